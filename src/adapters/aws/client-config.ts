@@ -1,0 +1,24 @@
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+
+/** How every AWS client is configured: region, optional profile or explicit keys, adaptive retries. */
+export interface AwsAccess {
+  /** A profile from ~/.aws; undefined uses the SDK's default chain. */
+  readonly profile?: string | null;
+  /** Keys typed into the app (decrypted only in memory); they win over the profile. */
+  readonly credentials?: AwsCredentialIdentity | null;
+  /** Total attempts per call, including retries. */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * Client options for one region. Endpoints are never set here: the SDK itself reads
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (that is how tests point at moto).
+ */
+export function clientConfig(region: string, access: AwsAccess) {
+  return {
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: access.maxAttempts ?? 5,
+    ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
+  };
+}

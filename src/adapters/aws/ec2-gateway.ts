@@ -1,0 +1,357 @@
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateImageCommand,
+  CreateKeyPairCommand,
+  CreateSecurityGroupCommand,
+  DeleteKeyPairCommand,
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  ImportKeyPairCommand,
+  RevokeSecurityGroupIngressCommand,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Image,
+  type Instance,
+  type IpPermission,
+  type TagSpecification,
+  type ResourceType,
+} from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DecodeAuthorizationMessageCommand, STSClient } from '@aws-sdk/client-sts';
+import { CloudRigError } from '../../core/errors.js';
+import { TAG_MANAGED, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { resourceName } from '../../core/workstation-service.js';
+import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '../../shared/workstation.js';
+import { clientConfig, type AwsAccess } from './client-config.js';
+import { mapAwsError, type ErrorContext } from './error-map.js';
+
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
+
+/** CloudRig's tags for a workstation's resource of the given type. */
+export function tagsFor(resourceType: ResourceType, workstation: string): TagSpecification {
+  return {
+    ResourceType: resourceType,
+    Tags: [
+      { Key: TAG_WORKSTATION, Value: workstation },
+      { Key: TAG_MANAGED, Value: 'true' },
+      { Key: 'Name', Value: resourceName(workstation) },
+    ],
+  };
+}
+
+/** The CloudRig workstation an instance (or image) belongs to, from its tags. */
+export function workstationOf(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): string | null {
+  const managed = tags?.some((t) => t.Key === TAG_MANAGED && t.Value === 'true');
+  const name = tags?.find((t) => t.Key === TAG_WORKSTATION)?.Value;
+  return managed && name ? name : null;
+}
+
+/** EC2's instance as CloudRig's plain facts. */
+export function factsOf(instance: Instance): InstanceFacts {
+  return {
+    instanceId: instance.InstanceId ?? '',
+    state: (instance.State?.Name ?? 'pending') as InstanceStateName,
+    instanceType: instance.InstanceType ?? '',
+    publicIp: instance.PublicIpAddress || null,
+    publicDns: instance.PublicDnsName || null,
+    launchedAt: instance.LaunchTime ? instance.LaunchTime.toISOString() : null,
+    availabilityZone: instance.Placement?.AvailabilityZone ?? null,
+    spot: instance.InstanceLifecycle === 'spot',
+    imageId: instance.ImageId ?? null,
+    stateReason: instance.StateReason?.Code ?? null,
+  };
+}
+
+function imageOf(image: Image): SavedImage {
+  const snapshots = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
+  const sizeGiB = (image.BlockDeviceMappings ?? []).reduce((sum, m) => sum + (m.Ebs?.VolumeSize ?? 0), 0);
+  return {
+    imageId: image.ImageId ?? '',
+    name: image.Name ?? '',
+    state: image.State ?? 'pending',
+    createdAt: image.CreationDate ?? null,
+    snapshotIds: snapshots,
+    sizeGiB,
+  };
+}
+
+/** EC2 + SSM in one region through the AWS SDK v3. Every error leaves as a CloudRigError. */
+export class AwsEc2Gateway implements CloudGateway {
+  private readonly ec2: EC2Client;
+  private readonly ssm: SSMClient;
+  private readonly sts: STSClient;
+
+  constructor(
+    readonly region: string,
+    private readonly access: AwsAccess,
+  ) {
+    const config = clientConfig(region, access);
+    this.ec2 = new EC2Client(config);
+    this.ssm = new SSMClient(config);
+    this.sts = new STSClient(config);
+  }
+
+  /** Runs `call`, mapping any failure to a CloudRigError with a fix. */
+  private async guard<T>(call: () => Promise<T>, context: Partial<ErrorContext> = {}): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw await mapAwsError(error, {
+        region: this.region,
+        profile: this.access.profile ?? null,
+        decode: (encoded) => this.decode(encoded),
+        ...context,
+      });
+    }
+  }
+
+  private async decode(encoded: string): Promise<string | null> {
+    const out = await this.sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    return out.DecodedMessage ?? null;
+  }
+
+  private async describe(filters: { Name: string; Values: string[] }[], instanceIds?: string[]): Promise<Instance[]> {
+    const instances: Instance[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.guard(() =>
+        this.ec2.send(new DescribeInstancesCommand({ Filters: filters, InstanceIds: instanceIds, NextToken: token })));
+      for (const reservation of out.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+      token = out.NextToken;
+    } while (token);
+    return instances;
+  }
+
+  async findWorkstationInstance(workstation: string): Promise<InstanceFacts | null> {
+    const instances = await this.describe([
+      { Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] },
+      { Name: `tag:${TAG_MANAGED}`, Values: ['true'] },
+      { Name: 'instance-state-name', Values: LIVE_STATES },
+    ]);
+    // One live instance is the invariant; if a second slipped in, the newest non-terminating one wins.
+    const ranked = instances.map(factsOf).sort((a, b) =>
+      Number(a.state === 'shutting-down') - Number(b.state === 'shutting-down') || (b.launchedAt ?? '').localeCompare(a.launchedAt ?? ''));
+    return ranked[0] ?? null;
+  }
+
+  async describeInstance(instanceId: string): Promise<InstanceFacts | null> {
+    const [instance] = await this.describe([], [instanceId]);
+    return instance ? factsOf(instance) : null;
+  }
+
+  async keyPairExists(keyName: string): Promise<boolean> {
+    const out = await this.guard(() =>
+      this.ec2.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [keyName] }] })));
+    return (out.KeyPairs ?? []).length > 0;
+  }
+
+  async createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }> {
+    const out = await this.guard(() => this.ec2.send(new CreateKeyPairCommand({
+      KeyName: keyName,
+      KeyType: 'ed25519',
+      KeyFormat: 'pem',
+      TagSpecifications: [tagsFor('key-pair', workstation)],
+    })));
+    if (!out.KeyMaterial) throw new CloudRigError('KeyPairFailed', `AWS created ${keyName} but returned no private key.`, `Delete it (aws ec2 delete-key-pair --key-name ${keyName} --region ${this.region}) and run rig init again.`);
+    return { privateKeyPem: out.KeyMaterial };
+  }
+
+  async importKeyPair(keyName: string, publicKey: string, workstation: string): Promise<void> {
+    await this.guard(() => this.ec2.send(new ImportKeyPairCommand({
+      KeyName: keyName,
+      PublicKeyMaterial: new TextEncoder().encode(publicKey),
+      TagSpecifications: [tagsFor('key-pair', workstation)],
+    })));
+  }
+
+  async deleteKeyPair(keyName: string): Promise<void> {
+    await this.guard(() => this.ec2.send(new DeleteKeyPairCommand({ KeyName: keyName })));
+  }
+
+  private async defaultVpcId(): Promise<string> {
+    const out = await this.guard(() => this.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })));
+    const vpcId = out.Vpcs?.[0]?.VpcId;
+    if (!vpcId) {
+      throw new CloudRigError('NoDefaultVpc', `Your account has no default VPC in ${this.region}.`,
+        `Create one with \`aws ec2 create-default-vpc --region ${this.region}\`, or choose another region.`);
+    }
+    return vpcId;
+  }
+
+  async ensureSecurityGroup(workstation: string, cidr: string, port: number): Promise<{ groupId: string; created: boolean }> {
+    const groupName = resourceName(workstation);
+    const vpcId = await this.defaultVpcId();
+    const found = await this.guard(() => this.ec2.send(new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: 'group-name', Values: [groupName] }, { Name: 'vpc-id', Values: [vpcId] }],
+    })));
+    let group = found.SecurityGroups?.[0];
+    let created = false;
+    if (!group) {
+      const out = await this.guard(() => this.ec2.send(new CreateSecurityGroupCommand({
+        GroupName: groupName,
+        Description: `CloudRig workstation ${workstation}: ssh from one address`,
+        VpcId: vpcId,
+        TagSpecifications: [tagsFor('security-group', workstation)],
+      })));
+      group = { GroupId: out.GroupId, IpPermissions: [] };
+      created = true;
+    }
+    const groupId = group.GroupId ?? '';
+    // Exactly one rule on the ssh port: revoke every other range on it, then add ours if missing.
+    const onPort = (group.IpPermissions ?? []).filter((p) => p.IpProtocol === 'tcp' && p.FromPort === port && p.ToPort === port);
+    const stale: IpPermission[] = onPort
+      .map((p) => ({
+        IpProtocol: 'tcp',
+        FromPort: port,
+        ToPort: port,
+        IpRanges: (p.IpRanges ?? []).filter((r) => r.CidrIp !== cidr).map((r) => ({ CidrIp: r.CidrIp })),
+        Ipv6Ranges: (p.Ipv6Ranges ?? []).map((r) => ({ CidrIpv6: r.CidrIpv6 })),
+      }))
+      .filter((p) => p.IpRanges.length + p.Ipv6Ranges.length > 0);
+    if (stale.length) {
+      await this.guard(() => this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: stale })));
+    }
+    const present = onPort.some((p) => (p.IpRanges ?? []).some((r) => r.CidrIp === cidr));
+    if (!present) {
+      await this.guard(() => this.ec2.send(new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr, Description: 'CloudRig ssh' }] }],
+      })));
+    }
+    return { groupId, created };
+  }
+
+  private async imageById(imageId: string): Promise<Image> {
+    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })), { imageId });
+    const image = out.Images?.[0];
+    if (!image) throw await mapAwsError({ name: 'InvalidAMIID.NotFound', message: imageId }, { region: this.region, imageId });
+    return image;
+  }
+
+  async resolveImage(source: ImageSource, workstation: string, preferSaved: boolean): Promise<ResolvedImage> {
+    let image: Image | undefined;
+    let origin: ResolvedImage['source'] = source.kind === 'ami' ? 'ami' : 'parameter';
+    if (preferSaved) {
+      const saved = (await this.listImages(workstation)).find((i) => i.state === 'available');
+      if (saved) {
+        image = await this.imageById(saved.imageId);
+        origin = 'saved';
+      }
+    }
+    if (!image && source.kind === 'ami') image = await this.imageById(source.imageId);
+    if (!image && source.kind === 'parameter') {
+      const out = await this.guard(() => this.ssm.send(new GetParameterCommand({ Name: source.path })))
+        .catch((error: CloudRigError) => {
+          if (error.code !== 'ParameterNotFound') throw error;
+          throw new CloudRigError('ParameterNotFound', `The image parameter ${source.path} does not exist in ${this.region}.`,
+            'Check the path (rig init --ami-param …), or pass an explicit image with --ami.');
+        });
+      const imageId = out.Parameter?.Value ?? '';
+      image = await this.imageById(imageId);
+    }
+    if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', 'Pass --ami or --ami-param to rig init.');
+    const rootDeviceName = image.RootDeviceName ?? '/dev/sda1';
+    const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === rootDeviceName) ?? image.BlockDeviceMappings?.[0];
+    return { imageId: image.ImageId ?? '', rootDeviceName, minDiskGiB: root?.Ebs?.VolumeSize ?? 8, source: origin };
+  }
+
+  async runInstance(request: LaunchRequest): Promise<InstanceFacts> {
+    const out = await this.guard(() => this.ec2.send(new RunInstancesCommand({
+      ClientToken: request.clientToken,
+      ImageId: request.imageId,
+      InstanceType: request.instanceType as never,
+      KeyName: request.keyName,
+      SecurityGroupIds: [request.securityGroupId],
+      MinCount: 1,
+      MaxCount: 1,
+      BlockDeviceMappings: [{
+        DeviceName: request.rootDeviceName,
+        Ebs: { VolumeSize: request.diskGiB, VolumeType: 'gp3', DeleteOnTermination: true },
+      }],
+      // A shutdown from inside (the idle watchdog) stops rather than terminates.
+      InstanceInitiatedShutdownBehavior: 'stop',
+      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
+      UserData: request.userData ? Buffer.from(request.userData, 'utf8').toString('base64') : undefined,
+      InstanceMarketOptions: request.spot
+        ? { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'persistent', InstanceInterruptionBehavior: 'stop' } }
+        : undefined,
+      TagSpecifications: [
+        tagsFor('instance', request.workstation),
+        tagsFor('volume', request.workstation),
+        ...(request.spot ? [tagsFor('spot-instances-request', request.workstation)] : []),
+      ],
+    })), { instanceType: request.instanceType, imageId: request.imageId });
+    const instance = out.Instances?.[0];
+    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', 'Run `rig status` to see whether it exists, then `rig up` again.');
+    return factsOf(instance);
+  }
+
+  /** Refuses to act on an instance CloudRig did not create. */
+  private async assertManaged(instanceId: string): Promise<void> {
+    const [instance] = await this.describe([], [instanceId]);
+    if (!instance || workstationOf(instance.Tags) === null) {
+      throw new CloudRigError('NotManaged', `${instanceId} was not created by CloudRig, so CloudRig leaves it alone.`,
+        'Manage it in the EC2 console or with the AWS CLI.');
+    }
+  }
+
+  async startInstance(instanceId: string): Promise<void> {
+    await this.assertManaged(instanceId);
+    await this.guard(() => this.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
+  }
+
+  async stopInstance(instanceId: string): Promise<void> {
+    await this.assertManaged(instanceId);
+    await this.guard(() => this.ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
+  }
+
+  async terminateInstance(instanceId: string): Promise<void> {
+    await this.assertManaged(instanceId);
+    await this.guard(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })));
+  }
+
+  async createImage(instanceId: string, name: string, workstation: string): Promise<string> {
+    await this.assertManaged(instanceId);
+    const out = await this.guard(() => this.ec2.send(new CreateImageCommand({
+      InstanceId: instanceId,
+      Name: name,
+      Description: `CloudRig workstation ${workstation}`,
+      TagSpecifications: [tagsFor('image', workstation), tagsFor('snapshot', workstation)],
+    })));
+    return out.ImageId ?? '';
+  }
+
+  async describeImage(imageId: string): Promise<SavedImage | null> {
+    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })))
+      .catch((error: CloudRigError) => {
+        if (error.code === 'InvalidAMIID') return { Images: [] };
+        throw error;
+      });
+    const image = out.Images?.[0];
+    return image ? imageOf(image) : null;
+  }
+
+  async listImages(workstation: string): Promise<SavedImage[]> {
+    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({
+      Owners: ['self'],
+      Filters: [{ Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] }, { Name: `tag:${TAG_MANAGED}`, Values: ['true'] }],
+    })));
+    return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  }
+
+  async deleteImage(imageId: string): Promise<void> {
+    const image = await this.describeImage(imageId);
+    await this.guard(() => this.ec2.send(new DeregisterImageCommand({ ImageId: imageId })));
+    for (const snapshotId of image?.snapshotIds ?? []) {
+      await this.guard(() => this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { CloudRigError } from '../../core/errors.js';
+
+/** What the failing call was about, to make the message specific. */
+export interface ErrorContext {
+  readonly region: string;
+  readonly instanceType?: string;
+  readonly imageId?: string;
+  readonly profile?: string | null;
+  /** Decodes an UnauthorizedOperation's encoded message (STS), when the caller may. */
+  readonly decode?: (encoded: string) => Promise<string | null>;
+}
+
+/** vCPUs of an instance type by its size (xlarge = 4, Nxlarge = 4N). */
+export function vcpusOf(instanceType: string): number {
+  const size = instanceType.split('.')[1] ?? '';
+  if (size === 'large') return 2;
+  if (size === 'xlarge') return 4;
+  const n = /^(\d+)xlarge$/.exec(size);
+  if (n) return 4 * Number(n[1]);
+  return size === 'medium' ? 1 : 4;
+}
+
+/** The Service Quotas entry that limits an instance family's on-demand (or spot) vCPUs. */
+export function quotaFor(instanceType: string, spot: boolean): { code: string; label: string } {
+  const family = instanceType.split('.')[0] ?? '';
+  if (/^(p|trn|dl)/.test(family) && !spot) return { code: 'L-417A185B', label: 'Running On-Demand P instances' };
+  if (/^(g|vt)/.test(family)) {
+    return spot ? { code: 'L-3819A6DF', label: 'All G and VT Spot Instance Requests' } : { code: 'L-DB2E81BA', label: 'Running On-Demand G and VT instances' };
+  }
+  return spot ? { code: 'L-34B43A08', label: 'All Standard Spot Instance Requests' } : { code: 'L-1216C47A', label: 'Running On-Demand Standard instances' };
+}
+
+interface SdkErrorLike {
+  name?: string;
+  code?: string;
+  message?: string;
+  errors?: unknown[];
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+function networkCode(error: SdkErrorLike): string | undefined {
+  if (error.code && UNREACHABLE.has(error.code)) return error.code;
+  for (const inner of error.errors ?? []) {
+    const code = (inner as SdkErrorLike).code;
+    if (code && UNREACHABLE.has(code)) return code;
+  }
+  if (error.name === 'TimeoutError' || error.name === 'RequestTimeout') return 'ETIMEDOUT';
+  return undefined;
+}
+
+/**
+ * Turns an AWS SDK (or network) error into a CloudRigError with a fix. Already-mapped errors
+ * pass through. Unknown AWS errors keep AWS's code and message.
+ */
+export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<CloudRigError> {
+  if (raw instanceof CloudRigError) return raw;
+  const error = (raw ?? {}) as SdkErrorLike;
+  const code = error.name ?? error.code ?? 'Unknown';
+  const message = error.message ?? String(raw);
+  const { region } = context;
+  const profileFlag = context.profile ? ` --profile ${context.profile}` : '';
+
+  const net = networkCode(error);
+  if (net) {
+    const endpoint = process.env.AWS_ENDPOINT_URL ? ` (${process.env.AWS_ENDPOINT_URL})` : '';
+    return new CloudRigError('EndpointUnreachable', `Could not reach AWS in ${region}${endpoint}: ${net}.`,
+      'Check your network connection (and AWS_ENDPOINT_URL if you set one), then try again.');
+  }
+
+  switch (code) {
+    case 'VcpuLimitExceeded': {
+      const type = context.instanceType ?? 'this instance type';
+      const quota = quotaFor(context.instanceType ?? 'g4dn.xlarge', false);
+      const need = context.instanceType ? vcpusOf(context.instanceType) : 4;
+      return new CloudRigError(code, `Your account's vCPU quota for ${quota.label} in ${region} is too low to run a ${type} (it needs ${need} vCPUs).`,
+        `Request at least ${need} vCPUs for "${quota.label}" (quota ${quota.code}): run \`rig doctor --request-quota\`, or open Service Quotas → Amazon EC2 in ${region}.`);
+    }
+    case 'InsufficientInstanceCapacity':
+      return new CloudRigError(code, `AWS has no ${context.instanceType ?? 'capacity for this instance type'} capacity free in ${region} right now.`,
+        'Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type g5.xlarge).');
+    case 'CredentialsProviderError':
+    case 'ProviderError':
+      return new CloudRigError('NoCredentials', `No AWS credentials found${context.profile ? ` for profile "${context.profile}"` : ''}.`,
+        'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.');
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+    case 'RequestExpired':
+    case 'TokenRefreshRequired':
+      return new CloudRigError('ExpiredCredentials', 'Your AWS credentials have expired.',
+        `Refresh them (e.g. \`aws sso login${profileFlag}\`) and try again.`);
+    case 'AuthFailure':
+    case 'InvalidClientTokenId':
+    case 'UnrecognizedClientException':
+    case 'SignatureDoesNotMatch':
+    case 'IncompleteSignature':
+      return new CloudRigError('InvalidCredentials', 'AWS did not accept your credentials (unknown access key or wrong secret).',
+        `Check the keys with \`aws sts get-caller-identity${profileFlag}\` and fix them with \`aws configure${profileFlag}\`.`);
+    case 'UnauthorizedOperation':
+    case 'AccessDenied':
+    case 'AccessDeniedException': {
+      const encoded = /Encoded authorization failure message: (\S+)/.exec(message)?.[1];
+      let detail = '';
+      if (encoded && context.decode) {
+        const decoded = await context.decode(encoded).catch(() => null);
+        const action = decoded ? describeDecoded(decoded) : null;
+        if (action) detail = ` ${action}`;
+      }
+      return new CloudRigError('UnauthorizedOperation', `Your AWS identity is not allowed to do this in ${region}.${detail}`,
+        'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).');
+    }
+    case 'RequestLimitExceeded':
+    case 'Throttling':
+    case 'ThrottlingException':
+      return new CloudRigError('RequestLimitExceeded', `AWS is throttling requests in ${region} and kept refusing after ${error.$metadata?.attempts ?? 'several'} attempts.`,
+        'Wait a minute and try again; close other tools that call the EC2 API in a loop.');
+    case 'IdempotentParameterMismatch':
+      return new CloudRigError(code, 'A launch with different settings is already recorded for this workstation.',
+        'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.');
+    case 'InvalidKeyPair.NotFound':
+      return new CloudRigError(code, `The key pair for this workstation is missing in ${region}.`, 'Run `rig init` again to recreate it.');
+    default:
+      if (code.startsWith('InvalidAMIID')) {
+        return new CloudRigError('InvalidAMIID', `The image ${context.imageId ?? ''} does not exist in ${region} or you may not use it (${code}).`.replace('  ', ' '),
+          `Check the AMI id for ${region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`);
+      }
+      return new CloudRigError(code, `AWS said: ${message}`, 'Check the message above; run the command again once it is fixed.');
+  }
+}
+
+function describeDecoded(decoded: string): string | null {
+  try {
+    const parsed = JSON.parse(decoded) as { context?: { action?: string; resource?: string } };
+    const action = parsed.context?.action;
+    if (!action) return null;
+    return `It was denied ${action}${parsed.context?.resource ? ` on ${parsed.context.resource}` : ''}.`;
+  } catch {
+    return null;
+  }
+}

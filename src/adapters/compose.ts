@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { Clock } from '../core/ports.js';
+import { WorkstationService } from '../core/workstation-service.js';
+import { AwsCloud } from './aws/aws-cloud.js';
+import { FileKeyStore } from './store/key-store.js';
+import { FileLaunchLedger } from './store/launch-ledger.js';
+import { FileLocks } from './store/file-locks.js';
+import { ConfSettingsStore } from './store/settings-store.js';
+import { HttpPublicIp } from './net/public-ip.js';
+import { Ssh2Client } from './ssh/ssh2-client.js';
+import { systemClock } from './system-clock.js';
+
+export interface CoreOptions {
+  readonly home: string;
+  /** Overrides the settings' profile (the CLI's --profile). */
+  readonly profile?: string | null;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Keys typed into the app, decrypted in memory only. */
+  readonly credentials?: AwsCredentialIdentity | null;
+  readonly clock?: Clock;
+  readonly maxAttempts?: number;
+}
+
+/** The core wired to the real adapters: the one composition both the app and the CLI use. */
+export function createCore(options: CoreOptions) {
+  const env = options.env ?? process.env;
+  const settings = new ConfSettingsStore(options.home);
+  const saved = settings.read();
+  const profile = options.profile ?? saved.profile ?? null;
+  const access = { profile, credentials: options.credentials ?? null, maxAttempts: options.maxAttempts };
+  const cloud = new AwsCloud(access, env.AWS_REGION ?? 'us-east-1');
+  const keys = new FileKeyStore(options.home);
+  const ssh = new Ssh2Client();
+  const clock = options.clock ?? systemClock;
+  const service = new WorkstationService({
+    cloud,
+    keys,
+    settings,
+    ledger: new FileLaunchLedger(options.home),
+    locks: new FileLocks(options.home),
+    ssh,
+    publicIp: new HttpPublicIp(env.CLOUDRIG_MYIP_URL ?? saved.myIpUrl),
+    clock,
+    newId: () => randomUUID(),
+  });
+  return { service, settings, cloud, keys, ssh, clock, home: options.home, access };
+}
+
+export type Core = ReturnType<typeof createCore>;

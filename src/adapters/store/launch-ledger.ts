@@ -1,0 +1,40 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { LaunchLedger, LaunchRecord } from '../../core/ports.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+const RecordSchema = z.object({
+  clientToken: z.string().min(1),
+  requestedAt: z.number(),
+  instanceId: z.string().nullable(),
+});
+
+/** Launch records as `<home>/state/<workstation>.launch.json`, written atomically. */
+export class FileLaunchLedger implements LaunchLedger {
+  constructor(private readonly home: string) {}
+
+  /** Where a workstation's record lives. */
+  pathOf(workstation: string): string {
+    return join(this.home, 'state', `${workstation}.launch.json`);
+  }
+
+  async get(workstation: string): Promise<LaunchRecord | null> {
+    try {
+      const parsed = RecordSchema.safeParse(JSON.parse(await readFile(this.pathOf(workstation), 'utf8')));
+      // A damaged record is only a cache: AWS tags still find the instance.
+      return parsed.success ? parsed.data : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return null;
+      throw error;
+    }
+  }
+
+  async put(workstation: string, record: LaunchRecord): Promise<void> {
+    await writeFileAtomic(this.pathOf(workstation), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async clear(workstation: string): Promise<void> {
+    await rm(this.pathOf(workstation), { force: true });
+  }
+}

@@ -1,0 +1,49 @@
+import ora, { type Ora } from 'ora';
+import type { Step } from '../shared/workstation.js';
+import { toErrorInfo } from '../core/errors.js';
+
+/** Where the CLI writes; injectable so tests can run the program in-process. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdinIsTty: boolean;
+}
+
+/** Prints each step as it starts: a spinner on a terminal, one line per step otherwise. */
+export class Progress {
+  private spinner: Ora | null = null;
+  private current: string | null = null;
+
+  constructor(private readonly io: Io) {}
+
+  readonly step = (step: Step): void => {
+    if (this.current === step.label) return;
+    const interactive = Boolean(this.io.stderr.isTTY) && !process.env.CI;
+    if (!interactive) {
+      this.io.stderr.write(`• ${step.label}\n`);
+    } else {
+      this.spinner?.succeed();
+      this.spinner = ora({ text: step.label, stream: this.io.stderr }).start();
+    }
+    this.current = step.label;
+  };
+
+  done(message?: string): void {
+    if (this.spinner) {
+      this.spinner.succeed();
+      this.spinner = null;
+    }
+    if (message) this.io.stderr.write(`✔ ${message}\n`);
+  }
+
+  fail(): void {
+    this.spinner?.fail();
+    this.spinner = null;
+  }
+}
+
+/** The one error line: what went wrong, then how to fix it. */
+export function errorLine(error: unknown): string {
+  const info = toErrorInfo(error);
+  return `error: ${info.message} Fix: ${info.fix}`;
+}

@@ -1,0 +1,279 @@
+import { spawn } from 'node:child_process';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import confirm from '@inquirer/confirm';
+import { CloudRigError } from '../core/errors.js';
+import { sshArgs, sshCommandLine } from '../core/ssh-command.js';
+import {
+  validateAmiId,
+  validateInstanceType,
+  validateInteger,
+  validateName,
+  validateParameterPath,
+  validateRegion,
+  validateCidr,
+} from '../core/validate.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import type { Core } from '../adapters/compose.js';
+import { resolveHome } from '../adapters/store/home.js';
+import { Progress, type Io } from './output.js';
+
+/** Global options every command sees. */
+interface GlobalOptions {
+  home?: string;
+  profile?: string;
+}
+
+/** Builds the core for the global options; the CLI never builds it before parsing succeeded. */
+export type CoreFactory = (options: { home: string; profile: string | null }) => Core;
+
+/** Wraps a validator so commander reports the error as the flag's. */
+function flag<T>(validate: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return validate(value);
+    } catch (error) {
+      if (error instanceof CloudRigError) throw new InvalidArgumentError(`${error.message} Fix: ${error.fix}`);
+      throw error;
+    }
+  };
+}
+
+/** `rig status --json`'s object. */
+export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
+  const i = snapshot.instance;
+  return {
+    name: snapshot.name,
+    region: snapshot.region,
+    instanceId: i?.instanceId ?? null,
+    state: i?.state ?? 'absent',
+    phase: snapshot.phase,
+    instanceType: snapshot.instanceType,
+    publicIp: i?.publicIp ?? null,
+    publicDns: i?.publicDns ?? null,
+    launchedAt: i?.launchedAt ?? null,
+    sshCommand: snapshot.sshCommand,
+    error: snapshot.error,
+    hourlyUsd: null as number | null,
+    ...extra,
+  };
+}
+
+/** Extra status fields from the cost side, filled in by the composition. */
+export type StatusExtras = (core: Core, snapshot: Snapshot) => Promise<Record<string, unknown>>;
+
+/** Extension point for commands defined elsewhere (cost, doctor, snooze). */
+export type CommandRegistrar = (program: Command, context: { core: () => Core; io: Io; progress: () => Progress }) => void;
+
+/** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
+export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {}): Command {
+  const program = new Command('rig')
+    .description('Run a personal GPU workstation on your own AWS account.')
+    .option('--home <dir>', 'CloudRig home (settings, keys); default $CLOUDRIG_HOME or the platform config dir')
+    .option('--profile <name>', 'AWS profile from ~/.aws (default: the SDK credential chain)')
+    .showHelpAfterError('(run rig --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  let core: Core | null = null;
+  const getCore = (): Core => {
+    if (!core) {
+      const globals = program.opts<GlobalOptions>();
+      core = makeCore({ home: globals.home ?? resolveHome(), profile: globals.profile ?? null });
+    }
+    return core;
+  };
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+  const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+  const progress = () => new Progress(io);
+
+  program
+    .command('init')
+    .description('Save the workstation spec and create its key pair and security group (idempotent).')
+    .option('--name <name>', 'workstation name', flag(validateName))
+    .addOption(new Option('--region <region>', 'AWS region, e.g. us-east-1').argParser(flag((v) => validateRegion(v))))
+    .addOption(new Option('--type <type>', 'instance type, e.g. g4dn.xlarge').argParser(flag((v) => validateInstanceType(v))))
+    .addOption(new Option('--ami <id>', 'launch from this AMI').argParser(flag((v) => validateAmiId(v))).conflicts('amiParam'))
+    .addOption(new Option('--ami-param <path>', `SSM parameter naming the AMI (default ${DEFAULT_AMI_PARAMETER})`).argParser(flag((v) => validateParameterPath(v))))
+    .option('--disk <gib>', 'root disk size in GiB (gp3)', flag((v) => validateInteger(v, '--disk', 8, 16_384)))
+    .option('--spot', 'use a persistent spot instance (stops when interrupted)')
+    .option('--on-demand', 'use an on-demand instance')
+    .option('--ssh-user <user>', 'login user on the image (default ubuntu)')
+    .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)')
+    .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
+    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
+    .action(async (opts: {
+      name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string;
+    }) => {
+      const { service } = getCore();
+      const names = service.names();
+      const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
+      const existing = names.includes(name) ? service.spec(name) : null;
+      const region = opts.region ?? existing?.region;
+      const type = opts.type ?? existing?.instanceType;
+      if (!region) throw new CloudRigError('InvalidInput', 'No region given.', '--region: pass a region such as us-east-1.');
+      if (!type) throw new CloudRigError('InvalidInput', 'No instance type given.', '--type: pass an instance type such as g4dn.xlarge.');
+      if (existing && existing.region !== region) {
+        throw new CloudRigError('InvalidInput', `Workstation ${name} lives in ${existing.region}; it cannot move to ${region}.`,
+          `--region: keep ${existing.region}, or create another workstation with --name.`);
+      }
+      const image: ImageSource = opts.ami ? { kind: 'ami', imageId: opts.ami }
+        : opts.amiParam ? { kind: 'parameter', path: opts.amiParam }
+        : existing?.image ?? { kind: 'parameter', path: DEFAULT_AMI_PARAMETER };
+      const base: WorkstationSpec = existing ?? WorkstationSpecSchema.parse({ name, region, instanceType: type, image, ingressCidr: '0.0.0.0/32' });
+      const bar = progress();
+      const result = await service.init({
+        ...base,
+        instanceType: type,
+        image,
+        diskGiB: opts.disk ?? base.diskGiB,
+        spot: opts.spot ? true : opts.onDemand ? false : base.spot,
+        sshUser: opts.sshUser ?? base.sshUser,
+        sshHost: opts.sshHost ?? base.sshHost,
+        sshPort: opts.sshPort ?? base.sshPort,
+        ingressCidr: opts.cidr ?? (existing ? existing.ingressCidr : 'auto'),
+      }, { onStep: bar.step });
+      bar.done();
+      out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
+      out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
+      out(`Private key: ${result.keyPath}`);
+    });
+
+  program
+    .command('up')
+    .argument('[name]', 'workstation name (optional when there is one)')
+    .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
+    .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
+    .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
+    .action(async (name: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
+      const bar = progress();
+      const snapshot = await getCore().service.up(name, {
+        waitSsh: opts.waitSsh,
+        timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+        onStep: bar.step,
+      });
+      bar.done(`${snapshot.instance?.instanceId} is ${snapshot.phase === 'ready' ? 'running and ssh answers' : 'running'}`);
+      out(snapshot.sshCommand ?? '(no public address)');
+    });
+
+  program
+    .command('status')
+    .argument('[name]')
+    .description('Show the workstation state.')
+    .option('--json', 'print a JSON object')
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const c = getCore();
+      const snapshot = await c.service.refresh(name);
+      const extra = options.statusExtras ? await options.statusExtras(c, snapshot) : {};
+      const status = statusJson(snapshot, extra);
+      if (opts.json) return json(status);
+      out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
+      if (typeof status.hourlyUsd === 'number') out(`Cost: $${status.hourlyUsd.toFixed(3)}/h`);
+      if (status.sshCommand) out(status.sshCommand);
+      if (status.error) out(`Last error: ${status.error.message} Fix: ${status.error.fix}`);
+    });
+
+  program
+    .command('ssh-command')
+    .argument('[name]')
+    .description('Print the ssh command for the running workstation.')
+    .action(async (name: string | undefined) => {
+      const target = await getCore().service.sshTarget(name);
+      out(sshCommandLine(target));
+    });
+
+  program
+    .command('ssh')
+    .argument('[name]')
+    .description('Open ssh to the workstation; `rig ssh -- CMD…` runs a command (its exit code passes through).')
+    .action(async (name: string | undefined) => {
+      const target = await getCore().service.sshTarget(name);
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn('ssh', sshArgs(target, options.remote ?? []), { stdio: 'inherit' });
+        child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
+        child.on('close', (c) => resolve(c ?? 255));
+      });
+      process.exitCode = code;
+    });
+
+  program
+    .command('stop')
+    .argument('[name]')
+    .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
+    .action(async (name: string | undefined) => {
+      const bar = progress();
+      const snapshot = await getCore().service.stop(name, { onStep: bar.step });
+      bar.done(`${snapshot.instance?.instanceId} is stopped`);
+    });
+
+  program
+    .command('down')
+    .argument('[name]')
+    .description('Terminate the instance (its disk is deleted).')
+    .option('--save-image', 'save an image first and wait until it is available')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (name: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
+      const c = getCore();
+      const spec = c.service.spec(name);
+      if (!opts.yes) {
+        if (!io.stdinIsTty) {
+          throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
+        }
+        const ok = await confirm({ message: `Terminate workstation ${spec.name}${opts.saveImage ? ' after saving an image' : ' (its disk is deleted)'}?`, default: false });
+        if (!ok) {
+          out('Nothing was terminated.');
+          return;
+        }
+      }
+      const bar = progress();
+      const result = await c.service.down(spec.name, { saveImage: Boolean(opts.saveImage), onStep: bar.step });
+      bar.done('terminated');
+      if (result.imageId) out(`Saved image: ${result.imageId}`);
+      out(`Workstation ${spec.name} is terminated.`);
+    });
+
+  const images = program.command('images').description('List or delete images saved from a workstation.');
+  images
+    .command('list', { isDefault: true })
+    .argument('[name]')
+    .option('--json', 'print a JSON array')
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const list = await getCore().service.images(name);
+      if (opts.json) return json(list);
+      if (!list.length) return out('No saved images.');
+      for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
+    });
+  images
+    .command('rm')
+    .argument('<imageId>', 'image to deregister (its snapshots are deleted too)', flag((v) => validateAmiId(v, 'IMAGE_ID')))
+    .option('--name <name>', 'workstation the image belongs to')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {
+      if (!opts.yes) {
+        if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
+        if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
+      }
+      await getCore().service.removeImage(opts.name, imageId);
+      out(`Deleted ${imageId} and its snapshots.`);
+    });
+
+  program
+    .command('scan')
+    .description('Find pending, running and stopped instances in every enabled region.')
+    .option('--json', 'print a JSON array')
+    .action(async (opts: { json?: boolean }) => {
+      const found = await getCore().service.scan();
+      const rows = found.map(({ region, instanceId, state, instanceType, workstation }) => ({ region, instanceId, state, instanceType, workstation }));
+      if (opts.json) return json(rows);
+      if (!rows.length) return out('No instances in any region.');
+      for (const r of rows) out(`${r.region.padEnd(15)} ${r.instanceId}  ${r.state.padEnd(8)} ${r.instanceType.padEnd(12)} ${r.workstation ?? '(not CloudRig)'}`);
+    });
+
+  for (const register of options.register ?? []) register(program, { core: getCore, io, progress });
+  return program;
+}

@@ -1,0 +1,133 @@
+import type {
+  ImageSource,
+  InstanceFacts,
+  SavedImage,
+  ScannedInstance,
+  WorkstationSpec,
+} from '../shared/workstation.js';
+import type { Settings } from '../shared/settings.js';
+
+/** Time, so that policies and waits can run on a fake clock in tests. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without error) when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Tags CloudRig puts on everything it creates. */
+export const TAG_WORKSTATION = 'cloudrig:workstation';
+export const TAG_MANAGED = 'cloudrig:managed';
+
+/** What RunInstances needs, decided by core. */
+export interface LaunchRequest {
+  readonly workstation: string;
+  readonly clientToken: string;
+  readonly imageId: string;
+  readonly rootDeviceName: string;
+  readonly instanceType: string;
+  readonly keyName: string;
+  readonly securityGroupId: string;
+  readonly diskGiB: number;
+  readonly spot: boolean;
+  readonly userData: string | null;
+}
+
+/** A resolved image: where it came from and what its root disk needs. */
+export interface ResolvedImage {
+  readonly imageId: string;
+  readonly rootDeviceName: string;
+  readonly minDiskGiB: number;
+  readonly source: 'ami' | 'saved' | 'parameter';
+}
+
+/** EC2 (and SSM for image parameters) in one region. */
+export interface CloudGateway {
+  readonly region: string;
+  findWorkstationInstance(workstation: string): Promise<InstanceFacts | null>;
+  describeInstance(instanceId: string): Promise<InstanceFacts | null>;
+  keyPairExists(keyName: string): Promise<boolean>;
+  createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }>;
+  importKeyPair(keyName: string, publicKey: string, workstation: string): Promise<void>;
+  deleteKeyPair(keyName: string): Promise<void>;
+  /** Creates the group when missing; makes tcp/port admit exactly `cidr`. */
+  ensureSecurityGroup(workstation: string, cidr: string, port: number): Promise<{ groupId: string; created: boolean }>;
+  resolveImage(source: ImageSource, workstation: string, preferSaved: boolean): Promise<ResolvedImage>;
+  runInstance(request: LaunchRequest): Promise<InstanceFacts>;
+  startInstance(instanceId: string): Promise<void>;
+  stopInstance(instanceId: string): Promise<void>;
+  terminateInstance(instanceId: string): Promise<void>;
+  createImage(instanceId: string, name: string, workstation: string): Promise<string>;
+  describeImage(imageId: string): Promise<SavedImage | null>;
+  listImages(workstation: string): Promise<SavedImage[]>;
+  deleteImage(imageId: string): Promise<void>;
+}
+
+/** Makes gateways per region and scans every region. */
+export interface Cloud {
+  gateway(region: string): CloudGateway;
+  scan(): Promise<ScannedInstance[]>;
+}
+
+/** Private keys on local disk. */
+export interface KeyStore {
+  read(keyName: string): Promise<string | null>;
+  /** Writes atomically with mode 0600; returns the path. */
+  write(keyName: string, privateKeyPem: string): Promise<string>;
+  pathOf(keyName: string): string;
+  publicKeyOf(privateKeyPem: string): string;
+  /** Per-workstation known_hosts file, reset when a new instance is launched. */
+  knownHostsPathOf(workstation: string): string;
+  forgetHostKeys(workstation: string): Promise<void>;
+}
+
+/** The settings file. */
+export interface SettingsStore {
+  read(): Settings;
+  update(change: (settings: Settings) => Settings): Settings;
+  saveWorkstation(spec: WorkstationSpec): void;
+}
+
+/** A launch in flight: the ClientToken is saved before RunInstances so a rerun reuses it. */
+export interface LaunchRecord {
+  readonly clientToken: string;
+  readonly requestedAt: number;
+  readonly instanceId: string | null;
+}
+
+/** Local cache of launches and runs; never the source of truth (AWS tags are). */
+export interface LaunchLedger {
+  get(workstation: string): Promise<LaunchRecord | null>;
+  put(workstation: string, record: LaunchRecord): Promise<void>;
+  clear(workstation: string): Promise<void>;
+}
+
+/** Cross-process lock in the home so two processes do not both launch. */
+export interface Locks {
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Where and how to reach the workstation over ssh. */
+export interface SshTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly keyPath: string;
+  readonly knownHostsPath: string;
+}
+
+/** Result of one readiness probe. */
+export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** Checks that ssh answers and accepts the key; runs commands. */
+export interface SshClient {
+  probe(target: SshTarget, timeoutMs: number): Promise<ProbeResult>;
+  exec(target: SshTarget, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/** Finds the caller's public IPv4. */
+export interface PublicIp {
+  lookup(): Promise<string>;
+}
+
+/** Random ids (ClientToken), injectable for tests. */
+export type IdSource = () => string;

@@ -1,0 +1,119 @@
+import { CloudRigError } from './errors.js';
+
+/** Commercial AWS regions CloudRig knows; an unknown one is refused before any AWS call. */
+export const KNOWN_REGIONS: readonly string[] = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
+  'af-south-1',
+  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3',
+  'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ca-central-1', 'ca-west-1',
+  'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-south-2',
+  'eu-north-1',
+  'il-central-1', 'me-south-1', 'me-central-1', 'mx-central-1', 'sa-east-1',
+];
+
+/** Instance families CloudRig accepts; GPU and accelerator families first. */
+export const KNOWN_FAMILIES: readonly string[] = [
+  'g4dn', 'g4ad', 'g5', 'g5g', 'g6', 'g6e', 'g6f', 'gr6', 'gr6f', 'g7e',
+  'p3', 'p3dn', 'p4d', 'p4de', 'p5', 'p5e', 'p5en', 'p6-b200', 'p6e-gb200',
+  'inf1', 'inf2', 'trn1', 'trn1n', 'trn2', 'dl1', 'dl2q',
+  't2', 't3', 't3a', 't4g',
+  'm5', 'm5a', 'm5n', 'm6i', 'm6a', 'm6g', 'm7i', 'm7i-flex', 'm7a', 'm7g', 'm8g',
+  'c5', 'c5a', 'c5n', 'c6i', 'c6a', 'c6g', 'c7i', 'c7a', 'c7g', 'c8g',
+  'r5', 'r5a', 'r6i', 'r6a', 'r6g', 'r7i', 'r7a', 'r7g', 'r8g',
+  'x2idn', 'x2iedn', 'z1d', 'i4i', 'i3',
+];
+
+const SIZE = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/;
+
+/** GPU types suggested in error messages. */
+export const SUGGESTED_TYPES = ['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge', 'g6e.xlarge'];
+
+function invalid(flag: string, message: string, fix: string): CloudRigError {
+  return new CloudRigError('InvalidInput', message, `${flag}: ${fix}`);
+}
+
+/** Refuses a region CloudRig does not know. */
+export function validateRegion(region: string, flag = '--region'): string {
+  if (!KNOWN_REGIONS.includes(region)) {
+    throw invalid(flag, `Unknown region "${region}".`, `use a region code such as us-east-1, us-west-2 or eu-west-1.`);
+  }
+  return region;
+}
+
+/** Refuses a malformed or unknown instance type. */
+export function validateInstanceType(type: string, flag = '--type'): string {
+  const dot = type.indexOf('.');
+  const family = dot > 0 ? type.slice(0, dot) : '';
+  const size = dot > 0 ? type.slice(dot + 1) : '';
+  if (!KNOWN_FAMILIES.includes(family) || !SIZE.test(size)) {
+    throw invalid(
+      flag,
+      `Unknown instance type "${type}".`,
+      `use an EC2 instance type such as ${SUGGESTED_TYPES.join(', ')}.`,
+    );
+  }
+  return type;
+}
+
+/** Refuses a malformed AMI id. */
+export function validateAmiId(imageId: string, flag = '--ami'): string {
+  if (!/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(imageId)) {
+    throw invalid(flag, `"${imageId}" is not an AMI id.`, 'an AMI id looks like ami-0abc1234def567890.');
+  }
+  return imageId;
+}
+
+/** Refuses an SSM parameter path that is not absolute. */
+export function validateParameterPath(path: string, flag = '--ami-param'): string {
+  if (!/^\/[\w.\-/]+$/.test(path)) {
+    throw invalid(flag, `"${path}" is not an SSM parameter path.`, 'pass a path such as /aws/service/deeplearning/ami/….');
+  }
+  return path;
+}
+
+/** Parses an IPv4 CIDR; a bare address becomes /32. Refuses anything else. */
+export function validateCidr(value: string, flag = '--cidr'): string {
+  const withMask = value.includes('/') ? value : `${value}/32`;
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(withMask);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const bits = match ? Number(match[5]) : -1;
+  if (!match || octets.some((o) => o > 255) || bits > 32) {
+    throw invalid(flag, `"${value}" is not an IPv4 CIDR.`, 'pass an address range such as 203.0.113.7/32, or auto for your public IP.');
+  }
+  // Normalise to the network address so AWS accepts it and comparisons are exact.
+  const address = octets.reduce((acc, o) => (acc << 8) | o, 0) >>> 0;
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const network = (address & mask) >>> 0;
+  const text = [24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join('.');
+  return `${text}/${bits}`;
+}
+
+/** Refuses a disk smaller than the image needs (checked once the image is known). */
+export function validateDisk(diskGiB: number, imageMinGiB: number, flag = '--disk'): number {
+  if (diskGiB < imageMinGiB) {
+    throw invalid(
+      flag,
+      `A ${diskGiB} GiB disk is smaller than the image's ${imageMinGiB} GiB snapshot.`,
+      `pass --disk ${imageMinGiB} or more (rig init … --disk ${imageMinGiB}).`,
+    );
+  }
+  return diskGiB;
+}
+
+/** Refuses a number that is not a whole number in range. */
+export function validateInteger(value: string | number, flag: string, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw invalid(flag, `"${value}" is not a whole number from ${min} to ${max}.`, `pass a number from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+/** Refuses a workstation name AWS tags and file names cannot carry. */
+export function validateName(name: string, flag = '--name'): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) {
+    throw invalid(flag, `"${name}" is not a usable workstation name.`, 'use lower-case letters, digits and dashes (up to 31), e.g. gpu.');
+  }
+  return name;
+}

@@ -1,0 +1,56 @@
+import type { Snapshot } from '../shared/workstation.js';
+import type { Clock } from './ports.js';
+import type { WorkstationService } from './workstation-service.js';
+
+/**
+ * Keeps one workstation's snapshot fresh: polls fast while a transition is under way, slowly
+ * when steady, and at once when asked (`refreshNow`, e.g. on resume or a UI click).
+ */
+export class Watcher {
+  private wake = new AbortController();
+  private running = false;
+  private stopped = new AbortController();
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly service: WorkstationService,
+    private readonly clock: Clock,
+    private readonly name: string,
+  ) {}
+
+  /** Starts polling; snapshots arrive through the service's onDidChange. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopped = new AbortController();
+    this.loop = this.run();
+  }
+
+  /** Refreshes now instead of waiting for the next poll. */
+  refreshNow(): void {
+    this.wake.abort();
+  }
+
+  /** Stops polling and waits for an in-flight refresh to end. */
+  async dispose(): Promise<void> {
+    this.running = false;
+    this.stopped.abort();
+    this.wake.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.wake = new AbortController();
+      let snapshot: Snapshot | null = null;
+      try {
+        snapshot = await this.service.refresh(this.name);
+      } catch {
+        // A missing spec (deleted settings) is not fatal to the loop; look again later.
+      }
+      if (!this.running) break;
+      const delay = snapshot ? this.service.nextDelay(snapshot) : 60_000;
+      await this.clock.sleep(delay, AbortSignal.any([this.wake.signal, this.stopped.signal]));
+    }
+  }
+}

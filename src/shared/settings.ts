@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { WorkstationSpecSchema } from './workstation.js';
+
+/** Current version of the settings file's schema; migrations in adapters/store bring older files up. */
+export const SETTINGS_VERSION = 1;
+
+/** Reminder settings (see the cost issue); all times local. */
+export const RemindersSchema = z.object({
+  afterHours: z.number().min(0.25).max(48).default(2),
+  repeatHours: z.number().min(0.25).max(48).default(1),
+  dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable().default('23:00'),
+  idleMinutes: z.number().int().min(5).max(24 * 60).default(30),
+  monthlyBudgetUsd: z.number().min(0).nullable().default(null),
+  sessionBudgetUsd: z.number().min(0).nullable().default(null),
+  autoStopAtBudget: z.boolean().default(false),
+});
+export type Reminders = z.infer<typeof RemindersSchema>;
+
+/** The settings file shared by the app and the CLI. Never holds a secret in plain text. */
+export const SettingsSchema = z.object({
+  schemaVersion: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
+  /** AWS profile from ~/.aws; null means the SDK's default chain. */
+  profile: z.string().nullable().default(null),
+  /** URL that answers with the caller's public IPv4 (checkip format). */
+  myIpUrl: z.string().url().default('https://checkip.amazonaws.com'),
+  /** Terminal app override (see adapters/terminal); null picks the platform's. */
+  terminal: z.string().nullable().default(null),
+  startAtLogin: z.boolean().default(false),
+  /** Name of the workstation the app shows. */
+  current: z.string().nullable().default(null),
+  reminders: RemindersSchema.default(RemindersSchema.parse({})),
+  workstations: z.record(z.string(), WorkstationSpecSchema).default({}),
+  /** Access keys typed into the app, encrypted by the OS keychain (base64 ciphertext); never plain text. */
+  encryptedCredentials: z.string().nullable().default(null),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Settings as they are when nothing has been saved yet. */
+export function defaultSettings(): Settings {
+  return SettingsSchema.parse({});
+}

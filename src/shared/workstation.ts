@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** The SSM public parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
+export const DEFAULT_AMI_PARAMETER =
+  '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id';
+
+/** Where the workstation's image comes from. */
+export const ImageSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ami'), imageId: z.string() }),
+  z.object({ kind: z.literal('parameter'), path: z.string() }),
+]);
+export type ImageSource = z.infer<typeof ImageSourceSchema>;
+
+/** Idle auto-stop that runs on the instance itself. */
+export const AutoStopSchema = z.object({
+  enabled: z.boolean().default(true),
+  idleMinutes: z.number().int().min(5).max(24 * 60).default(60),
+  gpuBusyPercent: z.number().int().min(1).max(100).default(10),
+});
+export type AutoStop = z.infer<typeof AutoStopSchema>;
+
+/** A named workstation: everything needed to launch it again the same way. */
+export const WorkstationSpecSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
+  region: z.string(),
+  instanceType: z.string(),
+  image: ImageSourceSchema,
+  /** Use the newest image saved from this workstation when there is one. */
+  preferSavedImage: z.boolean().default(true),
+  diskGiB: z.number().int().min(8).max(16_384).default(100),
+  spot: z.boolean().default(false),
+  sshUser: z.string().default('ubuntu'),
+  sshHost: z.string().optional(),
+  sshPort: z.number().int().min(1).max(65_535).default(22),
+  /** The CIDR admitted on tcp/22; resolved from the public IP when the user said `auto`. */
+  ingressCidr: z.string(),
+  autoStop: AutoStopSchema.default({ enabled: true, idleMinutes: 60, gpuBusyPercent: 10 }),
+});
+export type WorkstationSpec = z.infer<typeof WorkstationSpecSchema>;
+
+/** What the user sees as the workstation's phase. `ready` means ssh answers. */
+export const PHASES = [
+  'absent',
+  'launching',
+  'pending',
+  'running',
+  'ready',
+  'stopping',
+  'stopped',
+  'imaging',
+  'terminating',
+  'error',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The EC2 instance state names CloudRig deals with. */
+export type InstanceStateName = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+/** Facts about the workstation's instance as EC2 reports them. */
+export interface InstanceFacts {
+  readonly instanceId: string;
+  readonly state: InstanceStateName;
+  readonly instanceType: string;
+  readonly publicIp: string | null;
+  readonly publicDns: string | null;
+  readonly launchedAt: string | null;
+  readonly availabilityZone: string | null;
+  readonly spot: boolean;
+  readonly imageId: string | null;
+  /** EC2's StateTransitionReason / StateReason code, e.g. `Client.InstanceInitiatedShutdown`. */
+  readonly stateReason: string | null;
+}
+
+/** An error the user can act on. */
+export interface ErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A step of a long operation, as shown in progress output. */
+export interface Step {
+  readonly id: string;
+  readonly label: string;
+}
+
+/** Everything a surface needs to show one workstation at one moment. */
+export interface Snapshot {
+  readonly name: string;
+  readonly region: string;
+  readonly instanceType: string;
+  readonly phase: Phase;
+  readonly instance: InstanceFacts | null;
+  readonly sshCommand: string | null;
+  readonly error: ErrorInfo | null;
+  /** The step under way during a transition, null when steady. */
+  readonly step: Step | null;
+  /** Epoch ms of this observation. */
+  readonly observedAt: number;
+  /** Epoch ms when ssh first answered for this run of the instance, null otherwise. */
+  readonly readyAt: number | null;
+}
+
+/** A saved image of a workstation. */
+export interface SavedImage {
+  readonly imageId: string;
+  readonly name: string;
+  readonly state: string;
+  readonly createdAt: string | null;
+  readonly snapshotIds: readonly string[];
+  readonly sizeGiB: number;
+}
+
+/** One instance found by an all-region scan. */
+export interface ScannedInstance {
+  readonly region: string;
+  readonly instanceId: string;
+  readonly state: InstanceStateName;
+  readonly instanceType: string;
+  /** The CloudRig workstation it belongs to, or null for instances CloudRig did not create. */
+  readonly workstation: string | null;
+  readonly launchedAt: string | null;
+}
