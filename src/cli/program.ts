@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError } from '../core/errors.js';
-import { sshArgs, sshCommandLine } from '../core/ssh-command.js';
+import { shellQuote, sshArgs, sshCommandLine } from '../core/ssh-command.js';
 import {
   validateAmiId,
   validateInstanceType,
@@ -194,7 +194,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .action(async (name: string | undefined) => {
       const target = await getCore().service.sshTarget(name);
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn('ssh', sshArgs(target, options.remote ?? []), { stdio: 'inherit' });
+        const child = spawn('ssh', sshArgs(target, (options.remote ?? []).map(shellQuote)), { stdio: 'inherit' });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
         child.on('close', (c) => resolve(c ?? 255));
       });

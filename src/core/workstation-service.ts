@@ -407,7 +407,11 @@ export class WorkstationService {
         this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}` }, options);
         imageId = await gateway.createImage(instance.instanceId, imageName, spec.name);
         this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
-        await this.waitForImage(gateway, imageId, deadline, options);
+        await this.waitForImage(gateway, imageId, deadline, options).catch((error: unknown) => {
+          const info = toErrorInfo(error);
+          throw new CloudRigError(info.code, `Image ${imageId} was requested but is not confirmed available, so ${instance.instanceId} was not terminated: ${info.message}`,
+            `${info.fix} See the image with \`rig images ${spec.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${imageId}\`.`);
+        });
       }
       this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${instance.instanceId}` }, options);
       await gateway.terminateInstance(instance.instanceId);

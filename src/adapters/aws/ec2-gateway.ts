@@ -3,6 +3,7 @@ import {
   CreateImageCommand,
   CreateKeyPairCommand,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   DeleteKeyPairCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
@@ -324,9 +325,17 @@ export class AwsEc2Gateway implements CloudGateway {
       InstanceId: instanceId,
       Name: name,
       Description: `CloudRig workstation ${workstation}`,
-      TagSpecifications: [tagsFor('image', workstation), tagsFor('snapshot', workstation)],
+      TagSpecifications: [tagsFor('image', workstation)],
     })));
-    return out.ImageId ?? '';
+    const imageId = out.ImageId ?? '';
+    // Tag the snapshots separately (some EC2 implementations refuse snapshot tags on CreateImage);
+    // the cost view finds them by these tags. Best effort: the image's own tags are what matter.
+    const snapshots = (await this.describeImage(imageId).catch(() => null))?.snapshotIds ?? [];
+    if (snapshots.length) {
+      const { Tags } = tagsFor('snapshot', workstation);
+      await this.guard(() => this.ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags }))).catch(() => undefined);
+    }
+    return imageId;
   }
 
   async describeImage(imageId: string): Promise<SavedImage | null> {

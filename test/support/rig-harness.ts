@@ -1,0 +1,107 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { createCore } from '../../src/adapters/compose.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const RIG = join(ROOT, 'bin', 'rig.js');
+
+/** What one `rig` run printed and how it ended. */
+export interface RigResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** moto + cloud proxy + sshd + a temporary CloudRig home: a whole world for one test file. */
+export interface RigWorld {
+  readonly cloud: Cloud;
+  readonly sshd: Sshd;
+  home: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs the built `rig` CLI as a child process in this world. */
+  rig(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RigResult>;
+  /** Starts `rig` without waiting for it. */
+  spawnRig(args: readonly string[]): ChildProcess & { output: () => string };
+  /** The core wired to the real adapters, in this process. */
+  core(options?: { maxAttempts?: number }): ReturnType<typeof createCore>;
+  /** Authorises the key pair CloudRig created for `workstation` on the sshd. */
+  trustWorkstationKey(workstation?: string): Promise<void>;
+  /** Every instance moto has in `region`, any state. */
+  instances(region?: string): Promise<Instance[]>;
+  /** A fresh home and a clean moto and proxy. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the peers and points this process's AWS SDK at them. */
+export async function startRigWorld(): Promise<RigWorld> {
+  const cloud = await startCloud();
+  const sshd = await startSshd({ start: true });
+  // The SDK reads AWS_ENDPOINT_URL and the keys from the environment, as it would for a user.
+  Object.assign(process.env, cloud.env);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...cloud.env, CI: '1' };
+  const world: RigWorld = {
+    cloud,
+    sshd,
+    home: await mkdtemp(join(tmpdir(), 'cloudrig-home-')),
+    env,
+    rig(args, options = {}) {
+      return new Promise((resolve) => {
+        execFile(process.execPath, [RIG, ...args], {
+          env: { ...env, CLOUDRIG_HOME: world.home, ...options.env },
+          timeout: 120_000,
+        }, (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        });
+      });
+    },
+    spawnRig(args) {
+      const child = spawn(process.execPath, [RIG, ...args], { env: { ...env, CLOUDRIG_HOME: world.home } });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      return Object.assign(child, { output: () => output });
+    },
+    core(options = {}) {
+      return createCore({ home: world.home, env, maxAttempts: options.maxAttempts });
+    },
+    async trustWorkstationKey(workstation = 'gpu') {
+      const pem = await readFile(join(world.home, 'keys', `cloudrig-${workstation}.pem`), 'utf8');
+      await sshd.setAuthorizedKey(publicKeyFromPrivate(pem));
+    },
+    async instances(region = 'us-east-1') {
+      const ec2 = new EC2Client({ region });
+      const out = await ec2.send(new DescribeInstancesCommand({}));
+      ec2.destroy();
+      return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    },
+    async reset() {
+      await rm(world.home, { recursive: true, force: true });
+      world.home = await mkdtemp(join(tmpdir(), 'cloudrig-home-'));
+      await cloud.reset();
+    },
+    async close() {
+      await sshd.close();
+      await cloud.close();
+      await rm(world.home, { recursive: true, force: true });
+    },
+  };
+  return world;
+}
+
+/** `rig init` arguments for a workstation whose ssh goes to the sshd fixture. */
+export function initArgs(world: RigWorld, extra: readonly string[] = []): string[] {
+  return ['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host,
+    '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user, ...extra];
+}
+
+/** The last non-empty line of some output. */
+export function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1) ?? '';
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { CloudRigError } from '../../src/core/errors.js';
+import {
+  validateAmiId,
+  validateCidr,
+  validateDisk,
+  validateInstanceType,
+  validateName,
+  validateRegion,
+} from '../../src/core/validate.js';
+
+function errorOf(run: () => unknown): CloudRigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CloudRigError) return error;
+    throw error;
+  }
+  throw new Error('expected a CloudRigError');
+}
+
+describe('input validation before any AWS call', () => {
+  it('accepts known regions and names the flag and an example for unknown ones', () => {
+    expect(validateRegion('eu-west-1')).toBe('eu-west-1');
+    const error = errorOf(() => validateRegion('us-east-9'));
+    expect(error.code).toBe('InvalidInput');
+    expect(error.message).toContain('us-east-9');
+    expect(error.fix).toMatch(/^--region: .*us-east-1/);
+  });
+
+  it('accepts GPU instance types and refuses unknown families or sizes', () => {
+    for (const type of ['g4dn.xlarge', 'g5.12xlarge', 'p4d.24xlarge', 'g6e.metal-48xl', 't3.micro']) {
+      expect(validateInstanceType(type)).toBe(type);
+    }
+    for (const type of ['g4dn', 'zz9.xlarge', 'g4dn.huge', 'G4DN.XLARGE', '']) {
+      expect(errorOf(() => validateInstanceType(type)).fix).toMatch(/^--type: .*g4dn\.xlarge/);
+    }
+  });
+
+  it('accepts 8 and 17 hex digit AMI ids only', () => {
+    expect(validateAmiId('ami-12345678')).toBe('ami-12345678');
+    expect(validateAmiId('ami-0abc1234def567890')).toBe('ami-0abc1234def567890');
+    expect(errorOf(() => validateAmiId('ami-xyz')).fix).toMatch(/^--ami: /);
+    expect(errorOf(() => validateAmiId('ubuntu')).message).toContain('not an AMI id');
+  });
+
+  it('normalises CIDRs, turns a bare address into /32, and refuses garbage', () => {
+    expect(validateCidr('203.0.113.7')).toBe('203.0.113.7/32');
+    expect(validateCidr('10.1.2.3/8')).toBe('10.0.0.0/8');
+    expect(validateCidr('0.0.0.0/0')).toBe('0.0.0.0/0');
+    for (const bad of ['300.1.1.1/32', '1.2.3.4/33', 'my-ip', '1.2.3/24']) {
+      expect(errorOf(() => validateCidr(bad)).fix).toMatch(/^--cidr: /);
+    }
+  });
+
+  it('refuses a disk smaller than the image and says which size to pass', () => {
+    expect(validateDisk(100, 75)).toBe(100);
+    const error = errorOf(() => validateDisk(20, 75));
+    expect(error.message).toContain('20 GiB');
+    expect(error.fix).toContain('--disk 75');
+  });
+
+  it('refuses names that cannot be tags or file names', () => {
+    expect(validateName('gpu-2')).toBe('gpu-2');
+    expect(errorOf(() => validateName('My Box')).fix).toMatch(/^--name: /);
+    expect(errorOf(() => validateName('../x')).code).toBe('InvalidInput');
+  });
+});
