@@ -17,8 +17,9 @@ export interface AwsAccess {
 export function clientConfig(region: string, access: AwsAccess) {
   return {
     region,
-    retryMode: 'adaptive',
-    maxAttempts: access.maxAttempts ?? 5,
+    // Adaptive retries unless the user chose otherwise through AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
+    retryMode: process.env.AWS_RETRY_MODE ?? 'adaptive',
+    maxAttempts: access.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? Number(process.env.AWS_MAX_ATTEMPTS) : 5),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
   };
 }

@@ -1,0 +1,103 @@
+import { EC2Client, RunInstancesCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+
+let world: RigWorld;
+
+beforeAll(async () => {
+  world = await startRigWorld();
+});
+afterAll(() => world?.close());
+beforeEach(async () => {
+  await world.reset();
+  world.cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 500 });
+  const init = await world.rig(initArgs(world));
+  expect(init.code, init.stderr).toBe(0);
+  await world.trustWorkstationKey();
+  world.cloud.proxy.resetCounts();
+});
+
+/** Instances of the workstation that are not terminated. */
+async function liveInstances(region = 'us-east-1') {
+  return (await world.instances(region)).filter((i) => i.State?.Name !== 'terminated');
+}
+
+describe('never two billed instances', () => {
+  it('two rig up at once launch one instance and both end on it', async () => {
+    const [a, b] = await Promise.all([world.rig(['up', '--no-wait-ssh']), world.rig(['up', '--no-wait-ssh'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const live = await liveInstances();
+    expect(live).toHaveLength(1);
+    expect(world.cloud.proxy.counts().RunInstances).toBe(1);
+    // One launched it; the other waited for the lock and found it by its tags.
+    expect([a.stderr, b.stderr].filter((e) => e.includes('Requesting a g4dn.xlarge'))).toHaveLength(1);
+    expect([a.stderr, b.stderr].filter((e) => e.includes(`Found ${live[0]!.InstanceId}`))).toHaveLength(1);
+  });
+
+  it('a RunInstances answer lost after the launch was applied still yields one instance', async () => {
+    world.cloud.proxy.inject({ action: 'RunInstances', kind: 'drop-after-apply', times: 1 });
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    // The SDK retried with the same ClientToken; EC2's idempotency answered with the first instance.
+    expect(world.cloud.proxy.counts().RunInstances).toBe(2);
+    expect(await liveInstances()).toHaveLength(1);
+  });
+
+  it('a rig up killed right after RunInstances, run again, waits for that same instance', async () => {
+    world.cloud.proxy.setHold({ pendingMs: 4_000, stoppingMs: 1_000, shuttingDownMs: 500 });
+    const first = world.spawnRig(['up']);
+    const deadline = Date.now() + 30_000;
+    while (!world.cloud.proxy.counts().RunInstances && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const [launched] = await liveInstances();
+    expect(launched?.InstanceId).toMatch(/^i-/);
+
+    const again = await world.rig(['up']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`Found ${launched!.InstanceId}`);
+    expect(await liveInstances()).toHaveLength(1);
+    const status = JSON.parse((await world.rig(['status', '--json'])).stdout) as { instanceId: string; phase: string };
+    expect(status).toMatchObject({ instanceId: launched!.InstanceId, phase: 'ready' });
+  });
+
+  it('with local state deleted, up still finds the instance by its tags instead of launching', async () => {
+    expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
+    const { rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await rm(join(world.home, 'state'), { recursive: true, force: true });
+    const again = await world.rig(['up', '--no-wait-ssh']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(world.cloud.proxy.counts().RunInstances).toBe(1);
+    expect(await liveInstances()).toHaveLength(1);
+  });
+});
+
+describe('instances CloudRig did not create', () => {
+  it('are listed by scan across regions but never stopped or terminated', async () => {
+    const ec2 = new EC2Client({ region: 'eu-west-1' });
+    const foreign = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
+    const foreignId = foreign.Instances![0]!.InstanceId!;
+    // Only the workstation tag, not the managed one: still not CloudRig's.
+    await ec2.send(new CreateTagsCommand({ Resources: [foreignId], Tags: [{ Key: 'cloudrig:workstation', Value: 'gpu' }] }));
+    ec2.destroy();
+    expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
+    const [mine] = await liveInstances();
+
+    const scan = await world.rig(['scan', '--json']);
+    expect(scan.code, scan.stderr).toBe(0);
+    const rows = JSON.parse(scan.stdout) as { region: string; instanceId: string; workstation: string | null; state: string; instanceType: string }[];
+    expect(rows).toEqual(expect.arrayContaining([
+      { region: 'eu-west-1', instanceId: foreignId, state: 'running', instanceType: 't3.micro', workstation: null },
+      { region: 'us-east-1', instanceId: mine!.InstanceId, state: 'running', instanceType: 'g4dn.xlarge', workstation: 'gpu' },
+    ]));
+    expect(rows).toHaveLength(2);
+
+    const gateway = world.core().cloud.gateway('eu-west-1');
+    await expect(gateway.stopInstance(foreignId)).rejects.toMatchObject({ code: 'NotManaged' });
+    await expect(gateway.terminateInstance(foreignId)).rejects.toMatchObject({ code: 'NotManaged' });
+    expect(world.cloud.proxy.counts().StopInstances ?? 0).toBe(0);
+    expect(world.cloud.proxy.counts().TerminateInstances ?? 0).toBe(0);
+  });
+});
