@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Watcher } from '../../src/core/watcher.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
+import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
+
+let world: RigWorld;
+
+beforeAll(async () => {
+  world = await startRigWorld();
+  world.cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_500, shuttingDownMs: 500 });
+});
+afterAll(() => world?.close());
+
+function spec() {
+  return WorkstationSpecSchema.parse({
+    name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
+    image: { kind: 'parameter', path: DEFAULT_AMI_PARAMETER },
+    sshHost: world.sshd.host, sshPort: world.sshd.port, sshUser: world.sshd.user,
+    ingressCidr: 'auto',
+  });
+}
+
+/** Distinct phases in the order they were seen. */
+function phases(snapshots: readonly Snapshot[]): Phase[] {
+  return snapshots.map((s) => s.phase).filter((p, i, all) => i === 0 || all[i - 1] !== p);
+}
+
+describe('the core API over real adapters', () => {
+  it('init → up → ssh exec → stop → up (same instance) → down with an image, with snapshots all the way', async () => {
+    const core = world.core();
+    const seen: Snapshot[] = [];
+    core.service.onDidChange((s) => seen.push(s));
+
+    const init = await core.service.init(spec());
+    expect(init.created).toEqual(['key-pair', 'security-group']);
+    expect(init.spec.ingressCidr).toBe('203.0.113.7/32');
+    await world.trustWorkstationKey();
+
+    const steps: string[] = [];
+    const ready = await core.service.up(undefined, { onStep: (s) => steps.push(s.id) });
+    expect(ready.phase).toBe('ready');
+    expect(ready.instance?.imageId).toBe('ami-dca37ea5'); // from the SSM public parameter
+    expect(steps).toEqual(expect.arrayContaining(['prepare', 'image', 'requesting', 'pending', 'ssh']));
+    expect(phases(seen)).toEqual(expect.arrayContaining(['launching', 'pending', 'ready']));
+    expect(phases(seen).indexOf('launching')).toBeLessThan(phases(seen).indexOf('pending'));
+    expect(ready.readyAt).toBeGreaterThan(0);
+
+    const target = await core.service.sshTarget();
+    const result = await core.ssh.exec(target, 'echo core-says-hi', 5_000);
+    expect(result).toMatchObject({ code: 0, stdout: 'core-says-hi\n' });
+
+    const stopped = await core.service.stop(undefined);
+    expect(stopped.phase).toBe('stopped');
+
+    // A second process (a fresh core) recovers the workstation from AWS tags alone.
+    const other = world.core();
+    const again = await other.service.up(undefined);
+    expect(again.instance?.instanceId).toBe(ready.instance?.instanceId);
+    expect(again.phase).toBe('ready');
+
+    const down = await other.service.down(undefined, { saveImage: true });
+    expect(down.imageId).toMatch(/^ami-/);
+    expect(down.snapshot.phase).toBe('absent');
+    const images = await other.service.images();
+    expect(images.map((i) => [i.imageId, i.state])).toEqual([[down.imageId, 'available']]);
+    expect(world.cloud.proxy.counts().RunInstances).toBe(1);
+  });
+
+  it('the watcher polls fast during a transition, slowly when steady, and at once on demand', async () => {
+    const core = world.core();
+    const seen: Snapshot[] = [];
+    core.service.onDidChange((s) => seen.push(s));
+    await core.service.up(undefined, { waitSsh: true });
+    const watcher = new Watcher(core.service, core.clock, 'gpu');
+    watcher.start();
+    await new Promise((r) => setTimeout(r, 300));
+    world.cloud.proxy.resetCounts();
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Steady and ready: no DescribeInstances within two seconds (the next poll is a minute away).
+    expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBe(0);
+
+    // Stop behind the watcher's back, then ask for a refresh: it notices and follows the transition fast.
+    const gateway = core.cloud.gateway('us-east-1');
+    const instance = await gateway.findWorkstationInstance('gpu');
+    await gateway.stopInstance(instance!.instanceId);
+    const before = seen.length;
+    watcher.refreshNow();
+    const deadline = Date.now() + 15_000;
+    while (seen.at(-1)?.phase !== 'stopped' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await watcher.dispose();
+    expect(phases(seen.slice(before))).toEqual(['stopping', 'stopped']);
+    // 1.5 s of stopping at a 0.5 s poll: a handful of calls, not one a minute.
+    expect(world.cloud.proxy.counts().DescribeInstances).toBeGreaterThanOrEqual(3);
+  });
+});
