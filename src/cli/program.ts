@@ -136,7 +136,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         sshUser: opts.sshUser ?? base.sshUser,
         sshHost: opts.sshHost ?? base.sshHost,
         sshPort: opts.sshPort ?? base.sshPort,
-        ingressCidr: opts.cidr ?? (existing ? existing.ingressCidr : 'auto'),
+        ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
       }, { onStep: bar.step });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);

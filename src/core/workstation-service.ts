@@ -129,13 +129,14 @@ export class WorkstationService {
    * `ingressCidr` may be `auto`: the caller's public IP /32.
    */
   async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions = {}): Promise<InitResult> {
-    const cidr = input.ingressCidr === 'auto' ? await this.publicCidr() : validateCidr(input.ingressCidr);
-    const spec: WorkstationSpec = { ...input, ingressCidr: cidr };
+    const auto = input.ingressCidr === 'auto';
+    const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr);
+    const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
     const gateway = this.deps.cloud.gateway(spec.region);
     const created: string[] = [];
     options.onStep?.({ id: 'key-pair', label: `Key pair ${resourceName(spec.name)}` });
     if (await this.ensureKeyPair(gateway, spec.name)) created.push('key-pair');
-    options.onStep?.({ id: 'security-group', label: `Security group ${resourceName(spec.name)} admitting ${cidr} on tcp/${spec.sshPort === 22 ? 22 : 22}` });
+    options.onStep?.({ id: 'security-group', label: `Security group ${resourceName(spec.name)} admitting ${cidr} on tcp/22` });
     const group = await gateway.ensureSecurityGroup(spec.name, cidr, 22);
     if (group.created) created.push('security-group');
     this.deps.settings.saveWorkstation(spec);
@@ -307,7 +308,29 @@ export class WorkstationService {
     }
   }
 
+  /**
+   * For a workstation whose CIDR follows the user's public IP, re-admits the current address
+   * (the laptop may have moved since init). A failed lookup keeps the old rule.
+   */
+  private async refreshIngress(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions): Promise<WorkstationSpec> {
+    if (!spec.ingressAuto) return spec;
+    let cidr: string;
+    try {
+      cidr = await this.publicCidr();
+    } catch {
+      options.onStep?.({ id: 'ingress', label: `Could not look up your public IP; ssh stays open to ${spec.ingressCidr} only` });
+      return spec;
+    }
+    if (cidr === spec.ingressCidr) return spec;
+    options.onStep?.({ id: 'ingress', label: `Your public IP changed: admitting ${cidr} instead of ${spec.ingressCidr}` });
+    await gateway.ensureSecurityGroup(spec.name, cidr, 22);
+    const next = { ...spec, ingressCidr: cidr };
+    this.deps.settings.saveWorkstation(next);
+    return next;
+  }
+
   private async startOrLaunch(spec: WorkstationSpec, gateway: CloudGateway, deadline: number, options: OperationOptions): Promise<void> {
+    spec = await this.refreshIngress(spec, gateway, options);
     let instance = await gateway.findWorkstationInstance(spec.name);
     if (instance?.state === 'stopping') {
       options.onStep?.({ id: 'stopping', label: `Waiting for ${instance.instanceId} to finish stopping` });

@@ -34,6 +34,8 @@ export const WorkstationSpecSchema = z.object({
   sshPort: z.number().int().min(1).max(65_535).default(22),
   /** The CIDR admitted on tcp/22; resolved from the public IP when the user said `auto`. */
   ingressCidr: z.string(),
+  /** The CIDR follows the user's public IP: refreshed at every `up` (laptops move). */
+  ingressAuto: z.boolean().optional(),
   autoStop: AutoStopSchema.default({ enabled: true, idleMinutes: 60, gpuBusyPercent: 10 }),
 });
 export type WorkstationSpec = z.infer<typeof WorkstationSpecSchema>;

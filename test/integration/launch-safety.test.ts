@@ -1,4 +1,4 @@
-import { EC2Client, RunInstancesCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
 
@@ -99,5 +99,27 @@ describe('instances CloudRig did not create', () => {
     await expect(gateway.terminateInstance(foreignId)).rejects.toMatchObject({ code: 'NotManaged' });
     expect(world.cloud.proxy.counts().StopInstances ?? 0).toBe(0);
     expect(world.cloud.proxy.counts().TerminateInstances ?? 0).toBe(0);
+  });
+});
+
+describe('ssh stays open to me only', () => {
+  it('a workstation set up with --cidr auto admits my new public IP at the next up, and only it', async () => {
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain('Your public IP changed: admitting 198.51.100.9/32 instead of 203.0.113.7/32');
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
+    ec2.destroy();
+    expect((groups.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp))).toEqual(['198.51.100.9/32']);
+  });
+
+  it('an explicit --cidr is kept as given at up', async () => {
+    expect((await world.rig(initArgs(world, ['--cidr', '192.0.2.0/24']))).code).toBe(0);
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).not.toContain('public IP changed');
+    expect(world.cloud.proxy.counts().AuthorizeSecurityGroupIngress ?? 0).toBe(1); // the re-init only
   });
 });

@@ -333,7 +333,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const snapshots = (await this.describeImage(imageId).catch(() => null))?.snapshotIds ?? [];
     if (snapshots.length) {
       const { Tags } = tagsFor('snapshot', workstation);
-      await this.guard(() => this.ec2.send(new CreateTagsCommand({ Resources: snapshots, Tags }))).catch(() => undefined);
+      await this.guard(() => this.ec2.send(new CreateTagsCommand({ Resources: [...snapshots], Tags }))).catch(() => undefined);
     }
     return imageId;
   }
