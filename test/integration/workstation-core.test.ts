@@ -1,3 +1,4 @@
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Watcher } from '../../src/core/watcher.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
@@ -91,5 +92,31 @@ describe('the core API over real adapters', () => {
     expect(phases(seen.slice(before))).toEqual(['stopping', 'stopped']);
     // 1.5 s of stopping at a 0.5 s poll: a handful of calls, not one a minute.
     expect(world.cloud.proxy.counts().DescribeInstances).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('what a launch asks EC2 for', () => {
+  it('a gp3 root of the chosen size, stop on shutdown, IMDSv2, tags on instance and volume, persistent spot when asked', async () => {
+    await world.reset();
+    world.cloud.proxy.setHold({ pendingMs: 200, stoppingMs: 200, shuttingDownMs: 200 });
+    const core = world.core();
+    await core.service.init({ ...spec(), diskGiB: 150, spot: true });
+    const up = await core.service.up(undefined, { waitSsh: false });
+    const instanceId = up.instance!.instanceId;
+
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations![0]!.Instances![0]!;
+    expect(instance.MetadataOptions?.HttpTokens).toBe('required');
+    expect(instance.InstanceLifecycle).toBe('spot');
+    expect(instance.Tags).toEqual(expect.arrayContaining([
+      { Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' },
+    ]));
+    const shutdown = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'instanceInitiatedShutdownBehavior' }));
+    expect(shutdown.InstanceInitiatedShutdownBehavior?.Value).toBe('stop');
+    const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
+    ec2.destroy();
+    const root = volumes.Volumes?.find((v) => v.Size === 150);
+    expect(root?.VolumeType).toBe('gp3');
+    expect(root?.Tags).toEqual(expect.arrayContaining([{ Key: 'cloudrig:workstation', Value: 'gpu' }]));
   });
 });
