@@ -23,6 +23,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS tooling scripts (they must hook require()).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: forbid([...nodeBuiltins, ...sdks, 'electron', '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'],
       'src/shared imports nothing from node, electron, SDKs or other layers.'),

@@ -1,0 +1,64 @@
+import { DescribeInstanceTypesCommand, EC2Client, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import { clientConfig, type AwsAccess } from './client-config.js';
+import { mapAwsError } from './error-map.js';
+
+/** A GPU instance type's hardware, from DescribeInstanceTypes. */
+export interface GpuInstanceType {
+  readonly instanceType: string;
+  readonly gpuModel: string | null;
+  readonly gpuCount: number;
+  readonly gpuMemoryGiB: number | null;
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+}
+
+function gpuTypeOf(info: InstanceTypeInfo): GpuInstanceType | null {
+  const gpus = info.GpuInfo?.Gpus ?? [];
+  if (!info.InstanceType || gpus.length === 0) return null;
+  const first = gpus[0];
+  const model = first ? [first.Manufacturer, first.Name].filter(Boolean).join(' ') || null : null;
+  const totalMiB = info.GpuInfo?.TotalGpuMemoryInMiB;
+  return {
+    instanceType: info.InstanceType,
+    gpuModel: model,
+    gpuCount: gpus.reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0),
+    gpuMemoryGiB: totalMiB === undefined ? null : Math.round(totalMiB / 1024),
+    vcpus: info.VCpuInfo?.DefaultVCpus ?? 0,
+    memoryGiB: Math.round((info.MemoryInfo?.SizeInMiB ?? 0) / 1024),
+  };
+}
+
+/** Sorts like a catalogue: by family, then by size. */
+function byFamilyThenSize(a: GpuInstanceType, b: GpuInstanceType): number {
+  const family = (type: string): string => type.split('.')[0] ?? type;
+  return family(a.instanceType).localeCompare(family(b.instanceType)) || a.vcpus - b.vcpus || a.instanceType.localeCompare(b.instanceType);
+}
+
+/** The x86_64 GPU instance types of a region (G and P families), for the type picker. */
+export async function listGpuInstanceTypes(access: AwsAccess, region: string): Promise<GpuInstanceType[]> {
+  const ec2 = new EC2Client(clientConfig(region, access));
+  const found: GpuInstanceType[] = [];
+  try {
+    let token: string | undefined;
+    do {
+      const out = await ec2.send(new DescribeInstanceTypesCommand({
+        Filters: [
+          { Name: 'instance-type', Values: ['g*', 'p*'] },
+          // The default images are x86_64; Graviton GPU types (g5g) need other images.
+          { Name: 'processor-info.supported-architecture', Values: ['x86_64'] },
+        ],
+        NextToken: token,
+      }));
+      for (const info of out.InstanceTypes ?? []) {
+        const gpu = gpuTypeOf(info);
+        if (gpu) found.push(gpu);
+      }
+      token = out.NextToken;
+    } while (token);
+  } catch (error) {
+    throw await mapAwsError(error, { region, profile: access.profile ?? null });
+  } finally {
+    ec2.destroy();
+  }
+  return found.sort(byFamilyThenSize);
+}

@@ -1,0 +1,19 @@
+/** Elapsed time the way a menu bar has room for: `0m`, `12m`, `1h12m`, `2d3h`. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+  return `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+/** Dollars with cents; amounts under a cent say so instead of showing $0.00. */
+export function formatUsd(usd: number): string {
+  if (usd > 0 && usd < 0.005) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
+/** An hourly rate: `$0.53/h`; three decimals below ten cents so cheap types are not all `$0.0x`. */
+export function formatHourly(usd: number): string {
+  return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}/h`;
+}

@@ -1,0 +1,10 @@
+import { app, dialog } from 'electron';
+import { toErrorInfo } from '../core/errors.js';
+import { boot } from './app-shell.js';
+
+// The app's entry point: everything is in boot(); a failure to start is shown, not swallowed.
+boot().catch((error: unknown) => {
+  const info = toErrorInfo(error);
+  dialog.showErrorBox('CloudRig could not start', `${info.message}\n\n${info.fix}`);
+  app.exit(1);
+});

@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import type { AppView, Screen } from '../shared/views.js';
+import { ErrorBox } from './components/error-box.js';
+import { SettingsPanel } from './components/settings-panel.js';
+import { WorkstationPanel } from './components/workstation-panel.js';
+import type { ErrorInfo } from '../shared/workstation.js';
+
+/** The popover: renders the views main pushes and sends intents back; it decides nothing itself. */
+export function App() {
+  const [view, setView] = useState<AppView | null>(null);
+  const [screen, setScreen] = useState<Screen>('main');
+  const [error, setError] = useState<ErrorInfo | null>(null);
+
+  useEffect(() => {
+    const api = window.cloudrig;
+    const offView = api.onView(setView);
+    const offScreen = api.onScreen(setScreen);
+    void api.getView().then((result) => (result.ok ? setView(result.value) : setError(result.error)));
+    return () => {
+      offView();
+      offScreen();
+    };
+  }, []);
+
+  useEffect(() => {
+    // Escape backs out of a confirmation or settings first, then hides the popover.
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      if (screen !== 'main') setScreen('main');
+      else void window.cloudrig.hideWindow();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [screen]);
+
+  if (error) return <main className="panel"><ErrorBox error={error} title="CloudRig could not load" /></main>;
+  if (!view) return <main className="panel"><p className="detail">Loading…</p></main>;
+  if (view.screen === 'setup') return <SettingsPanel mode="setup" onDone={() => setScreen('main')} />;
+  if (screen === 'settings') return <SettingsPanel mode="edit" onDone={() => setScreen('main')} />;
+  if (!view.workstation) return <main className="panel"><p className="detail">Checking AWS…</p></main>;
+  return (
+    <WorkstationPanel
+      view={view.workstation}
+      notice={view.notice}
+      confirming={screen === 'confirm-terminate' || screen === 'confirm-save-and-terminate'}
+      onConfirm={(open) => setScreen(open ? 'confirm-terminate' : 'main')}
+      onSettings={() => setScreen('settings')}
+    />
+  );
+}

@@ -1,0 +1,95 @@
+import { useEffect, useRef, useState } from 'react';
+import type { CheckReport, SettingsView, WorkstationForm } from '../../shared/views.js';
+import { useRequest } from '../use-request.js';
+import { AccountSection } from './account-section.js';
+import { ChecksSection } from './checks-section.js';
+import { ErrorBox } from './error-box.js';
+import { WorkstationFields } from './workstation-form.js';
+
+/** First-run setup (mode `setup`) and the settings view (mode `edit`): account, checks, spec, app options. */
+export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => void }) {
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [form, setForm] = useState<WorkstationForm | null>(null);
+  const [report, setReport] = useState<CheckReport | null>(null);
+  const load = useRequest();
+  const save = useRequest();
+  const app = useRequest();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const api = window.cloudrig;
+
+  useEffect(() => {
+    void load.run(() => api.getSettings()).then((loaded) => {
+      if (!loaded) return;
+      setSettings(loaded);
+      setForm(loaded.workstation ?? loaded.defaults);
+      if (props.mode === 'setup') {
+        const start = loaded.workstation ?? loaded.defaults;
+        void api.runChecks({ region: start.region, instanceType: start.instanceType, spot: start.spot }).then((result) => {
+          if (result.ok) setReport(result.value);
+        });
+      }
+    });
+    heading.current?.focus();
+  }, []);
+
+  const submit = async (): Promise<void> => {
+    if (!form) return;
+    const view = await save.run(() => api.saveWorkstation(form));
+    if (view && props.mode === 'edit') props.onDone();
+  };
+
+  return (
+    <main className="panel settings" aria-labelledby="settings-title">
+      <header className="header">
+        <h1 id="settings-title" ref={heading} tabIndex={-1}>{props.mode === 'setup' ? 'Set up your GPU workstation' : 'Settings'}</h1>
+        {props.mode === 'edit' ? <button type="button" className="link" onClick={props.onDone}>Back</button> : null}
+      </header>
+      {props.mode === 'setup' ? (
+        <p className="intro">CloudRig runs a GPU machine in your own AWS account, lets only your IP reach it over ssh, and reminds you before it costs too much.</p>
+      ) : null}
+      {load.error ? <ErrorBox error={load.error} title="Could not load settings" /> : null}
+      {settings && form ? (
+        <>
+          <AccountSection settings={settings} onSettings={setSettings} />
+          <ChecksSection region={form.region} instanceType={form.instanceType} spot={form.spot} report={report} onReport={setReport} />
+          <form
+            className="section"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void submit();
+            }}
+          >
+            <WorkstationFields settings={settings} form={form} onChange={setForm} />
+            {save.error ? <ErrorBox error={save.error} title="Could not save the workstation" /> : null}
+            <button type="submit" className="primary" disabled={save.busy}>
+              {save.busy ? 'Saving…' : props.mode === 'setup' ? 'Create workstation' : 'Save'}
+            </button>
+          </form>
+          <section className="section" aria-labelledby="app-title">
+            <h2 id="app-title">App</h2>
+            <label className="field"><span>Terminal</span>
+              <select
+                value={settings.terminal ?? ''}
+                onChange={(event) => void app.run(() => api.updateSettings({ terminal: event.target.value || null })).then((next) => next && setSettings(next))}
+              >
+                <option value="">Automatic</option>
+                {settings.terminals.map((terminal) => (
+                  <option key={terminal.id} value={terminal.id}>{terminal.label}{terminal.installed ? '' : ' (not found)'}</option>
+                ))}
+              </select>
+            </label>
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={settings.startAtLogin}
+                onChange={(event) => void app.run(() => api.updateSettings({ startAtLogin: event.target.checked })).then((next) => next && setSettings(next))}
+              />
+              Start CloudRig at login
+            </label>
+            {app.error ? <ErrorBox error={app.error} title="Could not change that" /> : null}
+          </section>
+        </>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,81 @@
+import type { WorkstationView } from '../../shared/views.js';
+import { useRequest } from '../use-request.js';
+import { ConfirmTerminate } from './confirm-terminate.js';
+import { ErrorBox } from './error-box.js';
+import { ProgressSteps } from './progress-steps.js';
+
+/** The popover's main screen: one workstation's state, cost, ssh command and actions. */
+export function WorkstationPanel(props: {
+  view: WorkstationView;
+  notice: string | null;
+  confirming: boolean;
+  onConfirm: (open: boolean) => void;
+  onSettings: () => void;
+}) {
+  const { view } = props;
+  const request = useRequest();
+  const api = window.cloudrig;
+
+  const terminate = async (saveImage: boolean): Promise<void> => {
+    if (await request.run(() => api.terminate({ saveImage }))) props.onConfirm(false);
+  };
+
+  if (props.confirming && view.canTerminate) {
+    return (
+      <main className="panel">
+        <ConfirmTerminate name={view.name} busy={request.busy} onTerminate={(save) => void terminate(save)} onCancel={() => props.onConfirm(false)} />
+        {request.error ? <ErrorBox error={request.error} title="Could not terminate" /> : null}
+      </main>
+    );
+  }
+
+  return (
+    <main className="panel" aria-labelledby="workstation-name">
+      <header className="header">
+        <h1 id="workstation-name" tabIndex={-1}>{view.name}</h1>
+        <span className={`badge tone-${view.tone}`} role="status" aria-live="polite" data-testid="phase">{view.phaseLabel}</span>
+      </header>
+      <p className="facts">
+        {view.instanceType} · {view.region}{view.spot ? ' · spot' : ''}{view.instanceId ? ` · ${view.instanceId}` : ''}
+      </p>
+
+      {view.progress ? <ProgressSteps steps={view.progress} /> : null}
+      {view.detail ? <p className="detail">{view.detail}</p> : null}
+
+      <dl className="meter">
+        <div><dt>Uptime</dt><dd data-testid="uptime">{view.uptime ?? '—'}</dd></div>
+        <div><dt>Rate</dt><dd data-testid="hourly">{view.hourly ?? '—'}</dd></div>
+        <div><dt>This session</dt><dd data-testid="session">{view.session ?? '—'}</dd></div>
+      </dl>
+
+      {view.sshCommand ? (
+        <section className="ssh" aria-label="SSH command">
+          <code data-testid="ssh-command">{view.sshCommand}</code>
+          <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
+        </section>
+      ) : null}
+
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={!view.primary.enabled || request.busy}
+          onClick={() => void request.run(() => (view.primary.action === 'start' ? api.start() : api.stop()))}
+        >
+          {view.primary.label}
+        </button>
+        <button type="button" disabled={!view.canOpenTerminal} onClick={() => void request.run(() => api.openTerminal())}>Open terminal</button>
+        <button type="button" className="danger" disabled={!view.canTerminate} onClick={() => props.onConfirm(true)}>Terminate…</button>
+      </div>
+
+      {view.error ? <ErrorBox error={view.error} title={view.phase === 'error' ? 'Error' : 'Last problem'} /> : null}
+      {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
+      <p className="notice" role="status" aria-live="polite">{props.notice ?? ''}</p>
+
+      <footer className="footer">
+        <button type="button" className="link" onClick={() => void request.run(() => api.refresh())}>Refresh</button>
+        <button type="button" className="link" onClick={props.onSettings}>Settings</button>
+      </footer>
+    </main>
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * The IPC channel names (`domain:verb`) and the function name the preload exposes for each.
+ * Kept apart from the zod schemas in contract.ts so the preload bundles names only.
+ */
+export const REQUEST_METHODS = {
+  'view:get': 'getView',
+  'workstation:save': 'saveWorkstation',
+  'workstation:start': 'start',
+  'workstation:stop': 'stop',
+  'workstation:terminate': 'terminate',
+  'workstation:refresh': 'refresh',
+  'ssh:copy': 'copySshCommand',
+  'terminal:open': 'openTerminal',
+  'settings:get': 'getSettings',
+  'settings:update': 'updateSettings',
+  'credentials:save': 'saveAccessKeys',
+  'credentials:clear': 'clearAccessKeys',
+  'catalog:list': 'listInstanceTypes',
+  'checks:run': 'runChecks',
+  'quota:request': 'requestQuota',
+  'link:open': 'openLink',
+  'window:hide': 'hideWindow',
+} as const;
+
+/** Events main pushes to the popover, and the `on…` function the preload exposes for each. */
+export const EVENT_METHODS = {
+  'view:changed': 'onView',
+  'screen:show': 'onScreen',
+} as const;

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { EVENT_METHODS, REQUEST_METHODS } from './channels.js';
+import type {
+  AppView,
+  CheckReport,
+  InstanceTypeOption,
+  QuotaRequestResult,
+  Screen,
+  SettingsView,
+} from './views.js';
+import type { ErrorInfo } from './workstation.js';
+
+/**
+ * The IPC contract between the popover and main: every channel (`domain:verb`), the zod schema
+ * its payload must pass, the named function the preload exposes for it, and what it answers.
+ * Main validates every payload against these schemas; the renderer only sees the named functions.
+ */
+
+/** Channels that take nothing. */
+const None = z.undefined();
+
+/** Where links may go: a name, never a URL from the renderer. */
+export const LINK_TARGETS = ['service-quotas', 'aws-credentials-help'] as const;
+export type LinkTarget = (typeof LINK_TARGETS)[number];
+
+/** The workstation form as sent by the popover. Validated again by core before any AWS call. */
+export const WorkstationFormSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'Use lowercase letters, digits and dashes (up to 31).'),
+  region: z.string().min(1).max(32),
+  instanceType: z.string().min(1).max(32),
+  imageKind: z.enum(['parameter', 'ami']),
+  image: z.string().min(1).max(2048),
+  diskGiB: z.number().int().min(8).max(16_384),
+  spot: z.boolean(),
+  sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A Unix user name, e.g. ubuntu.'),
+  /** Empty means the instance's public address. */
+  sshHost: z.string().max(253).regex(/^[A-Za-z0-9.:-]*$/, 'A host name or IP address.'),
+  sshPort: z.number().int().min(1).max(65_535),
+  ingressCidr: z.string().min(1).max(64),
+}).strict();
+
+/** Access keys typed into the settings view; stored only encrypted, never sent back. */
+export const AccessKeysSchema = z.object({
+  accessKeyId: z.string().trim().regex(/^[A-Z0-9]{16,128}$/, 'An access key id is 16–128 capital letters and digits (AKIA…).'),
+  secretAccessKey: z.string().trim().min(16).max(256),
+  sessionToken: z.string().trim().max(4096).optional(),
+}).strict();
+export type AccessKeys = z.infer<typeof AccessKeysSchema>;
+
+/** The app-level settings the popover may change. */
+export const SettingsChangeSchema = z.object({
+  profile: z.string().max(128).regex(/^[\w.@+-]*$/).nullable().optional(),
+  terminal: z.string().max(64).nullable().optional(),
+  startAtLogin: z.boolean().optional(),
+}).strict();
+
+/** The schema each request channel's payload must pass. */
+const payloads = {
+  'view:get': None,
+  'workstation:save': WorkstationFormSchema,
+  'workstation:start': None,
+  'workstation:stop': None,
+  'workstation:terminate': z.object({ saveImage: z.boolean() }).strict(),
+  'workstation:refresh': None,
+  'ssh:copy': None,
+  'terminal:open': None,
+  'settings:get': None,
+  'settings:update': SettingsChangeSchema,
+  'credentials:save': AccessKeysSchema,
+  'credentials:clear': None,
+  'catalog:list': z.object({ region: z.string().min(1).max(32) }).strict(),
+  'checks:run': z.object({ region: z.string().min(1).max(32), instanceType: z.string().min(1).max(32), spot: z.boolean() }).strict(),
+  'quota:request': z.object({
+    region: z.string().min(1).max(32),
+    quotaCode: z.string().regex(/^L-[0-9A-F]{8}$/),
+    desired: z.number().int().min(1).max(100_000),
+  }).strict(),
+  'link:open': z.object({ target: z.enum(LINK_TARGETS), region: z.string().regex(/^[a-z0-9-]{1,32}$/) }).strict(),
+  'window:hide': None,
+} as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
+
+type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
+
+/** Every request channel: the name the preload exposes on `window.cloudrig`, and its payload schema. */
+export const requestChannels = Object.fromEntries(
+  Object.entries(REQUEST_METHODS).map(([channel, method]) => [channel, { method, payload: payloads[channel as keyof typeof payloads] }]),
+) as RequestTable;
+
+/** What each request channel answers with (inside a Result). */
+export interface Responses {
+  'view:get': AppView;
+  'workstation:save': AppView;
+  'workstation:start': AppView;
+  'workstation:stop': AppView;
+  'workstation:terminate': AppView;
+  'workstation:refresh': AppView;
+  'ssh:copy': { readonly copied: string };
+  'terminal:open': { readonly terminal: string };
+  'settings:get': SettingsView;
+  'settings:update': SettingsView;
+  'credentials:save': SettingsView;
+  'credentials:clear': SettingsView;
+  'catalog:list': readonly InstanceTypeOption[];
+  'checks:run': CheckReport;
+  'quota:request': QuotaRequestResult;
+  'link:open': null;
+  'window:hide': null;
+}
+
+/** Events main pushes to the popover, with the listener name the preload exposes. */
+export const eventChannels = Object.fromEntries(
+  Object.entries(EVENT_METHODS).map(([channel, method]) => [channel, { method }]),
+) as { readonly [E in keyof typeof EVENT_METHODS]: { readonly method: (typeof EVENT_METHODS)[E] } };
+
+/** What each event carries. */
+export interface Events {
+  'view:changed': AppView;
+  'screen:show': Screen;
+}
+
+export type RequestChannel = keyof typeof requestChannels;
+export type EventChannel = keyof typeof eventChannels;
+
+/** The payload a channel accepts (before parsing). */
+export type PayloadOf<C extends RequestChannel> = z.input<(typeof requestChannels)[C]['payload']>;
+/** The payload after the schema parsed it. */
+export type ParsedPayloadOf<C extends RequestChannel> = z.output<(typeof requestChannels)[C]['payload']>;
+
+/** Every answer is a value: the result, or an error the user can act on. Nothing throws across IPC. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
+
+type RequestFunction<C extends RequestChannel> = [PayloadOf<C>] extends [undefined]
+  ? () => Promise<Result<Responses[C]>>
+  : (payload: PayloadOf<C>) => Promise<Result<Responses[C]>>;
+
+/** `window.cloudrig`: one named function per channel, one `on…` per event. */
+export type CloudrigApi = {
+  readonly [C in RequestChannel as (typeof requestChannels)[C]['method']]: RequestFunction<C>;
+} & {
+  readonly [E in EventChannel as (typeof eventChannels)[E]['method']]: (listener: (value: Events[E]) => void) => () => void;
+};
+
+/** Whether a string names a request channel of the contract. */
+export function isRequestChannel(channel: unknown): channel is RequestChannel {
+  return typeof channel === 'string' && Object.hasOwn(REQUEST_METHODS, channel);
+}

@@ -1,0 +1,150 @@
+import type { ErrorInfo, Phase } from './workstation.js';
+
+/** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
+export type Tone = 'idle' | 'busy' | 'good' | 'bad';
+
+/** One step of the progress shown while the workstation changes state. */
+export interface ProgressStep {
+  readonly id: string;
+  readonly label: string;
+  readonly state: 'done' | 'current' | 'todo';
+}
+
+/** The primary button: Start or Stop, and whether it can be pressed now. */
+export interface PrimaryAction {
+  readonly action: 'start' | 'stop';
+  readonly label: string;
+  readonly enabled: boolean;
+}
+
+/** Everything the popover shows about one workstation at one moment; computed in core. */
+export interface WorkstationView {
+  readonly name: string;
+  readonly region: string;
+  readonly instanceType: string;
+  readonly phase: Phase;
+  /** "Ready for ssh", "Starting…", "Stopped". */
+  readonly phaseLabel: string;
+  readonly tone: Tone;
+  /** What is happening right now, e.g. the step label from the core; null when steady. */
+  readonly detail: string | null;
+  readonly progress: readonly ProgressStep[] | null;
+  readonly instanceId: string | null;
+  readonly address: string | null;
+  readonly spot: boolean;
+  /** e.g. "1h12m"; null when not running. */
+  readonly uptime: string | null;
+  /** e.g. "$0.53/h"; null when unknown or not billed. */
+  readonly hourly: string | null;
+  /** This session's compute cost so far, e.g. "$0.64". */
+  readonly session: string | null;
+  readonly sshCommand: string | null;
+  readonly primary: PrimaryAction;
+  readonly canCopy: boolean;
+  readonly canOpenTerminal: boolean;
+  readonly canTerminate: boolean;
+  readonly error: ErrorInfo | null;
+}
+
+/** The whole popover: the setup form on first run, else the current workstation. */
+export interface AppView {
+  readonly screen: 'setup' | 'workstation';
+  readonly workstation: WorkstationView | null;
+  /** A short line about something that just happened ("Copied the ssh command"); null when none. */
+  readonly notice: string | null;
+}
+
+/** Screens main may ask the popover to show (from the tray menu). */
+export type Screen = 'main' | 'settings' | 'confirm-terminate' | 'confirm-save-and-terminate';
+
+/** A workstation's editable fields, as the settings form shows them. */
+export interface WorkstationForm {
+  readonly name: string;
+  readonly region: string;
+  readonly instanceType: string;
+  readonly imageKind: 'parameter' | 'ami';
+  /** The SSM parameter path or the AMI id, per imageKind. */
+  readonly image: string;
+  readonly diskGiB: number;
+  readonly spot: boolean;
+  readonly sshUser: string;
+  readonly sshHost: string;
+  readonly sshPort: number;
+  /** A CIDR, or `auto` for my public IP /32. */
+  readonly ingressCidr: string;
+}
+
+/** A terminal app the user can pick. */
+export interface TerminalOption {
+  readonly id: string;
+  readonly label: string;
+  readonly installed: boolean;
+}
+
+/** Settings as the renderer may see them: never a secret, only whether keys are stored. */
+export interface SettingsView {
+  readonly profile: string | null;
+  readonly profiles: readonly string[];
+  readonly hasStoredKeys: boolean;
+  /** Whether typed keys can be stored encrypted here; when not, why and what to do instead. */
+  readonly keyStorage: { readonly available: boolean; readonly reason: string | null };
+  readonly terminal: string | null;
+  readonly terminals: readonly TerminalOption[];
+  readonly startAtLogin: boolean;
+  readonly regions: readonly string[];
+  readonly workstation: WorkstationForm | null;
+  /** What the form starts with on first run. */
+  readonly defaults: WorkstationForm;
+  /** Whether region and name may change (not while an instance exists). */
+  readonly locked: boolean;
+}
+
+/** A GPU instance type as the type picker lists it. */
+export interface InstanceTypeOption {
+  readonly instanceType: string;
+  readonly gpuModel: string | null;
+  readonly gpuCount: number;
+  readonly gpuMemoryGiB: number | null;
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+  readonly hourlyUsd: number | null;
+}
+
+/** The outcome of one first-run check. */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+
+/** A quota increase the user may file, with what it would ask for. */
+export interface QuotaRequestOffer {
+  readonly region: string;
+  readonly quotaCode: string;
+  readonly quotaName: string;
+  readonly current: number;
+  readonly desired: number;
+}
+
+/** One first-run check (also `rig doctor`). */
+export interface Check {
+  readonly id: 'credentials' | 'default-vpc' | 'quota';
+  readonly status: CheckStatus;
+  readonly title: string;
+  readonly detail: string;
+  readonly fix: string | null;
+  /** Present when the vCPU quota is too low and no request is open. */
+  readonly quotaRequest: QuotaRequestOffer | null;
+}
+
+/** All first-run checks for one region and instance type. */
+export interface CheckReport {
+  readonly region: string;
+  readonly instanceType: string;
+  readonly checks: readonly Check[];
+  /** True when nothing failed. */
+  readonly ok: boolean;
+}
+
+/** What a filed quota increase came back as. */
+export interface QuotaRequestResult {
+  readonly requestId: string;
+  readonly status: string;
+  readonly desired: number;
+}

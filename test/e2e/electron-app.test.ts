@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { _electron, type ElectronApplication, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENT_METHODS, REQUEST_METHODS } from '../../src/shared/channels.js';
+import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { ensureAppBuilt } from './support/build-app.js';
+import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { hasXvfb, startXvfb, type Xvfb } from '../integration/support/xvfb.js';
+
+// The real app in a real Electron: main, preload and the popover together, against moto + the
+// cloud proxy + sshd. It needs the Electron binary, which `npm ci` downloads unless
+// ELECTRON_SKIP_BINARY_DOWNLOAD is set; without it the test is skipped and says why.
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The Electron binary's path, or why there is none. */
+function electronBinary(): { path: string } | { reason: string } {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    if (typeof path === 'string' && existsSync(path)) return { path };
+    return { reason: `the electron package points at ${String(path)}, which does not exist` };
+  } catch (error) {
+    return { reason: (error as Error).message.split('\n')[0] ?? 'electron could not be loaded' };
+  }
+}
+
+const binary = electronBinary();
+const skipReason = 'reason' in binary
+  ? `no Electron binary (${binary.reason}); install it with \`npm ci\` without ELECTRON_SKIP_BINARY_DOWNLOAD to run this test`
+  : null;
+if (skipReason) console.log(`electron-app e2e: skipped: ${skipReason}`);
+
+let cloud: Cloud;
+let sshd: Sshd;
+let xvfb: Xvfb | null = null;
+let home: string;
+let app: ElectronApplication;
+let popover: Page;
+
+beforeAll(async () => {
+  if (skipReason) return;
+  await ensureAppBuilt(ROOT);
+  cloud = await startCloud();
+  cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_500 });
+  cloud.proxy.setQuota('L-DB2E81BA', 8);
+  sshd = await startSshd({ start: false });
+  home = await mkdtemp(join(tmpdir(), 'cloudrig-electron-'));
+  await writeFile(join(home, 'aws-config'), '');
+  const display = process.platform === 'linux' && !process.env.DISPLAY && hasXvfb() ? (xvfb = await startXvfb()).display : process.env.DISPLAY;
+  app = await _electron.launch({
+    executablePath: 'path' in binary ? binary.path : undefined,
+    args: [ROOT, ...(process.platform === 'linux' ? ['--no-sandbox'] : [])],
+    env: {
+      ...process.env,
+      ...cloud.env,
+      ...(display ? { DISPLAY: display } : {}),
+      CLOUDRIG_HOME: join(home, 'home'),
+      XDG_CONFIG_HOME: join(home, 'xdg'),
+      AWS_CONFIG_FILE: join(home, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    },
+  });
+  popover = await app.firstWindow();
+  // The popover starts hidden (a tray app); show it as a tray click would.
+  await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.show());
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  await sshd?.close();
+  await cloud?.close();
+  await xvfb?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe('the packaged flow in Electron', () => {
+  it('runs the popover sandboxed, with only the named bridge', async (context) => {
+    if (skipReason) return context.skip(skipReason);
+    expect(popover.url()).toBe('app://cloudrig/index.html');
+    // No Node in the page (nodeIntegration off, context isolated): only the frozen bridge.
+    const globals = await popover.evaluate(() => {
+      const page = globalThis as unknown as { require?: unknown; process?: unknown; cloudrig: Record<string, unknown> };
+      return { require: typeof page.require, process: typeof page.process, bridge: Object.keys(page.cloudrig).sort() };
+    });
+    expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: [...Object.values(REQUEST_METHODS), ...Object.values(EVENT_METHODS)].sort() });
+  });
+
+  it('goes from first run to ready, stops, starts and terminates', async (context) => {
+    if (skipReason) return context.skip(skipReason);
+    await popover.getByRole('heading', { name: 'Set up your GPU workstation' }).waitFor();
+    await popover.getByText('Advanced: ssh and network').click();
+    await popover.getByLabel('SSH user').fill(sshd.user);
+    await popover.getByLabel('SSH host override').fill(sshd.host);
+    await popover.getByLabel('SSH port').fill(String(sshd.port));
+    await popover.getByRole('button', { name: 'Create workstation' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^No instance$/ }).waitFor({ timeout: 30_000 });
+
+    const keys = join(home, 'home', 'keys');
+    const keyFile = (await readdir(keys)).find((file) => file.startsWith('cloudrig-gpu')) ?? '';
+    await sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(keys, keyFile), 'utf8')));
+    await sshd.start();
+
+    await popover.getByRole('button', { name: 'Launch' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^Ready for ssh$/ }).waitFor({ timeout: 60_000 });
+    await popover.getByRole('button', { name: 'Copy' }).click();
+    const copied = await app.evaluate(({ clipboard }) => clipboard.readText());
+    expect(copied).toBe(await popover.getByTestId('ssh-command').textContent());
+
+    await popover.getByRole('button', { name: 'Stop' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^Stopped$/ }).waitFor({ timeout: 60_000 });
+    await popover.getByRole('button', { name: 'Start' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^Ready for ssh$/ }).waitFor({ timeout: 60_000 });
+    await popover.getByRole('button', { name: 'Terminate…' }).click();
+    await popover.getByRole('button', { name: 'Terminate without saving' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^No instance$/ }).waitFor({ timeout: 60_000 });
+  }, 240_000);
+});

@@ -1,0 +1,265 @@
+import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestQuotaIncrease, runDoctor } from '../../src/adapters/aws/account-checks.js';
+import { listGpuInstanceTypes } from '../../src/adapters/aws/instance-catalog.js';
+import { AwsPriceCatalog } from '../../src/adapters/aws/pricing.js';
+import { createCore } from '../../src/adapters/compose.js';
+import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
+import type { NotificationModel } from '../../src/core/notification-policy.js';
+import { AppController } from '../../src/main/app-controller.js';
+import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
+import type { Screen } from '../../src/shared/views.js';
+import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { ensureAppBuilt } from './support/build-app.js';
+import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { serveRenderer, type StaticServer } from './support/static-server.js';
+
+// The built popover (out/renderer) in Debian's Chromium, wired through the real IPC router and
+// app controller to the real core and AWS adapters, against moto + the cloud proxy + a real sshd.
+// Only the OS surfaces Chromium cannot stand in for are recorded instead: clipboard, notifications,
+// the terminal launcher (tested under Xvfb in test/integration) and the login item.
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(import.meta.dirname, '../..');
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+const run = promisify(execFile);
+const canRun = existsSync(CHROMIUM);
+if (!canRun) console.log(`popover e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/** Stands in for safeStorage on a Linux box without a keyring: keys are refused, as the app does there. */
+const noKeyring: SecretBox = {
+  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
+  encrypt: () => {
+    throw new Error('not available');
+  },
+  decrypt: () => {
+    throw new Error('not available');
+  },
+};
+
+let cloud: Cloud;
+let sshd: Sshd;
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+let controller: AppController;
+let router: Router;
+let home: string;
+const saved = { ...process.env };
+const clipboard: string[] = [];
+const notifications: NotificationModel[] = [];
+const shownScreens: Screen[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function phase(label: string, timeout = 60_000): Promise<void> {
+  await page.getByTestId('phase').filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor({ timeout });
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  // The renderer as shipped: electron-vite's production build.
+  await ensureAppBuilt(ROOT);
+  await mkdir(SHOTS, { recursive: true });
+
+  cloud = await startCloud();
+  // EC2 takes its time: hold the transitional states long enough to see (and photograph) them.
+  cloud.proxy.setHold({ pendingMs: 2_500, stoppingMs: 2_000, shuttingDownMs: 1_000 });
+  cloud.proxy.setQuota('L-DB2E81BA', 0);
+  sshd = await startSshd({ start: false });
+  home = await mkdtemp(join(tmpdir(), 'cloudrig-e2e-'));
+  await writeFile(join(home, 'aws-config'), '');
+  Object.assign(process.env, cloud.env, {
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+  });
+
+  controller = new AppController({
+    home: join(home, 'home'),
+    env: process.env,
+    platform: 'linux',
+    createCore,
+    clipboard: { writeText: (text) => clipboard.push(text) },
+    terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
+    notifier: { show: (notification) => notifications.push(notification) },
+    secretBox: noKeyring,
+    loginItem: { set: () => undefined },
+    openExternal: async () => undefined,
+    popover: { show: (screen) => shownScreens.push(screen), hide: () => undefined },
+    account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
+    prices: (core) => new AwsPriceCatalog({ cacheFile: join(core.home, 'cache', 'prices.json'), clock: core.clock, access: core.access }),
+    profiles: async () => [],
+    tickMs: 1_000,
+  });
+
+  server = await serveRenderer(join(ROOT, 'out', 'renderer'));
+  router = createRouter(controller.handlers(), senderFrom(server.origin));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 380, height: 640 }, colorScheme: 'dark' });
+  const bridge = await build({ entryPoints: [join(ROOT, 'test/e2e/support/page-bridge.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
+  await page.exposeBinding('__cloudrigInvoke', (source, channel: unknown, payload: unknown) =>
+    router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload));
+  await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
+  // What main does with webContents.send: push each new view to the popover.
+  controller.onDidChangeView((view) => {
+    void page.evaluate(([value]) => (globalThis as unknown as { __cloudrigEmit(c: string, v: unknown): void }).__cloudrigEmit('view:changed', value), [view]).catch(() => undefined);
+  });
+  controller.start();
+  await page.goto(`${server.origin}/index.html`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await controller?.dispose();
+  await server?.close();
+  await sshd?.close();
+  await cloud?.close();
+  process.env = saved;
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', () => {
+  it('keeps the renderer bundle within 150 KB gzip', async () => {
+    const assets = join(ROOT, 'out', 'renderer', 'assets');
+    const files = (await readdir(assets)).filter((file) => /\.(js|css)$/.test(file));
+    const bytes = (await Promise.all(files.map((file) => readFile(join(assets, file))))).reduce((sum, data) => sum + gzipSync(data).length, 0);
+    expect(bytes).toBeLessThanOrEqual(150 * 1024);
+  });
+
+  it('runs the first-run checks and files the missing vCPU quota after confirmation', async () => {
+    await page.getByRole('heading', { name: 'Set up your GPU workstation' }).waitFor();
+    await page.getByText('Signed in as arn:aws:').waitFor({ timeout: 30_000 });
+    await page.getByText('"Running On-Demand G and VT instances" in us-east-1 allows 0 vCPUs; a g4dn.xlarge needs 4.').waitFor();
+    await page.getByRole('combobox', { name: 'Instance type' }).waitFor();
+    await shot('first-run');
+
+    await page.getByRole('button', { name: 'Request 4 vCPUs…' }).click();
+    await page.getByRole('alertdialog', { name: 'File a quota increase with AWS?' }).waitFor();
+    await shot('quota-request');
+    expect(cloud.proxy.quotaRequests()).toEqual([]);
+    await page.getByRole('button', { name: 'File the request' }).click();
+    await page.getByText('A request for 4 vCPUs is open (PENDING).', { exact: false }).waitFor();
+    expect(cloud.proxy.quotaRequests()).toEqual([expect.objectContaining({ QuotaCode: 'L-DB2E81BA', DesiredValue: 4 })]);
+  });
+
+  it('lists GPU types with GPU, memory, vCPUs, RAM and price', async () => {
+    const option = page.getByRole('combobox', { name: 'Instance type' }).locator('option', { hasText: 'g4dn.xlarge:' });
+    await expect(option.textContent()).resolves.toBe('g4dn.xlarge: 1× NVIDIA T4 (16 GiB), 4 vCPU, 16 GiB RAM, $0.53/h');
+  });
+
+  it('creates the workstation, then launches it: progress, ready, and the ssh command copied', async () => {
+    await page.getByText('Advanced: ssh and network').click();
+    await page.getByLabel('SSH user').fill(sshd.user);
+    await page.getByLabel('SSH host override').fill(sshd.host);
+    await page.getByLabel('SSH port').fill(String(sshd.port));
+    await page.getByRole('button', { name: 'Create workstation' }).click();
+    await phase('No instance');
+    await page.getByRole('heading', { name: 'gpu' }).waitFor();
+    await shot('created');
+
+    // The workstation's ssh host is the sshd fixture, which admits the key CloudRig just created.
+    const keys = join(home, 'home', 'keys');
+    const keyFile = (await readdir(keys)).find((file) => file.startsWith('cloudrig-gpu'));
+    expect(keyFile).toBeDefined();
+    await sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(keys, keyFile ?? ''), 'utf8')));
+    await sshd.start();
+
+    await page.getByRole('button', { name: 'Launch' }).click();
+    await page.getByRole('list', { name: 'Progress' }).waitFor();
+    await phase('Starting…', 15_000);
+    await shot('starting');
+    await phase('Ready for ssh');
+    await expect(page.getByRole('list', { name: 'Progress' }).count()).resolves.toBe(0);
+    await expect(page.getByTestId('hourly').textContent()).resolves.toBe('$0.53/h');
+    await shot('ready');
+    expect(notifications.map((notification) => notification.title)).toContain('gpu is ready for ssh');
+
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied the ssh command').waitFor();
+    const shown = await page.getByTestId('ssh-command').textContent();
+    expect(clipboard).toEqual([shown]);
+    // The copied command is the real thing: run it.
+    const { stdout } = await run('sh', ['-c', `${clipboard[0]} -o BatchMode=yes echo copied-command-works`], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('copied-command-works');
+  }, 120_000);
+
+  it('stops and starts the same instance again', async () => {
+    const instanceId = await page.locator('.facts').textContent();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await phase('Stopping…', 15_000);
+    await shot('stopping');
+    await phase('Stopped');
+    await expect(page.getByTestId('session').textContent()).resolves.toBe('—');
+    await shot('stopped');
+    expect(notifications.map((notification) => notification.title)).toContain('gpu stopped');
+
+    await page.getByRole('button', { name: 'Start' }).click();
+    await phase('Ready for ssh');
+    await expect(page.locator('.facts').textContent()).resolves.toBe(instanceId);
+  }, 120_000);
+
+  it('terminates only after confirmation, saving an image first', async () => {
+    await page.getByRole('button', { name: 'Terminate…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Terminate gpu?' });
+    await dialog.waitFor();
+    // Escape backs out without terminating.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await phase('Ready for ssh', 5_000);
+
+    await page.getByRole('button', { name: 'Terminate…' }).click();
+    await dialog.waitFor();
+    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Save image, then terminate');
+    await shot('confirm-terminate');
+    await page.getByRole('button', { name: 'Save image, then terminate' }).click();
+    await page.getByTestId('phase').filter({ hasText: /^(Saving image…|Terminating…)$/ }).waitFor({ timeout: 30_000 });
+    await shot('terminating');
+    await phase('No instance');
+    await page.getByRole('button', { name: 'Launch' }).waitFor();
+    await shot('terminated');
+
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }));
+    ec2.destroy();
+    expect(images.Images?.map((image) => image.State)).toEqual(['available']);
+    expect(notifications.map((notification) => notification.title)).toContain('gpu terminated');
+  }, 120_000);
+
+  it('shows settings without secrets, refusing typed keys without a keyring', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByText('No keyring (GNOME Keyring or KWallet) is running', { exact: false }).waitFor();
+    await expect(page.getByLabel('Name').inputValue()).resolves.toBe('gpu');
+    await shot('settings');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('heading', { name: 'gpu' }).waitFor();
+  });
+
+  it('refuses IPC from a frame that is not the popover\'s top frame', async () => {
+    const answer = await page.evaluate(async () => {
+      const document = (globalThis as unknown as { document: { createElement(tag: string): { src: string; contentWindow: unknown; onload: () => void }; body: { append(node: unknown): void } } }).document;
+      const frame = document.createElement('iframe');
+      frame.src = 'about:blank';
+      await new Promise<void>((resolveLoad) => {
+        frame.onload = () => resolveLoad();
+        document.body.append(frame);
+      });
+      const child = frame.contentWindow as { cloudrig: { start(): Promise<unknown> } };
+      return child.cloudrig.start();
+    });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'UntrustedSender' } });
+  });
+});

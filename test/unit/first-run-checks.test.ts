@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { CloudRigError } from '../../src/core/errors.js';
+import { runFirstRunChecks, type AccountProbe } from '../../src/core/first-run-checks.js';
+
+const TARGET = { region: 'us-east-1', instanceType: 'g4dn.xlarge', spot: false };
+
+/** An account as the probe would find it; the AWS-backed probe is exercised in test/integration. */
+function account(overrides: Partial<AccountProbe> = {}): AccountProbe {
+  return {
+    callerIdentity: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/me' }),
+    hasDefaultVpc: async () => true,
+    vcpusOf: async () => 4,
+    vcpuQuota: async () => ({ code: 'L-DB2E81BA', name: 'Running On-Demand G and VT instances', value: 0 }),
+    openQuotaRequest: async () => null,
+    ...overrides,
+  };
+}
+
+describe('runFirstRunChecks', () => {
+  it('offers the exact quota request when the quota is below what the type needs', async () => {
+    const report = await runFirstRunChecks(account(), TARGET);
+    expect(report.ok).toBe(false);
+    expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota:fail']);
+    expect(report.checks[2]).toMatchObject({
+      detail: '"Running On-Demand G and VT instances" in us-east-1 allows 0 vCPUs; a g4dn.xlarge needs 4.',
+      quotaRequest: { region: 'us-east-1', quotaCode: 'L-DB2E81BA', current: 0, desired: 4 },
+    });
+  });
+
+  it('does not offer a second request while one is open', async () => {
+    const report = await runFirstRunChecks(account({ openQuotaRequest: async () => ({ desired: 4, status: 'CASE_OPENED' }) }), TARGET);
+    expect(report.checks[2]).toMatchObject({ status: 'warn', quotaRequest: null, detail: expect.stringContaining('A request for 4 vCPUs is open (CASE_OPENED).') });
+    expect(report.ok).toBe(true);
+  });
+
+  it('skips the other checks when the credentials do not work, keeping their fix', async () => {
+    const report = await runFirstRunChecks(account({
+      callerIdentity: async () => {
+        throw new CloudRigError('NoCredentials', 'No AWS credentials found.', 'Run `aws configure`.');
+      },
+    }), TARGET);
+    expect(report.checks.map((check) => check.status)).toEqual(['fail', 'skipped', 'skipped']);
+    expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: 'Run `aws configure`.' });
+  });
+
+  it('warns rather than fails when the quota cannot be read (no servicequotas permission)', async () => {
+    const report = await runFirstRunChecks(account({
+      vcpuQuota: async () => {
+        throw new CloudRigError('UnauthorizedOperation', 'Your AWS identity is not allowed to do this in us-east-1.', 'Ask your administrator.');
+      },
+    }), TARGET);
+    expect(report.checks[2]).toMatchObject({ status: 'warn', detail: 'Could not read the quota: Your AWS identity is not allowed to do this in us-east-1.' });
+    expect(report.ok).toBe(true);
+  });
+
+  it('fails without a default VPC and says how to create one', async () => {
+    const report = await runFirstRunChecks(account({ hasDefaultVpc: async () => false, vcpuQuota: async () => ({ code: 'L-DB2E81BA', name: 'G', value: 64 }) }), TARGET);
+    expect(report.checks[1]).toMatchObject({ status: 'fail', fix: 'Create one with `aws ec2 create-default-vpc --region us-east-1`, or pick another region.' });
+    expect(report.checks[2]?.status).toBe('ok');
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatHourly, formatUsd } from '../../src/core/format.js';
+import { trayModel, type TrayMenuItem, type TrayModel } from '../../src/core/tray-model.js';
+import { defaultSettings } from '../../src/shared/settings.js';
+import { PHASES, type Phase } from '../../src/shared/workstation.js';
+import { NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
+
+const PRICE = { hourlyUsd: 0.526 };
+
+function item(model: TrayModel, action: string): Extract<TrayMenuItem, { kind: 'action' | 'checkbox' }> {
+  const found = model.menu.find((entry) => (entry.kind === 'action' || entry.kind === 'checkbox') && entry.action === action);
+  if (!found || (found.kind !== 'action' && found.kind !== 'checkbox')) throw new Error(`no ${action} item`);
+  return found;
+}
+
+function enabled(model: TrayModel): string[] {
+  return model.menu.flatMap((entry) => (entry.kind === 'action' && entry.enabled ? [entry.action] : []));
+}
+
+describe('trayModel', () => {
+  it('shows the hourly rate and uptime in the macOS title while the instance is billed', () => {
+    const model = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, PRICE);
+    expect(model.title).toBe('$0.53/h · 1h12m');
+    expect(model.icon).toBe('ready');
+    expect(model.tooltip).toBe('CloudRig: gpu (g4dn.xlarge, us-east-1): Ready for ssh · $0.53/h · up 1h12m');
+  });
+
+  it('shows uptime alone when the price is not known, and nothing when stopped', () => {
+    expect(trayModel(snapshotIn('running'), settingsWithGpu(), NOW, null).title).toBe('1h12m');
+    expect(trayModel(snapshotIn('stopped'), settingsWithGpu(), NOW, PRICE).title).toBe('');
+  });
+
+  it('offers Start when stopped, and only the actions that make sense', () => {
+    const model = trayModel(snapshotIn('stopped'), settingsWithGpu(), NOW, PRICE);
+    expect(item(model, 'start')).toMatchObject({ label: 'Start', enabled: true });
+    expect(enabled(model)).toEqual(['start', 'save-and-terminate', 'terminate', 'show-popover', 'settings', 'quit']);
+  });
+
+  it('offers Stop, copy and terminal once ssh answers', () => {
+    const model = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, PRICE);
+    expect(item(model, 'stop')).toMatchObject({ label: 'Stop', enabled: true });
+    expect(enabled(model)).toEqual(['stop', 'copy-ssh', 'open-terminal', 'save-and-terminate', 'terminate', 'show-popover', 'settings', 'quit']);
+  });
+
+  it('lets the ssh command be copied but not opened while ssh is not answering yet', () => {
+    const model = trayModel(snapshotIn('running'), settingsWithGpu(), NOW, PRICE);
+    expect(item(model, 'copy-ssh')).toMatchObject({ enabled: true });
+    expect(item(model, 'open-terminal')).toMatchObject({ enabled: false });
+    expect(model.icon).toBe('starting');
+  });
+
+  it('says Start launches a new instance when there is none', () => {
+    const model = trayModel(snapshotIn('absent'), settingsWithGpu(), NOW, PRICE);
+    expect(item(model, 'start')).toMatchObject({ label: 'Start (launch a new instance)', enabled: true });
+    expect(item(model, 'terminate')).toMatchObject({ enabled: false });
+    expect(model.icon).toBe('stopped');
+  });
+
+  it('disables Start/Stop while an operation owns the instance', () => {
+    for (const phase of ['launching', 'stopping', 'imaging', 'terminating'] as const) {
+      const model = trayModel(snapshotIn(phase), settingsWithGpu(), NOW, PRICE);
+      const primary = model.menu[1];
+      expect(primary, phase).toMatchObject({ kind: 'action', enabled: false });
+      expect(item(model, 'terminate')).toMatchObject({ enabled: phase === 'stopping' });
+    }
+  });
+
+  it('shows the error icon and message when AWS said no, and still offers Start', () => {
+    const error = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: 'Request 4 vCPUs.' };
+    const model = trayModel(snapshotIn('error', { error }), settingsWithGpu(), NOW, PRICE);
+    expect(model.icon).toBe('error');
+    expect(model.tooltip).toContain('Your vCPU quota is too low.');
+    expect(item(model, 'start')).toMatchObject({ enabled: true });
+  });
+
+  it('shows the error icon for an error on a stopped instance, but not over a transition', () => {
+    const error = { code: 'EndpointUnreachable', message: 'Could not reach AWS.', fix: 'Check the network.' };
+    expect(trayModel(snapshotIn('stopped', { error }), settingsWithGpu(), NOW).icon).toBe('error');
+    expect(trayModel(snapshotIn('pending', { error }), settingsWithGpu(), NOW).icon).toBe('starting');
+  });
+
+  it('maps every phase to one of the five tray icons', () => {
+    const icons = Object.fromEntries(PHASES.map((phase: Phase) => [phase, trayModel(snapshotIn(phase), settingsWithGpu(), NOW).icon]));
+    expect(icons).toEqual({
+      absent: 'stopped', launching: 'starting', pending: 'starting', running: 'starting', ready: 'ready',
+      stopping: 'stopping', stopped: 'stopped', imaging: 'stopping', terminating: 'stopping', error: 'error',
+    });
+  });
+
+  it('invites setting up a workstation on first run', () => {
+    const model = trayModel(null, defaultSettings(), NOW);
+    expect(model.tooltip).toBe('CloudRig: no workstation set up yet');
+    expect(item(model, 'settings')).toMatchObject({ label: 'Set up a workstation…', enabled: true });
+    expect(enabled(model)).toEqual(['show-popover', 'settings', 'quit']);
+  });
+
+  it('reflects the start-at-login setting as a checkbox', () => {
+    expect(item(trayModel(snapshotIn('stopped'), settingsWithGpu({ startAtLogin: true }), NOW), 'toggle-start-at-login')).toMatchObject({ checked: true });
+    expect(item(trayModel(snapshotIn('stopped'), settingsWithGpu(), NOW), 'toggle-start-at-login')).toMatchObject({ checked: false });
+  });
+});
+
+describe('formatting', () => {
+  it('writes durations the way a menu bar has room for', () => {
+    expect([0, 59_000, 12 * 60_000, 72 * 60_000, 26 * 3_600_000].map(formatDuration)).toEqual(['0m', '0m', '12m', '1h12m', '1d2h']);
+  });
+
+  it('writes money with cents, and rates cheaper than a dime with a tenth of a cent', () => {
+    expect([formatUsd(0.644), formatUsd(0.001), formatUsd(0), formatHourly(0.526), formatHourly(0.0416)]).toEqual(['$0.64', '<$0.01', '$0.00', '$0.53/h', '$0.042/h']);
+  });
+});
