@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { createCore } from '../adapters/compose.js';
 import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
 import { errorLine, type Io } from './output.js';
+import { registerDoctor } from './doctor-command.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -17,7 +18,11 @@ export async function runRig(
   extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
-  const program = buildProgram(io, ({ home, profile }) => createCore({ home, profile }), { remote, ...extensions });
+  const program = buildProgram(io, ({ home, profile }) => createCore({ home, profile }), {
+    remote,
+    statusExtras: extensions.statusExtras,
+    register: [registerDoctor, ...(extensions.register ?? [])],
+  });
   try {
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
