@@ -1,0 +1,84 @@
+import {
+  DescribeAddressesCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import type { KeptResources } from '../../core/cost-meter.js';
+import { TAG_WORKSTATION } from '../../core/ports.js';
+import type { SavedImage } from '../../shared/workstation.js';
+import { clientConfig, type AwsAccess } from './client-config.js';
+import { mapAwsError } from './error-map.js';
+
+/**
+ * Finds what a workstation keeps in AWS that bills while it is stopped — its EBS volumes, saved
+ * images with their snapshots, stray snapshots and Elastic IPs — by CloudRig's tags (and, for
+ * addresses, by association with the workstation's instance), for the "still costing you" list.
+ */
+export class AwsKeptResources {
+  readonly #clients = new Map<string, EC2Client>();
+
+  constructor(
+    private readonly access: AwsAccess = {},
+    private readonly clientFor?: (region: string) => EC2Client,
+  ) {}
+
+  async list(region: string, workstation: string, instanceId: string | null): Promise<KeptResources> {
+    const ec2 = this.#ec2(region);
+    const tagged: Filter[] = [{ Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] }];
+    const [volumes, images, snapshots, taggedAddresses, instanceAddresses] = await Promise.all([
+      ec2.send(new DescribeVolumesCommand({ Filters: tagged })),
+      ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: tagged })),
+      ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: tagged })),
+      ec2.send(new DescribeAddressesCommand({ Filters: tagged })),
+      instanceId === null
+        ? Promise.resolve({ Addresses: [] })
+        : ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] })),
+    ]).catch(async (error: unknown) => {
+      throw await mapAwsError(error, { region });
+    });
+
+    const savedImages: SavedImage[] = (images.Images ?? []).map((image) => {
+      const mappings = image.BlockDeviceMappings ?? [];
+      return {
+        imageId: image.ImageId ?? '',
+        name: image.Name ?? '',
+        state: image.State ?? 'pending',
+        createdAt: image.CreationDate ?? null,
+        snapshotIds: mappings.flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+        sizeGiB: mappings.reduce((sum, m) => sum + (m.Ebs?.VolumeSize ?? 0), 0),
+      };
+    });
+    const ofImages = new Set(savedImages.flatMap((image) => image.snapshotIds));
+
+    const addresses = new Map<string, { publicIp: string; allocationId: string | null }>();
+    for (const address of [...(taggedAddresses.Addresses ?? []), ...(instanceAddresses.Addresses ?? [])]) {
+      if (!address.PublicIp) continue;
+      addresses.set(address.PublicIp, { publicIp: address.PublicIp, allocationId: address.AllocationId ?? null });
+    }
+
+    return {
+      volumes: (volumes.Volumes ?? []).map((volume) => ({
+        volumeId: volume.VolumeId ?? '',
+        sizeGiB: volume.Size ?? 0,
+        volumeType: volume.VolumeType ?? 'gp3',
+      })),
+      images: savedImages,
+      snapshots: (snapshots.Snapshots ?? [])
+        .filter((snapshot) => snapshot.SnapshotId !== undefined && !ofImages.has(snapshot.SnapshotId))
+        .map((snapshot) => ({ snapshotId: snapshot.SnapshotId ?? '', sizeGiB: snapshot.VolumeSize ?? 0 })),
+      addresses: [...addresses.values()],
+    };
+  }
+
+  #ec2(region: string): EC2Client {
+    let client = this.#clients.get(region);
+    if (client === undefined) {
+      client = this.clientFor?.(region) ?? new EC2Client(clientConfig(region, this.access));
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+}

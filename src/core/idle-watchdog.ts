@@ -1,0 +1,300 @@
+// The idle watchdog that runs on the instance itself, so an idle machine stops even when the laptop
+// is closed: a systemd timer runs a check script every minute; after N idle minutes it shuts the
+// machine down, which EC2 turns into a stop (InstanceInitiatedShutdownBehavior=stop).
+//
+// Idle means all of:
+// - no login session (`who`);
+// - no ssh connection that has lasted a whole check interval (`ss`, when present): catches VS Code
+//   Remote, `ssh host cmd` and port forwards, which `who` does not list, while CloudRig's own short
+//   ssh probes (a new source port each time) never keep the machine awake;
+// - every GPU under the busy threshold (`nvidia-smi`, skipped when absent or failing: a broken
+//   driver must not keep a machine billing forever);
+// - no keep-alive file holding an epoch second in the future (`rig snooze` / Snooze write it).
+// The "idle since" marker lives in /run (tmpfs), so a stale one never stops a machine right after
+// its next boot.
+import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
+import { CloudRigError } from './errors.js';
+import { formatHourly, formatUsd } from './format.js';
+import { shellQuote } from './ssh-command.js';
+
+/** Where Snooze writes the keep-alive "until" (epoch seconds) on the instance. */
+export const KEEPALIVE_FILE = '/var/lib/cloudrig/keepalive';
+
+/** Where the check script records since when the machine has been idle (epoch seconds). */
+export const IDLE_SINCE_FILE = '/run/cloudrig/idle-since';
+
+/** Where the installer puts the check script. */
+export const CHECK_SCRIPT_PATH = '/usr/local/sbin/cloudrig-idle-check';
+
+/** The longest snooze CloudRig writes: a week. */
+export const MAX_SNOOZE_HOURS = 24 * 7;
+
+/** The watchdog's settings as installed on an instance. */
+export interface WatchdogSettings {
+  readonly idleMinutes: number;
+  readonly gpuBusyPercent: number;
+}
+
+// A template literal, so `\${` and `\\n` below are bash's `${` and `\n`.
+/** The check script (bash). Its settings come from the environment (see the service's EnvironmentFile). */
+export const IDLE_CHECK_SCRIPT = `#!/bin/bash
+# CloudRig idle watchdog check, run every minute by cloudrig-idle.timer. Shuts the machine down once
+# it has been idle for CLOUDRIG_IDLE_MINUTES: no login session, no lasting ssh connection, every GPU
+# under CLOUDRIG_GPU_BUSY_PERCENT, no keep-alive file holding a future epoch second.
+set -u
+
+idle_minutes="\${CLOUDRIG_IDLE_MINUTES:-60}"
+gpu_busy_percent="\${CLOUDRIG_GPU_BUSY_PERCENT:-10}"
+keepalive_file="\${CLOUDRIG_KEEPALIVE_FILE:-/var/lib/cloudrig/keepalive}"
+run_dir="\${CLOUDRIG_RUN_DIR:-/run/cloudrig}"
+ssh_port="\${CLOUDRIG_SSH_PORT:-22}"
+shutdown_command="\${CLOUDRIG_SHUTDOWN_COMMAND:-shutdown -h now}"
+
+idle_file="$run_dir/idle-since"
+connections_file="$run_dir/ssh-connections"
+
+is_number() { [[ "$1" =~ ^[0-9]+$ ]]; }
+
+now="$(date +%s)"
+if ! is_number "$now"; then
+  echo "cloudrig-idle: cannot read the time" >&2
+  exit 1
+fi
+mkdir -p "$run_dir"
+
+# ssh connections established now, one "local peer" per line; lasting = also there a check ago.
+current_connections=""
+if command -v ss >/dev/null 2>&1; then
+  current_connections="$(ss -Htn state established "( sport = :$ssh_port )" 2>/dev/null | awk '{print $3" "$4}' | sort)"
+fi
+previous_connections=""
+[ -r "$connections_file" ] && previous_connections="$(cat "$connections_file")"
+printf '%s\\n' "$current_connections" > "$connections_file"
+
+busy_reason() {
+  if [ -n "$(who 2>/dev/null)" ]; then
+    echo "login session"
+    return
+  fi
+  if [ -n "$current_connections" ] && [ -n "$previous_connections" ] &&
+    [ -n "$(comm -12 <(printf '%s\\n' "$current_connections") <(printf '%s\\n' "$previous_connections"))" ]; then
+    echo "ssh connection"
+    return
+  fi
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    local utilization
+    while read -r utilization; do
+      utilization="\${utilization//[^0-9]/}"
+      if is_number "$utilization" && [ "$utilization" -ge "$gpu_busy_percent" ]; then
+        echo "GPU at $utilization%"
+        return
+      fi
+    done < <(nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits 2>/dev/null)
+  fi
+  if [ -r "$keepalive_file" ]; then
+    local keep_until
+    keep_until="$(head -c 32 "$keepalive_file" | tr -dc '0-9')"
+    if is_number "$keep_until" && [ "$keep_until" -gt "$now" ]; then
+      echo "kept alive until $keep_until"
+      return
+    fi
+  fi
+}
+
+reason="$(busy_reason)"
+if [ -n "$reason" ]; then
+  rm -f "$idle_file"
+  exit 0
+fi
+
+since=""
+[ -r "$idle_file" ] && since="$(tr -dc '0-9' < "$idle_file")"
+if ! is_number "$since" || [ "$since" -gt "$now" ]; then
+  printf '%s\\n' "$now" > "$idle_file"
+  exit 0
+fi
+
+idle_seconds=$((now - since))
+if [ "$idle_seconds" -ge $((idle_minutes * 60)) ]; then
+  echo "cloudrig-idle: idle for $((idle_seconds / 60)) min (limit $idle_minutes); shutting down"
+  $shutdown_command
+fi
+`;
+
+/** The systemd service that runs one check. */
+export const IDLE_SERVICE_UNIT = `[Unit]
+Description=CloudRig idle watchdog check
+
+[Service]
+Type=oneshot
+EnvironmentFile=/etc/cloudrig/idle.env
+ExecStart=${CHECK_SCRIPT_PATH}
+`;
+
+/** The systemd timer: first check two minutes after boot, then every minute. */
+export const IDLE_TIMER_UNIT = `[Unit]
+Description=CloudRig idle watchdog, every minute
+
+[Timer]
+OnBootSec=2min
+OnUnitActiveSec=1min
+AccuracySec=10s
+
+[Install]
+WantedBy=timers.target
+`;
+
+const MARKER = '# cloudrig-idle-watchdog';
+
+/**
+ * The installer (bash, run as root by cloud-init): writes the check script, its settings, the
+ * service and the timer, hands the keep-alive directory to the ssh user (so Snooze needs no sudo),
+ * and enables the timer. `CLOUDRIG_ROOT` installs under another root (tests).
+ */
+export function idleWatchdogInstaller(settings: WatchdogSettings, sshUser: string): string {
+  const { idleMinutes, gpuBusyPercent } = checkedSettings(settings);
+  return `#!/bin/bash
+${MARKER} idleMinutes=${idleMinutes} gpuBusyPercent=${gpuBusyPercent}
+# Installs CloudRig's idle watchdog: stops this machine after ${idleMinutes} idle minutes.
+set -euo pipefail
+root="\${CLOUDRIG_ROOT:-}"
+ssh_user=${shellQuote(sshUser)}
+
+install -d -m 0755 "$root/usr/local/sbin" "$root/etc/cloudrig" "$root/etc/systemd/system" "$root/var/lib/cloudrig"
+cat > "$root${CHECK_SCRIPT_PATH}" <<'CLOUDRIG_CHECK_SCRIPT'
+${IDLE_CHECK_SCRIPT}CLOUDRIG_CHECK_SCRIPT
+chmod 0755 "$root${CHECK_SCRIPT_PATH}"
+
+cat > "$root/etc/cloudrig/idle.env" <<'CLOUDRIG_IDLE_ENV'
+CLOUDRIG_IDLE_MINUTES=${idleMinutes}
+CLOUDRIG_GPU_BUSY_PERCENT=${gpuBusyPercent}
+CLOUDRIG_IDLE_ENV
+
+cat > "$root/etc/systemd/system/cloudrig-idle.service" <<'CLOUDRIG_SERVICE'
+${IDLE_SERVICE_UNIT}CLOUDRIG_SERVICE
+
+cat > "$root/etc/systemd/system/cloudrig-idle.timer" <<'CLOUDRIG_TIMER'
+${IDLE_TIMER_UNIT}CLOUDRIG_TIMER
+
+if id -u "$ssh_user" >/dev/null 2>&1; then
+  chown "$ssh_user" "$root/var/lib/cloudrig"
+fi
+systemctl daemon-reload
+systemctl enable --now cloudrig-idle.timer
+`;
+}
+
+/**
+ * Launch user data (cloud-init runs a `#!` script once, as root) that installs the watchdog with the
+ * workstation's settings; null when auto-stop is off.
+ */
+export function userDataFor(spec: WorkstationSpec): string | null {
+  if (!spec.autoStop.enabled) return null;
+  return idleWatchdogInstaller(spec.autoStop, spec.sshUser);
+}
+
+/** The watchdog settings an instance's user data installs, or null when it installs none. */
+export function watchdogSettingsFromUserData(userData: string | null): WatchdogSettings | null {
+  const match = userData?.match(/^# cloudrig-idle-watchdog idleMinutes=(\d+) gpuBusyPercent=(\d+)$/m);
+  if (!match) return null;
+  return { idleMinutes: Number(match[1]), gpuBusyPercent: Number(match[2]) };
+}
+
+/**
+ * The remote shell command (POSIX sh, run as the ssh user) that keeps the machine awake until
+ * `nowEpochSec + hours`. Hours 0 ends a snooze. Writes atomically; falls back to `sudo -n` where the
+ * directory is not the user's (an instance launched before the installer handed it over).
+ */
+export function snoozeCommand(hours: number, nowEpochSec: number, keepaliveFile: string = KEEPALIVE_FILE): string {
+  if (!Number.isFinite(hours) || hours < 0 || hours > MAX_SNOOZE_HOURS) {
+    throw new CloudRigError('InvalidSnooze', `Cannot snooze for ${hours} hours.`,
+      `Give a number of hours from 0 to ${MAX_SNOOZE_HOURS}, e.g. --hours 2.`);
+  }
+  const until = Math.floor(nowEpochSec) + Math.round(hours * 3_600);
+  const file = shellQuote(keepaliveFile);
+  return [
+    `f=${file}; u=${until}`,
+    `{ mkdir -p "\${f%/*}" && printf '%s\\n' "$u" > "$f.tmp" && mv -f "$f.tmp" "$f"; } 2>/dev/null` +
+      ` || { sudo -n mkdir -p "\${f%/*}" && printf '%s\\n' "$u" | sudo -n tee "$f" >/dev/null; }`,
+    `echo "cloudrig: kept awake until $u"`,
+  ].join('; ');
+}
+
+/** The remote command that reports the watchdog's view: the instance's clock, idle since, keep-alive. */
+export function idleStatusCommand(): string {
+  return [
+    `echo "now=$(date +%s)"`,
+    `echo "idle-since=$(cat ${IDLE_SINCE_FILE} 2>/dev/null)"`,
+    `echo "keepalive=$(cat ${KEEPALIVE_FILE} 2>/dev/null)"`,
+  ].join('; ');
+}
+
+/** The watchdog's view, in local epoch ms. */
+export interface IdleStatus {
+  /** Since when the watchdog has seen the machine idle; null when busy or not yet checked. */
+  readonly idleSince: number | null;
+  /** Until when a snooze keeps it awake; null when none is in force. */
+  readonly keptAwakeUntil: number | null;
+}
+
+/**
+ * Parses idleStatusCommand's output; times are shifted by the instance's clock skew against
+ * `localNow`, so they compare with local time.
+ */
+export function parseIdleStatus(stdout: string, localNow: number): IdleStatus {
+  const field = (name: string): number | null => {
+    const match = stdout.match(new RegExp(`^${name}=(\\d+)\\s*$`, 'm'));
+    return match ? Number(match[1]) : null;
+  };
+  const remoteNow = field('now');
+  const toLocal = (sec: number | null): number | null =>
+    sec === null ? null : remoteNow === null ? sec * 1_000 : localNow - (remoteNow - sec) * 1_000;
+  const idleSince = toLocal(field('idle-since'));
+  const keepalive = toLocal(field('keepalive'));
+  return {
+    idleSince: idleSince !== null && idleSince <= localNow ? idleSince : null,
+    keptAwakeUntil: keepalive !== null && keepalive > localNow ? keepalive : null,
+  };
+}
+
+/** True when EC2 says the instance stopped because it shut itself down (the watchdog, or the user). */
+export function instanceInitiatedStop(facts: InstanceFacts | null): boolean {
+  if (facts === null || (facts.state !== 'stopped' && facts.state !== 'stopping')) return false;
+  return facts.stateReason?.includes('InstanceInitiatedShutdown') ?? false;
+}
+
+/**
+ * What the watchdog's stop has saved so far: the rate times the time since the stop, i.e. what the
+ * machine would have cost had it idled on until now.
+ */
+export function idleStopSavingsUsd(options: { readonly hourlyUsd: number; readonly stoppedAt: number; readonly now: number }): number {
+  const hours = Math.max(0, options.now - options.stoppedAt) / 3_600_000;
+  return options.hourlyUsd * hours;
+}
+
+function checkedSettings(settings: WatchdogSettings): WatchdogSettings {
+  const idleMinutes = Math.trunc(settings.idleMinutes);
+  const gpuBusyPercent = Math.trunc(settings.gpuBusyPercent);
+  if (!(idleMinutes >= 1 && idleMinutes <= 24 * 60) || !(gpuBusyPercent >= 1 && gpuBusyPercent <= 100)) {
+    throw new CloudRigError('InvalidAutoStop', `Auto-stop needs 1–1440 idle minutes and a GPU threshold of 1–100%.`,
+      'Fix autoStop in the workstation settings.');
+  }
+  return { idleMinutes, gpuBusyPercent };
+}
+
+/** The notification for a stop the watchdog made: not an error, a saving. */
+export function idleStopNotice(options: {
+  readonly workstation: string;
+  readonly idleMinutes: number;
+  readonly hourlyUsd: number | null;
+  readonly stoppedAt: number;
+  readonly now: number;
+}): { readonly title: string; readonly body: string } {
+  const title = `${options.workstation} stopped itself after ${options.idleMinutes} idle minutes`;
+  if (options.hourlyUsd === null) return { title, body: 'Nobody was using it, so it shut itself down.' };
+  const saved = idleStopSavingsUsd({ hourlyUsd: options.hourlyUsd, stoppedAt: options.stoppedAt, now: options.now });
+  const body = saved >= 0.01
+    ? `About ${formatUsd(saved)} saved so far; it would have cost ${formatHourly(options.hourlyUsd)} idling.`
+    : `Nobody was using it; every hour it stays stopped saves ${formatUsd(options.hourlyUsd)}.`;
+  return { title, body };
+}

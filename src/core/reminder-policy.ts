@@ -1,0 +1,265 @@
+// When to remind the user that a workstation is costing money. Pure: the caller passes the time,
+// the costs and the policy state, shows what comes back, and persists the new state.
+//
+// Every reminder has an id derived from what it is about (the run, the day, the idle stretch, the
+// month), and the state records the ids already shown, so a restart of the app or the CLI — or the
+// same state read by the other one — never shows one twice. Snooze holds back the "still running"
+// kinds (after N hours, daily, idle) for an hour; budget reminders ignore it, since each is shown
+// once per month or run, and a budget cap the user asked for is not snoozable.
+import type { Reminders } from '../shared/settings.js';
+import { formatHourly, formatUsd } from './format.js';
+import { utcMonthKey } from './cost-meter.js';
+
+/** How long "Snooze" holds reminders back. */
+export const SNOOZE_HOURS = 1;
+
+/** Shown ids older than this are forgotten (the longest-lived id is a month's budget). */
+const FIRED_RETENTION_MS = 40 * 24 * 3_600_000;
+
+/** A daily reminder is still worth showing this long after its time (e.g. once a snooze ends). */
+const DAILY_GRACE_MS = 6 * 3_600_000;
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The buttons a reminder offers (macOS actions; elsewhere the popover shows them). */
+export type ReminderAction = 'stop' | 'snooze';
+
+/** What triggered a reminder. */
+export type ReminderKind = 'running' | 'daily' | 'idle' | 'budget';
+
+/** A reminder to show as a notification. */
+export interface Reminder {
+  /** Stable for what it is about; use it as the notification id. */
+  readonly id: string;
+  readonly kind: ReminderKind;
+  readonly workstation: string;
+  readonly title: string;
+  readonly body: string;
+  readonly actions: readonly ReminderAction[];
+  /** The caller must stop the workstation now: a budget cap with auto-stop was reached. */
+  readonly autoStop: boolean;
+}
+
+/** Policy state the caller persists (plain JSON); one value for all workstations. */
+export interface ReminderState {
+  /** Reminder id → epoch ms when it was shown. */
+  readonly fired: Readonly<Record<string, number>>;
+  /** Epoch ms until which snoozable reminders are held back; null when not snoozed. */
+  readonly snoozedUntil: number | null;
+}
+
+/** State before anything was shown. */
+export const INITIAL_REMINDER_STATE: ReminderState = { fired: {}, snoozedUntil: null };
+
+/** What the policy looks at for one workstation. */
+export interface ReminderInput {
+  readonly workstation: string;
+  readonly now: number;
+  /** Epoch ms the current run started (see sessionCost); null when not running. */
+  readonly runningSince: number | null;
+  /** Epoch ms since the instance has been idle (the watchdog's signal); null when busy or unknown. */
+  readonly idleSince: number | null;
+  readonly hourlyUsd: number | null;
+  readonly sessionUsd: number;
+  /** This UTC month's instance spend across all workstations (the monthly budget is global). */
+  readonly monthUsd: number;
+  readonly settings: Reminders;
+  /**
+   * Minutes to add to UTC to get local time at an instant; in the app
+   * `(ms) => -new Date(ms).getTimezoneOffset()`. A function, so DST changes are right.
+   */
+  readonly localOffsetMinutes: (epochMs: number) => number;
+}
+
+/** The reminders to show now and the state to persist. */
+export interface ReminderDecision {
+  readonly reminders: readonly Reminder[];
+  readonly state: ReminderState;
+}
+
+interface Candidate {
+  readonly reminder: Reminder;
+  /** Ids this one stands in for: marked shown with it, so they never show late. */
+  readonly covers: readonly string[];
+}
+
+/** Decides which reminders to show for one workstation at `input.now`. */
+export function evaluateReminders(state: ReminderState, input: ReminderInput): ReminderDecision {
+  const { now } = input;
+  const snoozed = state.snoozedUntil !== null && now < state.snoozedUntil;
+  const candidates: Candidate[] = [];
+
+  if (input.runningSince !== null && !snoozed) {
+    const running = runningReminder(input, input.runningSince);
+    const daily = dailyReminder(input, input.runningSince);
+    // Daily and after-N-hours at once would say the same thing twice: the daily one wins.
+    if (daily !== null && !(daily.id in state.fired)) candidates.push({ reminder: daily, covers: running === null ? [] : [running.id] });
+    else if (running !== null) candidates.push({ reminder: running, covers: [] });
+    const idle = idleReminder(input);
+    if (idle !== null) candidates.push({ reminder: idle, covers: [] });
+  }
+  candidates.push(...budgetReminders(input));
+
+  const fired: Record<string, number> = {};
+  for (const [id, at] of Object.entries(state.fired)) {
+    if (at >= now - FIRED_RETENTION_MS) fired[id] = at;
+  }
+  const reminders: Reminder[] = [];
+  for (const { reminder, covers } of candidates) {
+    if (reminder.id in fired) continue;
+    reminders.push(reminder);
+    for (const id of [reminder.id, ...covers]) fired[id] = now;
+  }
+  const snoozedUntil = snoozed ? state.snoozedUntil : null;
+  return { reminders, state: { fired, snoozedUntil } };
+}
+
+/** The state after the user chose Snooze: snoozable reminders wait `hours` (default 1). */
+export function snoozeReminders(state: ReminderState, now: number, hours = SNOOZE_HOURS): ReminderState {
+  const until = now + hours * HOUR_MS;
+  return { ...state, snoozedUntil: Math.max(until, state.snoozedUntil ?? 0) };
+}
+
+function runningReminder(input: ReminderInput, since: number): Reminder | null {
+  const { settings, now } = input;
+  const elapsed = now - since;
+  const first = settings.afterHours * HOUR_MS;
+  if (elapsed < first) return null;
+  // Only the latest slot: after a night with the app closed, one reminder, not a burst.
+  const slot = Math.floor((elapsed - first) / (settings.repeatHours * HOUR_MS));
+  return {
+    id: `${input.workstation}:running:${since}:${slot}`,
+    kind: 'running',
+    workstation: input.workstation,
+    title: `${input.workstation} has been running for ${hoursAndMinutes(elapsed)}`,
+    body: `${spentText(input)} Stop it if you are done.`,
+    actions: ['stop', 'snooze'],
+    autoStop: false,
+  };
+}
+
+function dailyReminder(input: ReminderInput, since: number): Reminder | null {
+  const { settings, now } = input;
+  if (settings.dailyAt === null) return null;
+  const [hours, minutes] = settings.dailyAt.split(':').map(Number) as [number, number];
+  const localNow = now + input.localOffsetMinutes(now) * MINUTE_MS;
+  let localAt = Math.floor(localNow / DAY_MS) * DAY_MS + hours * HOUR_MS + minutes * MINUTE_MS;
+  if (localAt > localNow) localAt -= DAY_MS;
+  const at = localAt - input.localOffsetMinutes(localAt - input.localOffsetMinutes(now) * MINUTE_MS) * MINUTE_MS;
+  if (at < since || now - at > DAILY_GRACE_MS) return null;
+  const day = new Date(localAt).toISOString().slice(0, 10);
+  return {
+    id: `${input.workstation}:daily:${day}`,
+    kind: 'daily',
+    workstation: input.workstation,
+    title: `${input.workstation} is still running`,
+    body: `It is past ${settings.dailyAt}. ${spentText(input)} Stop it for the night?`,
+    actions: ['stop', 'snooze'],
+    autoStop: false,
+  };
+}
+
+function idleReminder(input: ReminderInput): Reminder | null {
+  const { idleSince, now, settings } = input;
+  if (idleSince === null || now - idleSince < settings.idleMinutes * MINUTE_MS) return null;
+  const rate = input.hourlyUsd === null ? '' : ` It costs ${formatHourly(input.hourlyUsd)} while it waits.`;
+  return {
+    id: `${input.workstation}:idle:${idleSince}`,
+    kind: 'idle',
+    workstation: input.workstation,
+    title: `${input.workstation} has been idle for ${hoursAndMinutes(now - idleSince)}`,
+    body: `No ssh session and no GPU work.${rate}`,
+    actions: ['stop', 'snooze'],
+    autoStop: false,
+  };
+}
+
+function budgetReminders(input: ReminderInput): Candidate[] {
+  const { settings, workstation, runningSince } = input;
+  const running = runningSince !== null;
+  const candidates: Candidate[] = [];
+  const month = utcMonthKey(input.now);
+
+  const monthly = settings.monthlyBudgetUsd;
+  if (monthly !== null && monthly > 0) {
+    const warn = `budget:month:${month}:80`;
+    const full = `budget:month:${month}:100`;
+    if (input.monthUsd >= monthly) {
+      if (settings.autoStopAtBudget && running) {
+        // Per run: a cap the user asked for stops every run that goes on past it.
+        candidates.push({
+          reminder: autoStopReminder(
+            `${workstation}:budget-stop:month:${month}:${runningSince}`,
+            workstation,
+            `This month's spend reached ${formatUsd(input.monthUsd)} of your ${formatUsd(monthly)} budget.`,
+          ),
+          covers: [warn, full],
+        });
+      } else {
+        candidates.push({
+          reminder: budgetReminder(full, workstation, running, `Monthly budget of ${formatUsd(monthly)} reached`,
+            `${formatUsd(input.monthUsd)} spent this month.`),
+          covers: [warn],
+        });
+      }
+    } else if (input.monthUsd >= 0.8 * monthly) {
+      candidates.push({
+        reminder: budgetReminder(warn, workstation, running, '80% of the monthly budget spent',
+          `${formatUsd(input.monthUsd)} of ${formatUsd(monthly)} so far this month.`),
+        covers: [],
+      });
+    }
+  }
+
+  const session = settings.sessionBudgetUsd;
+  if (session !== null && session > 0 && running) {
+    const warn = `${workstation}:budget:session:${runningSince}:80`;
+    const full = `${workstation}:budget:session:${runningSince}:100`;
+    if (input.sessionUsd >= session) {
+      candidates.push({
+        reminder: settings.autoStopAtBudget
+          ? autoStopReminder(full, workstation, `This session reached ${formatUsd(input.sessionUsd)}, your per-session cap of ${formatUsd(session)}.`)
+          : budgetReminder(full, workstation, running, `${workstation}: session budget reached`,
+            `${formatUsd(input.sessionUsd)} this session, your cap is ${formatUsd(session)}.`),
+        covers: [warn],
+      });
+    } else if (input.sessionUsd >= 0.8 * session) {
+      candidates.push({
+        reminder: budgetReminder(warn, workstation, running, `${workstation}: 80% of the session budget`,
+          `${formatUsd(input.sessionUsd)} of ${formatUsd(session)} this session.`),
+        covers: [],
+      });
+    }
+  }
+  return candidates;
+}
+
+function budgetReminder(id: string, workstation: string, running: boolean, title: string, body: string): Reminder {
+  return { id, kind: 'budget', workstation, title, body, actions: running ? ['stop', 'snooze'] : [], autoStop: false };
+}
+
+function autoStopReminder(id: string, workstation: string, why: string): Reminder {
+  return {
+    id,
+    kind: 'budget',
+    workstation,
+    title: `Stopping ${workstation}: budget reached`,
+    body: `${why} CloudRig is stopping it, as you asked; raise the budget in settings to keep going.`,
+    actions: [],
+    autoStop: true,
+  };
+}
+
+function spentText(input: ReminderInput): string {
+  if (input.hourlyUsd === null) return `${formatUsd(input.sessionUsd)} so far.`;
+  return `${formatUsd(input.sessionUsd)} so far at ${formatHourly(input.hourlyUsd)}.`;
+}
+
+function hoursAndMinutes(ms: number): string {
+  const minutes = Math.floor(ms / MINUTE_MS);
+  const hours = Math.floor(minutes / 60);
+  if (hours === 0) return `${minutes} min`;
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}
