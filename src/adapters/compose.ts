@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { Clock } from '../core/ports.js';
 import { WorkstationService } from '../core/workstation-service.js';
+import { CostTracker } from '../core/cost-tracker.js';
+import { userDataFor } from '../core/idle-watchdog.js';
+import { AwsPriceCatalog } from './aws/pricing.js';
+import { AwsKeptResources } from './aws/kept-resources.js';
+import { FileRunHistoryStore } from './store/cost-history.js';
 import { AwsCloud } from './aws/aws-cloud.js';
 import { FileKeyStore } from './store/key-store.js';
 import { FileLaunchLedger } from './store/launch-ledger.js';
@@ -33,18 +39,23 @@ export function createCore(options: CoreOptions) {
   const keys = new FileKeyStore(options.home);
   const ssh = new Ssh2Client();
   const clock = options.clock ?? systemClock;
+  const locks = new FileLocks(options.home);
   const service = new WorkstationService({
     cloud,
     keys,
     settings,
     ledger: new FileLaunchLedger(options.home),
-    locks: new FileLocks(options.home),
+    locks,
     ssh,
     publicIp: new HttpPublicIp(env.CLOUDRIG_MYIP_URL ?? saved.myIpUrl),
     clock,
     newId: () => randomUUID(),
+    // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
+    userDataFor,
   });
-  return { service, settings, cloud, keys, ssh, clock, home: options.home, access };
+  const prices = new AwsPriceCatalog({ cacheFile: join(options.home, 'cache', 'prices.json'), clock, access });
+  const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access));
+  return { service, settings, cloud, keys, ssh, clock, prices, costs, home: options.home, access };
 }
 
 export type Core = ReturnType<typeof createCore>;

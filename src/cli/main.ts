@@ -3,6 +3,7 @@ import { createCore } from '../adapters/compose.js';
 import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
 import { errorLine, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
+import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -20,8 +21,8 @@ export async function runRig(
   const { args, remote } = splitRemote(argv);
   const program = buildProgram(io, ({ home, profile }) => createCore({ home, profile }), {
     remote,
-    statusExtras: extensions.statusExtras,
-    register: [registerDoctor, ...(extensions.register ?? [])],
+    statusExtras: extensions.statusExtras ?? costStatusExtras,
+    register: [registerDoctor, registerCostCommands, ...(extensions.register ?? [])],
   });
   try {
     await program.parseAsync(args, { from: 'user' });

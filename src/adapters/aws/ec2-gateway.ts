@@ -67,7 +67,8 @@ export function factsOf(instance: Instance): InstanceFacts {
     availabilityZone: instance.Placement?.AvailabilityZone ?? null,
     spot: instance.InstanceLifecycle === 'spot',
     imageId: instance.ImageId ?? null,
-    stateReason: instance.StateReason?.Code ?? null,
+    // Both: the code says who stopped it (Client.InstanceInitiatedShutdown), the text says when.
+    stateReason: [instance.StateReason?.Code, instance.StateTransitionReason].filter(Boolean).join(' | ') || null,
   };
 }
 

@@ -1,0 +1,84 @@
+import { Option } from 'commander';
+import { snoozeCommand } from '../core/idle-watchdog.js';
+import { CloudRigError } from '../core/errors.js';
+import type { InstanceFacts, Snapshot } from '../shared/workstation.js';
+import type { Core } from '../adapters/compose.js';
+import type { CommandRegistrar, StatusExtras } from './program.js';
+
+/** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
+export const costStatusExtras: StatusExtras = async (core: Core, snapshot: Snapshot) => {
+  const spec = core.service.spec(snapshot.name);
+  const cost = await core.costs.observe(spec, snapshot.instance, core.clock.now());
+  return {
+    hourlyUsd: cost.hourlyUsd,
+    priceSource: cost.priceSource,
+    market: cost.market,
+    sessionUsd: round(cost.sessionUsd),
+    monthUsd: round(cost.monthUsd),
+    monthComplete: cost.monthComplete,
+    idleStopMinutes: cost.idleStopMinutes,
+  };
+};
+
+function round(usd: number): number {
+  return Math.round(usd * 10_000) / 10_000;
+}
+
+function dollars(usd: number): string {
+  return `$${usd.toFixed(2)}`;
+}
+
+/** `rig cost [--json]` and `rig snooze [N] [--hours H]`. */
+export const registerCostCommands: CommandRegistrar = (program, { core, io }) => {
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+
+  program
+    .command('cost')
+    .description("This month's cost per workstation, and what keeps costing while stopped.")
+    .option('--json', 'print a JSON object')
+    .action(async (opts: { json?: boolean }) => {
+      const c = core();
+      const specs = c.service.names().map((name) => c.service.spec(name));
+      const instances = new Map<string, InstanceFacts | null>();
+      for (const spec of specs) {
+        const snapshot = await c.service.refresh(spec.name);
+        instances.set(spec.name, snapshot.instance);
+        await c.costs.observe(spec, snapshot.instance, c.clock.now());
+      }
+      const report = await c.costs.report(specs, instances, c.clock.now());
+      if (opts.json) return out(JSON.stringify(report, null, 2));
+      out(`${report.month} (UTC): ${dollars(report.monthUsd)} of instance time so far.`);
+      for (const w of report.workstations) {
+        const running = w.running ? `, running — this session ${dollars(w.sessionUsd)}` : '';
+        out(`  ${w.name}: ${dollars(w.monthUsd)}${w.monthComplete ? '' : ' (at least; history starts mid-month)'}${running}`);
+        for (const item of w.stillCosting?.items ?? []) {
+          out(`    still costing: ${item.label} — ${dollars(item.monthlyUsd)}/month (${item.source})`);
+        }
+      }
+      if (report.stillCostingMonthlyUsd > 0) {
+        out(`Kept resources cost about ${dollars(report.stillCostingMonthlyUsd)}/month even while stopped; \`rig down\` and \`rig images rm\` remove them.`);
+      }
+    });
+
+  program
+    .command('snooze')
+    .argument('[name]')
+    .description('Keep the workstation awake: the idle auto-stop waits (default 1 hour).')
+    .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
+    .action(async (name: string | undefined, opts: { hours: string }) => {
+      const hours = Number(opts.hours);
+      if (!Number.isFinite(hours) || hours <= 0) {
+        throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, '--hours: pass a number such as 1 or 2.5.');
+      }
+      const c = core();
+      const target = await c.service.sshTarget(name);
+      const command = snoozeCommand(hours, Math.floor(c.clock.now() / 1000), process.env.CLOUDRIG_KEEPALIVE_FILE || undefined);
+      const result = await c.ssh.exec(target, command, 15_000);
+      if (result.code !== 0) {
+        throw new CloudRigError('SnoozeFailed', `The workstation did not take the snooze: ${result.stderr.trim() || `exit ${result.code}`}.`, 'Check that you can log in with `rig ssh`, then try again.');
+      }
+      out(`Idle auto-stop snoozed for ${hours} h (until ${new Date(c.clock.now() + hours * 3_600_000).toLocaleTimeString()}).`);
+    });
+};
