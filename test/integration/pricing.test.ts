@@ -286,7 +286,11 @@ describe('CostTracker over the real adapters: what `rig status --json` and `rig 
     expect(stopped.state).toBe('stopped');
     const status = await tracker.observe(spec, stopped, clock.now());
     expect(status.sessionUsd).toBe(0);
-    expect(status.monthUsd).toBeGreaterThan(0.5412); // at least the hour watched
+    // The run ends when EC2 says it stopped (its StateTransitionReason carries the time), not when
+    // this fake clock looked: 60 s minimum billing at the live rate.
+    const stoppedAt = Date.parse(/\((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (?:GMT|UTC)\)/.exec(stopped.stateReason ?? '')![1]!.replace(' ', 'T') + 'Z');
+    const billedSeconds = Math.max(60, (stoppedAt - launchedAt) / 1000);
+    expect(status.monthUsd).toBeCloseTo((0.5412 * billedSeconds) / 3600, 5);
 
     const report = await tracker.report([spec], new Map([['gpu', stopped]]), clock.now());
     expect(report.workstations.map((w) => w.name)).toEqual(['gpu']);
