@@ -12,19 +12,11 @@ import {
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../fixtures/free-port.js';
-import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-let world: RigWorld;
-
-beforeAll(async () => {
-  world = await startRigWorld();
-});
-afterAll(() => world?.close());
-beforeEach(async () => {
-  await world.reset();
-});
+const world = useRigWorld({ eachTest: { init: false } });
 
 /** The single `error: … Fix: …` line a failed rig prints. */
 function errorLine(stderr: string): string {

@@ -1,21 +1,8 @@
 import { EC2Client, RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { describe, expect, it } from 'vitest';
+import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-let world: RigWorld;
-
-beforeAll(async () => {
-  world = await startRigWorld();
-});
-afterAll(() => world?.close());
-beforeEach(async () => {
-  await world.reset();
-  world.cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 500 });
-  const init = await world.rig(initArgs(world));
-  expect(init.code, init.stderr).toBe(0);
-  await world.trustWorkstationKey();
-  world.cloud.proxy.resetCounts();
-});
+const world = useRigWorld({ hold: { pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 500 }, eachTest: { init: true } });
 
 /** Instances of the workstation that are not terminated. */
 async function liveInstances(region = 'us-east-1') {

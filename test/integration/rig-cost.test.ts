@@ -1,28 +1,12 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
-import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { useRigWorld } from '../support/rig-harness.js';
 
-let world: RigWorld;
-
-beforeAll(async () => {
-  world = await startRigWorld();
-});
-afterAll(() => world?.close());
-beforeEach(async () => {
-  await world.reset();
-  world.cloud.proxy.setHold({ pendingMs: 300, stoppingMs: 300, shuttingDownMs: 300 });
-  expect((await world.rig(initArgs(world))).code).toBe(0);
-  await world.trustWorkstationKey();
-});
-
-async function status(): Promise<Record<string, unknown>> {
-  const result = await world.rig(['status', '--json']);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
+const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300, shuttingDownMs: 300 }, eachTest: { init: true } });
+const status = () => world.statusJson();
 
 describe('cost in rig status, rig cost and rig snooze', () => {
   it('a g4dn.xlarge in us-east-1 costs 0.526 $/h from the bundled table when the Pricing API is unavailable', async () => {

@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useRigWorld } from '../support/rig-harness.js';
 
-let world: RigWorld;
-
-beforeAll(async () => {
-  world = await startRigWorld();
-});
-afterAll(() => world?.close());
-beforeEach(async () => {
-  await world.reset();
-  expect((await world.rig(initArgs(world))).code).toBe(0);
-});
+const world = useRigWorld({ eachTest: { init: true } });
 
 describe('rig doctor', () => {
   it('passes when the credentials work, the VPC exists and the quota covers the type', async () => {

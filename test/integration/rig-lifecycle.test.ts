@@ -1,22 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeSecurityGroupsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initArgs, lastLine, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { describe, expect, it } from 'vitest';
+import { initArgs, lastLine, useRigWorld } from '../support/rig-harness.js';
 
-let world: RigWorld;
-
-beforeAll(async () => {
-  world = await startRigWorld();
-  world.cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_500, shuttingDownMs: 500 });
-});
-afterAll(() => world?.close());
-
-async function statusJson(): Promise<Record<string, unknown>> {
-  const result = await world.rig(['status', '--json']);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
+const world = useRigWorld({ hold: { pendingMs: 1_500, stoppingMs: 1_500, shuttingDownMs: 500 } });
+const statusJson = () => world.statusJson();
 
 describe('rig: a workstation from init to down, through the CLI', () => {
   it('init creates the key pair and a security group admitting only my IP, and a second init creates nothing', async () => {

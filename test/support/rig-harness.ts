@@ -3,7 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import type { HoldTimes } from '../fixtures/cloud-proxy.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { createCore } from '../../src/adapters/compose.js';
 
@@ -31,6 +33,8 @@ export interface RigWorld {
   core(options?: { maxAttempts?: number }): ReturnType<typeof createCore>;
   /** Authorises the key pair CloudRig created for `workstation` on the sshd. */
   trustWorkstationKey(workstation?: string): Promise<void>;
+  /** `rig status --json`, checked to succeed. */
+  statusJson(): Promise<Record<string, unknown>>;
   /** Every instance moto has in `region`, any state. */
   instances(region?: string): Promise<Instance[]>;
   /** A fresh home and a clean moto and proxy. */
@@ -75,6 +79,11 @@ export async function startRigWorld(): Promise<RigWorld> {
       const pem = await readFile(join(world.home, 'keys', `cloudrig-${workstation}.pem`), 'utf8');
       await sshd.setAuthorizedKey(publicKeyFromPrivate(pem));
     },
+    async statusJson() {
+      const result = await world.rig(['status', '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as Record<string, unknown>;
+    },
     async instances(region = 'us-east-1') {
       const ec2 = new EC2Client({ region });
       const out = await ec2.send(new DescribeInstancesCommand({}));
@@ -104,4 +113,45 @@ export function initArgs(world: RigWorld, extra: readonly string[] = []): string
 /** The last non-empty line of some output. */
 export function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';
+}
+
+/** How a test file wants its world. */
+export interface WorldSetup {
+  /** Proxy holds for the whole file (reapplied after each reset). */
+  readonly hold?: HoldTimes;
+  /** Before each test: reset the world, then (with `init`) run `rig init` and trust the key on sshd. */
+  readonly eachTest?: { readonly init: boolean };
+}
+
+/**
+ * One world for this test file: started before its tests, closed after them. Returns a stand-in
+ * that forwards to the live world, so tests can write `world.rig(…)` at the top level.
+ */
+export function useRigWorld(setup: WorldSetup = {}): RigWorld {
+  let live: RigWorld | undefined;
+  beforeAll(async () => {
+    live = await startRigWorld();
+    if (setup.hold) live.cloud.proxy.setHold(setup.hold);
+  });
+  afterAll(() => live?.close());
+  if (setup.eachTest) {
+    beforeEach(async () => {
+      const world = live!;
+      await world.reset();
+      if (setup.hold) world.cloud.proxy.setHold(setup.hold);
+      if (setup.eachTest?.init) {
+        const init = await world.rig(initArgs(world));
+        expect(init.code, init.stderr).toBe(0);
+        await world.trustWorkstationKey();
+      }
+      world.cloud.proxy.resetCounts();
+    });
+  }
+  return new Proxy({} as RigWorld, {
+    get(_target, property) {
+      if (!live) throw new Error('the world starts in beforeAll; use it inside tests and hooks');
+      const value = Reflect.get(live, property, live) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(live) : value;
+    },
+  });
 }
