@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
+import { FileLaunchLedger } from '../../src/adapters/store/launch-ledger.js';
+import { resolveHome } from '../../src/adapters/store/home.js';
+import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
+
+const spec = WorkstationSpecSchema.parse({
+  name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
+  image: { kind: 'ami', imageId: 'ami-12345678' }, ingressCidr: '203.0.113.7/32',
+});
+
+describe('the settings file on disk', () => {
+  it('is written as JSON readable only by the user, and read back by a second store (the app and the CLI)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    new ConfSettingsStore(home).saveWorkstation(spec);
+    const file = join(home, 'settings.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 1, current: 'gpu', workstations: { gpu: { region: 'us-east-1' } } });
+    expect(new ConfSettingsStore(home).read().workstations.gpu).toEqual(spec);
+  });
+
+  it('a damaged file gives a clear error with the fix, and is not overwritten', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    await writeFile(join(home, 'settings.json'), '{"workstations": {');
+    expect(() => new ConfSettingsStore(home).read()).toThrow(expect.objectContaining({
+      code: 'SettingsUnreadable',
+      fix: expect.stringContaining('move it away'),
+    }));
+    expect(await readFile(join(home, 'settings.json'), 'utf8')).toBe('{"workstations": {');
+  });
+
+  it('a file from a newer CloudRig asks for an update instead of being rewritten', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    await writeFile(join(home, 'settings.json'), JSON.stringify({ schemaVersion: 9 }));
+    expect(() => new ConfSettingsStore(home).read()).toThrow(expect.objectContaining({ code: 'SettingsTooNew' }));
+  });
+
+  it('a field of the wrong type is named in the error', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    await writeFile(join(home, 'settings.json'), JSON.stringify({ schemaVersion: 1, workstations: { gpu: { ...spec, diskGiB: 'big' } } }));
+    expect(() => new ConfSettingsStore(home).read()).toThrow(/workstations\.gpu\.diskGiB/);
+  });
+
+  it('a damaged launch record is ignored (AWS tags are the truth), not fatal', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-ledger-'));
+    const ledger = new FileLaunchLedger(home);
+    await ledger.put('gpu', { clientToken: 'tok', requestedAt: 1, instanceId: null });
+    expect((await stat(ledger.pathOf('gpu'))).mode & 0o777).toBe(0o600);
+    await writeFile(ledger.pathOf('gpu'), '{"clientTo');
+    expect(await ledger.get('gpu')).toBeNull();
+  });
+});
+
+describe('the CloudRig home', () => {
+  it('is CLOUDRIG_HOME when set, else the platform config dir', () => {
+    expect(resolveHome({ CLOUDRIG_HOME: '/x' }, 'linux', '/home/a')).toBe('/x');
+    expect(resolveHome({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/CloudRig');
+    expect(resolveHome({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toMatch(/AppData.Roaming.CloudRig$/);
+    expect(resolveHome({ XDG_CONFIG_HOME: '/home/a/.cfg' }, 'linux', '/home/a')).toBe('/home/a/.cfg/CloudRig');
+    expect(resolveHome({}, 'linux', '/home/a')).toBe('/home/a/.config/CloudRig');
+  });
+});
