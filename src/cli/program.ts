@@ -169,13 +169,14 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       const c = getCore();
       const snapshot = await c.service.refresh(name);
+      // This process asked AWS just now: an error here means the status is unknown, so fail.
+      if (snapshot.error) throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
       const extra = options.statusExtras ? await options.statusExtras(c, snapshot) : {};
       const status = statusJson(snapshot, extra);
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       if (typeof status.hourlyUsd === 'number') out(`Cost: $${status.hourlyUsd.toFixed(3)}/h`);
       if (status.sshCommand) out(status.sshCommand);
-      if (status.error) out(`Last error: ${status.error.message} Fix: ${status.error.fix}`);
     });
 
   program

@@ -97,9 +97,10 @@ describe('AWS errors become a message and a fix', () => {
   it('throttling that outlasts the retries becomes RequestLimitExceeded', async () => {
     await initialised();
     world.cloud.proxy.inject({ action: 'DescribeInstances', kind: 'throttle', times: Infinity });
-    const status = await world.rig(['status'], { env: { AWS_MAX_ATTEMPTS: '2' } });
-    expect(status.code).toBe(0); // status shows the error rather than failing
-    expect(status.stdout).toMatch(/Last error: AWS is throttling requests in us-east-1 and kept refusing after 2 attempts\. Fix: Wait a minute/);
+    const status = await world.rig(['status', '--json'], { env: { AWS_MAX_ATTEMPTS: '2' } });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toBe('');
+    expect(errorLine(status.stderr)).toMatch(/^error: AWS is throttling requests in us-east-1 and kept refusing after 2 attempts\. Fix: Wait a minute/);
     expect(world.cloud.proxy.counts().DescribeInstances).toBe(2);
   });
 
