@@ -1,17 +1,38 @@
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
+import { transitionTime } from './cost-meter.js';
+import { idleStopNotice, instanceInitiatedStop } from './idle-watchdog.js';
+import { SNOOZE_HOURS, type Reminder, type ReminderAction } from './reminder-policy.js';
 
-/** What clicking a notification does. */
-export type NotificationAction = 'open-terminal' | 'show-popover';
+/** What clicking a notification does: a reminder opens the popover at its Stop now / Snooze choices. */
+export type NotificationAction = 'open-terminal' | 'show-popover' | 'show-reminder';
+
+/** A button on the notification (macOS shows them; elsewhere the popover offers the same choices). */
+export interface NotificationButton {
+  readonly id: ReminderAction;
+  readonly label: string;
+}
 
 /** A native notification to raise. `key` is unique per event, so the same event is never shown twice. */
 export interface NotificationModel {
   readonly key: string;
-  readonly kind: 'running' | 'ready' | 'stopped' | 'terminated' | 'error';
+  readonly kind: 'running' | 'ready' | 'stopped' | 'idle-stop' | 'terminated' | 'error' | 'reminder';
   readonly title: string;
   readonly body: string;
   readonly action: NotificationAction;
+  readonly buttons: readonly NotificationButton[];
 }
+
+/** What the policy needs to know about price: the rate, for what an idle stop saves. */
+export interface NotificationPrice {
+  readonly hourlyUsd: number | null;
+}
+
+/** The labels of a reminder's buttons. */
+export const REMINDER_BUTTON_LABELS: Readonly<Record<ReminderAction, string>> = {
+  stop: 'Stop now',
+  snooze: `Snooze ${SNOOZE_HOURS} h`,
+};
 
 /** Which run of which instance a snapshot is about: a stop and start is a new run. */
 function runOf(snapshot: Snapshot): string {
@@ -29,9 +50,16 @@ function sameError(a: Snapshot, b: Snapshot): boolean {
  *   baseline, never news, so a restart does not repeat what was already shown.
  * - Only a change of phase (or of error) raises anything, so repeated snapshots never do.
  * - Running then ready in one poll raises only "ready".
- * - `settings` words the stop notice when the idle auto-stop did it.
+ * - A stop the instance made itself (EC2: InstanceInitiatedShutdown) with idle auto-stop on is the
+ *   watchdog's doing: it raises the idle-stop notice (what it saved), not a plain "stopped".
  */
-export function notificationPolicy(prev: Snapshot | null, next: Snapshot, now: number, settings: Settings): NotificationModel | null {
+export function notificationPolicy(
+  prev: Snapshot | null,
+  next: Snapshot,
+  now: number,
+  settings: Settings,
+  price: NotificationPrice | null = null,
+): NotificationModel | null {
   if (!prev || prev.name !== next.name) return null;
   const name = next.name;
 
@@ -43,6 +71,7 @@ export function notificationPolicy(prev: Snapshot | null, next: Snapshot, now: n
       title: `${name}: ${next.error.message}`,
       body: next.error.fix,
       action: 'show-popover',
+      buttons: [],
     };
   }
   if (prev.phase === next.phase) return null;
@@ -58,6 +87,7 @@ export function notificationPolicy(prev: Snapshot | null, next: Snapshot, now: n
         title: `${name} is running`,
         body: `${where} is billed from now. Waiting for ssh to answer…`,
         action: 'show-popover',
+        buttons: [],
       };
     case 'ready':
       return {
@@ -66,19 +96,40 @@ export function notificationPolicy(prev: Snapshot | null, next: Snapshot, now: n
         title: `${name} is ready for ssh`,
         body: `${where}. Click to open a terminal on it.`,
         action: 'open-terminal',
+        buttons: [],
       };
     case 'stopped': {
       if (prev.phase === 'absent' || prev.phase === 'error') return null;
-      const autoStop = settings.workstations[name]?.autoStop;
-      const byItself = next.instance?.stateReason?.includes('InstanceInitiatedShutdown') ?? false;
+      // One key per run whatever the wording, so an idle stop is never also announced as a plain stop.
+      const key = `stopped:${name}:${run}`;
+      if (instanceInitiatedStop(next.instance)) {
+        const autoStop = settings.workstations[name]?.autoStop;
+        if (autoStop?.enabled) {
+          const notice = idleStopNotice({
+            workstation: name,
+            idleMinutes: autoStop.idleMinutes,
+            hourlyUsd: price?.hourlyUsd ?? null,
+            stoppedAt: Math.min(now, transitionTime(next.instance?.stateReason ?? null) ?? now),
+            now,
+          });
+          return { key, kind: 'idle-stop', title: notice.title, body: notice.body, action: 'show-popover', buttons: [] };
+        }
+        return {
+          key,
+          kind: 'stopped',
+          title: `${name} shut itself down`,
+          body: 'It was shut down from inside the instance. Compute is no longer billed; only its disk is.',
+          action: 'show-popover',
+          buttons: [],
+        };
+      }
       return {
-        key: `stopped:${name}:${run}`,
+        key,
         kind: 'stopped',
         title: `${name} stopped`,
-        body: byItself && autoStop?.enabled
-          ? `It stopped itself after ${autoStop.idleMinutes} idle minutes. Only its disk is billed now.`
-          : 'Compute is no longer billed; only its disk is, until you terminate it.',
+        body: 'Compute is no longer billed; only its disk is, until you terminate it.',
         action: 'show-popover',
+        buttons: [],
       };
     }
     case 'absent':
@@ -89,8 +140,24 @@ export function notificationPolicy(prev: Snapshot | null, next: Snapshot, now: n
         title: `${name} terminated`,
         body: 'Nothing of it is billed any more. Start launches a fresh instance.',
         action: 'show-popover',
+        buttons: [],
       };
     default:
       return null;
   }
+}
+
+/**
+ * The notification for a reminder: its buttons are the reminder's actions (Stop now, Snooze 1 h);
+ * clicking it opens the popover at the same choices, for platforms without notification buttons.
+ */
+export function reminderNotification(reminder: Reminder): NotificationModel {
+  return {
+    key: `reminder:${reminder.id}`,
+    kind: 'reminder',
+    title: reminder.title,
+    body: reminder.body,
+    action: reminder.actions.length > 0 ? 'show-reminder' : 'show-popover',
+    buttons: reminder.actions.map((id) => ({ id, label: REMINDER_BUTTON_LABELS[id] })),
+  };
 }

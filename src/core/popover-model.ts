@@ -1,8 +1,18 @@
 import type { Settings } from '../shared/settings.js';
-import type { AppView, WorkstationView } from '../shared/views.js';
+import type { AppView, ReminderView, WorkstationView } from '../shared/views.js';
 import type { Snapshot } from '../shared/workstation.js';
-import { formatDuration, formatHourly, formatUsd } from './format.js';
-import { isBilledRunning } from './phase.js';
+import {
+  autoStopText,
+  hourlyDetail,
+  hourlyText,
+  monthDetail,
+  monthText,
+  priceSourceLabel,
+  sessionUsdOf,
+  stillCostingView,
+  type CostFacts,
+} from './cost-view.js';
+import { formatDuration, formatUsd } from './format.js';
 import {
   canCopySsh,
   canStart,
@@ -10,18 +20,21 @@ import {
   canTerminate,
   PHASE_LABELS,
   progressOf,
-  sessionCostUsd,
   toneOf,
   uptimeMs,
 } from './phase-view.js';
-import type { PriceFacts } from './tray-model.js';
+import { SNOOZE_HOURS, type Reminder } from './reminder-policy.js';
+
+/** Whether the "still costing you" list belongs on screen: nothing runs, but things may be kept. */
+export function showsStillCosting(snapshot: Snapshot): boolean {
+  return snapshot.phase === 'stopped' || snapshot.phase === 'absent';
+}
 
 /** The popover's view of one workstation at `now`. */
-export function workstationView(snapshot: Snapshot, settings: Settings, now: number, price: PriceFacts | null = null): WorkstationView {
+export function workstationView(snapshot: Snapshot, settings: Settings, now: number, cost: CostFacts | null = null): WorkstationView {
   const { phase, instance } = snapshot;
-  const hourlyUsd = price?.hourlyUsd ?? null;
   const uptime = uptimeMs(snapshot, now);
-  const session = sessionCostUsd(snapshot, hourlyUsd, now);
+  const session = sessionUsdOf(snapshot, cost, now);
   const spec = settings.workstations[snapshot.name];
   const stop = canStop(snapshot) || phase === 'launching';
   return {
@@ -37,8 +50,14 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
     address: spec?.sshHost ?? instance?.publicDns ?? instance?.publicIp ?? null,
     spot: instance?.spot ?? spec?.spot ?? false,
     uptime: uptime === null ? null : formatDuration(uptime),
-    hourly: hourlyUsd === null ? null : formatHourly(hourlyUsd),
-    session: session === null || !isBilledRunning(phase) ? null : formatUsd(session),
+    hourly: hourlyText(cost),
+    hourlySource: priceSourceLabel(cost),
+    hourlyDetail: hourlyDetail(cost),
+    session: session === null ? null : formatUsd(session),
+    month: monthText(cost),
+    monthDetail: monthDetail(cost),
+    stillCosting: showsStillCosting(snapshot) ? stillCostingView(cost?.stillCosting, instance !== null) : null,
+    autoStop: autoStopText(snapshot, settings, cost?.idle, now),
     sshCommand: canCopySsh(snapshot) ? snapshot.sshCommand : null,
     primary: stop
       ? { action: 'stop', label: 'Stop', enabled: canStop(snapshot) }
@@ -50,18 +69,44 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
   };
 }
 
+/**
+ * The reminder the popover offers Stop now / Snooze for: only while that workstation's instance
+ * runs (once it stopped, the question is moot).
+ */
+export function reminderView(reminder: Reminder | null, snapshot: Snapshot | null): ReminderView | null {
+  if (!reminder || !snapshot || reminder.workstation !== snapshot.name || reminder.actions.length === 0) return null;
+  if (snapshot.instance?.state !== 'running') return null;
+  return {
+    id: reminder.id,
+    title: reminder.title,
+    body: reminder.body,
+    canStop: reminder.actions.includes('stop') && canStop(snapshot),
+    canSnooze: reminder.actions.includes('snooze'),
+    snoozeLabel: `Snooze ${SNOOZE_HOURS} h`,
+  };
+}
+
 /** The workstation the app shows: the `current` setting when it exists, else the first one, else null. */
 export function currentWorkstation(settings: Settings): string | null {
   if (settings.current !== null && settings.workstations[settings.current]) return settings.current;
   return Object.keys(settings.workstations)[0] ?? null;
 }
 
-/** The whole popover: setup until a workstation exists, then that workstation. */
-export function appView(snapshot: Snapshot | null, settings: Settings, now: number, price: PriceFacts | null = null, notice: string | null = null): AppView {
+/** The whole popover: setup until a workstation exists, then that workstation (and any open reminder). */
+export function appView(
+  snapshot: Snapshot | null,
+  settings: Settings,
+  now: number,
+  cost: CostFacts | null = null,
+  notice: string | null = null,
+  reminder: Reminder | null = null,
+): AppView {
   const hasWorkstation = currentWorkstation(settings) !== null;
+  const shown = hasWorkstation && snapshot ? snapshot : null;
   return {
     screen: hasWorkstation ? 'workstation' : 'setup',
-    workstation: hasWorkstation && snapshot ? workstationView(snapshot, settings, now, price) : null,
+    workstation: shown ? workstationView(shown, settings, now, cost) : null,
     notice,
+    reminder: reminderView(reminder, shown),
   };
 }

@@ -26,6 +26,8 @@ export const DEFAULT_FORM: WorkstationForm = {
   sshHost: '',
   sshPort: 22,
   ingressCidr: 'auto',
+  autoStopEnabled: true,
+  autoStopMinutes: 60,
 };
 
 /** A saved spec as the form shows it. */
@@ -42,6 +44,8 @@ export function formOf(spec: WorkstationSpec): WorkstationForm {
     sshHost: spec.sshHost ?? '',
     sshPort: spec.sshPort,
     ingressCidr: spec.ingressCidr,
+    autoStopEnabled: spec.autoStop.enabled,
+    autoStopMinutes: spec.autoStop.idleMinutes,
   };
 }
 
@@ -70,6 +74,7 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
     workstation: spec ? formOf(spec) : null,
     defaults: DEFAULT_FORM,
     locked: facts.hasInstance,
+    reminders: settings.reminders,
   };
 }
 
@@ -77,8 +82,8 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
 export type SpecInput = Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string };
 
 /**
- * Turns the form into a spec, keeping what the form does not show (auto-stop, saved-image
- * preference) from the existing spec. Refuses to move a workstation that has an instance.
+ * Turns the form into a spec, keeping what the form does not show (the watchdog's GPU threshold,
+ * saved-image preference) from the existing spec. Refuses to move a workstation that has an instance.
  */
 export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | null, hasInstance: boolean): SpecInput {
   if (existing && hasInstance && (existing.region !== form.region || existing.name !== form.name)) {
@@ -100,6 +105,18 @@ export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | 
     ...(form.sshHost.trim() === '' ? {} : { sshHost: form.sshHost.trim() }),
     sshPort: form.sshPort,
     ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'Allowed addresses'),
-    autoStop: existing?.autoStop ?? { enabled: true, idleMinutes: 60, gpuBusyPercent: 10 },
+    autoStop: {
+      enabled: form.autoStopEnabled,
+      idleMinutes: validateIdleMinutes(form.autoStopMinutes),
+      gpuBusyPercent: existing?.autoStop.gpuBusyPercent ?? 10,
+    },
   };
+}
+
+function validateIdleMinutes(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) {
+    throw new CloudRigError('InvalidInput', `${minutes} is not a number of idle minutes CloudRig can use.`,
+      'Stop when idle after: give whole minutes from 5 to 1440.');
+  }
+  return minutes;
 }

@@ -1,6 +1,7 @@
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
-import { formatDuration, formatHourly } from './format.js';
+import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
+import { formatDuration, formatUsd } from './format.js';
 import { isBilledRunning } from './phase.js';
 import { canCopySsh, canStart, canStop, canTerminate, iconOf, PHASE_LABELS, type TrayIcon, uptimeMs, wouldLaunch } from './phase-view.js';
 
@@ -33,11 +34,6 @@ export interface TrayModel {
   readonly menu: readonly TrayMenuItem[];
 }
 
-/** What the tray knows about price: the hourly rate of the current instance, when known. */
-export interface PriceFacts {
-  readonly hourlyUsd: number | null;
-}
-
 const SEPARATOR: TrayMenuItem = { kind: 'separator' };
 
 function action(action: TrayAction, label: string, enabled: boolean): TrayMenuItem {
@@ -48,7 +44,7 @@ function action(action: TrayAction, label: string, enabled: boolean): TrayMenuIt
  * The tray for a snapshot (null before the first one, or when no workstation is set up), the
  * settings and the time. Every label and enabled state the tray shows comes from here.
  */
-export function trayModel(snapshot: Snapshot | null, settings: Settings, now: number, price: PriceFacts | null = null): TrayModel {
+export function trayModel(snapshot: Snapshot | null, settings: Settings, now: number, cost: CostFacts | null = null): TrayModel {
   const none = Object.keys(settings.workstations).length === 0;
   const tail: TrayMenuItem[] = [
     SEPARATOR,
@@ -80,16 +76,23 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
 
   const { phase } = snapshot;
   const uptime = uptimeMs(snapshot, now);
-  const hourly = price?.hourlyUsd != null && isBilledRunning(phase) ? formatHourly(price.hourlyUsd) : null;
+  const hourly = isBilledRunning(phase) ? hourlyText(cost) : null;
   const running = uptime === null ? null : formatDuration(uptime);
+  const sessionUsd = sessionUsdOf(snapshot, cost, now);
+  const session = sessionUsd === null ? null : formatUsd(sessionUsd);
 
+  // The menu bar has room for little: the rate, the uptime and what this run has cost.
   const title = isBilledRunning(phase)
-    ? [hourly, running].filter((part) => part !== null).join(' · ')
+    ? [hourly, running, session].filter((part) => part !== null).join(' · ')
     : phase === 'launching' || phase === 'terminating' ? '…' : '';
 
   const facts = [`${snapshot.name} (${snapshot.instanceType}, ${snapshot.region}): ${PHASE_LABELS[phase].replace(/…$/, '')}`];
-  if (hourly) facts.push(hourly);
+  const source = priceSourceLabel(cost);
+  if (hourly) facts.push(source ? `${hourly} (${source} price)` : hourly);
   if (running) facts.push(`up ${running}`);
+  if (session) facts.push(`this session ${session}`);
+  const month = monthText(cost);
+  if (month) facts.push(`this month ${month}`);
   if (snapshot.error) facts.push(snapshot.error.message);
 
   const primary = canStop(snapshot) || phase === 'launching'

@@ -2,7 +2,7 @@ import type { Core, CoreOptions } from '../adapters/compose.js';
 import type { AwsAccess } from '../adapters/aws/client-config.js';
 import type { GpuInstanceType } from '../adapters/aws/instance-catalog.js';
 import type { AccessKeys } from '../shared/contract.js';
-import type { Settings } from '../shared/settings.js';
+import type { Reminders, Settings } from '../shared/settings.js';
 import type {
   AppView,
   CheckReport,
@@ -13,21 +13,43 @@ import type {
   WorkstationForm,
 } from '../shared/views.js';
 import type { ErrorInfo, Snapshot } from '../shared/workstation.js';
+import type { StillCosting } from '../core/cost-meter.js';
+import type { CostStatus } from '../core/cost-tracker.js';
+import type { CostFacts } from '../core/cost-view.js';
+import {
+  budgetStopDue,
+  idleProbeDue,
+  keptResourcesDue,
+  pendingReminder,
+  reminderApplies,
+  reminderInputOf,
+  runKey,
+  type OpenReminder,
+  type ReminderStore,
+} from '../core/cost-watch.js';
 import { openAccessKeys, sealAccessKeys, type SecretBox } from '../core/credentials.js';
 import { Emitter } from '../core/emitter.js';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import type { CheckTarget } from '../core/first-run-checks.js';
-import { notificationPolicy, type NotificationModel } from '../core/notification-policy.js';
+import { idleStatusCommand, parseIdleStatus, snoozeCommand, type IdleStatus } from '../core/idle-watchdog.js';
+import {
+  notificationPolicy,
+  reminderNotification,
+  type NotificationButton,
+  type NotificationModel,
+} from '../core/notification-policy.js';
 import { canCopySsh } from '../core/phase-view.js';
-import { appView, currentWorkstation } from '../core/popover-model.js';
-import { hourlyRateOf, type PriceCatalog } from '../core/price-catalog.js';
+import { appView, currentWorkstation, showsStillCosting } from '../core/popover-model.js';
+import type { SshTarget } from '../core/ports.js';
 import { quitPrompt, type QuitPrompt } from '../core/quit-policy.js';
+import { evaluateReminders, snoozeReminders, SNOOZE_HOURS } from '../core/reminder-policy.js';
 import { settingsView, specFromForm } from '../core/settings-view.js';
-import { sshArgs } from '../core/ssh-command.js';
+import { sshArgs, sshTargetOf } from '../core/ssh-command.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../core/terminal-command.js';
 import { trayModel, type TrayAction, type TrayModel } from '../core/tray-model.js';
 import { validateRegion } from '../core/validate.js';
 import { Watcher } from '../core/watcher.js';
+import { resourceName } from '../core/workstation-service.js';
 import { isAllowedExternal, linkUrl } from './external-links.js';
 import type { Handlers } from './ipc-router.js';
 
@@ -42,9 +64,9 @@ export interface TerminalPort {
   open(argv: readonly string[], options: { readonly preferred: string | null; readonly title: string }): Promise<{ readonly label: string }>;
 }
 
-/** Shows native notifications. */
+/** Shows native notifications; `onButton` runs when one of the notification's buttons is pressed. */
 export interface Notifier {
-  show(notification: NotificationModel, onClick: () => void): void;
+  show(notification: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void;
 }
 
 /** Registers the app to start at login. */
@@ -80,13 +102,15 @@ export interface ControllerPorts {
   readonly openExternal: (url: string) => Promise<void>;
   readonly popover: PopoverPort;
   readonly account: AccountPort;
-  /** The price catalog for a core (its credentials); null shows no prices. */
-  readonly prices: (core: Core) => PriceCatalog | null;
+  /** Where the reminder policy's state is kept (`<home>/state/reminders.json` in the app). */
+  readonly reminderStore: (home: string) => ReminderStore;
   /** Profile names from ~/.aws/config and ~/.aws/credentials. */
   readonly profiles: () => Promise<string[]>;
   readonly log?: (line: string) => void;
-  /** How often the uptime and cost shown are recomputed while billed. */
+  /** How often cost, reminders and the uptime shown are brought up to date while there is an instance. */
   readonly tickMs?: number;
+  /** Minutes to add to UTC for local time at an instant (the daily reminder); the system's by default. */
+  readonly localOffsetMinutes?: (epochMs: number) => number;
   /** How long a notice ("Copied …") stays. */
   readonly noticeMs?: number;
 }
@@ -110,19 +134,34 @@ function shownError(error: ErrorInfo | null): ErrorInfo | null {
  */
 export class AppController {
   private core: Core;
-  private prices: PriceCatalog | null;
   private unsubscribe: () => void;
   private watcher: Watcher | null = null;
   private watched: string | null = null;
   private snapshot: Snapshot | null = null;
   private operation: Operation | null = null;
   private operationError: ErrorInfo | null = null;
-  private rate: { key: string; usd: number | null } | null = null;
   private notice: { text: string; timer: ReturnType<typeof setTimeout> } | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private readonly shown = new Set<string>();
   private readonly viewChanged = new Emitter<AppView>();
   private readonly trayChanged = new Emitter<TrayModel>();
+  private readonly reminders: ReminderStore;
+  /** The cost meter's last answer for the watched workstation. */
+  private cost: { name: string; status: CostStatus } | null = null;
+  /** This month's spend of the other workstations (the monthly budget is global). */
+  private othersMonthUsd = 0;
+  /** What the watched workstation keeps in AWS, from the last look (when it came to rest). */
+  private stillCosting: { name: string; value: StillCosting | null } | null = null;
+  private keptLookups = 0;
+  private keptLookup: Promise<void> | null = null;
+  /** The watchdog's last answer for the current run, and when it was asked. */
+  private idle: { run: string | null; status: IdleStatus | null; probedAt: number } | null = null;
+  private idleProbe: Promise<void> | null = null;
+  /** The reminder the popover offers Stop now / Snooze for. */
+  private open: OpenReminder | null = null;
+  /** Cost updates and reminder-state changes, one at a time (each reads and writes the reminder file). */
+  private chain: Promise<void> = Promise.resolve();
+  private assessQueued = false;
 
   /** Fires with the popover's new view after every change. */
   readonly onDidChangeView = this.viewChanged.event;
@@ -131,15 +170,16 @@ export class AppController {
 
   constructor(private readonly ports: ControllerPorts) {
     this.core = this.buildCore();
-    this.prices = ports.prices(this.core);
+    this.reminders = ports.reminderStore(ports.home);
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
   }
 
   /** Starts watching the current workstation. */
   start(): void {
     this.watch();
+    // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.ticker = setInterval(() => {
-      if (this.snapshot?.instance) this.emit();
+      if (this.snapshot?.instance) this.assess();
     }, this.ports.tickMs ?? 30_000);
     this.ticker.unref?.();
     this.emit();
@@ -153,6 +193,7 @@ export class AppController {
     this.unsubscribe();
     await this.watcher?.dispose();
     await this.operation?.done;
+    await Promise.all([this.chain, this.idleProbe, this.keptLookup]);
   }
 
   private log(line: string): void {
@@ -176,11 +217,17 @@ export class AppController {
     this.watched = null;
     this.snapshot = null;
     this.core = this.buildCore();
-    this.prices = this.ports.prices(this.core);
-    this.rate = null;
+    this.forgetCost();
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.watch();
     this.emit();
+  }
+
+  private forgetCost(): void {
+    this.cost = null;
+    this.stillCosting = null;
+    this.idle = null;
+    this.open = null;
   }
 
   private settings(): Settings {
@@ -197,6 +244,7 @@ export class AppController {
     this.watched = name;
     this.snapshot = null;
     this.operationError = null;
+    this.forgetCost();
     if (name === null) return;
     this.watcher = new Watcher(this.core.service, this.core.clock, name);
     this.watcher.start();
@@ -216,44 +264,180 @@ export class AppController {
     change();
     const after = this.effective();
     if (after) {
-      const notification = notificationPolicy(before, after, this.core.clock.now(), this.settings());
-      if (notification && !this.shown.has(notification.key)) {
-        this.shown.add(notification.key);
-        this.ports.notifier.show(notification, () => this.onNotificationClick(notification));
-      }
+      const notification = notificationPolicy(before, after, this.core.clock.now(), this.settings(), { hourlyUsd: this.hourlyUsd() });
+      if (notification) this.notify(notification, null);
     }
     this.emit();
   }
 
-  private onSnapshot(snapshot: Snapshot): void {
-    if (snapshot.name !== this.watched) return;
-    this.update(() => {
-      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.operation === null) this.operationError = null;
-      this.snapshot = snapshot;
-    });
-    this.refreshRate(snapshot);
-  }
-
-  private refreshRate(snapshot: Snapshot): void {
-    const prices = this.prices;
-    if (!prices) return;
-    const spot = snapshot.instance?.spot ?? this.settings().workstations[snapshot.name]?.spot ?? false;
-    const zone = snapshot.instance?.availabilityZone ?? null;
-    const key = `${snapshot.region}|${snapshot.instanceType}|${spot}|${zone ?? ''}`;
-    if (this.rate?.key === key) return;
-    this.rate = { key, usd: null };
-    hourlyRateOf(prices, { region: snapshot.region, instanceType: snapshot.instanceType, spot, availabilityZone: zone }).then(
-      (rate) => {
-        if (this.rate?.key !== key) return;
-        this.rate = { key, usd: rate?.usd ?? null };
-        this.emit();
-      },
-      (error: unknown) => this.log(`price lookup failed: ${toErrorInfo(error).message}`),
+  /** Shows a notification once per key; a reminder's buttons answer that reminder. */
+  private notify(notification: NotificationModel, reminder: OpenReminder | null): void {
+    if (this.shown.has(notification.key)) return;
+    this.shown.add(notification.key);
+    this.ports.notifier.show(
+      notification,
+      () => this.onNotificationClick(notification),
+      (button) => this.onNotificationButton(button, reminder),
     );
   }
 
+  private onSnapshot(snapshot: Snapshot): void {
+    if (snapshot.name !== this.watched) return;
+    const previous = this.snapshot?.phase ?? null;
+    this.update(() => {
+      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.operation === null) this.operationError = null;
+      this.snapshot = snapshot;
+      if (!showsStillCosting(snapshot)) this.stillCosting = null;
+    });
+    if (keptResourcesDue(previous, snapshot.phase)) this.lookUpStillCosting();
+    this.assess();
+  }
+
+  /** The watched workstation's cost facts as the pure models take them. */
+  private costFacts(): CostFacts {
+    const cost = this.cost !== null && this.cost.name === this.watched ? this.cost.status : null;
+    return {
+      hourlyUsd: cost?.hourlyUsd ?? null,
+      priceSource: cost?.priceSource ?? null,
+      market: cost?.market ?? null,
+      sessionUsd: cost === null ? null : cost.sessionUsd,
+      monthUsd: cost?.monthUsd ?? null,
+      monthComplete: cost?.monthComplete ?? true,
+      stillCosting: this.stillCosting !== null && this.stillCosting.name === this.watched ? this.stillCosting.value : null,
+      idle: this.snapshot ? this.idleOf(this.snapshot) : null,
+    };
+  }
+
   private hourlyUsd(): number | null {
-    return this.rate?.usd ?? null;
+    return this.cost !== null && this.cost.name === this.watched ? this.cost.status.hourlyUsd : null;
+  }
+
+  private idleOf(snapshot: Snapshot): IdleStatus | null {
+    return this.idle !== null && this.idle.run === runKey(snapshot) ? this.idle.status : null;
+  }
+
+  /** Runs `work` after every cost update and reminder-state change queued before it. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(work);
+    this.chain = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  /**
+   * Brings cost and reminders up to date for the latest snapshot: the cost meter folds it into the
+   * run history (writing only when needed), the reminder policy decides what to show, a budget cap
+   * may stop the instance, and the watchdog may be asked whether the machine is idle. Requests made
+   * while one is queued are merged into it.
+   */
+  private assess(): void {
+    if (this.assessQueued) return;
+    this.assessQueued = true;
+    this.serial(async () => {
+      this.assessQueued = false;
+      await this.assessNow();
+    }).catch((error: unknown) => {
+      this.log(`cost update failed: ${toErrorInfo(error).message}`);
+      this.emit();
+    });
+  }
+
+  private async assessNow(): Promise<void> {
+    const core = this.core;
+    const name = this.watched;
+    const snapshot = this.snapshot;
+    if (name === null || snapshot === null || snapshot.name !== name) return;
+    const spec = core.service.spec(name);
+    const now = core.clock.now();
+    const status = await core.costs.observe(spec, snapshot.instance, now);
+    // Every workstation's month from the run histories alone (no AWS call): the budget is global.
+    const month = await core.costs.report([], new Map(), now);
+    if (core !== this.core || name !== this.watched) return;
+    this.cost = { name, status };
+    this.othersMonthUsd = month.workstations.filter((w) => w.name !== name).reduce((sum, w) => sum + w.monthUsd, 0);
+    await this.remind(snapshot, status, now);
+    this.probeIdle(snapshot, now);
+    this.emit();
+  }
+
+  private async remind(snapshot: Snapshot, status: CostStatus, now: number): Promise<void> {
+    const state = await this.reminders.read();
+    const decision = evaluateReminders(state, reminderInputOf({
+      snapshot,
+      cost: status,
+      othersMonthUsd: this.othersMonthUsd,
+      idle: this.idleOf(snapshot),
+      settings: this.settings().reminders,
+      now,
+      localOffsetMinutes: this.ports.localOffsetMinutes ?? ((ms) => -new Date(ms).getTimezoneOffset()),
+    }));
+    if (JSON.stringify(decision.state) !== JSON.stringify(state)) {
+      // Showing matters more than remembering: a failed write at worst repeats it after a restart.
+      await this.reminders.write(decision.state).catch((error: unknown) => this.log(`could not save reminders: ${toErrorInfo(error).message}`));
+    }
+    this.open = pendingReminder(this.open, decision.reminders, this.snapshot, now);
+    const run = runKey(snapshot);
+    for (const reminder of decision.reminders) this.notify(reminderNotification(reminder), { reminder, run });
+    if (budgetStopDue(decision.reminders, this.effective()) && this.operation?.kind !== 'stop') {
+      this.log(`budget reached: stopping ${snapshot.name}`);
+      this.stopWorkstation();
+    }
+  }
+
+  /** Where ssh reaches the instance of this snapshot, without asking AWS again. */
+  private sshTargetOf(snapshot: Snapshot): SshTarget | null {
+    if (snapshot.instance?.state !== 'running') return null;
+    const spec = this.core.service.spec(snapshot.name);
+    const keys = this.core.keys;
+    return sshTargetOf(spec, snapshot.instance, keys.pathOf(resourceName(spec.name)), keys.knownHostsPathOf(spec.name));
+  }
+
+  /** Asks the instance's watchdog (over ssh) since when it has been idle, when that is due. */
+  private probeIdle(snapshot: Snapshot, now: number): void {
+    const core = this.core;
+    const run = runKey(snapshot);
+    if (this.idle !== null && this.idle.run !== run) this.idle = null;
+    const enabled = core.service.spec(snapshot.name).autoStop.enabled;
+    if (this.idleProbe !== null || !idleProbeDue(snapshot, enabled, this.idle?.probedAt ?? null, now)) return;
+    const target = this.sshTargetOf(snapshot);
+    if (target === null) return;
+    this.idle = { run, status: this.idle?.status ?? null, probedAt: now };
+    this.idleProbe = core.ssh.exec(target, idleStatusCommand(), 10_000).then(
+      (result) => {
+        if (core !== this.core || this.idle?.run !== run) return;
+        if (result.code !== 0) {
+          this.log(`idle check failed: exit ${result.code}`);
+          return;
+        }
+        this.idle = { run, status: parseIdleStatus(result.stdout, core.clock.now()), probedAt: now };
+        this.assess();
+      },
+      (error: unknown) => this.log(`idle check failed: ${toErrorInfo(error).message}`),
+    ).finally(() => {
+      this.idleProbe = null;
+    });
+  }
+
+  /** Looks up what the workstation keeps in AWS (the "still costing you" list). */
+  private lookUpStillCosting(): void {
+    const core = this.core;
+    const name = this.watched;
+    const snapshot = this.snapshot;
+    if (name === null || snapshot === null || !showsStillCosting(snapshot)) return;
+    const lookup = ++this.keptLookups;
+    let spec;
+    try {
+      spec = core.service.spec(name);
+    } catch {
+      return;
+    }
+    this.keptLookup = core.costs.report([spec], new Map([[name, snapshot.instance]]), core.clock.now()).then(
+      (report) => {
+        if (lookup !== this.keptLookups || core !== this.core || name !== this.watched) return;
+        this.stillCosting = { name, value: report.workstations.find((w) => w.name === name)?.stillCosting ?? null };
+        this.emit();
+      },
+      (error: unknown) => this.log(`could not list what ${name} keeps in AWS: ${toErrorInfo(error).message}`),
+    );
   }
 
   private emit(): void {
@@ -278,17 +462,24 @@ export class AppController {
 
   /** The popover's view now. */
   view(): AppView {
-    return appView(this.effective(), this.settings(), this.core.clock.now(), { hourlyUsd: this.hourlyUsd() }, this.notice?.text ?? null);
+    return appView(this.effective(), this.settings(), this.core.clock.now(), this.costFacts(), this.notice?.text ?? null, this.open?.reminder ?? null);
   }
 
   /** The tray now. */
   tray(): TrayModel {
-    return trayModel(this.effective(), this.settings(), this.core.clock.now(), { hourlyUsd: this.hourlyUsd() });
+    return trayModel(this.effective(), this.settings(), this.core.clock.now(), this.costFacts());
   }
 
   /** What to ask before quitting, or null to quit at once. */
   quitPrompt(): QuitPrompt | null {
     return quitPrompt(this.effective(), this.hourlyUsd());
+  }
+
+  /** The popover was opened: look again, and bring cost (and, when stopped, what is kept) up to date. */
+  popoverShown(): void {
+    this.refreshNow();
+    this.assess();
+    this.lookUpStillCosting();
   }
 
   /** Refreshes now (resume from sleep, network back, popover opened). */
@@ -343,7 +534,49 @@ export class AppController {
   /** Stops the instance; returns at once. */
   stopWorkstation(): AppView {
     const name = this.requireName();
+    this.open = null;
     this.run('stop', (signal) => this.core.service.stop(name, { signal }));
+    return this.view();
+  }
+
+  /**
+   * Snooze: reminders (after N hours, daily, idle) wait an hour, and so does the instance's idle
+   * auto-stop — the keep-alive file is written over ssh. Reminders are snoozed even when the
+   * instance cannot be reached; the error then says the auto-stop may still act.
+   */
+  async snooze(): Promise<void> {
+    const name = this.requireName();
+    const core = this.core;
+    const now = core.clock.now();
+    await this.serial(async () => this.reminders.write(snoozeReminders(await this.reminders.read(), now)));
+    this.open = null;
+    this.emit();
+    const snapshot = this.snapshot;
+    const target = snapshot === null ? null : this.sshTargetOf(snapshot);
+    if (target === null) {
+      this.setNotice(`Reminders snoozed for ${SNOOZE_HOURS} h`);
+      return;
+    }
+    const command = snoozeCommand(SNOOZE_HOURS, Math.floor(now / 1000), this.ports.env.CLOUDRIG_KEEPALIVE_FILE || undefined);
+    const refused = (why: string): CloudRigError => new CloudRigError('SnoozeFailed',
+      `Reminders are snoozed for ${SNOOZE_HOURS} h, but ${name} did not take the snooze: ${why}.`,
+      'Its idle auto-stop may still stop it. Check that Open terminal works, then snooze again.');
+    const result = await core.ssh.exec(target, command, 15_000).catch((error: unknown) => {
+      throw refused(toErrorInfo(error).message);
+    });
+    if (result.code !== 0) throw refused(result.stderr.trim() || `exit ${result.code}`);
+    if (snapshot !== null && this.idle !== null && this.idle.run === runKey(snapshot)) {
+      this.idle = { ...this.idle, status: { idleSince: null, keptAwakeUntil: now + SNOOZE_HOURS * 3_600_000 } };
+    }
+    this.setNotice(`Snoozed for ${SNOOZE_HOURS} h: no reminders, and ${name} stays up`);
+  }
+
+  /** The popover's answer to the open reminder: Stop now, Snooze, or just dismiss it. */
+  async answerReminder(action: 'stop' | 'snooze' | 'dismiss'): Promise<AppView> {
+    if (action === 'stop') return this.stopWorkstation();
+    if (action === 'snooze') await this.snooze();
+    this.open = null;
+    this.emit();
     return this.view();
   }
 
@@ -407,7 +640,7 @@ export class AppController {
     });
   }
 
-  async updateSettings(change: { profile?: string | null; terminal?: string | null; startAtLogin?: boolean }): Promise<SettingsView> {
+  async updateSettings(change: { profile?: string | null; terminal?: string | null; startAtLogin?: boolean; reminders?: Reminders }): Promise<SettingsView> {
     if (change.terminal != null && !TERMINALS[terminalPlatform(this.ports.platform)].some((app) => app.id === change.terminal)) {
       throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, 'Pick one from the list.');
     }
@@ -418,9 +651,11 @@ export class AppController {
       ...(profile !== undefined ? { profile } : {}),
       ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
       ...(change.startAtLogin !== undefined ? { startAtLogin: change.startAtLogin } : {}),
+      ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
     }));
     if (after.startAtLogin !== before.startAtLogin) this.ports.loginItem.set(after.startAtLogin);
     if (after.profile !== before.profile) await this.rebuild();
+    else if (change.reminders !== undefined) this.assess();
     else this.emit();
     return this.getSettings();
   }
@@ -442,19 +677,17 @@ export class AppController {
   async listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {
     validateRegion(region, 'Region');
     const types = await this.ports.account.gpuTypes(this.core.access, region);
-    const prices = this.prices;
+    const prices = this.core.prices;
     const hourly: (number | null)[] = types.map(() => null);
-    if (prices) {
-      // A few at a time: the Pricing API throttles bursts (answers are cached for a day).
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        for (let index = next++; index < types.length; index = next++) {
-          const type = types[index];
-          if (type) hourly[index] = await prices.onDemandHourly(region, type.instanceType).then((price) => price?.usd ?? null, () => null);
-        }
-      };
-      await Promise.all([worker(), worker(), worker(), worker()]);
-    }
+    // A few at a time: the Pricing API throttles bursts (answers are cached for a day).
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let index = next++; index < types.length; index = next++) {
+        const type = types[index];
+        if (type) hourly[index] = await prices.onDemandHourly(region, type.instanceType).then((price) => price?.usd ?? null, () => null);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
     return types.map((type, index) => ({ ...type, hourlyUsd: hourly[index] ?? null }));
   }
 
@@ -485,7 +718,25 @@ export class AppController {
         this.operationError = toErrorInfo(error);
       }));
     } else {
+      // A reminder's Stop now / Snooze choices are on the popover's main screen (the view carries them).
       this.ports.popover.show('main');
+    }
+  }
+
+  /** A reminder's notification button (macOS): Stop now or Snooze, if its run is still going. */
+  private onNotificationButton(button: NotificationButton['id'], reminder: OpenReminder | null): void {
+    const report = (error: unknown): void => this.update(() => {
+      this.operationError = toErrorInfo(error);
+    });
+    if (!reminderApplies(reminder, this.snapshot, this.core.clock.now())) {
+      this.setNotice('That reminder was about a run that has ended');
+      return;
+    }
+    try {
+      if (button === 'stop') this.stopWorkstation();
+      else this.snooze().catch(report);
+    } catch (error) {
+      report(error);
     }
   }
 
@@ -538,7 +789,7 @@ export class AppController {
       'workstation:stop': () => this.stopWorkstation(),
       'workstation:terminate': ({ saveImage }) => this.terminateWorkstation(saveImage),
       'workstation:refresh': () => {
-        this.refreshNow();
+        this.popoverShown();
         return this.view();
       },
       'ssh:copy': () => this.copySshCommand(),
@@ -555,6 +806,7 @@ export class AppController {
         this.ports.popover.hide();
         return null;
       },
+      'reminder:answer': ({ action }) => this.answerReminder(action),
     };
   }
 }

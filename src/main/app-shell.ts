@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listGpuInstanceTypes } from '../adapters/aws/instance-catalog.js';
 import { requestQuotaIncrease, runDoctor } from '../adapters/aws/account-checks.js';
-import { AwsPriceCatalog } from '../adapters/aws/pricing.js';
 import { listAwsProfiles } from '../adapters/aws/profiles.js';
 import { createCore, type Core, type CoreOptions } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
+import { FileReminderStore } from '../adapters/store/reminder-store.js';
 import { SystemTerminal } from '../adapters/terminal/system-terminal.js';
 import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
@@ -93,6 +93,8 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   const showPopover = (screen: Screen): void => {
     showPopoverAt(window, tray?.bounds() ?? null);
     send('screen:show', screen);
+    // Opening the popover is when fresh cost (and, when stopped, what is kept) is worth AWS calls.
+    controller.popoverShown();
   };
 
   const terminal = new SystemTerminal(process.platform, env);
@@ -109,7 +111,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     openExternal: openExternalAllowlisted,
     popover: { show: showPopover, hide: () => window.hide() },
     account: options.account ?? { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    prices: (core) => new AwsPriceCatalog({ cacheFile: join(core.home, 'cache', 'prices.json'), clock: core.clock, access: core.access }),
+    reminderStore: (home) => new FileReminderStore(home),
     profiles: listAwsProfiles,
     log: (line) => console.log(line),
   });
@@ -145,7 +147,6 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
       window.hide();
     } else {
       showPopover('main');
-      controller.refreshNow();
     }
   });
   controller.onDidChangeTray((model) => tray?.apply(model));

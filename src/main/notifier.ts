@@ -1,24 +1,39 @@
 import { Notification } from 'electron';
-import type { NotificationModel } from '../core/notification-policy.js';
+import type { NotificationButton, NotificationModel } from '../core/notification-policy.js';
 import type { Notifier } from './app-controller.js';
 
-/** Native notifications; kept referenced until closed so their click handlers survive GC. */
+/** Kinds that need the user: they make a sound; the rest is for information. */
+const AUDIBLE: ReadonlySet<NotificationModel['kind']> = new Set(['ready', 'error', 'reminder']);
+
+/**
+ * Native notifications; kept referenced until closed so their handlers survive GC. A model's
+ * buttons become Electron notification actions, which macOS shows; other platforms ignore them,
+ * and the popover offers the same choices when the notification is clicked.
+ */
 export class ElectronNotifier implements Notifier {
   private readonly live = new Set<Notification>();
 
-  show(model: NotificationModel, onClick: () => void): void {
+  show(model: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void {
     if (!Notification.isSupported()) return;
     const notification = new Notification({
       title: model.title,
       body: model.body,
-      // Ready and errors need the user; the rest is for information.
-      silent: model.kind !== 'ready' && model.kind !== 'error',
+      silent: !AUDIBLE.has(model.kind),
+      actions: model.buttons.map((button) => ({ type: 'button' as const, text: button.label })),
     });
-    notification.on('click', () => {
+    const forget = (): void => {
       this.live.delete(notification);
+    };
+    notification.on('click', () => {
+      forget();
       onClick();
     });
-    notification.on('close', () => this.live.delete(notification));
+    notification.on('action', (event) => {
+      forget();
+      const button = model.buttons[event.actionIndex];
+      if (button) onButton?.(button.id);
+    });
+    notification.on('close', forget);
     this.live.add(notification);
     notification.show();
   }

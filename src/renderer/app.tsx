@@ -41,6 +41,7 @@ export function App() {
   return (
     <WorkstationPanel
       view={view.workstation}
+      reminder={view.reminder}
       notice={view.notice}
       confirming={screen === 'confirm-terminate' || screen === 'confirm-save-and-terminate'}
       onConfirm={(open) => setScreen(open ? 'confirm-terminate' : 'main')}

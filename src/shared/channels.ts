@@ -20,6 +20,7 @@ export const REQUEST_METHODS = {
   'quota:request': 'requestQuota',
   'link:open': 'openLink',
   'window:hide': 'hideWindow',
+  'reminder:answer': 'answerReminder',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -37,6 +37,9 @@ export const WorkstationFormSchema = z.object({
   sshHost: z.string().max(253).regex(/^[A-Za-z0-9.:-]*$/, 'A host name or IP address.'),
   sshPort: z.number().int().min(1).max(65_535),
   ingressCidr: z.string().min(1).max(64),
+  /** The on-instance idle watchdog (installed at launch). */
+  autoStopEnabled: z.boolean(),
+  autoStopMinutes: z.number().int().min(5, 'At least 5 idle minutes.').max(24 * 60, 'At most 1440 idle minutes (a day).'),
 }).strict();
 
 /** Access keys typed into the settings view; stored only encrypted, never sent back. */
@@ -47,12 +50,28 @@ export const AccessKeysSchema = z.object({
 }).strict();
 export type AccessKeys = z.infer<typeof AccessKeysSchema>;
 
+/** Reminder settings as the popover sends them: every field, so nothing falls back to a default unseen. */
+export const RemindersChangeSchema = z.object({
+  afterHours: z.number().min(0.25, 'At least a quarter of an hour.').max(48, 'At most 48 hours.'),
+  repeatHours: z.number().min(0.25, 'At least a quarter of an hour.').max(48, 'At most 48 hours.'),
+  /** Local `HH:MM`; null turns the daily reminder off. */
+  dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time such as 23:00.').nullable(),
+  idleMinutes: z.number().int().min(5, 'At least 5 minutes.').max(24 * 60, 'At most 1440 minutes.'),
+  monthlyBudgetUsd: z.number().min(0).max(1_000_000).nullable(),
+  sessionBudgetUsd: z.number().min(0).max(1_000_000).nullable(),
+  autoStopAtBudget: z.boolean(),
+}).strict();
+
 /** The app-level settings the popover may change. */
 export const SettingsChangeSchema = z.object({
   profile: z.string().max(128).regex(/^[\w.@+-]*$/).nullable().optional(),
   terminal: z.string().max(64).nullable().optional(),
   startAtLogin: z.boolean().optional(),
+  reminders: RemindersChangeSchema.optional(),
 }).strict();
+
+/** The user's answer to the reminder the popover shows. */
+export const ReminderAnswerSchema = z.object({ action: z.enum(['stop', 'snooze', 'dismiss']) }).strict();
 
 /** The schema each request channel's payload must pass. */
 const payloads = {
@@ -77,6 +96,7 @@ const payloads = {
   }).strict(),
   'link:open': z.object({ target: z.enum(LINK_TARGETS), region: z.string().regex(/^[a-z0-9-]{1,32}$/) }).strict(),
   'window:hide': None,
+  'reminder:answer': ReminderAnswerSchema,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -105,6 +125,7 @@ export interface Responses {
   'quota:request': QuotaRequestResult;
   'link:open': null;
   'window:hide': null;
+  'reminder:answer': AppView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

@@ -1,3 +1,4 @@
+import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
 
 /** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
@@ -36,8 +37,20 @@ export interface WorkstationView {
   readonly uptime: string | null;
   /** e.g. "$0.53/h"; null when unknown or not billed. */
   readonly hourly: string | null;
-  /** This session's compute cost so far, e.g. "$0.64". */
+  /** Where that rate comes from, e.g. "bundled" or "spot · live"; null when there is no rate. */
+  readonly hourlySource: string | null;
+  /** The rate in full, for a tooltip: "$0.526 per hour on demand, from CloudRig's bundled price table". */
+  readonly hourlyDetail: string | null;
+  /** This session's compute cost so far, e.g. "$0.64"; null when not running. */
   readonly session: string | null;
+  /** This workstation's instance cost this UTC month, e.g. "$4.20"; null when not known yet. */
+  readonly month: string | null;
+  /** What the month figure covers, for a tooltip. */
+  readonly monthDetail: string | null;
+  /** What keeps billing while the instance is stopped (or gone); null while running or not looked up. */
+  readonly stillCosting: StillCostingView | null;
+  /** The on-instance idle auto-stop, e.g. "Stops itself after 60 idle min"; null when unknown. */
+  readonly autoStop: string | null;
   readonly sshCommand: string | null;
   readonly primary: PrimaryAction;
   readonly canCopy: boolean;
@@ -46,12 +59,36 @@ export interface WorkstationView {
   readonly error: ErrorInfo | null;
 }
 
+/** The "still costing you" list: what exists and bills by the month while nothing runs. */
+export interface StillCostingView {
+  /** e.g. "$8.00/month". */
+  readonly total: string;
+  readonly items: readonly { readonly label: string; readonly monthly: string }[];
+  /** "bundled" or "live": where the storage prices come from. */
+  readonly source: string;
+  /** What the user can do about it. */
+  readonly hint: string;
+}
+
+/** A reminder waiting for the user's answer (the popover's Stop now / Snooze choices). */
+export interface ReminderView {
+  readonly id: string;
+  readonly title: string;
+  readonly body: string;
+  readonly canStop: boolean;
+  readonly canSnooze: boolean;
+  /** e.g. "Snooze 1 h". */
+  readonly snoozeLabel: string;
+}
+
 /** The whole popover: the setup form on first run, else the current workstation. */
 export interface AppView {
   readonly screen: 'setup' | 'workstation';
   readonly workstation: WorkstationView | null;
   /** A short line about something that just happened ("Copied the ssh command"); null when none. */
   readonly notice: string | null;
+  /** The last reminder, until it is answered or no longer applies; null when none. */
+  readonly reminder: ReminderView | null;
 }
 
 /** Screens main may ask the popover to show (from the tray menu). */
@@ -72,6 +109,9 @@ export interface WorkstationForm {
   readonly sshPort: number;
   /** A CIDR, or `auto` for my public IP /32. */
   readonly ingressCidr: string;
+  /** The idle watchdog installed on the instance at launch. */
+  readonly autoStopEnabled: boolean;
+  readonly autoStopMinutes: number;
 }
 
 /** A terminal app the user can pick. */
@@ -97,6 +137,8 @@ export interface SettingsView {
   readonly defaults: WorkstationForm;
   /** Whether region and name may change (not while an instance exists). */
   readonly locked: boolean;
+  /** When to remind about cost, and the budgets. */
+  readonly reminders: Reminders;
 }
 
 /** A GPU instance type as the type picker lists it. */

@@ -11,8 +11,8 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestQuotaIncrease, runDoctor } from '../../src/adapters/aws/account-checks.js';
 import { listGpuInstanceTypes } from '../../src/adapters/aws/instance-catalog.js';
-import { AwsPriceCatalog } from '../../src/adapters/aws/pricing.js';
 import { createCore } from '../../src/adapters/compose.js';
+import { FileReminderStore } from '../../src/adapters/store/reminder-store.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import { AppController } from '../../src/main/app-controller.js';
@@ -76,12 +76,16 @@ beforeAll(async () => {
   // EC2 takes its time: hold the transitional states long enough to see (and photograph) them.
   cloud.proxy.setHold({ pendingMs: 2_500, stoppingMs: 2_000, shuttingDownMs: 1_000 });
   cloud.proxy.setQuota('L-DB2E81BA', 0);
+  // No pricing:GetProducts for this user: prices come from CloudRig's bundled table, labelled so.
+  cloud.proxy.setPricingAvailable(false);
   sshd = await startSshd({ start: false });
   home = await mkdtemp(join(tmpdir(), 'cloudrig-e2e-'));
   await writeFile(join(home, 'aws-config'), '');
   Object.assign(process.env, cloud.env, {
     AWS_CONFIG_FILE: join(home, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    // Where Snooze writes the keep-alive on "the instance" (the sshd fixture runs as this user).
+    CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
   });
 
   controller = new AppController({
@@ -97,7 +101,7 @@ beforeAll(async () => {
     openExternal: async () => undefined,
     popover: { show: (screen) => shownScreens.push(screen), hide: () => undefined },
     account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    prices: (core) => new AwsPriceCatalog({ cacheFile: join(core.home, 'cache', 'prices.json'), clock: core.clock, access: core.access }),
+    reminderStore: (dir) => new FileReminderStore(dir),
     profiles: async () => [],
     tickMs: 1_000,
   });
@@ -183,7 +187,15 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await shot('starting');
     await phase('Ready for ssh');
     await expect(page.getByRole('list', { name: 'Progress' }).count()).resolves.toBe(0);
+    // The rate of a g4dn.xlarge in us-east-1 from the bundled table (0.526), saying so.
     await expect(page.getByTestId('hourly').textContent()).resolves.toBe('$0.53/h');
+    await expect(page.getByTestId('price-source').textContent()).resolves.toBe('bundled price');
+    await expect(page.locator('.meter > div', { has: page.getByTestId('hourly') }).getAttribute('title'))
+      .resolves.toBe("$0.526 per hour on demand, from CloudRig's bundled price table (AWS's price list was not available)");
+    // This session as the cost meter counts it: a start bills at least a minute ($0.526 / 60).
+    await page.getByTestId('session').filter({ hasText: /^\$0\.01$/ }).waitFor({ timeout: 10_000 });
+    await expect(page.getByTestId('month').textContent()).resolves.toMatch(/^\$0\.0\d$/);
+    await expect(page.getByTestId('auto-stop').textContent()).resolves.toMatch(/^(Stops itself after 60 idle min|Idle \d+ min; stops itself at 60 min)$/);
     await shot('ready');
     expect(notifications.map((notification) => notification.title)).toContain('gpu is ready for ssh');
 
@@ -203,12 +215,59 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await shot('stopping');
     await phase('Stopped');
     await expect(page.getByTestId('session').textContent()).resolves.toBe('—');
+    // What still bills while stopped, looked up in AWS once it came to rest: the root volume.
+    const kept = page.getByTestId('still-costing');
+    await kept.getByText(/^Volume vol-\w+ \(100 GiB gp3\)$/).waitFor({ timeout: 15_000 });
+    await expect(kept.getByRole('heading').textContent()).resolves.toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
     await shot('stopped');
     expect(notifications.map((notification) => notification.title)).toContain('gpu stopped');
 
     await page.getByRole('button', { name: 'Start' }).click();
     await phase('Ready for ssh');
     await expect(page.locator('.facts').textContent()).resolves.toBe(instanceId);
+  }, 120_000);
+
+  it('reminds when the session budget is reached, offering Stop now and Snooze, and Snooze keeps the instance awake', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Reminders and budget' }).waitFor();
+    await expect(page.getByLabel('Remind after (hours running)').inputValue()).resolves.toBe('2');
+    await expect(page.getByLabel('Daily at (empty: never)').inputValue()).resolves.toBe('23:00');
+    await expect(page.getByLabel('Idle minutes before it stops').inputValue()).resolves.toBe('60');
+    // Half a cent: less than the minute a start bills at least.
+    await page.getByLabel('Per-session budget ($)').fill('0.005');
+    await page.getByRole('button', { name: 'Save reminders' }).click();
+    await page.getByText('Saved the reminder settings').waitFor();
+    const file = JSON.parse(await readFile(join(home, 'home', 'settings.json'), 'utf8')) as { reminders: Record<string, unknown> };
+    expect(file.reminders).toMatchObject({ afterHours: 2, dailyAt: '23:00', sessionBudgetUsd: 0.005, autoStopAtBudget: false });
+    await page.getByText('Stop itself when idle').evaluate((label) => (label as unknown as { scrollIntoView(options: object): void }).scrollIntoView({ block: 'start' }));
+    await shot('reminder-settings');
+    await page.getByRole('button', { name: 'Back' }).click();
+
+    // This session already cost more than that: the reminder is in the popover, as a click on its notification shows it.
+    const reminder = page.getByRole('alertdialog', { name: 'gpu: session budget reached' });
+    await reminder.waitFor({ timeout: 15_000 });
+    expect(notifications.find((n) => n.title === 'gpu: session budget reached')).toMatchObject({
+      kind: 'reminder', action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
+    });
+    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Stop now');
+    await shot('reminder');
+
+    const before = Math.floor(Date.now() / 1000);
+    await reminder.getByRole('button', { name: 'Snooze 1 h' }).click();
+    await page.getByText('Snoozed for 1 h: no reminders, and gpu stays up').waitFor({ timeout: 15_000 });
+    await reminder.waitFor({ state: 'detached' });
+    const until = Number((await readFile(join(home, 'instance-keepalive'), 'utf8')).trim());
+    expect(until).toBeGreaterThanOrEqual(before + 3_600);
+    expect(until).toBeLessThan(before + 3_600 + 60);
+    await phase('Ready for ssh', 5_000);
+    await page.getByText('Snoozed for 1 h: no reminders, and gpu stays up').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Back to no budget, so the rest of the run (and its screenshots) shows the defaults.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Per-session budget ($)').fill('');
+    await page.getByRole('button', { name: 'Save reminders' }).click();
+    await page.getByText('Saved the reminder settings').waitFor();
+    await page.getByRole('button', { name: 'Back' }).click();
   }, 120_000);
 
   it('terminates only after confirmation, saving an image first', async () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { notificationPolicy } from '../../src/core/notification-policy.js';
+import { notificationPolicy, reminderNotification } from '../../src/core/notification-policy.js';
+import type { Reminder } from '../../src/core/reminder-policy.js';
 import type { Phase, Snapshot } from '../../src/shared/workstation.js';
-import { instanceIn, NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
+import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
 
 const settings = settingsWithGpu();
+
+const PRICE = { hourlyUsd: 0.526 };
 
 /** Feeds a run of snapshots through the policy as main does, collecting what would be shown. */
 function shownFor(snapshots: readonly Snapshot[]): string[] {
@@ -11,7 +14,7 @@ function shownFor(snapshots: readonly Snapshot[]): string[] {
   const titles: string[] = [];
   let prev: Snapshot | null = null;
   for (const next of snapshots) {
-    const notification = notificationPolicy(prev, next, NOW, settings);
+    const notification = notificationPolicy(prev, next, NOW, settings, PRICE);
     if (notification && !shown.has(notification.key)) {
       shown.add(notification.key);
       titles.push(notification.title);
@@ -49,10 +52,41 @@ describe('notificationPolicy', () => {
     expect(shownFor(phases('ready', 'ready'))).toEqual([]);
   });
 
-  it('tells when it stopped, and says so when the idle auto-stop did it', () => {
+  it('tells when it stopped', () => {
     expect(shownFor(phases('ready', 'stopping', 'stopped'))).toEqual(['gpu stopped']);
+    expect(notificationPolicy(snapshotIn('stopping'), snapshotIn('stopped'), NOW, settings, PRICE)).toMatchObject({
+      kind: 'stopped', body: 'Compute is no longer billed; only its disk is, until you terminate it.', buttons: [],
+    });
+  });
+
+  it('announces a stop the idle watchdog made as a saving, once, and not also as a plain stop', () => {
+    // EC2's StateReason code and StateTransitionReason, as the gateway joins them; the stop was 2 h ago.
+    const reason = 'Client.InstanceInitiatedShutdown | User initiated (2026-11-27 08:00:00 GMT)';
+    const stoppedItself = (phase: 'stopping' | 'stopped') => snapshotIn(phase, { instance: instanceIn(phase, { stateReason: reason }) });
+    const notification = notificationPolicy(snapshotIn('ready'), stoppedItself('stopped'), NOW, settings, PRICE);
+    expect(notification).toEqual({
+      key: expect.stringMatching(/^stopped:gpu:/),
+      kind: 'idle-stop',
+      title: 'gpu stopped itself after 60 idle minutes',
+      body: 'About $1.05 saved so far; it would have cost $0.53/h idling.',
+      action: 'show-popover',
+      buttons: [],
+    });
+    expect(shownFor([snapshotIn('ready'), stoppedItself('stopping'), stoppedItself('stopped'), stoppedItself('stopped')]))
+      .toEqual(['gpu stopped itself after 60 idle minutes']);
+  });
+
+  it('words a just-seen idle stop by what each hour stopped saves, and is never an error', () => {
+    const now = snapshotIn('stopped', { instance: instanceIn('stopped', { stateReason: 'Client.InstanceInitiatedShutdown | Client.InstanceInitiatedShutdown: Instance initiated shutdown' }) });
+    const notification = notificationPolicy(snapshotIn('ready'), now, NOW, settings, PRICE);
+    expect(notification).toMatchObject({ kind: 'idle-stop', body: 'Nobody was using it; every hour it stays stopped saves $0.53.' });
+    expect(notificationPolicy(snapshotIn('ready'), now, NOW, settings, null)?.body).toBe('Nobody was using it, so it shut itself down.');
+  });
+
+  it('says the instance shut itself down when there is no idle auto-stop to credit', () => {
+    const noAutoStop = settingsWithGpu({ workstations: { gpu: specOf({ autoStop: { enabled: false, idleMinutes: 60, gpuBusyPercent: 10 } }) } });
     const byItself = snapshotIn('stopped', { instance: instanceIn('stopped', { stateReason: 'Client.InstanceInitiatedShutdown' }) });
-    expect(notificationPolicy(snapshotIn('ready'), byItself, NOW, settings)?.body).toBe('It stopped itself after 60 idle minutes. Only its disk is billed now.');
+    expect(notificationPolicy(snapshotIn('ready'), byItself, NOW, noAutoStop, PRICE)).toMatchObject({ kind: 'stopped', title: 'gpu shut itself down' });
   });
 
   it('notifies a new run after a stop and start, keyed by that run', () => {
@@ -81,5 +115,28 @@ describe('notificationPolicy', () => {
 
   it('does not announce a running instance the app merely noticed when ssh stopped answering', () => {
     expect(notificationPolicy(snapshotIn('ready'), snapshotIn('running'), NOW, settings)).toBeNull();
+  });
+});
+
+describe('reminderNotification', () => {
+  const reminder: Reminder = {
+    id: 'gpu:running:1764230400000:0', kind: 'running', workstation: 'gpu', title: 'gpu has been running for 2 h',
+    body: '$1.05 so far at $0.53/h. Stop it if you are done.', actions: ['stop', 'snooze'], autoStop: false,
+  };
+
+  it('carries Stop now and Snooze 1 h as buttons, and clicking it opens the popover at those choices', () => {
+    expect(reminderNotification(reminder)).toEqual({
+      key: 'reminder:gpu:running:1764230400000:0',
+      kind: 'reminder',
+      title: 'gpu has been running for 2 h',
+      body: '$1.05 so far at $0.53/h. Stop it if you are done.',
+      action: 'show-reminder',
+      buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
+    });
+  });
+
+  it('has no buttons when there is nothing to choose (a budget cap stopping the instance)', () => {
+    const stopping = { ...reminder, id: 'gpu:budget:session:1:100', kind: 'budget' as const, title: 'Stopping gpu: budget reached', actions: [], autoStop: true };
+    expect(reminderNotification(stopping)).toMatchObject({ action: 'show-popover', buttons: [] });
   });
 });

@@ -26,6 +26,13 @@ describe('settingsView', () => {
     expect(view.defaults).toMatchObject({ region: 'us-east-1', instanceType: 'g4dn.xlarge', imageKind: 'parameter', ingressCidr: 'auto', diskGiB: 100 });
   });
 
+  it('carries the reminder settings, defaults included', () => {
+    const reminders = { ...defaultSettings().reminders, sessionBudgetUsd: 5, autoStopAtBudget: true };
+    expect(settingsView(settingsWithGpu({ reminders }), facts).reminders).toEqual({
+      afterHours: 2, repeatHours: 1, dailyAt: '23:00', idleMinutes: 30, monthlyBudgetUsd: null, sessionBudgetUsd: 5, autoStopAtBudget: true,
+    });
+  });
+
   it('says why keys cannot be stored and locks name and region while an instance exists', () => {
     const view = settingsView(settingsWithGpu(), { ...facts, hasInstance: true, keyStorage: { available: false, reason: 'No keyring.' } });
     expect(view).toMatchObject({ keyStorage: { available: false, reason: 'No keyring.' }, locked: true, workstation: formOf(specOf()) });
@@ -33,11 +40,18 @@ describe('settingsView', () => {
 });
 
 describe('specFromForm', () => {
-  it('turns the form into the spec init takes, keeping auto-stop from the saved spec', () => {
-    const existing = specOf({ autoStop: { enabled: false, idleMinutes: 90, gpuBusyPercent: 5 } });
-    const spec = specFromForm({ ...DEFAULT_FORM, sshHost: ' 127.0.0.1 ', sshPort: 2222, ingressCidr: '127.0.0.1' }, existing, false);
-    expect(spec).toMatchObject({ name: 'gpu', sshHost: '127.0.0.1', sshPort: 2222, ingressCidr: '127.0.0.1/32', autoStop: { enabled: false, idleMinutes: 90 } });
+  it('turns the form into the spec init takes, with the auto-stop the form sets and the GPU threshold kept', () => {
+    const existing = specOf({ autoStop: { enabled: true, idleMinutes: 60, gpuBusyPercent: 5 } });
+    const form = { ...DEFAULT_FORM, sshHost: ' 127.0.0.1 ', sshPort: 2222, ingressCidr: '127.0.0.1', autoStopEnabled: false, autoStopMinutes: 90 };
+    const spec = specFromForm(form, existing, false);
+    expect(spec).toMatchObject({ name: 'gpu', sshHost: '127.0.0.1', sshPort: 2222, ingressCidr: '127.0.0.1/32', autoStop: { enabled: false, idleMinutes: 90, gpuBusyPercent: 5 } });
     expect(specFromForm(DEFAULT_FORM, null, false)).not.toHaveProperty('sshHost');
+    expect(specFromForm(DEFAULT_FORM, null, false).autoStop).toEqual({ enabled: true, idleMinutes: 60, gpuBusyPercent: 10 });
+  });
+
+  it('shows the saved auto-stop in the form and refuses idle minutes the watchdog cannot use', () => {
+    expect(formOf(specOf({ autoStop: { enabled: false, idleMinutes: 45, gpuBusyPercent: 10 } }))).toMatchObject({ autoStopEnabled: false, autoStopMinutes: 45 });
+    expect(() => specFromForm({ ...DEFAULT_FORM, autoStopMinutes: 2 }, null, false)).toThrow(expect.objectContaining({ code: 'InvalidInput', fix: expect.stringMatching(/^Stop when idle after: /) }));
   });
 
   it('refuses bad fields naming the field and the fix', () => {

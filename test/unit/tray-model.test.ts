@@ -6,6 +6,8 @@ import { PHASES, type Phase } from '../../src/shared/workstation.js';
 import { NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
 
 const PRICE = { hourlyUsd: 0.526 };
+/** What the cost meter answers for the run of snapshotIn('ready'): its own session figure, and the month. */
+const METERED = { hourlyUsd: 0.526, priceSource: 'bundled', market: 'on-demand', sessionUsd: 0.7, monthUsd: 4.2, monthComplete: true } as const;
 
 function item(model: TrayModel, action: string): Extract<TrayMenuItem, { kind: 'action' | 'checkbox' }> {
   const found = model.menu.find((entry) => (entry.kind === 'action' || entry.kind === 'checkbox') && entry.action === action);
@@ -18,16 +20,32 @@ function enabled(model: TrayModel): string[] {
 }
 
 describe('trayModel', () => {
-  it('shows the hourly rate and uptime in the macOS title while the instance is billed', () => {
+  it('shows the hourly rate, uptime and session cost in the macOS title while the instance is billed', () => {
     const model = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, PRICE);
-    expect(model.title).toBe('$0.53/h · 1h12m');
+    // Without a cost meter the session is rate × uptime: 72 minutes at $0.526/h.
+    expect(model.title).toBe('$0.53/h · 1h12m · $0.63');
     expect(model.icon).toBe('ready');
-    expect(model.tooltip).toBe('CloudRig: gpu (g4dn.xlarge, us-east-1): Ready for ssh · $0.53/h · up 1h12m');
+    expect(model.tooltip).toBe('CloudRig: gpu (g4dn.xlarge, us-east-1): Ready for ssh · $0.53/h · up 1h12m · this session $0.63');
   });
 
-  it('shows uptime alone when the price is not known, and nothing when stopped', () => {
+  it('shows the cost meter\'s session and month, and says where the price comes from', () => {
+    const model = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, METERED);
+    expect(model.title).toBe('$0.53/h · 1h12m · $0.70');
+    expect(model.tooltip).toBe('CloudRig: gpu (g4dn.xlarge, us-east-1): Ready for ssh · $0.53/h (bundled price) · up 1h12m · this session $0.70 · this month $4.20');
+    const spot = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, { ...METERED, hourlyUsd: 0.2104, priceSource: 'live', market: 'spot' });
+    expect(spot.tooltip).toContain('· $0.21/h (spot · live price) ·');
+  });
+
+  it('shows uptime alone when the price is not known, and nothing when stopped but the month in the tooltip', () => {
     expect(trayModel(snapshotIn('running'), settingsWithGpu(), NOW, null).title).toBe('1h12m');
-    expect(trayModel(snapshotIn('stopped'), settingsWithGpu(), NOW, PRICE).title).toBe('');
+    const stopped = trayModel(snapshotIn('stopped'), settingsWithGpu(), NOW, { ...METERED, sessionUsd: 0 });
+    expect(stopped.title).toBe('');
+    expect(stopped.tooltip).toBe('CloudRig: gpu (g4dn.xlarge, us-east-1): Stopped · this month $4.20');
+  });
+
+  it('leaves the session out until the cost meter has answered', () => {
+    const model = trayModel(snapshotIn('ready'), settingsWithGpu(), NOW, { hourlyUsd: 0.526, sessionUsd: null });
+    expect(model.title).toBe('$0.53/h · 1h12m');
   });
 
   it('offers Start when stopped, and only the actions that make sense', () => {

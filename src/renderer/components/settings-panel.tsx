@@ -4,6 +4,7 @@ import { useRequest } from '../use-request.js';
 import { AccountSection } from './account-section.js';
 import { ChecksSection } from './checks-section.js';
 import { ErrorBox } from './error-box.js';
+import { RemindersSection } from './reminders-section.js';
 import { WorkstationFields } from './workstation-form.js';
 
 /** First-run setup (mode `setup`) and the settings view (mode `edit`): account, checks, spec, app options. */
@@ -65,6 +66,7 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
               {save.busy ? 'Saving…' : props.mode === 'setup' ? 'Create workstation' : 'Save'}
             </button>
           </form>
+          {props.mode === 'edit' ? <RemindersSection settings={settings} onSettings={setSettings} /> : null}
           <section className="section" aria-labelledby="app-title">
             <h2 id="app-title">App</h2>
             <label className="field"><span>Terminal</span>

@@ -81,6 +81,24 @@ export function WorkstationFields(props: {
         </label>
         <label className="inline"><input type="checkbox" checked={form.spot} onChange={(event) => set('spot', event.target.checked)} /> Spot (cheaper, may be interrupted)</label>
       </div>
+      <div className="row">
+        <label className="inline">
+          <input type="checkbox" checked={form.autoStopEnabled} onChange={(event) => set('autoStopEnabled', event.target.checked)} /> Stop itself when idle
+        </label>
+        <label className="field"><span>Idle minutes before it stops</span>
+          <input
+            type="number"
+            min={5}
+            max={1440}
+            step={1}
+            value={form.autoStopMinutes}
+            disabled={!form.autoStopEnabled}
+            onChange={(event) => set('autoStopMinutes', Number(event.target.value))}
+            required
+          />
+        </label>
+      </div>
+      <p className="hint">Idle: no ssh session, GPUs unused, no snooze. It runs on the instance, so it works with your laptop closed; a change applies from the next launch.</p>
       <details>
         <summary>Advanced: ssh and network</summary>
         <div className="stack">

@@ -1,12 +1,15 @@
-import type { WorkstationView } from '../../shared/views.js';
+import type { ReminderView, WorkstationView } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
 import { ErrorBox } from './error-box.js';
 import { ProgressSteps } from './progress-steps.js';
+import { ReminderBox } from './reminder-box.js';
+import { StillCosting } from './still-costing.js';
 
 /** The popover's main screen: one workstation's state, cost, ssh command and actions. */
 export function WorkstationPanel(props: {
   view: WorkstationView;
+  reminder: ReminderView | null;
   notice: string | null;
   confirming: boolean;
   onConfirm: (open: boolean) => void;
@@ -39,14 +42,25 @@ export function WorkstationPanel(props: {
         {view.instanceType} · {view.region}{view.spot ? ' · spot' : ''}{view.instanceId ? ` · ${view.instanceId}` : ''}
       </p>
 
+      {props.reminder ? (
+        <ReminderBox reminder={props.reminder} busy={request.busy} onAnswer={(action) => void request.run(() => api.answerReminder({ action }))} />
+      ) : null}
+
       {view.progress ? <ProgressSteps steps={view.progress} /> : null}
       {view.detail ? <p className="detail">{view.detail}</p> : null}
 
       <dl className="meter">
         <div><dt>Uptime</dt><dd data-testid="uptime">{view.uptime ?? '—'}</dd></div>
-        <div><dt>Rate</dt><dd data-testid="hourly">{view.hourly ?? '—'}</dd></div>
+        <div title={view.hourlyDetail ?? undefined}>
+          <dt>Rate</dt>
+          <dd data-testid="hourly">{view.hourly ?? '—'}</dd>
+          {view.hourlySource ? <dd className="source" data-testid="price-source">{view.hourlySource} price</dd> : null}
+        </div>
         <div><dt>This session</dt><dd data-testid="session">{view.session ?? '—'}</dd></div>
+        <div title={view.monthDetail ?? undefined}><dt>This month</dt><dd data-testid="month">{view.month ?? '—'}</dd></div>
       </dl>
+      {view.autoStop ? <p className="detail" data-testid="auto-stop">{view.autoStop}</p> : null}
+      {view.stillCosting ? <StillCosting costing={view.stillCosting} /> : null}
 
       {view.sshCommand ? (
         <section className="ssh" aria-label="SSH command">

@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ReminderStore } from '../../core/cost-watch.js';
+import { INITIAL_REMINDER_STATE, type ReminderState } from '../../core/reminder-policy.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+const ReminderStateFileSchema = z.object({
+  version: z.literal(1),
+  fired: z.record(z.string(), z.number()),
+  snoozedUntil: z.number().nullable(),
+});
+
+/**
+ * The reminder policy's state as `<home>/state/reminders.json`, written atomically (temp file, then
+ * rename): which reminders were shown, and until when they are snoozed. It is what keeps a restart
+ * from showing a reminder twice, so a damaged file is read as "nothing shown yet" rather than
+ * stopping reminders altogether.
+ */
+export class FileReminderStore implements ReminderStore {
+  constructor(private readonly home: string) {}
+
+  /** Where the state lives. */
+  get path(): string {
+    return join(this.home, 'state', 'reminders.json');
+  }
+
+  async read(): Promise<ReminderState> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return INITIAL_REMINDER_STATE;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return INITIAL_REMINDER_STATE;
+    }
+    const parsed = ReminderStateFileSchema.safeParse(json);
+    if (!parsed.success) return INITIAL_REMINDER_STATE;
+    return { fired: parsed.data.fired, snoozedUntil: parsed.data.snoozedUntil };
+  }
+
+  async write(state: ReminderState): Promise<void> {
+    const file = { version: 1, fired: state.fired, snoozedUntil: state.snoozedUntil };
+    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+  }
+}

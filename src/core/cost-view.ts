@@ -1,0 +1,107 @@
+// How cost reads on the app's surfaces (tray title and tooltip, popover): the rate and where its
+// price came from, this session, this month, and what keeps billing while stopped. Pure: the
+// numbers come from the cost meter (CostTracker) and the price catalog; this only words them.
+import type { IdleStatus } from './idle-watchdog.js';
+import type { StillCosting } from './cost-meter.js';
+import type { Snapshot } from '../shared/workstation.js';
+import type { StillCostingView } from '../shared/views.js';
+import type { Settings } from '../shared/settings.js';
+import type { PriceSource } from './price-catalog.js';
+import { formatHourly, formatUsd } from './format.js';
+import { sessionCostUsd } from './phase-view.js';
+
+/** What the app knows about a workstation's cost at one moment. */
+export interface CostFacts {
+  /** The rate of the instance (or, before a launch, of the spec's type); null when unknown. */
+  readonly hourlyUsd: number | null;
+  readonly priceSource?: PriceSource | null;
+  readonly market?: 'on-demand' | 'spot' | null;
+  /**
+   * The cost meter's figure for the current run (CostTracker.observe). Left out by callers without
+   * a meter: then it is estimated as rate × uptime. Null: not known yet.
+   */
+  readonly sessionUsd?: number | null;
+  /** This workstation's instance cost this UTC month; null or left out when not known. */
+  readonly monthUsd?: number | null;
+  /** False when the history starts inside the month, so earlier use is not counted. */
+  readonly monthComplete?: boolean;
+  /** What is kept (and billed) while stopped, from the last look; null when not looked up. */
+  readonly stillCosting?: StillCosting | null;
+  /** The instance's idle watchdog, as last asked over ssh; null when not asked (this run). */
+  readonly idle?: IdleStatus | null;
+}
+
+/** Where a price came from, as the surfaces label it: "bundled", "live", "spot · live". */
+export function priceSourceLabel(cost: CostFacts | null): string | null {
+  if (cost?.hourlyUsd == null || cost.priceSource == null) return null;
+  return cost.market === 'spot' ? `spot · ${cost.priceSource}` : cost.priceSource;
+}
+
+/** The rate with all its digits and where it comes from, e.g. for a tooltip. */
+export function hourlyDetail(cost: CostFacts | null): string | null {
+  if (cost?.hourlyUsd == null) return null;
+  const exact = `$${Number(cost.hourlyUsd.toFixed(4))} per hour`;
+  const market = cost.market === 'spot' ? ' (spot)' : cost.market === 'on-demand' ? ' on demand' : '';
+  const source = cost.priceSource === 'live'
+    ? ', from the AWS price list'
+    : cost.priceSource === 'bundled'
+      ? ", from CloudRig's bundled price table (AWS's price list was not available)"
+      : '';
+  return `${exact}${market}${source}`;
+}
+
+/**
+ * This run's cost so far, while the instance runs (EC2 bills `running` only); null otherwise or
+ * when unknown.
+ */
+export function sessionUsdOf(snapshot: Snapshot, cost: CostFacts | null, now: number): number | null {
+  if (snapshot.instance?.state !== 'running') return null;
+  if (cost === null) return null;
+  if (cost.sessionUsd === undefined) return sessionCostUsd(snapshot, cost.hourlyUsd, now);
+  return cost.sessionUsd;
+}
+
+/** This month's figure as shown, or null when not known. */
+export function monthText(cost: CostFacts | null): string | null {
+  return cost?.monthUsd == null ? null : formatUsd(cost.monthUsd);
+}
+
+/** What the month figure covers. */
+export function monthDetail(cost: CostFacts | null): string | null {
+  if (cost?.monthUsd == null) return null;
+  return cost.monthComplete === false
+    ? 'Instance time this month (UTC) since CloudRig started recording it; earlier use is not counted.'
+    : 'Instance time this month (UTC).';
+}
+
+/** The "still costing you" list as the popover shows it; null when there is nothing kept. */
+export function stillCostingView(costing: StillCosting | null | undefined, hasInstance: boolean): StillCostingView | null {
+  if (!costing || costing.items.length === 0) return null;
+  return {
+    total: `${formatUsd(costing.monthlyUsd)}/month`,
+    items: costing.items.map((item) => ({ label: item.label, monthly: `${formatUsd(item.monthlyUsd)}/month` })),
+    source: costing.source,
+    hint: hasInstance
+      ? `Billed while stopped (${costing.source} prices). Terminating removes the disk; delete saved images you no longer need.`
+      : `Billed with no instance running (${costing.source} prices). Delete saved images you no longer need (rig images rm).`,
+  };
+}
+
+/** The on-instance auto-stop in a line: its limit, and how long the machine has been idle. */
+export function autoStopText(snapshot: Snapshot, settings: Settings, idle: IdleStatus | null | undefined, now: number): string | null {
+  const spec = settings.workstations[snapshot.name];
+  if (!spec) return null;
+  if (!spec.autoStop.enabled) return 'Idle auto-stop is off';
+  const limit = spec.autoStop.idleMinutes;
+  if (snapshot.instance?.state !== 'running' || !idle) return `Stops itself after ${limit} idle min`;
+  if (idle.keptAwakeUntil !== null) return `Kept awake (snoozed); then stops itself after ${limit} idle min`;
+  // No idle time: in use, or the watchdog has not looked yet; either way there is nothing to count.
+  if (idle.idleSince === null) return `Stops itself after ${limit} idle min`;
+  const minutes = Math.floor(Math.max(0, now - idle.idleSince) / 60_000);
+  return `Idle ${minutes} min; stops itself at ${limit} min`;
+}
+
+/** The rate for the tray, when the instance is billed: `$0.53/h`. */
+export function hourlyText(cost: CostFacts | null): string | null {
+  return cost?.hourlyUsd == null ? null : formatHourly(cost.hourlyUsd);
+}
