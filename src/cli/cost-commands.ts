@@ -1,5 +1,7 @@
 import { Option } from 'commander';
 import { snoozeCommand } from '../core/idle-watchdog.js';
+import { snoozeReminders } from '../core/reminder-policy.js';
+import { FileReminderStore } from '../adapters/store/reminder-store.js';
 import { CloudRigError } from '../core/errors.js';
 import type { InstanceFacts, Snapshot } from '../shared/workstation.js';
 import type { Core } from '../adapters/compose.js';
@@ -65,7 +67,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
   program
     .command('snooze')
     .argument('[name]')
-    .description('Keep the workstation awake: the idle auto-stop waits (default 1 hour).')
+    .description('Keep the workstation awake: the idle auto-stop and the reminders wait (default 1 hour).')
     .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
     .action(async (name: string | undefined, opts: { hours: string }) => {
       const hours = Number(opts.hours);
@@ -79,6 +81,9 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (result.code !== 0) {
         throw new CloudRigError('SnoozeFailed', `The workstation did not take the snooze: ${result.stderr.trim() || `exit ${result.code}`}.`, 'Check that you can log in with `rig ssh`, then try again.');
       }
+      // The app's reminders wait as long as the watchdog does.
+      const reminders = new FileReminderStore(c.home);
+      await reminders.write(snoozeReminders(await reminders.read(), c.clock.now(), hours));
       out(`Idle auto-stop snoozed for ${hours} h (until ${new Date(c.clock.now() + hours * 3_600_000).toLocaleTimeString()}).`);
     });
 };

@@ -64,5 +64,8 @@ describe('cost in rig status, rig cost and rig snooze', () => {
     const until = Number((await readFile(keepalive, 'utf8')).trim());
     expect(until).toBeGreaterThanOrEqual(before + 7_200);
     expect(until).toBeLessThan(before + 7_200 + 60);
+    // The app's reminders are snoozed as long.
+    const reminders = JSON.parse(await readFile(join(world.home, 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number };
+    expect(Math.round(reminders.snoozedUntil / 1000 / 60)).toBe(Math.round(until / 60));
   });
 });
