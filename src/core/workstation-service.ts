@@ -10,7 +10,7 @@ import type {
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
-import { nextPollDelay, POLL } from './poll-policy.js';
+import { describeIntervalWhileProbing, nextPollDelay, POLL } from './poll-policy.js';
 import type {
   Clock,
   Cloud,
@@ -87,6 +87,8 @@ export class WorkstationService {
   /** Operation phases (launching, imaging…) that EC2's state alone does not show. */
   private readonly operations = new Map<string, { phase: Phase; step: Step | null }>();
   private readonly transitionStarted = new Map<string, number>();
+  /** When EC2 was last asked about each workstation, and what it said. */
+  private readonly described = new Map<string, { at: number; instance: InstanceFacts | null }>();
 
   /** Fires with each new snapshot of any workstation. */
   readonly onDidChange = this.changed.event;
@@ -186,10 +188,19 @@ export class WorkstationService {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
-    try {
-      instance = await gateway.findWorkstationInstance(spec.name);
-    } catch (error) {
-      return this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, toErrorInfo(error));
+    const now = this.deps.clock.now();
+    const last = this.described.get(spec.name);
+    const waitingForSsh = last?.instance?.state === 'running' && !this.isReady(spec.name, last.instance) && !this.operations.has(spec.name);
+    if (last && waitingForSsh && now - last.at < describeIntervalWhileProbing(this.transitionStarted.get(spec.name) ?? null, now)) {
+      // Only ssh can change the picture now: probe it without asking EC2 again.
+      instance = last.instance;
+    } else {
+      try {
+        instance = await gateway.findWorkstationInstance(spec.name);
+      } catch (error) {
+        return this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, toErrorInfo(error));
+      }
+      this.described.set(spec.name, { at: now, instance });
     }
     if (instance?.state === 'running' && !this.isReady(spec.name, instance)) {
       await this.probeOnce(spec, instance);

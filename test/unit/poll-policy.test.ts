@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPollDelay, POLL } from '../../src/core/poll-policy.js';
+import { describeIntervalWhileProbing, nextPollDelay, POLL } from '../../src/core/poll-policy.js';
 import type { Phase, Snapshot } from '../../src/shared/workstation.js';
 
 function snapshot(phase: Phase): Snapshot {
@@ -22,8 +22,14 @@ describe('adaptive polling', () => {
     }
   });
 
-  it('probes ssh every half second once the instance runs', () => {
-    expect(nextPollDelay(snapshot('running'), 0, 10 * 60_000)).toBe(POLL.sshProbe);
+  it('probes ssh every half second once the instance runs, backing off when ssh stays silent', () => {
+    expect(nextPollDelay(snapshot('running'), 0, 30_000)).toBe(POLL.sshProbe);
+    expect(nextPollDelay(snapshot('running'), 0, 60 * 60_000)).toBe(POLL.slowest);
+  });
+
+  it('asks EC2 every 10 s while waiting for ssh, then once a minute after 10 minutes', () => {
+    expect(describeIntervalWhileProbing(0, 60_000)).toBe(10_000);
+    expect(describeIntervalWhileProbing(0, 11 * 60_000)).toBe(60_000);
   });
 
   it('backs off during long transitions such as imaging, up to five seconds', () => {

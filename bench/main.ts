@@ -1,0 +1,152 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { appView } from '../src/core/popover-model.js';
+import type { AppView } from '../src/shared/views.js';
+import { measureColdStart } from './cold-start.js';
+import { startFootprint, type FootprintRun } from './footprint.js';
+import { measureIdleCost } from './idle-cost.js';
+import { measureNoticeLatency } from './notice-latency.js';
+import { measureRenderer } from './renderer.js';
+import { machine, notMeasured, table, type Row } from './report.js';
+import { measureScan } from './scan.js';
+import { measureSshReady } from './ssh-ready.js';
+import { startBenchWorld, WORKSTATION, type BenchWorld } from './world.js';
+
+const ITEMS = ['notice', 'ssh', 'idle', 'scan', 'cli', 'footprint'] as const;
+type Item = (typeof ITEMS)[number];
+
+interface Fallback {
+  readonly item: number;
+  readonly measure: string;
+  readonly target: string;
+}
+
+/** What each item is called when it cannot be measured. */
+const FALLBACK: Record<Item, Fallback> = {
+  notice: { item: 1, measure: 'Notice latency', target: '≤ 0.5 s median' },
+  ssh: { item: 2, measure: 'SSH-ready latency', target: '≤ 1 s after sshd accepts the key' },
+  idle: { item: 3, measure: 'Idle API calls', target: '≤ 60 DescribeInstances/h (1/min)' },
+  scan: { item: 4, measure: 'All-region scan', target: '≤ 2× one region\'s call' },
+  cli: { item: 5, measure: 'CLI cold start', target: '≤ 0.5× the AWS CLI' },
+  footprint: { item: 6, measure: 'Idle watcher process', target: '≤ 60 MB RSS, ~0% CPU' },
+};
+const RENDERER_FALLBACK: Fallback = { item: 6, measure: 'Renderer bundle and first rendered snapshot', target: '≤ 150 KB gzip; ≤ 100 ms' };
+
+interface Options {
+  readonly jsonPath: string | null;
+  readonly only: ReadonlySet<Item>;
+  readonly strict: boolean;
+}
+
+function parse(argv: readonly string[], outdir: string): Options {
+  let jsonPath: string | null = null;
+  let only = new Set<Item>(ITEMS);
+  let strict = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg === '--json') {
+      if (next !== undefined && !next.startsWith('--')) {
+        jsonPath = resolve(next);
+        i++;
+      } else {
+        jsonPath = join(outdir, 'results.json');
+      }
+    } else if (arg === '--only' && next !== undefined) {
+      const wanted = next.split(',');
+      const unknown = wanted.filter((w) => !(ITEMS as readonly string[]).includes(w));
+      if (unknown.length) throw new Error(`--only: unknown item ${unknown.join(', ')}; use ${ITEMS.join(', ')}`);
+      only = new Set(wanted as Item[]);
+      i++;
+    } else if (arg === '--strict') {
+      strict = true;
+    } else {
+      throw new Error(`unknown argument ${arg}; use --json [PATH], --only ${ITEMS.join(',')}, --strict`);
+    }
+  }
+  return { jsonPath, only, strict };
+}
+
+/**
+ * `npm run bench`: the six measurements of issue 5 against moto behind the cloud proxy and a real
+ * sshd, printed as a table with DESIGN.md's targets. Returns the exit code: 0 unless the bench
+ * itself failed (or, with --strict, a target was missed).
+ */
+export async function main(argv: readonly string[], paths: { root: string; outdir: string }): Promise<number> {
+  const options = parse(argv, paths.outdir);
+  const started = Date.now();
+  const host = machine();
+  const log = (text: string): void => void process.stderr.write(`bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  ${text}\n`);
+  const rows: Row[] = [];
+  const stageSeconds: Record<string, number> = {};
+
+  log('starting moto, the cloud proxy and sshd; launching the workstation');
+  const world = await startBenchWorld();
+  let footprint: FootprintRun | null = null;
+  try {
+    // The idle watcher's 60 s window runs in a child process while the other items are measured;
+    // it has its own proxy and sshd, and does nothing but wait, so neither disturbs the other.
+    if (options.only.has('footprint')) {
+      log('footprint: starting the idle watcher process (60 s window, in the background)');
+      footprint = startFootprint(world, paths.outdir);
+      await footprint.started.catch(() => undefined);
+    }
+    const stages: [Item, string, () => Promise<Row[]>][] = [
+      ['notice', 'notice latency: 20 transitions, watcher vs `aws` every 2 s', () => measureNoticeLatency(world)],
+      ['ssh', 'ssh-ready latency', () => measureSshReady(world)],
+      ['idle', 'idle API cost (accelerated clock)', () => measureIdleCost(world)],
+      ['scan', 'all-region scan with +100 ms per call', () => measureScan(world)],
+      ['cli', 'CLI cold start', () => measureColdStart(world, paths.root)],
+    ];
+    for (const [item, title, stage] of stages) {
+      if (!options.only.has(item)) continue;
+      log(title);
+      const stageStart = Date.now();
+      rows.push(...(await guarded(FALLBACK[item], stage)));
+      stageSeconds[item] = (Date.now() - stageStart) / 1000;
+    }
+    if (options.only.has('footprint')) {
+      log('renderer: bundle size and first rendered snapshot in Chromium');
+      const stageStart = Date.now();
+      const view = await snapshotView(world).catch(() => null);
+      rows.push(...(await guarded(RENDERER_FALLBACK, () => measureRenderer(paths.root, view))));
+      stageSeconds.renderer = (Date.now() - stageStart) / 1000;
+      log('footprint: waiting for the idle watcher window to close');
+      rows.push(...(await guarded(FALLBACK.footprint, () => footprint?.rows ?? Promise.resolve([]))));
+    }
+  } finally {
+    await world.close();
+  }
+
+  const ordered = [...rows].sort((a, b) => a.item - b.item);
+  const durationS = (Date.now() - started) / 1000;
+  log(`done in ${durationS.toFixed(0)} s`);
+  process.stdout.write(`\n${table(ordered)}\n\n`);
+  process.stdout.write(`Machine: ${host.cpus} × ${host.cpuModel}, ${host.ramGiB} GiB RAM, node ${host.node}, ${host.platform}; ${host.date}; bench took ${durationS.toFixed(0)} s.\n`);
+  if (options.jsonPath) {
+    mkdirSync(dirname(options.jsonPath), { recursive: true });
+    writeFileSync(options.jsonPath, `${JSON.stringify({ machine: host, durationS, stageSeconds, rows: ordered }, null, 2)}\n`);
+    process.stdout.write(`Results: ${options.jsonPath}\n`);
+  }
+  const missed = ordered.filter((row) => row.pass === false).length;
+  return options.strict && missed > 0 ? 1 : 0;
+}
+
+/** Runs a stage; a failure becomes a "not measured" row with the reason instead of ending the bench. */
+async function guarded(fallback: Fallback, stage: () => Promise<Row[]>): Promise<Row[]> {
+  try {
+    return await stage();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error);
+    process.stderr.write(`bench: ${fallback.measure} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return [notMeasured(fallback.item, fallback.measure, fallback.target, reason)];
+  }
+}
+
+/** The popover's view of the workstation as it is now, computed by core as the app does. */
+async function snapshotView(world: BenchWorld): Promise<AppView> {
+  await world.rig.sshd.start();
+  const core = world.core();
+  const snapshot = await core.service.refresh(WORKSTATION);
+  return appView(snapshot, core.settings.read(), Date.now(), { hourlyUsd: 0.526 });
+}
