@@ -41,7 +41,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .description("This month's cost per workstation, and what keeps costing while stopped.")
     .option('--json', 'print a JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const c = core();
+      const c = await core();
       const specs = c.service.names().map((name) => c.service.spec(name));
       const instances = new Map<string, InstanceFacts | null>();
       for (const spec of specs) {
@@ -74,7 +74,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, '--hours: pass a number such as 1 or 2.5.');
       }
-      const c = core();
+      const c = await core();
       const target = await c.service.sshTarget(name);
       const command = snoozeCommand(hours, Math.floor(c.clock.now() / 1000), process.env.CLOUDRIG_KEEPALIVE_FILE || undefined);
       const result = await c.ssh.exec(target, command, 15_000);

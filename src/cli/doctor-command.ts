@@ -1,6 +1,5 @@
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
-import { requestQuotaIncrease, runDoctor } from '../adapters/aws/account-checks.js';
 import { CloudRigError } from '../core/errors.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
@@ -23,13 +22,15 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
     .option('--yes', 'do not ask before filing the quota request')
     .option('--json', 'print the report as JSON')
     .action(async (name: string | undefined, opts: { region?: string; type?: string; spot?: boolean; requestQuota?: boolean; yes?: boolean; json?: boolean }) => {
-      const c = core();
+      const c = await core();
       const spec = opts.region && opts.type ? null : c.service.spec(name);
       const target = {
         region: validateRegion(opts.region ?? spec!.region),
         instanceType: validateInstanceType(opts.type ?? spec!.instanceType),
         spot: opts.spot ?? spec?.spot ?? false,
       };
+      // Service Quotas and STS clients load only for this command.
+      const { requestQuotaIncrease, runDoctor } = await import('../adapters/aws/account-checks.js');
       const report = await runDoctor(c.access, target);
       const out = (line: string): void => {
         io.stdout.write(`${line}\n`);

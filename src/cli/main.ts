@@ -1,5 +1,4 @@
 import { CommanderError } from 'commander';
-import { createCore } from '../adapters/compose.js';
 import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
 import { errorLine, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
@@ -19,7 +18,7 @@ export async function runRig(
   extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
-  const program = buildProgram(io, ({ home, profile }) => createCore({ home, profile }), {
+  const program = buildProgram(io, async ({ home, profile }) => (await import('../adapters/compose.js')).createCore({ home, profile }), {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, ...(extensions.register ?? [])],

@@ -24,7 +24,7 @@ interface GlobalOptions {
 }
 
 /** Builds the core for the global options; the CLI never builds it before parsing succeeded. */
-export type CoreFactory = (options: { home: string; profile: string | null }) => Core;
+export type CoreFactory = (options: { home: string; profile: string | null }) => Promise<Core>;
 
 /** Wraps a validator so commander reports the error as the flag's. */
 function flag<T>(validate: (value: string) => T) {
@@ -62,7 +62,7 @@ export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = 
 export type StatusExtras = (core: Core, snapshot: Snapshot) => Promise<Record<string, unknown>>;
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { core: () => Core; io: Io; progress: () => Progress }) => void;
+export type CommandRegistrar = (program: Command, context: { core: () => Promise<Core>; io: Io; progress: () => Progress }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
 export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {}): Command {
@@ -77,8 +77,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     })
     .exitOverride();
 
-  let core: Core | null = null;
-  const getCore = (): Core => {
+  // The core (and with it the AWS SDK) loads only when a command needs it: `rig --help` stays fast.
+  let core: Promise<Core> | null = null;
+  const getCore = (): Promise<Core> => {
     if (!core) {
       const globals = program.opts<GlobalOptions>();
       core = makeCore({ home: globals.home ?? resolveHome(), profile: globals.profile ?? null });
@@ -110,7 +111,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
       sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string;
     }) => {
-      const { service } = getCore();
+      const { service } = await getCore();
       const names = service.names();
       const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
       const existing = names.includes(name) ? service.spec(name) : null;
@@ -152,7 +153,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
     .action(async (name: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
       const bar = progress();
-      const snapshot = await getCore().service.up(name, {
+      const snapshot = await (await getCore()).service.up(name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
         onStep: bar.step,
@@ -167,11 +168,15 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Show the workstation state.')
     .option('--json', 'print a JSON object')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const c = getCore();
-      const snapshot = await c.service.refresh(name);
+      const c = await getCore();
+      const described = await c.service.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.
-      if (snapshot.error) throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
-      const extra = options.statusExtras ? await options.statusExtras(c, snapshot) : {};
+      if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
+      // The ssh probe and the price lookup are independent: run them together.
+      const [snapshot, extra] = await Promise.all([
+        c.service.probeReady(described.name),
+        options.statusExtras ? options.statusExtras(c, described) : Promise.resolve({}),
+      ]);
       const status = statusJson(snapshot, extra);
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
@@ -184,7 +189,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .description('Print the ssh command for the running workstation.')
     .action(async (name: string | undefined) => {
-      const target = await getCore().service.sshTarget(name);
+      const target = await (await getCore()).service.sshTarget(name);
       out(sshCommandLine(target));
     });
 
@@ -193,7 +198,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .description('Open ssh to the workstation; `rig ssh -- CMD…` runs a command (its exit code passes through).')
     .action(async (name: string | undefined) => {
-      const target = await getCore().service.sshTarget(name);
+      const target = await (await getCore()).service.sshTarget(name);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn('ssh', sshArgs(target, (options.remote ?? []).map(shellQuote)), { stdio: 'inherit' });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
@@ -208,7 +213,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .action(async (name: string | undefined) => {
       const bar = progress();
-      const snapshot = await getCore().service.stop(name, { onStep: bar.step });
+      const snapshot = await (await getCore()).service.stop(name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
     });
 
@@ -219,7 +224,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
     .action(async (name: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
-      const c = getCore();
+      const c = await getCore();
       const spec = c.service.spec(name);
       if (!opts.yes) {
         if (!io.stdinIsTty) {
@@ -244,7 +249,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .option('--json', 'print a JSON array')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const list = await getCore().service.images(name);
+      const list = await (await getCore()).service.images(name);
       if (opts.json) return json(list);
       if (!list.length) return out('No saved images.');
       for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
@@ -259,7 +264,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
-      await getCore().service.removeImage(opts.name, imageId);
+      await (await getCore()).service.removeImage(opts.name, imageId);
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
@@ -268,7 +273,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Find pending, running and stopped instances in every enabled region.')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const found = await getCore().service.scan();
+      const found = await (await getCore()).service.scan();
       const rows = found.map(({ region, instanceId, state, instanceType, workstation }) => ({ region, instanceId, state, instanceType, workstation }));
       if (opts.json) return json(rows);
       if (!rows.length) return out('No instances in any region.');

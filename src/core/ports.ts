@@ -74,7 +74,7 @@ export interface KeyStore {
   /** Writes atomically with mode 0600; returns the path. */
   write(keyName: string, privateKeyPem: string): Promise<string>;
   pathOf(keyName: string): string;
-  publicKeyOf(privateKeyPem: string): string;
+  publicKeyOf(privateKeyPem: string): Promise<string>;
   /** Per-workstation known_hosts file, reset when a new instance is launched. */
   knownHostsPathOf(workstation: string): string;
   forgetHostKeys(workstation: string): Promise<void>;

@@ -169,7 +169,7 @@ export class WorkstationService {
         `Restore the key file there, or delete the key pair so CloudRig makes a new one: aws ec2 delete-key-pair --key-name ${keyName} --region ${gateway.region}, then run rig init again.`);
     }
     if (local) {
-      await gateway.importKeyPair(keyName, this.deps.keys.publicKeyOf(local), workstation);
+      await gateway.importKeyPair(keyName, await this.deps.keys.publicKeyOf(local), workstation);
       return true;
     }
     const { privateKeyPem } = await gateway.createKeyPair(keyName, workstation);
@@ -183,8 +183,11 @@ export class WorkstationService {
     return true;
   }
 
-  /** Asks AWS for the workstation's state and returns the new snapshot. Probes ssh when running. */
-  async refresh(name?: string): Promise<Snapshot> {
+  /**
+   * Asks AWS for the workstation's state and returns the new snapshot. Probes ssh when running,
+   * unless told not to (the caller then probes with `probeReady`, e.g. alongside other work).
+   */
+  async refresh(name?: string, options: { probeSsh?: boolean } = {}): Promise<Snapshot> {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
@@ -202,10 +205,19 @@ export class WorkstationService {
       }
       this.described.set(spec.name, { at: now, instance });
     }
-    if (instance?.state === 'running' && !this.isReady(spec.name, instance)) {
+    if (options.probeSsh !== false && instance?.state === 'running' && !this.isReady(spec.name, instance)) {
       await this.probeOnce(spec, instance);
     }
     return this.publish(spec, instance, null);
+  }
+
+  /** Probes ssh on the instance last seen running (no EC2 call) and returns the new snapshot. */
+  async probeReady(name: string): Promise<Snapshot> {
+    const spec = this.spec(name);
+    const last = this.snapshots.get(spec.name);
+    const instance = last?.instance ?? null;
+    if (instance?.state === 'running' && !this.isReady(spec.name, instance)) await this.probeOnce(spec, instance);
+    return this.publish(spec, instance, last?.error ?? null);
   }
 
   private readinessKey(instance: InstanceFacts): string {

@@ -4,12 +4,15 @@ import type { InstanceStateName, ScannedInstance } from '../../shared/workstatio
 import { clientConfig, type AwsAccess } from './client-config.js';
 import { AwsEc2Gateway, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
+import { KNOWN_REGIONS } from '../../core/validate.js';
 
 const SCAN_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 /** AWS as CloudRig sees it: one gateway per region, and a scan across every enabled region. */
 export class AwsCloud implements Cloud {
   private readonly gateways = new Map<string, AwsEc2Gateway>();
+  /** One EC2 client per region for scans, reused: creating 38 clients costs more than the calls. */
+  private readonly clients = new Map<string, EC2Client>();
 
   constructor(
     private readonly access: AwsAccess,
@@ -26,30 +29,49 @@ export class AwsCloud implements Cloud {
     return gateway;
   }
 
-  /** Every region in parallel: the wall time is that of the slowest region, not their sum. */
+  /**
+   * Every enabled region in parallel: the wall time is that of the slowest region, not their sum.
+   * The known regions are asked while DescribeRegions is still answering (saving a round trip);
+   * answers from regions the account has not enabled are dropped, and so are their errors.
+   */
   async scan(options: { sequential?: boolean } = {}): Promise<ScannedInstance[]> {
-    const regions = await this.enabledRegions();
-    const perRegion = options.sequential
-      ? await regions.reduce<Promise<ScannedInstance[][]>>(async (acc, r) => [...(await acc), await this.scanRegion(r)], Promise.resolve([]))
-      : await Promise.all(regions.map((region) => this.scanRegion(region)));
-    return perRegion.flat().sort((a, b) => a.region.localeCompare(b.region) || a.instanceId.localeCompare(b.instanceId));
+    if (options.sequential) {
+      const regions = await this.enabledRegions();
+      const perRegion: ScannedInstance[][] = [];
+      for (const region of regions) perRegion.push(await this.scanRegion(region));
+      return sortScan(perRegion.flat());
+    }
+    const early = new Map(KNOWN_REGIONS.map((region) => [region, settle(this.scanRegion(region))] as const));
+    const enabled = await this.enabledRegions();
+    const perRegion = await Promise.all(enabled.map(async (region) => {
+      const result = await (early.get(region) ?? settle(this.scanRegion(region)));
+      if (!result.ok) throw result.error;
+      return result.value;
+    }));
+    return sortScan(perRegion.flat());
+  }
+
+  private client(region: string): EC2Client {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = new EC2Client(clientConfig(region, this.access));
+      this.clients.set(region, client);
+    }
+    return client;
   }
 
   private async enabledRegions(): Promise<string[]> {
-    const client = new EC2Client(clientConfig(this.homeRegion, this.access));
     try {
-      const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));
+      const out = await this.client(this.homeRegion).send(new DescribeRegionsCommand({ AllRegions: false }));
       return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
     } catch (error) {
       throw await mapAwsError(error, { region: this.homeRegion, profile: this.access.profile ?? null });
-    } finally {
-      client.destroy();
     }
   }
 
   /** One region's pending/running/stopping/stopped instances, CloudRig's marked. */
   async scanRegion(region: string): Promise<ScannedInstance[]> {
-    const client = new EC2Client(clientConfig(region, this.access));
+    const client = this.client(region);
     const instances: Instance[] = [];
     try {
       let token: string | undefined;
@@ -63,8 +85,6 @@ export class AwsCloud implements Cloud {
       } while (token);
     } catch (error) {
       throw await mapAwsError(error, { region, profile: this.access.profile ?? null });
-    } finally {
-      client.destroy();
     }
     return instances.map((instance) => ({
       region,
@@ -75,4 +95,15 @@ export class AwsCloud implements Cloud {
       launchedAt: instance.LaunchTime?.toISOString() ?? null,
     }));
   }
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** A promise that never rejects, so an early answer nobody awaits cannot become an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+}
+
+function sortScan(found: ScannedInstance[]): ScannedInstance[] {
+  return found.sort((a, b) => a.region.localeCompare(b.region) || a.instanceId.localeCompare(b.instanceId));
 }

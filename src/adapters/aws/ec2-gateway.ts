@@ -25,8 +25,8 @@ import {
   type TagSpecification,
   type ResourceType,
 } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { DecodeAuthorizationMessageCommand, STSClient } from '@aws-sdk/client-sts';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
 import { TAG_MANAGED, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { resourceName } from '../../core/workstation-service.js';
@@ -88,17 +88,15 @@ function imageOf(image: Image): SavedImage {
 /** EC2 + SSM in one region through the AWS SDK v3. Every error leaves as a CloudRigError. */
 export class AwsEc2Gateway implements CloudGateway {
   private readonly ec2: EC2Client;
-  private readonly ssm: SSMClient;
-  private readonly sts: STSClient;
+  // SSM and STS are needed rarely (an image parameter, a permission error): loaded on first use.
+  private ssm: SSMClient | null = null;
+  private sts: STSClient | null = null;
 
   constructor(
     readonly region: string,
     private readonly access: AwsAccess,
   ) {
-    const config = clientConfig(region, access);
-    this.ec2 = new EC2Client(config);
-    this.ssm = new SSMClient(config);
-    this.sts = new STSClient(config);
+    this.ec2 = new EC2Client(clientConfig(region, access));
   }
 
   /** Runs `call`, mapping any failure to a CloudRigError with a fix. */
@@ -116,8 +114,17 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   private async decode(encoded: string): Promise<string | null> {
+    const { DecodeAuthorizationMessageCommand, STSClient } = await import('@aws-sdk/client-sts');
+    this.sts ??= new STSClient(clientConfig(this.region, this.access));
     const out = await this.sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
     return out.DecodedMessage ?? null;
+  }
+
+  private async parameter(path: string): Promise<string> {
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    const ssm = (this.ssm ??= new SSMClient(clientConfig(this.region, this.access)));
+    const out = await this.guard(() => ssm.send(new GetParameterCommand({ Name: path })));
+    return out.Parameter?.Value ?? '';
   }
 
   private async describe(filters: { Name: string; Values: string[] }[], instanceIds?: string[]): Promise<Instance[]> {
@@ -250,13 +257,11 @@ export class AwsEc2Gateway implements CloudGateway {
     }
     if (!image && source.kind === 'ami') image = await this.imageById(source.imageId);
     if (!image && source.kind === 'parameter') {
-      const out = await this.guard(() => this.ssm.send(new GetParameterCommand({ Name: source.path })))
-        .catch((error: CloudRigError) => {
-          if (error.code !== 'ParameterNotFound') throw error;
-          throw new CloudRigError('ParameterNotFound', `The image parameter ${source.path} does not exist in ${this.region}.`,
-            'Check the path (rig init --ami-param …), or pass an explicit image with --ami.');
-        });
-      const imageId = out.Parameter?.Value ?? '';
+      const imageId = await this.parameter(source.path).catch((error: CloudRigError) => {
+        if (error.code !== 'ParameterNotFound') throw error;
+        throw new CloudRigError('ParameterNotFound', `The image parameter ${source.path} does not exist in ${this.region}.`,
+          'Check the path (rig init --ami-param …), or pass an explicit image with --ami.');
+      });
       image = await this.imageById(imageId);
     }
     if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', 'Pass --ami or --ami-param to rig init.');

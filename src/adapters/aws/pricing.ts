@@ -42,6 +42,8 @@ const CachedPriceSchema = z.object({ usd: z.number().positive(), fetchedAt: z.nu
 const CacheFileSchema = z.object({
   version: z.literal(1),
   onDemand: z.record(z.string(), CachedPriceSchema),
+  /** When the Pricing API last failed or had no price: every process (each `rig` run) rests after it. */
+  pricingFailedAt: z.number().optional(),
 });
 type CacheFile = z.infer<typeof CacheFileSchema>;
 
@@ -94,7 +96,8 @@ export class AwsPriceCatalog implements PriceCatalog {
     if (cached !== undefined && now - cached.fetchedAt < PRICE_CACHE_TTL_MS && cached.fetchedAt <= now) {
       return { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt };
     }
-    const pricingResting = this.#pricingFailedAt !== null && now - this.#pricingFailedAt < PRICING_RETRY_AFTER_MS;
+    const failedAt = Math.max(this.#pricingFailedAt ?? -Infinity, cache.pricingFailedAt ?? -Infinity);
+    const pricingResting = now - failedAt < PRICING_RETRY_AFTER_MS && failedAt <= now;
     if (!pricingResting) {
       try {
         const usd = await this.#fetchOnDemand(region, instanceType);
@@ -102,13 +105,14 @@ export class AwsPriceCatalog implements PriceCatalog {
         this.lastPricingError = null;
         if (usd !== null) {
           const fresh = { usd, fetchedAt: this.#options.clock.now() };
-          await this.#writeCache({ ...cache, onDemand: { ...cache.onDemand, [key]: fresh } });
+          await this.#writeCache({ ...cache, onDemand: { ...cache.onDemand, [key]: fresh }, pricingFailedAt: undefined });
           return { ...fresh, source: 'live' };
         }
+        // No matching product: the table answers; asking again at every look would not help.
+        await this.#restPricing(cache, now, 'no matching product');
       } catch (error) {
         // Denied (no pricing:GetProducts), unreachable or throttled: fall back, and rest a while.
-        this.#pricingFailedAt = now;
-        this.lastPricingError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       }
     }
     // A live price past its day is still closer to the truth than the table; it keeps its fetch time.
@@ -218,6 +222,12 @@ export class AwsPriceCatalog implements PriceCatalog {
       this.#ec2Clients.set(region, client);
     }
     return client;
+  }
+
+  async #restPricing(cache: CacheFile, now: number, why: string): Promise<void> {
+    this.#pricingFailedAt = now;
+    this.lastPricingError = why;
+    await this.#writeCache({ ...cache, pricingFailedAt: now }).catch(() => undefined);
   }
 
   async #readCache(): Promise<CacheFile> {

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
 
 /** Connects, handshakes and authenticates with the workstation's key; resolves with the client. */
 async function connect(target: SshTarget, timeoutMs: number): Promise<ssh2.Client> {
   const privateKey = await readFile(target.keyPath, 'utf8');
+  // Loaded on first use: a process that never talks ssh never pays for ssh2.
+  const { Client } = (await import('ssh2')).default;
   return new Promise((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new Client();
     const timer = setTimeout(() => {
       client.end();
       reject(new Error(`no answer within ${timeoutMs} ms`));

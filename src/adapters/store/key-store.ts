@@ -1,6 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import type { KeyStore } from '../../core/ports.js';
 import { writeFileAtomic } from './atomic-file.js';
 
@@ -27,7 +26,9 @@ export class FileKeyStore implements KeyStore {
     return path;
   }
 
-  publicKeyOf(privateKeyPem: string): string {
+  async publicKeyOf(privateKeyPem: string): Promise<string> {
+    // ssh2 loads only here (rarely needed), keeping it out of every start-up.
+    const { default: ssh2 } = await import('ssh2');
     const parsed = ssh2.utils.parseKey(privateKeyPem);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error) throw new Error(`Not a private key: ${key instanceof Error ? key.message : 'empty'}`);
