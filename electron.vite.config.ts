@@ -37,6 +37,17 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     plugins: [react(), devServerCsp()],
+    // The popover is written against React's API but ships Preact's compat layer: a tenth of the
+    // JavaScript to parse, so the first snapshot paints sooner (see docs/benchmarks.md).
+    resolve: {
+      alias: [
+        { find: /^react$/, replacement: 'preact/compat' },
+        { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+        { find: /^react-dom$/, replacement: 'preact/compat' },
+        { find: /^react\/jsx-runtime$/, replacement: 'preact/jsx-runtime' },
+        { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-dev-runtime' },
+      ],
+    },
     build: {
       outDir: resolve('out/renderer'),
       minify: true,

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AppView, Screen } from '../shared/views.js';
 import { ErrorBox } from './components/error-box.js';
 import { SettingsPanel } from './components/settings-panel.js';
@@ -22,16 +22,20 @@ export function App() {
     };
   }, []);
 
+  // Read at key time, not captured: a key pressed right after a screen change must see the new
+  // screen even before effects have run again.
+  const screenNow = useRef(screen);
+  screenNow.current = screen;
   useEffect(() => {
     // Escape backs out of a confirmation or settings first, then hides the popover.
     const onKey = (event: KeyboardEvent): void => {
       if (event.key !== 'Escape') return;
-      if (screen !== 'main') setScreen('main');
+      if (screenNow.current !== 'main') setScreen('main');
       else void window.cloudrig.hideWindow();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [screen]);
+  }, []);
 
   if (error) return <main className="panel"><ErrorBox error={error} title="CloudRig could not load" /></main>;
   if (!view) return <main className="panel"><p className="detail">Loading…</p></main>;
