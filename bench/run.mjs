@@ -31,10 +31,29 @@ const ssh2Shim = {
   },
 };
 
+// The idle watcher process is bundled the way `rig` ships (scripts/build-cli.mjs): dependencies
+// included, the SDK's ES modules, so its footprint is that of the shipped code.
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'footprint-child': 'bench/footprint-child.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  external: ['cpu-features', '*.node'],
+  banner: {
+    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
+  },
+  logLevel: 'warning',
+});
+
 await build({
   absWorkingDir: root,
   plugins: [ssh2Shim],
-  entryPoints: { main: 'bench/main.ts', 'footprint-child': 'bench/footprint-child.ts' },
+  entryPoints: { main: 'bench/main.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -11,6 +11,7 @@ export class Watcher {
   private running = false;
   private stopped = new AbortController();
   private loop: Promise<void> | null = null;
+  private forceNext = false;
 
   constructor(
     private readonly service: WorkstationService,
@@ -26,8 +27,9 @@ export class Watcher {
     this.loop = this.run();
   }
 
-  /** Refreshes now instead of waiting for the next poll. */
+  /** Asks EC2 now instead of waiting for the next poll (e.g. after a click, on resume). */
   refreshNow(): void {
+    this.forceNext = true;
     this.wake.abort();
   }
 
@@ -44,7 +46,9 @@ export class Watcher {
       this.wake = new AbortController();
       let snapshot: Snapshot | null = null;
       try {
-        snapshot = await this.service.refresh(this.name);
+        const force = this.forceNext;
+        this.forceNext = false;
+        snapshot = await this.service.refresh(this.name, { force });
       } catch {
         // A missing spec (deleted settings) is not fatal to the loop; look again later.
       }

@@ -187,14 +187,14 @@ export class WorkstationService {
    * Asks AWS for the workstation's state and returns the new snapshot. Probes ssh when running,
    * unless told not to (the caller then probes with `probeReady`, e.g. alongside other work).
    */
-  async refresh(name?: string, options: { probeSsh?: boolean } = {}): Promise<Snapshot> {
+  async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean } = {}): Promise<Snapshot> {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
     const now = this.deps.clock.now();
     const last = this.described.get(spec.name);
     const waitingForSsh = last?.instance?.state === 'running' && !this.isReady(spec.name, last.instance) && !this.operations.has(spec.name);
-    if (last && waitingForSsh && now - last.at < describeIntervalWhileProbing(this.transitionStarted.get(spec.name) ?? null, now)) {
+    if (!options.force && last && waitingForSsh && now - last.at < describeIntervalWhileProbing(this.transitionStarted.get(spec.name) ?? null, now)) {
       // Only ssh can change the picture now: probe it without asking EC2 again.
       instance = last.instance;
     } else {
@@ -367,6 +367,7 @@ export class WorkstationService {
     if (instance?.state === 'stopped') {
       this.setOperation(spec, 'pending', { id: 'starting', label: `Starting ${instance.instanceId}` }, options);
       await gateway.startInstance(instance.instanceId);
+      this.described.delete(spec.name);
       return;
     }
     if (instance) {
@@ -409,6 +410,7 @@ export class WorkstationService {
       instance = await gateway.runInstance({ ...request, clientToken: record.clientToken });
     }
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
+    this.described.delete(spec.name);
     await this.deps.keys.forgetHostKeys(spec.name);
     this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}` }, options);
   }
@@ -429,6 +431,7 @@ export class WorkstationService {
     if (instance.state !== 'stopped') {
       options.onStep?.({ id: 'stopping', label: `Stopping ${instance.instanceId}` });
       await gateway.stopInstance(instance.instanceId);
+      this.described.delete(spec.name);
     }
     return this.waitFor(spec, (s) => s.instance?.state === 'stopped', 'the instance to stop', deadline, options);
   }
@@ -461,6 +464,7 @@ export class WorkstationService {
       }
       this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${instance.instanceId}` }, options);
       await gateway.terminateInstance(instance.instanceId);
+      this.described.delete(spec.name);
       await this.deps.ledger.clear(spec.name);
     } finally {
       this.operations.delete(spec.name);
