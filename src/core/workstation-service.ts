@@ -87,6 +87,8 @@ export class WorkstationService {
   /** Operation phases (launching, imaging…) that EC2's state alone does not show. */
   private readonly operations = new Map<string, { phase: Phase; step: Step | null }>();
   private readonly transitionStarted = new Map<string, number>();
+  /** Why the last ssh probe failed, for a timeout message that says what to check. */
+  private readonly lastProbeFailure = new Map<string, { target: string; reason: string }>();
   /** When EC2 was last asked about each workstation, and what it said. */
   private readonly described = new Map<string, { at: number; instance: InstanceFacts | null }>();
 
@@ -237,7 +239,12 @@ export class WorkstationService {
     const target = this.target(spec, instance);
     if (!target) return false;
     const result = await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
-    if (result.ok) this.readiness.set(spec.name, { key: this.readinessKey(instance), at: this.deps.clock.now() });
+    if (result.ok) {
+      this.readiness.set(spec.name, { key: this.readinessKey(instance), at: this.deps.clock.now() });
+      this.lastProbeFailure.delete(spec.name);
+    } else {
+      this.lastProbeFailure.set(spec.name, { target: `${target.user}@${target.host}:${target.port}`, reason: result.reason });
+    }
     return result.ok;
   }
 
@@ -296,6 +303,11 @@ export class WorkstationService {
       if (options.signal?.aborted) throw new CloudRigError('Aborted', `Stopped waiting for ${what}.`, 'Run the command again to keep waiting; nothing was undone.');
       const now = this.deps.clock.now();
       if (now >= deadline) {
+        const probe = this.lastProbeFailure.get(spec.name);
+        if (snapshot.phase === 'running' && probe) {
+          throw new CloudRigError('SshTimeout', `The instance runs (and is billed), but ssh to ${probe.target} did not answer: ${probe.reason}.`,
+            `Check that your address is still admitted (\`rig init --name ${spec.name} --cidr auto\` re-admits it) and that the image lets ${spec.sshUser} in with the workstation key; \`rig up\` keeps waiting, \`rig stop\` stops the billing.`);
+        }
         throw new CloudRigError('Timeout', `Timed out waiting for ${what}.`,
           `The instance is left as it is (${snapshot.instance?.state ?? 'absent'}). Run the command again to keep waiting, or pass a longer --timeout.`);
       }

@@ -110,3 +110,16 @@ describe('ssh stays open to me only', () => {
     expect(world.cloud.proxy.counts().AuthorizeSecurityGroupIngress ?? 0).toBe(1); // the re-init only
   });
 });
+
+describe('when ssh never answers', () => {
+  it('up gives up at --timeout saying the instance is billed and what to check', async () => {
+    await world.sshd.stop();
+    try {
+      const up = await world.rig(['up', '--timeout', '4']);
+      expect(up.code).toBe(1);
+      expect(up.stderr).toMatch(new RegExp(`^error: The instance runs \\(and is billed\\), but ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} did not answer: .*ECONNREFUSED.*Fix: Check that your address is still admitted .*rig stop\` stops the billing\\.$`, 'm'));
+    } finally {
+      await world.sshd.start();
+    }
+  });
+});
