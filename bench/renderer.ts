@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, relative } from 'node:path';
+import { join, normalize, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright';
+import { contentTypeOf } from '../src/main/app-protocol.js';
 import { EVENT_METHODS, REQUEST_METHODS } from '../src/shared/channels.js';
 import type { AppView } from '../src/shared/views.js';
 import { notMeasured, summary, type Row } from './report.js';
@@ -139,14 +140,6 @@ function stubBridge(input: { view: unknown; marker: string; requests: string[]; 
   observer.observe(page.document, { childList: true, subtree: true, characterData: true });
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
 
 /** Serves `dir` on loopback (module scripts do not load from file://). */
 async function serve(dir: string): Promise<Server> {
@@ -160,7 +153,7 @@ async function serve(dir: string): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': contentTypeOf(path), 'cache-control': 'no-store' });
     res.end(readFileSync(path));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,6 +6,7 @@
 //   npm run bench -- --json [PATH] also write machine-readable results (default .bench/results.json)
 //   npm run bench -- --only ID,ID  run some items only (notice, ssh, idle, scan, cli, footprint)
 import { build } from 'esbuild';
+import { nodeBundleOptions } from '../scripts/node-bundle.mjs';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -34,20 +35,10 @@ const ssh2Shim = {
 // The idle watcher process is bundled the way `rig` ships (scripts/build-cli.mjs): dependencies
 // included, the SDK's ES modules, so its footprint is that of the shipped code.
 await build({
+  ...nodeBundleOptions,
   absWorkingDir: root,
   entryPoints: { 'footprint-child': 'bench/footprint-child.ts' },
   outdir,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  mainFields: ['module', 'main'],
-  external: ['cpu-features', '*.node'],
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
-  },
-  logLevel: 'warning',
 });
 
 await build({

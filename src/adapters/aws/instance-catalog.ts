@@ -1,16 +1,10 @@
 import { DescribeInstanceTypesCommand, EC2Client, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import { clientConfig, type AwsAccess } from './client-config.js';
 import { mapAwsError } from './error-map.js';
+import type { InstanceTypeOption } from '../../shared/views.js';
 
-/** A GPU instance type's hardware, from DescribeInstanceTypes. */
-export interface GpuInstanceType {
-  readonly instanceType: string;
-  readonly gpuModel: string | null;
-  readonly gpuCount: number;
-  readonly gpuMemoryGiB: number | null;
-  readonly vcpus: number;
-  readonly memoryGiB: number;
-}
+/** A GPU instance type's hardware, from DescribeInstanceTypes (the picker's option without its price). */
+export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
 
 function gpuTypeOf(info: InstanceTypeInfo): GpuInstanceType | null {
   const gpus = info.GpuInfo?.Gpus ?? [];
