@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
-import { errorLine, type Io } from './output.js';
+import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 
@@ -31,6 +31,7 @@ export async function runRig(
       // commander already printed its message (help, version, or the bad flag with its fix).
       return error.exitCode === 0 ? 0 : 2;
     }
+    Progress.failAll();
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
   }

@@ -11,10 +11,17 @@ export interface Io {
 
 /** Prints each step as it starts: a spinner on a terminal, one line per step otherwise. */
 export class Progress {
+  /** Spinners still turning: a failed command stops them, or they would keep the process alive. */
+  private static readonly active = new Set<Progress>();
   private spinner: Ora | null = null;
   private current: string | null = null;
 
   constructor(private readonly io: Io) {}
+
+  /** Marks every spinner still turning as failed (the command ended with an error). */
+  static failAll(): void {
+    for (const progress of Progress.active) progress.fail();
+  }
 
   readonly step = (step: Step): void => {
     if (this.current === step.label) return;
@@ -24,6 +31,7 @@ export class Progress {
     } else {
       this.spinner?.succeed();
       this.spinner = ora({ text: step.label, stream: this.io.stderr }).start();
+      Progress.active.add(this);
     }
     this.current = step.label;
   };
@@ -33,12 +41,14 @@ export class Progress {
       this.spinner.succeed();
       this.spinner = null;
     }
+    Progress.active.delete(this);
     if (message) this.io.stderr.write(`✔ ${message}\n`);
   }
 
   fail(): void {
     this.spinner?.fail();
     this.spinner = null;
+    Progress.active.delete(this);
   }
 }
 

@@ -175,12 +175,18 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       // The ssh probe and the price lookup are independent: run them together.
       const [snapshot, extra] = await Promise.all([
         c.service.probeReady(described.name),
-        options.statusExtras ? options.statusExtras(c, described) : Promise.resolve({}),
+        options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<Record<string, unknown>>({}),
       ]);
       const status = statusJson(snapshot, extra);
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
-      if (typeof status.hourlyUsd === 'number') out(`Cost: $${status.hourlyUsd.toFixed(3)}/h`);
+      if (typeof status.hourlyUsd === 'number') {
+        const source = typeof extra.priceSource === 'string' ? ` (${extra.priceSource} price)` : '';
+        const session = typeof extra.sessionUsd === 'number' ? ` · this session $${extra.sessionUsd.toFixed(2)}` : '';
+        const month = typeof extra.monthUsd === 'number' ? ` · this month $${extra.monthUsd.toFixed(2)}` : '';
+        out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
+      }
+      if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
       if (status.sshCommand) out(status.sshCommand);
     });
 
