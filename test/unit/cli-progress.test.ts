@@ -1,0 +1,49 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Progress, type Io } from '../../src/cli/output.js';
+
+function terminal(): { io: Io; text: () => string } {
+  // Just enough of a tty.WriteStream for a spinner.
+  const stderr = Object.assign(new PassThrough(), {
+    isTTY: true,
+    columns: 100,
+    cursorTo: (_x: number, callback?: () => void) => (callback?.(), true),
+    moveCursor: (_dx: number, _dy: number, callback?: () => void) => (callback?.(), true),
+    clearLine: (_dir: number, callback?: () => void) => (callback?.(), true),
+  });
+  let text = '';
+  stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return { io: { stdout: new PassThrough(), stderr, stdinIsTty: true }, text: () => text };
+}
+
+const ci = process.env.CI;
+afterEach(() => {
+  if (ci === undefined) delete process.env.CI;
+  else process.env.CI = ci;
+});
+
+describe('rig progress on a terminal', () => {
+  it('a failed command marks the running step failed and leaves no spinner timer keeping rig alive', () => {
+    delete process.env.CI;
+    const { io, text } = terminal();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const progress = new Progress(io);
+    progress.step({ id: 'ssh', label: 'Waiting for ssh on 127.0.0.1' });
+    expect(timers()).toBeGreaterThan(before);
+    Progress.failAll();
+    expect(timers()).toBe(before);
+    expect(text()).toMatch(/✖.* Waiting for ssh on 127\.0\.0\.1/);
+  });
+
+  it('prints one plain line per step when not on a terminal (CI, pipes)', () => {
+    const { io, text } = terminal();
+    process.env.CI = '1';
+    const progress = new Progress(io);
+    progress.step({ id: 'a', label: 'Finding the image' });
+    progress.step({ id: 'a', label: 'Finding the image' });
+    progress.step({ id: 'b', label: 'Launched i-1' });
+    progress.done();
+    expect(text()).toBe('• Finding the image\n• Launched i-1\n');
+  });
+});
