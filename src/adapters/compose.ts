@@ -35,7 +35,7 @@ export function createCore(options: CoreOptions) {
   const saved = settings.read();
   const profile = options.profile ?? saved.profile ?? null;
   const access = { profile, credentials: options.credentials ?? null, maxAttempts: options.maxAttempts };
-  const cloud = new AwsCloud(access, env.AWS_REGION ?? 'us-east-1');
+  const cloud = new AwsCloud(access, env.AWS_REGION ?? 'us-east-1', join(options.home, 'cache', 'regions.json'));
   const keys = new FileKeyStore(options.home);
   const ssh = new Ssh2Client();
   const clock = options.clock ?? systemClock;

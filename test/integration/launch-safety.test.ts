@@ -80,6 +80,13 @@ describe('instances CloudRig did not create', () => {
       { region: 'us-east-1', instanceId: mine!.InstanceId, state: 'running', instanceType: 'g4dn.xlarge', workstation: 'gpu' },
     ]));
     expect(rows).toHaveLength(2);
+    // The enabled regions are remembered, so the next scan starts every region at once.
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const cached = JSON.parse(await readFile(join(world.home, 'cache', 'regions.json'), 'utf8')) as { regions: string[] };
+    expect(cached.regions).toEqual(expect.arrayContaining(['eu-west-1', 'us-east-1', 'ap-southeast-6']));
+    const again = await world.rig(['scan', '--json']);
+    expect(JSON.parse(again.stdout)).toEqual(rows);
 
     const gateway = world.core().cloud.gateway('eu-west-1');
     await expect(gateway.stopInstance(foreignId)).rejects.toMatchObject({ code: 'NotManaged' });

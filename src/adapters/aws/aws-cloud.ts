@@ -5,6 +5,8 @@ import { clientConfig, type AwsAccess } from './client-config.js';
 import { AwsEc2Gateway, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+import { readFile } from 'node:fs/promises';
 
 const SCAN_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -14,10 +16,15 @@ export class AwsCloud implements Cloud {
   /** One EC2 client per region for scans, reused: creating 38 clients costs more than the calls. */
   private readonly clients = new Map<string, EC2Client>();
 
+  /** The enabled regions last seen (this process, or the cache file). */
+  private knownEnabled: string[] | null = null;
+
   constructor(
     private readonly access: AwsAccess,
     /** The region asked for the list of enabled regions. */
     private readonly homeRegion = 'us-east-1',
+    /** Where the enabled-region list is kept between runs, so a scan starts every region at once. */
+    private readonly regionsCacheFile: string | null = null,
   ) {}
 
   gateway(region: string): CloudGateway {
@@ -41,8 +48,10 @@ export class AwsCloud implements Cloud {
       for (const region of regions) perRegion.push(await this.scanRegion(region));
       return sortScan(perRegion.flat());
     }
-    const early = new Map(KNOWN_REGIONS.map((region) => [region, settle(this.scanRegion(region))] as const));
+    const guess = new Set([...KNOWN_REGIONS, ...(await this.cachedEnabledRegions())]);
+    const early = new Map([...guess].map((region) => [region, settle(this.scanRegion(region))] as const));
     const enabled = await this.enabledRegions();
+    await this.rememberEnabledRegions(enabled);
     const perRegion = await Promise.all(enabled.map(async (region) => {
       const result = await (early.get(region) ?? settle(this.scanRegion(region)));
       if (!result.ok) throw result.error;
@@ -58,6 +67,26 @@ export class AwsCloud implements Cloud {
       this.clients.set(region, client);
     }
     return client;
+  }
+
+  private async cachedEnabledRegions(): Promise<string[]> {
+    if (this.knownEnabled) return this.knownEnabled;
+    if (!this.regionsCacheFile) return [];
+    try {
+      const parsed = JSON.parse(await readFile(this.regionsCacheFile, 'utf8')) as { regions?: unknown };
+      const regions = Array.isArray(parsed.regions) ? parsed.regions.filter((r): r is string => typeof r === 'string') : [];
+      this.knownEnabled = regions;
+      return regions;
+    } catch {
+      return []; // No cache yet, or a damaged one: the known regions and DescribeRegions cover it.
+    }
+  }
+
+  private async rememberEnabledRegions(regions: string[]): Promise<void> {
+    const before = this.knownEnabled;
+    this.knownEnabled = regions;
+    if (!this.regionsCacheFile || (before && before.join() === regions.join())) return;
+    await writeFileAtomic(this.regionsCacheFile, `${JSON.stringify({ regions }, null, 2)}\n`, 0o644).catch(() => undefined);
   }
 
   private async enabledRegions(): Promise<string[]> {
