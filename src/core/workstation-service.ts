@@ -69,6 +69,8 @@ export interface InitResult {
 const DEFAULT_UP_TIMEOUT_MS = 15 * 60_000;
 const DEFAULT_IMAGE_TIMEOUT_MS = 60 * 60_000;
 const SSH_PROBE_TIMEOUT_MS = 3_000;
+/** After this long running without an ssh answer, the snapshot says why and what to check. */
+const SSH_HINT_AFTER_MS = 2 * 60_000;
 
 /** The key pair and security group name for a workstation. */
 export function resourceName(workstation: string): string {
@@ -252,6 +254,12 @@ export class WorkstationService {
     const ready = instance?.state === 'running' && this.isReady(spec.name, instance);
     const operation = this.operations.get(spec.name);
     const phase: Phase = operation?.phase ?? (error && !instance ? 'error' : phaseOfInstance(instance, ready));
+    const now = this.deps.clock.now();
+    const probe = this.lastProbeFailure.get(spec.name);
+    const waitingSince = this.snapshots.get(spec.name)?.phase === 'running' ? this.transitionStarted.get(spec.name) : undefined;
+    const sshHint: Step | null = phase === 'running' && probe && waitingSince !== undefined && now - waitingSince >= SSH_HINT_AFTER_MS
+      ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, check that your IP is still admitted: rig init --cidr auto` }
+      : null;
     const target = this.target(spec, instance);
     const snapshot: Snapshot = {
       name: spec.name,
@@ -261,8 +269,8 @@ export class WorkstationService {
       instance,
       sshCommand: target && instance && instance.state !== 'terminated' ? sshCommandLine(target) : null,
       error,
-      step: operation?.step ?? null,
-      observedAt: this.deps.clock.now(),
+      step: operation?.step ?? sshHint,
+      observedAt: now,
       readyAt: ready ? (this.readiness.get(spec.name)?.at ?? null) : null,
     };
     const previous = this.snapshots.get(spec.name);

@@ -1,6 +1,7 @@
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Watcher } from '../../src/core/watcher.js';
+import { ShiftedClock } from '../unit/support/shifted-clock.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
 import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 
@@ -118,5 +119,30 @@ describe('what a launch asks EC2 for', () => {
     const root = volumes.Volumes?.find((v) => v.Size === 150);
     expect(root?.VolumeType).toBe('gp3');
     expect(root?.Tags).toEqual(expect.arrayContaining([{ Key: 'cloudrig:workstation', Value: 'gpu' }]));
+  });
+});
+
+describe('when ssh does not answer for long', () => {
+  it('the snapshot says which ssh target fails, why, and what to check', async () => {
+    await world.reset();
+    world.cloud.proxy.setHold({ pendingMs: 200, stoppingMs: 200, shuttingDownMs: 200 });
+    const clock = new ShiftedClock();
+    const core = world.core({ clock });
+    await core.service.init(spec());
+    await world.sshd.stop();
+    try {
+      const running = await core.service.up(undefined, { waitSsh: false });
+      expect((await core.service.refresh()).phase).toBe('running');
+      expect(running.step?.id).not.toBe('ssh-wait');
+      clock.jump(3 * 60_000);
+      const later = await core.service.refresh(undefined, { force: true });
+      expect(later.phase).toBe('running');
+      expect(later.step).toEqual({
+        id: 'ssh-wait',
+        label: expect.stringMatching(new RegExp(`^ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} does not answer yet \\(.*ECONNREFUSED.*\\)\\. If this lasts, check that your IP is still admitted: rig init --cidr auto$`)),
+      });
+    } finally {
+      await world.sshd.start();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { startCloud, type Cloud } from '../fixtures/cloud.js';
 import type { HoldTimes } from '../fixtures/cloud-proxy.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { createCore } from '../../src/adapters/compose.js';
+import type { Clock } from '../../src/core/ports.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RIG = join(ROOT, 'bin', 'rig.js');
@@ -30,7 +31,7 @@ export interface RigWorld {
   /** Starts `rig` without waiting for it. */
   spawnRig(args: readonly string[]): ChildProcess & { output: () => string };
   /** The core wired to the real adapters, in this process. */
-  core(options?: { maxAttempts?: number }): ReturnType<typeof createCore>;
+  core(options?: { maxAttempts?: number; clock?: Clock }): ReturnType<typeof createCore>;
   /** Authorises the key pair CloudRig created for `workstation` on the sshd. */
   trustWorkstationKey(workstation?: string): Promise<void>;
   /** `rig status --json`, checked to succeed. */
@@ -73,7 +74,7 @@ export async function startRigWorld(): Promise<RigWorld> {
       return Object.assign(child, { output: () => output });
     },
     core(options = {}) {
-      return createCore({ home: world.home, env, maxAttempts: options.maxAttempts });
+      return createCore({ home: world.home, env, maxAttempts: options.maxAttempts, clock: options.clock });
     },
     async trustWorkstationKey(workstation = 'gpu') {
       const pem = await readFile(join(world.home, 'keys', `cloudrig-${workstation}.pem`), 'utf8');
