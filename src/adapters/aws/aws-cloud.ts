@@ -6,7 +6,10 @@ import { AwsEc2Gateway, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { readJsonFile } from '../store/json-file.js';
+
+const RegionsCacheSchema = z.object({ regions: z.array(z.string()) });
 
 const SCAN_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -72,14 +75,10 @@ export class AwsCloud implements Cloud {
   private async cachedEnabledRegions(): Promise<string[]> {
     if (this.knownEnabled) return this.knownEnabled;
     if (!this.regionsCacheFile) return [];
-    try {
-      const parsed = JSON.parse(await readFile(this.regionsCacheFile, 'utf8')) as { regions?: unknown };
-      const regions = Array.isArray(parsed.regions) ? parsed.regions.filter((r): r is string => typeof r === 'string') : [];
-      this.knownEnabled = regions;
-      return regions;
-    } catch {
-      return []; // No cache yet, or a damaged one: the known regions and DescribeRegions cover it.
-    }
+    // No cache yet, or a damaged one: the known regions and DescribeRegions cover it.
+    const cached = await readJsonFile(this.regionsCacheFile, RegionsCacheSchema).catch(() => null);
+    this.knownEnabled = cached?.regions ?? null;
+    return cached?.regions ?? [];
   }
 
   private async rememberEnabledRegions(regions: string[]): Promise<void> {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { DescribeSpotPriceHistoryCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
@@ -11,6 +10,7 @@ import {
 } from '../../core/price-catalog.js';
 import type { Clock } from '../../core/ports.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { readJsonFile } from '../store/json-file.js';
 import { clientConfig, type AwsAccess } from './client-config.js';
 
 /** The Price List Query API answers in us-east-1 (also eu-central-1 and ap-south-1; prices are global). */
@@ -231,16 +231,8 @@ export class AwsPriceCatalog implements PriceCatalog {
   }
 
   async #readCache(): Promise<CacheFile> {
-    if (this.#cache !== null) return this.#cache;
-    try {
-      const parsed = CacheFileSchema.safeParse(JSON.parse(await readFile(this.#options.cacheFile, 'utf8')));
-      // A damaged cache is only a cache: start over.
-      this.#cache = parsed.success ? parsed.data : emptyCache();
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && !(error instanceof SyntaxError)) throw error;
-      this.#cache = emptyCache();
-    }
+    // A missing or damaged cache is only a cache: start over.
+    this.#cache ??= (await readJsonFile(this.#options.cacheFile, CacheFileSchema)) ?? emptyCache();
     return this.#cache;
   }
 

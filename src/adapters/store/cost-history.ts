@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { mergeRunHistories, type RunHistory, type RunHistoryStore } from '../../core/cost-meter.js';
 import type { Locks } from '../../core/ports.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile } from './json-file.js';
 
 const FILE_SUFFIX = '.runs.json';
 
@@ -43,23 +44,10 @@ export class FileRunHistoryStore implements RunHistoryStore {
   }
 
   async read(workstation: string): Promise<RunHistory | null> {
-    let text: string;
-    try {
-      text = await readFile(this.pathOf(workstation), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw error;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // Damaged: the meter rebuilds the current run from AWS's launch time.
-      return null;
-    }
-    const parsed = RunHistoryFileSchema.safeParse(json);
-    if (!parsed.success || parsed.data.workstation !== workstation) return null;
-    const { version: _version, ...history } = parsed.data;
+    // Damaged or missing: the meter rebuilds the current run from AWS's launch time.
+    const file = await readJsonFile(this.pathOf(workstation), RunHistoryFileSchema);
+    if (!file || file.workstation !== workstation) return null;
+    const { version: _version, ...history } = file;
     return history;
   }
 

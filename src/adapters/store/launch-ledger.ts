@@ -1,8 +1,9 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LaunchLedger, LaunchRecord } from '../../core/ports.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile } from './json-file.js';
 
 const RecordSchema = z.object({
   clientToken: z.string().min(1),
@@ -20,14 +21,8 @@ export class FileLaunchLedger implements LaunchLedger {
   }
 
   async get(workstation: string): Promise<LaunchRecord | null> {
-    try {
-      const parsed = RecordSchema.safeParse(JSON.parse(await readFile(this.pathOf(workstation), 'utf8')));
-      // A damaged record is only a cache: AWS tags still find the instance.
-      return parsed.success ? parsed.data : null;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return null;
-      throw error;
-    }
+    // A damaged record is only a cache: AWS tags still find the instance.
+    return readJsonFile(this.pathOf(workstation), RecordSchema);
   }
 
   async put(workstation: string, record: LaunchRecord): Promise<void> {

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ReminderStore } from '../../core/cost-watch.js';
 import { INITIAL_REMINDER_STATE, type ReminderState } from '../../core/reminder-policy.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile } from './json-file.js';
 
 const ReminderStateFileSchema = z.object({
   version: z.literal(1),
@@ -26,22 +26,8 @@ export class FileReminderStore implements ReminderStore {
   }
 
   async read(): Promise<ReminderState> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return INITIAL_REMINDER_STATE;
-      throw error;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return INITIAL_REMINDER_STATE;
-    }
-    const parsed = ReminderStateFileSchema.safeParse(json);
-    if (!parsed.success) return INITIAL_REMINDER_STATE;
-    return { fired: parsed.data.fired, snoozedUntil: parsed.data.snoozedUntil };
+    const file = await readJsonFile(this.path, ReminderStateFileSchema);
+    return file ? { fired: file.fired, snoozedUntil: file.snoozedUntil } : INITIAL_REMINDER_STATE;
   }
 
   async write(state: ReminderState): Promise<void> {
