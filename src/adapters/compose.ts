@@ -53,8 +53,10 @@ export function createCore(options: CoreOptions) {
     // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
     userDataFor,
   });
-  const prices = new AwsPriceCatalog({ cacheFile: join(options.home, 'cache', 'prices.json'), clock, access });
-  const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access));
+  // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
+  const ec2 = (region: string) => cloud.client(region);
+  const prices = new AwsPriceCatalog({ cacheFile: join(options.home, 'cache', 'prices.json'), clock, access, ec2Client: ec2 });
+  const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access, ec2));
   return { service, settings, cloud, keys, ssh, clock, prices, costs, home: options.home, access };
 }
 

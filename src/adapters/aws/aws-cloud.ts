@@ -16,7 +16,7 @@ const SCAN_STATES = ['pending', 'running', 'stopping', 'stopped'];
 /** AWS as CloudRig sees it: one gateway per region, and a scan across every enabled region. */
 export class AwsCloud implements Cloud {
   private readonly gateways = new Map<string, AwsEc2Gateway>();
-  /** One EC2 client per region for scans, reused: creating 38 clients costs more than the calls. */
+  /** One EC2 client per region, reused: creating 38 clients costs more than the calls. */
   private readonly clients = new Map<string, EC2Client>();
 
   /** The enabled regions last seen (this process, or the cache file). */
@@ -33,7 +33,7 @@ export class AwsCloud implements Cloud {
   gateway(region: string): CloudGateway {
     let gateway = this.gateways.get(region);
     if (!gateway) {
-      gateway = new AwsEc2Gateway(region, this.access);
+      gateway = new AwsEc2Gateway(region, this.access, this.client(region));
       this.gateways.set(region, gateway);
     }
     return gateway;
@@ -63,7 +63,8 @@ export class AwsCloud implements Cloud {
     return sortScan(perRegion.flat());
   }
 
-  private client(region: string): EC2Client {
+  /** The process's one EC2 client for a region, shared by the gateway, scans, prices and costs. */
+  client(region: string): EC2Client {
     let client = this.clients.get(region);
     if (!client) {
       client = new EC2Client(clientConfig(region, this.access));

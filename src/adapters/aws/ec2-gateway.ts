@@ -95,8 +95,9 @@ export class AwsEc2Gateway implements CloudGateway {
   constructor(
     readonly region: string,
     private readonly access: AwsAccess,
+    ec2?: EC2Client,
   ) {
-    this.ec2 = new EC2Client(clientConfig(region, access));
+    this.ec2 = ec2 ?? new EC2Client(clientConfig(region, access));
   }
 
   /** Runs `call`, mapping any failure to a CloudRigError with a fix. */
