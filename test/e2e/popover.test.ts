@@ -66,6 +66,18 @@ async function phase(label: string, timeout = 60_000): Promise<void> {
   await page.getByTestId('phase').filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor({ timeout });
 }
 
+/** Waits until the focused element is the button labelled `label`; fails showing what has focus instead. */
+async function focused(label: string, timeout = 5_000): Promise<void> {
+  type Doc = { document: { activeElement: { tagName: string; textContent: string } | null } };
+  const describe = (): string => {
+    const active = (globalThis as unknown as Doc).document.activeElement;
+    return active ? `${active.tagName}: ${active.tagName === 'BODY' ? '(nothing focused)' : active.textContent}` : '(none)';
+  };
+  const want = `BUTTON: ${label}`;
+  await page.waitForFunction(`(${describe.toString()})() === ${JSON.stringify(want)}`, undefined, { timeout }).catch(() => undefined);
+  expect(await page.evaluate(describe)).toBe(want);
+}
+
 beforeAll(async () => {
   if (!canRun) return;
   // The renderer as shipped: electron-vite's production build.
@@ -249,7 +261,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     expect(notifications.find((n) => n.title === 'gpu: session budget reached')).toMatchObject({
       kind: 'reminder', action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
     });
-    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Stop now');
+    await focused('Stop now');
     await shot('reminder');
 
     const before = Math.floor(Date.now() / 1000);
@@ -281,7 +293,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
 
     await page.getByRole('button', { name: 'Terminate…' }).click();
     await dialog.waitFor();
-    await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Save image, then terminate');
+    await focused('Save image, then terminate');
     await shot('confirm-terminate');
     await page.getByRole('button', { name: 'Save image, then terminate' }).click();
     await page.getByTestId('phase').filter({ hasText: /^(Saving image…|Terminating…)$/ }).waitFor({ timeout: 30_000 });

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 
 /** Asks before terminating, offering to save an image first (the default, focused button). */
 export function ConfirmTerminate(props: {
@@ -8,7 +8,8 @@ export function ConfirmTerminate(props: {
   onCancel: () => void;
 }) {
   const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  // Before paint, so an Enter pressed as soon as it shows answers it.
+  useLayoutEffect(() => first.current?.focus(), []);
   return (
     <section className="confirm" role="alertdialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body">
       <h2 id="confirm-title">Terminate {props.name}?</h2>

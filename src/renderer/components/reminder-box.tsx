@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import type { ReminderView } from '../../shared/views.js';
 
 /**
@@ -12,7 +12,8 @@ export function ReminderBox(props: {
 }) {
   const { reminder } = props;
   const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), [reminder.id]);
+  // Before paint, so an Enter pressed as soon as it shows answers it.
+  useLayoutEffect(() => first.current?.focus(), [reminder.id]);
   return (
     <section className="reminder" role="alertdialog" aria-labelledby="reminder-title" aria-describedby="reminder-body">
       <p id="reminder-title" className="reminder-title">{reminder.title}</p>
