@@ -67,15 +67,11 @@ async function phase(label: string, timeout = 60_000): Promise<void> {
 }
 
 /** Waits until the focused element is the button labelled `label`; fails showing what has focus instead. */
-async function focused(label: string, timeout = 5_000): Promise<void> {
-  type Doc = { document: { activeElement: { tagName: string; textContent: string } | null } };
-  const describe = (): string => {
-    const active = (globalThis as unknown as Doc).document.activeElement;
+async function focused(label: string): Promise<void> {
+  await expect.poll(() => page.evaluate(() => {
+    const active = (globalThis as unknown as { document: { activeElement: { tagName: string; textContent: string } | null } }).document.activeElement;
     return active ? `${active.tagName}: ${active.tagName === 'BODY' ? '(nothing focused)' : active.textContent}` : '(none)';
-  };
-  const want = `BUTTON: ${label}`;
-  await page.waitForFunction(`(${describe.toString()})() === ${JSON.stringify(want)}`, undefined, { timeout }).catch(() => undefined);
-  expect(await page.evaluate(describe)).toBe(want);
+  }), { timeout: 5_000 }).toBe(`BUTTON: ${label}`);
 }
 
 beforeAll(async () => {
@@ -173,7 +169,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
 
   it('lists GPU types with GPU, memory, vCPUs, RAM and price', async () => {
     const option = page.getByRole('combobox', { name: 'Instance type' }).locator('option', { hasText: 'g4dn.xlarge:' });
-    await expect(option.textContent()).resolves.toBe('g4dn.xlarge: 1× NVIDIA T4 (16 GiB), 4 vCPU, 16 GiB RAM, $0.53/h');
+    await expect.poll(() => option.textContent(), { timeout: 10_000 }).toBe('g4dn.xlarge: 1× NVIDIA T4 (16 GiB), 4 vCPU, 16 GiB RAM, $0.53/h');
   });
 
   it('creates the workstation, then launches it: progress, ready, and the ssh command copied', async () => {
@@ -198,18 +194,18 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await phase('Starting…', 15_000);
     await shot('starting');
     await phase('Ready for ssh');
-    await expect(page.getByRole('list', { name: 'Progress' }).count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole('list', { name: 'Progress' }).count(), { timeout: 10_000 }).toBe(0);
     // The rate of a g4dn.xlarge in us-east-1 from the bundled table (0.526), saying so.
-    await expect(page.getByTestId('hourly').textContent()).resolves.toBe('$0.53/h');
-    await expect(page.getByTestId('price-source').textContent()).resolves.toBe('bundled price');
-    await expect(page.locator('.meter > div', { has: page.getByTestId('hourly') }).getAttribute('title'))
-      .resolves.toBe("$0.526 per hour on demand, from CloudRig's bundled price table (AWS's price list was not available)");
+    await expect.poll(() => page.getByTestId('hourly').textContent(), { timeout: 10_000 }).toBe('$0.53/h');
+    await expect.poll(() => page.getByTestId('price-source').textContent(), { timeout: 10_000 }).toBe('bundled price');
+    await expect.poll(() => page.locator('.meter > div', { has: page.getByTestId('hourly') }).getAttribute('title'), { timeout: 10_000 })
+      .toBe("$0.526 per hour on demand, from CloudRig's bundled price table (AWS's price list was not available)");
     // This session as the cost meter counts it: a start bills at least a minute ($0.526 / 60).
     await page.getByTestId('session').filter({ hasText: /^\$0\.01$/ }).waitFor({ timeout: 10_000 });
-    await expect(page.getByTestId('month').textContent()).resolves.toMatch(/^\$0\.0\d$/);
-    await expect(page.getByTestId('auto-stop').textContent()).resolves.toMatch(/^(Stops itself after 60 idle min|Idle \d+ min; stops itself at 60 min)$/);
+    await expect.poll(() => page.getByTestId('month').textContent(), { timeout: 10_000 }).toMatch(/^\$0\.0\d$/);
+    await expect.poll(() => page.getByTestId('auto-stop').textContent(), { timeout: 10_000 }).toMatch(/^(Stops itself after 60 idle min|Idle \d+ min; stops itself at 60 min)$/);
     await shot('ready');
-    expect(notifications.map((notification) => notification.title)).toContain('gpu is ready for ssh');
+    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu is ready for ssh');
 
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Copied the ssh command').waitFor();
@@ -226,25 +222,25 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await phase('Stopping…', 15_000);
     await shot('stopping');
     await phase('Stopped');
-    await expect(page.getByTestId('session').textContent()).resolves.toBe('—');
+    await expect.poll(() => page.getByTestId('session').textContent(), { timeout: 10_000 }).toBe('—');
     // What still bills while stopped, looked up in AWS once it came to rest: the root volume.
     const kept = page.getByTestId('still-costing');
     await kept.getByText(/^Volume vol-\w+ \(100 GiB gp3\)$/).waitFor({ timeout: 15_000 });
-    await expect(kept.getByRole('heading').textContent()).resolves.toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
+    await expect.poll(() => kept.getByRole('heading').textContent(), { timeout: 10_000 }).toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
     await shot('stopped');
-    expect(notifications.map((notification) => notification.title)).toContain('gpu stopped');
+    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu stopped');
 
     await page.getByRole('button', { name: 'Start' }).click();
     await phase('Ready for ssh');
-    await expect(page.locator('.facts').textContent()).resolves.toBe(instanceId);
+    await expect.poll(() => page.locator('.facts').textContent(), { timeout: 10_000 }).toBe(instanceId);
   }, 120_000);
 
   it('reminds when the session budget is reached, offering Stop now and Snooze, and Snooze keeps the instance awake', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Reminders and budget' }).waitFor();
-    await expect(page.getByLabel('Remind after (hours running)').inputValue()).resolves.toBe('2');
-    await expect(page.getByLabel('Daily at (empty: never)').inputValue()).resolves.toBe('23:00');
-    await expect(page.getByLabel('Idle minutes before it stops').inputValue()).resolves.toBe('60');
+    await expect.poll(() => page.getByLabel('Remind after (hours running)').inputValue(), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => page.getByLabel('Daily at (empty: never)').inputValue(), { timeout: 10_000 }).toBe('23:00');
+    await expect.poll(() => page.getByLabel('Idle minutes before it stops').inputValue(), { timeout: 10_000 }).toBe('60');
     // Half a cent: less than the minute a start bills at least.
     await page.getByLabel('Per-session budget ($)').fill('0.005');
     await page.getByRole('button', { name: 'Save reminders' }).click();
@@ -258,7 +254,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     // This session already cost more than that: the reminder is in the popover, as a click on its notification shows it.
     const reminder = page.getByRole('alertdialog', { name: 'gpu: session budget reached' });
     await reminder.waitFor({ timeout: 15_000 });
-    expect(notifications.find((n) => n.title === 'gpu: session budget reached')).toMatchObject({
+    await expect.poll(() => notifications.find((n) => n.title === 'gpu: session budget reached'), { timeout: 10_000 }).toMatchObject({
       kind: 'reminder', action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
     });
     await focused('Stop now');
@@ -306,14 +302,14 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }));
     ec2.destroy();
     expect(images.Images?.map((image) => image.State)).toEqual(['available']);
-    expect(notifications.map((notification) => notification.title)).toContain('gpu terminated');
+    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu terminated');
   }, 120_000);
 
   it('shows settings without secrets, refusing typed keys without a keyring', async () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
     await page.getByText('No keyring (GNOME Keyring or KWallet) is running', { exact: false }).waitFor();
-    await expect(page.getByLabel('Name').inputValue()).resolves.toBe('gpu');
+    await expect.poll(() => page.getByLabel('Name').inputValue(), { timeout: 10_000 }).toBe('gpu');
     await shot('settings');
     await page.getByRole('button', { name: 'Back' }).click();
     await page.getByRole('heading', { name: 'gpu' }).waitFor();
