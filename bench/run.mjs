@@ -33,12 +33,16 @@ const ssh2Shim = {
 };
 
 // The idle watcher process is bundled the way `rig` ships (scripts/build-cli.mjs): dependencies
-// included, the SDK's ES modules, so its footprint is that of the shipped code.
+// included, the SDK's ES modules, split and minified, so its footprint is that of the shipped code
+// (what is imported only on first use, like ssh2, SSM and STS, is a chunk of its own).
 await build({
   ...nodeBundleOptions,
   absWorkingDir: root,
   entryPoints: { 'footprint-child': 'bench/footprint-child.ts' },
   outdir,
+  chunkNames: 'footprint-chunks/[name]-[hash]',
+  splitting: true,
+  minify: true,
 });
 
 await build({

@@ -1,5 +1,5 @@
 import { DescribeSpotPriceHistoryCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
-import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
 import {
   bundledOnDemandHourly,
@@ -148,7 +148,8 @@ export class AwsPriceCatalog implements PriceCatalog {
     const prices: number[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const response = await this.#pricingClient().send(
+      const { client, GetProductsCommand } = await this.#pricingClient();
+      const response = await client.send(
         new GetProductsCommand({
           ServiceCode: 'AmazonEC2',
           FormatVersion: 'aws_v1',
@@ -204,7 +205,9 @@ export class AwsPriceCatalog implements PriceCatalog {
     return Math.max(...[...newestPerZone.values()].map((p) => p.usd));
   }
 
-  #pricingClient(): PricingClient {
+  /** Loaded on first use: most runs price from the cache or the bundled table and never need it. */
+  async #pricingClient() {
+    const { GetProductsCommand, PricingClient } = await import('@aws-sdk/client-pricing');
     this.#pricing ??=
       this.#options.pricingClient ??
       new PricingClient({
@@ -212,7 +215,7 @@ export class AwsPriceCatalog implements PriceCatalog {
         // Fail over to the bundled table quickly when the endpoint does not answer.
         requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
       });
-    return this.#pricing;
+    return { client: this.#pricing, GetProductsCommand };
   }
 
   #ec2(region: string): EC2Client {
