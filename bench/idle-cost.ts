@@ -49,15 +49,19 @@ export async function measureIdleCost(world: BenchWorld): Promise<Row[]> {
 
 function row(what: string, window: Window, issueItem: boolean): Row {
   const describe = window.perHour.DescribeInstances ?? 0;
+  // A poller at exactly 1/min makes at most floor(W / 1 min) + 1 calls in a window W: it may poll
+  // at both ends. Judging the per-hour rate instead fails a 61-minute window with 61 polls.
+  const allowed = Math.floor(window.simulatedMs / 60_000) + 1;
+  const made = window.counts.DescribeInstances ?? 0;
   const all = Object.values(window.perHour).reduce((a, b) => a + b, 0);
   const others = Object.entries(window.perHour).filter(([action]) => action !== 'DescribeInstances');
-  const span = window.simulatedMs >= HOUR_MS ? '1 h' : `${(window.simulatedMs / 60_000).toFixed(1)} min`;
+  const span = `${(window.simulatedMs / 60_000).toFixed(1)} min`;
   return {
     item: 3,
     measure: `Idle API calls, ${what}`,
-    result: `${fmt(describe)} DescribeInstances/h, ${fmt(all)} calls/h in all${others.length ? ` (${others.map(([a, n]) => `${a} ${fmt(n)}`).join(', ')})` : ''}; ${span} simulated in ${(window.realMs / 1000).toFixed(1)} s`,
+    result: `${fmt(describe)} DescribeInstances/h, ${fmt(all)} calls/h in all${others.length ? ` (${others.map(([a, n]) => `${a} ${fmt(n)}`).join(', ')})` : ''}; ${made} in ${span} simulated (1/min allows ${allowed}) in ${(window.realMs / 1000).toFixed(1)} s`,
     target: '≤ 60 DescribeInstances/h (1/min)',
-    pass: describe <= 60,
+    pass: made <= allowed,
     data: { ...window, issueItem },
   };
 }
