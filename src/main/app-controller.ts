@@ -176,6 +176,15 @@ export class AppController {
 
   /** Starts watching the current workstation. */
   start(): void {
+    // Write the login item again when it is on: the app may have moved or been updated since
+    // (a Linux autostart entry names the executable's path).
+    if (this.settings().startAtLogin) {
+      try {
+        this.ports.loginItem.set(true);
+      } catch (error) {
+        this.log(`start at login: could not renew the login item: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     this.watch();
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.ticker = setInterval(() => {

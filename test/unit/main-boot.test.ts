@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { createCore, type CoreOptions } from '../../src/adapters/compose.js';
+import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { idleStatusCommand } from '../../src/core/idle-watchdog.js';
 import { requestChannels } from '../../src/shared/contract.js';
 import type { Shell } from '../../src/main/app-shell.js';
@@ -227,6 +228,8 @@ beforeAll(async () => {
     // Where Snooze writes the keep-alive on "the instance" (the sshd fixture runs as this user).
     CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
   });
+  // Start at login was ticked in an earlier run: boot writes the login item again.
+  new ConfSettingsStore(join(home, 'home')).update((settings) => ({ ...settings, startAtLogin: true }));
   const { boot } = await import('../../src/main/app-shell.js');
   // The real core on the shifted clock, with its ssh commands recorded on their way to the real sshd.
   const recordingCore = (options: CoreOptions) => {
@@ -322,6 +325,26 @@ describe('main process boot (electron replaced by a module double)', () => {
       'No workstation yet (off)', 'Start (off)', 'Copy SSH command (off)', 'Open terminal (off)', '—',
       'Save image and terminate… (off)', 'Terminate… (off)', '—', 'Show CloudRig', 'Set up a workstation…', 'Start at login', '—', 'Quit CloudRig',
     ]);
+  });
+
+  it('renews the start-at-login entry at boot, and the tray checkbox turns it off and on again', async () => {
+    // Linux has no Electron login item: an XDG autostart entry that starts this executable.
+    const entry = join(home, 'xdg', 'autostart', 'cloudrig.desktop');
+    const read = (): Promise<string | null> => readFile(entry, 'utf8').catch(() => null);
+    await expect(read()).resolves.toContain(`\nExec=${process.execPath}\n`);
+    const toggle = (): void => {
+      const item = electron.trays[0]?.menu?.template.find((candidate) => candidate.label === 'Start at login');
+      expect(item).toMatchObject({ type: 'checkbox' });
+      (item?.click as () => void)();
+    };
+    const settings = new ConfSettingsStore(join(home, 'home'));
+    toggle();
+    await vi.waitFor(async () => expect(await read()).toBeNull());
+    expect(settings.read().startAtLogin).toBe(false);
+    await vi.waitFor(() => expect(electron.trays[0]?.menu?.template.find((item) => item.label === 'Start at login')).toMatchObject({ checked: false }));
+    toggle();
+    await vi.waitFor(async () => expect(await read()).toContain('[Desktop Entry]'));
+    expect(settings.read().startAtLogin).toBe(true);
   });
 
   it('toggles the popover on a tray click', () => {
