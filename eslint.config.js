@@ -1,15 +1,62 @@
-// Lint enforces the layer arrows of ../shared/DESIGN.md: each folder may import only what it may depend on.
+// Lint enforces the layer arrows of ../shared/DESIGN.md: each folder may import only what it may depend on,
+// statically or through import(). test/unit/lint-rules.test.ts lints probe files that must fail.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'events', 'stream', 'url', 'util'];
-const sdks = ['@aws-sdk/*', 'ssh2', 'conf', 'electron-store', 'proper-lockfile'];
+const sdks = ['@aws-sdk/*', '@smithy/*', 'ssh2', 'conf', 'electron-store', 'proper-lockfile'];
 
-/** A no-restricted-imports rule refusing the given patterns with a message. */
-function forbid(patterns, message) {
-  return { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] };
+/** Node and host globals that src/core and src/shared must get through a port instead. */
+const hostGlobals = ['process', 'Buffer', 'global', 'require', 'module', '__dirname', '__filename', 'setTimeout', 'setInterval',
+  'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'console', 'fetch', 'window', 'document', 'navigator'];
+
+/** A glob of no-restricted-imports as a regular expression over an import specifier, for import() calls. */
+function globToRegex(glob) {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const body = escaped
+    .replaceAll('**/', '\u0000')
+    .replaceAll('/**', '\u0001')
+    .replaceAll('*', '[^\\x2F]*')
+    .replaceAll('\u0000', '(?:.*\\x2F)?')
+    .replaceAll('\u0001', '(?:\\x2F.*)?')
+    .replaceAll('/', '\\x2F');
+  return body;
 }
+
+// ipcMain/ipcRenderer only where the router is bound and where the bridge is built (GitHub Desktop's rule).
+const ipcSelectors = [
+  { selector: 'ImportSpecifier[imported.name=/^ipc(Main|Renderer)$/]', message: 'Bind IPC only in src/main/ipc-binding.ts and src/preload.' },
+  // `import * as electron` or a default import would reach electron.ipcMain past the rule above.
+  { selector: "ImportDeclaration[source.value='electron'] > :matches(ImportNamespaceSpecifier, ImportDefaultSpecifier)", message: 'Import named members of electron (so the IPC rule can see them).' },
+  { selector: "ImportExpression[source.value='electron']", message: 'Import electron statically, with named members.' },
+];
+
+/**
+ * The rules for one layer: its forbidden imports, statically (no-restricted-imports) and through
+ * import() (no-restricted-syntax, which also carries the IPC rule since one rule's options replace another's).
+ */
+function layer(files, patterns, message, { extraSyntax = [], ipc = true, literalImportsOnly = false } = {}) {
+  const dynamic = patterns.map((pattern) => ({
+    selector: `ImportExpression[source.value=/^${globToRegex(pattern)}$/]`,
+    message,
+  }));
+  const computed = literalImportsOnly
+    ? [{ selector: "ImportExpression[source.type!='Literal']", message: `${message} (import() of a computed specifier cannot be checked)` }]
+    : [];
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+      'no-restricted-syntax': ['error', ...dynamic, ...computed, ...(ipc ? ipcSelectors : []), ...extraSyntax],
+    },
+  };
+}
+
+/** core and shared: no Node or host globals, and no reaching them through globalThis. */
+const pureSyntax = [
+  { selector: "MemberExpression[object.name='globalThis']", message: 'src/core and src/shared reach the host only through ports.' },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.bench/**'] },
@@ -29,44 +76,52 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['src/shared/**/*.ts'],
-    rules: forbid([...nodeBuiltins, ...sdks, 'electron', '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'],
-      'src/shared imports nothing from node, electron, SDKs or other layers.'),
+    files: ['src/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-syntax': ['error', ...ipcSelectors] },
   },
   {
-    files: ['src/core/**/*.ts'],
-    rules: forbid([...nodeBuiltins, ...sdks, 'electron', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
-      'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).'),
+    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...hostGlobals.map((name) => ({
+        name,
+        message: `src/core and src/shared get ${name} through a port (Clock, a store, a gateway), never from the host.`,
+      }))],
+    },
   },
+  layer(['src/shared/**/*.ts'],
+    [...nodeBuiltins, ...sdks, 'electron', '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', 'react', 'react-dom'],
+    'src/shared imports nothing from node, electron, SDKs or other layers.',
+    { extraSyntax: pureSyntax, literalImportsOnly: true }),
+  layer(['src/core/**/*.ts'],
+    [...nodeBuiltins, ...sdks, 'electron', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+    'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).',
+    { extraSyntax: pureSyntax, literalImportsOnly: true }),
+  layer(['src/adapters/**/*.ts'],
+    ['electron', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+    'src/adapters may use node and SDKs, never electron or the composition roots.'),
+  layer(['src/cli/**/*.ts'],
+    ['electron', '**/main/**', '**/renderer/**', '**/preload/**'],
+    'The CLI never loads electron or the app shell.'),
   {
-    files: ['src/adapters/**/*.ts'],
-    rules: forbid(['electron', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
-      'src/adapters may use node and SDKs, never electron or the composition roots.'),
+    ...layer(['src/main/**/*.ts'],
+      ['**/cli/**', '**/renderer/**', '**/preload/**'],
+      'The Electron shell never imports the CLI, the renderer or the preload (call the use cases in core).'),
+    ignores: ['src/main/ipc-binding.ts'],
   },
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: forbid(['electron', '**/main/**', '**/renderer/**', '**/preload/**'], 'The CLI never loads electron.'),
-  },
-  {
-    files: ['src/preload/**/*.ts'],
-    rules: forbid([...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
-      'The preload only bridges the contract in src/shared to the renderer.'),
-  },
+  layer(['src/main/ipc-binding.ts'],
+    ['**/cli/**', '**/renderer/**', '**/preload/**'],
+    'The Electron shell never imports the CLI, the renderer or the preload (call the use cases in core).',
+    { ipc: false, extraSyntax: ipcSelectors.slice(1) }),
+  layer(['src/preload/**/*.ts'],
+    [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
+    'The preload only bridges the contract in src/shared to the renderer.',
+    { ipc: false, extraSyntax: ipcSelectors.slice(1), literalImportsOnly: true }),
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: forbid([...nodeBuiltins, ...sdks, 'electron', '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/preload/**'],
-      'The renderer talks only to window.cloudrig, typed from src/shared.'),
   },
-  {
-    // ipcMain/ipcRenderer only where the router is bound and where the bridge is built (GitHub Desktop's rule).
-    files: ['src/**/*.{ts,tsx}'],
-    ignores: ['src/main/ipc-binding.ts', 'src/preload/**'],
-    rules: {
-      'no-restricted-syntax': ['error', {
-        selector: "ImportSpecifier[imported.name=/^ipc(Main|Renderer)$/]",
-        message: 'Bind IPC only in src/main/ipc-binding.ts and src/preload.',
-      }],
-    },
-  },
+  layer(['src/renderer/**/*.{ts,tsx}'],
+    [...nodeBuiltins, ...sdks, 'electron', '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/preload/**'],
+    'The renderer talks only to window.cloudrig, typed from src/shared.',
+    { literalImportsOnly: true }),
 );

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+import ts from 'typescript';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Lints `code` as if it were the file at `path` (relative to the repo), with the repo's own config. */
+async function lint(eslint: ESLint, path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, path) });
+  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
+}
+
+/** Type-checks `code` as a file in src/core with tsconfig.core.json; returns the error texts. */
+function typecheckAsCore(code: string): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.core.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  });
+  if (!config) throw new Error('tsconfig.core.json could not be read');
+  const probe = join(ROOT, 'src', 'core', '__lint-probe__.ts');
+  const host = ts.createCompilerHost(config.options);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.fileExists = (file) => file === probe || fileExists.call(host, file);
+  host.readFile = (file) => (file === probe ? code : readFile.call(host, file));
+  host.getSourceFile = (file, language, ...rest) =>
+    file === probe ? ts.createSourceFile(file, code, language) : getSourceFile.call(host, file, language, ...rest);
+  const program = ts.createProgram([probe, join(ROOT, 'types', 'core-globals.d.ts')], config.options, host);
+  return ts.getPreEmitDiagnostics(program, program.getSourceFile(probe)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('the layer rules refuse each way around them', () => {
+  let eslint: ESLint;
+  beforeAll(() => {
+    eslint = new ESLint({ cwd: ROOT });
+  });
+
+  const forbidden: readonly (readonly [string, string, string, RegExp])[] = [
+    ['core reads process.env', 'src/core/probe.ts', 'export const home = process.env.HOME;\n', /no-restricted-globals: .*process/],
+    ['core uses Buffer', 'src/core/probe.ts', "export const bytes = Buffer.from('x');\n", /no-restricted-globals: .*Buffer/],
+    ['core sets its own timer', 'src/core/probe.ts', 'export const t = setTimeout(() => undefined, 1);\n', /no-restricted-globals: .*setTimeout/],
+    ['core reaches process through globalThis', 'src/core/probe.ts', 'export const env = globalThis.process;\n', /no-restricted-syntax: .*ports/],
+    ['core imports node:fs statically', 'src/core/probe.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", /no-restricted-imports/],
+    ['core imports node:fs with import()', 'src/core/probe.ts', "export const fs = async () => await import('node:fs');\n", /no-restricted-syntax: src\/core is pure/],
+    ['core imports the AWS SDK with import()', 'src/core/probe.ts', "export const ec2 = () => import('@aws-sdk/client-ec2');\n", /no-restricted-syntax: src\/core is pure/],
+    ['core imports an adapter with import()', 'src/core/probe.ts', "export const c = () => import('../adapters/compose.js');\n", /no-restricted-syntax: src\/core is pure/],
+    ['core imports a computed specifier', 'src/core/probe.ts', "const name = 'node:' + 'fs';\nexport const c = () => import(name);\n", /computed specifier/],
+    ['shared imports core', 'src/shared/probe.ts', "import { Emitter } from '../core/emitter.js';\nexport const e = Emitter;\n", /no-restricted-imports/],
+    ['shared uses console', 'src/shared/probe.ts', "console.log('x');\n", /no-restricted-globals: .*console/],
+    ['main imports the CLI', 'src/main/probe.ts', "import { buildProgram } from '../cli/program.js';\nexport const p = buildProgram;\n", /no-restricted-imports/],
+    ['main imports the CLI with import()', 'src/main/probe.ts', "export const p = () => import('../cli/program.js');\n", /no-restricted-syntax: The Electron shell never imports the CLI/],
+    ['the CLI imports main', 'src/cli/probe.ts', "import { AppController } from '../main/app-controller.js';\nexport const a = AppController;\n", /no-restricted-imports/],
+    ['the CLI imports electron with import()', 'src/cli/probe.ts', "export const e = () => import('electron');\n", /no-restricted-syntax/],
+    ['main takes ipcMain by name outside the binding', 'src/main/probe.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n", /Bind IPC only/],
+    ['main takes electron as a namespace', 'src/main/probe.ts', "import * as electron from 'electron';\nexport const i = electron.ipcMain;\n", /Import named members of electron/],
+    ['main takes electron as a default import', 'src/main/probe.ts', "import electron from 'electron';\nexport const i = electron.ipcMain;\n", /Import named members of electron/],
+    ['the renderer imports core', 'src/renderer/probe.ts', "import { trayModel } from '../core/tray-model.js';\nexport const t = trayModel;\n", /no-restricted-imports/],
+    ['the preload imports an adapter with import()', 'src/preload/probe.ts', "export const a = () => import('../adapters/compose.js');\n", /no-restricted-syntax/],
+    ['an adapter imports electron', 'src/adapters/probe.ts', "import { app } from 'electron';\nexport const a = app;\n", /no-restricted-imports/],
+  ];
+
+  it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
+    const messages = await lint(eslint, path, code);
+    expect(messages.join('\n')).toMatch(expected);
+  });
+
+  const allowed: readonly (readonly [string, string, string])[] = [
+    ['core imports shared and another core module', 'src/core/probe.ts', "import { PHASES } from '../shared/workstation.js';\nimport { Emitter } from './emitter.js';\nexport const x = [PHASES, Emitter];\n"],
+    ['core uses an AbortController', 'src/core/probe.ts', 'export const stop = new AbortController();\n'],
+    ['an adapter loads ssh2 on first use', 'src/adapters/probe.ts', "export const ssh = async () => (await import('ssh2')).default;\n"],
+    ['main imports named members of electron and the composition', 'src/main/probe.ts', "import { app } from 'electron';\nimport { createCore } from '../adapters/compose.js';\nexport const x = [app, createCore];\n"],
+    ['the binding takes ipcMain', 'src/main/ipc-binding.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n"],
+    ['the CLI loads the composition on first use', 'src/cli/probe.ts', "export const c = () => import('../adapters/compose.js');\n"],
+  ];
+
+  it.each(allowed)('accepts: %s', async (_what, path, code) => {
+    expect(await lint(eslint, path, code)).toEqual([]);
+  });
+});
+
+describe('core and shared type-check without Node', () => {
+  it('a core file that uses process, Buffer or setTimeout does not compile', () => {
+    const errors = typecheckAsCore('export const a = process.env.HOME;\nexport const b = Buffer.from("x");\nexport const c = setTimeout(() => 0, 1);\n');
+    expect(errors).toEqual(expect.arrayContaining([
+      expect.stringMatching(/Cannot find name 'process'/),
+      expect.stringMatching(/Cannot find name 'Buffer'/),
+      expect.stringMatching(/Cannot find name 'setTimeout'/),
+    ]));
+  });
+
+  it('a core file that uses the web-standard AbortController compiles', () => {
+    expect(typecheckAsCore('export const stop = new AbortController();\nexport const aborted: boolean = stop.signal.aborted;\n')).toEqual([]);
+  });
+});
