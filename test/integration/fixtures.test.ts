@@ -83,7 +83,6 @@ async function rejection(promise: Promise<unknown>): Promise<{ name: string; mes
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('moto fixture', () => {
   it('reset forgets the instances launched before it', async () => {
@@ -152,9 +151,7 @@ describe('cloud proxy: held state transitions', () => {
     );
     expect(running.Reservations).toEqual([]);
 
-    await sleep(800);
-
-    expect(await stateOf(instanceId)).toBe('running');
+    await expect.poll(() => stateOf(instanceId), { timeout: 10_000, interval: 50 }).toBe('running');
     const [transition, ...others] = cloud.proxy.transitions();
     expect(others).toEqual([]);
     expect(transition).toMatchObject({ instanceId, state: 'running' });
@@ -178,9 +175,7 @@ describe('cloud proxy: held state transitions', () => {
     const status = await ec2().send(new DescribeInstanceStatusCommand({ InstanceIds: [instanceId], IncludeAllInstances: true }));
     expect(status.InstanceStatuses?.[0]?.InstanceState?.Name).toBe('shutting-down');
 
-    await sleep(400);
-
-    expect(await stateOf(instanceId)).toBe('terminated');
+    await expect.poll(() => stateOf(instanceId), { timeout: 10_000, interval: 50 }).toBe('terminated');
     // It never reached running: only the termination settled.
     expect(cloud.proxy.transitions().map((t) => t.state)).toEqual(['terminated']);
   });

@@ -1,5 +1,8 @@
 import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/adapters/system-clock.js';
+import { POLL } from '../../src/core/poll-policy.js';
+import type { Clock } from '../../src/core/ports.js';
 import { Watcher } from '../../src/core/watcher.js';
 import { ShiftedClock } from '../unit/support/shifted-clock.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
@@ -69,30 +72,41 @@ describe('the core API over real adapters', () => {
   });
 
   it('the watcher polls fast during a transition, slowly when steady, and at once on demand', async () => {
-    const core = world.core();
+    // The real clock, recording each wait the watcher asks for: the poll policy shows in what it asks.
+    const waits: number[] = [];
+    const clock: Clock = { now: () => systemClock.now(), sleep: (ms, signal) => { waits.push(ms); return systemClock.sleep(ms, signal); } };
+    await world.reset();
+    world.cloud.proxy.setHold({ pendingMs: 1_500, stoppingMs: 1_500, shuttingDownMs: 500 });
+    const core = world.core({ clock });
+    await core.service.init(spec());
+    await world.trustWorkstationKey();
     const seen: Snapshot[] = [];
     core.service.onDidChange((s) => seen.push(s));
     await core.service.up(undefined, { waitSsh: true });
+    waits.length = 0;
     const watcher = new Watcher(core.service, core.clock, 'gpu');
     watcher.start();
-    await new Promise((r) => setTimeout(r, 300));
+    // Steady and ready: after its first look the watcher waits a minute before the next.
+    await vi.waitFor(() => expect(waits).toHaveLength(1), { timeout: 15_000, interval: 20 });
+    expect(waits[0]).toBe(POLL.steady);
     world.cloud.proxy.resetCounts();
-    await new Promise((r) => setTimeout(r, 2_000));
-    // Steady and ready: no DescribeInstances within two seconds (the next poll is a minute away).
-    expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBe(0);
 
-    // Stop behind the watcher's back, then ask for a refresh: it notices and follows the transition fast.
+    // Stop behind the watcher's back, then ask for a refresh: it notices at once and follows the transition fast.
     const gateway = core.cloud.gateway('us-east-1');
     const instance = await gateway.findWorkstationInstance('gpu');
     await gateway.stopInstance(instance!.instanceId);
     const before = seen.length;
     watcher.refreshNow();
-    const deadline = Date.now() + 15_000;
-    while (seen.at(-1)?.phase !== 'stopped' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(seen.at(-1)?.phase).toBe('stopped'), { timeout: 15_000, interval: 20 });
     await watcher.dispose();
     expect(phases(seen.slice(before))).toEqual(['stopping', 'stopped']);
-    // 1.5 s of stopping at a 0.5 s poll: a handful of calls, not one a minute.
-    expect(world.cloud.proxy.counts().DescribeInstances).toBeGreaterThanOrEqual(3);
+    // While stopping it asked for the fast interval, not the steady one; each look was a DescribeInstances.
+    const whileStopping = waits.slice(1, -1);
+    expect(whileStopping.length).toBeGreaterThanOrEqual(2);
+    expect(whileStopping.every((ms) => ms <= POLL.fast)).toBe(true);
+    expect(world.cloud.proxy.counts().DescribeInstances).toBeGreaterThanOrEqual(whileStopping.length);
+    // Once stopped it is steady again.
+    expect(waits.at(-1)).toBe(POLL.steady);
   });
 });
 
