@@ -89,7 +89,8 @@ export class AwsCloud implements Cloud {
     await writeFileAtomic(this.regionsCacheFile, `${JSON.stringify({ regions }, null, 2)}\n`, 0o644).catch(() => undefined);
   }
 
-  private async enabledRegions(): Promise<string[]> {
+  /** The regions enabled for the account, asked of EC2 (DescribeRegions). */
+  async enabledRegions(): Promise<string[]> {
     try {
       const out = await this.client(this.homeRegion).send(new DescribeRegionsCommand({ AllRegions: false }));
       return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();

@@ -1,4 +1,4 @@
-import { DescribeSpotPriceHistoryCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
+import { DescribeSpotPriceHistoryCommand, EC2Client, paginateDescribeSpotPriceHistory, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
 import {
@@ -44,6 +44,8 @@ const CacheFileSchema = z.object({
   onDemand: z.record(z.string(), CachedPriceSchema),
   /** When the Pricing API last failed or had no price: every process (each `rig` run) rests after it. */
   pricingFailedAt: z.number().optional(),
+  /** When each type's all-region pass last ran: regions it did not price keep the bundled price till the next day. */
+  passes: z.record(z.string(), z.number()).optional(),
 });
 type CacheFile = z.infer<typeof CacheFileSchema>;
 
@@ -205,6 +207,126 @@ export class AwsPriceCatalog implements PriceCatalog {
     return Math.max(...[...newestPerZone.values()].map((p) => p.usd));
   }
 
+  /**
+   * On-demand prices of one type in many regions from one Pricing pass for the type (GetProducts
+   * without a region filter), cached per region for a day like single lookups. Regions AWS does not
+   * price, or every region while Pricing is unavailable, get the bundled table (labelled so).
+   */
+  async onDemandHourlyByRegion(instanceType: string, regions: readonly string[]): Promise<Map<string, Price | null>> {
+    const now = this.#options.clock.now();
+    let cache = await this.#readCache();
+    const fresh = (region: string) => {
+      const cached = cache.onDemand[`${region} ${instanceType}`];
+      return cached !== undefined && now - cached.fetchedAt < PRICE_CACHE_TTL_MS && cached.fetchedAt <= now ? cached : undefined;
+    };
+    const failedAt = Math.max(this.#pricingFailedAt ?? -Infinity, cache.pricingFailedAt ?? -Infinity);
+    const pricingResting = now - failedAt < PRICING_RETRY_AFTER_MS && failedAt <= now;
+    const passedAt = cache.passes?.[instanceType];
+    const passFresh = passedAt !== undefined && now - passedAt < PRICE_CACHE_TTL_MS && passedAt <= now;
+    if (!pricingResting && !passFresh && regions.some((region) => fresh(region) === undefined)) {
+      try {
+        const byRegion = await this.#fetchOnDemandAllRegions(instanceType);
+        const fetchedAt = this.#options.clock.now();
+        // Merged into the latest cache without awaiting in between: passes for other types run alongside.
+        const latest = this.#cache ?? cache;
+        const onDemand = { ...latest.onDemand };
+        for (const [region, usd] of byRegion) onDemand[`${region} ${instanceType}`] = { usd, fetchedAt };
+        this.#pricingFailedAt = null;
+        this.lastPricingError = null;
+        cache = { ...latest, onDemand, passes: { ...latest.passes, [instanceType]: fetchedAt }, pricingFailedAt: undefined };
+        await this.#writeCache(cache);
+      } catch (error) {
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      }
+    }
+    return new Map(regions.map((region) => {
+      const cached = cache.onDemand[`${region} ${instanceType}`];
+      const price: Price | null = cached !== undefined ? { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt } : bundledOnDemandHourly(region, instanceType);
+      return [region, price] as const;
+    }));
+  }
+
+  /**
+   * The current spot price of each of `instanceTypes` in one region, from one (paginated)
+   * DescribeSpotPriceHistory call for them all; the highest zone's price, as spotHourly without a zone.
+   */
+  async spotHourlyByType(region: string, instanceTypes: readonly string[]): Promise<Map<string, Price | null>> {
+    const now = this.#options.clock.now();
+    const result = new Map<string, Price | null>();
+    const wanted = instanceTypes.filter((type) => {
+      const key = `${region} ${type} *`;
+      const fetchedAt = this.#spotFetchedAt.get(key);
+      if (fetchedAt !== undefined && now - fetchedAt < SPOT_PRICE_TTL_MS) {
+        result.set(type, this.#spot.get(key) ?? null);
+        return false;
+      }
+      return true;
+    });
+    if (wanted.length === 0) return result;
+    const highest = new Map<string, number>();
+    try {
+      const newest = new Map<string, { at: number; usd: number }>();
+      const pages = paginateDescribeSpotPriceHistory({ client: this.#ec2(region), pageSize: 1000 }, {
+        InstanceTypes: wanted as _InstanceType[],
+        ProductDescriptions: ['Linux/UNIX', 'Linux/UNIX (Amazon VPC)'],
+        StartTime: new Date(now),
+        EndTime: new Date(now),
+      });
+      for await (const page of pages) {
+        for (const entry of page.SpotPriceHistory ?? []) {
+          const usd = Number(entry.SpotPrice);
+          if (!Number.isFinite(usd) || usd <= 0 || !entry.InstanceType) continue;
+          const key = `${entry.InstanceType} ${entry.AvailabilityZone ?? ''}`;
+          const at = entry.Timestamp?.getTime() ?? 0;
+          const known = newest.get(key);
+          if (known === undefined || at > known.at) newest.set(key, { at, usd });
+        }
+      }
+      for (const [key, { usd }] of newest) {
+        const type = key.split(' ')[0] ?? '';
+        highest.set(type, Math.max(highest.get(type) ?? 0, usd));
+      }
+    } catch {
+      // No spot prices: the list shows on-demand only, as spotHourly does.
+    }
+    for (const type of wanted) {
+      const usd = highest.get(type);
+      const price: Price | null = usd === undefined ? null : { usd, source: 'live', fetchedAt: now };
+      this.#spot.set(`${region} ${type} *`, price);
+      this.#spotFetchedAt.set(`${region} ${type} *`, now);
+      result.set(type, price);
+    }
+    return result;
+  }
+
+  async #fetchOnDemandAllRegions(instanceType: string): Promise<Map<string, number>> {
+    const filter = (Field: string, Value: string) => ({ Type: 'TERM_MATCH' as const, Field, Value });
+    const { client } = await this.#pricingClient();
+    const { paginateGetProducts } = await import('@aws-sdk/client-pricing');
+    const lowest = new Map<string, number>();
+    const pages = paginateGetProducts({ client, pageSize: 100 }, {
+      ServiceCode: 'AmazonEC2',
+      FormatVersion: 'aws_v1',
+      Filters: [
+        filter('instanceType', instanceType),
+        filter('operatingSystem', 'Linux'),
+        filter('tenancy', 'Shared'),
+        filter('preInstalledSw', 'NA'),
+        filter('capacitystatus', 'Used'),
+      ],
+    });
+    for await (const page of pages) {
+      for (const entry of page.PriceList ?? []) {
+        const region = regionCodeOf(String(entry));
+        const usd = hourlyUsdOf(String(entry));
+        if (region === null || usd === null) continue;
+        // Several products can match per region; the plain on-demand one is the lowest.
+        lowest.set(region, Math.min(lowest.get(region) ?? Number.POSITIVE_INFINITY, usd));
+      }
+    }
+    return lowest;
+  }
+
   /** Loaded on first use: most runs price from the cache or the bundled table and never need it. */
   async #pricingClient() {
     const { GetProductsCommand, PricingClient } = await import('@aws-sdk/client-pricing');
@@ -271,4 +393,14 @@ export function hourlyUsdOf(priceListEntry: string): number | null {
     }
   }
   return prices.length === 0 ? null : Math.min(...prices);
+}
+
+/** The region code of one PriceList entry (a JSON string), or null when it has none. */
+export function regionCodeOf(priceListEntry: string): string | null {
+  try {
+    const parsed = PriceListEntrySchema.safeParse(JSON.parse(priceListEntry));
+    return parsed.success ? (parsed.data.product?.attributes?.regionCode ?? null) : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,92 @@
+import { gpuModelIs, type FamilyQuota, type GpuOffer } from '../../core/gpu-catalog.js';
+import { toErrorInfo } from '../../core/errors.js';
+import type { Price } from '../../core/price-catalog.js';
+import { AwsAccountProbe } from './account-checks.js';
+import type { AwsAccess } from './client-config.js';
+import { quotaFor } from './error-map.js';
+import { listGpuInstanceTypes, type GpuInstanceType } from './instance-catalog.js';
+import type { AwsPriceCatalog } from './pricing.js';
+
+/** Pricing passes run this many at a time: GetProducts throttles bursts (answers are cached a day). */
+const PRICING_PASSES_AT_ONCE = 4;
+
+/** GPU offers, and the regions that could not be asked (not enabled, denied, unreachable). */
+export interface GpuOfferList {
+  readonly offers: readonly GpuOffer[];
+  readonly skipped: readonly { readonly region: string; readonly message: string }[];
+}
+
+interface RegionFacts {
+  readonly region: string;
+  readonly types: readonly GpuInstanceType[];
+  readonly spot: ReadonlyMap<string, Price | null>;
+  readonly quotas: ReadonlyMap<string, FamilyQuota | null>;
+}
+
+/**
+ * The GPU instance types of each region with their on-demand and spot prices and the account's
+ * vCPU quota for their family: DescribeInstanceTypes, DescribeSpotPriceHistory (one call for all
+ * types) and the quotas per region in parallel; on-demand prices in one Pricing pass per type for
+ * all regions at once.
+ */
+export async function listGpuOffers(
+  access: AwsAccess,
+  prices: AwsPriceCatalog,
+  regions: readonly string[],
+  gpu: string | null,
+): Promise<GpuOfferList> {
+  const skipped: { region: string; message: string }[] = [];
+  const facts = (await Promise.all(regions.map(async (region): Promise<RegionFacts | null> => {
+    try {
+      const types = (await listGpuInstanceTypes(access, region)).filter((type) => !gpu || gpuModelIs(type.gpuModel, gpu));
+      const [spot, quotas] = await Promise.all([
+        prices.spotHourlyByType(region, types.map((type) => type.instanceType)),
+        familyQuotas(access, region, types),
+      ]);
+      return { region, types, spot, quotas };
+    } catch (error) {
+      skipped.push({ region, message: toErrorInfo(error).message });
+      return null;
+    }
+  }))).filter((region): region is RegionFacts => region !== null);
+
+  const regionsOfType = new Map<string, string[]>();
+  for (const { region, types } of facts) {
+    for (const { instanceType } of types) regionsOfType.set(instanceType, [...(regionsOfType.get(instanceType) ?? []), region]);
+  }
+  const onDemand = new Map<string, Price | null>();
+  const passes = [...regionsOfType];
+  for (let start = 0; start < passes.length; start += PRICING_PASSES_AT_ONCE) {
+    await Promise.all(passes.slice(start, start + PRICING_PASSES_AT_ONCE).map(async ([instanceType, inRegions]) => {
+      for (const [region, price] of await prices.onDemandHourlyByRegion(instanceType, inRegions)) onDemand.set(`${region} ${instanceType}`, price);
+    }));
+  }
+
+  const offers = facts.flatMap(({ region, types, spot, quotas }) => types.map((type): GpuOffer => ({
+    region,
+    ...type,
+    onDemand: onDemand.get(`${region} ${type.instanceType}`) ?? null,
+    spot: spot.get(type.instanceType) ?? null,
+    quota: quotas.get(quotaFor(type.instanceType, false).code) ?? null,
+  })));
+  return { offers, skipped: skipped.sort((a, b) => a.region.localeCompare(b.region)) };
+}
+
+/** The on-demand vCPU quota of each instance family among `types` (one Service Quotas call per family). */
+async function familyQuotas(access: AwsAccess, region: string, types: readonly GpuInstanceType[]): Promise<Map<string, FamilyQuota | null>> {
+  const probe = new AwsAccountProbe(access, region);
+  const firstOfFamily = new Map<string, string>();
+  for (const { instanceType } of types) {
+    const { code } = quotaFor(instanceType, false);
+    if (!firstOfFamily.has(code)) firstOfFamily.set(code, instanceType);
+  }
+  const entries = await Promise.all([...firstOfFamily].map(async ([code, instanceType]) => {
+    // Without servicequotas permission the list still shows types and prices; the quota says unknown.
+    const quota = await probe.vcpuQuota(region, instanceType, false).then(
+      (q): FamilyQuota => ({ code: q.code, name: q.name, vcpus: q.value }),
+      () => null,
+    );
+    return [code, quota] as const;
+  }));
+  return new Map(entries);
+}

@@ -1,0 +1,95 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { cheapestUsd, quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
+import type { Price } from '../core/price-catalog.js';
+import { CloudRigError } from '../core/errors.js';
+import { validateRegion } from '../core/validate.js';
+import type { CommandRegistrar } from './program.js';
+
+const GPU_NAME = /^[A-Za-z0-9][A-Za-z0-9 -]{0,30}$/;
+
+function gpuName(value: string): string {
+  if (!GPU_NAME.test(value)) throw new InvalidArgumentError(`"${value}" is not a GPU model. Fix: name one such as T4, A10G, L4, L40S, A100 or H100.`);
+  return value.trim();
+}
+
+function usdLimit(value: string): number {
+  const usd = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(usd > 0)) throw new InvalidArgumentError(`"${value}" is not an hourly price. Fix: pass USD per hour, e.g. --max-usd 1.5.`);
+  return usd;
+}
+
+function region(value: string): string {
+  try {
+    return validateRegion(value, '--region');
+  } catch (error) {
+    if (error instanceof CloudRigError) throw new InvalidArgumentError(`${error.message} Fix: ${error.fix}`);
+    throw error;
+  }
+}
+
+function priceText(price: Price | null): string {
+  return price === null ? '—' : `$${price.usd.toFixed(3)}/h ${price.source}`;
+}
+
+function quotaText(offer: GpuOffer): string {
+  const allows = quotaAllows(offer);
+  if (allows === null || offer.quota === null) return 'quota unknown';
+  return `${offer.quota.vcpus} vCPUs${allows ? '' : ` — can't launch yet (needs ${offer.vcpus})`}`;
+}
+
+/** The JSON row of one offer: every number the text shows, with its source. */
+function offerJson(offer: GpuOffer) {
+  return {
+    region: offer.region,
+    instanceType: offer.instanceType,
+    gpuModel: offer.gpuModel,
+    gpuCount: offer.gpuCount,
+    gpuMemoryGiB: offer.gpuMemoryGiB,
+    vcpus: offer.vcpus,
+    memoryGiB: offer.memoryGiB,
+    onDemandUsd: offer.onDemand?.usd ?? null,
+    onDemandSource: offer.onDemand?.source ?? null,
+    spotUsd: offer.spot?.usd ?? null,
+    spotSource: offer.spot?.source ?? null,
+    cheapestUsd: cheapestUsd(offer),
+    quotaCode: offer.quota?.code ?? null,
+    quotaVcpus: offer.quota?.vcpus ?? null,
+    canLaunch: quotaAllows(offer),
+  };
+}
+
+/** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
+export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
+  const out = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+  program
+    .command('gpus')
+    .description('GPU instance types by price: model, memory, on-demand and spot price, and your vCPU quota.')
+    .addOption(new Option('--region <region>', 'the region to list (default: your workstation\'s, else AWS_REGION or us-east-1)').argParser(region).conflicts('allRegions'))
+    .option('--all-regions', 'list every enabled region (one Pricing pass per type, cached a day)')
+    .option('--gpu <model>', 'only this GPU model: T4, A10G, L4, L40S, A100, H100, …', gpuName)
+    .option('--max-usd <usd>', 'only types whose cheaper price (spot or on-demand) is at most this per hour', usdLimit)
+    .option('--json', 'print a JSON array')
+    .action(async (opts: { region?: string; allRegions?: boolean; gpu?: string; maxUsd?: number; json?: boolean }) => {
+      const c = await core();
+      const names = c.service.names();
+      const home = names.length > 0 ? c.service.spec(names.length === 1 ? names[0] : c.settings.read().current ?? names[0]).region : null;
+      const regions = opts.allRegions ? await c.cloud.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
+      const { listGpuOffers } = await import('../adapters/aws/gpu-offers.js');
+      const { offers, skipped } = await listGpuOffers(c.access, c.prices, regions, opts.gpu ?? null);
+      const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null });
+      for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
+      if (opts.json) return out(JSON.stringify(rows.map(offerJson), null, 2));
+      if (rows.length === 0) {
+        return out(`No GPU instance types${opts.gpu ? ` with ${opts.gpu}` : ''}${opts.maxUsd ? ` at or under $${opts.maxUsd}/h` : ''} in ${regions.length === 1 ? regions[0] : `${regions.length} regions`}.`);
+      }
+      const table = rows.map((o) => [
+        o.gpuModel ?? '?', `×${o.gpuCount}`, o.gpuMemoryGiB === null ? '?' : `${o.gpuMemoryGiB} GiB`, `${o.vcpus} vCPU`, `${o.memoryGiB} GiB`,
+        o.instanceType, o.region, priceText(o.onDemand), `spot ${priceText(o.spot)}`, quotaText(o),
+      ]);
+      const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+      for (const row of table) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+      if (rows.some((o) => o.onDemand?.source === 'bundled')) out('bundled: from the price table shipped with CloudRig (the Pricing API did not answer); live: from AWS now.');
+    });
+};

@@ -1,0 +1,73 @@
+import type { Price } from './price-catalog.js';
+
+/** The vCPU quota that governs launching a type in a region (on-demand, by instance family). */
+export interface FamilyQuota {
+  readonly code: string;
+  readonly name: string;
+  /** vCPUs the account may run at once in that family and region. */
+  readonly vcpus: number;
+}
+
+/** One GPU instance type in one region, with what it costs and whether the account may launch it. */
+export interface GpuOffer {
+  readonly region: string;
+  readonly instanceType: string;
+  /** Manufacturer and model as EC2 reports them, e.g. `NVIDIA T4`. */
+  readonly gpuModel: string | null;
+  readonly gpuCount: number;
+  readonly gpuMemoryGiB: number | null;
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+  readonly onDemand: Price | null;
+  /** The current spot price (the highest zone's, an estimate that errs high); null when EC2 has none. */
+  readonly spot: Price | null;
+  /** null when the quota could not be read (no servicequotas permission). */
+  readonly quota: FamilyQuota | null;
+}
+
+/** What the user asked to see. */
+export interface GpuFilter {
+  /** A GPU model such as T4, A10G, L4, L40S, A100, H100 (case-insensitive, whole name). */
+  readonly gpu?: string | null;
+  /** Only offers whose cheaper price (spot or on-demand) is at most this many USD an hour. */
+  readonly maxUsd?: number | null;
+}
+
+/**
+ * Whether the GPU model is the one asked for: the model's last words equal the request, so `T4`
+ * matches `NVIDIA T4` but not `NVIDIA T4g`, and `A10` does not match `NVIDIA A10G`.
+ */
+export function gpuModelIs(gpuModel: string | null, wanted: string): boolean {
+  if (gpuModel === null) return false;
+  const model = gpuModel.trim().toLowerCase().split(/\s+/);
+  const asked = wanted.trim().toLowerCase().split(/\s+/);
+  return asked.length > 0 && asked.length <= model.length && asked.every((word, i) => model[model.length - asked.length + i] === word);
+}
+
+/** The lowest hourly price an offer can be had for now (spot when it is cheaper), or null. */
+export function cheapestUsd(offer: GpuOffer): number | null {
+  const prices = [offer.onDemand?.usd, offer.spot?.usd].filter((usd): usd is number => typeof usd === 'number');
+  return prices.length === 0 ? null : Math.min(...prices);
+}
+
+/** Whether the account's quota lets it launch one of these now: null when the quota is unknown. */
+export function quotaAllows(offer: GpuOffer): boolean | null {
+  return offer.quota === null ? null : offer.quota.vcpus >= offer.vcpus;
+}
+
+/**
+ * The offers the user asked for, cheapest on-demand first (offers without a price last), then by
+ * spot price, region and type, so the same question always gives the same list.
+ */
+export function selectGpuOffers(offers: readonly GpuOffer[], filter: GpuFilter = {}): GpuOffer[] {
+  const { gpu, maxUsd } = filter;
+  const byPrice = (usd: number | undefined): number => usd ?? Number.POSITIVE_INFINITY;
+  return offers
+    .filter((offer) => !gpu || gpuModelIs(offer.gpuModel, gpu))
+    .filter((offer) => maxUsd === null || maxUsd === undefined || (cheapestUsd(offer) ?? Number.POSITIVE_INFINITY) <= maxUsd)
+    .sort((a, b) =>
+      byPrice(a.onDemand?.usd) - byPrice(b.onDemand?.usd)
+      || byPrice(a.spot?.usd) - byPrice(b.spot?.usd)
+      || a.region.localeCompare(b.region)
+      || a.instanceType.localeCompare(b.instanceType));
+}
