@@ -3,6 +3,8 @@ import { buildProgram, type CommandRegistrar, type StatusExtras } from './progra
 import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
+import { registerSshConfig } from './ssh-config-command.js';
+import { registerCode } from './code-command.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -21,7 +23,7 @@ export async function runRig(
   const program = buildProgram(io, async ({ home, profile }) => (await import('../adapters/compose.js')).createCore({ home, profile }), {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
-    register: [registerDoctor, registerCostCommands, ...(extensions.register ?? [])],
+    register: [registerDoctor, registerCostCommands, registerSshConfig, registerCode, ...(extensions.register ?? [])],
   });
   try {
     await program.parseAsync(args, { from: 'user' });
