@@ -5,7 +5,6 @@ import { delimiter, join } from 'node:path';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import type { CommandRegistrar } from './program.js';
-import { refreshSshConfig } from './ssh-config-command.js';
 
 /** Editors that open a Remote-SSH folder from the command line, in the order tried. */
 const EDITORS = ['code', 'cursor'] as const;
@@ -84,7 +83,8 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
         throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to open.`, `Start it with \`rig up ${spec.name}\`.`);
       }
       // The editor's ssh reads the file now: it must carry the address EC2 just gave.
-      await refreshSshConfig(c);
+      await c.sshConfig.settled();
+      await c.sshConfig.sync();
       const uri = remoteFolderUri(spec.name, remoteFolder(path, spec.sshUser));
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { lstat, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CloudRigError } from '../../core/errors.js';
@@ -58,7 +58,7 @@ function hostFieldMatches(field: string, name: string): boolean {
   for (const pattern of field.split(',')) {
     const negated = pattern.startsWith('!');
     const body = negated ? pattern.slice(1) : pattern;
-    const regex = new RegExp(`^${body.replace(/[.+^${}()|\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i');
+    const regex = new RegExp(`^${body.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i');
     if (regex.test(name)) {
       if (negated) return false;
       matched = true;
@@ -158,6 +158,8 @@ export class SshConfigFiles {
         identityFile: sshPath(this.deps.keys.pathOf(resourceName(spec.name))),
         knownHostsFile: sshPath(this.deps.keys.knownHostsPathOf(spec.name)),
       };
+      // ssh creates a missing known_hosts file but not its directory: without it, accept-new could never record the key.
+      await mkdir(dirname(this.deps.keys.knownHostsPathOf(spec.name)), { recursive: true, mode: 0o700 });
       const snapshot = this.latest.get(spec.name);
       const base = sshHostEntryOf(spec, snapshot ? snapshot.instance : null, paths, false);
       const hostName = snapshot ? base.hostName : previous.get(spec.name) ?? null;
