@@ -1,7 +1,7 @@
 import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from './errors.js';
 import type { SshTarget } from './ports.js';
-import { sshCommandLine } from './ssh-command.js';
+import { sshArgs, sshCommandLine } from './ssh-command.js';
 
 /** Seconds between keep-alives, so a NAT or a sleeping laptop does not silently drop the session. */
 export const SERVER_ALIVE_INTERVAL_S = 30;
@@ -175,4 +175,9 @@ export function withoutIncludeLine(text: string, line: string): string {
  */
 export function displayedSshCommand(name: string, target: SshTarget, includeInstalled: boolean): string {
   return includeInstalled ? `ssh ${validateAlias(name)}` : sshCommandLine(target);
+}
+
+/** The argv for a terminal CloudRig opens (the app's Open terminal): `ssh <name>` once included, like the command shown. */
+export function displayedSshArgv(name: string, target: SshTarget, includeInstalled: boolean): string[] {
+  return includeInstalled ? ['ssh', validateAlias(name)] : ['ssh', ...sshArgs(target)];
 }

@@ -115,6 +115,13 @@ describe('rig ssh-config: `ssh <name>` through one Include line', () => {
     expect(option('stricthostkeychecking')).toBe('accept-new');
     expect(option('serveraliveinterval')).toBe('30');
     expect((await stat(ownConfig())).mode & 0o777).toBe(0o600);
+
+    // AWS refusing the describe tells nothing about the address: the block keeps the one it had.
+    world.cloud.proxy.inject({ action: 'DescribeInstances', kind: 'error', code: 'UnauthorizedOperation', message: 'denied', status: 403, times: Infinity });
+    const offline = await rig(['ssh-config', '--print']);
+    world.cloud.proxy.clearFaults();
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toBe(print.stdout);
   });
 
   it('--install adds one line at the top, keeps a backup and every other byte; ssh, scp and the shown command use the name', async () => {

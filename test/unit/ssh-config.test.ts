@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  displayedSshArgv,
   displayedSshCommand,
   hasIncludeLine,
   hostNamesIn,
@@ -10,7 +11,7 @@ import {
   withoutIncludeLine,
   type SshHostEntry,
 } from '../../src/core/ssh-config.js';
-import { sshCommandLine } from '../../src/core/ssh-command.js';
+import { sshArgs, sshCommandLine } from '../../src/core/ssh-command.js';
 import { WorkstationSpecSchema, type InstanceFacts, type ScannedInstance } from '../../src/shared/workstation.js';
 import { remoteFolder, remoteFolderUri } from '../../src/cli/code-command.js';
 import { reportLeftovers } from '../../src/cli/session-end.js';
@@ -139,6 +140,11 @@ describe('the ssh command surfaces show', () => {
   it('is `ssh <name>` once the include is installed, else the full command', () => {
     expect(displayedSshCommand('gpu', target, true)).toBe('ssh gpu');
     expect(displayedSshCommand('gpu', target, false)).toBe(sshCommandLine(target));
+  });
+
+  it('and the terminal the app opens runs the same', () => {
+    expect(displayedSshArgv('gpu', target, true)).toEqual(['ssh', 'gpu']);
+    expect(displayedSshArgv('gpu', target, false)).toEqual(['ssh', ...sshArgs(target)]);
   });
 });
 

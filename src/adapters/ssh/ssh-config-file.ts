@@ -116,6 +116,8 @@ export class SshConfigFiles {
 
   /** Remembers a workstation's newest snapshot and rewrites the file (coalesced, one write at a time). */
   noteSnapshot(snapshot: Snapshot): void {
+    // A snapshot that could not see the instance (AWS unreachable, refused) says nothing about its address.
+    if (snapshot.phase === 'error') return;
     this.latest.set(snapshot.name, snapshot);
     if (this.queued) return;
     this.queued = true;
