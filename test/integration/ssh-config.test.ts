@@ -309,8 +309,12 @@ describe('HostName follows the address, and rig down lists what is left', () => 
   });
 
   it('rig down ends by listing every instance still running or stopped in the account, one line each', async () => {
-    const gpu = await status('gpu');
-    const web = await status('web');
+    const live = (await world.instances()).filter((i) => i.State?.Name === 'running');
+    const tagged = (name: string) => live.find((i) => i.Tags?.some((t) => t.Key === 'cloudrig:workstation' && t.Value === name))?.InstanceId;
+    const gpu = { instanceId: tagged('gpu') };
+    const web = { instanceId: tagged('web') };
+    expect(gpu.instanceId).toMatch(/^i-/);
+    expect(web.instanceId).toMatch(/^i-/);
     const down = await rig(['down', 'web', '--yes']);
     expect(down.code, down.stderr).toBe(0);
     const lines = down.stdout.trim().split('\n');
