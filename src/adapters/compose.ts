@@ -15,6 +15,7 @@ import { FileLocks } from './store/file-locks.js';
 import { ConfSettingsStore } from './store/settings-store.js';
 import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
+import { SshConfigFiles, userSshConfigPath } from './ssh/ssh-config-file.js';
 import { systemClock } from './system-clock.js';
 
 export interface CoreOptions {
@@ -56,8 +57,11 @@ export function createCore(options: CoreOptions) {
   // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
   const ec2 = (region: string) => cloud.client(region);
   const prices = new AwsPriceCatalog({ cacheFile: join(options.home, 'cache', 'prices.json'), clock, access, ec2Client: ec2 });
+  // CloudRig's ssh config follows every snapshot (a start brings a new address); the user's file is only touched on request.
+  const sshConfig = new SshConfigFiles({ home: options.home, userConfigPath: userSshConfigPath(env), settings, keys });
+  service.onDidChange((snapshot) => sshConfig.noteSnapshot(snapshot));
   const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access, ec2));
-  return { service, settings, cloud, keys, ssh, clock, prices, costs, home: options.home, access };
+  return { service, settings, cloud, keys, ssh, clock, prices, costs, sshConfig, home: options.home, access };
 }
 
 export type Core = ReturnType<typeof createCore>;

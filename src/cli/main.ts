@@ -4,6 +4,8 @@ import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import { registerGpusCommand } from './gpus-command.js';
+import { registerSshConfig } from './ssh-config-command.js';
+import { registerCode } from './code-command.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -22,7 +24,7 @@ export async function runRig(
   const program = buildProgram(io, async ({ home, profile }) => (await import('../adapters/compose.js')).createCore({ home, profile }), {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
-    register: [registerDoctor, registerCostCommands, registerGpusCommand, ...(extensions.register ?? [])],
+    register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode, ...(extensions.register ?? [])],
   });
   try {
     await program.parseAsync(args, { from: 'user' });

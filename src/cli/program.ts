@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError } from '../core/errors.js';
-import { shellQuote, sshArgs, sshCommandLine } from '../core/ssh-command.js';
+import { shellQuote, sshArgs } from '../core/ssh-command.js';
+import { displayedSshCommand } from '../core/ssh-config.js';
 import {
   validateAmiId,
   validateInstanceType,
@@ -16,6 +17,7 @@ import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Sn
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
+import { reportLeftovers } from './session-end.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -195,8 +197,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .description('Print the ssh command for the running workstation.')
     .action(async (name: string | undefined) => {
-      const target = await (await getCore()).service.sshTarget(name);
-      out(sshCommandLine(target));
+      const c = await getCore();
+      const target = await c.service.sshTarget(name);
+      out(displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled));
     });
 
   program
@@ -247,6 +250,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       bar.done('terminated');
       if (result.imageId) out(`Saved image: ${result.imageId}`);
       out(`Workstation ${spec.name} is terminated.`);
+      await reportLeftovers(() => c.service.scan(), out);
     });
 
   const images = program.command('images').description('List or delete images saved from a workstation.');

@@ -24,7 +24,8 @@ import type {
   SshClient,
   SshTarget,
 } from './ports.js';
-import { sshCommandLine, sshTargetOf } from './ssh-command.js';
+import { sshTargetOf } from './ssh-command.js';
+import { displayedSshCommand } from './ssh-config.js';
 import { validateCidr, validateDisk } from './validate.js';
 
 /** Everything the service needs from the outside world. */
@@ -267,7 +268,7 @@ export class WorkstationService {
       instanceType: instance?.instanceType ?? spec.instanceType,
       phase,
       instance,
-      sshCommand: target && instance && instance.state !== 'terminated' ? sshCommandLine(target) : null,
+      sshCommand: target && instance && instance.state !== 'terminated' ? displayedSshCommand(spec.name, target, this.deps.settings.read().sshConfigInstalled) : null,
       error,
       step: operation?.step ?? sshHint,
       observedAt: now,

@@ -44,7 +44,8 @@ import type { SshTarget } from '../core/ports.js';
 import { quitPrompt, type QuitPrompt } from '../core/quit-policy.js';
 import { evaluateReminders, snoozeReminders, SNOOZE_HOURS } from '../core/reminder-policy.js';
 import { settingsView, specFromForm } from '../core/settings-view.js';
-import { sshArgs, sshTargetOf } from '../core/ssh-command.js';
+import { sshTargetOf } from '../core/ssh-command.js';
+import { displayedSshArgv } from '../core/ssh-config.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../core/terminal-command.js';
 import { trayModel, type TrayAction, type TrayModel } from '../core/tray-model.js';
 import { validateRegion } from '../core/validate.js';
@@ -614,7 +615,7 @@ export class AppController {
   async openTerminal(): Promise<{ terminal: string }> {
     const name = this.requireName();
     const target = await this.core.service.sshTarget(name);
-    const app = await this.ports.terminal.open(['ssh', ...sshArgs(target)], { preferred: this.settings().terminal, title: `CloudRig: ${name}` });
+    const app = await this.ports.terminal.open(displayedSshArgv(name, target, this.settings().sshConfigInstalled), { preferred: this.settings().terminal, title: `CloudRig: ${name}` });
     this.setNotice(`Opened ${app.label}`);
     return { terminal: app.label };
   }

@@ -30,6 +30,8 @@ export const SettingsSchema = z.object({
   current: z.string().nullable().default(null),
   reminders: RemindersSchema.default(RemindersSchema.parse({})),
   workstations: z.record(z.string(), WorkstationSpecSchema).default({}),
+  /** The user's ssh config includes CloudRig's (`rig ssh-config --install`): surfaces show `ssh <name>`. */
+  sshConfigInstalled: z.boolean().default(false),
   /** Access keys typed into the app, encrypted by the OS keychain (base64 ciphertext); never plain text. */
   encryptedCredentials: z.string().nullable().default(null),
 });

@@ -1,0 +1,302 @@
+import { createHmac } from 'node:crypto';
+import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { CloudRigError } from '../../core/errors.js';
+import type { KeyStore, SettingsStore } from '../../core/ports.js';
+import {
+  hasIncludeLine,
+  hostNamesIn,
+  includeLine,
+  renderSshConfig,
+  sshHostEntryOf,
+  withIncludeLine,
+  withoutIncludeLine,
+  type SshHostEntry,
+} from '../../core/ssh-config.js';
+import { resourceName } from '../../core/workstation-service.js';
+import type { Snapshot } from '../../shared/workstation.js';
+import { writeFileAtomic } from '../store/atomic-file.js';
+
+/** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
+export function userSshConfigPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+  return env.CLOUDRIG_SSH_CONFIG ? resolve(env.CLOUDRIG_SSH_CONFIG) : join(home, '.ssh', 'config');
+}
+
+/** A path as ssh_config wants it: OpenSSH on Windows takes `/` separators, and CloudRig quotes nothing else. */
+function sshPath(path: string): string {
+  return process.platform === 'win32' ? path.replaceAll('\\', '/') : path;
+}
+
+/** Whether a known_hosts file holds a key for `host` on `port` (plain or hashed entries, wildcards, negation). */
+export async function knownHostsHas(file: string, host: string, port: number): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const name = port === 22 ? host : `[${host}]:${port}`;
+  for (const raw of text.split('\n')) {
+    const fields = raw.trim().split(/\s+/);
+    if (!fields[0] || fields[0].startsWith('#')) continue;
+    if (fields[0].startsWith('@')) continue; // @revoked and @cert-authority lines pin nothing by themselves.
+    if (fields.length < 3) continue;
+    if (hostFieldMatches(fields[0], name)) return true;
+  }
+  return false;
+}
+
+function hostFieldMatches(field: string, name: string): boolean {
+  if (field.startsWith('|1|')) {
+    const [, , salt, hash] = field.split('|');
+    if (!salt || !hash) return false;
+    return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
+  }
+  let matched = false;
+  for (const pattern of field.split(',')) {
+    const negated = pattern.startsWith('!');
+    const body = negated ? pattern.slice(1) : pattern;
+    const regex = new RegExp(`^${body.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i');
+    if (regex.test(name)) {
+      if (negated) return false;
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** What `rig ssh-config` reports about the user's file. */
+export interface IncludeStatus {
+  readonly installed: boolean;
+  readonly userConfigPath: string;
+  readonly ownConfigPath: string;
+  /** The exact line CloudRig adds. */
+  readonly line: string;
+  /** Where the user's file points when it is a symlink. */
+  readonly symlinkTarget: string | null;
+}
+
+/** What install or remove did. */
+export interface IncludeChange extends IncludeStatus {
+  readonly changed: boolean;
+  readonly created: boolean;
+  readonly backupPath: string | null;
+}
+
+export interface SshConfigFilesDeps {
+  readonly home: string;
+  readonly userConfigPath: string;
+  readonly settings: SettingsStore;
+  readonly keys: KeyStore;
+}
+
+/**
+ * CloudRig's ssh config (`<home>/ssh_config`, one Host block per workstation, rewritten as
+ * addresses change) and the single Include line in the user's ssh config, added and removed only
+ * when asked. Every write is atomic; the user's other bytes are never changed.
+ */
+export class SshConfigFiles {
+  /** CloudRig's own file. */
+  readonly path: string;
+  private readonly latest = new Map<string, Snapshot>();
+  private queue: Promise<void> = Promise.resolve();
+  private queued = false;
+  /** Why the last background rewrite failed, if it did (the next `rig ssh-config` reports it). */
+  lastError: unknown = null;
+
+  constructor(private readonly deps: SshConfigFilesDeps) {
+    this.path = join(deps.home, 'ssh_config');
+  }
+
+  get userConfigPath(): string {
+    return this.deps.userConfigPath;
+  }
+
+  /** Remembers a workstation's newest snapshot and rewrites the file (coalesced, one write at a time). */
+  noteSnapshot(snapshot: Snapshot): void {
+    // A snapshot that could not see the instance (AWS unreachable, refused) says nothing about its address.
+    if (snapshot.phase === 'error') return;
+    this.latest.set(snapshot.name, snapshot);
+    if (this.queued) return;
+    this.queued = true;
+    this.queue = this.queue.then(async () => {
+      this.queued = false;
+      try {
+        await this.sync();
+        this.lastError = null;
+      } catch (error) {
+        this.lastError = error;
+      }
+    });
+  }
+
+  /** Resolves once the rewrites asked for so far are done. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /** The file as it is on disk, or null when none was written yet. */
+  async read(): Promise<string | null> {
+    try {
+      return await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Renders every saved workstation (address from its newest snapshot in this process, else the
+   * one last written) and writes the file when its text changed. Returns the text.
+   */
+  async sync(): Promise<string> {
+    const previousText = (await this.read()) ?? '';
+    const previous = hostNamesIn(previousText);
+    const entries: SshHostEntry[] = [];
+    for (const spec of Object.values(this.deps.settings.read().workstations)) {
+      const paths = {
+        identityFile: sshPath(this.deps.keys.pathOf(resourceName(spec.name))),
+        knownHostsFile: sshPath(this.deps.keys.knownHostsPathOf(spec.name)),
+      };
+      // ssh creates a missing known_hosts file but not its directory: without it, accept-new could never record the key.
+      await mkdir(dirname(this.deps.keys.knownHostsPathOf(spec.name)), { recursive: true, mode: 0o700 });
+      const snapshot = this.latest.get(spec.name);
+      const base = sshHostEntryOf(spec, snapshot ? snapshot.instance : null, paths, false);
+      const hostName = snapshot ? base.hostName : previous.get(spec.name) ?? null;
+      const pinned = hostName !== null && await knownHostsHas(this.deps.keys.knownHostsPathOf(spec.name), hostName, spec.sshPort);
+      entries.push({ ...base, hostName, pinned });
+    }
+    const text = renderSshConfig(entries);
+    if (text !== previousText) await writeFileAtomic(this.path, text, 0o600);
+    return text;
+  }
+
+  private line(): string {
+    return includeLine(sshPath(this.path));
+  }
+
+  /** Whether the user's config has CloudRig's Include line; keeps the `sshConfigInstalled` setting in step. */
+  async status(): Promise<IncludeStatus> {
+    const line = this.line();
+    const target = await this.symlinkTarget();
+    const text = await readBinary(this.deps.userConfigPath);
+    const installed = text !== null && hasIncludeLine(text, binary(line));
+    if (this.deps.settings.read().sshConfigInstalled !== installed) {
+      this.deps.settings.update((settings) => ({ ...settings, sshConfigInstalled: installed }));
+    }
+    return { installed, userConfigPath: this.deps.userConfigPath, ownConfigPath: this.path, line, symlinkTarget: target };
+  }
+
+  private async symlinkTarget(): Promise<string | null> {
+    try {
+      const info = await lstat(this.deps.userConfigPath);
+      return info.isSymbolicLink() ? resolve(dirname(this.deps.userConfigPath), await readlink(this.deps.userConfigPath)) : null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Adds the Include line at the top of the user's config (creating it, mode 0600 in a 0700
+   * directory, when missing), after keeping a copy of the original once. Refuses a symlink and a
+   * read-only file, saying what to do instead.
+   */
+  async install(): Promise<IncludeChange> {
+    const line = this.line();
+    const path = this.deps.userConfigPath;
+    const info = await this.writableOrMissing(path, line, 'add');
+    if (!info) {
+      await this.writeUser(path, binary(`${line}\n`), 0o600, line, 'add');
+      return this.changed({ changed: true, created: true, backupPath: null });
+    }
+    const original = (await readBinary(path)) ?? '';
+    const next = withIncludeLine(original, binary(line));
+    if (next === original) return this.changed({ changed: false, created: false, backupPath: null });
+    const backupPath = `${path}.cloudrig-backup`;
+    try {
+      // Once: the copy is of the file as it was before CloudRig first touched it.
+      await writeFile(backupPath, Buffer.from(original, 'latin1'), { flag: 'wx', mode: info.mode & 0o777 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.notWritable(path, line, error, 'add');
+    }
+    await this.writeUser(path, next, info.mode & 0o7777, line, 'add');
+    return this.changed({ changed: true, created: false, backupPath });
+  }
+
+  /** Takes exactly CloudRig's Include line out of the user's config; every other byte stays. */
+  async remove(): Promise<IncludeChange> {
+    const line = this.line();
+    const path = this.deps.userConfigPath;
+    const info = await this.writableOrMissing(path, line, 'remove');
+    const original = info ? await readBinary(path) : null;
+    if (original === null || !hasIncludeLine(original, binary(line))) return this.changed({ changed: false, created: false, backupPath: null });
+    await this.writeUser(path, withoutIncludeLine(original, binary(line)), info!.mode & 0o7777, line, 'remove');
+    return this.changed({ changed: true, created: false, backupPath: null });
+  }
+
+  private async changed(change: { changed: boolean; created: boolean; backupPath: string | null }): Promise<IncludeChange> {
+    return { ...(await this.status()), ...change };
+  }
+
+  /** The user's file's stat, null when it does not exist; throws the clear refusal for a symlink or a read-only file. */
+  private async writableOrMissing(path: string, line: string, verb: 'add' | 'remove') {
+    let info;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    const by = verb === 'add' ? `add this line at its top yourself: ${line}` : `delete this line from it yourself: ${line}`;
+    if (info.isSymbolicLink()) {
+      const target = resolve(dirname(path), await readlink(path));
+      // A symlinked config is usually a dotfiles manager's (stow, chezmoi, home-manager): replacing the
+      // link would detach it from the repository, and writing behind it would edit a tracked file unasked.
+      throw new CloudRigError('SshConfigIsSymlink',
+        `${path} is a symlink to ${target}; CloudRig does not replace a symlink or write through it.`,
+        `Open ${target} and ${by} — or set CLOUDRIG_SSH_CONFIG=${target} to let CloudRig edit that file.`);
+    }
+    if (!info.isFile()) {
+      throw new CloudRigError('SshConfigNotAFile', `${path} is not a regular file.`, `Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.`);
+    }
+    if ((info.mode & 0o200) === 0) {
+      throw new CloudRigError('SshConfigReadOnly', `${path} is read-only (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); CloudRig leaves it as it is.`,
+        `Make it writable with \`chmod u+w ${path}\` and run \`rig ssh-config --${verb === 'add' ? 'install' : 'remove'}\` again, or ${by}`);
+    }
+    return info;
+  }
+
+  private async writeUser(path: string, text: string, mode: number, line: string, verb: 'add' | 'remove'): Promise<void> {
+    try {
+      await writeFileAtomic(path, Buffer.from(text, 'latin1'), mode);
+    } catch (error) {
+      throw this.notWritable(path, line, error, verb);
+    }
+  }
+
+  private notWritable(path: string, line: string, error: unknown, verb: 'add' | 'remove'): CloudRigError {
+    return new CloudRigError('SshConfigNotWritable', `Could not write next to ${path}: ${(error as Error).message}.`,
+      `Make ${dirname(path)} writable for you, or ${verb === 'add' ? `add this line at the top of ${path} yourself` : `delete this line from ${path} yourself`}: ${line}`);
+  }
+}
+
+/**
+ * The file's bytes as a string of one character per byte, so the user's file goes back out
+ * byte for byte whatever its encoding; null when missing.
+ */
+async function readBinary(path: string): Promise<string | null> {
+  try {
+    return (await readFile(path)).toString('latin1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** A line CloudRig writes (UTF-8) in the one-character-per-byte form `readBinary` returns. */
+function binary(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}

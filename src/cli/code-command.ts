@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { Option } from 'commander';
+import { CloudRigError } from '../core/errors.js';
+import type { CommandRegistrar } from './program.js';
+
+/** Editors that open a Remote-SSH folder from the command line, in the order tried. */
+const EDITORS = ['code', 'cursor'] as const;
+type Editor = (typeof EDITORS)[number];
+
+/** The first executable called `name` on PATH (with Windows' extensions), or null. */
+async function onPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.CMD;.EXE').split(';') : [''];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const extension of extensions) {
+      const candidate = join(dir, name + extension);
+      try {
+        await access(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
+/** The absolute folder on the workstation: PATH as given, relative to the login user's home, or that home. */
+export function remoteFolder(path: string | undefined, user: string): string {
+  const home = user === 'root' ? '/root' : `/home/${user}`;
+  if (path === undefined || path === '' || path === '~') return home;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) {
+    throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(path)} has a control character.`, 'PATH: pass a folder on the workstation such as ~/project or /data.');
+  }
+  if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;
+  return path.startsWith('/') ? path : `${home}/${path}`;
+}
+
+/** The Remote-SSH URI VS Code and Cursor open: the host is the alias from CloudRig's ssh config. */
+export function remoteFolderUri(alias: string, folder: string): string {
+  return `vscode-remote://ssh-remote+${alias}${folder.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** `rig code [name] [PATH]`: opens a folder on the workstation in VS Code (or Cursor) over Remote-SSH. */
+export const registerCode: CommandRegistrar = (program, { core, io }) => {
+  program
+    .command('code')
+    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[path]', 'folder on the workstation (default: the login user\'s home)')
+    .description('Open a folder on the workstation in VS Code (or Cursor) through Remote-SSH.')
+    .addOption(new Option('--editor <editor>', 'which editor to open (default: code when on PATH, else cursor)').choices(EDITORS))
+    .action(async (first: string | undefined, second: string | undefined, opts: { editor?: Editor }) => {
+      const c = await core();
+      // `rig code /data` with one workstation: the single argument is the folder.
+      const isName = first !== undefined && c.service.names().includes(first);
+      const name = isName || second !== undefined ? first : undefined;
+      const path = isName ? second : second ?? first;
+      const spec = c.service.spec(name);
+      const status = await c.sshConfig.status();
+      if (!status.installed) {
+        throw new CloudRigError('SshConfigNotIncluded',
+          `The editor reaches ${spec.name} as \`ssh ${spec.name}\`, which needs CloudRig's ssh config included from ${status.userConfigPath}.`,
+          `Run \`rig ssh-config --install\`, then \`rig code\` again.`);
+      }
+      const editors = opts.editor ? [opts.editor] : EDITORS;
+      let found: { editor: Editor; bin: string } | null = null;
+      for (const editor of editors) {
+        const bin = await onPath(editor);
+        if (bin) {
+          found = { editor, bin };
+          break;
+        }
+      }
+      if (!found) {
+        throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
+          'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
+      }
+      const snapshot = (await c.service.refresh(spec.name, { probeSsh: false }));
+      if (snapshot.instance?.state !== 'running') {
+        throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to open.`, `Start it with \`rig up ${spec.name}\`.`);
+      }
+      // The editor's ssh reads the file now: it must carry the address EC2 just gave.
+      await c.sshConfig.settled();
+      await c.sshConfig.sync();
+      const uri = remoteFolderUri(spec.name, remoteFolder(path, spec.sshUser));
+      const { bin, editor } = found;
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false });
+        child.on('error', (error) => reject(new CloudRigError('EditorFailed', `Could not run ${bin}: ${error.message}.`, `Check that \`${editor} --version\` works in a terminal.`)));
+        child.on('close', (exit) => resolve(exit ?? 1));
+      });
+      if (code !== 0) throw new CloudRigError('EditorFailed', `${editor} exited with code ${code} opening ${uri}.`, `Run \`${editor} --folder-uri ${uri}\` to see its message.`);
+      io.stdout.write(`Opened ${uri} in ${editor === 'code' ? 'VS Code' : 'Cursor'}.\n`);
+    });
+};
