@@ -40,6 +40,8 @@ export interface BootOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The OS to behave as (the boot test runs every desktop on one machine). */
   readonly platform?: NodeJS.Platform;
+  /** The time, for telling a tray click from the blur it caused (the boot test moves it). */
+  readonly now?: () => number;
   readonly createCore?: (options: CoreOptions) => Core;
   readonly account?: AccountPort;
 }
@@ -50,6 +52,7 @@ export interface Shell {
   readonly router: Router;
   readonly window: BrowserWindow;
   readonly tray: TrayView;
+  readonly notifier: ElectronNotifier;
   /** The tray menu's Quit: asks first when an instance is billed, never stops it. */
   requestQuit(): Promise<boolean>;
 }
@@ -65,6 +68,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     return null;
   }
   const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
   const desktop: Desktop = detectDesktop(options.platform ?? process.platform, env, app.commandLine.getSwitchValue('ozone-platform'));
   const platform = platformOf(desktop);
   const traits = traitsOf(desktop);
@@ -85,7 +89,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
 
   let hiddenByBlurAt = Number.NEGATIVE_INFINITY;
   const source = { url: devServer ?? `${APP_ORIGIN}/index.html`, preload: preloadPath(mainDir) };
-  const window = createPopoverWindow(source, desktop, () => (hiddenByBlurAt = Date.now()));
+  const window = createPopoverWindow(source, desktop, () => (hiddenByBlurAt = now()));
   const send = <E extends EventChannel>(channel: E, value: Events[E]): void => {
     if (!window.isDestroyed()) window.webContents.send(channel, value);
   };
@@ -99,6 +103,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   };
 
   const terminal = new SystemTerminal(platform, env);
+  const notifier = new ElectronNotifier(traits.notificationButtons);
   const controller = new AppController({
     home,
     env,
@@ -106,7 +111,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     createCore: options.createCore ?? createCore,
     clipboard: { writeText: (text) => clipboard.writeText(text) },
     terminal,
-    notifier: new ElectronNotifier(traits.notificationButtons),
+    notifier,
     secretBox: new SafeStorageSecretBox(platform),
     loginItem: new SystemLoginItem(desktop, env),
     openExternal: openExternalAllowlisted,
@@ -146,7 +151,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   tray = new TrayView(join(app.getAppPath(), 'resources'), desktop, onAction, () => {
     if (window.isVisible()) window.hide();
     // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
-    else if (!(traits.blurBeforeTrayClick && Date.now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
+    else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
   });
   controller.onDidChangeTray((model) => tray?.apply(model));
   controller.onDidChangeView((view) => send('view:changed', view));
@@ -183,5 +188,5 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   });
 
   controller.start();
-  return { controller, router, window, tray, requestQuit };
+  return { controller, router, window, tray, notifier, requestQuit };
 }
