@@ -450,17 +450,17 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
 
   it('places the popover by the tray icon, or by the pointer when the icon has no bounds', () => {
     const window = electron.windows[0]!;
-    const area = electron.world.displays[0]!.workArea;
     const { cursor } = electron.world;
     if (profile === 'linux-wayland') return;
     if (linux) {
-      // The panel is at the top and reports no icon bounds: the popover drops from where the menu was.
+      // A KDE panel at the bottom reports no icon bounds: the popover rises from where its menu was.
+      electron.world.displays[0]!.workArea = { x: 0, y: 0, width: 1920, height: 1036 };
       cursor.x = 1800;
-      cursor.y = 20;
+      cursor.y = 1060;
       clickMenuItem('Show CloudRig');
-      expect(window.bounds.y).toBeGreaterThanOrEqual(area.y);
-      expect(window.bounds.y).toBeLessThan(area.y + 20);
-      expect(window.bounds.x + window.bounds.width).toBeGreaterThan(cursor.x);
+      const area = electron.world.displays[0]!.workArea;
+      expect(window.bounds.y + window.bounds.height).toBe(area.y + area.height);
+      expect(window.bounds.x + window.bounds.width).toBeGreaterThan(cursor.x - 200);
       window.clickElsewhere();
       return;
     }
@@ -478,6 +478,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       cursor.y = 960;
       clickTray();
       expect(window.bounds.y + window.bounds.height).toBeLessThanOrEqual(cursor.y);
+      expect(window.bounds.y + window.bounds.height).toBeGreaterThan(cursor.y - 10);
       expect(window.bounds.x).toBeLessThanOrEqual(cursor.x);
       expect(window.bounds.x + window.bounds.width).toBeGreaterThanOrEqual(cursor.x);
       window.clickElsewhere();
