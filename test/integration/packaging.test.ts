@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ interface BuilderConfig {
   [key: string]: unknown;
 }
 
-type Filter = (file: string, stat: import('node:fs').Stats) => boolean;
+type Filter = (file: string, stat: Stats) => boolean;
 interface AppBuilderFileMatcher {
   getMainFileMatchers(
     appDir: string, destination: string, expand: (text: string) => string, platformOptions: object,
