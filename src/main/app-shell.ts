@@ -20,6 +20,7 @@ import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
 import { SafeStorageSecretBox } from './secret-box.js';
+import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status-notifier.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { hardenWebContents, openExternalAllowlisted } from './security.js';
 import { TrayView } from './tray.js';
@@ -28,6 +29,9 @@ const mainDir = fileURLToPath(new URL('.', import.meta.url));
 
 /** How often main asks whether the network came back (Electron has no event for it). */
 const ONLINE_POLL_MS = 15_000;
+
+/** How long a login start waits for the panel's StatusNotifier host before making the tray anyway. */
+const TRAY_HOST_WAIT_MS = 60_000;
 
 /** A tray click this soon after the popover hid on blur was the click that took its focus away. */
 const CLICK_AFTER_BLUR_MS = 300;
@@ -42,6 +46,10 @@ export interface BootOptions {
   readonly platform?: NodeJS.Platform;
   /** The time, for telling a tray click from the blur it caused (the boot test moves it). */
   readonly now?: () => number;
+  /** The command line (`--autostart` marks a login start on Linux). */
+  readonly argv?: readonly string[];
+  /** Whether a StatusNotifier host runs (D-Bus in the app). */
+  readonly trayHost?: () => Promise<boolean | null>;
   readonly createCore?: (options: CoreOptions) => Core;
   readonly account?: AccountPort;
 }
@@ -148,6 +156,11 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     if (action === 'quit') void requestQuit();
     else controller.trayAction(action);
   };
+  if (platform === 'linux' && (options.argv ?? process.argv).includes('--autostart')) {
+    // At login the panel may not be up yet; a tray made before it would never show (docs/tray-app.md).
+    const host = await waitForTrayHost(options.trayHost ?? (() => nameHasOwner(STATUS_NOTIFIER_WATCHER, env)), TRAY_HOST_WAIT_MS, 1_000);
+    if (host !== 'up') console.warn(`tray: no StatusNotifier host (${host}); the icon may not show`);
+  }
   tray = new TrayView(join(app.getAppPath(), 'resources'), desktop, onAction, () => {
     if (window.isVisible()) window.hide();
     // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.

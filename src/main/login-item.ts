@@ -15,7 +15,7 @@ function unquote(token: string): string {
 
 /**
  * Start at login: Electron's login item on macOS and Windows; an XDG autostart entry on Linux,
- * where Electron has none. An AppImage is started through its own path (APPIMAGE), not the
+ * where Electron has none (started with --autostart, so the app waits for the panel's tray host). An AppImage is started through its own path (APPIMAGE), not the
  * temporary mount it runs from.
  *
  * `set` is the user's choice from the app and is written as asked. `renew` runs at every start
@@ -50,7 +50,7 @@ export class SystemLoginItem implements LoginItem {
       return;
     }
     mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, autostartEntry(this.executable), { mode: 0o644 });
+    writeFileSync(path, autostartEntry(this.executable, ['--autostart']), { mode: 0o644 });
   }
 
   renew(): void {

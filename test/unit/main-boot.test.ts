@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { requestChannels } from '../../src/shared/contract.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import type { Shell } from '../../src/main/app-shell.js';
 import { platformOf } from '../../src/main/desktop.js';
+import { nameHasOwner, STATUS_NOTIFIER_WATCHER } from '../../src/main/status-notifier.js';
 import { trayImage } from '../../src/main/tray.js';
 import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from './support/electron-double.js';
 import { ShiftedClock } from './support/shifted-clock.js';
@@ -329,11 +331,12 @@ const EDITED_AUTOSTART = (exec: string): string =>
   `[Desktop Entry]\nType=Application\nName=CloudRig\nExec=${exec} --minimized\nX-GNOME-Autostart-Delay=20\nX-GNOME-Autostart-enabled=false\n`;
 
 /** What each desktop's user set before this start, and what the double's world looks like. */
-const SCENARIOS: Record<DesktopProfile, { world: Partial<World>; env: NodeJS.ProcessEnv; autostart?: string }> = {
-  darwin: { world: { macLoginStatus: 'requires-approval' }, env: {} },
-  win32: { world: { windowsRunEntry: { enabled: false } }, env: {} },
-  'linux-x11': { world: {}, env: { XDG_SESSION_TYPE: 'x11', WAYLAND_DISPLAY: '' }, autostart: EDITED_AUTOSTART(process.execPath) },
-  'linux-wayland': { world: { linuxStorageBackend: 'basic_text' }, env: { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' }, autostart: EDITED_AUTOSTART('"/opt/Old CloudRig/cloudrig"') },
+const SCENARIOS: Record<DesktopProfile, { world: Partial<World>; env: NodeJS.ProcessEnv; argv: string[]; autostart?: string }> = {
+  darwin: { world: { macLoginStatus: 'requires-approval' }, env: {}, argv: [] },
+  win32: { world: { windowsRunEntry: { enabled: false } }, env: {}, argv: [] },
+  // Started at login, before the panel's StatusNotifier host is up.
+  'linux-x11': { world: { statusNotifierHost: false }, env: { XDG_SESSION_TYPE: 'x11', WAYLAND_DISPLAY: '' }, argv: ['--autostart'], autostart: EDITED_AUTOSTART(process.execPath) },
+  'linux-wayland': { world: { linuxStorageBackend: 'basic_text' }, env: { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' }, argv: [], autostart: EDITED_AUTOSTART('"/opt/Old CloudRig/cloudrig"') },
 };
 
 const REMINDER: NotificationModel = {
@@ -351,6 +354,13 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
   let desktopHome: string;
   let desktopShell: Shell;
   const autostartFile = (): string => join(appData, 'autostart', 'cloudrig.desktop');
+  /** How often the app asked whether the panel's tray host runs; the panel comes up at the third ask. */
+  let hostAsked = 0;
+  const trayHost = (): Promise<boolean> => {
+    hostAsked += 1;
+    if (hostAsked >= 3) electron.world.statusNotifierHost = true;
+    return Promise.resolve(electron.world.statusNotifierHost);
+  };
 
   beforeAll(async () => {
     appData = await mkdtemp(join(tmpdir(), `cloudrig-${profile}-`));
@@ -363,7 +373,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       await writeFile(autostartFile(), scenario.autostart);
     }
     const { boot } = await import('../../src/main/app-shell.js');
-    const booted = await boot({ platform: platformOf(profile), now: shellNow, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
+    const booted = await boot({ platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
     if (!booted) throw new Error('boot() gave up the single-instance lock');
     desktopShell = booted;
   }, 30_000);
@@ -398,6 +408,17 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     } else {
       expect(electron.module.app.dock).toBeUndefined();
       expect(window.allWorkspaces).toBeNull();
+    }
+  });
+
+  it('makes the tray only once the panel can show it, after a login start on Linux', () => {
+    const tray = electron.trays[0]!;
+    if (profile === 'linux-x11') {
+      expect(hostAsked).toBe(3);
+      expect(tray.shownAs).toBe('status-notifier');
+    } else {
+      expect(hostAsked).toBe(0);
+      expect(tray.shownAs).toBe(profile === 'darwin' ? 'menu-bar' : profile === 'win32' ? 'notification-area' : 'status-notifier');
     }
   });
 
@@ -571,7 +592,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     // Turned on in the app, it is on: Windows' Task Manager switch included.
     if (profile === 'win32') expect(electron.world.windowsRunEntry).toEqual({ enabled: true });
     if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('enabled');
-    if (linux) await expect(readFile(autostartFile(), 'utf8')).resolves.toContain(`\nExec=${process.execPath}\n`);
+    if (linux) await expect(readFile(autostartFile(), 'utf8')).resolves.toContain(`\nExec=${process.execPath} --autostart\n`);
   });
 
   it('stores typed access keys only where the system keeps them encrypted (not Linux basic_text)', async () => {
@@ -584,5 +605,40 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     } else {
       expect(keyStorage).toMatchObject({ available: true });
     }
+  });
+});
+
+describe('the tray host probe, against a real D-Bus session bus', () => {
+  let bus: ChildProcess | null = null;
+  let address = '';
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cloudrig-dbus-'));
+    bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    address = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      bus!.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('\n')) resolve(text.trim());
+      });
+      bus!.once('error', reject);
+    });
+  });
+
+  afterAll(async () => {
+    if (bus && bus.exitCode === null) {
+      const exited = new Promise((resolve) => bus!.once('exit', resolve));
+      bus.kill();
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says whether a name has an owner, and null when no bus answers', async () => {
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+    await expect(nameHasOwner(STATUS_NOTIFIER_WATCHER, env)).resolves.toBe(false);
+    await expect(nameHasOwner('org.freedesktop.DBus', env)).resolves.toBe(true);
+    await expect(nameHasOwner(STATUS_NOTIFIER_WATCHER, { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'nobody')}` })).resolves.toBeNull();
   });
 });

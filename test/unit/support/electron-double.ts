@@ -49,6 +49,8 @@ export interface World {
   /** macOS 13+: SMAppService status of the main app. */
   macLoginStatus: 'not-registered' | 'enabled' | 'requires-approval' | 'not-found';
   linuxStorageBackend: 'gnome_libsecret' | 'kwallet6' | 'basic_text';
+  /** Linux: a StatusNotifier host (the panel) runs; a tray made without one falls back to XEmbed for good. */
+  statusNotifierHost: boolean;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -102,6 +104,7 @@ export function defaultWorld(profile: DesktopProfile, appData: string): World {
     windowsRunEntry: null,
     macLoginStatus: 'not-registered',
     linuxStorageBackend: 'gnome_libsecret',
+    statusNotifierHost: true,
   };
 }
 
@@ -252,10 +255,13 @@ export function createElectronDouble() {
     menu: { template: Array<Record<string, unknown>> } | null = null;
     poppedMenu: { template: Array<Record<string, unknown>> } | null = null;
     menusOpened = 0;
+    /** How the OS shows it: GNOME shows a StatusNotifierItem (with the extension), never an XEmbed icon. */
+    readonly shownAs: 'menu-bar' | 'notification-area' | 'status-notifier' | 'xembed';
     constructor(image: FakeImage) {
       super();
       requireReady('Tray');
       this.image = image;
+      this.shownAs = profile === 'darwin' ? 'menu-bar' : profile === 'win32' ? 'notification-area' : world.statusNotifierHost ? 'status-notifier' : 'xembed';
       trays.push(this);
     }
     setImage(image: FakeImage): void {
