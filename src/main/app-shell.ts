@@ -156,6 +156,10 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     if (action === 'quit') void requestQuit();
     else controller.trayAction(action);
   };
+  // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
+  // the system re-activates the running app instead (applicationShouldHandleReopen → 'activate').
+  app.on('second-instance', () => showPopover('main'));
+  if (platform === 'darwin') app.on('activate', () => showPopover('main'));
   if (platform === 'linux' && (options.argv ?? process.argv).includes('--autostart')) {
     // At login the panel may not be up yet; a tray made before it would never show (docs/tray-app.md).
     const host = await waitForTrayHost(options.trayHost ?? (() => nameHasOwner(STATUS_NOTIFIER_WATCHER, env)), TRAY_HOST_WAIT_MS, 1_000);
@@ -169,10 +173,6 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   controller.onDidChangeTray((model) => tray?.apply(model));
   controller.onDidChangeView((view) => send('view:changed', view));
 
-  // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
-  // the system re-activates the running app instead (applicationShouldHandleReopen → 'activate').
-  app.on('second-instance', () => showPopover('main'));
-  if (platform === 'darwin') app.on('activate', () => showPopover('main'));
   // A tray app keeps running with its popover hidden.
   app.on('window-all-closed', () => undefined);
   powerMonitor.on('resume', () => controller.refreshNow());
