@@ -73,6 +73,8 @@ export interface Notifier {
 /** Registers the app to start at login. */
 export interface LoginItem {
   set(enabled: boolean): void;
+  /** Re-registers at start (a moved app) without undoing what the user switched off outside the app. */
+  renew?(): void;
 }
 
 /** The popover window, as far as the controller drives it. */
@@ -181,7 +183,8 @@ export class AppController {
     // (a Linux autostart entry names the executable's path).
     if (this.settings().startAtLogin) {
       try {
-        this.ports.loginItem.set(true);
+        if (this.ports.loginItem.renew) this.ports.loginItem.renew();
+        else this.ports.loginItem.set(true);
       } catch (error) {
         this.log(`start at login: could not renew the login item: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -1,6 +1,6 @@
-import { app, clipboard, dialog, net, powerMonitor, protocol, type BrowserWindow } from 'electron';
+import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { listGpuInstanceTypes } from '../adapters/aws/instance-catalog.js';
 import { requestQuotaIncrease, runDoctor } from '../adapters/aws/account-checks.js';
 import { listAwsProfiles } from '../adapters/aws/profiles.js';
@@ -12,13 +12,16 @@ import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
 import type { TrayAction } from '../core/tray-model.js';
 import { AppController, type AccountPort } from './app-controller.js';
-import { APP_ORIGIN, APP_SCHEME, assetPath, contentTypeOf, CSP_HEADER } from './app-protocol.js';
+import { APP_ORIGIN } from './app-protocol.js';
+import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js';
 import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
 import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
 import { SafeStorageSecretBox } from './secret-box.js';
+import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status-notifier.js';
+import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { hardenWebContents, openExternalAllowlisted } from './security.js';
 import { TrayView } from './tray.js';
 
@@ -27,14 +30,26 @@ const mainDir = fileURLToPath(new URL('.', import.meta.url));
 /** How often main asks whether the network came back (Electron has no event for it). */
 const ONLINE_POLL_MS = 15_000;
 
+/** How long a login start waits for the panel's StatusNotifier host before making the tray anyway. */
+const TRAY_HOST_WAIT_MS = 60_000;
+
+/** A tray click this soon after the popover hid on blur was the click that took its focus away. */
+const CLICK_AFTER_BLUR_MS = 300;
+
 // §18: the popover is served from a privileged custom scheme, not file://. Must run before ready.
-protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
-]);
+registerAppScheme();
 
 /** What boot() may be given instead of the real adapters (the boot test passes its own). */
 export interface BootOptions {
   readonly env?: NodeJS.ProcessEnv;
+  /** The OS to behave as (the boot test runs every desktop on one machine). */
+  readonly platform?: NodeJS.Platform;
+  /** The time, for telling a tray click from the blur it caused (the boot test moves it). */
+  readonly now?: () => number;
+  /** The command line (`--autostart` marks a login start on Linux). */
+  readonly argv?: readonly string[];
+  /** Whether a StatusNotifier host runs (D-Bus in the app). */
+  readonly trayHost?: () => Promise<boolean | null>;
   readonly createCore?: (options: CoreOptions) => Core;
   readonly account?: AccountPort;
 }
@@ -45,22 +60,9 @@ export interface Shell {
   readonly router: Router;
   readonly window: BrowserWindow;
   readonly tray: TrayView;
+  readonly notifier: ElectronNotifier;
   /** The tray menu's Quit: asks first when an instance is billed, never stops it. */
   requestQuit(): Promise<boolean>;
-}
-
-/** Serves the built popover from out/renderer on app://cloudrig, with the CSP as a header too. */
-function serveRenderer(rendererDir: string): void {
-  protocol.handle(APP_SCHEME, async (request) => {
-    const path = assetPath(rendererDir, request.url);
-    if (path === null) return new Response('Not found', { status: 404 });
-    const file = await net.fetch(pathToFileURL(path).toString()).catch(() => null);
-    if (!file?.ok) return new Response('Not found', { status: 404 });
-    return new Response(file.body, {
-      status: 200,
-      headers: { 'Content-Type': contentTypeOf(path), 'Content-Security-Policy': CSP_HEADER, 'X-Content-Type-Options': 'nosniff' },
-    });
-  });
 }
 
 /**
@@ -74,40 +76,52 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     return null;
   }
   const env = options.env ?? process.env;
-  app.setAppUserModelId('com.cloudrig.app');
+  const now = options.now ?? Date.now;
+  const desktop: Desktop = detectDesktop(options.platform ?? process.platform, env, app.commandLine.getSwitchValue('ozone-platform'));
+  const platform = platformOf(desktop);
+  const traits = traitsOf(desktop);
+  const home = resolveHome(env, platform);
+  // Chromium's own files (and on Windows its DPAPI-wrapped key) get a folder of their own: by
+  // default userData is <appData>/CloudRig, which is the CloudRig home itself. Only before ready.
+  app.setPath('userData', join(home, 'electron'));
+  // Windows toasts are attributed to (and their buttons routed by) the installer's AppUserModelId.
+  if (platform === 'win32') app.setAppUserModelId('com.cloudrig.app');
   await app.whenReady();
   // A menu-bar app: no Dock icon (LSUIElement in the packaged Info.plist does the same at launch).
-  app.dock?.hide();
+  if (platform === 'darwin') app.dock?.hide();
 
   const devServer = !app.isPackaged ? env.ELECTRON_RENDERER_URL : undefined;
   const pageOrigin = devServer ? originOf(devServer) ?? APP_ORIGIN : APP_ORIGIN;
   hardenWebContents((url) => originOf(url) === pageOrigin);
   if (!devServer) serveRenderer(join(mainDir, '../renderer'));
 
-  const window = createPopoverWindow({ url: devServer ?? `${APP_ORIGIN}/index.html`, preload: preloadPath(mainDir) });
+  let hiddenByBlurAt = Number.NEGATIVE_INFINITY;
+  const source = { url: devServer ?? `${APP_ORIGIN}/index.html`, preload: preloadPath(mainDir) };
+  const window = createPopoverWindow(source, desktop, () => (hiddenByBlurAt = now()));
   const send = <E extends EventChannel>(channel: E, value: Events[E]): void => {
     if (!window.isDestroyed()) window.webContents.send(channel, value);
   };
 
   let tray: TrayView | null = null;
   const showPopover = (screen: Screen): void => {
-    showPopoverAt(window, tray?.bounds() ?? null);
+    showPopoverAt(window, tray?.bounds() ?? null, desktop);
     send('screen:show', screen);
     // Opening the popover is when fresh cost (and, when stopped, what is kept) is worth AWS calls.
     controller.popoverShown();
   };
 
-  const terminal = new SystemTerminal(process.platform, env);
+  const terminal = new SystemTerminal(platform, env);
+  const notifier = new ElectronNotifier(traits.notificationButtons);
   const controller = new AppController({
-    home: resolveHome(env),
+    home,
     env,
-    platform: process.platform,
+    platform,
     createCore: options.createCore ?? createCore,
     clipboard: { writeText: (text) => clipboard.writeText(text) },
     terminal,
-    notifier: new ElectronNotifier(),
-    secretBox: new SafeStorageSecretBox(),
-    loginItem: new SystemLoginItem(process.platform, env),
+    notifier,
+    secretBox: new SafeStorageSecretBox(platform),
+    loginItem: new SystemLoginItem(desktop, env),
     openExternal: openExternalAllowlisted,
     popover: { show: showPopover, hide: () => window.hide() },
     account: options.account ?? { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
@@ -142,17 +156,23 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     if (action === 'quit') void requestQuit();
     else controller.trayAction(action);
   };
-  tray = new TrayView(join(app.getAppPath(), 'resources'), process.platform, onAction, () => {
-    if (window.isVisible()) {
-      window.hide();
-    } else {
-      showPopover('main');
-    }
+  // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
+  // the system re-activates the running app instead (applicationShouldHandleReopen → 'activate').
+  app.on('second-instance', () => showPopover('main'));
+  if (platform === 'darwin') app.on('activate', () => showPopover('main'));
+  if (platform === 'linux' && (options.argv ?? process.argv).includes('--autostart')) {
+    // At login the panel may not be up yet; a tray made before it would never show (docs/tray-app.md).
+    const host = await waitForTrayHost(options.trayHost ?? (() => nameHasOwner(STATUS_NOTIFIER_WATCHER, env)), TRAY_HOST_WAIT_MS, 1_000);
+    if (host !== 'up') console.warn(`tray: no StatusNotifier host (${host}); the icon may not show`);
+  }
+  tray = new TrayView(join(app.getAppPath(), 'resources'), desktop, onAction, () => {
+    if (window.isVisible()) window.hide();
+    // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
+    else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
   });
   controller.onDidChangeTray((model) => tray?.apply(model));
   controller.onDidChangeView((view) => send('view:changed', view));
 
-  app.on('second-instance', () => showPopover('main'));
   // A tray app keeps running with its popover hidden.
   app.on('window-all-closed', () => undefined);
   powerMonitor.on('resume', () => controller.refreshNow());
@@ -181,5 +201,5 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   });
 
   controller.start();
-  return { controller, router, window, tray, requestQuit };
+  return { controller, router, window, tray, notifier, requestQuit };
 }

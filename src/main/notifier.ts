@@ -7,11 +7,16 @@ const AUDIBLE: ReadonlySet<NotificationModel['kind']> = new Set(['ready', 'error
 
 /**
  * Native notifications; kept referenced until closed so their handlers survive GC. A model's
- * buttons become Electron notification actions, which macOS shows; other platforms ignore them,
- * and the popover offers the same choices when the notification is clicked.
+ * buttons become notification actions where the OS shows them: macOS (a signed app whose
+ * Info.plist asks for alert style) and Windows toasts, which in Electron 41 emit `action` with
+ * `actionIndex` (docs/api/notification.md, "Event: 'action' macOS Windows"). Linux's libnotify
+ * gets no buttons from Electron; there, as everywhere, clicking the notification opens the
+ * popover at the same choices.
  */
 export class ElectronNotifier implements Notifier {
   private readonly live = new Set<Notification>();
+
+  constructor(private readonly buttons: boolean) {}
 
   show(model: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void {
     if (!Notification.isSupported()) return;
@@ -19,7 +24,7 @@ export class ElectronNotifier implements Notifier {
       title: model.title,
       body: model.body,
       silent: !AUDIBLE.has(model.kind),
-      actions: model.buttons.map((button) => ({ type: 'button' as const, text: button.label })),
+      actions: this.buttons ? model.buttons.map((button) => ({ type: 'button' as const, text: button.label })) : [],
     });
     const forget = (): void => {
       this.live.delete(notification);

@@ -1,6 +1,7 @@
 import { app, BrowserWindow, screen, type Rectangle } from 'electron';
 import { join } from 'node:path';
 import { popoverPosition } from '../core/popover-position.js';
+import { traitsOf, type Desktop } from './desktop.js';
 
 /** The popover's size in CSS pixels. */
 export const POPOVER_SIZE = { width: 380, height: 560 } as const;
@@ -17,22 +18,29 @@ export function preloadPath(mainDir: string): string {
 }
 
 /**
- * Creates the frameless popover. Its security settings are written out here, where a reader and
- * a scanner (electronegativity) see them, each with the Electron security checklist item it meets.
+ * Creates the popover. Its security settings are written out here, where a reader and a scanner
+ * (electronegativity) see them, each with the Electron security checklist item it meets.
+ *
+ * Where windows can be placed it is a frameless panel by the tray icon that hides when it loses
+ * focus. On Wayland the compositor ignores positions and focus() may only flash the window, so
+ * there it is a normal framed window, centred, found in the task switcher, closed with its close
+ * button (docs/tray-app.md). `onBlurHide` hears every hide caused by a lost focus.
  */
-export function createPopoverWindow(source: PopoverSource): BrowserWindow {
+export function createPopoverWindow(source: PopoverSource, desktop: Desktop, onBlurHide: () => void = () => undefined): BrowserWindow {
+  const panel = traitsOf(desktop).positionsWindows;
   const window = new BrowserWindow({
     width: POPOVER_SIZE.width,
     height: POPOVER_SIZE.height,
     show: false,
-    frame: false,
+    frame: !panel,
+    center: !panel,
     resizable: false,
-    movable: false,
-    minimizable: false,
+    movable: !panel,
+    minimizable: !panel,
     maximizable: false,
     fullscreenable: false,
-    skipTaskbar: true,
-    alwaysOnTop: true,
+    skipTaskbar: panel,
+    alwaysOnTop: panel,
     transparent: false,
     backgroundColor: '#1d1f23',
     title: 'CloudRig',
@@ -64,20 +72,60 @@ export function createPopoverWindow(source: PopoverSource): BrowserWindow {
       devTools: !app.isPackaged,
     },
   });
-  // Like a menu: it goes away when the user clicks elsewhere.
-  window.on('blur', () => {
-    if (!window.webContents.isDevToolsOpened()) window.hide();
-  });
+  if (desktop === 'darwin') {
+    // A menu-bar popover shows on the Space the user is on, over full-screen apps too. The app is
+    // already a UIElement (LSUIElement), so the process type need not flip (which would flash the Dock).
+    window.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true, skipTransformProcessType: true });
+    window.setAlwaysOnTop(true, 'pop-up-menu');
+  }
+  if (panel) {
+    // Like a menu: it goes away when the user clicks elsewhere.
+    window.on('blur', () => {
+      if (window.webContents.isDevToolsOpened()) return;
+      window.hide();
+      onBlurHide();
+    });
+  }
   void window.loadURL(source.url);
   return window;
 }
 
-/** Shows the popover next to the tray icon (or the work area's corner when the tray has no bounds). */
-export function showPopoverAt(window: BrowserWindow, trayBounds: Rectangle | null): void {
-  const anchor = trayBounds && (trayBounds.width > 0 || trayBounds.height > 0) ? trayBounds : null;
-  const display = anchor ? screen.getDisplayNearestPoint({ x: anchor.x, y: anchor.y }) : screen.getPrimaryDisplay();
-  const { x, y } = popoverPosition(anchor, POPOVER_SIZE, display.workArea);
-  window.setPosition(x, y, false);
+function hasArea(bounds: Rectangle | null): bounds is Rectangle {
+  return bounds !== null && (bounds.width > 0 || bounds.height > 0);
+}
+
+/**
+ * What the popover is placed against: the tray icon, or where the pointer is when the icon has
+ * no bounds (an icon in Windows' overflow area, an AppIndicator on Linux): the user just clicked
+ * the icon or its menu there.
+ */
+function anchorOf(trayBounds: Rectangle | null): Rectangle {
+  if (hasArea(trayBounds)) return trayBounds;
+  const { x, y } = screen.getCursorScreenPoint();
+  return { x, y, width: 1, height: 1 };
+}
+
+/**
+ * Moves the window to `target`. Between displays of different scale factors Windows converts the
+ * first move with the old display's factor and lands elsewhere (electron/electron#10862); a
+ * second move from the new display lands right, so the bounds are checked and set once more.
+ */
+function place(window: BrowserWindow, target: Rectangle): void {
+  window.setBounds(target, false);
+  const landed = window.getBounds();
+  if (landed.x !== target.x || landed.y !== target.y) window.setBounds(target, false);
+}
+
+/** Shows the popover by the tray icon, on that icon's display; centred where windows cannot be placed. */
+export function showPopoverAt(window: BrowserWindow, trayBounds: Rectangle | null, desktop: Desktop): void {
+  if (traitsOf(desktop).positionsWindows) {
+    const anchor = anchorOf(trayBounds);
+    const display = screen.getDisplayMatching(anchor);
+    const { x, y } = popoverPosition(anchor, POPOVER_SIZE, display.workArea);
+    place(window, { x, y, width: POPOVER_SIZE.width, height: POPOVER_SIZE.height });
+  } else {
+    window.center();
+  }
   window.show();
   window.focus();
 }

@@ -3,9 +3,12 @@ import { keyStorageVerdict, type KeyStorageVerdict, type SecretBox } from '../co
 
 /** Secrets encrypted with the OS keychain through Electron's safeStorage (base64 ciphertext). */
 export class SafeStorageSecretBox implements SecretBox {
+  constructor(private readonly platform: NodeJS.Platform) {}
+
+  /** Asks only after app ready; the storage backend exists only on Linux (basic_text = plain text, refused). */
   availability(): KeyStorageVerdict {
-    const linux = process.platform === 'linux';
-    return keyStorageVerdict(process.platform, safeStorage.isEncryptionAvailable(), linux ? safeStorage.getSelectedStorageBackend() : null);
+    const linux = this.platform === 'linux';
+    return keyStorageVerdict(this.platform, safeStorage.isEncryptionAvailable(), linux ? safeStorage.getSelectedStorageBackend() : null);
   }
 
   encrypt(plain: string): string {

@@ -2,6 +2,24 @@ import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeIm
 import { join } from 'node:path';
 import type { TrayIcon } from '../core/phase-view.js';
 import type { TrayAction, TrayMenuItem, TrayModel } from '../core/tray-model.js';
+import { CloudRigError } from '../core/errors.js';
+import { traitsOf, type Desktop } from './desktop.js';
+
+const SEPARATOR = ' · ';
+
+/**
+ * The tooltip cut to what the OS shows (Windows: 127 characters). Facts are dropped from the
+ * middle (rate, uptime, session) so the workstation and phase, the month's cost and any error stay;
+ * then the instance type and region go; only then is the text cut, with an ellipsis.
+ */
+export function fitTooltip(tooltip: string, max: number | null): string {
+  if (max === null || tooltip.length <= max) return tooltip;
+  const parts = tooltip.split(SEPARATOR);
+  while (parts.length > 2 && parts.join(SEPARATOR).length > max) parts.splice(1, 1);
+  parts[0] = (parts[0] ?? '').replace(/ \([^)]*\)(?=: )/, '');
+  const text = parts.join(SEPARATOR);
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
 
 /** The menu template for a tray model: labels and states exactly as trayModel decided. */
 export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
@@ -19,15 +37,28 @@ export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: 
   });
 }
 
-/** The tray icon image for a state: template images on macOS, coloured PNGs elsewhere (@2x picked up by name). */
-export function trayImage(resources: string, icon: TrayIcon, platform: NodeJS.Platform): NativeImage {
-  const file = platform === 'darwin' ? `${icon}Template.png` : `${icon}.png`;
+/**
+ * The tray icon image for a state: template images on macOS, coloured PNGs elsewhere (@2x picked
+ * up by name). A missing file gives an empty image, which the OS shows as nothing at all: the app
+ * icon stands in, and when that is missing too the app says it is damaged.
+ */
+export function trayImage(resources: string, icon: TrayIcon, desktop: Desktop): NativeImage {
+  const file = desktop === 'darwin' ? `${icon}Template.png` : `${icon}.png`;
   const image = nativeImage.createFromPath(join(resources, 'tray', file));
-  if (platform === 'darwin') image.setTemplateImage(true);
-  return image;
+  if (!image.isEmpty()) {
+    if (desktop === 'darwin') image.setTemplateImage(true);
+    return image;
+  }
+  const fallback = nativeImage.createFromPath(join(resources, 'icon.png'));
+  if (!fallback.isEmpty()) return fallback.resize({ width: 16, height: 16 });
+  throw new CloudRigError('AppDamaged', `CloudRig's tray icons are missing (${join(resources, 'tray')}).`, 'Reinstall CloudRig from its installer.');
 }
 
-/** The tray: applies tray models; left click toggles the popover, the menu runs actions. */
+/**
+ * The tray: applies tray models; a left click toggles the popover where the tray reports clicks
+ * (macOS, Windows), the menu runs actions. On Linux an AppIndicator opens its menu on any click,
+ * so the menu is the way in there ("Show CloudRig").
+ */
 export class TrayView {
   readonly tray: Tray;
   private lastMenu = '';
@@ -36,28 +67,28 @@ export class TrayView {
 
   constructor(
     private readonly resources: string,
-    private readonly platform: NodeJS.Platform,
+    private readonly desktop: Desktop,
     private readonly onAction: (action: TrayAction) => void,
     onClick: () => void,
   ) {
-    this.tray = new Tray(trayImage(resources, 'stopped', platform));
+    this.tray = new Tray(trayImage(resources, 'stopped', desktop));
     this.tray.on('click', onClick);
     // On macOS a context menu set on the tray would swallow the left click: pop it up on right click.
-    if (platform === 'darwin') this.tray.on('right-click', () => this.menu && this.tray.popUpContextMenu(this.menu));
+    if (desktop === 'darwin') this.tray.on('right-click', () => this.menu && this.tray.popUpContextMenu(this.menu));
   }
 
   apply(model: TrayModel): void {
     if (model.icon !== this.lastIcon) {
       this.lastIcon = model.icon;
-      this.tray.setImage(trayImage(this.resources, model.icon, this.platform));
+      this.tray.setImage(trayImage(this.resources, model.icon, this.desktop));
     }
-    this.tray.setToolTip(model.tooltip);
-    if (this.platform === 'darwin') this.tray.setTitle(model.title, { fontType: 'monospacedDigit' });
+    this.tray.setToolTip(fitTooltip(model.tooltip, traitsOf(this.desktop).tooltipMax));
+    if (this.desktop === 'darwin') this.tray.setTitle(model.title, { fontType: 'monospacedDigit' });
     const menuKey = JSON.stringify(model.menu);
     if (menuKey === this.lastMenu) return;
     this.lastMenu = menuKey;
     this.menu = Menu.buildFromTemplate(menuTemplate(model.menu, this.onAction));
-    if (this.platform !== 'darwin') this.tray.setContextMenu(this.menu);
+    if (this.desktop !== 'darwin') this.tray.setContextMenu(this.menu);
   }
 
   bounds(): Rectangle | null {

@@ -1,8 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_METHODS, REQUEST_METHODS } from '../../src/shared/channels.js';
@@ -117,4 +118,77 @@ describe('the packaged flow in Electron', () => {
     await popover.getByRole('button', { name: 'Terminate without saving' }).click();
     await popover.getByTestId('phase').filter({ hasText: /^No instance$/ }).waitFor({ timeout: 60_000 });
   }, 240_000);
+});
+
+// The packaged layout `npm run dist` leaves in dist/*-unpacked (or dist/mac*/CloudRig.app): the
+// app as users get it, loaded from its asar with the fuses flipped. Playwright cannot drive it
+// (the fuses refuse --inspect, which Playwright's _electron needs), so it is run as a user would
+// and judged from outside: it starts, keeps Chromium's files out of the CloudRig home, stays one
+// instance, and its asar holds no CLI.
+function packagedApp(): { executable: string; asar: string } | { reason: string } {
+  const dist = join(ROOT, 'dist');
+  if (!existsSync(dist)) return { reason: 'no dist/ folder: `npm run dist` (which needs network access) has not packaged the app here' };
+  const candidates = [
+    { executable: join(dist, 'linux-unpacked', 'cloudrig'), asar: join(dist, 'linux-unpacked', 'resources', 'app.asar') },
+    { executable: join(dist, 'win-unpacked', 'CloudRig.exe'), asar: join(dist, 'win-unpacked', 'resources', 'app.asar') },
+    ...['mac', 'mac-arm64', 'mac-universal'].map((folder) => ({
+      executable: join(dist, folder, 'CloudRig.app', 'Contents', 'MacOS', 'CloudRig'),
+      asar: join(dist, folder, 'CloudRig.app', 'Contents', 'Resources', 'app.asar'),
+    })),
+  ];
+  return candidates.find((candidate) => existsSync(candidate.executable) && existsSync(candidate.asar))
+    ?? { reason: `dist/ holds no unpacked app for ${process.platform} (looked for ${candidates.map((c) => relative(ROOT, c.executable)).join(', ')})` };
+}
+
+const packaged = packagedApp();
+const packagedSkip = 'reason' in packaged ? packaged.reason : null;
+if (packagedSkip) console.log(`electron-app e2e (packaged layout): skipped: ${packagedSkip}`);
+
+describe('the packaged app from dist/', () => {
+  let packagedHome: string;
+  let running: ChildProcess | null = null;
+  let packagedDisplay: Xvfb | null = null;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    if (packagedSkip) return;
+    packagedHome = await mkdtemp(join(tmpdir(), 'cloudrig-packaged-'));
+    const display = process.platform === 'linux' && !process.env.DISPLAY && hasXvfb() ? (packagedDisplay = await startXvfb()).display : process.env.DISPLAY;
+    env = { ...process.env, ...(display ? { DISPLAY: display } : {}), CLOUDRIG_HOME: join(packagedHome, 'home'), XDG_CONFIG_HOME: join(packagedHome, 'xdg') };
+  });
+
+  afterAll(async () => {
+    if (running && running.exitCode === null) {
+      const exited = new Promise((resolve) => running?.once('exit', resolve));
+      running.kill();
+      await exited;
+    }
+    await packagedDisplay?.close();
+    if (packagedHome) await rm(packagedHome, { recursive: true, force: true });
+  });
+
+  it('ships main, preload and renderer in its asar, and no CLI', async (context) => {
+    if (packagedSkip || 'reason' in packaged) return context.skip(packagedSkip ?? '');
+    const { listPackage } = await import('@electron/asar');
+    const entries = listPackage(packaged.asar, { isPack: false }).map((entry) => entry.split(sep).join('/'));
+    expect(entries).toEqual(expect.arrayContaining(['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/resources/tray/stopped.png']));
+    expect(entries.filter((entry) => entry.startsWith('/out/cli') || entry.endsWith('.map'))).toEqual([]);
+  });
+
+  it('starts from its asar, keeps Chromium\'s files in <home>/electron, and stays one instance', async (context) => {
+    if (packagedSkip || 'reason' in packaged) return context.skip(packagedSkip ?? '');
+    const args = process.platform === 'linux' ? ['--no-sandbox'] : [];
+    running = spawn(packaged.executable, args, { env, stdio: 'ignore' });
+    const home = join(packagedHome, 'home');
+    await expect.poll(() => existsSync(join(home, 'electron', 'Local State')), { timeout: 60_000, interval: 250 }).toBe(true);
+    expect(running.exitCode).toBeNull();
+    // Nothing of Chromium's in the home `rig` shares.
+    const inHome = await readdir(home);
+    expect(inHome.filter((entry) => ['Local State', 'Preferences', 'Cache', 'GPUCache', 'Cookies', 'Session Storage'].includes(entry))).toEqual([]);
+    // A second launch hands over to the first (which shows its popover) and exits.
+    const second = spawn(packaged.executable, args, { env, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(running.exitCode).toBeNull();
+  }, 120_000);
 });

@@ -1,4 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,171 +10,20 @@ import { createCore, type CoreOptions } from '../../src/adapters/compose.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { idleStatusCommand } from '../../src/core/idle-watchdog.js';
 import { requestChannels } from '../../src/shared/contract.js';
+import type { NotificationModel } from '../../src/core/notification-policy.js';
 import type { Shell } from '../../src/main/app-shell.js';
+import { platformOf } from '../../src/main/desktop.js';
+import { nameHasOwner, STATUS_NOTIFIER_WATCHER } from '../../src/main/status-notifier.js';
+import { trayImage } from '../../src/main/tray.js';
+import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from './support/electron-double.js';
 import { ShiftedClock } from './support/shifted-clock.js';
 
-// The Electron main process booted with `electron` replaced by this module double (no Electron
-// binary can run here). Everything behind it is real: the controller, the core, the AWS adapters
-// against moto + the cloud proxy. The double records what main asked Electron to do.
-const electron = vi.hoisted(() => {
-  type Handler = (...args: unknown[]) => unknown;
-  const on = (target: Map<string, Handler[]>) => (event: string, handler: Handler) => {
-    target.set(event, [...(target.get(event) ?? []), handler]);
-  };
-  const appEvents = new Map<string, Handler[]>();
-  const windows: FakeWindow[] = [];
-  const trays: FakeTray[] = [];
-  type NotificationOptions = { title: string; body: string; silent: boolean; actions: Array<{ type: string; text: string }> };
-  const notifications: Array<{ options: NotificationOptions; shown: boolean; events: Map<string, Handler[]> }> = [];
-  const ipcHandlers = new Map<string, Handler>();
-  const sessionCalls: string[] = [];
-  const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
-  const dialogAnswers: number[] = [];
-
-  class FakeWebContents {
-    readonly sent: Array<[string, unknown]> = [];
-    send(channel: string, value: unknown): void {
-      this.sent.push([channel, value]);
-    }
-    isDevToolsOpened(): boolean {
-      return false;
-    }
-  }
-
-  class FakeWindow {
-    readonly events = new Map<string, Handler[]>();
-    readonly webContents = new FakeWebContents();
-    loadedUrl = '';
-    visible = false;
-    position: [number, number] = [0, 0];
-    constructor(readonly options: Record<string, unknown>) {
-      windows.push(this);
-    }
-    loadURL(url: string): Promise<void> {
-      this.loadedUrl = url;
-      return Promise.resolve();
-    }
-    on = on(this.events);
-    show(): void {
-      this.visible = true;
-    }
-    hide(): void {
-      this.visible = false;
-    }
-    focus(): void {}
-    isVisible(): boolean {
-      return this.visible;
-    }
-    isDestroyed(): boolean {
-      return false;
-    }
-    setPosition(x: number, y: number): void {
-      this.position = [x, y];
-    }
-  }
-
-  class FakeTray {
-    readonly events = new Map<string, Handler[]>();
-    image = '';
-    tooltip = '';
-    menu: { template: Array<Record<string, unknown>> } | null = null;
-    constructor(image: { path: string }) {
-      this.image = image.path;
-      trays.push(this);
-    }
-    on = on(this.events);
-    setImage(image: { path: string }): void {
-      this.image = image.path;
-    }
-    setToolTip(text: string): void {
-      this.tooltip = text;
-    }
-    setTitle(): void {}
-    setContextMenu(menu: { template: Array<Record<string, unknown>> }): void {
-      this.menu = menu;
-    }
-    popUpContextMenu(): void {}
-    getBounds() {
-      return { x: 0, y: 0, width: 0, height: 0 };
-    }
-    destroy(): void {}
-  }
-
-  class FakeNotification {
-    static isSupported(): boolean {
-      return true;
-    }
-    readonly record;
-    constructor(options: NotificationOptions) {
-      this.record = { options, shown: false, events: new Map<string, Handler[]>() };
-      notifications.push(this.record);
-    }
-    on(event: string, handler: Handler): void {
-      on(this.record.events)(event, handler);
-    }
-    show(): void {
-      this.record.shown = true;
-    }
-  }
-
-  const module = {
-    app: {
-      isPackaged: true,
-      requestSingleInstanceLock: vi.fn(() => true),
-      setAppUserModelId: vi.fn(),
-      whenReady: vi.fn(() => Promise.resolve()),
-      dock: { hide: vi.fn() },
-      getAppPath: () => process.cwd(),
-      on: on(appEvents),
-      quit: vi.fn(),
-      exit: vi.fn(),
-      setLoginItemSettings: vi.fn(),
-    },
-    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
-    BrowserWindow: FakeWindow,
-    Tray: FakeTray,
-    Menu: { buildFromTemplate: (template: Array<Record<string, unknown>>) => ({ template }) },
-    nativeImage: { createFromPath: (path: string) => ({ path, setTemplateImage: vi.fn() }) },
-    Notification: FakeNotification,
-    ipcMain: {
-      handle: (channel: string, handler: Handler) => ipcHandlers.set(channel, handler),
-      removeHandler: (channel: string) => ipcHandlers.delete(channel),
-    },
-    safeStorage: {
-      isEncryptionAvailable: () => true,
-      getSelectedStorageBackend: () => 'gnome_libsecret',
-      encryptString: (plain: string) => Buffer.from(`sealed:${plain}`),
-      decryptString: (sealed: Buffer) => sealed.toString().replace(/^sealed:/, ''),
-    },
-    session: {
-      defaultSession: {
-        setPermissionRequestHandler: (handler: Handler) => {
-          let granted: unknown;
-          handler(null, 'media', (answer: unknown) => (granted = answer));
-          sessionCalls.push(`request:${String(granted)}`);
-        },
-        setPermissionCheckHandler: (handler: Handler) => sessionCalls.push(`check:${String(handler())}`),
-        setDevicePermissionHandler: (handler: Handler) => sessionCalls.push(`device:${String(handler())}`),
-      },
-    },
-    shell: { openExternal: vi.fn(() => Promise.resolve()) },
-    clipboard: { writeText: vi.fn() },
-    dialog: {
-      showMessageBox: vi.fn((options: { message: string; detail: string; buttons: string[] }) => {
-        dialogs.push(options);
-        return Promise.resolve({ response: dialogAnswers.shift() ?? 1 });
-      }),
-      showErrorBox: vi.fn(),
-    },
-    powerMonitor: { on: vi.fn() },
-    net: { isOnline: () => true, fetch: vi.fn() },
-    screen: {
-      getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
-      getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
-    },
-  };
-  return { module, appEvents, windows, trays, notifications, ipcHandlers, sessionCalls, dialogs, dialogAnswers };
-});
+// The Electron main process booted with `electron` replaced by a module double that models each
+// desktop (test/unit/support/electron-double.ts; no Electron binary can run here). Everything
+// behind it is real: the controller, the core, the AWS adapters against moto + the cloud proxy.
+// The first suite follows a whole launch on Windows; the second boots every desktop and checks
+// what differs between them.
+const electron = await vi.hoisted(async () => (await import('./support/electron-double.js')).createElectronDouble());
 
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
@@ -194,9 +45,21 @@ function invoke(channel: string, payload?: unknown, event: unknown = popoverFram
   return handler(event, payload) as Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>;
 }
 
-/** Fires a fake notification's event the way Electron would. */
-function fire(notification: { events: Map<string, Array<(...args: unknown[]) => unknown>> }, event: string, ...args: unknown[]): void {
-  for (const handler of notification.events.get(event) ?? []) handler(...args);
+/** The shell's time for telling a tray click from the blur it caused: each user gesture comes a second later. */
+let gestureMs = 0;
+const shellNow = (): number => gestureMs;
+
+/** The user clicks the tray icon, a moment after whatever they did before. */
+function clickTray(): void {
+  gestureMs += 1_000;
+  electron.trays[0]!.click();
+}
+
+/** Clicks a tray menu item the way the menu would. */
+function clickMenuItem(label: string): void {
+  const item = electron.trays[0]?.openMenu()?.template.find((candidate) => candidate.label === label);
+  if (!item) throw new Error(`no tray menu item "${label}"`);
+  (item.click as () => void)();
 }
 
 /** The last view main pushed to the popover. */
@@ -241,24 +104,26 @@ beforeAll(async () => {
     };
     return core;
   };
-  const booted = await boot({ createCore: recordingCore });
+  // A Windows desktop: toasts with buttons, a taskbar tray, a 127-character tooltip.
+  electron.reset('win32', { appData: join(home, 'appdata') });
+  const booted = await boot({ createCore: recordingCore, platform: 'win32', env: process.env, now: shellNow });
   if (!booted) throw new Error('boot() gave up the single-instance lock');
   shell = booted;
 }, 60_000);
 
 afterAll(async () => {
-  await shell?.controller.dispose();
   process.env = saved;
   await sshd?.close();
   await cloud?.close();
   await rm(home, { recursive: true, force: true });
 });
 
-describe('main process boot (electron replaced by a module double)', () => {
-  it('runs as a single-instance tray app without a dock icon', () => {
+describe('main process boot on Windows, through a real launch (electron replaced by a module double)', () => {
+  afterAll(() => shell?.controller.dispose());
+
+  it('runs as a single-instance tray app, the app:// scheme registered before ready', () => {
     expect(electron.module.app.requestSingleInstanceLock).toHaveBeenCalled();
-    expect(electron.module.app.dock.hide).toHaveBeenCalled();
-    expect(electron.module.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
+    expect(electron.schemes).toEqual([
       { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
     ]);
     expect(electron.module.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
@@ -319,7 +184,7 @@ describe('main process boot (electron replaced by a module double)', () => {
 
   it('shows the first-run tray the tray model gives', () => {
     expect(electron.trays).toHaveLength(1);
-    expect(electron.trays[0]?.image).toMatch(/resources[/\\]tray[/\\]stopped\.png$/);
+    expect(electron.trays[0]?.image.path).toMatch(/resources[/\\]tray[/\\]stopped\.png$/);
     expect(electron.trays[0]?.tooltip).toBe('CloudRig: no workstation set up yet');
     expect(menuLabels()).toEqual([
       'No workstation yet (off)', 'Start (off)', 'Copy SSH command (off)', 'Open terminal (off)', '—',
@@ -327,32 +192,12 @@ describe('main process boot (electron replaced by a module double)', () => {
     ]);
   });
 
-  it('renews the start-at-login entry at boot, and the tray checkbox turns it off and on again', async () => {
-    // Linux has no Electron login item: an XDG autostart entry that starts this executable.
-    const entry = join(home, 'xdg', 'autostart', 'cloudrig.desktop');
-    const read = (): Promise<string | null> => readFile(entry, 'utf8').catch(() => null);
-    await expect(read()).resolves.toContain(`\nExec=${process.execPath}\n`);
-    const toggle = (): void => {
-      const item = electron.trays[0]?.menu?.template.find((candidate) => candidate.label === 'Start at login');
-      expect(item).toMatchObject({ type: 'checkbox' });
-      (item?.click as () => void)();
-    };
-    const settings = new ConfSettingsStore(join(home, 'home'));
-    toggle();
-    await vi.waitFor(async () => expect(await read()).toBeNull());
-    expect(settings.read().startAtLogin).toBe(false);
-    await vi.waitFor(() => expect(electron.trays[0]?.menu?.template.find((item) => item.label === 'Start at login')).toMatchObject({ checked: false }));
-    toggle();
-    await vi.waitFor(async () => expect(await read()).toContain('[Desktop Entry]'));
-    expect(settings.read().startAtLogin).toBe(true);
-  });
-
-  it('toggles the popover on a tray click', () => {
+  it('toggles the popover on tray clicks, though the taskbar blurs it before the second click arrives', () => {
     const window = electron.windows[0]!;
-    for (const handler of electron.trays[0]?.events.get('click') ?? []) handler();
+    clickTray();
     expect(window.visible).toBe(true);
     expect(window.webContents.sent).toContainEqual(['screen:show', 'main']);
-    for (const handler of electron.trays[0]?.events.get('click') ?? []) handler();
+    clickTray();
     expect(window.visible).toBe(false);
   });
 
@@ -368,7 +213,7 @@ describe('main process boot (electron replaced by a module double)', () => {
     await vi.waitFor(() => expect(electron.trays[0]?.tooltip).toMatch(/^CloudRig: gpu \(g4dn\.xlarge, us-east-1\): No instance/), { timeout: 15_000 });
 
     await expect(invoke('workstation:start')).resolves.toMatchObject({ ok: true });
-    await vi.waitFor(() => expect(electron.trays[0]?.image).toMatch(/starting\.png$/), { timeout: 15_000 });
+    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/starting\.png$/), { timeout: 15_000 });
     // No sshd answers on that port: the instance runs, ssh is still awaited.
     await vi.waitFor(() => expect(electron.notifications.map((n) => n.options.title)).toContain('gpu is running'), { timeout: 20_000 });
     const running = electron.notifications.find((n) => n.options.title === 'gpu is running');
@@ -377,7 +222,9 @@ describe('main process boot (electron replaced by a module double)', () => {
     expect(menuLabels().slice(0, 4)).toEqual(['gpu: Running, waiting for ssh… (off)', 'Stop', 'Copy SSH command', 'Open terminal (off)']);
     // The rate (bundled: the proxy refuses Pricing), the uptime, and the cost meter's session and month
     // (a started instance bills at least a minute: $0.526/60).
-    await vi.waitFor(() => expect(electron.trays[0]?.tooltip).toMatch(/Running, waiting for ssh · \$0\.53\/h \(bundled price\) · up \dm · this session \$0\.01 · this month \$0\.01$/), { timeout: 10_000 });
+    // Windows shows 127 characters: the rate goes, the month's cost stays.
+    await vi.waitFor(() => expect(electron.trays[0]?.tooltip).toMatch(/Running, waiting for ssh · up \dm · this session \$0\.01 · this month \$0\.01$/), { timeout: 10_000 });
+    expect(electron.trays[0]!.tooltip.length).toBeLessThanOrEqual(127);
     const views = electron.windows[0]!.webContents.sent.filter(([channel]) => channel === 'view:changed');
     expect(views.at(-1)?.[1]).toMatchObject({ screen: 'workstation', workstation: { phase: 'running', primary: { action: 'stop', enabled: true } } });
     // Repeated polls of the same state raise nothing more.
@@ -401,7 +248,7 @@ describe('main process boot (electron replaced by a module double)', () => {
     const keyFile = (await readdir(keys)).find((file) => file.startsWith('cloudrig-gpu'));
     await sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(keys, keyFile ?? ''), 'utf8')));
     await sshd.start();
-    await vi.waitFor(() => expect(electron.trays[0]?.image).toMatch(/ready\.png$/), { timeout: 20_000 });
+    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/ready\.png$/), { timeout: 20_000 });
     // Once ssh answers, the app asks the instance's idle watchdog how long it has been idle.
     await vi.waitFor(() => expect(sshCommands).toContain(idleStatusCommand()), { timeout: 10_000 });
     await expect(invoke('settings:update', { reminders: REMINDERS })).resolves.toMatchObject({ ok: true, value: { reminders: REMINDERS } });
@@ -409,25 +256,28 @@ describe('main process boot (electron replaced by a module double)', () => {
 
     // Two hours and five minutes later, opening the popover brings cost and reminders up to date.
     clock.jump(2 * 3_600_000 + 5 * 60_000);
-    fire(electron.trays[0]!, 'click');
+    electron.windows[0]!.hide();
+    clickTray();
     await vi.waitFor(() => expect(electron.notifications.map((n) => n.options.title)).toContainEqual(expect.stringMatching(/^gpu has been running for 2 h [5-7] min$/)), { timeout: 15_000 });
     const reminder = electron.notifications.find((n) => n.options.title.startsWith('gpu has been running for'))!;
     expect(reminder.shown).toBe(true);
+    // A Windows toast shows both buttons (Electron 41 routes them back as 'action' with actionIndex).
+    expect(reminder.buttons()).toEqual(['Stop now', 'Snooze 1 h']);
     expect(reminder.options).toMatchObject({
       body: expect.stringMatching(/^\$1\.\d\d so far at \$0\.53\/h\. Stop it if you are done\.$/),
       silent: false,
       actions: [{ type: 'button', text: 'Stop now' }, { type: 'button', text: 'Snooze 1 h' }],
     });
-    // Where notifications have no buttons, clicking one opens the popover at the same two choices.
+    // Clicking the toast itself opens the popover at the same two choices (all a Linux user gets).
     await vi.waitFor(() => expect(lastView()).toMatchObject({ reminder: { title: reminder.options.title, canStop: true, canSnooze: true, snoozeLabel: 'Snooze 1 h' } }));
     electron.windows[0]!.hide();
-    fire(reminder, 'click');
+    reminder.click();
     expect(electron.windows[0]!.visible).toBe(true);
     expect(electron.windows[0]!.webContents.sent.at(-1)).toEqual(['screen:show', 'main']);
 
-    // Snooze 1 h (the notification's second button): reminders wait an hour, and so does the idle auto-stop.
+    // Snooze 1 h (the toast's second button): reminders wait an hour, and so does the idle auto-stop.
     const snoozedAt = clock.now();
-    fire(reminder, 'action', { actionIndex: 1 });
+    reminder.press(1);
     const keepalive = join(home, 'instance-keepalive');
     await vi.waitFor(async () => expect(Number((await readFile(keepalive, 'utf8')).trim())).toBeGreaterThan(0), { timeout: 15_000 });
     expect(sshCommands.filter((command) => command.includes('kept awake until'))).toHaveLength(1);
@@ -469,5 +319,326 @@ describe('main process boot (electron replaced by a module double)', () => {
     const events = electron.module.powerMonitor.on.mock.calls.map((call) => (call as unknown[])[0]);
     expect(events).toEqual(expect.arrayContaining(['resume', 'unlock-screen']));
     expect(electron.appEvents.has('window-all-closed')).toBe(true);
+  });
+});
+
+// ─── Every desktop ──────────────────────────────────────────────────────────────────────────────
+// A fresh app per desktop, on the platform's default home (<appData>/CloudRig), with nothing set
+// up yet; each desktop's world starts with what its user already chose outside the app.
+
+/** A user-edited autostart entry: the user added a delay and switched it off in GNOME's Tweaks. */
+const EDITED_AUTOSTART = (exec: string): string =>
+  `[Desktop Entry]\nType=Application\nName=CloudRig\nExec=${exec} --minimized\nX-GNOME-Autostart-Delay=20\nX-GNOME-Autostart-enabled=false\n`;
+
+/** What each desktop's user set before this start, and what the double's world looks like. */
+const SCENARIOS: Record<DesktopProfile, { world: Partial<World>; env: NodeJS.ProcessEnv; argv: string[]; autostart?: string }> = {
+  darwin: { world: { macLoginStatus: 'requires-approval' }, env: {}, argv: [] },
+  win32: { world: { windowsRunEntry: { enabled: false } }, env: {}, argv: [] },
+  // Started at login, before the panel's StatusNotifier host is up.
+  'linux-x11': { world: { statusNotifierHost: false }, env: { XDG_SESSION_TYPE: 'x11', WAYLAND_DISPLAY: '' }, argv: ['--autostart'], autostart: EDITED_AUTOSTART(process.execPath) },
+  'linux-wayland': { world: { linuxStorageBackend: 'basic_text' }, env: { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0' }, argv: [], autostart: EDITED_AUTOSTART('"/opt/Old CloudRig/cloudrig"') },
+};
+
+const REMINDER: NotificationModel = {
+  key: 'reminder:gpu', kind: 'reminder', title: 'gpu has been running for 2 h 5 min', body: '$1.10 so far at $0.53/h. Stop it if you are done.',
+  action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
+} as NotificationModel;
+
+/** The tooltip the tray model writes for a run with an error: 180 characters. */
+const LONG_TOOLTIP = 'CloudRig: gpu (g4dn.xlarge, us-east-1): Running, waiting for ssh · $0.53/h (bundled price) · up 2h 5m · this session $1.10 · this month $41.20 · ssh to 127.0.0.1:2222 was refused';
+
+describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a module double)', (profile) => {
+  const scenario = SCENARIOS[profile];
+  const linux = profile.startsWith('linux');
+  let appData: string;
+  let desktopHome: string;
+  let desktopShell: Shell;
+  const autostartFile = (): string => join(appData, 'autostart', 'cloudrig.desktop');
+  /** How often the app asked whether the panel's tray host runs; the panel comes up at the third ask. */
+  let hostAsked = 0;
+  const trayHost = (): Promise<boolean> => {
+    hostAsked += 1;
+    if (hostAsked >= 3) electron.world.statusNotifierHost = true;
+    return Promise.resolve(electron.world.statusNotifierHost);
+  };
+
+  beforeAll(async () => {
+    appData = await mkdtemp(join(tmpdir(), `cloudrig-${profile}-`));
+    desktopHome = join(appData, 'CloudRig');
+    electron.reset(profile, { appData, ...scenario.world });
+    // Start at login was ticked in the app earlier; since then the user changed it outside the app.
+    new ConfSettingsStore(desktopHome).update((settings) => ({ ...settings, startAtLogin: true }));
+    if (scenario.autostart) {
+      await mkdir(join(appData, 'autostart'), { recursive: true });
+      await writeFile(autostartFile(), scenario.autostart);
+    }
+    const { boot } = await import('../../src/main/app-shell.js');
+    const booted = await boot({ platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
+    if (!booted) throw new Error('boot() gave up the single-instance lock');
+    desktopShell = booted;
+  }, 30_000);
+
+  afterAll(async () => {
+    await desktopShell?.controller.dispose();
+    if (appData) await rm(appData, { recursive: true, force: true });
+  });
+
+  it('keeps Chromium\'s files out of the CloudRig home, choosing the folder before ready', () => {
+    // The double refuses setPath('userData') after ready, as the default session already uses it.
+    const userData = electron.module.app.getPath('userData');
+    expect(userData.toLowerCase()).not.toBe(desktopHome.toLowerCase());
+    expect(userData).toBe(join(desktopHome, 'electron'));
+  });
+
+  it('opens the popover when CloudRig is launched again while it runs', () => {
+    const window = electron.windows[0]!;
+    expect(window.visible).toBe(false);
+    electron.relaunch();
+    expect(window.visible).toBe(true);
+    expect(window.webContents.sent.at(-1)).toEqual(['screen:show', 'main']);
+    window.hide();
+  });
+
+  it('has no Dock icon on macOS, and shows the popover on every Space and over full-screen apps', () => {
+    const window = electron.windows[0]!;
+    if (profile === 'darwin') {
+      expect(electron.module.app.dock?.hide).toHaveBeenCalled();
+      expect(window.allWorkspaces).toEqual({ visible: true, options: expect.objectContaining({ visibleOnFullScreen: true, skipTransformProcessType: true }) });
+      expect(window.alwaysOnTopLevel).toBe('pop-up-menu');
+    } else {
+      expect(electron.module.app.dock).toBeUndefined();
+      expect(window.allWorkspaces).toBeNull();
+    }
+  });
+
+  it('makes the tray only once the panel can show it, after a login start on Linux', () => {
+    const tray = electron.trays[0]!;
+    if (profile === 'linux-x11') {
+      expect(hostAsked).toBe(3);
+      expect(tray.shownAs).toBe('status-notifier');
+    } else {
+      expect(hostAsked).toBe(0);
+      expect(tray.shownAs).toBe(profile === 'darwin' ? 'menu-bar' : profile === 'win32' ? 'notification-area' : 'status-notifier');
+    }
+  });
+
+  it('shows a visible tray icon (a template image on macOS)', () => {
+    const image = electron.trays[0]!.image;
+    expect(image.isEmpty()).toBe(false);
+    expect(image.path).toMatch(profile === 'darwin' ? /stoppedTemplate\.png$/ : /[/\\]stopped\.png$/);
+    expect(image.template).toBe(profile === 'darwin');
+  });
+
+  it('stands in the app icon for a missing tray icon, and names a damaged app when that is missing too', async () => {
+    const resources = join(appData, 'resources-without-tray');
+    await mkdir(resources, { recursive: true });
+    expect(() => trayImage(resources, 'ready', profile)).toThrow(expect.objectContaining({ code: 'AppDamaged' }));
+    await copyFile(join(process.cwd(), 'resources', 'icon.png'), join(resources, 'icon.png'));
+    const image = trayImage(resources, 'ready', profile);
+    expect(image.isEmpty()).toBe(false);
+    expect((image as unknown as { path: string }).path).toBe(join(resources, 'icon.png'));
+  });
+
+  it('opens and closes the popover from the tray the way this desktop lets it', () => {
+    const window = electron.windows[0]!;
+    const tray = electron.trays[0]!;
+    clickTray();
+    if (linux) {
+      // An AppIndicator opens its menu on a click; the menu is the way in.
+      expect(tray.menusOpened).toBe(1);
+      expect(window.visible).toBe(false);
+      clickMenuItem('Show CloudRig');
+    }
+    expect(window.visible).toBe(true);
+    if (profile === 'linux-wayland') {
+      // Nothing can place it or hide it on blur: a framed, centred window the user closes.
+      expect(window.options).toMatchObject({ frame: true, center: true, skipTaskbar: false, alwaysOnTop: false });
+      expect(window.ignoredMoves).toBe(0);
+      let prevented = false;
+      for (const handler of window.handlers.get('close') ?? []) handler({ preventDefault: () => (prevented = true) });
+      expect(prevented).toBe(true);
+      expect(window.visible).toBe(false);
+      return;
+    }
+    expect(window.options).toMatchObject({ frame: false, skipTaskbar: true, alwaysOnTop: true });
+    if (linux) {
+      window.clickElsewhere();
+    } else {
+      clickTray();
+    }
+    expect(window.visible).toBe(false);
+  });
+
+  it('places the popover by the tray icon, or by the pointer when the icon has no bounds', () => {
+    const window = electron.windows[0]!;
+    const { cursor } = electron.world;
+    if (profile === 'linux-wayland') return;
+    if (linux) {
+      // A KDE panel at the bottom reports no icon bounds: the popover rises from where its menu was.
+      electron.world.displays[0]!.workArea = { x: 0, y: 0, width: 1920, height: 1036 };
+      cursor.x = 1800;
+      cursor.y = 1060;
+      clickMenuItem('Show CloudRig');
+      const area = electron.world.displays[0]!.workArea;
+      expect(window.bounds.y + window.bounds.height).toBe(area.y + area.height);
+      expect(window.bounds.x + window.bounds.width).toBeGreaterThan(cursor.x - 200);
+      window.clickElsewhere();
+      return;
+    }
+    const icon = electron.world.trayBounds;
+    clickTray();
+    expect(window.bounds.x).toBeLessThanOrEqual(icon.x);
+    expect(window.bounds.x + window.bounds.width).toBeGreaterThanOrEqual(icon.x + icon.width);
+    if (profile === 'darwin') expect(window.bounds.y).toBe(icon.y + icon.height + 4);
+    else expect(window.bounds.y + window.bounds.height).toBe(icon.y - 4);
+    window.clickElsewhere();
+    if (profile === 'win32') {
+      // In the overflow area the icon reports zero bounds: the popover opens above the pointer.
+      electron.world.trayBounds = { x: 0, y: 0, width: 0, height: 0 };
+      cursor.x = 1700;
+      cursor.y = 960;
+      clickTray();
+      expect(window.bounds.y + window.bounds.height).toBeLessThanOrEqual(cursor.y);
+      expect(window.bounds.y + window.bounds.height).toBeGreaterThan(cursor.y - 10);
+      expect(window.bounds.x).toBeLessThanOrEqual(cursor.x);
+      expect(window.bounds.x + window.bounds.width).toBeGreaterThanOrEqual(cursor.x);
+      window.clickElsewhere();
+    }
+  });
+
+  it('lands by the icon on a second display with another scale factor', () => {
+    if (linux) return;
+    const window = electron.windows[0]!;
+    // A 1.5× display right of the primary one; the tray (taskbar / menu bar) is on it now.
+    const second: DisplayModel = {
+      id: 2, bounds: { x: 1920, y: 0, width: 1707, height: 960 },
+      workArea: profile === 'darwin' ? { x: 1920, y: 25, width: 1707, height: 935 } : { x: 1920, y: 0, width: 1707, height: 920 }, scaleFactor: 1.5,
+    };
+    electron.world.displays.push(second);
+    electron.world.trayBounds = profile === 'darwin' ? { x: 3300, y: 0, width: 24, height: 24 } : { x: 3400, y: 924, width: 24, height: 32 };
+    const icon = electron.world.trayBounds;
+    clickTray();
+    expect(window.display.id).toBe(2);
+    expect(window.bounds.x).toBeGreaterThanOrEqual(second.workArea.x);
+    expect(window.bounds.x + window.bounds.width).toBeLessThanOrEqual(second.workArea.x + second.workArea.width);
+    expect(window.bounds.x).toBeLessThanOrEqual(icon.x);
+    expect(window.bounds.width).toBe(380);
+    if (profile === 'darwin') expect(window.bounds.y).toBe(icon.y + icon.height + 4);
+    else expect(window.bounds.y + window.bounds.height).toBe(icon.y - 4);
+    window.clickElsewhere();
+  });
+
+  it('fits the tooltip to what the OS shows, keeping the month\'s cost and the error', () => {
+    const tray = electron.trays[0]!;
+    desktopShell.tray.apply({ ...desktopShell.controller.tray(), tooltip: LONG_TOOLTIP });
+    if (profile === 'win32') {
+      expect(tray.tooltip.length).toBeLessThanOrEqual(127);
+      expect(tray.tooltip).toMatch(/^CloudRig: gpu/);
+      expect(tray.tooltip).toContain('Running, waiting for ssh');
+      expect(tray.tooltip).toContain('this month $41.20');
+      expect(tray.tooltip).toContain('ssh to 127.0.0.1:2222 was refused');
+    } else {
+      expect(tray.tooltip).toBe(LONG_TOOLTIP);
+    }
+    desktopShell.tray.apply(desktopShell.controller.tray());
+  });
+
+  it('offers a reminder\'s Stop now / Snooze as buttons where the OS shows them, else through a click', () => {
+    const clicks: string[] = [];
+    desktopShell.notifier.show(REMINDER, () => clicks.push('click'), (button) => clicks.push(button));
+    const notification = electron.notifications.at(-1)!;
+    expect(notification.shown).toBe(true);
+    expect(notification.options.silent).toBe(false);
+    if (linux) {
+      expect(notification.buttons()).toEqual([]);
+      notification.click();
+      expect(clicks).toEqual(['click']);
+    } else {
+      expect(notification.buttons()).toEqual(['Stop now', 'Snooze 1 h']);
+      notification.press(1);
+      notification.press(0);
+      expect(clicks).toEqual(['snooze', 'stop']);
+    }
+  });
+
+  it('renews start at login without undoing what the user chose outside the app', async () => {
+    if (profile === 'win32') {
+      // Disabled in Task Manager: still disabled, not written again.
+      expect(electron.world.windowsRunEntry).toEqual({ enabled: false });
+      expect(electron.loginItemCalls).toEqual([]);
+    } else if (profile === 'darwin') {
+      // Switched off in System Settings → Login Items: not registered again (which would nag).
+      expect(electron.world.macLoginStatus).toBe('requires-approval');
+      expect(electron.loginItemCalls).toEqual([]);
+    } else if (profile === 'linux-x11') {
+      // The user's edits to the autostart entry are kept to the byte.
+      await expect(readFile(autostartFile(), 'utf8')).resolves.toBe(scenario.autostart);
+    } else {
+      // The app moved since: only the program follows it; the user's arguments and keys stay.
+      const entry = await readFile(autostartFile(), 'utf8');
+      expect(entry).toBe(EDITED_AUTOSTART(process.execPath));
+    }
+  });
+
+  it('turns start at login off and on from the tray menu', async () => {
+    clickMenuItem('Start at login');
+    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(false));
+    if (profile === 'win32') expect(electron.world.windowsRunEntry).toBeNull();
+    if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('not-registered');
+    if (linux) expect(existsSync(autostartFile())).toBe(false);
+    await vi.waitFor(() => expect(electron.trays[0]?.openMenu()?.template.find((item) => item.label === 'Start at login')).toMatchObject({ checked: false }));
+    clickMenuItem('Start at login');
+    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(true));
+    // Turned on in the app, it is on: Windows' Task Manager switch included.
+    if (profile === 'win32') expect(electron.world.windowsRunEntry).toEqual({ enabled: true });
+    if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('enabled');
+    if (linux) await expect(readFile(autostartFile(), 'utf8')).resolves.toContain(`\nExec=${process.execPath} --autostart\n`);
+  });
+
+  it('stores typed access keys only where the system keeps them encrypted (not Linux basic_text)', async () => {
+    const settings = await invoke('settings:get');
+    expect(settings.ok).toBe(true);
+    const keyStorage = (settings.value as { keyStorage: { available: boolean; reason?: string } }).keyStorage;
+    if (electron.world.linuxStorageBackend === 'basic_text' && linux) {
+      expect(keyStorage).toEqual({ available: false, reason: expect.stringMatching(/^No keyring \(GNOME Keyring or KWallet\) is running/) });
+      await expect(invoke('credentials:save', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).resolves.toMatchObject({ ok: false, error: { code: 'KeyStorageUnavailable' } });
+    } else {
+      expect(keyStorage).toMatchObject({ available: true });
+    }
+  });
+});
+
+describe('the tray host probe, against a real D-Bus session bus', () => {
+  let bus: ChildProcess | null = null;
+  let address = '';
+  let dir = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cloudrig-dbus-'));
+    bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    address = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      bus!.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('\n')) resolve(text.trim());
+      });
+      bus!.once('error', reject);
+    });
+  });
+
+  afterAll(async () => {
+    if (bus && bus.exitCode === null) {
+      const exited = new Promise((resolve) => bus!.once('exit', resolve));
+      bus.kill();
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says whether a name has an owner, and null when no bus answers', async () => {
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address };
+    await expect(nameHasOwner(STATUS_NOTIFIER_WATCHER, env)).resolves.toBe(false);
+    await expect(nameHasOwner('org.freedesktop.DBus', env)).resolves.toBe(true);
+    await expect(nameHasOwner(STATUS_NOTIFIER_WATCHER, { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'nobody')}` })).resolves.toBeNull();
   });
 });

@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import { existsSync, type Stats } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAppBuilt } from '../e2e/support/build-app.js';
+
+// What `npm run dist` would put in the app, checked without running it (it needs the Electron and
+// packager downloads): the app's files picked by electron-builder's own matcher from the `files`
+// globs of electron-builder.yml, packed with @electron/asar as it packs them; the config checked
+// by electron-builder's own schema validation; the macOS and Linux packaging inputs it names.
+const ROOT = resolve(import.meta.dirname, '../..');
+const require = createRequire(import.meta.url);
+
+interface BuilderConfig {
+  directories: { output: string; buildResources: string };
+  files: string[];
+  mac: { entitlements: string; entitlementsInherit: string; hardenedRuntime: boolean; extendInfo: Record<string, unknown> };
+  deb: { appArmorProfile: string };
+  [key: string]: unknown;
+}
+
+type Filter = (file: string, stat: Stats) => boolean;
+interface AppBuilderFileMatcher {
+  getMainFileMatchers(
+    appDir: string, destination: string, expand: (text: string) => string, platformOptions: object,
+    packager: { info: object }, outDir: string, isElectronCompile: boolean,
+  ): Array<{ createFilter(): Filter }>;
+}
+
+const config = (require('js-yaml') as { load(text: string): unknown }).load(
+  await readFile(join(ROOT, 'electron-builder.yml'), 'utf8'),
+) as BuilderConfig;
+
+/** The app's files as electron-builder selects them (node_modules are collected separately). */
+async function appFiles(): Promise<string[]> {
+  const { getMainFileMatchers } = require('app-builder-lib/out/fileMatcher.js') as AppBuilderFileMatcher;
+  const debugLogger = { isEnabled: false, add: () => undefined };
+  const info = { projectDir: ROOT, buildResourcesDir: resolve(ROOT, config.directories.buildResources), config, isPrepackedAppAsar: false, debugLogger };
+  const matchers = getMainFileMatchers(ROOT, '/app', (text) => text, {}, { info }, resolve(ROOT, config.directories.output), false);
+  const filters = matchers.map((matcher) => matcher.createFilter());
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir)) {
+      const path = join(dir, entry);
+      if (entry === '.git' || path === join(ROOT, 'node_modules')) continue;
+      const info = await stat(path);
+      if (!filters.some((filter) => filter(path, info))) continue;
+      if (info.isDirectory()) await walk(path);
+      else files.push(path);
+    }
+  };
+  await walk(ROOT);
+  return files;
+}
+
+let work: string;
+let asarPath: string;
+let listing: string[];
+
+beforeAll(async () => {
+  await ensureAppBuilt(ROOT);
+  work = await mkdtemp(join(tmpdir(), 'cloudrig-asar-'));
+  // A stale CLI build from an earlier `npm run build` must not ride along.
+  await writeFile(join(ROOT, 'out', 'cli', 'stale-left-over.mjs'), '// an old rig build\n').catch(() => undefined);
+  const files = await appFiles();
+  const asar = await import('@electron/asar');
+  asarPath = join(work, 'app.asar');
+  await asar.createPackageFromFiles(ROOT, asarPath, files);
+  listing = asar.listPackage(asarPath, { isPack: false }).map((entry) => entry.split(sep).join('/'));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(join(ROOT, 'out', 'cli', 'stale-left-over.mjs'), { force: true });
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('the packaged app (electron-builder.yml files → app.asar)', () => {
+  it('holds main, preload, the renderer and package.json, each as built', async () => {
+    const asar = await import('@electron/asar');
+    expect(listing).toEqual(expect.arrayContaining(['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']));
+    expect(listing.some((entry) => /^\/out\/renderer\/assets\/.+\.js$/.test(entry))).toBe(true);
+    expect(asar.extractFile(asarPath, 'out/main/index.js').toString()).toBe(await readFile(join(ROOT, 'out/main/index.js'), 'utf8'));
+    const manifest = JSON.parse(asar.extractFile(asarPath, 'package.json').toString()) as { main: string; type: string };
+    expect(listing).toContain(`/${manifest.main}`);
+    expect(manifest.type).toBe('module');
+  });
+
+  it('holds the tray icons each OS loads (templates for macOS, PNGs with @2x elsewhere) and the app icon', () => {
+    for (const state of ['stopped', 'starting', 'ready', 'stopping', 'error']) {
+      for (const file of [`${state}.png`, `${state}@2x.png`, `${state}Template.png`, `${state}Template@2x.png`]) {
+        expect(listing).toContain(`/resources/tray/${file}`);
+      }
+    }
+    expect(listing).toContain('/resources/icon.png');
+  });
+
+  it('holds no CLI, sources, tests, source maps or packaging inputs', () => {
+    const unwanted = listing.filter((entry) =>
+      entry.startsWith('/out/cli') || entry.startsWith('/src') || entry.startsWith('/test') || entry.startsWith('/resources/build')
+      || entry.endsWith('.map') || entry.endsWith('.ts') || entry.includes('electron-builder.yml') || entry.startsWith('/dist'));
+    expect(unwanted).toEqual([]);
+    // Everything in it is under out/ (the three builds), resources/ (icons) or package.json.
+    expect(listing.filter((entry) => !/^\/(out(\/(main|preload|renderer)(\/.*)?)?|resources(\/(tray(\/.*)?|icon\.png))?|package\.json)$/.test(entry))).toEqual([]);
+  });
+
+  it('resolves every bare import of the ESM main from the production dependencies electron-builder ships', async () => {
+    const main = await readFile(join(ROOT, 'out/main/index.js'), 'utf8');
+    const specifiers = new Set<string>();
+    for (const match of main.matchAll(/(?:^|[\s;}])(?:import|export)\s*(?:[\w*${}\s,]+from\s*)?["']([^"'./][^"']*)["']|import\(\s*["']([^"'./][^"']*)["']\s*\)/gm)) {
+      specifiers.add(match[1] ?? match[2] ?? '');
+    }
+    const bare = [...specifiers].filter((specifier) => specifier !== 'electron' && !specifier.startsWith('node:') && !builtinModules.includes(specifier));
+    expect(bare.length).toBeGreaterThan(3);
+    // electron-builder copies the non-dev dependency tree (package-lock marks the rest "dev").
+    const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    const shipped = new Set(Object.entries(lock.packages).filter(([path, entry]) => path.startsWith('node_modules/') && !entry.dev).map(([path]) => path.slice('node_modules/'.length)));
+    const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    expect(bare.map(packageOf).filter((name) => !shipped.has(name))).toEqual([]);
+    // Each resolves for an ES module importer (the `import` condition of its exports map), as the
+    // packaged main loads them from app.asar/node_modules.
+    const probe = join(ROOT, 'out', 'main', '.resolve-probe.mjs');
+    await writeFile(probe, `for (const s of ${JSON.stringify(bare)}) console.log(s, '=>', import.meta.resolve(s));\n`);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [probe], { cwd: ROOT });
+      const resolved = stdout.trim().split('\n');
+      expect(resolved).toHaveLength(bare.length);
+      for (const line of resolved) expect(line).toMatch(/ => file:\/\/.*\/node_modules\//);
+    } finally {
+      await rm(probe, { force: true });
+    }
+  });
+});
+
+describe('the electron-builder configuration', () => {
+  it('passes electron-builder\'s own schema validation', { timeout: 60_000 }, async () => {
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+      validateConfiguration(config: object, debugLogger: object): Promise<void>;
+    };
+    const debugLogger = { isEnabled: false, add: () => undefined };
+    await expect(validateConfiguration(config, debugLogger)).resolves.toBeUndefined();
+    // The same validator refuses a misspelt option (so the pass above means something).
+    await expect(validateConfiguration({ ...config, mac: { ...config.mac, entitlementz: 'x' } }, debugLogger)).rejects.toThrow(/configuration\.mac should be/);
+  });
+
+  it('signs macOS with the hardened runtime, Apple Events and JIT entitlements, and alert-style notifications', async () => {
+    expect(config.mac.hardenedRuntime).toBe(true);
+    const { XMLParser } = await import('fast-xml-parser');
+    for (const file of [config.mac.entitlements, config.mac.entitlementsInherit]) {
+      expect(existsSync(join(ROOT, file))).toBe(true);
+      const plist = new XMLParser().parse(await readFile(join(ROOT, file), 'utf8')) as { plist: { dict: { key: string[]; true: string | string[] } } };
+      const keys = plist.plist.dict.key;
+      expect(keys).toEqual(['com.apple.security.automation.apple-events', 'com.apple.security.cs.allow-jit']);
+    }
+    expect(config.mac.extendInfo).toMatchObject({
+      LSUIElement: true,
+      NSUserNotificationAlertStyle: 'alert',
+      NSAppleEventsUsageDescription: expect.stringMatching(/Terminal/),
+    });
+  });
+
+  it('ships the Linux deb with an AppArmor profile that gives CloudRig\'s binary its user namespaces', async () => {
+    const profile = await readFile(join(ROOT, config.deb.appArmorProfile), 'utf8');
+    expect(relative(join(ROOT, config.directories.buildResources), join(ROOT, config.deb.appArmorProfile))).not.toMatch(/^\.\./);
+    expect(profile).toMatch(/^abi <abi\/4\.0>,$/m);
+    expect(profile).toMatch(/^profile cloudrig "\/opt\/\$\{sanitizedProductName\}\/\$\{executable\}" flags=\(unconfined\) \{$/m);
+    expect(profile).toMatch(/^ {2}userns,$/m);
+    // electron-builder's default after-install script installs resources/apparmor-profile when AppArmor runs.
+    const afterInstall = await readFile(require.resolve('app-builder-lib/templates/linux/after-install.tpl'), 'utf8');
+    expect(afterInstall).toContain("APPARMOR_PROFILE_SOURCE='/opt/${sanitizedProductName}/resources/apparmor-profile'");
+    expect(config.deb).not.toHaveProperty('afterInstall');
+  });
+});

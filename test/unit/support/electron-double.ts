@@ -1,0 +1,503 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+
+// A module double for `electron` (no Electron binary runs here) that models how each desktop
+// behaves, from Electron 41's docs and source, so the shell's per-OS choices can be tested:
+//  - whenReady ordering: windows, trays, screen, notifications and safeStorage throw before ready;
+//    registerSchemesAsPrivileged and setPath('userData') throw after it;
+//  - the tray: clicks (Windows: the taskbar takes focus first, so the popover's blur comes before
+//    the click; Linux AppIndicator: any click opens the menu, no 'click'), bounds (real, zero in
+//    Windows' overflow area, always zero on Linux), tooltips (Windows shows 127 characters);
+//  - windows: Wayland ignores positions and focus() only flashes (no blur ever comes); Windows
+//    converts the first move onto a display of another scale factor with the old factor;
+//  - notifications: buttons on macOS and Windows (`action` with `actionIndex`), none with libnotify;
+//  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
+//    defaults to true), macOS SMAppService status, nothing on Linux;
+//  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
+//  - safeStorage backends (Linux only: gnome_libsecret, kwallet6, basic_text);
+//  - nativeImage.createFromPath gives an empty image for a missing file.
+
+/** The desktops modelled. */
+export type DesktopProfile = 'darwin' | 'win32' | 'linux-x11' | 'linux-wayland';
+export const DESKTOP_PROFILES: readonly DesktopProfile[] = ['darwin', 'win32', 'linux-x11', 'linux-wayland'];
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface DisplayModel {
+  id: number;
+  bounds: Rect;
+  workArea: Rect;
+  scaleFactor: number;
+}
+
+/** The world a profile boots into; every field has a plain default for its desktop. */
+export interface World {
+  displays: DisplayModel[];
+  /** Where the tray icon is (Linux reports none whatever this says). */
+  trayBounds: Rect;
+  cursor: { x: number; y: number };
+  /** Electron's appData directory (userData defaults to <appData>/<productName>). */
+  appData: string;
+  /** Windows: the Run entry for this executable and its Task Manager switch. */
+  windowsRunEntry: { enabled: boolean } | null;
+  /** macOS 13+: SMAppService status of the main app. */
+  macLoginStatus: 'not-registered' | 'enabled' | 'requires-approval' | 'not-found';
+  linuxStorageBackend: 'gnome_libsecret' | 'kwallet6' | 'basic_text';
+  /** Linux: a StatusNotifier host (the panel) runs; a tray made without one falls back to XEmbed for good. */
+  statusNotifierHost: boolean;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+class Events {
+  readonly handlers = new Map<string, Handler[]>();
+  on = (event: string, handler: Handler): this => {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  };
+  emit(event: string, ...args: unknown[]): void {
+    for (const handler of this.handlers.get(event) ?? []) handler(...args);
+  }
+  has(event: string): boolean {
+    return (this.handlers.get(event)?.length ?? 0) > 0;
+  }
+}
+
+function inside(rect: Rect, x: number, y: number): boolean {
+  return x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
+}
+
+function distance(rect: Rect, x: number, y: number): number {
+  const dx = Math.max(rect.x - x, 0, x - (rect.x + rect.width));
+  const dy = Math.max(rect.y - y, 0, y - (rect.y + rect.height));
+  return Math.hypot(dx, dy);
+}
+
+function overlap(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  return Math.max(w, 0) * Math.max(h, 0);
+}
+
+export const PRIMARY_1080P: DisplayModel = {
+  id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, scaleFactor: 1,
+};
+
+/** A plain world for a desktop: one 1080p display, the tray where that desktop puts it. */
+export function defaultWorld(profile: DesktopProfile, appData: string): World {
+  const mac = profile === 'darwin';
+  const display: DisplayModel = mac
+    ? { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 25, width: 1920, height: 1055 }, scaleFactor: 2 }
+    : profile === 'win32' ? PRIMARY_1080P
+      : { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 32, width: 1920, height: 1048 }, scaleFactor: 1 };
+  return {
+    displays: [display],
+    trayBounds: mac ? { x: 1500, y: 0, width: 24, height: 24 } : profile === 'win32' ? { x: 1780, y: 1044, width: 24, height: 32 } : { x: 1800, y: 0, width: 24, height: 32 },
+    cursor: { x: 960, y: 540 },
+    appData,
+    windowsRunEntry: null,
+    macLoginStatus: 'not-registered',
+    linuxStorageBackend: 'gnome_libsecret',
+    statusNotifierHost: true,
+  };
+}
+
+/** The double: `module` replaces electron; the rest lets a test act as the user and read what the app did. */
+export function createElectronDouble() {
+  let profile: DesktopProfile = 'linux-x11';
+  let world: World = defaultWorld(profile, '/nonexistent');
+  let ready = false;
+  const paths = new Map<string, string>();
+  const schemes: unknown[] = [];
+  let app = new Events();
+  let windows: FakeWindow[] = [];
+  let trays: FakeTray[] = [];
+  let notifications: FakeNotification[] = [];
+  const ipcHandlers = new Map<string, Handler>();
+  const sessionCalls: string[] = [];
+  const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
+  const dialogAnswers: number[] = [];
+  const loginItemCalls: Array<Record<string, unknown>> = [];
+
+  const linux = (): boolean => profile.startsWith('linux');
+  const requireReady = (what: string): void => {
+    if (!ready) throw new Error(`${what} cannot be used before the app is ready`);
+  };
+  const displayAt = (x: number, y: number): DisplayModel =>
+    world.displays.find((display) => inside(display.bounds, x, y))
+      ?? [...world.displays].sort((a, b) => distance(a.bounds, x, y) - distance(b.bounds, x, y))[0]!;
+
+  class FakeWebContents {
+    readonly sent: Array<[string, unknown]> = [];
+    send(channel: string, value: unknown): void {
+      this.sent.push([channel, value]);
+    }
+    isDevToolsOpened(): boolean {
+      return false;
+    }
+  }
+
+  class FakeWindow extends Events {
+    readonly webContents = new FakeWebContents();
+    loadedUrl = '';
+    visible = false;
+    focused = false;
+    bounds: Rect;
+    /** The display the window is on (its scale factor converts the next move on Windows). */
+    display: DisplayModel;
+    /** setPosition/setBounds calls a Wayland compositor ignored. */
+    ignoredMoves = 0;
+    allWorkspaces: { visible: boolean; options: Record<string, unknown> } | null = null;
+    alwaysOnTopLevel: string | null = null;
+    constructor(readonly options: Record<string, unknown>) {
+      super();
+      requireReady('BrowserWindow');
+      const primary = world.displays[0]!;
+      const width = Number(options.width);
+      const height = Number(options.height);
+      this.display = primary;
+      this.bounds = { x: primary.workArea.x + (primary.workArea.width - width) / 2, y: primary.workArea.y + (primary.workArea.height - height) / 2, width, height };
+      windows.push(this);
+    }
+    loadURL(url: string): Promise<void> {
+      this.loadedUrl = url;
+      return Promise.resolve();
+    }
+    private move(target: Rect): void {
+      if (profile === 'linux-wayland') {
+        this.ignoredMoves += 1;
+        return;
+      }
+      const destination = displayAt(target.x, target.y);
+      let landed = target;
+      if (profile === 'win32' && destination.scaleFactor !== this.display.scaleFactor) {
+        // DIP → pixels with the old display's factor, read back on the new display.
+        const ratio = this.display.scaleFactor / destination.scaleFactor;
+        landed = { x: Math.round(target.x * ratio), y: Math.round(target.y * ratio), width: Math.round(target.width * ratio), height: Math.round(target.height * ratio) };
+      }
+      this.bounds = landed;
+      this.display = destination;
+    }
+    setPosition(x: number, y: number): void {
+      this.move({ ...this.bounds, x, y });
+    }
+    setBounds(bounds: Partial<Rect>): void {
+      this.move({ ...this.bounds, ...bounds });
+    }
+    getBounds(): Rect {
+      return { ...this.bounds };
+    }
+    center(): void {
+      if (profile === 'linux-wayland') return; // the compositor places new windows itself (centred on GNOME)
+      const area = world.displays[0]!.workArea;
+      this.bounds = { ...this.bounds, x: area.x + (area.width - this.bounds.width) / 2, y: area.y + (area.height - this.bounds.height) / 2 };
+    }
+    show(): void {
+      this.visible = true;
+      this.focused = profile !== 'linux-wayland';
+    }
+    hide(): void {
+      this.visible = false;
+      this.focused = false;
+    }
+    focus(): void {
+      // Wayland: activation needs a token the app does not have; the window only asks for attention.
+      if (this.visible && profile !== 'linux-wayland') this.focused = true;
+    }
+    isVisible(): boolean {
+      return this.visible;
+    }
+    isFocused(): boolean {
+      return this.focused;
+    }
+    isDestroyed(): boolean {
+      return false;
+    }
+    setVisibleOnAllWorkspaces(visible: boolean, options: Record<string, unknown> = {}): void {
+      if (profile !== 'win32') this.allWorkspaces = { visible, options };
+    }
+    setAlwaysOnTop(flag: boolean, level = 'floating'): void {
+      this.alwaysOnTopLevel = flag ? level : null;
+    }
+    /** The user clicks another app: a focused window loses focus and hears 'blur'. */
+    clickElsewhere(): void {
+      if (!this.focused) return;
+      this.focused = false;
+      this.emit('blur');
+    }
+  }
+
+  class FakeImage {
+    constructor(readonly path: string) {}
+    template = false;
+    isEmpty(): boolean {
+      return this.path === '' || !existsSync(this.path);
+    }
+    setTemplateImage(template: boolean): void {
+      this.template = template;
+    }
+    resize(): FakeImage {
+      return this;
+    }
+  }
+
+  class FakeTray extends Events {
+    image: FakeImage;
+    /** The tooltip as the OS shows it. */
+    tooltip = '';
+    title = '';
+    menu: { template: Array<Record<string, unknown>> } | null = null;
+    poppedMenu: { template: Array<Record<string, unknown>> } | null = null;
+    menusOpened = 0;
+    /** How the OS shows it: GNOME shows a StatusNotifierItem (with the extension), never an XEmbed icon. */
+    readonly shownAs: 'menu-bar' | 'notification-area' | 'status-notifier' | 'xembed';
+    constructor(image: FakeImage) {
+      super();
+      requireReady('Tray');
+      this.image = image;
+      this.shownAs = profile === 'darwin' ? 'menu-bar' : profile === 'win32' ? 'notification-area' : world.statusNotifierHost ? 'status-notifier' : 'xembed';
+      trays.push(this);
+    }
+    setImage(image: FakeImage): void {
+      this.image = image;
+    }
+    setToolTip(text: string): void {
+      // Windows' NOTIFYICONDATA holds 128 UTF-16 units with the terminating null.
+      this.tooltip = profile === 'win32' ? text.slice(0, 127) : text;
+    }
+    setTitle(title: string): void {
+      if (profile === 'darwin') this.title = title;
+    }
+    setContextMenu(menu: { template: Array<Record<string, unknown>> }): void {
+      this.menu = menu;
+    }
+    popUpContextMenu(menu?: { template: Array<Record<string, unknown>> }): void {
+      this.menusOpened += 1;
+      this.poppedMenu = menu ?? this.menu;
+    }
+    getBounds(): Rect {
+      return linux() ? { x: 0, y: 0, width: 0, height: 0 } : { ...world.trayBounds };
+    }
+    destroy(): void {}
+    /** The user opens the icon's menu (right click; any click on Linux) and sees this menu, if any. */
+    openMenu(): { template: Array<Record<string, unknown>> } | null {
+      if (profile === 'darwin') {
+        this.poppedMenu = null;
+        this.emit('right-click', {}, this.getBounds());
+        return this.poppedMenu;
+      }
+      this.menusOpened += 1;
+      return this.menu;
+    }
+    /** The user left-clicks the icon, as each desktop delivers it. */
+    click(): void {
+      if (linux()) {
+        this.menusOpened += 1;
+        return;
+      }
+      if (profile === 'win32') for (const window of windows) window.clickElsewhere();
+      this.emit('click', {}, this.getBounds());
+    }
+  }
+
+  type NotificationOptions = { title: string; body: string; silent: boolean; actions: Array<{ type: string; text: string }> };
+  class FakeNotification extends Events {
+    static isSupported(): boolean {
+      return true;
+    }
+    shown = false;
+    constructor(readonly options: NotificationOptions) {
+      super();
+      notifications.push(this);
+    }
+    show(): void {
+      requireReady('Notification');
+      this.shown = true;
+    }
+    /** The buttons the user sees: libnotify gets none from Electron. */
+    buttons(): string[] {
+      return linux() ? [] : this.options.actions.filter((action) => action.type === 'button').map((action) => action.text ?? '');
+    }
+    press(index: number): void {
+      if (index >= this.buttons().length) throw new Error(`no button ${index} is shown on ${profile}`);
+      this.emit('action', { actionIndex: index }, index);
+    }
+    click(): void {
+      this.emit('click', {});
+    }
+  }
+
+  const execPath = process.execPath;
+  const module = {
+    app: {
+      isPackaged: true,
+      requestSingleInstanceLock: vi.fn(() => true),
+      setAppUserModelId: vi.fn(),
+      whenReady: vi.fn(() => {
+        ready = true;
+        return Promise.resolve();
+      }),
+      isReady: () => ready,
+      get dock() {
+        return profile === 'darwin' ? dock : undefined;
+      },
+      getAppPath: () => process.cwd(),
+      getPath: (name: string) => paths.get(name) ?? (name === 'userData' ? join(world.appData, 'CloudRig') : name === 'appData' ? world.appData : join(world.appData, name)),
+      setPath: (name: string, value: string) => {
+        if (ready && name === 'userData') throw new Error("setPath('userData') after ready: the default session already lives in the old folder");
+        paths.set(name, value);
+      },
+      commandLine: { getSwitchValue: () => '', hasSwitch: () => false, appendSwitch: vi.fn() },
+      on: (event: string, handler: Handler) => app.on(event, handler),
+      quit: vi.fn(),
+      exit: vi.fn(),
+      getLoginItemSettings: () => {
+        if (profile === 'win32') {
+          const entry = world.windowsRunEntry;
+          return {
+            openAtLogin: entry !== null,
+            executableWillLaunchAtLogin: entry?.enabled ?? false,
+            launchItems: entry ? [{ name: 'com.cloudrig.app', path: execPath, args: [], scope: 'user', enabled: entry.enabled }] : [],
+          };
+        }
+        if (profile === 'darwin') return { openAtLogin: world.macLoginStatus === 'enabled', status: world.macLoginStatus };
+        return { openAtLogin: false };
+      },
+      setLoginItemSettings: (settings: { openAtLogin?: boolean; enabled?: boolean }) => {
+        loginItemCalls.push(settings);
+        if (profile === 'win32') world.windowsRunEntry = settings.openAtLogin ? { enabled: settings.enabled ?? true } : null;
+        // SMAppService: register() cannot override the user's switch in System Settings.
+        else if (profile === 'darwin') {
+          if (!settings.openAtLogin) world.macLoginStatus = 'not-registered';
+          else if (world.macLoginStatus === 'not-registered') world.macLoginStatus = 'enabled';
+        }
+      },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn((list: unknown[]) => {
+        if (ready) throw new Error('registerSchemesAsPrivileged must be called before the app is ready');
+        schemes.push(...list);
+      }),
+      handle: vi.fn(() => requireReady('protocol.handle')),
+    },
+    BrowserWindow: FakeWindow,
+    Tray: FakeTray,
+    Menu: { buildFromTemplate: (template: Array<Record<string, unknown>>) => ({ template }) },
+    nativeImage: { createFromPath: (path: string) => new FakeImage(path) },
+    Notification: FakeNotification,
+    ipcMain: {
+      handle: (channel: string, handler: Handler) => {
+        if (ipcHandlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+        ipcHandlers.set(channel, handler);
+      },
+      removeHandler: (channel: string) => ipcHandlers.delete(channel),
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => ready,
+      getSelectedStorageBackend: () => {
+        if (!linux()) throw new Error('safeStorage.getSelectedStorageBackend is only available on Linux');
+        requireReady('safeStorage');
+        return world.linuxStorageBackend;
+      },
+      encryptString: (plain: string) => {
+        requireReady('safeStorage');
+        return Buffer.from(`sealed:${plain}`);
+      },
+      decryptString: (sealed: Buffer) => sealed.toString().replace(/^sealed:/, ''),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (handler: Handler) => {
+          let granted: unknown;
+          handler(null, 'media', (answer: unknown) => (granted = answer));
+          sessionCalls.push(`request:${String(granted)}`);
+        },
+        setPermissionCheckHandler: (handler: Handler) => sessionCalls.push(`check:${String(handler())}`),
+        setDevicePermissionHandler: (handler: Handler) => sessionCalls.push(`device:${String(handler())}`),
+      },
+    },
+    shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    clipboard: { writeText: vi.fn() },
+    dialog: {
+      showMessageBox: vi.fn((options: { message: string; detail: string; buttons: string[] }) => {
+        dialogs.push(options);
+        return Promise.resolve({ response: dialogAnswers.shift() ?? 1 });
+      }),
+      showErrorBox: vi.fn(),
+    },
+    powerMonitor: { on: vi.fn() },
+    net: { isOnline: () => true, fetch: vi.fn() },
+    screen: {
+      getPrimaryDisplay: () => (requireReady('screen'), world.displays[0]!),
+      getAllDisplays: () => (requireReady('screen'), world.displays),
+      getDisplayNearestPoint: (point: { x: number; y: number }) => (requireReady('screen'), displayAt(point.x, point.y)),
+      getDisplayMatching: (rect: Rect) => {
+        requireReady('screen');
+        const best = [...world.displays].sort((a, b) => overlap(b.bounds, rect) - overlap(a.bounds, rect))[0]!;
+        return overlap(best.bounds, rect) > 0 ? best : displayAt(rect.x, rect.y);
+      },
+      // Wayland gives no global pointer position to clients.
+      getCursorScreenPoint: () => (requireReady('screen'), profile === 'linux-wayland' ? { x: 0, y: 0 } : { ...world.cursor }),
+    },
+  };
+  const dock = { hide: vi.fn() };
+
+  return {
+    module,
+    schemes,
+    ipcHandlers,
+    sessionCalls,
+    dialogs,
+    dialogAnswers,
+    loginItemCalls,
+    get profile() {
+      return profile;
+    },
+    get world() {
+      return world;
+    },
+    get ready() {
+      return ready;
+    },
+    get appEvents() {
+      return app.handlers;
+    },
+    get windows() {
+      return windows;
+    },
+    get trays() {
+      return trays;
+    },
+    get notifications() {
+      return notifications;
+    },
+    /** A fresh, not-yet-ready app on `next`'s desktop (the module registrations made at import stay). */
+    reset(next: DesktopProfile, changes: Partial<World> & Pick<World, 'appData'>): void {
+      profile = next;
+      world = { ...defaultWorld(next, changes.appData), ...changes };
+      ready = false;
+      paths.clear();
+      app = new Events();
+      windows = [];
+      trays = [];
+      notifications = [];
+      ipcHandlers.clear();
+      sessionCalls.length = 0;
+      loginItemCalls.length = 0;
+      dock.hide.mockClear();
+    },
+    /** The user launches CloudRig again while it runs. */
+    relaunch(): void {
+      if (profile === 'darwin') app.emit('activate', {}, windows.some((window) => window.visible));
+      else app.emit('second-instance', {}, [execPath], process.cwd());
+    },
+  };
+}
+
+export type ElectronDouble = ReturnType<typeof createElectronDouble>;
