@@ -12,6 +12,7 @@ import { AwsCloud } from './aws/aws-cloud.js';
 import { FileKeyStore } from './store/key-store.js';
 import { FileLaunchLedger } from './store/launch-ledger.js';
 import { FileLocks } from './store/file-locks.js';
+import { FileHomeChanges } from './store/home-change-file.js';
 import { ConfSettingsStore } from './store/settings-store.js';
 import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
@@ -57,7 +58,9 @@ export function createCore(options: CoreOptions) {
   const ec2 = (region: string) => cloud.client(region);
   const prices = new AwsPriceCatalog({ cacheFile: join(options.home, 'cache', 'prices.json'), clock, access, ec2Client: ec2 });
   const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access, ec2));
-  return { service, settings, cloud, keys, ssh, clock, prices, costs, home: options.home, access };
+  // `rig` announces its changes here; the app watches them (the tray in step with the shell).
+  const changes = new FileHomeChanges(options.home);
+  return { service, settings, cloud, keys, ssh, clock, prices, costs, changes, home: options.home, access };
 }
 
 export type Core = ReturnType<typeof createCore>;
