@@ -16,6 +16,8 @@ import { FileHomeChanges } from './store/home-change-file.js';
 import { ConfSettingsStore } from './store/settings-store.js';
 import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
+import { TcpBannerProbe } from './ssh/banner-probe.js';
+import { FileAcceptedRuns } from './store/accepted-runs-file.js';
 import { systemClock } from './system-clock.js';
 
 export interface CoreOptions {
@@ -27,6 +29,8 @@ export interface CoreOptions {
   readonly credentials?: AwsCredentialIdentity | null;
   readonly clock?: Clock;
   readonly maxAttempts?: number;
+  /** The banner probe, when the caller already started one (`rig status` does, while it loads). */
+  readonly banner?: TcpBannerProbe;
 }
 
 /** The core wired to the real adapters: the one composition both the app and the CLI use. */
@@ -53,6 +57,9 @@ export function createCore(options: CoreOptions) {
     newId: () => randomUUID(),
     // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
     userDataFor,
+    // Once a run's key was accepted, a banner read shows ssh answers: ssh2 is then never loaded.
+    acceptedRuns: new FileAcceptedRuns(options.home),
+    banner: options.banner ?? new TcpBannerProbe(),
   });
   // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
   const ec2 = (region: string) => cloud.client(region);

@@ -4,6 +4,7 @@ import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import type { Core } from '../adapters/compose.js';
+import type { TcpBannerProbe } from '../adapters/ssh/banner-probe.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
@@ -60,12 +61,12 @@ class ChangeAnnouncer {
 export async function runRig(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
-  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {},
+  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; banner?: TcpBannerProbe } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const program = buildProgram(io, async ({ home, profile }) => {
-    const core = (await import('../adapters/compose.js')).createCore({ home, profile });
+    const core = (await import('../adapters/compose.js')).createCore({ home, profile, banner: extensions.banner });
     changes.attach(core);
     return core;
   }, {
