@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { requestQuotaIncrease, runDoctor } from '../src/adapters/aws/account-checks.js';
 import { listGpuInstanceTypes } from '../src/adapters/aws/instance-catalog.js';
 import { createCore } from '../src/adapters/compose.js';
@@ -18,8 +20,13 @@ const HOLD_MS = 500;
  * workstation stopped; zero when the tray showed it before rig returned. Between samples `rig up`
  * brings the workstation back and the tray is seen ready again.
  */
-export async function measureInStep(world: BenchWorld): Promise<Row[]> {
+export async function measureInStep(world: BenchWorld, root: string): Promise<Row[]> {
   const { rig } = world;
+  const runRig = (args: readonly string[]): Promise<{ code: number; stderr: string }> => new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin', 'rig.js'), ...args], { env: { ...rig.env, CLOUDRIG_HOME: rig.home }, timeout: 120_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
+    });
+  });
   rig.cloud.proxy.setHold({ pendingMs: HOLD_MS, stoppingMs: HOLD_MS });
   let tooltip = '';
   let stoppedAt: number | null = null;
@@ -58,14 +65,14 @@ export async function measureInStep(world: BenchWorld): Promise<Row[]> {
     for (let i = 0; i < SAMPLES; i++) {
       if (!(await until(() => tooltip.includes(': Ready for ssh'), 60_000, 5))) throw new Error(`the tray did not show ready (it shows "${tooltip}")`);
       stoppedAt = null;
-      const stop = await rig.rig(['stop']);
+      const stop = await runRig(['stop']);
       const returned = performance.now();
       if (stop.code !== 0) throw new Error(`rig stop failed: ${stop.stderr.trim()}`);
       if (!(await until(() => stoppedAt !== null, 30_000, 5))) throw new Error(`the tray did not show stopped within 30 s (it shows "${tooltip}")`);
       const latency = (stoppedAt ?? returned) - returned;
       if (latency < 0) early++;
       latencies.push(Math.max(0, latency));
-      const up = await rig.rig(['up']);
+      const up = await runRig(['up']);
       if (up.code !== 0) throw new Error(`rig up failed: ${up.stderr.trim()}`);
     }
   } finally {

@@ -95,7 +95,7 @@ export async function main(argv: readonly string[], paths: { root: string; outdi
     }
     const stages: [Item, string, () => Promise<Row[]>][] = [
       ['notice', 'notice latency: 20 transitions, watcher vs `aws` every 2 s', () => measureNoticeLatency(world)],
-      ['instep', 'the tray in step with rig: rig stop → tray', () => measureInStep(world)],
+      ['instep', 'the tray in step with rig: rig stop → tray', () => measureInStep(world, paths.root)],
       ['ssh', 'ssh-ready latency', () => measureSshReady(world)],
       ['idle', 'idle API cost (accelerated clock)', () => measureIdleCost(world)],
       ['scan', 'all-region scan with +100 ms per call', () => measureScan(world)],
