@@ -38,7 +38,11 @@ export class FileHomeChanges implements HomeChanges {
 
   watch(listener: (change: HomeChange) => void): () => void {
     const dir = join(this.home, 'state');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch {
+      // Unwritable home: fs.watch below fails too, and polling the path still sees a later file.
+    }
     // What is there already was announced before this watcher started: not news.
     let lastId = this.read()?.id ?? null;
     const check = (): void => {
