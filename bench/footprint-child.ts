@@ -16,6 +16,8 @@ let phase = null as Phase | null;
 core.service.onDidChange((snapshot) => (phase = snapshot.phase));
 const watcher = new Watcher(core.service, core.clock, name);
 watcher.start();
+// As in the app: a change `rig` announces in the home makes the watcher ask EC2 at once.
+core.changes.watch(() => watcher.refreshNow());
 
 const deadline = Date.now() + 30_000;
 while (phase !== 'ready') {

@@ -47,31 +47,43 @@ export function startFootprint(world: BenchWorld, outdir: string): FootprintRun 
     opened = resolve;
     failed = reject;
   });
-  const rows = run(world, outdir, opened).catch((error: unknown) => {
-    failed(error);
-    throw error;
-  });
+  // The same child twice, side by side: as it runs when the run's key was already accepted (by
+  // `rig up` or before a restart), and after proving the key itself with ssh2.
+  let openedCount = 0;
+  const openedOne = (): void => {
+    if (++openedCount === 2) opened();
+  };
+  const rows = Promise.all([run(world, outdir, openedOne, false), run(world, outdir, openedOne, true)])
+    .then((both) => both.flat())
+    .catch((error: unknown) => {
+      failed(error);
+      throw error;
+    });
   // Collected later; until then a failure must not count as an unhandled rejection.
   rows.catch(() => undefined);
   started.catch(() => undefined);
   return { started, rows };
 }
 
-async function run(world: BenchWorld, outdir: string, opened: () => void): Promise<Row[]> {
+async function run(world: BenchWorld, outdir: string, opened: () => void, fullProbe: boolean): Promise<Row[]> {
   const home = await mkdtemp(join(tmpdir(), 'cloudrig-bench-idle-'));
+  // Two children watch two workstations: their names (the instances' tags) must differ.
+  const name = fullProbe ? `${IDLE_WORKSTATION}-full` : IDLE_WORKSTATION;
   let sshd: Sshd | undefined;
   let proxy: CloudProxy | undefined;
   try {
     sshd = await startSshd({ start: true });
     const setup = createCore({ home, env: world.rig.env });
-    await setup.service.init(benchSpec(world.rig, IDLE_WORKSTATION, sshd.port));
-    const pem = await readFile(join(home, 'keys', `cloudrig-${IDLE_WORKSTATION}.pem`), 'utf8');
+    await setup.service.init(benchSpec(world.rig, name, sshd.port));
+    const pem = await readFile(join(home, 'keys', `cloudrig-${name}.pem`), 'utf8');
     await sshd.setAuthorizedKey(publicKeyFromPrivate(pem));
-    await setup.service.up(IDLE_WORKSTATION, { waitSsh: true, timeoutMs: 60_000 });
+    await setup.service.up(name, { waitSsh: true, timeoutMs: 60_000 });
+    // Without the record of the accepted run, the child proves the key itself (and loads ssh2).
+    if (fullProbe) await rm(join(home, 'state', 'ssh-accepted.json'), { force: true });
     proxy = await startCloudProxy({ target: world.rig.cloud.moto.url });
     const childProxy = proxy;
 
-    const child = spawn(process.execPath, [join(outdir, 'footprint-child.mjs'), home, IDLE_WORKSTATION, String(WINDOW_MS)], {
+    const child = spawn(process.execPath, [join(outdir, 'footprint-child.mjs'), home, name, String(WINDOW_MS)], {
       env: { ...world.rig.env, AWS_ENDPOINT_URL: childProxy.url, CLOUDRIG_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -105,14 +117,19 @@ async function run(world: BenchWorld, outdir: string, opened: () => void): Promi
     const cpuPercent = (cpuMs / (done.elapsedMs ?? WINDOW_MS)) * 100;
     const maxRss = Math.max(done.rss, ...rssSamples);
     const bare = await bareNodeRss();
+    // What the user pays: in the app the watcher lives in the main process, so the increase over
+    // the bare runtime is the cost (DESIGN.md).
+    const increase = maxRss - bare;
     return [{
       item: 6,
-      measure: `Idle watcher process, ${Math.round((done.elapsedMs ?? WINDOW_MS) / 1000)} s, one ready workstation`,
-      result: `RSS ${(done.rss / MB).toFixed(0)} MB at the end, ${(maxRss / MB).toFixed(0)} MB max (JS heap ${(done.heapUsed / MB).toFixed(0)} MB; ` +
-        `bare node ${(bare / MB).toFixed(0)} MB); CPU ${cpuPercent.toFixed(2)}% (${cpuMs.toFixed(0)} ms in ${polls.DescribeInstances ?? 0} poll + idle)`,
-      target: '≤ 60 MB RSS, ~0% CPU (< 0.5%)',
-      pass: maxRss <= 60 * MB && cpuPercent < 0.5,
-      data: { windowMs: done.elapsedMs, maxRss, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
+      measure: fullProbe
+        ? `Idle watcher process, ${Math.round((done.elapsedMs ?? WINDOW_MS) / 1000)} s, one ready workstation, after its own full ssh2 probe (diagnostic)`
+        : `Idle watcher process, ${Math.round((done.elapsedMs ?? WINDOW_MS) / 1000)} s, one ready workstation (run's key accepted before)`,
+      result: `+${(increase / MB).toFixed(0)} MB over bare node (RSS ${(done.rss / MB).toFixed(0)} MB at the end, ${(maxRss / MB).toFixed(0)} MB max, ` +
+        `JS heap ${(done.heapUsed / MB).toFixed(0)} MB; bare node ${(bare / MB).toFixed(0)} MB); CPU ${cpuPercent.toFixed(2)}% (${cpuMs.toFixed(0)} ms in ${polls.DescribeInstances ?? 0} poll + idle)`,
+      target: fullProbe ? 'none (ssh2 stays loaded once used)' : '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',
+      pass: fullProbe ? null : increase <= 30 * MB && cpuPercent < 0.5,
+      data: { fullProbe, windowMs: done.elapsedMs, maxRss, increase, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
     }];
   } finally {
     await proxy?.close();

@@ -5,6 +5,7 @@ import type { AppView } from '../src/shared/views.js';
 import { measureColdStart } from './cold-start.js';
 import { startFootprint, type FootprintRun } from './footprint.js';
 import { measureIdleCost } from './idle-cost.js';
+import { measureInStep } from './in-step.js';
 import { measureNoticeLatency } from './notice-latency.js';
 import { measureRenderer } from './renderer.js';
 import { machine, notMeasured, table, type Row } from './report.js';
@@ -12,7 +13,7 @@ import { measureScan } from './scan.js';
 import { measureSshReady } from './ssh-ready.js';
 import { startBenchWorld, WORKSTATION, type BenchWorld } from './world.js';
 
-const ITEMS = ['notice', 'ssh', 'idle', 'scan', 'cli', 'footprint'] as const;
+const ITEMS = ['notice', 'instep', 'ssh', 'idle', 'scan', 'cli', 'footprint'] as const;
 type Item = (typeof ITEMS)[number];
 
 interface Fallback {
@@ -24,11 +25,12 @@ interface Fallback {
 /** What each item is called when it cannot be measured. */
 const FALLBACK: Record<Item, Fallback> = {
   notice: { item: 1, measure: 'Notice latency', target: '≤ 0.5 s median' },
+  instep: { item: 2, measure: '`rig stop` → the app\'s tray shows it', target: '≤ 1 s after rig returns' },
   ssh: { item: 2, measure: 'SSH-ready latency', target: '≤ 1 s after sshd accepts the key' },
   idle: { item: 3, measure: 'Idle API calls', target: '≤ 60 DescribeInstances/h (1/min)' },
   scan: { item: 4, measure: 'All-region scan', target: '≤ 2× one region\'s call' },
   cli: { item: 5, measure: 'CLI cold start', target: '≤ 0.5× the AWS CLI' },
-  footprint: { item: 6, measure: 'Idle watcher process', target: '≤ 60 MB RSS, ~0% CPU' },
+  footprint: { item: 6, measure: 'Idle watcher process', target: '≤ 30 MB over the bare runtime, ~0% CPU' },
 };
 const RENDERER_FALLBACK: Fallback = { item: 6, measure: 'Renderer bundle and first rendered snapshot', target: '≤ 150 KB gzip; ≤ 100 ms' };
 
@@ -93,6 +95,7 @@ export async function main(argv: readonly string[], paths: { root: string; outdi
     }
     const stages: [Item, string, () => Promise<Row[]>][] = [
       ['notice', 'notice latency: 20 transitions, watcher vs `aws` every 2 s', () => measureNoticeLatency(world)],
+      ['instep', 'the tray in step with rig: rig stop → tray', () => measureInStep(world, paths.root)],
       ['ssh', 'ssh-ready latency', () => measureSshReady(world)],
       ['idle', 'idle API cost (accelerated clock)', () => measureIdleCost(world)],
       ['scan', 'all-region scan with +100 ms per call', () => measureScan(world)],

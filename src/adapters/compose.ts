@@ -12,10 +12,13 @@ import { AwsCloud } from './aws/aws-cloud.js';
 import { FileKeyStore } from './store/key-store.js';
 import { FileLaunchLedger } from './store/launch-ledger.js';
 import { FileLocks } from './store/file-locks.js';
+import { FileHomeChanges } from './store/home-change-file.js';
 import { ConfSettingsStore } from './store/settings-store.js';
 import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
 import { SshConfigFiles, userSshConfigPath } from './ssh/ssh-config-file.js';
+import { TcpBannerProbe } from './ssh/banner-probe.js';
+import { FileAcceptedRuns } from './store/accepted-runs-file.js';
 import { systemClock } from './system-clock.js';
 
 export interface CoreOptions {
@@ -27,6 +30,8 @@ export interface CoreOptions {
   readonly credentials?: AwsCredentialIdentity | null;
   readonly clock?: Clock;
   readonly maxAttempts?: number;
+  /** The banner probe, when the caller already started one (`rig status` does, while it loads). */
+  readonly banner?: TcpBannerProbe;
 }
 
 /** The core wired to the real adapters: the one composition both the app and the CLI use. */
@@ -53,6 +58,9 @@ export function createCore(options: CoreOptions) {
     newId: () => randomUUID(),
     // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
     userDataFor,
+    // Once a run's key was accepted, a banner read shows ssh answers: ssh2 is then never loaded.
+    acceptedRuns: new FileAcceptedRuns(options.home),
+    banner: options.banner ?? new TcpBannerProbe(),
   });
   // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
   const ec2 = (region: string) => cloud.client(region);
@@ -61,7 +69,9 @@ export function createCore(options: CoreOptions) {
   const sshConfig = new SshConfigFiles({ home: options.home, userConfigPath: userSshConfigPath(env), settings, keys });
   service.onDidChange((snapshot) => sshConfig.noteSnapshot(snapshot));
   const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access, ec2));
-  return { service, settings, cloud, keys, ssh, clock, prices, costs, sshConfig, home: options.home, access };
+  // `rig` announces its changes here; the app watches them (the tray in step with the shell).
+  const changes = new FileHomeChanges(options.home);
+  return { service, settings, cloud, keys, ssh, clock, prices, costs, sshConfig, changes, home: options.home, access };
 }
 
 export type Core = ReturnType<typeof createCore>;

@@ -6,6 +6,9 @@ import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import { registerGpusCommand } from './gpus-command.js';
 import { registerSshConfig } from './ssh-config-command.js';
 import { registerCode } from './code-command.js';
+import type { Core } from '../adapters/compose.js';
+import type { TcpBannerProbe } from '../adapters/ssh/banner-probe.js';
+import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -14,18 +17,67 @@ export function splitRemote(argv: readonly string[]): { args: string[]; remote: 
   return { args: argv.slice(0, dash), remote: argv.slice(dash + 1) };
 }
 
+/**
+ * Tells a running app what a command changes, as it changes it: each new phase the command sees
+ * while it works (the app then follows the transition itself), and once more when it returns.
+ */
+class ChangeAnnouncer {
+  private command: ChangeCommand | null = null;
+  private core: Core | null = null;
+  private workstation: string | null = null;
+  private lastPhase: string | null = null;
+  private writes: Promise<void> = Promise.resolve();
+
+  /** The command commander is about to run. */
+  started(name: string): void {
+    this.command = isChangeCommand(name) ? name : null;
+  }
+
+  /** The core the command built: follow its snapshots when the command changes state. */
+  attach(core: Core): void {
+    if (this.command === null) return;
+    this.core = core;
+    core.service.onDidChange((snapshot) => {
+      this.workstation = snapshot.name;
+      if (snapshot.phase === this.lastPhase) return;
+      this.lastPhase = snapshot.phase;
+      this.send('running');
+    });
+  }
+
+  /** The command returned (or failed: what it did before failing is a change too). */
+  async finished(): Promise<void> {
+    if (this.core === null) return;
+    this.send('done');
+    await this.writes;
+  }
+
+  private send(stage: 'running' | 'done'): void {
+    const { core, command } = this;
+    if (!core || !command) return;
+    const workstation = this.workstation;
+    this.writes = this.writes.then(() => core.changes.announce({ command, workstation, stage }));
+  }
+}
+
 /** Runs `rig` with the given arguments (without node and script) and returns the exit code. */
 export async function runRig(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
-  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {},
+  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; banner?: TcpBannerProbe } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
-  const program = buildProgram(io, async ({ home, profile }) => (await import('../adapters/compose.js')).createCore({ home, profile }), {
+  const changes = new ChangeAnnouncer();
+  const program = buildProgram(io, async ({ home, profile }) => {
+    const core = (await import('../adapters/compose.js')).createCore({ home, profile, banner: extensions.banner });
+    changes.attach(core);
+    return core;
+  }, {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode, ...(extensions.register ?? [])],
   });
+  program.hook('preAction', (_program, command) => changes.started(command.name()));
   try {
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -37,5 +89,7 @@ export async function runRig(
     Progress.failAll();
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
+  } finally {
+    await changes.finished();
   }
 }

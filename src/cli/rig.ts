@@ -1,8 +1,11 @@
-import { runRig } from './main.js';
+import { earlyBannerProbe } from './early-probe.js';
 
 // The SDK's Node-version notice would break the one-error-line contract on stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-// The `rig` executable: run, then exit with the command's code once output is flushed.
-const code = await runRig(process.argv.slice(2));
-process.exitCode = code;
+// The `rig` executable. `rig status` starts its ssh answer check first; the rest (commander, zod,
+// the AWS SDK) loads meanwhile, so the check costs little of the wall time.
+const argv = process.argv.slice(2);
+const banner = earlyBannerProbe(argv);
+const { runRig } = await import('./main.js');
+process.exitCode = await runRig(argv, undefined, { banner });

@@ -26,6 +26,7 @@ import type {
 } from './ports.js';
 import { sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
+import type { AcceptedRuns, SshBannerProbe } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
 
 /** Everything the service needs from the outside world. */
@@ -41,6 +42,9 @@ export interface WorkstationServiceDeps {
   readonly newId: IdSource;
   /** User data for a launch (the idle watchdog); null for none. */
   readonly userDataFor?: (spec: WorkstationSpec) => string | null;
+  /** With both: once a full probe succeeded on a run, later probes of that run only read the SSH banner. */
+  readonly acceptedRuns?: AcceptedRuns;
+  readonly banner?: SshBannerProbe;
 }
 
 /** Options common to long operations. */
@@ -241,9 +245,14 @@ export class WorkstationService {
   private async probeOnce(spec: WorkstationSpec, instance: InstanceFacts): Promise<boolean> {
     const target = this.target(spec, instance);
     if (!target) return false;
-    const result = await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
+    const run = this.readinessKey(instance);
+    const { acceptedRuns, banner } = this.deps;
+    // The key was accepted on this run before (here or in another process): sshd answering is enough.
+    const accepted = banner !== undefined && acceptedRuns !== undefined && await acceptedRuns.has(spec.name, run, target);
+    const result = accepted ? await banner.probe(target, SSH_PROBE_TIMEOUT_MS) : await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
+    if (result.ok && !accepted) await acceptedRuns?.add(spec.name, run, target);
     if (result.ok) {
-      this.readiness.set(spec.name, { key: this.readinessKey(instance), at: this.deps.clock.now() });
+      this.readiness.set(spec.name, { key: run, at: this.deps.clock.now() });
       this.lastProbeFailure.delete(spec.name);
     } else {
       this.lastProbeFailure.set(spec.name, { target: `${target.user}@${target.host}:${target.port}`, reason: result.reason });

@@ -165,6 +165,7 @@ export class AppController {
   /** Cost updates and reminder-state changes, one at a time (each reads and writes the reminder file). */
   private chain: Promise<void> = Promise.resolve();
   private assessQueued = false;
+  private unwatchHome: () => void = () => undefined;
 
   /** Fires with the popover's new view after every change. */
   readonly onDidChangeView = this.viewChanged.event;
@@ -190,6 +191,8 @@ export class AppController {
       }
     }
     this.watch();
+    // A change `rig` made in the shell shows at once, not at the next poll.
+    this.unwatchHome = this.core.changes.watch(() => this.homeChanged());
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.ticker = setInterval(() => {
       if (this.snapshot?.instance) this.assess();
@@ -204,6 +207,7 @@ export class AppController {
     if (this.notice) clearTimeout(this.notice.timer);
     this.operation?.abort.abort();
     this.unsubscribe();
+    this.unwatchHome();
     await this.watcher?.dispose();
     await this.operation?.done;
     await Promise.all([this.chain, this.idleProbe, this.keptLookup]);
@@ -493,6 +497,14 @@ export class AppController {
     this.refreshNow();
     this.assess();
     this.lookUpStillCosting();
+  }
+
+  /** `rig` changed something: read the settings again (which workstation), ask EC2 now, update cost and reminders. */
+  private homeChanged(): void {
+    this.watch();
+    this.refreshNow();
+    this.assess();
+    this.emit();
   }
 
   /** Refreshes now (resume from sleep, network back, popover opened). */

@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { requestQuotaIncrease, runDoctor } from '../src/adapters/aws/account-checks.js';
+import { listGpuInstanceTypes } from '../src/adapters/aws/instance-catalog.js';
+import { createCore } from '../src/adapters/compose.js';
+import { FileReminderStore } from '../src/adapters/store/reminder-store.js';
+import { keyStorageVerdict } from '../src/core/credentials.js';
+import { AppController } from '../src/main/app-controller.js';
+import { seconds, summary, type Row } from './report.js';
+import { until, type BenchWorld } from './world.js';
+
+const SAMPLES = 8;
+/** How long the proxy reports `stopping` (and `pending`) after each change. */
+const HOLD_MS = 500;
+
+/**
+ * Item 2b. The tray app's controller runs in this process on the world's home, with the real
+ * system clock (a steady poll every minute) and the real adapters; `rig stop` runs as a child
+ * process. Each sample is the time from rig's exit to the first tray model that shows the
+ * workstation stopped; zero when the tray showed it before rig returned. Between samples `rig up`
+ * brings the workstation back and the tray is seen ready again.
+ */
+export async function measureInStep(world: BenchWorld, root: string): Promise<Row[]> {
+  const { rig } = world;
+  const runRig = (args: readonly string[]): Promise<{ code: number; stderr: string }> => new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'bin', 'rig.js'), ...args], { env: { ...rig.env, CLOUDRIG_HOME: rig.home }, timeout: 120_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr });
+    });
+  });
+  rig.cloud.proxy.setHold({ pendingMs: HOLD_MS, stoppingMs: HOLD_MS });
+  let tooltip = '';
+  let stoppedAt: number | null = null;
+  const app = new AppController({
+    home: rig.home,
+    env: { ...rig.env, CLOUDRIG_HOME: rig.home },
+    platform: process.platform,
+    createCore,
+    clipboard: { writeText: () => undefined },
+    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
+    notifier: { show: () => undefined },
+    secretBox: {
+      availability: () => keyStorageVerdict('linux', true, 'basic_text'),
+      encrypt: () => {
+        throw new Error('not available');
+      },
+      decrypt: () => {
+        throw new Error('not available');
+      },
+    },
+    loginItem: { set: () => undefined },
+    openExternal: async () => undefined,
+    popover: { show: () => undefined, hide: () => undefined },
+    account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
+    reminderStore: (home) => new FileReminderStore(home),
+    profiles: async () => [],
+  });
+  app.onDidChangeTray((tray) => {
+    tooltip = tray.tooltip;
+    if (stoppedAt === null && tooltip.includes(': Stopped')) stoppedAt = performance.now();
+  });
+  app.start();
+  const latencies: number[] = [];
+  let early = 0;
+  try {
+    for (let i = 0; i < SAMPLES; i++) {
+      if (!(await until(() => tooltip.includes(': Ready for ssh'), 60_000, 5))) throw new Error(`the tray did not show ready (it shows "${tooltip}")`);
+      stoppedAt = null;
+      const stop = await runRig(['stop']);
+      const returned = performance.now();
+      if (stop.code !== 0) throw new Error(`rig stop failed: ${stop.stderr.trim()}`);
+      if (!(await until(() => stoppedAt !== null, 30_000, 5))) throw new Error(`the tray did not show stopped within 30 s (it shows "${tooltip}")`);
+      const latency = (stoppedAt ?? returned) - returned;
+      if (latency < 0) early++;
+      latencies.push(Math.max(0, latency));
+      const up = await runRig(['up']);
+      if (up.code !== 0) throw new Error(`rig up failed: ${up.stderr.trim()}`);
+    }
+  } finally {
+    await app.dispose();
+    rig.cloud.proxy.setHold({});
+  }
+  const s = summary(latencies);
+  return [{
+    item: 2,
+    measure: `\`rig stop\` → the app's tray shows it (${SAMPLES} stops, app polling at its steady 1/min)`,
+    result: `${seconds(s.median)} median, p95 ${seconds(s.p95)} after rig returned (${early} of ${SAMPLES} shown before it returned)`,
+    target: '≤ 1 s after rig returns',
+    pass: s.median <= 1_000,
+    data: { samplesMs: latencies, summaryMs: s, shownBeforeRigReturned: early, holdMs: HOLD_MS },
+  }];
+}
