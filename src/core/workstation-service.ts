@@ -1,4 +1,6 @@
 import type {
+  ErrorInfo,
+  HostKeyTrust,
   InstanceFacts,
   Phase,
   SavedImage,
@@ -91,6 +93,8 @@ export class WorkstationService {
   private readonly transitionStarted = new Map<string, number>();
   /** Why the last ssh probe failed, for a timeout message that says what to check. */
   private readonly lastProbeFailure = new Map<string, { target: string; reason: string }>();
+  /** What the last ssh probe of an instance found that only the user can fix, and the host key trust once ssh answered. */
+  private readonly sshFindings = new Map<string, { key: string; problem: ErrorInfo | null; hostKey: HostKeyTrust | null }>();
   /** When EC2 was last asked about each workstation, and what it said. */
   private readonly described = new Map<string, { at: number; instance: InstanceFacts | null }>();
 
@@ -241,6 +245,11 @@ export class WorkstationService {
     const target = this.target(spec, instance);
     if (!target) return false;
     const result = await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
+    this.sshFindings.set(spec.name, {
+      key: this.readinessKey(instance),
+      problem: result.ok ? null : (result.problem ?? null),
+      hostKey: result.ok ? (result.hostKey ?? null) : null,
+    });
     if (result.ok) {
       this.readiness.set(spec.name, { key: this.readinessKey(instance), at: this.deps.clock.now() });
       this.lastProbeFailure.delete(spec.name);
@@ -250,8 +259,17 @@ export class WorkstationService {
     return result.ok;
   }
 
+  /** The ssh finding of the probe of this very instance run, if any. */
+  private sshFinding(name: string, instance: InstanceFacts | null) {
+    const finding = this.sshFindings.get(name);
+    return finding && instance?.state === 'running' && finding.key === this.readinessKey(instance) ? finding : null;
+  }
+
   private publish(spec: WorkstationSpec, instance: InstanceFacts | null, error: Snapshot['error']): Snapshot {
-    const ready = instance?.state === 'running' && this.isReady(spec.name, instance);
+    // A broken key or a changed host key is shown as the error: waiting for ssh will not cure it.
+    const finding = this.sshFinding(spec.name, instance);
+    error = error ?? finding?.problem ?? null;
+    const ready = instance?.state === 'running' && this.isReady(spec.name, instance) && !finding?.problem;
     const operation = this.operations.get(spec.name);
     const phase: Phase = operation?.phase ?? (error && !instance ? 'error' : phaseOfInstance(instance, ready));
     const now = this.deps.clock.now();
@@ -267,11 +285,12 @@ export class WorkstationService {
       instanceType: instance?.instanceType ?? spec.instanceType,
       phase,
       instance,
-      sshCommand: target && instance && instance.state !== 'terminated' ? sshCommandLine(target) : null,
+      sshCommand: target && instance && instance.state !== 'terminated' ? commandLineOrNull(target) : null,
       error,
       step: operation?.step ?? sshHint,
       observedAt: now,
       readyAt: ready ? (this.readiness.get(spec.name)?.at ?? null) : null,
+      hostKey: ready ? (finding?.hostKey ?? null) : null,
     };
     const previous = this.snapshots.get(spec.name);
     if (!previous || previous.phase !== snapshot.phase) {
@@ -536,10 +555,30 @@ export class WorkstationService {
     const snapshot = await this.refresh(name);
     const spec = this.spec(snapshot.name);
     const target = snapshot.instance?.state === 'running' ? this.target(spec, snapshot.instance) : null;
+    const problem = this.sshFinding(spec.name, snapshot.instance)?.problem;
+    if (problem) throw new CloudRigError(problem.code, problem.message, problem.fix);
+    // Throws a clear error for a value ssh could not be given safely (checked again at the edge).
+    if (target) sshCommandLine(target);
+    const probe = this.lastProbeFailure.get(spec.name);
+    if (target && snapshot.phase !== 'ready' && probe) {
+      // ssh would fail the same way, in its own words: say it in one line instead.
+      throw new CloudRigError('SshNotAnswering', `Workstation ${spec.name} runs, but ssh to ${probe.target} does not answer: ${probe.reason}.`,
+        `Wait until \`rig status ${spec.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${spec.name} --cidr auto.`);
+    }
     if (!target) {
       throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to ssh into.`, `Start it with \`rig up ${spec.name}\`.`);
     }
     return target;
+  }
+}
+
+/** The ssh command line, or null when the target cannot be given to ssh (sshTarget says why). */
+function commandLineOrNull(target: SshTarget): string | null {
+  try {
+    return sshCommandLine(target);
+  } catch (error) {
+    if (error instanceof CloudRigError) return null;
+    throw error;
   }
 }
 
