@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshArgs } from '../../src/core/ssh-command.js';
 import type { SshTarget } from '../../src/core/ports.js';
 import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../support/rig-harness.js';
@@ -12,16 +12,20 @@ import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../suppo
 // the system OpenSSH client: host keys pinned and enforced, a home path with spaces, values that
 // must never become options, a port that resets, a bounded exec, and a broken private key.
 
+// One world for the file; each describe sets up the state it needs once (rig runs are the cost).
 let world: RigWorld;
 
 beforeAll(async () => {
   world = await startRigWorld();
 });
 afterAll(() => world?.close());
-beforeEach(async () => {
+
+/** A fresh home and cloud with workstation gpu initialised, launched and answering ssh. */
+async function freshReadyWorkstation(): Promise<Record<string, unknown>> {
   await world.reset();
-  await world.sshd.start();
-});
+  await init();
+  return upReady();
+}
 
 async function init(extra: readonly string[] = []): Promise<void> {
   const result = await world.rig(initArgs(world, extra));
@@ -65,9 +69,12 @@ function targetIn(home: string): SshTarget {
 }
 
 describe('host keys are pinned and enforced', () => {
+  let status: Record<string, unknown>;
+  beforeAll(async () => {
+    status = await freshReadyWorkstation();
+  });
+
   it('the first contact pins the host key in the workstation\'s known_hosts (0700 directory) and the system ssh uses it strictly', async () => {
-    await init();
-    const status = await upReady();
     expect(status.hostKey).toBe('unverified');
 
     const dir = await stat(join(world.home, 'known_hosts'));
@@ -86,8 +93,6 @@ describe('host keys are pinned and enforced', () => {
   });
 
   it('a swapped host key is refused by the probe, rig ssh, the ssh2 exec and the system ssh; forgetting the pin (the fix) lets it in again', async () => {
-    await init();
-    const status = await upReady();
     const pinned = await readFile(knownHostsOf(world.home), 'utf8');
     await world.sshd.rotateHostKey();
 
@@ -106,6 +111,7 @@ describe('host keys are pinned and enforced', () => {
     const core = world.core();
     const target = { ...targetIn(world.home), workstation: 'gpu', instanceId: String(status.instanceId) };
     await expect(core.ssh.exec(target, 'true', 5_000)).rejects.toMatchObject({ code: 'HostKeyMismatch' });
+    await expect(core.ssh.probe(target, 5_000)).resolves.toMatchObject({ ok: false, problem: { code: 'HostKeyMismatch' } });
 
     const system = await systemSsh(target, ['true']);
     expect(system.code).toBe(255);
@@ -120,20 +126,94 @@ describe('host keys are pinned and enforced', () => {
     expect(await readFile(knownHostsOf(world.home), 'utf8')).toContain(await world.sshd.hostPublicKey());
   });
 
-  it('a new instance (relaunch after down) is pinned afresh instead of refused', async () => {
-    await init();
-    const first = await upReady();
-    const down = await world.rig(['down', '--yes']);
-    expect(down.code, down.stderr).toBe(0);
+  it('a pin belongs to one instance: a new instance at the same address is pinned afresh, the same one is held to its key', async () => {
+    const core = world.core();
+    const same = { ...targetIn(world.home), workstation: 'gpu', instanceId: String(status.instanceId) };
     await world.sshd.rotateHostKey();
-    const second = await upReady();
-    expect(second.instanceId).not.toBe(first.instanceId);
-    expect(await readFile(knownHostsOf(world.home), 'utf8')).toContain(`instance=${String(second.instanceId)}`);
+    await expect(core.ssh.probe(same, 5_000)).resolves.toMatchObject({ ok: false, problem: { code: 'HostKeyMismatch' } });
+    await expect(core.ssh.probe({ ...same, instanceId: 'i-0123456789abcdef0' }, 5_000)).resolves.toEqual({ ok: true, hostKey: 'unverified' });
+    const pinned = await readFile(knownHostsOf(world.home), 'utf8');
+    expect(pinned).toContain('instance=i-0123456789abcdef0 trust=unverified');
+    expect(pinned).toContain(await world.sshd.hostPublicKey());
+  });
+
+  it('a key obtained before the first connection is written through the same pin and reported verified', async () => {
+    const core = world.core();
+    await core.keys.pinHostKeys('gpu', {
+      host: world.sshd.host, port: world.sshd.port, keys: [`${await world.sshd.hostPublicKey()} root@instance`],
+      instanceId: String(status.instanceId), trust: 'verified',
+    });
+    const json = await world.statusJson();
+    expect(json).toMatchObject({ phase: 'ready', hostKey: 'verified' });
+    const ssh = await world.rig(['ssh', '--', 'echo', 'seeded-ok']);
+    expect(ssh.code, ssh.stderr).toBe(0);
+    expect(ssh.stdout.trim()).toBe('seeded-ok');
+  });
+
+  it('bounded exec: a command that outlives the timeout is cut off with a clear error; one that finishes returns its output', async () => {
+    const core = world.core();
+    const target = await core.service.sshTarget('gpu');
+    expect(await core.ssh.exec(target, 'echo within-time', 5_000)).toMatchObject({ code: 0, stdout: 'within-time\n' });
+    // Without the bound this would run for 60 s and the test would time out.
+    await expect(core.ssh.exec(target, 'sleep 60', 1_000)).rejects.toMatchObject({
+      code: 'SshCommandTimeout', message: expect.stringMatching(/did not finish within 1 s/),
+    });
+  }, 30_000);
+
+  it('a broken private key (0644): status is not ready and says chmod 600; rig ssh fails with that one line, not ssh\'s warnings', async () => {
+    const key = join(world.home, 'keys', 'cloudrig-gpu.pem');
+    await chmod(key, 0o644);
+    const shown = await world.rig(['status']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/: running — i-/);
+    expect(shown.stdout).toContain(`Fix: Make it private: chmod 600 ${key}`);
+    expect((await world.statusJson()).error).toMatchObject({ code: 'KeyPermissions' });
+
+    const ssh = await world.rig(['ssh', '--', 'true']);
+    expectOneLineError(ssh, /^error: The private key of workstation gpu can be read by other users \(mode 0644\).* Fix: Make it private: chmod 600 /);
+    expect(ssh.stderr).not.toMatch(/UNPROTECTED PRIVATE KEY/);
+    expect(ssh.stderr.trim().split('\n')).toHaveLength(1);
+
+    // Following the fix makes it ready again.
+    await chmod(key, 0o600);
+    expect((await world.statusJson()).phase).toBe('ready');
+  });
+
+  it('a deleted private key: status is not ready and says how to restore or recreate it; rig ssh fails with one line', async () => {
+    const key = join(world.home, 'keys', 'cloudrig-gpu.pem');
+    const saved = await readFile(key, 'utf8');
+    await rm(key);
+    try {
+      const json = await world.statusJson();
+      expect(json.phase).toBe('running');
+      expect(json.error).toMatchObject({ code: 'KeyMissing', fix: expect.stringMatching(/Restore the file from your backup .*`rig init`/) });
+      const ssh = await world.rig(['ssh']);
+      expectOneLineError(ssh, /^error: The private key of workstation gpu is missing: .*cloudrig-gpu\.pem\. Fix: Restore/);
+      expect(ssh.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await writeFile(key, saved, { mode: 0o600 });
+    }
+  });
+
+  it('a hand-edited settings file with an option as the ssh user is refused before ssh runs', async () => {
+    const proof = join(world.home, 'owned');
+    const edited = await mkdtemp(join(tmpdir(), 'cloudrig-edited-'));
+    try {
+      const settings = JSON.parse(await readFile(join(world.home, 'settings.json'), 'utf8')) as { workstations: Record<string, Record<string, unknown>> };
+      settings.workstations.gpu!.sshUser = `-oProxyCommand=touch ${proof}`;
+      await writeFile(join(edited, 'settings.json'), JSON.stringify(settings), { mode: 0o600 });
+      const ssh = await world.rig(['ssh', '--', 'true'], { env: { CLOUDRIG_HOME: edited } });
+      expectOneLineError(ssh, /workstations\.gpu\.sshUser: not a login name/);
+      await expect(stat(proof)).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      await rm(edited, { recursive: true, force: true });
+    }
   });
 });
 
 describe('a home path with spaces', () => {
   it('pins to and reads from <home>/known_hosts/<name> with no stray file, and forgetting deletes that file', async () => {
+    await world.reset();
     const base = await mkdtemp(join(tmpdir(), 'cloudrig-spaced-'));
     const parent = join(base, 'Application Support');
     world.home = join(parent, 'Cloud Rig');
@@ -177,6 +257,8 @@ describe('values never become options or commands', () => {
     ['--ssh-host', 'h\ntouch PROOF'],
   ];
 
+  beforeAll(() => world.reset());
+
   it.each(attempts)('rig init %s %j is refused with one line and its fix, creating nothing', async (flag, raw) => {
     const proof = join(world.home, 'owned');
     const value = raw.replace('PROOF', proof);
@@ -188,36 +270,29 @@ describe('values never become options or commands', () => {
     expect(await readdir(world.home)).toEqual([]);
     expect(world.cloud.proxy.counts().CreateKeyPair ?? 0).toBe(0);
   });
-
-  it('a hand-edited settings file with an option as the ssh user is refused before ssh runs', async () => {
-    await init();
-    await upReady();
-    const proof = join(world.home, 'owned');
-    const path = join(world.home, 'settings.json');
-    const settings = JSON.parse(await readFile(path, 'utf8')) as { workstations: Record<string, Record<string, unknown>> };
-    settings.workstations.gpu!.sshUser = `-oProxyCommand=touch ${proof}`;
-    await writeFile(path, JSON.stringify(settings));
-    const ssh = await world.rig(['ssh', '--', 'true']);
-    expectOneLineError(ssh, /workstations\.gpu\.sshUser: not a login name/);
-    await expect(stat(proof)).rejects.toMatchObject({ code: 'ENOENT' });
-  });
 });
 
 describe('a port that accepts and then misbehaves', () => {
   let server: Server;
-  let port = 0;
+  const sockets = new Set<Socket>();
   let behaviour: (socket: Socket) => void = (socket) => socket.resetAndDestroy();
 
   beforeAll(async () => {
-    server = createServer((socket) => behaviour(socket));
+    server = createServer((socket) => {
+      sockets.add(socket.on('close', () => sockets.delete(socket)).on('error', () => undefined));
+      behaviour(socket);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    await world.reset();
+    await init(['--ssh-port', String((server.address() as { port: number }).port)]);
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   it('rig up --no-wait-ssh, rig status and rig ssh give a result or one clear line, never a crash', async () => {
     behaviour = (socket) => socket.resetAndDestroy();
-    await init(['--ssh-port', String(port)]);
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).not.toMatch(/\n\s+at |Unhandled|node:events/);
@@ -227,70 +302,18 @@ describe('a port that accepts and then misbehaves', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ state: 'running', phase: 'running' });
 
     const ssh = await world.rig(['ssh', '--', 'true']);
-    expectOneLineError(ssh, new RegExp(`^error: Workstation gpu runs, but ssh to .*:${port} does not answer`));
+    expectOneLineError(ssh, /^error: Workstation gpu runs, but ssh to .*:\d+ does not answer/);
   });
 
   it.each([
     ['sends garbage after a banner', (socket: Socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n\u0000\u0001garbage\r\n'.repeat(4))],
     ['closes right after the banner', (socket: Socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n')],
     ['resets right after the banner', (socket: Socket) => socket.write('SSH-2.0-OpenSSH_9.2\r\n', () => socket.resetAndDestroy())],
-  ])('a probe of a port that %s fails and rig status says running, not ready', async (_what, misbehave) => {
+  ])('rig status against a port that %s says running, not ready, without a crash', async (_what, misbehave) => {
     behaviour = misbehave;
-    await init(['--ssh-port', String(port)]);
-    const up = await world.rig(['up', '--no-wait-ssh']);
-    expect(up.code, up.stderr).toBe(0);
     const status = await world.rig(['status']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/: running — i-/);
     expect(status.stderr).not.toMatch(/\n\s+at |Unhandled|node:events/);
-  });
-});
-
-describe('bounded exec', () => {
-  it('a command that outlives the timeout is cut off with a clear error; one that finishes returns its output', async () => {
-    await init();
-    await upReady();
-    const core = world.core();
-    const target = await core.service.sshTarget('gpu');
-    expect(await core.ssh.exec(target, 'echo within-time', 5_000)).toMatchObject({ code: 0, stdout: 'within-time\n' });
-    // Without the bound this would run for 60 s and the test would time out.
-    await expect(core.ssh.exec(target, 'sleep 60', 1_000)).rejects.toMatchObject({
-      code: 'SshCommandTimeout', message: expect.stringMatching(/did not finish within 1 s/),
-    });
-  }, 20_000);
-});
-
-describe('a broken private key is not hidden', () => {
-  it('mode 0644: status is not ready and says chmod 600; rig ssh fails with that one line, not ssh\'s warnings', async () => {
-    await init();
-    await upReady();
-    const key = join(world.home, 'keys', 'cloudrig-gpu.pem');
-    await chmod(key, 0o644);
-    const status = await world.rig(['status']);
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/: running — i-/);
-    expect(status.stdout).toContain(`Fix: Make it private: chmod 600 ${key}`);
-    expect((await world.statusJson()).error).toMatchObject({ code: 'KeyPermissions' });
-
-    const ssh = await world.rig(['ssh', '--', 'true']);
-    expectOneLineError(ssh, /^error: The private key of workstation gpu can be read by other users \(mode 0644\).* Fix: Make it private: chmod 600 /);
-    expect(ssh.stderr).not.toMatch(/UNPROTECTED PRIVATE KEY/);
-    expect(ssh.stderr.trim().split('\n')).toHaveLength(1);
-
-    // Following the fix makes it ready again.
-    await chmod(key, 0o600);
-    expect((await world.statusJson()).phase).toBe('ready');
-  });
-
-  it('deleted: status is not ready and says how to restore or recreate it; rig ssh fails with one line', async () => {
-    await init();
-    await upReady();
-    await rm(join(world.home, 'keys', 'cloudrig-gpu.pem'));
-    const json = await world.statusJson();
-    expect(json.phase).toBe('running');
-    expect(json.error).toMatchObject({ code: 'KeyMissing', fix: expect.stringMatching(/Restore the file from your backup .* rig init/) });
-    const ssh = await world.rig(['ssh']);
-    expectOneLineError(ssh, /^error: The private key of workstation gpu is missing: .*cloudrig-gpu\.pem\. Fix: Restore/);
-    expect(ssh.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
