@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePins } from '../../src/adapters/ssh/known-hosts.js';
 import { sshArgs } from '../../src/core/ssh-command.js';
 import type { SshTarget } from '../../src/core/ports.js';
 import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../support/rig-harness.js';
@@ -238,6 +239,35 @@ describe('a home path with spaces', () => {
       await world.core().keys.forgetHostKeys('gpu');
       await expect(stat(knownHostsOf(world.home))).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await readdir(join(world.home, 'known_hosts'))).toEqual([]);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the real ssh reads exactly the known_hosts path CloudRig gives it', () => {
+  it.each([
+    ['Application Support', 'Cloud Rig'],
+    [`it's "quoted"`, 'back\\slashed\\'],
+    ['C:\\Users\\Jo Ann\\AppData', '#not a comment'],
+  ])('a pin under %j / %j is read: ssh gets past the host key (to authentication), and without the pin it does not', async (dirName, fileName) => {
+    const base = await mkdtemp(join(tmpdir(), 'cloudrig-paths-'));
+    try {
+      const knownHostsPath = join(base, dirName, fileName, 'gpu');
+      const keyPath = join(base, dirName, `it's a "key" #1`);
+      await mkdir(join(base, dirName), { recursive: true });
+      await writeFile(keyPath, 'not a key\n', { mode: 0o600 });
+      const target: SshTarget = { host: world.sshd.host, port: world.sshd.port, user: 'nobody', keyPath, knownHostsPath };
+
+      const unpinned = await systemSsh(target, ['true']);
+      expect(unpinned.stderr).toMatch(/Host key verification failed/);
+
+      await writePins(knownHostsPath, { host: world.sshd.host, port: world.sshd.port, keys: [await world.sshd.hostPublicKey()], instanceId: null, trust: 'unverified' });
+      const pinned = await systemSsh(target, ['true']);
+      expect(pinned.code).toBe(255);
+      expect(pinned.stderr).toMatch(/Permission denied \(publickey\)/);
+      expect(pinned.stderr).not.toMatch(/Host key verification failed/);
+      expect((await readdir(base)).sort()).toEqual([dirName]);
     } finally {
       await rm(base, { recursive: true, force: true });
     }
