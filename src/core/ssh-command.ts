@@ -2,6 +2,11 @@ import { isSshHost, isSshUser, type InstanceFacts, type WorkstationSpec } from '
 import { CloudRigError } from './errors.js';
 import type { SshTarget } from './ports.js';
 
+/** Whether `text` holds a control character (a newline ends a command line; ssh cuts at one). */
+export function hasControlCharacter(text: string): boolean {
+  return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
+
 /** Where ssh should connect: the override, else the public DNS name, else the public IP. */
 export function sshTargetOf(
   spec: WorkstationSpec,
@@ -21,7 +26,7 @@ export function sshTargetOf(
  * value survives Windows launchers that re-join arguments without escaping quotes.
  */
 export function sshPathValue(path: string): string {
-  if (/[\u0000-\u001f\u007f]/.test(path) || path.includes('%') || path.includes('${') || path.startsWith('~')) {
+  if (hasControlCharacter(path) || path.includes('%') || path.includes('${') || path.startsWith('~')) {
     throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, %, \${ or a leading ~).`,
       'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.');
   }

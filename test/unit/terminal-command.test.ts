@@ -12,6 +12,7 @@ import {
   type TerminalApp,
 } from '../../src/core/terminal-command.js';
 import type { CloudRigError } from '../../src/core/errors.js';
+import { hasControlCharacter } from '../../src/core/ssh-command.js';
 
 /** Values that would split, chain or expand a command if any layer mis-quoted them. */
 const HOSTILE = ['a&calc', 'a|calc', 'say "hi"', "it's", '$(id)', '`id`', '%PATH%', '!PATH!', '^x', 'a<b>c', '(x)', 'new\nline', 'tab\there', 'back\\slash\\', '-oProxyCommand=x', ';', ''];
@@ -72,7 +73,7 @@ function commandLineToArgv(line: string): string[] {
 }
 
 /** Windows launchers refuse control characters (a newline ends a cmd line): tested on their own. */
-const CONTROL = /[\u0000-\u001f]/;
+const CONTROL = { test: hasControlCharacter };
 
 const SSH = ['ssh', '-i', '/Users/me/Library/Application Support/CloudRig/keys/cloudrig-gpu', '-o', 'IdentitiesOnly=yes', 'ubuntu@203.0.113.7'];
 
