@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePins } from '../../src/adapters/ssh/known-hosts.js';
+import { pinnedKeys, readPins, writePins } from '../../src/adapters/ssh/known-hosts.js';
 import { sshArgs } from '../../src/core/ssh-command.js';
 import type { SshTarget } from '../../src/core/ports.js';
 import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../support/rig-harness.js';
@@ -208,6 +208,24 @@ describe('host keys are pinned and enforced', () => {
       await expect(stat(proof)).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await rm(edited, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('known_hosts files written by OpenSSH', () => {
+  it('a pin hashed by ssh-keygen -H is still found for its [host]:port and for no other', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cloudrig-hashed-'));
+    try {
+      const path = join(dir, 'gpu');
+      const key = await world.sshd.hostPublicKey();
+      await writeFile(path, `[127.0.0.1]:2222 ${key}\n`, { mode: 0o600 });
+      await new Promise<void>((resolve, reject) => execFile('ssh-keygen', ['-H', '-f', path], (error) => (error ? reject(error) : resolve())));
+      const hashed = await readPins(path);
+      expect(hashed?.entries[0]?.hosts).toMatch(/^\|1\|/);
+      expect(pinnedKeys(hashed!, '127.0.0.1', 2222)).toEqual([key]);
+      expect(pinnedKeys(hashed!, '127.0.0.1', 22)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
