@@ -12,6 +12,8 @@ import {
   validateParameterPath,
   validateRegion,
   validateCidr,
+  validateSshHost,
+  validateSshUser,
 } from '../core/validate.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
 import type { Core } from '../adapters/compose.js';
@@ -54,6 +56,7 @@ export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = 
     publicDns: i?.publicDns ?? null,
     launchedAt: i?.launchedAt ?? null,
     sshCommand: snapshot.sshCommand,
+    hostKey: snapshot.hostKey ?? null,
     error: snapshot.error,
     hourlyUsd: null as number | null,
     ...extra,
@@ -105,8 +108,8 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--disk <gib>', 'root disk size in GiB (gp3)', flag((v) => validateInteger(v, '--disk', 8, 16_384)))
     .option('--spot', 'use a persistent spot instance (stops when interrupted)')
     .option('--on-demand', 'use an on-demand instance')
-    .option('--ssh-user <user>', 'login user on the image (default ubuntu)')
-    .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)')
+    .option('--ssh-user <user>', 'login user on the image (default ubuntu)', flag((v) => validateSshUser(v)))
+    .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)', flag((v) => validateSshHost(v)))
     .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
     .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
     .action(async (opts: {
@@ -182,6 +185,8 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       const status = statusJson(snapshot, extra);
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
+      // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
+      if (snapshot.error) out(`${snapshot.error.message} Fix: ${snapshot.error.fix}`);
       if (typeof status.hourlyUsd === 'number') {
         const source = typeof extra.priceSource === 'string' ? ` (${extra.priceSource} price)` : '';
         const session = typeof extra.sessionUsd === 'number' ? ` · this session $${extra.sessionUsd.toFixed(2)}` : '';

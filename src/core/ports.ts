@@ -1,4 +1,6 @@
 import type {
+  ErrorInfo,
+  HostKeyTrust,
   ImageSource,
   InstanceFacts,
   SavedImage,
@@ -75,9 +77,14 @@ export interface KeyStore {
   write(keyName: string, privateKeyPem: string): Promise<string>;
   pathOf(keyName: string): string;
   publicKeyOf(privateKeyPem: string): Promise<string>;
-  /** Per-workstation known_hosts file, reset when a new instance is launched. */
+  /** Per-workstation known_hosts file (its directory is created 0700), reset when a new instance is launched. */
   knownHostsPathOf(workstation: string): string;
   forgetHostKeys(workstation: string): Promise<void>;
+  /**
+   * Pins the host keys of a workstation's instance, replacing any earlier pin. `verified` when the
+   * keys came from the instance itself (e.g. cloud-init output) rather than from a first connection.
+   */
+  pinHostKeys(workstation: string, pin: HostKeyPin): Promise<void>;
 }
 
 /** The settings file. */
@@ -106,6 +113,17 @@ export interface Locks {
   withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
+/** Host keys to pin for one address of one instance. */
+export interface HostKeyPin {
+  readonly host: string;
+  readonly port: number;
+  /** OpenSSH public keys, `ssh-ed25519 AAAA…` (a trailing comment is ignored). */
+  readonly keys: readonly string[];
+  /** The instance the keys belong to; a pin for another instance is replaced, not enforced. */
+  readonly instanceId: string | null;
+  readonly trust: HostKeyTrust;
+}
+
 /** Where and how to reach the workstation over ssh. */
 export interface SshTarget {
   readonly host: string;
@@ -113,14 +131,25 @@ export interface SshTarget {
   readonly user: string;
   readonly keyPath: string;
   readonly knownHostsPath: string;
+  /** Named in errors (a changed host key, a broken private key). */
+  readonly workstation?: string;
+  /** The instance behind the address: its host key is pinned per instance. */
+  readonly instanceId?: string | null;
 }
 
-/** Result of one readiness probe. */
-export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * Result of one readiness probe. `problem` is set when waiting will not help (a changed host key,
+ * a private key that is missing or readable by others): the user has to act.
+ */
+export type ProbeResult =
+  | { readonly ok: true; readonly hostKey?: HostKeyTrust }
+  | { readonly ok: false; readonly reason: string; readonly problem?: ErrorInfo };
 
-/** Checks that ssh answers and accepts the key; runs commands. */
+/** Checks that ssh answers and accepts the key; runs commands. Both check the pinned host key. */
 export interface SshClient {
+  /** Never rejects: every failure is a result. */
   probe(target: SshTarget, timeoutMs: number): Promise<ProbeResult>;
+  /** Runs `command`; `timeoutMs` bounds the whole run (connect and command), after which it rejects. */
   exec(target: SshTarget, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 

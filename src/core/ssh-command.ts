@@ -1,5 +1,11 @@
-import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
+import { isSshHost, isSshUser, type InstanceFacts, type WorkstationSpec } from '../shared/workstation.js';
+import { CloudRigError } from './errors.js';
 import type { SshTarget } from './ports.js';
+
+/** Whether `text` holds a control character (a newline ends a command line; ssh cuts at one). */
+export function hasControlCharacter(text: string): boolean {
+  return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
+}
 
 /** Where ssh should connect: the override, else the public DNS name, else the public IP. */
 export function sshTargetOf(
@@ -10,14 +16,47 @@ export function sshTargetOf(
 ): SshTarget | null {
   const host = spec.sshHost ?? instance?.publicDns ?? instance?.publicIp ?? null;
   if (!host) return null;
-  return { host, port: spec.sshPort, user: spec.sshUser, keyPath, knownHostsPath };
+  return { host, port: spec.sshPort, user: spec.sshUser, keyPath, knownHostsPath, workstation: spec.name, instanceId: instance?.instanceId ?? null };
 }
 
-/** The argv for the system ssh (without the leading `ssh`). */
+/**
+ * A file path as one ssh option value. ssh splits `-o` values on whitespace and unquotes them
+ * (backslash escapes `\`, quotes and spaces), and expands `%x` tokens, `${VAR}` and `~` in file
+ * options: escape what can be escaped, refuse what cannot. No double quotes are added, so the
+ * value survives Windows launchers that re-join arguments without escaping quotes.
+ */
+export function sshPathValue(path: string): string {
+  if (hasControlCharacter(path) || path.includes('%') || path.includes('${') || path.startsWith('~')) {
+    throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, %, \${ or a leading ~).`,
+      'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.');
+  }
+  return path.replace(/[\\'" ]/g, (char) => `\\${char}`);
+}
+
+/** A file path as the argument of `-i`: expanded by ssh like option values, but never split. */
+function sshIdentityPath(path: string): string {
+  sshPathValue(path);
+  return path;
+}
+
+/**
+ * The argv for the system ssh (without the leading `ssh`). Options first; the user and host are
+ * checked again here, so no value (a hand-edited settings file, an old spec) can become an option.
+ * The host key must match the pin in the workstation's known_hosts (written by CloudRig's probe).
+ */
 export function sshArgs(target: SshTarget, command: readonly string[] = []): string[] {
-  const args = ['-i', target.keyPath, '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=accept-new',
-    '-o', `UserKnownHostsFile=${target.knownHostsPath}`];
+  if (!isSshUser(target.user)) {
+    throw new CloudRigError('InvalidInput', `"${target.user}" is not a login name ssh can be given.`,
+      '--ssh-user: use the image\'s user name, e.g. ubuntu (rig init --ssh-user ubuntu).');
+  }
+  if (!isSshHost(target.host)) {
+    throw new CloudRigError('InvalidInput', `"${target.host}" is not a host name or IP address.`,
+      '--ssh-host: pass a host name or address, e.g. 203.0.113.7 (rig init --ssh-host …).');
+  }
+  const args = ['-i', sshIdentityPath(target.keyPath), '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${sshPathValue(target.knownHostsPath)}`];
   if (target.port !== 22) args.push('-p', String(target.port));
+  // An IPv6 literal needs no brackets in argv: ssh takes the whole word as the host.
   args.push(`${target.user}@${target.host}`);
   if (command.length > 0) args.push('--', ...command);
   return args;

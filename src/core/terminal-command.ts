@@ -1,6 +1,6 @@
 import type { TerminalOption } from '../shared/views.js';
 import { CloudRigError } from './errors.js';
-import { shellQuote } from './ssh-command.js';
+import { hasControlCharacter } from './ssh-command.js';
 
 /** The platforms CloudRig knows terminals for; anything else is treated like Linux. */
 export type TerminalPlatform = 'darwin' | 'win32' | 'linux';
@@ -24,6 +24,7 @@ export const TERMINALS: Readonly<Record<TerminalPlatform, readonly TerminalApp[]
   win32: [
     { id: 'windows-terminal', label: 'Windows Terminal', probe: { kind: 'path', name: 'wt.exe' } },
     { id: 'cmd', label: 'Command Prompt', probe: { kind: 'path', name: 'cmd.exe' } },
+    { id: 'powershell', label: 'Windows PowerShell', probe: { kind: 'path', name: 'powershell.exe' } },
   ],
   linux: [
     { id: 'x-terminal-emulator', label: 'System default (x-terminal-emulator)', probe: { kind: 'path', name: 'x-terminal-emulator' } },
@@ -72,9 +73,28 @@ export interface LaunchCommand {
   readonly verbatim?: boolean;
 }
 
-/** Escapes text for an AppleScript string literal. */
-function appleScriptString(text: string): string {
-  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+/**
+ * AppleScript that opens `app` and types the command built from the script's arguments, each
+ * quoted with `quoted form of` (POSIX single quotes). No value is ever part of the script text.
+ */
+function appleScriptRunning(app: 'Terminal' | 'iTerm'): string[] {
+  const run = app === 'Terminal'
+    ? ['tell application "Terminal"', 'activate', 'do script commandLine', 'end tell']
+    : ['tell application "iTerm"', 'activate', 'set newWindow to (create window with default profile)', 'tell current session of newWindow to write text commandLine', 'end tell'];
+  return [
+    'on run argv',
+    'set commandLine to ""',
+    'repeat with arg in argv',
+    'set theArg to arg as text',
+    // osascript's option parser takes the `--` that ends its options; should one reach us, skip it.
+    'if not (commandLine is "" and theArg is "--") then',
+    'if commandLine is not "" then set commandLine to commandLine & " "',
+    'set commandLine to commandLine & quoted form of theArg',
+    'end if',
+    'end repeat',
+    ...run,
+    'end run',
+  ];
 }
 
 /** Quotes one argument for a Windows command line (CommandLineToArgvW rules). */
@@ -82,6 +102,52 @@ export function windowsQuote(arg: string): string {
   if (arg !== '' && !/[\s"^&|<>%!()]/.test(arg)) return arg;
   // Backslashes before a quote (or the closing quote) are doubled; the quote itself is escaped.
   return `"${arg.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`;
+}
+
+/**
+ * Escapes a command line for one pass of cmd.exe: every character cmd treats specially gets a
+ * caret, quotes included, so cmd never enters quote mode and `&`, `|`, `%PATH%`… stay literal
+ * (a `%` followed by a caret names no variable, and the caret is then removed).
+ */
+export function cmdEscape(line: string): string {
+  return line.replace(/[()%!^"<>&|]/g, '^$&');
+}
+
+/** Quotes one word as a PowerShell single-quoted string: only quotes are special there (PowerShell counts the typographic ones too). */
+export function powerShellQuote(word: string): string {
+  return `'${word.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+}
+
+/** Base64 of UTF-16LE, what `powershell -EncodedCommand` takes: no character any parser treats specially. */
+function utf16Base64(text: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    bytes.push(unit & 0xff, unit >> 8);
+  }
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const [a = 0, b = 0, c = 0] = [bytes[i], bytes[i + 1], bytes[i + 2]];
+    const n = (a << 16) | (b << 8) | c;
+    out += alphabet[(n >> 18) & 63]! + alphabet[(n >> 12) & 63]!
+      + (i + 1 < bytes.length ? alphabet[(n >> 6) & 63]! : '=') + (i + 2 < bytes.length ? alphabet[n & 63]! : '=');
+  }
+  return out;
+}
+
+/** Windows launchers cannot carry these in an argument (a newline ends a cmd line; wt drops inner quotes). */
+function refuseOnWindows(argv: readonly string[], label: string, also: RegExp | null = null): void {
+  const bad = argv.find((arg) => hasControlCharacter(arg) || (also !== null && also.test(arg)));
+  if (bad !== undefined) {
+    throw new CloudRigError('TerminalFailed', `${label} cannot be given the argument ${JSON.stringify(bad)}.`,
+      'Copy the ssh command and run it in your terminal instead, or move the CloudRig home to a plain path (CLOUDRIG_HOME).');
+  }
+}
+
+/** A title made only of characters every launcher passes through as they are. */
+function plainTitle(title: string): string {
+  return title.replace(/[^\w :.-]/g, '');
 }
 
 /**
@@ -95,31 +161,30 @@ export function holdOnFailure(argv: readonly string[]): string[] {
 
 /** How to open `app` running `argv` (e.g. `ssh -i key user@host`) in a new window titled `title`. */
 export function terminalLaunch(app: TerminalApp, argv: readonly string[], title: string): LaunchCommand {
-  const line = argv.map(shellQuote).join(' ');
   switch (app.id) {
     case 'terminal':
-      return {
-        file: 'osascript',
-        args: ['-e', 'tell application "Terminal"', '-e', 'activate', '-e', `do script ${appleScriptString(line)}`, '-e', 'end tell'],
-      };
     case 'iterm':
-      return {
-        file: 'osascript',
-        args: [
-          '-e', 'tell application "iTerm"',
-          '-e', 'activate',
-          '-e', 'set newWindow to (create window with default profile)',
-          '-e', `tell current session of newWindow to write text ${appleScriptString(line)}`,
-          '-e', 'end tell',
-        ],
-      };
+      // The values travel as osascript's arguments (after `--`), never inside the script.
+      return { file: 'osascript', args: [...appleScriptRunning(app.id === 'terminal' ? 'Terminal' : 'iTerm').flatMap((line) => ['-e', line]), '--', ...argv] };
     case 'windows-terminal':
-      // `;` separates wt subcommands; escaped, it reaches ssh as a literal.
-      return { file: 'wt.exe', args: ['new-tab', '--title', title, ...argv.map((arg) => arg.replaceAll(';', '\\;'))] };
+      // wt re-joins the arguments into one command line, quoting those with spaces but not
+      // escaping quotes inside them: refuse those. `;` separates wt subcommands: escaped, it is a literal.
+      refuseOnWindows(argv, app.label, /"/);
+      return { file: 'wt.exe', args: ['new-tab', '--title', plainTitle(title), ...argv.map((arg) => arg.replaceAll(';', '\\;'))] };
     case 'cmd': {
-      // start opens a new console; /s /k runs the quoted line and keeps the window open after it.
-      const inner = argv.map(windowsQuote).join(' ');
-      return { file: 'cmd.exe', args: [`/d /c start ${windowsQuote(title)} cmd.exe /s /k "${inner}"`], verbatim: true };
+      refuseOnWindows(argv, app.label);
+      // The outer cmd runs `start`, which hands the rest to a new cmd that runs it and stays open
+      // (/k): two cmd passes, so the line is escaped twice. Delayed expansion (!) is off in both.
+      const line = argv.map(windowsQuote).join(' ');
+      return { file: 'cmd.exe', args: [`/d /v:off /c start "${plainTitle(title)}" cmd.exe /d /v:off /k ${cmdEscape(cmdEscape(line))}`], verbatim: true };
+    }
+    case 'powershell': {
+      refuseOnWindows(argv, app.label, /"/);
+      // The script travels base64-encoded, so neither cmd nor PowerShell's parser sees the values;
+      // inside it each value is a single-quoted literal passed to the call operator.
+      const [program = 'ssh', ...rest] = argv;
+      const script = `$Host.UI.RawUI.WindowTitle = ${powerShellQuote(plainTitle(title))}; & ${[program, ...rest].map(powerShellQuote).join(' ')}`;
+      return { file: 'cmd.exe', args: [`/d /v:off /c start "${plainTitle(title)}" powershell.exe -NoLogo -NoProfile -NoExit -EncodedCommand ${utf16Base64(script)}`], verbatim: true };
     }
     case 'gnome-terminal':
       return { file: 'gnome-terminal', args: ['--', ...holdOnFailure(argv)] };

@@ -1,4 +1,5 @@
 import { CloudRigError } from './errors.js';
+import { isSshHost, isSshUser } from '../shared/workstation.js';
 
 /** Commercial AWS regions CloudRig knows; an unknown one is refused before any AWS call. */
 export const KNOWN_REGIONS: readonly string[] = [
@@ -116,4 +117,23 @@ export function validateName(name: string, flag = '--name'): string {
     throw invalid(flag, `"${name}" is not a usable workstation name.`, 'use lower-case letters, digits and dashes (up to 31), e.g. gpu.');
   }
   return name;
+}
+
+/** Refuses an ssh login name that is not a plain POSIX user name (it could become an ssh option). */
+export function validateSshUser(user: string, flag = '--ssh-user'): string {
+  if (!isSshUser(user)) {
+    throw invalid(flag, `"${user}" is not a login name.`,
+      'use the image\'s user name: letters, digits, dot, underscore or dash, not starting with a dash (e.g. ubuntu or ec2-user).');
+  }
+  return user;
+}
+
+/** Refuses an ssh host that is not a host name, an IPv4 address or an IPv6 literal. */
+export function validateSshHost(host: string, flag = '--ssh-host'): string {
+  const bare = /^\[[^\]]*\]$/.test(host) ? host.slice(1, -1) : host;
+  if (!isSshHost(bare)) {
+    throw invalid(flag, `"${host}" is not a host name or IP address.`,
+      'pass a host name (gpu.example.com), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7), without spaces, a user@ part or a leading dash.');
+  }
+  return bare;
 }

@@ -1,4 +1,6 @@
 import type {
+  ErrorInfo,
+  HostKeyTrust,
   InstanceFacts,
   Phase,
   SavedImage,
@@ -24,7 +26,7 @@ import type {
   SshClient,
   SshTarget,
 } from './ports.js';
-import { sshTargetOf } from './ssh-command.js';
+import { sshCommandLine, sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
 import type { AcceptedRuns, SshBannerProbe } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
@@ -96,6 +98,8 @@ export class WorkstationService {
   private readonly transitionStarted = new Map<string, number>();
   /** Why the last ssh probe failed, for a timeout message that says what to check. */
   private readonly lastProbeFailure = new Map<string, { target: string; reason: string }>();
+  /** What the last ssh probe of an instance found that only the user can fix, and the host key trust once ssh answered. */
+  private readonly sshFindings = new Map<string, { key: string; problem: ErrorInfo | null; hostKey: HostKeyTrust | null }>();
   /** When EC2 was last asked about each workstation, and what it said. */
   private readonly described = new Map<string, { at: number; instance: InstanceFacts | null }>();
 
@@ -251,6 +255,14 @@ export class WorkstationService {
     const accepted = banner !== undefined && acceptedRuns !== undefined && await acceptedRuns.has(spec.name, run, target);
     const result = accepted ? await banner.probe(target, SSH_PROBE_TIMEOUT_MS) : await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
     if (result.ok && !accepted) await acceptedRuns?.add(spec.name, run, target);
+    // A banner read checks no key: the trust recorded by this run's full probe (in this process) stands.
+    const earlier = this.sshFindings.get(spec.name);
+    const earlierHostKey = earlier?.key === run ? earlier.hostKey : null;
+    this.sshFindings.set(spec.name, {
+      key: run,
+      problem: result.ok ? null : (result.problem ?? null),
+      hostKey: result.ok ? (result.hostKey ?? (accepted ? earlierHostKey : null)) : null,
+    });
     if (result.ok) {
       this.readiness.set(spec.name, { key: run, at: this.deps.clock.now() });
       this.lastProbeFailure.delete(spec.name);
@@ -260,8 +272,17 @@ export class WorkstationService {
     return result.ok;
   }
 
+  /** The ssh finding of the probe of this very instance run, if any. */
+  private sshFinding(name: string, instance: InstanceFacts | null) {
+    const finding = this.sshFindings.get(name);
+    return finding && instance?.state === 'running' && finding.key === this.readinessKey(instance) ? finding : null;
+  }
+
   private publish(spec: WorkstationSpec, instance: InstanceFacts | null, error: Snapshot['error']): Snapshot {
-    const ready = instance?.state === 'running' && this.isReady(spec.name, instance);
+    // A broken key or a changed host key is shown as the error: waiting for ssh will not cure it.
+    const finding = this.sshFinding(spec.name, instance);
+    error = error ?? finding?.problem ?? null;
+    const ready = instance?.state === 'running' && this.isReady(spec.name, instance) && !finding?.problem;
     const operation = this.operations.get(spec.name);
     const phase: Phase = operation?.phase ?? (error && !instance ? 'error' : phaseOfInstance(instance, ready));
     const now = this.deps.clock.now();
@@ -277,11 +298,12 @@ export class WorkstationService {
       instanceType: instance?.instanceType ?? spec.instanceType,
       phase,
       instance,
-      sshCommand: target && instance && instance.state !== 'terminated' ? displayedSshCommand(spec.name, target, this.deps.settings.read().sshConfigInstalled) : null,
+      sshCommand: target && instance && instance.state !== 'terminated' ? displayedCommandOrNull(spec.name, target, this.deps.settings.read().sshConfigInstalled) : null,
       error,
       step: operation?.step ?? sshHint,
       observedAt: now,
       readyAt: ready ? (this.readiness.get(spec.name)?.at ?? null) : null,
+      hostKey: ready ? (finding?.hostKey ?? null) : null,
     };
     const previous = this.snapshots.get(spec.name);
     if (!previous || previous.phase !== snapshot.phase) {
@@ -546,10 +568,31 @@ export class WorkstationService {
     const snapshot = await this.refresh(name);
     const spec = this.spec(snapshot.name);
     const target = snapshot.instance?.state === 'running' ? this.target(spec, snapshot.instance) : null;
+    const problem = this.sshFinding(spec.name, snapshot.instance)?.problem;
+    if (problem) throw new CloudRigError(problem.code, problem.message, problem.fix);
+    // Throws a clear error for a value ssh could not be given safely (checked again at the edge).
+    if (target) sshCommandLine(target);
+    const probe = this.lastProbeFailure.get(spec.name);
+    if (target && snapshot.phase !== 'ready' && probe) {
+      // ssh would fail the same way, in its own words: say it in one line instead.
+      throw new CloudRigError('SshNotAnswering', `Workstation ${spec.name} runs, but ssh to ${probe.target} does not answer: ${probe.reason}.`,
+        `Wait until \`rig status ${spec.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${spec.name} --cidr auto.`);
+    }
     if (!target) {
       throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to ssh into.`, `Start it with \`rig up ${spec.name}\`.`);
     }
     return target;
+  }
+}
+
+/** The ssh command line, or null when the target cannot be given to ssh (sshTarget says why). */
+/** The command shown to the user (`ssh <name>` once the include is installed), or null when a value cannot be shown safely. */
+function displayedCommandOrNull(name: string, target: SshTarget, includeInstalled: boolean): string | null {
+  try {
+    return displayedSshCommand(name, target, includeInstalled);
+  } catch (error) {
+    if (error instanceof CloudRigError) return null;
+    throw error;
   }
 }
 

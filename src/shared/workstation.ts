@@ -19,6 +19,48 @@ export const AutoStopSchema = z.object({
 });
 export type AutoStop = z.infer<typeof AutoStopSchema>;
 
+/** A login name ssh can pass safely: POSIX portable characters, never starting with `-`. */
+export const SSH_USER_PATTERN = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
+
+/** Whether `user` is a login name CloudRig will hand to ssh. */
+export function isSshUser(user: string): boolean {
+  return SSH_USER_PATTERN.test(user);
+}
+
+const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+function isIpv6(text: string): boolean {
+  if (!/^[0-9A-Fa-f:.]+$/.test(text) || !text.includes(':')) return false;
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  const all = halves.flatMap(groups);
+  // An embedded IPv4 address (::ffff:192.0.2.1) counts as two groups and must come last.
+  const last = all.at(-1) ?? '';
+  const v4 = last.includes('.');
+  if (v4 && !isIpv4(last)) return false;
+  const hex = v4 ? all.slice(0, -1) : all;
+  if (!hex.every((group) => /^[0-9A-Fa-f]{1,4}$/.test(group))) return false;
+  const count = hex.length + (v4 ? 2 : 0);
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+function isIpv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255);
+}
+
+/**
+ * Whether `host` is a host name, an IPv4 address or an IPv6 literal (without brackets): nothing
+ * that could start an ssh option or carry shell metacharacters or whitespace.
+ */
+export function isSshHost(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  if (isIpv4(host) || isIpv6(host)) return true;
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  return name.split('.').every((label) => HOST_LABEL.test(label)) && !/^[\d.]+$/.test(name);
+}
+
 /** A named workstation: everything needed to launch it again the same way. */
 export const WorkstationSpecSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
@@ -29,8 +71,8 @@ export const WorkstationSpecSchema = z.object({
   preferSavedImage: z.boolean().default(true),
   diskGiB: z.number().int().min(8).max(16_384).default(100),
   spot: z.boolean().default(false),
-  sshUser: z.string().default('ubuntu'),
-  sshHost: z.string().optional(),
+  sshUser: z.string().refine(isSshUser, 'not a login name (letters, digits, . _ -; not starting with -), e.g. ubuntu').default('ubuntu'),
+  sshHost: z.string().refine(isSshHost, 'not a host name or IP address, e.g. 203.0.113.7 or gpu.example.com').optional(),
   sshPort: z.number().int().min(1).max(65_535).default(22),
   /** The CIDR admitted on tcp/22; resolved from the public IP when the user said `auto`. */
   ingressCidr: z.string(),
@@ -86,6 +128,12 @@ export interface Step {
   readonly label: string;
 }
 
+/**
+ * How far the workstation's ssh host key is trusted: `verified` when the pinned key came from
+ * the instance itself before the first connection, `unverified` when it was taken on first use.
+ */
+export type HostKeyTrust = 'verified' | 'unverified';
+
 /** Everything a surface needs to show one workstation at one moment. */
 export interface Snapshot {
   readonly name: string;
@@ -101,6 +149,8 @@ export interface Snapshot {
   readonly observedAt: number;
   /** Epoch ms when ssh first answered for this run of the instance, null otherwise. */
   readonly readyAt: number | null;
+  /** Trust in the host key ssh last answered with; null (or absent) before ssh answered. */
+  readonly hostKey?: HostKeyTrust | null;
 }
 
 /** A saved image of a workstation. */

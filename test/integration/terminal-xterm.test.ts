@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePins } from '../../src/adapters/ssh/known-hosts.js';
 import { SystemTerminal } from '../../src/adapters/terminal/system-terminal.js';
 import { sshArgs } from '../../src/core/ssh-command.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
@@ -49,6 +50,15 @@ describe.runIf(canRun)('opening a terminal on Linux (Xvfb + xterm)', () => {
     expect(await waitForFile(proof)).toBe('ran in xterm');
   });
 
+  it('hands hostile values to the command unchanged: nothing in them is run or expanded', async () => {
+    const proof = join(dir, 'hostile');
+    const owned = join(dir, 'owned');
+    const values = [`a&touch ${owned}`, `b|touch ${owned}`, `c;touch ${owned}`, 'say "hi"', "it's", `$(touch ${owned})`, `\`touch ${owned}\``, '%PATH%', '$HOME', `new\ntouch ${owned}`, '-oProxyCommand=x', ''];
+    await new SystemTerminal('linux', env).open(['sh', '-c', 'printf "%s\\0" "$@" > "$0"', proof, ...values], { preferred: 'xterm', title: `CloudRig: $(touch ${owned})` });
+    expect((await waitForFile(proof)).split('\0').slice(0, -1)).toEqual(values);
+    await expect(readFile(owned)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('opens xterm running the ssh command, which reaches the machine', async () => {
     const key = join(dir, 'key');
     await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
@@ -57,6 +67,8 @@ describe.runIf(canRun)('opening a terminal on Linux (Xvfb + xterm)', () => {
     try {
       const proof = join(dir, 'remote');
       const target = { host: sshd.host, port: sshd.port, user: sshd.user, keyPath: key, knownHostsPath: join(dir, 'known_hosts') };
+      // ssh checks the host key strictly: pin it first, as CloudRig's probe does before a terminal opens.
+      await writePins(target.knownHostsPath, { host: sshd.host, port: sshd.port, keys: [await sshd.hostPublicKey()], instanceId: null, trust: 'unverified' });
       await new SystemTerminal('linux', env).open(['ssh', ...sshArgs(target, ['sh', '-c', `'echo ssh-ok > ${proof}'`])], { preferred: 'xterm', title: 'CloudRig: gpu' });
       expect((await waitForFile(proof)).trim()).toBe('ssh-ok');
     } finally {

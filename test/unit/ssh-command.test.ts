@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { shellQuote, sshArgs, sshCommandLine, sshTargetOf } from '../../src/core/ssh-command.js';
-import { WorkstationSpecSchema, type InstanceFacts } from '../../src/shared/workstation.js';
+import { shellQuote, sshArgs, sshCommandLine, sshPathValue, sshTargetOf } from '../../src/core/ssh-command.js';
+import { validateSshHost, validateSshUser } from '../../src/core/validate.js';
+import { isSshHost, isSshUser, WorkstationSpecSchema, type InstanceFacts } from '../../src/shared/workstation.js';
 
 const spec = WorkstationSpecSchema.parse({
   name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
@@ -13,11 +14,25 @@ const instance: InstanceFacts = {
 };
 
 describe('the ssh command', () => {
-  it('connects to the public DNS name with the workstation key and a per-workstation known_hosts', () => {
+  it('connects to the public DNS name with the workstation key, checking the host key strictly against a per-workstation known_hosts', () => {
     const target = sshTargetOf(spec, instance, '/home/a/keys/cloudrig-gpu.pem', '/home/a/known_hosts/gpu');
+    expect(target).toMatchObject({ workstation: 'gpu', instanceId: 'i-1' });
     expect(sshCommandLine(target!)).toBe(
-      'ssh -i /home/a/keys/cloudrig-gpu.pem -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new ' +
+      'ssh -i /home/a/keys/cloudrig-gpu.pem -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes ' +
       '-o UserKnownHostsFile=/home/a/known_hosts/gpu ubuntu@ec2-198-51-100-4.compute-1.amazonaws.com');
+  });
+
+  it('escapes a known_hosts path with spaces, quotes and backslashes so ssh does not split it (no double quotes added)', () => {
+    const target = sshTargetOf(spec, instance, '/k', '/Users/a/Library/Application Support/CloudRig/known_hosts/gpu')!;
+    expect(sshArgs(target)).toContain('UserKnownHostsFile=/Users/a/Library/Application\\ Support/CloudRig/known_hosts/gpu');
+    expect(sshPathValue(`/h/it's "x"\\y`)).toBe(`/h/it\\'s\\ \\"x\\"\\\\y`);
+    expect(sshPathValue('C:\\Users\\Jo Ann\\AppData\\Roaming\\CloudRig\\known_hosts\\gpu'))
+      .toBe('C:\\\\Users\\\\Jo\\ Ann\\\\AppData\\\\Roaming\\\\CloudRig\\\\known_hosts\\\\gpu');
+  });
+
+  it.each(['/h/100%/known_hosts', '/h/${HOME}/k', '~/k', '/h/new\nline'])('refuses a path ssh would expand or cut: %j', (path) => {
+    expect(() => sshPathValue(path)).toThrow(expect.objectContaining({ code: 'UnusablePath', fix: expect.stringContaining('CLOUDRIG_HOME') }));
+    expect(() => sshArgs(sshTargetOf(spec, instance, path, '/h')!)).toThrow(expect.objectContaining({ code: 'UnusablePath' }));
   });
 
   it('uses the host and port override and quotes paths with spaces', () => {
@@ -37,7 +52,58 @@ describe('the ssh command', () => {
     expect(sshArgs(target, ['echo', 'hi']).slice(-3)).toEqual(['--', 'echo', 'hi']);
   });
 
+  it.each([
+    ['-oProxyCommand=touch /tmp/owned', '198.51.100.4'],
+    ['', '198.51.100.4'],
+    ['ubuntu', '-oProxyCommand=touch /tmp/owned'],
+    ['ubuntu', 'h;touch x'],
+    ['ubuntu', 'h x'],
+  ])('builds no argv for user %j at host %j (a value could become an option)', (user, host) => {
+    expect(() => sshArgs({ host, port: 22, user, keyPath: '/k', knownHostsPath: '/h' })).toThrow(expect.objectContaining({ code: 'InvalidInput' }));
+  });
+
   it('quotes single quotes safely', () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+});
+
+describe('ssh user and host validation', () => {
+  it.each(['ubuntu', 'ec2-user', 'ab.c_d', '_svc', 'Admin'])('accepts the login name %j', (user) => {
+    expect(isSshUser(user)).toBe(true);
+    expect(validateSshUser(user)).toBe(user);
+  });
+
+  it.each(['', '-oProxyCommand=x', '-l', 'a b', 'a;b', 'a$(id)', 'a`id`', "a'b", 'a"b', 'a|b', 'a&b', 'a\nb', 'root@h', '%PATH%', 'x'.repeat(33)])(
+    'refuses the login name %j with a fix saying what one looks like', (user) => {
+      expect(isSshUser(user)).toBe(false);
+      expect(() => validateSshUser(user)).toThrow(expect.objectContaining({
+        code: 'InvalidInput', fix: expect.stringMatching(/^--ssh-user: .*e\.g\. ubuntu/),
+      }));
+    });
+
+  it.each(['gpu.example.com', 'localhost', '127.0.0.1', '203.0.113.7', '2001:db8::7', '::1', '::ffff:192.0.2.1', 'fe80::1:2:3:4:5:6', 'my_host.lan', 'a-b.c'])(
+    'accepts the host %j', (host) => {
+      expect(isSshHost(host)).toBe(true);
+    });
+
+  it.each(['', '-oProxyCommand=x', '-p', 'h;id', 'h x', 'h\nx', 'h$(id)', 'h`id`', "h'x", 'h"x', 'h|x', 'h&x', 'u@h', '%PATH%', 'h/x',
+    '256.1.1.1', '1.2.3', '1::2::3', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', '-h.com', 'h-.com', 'a..b', 'x'.repeat(64) + '.com'])(
+    'refuses the host %j with a fix saying what one looks like', (host) => {
+      expect(isSshHost(host)).toBe(false);
+      expect(() => validateSshHost(host)).toThrow(expect.objectContaining({
+        code: 'InvalidInput', fix: expect.stringMatching(/^--ssh-host: pass a host name \(gpu\.example\.com\), an IPv4 address/),
+      }));
+    });
+
+  it('takes a bracketed IPv6 literal and stores it bare', () => {
+    expect(validateSshHost('[2001:db8::7]')).toBe('2001:db8::7');
+  });
+
+  it('the settings schema refuses the same values, so a hand-edited file is checked too', () => {
+    const base = { name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge', image: { kind: 'ami', imageId: 'ami-12345678' }, ingressCidr: '203.0.113.7/32' };
+    expect(WorkstationSpecSchema.safeParse({ ...base, sshUser: '-oProxyCommand=x' }).success).toBe(false);
+    expect(WorkstationSpecSchema.safeParse({ ...base, sshUser: '' }).success).toBe(false);
+    expect(WorkstationSpecSchema.safeParse({ ...base, sshHost: 'h;touch x' }).success).toBe(false);
+    expect(WorkstationSpecSchema.safeParse({ ...base, sshHost: '127.0.0.1', sshUser: 'ec2-user' }).success).toBe(true);
   });
 });

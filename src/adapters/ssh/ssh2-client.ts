@@ -1,37 +1,104 @@
 import { readFile } from 'node:fs/promises';
 import type ssh2 from 'ssh2';
+import type { HostKeyTrust } from '../../shared/workstation.js';
+import { CloudRigError, toErrorInfo } from '../../core/errors.js';
+import { shellQuote } from '../../core/ssh-command.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
+import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
+import { privateKeyProblem } from './private-key-check.js';
 
-/** Connects, handshakes and authenticates with the workstation's key; resolves with the client. */
-async function connect(target: SshTarget, timeoutMs: number): Promise<ssh2.Client> {
+/** Host key algorithms ssh2 can be told to prefer, by the key type a pin holds. */
+const ALGORITHMS_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
+  'ssh-ed25519': ['ssh-ed25519'],
+  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+function describe(target: SshTarget): string {
+  return `${target.user}@${target.host}:${target.port}`;
+}
+
+function hostKeyMismatch(target: SshTarget): CloudRigError {
+  const who = target.workstation ? `workstation ${target.workstation}` : describe(target);
+  const instance = target.instanceId ? `instance ${target.instanceId}` : 'its instance';
+  const forget = process.platform === 'win32' ? `del "${target.knownHostsPath}"` : `rm ${shellQuote(target.knownHostsPath)}`;
+  return new CloudRigError('HostKeyMismatch',
+    `The ssh host key of ${who} (${instance} at ${target.host}:${target.port}) is not the key pinned for it; CloudRig refused to connect, since someone may be intercepting the connection.`,
+    `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key with \`${forget}\` and connect again.`);
+}
+
+/** A connection that handshook, passed the host key check and authenticated. */
+interface Connection {
+  readonly client: ssh2.Client;
+  readonly hostKey: HostKeyTrust;
+}
+
+/**
+ * Connects, checks the host key against the workstation's known_hosts (pinning it on first use),
+ * and authenticates with the workstation's key. Rejects with a CloudRigError when the user must
+ * act (key file, host key); with a plain Error for what waiting may cure.
+ */
+async function connect(target: SshTarget, timeoutMs: number): Promise<Connection> {
+  const keyProblem = await privateKeyProblem(target);
+  if (keyProblem) throw keyProblem;
   const privateKey = await readFile(target.keyPath, 'utf8');
+  const pins = await readPins(target.knownHostsPath);
+  // A pin taken from another instance says nothing about this one (a relaunch has a new key).
+  const current = pins && (pins.instanceId === null || target.instanceId == null || pins.instanceId === target.instanceId) ? pins : null;
+  const expected = current ? pinnedKeys(current, target.host, target.port) : [];
+  const preferred = [...new Set(expected.flatMap((key) => ALGORITHMS_OF_TYPE[key.split(' ')[0] ?? ''] ?? []))];
   // Loaded on first use: a process that never talks ssh never pays for ssh2.
   const { Client } = (await import('ssh2')).default;
   return new Promise((resolve, reject) => {
     const client = new Client();
-    const timer = setTimeout(() => {
-      client.end();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client
-      .once('ready', () => {
-        clearTimeout(timer);
-        resolve(client);
-      })
-      .once('error', (error) => {
-        clearTimeout(timer);
-        client.end();
+    let settled = false;
+    let refused: Error | null = null;
+    let trust: HostKeyTrust = 'unverified';
+    const settle = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        client.destroy();
         reject(error);
-      })
+      } else {
+        resolve({ client, hostKey: trust });
+      }
+    };
+    const timer = setTimeout(() => settle(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    // `on`, not `once`: a peer that resets after a first error (or after 'ready') emits again,
+    // and an 'error' without a listener would end the process.
+    client
+      .on('error', (error) => settle(refused ?? error))
+      .on('close', () => settle(refused ?? new Error('the connection closed during the handshake')))
+      .once('ready', () => settle(null))
       .connect({
         host: target.host,
         port: target.port,
         username: target.user,
         privateKey,
         readyTimeout: timeoutMs,
-        // A fresh instance has a new host key; the interactive ssh pins it in known_hosts (accept-new).
-        hostVerifier: () => true,
-      });
+        ...(preferred.length ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
+        hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
+          const presented = keyOfBlob(blob);
+          if (current && expected.length > 0) {
+            if (expected.includes(presented)) {
+              trust = current.trust;
+              return verify(true);
+            }
+            refused = hostKeyMismatch(target);
+            return verify(false);
+          }
+          // Nothing pinned for this instance yet: trust on first use, and pin it for the system ssh.
+          writePins(target.knownHostsPath, { host: target.host, port: target.port, keys: [presented], instanceId: target.instanceId ?? null, trust: 'unverified' })
+            .then(() => verify(true), (error: unknown) => {
+              refused = new Error(`could not pin the host key in ${target.knownHostsPath}: ${toErrorInfo(error).message}`);
+              verify(false);
+            });
+        },
+      } as ssh2.ConnectConfig);
   });
 }
 
@@ -39,29 +106,58 @@ async function connect(target: SshTarget, timeoutMs: number): Promise<ssh2.Clien
 export class Ssh2Client implements SshClient {
   async probe(target: SshTarget, timeoutMs: number): Promise<ProbeResult> {
     try {
-      const client = await connect(target, timeoutMs);
+      const { client, hostKey } = await connect(target, timeoutMs);
       client.end();
-      return { ok: true };
+      return { ok: true, hostKey };
     } catch (error) {
-      return { ok: false, reason: (error as Error).message };
+      if (error instanceof CloudRigError) return { ok: false, reason: error.message, problem: error.toInfo() };
+      return { ok: false, reason: toErrorInfo(error).message };
     }
   }
 
   async exec(target: SshTarget, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    const client = await connect(target, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    const timedOut = (): CloudRigError => new CloudRigError('SshCommandTimeout',
+      `The command on ${target.workstation ? `workstation ${target.workstation}` : describe(target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s; CloudRig closed the connection.`,
+      'Check that the workstation answers (`rig status`), then try again.');
+    let connection: Connection;
     try {
-      return await new Promise((resolve, reject) => {
-        client.exec(command, (error, stream) => {
-          if (error) return reject(error);
-          let stdout = '';
-          let stderr = '';
-          stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-          stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-          stream.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
-        });
-      });
-    } finally {
-      client.end();
+      connection = await connect(target, timeoutMs);
+    } catch (error) {
+      if (error instanceof CloudRigError) throw error;
+      if (Date.now() >= deadline) throw timedOut();
+      throw new CloudRigError('SshFailed', `ssh to ${describe(target)} failed: ${toErrorInfo(error).message}.`,
+        'Check that the workstation is ready (`rig status`) and try again.');
     }
+    const { client } = connection;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (result instanceof Error) {
+          client.destroy();
+          reject(result);
+        } else {
+          client.end();
+          resolve(result);
+        }
+      };
+      // The deadline bounds the whole run, not just the handshake.
+      const timer = setTimeout(() => finish(timedOut()), Math.max(0, deadline - Date.now()));
+      const lost = (why: string): CloudRigError => new CloudRigError('SshFailed',
+        `The connection to ${describe(target)} broke before the command finished (${why}).`, 'Check that the workstation answers (`rig status`), then try again.');
+      client.on('error', (error) => finish(lost(error.message)));
+      client.on('close', () => finish(lost('closed by the other end')));
+      client.exec(command, (error, stream) => {
+        if (error) return finish(lost(error.message));
+        let stdout = '';
+        let stderr = '';
+        stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
+      });
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KeyStore } from '../../core/ports.js';
+import type { HostKeyPin, KeyStore } from '../../core/ports.js';
+import { writePins } from '../ssh/known-hosts.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** Private keys under `<home>/keys` (mode 0600) and per-workstation known_hosts files. */
@@ -41,5 +42,9 @@ export class FileKeyStore implements KeyStore {
 
   async forgetHostKeys(workstation: string): Promise<void> {
     await rm(this.knownHostsPathOf(workstation), { force: true });
+  }
+
+  pinHostKeys(workstation: string, pin: HostKeyPin): Promise<void> {
+    return writePins(this.knownHostsPathOf(workstation), pin);
   }
 }

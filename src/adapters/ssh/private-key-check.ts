@@ -1,0 +1,34 @@
+import { stat } from 'node:fs/promises';
+import { CloudRigError } from '../../core/errors.js';
+import { shellQuote } from '../../core/ssh-command.js';
+import type { SshTarget } from '../../core/ports.js';
+
+/**
+ * What is wrong with the workstation's private key file, or null when ssh can use it: one stat,
+ * cheap enough for every probe. OpenSSH refuses a key others can read, so a status that said
+ * "ready" with such a key would be a lie.
+ */
+export async function privateKeyProblem(target: SshTarget, platform: string = process.platform): Promise<CloudRigError | null> {
+  const who = target.workstation ? `workstation ${target.workstation}` : `${target.user}@${target.host}`;
+  const path = target.keyPath;
+  const quoted = platform === 'win32' ? `"${path}"` : shellQuote(path);
+  let mode: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+    mode = info.mode & 0o777;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    return new CloudRigError('KeyMissing', `The private key of ${who} is missing: ${path}.`,
+      `Restore the file from your backup to that path (then chmod 600 ${quoted}). If it is lost, no one can log in with it: ` +
+      '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.');
+  }
+  // Windows has no Unix modes; OpenSSH checks ACLs there, which stat cannot see.
+  if (platform !== 'win32' && (mode & 0o077) !== 0) {
+    return new CloudRigError('KeyPermissions',
+      `The private key of ${who} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}), so ssh refuses to use it: ${path}.`,
+      `Make it private: chmod 600 ${quoted}`);
+  }
+  return null;
+}
