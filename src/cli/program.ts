@@ -12,7 +12,8 @@ import {
   validateRegion,
   validateCidr,
 } from '../core/validate.js';
-import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type InstanceFacts, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { duplicatesError } from '../core/duplicates.js';
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
@@ -41,6 +42,12 @@ function flag<T>(validate: (value: string) => T) {
 /** `rig status --json`'s object. */
 export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
   const i = snapshot.instance;
+  // A duplicate of the same type and market costs what the workstation's instance costs.
+  const rateOf = (d: InstanceFacts): number | null =>
+    i && d.instanceType === i.instanceType && d.spot === i.spot && typeof extra.hourlyUsd === 'number' ? extra.hourlyUsd : null;
+  const duplicates = (snapshot.duplicates ?? []).map((d) => ({
+    instanceId: d.instanceId, state: d.state, instanceType: d.instanceType, spot: d.spot, launchedAt: d.launchedAt, hourlyUsd: rateOf(d),
+  }));
   return {
     name: snapshot.name,
     region: snapshot.region,
@@ -52,9 +59,11 @@ export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = 
     publicDns: i?.publicDns ?? null,
     launchedAt: i?.launchedAt ?? null,
     sshCommand: snapshot.sshCommand,
-    error: snapshot.error,
+    error: snapshot.error ?? duplicatesError(snapshot),
     hourlyUsd: null as number | null,
     ...extra,
+    duplicates,
+    spotInterrupted: snapshot.spotInterrupted === true,
   };
 }
 
@@ -143,6 +152,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
+      for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
     });
 
   program
@@ -187,6 +197,14 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
       }
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+      if (status.spotInterrupted) out('The spot market reclaimed this instance (it stopped); `rig up` starts it again when capacity returns.');
+      if (status.duplicates.length && status.error) {
+        out(`error: ${status.error.message}`);
+        for (const d of status.duplicates) {
+          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? `$${d.hourlyUsd.toFixed(3)}/h` : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
+        }
+        out(`Fix: ${status.error.fix}`);
+      }
       if (status.sshCommand) out(status.sshCommand);
     });
 

@@ -101,6 +101,14 @@ export interface Snapshot {
   readonly observedAt: number;
   /** Epoch ms when ssh first answered for this run of the instance, null otherwise. */
   readonly readyAt: number | null;
+  /**
+   * Every live (pending/running/stopping/stopped) instance tagged for this workstation, oldest
+   * first, when there is more than one: an error state, each of them is billed. Absent or empty
+   * when there is at most one.
+   */
+  readonly duplicates?: readonly InstanceFacts[];
+  /** The spot market reclaimed the instance (EC2's state reason says so); absent when not. */
+  readonly spotInterrupted?: boolean;
 }
 
 /** A saved image of a workstation. */

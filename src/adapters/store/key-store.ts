@@ -26,6 +26,14 @@ export class FileKeyStore implements KeyStore {
     return path;
   }
 
+  async create(keyName: string): Promise<string> {
+    const { default: ssh2 } = await import('ssh2');
+    // OpenSSH format, as EC2's CreateKeyPair would give; the private half never leaves this machine.
+    const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cloudrig' });
+    await this.write(keyName, generated.private);
+    return generated.public.trim();
+  }
+
   async publicKeyOf(privateKeyPem: string): Promise<string> {
     // ssh2 loads only here (rarely needed), keeping it out of every start-up.
     const { default: ssh2 } = await import('ssh2');
