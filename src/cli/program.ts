@@ -115,10 +115,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--ssh-user <user>', 'login user on the image (default ubuntu)')
     .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)')
     .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
+    .option('--new-key', 'replace the key pair in AWS with a new one made here (when its private key is lost)')
     .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
     .action(async (opts: {
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean;
     }) => {
       const { service } = await getCore();
       const names = service.names();
@@ -147,7 +148,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         sshHost: opts.sshHost ?? base.sshHost,
         sshPort: opts.sshPort ?? base.sshPort,
         ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
-      }, { onStep: bar.step });
+      }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');

@@ -141,7 +141,7 @@ export class WorkstationService {
    * Saves the spec and makes sure the key pair and security group exist. Idempotent.
    * `ingressCidr` may be `auto`: the caller's public IP /32.
    */
-  async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions = {}): Promise<InitResult> {
+  async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions & { newKey?: boolean } = {}): Promise<InitResult> {
     const auto = input.ingressCidr === 'auto';
     const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr);
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
@@ -149,7 +149,7 @@ export class WorkstationService {
     const created: string[] = [];
     const warnings: string[] = [];
     options.onStep?.({ id: 'key-pair', label: `Key pair ${resourceName(spec.name)}` });
-    const key = await this.ensureKeyPair(gateway, spec.name);
+    const key = await this.ensureKeyPair(gateway, spec.name, options.newKey === true);
     if (key.created) created.push('key-pair');
     if (key.replaced) {
       // The old private key is gone: an instance launched with it can never be logged in to.
@@ -182,14 +182,19 @@ export class WorkstationService {
    * Makes sure AWS has the workstation's key pair and this machine its private key. The key is
    * always made here and imported (ImportKeyPair), never created by AWS: no private key crosses the
    * wire, and a crash at any point leaves either nothing or a local key the next run imports. A key
-   * pair in AWS whose private key is not here (another machine, a deleted home) is useless to
-   * anyone, so it is replaced.
+   * pair in AWS whose private key is not here (another machine, a deleted home) is replaced only
+   * when asked (`replace`): another machine may still hold that key.
    */
-  private async ensureKeyPair(gateway: CloudGateway, workstation: string): Promise<{ created: boolean; replaced: boolean }> {
+  private async ensureKeyPair(gateway: CloudGateway, workstation: string, replace = false): Promise<{ created: boolean; replaced: boolean }> {
     const keyName = resourceName(workstation);
     const local = await this.deps.keys.read(keyName);
     const remote = await gateway.keyPairExists(keyName);
     if (remote && local) return { created: false, replaced: false };
+    if (remote && !replace) {
+      throw new CloudRigError('KeyPairWithoutPrivateKey',
+        `AWS has the key pair ${keyName} in ${gateway.region}, but its private key is not at ${this.deps.keys.pathOf(keyName)}.`,
+        `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${workstation} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`);
+    }
     if (remote) await gateway.deleteKeyPair(keyName);
     const publicKey = local ? await this.deps.keys.publicKeyOf(local) : await this.deps.keys.create(keyName);
     await gateway.importKeyPair(keyName, publicKey, workstation);
