@@ -131,7 +131,7 @@ describe('the launch lock', () => {
     expect(world.cloud.proxy.counts().RunInstances).toBe(1);
     expect(await liveIds()).toHaveLength(1);
     expect(second.stderr).toContain('Found i-');
-  });
+  }, 150_000);
 
   it('a holder that loses its lock stops before launching, with a one-line error', async () => {
     // Keep the holder inside the lock (looking up the image) while the lock disappears.

@@ -178,7 +178,10 @@ export class AwsEc2Gateway implements CloudGateway {
       KeyName: keyName,
       PublicKeyMaterial: new TextEncoder().encode(publicKey),
       TagSpecifications: [tagsFor('key-pair', workstation)],
-    })));
+    }))).catch((error: CloudRigError) => {
+      // An import of this same local key, sent by a run that was killed, may land first.
+      if (error.code !== 'InvalidKeyPair.Duplicate') throw error;
+    });
   }
 
   async deleteKeyPair(keyName: string): Promise<void> {
