@@ -27,6 +27,12 @@ interface Row {
   readonly passed: boolean;
 }
 const rows: Row[] = [];
+/** Snapshots moto has before a case starts (those of its stock AMIs): only newer ones are CloudRig's doing. */
+let snapshotsBefore = new Set<string>();
+
+async function snapshotIds(ec2: EC2Client): Promise<{ SnapshotId?: string; Tags?: { Key?: string; Value?: string }[] }[]> {
+  return (await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots ?? [];
+}
 
 afterAll(async () => {
   if (!rows.length) return;
@@ -66,10 +72,8 @@ async function inspect() {
   try {
     const live = (await world.instances()).filter((i) => LIVE.has(i.State?.Name ?? ''));
     const images = (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }))).Images ?? [];
-    // Every snapshot made for an image (moto describes them "Auto-created snapshot for AMI …"), and CloudRig's images' own.
-    const snapshots = (await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots ?? [];
-    const ofImages = new Set(images.flatMap((i) => (i.BlockDeviceMappings ?? []).map((m) => m.Ebs?.SnapshotId)));
-    const untagged = snapshots.filter((s) => (ofImages.has(s.SnapshotId) || /snapshot for AMI/.test(s.Description ?? ''))
+    // Every snapshot made since the case started (an image's, even of an image since lost) must carry CloudRig's tags.
+    const untagged = (await snapshotIds(ec2)).filter((s) => !snapshotsBefore.has(s.SnapshotId ?? '')
       && !(s.Tags ?? []).some((t) => t.Key === 'cloudrig:managed' && t.Value === 'true'));
     const keyPairs = (await ec2.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: ['cloudrig-gpu'] }] }))).KeyPairs ?? [];
     const localKey = await access(join(world.home, 'keys', 'cloudrig-gpu.pem')).then(() => true, () => false);
@@ -96,6 +100,9 @@ async function freshWorld(options: { init: boolean; up?: boolean }): Promise<voi
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
   }
+  const ec2 = new EC2Client({ region: 'us-east-1' });
+  snapshotsBefore = new Set((await snapshotIds(ec2)).map((s) => s.SnapshotId ?? ''));
+  ec2.destroy();
   world.cloud.proxy.resetCounts();
 }
 
