@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { duplicatesError, duplicatesOf, isSpotInterruption, keeperOf } from '../../src/core/duplicates.js';
+import { notificationPolicy } from '../../src/core/notification-policy.js';
 import type { InstanceFacts } from '../../src/shared/workstation.js';
+import { instanceIn, NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
 
 function instance(id: string, state: InstanceFacts['state'], launchedAt: string, extra: Partial<InstanceFacts> = {}): InstanceFacts {
   return { instanceId: id, state, instanceType: 'g4dn.xlarge', publicIp: null, publicDns: null, launchedAt, availabilityZone: null, spot: false, imageId: null, stateReason: null, ...extra };
@@ -44,5 +46,28 @@ describe('a spot interruption', () => {
     expect(isSpotInterruption(instance('i-1', 'stopped', 'x', { spot: true, stateReason: 'Server.SpotInstanceShutdown | Server.SpotInstanceShutdown: Spot instance shutdown' }))).toBe(true);
     expect(isSpotInterruption(instance('i-1', 'stopped', 'x', { spot: true, stateReason: 'Client.UserInitiatedShutdown | User initiated' }))).toBe(false);
     expect(isSpotInterruption(instance('i-1', 'stopped', 'x', { spot: false, stateReason: 'Server.SpotInstanceShutdown' }))).toBe(false);
+  });
+});
+
+describe('notifications', () => {
+  it('a spot interruption is announced as such, not as a plain stop', () => {
+    const prev = snapshotIn('running');
+    const next = snapshotIn('stopped', {
+      instance: instanceIn('stopped', { spot: true, stateReason: 'Server.SpotInstanceShutdown | Server.SpotInstanceShutdown: Spot instance shutdown' }),
+      spotInterrupted: true,
+    });
+    expect(notificationPolicy(prev, next, NOW, settingsWithGpu())).toMatchObject({ kind: 'stopped', title: 'gpu was interrupted by the spot market' });
+  });
+
+  it('a second live instance appearing raises an error naming both, once', () => {
+    const one = instanceIn('running', { instanceId: 'i-1', launchedAt: '2026-11-27T09:00:00.000Z' })!;
+    const two = instanceIn('pending', { instanceId: 'i-2', launchedAt: '2026-11-27T09:30:00.000Z' })!;
+    const prev = snapshotIn('running', { instance: one });
+    const next = snapshotIn('running', { instance: one, duplicates: [one, two] });
+    const shown = notificationPolicy(prev, next, NOW, settingsWithGpu());
+    expect(shown).toMatchObject({ kind: 'error' });
+    expect(shown?.title).toContain('i-1');
+    expect(shown?.title).toContain('i-2');
+    expect(notificationPolicy(next, { ...next, observedAt: NOW + 1 }, NOW, settingsWithGpu())).toBeNull();
   });
 });
