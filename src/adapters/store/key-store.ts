@@ -29,9 +29,15 @@ export class FileKeyStore implements KeyStore {
   async create(keyName: string): Promise<string> {
     const { default: ssh2 } = await import('ssh2');
     // OpenSSH format, as EC2's CreateKeyPair would give; the private half never leaves this machine.
-    const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cloudrig' });
-    await this.write(keyName, generated.private);
-    return generated.public.trim();
+    // ssh2's generator drops a leading zero byte of the 32-byte ed25519 public key (1 key in 256),
+    // which AWS rejects as malformed: such a pair is thrown away and another one made.
+    for (;;) {
+      const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cloudrig' });
+      const publicKey = generated.public.trim();
+      if (!wellFormedEd25519(publicKey)) continue;
+      await this.write(keyName, generated.private);
+      return publicKey;
+    }
   }
 
   async publicKeyOf(privateKeyPem: string): Promise<string> {
@@ -50,4 +56,12 @@ export class FileKeyStore implements KeyStore {
   async forgetHostKeys(workstation: string): Promise<void> {
     await rm(this.knownHostsPathOf(workstation), { force: true });
   }
+}
+
+/** `ssh-ed25519 <blob>`: the blob is the type name then exactly 32 bytes of key. */
+function wellFormedEd25519(publicKey: string): boolean {
+  const blob = Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
+  const typeLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+  const keyAt = 4 + typeLength;
+  return typeLength === 11 && blob.length === keyAt + 4 + 32 && blob.readUInt32BE(keyAt) === 32;
 }
