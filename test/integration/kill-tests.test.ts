@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -136,7 +136,11 @@ describe('kill -9 during rig up, then rig up again', () => {
     world.cloud.proxy.setLatency(HOLD_MS, 'RunInstances');
     await killAt(['up'], 'the token saved and RunInstances sent', async () => (await ledgerExists()) && (world.cloud.proxy.counts().RunInstances ?? 0) >= 1);
     world.cloud.proxy.setLatency(0, 'RunInstances');
+    const ledger = join(world.home, 'state', 'gpu.launch.json');
+    const before = JSON.parse(await readFile(ledger, 'utf8')) as { clientToken: string };
     const again = await world.rig(['up']);
+    // The rerun kept the token saved before the kill (it is how EC2 knows the two requests are one).
+    expect((JSON.parse(await readFile(ledger, 'utf8')) as { clientToken: string }).clientToken).toBe(before.clientToken);
     await converged('up: ClientToken saved, RunInstances in flight (not yet applied)', again, { instances: 1, images: 0, rerunOk: upOk });
   }, 120_000);
 
