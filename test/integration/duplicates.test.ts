@@ -61,7 +61,7 @@ describe('a second live instance never runs unseen', () => {
     } finally {
       await rm(other, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('rig status shows every live instance with its state and rate; the popover and tray get the error', async () => {
     const up = await world.rig(['up', '--no-wait-ssh']);
@@ -98,7 +98,7 @@ describe('a second live instance never runs unseen', () => {
     const tray = trayModel(snapshot, settings, Date.now());
     expect(tray.icon).toBe('error');
     expect(tray.tooltip).toContain(second);
-  });
+  }, 120_000);
 
   it('rig down ends every instance of the workstation and waits for each, leaving foreign ones alone', async () => {
     expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
@@ -113,7 +113,7 @@ describe('a second live instance never runs unseen', () => {
     // down returned only once each was terminated, not while one was still shutting down.
     expect([...states].filter(([id]) => id !== foreign).every(([, state]) => state === 'terminated')).toBe(true);
     expect(world.cloud.proxy.counts().TerminateInstances).toBe(2);
-  });
+  }, 120_000);
 });
 
 describe('the launch lock', () => {
@@ -146,5 +146,5 @@ describe('the launch lock', () => {
     expect(holder.output()).not.toMatch(/\n\s+at /);
     expect(world.cloud.proxy.counts().RunInstances ?? 0).toBe(0);
     expect(await liveIds()).toEqual([]);
-  });
+  }, 120_000);
 });

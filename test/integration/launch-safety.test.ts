@@ -194,5 +194,5 @@ describe('with the home deleted while an instance runs', () => {
     expect(replaced.stderr).toContain('rig down gpu --save-image --yes');
     const adopted = await world.statusJson();
     expect(adopted).toMatchObject({ instanceId: id, state: 'running' });
-  });
+  }, 120_000);
 });
