@@ -26,7 +26,9 @@ describe('rig: a workstation from init to down, through the CLI', () => {
     const second = await world.rig(initArgs(world));
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('Nothing new to create.');
-    expect(world.cloud.proxy.counts().CreateKeyPair).toBe(1);
+    // The key is made here and imported: no private key ever crosses the wire.
+    expect(world.cloud.proxy.counts().ImportKeyPair).toBe(1);
+    expect(world.cloud.proxy.counts().CreateKeyPair ?? 0).toBe(0);
     expect(world.cloud.proxy.counts().CreateSecurityGroup).toBe(1);
 
     // Changing the CIDR replaces the rule: still exactly one range on port 22.
