@@ -68,8 +68,6 @@ export interface CloudGateway {
   createImage(instanceId: string, name: string, workstation: string): Promise<string>;
   /** The workstation's image saved from `instanceId` that is pending or available, if any. */
   findImageFrom(workstation: string, instanceId: string): Promise<SavedImage | null>;
-  /** Waits with the SDK's waiter until the image is available; throws ImageFailed or Timeout. */
-  waitForImageAvailable(imageId: string, maxWaitMs: number, signal?: AbortSignal): Promise<void>;
   /** Tags the image's snapshots as the workstation's (idempotent). */
   tagImageSnapshots(imageId: string, workstation: string): Promise<void>;
   describeImage(imageId: string): Promise<SavedImage | null>;

@@ -569,7 +569,7 @@ export class WorkstationService {
     }
     this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
     try {
-      await gateway.waitForImageAvailable(imageId, Math.max(deadline - this.deps.clock.now(), 1_000), options.signal);
+      await this.waitForImage(gateway, imageId, deadline, options);
       await gateway.tagImageSnapshots(imageId, spec.name);
     } catch (error) {
       const info = toErrorInfo(error);
@@ -577,6 +577,27 @@ export class WorkstationService {
         `${info.fix} See the image with \`rig images ${spec.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${imageId}\`.`);
     }
     return imageId;
+  }
+
+  /**
+   * Polls the image until it is available. Not the SDK's waitUntilImageAvailable: that waiter
+   * retries on every error DescribeImages raises (access denied, a dead endpoint, a 400) until its
+   * maximum wait, here up to an hour; this loop fails at once with the mapped error instead.
+   */
+  private async waitForImage(gateway: CloudGateway, imageId: string, deadline: number, options: OperationOptions): Promise<void> {
+    let delay: number = POLL.fast;
+    for (;;) {
+      const image = await gateway.describeImage(imageId);
+      if (image?.state === 'available') return;
+      if (image && (image.state === 'failed' || image.state === 'invalid' || image.state === 'error')) {
+        throw new CloudRigError('ImageFailed', `Image ${imageId} ended ${image.state}; the instance was not terminated.`, 'Try `rig down --save-image` again, or `rig down` to terminate without an image.');
+      }
+      if (this.deps.clock.now() >= deadline) {
+        throw new CloudRigError('Timeout', `Image ${imageId} is not available yet; the instance was not terminated.`, 'Wait for the image (rig images), then run rig down again.');
+      }
+      await this.deps.clock.sleep(delay, options.signal);
+      delay = Math.min(delay * 2, POLL.slowest);
+    }
   }
 
   /** Images saved from this workstation, newest first. */

@@ -21,7 +21,6 @@ import {
   TerminateInstancesCommand,
   paginateDescribeInstances,
   paginateDescribeSubnets,
-  waitUntilImageAvailable,
   type Image,
   type Instance,
   type IpPermission,
@@ -404,24 +403,6 @@ export class AwsEc2Gateway implements CloudGateway {
       ],
     })));
     return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0] ?? null;
-  }
-
-  async waitForImageAvailable(imageId: string, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    try {
-      await waitUntilImageAvailable(
-        { client: this.ec2, maxWaitTime: Math.max(1, Math.ceil(maxWaitMs / 1000)), minDelay: 2, maxDelay: 30, abortSignal: signal },
-        { ImageIds: [imageId] },
-      );
-    } catch (error) {
-      const state = (error as { state?: string }).state;
-      if (state === 'FAILURE') {
-        throw new CloudRigError('ImageFailed', `Image ${imageId} failed; the instance was not terminated.`, 'Try `rig down --save-image` again, or `rig down` to terminate without an image.');
-      }
-      if (state === 'TIMEOUT' || state === 'ABORTED') {
-        throw new CloudRigError('Timeout', `Image ${imageId} is not available yet; the instance was not terminated.`, 'Wait for the image (rig images), then run rig down again.');
-      }
-      throw await mapAwsError(error, { region: this.region, profile: this.access.profile ?? null, imageId });
-    }
   }
 
   async tagImageSnapshots(imageId: string, workstation: string): Promise<void> {
