@@ -15,7 +15,8 @@ import {
   validateSshHost,
   validateSshUser,
 } from '../core/validate.js';
-import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type InstanceFacts, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { duplicatesError } from '../core/duplicates.js';
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
@@ -45,6 +46,12 @@ function flag<T>(validate: (value: string) => T) {
 /** `rig status --json`'s object. */
 export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
   const i = snapshot.instance;
+  // A duplicate of the same type and market costs what the workstation's instance costs.
+  const rateOf = (d: InstanceFacts): number | null =>
+    i && d.instanceType === i.instanceType && d.spot === i.spot && typeof extra.hourlyUsd === 'number' ? extra.hourlyUsd : null;
+  const duplicates = (snapshot.duplicates ?? []).map((d) => ({
+    instanceId: d.instanceId, state: d.state, instanceType: d.instanceType, spot: d.spot, launchedAt: d.launchedAt, hourlyUsd: rateOf(d),
+  }));
   return {
     name: snapshot.name,
     region: snapshot.region,
@@ -57,9 +64,11 @@ export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = 
     launchedAt: i?.launchedAt ?? null,
     sshCommand: snapshot.sshCommand,
     hostKey: snapshot.hostKey ?? null,
-    error: snapshot.error,
+    error: snapshot.error ?? duplicatesError(snapshot),
     hourlyUsd: null as number | null,
     ...extra,
+    duplicates,
+    spotInterrupted: snapshot.spotInterrupted === true,
   };
 }
 
@@ -111,10 +120,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--ssh-user <user>', 'login user on the image (default ubuntu)', flag((v) => validateSshUser(v)))
     .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)', flag((v) => validateSshHost(v)))
     .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
+    .option('--new-key', 'replace the key pair in AWS with a new one made here (when its private key is lost)')
     .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
     .action(async (opts: {
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean;
     }) => {
       const { service } = await getCore();
       const names = service.names();
@@ -143,11 +153,12 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         sshHost: opts.sshHost ?? base.sshHost,
         sshPort: opts.sshPort ?? base.sshPort,
         ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
-      }, { onStep: bar.step });
+      }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
+      for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
     });
 
   program
@@ -194,6 +205,14 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
       }
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+      if (status.spotInterrupted) out('The spot market reclaimed this instance (it stopped); `rig up` starts it again when capacity returns.');
+      if (status.duplicates.length && status.error) {
+        out(`error: ${status.error.message}`);
+        for (const d of status.duplicates) {
+          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? `$${d.hourlyUsd.toFixed(3)}/h` : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
+        }
+        out(`Fix: ${status.error.fix}`);
+      }
       if (status.sshCommand) out(status.sshCommand);
     });
 

@@ -1,6 +1,7 @@
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
+import { duplicatesError } from './duplicates.js';
 import { idleStopNotice, instanceInitiatedStop } from './idle-watchdog.js';
 import { SNOOZE_HOURS, type Reminder, type ReminderAction } from './reminder-policy.js';
 
@@ -74,6 +75,18 @@ export function notificationPolicy(
       buttons: [],
     };
   }
+  // A second live instance appearing is billed unseen unless the user hears of it.
+  const duplicates = duplicatesError(next);
+  if (duplicates && !duplicatesError(prev)) {
+    return {
+      key: `duplicates:${name}:${(next.duplicates ?? []).map((i) => i.instanceId).join(',')}`,
+      kind: 'error',
+      title: `${name}: ${duplicates.message}`,
+      body: duplicates.fix,
+      action: 'show-popover',
+      buttons: [],
+    };
+  }
   if (prev.phase === next.phase) return null;
 
   const run = runOf(next);
@@ -102,6 +115,16 @@ export function notificationPolicy(
       if (prev.phase === 'absent' || prev.phase === 'error') return null;
       // One key per run whatever the wording, so an idle stop is never also announced as a plain stop.
       const key = `stopped:${name}:${run}`;
+      if (next.spotInterrupted) {
+        return {
+          key,
+          kind: 'stopped',
+          title: `${name} was interrupted by the spot market`,
+          body: 'AWS took the spot capacity back and stopped it; only its disk is billed now. Its persistent spot request starts it again when capacity returns, or press Start.',
+          action: 'show-popover',
+          buttons: [],
+        };
+      }
       if (instanceInitiatedStop(next.instance)) {
         const autoStop = settings.workstations[name]?.autoStop;
         if (autoStop?.enabled) {

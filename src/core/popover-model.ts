@@ -1,3 +1,4 @@
+import { duplicatesError } from './duplicates.js';
 import type { Settings } from '../shared/settings.js';
 import type { AppView, ReminderView, WorkstationView } from '../shared/views.js';
 import type { Snapshot } from '../shared/workstation.js';
@@ -65,7 +66,8 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
     canCopy: canCopySsh(snapshot),
     canOpenTerminal: canCopySsh(snapshot) && phase === 'ready',
     canTerminate: canTerminate(snapshot),
-    error: snapshot.error,
+    // A second live instance is an error the user must see, with every id (each is billed).
+    error: snapshot.error ?? duplicatesError(snapshot),
   };
 }
 

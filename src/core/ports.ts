@@ -19,6 +19,8 @@ export interface Clock {
 /** Tags CloudRig puts on everything it creates. */
 export const TAG_WORKSTATION = 'cloudrig:workstation';
 export const TAG_MANAGED = 'cloudrig:managed';
+/** On an image: the instance it was saved from, so a rerun of `down --save-image` finds it. */
+export const TAG_SOURCE_INSTANCE = 'cloudrig:source-instance';
 
 /** What RunInstances needs, decided by core. */
 export interface LaunchRequest {
@@ -45,7 +47,8 @@ export interface ResolvedImage {
 /** EC2 (and SSM for image parameters) in one region. */
 export interface CloudGateway {
   readonly region: string;
-  findWorkstationInstance(workstation: string): Promise<InstanceFacts | null>;
+  /** Every instance tagged for the workstation that is not terminated, oldest launch first. */
+  findWorkstationInstances(workstation: string): Promise<InstanceFacts[]>;
   describeInstance(instanceId: string): Promise<InstanceFacts | null>;
   keyPairExists(keyName: string): Promise<boolean>;
   createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }>;
@@ -54,11 +57,21 @@ export interface CloudGateway {
   /** Creates the group when missing; makes tcp/port admit exactly `cidr`. */
   ensureSecurityGroup(workstation: string, cidr: string, port: number): Promise<{ groupId: string; created: boolean }>;
   resolveImage(source: ImageSource, workstation: string, preferSaved: boolean): Promise<ResolvedImage>;
-  runInstance(request: LaunchRequest): Promise<InstanceFacts>;
+  /**
+   * Launches one instance. On InsufficientInstanceCapacity tries each other availability zone
+   * of the default VPC before failing.
+   */
+  runInstance(request: LaunchRequest, onZoneTried?: (zone: string, outcome: string) => void): Promise<InstanceFacts>;
   startInstance(instanceId: string): Promise<void>;
   stopInstance(instanceId: string): Promise<void>;
+  /** Cancels the instance's spot request (if any) first, so a persistent request does not relaunch it. */
   terminateInstance(instanceId: string): Promise<void>;
+  /** Creates an image tagged with its source instance (TAG_SOURCE_INSTANCE). */
   createImage(instanceId: string, name: string, workstation: string): Promise<string>;
+  /** The workstation's image saved from `instanceId` that is pending or available, if any. */
+  findImageFrom(workstation: string, instanceId: string): Promise<SavedImage | null>;
+  /** Tags the image's snapshots as the workstation's (idempotent). */
+  tagImageSnapshots(imageId: string, workstation: string): Promise<void>;
   describeImage(imageId: string): Promise<SavedImage | null>;
   listImages(workstation: string): Promise<SavedImage[]>;
   deleteImage(imageId: string): Promise<void>;
@@ -75,6 +88,8 @@ export interface KeyStore {
   read(keyName: string): Promise<string | null>;
   /** Writes atomically with mode 0600; returns the path. */
   write(keyName: string, privateKeyPem: string): Promise<string>;
+  /** Generates a new ed25519 key pair locally, saves the private key (0600), returns the public key. */
+  create(keyName: string): Promise<string>;
   pathOf(keyName: string): string;
   publicKeyOf(privateKeyPem: string): Promise<string>;
   /** Per-workstation known_hosts file (its directory is created 0700), reset when a new instance is launched. */
@@ -108,9 +123,12 @@ export interface LaunchLedger {
   clear(workstation: string): Promise<void>;
 }
 
-/** Cross-process lock in the home so two processes do not both launch. */
+/**
+ * Cross-process lock in the home so two processes do not both launch. The signal aborts when the
+ * lock is lost (it could not be refreshed, or another process took it): the holder must stop.
+ */
 export interface Locks {
-  withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** Host keys to pin for one address of one instance. */

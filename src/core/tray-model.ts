@@ -1,3 +1,4 @@
+import { duplicatesError } from './duplicates.js';
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
@@ -94,6 +95,8 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
   const month = monthText(cost);
   if (month) facts.push(`this month ${month}`);
   if (snapshot.error) facts.push(snapshot.error.message);
+  const duplicates = duplicatesError(snapshot);
+  if (duplicates) facts.push(duplicates.message);
 
   const primary = canStop(snapshot) || phase === 'launching'
     ? action('stop', 'Stop', canStop(snapshot))
@@ -102,7 +105,7 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
   const sshUsable = canCopySsh(snapshot);
 
   return {
-    icon: iconOf(snapshot),
+    icon: duplicates ? 'error' : iconOf(snapshot),
     title,
     tooltip: `CloudRig: ${facts.join(' · ')}`,
     menu: [

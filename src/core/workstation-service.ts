@@ -9,6 +9,7 @@ import type {
   Step,
   WorkstationSpec,
 } from '../shared/workstation.js';
+import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
@@ -71,6 +72,8 @@ export interface InitResult {
   readonly spec: WorkstationSpec;
   readonly created: readonly string[];
   readonly keyPath: string;
+  /** Things the user must know, e.g. an instance launched with a key whose private half is lost. */
+  readonly warnings: readonly string[];
 }
 
 const DEFAULT_UP_TIMEOUT_MS = 15 * 60_000;
@@ -102,6 +105,10 @@ export class WorkstationService {
   private readonly sshFindings = new Map<string, { key: string; problem: ErrorInfo | null; hostKey: HostKeyTrust | null }>();
   /** When EC2 was last asked about each workstation, and what it said. */
   private readonly described = new Map<string, { at: number; instance: InstanceFacts | null }>();
+  /** Every live instance of a workstation when there is more than one (an error state). */
+  private readonly duplicates = new Map<string, readonly InstanceFacts[]>();
+  /** The instance this process launched per workstation: the only one it may terminate as a duplicate. */
+  private readonly launchedHere = new Map<string, { instanceId: string; onStep?: (step: Step) => void }>();
 
   /** Fires with each new snapshot of any workstation. */
   readonly onDidChange = this.changed.event;
@@ -143,19 +150,29 @@ export class WorkstationService {
    * Saves the spec and makes sure the key pair and security group exist. Idempotent.
    * `ingressCidr` may be `auto`: the caller's public IP /32.
    */
-  async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions = {}): Promise<InitResult> {
+  async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions & { newKey?: boolean } = {}): Promise<InitResult> {
     const auto = input.ingressCidr === 'auto';
     const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr);
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
     const gateway = this.deps.cloud.gateway(spec.region);
     const created: string[] = [];
+    const warnings: string[] = [];
     options.onStep?.({ id: 'key-pair', label: `Key pair ${resourceName(spec.name)}` });
-    if (await this.ensureKeyPair(gateway, spec.name)) created.push('key-pair');
+    const key = await this.ensureKeyPair(gateway, spec.name, options.newKey === true);
+    if (key.created) created.push('key-pair');
+    if (key.replaced) {
+      // The old private key is gone: an instance launched with it can never be logged in to.
+      const stranded = (await gateway.findWorkstationInstances(spec.name)).filter(isLive);
+      for (const instance of stranded) {
+        warnings.push(`${instance.instanceId} (${instance.state}) was launched with the key pair whose private key is lost, so nobody can log in to it. ` +
+          `Keep its disk and replace it: \`rig down ${spec.name} --save-image --yes\`, then \`rig up ${spec.name}\` (the new instance gets the new key); or \`rig down ${spec.name} --yes\` to just end it.`);
+      }
+    }
     options.onStep?.({ id: 'security-group', label: `Security group ${resourceName(spec.name)} admitting ${cidr} on tcp/22` });
     const group = await gateway.ensureSecurityGroup(spec.name, cidr, 22);
     if (group.created) created.push('security-group');
     this.deps.settings.saveWorkstation(spec);
-    return { spec, created, keyPath: this.deps.keys.pathOf(resourceName(spec.name)) };
+    return { spec, created, keyPath: this.deps.keys.pathOf(resourceName(spec.name)), warnings };
   }
 
   private async publicCidr(): Promise<string> {
@@ -170,30 +187,27 @@ export class WorkstationService {
     return validateCidr(ip, '--cidr');
   }
 
-  /** Creates the key pair once; reuses it; imports a local key AWS lost. Returns whether it created one. */
-  private async ensureKeyPair(gateway: CloudGateway, workstation: string): Promise<boolean> {
+  /**
+   * Makes sure AWS has the workstation's key pair and this machine its private key. The key is
+   * always made here and imported (ImportKeyPair), never created by AWS: no private key crosses the
+   * wire, and a crash at any point leaves either nothing or a local key the next run imports. A key
+   * pair in AWS whose private key is not here (another machine, a deleted home) is replaced only
+   * when asked (`replace`): another machine may still hold that key.
+   */
+  private async ensureKeyPair(gateway: CloudGateway, workstation: string, replace = false): Promise<{ created: boolean; replaced: boolean }> {
     const keyName = resourceName(workstation);
     const local = await this.deps.keys.read(keyName);
     const remote = await gateway.keyPairExists(keyName);
-    if (remote && local) return false;
-    if (remote && !local) {
+    if (remote && local) return { created: false, replaced: false };
+    if (remote && !replace) {
       throw new CloudRigError('KeyPairWithoutPrivateKey',
         `AWS has the key pair ${keyName} in ${gateway.region}, but its private key is not at ${this.deps.keys.pathOf(keyName)}.`,
-        `Restore the key file there, or delete the key pair so CloudRig makes a new one: aws ec2 delete-key-pair --key-name ${keyName} --region ${gateway.region}, then run rig init again.`);
+        `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${workstation} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`);
     }
-    if (local) {
-      await gateway.importKeyPair(keyName, await this.deps.keys.publicKeyOf(local), workstation);
-      return true;
-    }
-    const { privateKeyPem } = await gateway.createKeyPair(keyName, workstation);
-    try {
-      await this.deps.keys.write(keyName, privateKeyPem);
-    } catch (error) {
-      // A key pair whose private key was never saved is useless: take it back.
-      await gateway.deleteKeyPair(keyName).catch(() => undefined);
-      throw error;
-    }
-    return true;
+    if (remote) await gateway.deleteKeyPair(keyName);
+    const publicKey = local ? await this.deps.keys.publicKeyOf(local) : await this.deps.keys.create(keyName);
+    await gateway.importKeyPair(keyName, publicKey, workstation);
+    return { created: true, replaced: remote };
   }
 
   /**
@@ -201,7 +215,7 @@ export class WorkstationService {
    * unless told not to (the caller then probes with `probeReady`, e.g. alongside other work).
    */
   async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean } = {}): Promise<Snapshot> {
-    const spec = this.spec(name);
+    const spec = await this.specOrFound(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
     const now = this.deps.clock.now();
@@ -212,7 +226,9 @@ export class WorkstationService {
       instance = last.instance;
     } else {
       try {
-        instance = await gateway.findWorkstationInstance(spec.name);
+        const instances = await this.resolveDuplicates(spec, gateway, await gateway.findWorkstationInstances(spec.name));
+        instance = keeperOf(instances);
+        this.duplicates.set(spec.name, duplicatesOf(instances));
       } catch (error) {
         return this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, toErrorInfo(error));
       }
@@ -222,6 +238,45 @@ export class WorkstationService {
       await this.probeOnce(spec, instance);
     }
     return this.publish(spec, instance, null);
+  }
+
+  /**
+   * When this process launched one of several live instances of the workstation and it is not the
+   * one to keep (the oldest), terminates it: of two machines that both launched, the newer backs
+   * off, and both end on the older. Returns the instances as they now are.
+   */
+  private async resolveDuplicates(spec: WorkstationSpec, gateway: CloudGateway, instances: InstanceFacts[]): Promise<InstanceFacts[]> {
+    const mine = this.launchedHere.get(spec.name);
+    const duplicates = duplicatesOf(instances);
+    if (!mine || duplicates.length < 2 || !duplicates.some((i) => i.instanceId === mine.instanceId)) return instances;
+    const keeper = duplicates[0]!;
+    if (keeper.instanceId === mine.instanceId) return instances;
+    mine.onStep?.({ id: 'duplicate', label: `Another launch of ${spec.name} came first (${keeper.instanceId}); terminating ${mine.instanceId}, the duplicate this run launched` });
+    await gateway.terminateInstance(mine.instanceId);
+    this.launchedHere.delete(spec.name);
+    const record = await this.deps.ledger.get(spec.name);
+    if (record) await this.deps.ledger.put(spec.name, { ...record, instanceId: keeper.instanceId });
+    return instances.map((i) => (i.instanceId === mine.instanceId ? { ...i, state: 'shutting-down' as const } : i));
+  }
+
+  /**
+   * The spec, or — when this home has none — an error that says which CloudRig instances AWS
+   * runs and how to take them over (a deleted home must not hide a billed instance).
+   */
+  private async specOrFound(name?: string): Promise<WorkstationSpec> {
+    try {
+      return this.spec(name);
+    } catch (error) {
+      if (!(error instanceof CloudRigError) || (error.code !== 'NoWorkstation' && error.code !== 'UnknownWorkstation')) throw error;
+      const found = await this.deps.cloud.scan().catch(() => null);
+      const ours = (found ?? []).filter((i) => i.workstation !== null && (name === undefined || i.workstation === name));
+      if (!ours.length) throw error;
+      const list = ours.map((i) => `${i.instanceId} (workstation ${i.workstation}, ${i.instanceType}, ${i.state} in ${i.region})`).join(', ');
+      const first = ours[0]!;
+      throw new CloudRigError('WorkstationNotInThisHome',
+        `This CloudRig home has no ${name === undefined ? 'workstation' : `workstation named "${name}"`}, but AWS has CloudRig's ${list}${ours.some((i) => i.state !== 'stopped') ? ', billed while it runs' : ''}.`,
+        `Take it over from here: \`rig init --name ${first.workstation} --region ${first.region} --type ${first.instanceType}\`, then \`rig status\` or \`rig down ${first.workstation} --yes\` to end it.`);
+    }
   }
 
   /** Probes ssh on the instance last seen running (no EC2 call) and returns the new snapshot. */
@@ -304,6 +359,8 @@ export class WorkstationService {
       observedAt: now,
       readyAt: ready ? (this.readiness.get(spec.name)?.at ?? null) : null,
       hostKey: ready ? (finding?.hostKey ?? null) : null,
+      ...(this.duplicates.get(spec.name)?.length ? { duplicates: this.duplicates.get(spec.name) } : {}),
+      ...(isSpotInterruption(instance) ? { spotInterrupted: true } : {}),
     };
     const previous = this.snapshots.get(spec.name);
     if (!previous || previous.phase !== snapshot.phase) {
@@ -365,7 +422,7 @@ export class WorkstationService {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
     const gateway = this.deps.cloud.gateway(spec.region);
     try {
-      await this.deps.locks.withLock(spec.name, () => this.startOrLaunch(spec, gateway, deadline, options));
+      await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(spec, gateway, deadline, options, lockLost));
       this.setOperation(spec, null, { id: 'pending', label: 'Waiting for the instance to run' }, options);
       let snapshot = await this.waitFor(spec, (s) => s.instance?.state === 'running', 'the instance to run', deadline, options);
       if (options.waitSsh !== false) {
@@ -380,6 +437,7 @@ export class WorkstationService {
       throw error instanceof CloudRigError ? error : new CloudRigError(info.code, info.message, info.fix);
     } finally {
       this.operations.delete(spec.name);
+      this.launchedHere.delete(spec.name);
     }
   }
 
@@ -404,9 +462,9 @@ export class WorkstationService {
     return next;
   }
 
-  private async startOrLaunch(spec: WorkstationSpec, gateway: CloudGateway, deadline: number, options: OperationOptions): Promise<void> {
+  private async startOrLaunch(spec: WorkstationSpec, gateway: CloudGateway, deadline: number, options: OperationOptions, lockLost: AbortSignal): Promise<void> {
     spec = await this.refreshIngress(spec, gateway, options);
-    let instance = await gateway.findWorkstationInstance(spec.name);
+    let instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
     if (instance?.state === 'stopping') {
       options.onStep?.({ id: 'stopping', label: `Waiting for ${instance.instanceId} to finish stopping` });
       instance = (await this.waitFor(spec, (s) => s.instance?.state !== 'stopping', 'the instance to stop', deadline, options)).instance;
@@ -426,10 +484,10 @@ export class WorkstationService {
       options.onStep?.({ id: 'found', label: `Found ${instance.instanceId} (${instance.state})` });
       return;
     }
-    await this.launch(spec, gateway, options);
+    await this.launch(spec, gateway, options, lockLost);
   }
 
-  private async launch(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions): Promise<void> {
+  private async launch(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions, lockLost: AbortSignal): Promise<void> {
     this.setOperation(spec, 'launching', { id: 'prepare', label: 'Checking key pair and security group' }, options);
     await this.ensureKeyPair(gateway, spec.name);
     const group = await gateway.ensureSecurityGroup(spec.name, spec.ingressCidr, 22);
@@ -454,13 +512,19 @@ export class WorkstationService {
       spot: spec.spot,
       userData: this.deps.userDataFor?.(spec) ?? null,
     };
-    let instance = await gateway.runInstance({ ...request, clientToken: record.clientToken });
+    const onZoneTried = (zone: string, outcome: string): void =>
+      options.onStep?.({ id: 'capacity', label: `${spec.instanceType}: ${outcome} in ${zone}; trying the next availability zone` });
+    // Another process may have taken the lock over (this one could not refresh it): it must not launch too.
+    lockLost.throwIfAborted();
+    let instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
     if (instance.state === 'terminated' || instance.state === 'shutting-down') {
       // The token belonged to a run that has since ended: EC2 answers with that old instance.
       record = { clientToken: this.deps.newId(), requestedAt: this.deps.clock.now(), instanceId: null };
       await this.deps.ledger.put(spec.name, record);
-      instance = await gateway.runInstance({ ...request, clientToken: record.clientToken });
+      lockLost.throwIfAborted();
+      instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
     }
+    this.launchedHere.set(spec.name, { instanceId: instance.instanceId, onStep: options.onStep });
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
     this.described.delete(spec.name);
     await this.deps.keys.forgetHostKeys(spec.name);
@@ -472,7 +536,7 @@ export class WorkstationService {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
-    const instance = await gateway.findWorkstationInstance(spec.name);
+    const instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
     if (!instance) {
       throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.');
     }
@@ -496,26 +560,20 @@ export class WorkstationService {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
-    const instance = await gateway.findWorkstationInstance(spec.name);
+    const instances = await gateway.findWorkstationInstances(spec.name);
+    const instance = keeperOf(instances);
     if (!instance) {
       await this.deps.ledger.clear(spec.name);
       throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'There is nothing to terminate.');
     }
     let imageId: string | null = null;
     try {
-      if (options.saveImage) {
-        const imageName = `${resourceName(spec.name)}-${new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
-        this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}` }, options);
-        imageId = await gateway.createImage(instance.instanceId, imageName, spec.name);
-        this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
-        await this.waitForImage(gateway, imageId, deadline, options).catch((error: unknown) => {
-          const info = toErrorInfo(error);
-          throw new CloudRigError(info.code, `Image ${imageId} was requested but is not confirmed available, so ${instance.instanceId} was not terminated: ${info.message}`,
-            `${info.fix} See the image with \`rig images ${spec.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${imageId}\`.`);
-        });
+      if (options.saveImage && isLive(instance)) imageId = await this.saveImage(spec, gateway, instance, deadline, options);
+      // Every instance of the workstation, duplicates included: none may keep billing unseen.
+      for (const each of instances.filter(isLive)) {
+        this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${each.instanceId}` }, options);
+        await gateway.terminateInstance(each.instanceId);
       }
-      this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${instance.instanceId}` }, options);
-      await gateway.terminateInstance(instance.instanceId);
       this.described.delete(spec.name);
       await this.deps.ledger.clear(spec.name);
     } finally {
@@ -525,6 +583,39 @@ export class WorkstationService {
     return { snapshot, imageId };
   }
 
+  /**
+   * Saves an image of the instance and waits until it is available. A rerun (after a crash or a
+   * timeout) finds the image already saved from this instance by its source tag and waits for that
+   * one instead of making a second; its snapshots are tagged once it is available.
+   */
+  private async saveImage(spec: WorkstationSpec, gateway: CloudGateway, instance: InstanceFacts, deadline: number, options: OperationOptions): Promise<string> {
+    const existing = await gateway.findImageFrom(spec.name, instance.instanceId);
+    let imageId: string;
+    if (existing) {
+      imageId = existing.imageId;
+      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Reusing image ${imageId} (${existing.state}) already saved from ${instance.instanceId}` }, options);
+    } else {
+      const imageName = `${resourceName(spec.name)}-${new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}` }, options);
+      imageId = await gateway.createImage(instance.instanceId, imageName, spec.name);
+    }
+    this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
+    try {
+      await this.waitForImage(gateway, imageId, deadline, options);
+      await gateway.tagImageSnapshots(imageId, spec.name);
+    } catch (error) {
+      const info = toErrorInfo(error);
+      throw new CloudRigError(info.code, `Image ${imageId} was requested but is not confirmed available, so ${instance.instanceId} was not terminated: ${info.message}`,
+        `${info.fix} See the image with \`rig images ${spec.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${imageId}\`.`);
+    }
+    return imageId;
+  }
+
+  /**
+   * Polls the image until it is available. Not the SDK's waitUntilImageAvailable: that waiter
+   * retries on every error DescribeImages raises (access denied, a dead endpoint, a 400) until its
+   * maximum wait, here up to an hour; this loop fails at once with the mapped error instead.
+   */
   private async waitForImage(gateway: CloudGateway, imageId: string, deadline: number, options: OperationOptions): Promise<void> {
     let delay: number = POLL.fast;
     for (;;) {

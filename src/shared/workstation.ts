@@ -151,6 +151,14 @@ export interface Snapshot {
   readonly readyAt: number | null;
   /** Trust in the host key ssh last answered with; null (or absent) before ssh answered. */
   readonly hostKey?: HostKeyTrust | null;
+  /**
+   * Every live (pending/running/stopping/stopped) instance tagged for this workstation, oldest
+   * first, when there is more than one: an error state, each of them is billed. Absent or empty
+   * when there is at most one.
+   */
+  readonly duplicates?: readonly InstanceFacts[];
+  /** The spot market reclaimed the instance (EC2's state reason says so); absent when not. */
+  readonly spotInterrupted?: boolean;
 }
 
 /** A saved image of a workstation. */

@@ -125,8 +125,10 @@ describe('AWS errors become a message and a fix', () => {
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'cloudrig-gpu', KeyType: 'ed25519' }));
     ec2.destroy();
     const init = await world.rig(initArgs(world));
-    expect(errorLine(init.stderr)).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*cloudrig-gpu\.pem\. Fix: Restore the key file there, or delete the key pair .*aws ec2 delete-key-pair --key-name cloudrig-gpu --region us-east-1/);
+    expect(errorLine(init.stderr)).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*cloudrig-gpu\.pem\. Fix: Copy the key file there from the machine that made it; or, if it is lost, run `rig init --name gpu --new-key …` to replace the key pair/);
     expect(world.cloud.proxy.counts().CreateKeyPair).toBe(1); // only ours above
+    expect(world.cloud.proxy.counts().DeleteKeyPair ?? 0).toBe(0);
+    expect(world.cloud.proxy.counts().ImportKeyPair ?? 0).toBe(0);
   });
 
   it('an unreachable endpoint says to check the network', async () => {
@@ -139,7 +141,7 @@ describe('AWS errors become a message and a fix', () => {
     world.cloud.proxy.inject({ action: 'checkip', kind: 'server-error', times: Infinity });
     const init = await world.rig(initArgs(world));
     expect(errorLine(init.stderr)).toMatch(/^error: Could not find your public IP address .*Fix: Pass --cidr/);
-    expect(world.cloud.proxy.counts().CreateKeyPair ?? 0).toBe(0);
+    expect((world.cloud.proxy.counts().CreateKeyPair ?? 0) + (world.cloud.proxy.counts().ImportKeyPair ?? 0)).toBe(0);
   });
 });
 

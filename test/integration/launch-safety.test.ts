@@ -1,4 +1,5 @@
-import { EC2Client, RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { rm } from 'node:fs/promises';
+import { EC2Client, RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -129,4 +130,69 @@ describe('when ssh never answers', () => {
       await world.sshd.start();
     }
   });
+});
+
+describe('the root volume', () => {
+  it('is encrypted (the account default key) on every launch', async () => {
+    expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
+    const [instance] = await liveInstances();
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance!.InstanceId!] }] }));
+    ec2.destroy();
+    expect(volumes.Volumes?.length).toBeGreaterThan(0);
+    expect(volumes.Volumes!.map((v) => v.Encrypted)).toEqual(volumes.Volumes!.map(() => true));
+  });
+});
+
+describe('when a zone has no capacity', () => {
+  it('up tries the other availability zones of the default VPC and launches in the next one', async () => {
+    world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient g4dn.xlarge capacity in the Availability Zone you requested.', times: 1 });
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain('g4dn.xlarge: no capacity in (any zone AWS chose); trying the next availability zone');
+    const live = await liveInstances();
+    expect(live).toHaveLength(1);
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? [];
+    ec2.destroy();
+    const firstZone = subnets.map((s) => s.AvailabilityZone!).sort()[0];
+    expect(live[0]!.Placement?.AvailabilityZone).toBe(firstZone);
+  });
+
+  it('with no zone left, up fails at once offering a similar GPU type and the other market, launching nothing', async () => {
+    world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient capacity.', times: Infinity });
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: .*a similar GPU type \(rig init --type g5\.xlarge\), the other market, spot \(rig init --spot\), or another region\.$/m);
+    expect(up.stderr).not.toMatch(/\n\s+at /);
+    expect(await liveInstances()).toHaveLength(0);
+    expect(world.cloud.proxy.applied().RunInstances ?? 0).toBe(0);
+  });
+});
+
+describe('with the home deleted while an instance runs', () => {
+  it('status names the running instance and how to take it over; re-init with --new-key says it cannot be logged in to', async () => {
+    expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
+    const [instance] = await liveInstances();
+    const id = instance!.InstanceId!;
+    await rm(world.home, { recursive: true, force: true });
+
+    const status = await world.rig(['status']);
+    expect(status.code).toBe(1);
+    expect(status.stderr).not.toContain('No workstation is set up yet');
+    expect(status.stderr).toMatch(new RegExp(`^error: This CloudRig home has no workstation, but AWS has CloudRig's ${id} \\(workstation gpu, g4dn\\.xlarge, running in us-east-1\\), billed while it runs\\. Fix: Take it over from here: \`rig init --name gpu --region us-east-1 --type g4dn\\.xlarge\``, 'm'));
+
+    // The key pair in AWS has no private key here: refused, with a fix that works.
+    const init = await world.rig(initArgs(world));
+    expect(init.code).toBe(1);
+    expect(init.stderr).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*Fix: Copy the key file there .* run `rig init --name gpu --new-key …`/m);
+    expect(world.cloud.proxy.counts().DeleteKeyPair ?? 0).toBe(0);
+
+    const replaced = await world.rig(initArgs(world, ['--new-key']));
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toContain(`warning: ${id} (running) was launched with the key pair whose private key is lost, so nobody can log in to it.`);
+    expect(replaced.stderr).toContain('rig down gpu --save-image --yes');
+    const adopted = await world.statusJson();
+    expect(adopted).toMatchObject({ instanceId: id, state: 'running' });
+  }, 120_000);
 });

@@ -93,7 +93,7 @@ describe('the core API over real adapters', () => {
 
     // Stop behind the watcher's back, then ask for a refresh: it notices at once and follows the transition fast.
     const gateway = core.cloud.gateway('us-east-1');
-    const instance = await gateway.findWorkstationInstance('gpu');
+    const [instance] = await gateway.findWorkstationInstances('gpu');
     await gateway.stopInstance(instance!.instanceId);
     const before = seen.length;
     watcher.refreshNow();

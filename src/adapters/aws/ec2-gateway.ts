@@ -1,5 +1,6 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
+  CancelSpotInstanceRequestsCommand,
   CreateImageCommand,
   CreateKeyPairCommand,
   CreateSecurityGroupCommand,
@@ -8,7 +9,6 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
-  DescribeInstancesCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
@@ -19,6 +19,8 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
+  paginateDescribeInstances,
+  paginateDescribeSubnets,
   type Image,
   type Instance,
   type IpPermission,
@@ -28,7 +30,8 @@ import {
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
-import { TAG_MANAGED, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { byKeepOrder } from '../../core/duplicates.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '../../shared/workstation.js';
 import { clientConfig, type AwsAccess } from './client-config.js';
@@ -129,27 +132,22 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   private async describe(filters: { Name: string; Values: string[] }[], instanceIds?: string[]): Promise<Instance[]> {
-    const instances: Instance[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.guard(() =>
-        this.ec2.send(new DescribeInstancesCommand({ Filters: filters, InstanceIds: instanceIds, NextToken: token })));
-      for (const reservation of out.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-      token = out.NextToken;
-    } while (token);
-    return instances;
+    return this.guard(async () => {
+      const instances: Instance[] = [];
+      for await (const page of paginateDescribeInstances({ client: this.ec2 }, { Filters: filters, InstanceIds: instanceIds })) {
+        for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+      }
+      return instances;
+    });
   }
 
-  async findWorkstationInstance(workstation: string): Promise<InstanceFacts | null> {
+  async findWorkstationInstances(workstation: string): Promise<InstanceFacts[]> {
     const instances = await this.describe([
       { Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] },
       { Name: `tag:${TAG_MANAGED}`, Values: ['true'] },
       { Name: 'instance-state-name', Values: LIVE_STATES },
     ]);
-    // One live instance is the invariant; if a second slipped in, the newest non-terminating one wins.
-    const ranked = instances.map(factsOf).sort((a, b) =>
-      Number(a.state === 'shutting-down') - Number(b.state === 'shutting-down') || (b.launchedAt ?? '').localeCompare(a.launchedAt ?? ''));
-    return ranked[0] ?? null;
+    return instances.map(factsOf).sort(byKeepOrder);
   }
 
   async describeInstance(instanceId: string): Promise<InstanceFacts | null> {
@@ -179,7 +177,10 @@ export class AwsEc2Gateway implements CloudGateway {
       KeyName: keyName,
       PublicKeyMaterial: new TextEncoder().encode(publicKey),
       TagSpecifications: [tagsFor('key-pair', workstation)],
-    })));
+    }))).catch((error: CloudRigError) => {
+      // An import of this same local key, sent by a run that was killed, may land first.
+      if (error.code !== 'InvalidKeyPair.Duplicate') throw error;
+    });
   }
 
   async deleteKeyPair(keyName: string): Promise<void> {
@@ -271,18 +272,61 @@ export class AwsEc2Gateway implements CloudGateway {
     return { imageId: image.ImageId ?? '', rootDeviceName, minDiskGiB: root?.Ebs?.VolumeSize ?? 8, source: origin };
   }
 
-  async runInstance(request: LaunchRequest): Promise<InstanceFacts> {
+  async runInstance(request: LaunchRequest, onZoneTried?: (zone: string, outcome: string) => void): Promise<InstanceFacts> {
+    try {
+      return await this.runIn(request, null);
+    } catch (error) {
+      if (!(error instanceof CloudRigError) || error.code !== 'InsufficientInstanceCapacity') throw error;
+      onZoneTried?.('(any zone AWS chose)', 'no capacity');
+    }
+    // Each other zone of the default VPC, with a token derived per subnet: a rerun after a crash
+    // sends the same token to the same subnet, so it can never launch twice there either.
+    const tried: string[] = [];
+    for (const subnet of await this.defaultSubnets()) {
+      try {
+        return await this.runIn({ ...request, clientToken: `${request.clientToken.slice(0, 36)}-${subnet.subnetId}`.slice(0, 64) }, subnet.subnetId);
+      } catch (error) {
+        if (!(error instanceof CloudRigError) || error.code !== 'InsufficientInstanceCapacity') throw error;
+        tried.push(subnet.zone);
+        onZoneTried?.(subnet.zone, 'no capacity');
+      }
+    }
+    const similar = similarGpuType(request.instanceType);
+    const market = request.spot ? 'on-demand (rig init --on-demand)' : 'spot (rig init --spot)';
+    throw new CloudRigError('InsufficientInstanceCapacity',
+      `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
+      `Try again in a few minutes, or choose: ${similar ? `a similar GPU type (rig init --type ${similar}), ` : ''}the other market, ${market}, or another region.`);
+  }
+
+  /** The default VPC's default subnet in each availability zone. */
+  private async defaultSubnets(): Promise<{ subnetId: string; zone: string }[]> {
+    const vpcId = await this.defaultVpcId();
+    return this.guard(async () => {
+      const subnets: { subnetId: string; zone: string }[] = [];
+      const filters = [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'default-for-az', Values: ['true'] }];
+      for await (const page of paginateDescribeSubnets({ client: this.ec2 }, { Filters: filters })) {
+        for (const subnet of page.Subnets ?? []) {
+          if (subnet.SubnetId) subnets.push({ subnetId: subnet.SubnetId, zone: subnet.AvailabilityZone ?? subnet.SubnetId });
+        }
+      }
+      return subnets.sort((a, b) => a.zone.localeCompare(b.zone));
+    });
+  }
+
+  private async runIn(request: LaunchRequest, subnetId: string | null): Promise<InstanceFacts> {
     const out = await this.guard(() => this.ec2.send(new RunInstancesCommand({
       ClientToken: request.clientToken,
       ImageId: request.imageId,
       InstanceType: request.instanceType as never,
       KeyName: request.keyName,
       SecurityGroupIds: [request.securityGroupId],
+      SubnetId: subnetId ?? undefined,
       MinCount: 1,
       MaxCount: 1,
       BlockDeviceMappings: [{
         DeviceName: request.rootDeviceName,
-        Ebs: { VolumeSize: request.diskGiB, VolumeType: 'gp3', DeleteOnTermination: true },
+        // Encrypted with the account's default EBS key (no KmsKeyId): the disk holds the user's work.
+        Ebs: { VolumeSize: request.diskGiB, VolumeType: 'gp3', DeleteOnTermination: true, Encrypted: true },
       }],
       // A shutdown from inside (the idle watchdog) stops rather than terminates.
       InstanceInitiatedShutdownBehavior: 'stop',
@@ -303,12 +347,13 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   /** Refuses to act on an instance CloudRig did not create. */
-  private async assertManaged(instanceId: string): Promise<void> {
+  private async assertManaged(instanceId: string): Promise<Instance> {
     const [instance] = await this.describe([], [instanceId]);
     if (!instance || workstationOf(instance.Tags) === null) {
       throw new CloudRigError('NotManaged', `${instanceId} was not created by CloudRig, so CloudRig leaves it alone.`,
         'Manage it in the EC2 console or with the AWS CLI.');
     }
+    return instance;
   }
 
   async startInstance(instanceId: string): Promise<void> {
@@ -322,27 +367,53 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async terminateInstance(instanceId: string): Promise<void> {
-    await this.assertManaged(instanceId);
+    const instance = await this.assertManaged(instanceId);
+    // A persistent spot request would launch a replacement for the terminated instance: cancel it first.
+    const spotRequestId = instance.SpotInstanceRequestId;
+    if (spotRequestId) {
+      await this.guard(() => this.ec2.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [spotRequestId] })));
+    }
     await this.guard(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })));
   }
 
   async createImage(instanceId: string, name: string, workstation: string): Promise<string> {
     await this.assertManaged(instanceId);
+    const tags = tagsFor('image', workstation);
     const out = await this.guard(() => this.ec2.send(new CreateImageCommand({
       InstanceId: instanceId,
       Name: name,
       Description: `CloudRig workstation ${workstation}`,
-      TagSpecifications: [tagsFor('image', workstation)],
+      // The source instance in a tag: a rerun after a crash finds this image instead of making another.
+      TagSpecifications: [{ ...tags, Tags: [...(tags.Tags ?? []), { Key: TAG_SOURCE_INSTANCE, Value: instanceId }] }],
     })));
     const imageId = out.ImageId ?? '';
-    // Tag the snapshots separately (some EC2 implementations refuse snapshot tags on CreateImage);
-    // the cost view finds them by these tags. Best effort: the image's own tags are what matter.
-    const snapshots = (await this.describeImage(imageId).catch(() => null))?.snapshotIds ?? [];
+    // Best effort here (the snapshots may not exist yet); `down` tags them again once the image is available.
+    await this.tagImageSnapshots(imageId, workstation).catch(() => undefined);
+    return imageId;
+  }
+
+  async findImageFrom(workstation: string, instanceId: string): Promise<SavedImage | null> {
+    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({
+      Owners: ['self'],
+      Filters: [
+        { Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] },
+        { Name: `tag:${TAG_MANAGED}`, Values: ['true'] },
+        { Name: `tag:${TAG_SOURCE_INSTANCE}`, Values: [instanceId] },
+        { Name: 'state', Values: ['pending', 'available'] },
+      ],
+    })));
+    return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0] ?? null;
+  }
+
+  async tagImageSnapshots(imageId: string, workstation: string): Promise<void> {
+    // Tagged separately (some EC2 implementations refuse snapshot tags on CreateImage); the cost
+    // view and the kill tests find them by these tags. Rerun on every save, so a crash right after
+    // CreateImage leaves nothing untagged for long.
+    const snapshots = (await this.describeImage(imageId))?.snapshotIds ?? [];
     if (snapshots.length) {
       const { Tags } = tagsFor('snapshot', workstation);
-      await this.guard(() => this.ec2.send(new CreateTagsCommand({ Resources: [...snapshots], Tags }))).catch(() => undefined);
+      await this.guard(() => this.ec2.send(new CreateTagsCommand({ Resources: [...snapshots], Tags })));
     }
-    return imageId;
   }
 
   async describeImage(imageId: string): Promise<SavedImage | null> {
@@ -370,4 +441,12 @@ export class AwsEc2Gateway implements CloudGateway {
       await this.guard(() => this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
     }
   }
+}
+
+/** A GPU type of the same size in a neighbouring family, offered when one has no capacity. */
+export function similarGpuType(instanceType: string): string | null {
+  const [family, size] = instanceType.split('.');
+  const next: Record<string, string> = { g4dn: 'g5', g5: 'g6', g6: 'g5', g6e: 'g5', g4ad: 'g4dn', p3: 'p4d', g5g: 'g4dn' };
+  const other = family ? next[family] : undefined;
+  return other && size ? `${other}.${size}` : null;
 }

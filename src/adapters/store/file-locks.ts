@@ -4,9 +4,16 @@ import lockfile from 'proper-lockfile';
 import { CloudRigError } from '../../core/errors.js';
 import type { Locks } from '../../core/ports.js';
 
+/** A lock whose holder died is taken over after this long without a refresh. */
+const STALE_MS = 10_000;
+/** The holder refreshes the lock this often: well inside the staleness, so a live holder never looks dead. */
+const REFRESH_MS = 2_000;
+
 /**
  * Cross-process locks in `<home>/locks`, so two `rig up` (or the app and the CLI) never both
- * launch. A lock whose holder died goes stale after 10 s.
+ * launch. The holder refreshes the lock every 2 s for as long as it works; a lock whose holder
+ * died goes stale after 10 s. A holder that cannot refresh (or finds the lock taken over) is told
+ * through the work's signal, and must stop before it launches anything.
  */
 export class FileLocks implements Locks {
   constructor(
@@ -14,26 +21,31 @@ export class FileLocks implements Locks {
     private readonly waitMs = 15 * 60_000,
   ) {}
 
-  async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const dir = join(this.home, 'locks');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, key);
+    const lost = new AbortController();
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(target, {
         realpath: false,
-        stale: 10_000,
-        update: 2_000,
+        stale: STALE_MS,
+        update: REFRESH_MS,
         retries: { retries: Math.ceil(this.waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 },
+        // proper-lockfile throws from a timer by default, killing the process mid-operation.
+        onCompromised: (error) => lost.abort(new CloudRigError('LockLost',
+          `CloudRig lost its lock on ${key} (${error.message}), so it stopped before changing anything else.`,
+          'Run the command again; it finds what was already done by its tags.')),
       });
     } catch (error) {
       throw new CloudRigError('Busy', `Another CloudRig process is working on ${key} (${(error as Error).message}).`,
         'Wait for it to finish (or end it), then try again.');
     }
     try {
-      return await work();
+      return await work(lost.signal);
     } finally {
-      await release().catch(() => undefined);
+      if (!lost.signal.aborted) await release().catch(() => undefined);
     }
   }
 }

@@ -27,6 +27,20 @@ export class FileKeyStore implements KeyStore {
     return path;
   }
 
+  async create(keyName: string): Promise<string> {
+    const { default: ssh2 } = await import('ssh2');
+    // OpenSSH format, as EC2's CreateKeyPair would give; the private half never leaves this machine.
+    // ssh2's generator drops a leading zero byte of the 32-byte ed25519 public key (1 key in 256),
+    // which AWS rejects as malformed: such a pair is thrown away and another one made.
+    for (;;) {
+      const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'cloudrig' });
+      const publicKey = generated.public.trim();
+      if (!wellFormedEd25519(publicKey)) continue;
+      await this.write(keyName, generated.private);
+      return publicKey;
+    }
+  }
+
   async publicKeyOf(privateKeyPem: string): Promise<string> {
     // ssh2 loads only here (rarely needed), keeping it out of every start-up.
     const { default: ssh2 } = await import('ssh2');
@@ -47,4 +61,12 @@ export class FileKeyStore implements KeyStore {
   pinHostKeys(workstation: string, pin: HostKeyPin): Promise<void> {
     return writePins(this.knownHostsPathOf(workstation), pin);
   }
+}
+
+/** `ssh-ed25519 <blob>`: the blob is the type name then exactly 32 bytes of key. */
+function wellFormedEd25519(publicKey: string): boolean {
+  const blob = Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
+  const typeLength = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+  const keyAt = 4 + typeLength;
+  return typeLength === 11 && blob.length === keyAt + 4 + 32 && blob.readUInt32BE(keyAt) === 32;
 }

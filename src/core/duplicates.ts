@@ -1,0 +1,49 @@
+import type { ErrorInfo, InstanceFacts, Snapshot } from '../shared/workstation.js';
+
+/** States in which an instance is (or can again be) billed: more than one of these is a duplicate. */
+const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
+
+/** Whether the instance counts as the workstation's (not on its way out). */
+export function isLive(instance: InstanceFacts): boolean {
+  return LIVE.has(instance.state);
+}
+
+/**
+ * Orders instances so the one to keep comes first: live before terminating, then the oldest launch,
+ * then the smaller id. Every process applies the same order to the same facts, so two machines that
+ * both launched agree on which one stays (the older) and which terminates itself.
+ */
+export function byKeepOrder(a: InstanceFacts, b: InstanceFacts): number {
+  return Number(!isLive(a)) - Number(!isLive(b))
+    || (a.launchedAt ?? '').localeCompare(b.launchedAt ?? '')
+    || a.instanceId.localeCompare(b.instanceId);
+}
+
+/** The instance that represents the workstation: the one kept when there are several. */
+export function keeperOf(instances: readonly InstanceFacts[]): InstanceFacts | null {
+  return [...instances].sort(byKeepOrder)[0] ?? null;
+}
+
+/** Every live instance, in keep order, when there is more than one; otherwise empty. */
+export function duplicatesOf(instances: readonly InstanceFacts[]): InstanceFacts[] {
+  const live = instances.filter(isLive).sort(byKeepOrder);
+  return live.length > 1 ? live : [];
+}
+
+/** The error a surface shows for a workstation with more than one live instance, naming each. */
+export function duplicatesError(snapshot: Pick<Snapshot, 'name' | 'duplicates'>): ErrorInfo | null {
+  const duplicates = snapshot.duplicates ?? [];
+  if (duplicates.length < 2) return null;
+  const list = duplicates.map((i) => `${i.instanceId} (${i.state}${i.launchedAt ? `, launched ${i.launchedAt}` : ''})`).join(', ');
+  return {
+    code: 'DuplicateInstances',
+    message: `Workstation ${snapshot.name} has ${duplicates.length} instances, each billed: ${list}.`,
+    fix: `\`rig down ${snapshot.name}\` terminates all of them; or keep the oldest (${duplicates[0]!.instanceId}) and terminate the others in the EC2 console.`,
+  };
+}
+
+/** EC2's state reason codes for an instance the spot market took back. */
+export function isSpotInterruption(instance: InstanceFacts | null): boolean {
+  if (!instance?.spot || !instance.stateReason) return false;
+  return /Server\.SpotInstance(Shutdown|Termination)|instance-stopped-by-spot|Spot(Instance)?Interruption/i.test(instance.stateReason);
+}
