@@ -246,6 +246,8 @@ export class WorkstationService {
       }
       this.described.set(spec.name, { at: now, instance });
       this.answeredAt.set(spec.name, now);
+      if (instance) this.lastKnown.set(spec.name, instance);
+      else this.lastKnown.delete(spec.name);
     }
     if (options.probeSsh !== false && instance?.state === 'running' && !this.isReady(spec.name, instance)) {
       await this.probeOnce(spec, instance);
@@ -299,8 +301,6 @@ export class WorkstationService {
       ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, check that your IP is still admitted: rig init --cidr auto` }
       : null;
     const target = this.target(spec, instance);
-    if (instance) this.lastKnown.set(spec.name, instance);
-    else if (!error) this.lastKnown.delete(spec.name);
     // An error snapshot shows facts from the last answer: its time is theirs, so surfaces can say how old they are.
     const observedAt = error && instance ? (this.answeredAt.get(spec.name) ?? now) : now;
     const snapshot: Snapshot = {

@@ -53,6 +53,15 @@ export function maxAttemptsOf(access: AwsAccess, env: NodeJS.ProcessEnv = proces
 }
 
 /**
+ * NodeHttpHandler options. Without them a silent endpoint keeps a call open for minutes; and
+ * `requestTimeout` alone only logs a warning in @smithy/node-http-handler 4.x, so it is made to
+ * throw, and a silent socket is cut after the same time.
+ */
+export function handlerOptions(timeouts: RequestTimeouts) {
+  return { ...timeouts, socketTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true };
+}
+
+/**
  * Client options for one region. Endpoints are never set here: the SDK itself reads
  * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (that is how tests point at moto). Every client
  * gets request timeouts, so an endpoint that accepts and never answers ends in an error, not silence.
@@ -64,8 +73,7 @@ export function clientConfig(region: string, access: AwsAccess) {
     // Adaptive retries unless the user chose otherwise through AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
     retryMode: process.env.AWS_RETRY_MODE ?? 'adaptive',
     maxAttempts,
-    // NodeHttpHandler options: without them a silent endpoint keeps a call open for minutes.
-    requestHandler: { ...requestTimeouts(maxAttempts) },
+    requestHandler: handlerOptions(requestTimeouts(maxAttempts)),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
   };
 }
