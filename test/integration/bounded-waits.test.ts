@@ -11,6 +11,10 @@ import {
   worstCaseCallMs,
 } from '../../src/adapters/aws/client-config.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { Watcher } from '../../src/core/watcher.js';
+import { trayModel } from '../../src/core/tray-model.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
+import type { Snapshot } from '../../src/shared/workstation.js';
 
 const world = useRigWorld({ hold: { pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -210,5 +214,39 @@ describe('a failure after money started flowing says what is billed', () => {
     expect(line).toMatch(/Image ami-\w+ was saved and is kept; the instance was not terminated\./);
     expect(line).toContain(`Instance ${instance!.InstanceId!} (workstation gpu, g4dn.xlarge in us-east-1) is running and billed by the hour`);
     expect(line).toContain('`rig down gpu` (terminates it)');
+  });
+});
+
+describe('offline and back', () => {
+  it('with the endpoint dropped the app keeps the ready instance with its age and says offline; on network return it refreshes at once', async () => {
+    const core = world.core({ maxAttempts: 1 });
+    const ready = await core.service.up(undefined, { timeoutMs: 60_000 });
+    expect(ready.phase).toBe('ready');
+    const seen: Snapshot[] = [];
+    core.service.onDidChange((snapshot) => seen.push(snapshot));
+    const watcher = new Watcher(core.service, systemClock, 'gpu');
+    watcher.start();
+    try {
+      world.cloud.proxy.inject({ action: '*', kind: 'reset', times: Infinity });
+      watcher.refreshNow();
+      await waitUntil('an offline snapshot', () => seen.some((s) => s.error?.code === 'EndpointUnreachable'));
+      const offline = seen.find((s) => s.error?.code === 'EndpointUnreachable')!;
+      expect(offline.phase).toBe('ready');
+      expect(offline.instance?.instanceId).toBe(ready.instance?.instanceId);
+      expect(offline.instance?.state).toBe('running');
+      expect(offline.observedAt).toBeLessThanOrEqual(Date.now());
+      const tray = trayModel(offline, core.settings.read(), Date.now());
+      expect(tray.icon).toBe('ready');
+      expect(tray.menu[0]).toMatchObject({ label: expect.stringMatching(/^gpu: Ready for ssh \(offline, as of \d+m ago\)$/) });
+
+      world.cloud.proxy.clearFaults();
+      const before = world.cloud.proxy.counts().DescribeInstances ?? 0;
+      watcher.refreshNow();
+      await waitUntil('the snapshot after the network came back', () => seen.at(-1)?.error === null, 10_000);
+      expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeGreaterThan(before);
+      expect(seen.at(-1)).toMatchObject({ phase: 'ready', error: null });
+    } finally {
+      await watcher.dispose();
+    }
   });
 });

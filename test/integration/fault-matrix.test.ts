@@ -1,5 +1,5 @@
 import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { errorLine } from '../../src/cli/output.js';
 import { CloudRigError } from '../../src/core/errors.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema } from '../../src/shared/workstation.js';
@@ -71,7 +71,12 @@ const EXPECTED: Record<Operation, 'no instance' | 'running' | 'stopped' | 'termi
 };
 
 /** Cells known to fail because of a defect another part of issue 8 fixes: `it.fails` until then. */
-const KNOWN: Partial<Record<`${Operation} × ${FaultName}`, string>> = {};
+const KNOWN: Partial<Record<`${Operation} × ${FaultName}`, string>> = {
+  // CreateKeyPair applied but its answer (the private key) lost: AWS keeps a key pair nobody can use
+  // and init stops at KeyPairWithoutPrivateKey (issue 8, defect 11: owned by another part of the issue).
+  'init × latency beyond timeout': 'defect 11: a key pair whose private key was lost blocks init',
+  'init × response dropped after apply': 'defect 11: a key pair whose private key was lost blocks init',
+};
 
 interface Row {
   readonly operation: Operation;
@@ -102,9 +107,14 @@ function isOurs(instance: Instance): boolean {
 
 const LIVE = new Set(['pending', 'running', 'stopping', 'stopped', 'shutting-down']);
 
-/** Runs one operation on a fresh core (as a new `rig` process would). */
-async function run(operation: Operation): Promise<{ ok: true } | { ok: false; error: unknown }> {
-  const { service } = world.core({ maxAttempts: ATTEMPTS });
+/**
+ * Runs one operation on a fresh core (as a new `rig` process would). `underFault`: with short
+ * request timeouts and two attempts (the clients are made during the run and read them then).
+ */
+async function run(operation: Operation, underFault: boolean): Promise<{ ok: true } | { ok: false; error: unknown }> {
+  const { service } = world.core({ maxAttempts: underFault ? ATTEMPTS : undefined });
+  const saved = process.env.CLOUDRIG_AWS_TIMEOUT_MS;
+  if (underFault) process.env.CLOUDRIG_AWS_TIMEOUT_MS = String(TIMEOUT_MS);
   try {
     switch (operation) {
       case 'init':
@@ -132,6 +142,9 @@ async function run(operation: Operation): Promise<{ ok: true } | { ok: false; er
     return { ok: true };
   } catch (error) {
     return { ok: false, error };
+  } finally {
+    if (saved === undefined) delete process.env.CLOUDRIG_AWS_TIMEOUT_MS;
+    else process.env.CLOUDRIG_AWS_TIMEOUT_MS = saved;
   }
 }
 
@@ -184,15 +197,7 @@ function words(result: { ok: true } | { ok: false; error: unknown }): string {
   return result.error instanceof CloudRigError ? `failed: ${result.error.code}` : `failed unmapped: ${String(result.error)}`;
 }
 
-let savedTimeout: string | undefined;
-beforeAll(() => {
-  savedTimeout = process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-  process.env.CLOUDRIG_AWS_TIMEOUT_MS = String(TIMEOUT_MS);
-});
-
 afterAll(async () => {
-  if (savedTimeout === undefined) delete process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-  else process.env.CLOUDRIG_AWS_TIMEOUT_MS = savedTimeout;
   if (rows.length < OPERATIONS.length * FAULTS.length) return; // a filtered run does not rewrite the report
   const sum = (pick: (row: Row) => number) => rows.reduce((total, row) => total + pick(row), 0);
   const table = markdownTable(
@@ -225,15 +230,15 @@ describe('fault matrix: each lifecycle operation × each fault', () => {
         world.cloud.proxy.setHold({ pendingMs: 200, stoppingMs: 200, shuttingDownMs: 100 });
         await arrange(operation);
         world.cloud.proxy.inject(faultFor(fault, KEY_ACTION[operation]));
-        const first = await run(operation);
+        const first = await run(operation, true);
         world.cloud.proxy.clearFaults();
 
         const problems: string[] = [];
-        const note = (text: string) => problems.push(text);
         let stackTraces = 0;
         if (!first.ok) {
           const line = errorLine(first.error);
-          if (!(first.error instanceof CloudRigError) || /\n|\s+at \S+ \(/.test(line)) {
+          // A stack frame looks like "at fn (file.js:12:34)"; a mapped error is one CloudRigError line.
+          if (!(first.error instanceof CloudRigError) || /\n|\(\S+:\d+:\d+\)/.test(line)) {
             stackTraces += 1;
             problems.push(`unmapped or multi-line error: ${line}`);
           }
@@ -245,7 +250,7 @@ describe('fault matrix: each lifecycle operation × each fault', () => {
             }
           }
         }
-        const second = await run(operation);
+        const second = await run(operation, false);
         const rerunOk = second.ok || (second.error instanceof CloudRigError && second.error.code === 'NoInstance' && EXPECTED[operation] === 'terminated');
         if (!rerunOk) problems.push(`rerun: ${errorLine(second.ok ? null : second.error)}`);
 
