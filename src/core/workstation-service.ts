@@ -8,7 +8,7 @@ import type {
   Step,
   WorkstationSpec,
 } from '../shared/workstation.js';
-import { billedFailure, type BilledInstance } from './billed-failure.js';
+import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
@@ -401,7 +401,13 @@ export class WorkstationService {
    * and how to stop it. For `up`, `down` and any operation that fails after money started flowing.
    */
   async failureSayingWhatIsBilled(spec: WorkstationSpec, error: unknown, note = ''): Promise<CloudRigError> {
-    return billedFailure(error, await this.billedInstance(spec), note);
+    const instance = await this.billedInstance(spec);
+    if (instance === null && error instanceof CloudRigError && error.code === 'EndpointUnreachable') {
+      // A launch was requested and its answer never came: it may have started an instance.
+      const record = await this.deps.ledger.get(spec.name).catch(() => null);
+      if (record && !record.instanceId) return unansweredLaunch(spec, error);
+    }
+    return billedFailure(error, instance, note);
   }
 
   /**
@@ -640,6 +646,13 @@ export class WorkstationService {
     }
     return target;
   }
+}
+
+/** The error of a launch whose RunInstances was sent but never answered (timeout, dropped connection). */
+function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRigError {
+  return new CloudRigError(error.code,
+    `${error.message} The launch request for workstation ${spec.name} was sent but not answered, so it may have started an instance in ${spec.region}; if so it is billed ${rateWords(spec.region, spec.instanceType, spec.spot)}.`,
+    `${error.fix.replace(/\.?\s*$/, '.')} Then \`rig up ${spec.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${spec.name}\` shows it, and \`rig down ${spec.name}\` terminates it.`);
 }
 
 /** The error of a wait whose instance someone else stopped or terminated. */
