@@ -161,6 +161,29 @@ describe('waits are bounded and notice interference', () => {
     expect(line).toContain('Start it again with `rig up gpu`');
   });
 
+  it('rig stop waiting for its instance to stop ends at once when another command terminates it', async () => {
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    world.cloud.proxy.setHold({ pendingMs: 300, stoppingMs: 60_000, shuttingDownMs: 60_000 });
+    const core = world.core({ clock: new FakeJumpingClock() });
+    const client = ec2();
+    let terminated: string | null = null;
+    core.service.onDidChange((snapshot) => {
+      if (snapshot.instance?.state === 'stopping' && terminated === null) {
+        terminated = snapshot.instance.instanceId;
+        void client.send(new TerminateInstancesCommand({ InstanceIds: [terminated] }));
+      }
+    });
+    world.cloud.proxy.resetCounts();
+    const failure = await core.service.stop(undefined).then(() => null, (error: unknown) => error);
+    client.destroy();
+    expect(failure).toMatchObject({ code: 'InstanceInterrupted' });
+    const error = failure as CloudRigError;
+    expect(error.message).toContain(`${terminated!} (workstation gpu) is being terminated (shutting-down): something other than this \`rig stop\``);
+    expect(error.fix).toContain('It is no longer billed by the hour');
+    expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeLessThan(10);
+  });
+
   it('a 15-minute wait for a pending instance costs under 300 DescribeInstances (the poll policy backs off)', async () => {
     world.cloud.proxy.setHold({ pendingMs: 120_000, stoppingMs: 1_000, shuttingDownMs: 300 });
     const core = world.core({ clock: new FakeJumpingClock() });
