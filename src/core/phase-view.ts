@@ -1,5 +1,6 @@
 import type { Phase, Snapshot } from '../shared/workstation.js';
 import type { ProgressStep, Tone } from '../shared/views.js';
+import { formatDuration } from './format.js';
 import { isBilledRunning, isTransitional } from './phase.js';
 
 /** What the user reads for each phase. */
@@ -23,13 +24,37 @@ export function toneOf(phase: Phase): Tone {
   return isTransitional(phase) ? 'busy' : 'idle';
 }
 
+/** Error codes that mean AWS could not be reached (network down, asleep, endpoint silent), not that it refused. */
+const OFFLINE_CODES: ReadonlySet<string> = new Set(['EndpointUnreachable']);
+
+/** What the surfaces say while AWS cannot be reached: the last known state and how old it is. */
+export interface OfflineView {
+  /** Milliseconds since AWS last answered; null when it never has (no state is known). */
+  readonly ageMs: number | null;
+  /** "offline, as of 5m ago" or "offline, state unknown". */
+  readonly label: string;
+}
+
+/**
+ * Whether the snapshot is an offline one, and the age of what it shows. Offline, a snapshot keeps
+ * the last instance AWS reported (and that observation's time): a running instance stays running.
+ */
+export function offlineOf(snapshot: Snapshot, now: number): OfflineView | null {
+  if (!snapshot.error || !OFFLINE_CODES.has(snapshot.error.code)) return null;
+  if (snapshot.instance === null) return { ageMs: null, label: 'offline, state unknown' };
+  const ageMs = Math.max(0, now - snapshot.observedAt);
+  return { ageMs, label: `offline, as of ${formatDuration(ageMs)} ago` };
+}
+
 /** The tray icon for a snapshot; an error the user must act on wins over a steady phase. */
 export type TrayIcon = 'stopped' | 'starting' | 'ready' | 'stopping' | 'error';
 
 export function iconOf(snapshot: Snapshot | null): TrayIcon {
   if (!snapshot) return 'stopped';
   const { phase } = snapshot;
-  if (phase === 'error' || (snapshot.error && !isTransitional(phase))) return 'error';
+  // Offline with a known instance: show its last known phase, not an error (nor "stopped").
+  const offlineWithState = snapshot.instance !== null && snapshot.error !== null && OFFLINE_CODES.has(snapshot.error.code);
+  if (phase === 'error' || (snapshot.error && !offlineWithState && !isTransitional(phase))) return 'error';
   switch (phase) {
     case 'launching':
     case 'pending':

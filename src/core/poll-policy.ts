@@ -6,6 +6,8 @@ export const POLL = {
   fast: 500,
   sshProbe: 500,
   slowest: 5_000,
+  /** A wait that has lasted five minutes is in no hurry: a few seconds more do not matter. */
+  patient: 15_000,
   steady: 60_000,
 } as const;
 
@@ -19,6 +21,27 @@ export function nextPollDelay(snapshot: Snapshot, transitionStartedAt: number | 
   // Double the interval for each 2 minutes the transition (or the wait for ssh) has lasted.
   const doublings = Math.floor(elapsed / 120_000);
   return Math.min(POLL.fast * 2 ** doublings, POLL.slowest);
+}
+
+/**
+ * The shortest delay between polls of a command waiting since `waitStartedAt` (rig up, stop,
+ * down): half a second at first, doubling each minute, at most 5 s for the first five minutes and
+ * 15 s after. A 15-minute wait costs under 300 DescribeInstances, not ~1,800.
+ */
+export function waitPollDelay(waitStartedAt: number, now: number): number {
+  const elapsed = Math.max(0, now - waitStartedAt);
+  const doublings = Math.min(Math.floor(elapsed / 60_000), 10);
+  return Math.min(POLL.fast * 2 ** doublings, elapsed < 5 * 60_000 ? POLL.slowest : POLL.patient);
+}
+
+/**
+ * While AWS cannot be reached, the watcher looks again after this long: the steady pace (or the
+ * transition's) doubled for each failure in a row, at most every five minutes. Resume and network
+ * return refresh at once instead (Watcher.refreshNow).
+ */
+export function offlinePollDelay(usualDelay: number, failuresInARow: number): number {
+  const doublings = Math.min(Math.max(0, failuresInARow - 1), 10);
+  return Math.min(Math.max(usualDelay, POLL.slowest) * 2 ** doublings, 5 * 60_000);
 }
 
 /**

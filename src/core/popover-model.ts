@@ -19,6 +19,7 @@ import {
   canStart,
   canStop,
   canTerminate,
+  offlineOf,
   PHASE_LABELS,
   progressOf,
   toneOf,
@@ -38,14 +39,19 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
   const session = sessionUsdOf(snapshot, cost, now);
   const spec = settings.workstations[snapshot.name];
   const stop = canStop(snapshot) || phase === 'launching';
+  const offline = offlineOf(snapshot, now);
   return {
     name: snapshot.name,
     region: snapshot.region,
     instanceType: snapshot.instanceType,
     phase,
-    phaseLabel: PHASE_LABELS[phase],
+    phaseLabel: offline ? `${PHASE_LABELS[phase].replace(/…$/, '')} (${offline.label})` : PHASE_LABELS[phase],
     tone: toneOf(phase),
-    detail: snapshot.step?.label ?? null,
+    detail: offline
+      ? (offline.ageMs === null
+        ? 'AWS cannot be reached, so the state is not known yet. CloudRig looks again when the network is back.'
+        : 'AWS cannot be reached: this is the last state it reported. CloudRig looks again when the network is back.')
+      : (snapshot.step?.label ?? null),
     progress: progressOf(phase),
     instanceId: instance?.instanceId ?? null,
     address: spec?.sshHost ?? instance?.publicDns ?? instance?.publicIp ?? null,

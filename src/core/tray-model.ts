@@ -4,7 +4,7 @@ import type { Snapshot } from '../shared/workstation.js';
 import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
 import { formatDuration, formatUsd } from './format.js';
 import { isBilledRunning } from './phase.js';
-import { canCopySsh, canStart, canStop, canTerminate, iconOf, PHASE_LABELS, type TrayIcon, uptimeMs, wouldLaunch } from './phase-view.js';
+import { canCopySsh, canStart, canStop, canTerminate, iconOf, offlineOf, PHASE_LABELS, type TrayIcon, uptimeMs, wouldLaunch } from './phase-view.js';
 
 /** What a tray menu item does when clicked. */
 export type TrayAction =
@@ -87,7 +87,9 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
     ? [hourly, running, session].filter((part) => part !== null).join(' · ')
     : phase === 'launching' || phase === 'terminating' ? '…' : '';
 
-  const facts = [`${snapshot.name} (${snapshot.instanceType}, ${snapshot.region}): ${PHASE_LABELS[phase].replace(/…$/, '')}`];
+  const offline = offlineOf(snapshot, now);
+  const phaseText = offline ? `${PHASE_LABELS[phase].replace(/…$/, '')} (${offline.label})` : PHASE_LABELS[phase].replace(/…$/, '');
+  const facts = [`${snapshot.name} (${snapshot.instanceType}, ${snapshot.region}): ${phaseText}`];
   const source = priceSourceLabel(cost);
   if (hourly) facts.push(source ? `${hourly} (${source} price)` : hourly);
   if (running) facts.push(`up ${running}`);
@@ -109,7 +111,7 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
     title,
     tooltip: `CloudRig: ${facts.join(' · ')}`,
     menu: [
-      { kind: 'label', label: `${snapshot.name}: ${PHASE_LABELS[phase]}` },
+      { kind: 'label', label: `${snapshot.name}: ${offline ? phaseText : PHASE_LABELS[phase]}` },
       primary,
       action('copy-ssh', 'Copy SSH command', sshUsable),
       action('open-terminal', 'Open terminal', sshUsable && phase === 'ready'),

@@ -1,10 +1,12 @@
 import type { Snapshot } from '../shared/workstation.js';
+import { offlinePollDelay } from './poll-policy.js';
 import type { Clock } from './ports.js';
 import type { WorkstationService } from './workstation-service.js';
 
 /**
  * Keeps one workstation's snapshot fresh: polls fast while a transition is under way, slowly
- * when steady, and at once when asked (`refreshNow`, e.g. on resume or a UI click).
+ * when steady, backing off while AWS cannot be reached, and at once when asked (`refreshNow`,
+ * e.g. on resume, network return or a UI click).
  */
 export class Watcher {
   private wake = new AbortController();
@@ -12,6 +14,8 @@ export class Watcher {
   private stopped = new AbortController();
   private loop: Promise<void> | null = null;
   private forceNext = false;
+  /** Refreshes in a row that could not reach AWS: the watcher backs off while offline. */
+  private failures = 0;
 
   constructor(
     private readonly service: WorkstationService,
@@ -53,7 +57,10 @@ export class Watcher {
         // A missing spec (deleted settings) is not fatal to the loop; look again later.
       }
       if (!this.running) break;
-      const delay = snapshot ? this.service.nextDelay(snapshot) : 60_000;
+      this.failures = snapshot?.error?.code === 'EndpointUnreachable' ? this.failures + 1 : 0;
+      const usual = snapshot ? this.service.nextDelay(snapshot) : 60_000;
+      // Offline: back off (each poll may cost a whole request timeout); resume and network return call refreshNow.
+      const delay = this.failures > 0 ? offlinePollDelay(usual, this.failures) : usual;
       await this.clock.sleep(delay, AbortSignal.any([this.wake.signal, this.stopped.signal]));
     }
   }

@@ -2,6 +2,7 @@ import type {
   ErrorInfo,
   HostKeyTrust,
   InstanceFacts,
+  InstanceStateName,
   Phase,
   SavedImage,
   ScannedInstance,
@@ -10,10 +11,11 @@ import type {
   WorkstationSpec,
 } from '../shared/workstation.js';
 import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates.js';
+import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
-import { describeIntervalWhileProbing, nextPollDelay, POLL } from './poll-policy.js';
+import { describeIntervalWhileProbing, nextPollDelay, POLL, waitPollDelay } from './poll-policy.js';
 import type {
   Clock,
   Cloud,
@@ -82,6 +84,36 @@ const SSH_PROBE_TIMEOUT_MS = 3_000;
 /** After this long running without an ssh answer, the snapshot says why and what to check. */
 const SSH_HINT_AFTER_MS = 2 * 60_000;
 
+/**
+ * What a wait watches besides its goal: the instance it waits for, and the states that mean
+ * someone else (another command, the console, the idle watchdog, a spot interruption) stopped or
+ * terminated it. `gone` is the instance no longer listed (terminated and purged).
+ */
+export interface InterferenceWatch {
+  /** The instance waited for; null adopts the first one seen. */
+  readonly instanceId: string | null;
+  readonly unexpected: ReadonlyArray<InstanceStateName | 'gone'>;
+  /** The command waiting, for the message (`rig up`). */
+  readonly by: string;
+}
+
+/** A wait for the instance to run (or ssh to answer) ends if it is stopped or terminated meanwhile. */
+export function untilRunning(instanceId: string | null, by = 'rig up'): InterferenceWatch {
+  return { instanceId, unexpected: ['stopping', 'stopped', 'shutting-down', 'terminated', 'gone'], by };
+}
+
+/** A wait for the instance to stop ends if it is terminated meanwhile. */
+export function untilStopped(instanceId: string | null, by = 'rig stop'): InterferenceWatch {
+  return { instanceId, unexpected: ['shutting-down', 'terminated', 'gone'], by };
+}
+
+/**
+ * States that cannot be a stale read of the action being waited on; the others (`stopped` or
+ * `gone` right after a start or a launch, as EC2's eventually consistent reads may show) count
+ * only once the wait has seen the instance in an expected state.
+ */
+const NEVER_STALE: ReadonlySet<InstanceStateName | 'gone'> = new Set(['stopping', 'shutting-down', 'terminated']);
+
 /** The key pair and security group name for a workstation. */
 export function resourceName(workstation: string): string {
   return `cloudrig-${workstation}`;
@@ -109,6 +141,10 @@ export class WorkstationService {
   private readonly duplicates = new Map<string, readonly InstanceFacts[]>();
   /** The instance this process launched per workstation: the only one it may terminate as a duplicate. */
   private readonly launchedHere = new Map<string, { instanceId: string; onStep?: (step: Step) => void }>();
+  /** The last instance EC2 reported (or a launch returned) per workstation, for billed-failure messages. */
+  private readonly lastKnown = new Map<string, InstanceFacts>();
+  /** When AWS last answered about each workstation: the age of the state shown while offline. */
+  private readonly answeredAt = new Map<string, number>();
 
   /** Fires with each new snapshot of any workstation. */
   readonly onDidChange = this.changed.event;
@@ -230,9 +266,13 @@ export class WorkstationService {
         instance = keeperOf(instances);
         this.duplicates.set(spec.name, duplicatesOf(instances));
       } catch (error) {
-        return this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, toErrorInfo(error));
+        // Offline (or AWS failing): keep showing the last known instance, never "absent" or "stopped".
+        return this.publish(spec, this.snapshots.get(spec.name)?.instance ?? this.lastKnown.get(spec.name) ?? null, toErrorInfo(error));
       }
       this.described.set(spec.name, { at: now, instance });
+      this.answeredAt.set(spec.name, now);
+      if (instance) this.lastKnown.set(spec.name, instance);
+      else this.lastKnown.delete(spec.name);
     }
     if (options.probeSsh !== false && instance?.state === 'running' && !this.isReady(spec.name, instance)) {
       await this.probeOnce(spec, instance);
@@ -347,6 +387,8 @@ export class WorkstationService {
       ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, check that your IP is still admitted: rig init --cidr auto` }
       : null;
     const target = this.target(spec, instance);
+    // An error snapshot shows facts from the last answer: its time is theirs, so surfaces can say how old they are.
+    const observedAt = error && instance ? (this.answeredAt.get(spec.name) ?? now) : now;
     const snapshot: Snapshot = {
       name: spec.name,
       region: spec.region,
@@ -356,7 +398,7 @@ export class WorkstationService {
       sshCommand: target && instance && instance.state !== 'terminated' ? displayedCommandOrNull(spec.name, target, this.deps.settings.read().sshConfigInstalled) : null,
       error,
       step: operation?.step ?? sshHint,
-      observedAt: now,
+      observedAt,
       readyAt: ready ? (this.readiness.get(spec.name)?.at ?? null) : null,
       hostKey: ready ? (finding?.hostKey ?? null) : null,
       ...(this.duplicates.get(spec.name)?.length ? { duplicates: this.duplicates.get(spec.name) } : {}),
@@ -364,7 +406,7 @@ export class WorkstationService {
     };
     const previous = this.snapshots.get(spec.name);
     if (!previous || previous.phase !== snapshot.phase) {
-      if (isTransitional(snapshot.phase)) this.transitionStarted.set(spec.name, snapshot.observedAt);
+      if (isTransitional(snapshot.phase)) this.transitionStarted.set(spec.name, now);
       else this.transitionStarted.delete(spec.name);
     }
     this.snapshots.set(spec.name, snapshot);
@@ -385,18 +427,35 @@ export class WorkstationService {
     this.publish(spec, last?.instance ?? null, null);
   }
 
-  /** Polls until `done(snapshot)` holds, or throws on timeout / abort. */
+  /**
+   * Polls until `done(snapshot)` holds; throws on timeout, abort, an AWS error, or (with `watch`)
+   * as soon as the instance waited for is stopped or terminated by someone else. Polls back off
+   * with the time waited (poll policy), so a long wait costs few DescribeInstances.
+   */
   private async waitFor(
     spec: WorkstationSpec,
     done: (snapshot: Snapshot) => boolean,
     what: string,
     deadline: number,
     options: OperationOptions,
+    watch?: InterferenceWatch,
   ): Promise<Snapshot> {
+    const started = this.deps.clock.now();
+    let watchedId = watch?.instanceId ?? null;
+    let seenExpected = false;
     for (;;) {
       const snapshot = await this.refresh(spec.name);
       if (done(snapshot)) return snapshot;
       if (snapshot.error && snapshot.error.code !== 'EndpointUnreachable') throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
+      if (watch && !snapshot.error) {
+        const instance = snapshot.instance;
+        watchedId ??= instance?.instanceId ?? null;
+        const state: InstanceStateName | 'gone' = instance && instance.instanceId === watchedId ? instance.state : 'gone';
+        if (!watch.unexpected.includes(state)) seenExpected = true;
+        else if (watchedId !== null && (seenExpected || NEVER_STALE.has(state))) {
+          throw interrupted(spec, watchedId, state, instance?.instanceId === watchedId ? instance.stateReason : null, what, watch);
+        }
+      }
       if (options.signal?.aborted) throw new CloudRigError('Aborted', `Stopped waiting for ${what}.`, 'Run the command again to keep waiting; nothing was undone.');
       const now = this.deps.clock.now();
       if (now >= deadline) {
@@ -408,9 +467,36 @@ export class WorkstationService {
         throw new CloudRigError('Timeout', `Timed out waiting for ${what}.`,
           `The instance is left as it is (${snapshot.instance?.state ?? 'absent'}). Run the command again to keep waiting, or pass a longer --timeout.`);
       }
-      const delay = Math.min(snapshot.phase === 'stopped' || snapshot.phase === 'absent' ? POLL.fast : this.nextDelay(snapshot), deadline - now);
+      // The phase's own pace (fast at first, slower as a transition drags on), never faster than the wait's back-off.
+      const paced = this.nextDelay(snapshot);
+      const delay = Math.min(Math.max(paced === POLL.steady ? 0 : paced, waitPollDelay(started, now)), deadline - now);
       await this.deps.clock.sleep(Math.max(delay, 50), options.signal);
     }
+  }
+
+  /** The instance a failure leaves behind, as last seen (this process) or launched (the ledger). */
+  private async billedInstance(spec: WorkstationSpec): Promise<BilledInstance | null> {
+    const known = this.lastKnown.get(spec.name);
+    if (known) {
+      return { workstation: spec.name, region: spec.region, instanceId: known.instanceId, state: known.state, instanceType: known.instanceType || spec.instanceType, spot: known.spot };
+    }
+    const record = await this.deps.ledger.get(spec.name).catch(() => null);
+    if (!record?.instanceId) return null;
+    return { workstation: spec.name, region: spec.region, instanceId: record.instanceId, state: null, instanceType: spec.instanceType, spot: spec.spot };
+  }
+
+  /**
+   * The error of a failed operation on `spec`, naming the instance that is still billed (if any)
+   * and how to stop it. For `up`, `down` and any operation that fails after money started flowing.
+   */
+  async failureSayingWhatIsBilled(spec: WorkstationSpec, error: unknown, note = ''): Promise<CloudRigError> {
+    const instance = await this.billedInstance(spec);
+    if (instance === null && error instanceof CloudRigError && error.code === 'EndpointUnreachable') {
+      // A launch was requested and its answer never came: it may have started an instance.
+      const record = await this.deps.ledger.get(spec.name).catch(() => null);
+      if (record && !record.instanceId) return unansweredLaunch(spec, error);
+    }
+    return billedFailure(error, instance, note);
   }
 
   /**
@@ -424,17 +510,18 @@ export class WorkstationService {
     try {
       await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(spec, gateway, deadline, options, lockLost));
       this.setOperation(spec, null, { id: 'pending', label: 'Waiting for the instance to run' }, options);
-      let snapshot = await this.waitFor(spec, (s) => s.instance?.state === 'running', 'the instance to run', deadline, options);
+      const watch = untilRunning(this.lastKnown.get(spec.name)?.instanceId ?? null);
+      let snapshot = await this.waitFor(spec, (s) => s.instance?.state === 'running', 'the instance to run', deadline, options, watch);
       if (options.waitSsh !== false) {
         options.onStep?.({ id: 'ssh', label: `Waiting for ssh on ${this.target(spec, snapshot.instance)?.host ?? 'the instance'}` });
-        snapshot = await this.waitFor(spec, (s) => s.phase === 'ready', 'ssh to answer', deadline, options);
+        snapshot = await this.waitFor(spec, (s) => s.phase === 'ready', 'ssh to answer', deadline, options, untilRunning(snapshot.instance?.instanceId ?? null));
       }
       return snapshot;
     } catch (error) {
       this.operations.delete(spec.name);
-      const info = toErrorInfo(error);
-      this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, info);
-      throw error instanceof CloudRigError ? error : new CloudRigError(info.code, info.message, info.fix);
+      const failure = await this.failureSayingWhatIsBilled(spec, error);
+      this.publish(spec, this.snapshots.get(spec.name)?.instance ?? null, failure.toInfo());
+      throw failure;
     } finally {
       this.operations.delete(spec.name);
       this.launchedHere.delete(spec.name);
@@ -525,31 +612,41 @@ export class WorkstationService {
       instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
     }
     this.launchedHere.set(spec.name, { instanceId: instance.instanceId, onStep: options.onStep });
+    this.lastKnown.set(spec.name, instance);
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
     this.described.delete(spec.name);
     await this.deps.keys.forgetHostKeys(spec.name);
     this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}` }, options);
   }
 
-  /** Stops the instance and returns once it is stopped. */
+  /**
+   * Stops the instance and returns once it is stopped. A failure says whether the instance is
+   * still billed; a wait that sees it terminated by someone else ends at once saying so.
+   */
   async stop(name: string | undefined, options: OperationOptions & { timeoutMs?: number } = {}): Promise<Snapshot> {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
-    const instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
-    if (!instance) {
-      throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.');
+    try {
+      const instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
+      if (!instance) {
+        throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.');
+      }
+      this.lastKnown.set(spec.name, instance);
+      if (instance.state === 'pending') {
+        options.onStep?.({ id: 'pending', label: `Waiting for ${instance.instanceId} to finish starting` });
+        await this.waitFor(spec, (s) => s.instance?.state !== 'pending', 'the instance to start', deadline, options, untilStopped(instance.instanceId));
+      }
+      if (instance.state !== 'stopped') {
+        options.onStep?.({ id: 'stopping', label: `Stopping ${instance.instanceId}` });
+        await gateway.stopInstance(instance.instanceId);
+        this.described.delete(spec.name);
+      }
+      return await this.waitFor(spec, (s) => s.instance?.state === 'stopped', 'the instance to stop', deadline, options, untilStopped(instance.instanceId));
+    } catch (error) {
+      if (error instanceof CloudRigError && (error.code === 'NoInstance' || error.code === 'InstanceInterrupted')) throw error;
+      throw await this.failureSayingWhatIsBilled(spec, error);
     }
-    if (instance.state === 'pending') {
-      options.onStep?.({ id: 'pending', label: `Waiting for ${instance.instanceId} to finish starting` });
-      await this.waitFor(spec, (s) => s.instance?.state !== 'pending', 'the instance to start', deadline, options);
-    }
-    if (instance.state !== 'stopped') {
-      options.onStep?.({ id: 'stopping', label: `Stopping ${instance.instanceId}` });
-      await gateway.stopInstance(instance.instanceId);
-      this.described.delete(spec.name);
-    }
-    return this.waitFor(spec, (s) => s.instance?.state === 'stopped', 'the instance to stop', deadline, options);
   }
 
   /**
@@ -560,22 +657,30 @@ export class WorkstationService {
     const spec = this.spec(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_IMAGE_TIMEOUT_MS);
-    const instances = await gateway.findWorkstationInstances(spec.name);
+    const instances = await gateway.findWorkstationInstances(spec.name).catch(async (error: unknown) => {
+      throw await this.failureSayingWhatIsBilled(spec, error);
+    });
     const instance = keeperOf(instances);
     if (!instance) {
       await this.deps.ledger.clear(spec.name);
       throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'There is nothing to terminate.');
     }
+    this.lastKnown.set(spec.name, instance);
     let imageId: string | null = null;
+    /** Set once the image (if any) is available and termination starts: the image is then safe. */
+    let terminating: string | null | undefined;
     try {
       if (options.saveImage && isLive(instance)) imageId = await this.saveImage(spec, gateway, instance, deadline, options);
       // Every instance of the workstation, duplicates included: none may keep billing unseen.
+      terminating = imageId;
       for (const each of instances.filter(isLive)) {
         this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${each.instanceId}` }, options);
         await gateway.terminateInstance(each.instanceId);
       }
       this.described.delete(spec.name);
       await this.deps.ledger.clear(spec.name);
+    } catch (error) {
+      throw await this.failureSayingWhatIsBilled(spec, error, terminating ? `Image ${terminating} was saved and is kept; the instance was not terminated.` : '');
     } finally {
       this.operations.delete(spec.name);
     }
@@ -676,7 +781,6 @@ export class WorkstationService {
   }
 }
 
-/** The ssh command line, or null when the target cannot be given to ssh (sshTarget says why). */
 /** The command shown to the user (`ssh <name>` once the include is installed), or null when a value cannot be shown safely. */
 function displayedCommandOrNull(name: string, target: SshTarget, includeInstalled: boolean): string | null {
   try {
@@ -685,6 +789,24 @@ function displayedCommandOrNull(name: string, target: SshTarget, includeInstalle
     if (error instanceof CloudRigError) return null;
     throw error;
   }
+}
+
+/** The error of a launch whose RunInstances was sent but never answered (timeout, dropped connection). */
+function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRigError {
+  return new CloudRigError(error.code,
+    `${error.message} The launch request for workstation ${spec.name} was sent but not answered, so it may have started an instance in ${spec.region}; if so it is billed ${rateWords(spec.region, spec.instanceType, spec.spot)}.`,
+    `${error.fix.replace(/\.?\s*$/, '.')} Then \`rig up ${spec.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${spec.name}\` shows it, and \`rig down ${spec.name}\` terminates it.`);
+}
+
+/** The error of a wait whose instance someone else stopped or terminated. */
+function interrupted(spec: WorkstationSpec, instanceId: string, state: InstanceStateName | 'gone', reason: string | null, what: string, watch: InterferenceWatch): CloudRigError {
+  const words = state === 'gone' ? 'terminated (it is no longer listed)' : state === 'shutting-down' ? 'being terminated (shutting-down)' : `${state}`;
+  const why = reason ? ` EC2 says: ${reason}.` : '';
+  const message = `${instanceId} (workstation ${spec.name}) is ${words}: something other than this \`${watch.by}\` changed it while it waited for ${what}.${why}`;
+  const fix = state === 'stopping' || state === 'stopped'
+    ? `It is not billed for compute once stopped. Start it again with \`rig up ${spec.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
+    : `It is no longer billed by the hour. \`rig up ${spec.name}\` launches a new one (from the newest saved image, if any); \`rig images ${spec.name}\` lists them.`;
+  return new CloudRigError('InstanceInterrupted', message, fix);
 }
 
 /** Two snapshots show the same thing (ignoring when they were taken). */

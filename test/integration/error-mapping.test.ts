@@ -134,7 +134,7 @@ describe('AWS errors become a message and a fix', () => {
   it('an unreachable endpoint says to check the network', async () => {
     const closed = await freePort();
     const init = await world.rig(initArgs(world), { env: { AWS_ENDPOINT_URL: `http://127.0.0.1:${closed}`, AWS_MAX_ATTEMPTS: '1' } });
-    expect(errorLine(init.stderr)).toMatch(/^error: Could not reach AWS in us-east-1 \(http:\/\/127\.0\.0\.1:\d+\): ECONNREFUSED\. Fix: Check your network connection/);
+    expect(errorLine(init.stderr)).toMatch(/^error: Could not reach AWS EC2 at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\. Fix: Check your network connection/);
   });
 
   it('a failed public IP lookup says to pass --cidr', async () => {

@@ -95,7 +95,7 @@ describe('rig: a workstation from init to down, through the CLI', () => {
 
   it('down --save-image does not terminate when the image cannot be confirmed available', async () => {
     // The first DescribeImages (is there an image of this instance already?) answers; every later one fails.
-    world.cloud.proxy.inject({ action: 'DescribeImages', kind: 'error', code: 'InternalError', message: 'boom', status: 400, times: Infinity, skip: 1 });
+    world.cloud.proxy.inject({ action: 'DescribeImages', kind: 'error', code: 'InternalError', message: 'boom', status: 400, times: Infinity, after: 1 });
     const down = await world.rig(['down', '--save-image', '--yes']);
     world.cloud.proxy.clearFaults();
     expect(down.code).not.toBe(0);

@@ -92,7 +92,8 @@ describe('trayModel', () => {
   });
 
   it('shows the error icon for an error on a stopped instance, but not over a transition', () => {
-    const error = { code: 'EndpointUnreachable', message: 'Could not reach AWS.', fix: 'Check the network.' };
+    // (Offline is not such an error: the last known phase stays, see offline-view.test.ts.)
+    const error = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: 'Refresh them.' };
     expect(trayModel(snapshotIn('stopped', { error }), settingsWithGpu(), NOW).icon).toBe('error');
     expect(trayModel(snapshotIn('pending', { error }), settingsWithGpu(), NOW).icon).toBe('starting');
   });

@@ -10,16 +10,70 @@ export interface AwsAccess {
   readonly maxAttempts?: number;
 }
 
+/** Default total attempts per call (first try + retries). */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** The longest one AWS call may take, every attempt and back-off included: a dead endpoint fails within it. */
+export const CALL_BUDGET_MS = 60_000;
+/** Per attempt: how long to wait for the TCP/TLS connection. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+/** Per attempt: how long the socket may stay silent before the attempt is abandoned. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 8_000;
+/** Room left for the SDK's back-off between attempts (100 ms base, doubling, jittered: < 2^n × 100 ms). */
+const BACKOFF_ALLOWANCE_MS = 4_000;
+
+/** The per-attempt timeouts given to the SDK's Node HTTP handler. */
+export interface RequestTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
+}
+
+/**
+ * Timeouts per attempt such that `maxAttempts` attempts still end within CALL_BUDGET_MS.
+ * `CLOUDRIG_AWS_TIMEOUT_MS` shortens the per-attempt request timeout (tests; impatient users).
+ */
+export function requestTimeouts(maxAttempts: number, env: NodeJS.ProcessEnv = process.env): RequestTimeouts {
+  const attempts = Math.max(1, maxAttempts);
+  const perAttempt = Math.floor((CALL_BUDGET_MS - BACKOFF_ALLOWANCE_MS) / attempts);
+  const connectionTimeout = Math.min(DEFAULT_CONNECTION_TIMEOUT_MS, Math.floor(perAttempt / 3));
+  let requestTimeout = Math.min(DEFAULT_REQUEST_TIMEOUT_MS, perAttempt - connectionTimeout);
+  const override = Number(env.CLOUDRIG_AWS_TIMEOUT_MS);
+  if (Number.isFinite(override) && override > 0) requestTimeout = Math.min(requestTimeout, override);
+  return { connectionTimeout: Math.min(connectionTimeout, requestTimeout), requestTimeout };
+}
+
+/** The worst case of one call under these settings: every attempt times out, plus the back-off. */
+export function worstCaseCallMs(maxAttempts: number, timeouts: RequestTimeouts): number {
+  return Math.max(1, maxAttempts) * (timeouts.connectionTimeout + timeouts.requestTimeout) + BACKOFF_ALLOWANCE_MS;
+}
+
+/** The attempts per call: the caller's, else AWS_MAX_ATTEMPTS, else the default. */
+export function maxAttemptsOf(access: AwsAccess, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
+  return access.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_MAX_ATTEMPTS);
+}
+
+/**
+ * NodeHttpHandler options. Without them a silent endpoint keeps a call open for minutes; and
+ * `requestTimeout` alone only logs a warning in @smithy/node-http-handler 4.x, so it is made to
+ * throw, and a silent socket is cut after the same time.
+ */
+export function handlerOptions(timeouts: RequestTimeouts) {
+  return { ...timeouts, socketTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true };
+}
+
 /**
  * Client options for one region. Endpoints are never set here: the SDK itself reads
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (that is how tests point at moto).
+ * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (that is how tests point at moto). Every client
+ * gets request timeouts, so an endpoint that accepts and never answers ends in an error, not silence.
  */
 export function clientConfig(region: string, access: AwsAccess) {
+  const maxAttempts = maxAttemptsOf(access);
   return {
     region,
     // Adaptive retries unless the user chose otherwise through AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
     retryMode: process.env.AWS_RETRY_MODE ?? 'adaptive',
-    maxAttempts: access.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? Number(process.env.AWS_MAX_ATTEMPTS) : 5),
+    maxAttempts,
+    requestHandler: handlerOptions(requestTimeouts(maxAttempts)),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
   };
 }

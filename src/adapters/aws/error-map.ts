@@ -8,6 +8,8 @@ export interface ErrorContext {
   readonly profile?: string | null;
   /** Decodes an UnauthorizedOperation's encoded message (STS), when the caller may. */
   readonly decode?: (encoded: string) => Promise<string | null>;
+  /** The service called (its endpoint is named when it cannot be reached); default ec2. */
+  readonly service?: string;
 }
 
 /** vCPUs of an instance type by its size (xlarge = 4, Nxlarge = 4N). */
@@ -50,6 +52,15 @@ function networkCode(error: SdkErrorLike): string | undefined {
   return undefined;
 }
 
+/** The endpoint the SDK used for `service` in `region`: the override when one is set, else AWS's. */
+export function endpointOf(service: string, region: string, env: NodeJS.ProcessEnv = process.env): string {
+  const specific = env[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+  return specific ?? env.AWS_ENDPOINT_URL ?? `https://${service}.${region}.amazonaws.com`;
+}
+
+/** 5xx codes AWS answers while it has a passing failure of its own. */
+const SERVER_ERRORS = new Set(['ServiceUnavailable', 'ServiceUnavailableException', 'Unavailable', 'InternalError', 'InternalFailure', 'InternalServerError', 'InternalServerException']);
+
 /**
  * Turns an AWS SDK (or network) error into a CloudRigError with a fix. Already-mapped errors
  * pass through. Unknown AWS errors keep AWS's code and message.
@@ -64,9 +75,15 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
 
   const net = networkCode(error);
   if (net) {
-    const endpoint = process.env.AWS_ENDPOINT_URL ? ` (${process.env.AWS_ENDPOINT_URL})` : '';
-    return new CloudRigError('EndpointUnreachable', `Could not reach AWS in ${region}${endpoint}: ${net}.`,
-      'Check your network connection (and AWS_ENDPOINT_URL if you set one), then try again.');
+    const service = context.service ?? 'ec2';
+    const endpoint = endpointOf(service, region);
+    const attempts = error.$metadata?.attempts;
+    const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : '';
+    const what = net === 'ETIMEDOUT'
+      ? `AWS ${service.toUpperCase()} at ${endpoint} did not answer in time${tries}`
+      : `Could not reach AWS ${service.toUpperCase()} at ${endpoint}${tries}: ${net}`;
+    return new CloudRigError('EndpointUnreachable', `${what}.`,
+      'Check your network connection, VPN or proxy (and AWS_ENDPOINT_URL if you set one), then run the command again.');
   }
 
   switch (code) {
@@ -124,6 +141,10 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
       if (code.startsWith('InvalidAMIID')) {
         return new CloudRigError('InvalidAMIID', `The image ${context.imageId ?? ''} does not exist in ${region} or you may not use it (${code}).`.replace('  ', ' '),
           `Check the AMI id for ${region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`);
+      }
+      if (SERVER_ERRORS.has(code) || (error.$metadata?.httpStatusCode ?? 0) >= 500) {
+        return new CloudRigError('AwsUnavailable', `AWS ${(context.service ?? 'ec2').toUpperCase()} in ${region} kept failing on its side (${code}, HTTP ${error.$metadata?.httpStatusCode ?? '5xx'}) after ${error.$metadata?.attempts ?? 'several'} attempts.`,
+          'This is usually brief: wait a minute and run the command again (https://health.aws.amazon.com shows outages).');
       }
       return new CloudRigError(code, `AWS said: ${message}`, 'Check the message above; run the command again once it is fixed.');
   }

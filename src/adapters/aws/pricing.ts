@@ -333,9 +333,8 @@ export class AwsPriceCatalog implements PriceCatalog {
     this.#pricing ??=
       this.#options.pricingClient ??
       new PricingClient({
+        // Two attempts with clientConfig's per-attempt timeouts: fails over to the bundled table quickly.
         ...clientConfig(PRICING_API_REGION, { maxAttempts: 2, ...this.#options.access }),
-        // Fail over to the bundled table quickly when the endpoint does not answer.
-        requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
       });
     return { client: this.#pricing, GetProductsCommand };
   }

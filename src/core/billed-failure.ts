@@ -1,0 +1,51 @@
+import type { InstanceStateName } from '../shared/workstation.js';
+import { CloudRigError, toErrorInfo } from './errors.js';
+import { bundledOnDemandHourly } from './price-catalog.js';
+
+/** What is known about an instance when an operation on it fails. */
+export interface BilledInstance {
+  readonly workstation: string;
+  readonly region: string;
+  readonly instanceId: string;
+  /** Its last state EC2 reported; null when AWS could not be asked (e.g. the launch ledger's id). */
+  readonly state: InstanceStateName | null;
+  readonly instanceType: string;
+  readonly spot: boolean;
+}
+
+/** States in which an instance is billed by the hour for compute. */
+const BILLED_STATES: ReadonlySet<InstanceStateName> = new Set(['pending', 'running']);
+
+/** Whether a failure with this instance left behind must say that money is flowing. */
+export function mayBeBilled(instance: BilledInstance): boolean {
+  return instance.state === null || BILLED_STATES.has(instance.state);
+}
+
+/** "about $0.526/hour (on-demand list price)", or "by the hour" when the bundled table lacks the type. */
+export function rateWords(region: string, instanceType: string, spot: boolean): string {
+  const price = bundledOnDemandHourly(region, instanceType);
+  if (price === null) return 'by the hour';
+  const usd = price.usd.toFixed(price.usd < 1 ? 3 : 2);
+  return spot ? `by the hour (at most $${usd}/hour, the on-demand price)` : `by the hour (about $${usd}/hour on demand)`;
+}
+
+/**
+ * The error of an operation that failed after money started flowing, saying so: which instance,
+ * its last known state, that it is billed (and the rate), and the command that stops it. The
+ * original code is kept (errors are data); an error that already names the instance as billed
+ * passes through. `note` adds what else is true (e.g. an image that was saved and is kept).
+ */
+export function billedFailure(error: unknown, instance: BilledInstance | null, note = ''): CloudRigError {
+  const info = toErrorInfo(error);
+  const base = error instanceof CloudRigError ? error : new CloudRigError(info.code, info.message, info.fix);
+  if (instance === null || !mayBeBilled(instance) || (info.message.includes(instance.instanceId) && info.message.includes('billed'))) {
+    return note ? new CloudRigError(info.code, `${info.message} ${note}`, info.fix) : base;
+  }
+  const { workstation, region, instanceId } = instance;
+  const state = instance.state === null
+    ? `may still be running (its state is unknown: AWS did not answer), and if it runs it is billed ${rateWords(region, instance.instanceType, instance.spot)}`
+    : `is ${instance.state} and billed ${rateWords(region, instance.instanceType, instance.spot)}`;
+  const message = `${info.message}${note ? ` ${note}` : ''} Instance ${instanceId} (workstation ${workstation}, ${instance.instanceType} in ${region}) ${state}.`;
+  const fix = `${info.fix.replace(/\.?\s*$/, '.')} To stop the billing: \`rig stop ${workstation}\` (keeps the disk) or \`rig down ${workstation}\` (terminates it); if AWS stays unreachable, stop ${instanceId} in the EC2 console (${region}).`;
+  return new CloudRigError(info.code, message, fix);
+}
