@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError } from '../core/errors.js';
+import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs, sshCommandLine } from '../core/ssh-command.js';
 import {
   validateAmiId,
@@ -106,10 +107,12 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--ssh-user <user>', 'login user on the image (default ubuntu)')
     .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)')
     .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
-    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
+    // Syntax and host bits are checked here; whether everyone may connect waits for --allow-anywhere.
+    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, '--cidr', { allowAnywhere: true }))))
+    .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
     .action(async (opts: {
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; allowAnywhere?: boolean;
     }) => {
       const { service } = await getCore();
       const names = service.names();
@@ -138,6 +141,8 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         sshHost: opts.sshHost ?? base.sshHost,
         sshPort: opts.sshPort ?? base.sshPort,
         ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
+        // A new --cidr needs its own confirmation; a kept range keeps the one it was given.
+        ingressAnywhere: opts.allowAnywhere ? true : opts.cidr ? undefined : base.ingressAnywhere,
       }, { onStep: bar.step });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
@@ -177,7 +182,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         c.service.probeReady(described.name),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<Record<string, unknown>>({}),
       ]);
-      const status = statusJson(snapshot, extra);
+      const spec = c.service.spec(described.name);
+      const warning = ingressWarning(spec);
+      const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       if (typeof status.hourlyUsd === 'number') {
@@ -187,6 +194,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
       }
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+      if (warning) out(`Warning: ${warning} Narrow it with: rig init --name ${shellQuote(status.name)} --cidr auto`);
       if (status.sshCommand) out(status.sshCommand);
     });
 

@@ -13,6 +13,7 @@ import {
   type CostFacts,
 } from './cost-view.js';
 import { formatDuration, formatUsd } from './format.js';
+import { ingressWarning } from './ingress.js';
 import {
   canCopySsh,
   canStart,
@@ -66,6 +67,7 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
     canOpenTerminal: canCopySsh(snapshot) && phase === 'ready',
     canTerminate: canTerminate(snapshot),
     error: snapshot.error,
+    ingressWarning: ingressWarning(spec),
   };
 }
 
