@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Conf from 'conf';
 import { CloudRigError } from '../../core/errors.js';
 import type { SettingsStore } from '../../core/ports.js';
@@ -30,9 +31,12 @@ export function migrateSettings(raw: Record<string, unknown>): Record<string, un
 export class ConfSettingsStore implements SettingsStore {
   private readonly conf: Conf<Record<string, unknown>>;
   readonly home: string;
+  /** The settings file's path. */
+  readonly path: string;
 
   constructor(home: string) {
     this.home = ensureHome(home);
+    this.path = join(this.home, 'settings.json');
     try {
       this.conf = new Conf<Record<string, unknown>>({
         cwd: this.home,
@@ -42,13 +46,10 @@ export class ConfSettingsStore implements SettingsStore {
         clearInvalidConfig: false,
       });
     } catch (error) {
+      // conf parses the file as it starts: say precisely what is wrong with it.
+      this.raw();
       throw this.damaged(`cannot be read (${firstLine(error)})`);
     }
-  }
-
-  /** The settings file's path. */
-  get path(): string {
-    return this.conf.path;
   }
 
   private damaged(what: string, fix?: string): CloudRigError {
