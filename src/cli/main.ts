@@ -18,7 +18,10 @@ export async function runRig(
   extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
-  const program = buildProgram(io, async ({ home, profile }) => (await import('../adapters/compose.js')).createCore({ home, profile }), {
+  const program = buildProgram(io, async ({ home, profile }) => {
+    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') (await import('../adapters/aws/debug-log.js')).watchHttpForDebug();
+    return (await import('../adapters/compose.js')).createCore({ home, profile });
+  }, {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, ...(extensions.register ?? [])],

@@ -22,6 +22,7 @@ import { Progress, type Io } from './output.js';
 interface GlobalOptions {
   home?: string;
   profile?: string;
+  debug?: boolean;
 }
 
 /** Builds the core for the global options; the CLI never builds it before parsing succeeded. */
@@ -38,6 +39,9 @@ function flag<T>(validate: (value: string) => T) {
     }
   };
 }
+
+/** Parses a workstation name given as an argument: refused before it reaches any message or command. */
+export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** `rig status --json`'s object. */
 export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
@@ -71,10 +75,15 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Run a personal GPU workstation on your own AWS account.')
     .option('--home <dir>', 'CloudRig home (settings, keys); default $CLOUDRIG_HOME or the platform config dir')
     .option('--profile <name>', 'AWS profile from ~/.aws (default: the SDK credential chain)')
-    .showHelpAfterError('(run rig --help for usage)')
+    .option('--debug', 'log each AWS call (action, region, status, timing) to stderr; never keys or data (or CLOUDRIG_DEBUG=1)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // A usage error is one line with its fix, like every other error.
+      outputError: (text, write) => {
+        const line = text.trim().replaceAll('\n', ' ');
+        write(`${line}${line.includes(' Fix: ') ? '' : ' Fix: see rig --help (or rig COMMAND --help) for usage.'}\n`);
+      },
     })
     .exitOverride();
 
@@ -83,6 +92,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   const getCore = (): Promise<Core> => {
     if (!core) {
       const globals = program.opts<GlobalOptions>();
+      if (globals.debug) process.env.CLOUDRIG_DEBUG = '1';
       core = makeCore({ home: globals.home ?? resolveHome(), profile: globals.profile ?? null });
     }
     return core;
@@ -152,7 +162,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('up')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
     .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
@@ -169,7 +179,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('status')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Show the workstation state.')
     .option('--json', 'print a JSON object')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
@@ -223,7 +233,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('stop')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .action(async (name: string | undefined) => {
       const bar = progress();
@@ -233,7 +243,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('down')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Terminate the instance (its disk is deleted).')
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
@@ -260,7 +270,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   const images = program.command('images').description('List or delete images saved from a workstation.');
   images
     .command('list', { isDefault: true })
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .option('--json', 'print a JSON array')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       const list = await (await getCore()).service.images(name);
@@ -271,7 +281,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   images
     .command('rm')
     .argument('<imageId>', 'image to deregister (its snapshots are deleted too)', flag((v) => validateAmiId(v, 'IMAGE_ID')))
-    .option('--name <name>', 'workstation the image belongs to')
+    .option('--name <name>', 'workstation the image belongs to', flag(validateName))
     .option('--yes', 'do not ask for confirmation')
     .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {
       if (!opts.yes) {

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { awsDebugLogger, debugEnabled } from './debug-log.js';
 
 /** How every AWS client is configured: region, optional profile or explicit keys, adaptive retries. */
 export interface AwsAccess {
@@ -21,5 +22,6 @@ export function clientConfig(region: string, access: AwsAccess) {
     retryMode: process.env.AWS_RETRY_MODE ?? 'adaptive',
     maxAttempts: access.maxAttempts ?? (process.env.AWS_MAX_ATTEMPTS ? Number(process.env.AWS_MAX_ATTEMPTS) : 5),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
+    ...(debugEnabled() ? { logger: awsDebugLogger(region) } : {}),
   };
 }
