@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specFromForm } from '../../src/core/settings-view.js';
+import { DEFAULT_FORM, specFromForm } from '../../src/core/settings-view.js';
 import { createRouter, senderFrom, type Handlers, type Sender } from '../../src/main/ipc-router.js';
 import { requestChannels } from '../../src/shared/contract.js';
-import { DEFAULT_FORM } from '../../src/core/settings-view.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
-import { useRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { useRigWorld } from '../support/rig-harness.js';
 
 /**
  * The bad-input table (issue 8, "What to build" 4): hostile or mistaken values through every door —
@@ -102,7 +101,7 @@ const cliCases: readonly CliCase[] = [
   { where: 'flag', input: 'images rm not-an-ami --yes', args: ['images', 'rm', 'not-an-ami', '--yes'], says: /not an AMI id/ },
   { where: 'flag', input: "--home ''", args: ['--home', '', 'status'], says: /home is an empty path.*Fix: Pass a directory with --home/ },
   { where: 'flag', input: '--home <a file>', args: ['--home', A_FILE, 'status'], says: /it is a file, not a directory.*Fix: Pass a writable directory/ },
-  { where: 'flag', input: '--home <a file>/sub', args: ['--home', join(A_FILE, 'sub'), ...INIT], says: /a-file is a file, not a directory/ },
+  { where: 'flag', input: '--home <a file>/sub', args: ['--home', join(A_FILE, 'sub'), ...INIT], says: /part of the path is a file, not a directory/ },
   { where: 'flag', input: '--home /proc/cloudrig', args: ['--home', '/proc/cloudrig', 'status'], says: /does not accept new directories/ },
   { where: 'flag', input: '--home /sys/kernel (not writable)', args: ['--home', '/sys/kernel', ...INIT], says: /cannot be used: you may not write there/ },
   // The settings file, edited by hand.

@@ -15,7 +15,7 @@ const toStderr: Write = (line) => {
 interface SdkLogRecord {
   readonly commandName?: string;
   readonly metadata?: { readonly httpStatusCode?: number; readonly attempts?: number; readonly totalRetryDelay?: number };
-  readonly error?: { readonly name?: string; readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number } };
+  readonly error?: { readonly name?: string; readonly code?: string; readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number } };
 }
 
 /**
@@ -28,8 +28,9 @@ export function awsDebugLogger(region: string, write: Write = toStderr) {
     if (typeof record !== 'object' || record === null || !('commandName' in record)) return;
     const { commandName, metadata, error } = record as SdkLogRecord;
     const meta = error?.$metadata ?? metadata;
-    const outcome = failed ? `failed ${error?.name ?? 'error'}` : 'ok';
-    write(`debug: aws ${region} ${commandName} ${outcome} status=${meta?.httpStatusCode ?? '-'} attempts=${meta?.attempts ?? 1}` +
+    const outcome = failed ? `failed ${error?.code ?? error?.name ?? 'error'}` : 'ok';
+    const action = String(commandName).replace(/Command$/, '');
+    write(`debug: aws ${region} ${action} ${outcome} status=${meta?.httpStatusCode ?? '-'} attempts=${meta?.attempts ?? 1}` +
       (metadata?.totalRetryDelay ? ` retryDelay=${metadata.totalRetryDelay}ms` : ''));
   };
   return {
