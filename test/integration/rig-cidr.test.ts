@@ -39,7 +39,7 @@ describe('ssh open to every address only when confirmed, and then always flagged
   it('a host-bits CIDR such as 10.1.2.3/0 is refused before any AWS call instead of becoming 0.0.0.0/0', async () => {
     const init = await world.rig(initArgs(world, ['--cidr', '10.1.2.3/0', '--allow-anywhere']));
     expect(init.code).not.toBe(0);
-    expect(init.stderr.trim()).toMatch(/^error: "10\.1\.2\.3\/0" has host bits set.* Fix: --cidr: pass 10\.1\.2\.3\/32 for that address only/);
+    expect(init.stderr.trim()).toMatch(/^error: option .*"10\.1\.2\.3\/0" has host bits set.* Fix: --cidr: pass 10\.1\.2\.3\/32 for that address only/);
     expect(world.cloud.proxy.counts()).toEqual({});
   });
 });
