@@ -5,7 +5,7 @@ import { FileReminderStore } from '../adapters/store/reminder-store.js';
 import { CloudRigError } from '../core/errors.js';
 import type { InstanceFacts, Snapshot } from '../shared/workstation.js';
 import type { Core } from '../adapters/compose.js';
-import type { CommandRegistrar, StatusExtras } from './program.js';
+import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
 export const costStatusExtras: StatusExtras = async (core: Core, snapshot: Snapshot) => {
@@ -66,7 +66,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('snooze')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Keep the workstation awake: the idle auto-stop and the reminders wait (default 1 hour).')
     .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
     .action(async (name: string | undefined, opts: { hours: string }) => {

@@ -2,7 +2,7 @@ import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
-import type { CommandRegistrar } from './program.js';
+import { workstationName, type CommandRegistrar } from './program.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
 
@@ -13,7 +13,7 @@ const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
 export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
   program
     .command('doctor')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Check credentials, the default VPC and the vCPU quota for the instance type.')
     .addOption(new Option('--region <region>', 'check this region instead of the workstation\'s'))
     .addOption(new Option('--type <type>', 'check this instance type instead of the workstation\'s'))

@@ -69,6 +69,7 @@ export async function runRig(
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const program = buildProgram(io, async ({ home, profile }) => {
+    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') (await import('../adapters/aws/debug-log.js')).watchHttpForDebug();
     const core = (await import('../adapters/compose.js')).createCore({ home, profile, banner: extensions.banner });
     changes.attach(core);
     return core;

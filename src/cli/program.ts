@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError } from '../core/errors.js';
+import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
 import {
@@ -26,6 +27,7 @@ import { reportLeftovers } from './session-end.js';
 interface GlobalOptions {
   home?: string;
   profile?: string;
+  debug?: boolean;
 }
 
 /** Builds the core for the global options; the CLI never builds it before parsing succeeded. */
@@ -42,6 +44,9 @@ function flag<T>(validate: (value: string) => T) {
     }
   };
 }
+
+/** Parses a workstation name given as an argument: refused before it reaches any message or command. */
+export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** `rig status --json`'s object. */
 export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
@@ -84,10 +89,15 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Run a personal GPU workstation on your own AWS account.')
     .option('--home <dir>', 'CloudRig home (settings, keys); default $CLOUDRIG_HOME or the platform config dir')
     .option('--profile <name>', 'AWS profile from ~/.aws (default: the SDK credential chain)')
-    .showHelpAfterError('(run rig --help for usage)')
+    .option('--debug', 'log each AWS call (action, region, status, timing) to stderr; never keys or data (or CLOUDRIG_DEBUG=1)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // A usage error is one line with its fix, like every other error.
+      outputError: (text, write) => {
+        const line = text.trim().replaceAll('\n', ' ');
+        write(`${line}${line.includes(' Fix: ') ? '' : ' Fix: see rig --help (or rig COMMAND --help) for usage.'}\n`);
+      },
     })
     .exitOverride();
 
@@ -96,6 +106,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   const getCore = (): Promise<Core> => {
     if (!core) {
       const globals = program.opts<GlobalOptions>();
+      if (globals.debug) process.env.CLOUDRIG_DEBUG = '1';
       core = makeCore({ home: globals.home ?? resolveHome(), profile: globals.profile ?? null });
     }
     return core;
@@ -121,10 +132,12 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)', flag((v) => validateSshHost(v)))
     .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
     .option('--new-key', 'replace the key pair in AWS with a new one made here (when its private key is lost)')
-    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v))))
+    // Syntax and host bits are checked here; whether everyone may connect waits for --allow-anywhere.
+    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, '--cidr', { allowAnywhere: true }))))
+    .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
     .action(async (opts: {
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean;
     }) => {
       const { service } = await getCore();
       const names = service.names();
@@ -153,6 +166,8 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         sshHost: opts.sshHost ?? base.sshHost,
         sshPort: opts.sshPort ?? base.sshPort,
         ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
+        // A new --cidr needs its own confirmation; a kept range keeps the one it was given.
+        ingressAnywhere: opts.allowAnywhere ? true : opts.cidr ? undefined : base.ingressAnywhere,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
@@ -163,7 +178,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('up')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
     .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
@@ -180,7 +195,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('status')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Show the workstation state.')
     .option('--json', 'print a JSON object')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
@@ -193,7 +208,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         c.service.probeReady(described.name),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<Record<string, unknown>>({}),
       ]);
-      const status = statusJson(snapshot, extra);
+      const spec = c.service.spec(described.name);
+      const warning = ingressWarning(spec);
+      const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
@@ -213,6 +230,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         }
         out(`Fix: ${status.error.fix}`);
       }
+      if (warning) out(`Warning: ${warning} Narrow it with: rig init --name ${shellQuote(status.name)} --cidr auto`);
       if (status.sshCommand) out(status.sshCommand);
     });
 
@@ -242,7 +260,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('stop')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .action(async (name: string | undefined) => {
       const bar = progress();
@@ -252,7 +270,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('down')
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Terminate the instance (its disk is deleted).')
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
@@ -280,7 +298,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   const images = program.command('images').description('List or delete images saved from a workstation.');
   images
     .command('list', { isDefault: true })
-    .argument('[name]')
+    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .option('--json', 'print a JSON array')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       const list = await (await getCore()).service.images(name);
@@ -291,7 +309,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   images
     .command('rm')
     .argument('<imageId>', 'image to deregister (its snapshots are deleted too)', flag((v) => validateAmiId(v, 'IMAGE_ID')))
-    .option('--name <name>', 'workstation the image belongs to')
+    .option('--name <name>', 'workstation the image belongs to', flag(validateName))
     .option('--yes', 'do not ask for confirmation')
     .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {
       if (!opts.yes) {

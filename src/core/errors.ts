@@ -24,6 +24,6 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   return {
     code: 'Unexpected',
     message,
-    fix: 'Try again; if it keeps happening, run the same command with --debug and report the output.',
+    fix: 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.',
   };
 }

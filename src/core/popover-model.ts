@@ -14,6 +14,7 @@ import {
   type CostFacts,
 } from './cost-view.js';
 import { formatDuration, formatUsd } from './format.js';
+import { ingressWarning } from './ingress.js';
 import {
   canCopySsh,
   canStart,
@@ -74,6 +75,7 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
     canTerminate: canTerminate(snapshot),
     // A second live instance is an error the user must see, with every id (each is billed).
     error: snapshot.error ?? duplicatesError(snapshot),
+    ingressWarning: ingressWarning(spec),
   };
 }
 

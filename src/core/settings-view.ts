@@ -26,6 +26,7 @@ export const DEFAULT_FORM: WorkstationForm = {
   sshHost: '',
   sshPort: 22,
   ingressCidr: 'auto',
+  ingressAnywhere: false,
   autoStopEnabled: true,
   autoStopMinutes: 60,
 };
@@ -44,6 +45,7 @@ export function formOf(spec: WorkstationSpec): WorkstationForm {
     sshHost: spec.sshHost ?? '',
     sshPort: spec.sshPort,
     ingressCidr: spec.ingressCidr,
+    ingressAnywhere: spec.ingressAnywhere === true,
     autoStopEnabled: spec.autoStop.enabled,
     autoStopMinutes: spec.autoStop.idleMinutes,
   };
@@ -104,7 +106,11 @@ export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | 
     sshUser: form.sshUser,
     ...(form.sshHost.trim() === '' ? {} : { sshHost: form.sshHost.trim() }),
     sshPort: form.sshPort,
-    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'Allowed addresses'),
+    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'Allowed addresses', {
+      allowAnywhere: form.ingressAnywhere === true,
+      confirmWith: 'tick "Allow ssh from anywhere"',
+    }),
+    ...(form.ingressAnywhere === true && form.ingressCidr.trim() !== 'auto' ? { ingressAnywhere: true } : {}),
     autoStop: {
       enabled: form.autoStopEnabled,
       idleMinutes: validateIdleMinutes(form.autoStopMinutes),

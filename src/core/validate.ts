@@ -1,3 +1,4 @@
+import { parseIpv4Cidr } from '../shared/cidr.js';
 import { CloudRigError } from './errors.js';
 import { isSshHost, isSshUser } from '../shared/workstation.js';
 
@@ -73,21 +74,40 @@ export function validateParameterPath(path: string, flag = '--ami-param'): strin
   return path;
 }
 
-/** Parses an IPv4 CIDR; a bare address becomes /32. Refuses anything else. */
-export function validateCidr(value: string, flag = '--cidr'): string {
-  const withMask = value.includes('/') ? value : `${value}/32`;
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(withMask);
-  const octets = match ? match.slice(1, 5).map(Number) : [];
-  const bits = match ? Number(match[5]) : -1;
-  if (!match || octets.some((o) => o > 255) || bits > 32) {
+/** How `validateCidr` treats a range that admits every address. */
+export interface CidrOptions {
+  /** The user confirmed that ssh may be reached from anywhere (`--allow-anywhere`, the form's checkbox). */
+  readonly allowAnywhere?: boolean;
+  /** How to confirm it on this face, for the fix: `add --allow-anywhere`, `tick "…"`. */
+  readonly confirmWith?: string;
+}
+
+/**
+ * Parses an IPv4 CIDR; a bare address becomes /32. Refuses anything else, a range with host bits
+ * set (AWS would silently widen `10.1.2.3/0` to the whole internet), and one that admits every
+ * address unless the user confirmed it.
+ */
+export function validateCidr(value: string, flag = '--cidr', options: CidrOptions = {}): string {
+  if (value.includes(':')) {
+    throw invalid(flag, `"${value}" is an IPv6 range; CloudRig admits IPv4 ranges only.`, 'pass an IPv4 range such as 203.0.113.7/32, or auto for your public IP.');
+  }
+  const cidr = parseIpv4Cidr(value);
+  if (!cidr) {
     throw invalid(flag, `"${value}" is not an IPv4 CIDR.`, 'pass an address range such as 203.0.113.7/32, or auto for your public IP.');
   }
-  // Normalise to the network address so AWS accepts it and comparisons are exact.
-  const address = octets.reduce((acc, o) => (acc << 8) | o, 0) >>> 0;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const network = (address & mask) >>> 0;
-  const text = [24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join('.');
-  return `${text}/${bits}`;
+  if (cidr.hostBitsSet) {
+    const single = `${cidr.address}/32`;
+    throw cidr.anywhere
+      ? invalid(flag, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}, every address on the internet.`,
+        `pass ${single} for that address only (or ${cidr.canonical} with confirmation if you really mean everyone).`)
+      : invalid(flag, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}.`,
+        `pass ${cidr.canonical} for the whole network, or ${single} for that address only.`);
+  }
+  if (cidr.anywhere && !options.allowAnywhere) {
+    throw invalid(flag, `${cidr.canonical} admits ssh from every address on the internet.`,
+      `pass your own address range (or auto), or ${options.confirmWith ?? 'add --allow-anywhere'} if you really mean everyone.`);
+  }
+  return cidr.canonical;
 }
 
 /** Refuses a disk smaller than the image needs (checked once the image is known). */

@@ -188,7 +188,7 @@ export class WorkstationService {
    */
   async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions & { newKey?: boolean } = {}): Promise<InitResult> {
     const auto = input.ingressCidr === 'auto';
-    const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr);
+    const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr, '--cidr', { allowAnywhere: input.ingressAnywhere === true });
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
     const gateway = this.deps.cloud.gateway(spec.region);
     const created: string[] = [];

@@ -37,6 +37,8 @@ export const WorkstationFormSchema = z.object({
   sshHost: z.string().max(253).regex(/^[A-Za-z0-9.:-]*$/, 'A host name or IP address.'),
   sshPort: z.number().int().min(1).max(65_535),
   ingressCidr: z.string().min(1).max(64),
+  /** Explicit confirmation that 0.0.0.0/0 is meant (checked again by core). */
+  ingressAnywhere: z.boolean().optional(),
   /** The on-instance idle watchdog (installed at launch). */
   autoStopEnabled: z.boolean(),
   autoStopMinutes: z.number().int().min(5, 'At least 5 idle minutes.').max(24 * 60, 'At most 1440 idle minutes (a day).'),

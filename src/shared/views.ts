@@ -57,6 +57,8 @@ export interface WorkstationView {
   readonly canOpenTerminal: boolean;
   readonly canTerminate: boolean;
   readonly error: ErrorInfo | null;
+  /** Set while ssh is open to every address (0.0.0.0/0): shown as a warning until narrowed. */
+  readonly ingressWarning: string | null;
 }
 
 /** The "still costing you" list: what exists and bills by the month while nothing runs. */
@@ -109,6 +111,8 @@ export interface WorkstationForm {
   readonly sshPort: number;
   /** A CIDR, or `auto` for my public IP /32. */
   readonly ingressCidr: string;
+  /** The user ticked "allow ssh from anywhere": required for 0.0.0.0/0. */
+  readonly ingressAnywhere?: boolean;
   /** The idle watchdog installed on the instance at launch. */
   readonly autoStopEnabled: boolean;
   readonly autoStopMinutes: number;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAnywhereCidr, parseIpv4Cidr } from './cidr.js';
 
 /** The SSM public parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
 export const DEFAULT_AMI_PARAMETER =
@@ -75,10 +76,18 @@ export const WorkstationSpecSchema = z.object({
   sshHost: z.string().refine(isSshHost, 'not a host name or IP address, e.g. 203.0.113.7 or gpu.example.com').optional(),
   sshPort: z.number().int().min(1).max(65_535).default(22),
   /** The CIDR admitted on tcp/22; resolved from the public IP when the user said `auto`. */
-  ingressCidr: z.string(),
+  ingressCidr: z.string().refine((value) => parseIpv4Cidr(value)?.canonical === value,
+    'must be an IPv4 range with no host bits set, e.g. 203.0.113.7/32'),
+  /** The user confirmed that ssh may be reached from every address (`rig init --allow-anywhere`). */
+  ingressAnywhere: z.boolean().optional(),
   /** The CIDR follows the user's public IP: refreshed at every `up` (laptops move). */
   ingressAuto: z.boolean().optional(),
   autoStop: AutoStopSchema.default({ enabled: true, idleMinutes: 60, gpuBusyPercent: 10 }),
+}).superRefine((spec, context) => {
+  // A hand-edited 0.0.0.0/0 must not open ssh to the world without the recorded confirmation.
+  if (isAnywhereCidr(spec.ingressCidr) && spec.ingressAnywhere !== true) {
+    context.addIssue({ code: 'custom', path: ['ingressCidr'], message: `${spec.ingressCidr} admits every address; it needs "ingressAnywhere": true (rig init --cidr ${spec.ingressCidr} --allow-anywhere)` });
+  }
 });
 export type WorkstationSpec = z.infer<typeof WorkstationSpecSchema>;
 

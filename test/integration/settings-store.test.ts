@@ -26,7 +26,7 @@ describe('the settings file on disk', () => {
     const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
     await writeFile(join(home, 'settings.json'), '{"workstations": {');
     expect(() => new ConfSettingsStore(home).read()).toThrow(expect.objectContaining({
-      code: 'SettingsUnreadable',
+      code: 'SettingsDamaged',
       fix: expect.stringContaining('move it away'),
     }));
     expect(await readFile(join(home, 'settings.json'), 'utf8')).toBe('{"workstations": {');

@@ -121,6 +121,12 @@ describe('workstationView', () => {
     expect(workstationView(snapshotIn('ready'), settings, NOW).address).toBe('127.0.0.1');
   });
 
+  it('warns while ssh is open to every address, and not for a narrow range', () => {
+    const open = settingsWithGpu({ workstations: { gpu: specOf({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true }) } });
+    expect(workstationView(snapshotIn('ready'), open, NOW).ingressWarning).toBe('ssh (tcp/22) is open to every address on the internet (0.0.0.0/0).');
+    expect(workstationView(snapshotIn('ready'), settingsWithGpu(), NOW).ingressWarning).toBeNull();
+  });
+
   it('marks spot instances', () => {
     expect(workstationView(snapshotIn('ready', { instance: instanceIn('ready', { spot: true }) }), settingsWithGpu(), NOW).spot).toBe(true);
   });

@@ -60,6 +60,16 @@ describe('specFromForm', () => {
     expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '10.0.0.0/40' }, null, false)).toThrow(expect.objectContaining({ fix: expect.stringMatching(/^Allowed addresses: /) }));
   });
 
+  it('needs the "Allow ssh from anywhere" confirmation for 0.0.0.0/0 and remembers it in the spec', () => {
+    expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '0.0.0.0/0' }, null, false))
+      .toThrow(expect.objectContaining({ code: 'InvalidInput', fix: expect.stringMatching(/^Allowed addresses: .*tick "Allow ssh from anywhere"/) }));
+    expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '10.1.2.3/0', ingressAnywhere: true }, null, false))
+      .toThrow(expect.objectContaining({ fix: expect.stringContaining('10.1.2.3/32') }));
+    expect(specFromForm({ ...DEFAULT_FORM, ingressCidr: '0.0.0.0/0', ingressAnywhere: true }, null, false)).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
+    expect(formOf(specOf({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true }))).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
+    expect(specFromForm({ ...DEFAULT_FORM, ingressAnywhere: true }, null, false)).not.toHaveProperty('ingressAnywhere');
+  });
+
   it('refuses to move a workstation that has an instance to another region', () => {
     expect(() => specFromForm({ ...DEFAULT_FORM, region: 'us-west-2' }, specOf(), true)).toThrow(expect.objectContaining({ code: 'WorkstationInUse' }));
     expect(specFromForm({ ...DEFAULT_FORM, instanceType: 'g5.xlarge' }, specOf(), true).instanceType).toBe('g5.xlarge');

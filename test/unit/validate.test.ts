@@ -44,13 +44,29 @@ describe('input validation before any AWS call', () => {
     expect(errorOf(() => validateAmiId('ubuntu')).message).toContain('not an AMI id');
   });
 
-  it('normalises CIDRs, turns a bare address into /32, and refuses garbage', () => {
+  it('turns a bare address into /32, keeps a network as written, and refuses garbage', () => {
     expect(validateCidr('203.0.113.7')).toBe('203.0.113.7/32');
-    expect(validateCidr('10.1.2.3/8')).toBe('10.0.0.0/8');
-    expect(validateCidr('0.0.0.0/0')).toBe('0.0.0.0/0');
-    for (const bad of ['300.1.1.1/32', '1.2.3.4/33', 'my-ip', '1.2.3/24']) {
+    expect(validateCidr('10.0.0.0/8')).toBe('10.0.0.0/8');
+    for (const bad of ['300.1.1.1/32', '1.2.3.4/33', 'my-ip', '1.2.3/24', '']) {
       expect(errorOf(() => validateCidr(bad)).fix).toMatch(/^--cidr: /);
     }
+  });
+
+  it('refuses a CIDR with host bits set and names its canonical form in the fix (never widening it silently)', () => {
+    const narrow = errorOf(() => validateCidr('10.1.2.3/24'));
+    expect(narrow.message).toContain('10.1.2.0/24');
+    expect(narrow.fix).toBe('--cidr: pass 10.1.2.0/24 for the whole network, or 10.1.2.3/32 for that address only.');
+    const open = errorOf(() => validateCidr('10.1.2.3/0', '--cidr', { allowAnywhere: true }));
+    expect(open.message).toContain('every address');
+    expect(open.fix).toMatch(/^--cidr: pass 10\.1\.2\.3\/32 for that address only/);
+  });
+
+  it('admits every address only with explicit confirmation, worded for the face that asks', () => {
+    expect(errorOf(() => validateCidr('0.0.0.0/0')).fix).toContain('add --allow-anywhere');
+    expect(errorOf(() => validateCidr('0.0.0.0/0', 'Allowed addresses', { confirmWith: 'tick "Allow ssh from anywhere"' })).fix)
+      .toMatch(/^Allowed addresses: .*tick "Allow ssh from anywhere"/);
+    expect(validateCidr('0.0.0.0/0', '--cidr', { allowAnywhere: true })).toBe('0.0.0.0/0');
+    expect(errorOf(() => validateCidr('::/0', '--cidr', { allowAnywhere: true })).message).toContain('IPv4 ranges only');
   });
 
   it('refuses a disk smaller than the image and says which size to pass', () => {

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { awsDebugLogger, debugEnabled } from './debug-log.js';
 
 /** How every AWS client is configured: region, optional profile or explicit keys, adaptive retries. */
 export interface AwsAccess {
@@ -75,5 +76,6 @@ export function clientConfig(region: string, access: AwsAccess) {
     maxAttempts,
     requestHandler: handlerOptions(requestTimeouts(maxAttempts)),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
+    ...(debugEnabled() ? { logger: awsDebugLogger(region) } : {}),
   };
 }

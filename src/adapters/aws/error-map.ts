@@ -1,4 +1,6 @@
 import { CloudRigError } from '../../core/errors.js';
+import { shellQuote } from '../../core/ssh-command.js';
+import { KNOWN_REGIONS } from '../../core/validate.js';
 
 /** What the failing call was about, to make the message specific. */
 export interface ErrorContext {
@@ -71,9 +73,19 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
   const code = error.name ?? error.code ?? 'Unknown';
   const message = error.message ?? String(raw);
   const { region } = context;
-  const profileFlag = context.profile ? ` --profile ${context.profile}` : '';
+  const profileFlag = context.profile ? ` --profile ${shellQuote(context.profile)}` : '';
 
   const net = networkCode(error);
+  // A region AWS does not have answers with no host (ENOTFOUND) or, behind an endpoint override,
+  // with a page that is not AWS XML: either way the region is what to fix.
+  if (!KNOWN_REGIONS.includes(region) && (net || isDeserializationError(error))) {
+    return new CloudRigError('UnknownRegion', `AWS has no region "${region}" (from the workstation's settings or AWS_REGION).`,
+      'Use a region code such as us-east-1 (rig init --region us-east-1, or AWS_REGION); list yours with `aws ec2 describe-regions --output text`.');
+  }
+  if ((raw as { code?: string } | null)?.code === 'ERR_INVALID_URL') {
+    return new CloudRigError('InvalidEndpoint', 'An AWS endpoint override (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>) is not a URL.',
+      'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself.');
+  }
   if (net) {
     const service = context.service ?? 'ec2';
     const endpoint = endpointOf(service, region);
@@ -146,8 +158,14 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
         return new CloudRigError('AwsUnavailable', `AWS ${(context.service ?? 'ec2').toUpperCase()} in ${region} kept failing on its side (${code}, HTTP ${error.$metadata?.httpStatusCode ?? '5xx'}) after ${error.$metadata?.attempts ?? 'several'} attempts.`,
           'This is usually brief: wait a minute and run the command again (https://health.aws.amazon.com shows outages).');
       }
-      return new CloudRigError(code, `AWS said: ${message}`, 'Check the message above; run the command again once it is fixed.');
+      // Only the first line: SDK messages may append hints meant for programmers.
+      return new CloudRigError(code, `AWS said: ${message.split('\n')[0]!.trim()}`, 'Check the message above; run the command again once it is fixed.');
   }
+}
+
+/** The SDK could not parse the answer (an HTML page, a proxy's error): not AWS speaking. */
+function isDeserializationError(error: SdkErrorLike): boolean {
+  return /Deserialization error|XML parse error|Unexpected token|is not valid JSON/.test(error.message ?? '');
 }
 
 function describeDecoded(decoded: string): string | null {

@@ -1,8 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Conf from 'conf';
 import { CloudRigError } from '../../core/errors.js';
 import type { SettingsStore } from '../../core/ports.js';
+import { shellQuote } from '../../core/ssh-command.js';
 import { SettingsSchema, SETTINGS_VERSION, type Settings } from '../../shared/settings.js';
 import type { WorkstationSpec } from '../../shared/workstation.js';
+import { ensureHome } from './home.js';
+
+/** The first line of an error's message: library messages can span several. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+}
 
 /** Brings an older settings object up to the current schema version. */
 export function migrateSettings(raw: Record<string, unknown>): Record<string, unknown> {
@@ -17,51 +26,85 @@ export function migrateSettings(raw: Record<string, unknown>): Record<string, un
 /**
  * `<home>/settings.json` through conf: written atomically (write-temp-then-rename), mode 0600,
  * validated with the zod schema on every read, and re-read from disk each time so the app and
- * the CLI see each other's changes.
+ * the CLI see each other's changes. The home is checked (and created 0700) before conf sees it.
  */
 export class ConfSettingsStore implements SettingsStore {
   private readonly conf: Conf<Record<string, unknown>>;
+  readonly home: string;
+  /** The settings file's path. */
+  readonly path: string;
 
-  constructor(readonly home: string) {
+  constructor(home: string) {
+    this.home = ensureHome(home);
+    this.path = join(this.home, 'settings.json');
     try {
       this.conf = new Conf<Record<string, unknown>>({
-        cwd: home,
+        cwd: this.home,
         configName: 'settings',
         configFileMode: 0o600,
         accessPropertiesByDotNotation: false,
         clearInvalidConfig: false,
       });
     } catch (error) {
-      throw this.unreadable(error);
+      // conf parses the file as it starts: say precisely what is wrong with it.
+      this.raw();
+      throw this.damaged(`cannot be read (${firstLine(error)})`);
     }
   }
 
-  /** The settings file's path. */
-  get path(): string {
-    return this.conf.path;
+  private damaged(what: string, fix?: string): CloudRigError {
+    const moved = shellQuote(`${this.path}.damaged`);
+    return new CloudRigError('SettingsDamaged', `The settings file ${this.path} is damaged: it ${what}.`,
+      fix ?? `Fix it by hand, or move it away (mv ${shellQuote(this.path)} ${moved}) to start with fresh settings; your instances are found again from AWS.`);
   }
 
-  private unreadable(error: unknown): CloudRigError {
-    return new CloudRigError('SettingsUnreadable', `The settings file ${this.home}/settings.json cannot be read: ${(error as Error).message}`,
-      'Fix the file by hand, or move it away to start with fresh settings (your instances are found again from AWS).');
+  /** The file's JSON, or an empty object when there is no file yet. Anything but an object is damage. */
+  private raw(): Record<string, unknown> {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return {};
+      throw this.damaged(`cannot be read (${code ?? firstLine(error)})`);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw this.damaged(`is not valid JSON (${firstLine(error)})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw this.damaged(`holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`} instead of an object`);
+    }
+    return value as Record<string, unknown>;
   }
 
   read(): Settings {
-    let raw: Record<string, unknown>;
-    try {
-      raw = this.conf.store;
-    } catch (error) {
-      throw this.unreadable(error);
+    const parsed = SettingsSchema.safeParse(migrateSettings(this.raw()));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const where = issue.path.join('.') || '(top level)';
+      throw this.damaged(`has a bad value at ${where}: ${issue.message}`,
+        `Correct ${where} in the file by hand (or rerun the rig init that set it), or move the file away (mv ${shellQuote(this.path)} ${shellQuote(`${this.path}.damaged`)}) to start afresh.`);
     }
-    const parsed = SettingsSchema.safeParse(migrateSettings(raw));
-    if (!parsed.success) throw this.unreadable(new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
     return parsed.data;
   }
 
   update(change: (settings: Settings) => Settings): Settings {
-    const next = SettingsSchema.parse(change(this.read()));
-    this.conf.store = next as unknown as Record<string, unknown>;
-    return next;
+    const parsed = SettingsSchema.safeParse(change(this.read()));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, 'Correct that value and try again.');
+    }
+    try {
+      this.conf.store = parsed.data as unknown as Record<string, unknown>;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code ?? firstLine(error)}.`,
+        'Make the CloudRig home writable (or free some space), or pass another one with --home DIR, then try again.');
+    }
+    return parsed.data;
   }
 
   saveWorkstation(spec: WorkstationSpec): void {

@@ -114,6 +114,9 @@ export function WorkstationFields(props: {
           <label className="field"><span>Allowed addresses (CIDR)</span>
             <input value={form.ingressCidr} spellCheck={false} onChange={(event) => set('ingressCidr', event.target.value)} required />
           </label>
+          <label className="inline">
+            <input type="checkbox" checked={form.ingressAnywhere === true} onChange={(event) => set('ingressAnywhere', event.target.checked)} /> Allow ssh from anywhere (needed for 0.0.0.0/0: every address may try to log in)
+          </label>
           <p className="hint">"auto" admits only your current public IP on port 22.</p>
         </div>
       </details>

@@ -46,6 +46,7 @@ export function WorkstationPanel(props: {
         <ReminderBox reminder={props.reminder} busy={request.busy} onAnswer={(action) => void request.run(() => api.answerReminder({ action }))} />
       ) : null}
 
+      {view.ingressWarning ? <p className="warning" role="alert" data-testid="ingress-warning">{view.ingressWarning} Narrow it in Settings → Allowed addresses.</p> : null}
       {view.progress ? <ProgressSteps steps={view.progress} /> : null}
       {view.detail ? <p className="detail">{view.detail}</p> : null}
 
