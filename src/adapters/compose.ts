@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { Clock } from '../core/ports.js';
+import type { Clock, SshClient } from '../core/ports.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
 import { userDataFor } from '../core/idle-watchdog.js';
@@ -17,7 +17,6 @@ import { ConfSettingsStore } from './store/settings-store.js';
 import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
 import { SshConfigFiles, userSshConfigPath } from './ssh/ssh-config-file.js';
-import { TcpBannerProbe } from './ssh/banner-probe.js';
 import { FileAcceptedRuns } from './store/accepted-runs-file.js';
 import { systemClock } from './system-clock.js';
 
@@ -30,8 +29,8 @@ export interface CoreOptions {
   readonly credentials?: AwsCredentialIdentity | null;
   readonly clock?: Clock;
   readonly maxAttempts?: number;
-  /** The banner probe, when the caller already started one (`rig status` does, while it loads). */
-  readonly banner?: TcpBannerProbe;
+  /** The ssh client, when the caller already started a probe with it (`rig status` does, while it loads). */
+  readonly ssh?: SshClient;
 }
 
 /** The core wired to the real adapters: the one composition both the app and the CLI use. */
@@ -43,7 +42,7 @@ export function createCore(options: CoreOptions) {
   const access = { profile, credentials: options.credentials ?? null, maxAttempts: options.maxAttempts };
   const cloud = new AwsCloud(access, env.AWS_REGION ?? 'us-east-1', join(options.home, 'cache', 'regions.json'));
   const keys = new FileKeyStore(options.home);
-  const ssh = new Ssh2Client();
+  const ssh = options.ssh ?? new Ssh2Client();
   const clock = options.clock ?? systemClock;
   const locks = new FileLocks(options.home);
   const service = new WorkstationService({
@@ -58,9 +57,8 @@ export function createCore(options: CoreOptions) {
     newId: () => randomUUID(),
     // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
     userDataFor,
-    // Once a run's key was accepted, a banner read shows ssh answers: ssh2 is then never loaded.
+    // Each run whose key was accepted is recorded, so the next `rig status` can start its probe early.
     acceptedRuns: new FileAcceptedRuns(options.home),
-    banner: options.banner ?? new TcpBannerProbe(),
   });
   // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
   const ec2 = (region: string) => cloud.client(region);

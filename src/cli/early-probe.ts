@@ -1,17 +1,18 @@
-import { TcpBannerProbe } from '../adapters/ssh/banner-probe.js';
-import { lastAcceptedAddress } from '../adapters/store/accepted-runs-file.js';
+import { PrefetchingSshClient } from '../adapters/ssh/prefetching-ssh-client.js';
+import { lastAcceptedTarget } from '../adapters/store/accepted-runs-file.js';
 import { resolveHome } from '../adapters/store/home.js';
 
-/** How long the early banner read may take; the same as the core's probe. */
+/** How long the early probe may take; the same as the core's probe. */
 const EARLY_TIMEOUT_MS = 3_000;
 
 /**
- * For `rig status` only: starts reading the SSH banner of the workstation's last accepted address
- * before the AWS code loads, so sshd's answer and node's compiling overlap. The core takes the
- * answer only when EC2 then reports that same run at that same address; otherwise it is dropped.
+ * For `rig status` only: starts the full ssh probe (pinned host key, then the workstation's key) of
+ * the last accepted run's target before the AWS code loads, so sshd's handshake and node's compiling
+ * overlap. The core takes the answer only when EC2 then reports that same run at that same target;
+ * otherwise it probes afresh.
  * Reads argv loosely on purpose: a wrong guess costs one unused TCP connection, nothing else.
  */
-export function earlyBannerProbe(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): TcpBannerProbe | undefined {
+export function earlySshProbe(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PrefetchingSshClient | undefined {
   let home: string | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -27,9 +28,9 @@ export function earlyBannerProbe(argv: readonly string[], env: NodeJS.ProcessEnv
     }
   }
   if (words[0] !== 'status' || words.length > 2) return undefined;
-  const address = lastAcceptedAddress(home ?? resolveHome(env), words[1]);
-  if (!address) return undefined;
-  const probe = new TcpBannerProbe();
-  probe.prefetch(address.host, address.port, EARLY_TIMEOUT_MS);
-  return probe;
+  const target = lastAcceptedTarget(home ?? resolveHome(env), words[1]);
+  if (!target) return undefined;
+  const ssh = new PrefetchingSshClient();
+  ssh.prefetch(target, EARLY_TIMEOUT_MS);
+  return ssh;
 }

@@ -7,7 +7,7 @@ import { registerGpusCommand } from './gpus-command.js';
 import { registerSshConfig } from './ssh-config-command.js';
 import { registerCode } from './code-command.js';
 import type { Core } from '../adapters/compose.js';
-import type { TcpBannerProbe } from '../adapters/ssh/banner-probe.js';
+import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
@@ -64,13 +64,13 @@ class ChangeAnnouncer {
 export async function runRig(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
-  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; banner?: TcpBannerProbe } = {},
+  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; ssh?: SshClient } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const program = buildProgram(io, async ({ home, profile }) => {
     if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') (await import('../adapters/aws/debug-log.js')).watchHttpForDebug();
-    const core = (await import('../adapters/compose.js')).createCore({ home, profile, banner: extensions.banner });
+    const core = (await import('../adapters/compose.js')).createCore({ home, profile, ssh: extensions.ssh });
     changes.attach(core);
     return core;
   }, {

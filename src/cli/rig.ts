@@ -1,4 +1,4 @@
-import { earlyBannerProbe } from './early-probe.js';
+import { earlySshProbe } from './early-probe.js';
 
 // The SDK's Node-version notice would break the one-error-line contract on stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -14,6 +14,6 @@ for (const stream of [process.stdout, process.stderr]) {
 // The `rig` executable. `rig status` starts its ssh answer check first; the rest (commander, zod,
 // the AWS SDK) loads meanwhile, so the check costs little of the wall time.
 const argv = process.argv.slice(2);
-const banner = earlyBannerProbe(argv);
+const ssh = earlySshProbe(argv);
 const { runRig } = await import('./main.js');
-process.exitCode = await runRig(argv, undefined, { banner });
+process.exitCode = await runRig(argv, undefined, { ssh });

@@ -31,7 +31,7 @@ import type {
 } from './ports.js';
 import { sshCommandLine, sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
-import type { AcceptedRuns, SshBannerProbe } from './ssh-readiness.js';
+import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
 
 /** Everything the service needs from the outside world. */
@@ -47,9 +47,8 @@ export interface WorkstationServiceDeps {
   readonly newId: IdSource;
   /** User data for a launch (the idle watchdog); null for none. */
   readonly userDataFor?: (spec: WorkstationSpec) => string | null;
-  /** With both: once a full probe succeeded on a run, later probes of that run only read the SSH banner. */
+  /** Where the target of each run whose key was accepted is recorded, for a probe started early by the next process. */
   readonly acceptedRuns?: AcceptedRuns;
-  readonly banner?: SshBannerProbe;
 }
 
 /** Options common to long operations. */
@@ -345,18 +344,13 @@ export class WorkstationService {
     const target = this.target(spec, instance);
     if (!target) return false;
     const run = this.readinessKey(instance);
-    const { acceptedRuns, banner } = this.deps;
-    // The key was accepted on this run before (here or in another process): sshd answering is enough.
-    const accepted = banner !== undefined && acceptedRuns !== undefined && await acceptedRuns.has(spec.name, run, target);
-    const result = accepted ? await banner.probe(target, SSH_PROBE_TIMEOUT_MS) : await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
-    if (result.ok && !accepted) await acceptedRuns?.add(spec.name, run, target);
-    // A banner read checks no key: the trust recorded by this run's full probe (in this process) stands.
-    const earlier = this.sshFindings.get(spec.name);
-    const earlierHostKey = earlier?.key === run ? earlier.hostKey : null;
+    const result = await this.deps.ssh.probe(target, SSH_PROBE_TIMEOUT_MS);
+    // Remembered for the next process: `rig status` starts its (full) probe of this target while it loads.
+    if (result.ok) await this.deps.acceptedRuns?.add(spec.name, run, target);
     this.sshFindings.set(spec.name, {
       key: run,
       problem: result.ok ? null : (result.problem ?? null),
-      hostKey: result.ok ? (result.hostKey ?? (accepted ? earlierHostKey : null)) : null,
+      hostKey: result.ok ? (result.hostKey ?? null) : null,
     });
     if (result.ok) {
       this.readiness.set(spec.name, { key: run, at: this.deps.clock.now() });

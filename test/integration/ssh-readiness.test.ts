@@ -1,107 +1,95 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
-import { afterEach, describe, expect, it } from 'vitest';
-import { readSshBanner, TcpBannerProbe } from '../../src/adapters/ssh/banner-probe.js';
-import type { SshTarget } from '../../src/core/ports.js';
-import { freePort } from '../fixtures/free-port.js';
+import { describe, expect, it } from 'vitest';
+import { PrefetchingSshClient } from '../../src/adapters/ssh/prefetching-ssh-client.js';
+import { earlySshProbe } from '../../src/cli/early-probe.js';
+import type { ProbeResult, SshClient, SshTarget } from '../../src/core/ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-// The cheap readiness check (TCP connect + SSH banner) and when the core may use it instead of a
-// full ssh2 handshake: only on a run whose key a full probe saw accepted, in any process.
+// `rig status` starts its full ssh probe (pinned host key, then the workstation's key) of the last
+// accepted run's target while its code loads; the answer counts only for that very target.
 
 const world = useRigWorld({ eachTest: { init: false } });
-const servers: Server[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-/** A loopback TCP server that greets every connection with `greeting`; counts connections. */
-async function greeter(greeting: string): Promise<{ port: number; connections: () => number }> {
-  let connections = 0;
-  const sockets: Socket[] = [];
-  const server = createServer((socket) => {
-    connections++;
-    sockets.push(socket);
-    socket.on('error', () => undefined);
-    socket.end(greeting);
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, connections: () => connections };
-}
-
-function targetAt(port: number): SshTarget {
-  return { host: '127.0.0.1', port, user: 'nobody', keyPath: '/nonexistent', knownHostsPath: '/nonexistent' };
-}
 
 /** A fresh ed25519 key in OpenSSH's authorized_keys form, that CloudRig's key is not. */
 function someoneElsesKey(): string {
   return utils.generateKeyPairSync('ed25519').public;
 }
 
-describe('the SSH banner probe', () => {
-  it('says a real sshd answers, and says why when nothing listens or the server speaks something else', async () => {
-    expect(await readSshBanner(world.sshd.host, world.sshd.port, 3_000)).toEqual({ ok: true });
+/** An SshClient that records the targets it probes, answering ok. */
+class CountingSshClient implements SshClient {
+  readonly probed: string[] = [];
+  async probe(target: SshTarget): Promise<ProbeResult> {
+    this.probed.push(`${target.host}:${target.port}`);
+    return { ok: true };
+  }
+  exec(): Promise<{ code: number; stdout: string; stderr: string }> {
+    throw new Error('not used');
+  }
+}
 
-    const refused = await readSshBanner('127.0.0.1', await freePort(), 3_000);
-    expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('ECONNREFUSED') });
+function target(port: number, extra: Partial<SshTarget> = {}): SshTarget {
+  return { host: '127.0.0.1', port, user: 'ubuntu', keyPath: '/k', knownHostsPath: '/kh', workstation: 'gpu', instanceId: 'i-1', ...extra };
+}
 
-    const http = await greeter('HTTP/1.1 400 Bad Request\r\n\r\n');
-    expect(await readSshBanner('127.0.0.1', http.port, 3_000)).toEqual({ ok: false, reason: 'the connection closed before the SSH banner' });
+describe('a probe started early', () => {
+  it('answers the next probe of exactly that target, once; any other target is probed afresh', async () => {
+    const inner = new CountingSshClient();
+    const ssh = new PrefetchingSshClient(inner);
+    ssh.prefetch(target(1), 3_000);
+    expect(inner.probed).toEqual(['127.0.0.1:1']);
+    // Another instance behind the same address has its own pinned key: not the same probe.
+    await ssh.probe(target(1, { instanceId: 'i-2' }), 3_000);
+    expect(inner.probed).toEqual(['127.0.0.1:1', '127.0.0.1:1']);
+    ssh.prefetch(target(1), 3_000);
+    await ssh.probe(target(1), 3_000);
+    expect(inner.probed).toHaveLength(3);
+    await ssh.probe(target(1), 3_000);
+    expect(inner.probed).toHaveLength(4);
   });
 
-  it('hands a banner read started early to the next probe of that address only, once', async () => {
-    const early = await greeter('SSH-2.0-OpenSSH_9.2\r\n');
-    const other = await greeter('SSH-2.0-OpenSSH_9.2\r\n');
-    const probe = new TcpBannerProbe();
-    probe.prefetch('127.0.0.1', early.port, 3_000);
-    await expect.poll(early.connections).toBe(1);
-
-    expect(await probe.probe(targetAt(other.port), 3_000)).toEqual({ ok: true });
-    expect(other.connections()).toBe(1);
-    expect(await probe.probe(targetAt(early.port), 3_000)).toEqual({ ok: true });
-    expect(early.connections()).toBe(1);
-    // Taken once: the next probe connects again.
-    expect(await probe.probe(targetAt(early.port), 3_000)).toEqual({ ok: true });
-    expect(early.connections()).toBe(2);
+  it('rig status starts one only for `status` with a recorded run, and it names the pinned instance', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await world.trustWorkstationKey();
+    expect((await world.rig(['up'])).code).toBe(0);
+    const env = { CLOUDRIG_HOME: world.home };
+    expect(earlySshProbe(['up'], env)).toBeUndefined();
+    expect(earlySshProbe(['status', 'other'], env)).toBeUndefined();
+    expect(earlySshProbe(['--home', join(world.home, 'nowhere'), 'status'], env)).toBeUndefined();
+    const early = earlySshProbe(['--home', world.home, 'status', '--json'], env);
+    expect(early).toBeInstanceOf(PrefetchingSshClient);
+    const record = JSON.parse(await readFile(join(world.home, 'state', 'ssh-accepted.json'), 'utf8')) as Record<string, { run: string; host: string; port: number }>;
+    expect(record.gpu).toMatchObject({ run: expect.stringMatching(/^i-[0-9a-f]+@/), host: world.sshd.host, port: world.sshd.port });
   });
 });
 
 describe('readiness across processes', () => {
-  it('trusts sshd\'s answer in a fresh `rig status` once `rig up` saw the key accepted on this run, and not before', async () => {
+  it('a fresh `rig status` still proves the key on an accepted run: a key sshd no longer takes is not ready', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     await world.sshd.setAuthorizedKey(someoneElsesKey());
     const waiting = await world.rig(['up', '--no-wait-ssh']);
     expect(waiting.code, waiting.stderr).toBe(0);
-    // sshd answers but refuses CloudRig's key: without an accepted run, that is not ready.
     expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'running' });
 
     await world.trustWorkstationKey();
-    expect(await world.statusJson()).toMatchObject({ phase: 'ready' });
-    const record = JSON.parse(await readFile(join(world.home, 'state', 'ssh-accepted.json'), 'utf8')) as Record<string, { run: string }>;
-    expect(record.gpu?.run).toMatch(/^i-[0-9a-f]+@/);
+    expect(await world.statusJson()).toMatchObject({ phase: 'ready', hostKey: 'unverified' });
 
-    // The key was accepted on this run: a new process checks only that sshd answers.
+    // Accepted on this run before; the early probe is a full one, so the refusal shows.
     await world.sshd.setAuthorizedKey(someoneElsesKey());
-    expect(await world.statusJson()).toMatchObject({ phase: 'ready' });
-    await world.sshd.stop();
     expect(await world.statusJson()).toMatchObject({ phase: 'running' });
-    await world.sshd.start();
+    await world.trustWorkstationKey();
+    expect(await world.statusJson()).toMatchObject({ phase: 'ready' });
   });
 
-  it('proves the key again with a full probe when the record names another run', async () => {
+  it('a record naming another run does not stand in for this one: the key is proven again', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     await world.trustWorkstationKey();
     expect((await world.rig(['up'])).code).toBe(0);
     const path = join(world.home, 'state', 'ssh-accepted.json');
     const record = JSON.parse(await readFile(path, 'utf8')) as Record<string, { run: string }>;
     await writeFile(path, JSON.stringify({ gpu: { ...record.gpu, run: 'i-0123456789abcdef0@2026-01-01T00:00:00.000Z' } }));
-
+    expect(await world.statusJson()).toMatchObject({ phase: 'ready' });
     await world.sshd.setAuthorizedKey(someoneElsesKey());
     expect(await world.statusJson()).toMatchObject({ phase: 'running' });
   });

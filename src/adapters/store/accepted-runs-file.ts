@@ -35,16 +35,19 @@ function parse(text: string): Records {
 }
 
 /**
- * The address of the run last accepted for `workstation` (or for the only one recorded), read
- * synchronously with nothing but node:fs: `rig status` uses it to start a banner probe before its
- * AWS code has loaded. The core decides later whether that answer counts.
+ * The ssh target of the run last accepted for `workstation` (or for the only one recorded), read
+ * synchronously with nothing but node:fs: `rig status` starts its probe of it before its AWS code
+ * has loaded. The core decides later whether that answer counts (same run, same target).
  */
-export function lastAcceptedAddress(home: string, workstation?: string): { host: string; port: number } | null {
+export function lastAcceptedTarget(home: string, workstation?: string): SshTarget | null {
   try {
     const records = parse(readFileSync(acceptedRunsPath(home), 'utf8'));
     const names = Object.keys(records);
-    const record = workstation !== undefined ? records[workstation] : names.length === 1 ? records[names[0]!] : undefined;
-    return record ? { host: record.host, port: record.port } : null;
+    const name = workstation !== undefined ? workstation : names.length === 1 ? names[0]! : undefined;
+    const record = name === undefined ? undefined : records[name];
+    if (name === undefined || record === undefined) return null;
+    const instanceId = record.run.split('@')[0] || null;
+    return { host: record.host, port: record.port, user: record.user, keyPath: record.keyPath, knownHostsPath: join(home, 'known_hosts', name), workstation: name, instanceId };
   } catch {
     return null;
   }
@@ -64,12 +67,6 @@ export class FileAcceptedRuns implements AcceptedRuns {
     } catch {
       return {};
     }
-  }
-
-  async has(workstation: string, run: string, target: SshTarget): Promise<boolean> {
-    const record = (await this.read())[workstation];
-    return record !== undefined && record.run === run && record.host === target.host && record.port === target.port
-      && record.user === target.user && record.keyPath === target.keyPath;
   }
 
   async add(workstation: string, run: string, target: SshTarget): Promise<void> {
