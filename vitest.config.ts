@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Integration tests each start their own moto_server, proxy and sshd; two cores, so two forks.
+    // Integration tests each start their own moto_server, proxy and sshd, and spend much of their time
+    // waiting on them (holds, child processes): three forks keep two cores busy.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // The SDK's Node-version notice is noise in test output (rig itself turns it off too).

@@ -45,9 +45,12 @@ class ChangeAnnouncer {
     });
   }
 
-  /** The command returned (or failed: what it did before failing is a change too). */
-  async finished(): Promise<void> {
-    if (this.core === null) return;
+  /**
+   * The command returned, or failed: what it did before failing is a change too, but a command
+   * that failed before it saw any state (bad input, no workstation) changed nothing to announce.
+   */
+  async finished(succeeded: boolean): Promise<void> {
+    if (this.core === null || (!succeeded && this.lastPhase === null)) return;
     this.send('done');
     await this.writes;
   }
@@ -79,8 +82,10 @@ export async function runRig(
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode, ...(extensions.register ?? [])],
   });
   program.hook('preAction', (_program, command) => changes.started(command.name()));
+  let succeeded = false;
   try {
     await program.parseAsync(args, { from: 'user' });
+    succeeded = true;
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -91,6 +96,6 @@ export async function runRig(
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
   } finally {
-    await changes.finished();
+    await changes.finished(succeeded);
   }
 }

@@ -21,22 +21,21 @@ export function sshTargetOf(
 
 /**
  * A file path as one ssh option value. ssh splits `-o` values on whitespace and unquotes them
- * (backslash escapes `\`, quotes and spaces), and expands `%x` tokens, `${VAR}` and `~` in file
- * options: escape what can be escaped, refuse what cannot. No double quotes are added, so the
- * value survives Windows launchers that re-join arguments without escaping quotes.
+ * (backslash escapes `\`, quotes and spaces), and expands `%x` tokens (`%%` is a `%`), `${VAR}` and
+ * `~` in file options: escape what can be escaped, refuse what cannot. No double quotes are added, so
+ * the value survives Windows launchers that re-join arguments without escaping quotes.
  */
 export function sshPathValue(path: string): string {
-  if (hasControlCharacter(path) || path.includes('%') || path.includes('${') || path.startsWith('~')) {
-    throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, %, \${ or a leading ~).`,
-      'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.');
-  }
-  return path.replace(/[\\'" ]/g, (char) => `\\${char}`);
+  return sshIdentityPath(path).replace(/[\\'" ]/g, (char) => `\\${char}`);
 }
 
-/** A file path as the argument of `-i`: expanded by ssh like option values, but never split. */
+/** A file path as the argument of `-i`: token-expanded by ssh like option values, but never split. */
 function sshIdentityPath(path: string): string {
-  sshPathValue(path);
-  return path;
+  if (hasControlCharacter(path) || path.includes('${') || path.startsWith('~')) {
+    throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, \${ or a leading ~).`,
+      'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.');
+  }
+  return path.replaceAll('%', '%%');
 }
 
 /**

@@ -117,13 +117,16 @@ describe('a second live instance never runs unseen', () => {
 });
 
 describe('the launch lock', () => {
-  it('is kept by a live holder whose RunInstances takes longer than the lock staleness', async () => {
-    world.cloud.proxy.setLatency(12_000, 'RunInstances');
+  it('is kept by a live holder whose launch takes longer than the lock staleness', async () => {
+    // 6 s finding the image plus 6 s in RunInstances: 12 s inside the lock (> 10 s staleness), each
+    // request within the per-attempt request timeout.
+    world.cloud.proxy.setLatency(6_000, 'GetParameter');
+    world.cloud.proxy.setLatency(6_000, 'RunInstances');
     const first = world.spawnRig(['up', '--no-wait-ssh']);
     const deadline = Date.now() + 60_000;
     while (!world.cloud.proxy.counts().RunInstances && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(world.cloud.proxy.counts().RunInstances).toBe(1);
-    // A second rig up in the same home, while the first is inside RunInstances for 12 s (> 10 s staleness).
+    // A second rig up in the same home, while the first has held the lock for over 6 s and is inside RunInstances.
     const second = await world.rig(['up', '--no-wait-ssh']);
     const firstCode = await new Promise<number | null>((resolve) => first.once('exit', resolve));
     expect(firstCode, first.output()).toBe(0);

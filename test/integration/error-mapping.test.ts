@@ -41,11 +41,12 @@ describe('AWS errors become a message and a fix', () => {
     expect(await world.instances()).toHaveLength(0);
   });
 
-  it('InsufficientInstanceCapacity suggests waiting, another region or type', async () => {
+  it('InsufficientInstanceCapacity, after every zone was tried, suggests waiting, a similar type, spot or another region', async () => {
     await initialised();
     world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient g4dn.xlarge capacity', status: 500, times: Infinity });
     const up = await world.rig(['up', '--timeout', '30'], { env: { AWS_MAX_ATTEMPTS: '1' } });
-    expect(errorLine(up.stderr)).toMatch(/^error: AWS has no g4dn\.xlarge capacity free in us-east-1 right now\. Fix: Try again in a few minutes, pick another region/);
+    expect(errorLine(up.stderr)).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: Try again in a few minutes, or choose: a similar GPU type \(rig init --type g5\.xlarge\), the other market, spot \(rig init --spot\), or another region\.$/);
+    expect(await world.instances()).toHaveLength(0);
   });
 
   it('an AMI that does not exist (moto says InvalidAMIID.NotFound) says AMI ids differ per region', async () => {

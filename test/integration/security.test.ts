@@ -149,7 +149,7 @@ describe('no secret reaches logs, settings, errors or the renderer', () => {
     const env = { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY };
     const init = await world.rig(['--debug', ...initArgs(world)], { env });
     expect(init.code, init.stderr).toBe(0);
-    expect(init.stderr).toMatch(/debug: aws us-east-1 CreateKeyPair ok status=200/);
+    expect(init.stderr).toMatch(/debug: aws us-east-1 ImportKeyPair ok status=200/);
     expect(init.stderr).toMatch(/debug: http POST 127\.0\.0\.1\S* -> 200 in \d+ms/);
     const status = await world.rig(['status', '--json'], { env: { ...env, CLOUDRIG_DEBUG: '1' } });
     expect(status.code, status.stderr).toBe(0);

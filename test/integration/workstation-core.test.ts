@@ -16,13 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => world?.close());
 
+/** The spec init takes: `auto` is an input to init (your public IP /32), not a stored range. */
 function spec() {
-  return WorkstationSpecSchema.parse({
-    name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
-    image: { kind: 'parameter', path: DEFAULT_AMI_PARAMETER },
-    sshHost: world.sshd.host, sshPort: world.sshd.port, sshUser: world.sshd.user,
+  return {
+    ...WorkstationSpecSchema.parse({
+      name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
+      image: { kind: 'parameter', path: DEFAULT_AMI_PARAMETER },
+      sshHost: world.sshd.host, sshPort: world.sshd.port, sshUser: world.sshd.user,
+      ingressCidr: '203.0.113.7/32',
+    }),
     ingressCidr: 'auto',
-  });
+  };
 }
 
 /** Distinct phases in the order they were seen. */

@@ -92,14 +92,14 @@ export async function startRigWorld(): Promise<RigWorld> {
       return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     },
     async reset() {
-      await rm(world.home, { recursive: true, force: true });
+      await rm(world.home, { recursive: true, force: true, maxRetries: 5 });
       world.home = await mkdtemp(join(tmpdir(), 'cloudrig-home-'));
       await cloud.reset();
     },
     async close() {
       await sshd.close();
       await cloud.close();
-      await rm(world.home, { recursive: true, force: true });
+      await rm(world.home, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return world;

@@ -30,7 +30,12 @@ describe('the ssh command', () => {
       .toBe('C:\\\\Users\\\\Jo\\ Ann\\\\AppData\\\\Roaming\\\\CloudRig\\\\known_hosts\\\\gpu');
   });
 
-  it.each(['/h/100%/known_hosts', '/h/${HOME}/k', '~/k', '/h/new\nline'])('refuses a path ssh would expand or cut: %j', (path) => {
+  it('writes a % in a path as %%, which ssh reads back as one %', () => {
+    expect(sshPathValue('/h/100%/known hosts')).toBe('/h/100%%/known\\ hosts');
+    expect(sshArgs(sshTargetOf(spec, instance, '/h/100%/key', '/h/kh')!).slice(0, 2)).toEqual(['-i', '/h/100%%/key']);
+  });
+
+  it.each(['/h/${HOME}/k', '~/k', '/h/new\nline'])('refuses a path ssh would expand or cut: %j', (path) => {
     expect(() => sshPathValue(path)).toThrow(expect.objectContaining({ code: 'UnusablePath', fix: expect.stringContaining('CLOUDRIG_HOME') }));
     expect(() => sshArgs(sshTargetOf(spec, instance, path, '/h')!)).toThrow(expect.objectContaining({ code: 'UnusablePath' }));
   });

@@ -94,6 +94,8 @@ export class AwsEc2Gateway implements CloudGateway {
   // SSM and STS are needed rarely (an image parameter, a permission error): loaded on first use.
   private ssm: SSMClient | null = null;
   private sts: STSClient | null = null;
+  /** A client that never retries, for calls EC2 cannot make idempotent (CreateImage). */
+  private ec2Once: EC2Client | null = null;
 
   constructor(
     readonly region: string,
@@ -379,13 +381,21 @@ export class AwsEc2Gateway implements CloudGateway {
   async createImage(instanceId: string, name: string, workstation: string): Promise<string> {
     await this.assertManaged(instanceId);
     const tags = tagsFor('image', workstation);
-    const out = await this.guard(() => this.ec2.send(new CreateImageCommand({
+    // CreateImage has no idempotency token: the SDK must not send it twice. One attempt; when its
+    // answer is lost (reset, dropped), the image it may have made is looked up by its source tag.
+    this.ec2Once ??= new EC2Client(clientConfig(this.region, { ...this.access, maxAttempts: 1 }));
+    const create = new CreateImageCommand({
       InstanceId: instanceId,
       Name: name,
       Description: `CloudRig workstation ${workstation}`,
       // The source instance in a tag: a rerun after a crash finds this image instead of making another.
       TagSpecifications: [{ ...tags, Tags: [...(tags.Tags ?? []), { Key: TAG_SOURCE_INSTANCE, Value: instanceId }] }],
-    })));
+    });
+    const out = await this.guard(() => this.ec2Once!.send(create)).catch(async (error: unknown) => {
+      const made = await this.findImageFrom(workstation, instanceId).catch(() => null);
+      if (made) return { ImageId: made.imageId };
+      throw error;
+    });
     const imageId = out.ImageId ?? '';
     // Best effort here (the snapshots may not exist yet); `down` tags them again once the image is available.
     await this.tagImageSnapshots(imageId, workstation).catch(() => undefined);
