@@ -455,8 +455,9 @@ export class WorkstationService {
       if (now >= deadline) {
         const probe = this.lastProbeFailure.get(spec.name);
         if (snapshot.phase === 'running' && probe) {
-          throw new CloudRigError('SshTimeout', `The instance runs (and is billed), but ssh to ${probe.target} did not answer: ${probe.reason}.`,
-            `Check that your address is still admitted (\`rig init --name ${spec.name} --cidr auto\` re-admits it) and that the image lets ${spec.sshUser} in with the workstation key; \`rig up\` keeps waiting, \`rig stop\` stops the billing.`);
+          // What is billed and how to stop it is added by failureSayingWhatIsBilled, as for every failure of up.
+          throw new CloudRigError('SshTimeout', `The instance runs, but ssh to ${probe.target} did not answer: ${probe.reason}.`,
+            `Check that your address is still admitted (\`rig init --name ${spec.name} --cidr auto\` re-admits it) and that the image lets ${spec.sshUser} in with the workstation key; \`rig up\` keeps waiting.`);
         }
         throw new CloudRigError('Timeout', `Timed out waiting for ${what}.`,
           `The instance is left as it is (${snapshot.instance?.state ?? 'absent'}). Run the command again to keep waiting, or pass a longer --timeout.`);
@@ -694,7 +695,9 @@ export class WorkstationService {
       imageId = existing.imageId;
       this.setOperation(spec, 'imaging', { id: 'imaging', label: `Reusing image ${imageId} (${existing.state}) already saved from ${instance.instanceId}` }, options);
     } else {
-      const imageName = `${resourceName(spec.name)}-${new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
+      // One name per instance: EC2 refuses a second image of a name, so a retried or rerun CreateImage
+      // (it takes no idempotency token) can never leave two images of one instance.
+      const imageName = `${resourceName(spec.name)}-${instance.instanceId}`;
       this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}` }, options);
       imageId = await gateway.createImage(instance.instanceId, imageName, spec.name);
     }

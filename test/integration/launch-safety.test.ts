@@ -128,7 +128,7 @@ describe('when ssh never answers', () => {
     try {
       const up = await world.rig(['up', '--timeout', '4']);
       expect(up.code).toBe(1);
-      expect(up.stderr).toMatch(new RegExp(`^error: The instance runs \\(and is billed\\), but ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} did not answer: .*ECONNREFUSED.*Fix: Check that your address is still admitted .*rig stop\` stops the billing\\.$`, 'm'));
+      expect(up.stderr).toMatch(new RegExp(`^error: The instance runs, but ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} did not answer: .*ECONNREFUSED.* Instance i-[0-9a-f]+ \\(workstation gpu, g4dn\\.xlarge in us-east-1\\) is running and billed by the hour \\(about \\$0\\.526/hour on demand\\)\\. Fix: Check that your address is still admitted .*To stop the billing: \`rig stop gpu\` \\(keeps the disk\\) or \`rig down gpu\``, 'm'));
     } finally {
       await world.sshd.start();
     }

@@ -392,7 +392,8 @@ export class AwsEc2Gateway implements CloudGateway {
       TagSpecifications: [{ ...tags, Tags: [...(tags.Tags ?? []), { Key: TAG_SOURCE_INSTANCE, Value: instanceId }] }],
     });
     const out = await this.guard(() => this.ec2Once!.send(create)).catch(async (error: unknown) => {
-      const made = await this.findImageFrom(workstation, instanceId).catch(() => null);
+      // Lost answer, or InvalidAMIName.Duplicate: an earlier request for this name was applied.
+      const made = await this.findImageFrom(workstation, instanceId).catch(() => null) ?? await this.findImageNamed(name).catch(() => null);
       if (made) return { ImageId: made.imageId };
       throw error;
     });
@@ -400,6 +401,13 @@ export class AwsEc2Gateway implements CloudGateway {
     // Best effort here (the snapshots may not exist yet); `down` tags them again once the image is available.
     await this.tagImageSnapshots(imageId, workstation).catch(() => undefined);
     return imageId;
+  }
+
+  /** This account's image of that name in the region (names are unique there), or null. */
+  private async findImageNamed(name: string): Promise<SavedImage | null> {
+    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] })));
+    const image = out.Images?.[0];
+    return image ? imageOf(image) : null;
   }
 
   async findImageFrom(workstation: string, instanceId: string): Promise<SavedImage | null> {
