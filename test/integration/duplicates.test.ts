@@ -39,8 +39,9 @@ describe('a second live instance never runs unseen', () => {
   it('two machines running rig up at once end with one instance, and both report that one', async () => {
     const other = await secondHome();
     try {
-      // Both answers are held until both launches were applied: each run sees the other's instance.
-      world.cloud.proxy.setAnswerDelay(1_500, 'RunInstances');
+      // Both launch requests are held 5 s before EC2 applies them (within the 8 s request timeout), so
+      // neither run can see the other's instance before launching: two homes really launch twice.
+      world.cloud.proxy.inject({ action: 'RunInstances', kind: 'stall', delayMs: 5_000, times: 2 });
       const [a, b] = await Promise.all([
         world.rig(['up', '--no-wait-ssh']),
         world.rig(['up', '--no-wait-ssh'], { env: { CLOUDRIG_HOME: other } }),
