@@ -18,12 +18,16 @@ export interface BenchWorld {
 
 /** The spec of a workstation whose ssh goes to `world`'s sshd. */
 export function benchSpec(rig: RigWorld, name: string, sshPort = rig.sshd.port): WorkstationSpec & { ingressCidr: string } {
-  return WorkstationSpecSchema.parse({
-    name, region: REGION, instanceType: 'g4dn.xlarge',
-    image: { kind: 'parameter', path: DEFAULT_AMI_PARAMETER },
-    sshHost: rig.sshd.host, sshPort, sshUser: rig.sshd.user,
+  // `auto` is init's input (your public IP /32), not a stored range the schema accepts.
+  return {
+    ...WorkstationSpecSchema.parse({
+      name, region: REGION, instanceType: 'g4dn.xlarge',
+      image: { kind: 'parameter', path: DEFAULT_AMI_PARAMETER },
+      sshHost: rig.sshd.host, sshPort, sshUser: rig.sshd.user,
+      ingressCidr: '203.0.113.7/32',
+    }),
     ingressCidr: 'auto',
-  });
+  };
 }
 
 /** Starts the peers, creates the workstation (key pair, security group) and launches it. */
