@@ -88,6 +88,8 @@ export async function measureNoticeLatency(world: BenchWorld, transitions = DEFA
     baseline.stop();
     await watcher.dispose();
     proxy.setHold({});
+    // The items after this one expect the workstation ready: sshd answers again.
+    await world.rig.sshd.start();
     await ensureRunning(world);
   }
 
