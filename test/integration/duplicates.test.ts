@@ -124,12 +124,14 @@ describe('the launch lock', () => {
     world.cloud.proxy.setLatency(6_000, 'GetParameter');
     world.cloud.proxy.setLatency(6_000, 'RunInstances');
     const first = world.spawnRig(['up', '--no-wait-ssh']);
+    // Listened for at once: the first run may end while the second is still starting.
+    const firstExit = new Promise<number | null>((resolve) => first.once('exit', resolve));
     const deadline = Date.now() + 60_000;
     while (!world.cloud.proxy.counts().RunInstances && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(world.cloud.proxy.counts().RunInstances).toBe(1);
     // A second rig up in the same home, while the first has held the lock for over 6 s and is inside RunInstances.
     const second = await world.rig(['up', '--no-wait-ssh']);
-    const firstCode = await new Promise<number | null>((resolve) => first.once('exit', resolve));
+    const firstCode = await firstExit;
     expect(firstCode, first.output()).toBe(0);
     expect(second.code, second.stderr).toBe(0);
     expect(world.cloud.proxy.counts().RunInstances).toBe(1);
