@@ -1,3 +1,4 @@
+import type { InstanceTypeOption } from '../shared/views.js';
 import type { Price } from './price-catalog.js';
 
 /** The vCPU quota that governs launching a type in a region (on-demand, by instance family). */
@@ -9,15 +10,8 @@ export interface FamilyQuota {
 }
 
 /** One GPU instance type in one region, with what it costs and whether the account may launch it. */
-export interface GpuOffer {
+export interface GpuOffer extends Omit<InstanceTypeOption, 'hourlyUsd'> {
   readonly region: string;
-  readonly instanceType: string;
-  /** Manufacturer and model as EC2 reports them, e.g. `NVIDIA T4`. */
-  readonly gpuModel: string | null;
-  readonly gpuCount: number;
-  readonly gpuMemoryGiB: number | null;
-  readonly vcpus: number;
-  readonly memoryGiB: number;
   readonly onDemand: Price | null;
   /** The current spot price (the highest zone's, an estimate that errs high); null when EC2 has none. */
   readonly spot: Price | null;
