@@ -83,6 +83,7 @@ export class AwsPriceCatalog implements PriceCatalog {
   #pricing: PricingClient | null = null;
   #pricingFailedAt: number | null = null;
   #cache: CacheFile | null = null;
+  #writing: Promise<void> = Promise.resolve();
   /** Why the last Pricing call failed, for --debug output. */
   lastPricingError: string | null = null;
 
@@ -362,11 +363,16 @@ export class AwsPriceCatalog implements PriceCatalog {
 
   async #writeCache(cache: CacheFile): Promise<void> {
     this.#cache = cache;
-    try {
-      await writeFileAtomic(this.#options.cacheFile, `${JSON.stringify(cache, null, 2)}\n`, 0o644);
-    } catch {
-      // A cache that cannot be written costs one more GetProducts next time, nothing else.
-    }
+    // One write at a time, each of the newest cache: concurrent lookups (one Pricing pass per type)
+    // would otherwise race their renames and leave an older cache on disk.
+    this.#writing = this.#writing.then(async () => {
+      try {
+        await writeFileAtomic(this.#options.cacheFile, `${JSON.stringify(this.#cache, null, 2)}\n`, 0o644);
+      } catch {
+        // A cache that cannot be written costs one more GetProducts next time, nothing else.
+      }
+    });
+    await this.#writing;
   }
 }
 
