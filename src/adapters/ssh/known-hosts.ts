@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { HostKeyTrust } from '../../shared/workstation.js';
 import type { HostKeyPin } from '../../core/ports.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { readTextFile } from '../store/json-file.js';
 
 /**
  * CloudRig's per-workstation known_hosts file, in OpenSSH's format so that the system ssh
@@ -59,13 +59,8 @@ export async function writePins(path: string, pin: HostKeyPin): Promise<void> {
 
 /** The pins in a known_hosts file; null when there is none. Lines CloudRig cannot read are skipped. */
 export async function readPins(path: string): Promise<StoredPins | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  const text = await readTextFile(path);
+  if (text === null) return null;
   let instanceId: string | null = null;
   let trust: HostKeyTrust = 'unverified';
   const entries: { hosts: string; key: string }[] = [];

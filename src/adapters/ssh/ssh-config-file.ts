@@ -17,6 +17,7 @@ import {
 import { resourceName } from '../../core/workstation-service.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { readTextFile } from '../store/json-file.js';
 
 /** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
 export function userSshConfigPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -30,13 +31,8 @@ function sshPath(path: string): string {
 
 /** Whether a known_hosts file holds a key for `host` on `port` (plain or hashed entries, wildcards, negation). */
 export async function knownHostsHas(file: string, host: string, port: number): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
+  const text = await readTextFile(file);
+  if (text === null) return false;
   const name = port === 22 ? host : `[${host}]:${port}`;
   for (const raw of text.split('\n')) {
     const fields = raw.trim().split(/\s+/);
