@@ -17,7 +17,7 @@ import {
   validateSshUser,
 } from '../core/validate.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type InstanceFacts, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
-import { duplicatesError } from '../core/duplicates.js';
+import { duplicatesError, spotInterruptionNotice } from '../core/duplicates.js';
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
@@ -222,7 +222,10 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
       }
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
-      if (status.spotInterrupted) out('The spot market reclaimed this instance (it stopped); `rig up` starts it again when capacity returns.');
+      if (status.spotInterrupted) {
+        const notice = spotInterruptionNotice(status.name);
+        out(`${notice.title}. ${notice.body}`);
+      }
       if (status.duplicates.length && status.error) {
         out(`error: ${status.error.message}`);
         for (const d of status.duplicates) {

@@ -47,3 +47,15 @@ export function isSpotInterruption(instance: InstanceFacts | null): boolean {
   if (!instance?.spot || !instance.stateReason) return false;
   return /Server\.SpotInstance(Shutdown|Termination)|instance-stopped-by-spot|Spot(Instance)?Interruption/i.test(instance.stateReason);
 }
+
+/**
+ * What every surface says about an instance the spot market stopped: that AWS stopped it for
+ * capacity, and that its persistent spot request starts it again by itself (starting it by hand is
+ * refused by EC2 while the request holds it).
+ */
+export function spotInterruptionNotice(workstation: string): { readonly title: string; readonly body: string } {
+  return {
+    title: `${workstation} was stopped by AWS: the spot market took its capacity back`,
+    body: 'Only its disk is billed now. It resumes by itself when its persistent spot request gets capacity again; nothing needs doing meanwhile.',
+  };
+}

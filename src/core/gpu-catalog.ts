@@ -65,3 +65,18 @@ export function selectGpuOffers(offers: readonly GpuOffer[], filter: GpuFilter =
       || a.region.localeCompare(b.region)
       || a.instanceType.localeCompare(b.instanceType));
 }
+
+/**
+ * The type to offer when `instanceType` has no capacity: the same GPU model in the next size up
+ * (more vCPUs, the smallest such), else the next size down; null when the catalog has no other
+ * size of that GPU. Same model, so the image, drivers and the user's code still fit.
+ */
+export function similarGpuType(instanceType: string, catalog: ReadonlyArray<Omit<InstanceTypeOption, 'hourlyUsd'>>): string | null {
+  const current = catalog.find((t) => t.instanceType === instanceType);
+  if (!current?.gpuModel) return null;
+  const sameGpu = catalog.filter((t) => t.instanceType !== instanceType && t.gpuModel === current.gpuModel);
+  const bySize = (a: typeof current, b: typeof current): number => a.vcpus - b.vcpus || a.gpuCount - b.gpuCount || a.instanceType.localeCompare(b.instanceType);
+  const larger = sameGpu.filter((t) => t.vcpus > current.vcpus || (t.vcpus === current.vcpus && t.gpuCount > current.gpuCount)).sort(bySize);
+  const smaller = sameGpu.filter((t) => !larger.includes(t)).sort(bySize).reverse();
+  return larger[0]?.instanceType ?? smaller[0]?.instanceType ?? null;
+}

@@ -1,7 +1,7 @@
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
-import { duplicatesError } from './duplicates.js';
+import { duplicatesError, spotInterruptionNotice } from './duplicates.js';
 import { idleStopNotice, instanceInitiatedStop } from './idle-watchdog.js';
 import { SNOOZE_HOURS, type Reminder, type ReminderAction } from './reminder-policy.js';
 
@@ -97,7 +97,8 @@ export function notificationPolicy(
       return {
         key: `running:${name}:${run}`,
         kind: 'running',
-        title: `${name} is running`,
+        // After a spot interruption nobody here started it: say who did.
+        title: prev.spotInterrupted ? `${name} is running again: AWS found spot capacity` : `${name} is running`,
         body: `${where} is billed from now. Waiting for ssh to answer…`,
         action: 'show-popover',
         buttons: [],
@@ -116,14 +117,8 @@ export function notificationPolicy(
       // One key per run whatever the wording, so an idle stop is never also announced as a plain stop.
       const key = `stopped:${name}:${run}`;
       if (next.spotInterrupted) {
-        return {
-          key,
-          kind: 'stopped',
-          title: `${name} was interrupted by the spot market`,
-          body: 'AWS took the spot capacity back and stopped it; only its disk is billed now. Its persistent spot request starts it again when capacity returns, or press Start.',
-          action: 'show-popover',
-          buttons: [],
-        };
+        const notice = spotInterruptionNotice(name);
+        return { key, kind: 'stopped', title: notice.title, body: notice.body, action: 'show-popover', buttons: [] };
       }
       if (instanceInitiatedStop(next.instance)) {
         const autoStop = settings.workstations[name]?.autoStop;

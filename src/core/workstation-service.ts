@@ -556,6 +556,11 @@ export class WorkstationService {
       await this.waitFor(spec, (s) => s.instance === null, 'the old instance to terminate', deadline, options);
       instance = null;
     }
+    if (instance?.state === 'stopped' && isSpotInterruption(instance)) {
+      // Only the spot service may start it again (EC2 refuses StartInstances): wait for it instead.
+      options.onStep?.({ id: 'spot-capacity', label: `${instance.instanceId} was stopped by AWS for spot capacity; waiting for its persistent spot request to get capacity and start it again` });
+      return;
+    }
     if (instance?.state === 'stopped') {
       this.setOperation(spec, 'pending', { id: 'starting', label: `Starting ${instance.instanceId}` }, options);
       await gateway.startInstance(instance.instanceId);

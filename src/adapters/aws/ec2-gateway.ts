@@ -32,10 +32,12 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { byKeepOrder } from '../../core/duplicates.js';
+import { similarGpuType } from '../../core/gpu-catalog.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '../../shared/workstation.js';
 import { clientConfig, type AwsAccess } from './client-config.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
+import { listGpuInstanceTypes } from './instance-catalog.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 
@@ -293,11 +295,14 @@ export class AwsEc2Gateway implements CloudGateway {
         onZoneTried?.(subnet.zone, 'no capacity');
       }
     }
-    const similar = similarGpuType(request.instanceType);
+    // Offered, never taken silently: the same GPU in the next size, from the region's catalog.
+    const catalog = await listGpuInstanceTypes(this.access, this.region).catch(() => []);
+    const similar = similarGpuType(request.instanceType, catalog);
+    const model = catalog.find((t) => t.instanceType === similar)?.gpuModel;
     const market = request.spot ? 'on-demand (rig init --on-demand)' : 'spot (rig init --spot)';
     throw new CloudRigError('InsufficientInstanceCapacity',
       `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
-      `Try again in a few minutes, or choose: ${similar ? `a similar GPU type (rig init --type ${similar}), ` : ''}the other market, ${market}, or another region.`);
+      `Try again in a few minutes, or choose: ${similar ? `a similar GPU type, ${similar} (the same ${model ?? 'GPU'}; rig init --type ${similar}), ` : ''}the other market, ${market}, or another region.`);
   }
 
   /** The default VPC's default subnet in each availability zone. */
@@ -459,12 +464,4 @@ export class AwsEc2Gateway implements CloudGateway {
       await this.guard(() => this.ec2.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
     }
   }
-}
-
-/** A GPU type of the same size in a neighbouring family, offered when one has no capacity. */
-export function similarGpuType(instanceType: string): string | null {
-  const [family, size] = instanceType.split('.');
-  const next: Record<string, string> = { g4dn: 'g5', g5: 'g6', g6: 'g5', g6e: 'g5', g4ad: 'g4dn', p3: 'p4d', g5g: 'g4dn' };
-  const other = family ? next[family] : undefined;
-  return other && size ? `${other}.${size}` : null;
 }
