@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 
@@ -236,5 +238,95 @@ describe('kill -9 during rig init, then rig init again', () => {
       up = await world.rig(['up']);
     }
     await converged('init: key pair applied in AWS, answer in flight (rerun: init, then up)', up ?? again, { instances: 1, images: 0, rerunOk: (r) => again.code === 0 && upOk(r) });
+  }, 120_000);
+});
+
+/**
+ * The app's core in a child process (test/support/app-core-child.ts: the Start button's use case on
+ * createCore, no Electron), bundled once with esbuild so plain node can run it and kill -9 it.
+ */
+const APP_CORE = join(import.meta.dirname, '..', '..', 'out', 'test-support', 'app-core-child.mjs');
+
+function spawnAppCore(): { exitCode: number | null; signalCode: NodeJS.Signals | null; output: () => string; kill: (signal: NodeJS.Signals) => void; exited: Promise<RigResult> } {
+  const child = spawn(process.execPath, [APP_CORE, 'gpu'], { env: { ...world.env, CLOUDRIG_HOME: world.home } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<RigResult>((resolve) => child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return {
+    get exitCode() { return child.exitCode; },
+    get signalCode() { return child.signalCode; },
+    output: () => stdout + stderr,
+    kill: (signal) => void child.kill(signal),
+    exited,
+  };
+}
+
+/** The app's core restarted: Start again, to the end. */
+async function appCoreAgain(): Promise<RigResult> {
+  const result = await spawnAppCore().exited;
+  const last = result.stdout.trim().split('\n').at(-1) ?? '';
+  // The table's outcome column reads like rig's: the last line, with ids hidden.
+  const ended = /"done":"(\w+)"/.exec(last)?.[1];
+  const error = /"error":\{"code":"(\w+)"/.exec(last)?.[1];
+  return { ...result, stderr: `${result.stderr}${ended ? `✔ ${ended}` : error ? `error: ${error}` : ''}` };
+}
+
+async function killAppCoreAt(what: string, condition: (output: string) => boolean | Promise<boolean>): Promise<void> {
+  const child = spawnAppCore();
+  await until(what, () => condition(child.output()), child);
+  child.kill('SIGKILL');
+  const end = await child.exited;
+  expect(child.signalCode, `the app's core finished before being killed at ${what}: ${end.stdout}${end.stderr}`).toBe('SIGKILL');
+}
+
+const appUpOk = (r: RigResult) => r.code === 0 && /✔ ready$/.test(r.stderr);
+
+describe("kill -9 of the app's core (its Start use case in a child process) during a launch, then Start again", () => {
+  beforeAll(async () => {
+    await build({
+      entryPoints: [join(import.meta.dirname, '..', 'support', 'app-core-child.ts')],
+      bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: APP_CORE, logLevel: 'silent',
+    });
+  });
+
+  it('after the ledger write, while RunInstances is on its way to AWS', async () => {
+    await freshWorld({ init: true });
+    world.cloud.proxy.setLatency(HOLD_MS, 'RunInstances');
+    await killAppCoreAt('the token saved and RunInstances sent', async () => (await ledgerExists()) && (world.cloud.proxy.counts().RunInstances ?? 0) >= 1);
+    world.cloud.proxy.setLatency(0, 'RunInstances');
+    const again = await appCoreAgain();
+    await converged('app core Start: ClientToken saved, RunInstances in flight', again, { instances: 1, images: 0, rerunOk: appUpOk });
+  }, 120_000);
+
+  it('after RunInstances was applied, its answer not yet back', async () => {
+    await freshWorld({ init: true });
+    world.cloud.proxy.setAnswerDelay(HOLD_MS, 'RunInstances');
+    await killAppCoreAt('RunInstances applied', () => (world.cloud.proxy.applied().RunInstances ?? 0) >= 1);
+    world.cloud.proxy.setAnswerDelay(0, 'RunInstances');
+    const again = await appCoreAgain();
+    await converged('app core Start: RunInstances applied, answer in flight', again, { instances: 1, images: 0, rerunOk: appUpOk });
+  }, 120_000);
+
+  it('while the instance is pending', async () => {
+    await freshWorld({ init: true });
+    world.cloud.proxy.setHold({ pendingMs: HOLD_MS, stoppingMs: 500, shuttingDownMs: 500 });
+    await killAppCoreAt('the instance pending', (output) => output.includes('"phase":"pending","instanceId":"i-'));
+    world.cloud.proxy.setHold({ pendingMs: 1_000, stoppingMs: 500, shuttingDownMs: 500 });
+    const again = await appCoreAgain();
+    await converged('app core Start: instance pending', again, { instances: 1, images: 0, rerunOk: appUpOk });
+  }, 120_000);
+
+  it('while waiting for ssh', async () => {
+    await freshWorld({ init: true });
+    await world.sshd.stop();
+    try {
+      await killAppCoreAt('the ssh wait', (output) => output.includes('Waiting for ssh'));
+    } finally {
+      await world.sshd.start();
+    }
+    const again = await appCoreAgain();
+    await converged('app core Start: waiting for ssh', again, { instances: 1, images: 0, rerunOk: appUpOk });
   }, 120_000);
 });
