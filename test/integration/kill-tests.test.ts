@@ -298,6 +298,8 @@ describe("kill -9 of the app's core (its Start use case in a child process) duri
     world.cloud.proxy.setLatency(0, 'RunInstances');
     const again = await appCoreAgain();
     await converged('app core Start: ClientToken saved, RunInstances in flight', again, { instances: 1, images: 0, rerunOk: appUpOk });
+    // Not only converged: no second instance was ever launched (none launched and then terminated as a duplicate).
+    expect(await world.instances()).toHaveLength(1);
   }, 120_000);
 
   it('after RunInstances was applied, its answer not yet back', async () => {
@@ -307,6 +309,8 @@ describe("kill -9 of the app's core (its Start use case in a child process) duri
     world.cloud.proxy.setAnswerDelay(0, 'RunInstances');
     const again = await appCoreAgain();
     await converged('app core Start: RunInstances applied, answer in flight', again, { instances: 1, images: 0, rerunOk: appUpOk });
+    // Not only converged: no second instance was ever launched (none launched and then terminated as a duplicate).
+    expect(await world.instances()).toHaveLength(1);
   }, 120_000);
 
   it('while the instance is pending', async () => {
@@ -316,6 +320,8 @@ describe("kill -9 of the app's core (its Start use case in a child process) duri
     world.cloud.proxy.setHold({ pendingMs: 1_000, stoppingMs: 500, shuttingDownMs: 500 });
     const again = await appCoreAgain();
     await converged('app core Start: instance pending', again, { instances: 1, images: 0, rerunOk: appUpOk });
+    // Not only converged: no second instance was ever launched (none launched and then terminated as a duplicate).
+    expect(await world.instances()).toHaveLength(1);
   }, 120_000);
 
   it('while waiting for ssh', async () => {
@@ -328,5 +334,7 @@ describe("kill -9 of the app's core (its Start use case in a child process) duri
     }
     const again = await appCoreAgain();
     await converged('app core Start: waiting for ssh', again, { instances: 1, images: 0, rerunOk: appUpOk });
+    // Not only converged: no second instance was ever launched (none launched and then terminated as a duplicate).
+    expect(await world.instances()).toHaveLength(1);
   }, 120_000);
 });
