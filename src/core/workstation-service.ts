@@ -139,7 +139,7 @@ export class WorkstationService {
   /** Every live instance of a workstation when there is more than one (an error state). */
   private readonly duplicates = new Map<string, readonly InstanceFacts[]>();
   /** The instance this process launched per workstation: the only one it may terminate as a duplicate. */
-  private readonly launchedHere = new Map<string, { instanceId: string; onStep?: (step: Step) => void }>();
+  private readonly launchedHere = new Map<string, { instanceId: string; clientToken: string; onStep?: (step: Step) => void }>();
   /** The last instance EC2 reported (or a launch returned) per workstation, for billed-failure messages. */
   private readonly lastKnown = new Map<string, InstanceFacts>();
   /** When AWS last answered about each workstation: the age of the state shown while offline. */
@@ -287,15 +287,21 @@ export class WorkstationService {
   private async resolveDuplicates(spec: WorkstationSpec, gateway: CloudGateway, instances: InstanceFacts[]): Promise<InstanceFacts[]> {
     const mine = this.launchedHere.get(spec.name);
     const duplicates = duplicatesOf(instances);
-    if (!mine || duplicates.length < 2 || !duplicates.some((i) => i.instanceId === mine.instanceId)) return instances;
+    if (!mine || duplicates.length < 2) return instances;
+    // This run's launches: the one it was answered with, and any other its token made (a retried
+    // RunInstances on an endpoint that ignores ClientToken launches again; EC2 reports the token).
+    const ours = duplicates.filter((i) => i.instanceId === mine.instanceId || sameLaunch(i.clientToken, mine.clientToken));
     const keeper = duplicates[0]!;
-    if (keeper.instanceId === mine.instanceId) return instances;
-    mine.onStep?.({ id: 'duplicate', label: `Another launch of ${spec.name} came first (${keeper.instanceId}); terminating ${mine.instanceId}, the duplicate this run launched` });
-    await gateway.terminateInstance(mine.instanceId);
+    const extra = ours.filter((i) => i.instanceId !== keeper.instanceId);
+    if (!ours.some((i) => i.instanceId === mine.instanceId) || extra.length === 0) return instances;
+    for (const duplicate of extra) {
+      mine.onStep?.({ id: 'duplicate', label: `Another launch of ${spec.name} came first (${keeper.instanceId}); terminating ${duplicate.instanceId}, the duplicate this run launched` });
+      await gateway.terminateInstance(duplicate.instanceId);
+    }
     this.launchedHere.delete(spec.name);
     const record = await this.deps.ledger.get(spec.name);
     if (record) await this.deps.ledger.put(spec.name, { ...record, instanceId: keeper.instanceId });
-    return instances.map((i) => (i.instanceId === mine.instanceId ? { ...i, state: 'shutting-down' as const } : i));
+    return instances.map((i) => (extra.some((d) => d.instanceId === i.instanceId) ? { ...i, state: 'shutting-down' as const } : i));
   }
 
   /**
@@ -611,7 +617,7 @@ export class WorkstationService {
       lockLost.throwIfAborted();
       instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
     }
-    this.launchedHere.set(spec.name, { instanceId: instance.instanceId, onStep: options.onStep });
+    this.launchedHere.set(spec.name, { instanceId: instance.instanceId, clientToken: record.clientToken, onStep: options.onStep });
     this.lastKnown.set(spec.name, instance);
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
     this.described.delete(spec.name);
@@ -809,6 +815,11 @@ function interrupted(spec: WorkstationSpec, instanceId: string, state: InstanceS
     ? `It is not billed for compute once stopped. Start it again with \`rig up ${spec.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
     : `It is no longer billed by the hour. \`rig up ${spec.name}\` launches a new one (from the newest saved image, if any); \`rig images ${spec.name}\` lists them.`;
   return new CloudRigError('InstanceInterrupted', message, fix);
+}
+
+/** Whether an instance's ClientToken is this launch's (or its per-subnet form, which keeps the first 36 characters). */
+function sameLaunch(instanceToken: string | undefined, launchToken: string): boolean {
+  return instanceToken !== undefined && instanceToken.slice(0, 36) === launchToken.slice(0, 36);
 }
 
 /** Two snapshots show the same thing (ignoring when they were taken). */

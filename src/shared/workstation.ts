@@ -122,6 +122,8 @@ export interface InstanceFacts {
   readonly imageId: string | null;
   /** EC2's StateTransitionReason / StateReason code, e.g. `Client.InstanceInitiatedShutdown`. */
   readonly stateReason: string | null;
+  /** The ClientToken of the RunInstances that made it, when EC2 reports one: tells a process which launches were its own. */
+  readonly clientToken?: string;
 }
 
 /** An error the user can act on. */

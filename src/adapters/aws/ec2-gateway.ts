@@ -74,6 +74,7 @@ export function factsOf(instance: Instance): InstanceFacts {
     imageId: instance.ImageId ?? null,
     // Both: the code says who stopped it (Client.InstanceInitiatedShutdown), the text says when.
     stateReason: [instance.StateReason?.Code, instance.StateTransitionReason].filter(Boolean).join(' | ') || null,
+    ...(instance.ClientToken ? { clientToken: instance.ClientToken } : {}),
   };
 }
 
