@@ -56,7 +56,22 @@ describe('notifications', () => {
       instance: instanceIn('stopped', { spot: true, stateReason: 'Server.SpotInstanceShutdown | Server.SpotInstanceShutdown: Spot instance shutdown' }),
       spotInterrupted: true,
     });
-    expect(notificationPolicy(prev, next, NOW, settingsWithGpu())).toMatchObject({ kind: 'stopped', title: 'gpu was interrupted by the spot market' });
+    const notice = notificationPolicy(prev, next, NOW, settingsWithGpu());
+    expect(notice).toMatchObject({ kind: 'stopped', title: 'gpu was stopped by AWS: the spot market took its capacity back' });
+    // It resumes by itself: the notification must not send the user to Start (EC2 refuses it).
+    expect(notice?.body).toMatch(/resumes by itself when its persistent spot request gets capacity again/);
+    expect(notice?.body).not.toMatch(/Start/);
+  });
+
+  it('the interrupted instance running again is announced as the spot service resuming it', () => {
+    const stopped = snapshotIn('stopped', {
+      instance: instanceIn('stopped', { spot: true, stateReason: 'Server.SpotInstanceShutdown' }),
+      spotInterrupted: true,
+    });
+    const running = snapshotIn('running', { instance: instanceIn('running', { spot: true }) });
+    expect(notificationPolicy(stopped, running, NOW, settingsWithGpu())).toMatchObject({ kind: 'running', title: 'gpu is running again: AWS found spot capacity' });
+    const plainStop = snapshotIn('stopped', { instance: instanceIn('stopped', { spot: true }) });
+    expect(notificationPolicy(plainStop, running, NOW, settingsWithGpu())).toMatchObject({ title: 'gpu is running' });
   });
 
   it('a second live instance appearing raises an error naming both, once', () => {
