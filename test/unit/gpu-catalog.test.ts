@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cheapestUsd, gpuModelIs, quotaAllows, selectGpuOffers, type GpuOffer } from '../../src/core/gpu-catalog.js';
+import { cheapestUsd, gpuModelIs, quotaAllows, selectGpuOffers, similarGpuType, type GpuOffer } from '../../src/core/gpu-catalog.js';
 
 function offer(instanceType: string, region: string, onDemand: number | null, spot: number | null, extra: Partial<GpuOffer> = {}): GpuOffer {
   const price = (usd: number | null) => (usd === null ? null : { usd, source: 'live' as const, fetchedAt: 0 });
@@ -47,5 +47,27 @@ describe('choosing GPUs by price', () => {
     expect(quotaAllows(offer('g4dn.xlarge', 'us-east-1', 1, 1))).toBe(true);
     expect(quotaAllows(offer('g4dn.4xlarge', 'us-east-1', 1, 1, { vcpus: 16 }))).toBe(false);
     expect(quotaAllows(offer('g4dn.xlarge', 'us-east-1', 1, 1, { quota: null }))).toBeNull();
+  });
+});
+
+describe('a similar GPU type when one has no capacity', () => {
+  const type = (instanceType: string, gpuModel: string | null, vcpus: number, gpuCount = 1) =>
+    ({ instanceType, gpuModel, gpuCount, gpuMemoryGiB: 16, vcpus, memoryGiB: vcpus * 4 });
+  const catalog = [
+    type('g4dn.xlarge', 'NVIDIA T4', 4), type('g4dn.2xlarge', 'NVIDIA T4', 8), type('g4dn.12xlarge', 'NVIDIA T4', 48, 4),
+    type('g5.xlarge', 'NVIDIA A10G', 4), type('g5.2xlarge', 'NVIDIA A10G', 8), type('p3.2xlarge', 'NVIDIA V100', 8),
+  ];
+
+  it('is the same GPU model in the next size up', () => {
+    expect(similarGpuType('g4dn.xlarge', catalog)).toBe('g4dn.2xlarge');
+    expect(similarGpuType('g4dn.2xlarge', catalog)).toBe('g4dn.12xlarge');
+  });
+
+  it('is the next size down at the top of the range, and none when the GPU comes in one size or is unknown', () => {
+    expect(similarGpuType('g5.2xlarge', catalog)).toBe('g5.xlarge');
+    expect(similarGpuType('g4dn.12xlarge', catalog)).toBe('g4dn.2xlarge');
+    expect(similarGpuType('p3.2xlarge', catalog)).toBeNull();
+    expect(similarGpuType('g6.xlarge', catalog)).toBeNull();
+    expect(similarGpuType('g4dn.xlarge', [])).toBeNull();
   });
 });
