@@ -40,7 +40,7 @@ afterAll(async () => {
   if (!rows.length) return;
   const passed = rows.filter((r) => r.passed).length;
   await writeReliabilitySection('kill-tests', [
-    `${rows.length} kill points, ${passed} converged. Each row: \`rig\` killed with SIGKILL at the step, the same command run again, then AWS (moto behind the cloud proxy) inspected.`,
+    `${rows.length} kill points, ${passed} converged. Each row: \`rig\` (or, for "app core" rows, the app's core running its Start use case in a child process) killed with SIGKILL at the step, the same command run again, then AWS (moto behind the cloud proxy) inspected.`,
     '',
     markdownTable(
       ['step killed', 'rerun outcome', 'live instances after', 'images after', 'untagged snapshots', 'key pair', 'passed'],
