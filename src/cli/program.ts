@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
-import { CloudRigError } from '../core/errors.js';
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
@@ -249,7 +249,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .description('Open ssh to the workstation; `rig ssh -- CMD…` runs a command (its exit code passes through).')
     .action(async (name: string | undefined) => {
-      const target = await (await getCore()).service.sshTarget(name);
+      const { service } = await getCore();
+      // The laptop may have moved since the last `rig up`: re-admit its address first.
+      const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
+      if (drift.changed) io.stderr.write(`${drift.message}\n`);
+      const target = await service.sshTarget(name);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn('ssh', sshArgs(target, (options.remote ?? []).map(shellQuote)), { stdio: 'inherit' });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));

@@ -33,6 +33,7 @@ import { sshCommandLine, sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
 import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
+import { followAddressDrift, publicCidrOf, type DriftReport } from './app/address-drift.js';
 
 /** Everything the service needs from the outside world. */
 export interface WorkstationServiceDeps {
@@ -210,16 +211,8 @@ export class WorkstationService {
     return { spec, created, keyPath: this.deps.keys.pathOf(resourceName(spec.name)), warnings };
   }
 
-  private async publicCidr(): Promise<string> {
-    let ip: string;
-    try {
-      ip = (await this.deps.publicIp.lookup()).trim();
-    } catch (error) {
-      throw new CloudRigError('PublicIpLookupFailed',
-        `Could not find your public IP address (${error instanceof Error ? error.message : String(error)}).`,
-        'Pass --cidr with your address, e.g. --cidr 203.0.113.7/32, or set CLOUDRIG_MYIP_URL to a service that answers with it.');
-    }
-    return validateCidr(ip, '--cidr');
+  private publicCidr(): Promise<string> {
+    return publicCidrOf(this.deps.publicIp);
   }
 
   /**
@@ -524,28 +517,23 @@ export class WorkstationService {
   }
 
   /**
-   * For a workstation whose CIDR follows the user's public IP, re-admits the current address
-   * (the laptop may have moved since init). A failed lookup keeps the old rule.
+   * For a workstation whose CIDR follows the user's public IP, re-admits the current address (the
+   * laptop may have moved) and revokes CloudRig's rule for the old one; rules the user added stay.
+   * `rig up`, `rig ssh` and the app (on a network change) call it. A failed lookup keeps the old rule.
    */
-  private async refreshIngress(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions): Promise<WorkstationSpec> {
+  async followAddressDrift(name?: string): Promise<DriftReport> {
+    return followAddressDrift(this.deps, this.spec(name));
+  }
+
+  private async refreshIngress(spec: WorkstationSpec, options: OperationOptions): Promise<WorkstationSpec> {
     if (!spec.ingressAuto) return spec;
-    let cidr: string;
-    try {
-      cidr = await this.publicCidr();
-    } catch {
-      options.onStep?.({ id: 'ingress', label: `Could not look up your public IP; ssh stays open to ${spec.ingressCidr} only` });
-      return spec;
-    }
-    if (cidr === spec.ingressCidr) return spec;
-    options.onStep?.({ id: 'ingress', label: `Your public IP changed: admitting ${cidr} instead of ${spec.ingressCidr}` });
-    await gateway.ensureSecurityGroup(spec.name, cidr, 22);
-    const next = { ...spec, ingressCidr: cidr };
-    this.deps.settings.saveWorkstation(next);
-    return next;
+    const drift = await followAddressDrift(this.deps, spec);
+    if (drift.changed || drift.cidr === null) options.onStep?.({ id: 'ingress', label: drift.message });
+    return drift.cidr === null ? spec : { ...spec, ingressCidr: drift.cidr };
   }
 
   private async startOrLaunch(spec: WorkstationSpec, gateway: CloudGateway, deadline: number, options: OperationOptions, lockLost: AbortSignal): Promise<void> {
-    spec = await this.refreshIngress(spec, gateway, options);
+    spec = await this.refreshIngress(spec, options);
     let instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
     if (instance?.state === 'stopping') {
       options.onStep?.({ id: 'stopping', label: `Waiting for ${instance.instanceId} to finish stopping` });
