@@ -148,6 +148,7 @@ export interface Locks {
 
 /** Host keys to pin for one address of one instance. */
 export interface HostKeyPin {
+  /** The address the keys are pinned for; `*` for any address (a key seeded into the instance). */
   readonly host: string;
   readonly port: number;
   /** OpenSSH public keys, `ssh-ed25519 AAAA…` (a trailing comment is ignored). */
