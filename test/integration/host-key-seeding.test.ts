@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
@@ -124,9 +124,11 @@ describe('host keys known before the first connection (seeded through cloud-init
     const once = await maker.forLaunch('gpu', 'token-1');
     expect(await maker.forLaunch('gpu', 'token-1')).toEqual(once);
     expect((await maker.forLaunch('gpu', 'token-2')).publicKey).not.toBe(once.publicKey);
+    // OpenSSH reads the private key cloud-init would write for sshd (a 0600 file, as there).
+    const file = join(world.home, 'seeded-host-key');
+    await writeFile(file, once.privateKey, { mode: 0o600 });
     const derived = await new Promise<string>((resolve, reject) => {
-      const child = execFile('ssh-keygen', ['-y', '-f', '/dev/stdin'], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
-      child.stdin?.end(once.privateKey);
+      execFile('ssh-keygen', ['-y', '-f', file], (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
     });
     expect(derived.split(' ').slice(0, 2).join(' ')).toBe(once.publicKey);
   });
