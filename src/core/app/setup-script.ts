@@ -122,7 +122,16 @@ export type SetupOutcome =
   /** Ran before this instance existed: on the disk of the saved image it was launched from. */
   | { readonly kind: 'already-ran' }
   /** Never started within the wait (cloud-init did not run it: an image without cloud-init?). */
-  | { readonly kind: 'not-started' };
+  | { readonly kind: 'not-started' }
+  /** Attaching to an instance this run did not launch, whose setup is not running: nothing to show. */
+  | { readonly kind: 'nothing' };
+
+/**
+ * Which instance is followed: one launched just now (`fresh`), one launched just now from a saved
+ * image (whose disk may carry an earlier run: then nothing is replayed), or one found running or
+ * restarted (`attach`: followed only while its setup still runs).
+ */
+export type FollowMode = 'fresh' | 'fresh-from-saved-image' | 'attach';
 
 /** What following needs. */
 export interface FollowSetupOptions {
@@ -131,8 +140,7 @@ export interface FollowSetupOptions {
   readonly target: SshTarget;
   /** Each new log line, in order. */
   readonly onLine: (line: string) => void;
-  /** This instance was launched just now from an image saved after the script ran: say so, replay nothing. */
-  readonly fromSavedImage: boolean;
+  readonly mode: FollowMode;
   /** How long to wait for cloud-init to start the script. */
   readonly startWaitMs?: number;
   readonly pollMs?: number;
@@ -158,7 +166,8 @@ export async function followSetup(options: FollowSetupOptions): Promise<SetupOut
     const answer = await options.ssh.exec(options.target, setupStatusCommand(nextLine, options.dir), EXEC_TIMEOUT_MS).catch(() => null);
     const status = answer && answer.code === 0 ? parseSetupStatus(answer.stdout) : null;
     if (status) {
-      if (first && options.fromSavedImage && status.state.kind === 'done') return { kind: 'already-ran' };
+      if (first && options.mode === 'fresh-from-saved-image' && status.state.kind === 'done') return { kind: 'already-ran' };
+      if (first && options.mode === 'attach' && status.state.kind !== 'running') return { kind: 'nothing' };
       first = false;
       for (const line of status.lines) {
         options.onLine(line);
@@ -190,6 +199,8 @@ export function setupOutcomeWords(workstation: string, outcome: SetupOutcome, di
     case 'interrupted':
       return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`,
         next: `It runs only once per disk. Run the rest by hand (\`rig ssh ${workstation}\`), or launch a fresh instance (\`rig down ${workstation}\`, \`rig up ${workstation}\`).` };
+    case 'nothing':
+      return { ok: true, message: '', next: '' };
     case 'not-started':
       return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).',
         next: `Check that the image runs cloud-init; see \`rig ssh ${workstation} -- sudo cat /var/log/cloud-init-output.log\`.` };
