@@ -7,7 +7,7 @@ import { DerivedHostKeys } from '../../src/adapters/ssh/derived-host-keys.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
 import { seededPrivateKeyOf } from '../fixtures/instance-boot.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
-import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
+import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 
 // Issue 10 item 2 against moto + the cloud proxy + a real sshd and the system OpenSSH client. The
 // sshd here does not follow launches by itself: the test plays cloud-init, reading the key from
