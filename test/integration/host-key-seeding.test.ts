@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,12 @@ describe('host keys known before the first connection (seeded through cloud-init
     expect(userData).toContain('Content-Type: multipart/mixed');
     expect(userData).toContain('Content-Type: text/cloud-config');
     expect(userData).toContain('cloudrig-idle-check');
+    // The private host key is nowhere in the home (it lives in memory and the user data only).
+    const secretLine = seededPrivateKeyOf(userData)!.split('\n')[2]!;
+    expect(secretLine.length).toBeGreaterThan(40);
+    for (const file of await readdir(world.home, { recursive: true, withFileTypes: true })) {
+      if (file.isFile()) expect(await readFile(join(file.parentPath, file.name), 'utf8'), file.name).not.toContain(secretLine);
+    }
     const seededPublic = await bootWithSeededKey(instanceId);
     expect(pinned).toContain(`* ${seededPublic}\n`);
     expect(await world.sshd.hostPublicKey()).toBe(seededPublic);
