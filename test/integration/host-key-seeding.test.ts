@@ -64,7 +64,7 @@ describe('host keys known before the first connection (seeded through cloud-init
     expect(userData).toContain('Content-Type: text/cloud-config');
     expect(userData).toContain('cloudrig-idle-check');
     // The private host key is nowhere in the home (it lives in memory and the user data only).
-    const secretLine = seededPrivateKeyOf(userData)!.split('\n')[2]!;
+    const secretLine = seededPrivateKeyOf(userData)!.split('\n')[3]!; // the seed's bytes, not the header all keys share
     expect(secretLine.length).toBeGreaterThan(40);
     for (const file of await readdir(world.home, { recursive: true, withFileTypes: true })) {
       if (file.isFile()) expect(await readFile(join(file.parentPath, file.name), 'utf8'), file.name).not.toContain(secretLine);
