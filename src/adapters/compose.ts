@@ -4,7 +4,8 @@ import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { Clock, SshClient } from '../core/ports.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
-import { userDataFor } from '../core/idle-watchdog.js';
+import { launchUserData } from '../core/app/user-data.js';
+import { DerivedHostKeys } from './ssh/derived-host-keys.js';
 import { AwsPriceCatalog } from './aws/pricing.js';
 import { AwsKeptResources } from './aws/kept-resources.js';
 import { FileRunHistoryStore } from './store/cost-history.js';
@@ -55,8 +56,10 @@ export function createCore(options: CoreOptions) {
     publicIp: new HttpPublicIp(env.CLOUDRIG_MYIP_URL ?? saved.myIpUrl),
     clock,
     newId: () => randomUUID(),
-    // The launch installs the on-instance idle watchdog (stops the machine with the laptop closed).
-    userDataFor,
+    // The launch seeds the ssh host key (pinned before the first connection), installs the
+    // on-instance idle watchdog (stops the machine with the laptop closed) and the setup script.
+    userDataFor: launchUserData,
+    hostKeys: new DerivedHostKeys(keys),
     // Each run whose key was accepted is recorded, so the next `rig status` can start its probe early.
     acceptedRuns: new FileAcceptedRuns(options.home),
   });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import confirm from '@inquirer/confirm';
-import { CloudRigError } from '../core/errors.js';
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
@@ -22,6 +22,7 @@ import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
 import { reportLeftovers } from './session-end.js';
+import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -135,10 +136,13 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     // Syntax and host bits are checked here; whether everyone may connect waits for --allow-anywhere.
     .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, '--cidr', { allowAnywhere: true }))))
     .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
+    .option('--setup <file>', 'a script run once, as the ssh user, on the first boot of a fresh instance; rig up shows its output')
+    .option('--no-setup', 'remove the setup script')
     .action(async (opts: {
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean;
+      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false;
     }) => {
+      const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : undefined;
       const { service } = await getCore();
       const names = service.names();
       const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
@@ -168,11 +172,13 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
         // A new --cidr needs its own confirmation; a kept range keeps the one it was given.
         ingressAnywhere: opts.allowAnywhere ? true : opts.cidr ? undefined : base.ingressAnywhere,
+        setupScript: opts.setup === false ? undefined : setupScript ?? base.setupScript,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
+      if (result.spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
       for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
     });
 
@@ -191,6 +197,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       });
       bar.done(`${snapshot.instance?.instanceId} is ${snapshot.phase === 'ready' ? 'running and ssh answers' : 'running'}`);
       out(snapshot.sshCommand ?? '(no public address)');
+      await followSetupAfterUp(await getCore(), snapshot, io);
     });
 
   program
@@ -252,7 +259,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]')
     .description('Open ssh to the workstation; `rig ssh -- CMD…` runs a command (its exit code passes through).')
     .action(async (name: string | undefined) => {
-      const target = await (await getCore()).service.sshTarget(name);
+      const { service } = await getCore();
+      // The laptop may have moved since the last `rig up`: re-admit its address first.
+      const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
+      if (drift.changed) io.stderr.write(`${drift.message}\n`);
+      const target = await service.sshTarget(name);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn('ssh', sshArgs(target, (options.remote ?? []).map(shellQuote)), { stdio: 'inherit' });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));

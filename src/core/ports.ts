@@ -54,8 +54,17 @@ export interface CloudGateway {
   createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }>;
   importKeyPair(keyName: string, publicKey: string, workstation: string): Promise<void>;
   deleteKeyPair(keyName: string): Promise<void>;
-  /** Creates the group when missing; makes tcp/port admit exactly `cidr`. */
+  /**
+   * Creates the group when missing; makes tcp/port admit `cidr` and revokes CloudRig's rules for
+   * other ranges on it (rules the user added are left alone).
+   */
   ensureSecurityGroup(workstation: string, cidr: string, port: number): Promise<{ groupId: string; created: boolean }>;
+  /** The workstation's security group and the IPv4 ranges it admits on tcp/port; null when there is no group. */
+  ingressRules(workstation: string, port: number): Promise<{ groupId: string; rules: IngressRule[] } | null>;
+  /** Admits `cidr` on tcp/port, described as CloudRig's rule. */
+  admitIngress(groupId: string, cidr: string, port: number): Promise<void>;
+  /** Revokes these IPv4 ranges on tcp/port. */
+  revokeIngress(groupId: string, cidrs: readonly string[], port: number): Promise<void>;
   resolveImage(source: ImageSource, workstation: string, preferSaved: boolean): Promise<ResolvedImage>;
   /**
    * Launches one instance. On InsufficientInstanceCapacity tries each other availability zone
@@ -75,6 +84,12 @@ export interface CloudGateway {
   describeImage(imageId: string): Promise<SavedImage | null>;
   listImages(workstation: string): Promise<SavedImage[]>;
   deleteImage(imageId: string): Promise<void>;
+}
+
+/** One IPv4 range a security group admits on a port, with the rule's description (CloudRig's rules carry one). */
+export interface IngressRule {
+  readonly cidr: string;
+  readonly description: string | null;
 }
 
 /** Makes gateways per region and scans every region. */
@@ -133,6 +148,7 @@ export interface Locks {
 
 /** Host keys to pin for one address of one instance. */
 export interface HostKeyPin {
+  /** The address the keys are pinned for; `*` for any address (a key seeded into the instance). */
   readonly host: string;
   readonly port: number;
   /** OpenSSH public keys, `ssh-ed25519 AAAA…` (a trailing comment is ignored). */

@@ -33,6 +33,8 @@ import { sshCommandLine, sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
 import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
+import { followAddressDrift, publicCidrOf, type DriftReport } from './app/address-drift.js';
+import { seededPin, type HostKeyMaker, type SeededHostKey } from './app/host-keys.js';
 
 /** Everything the service needs from the outside world. */
 export interface WorkstationServiceDeps {
@@ -45,8 +47,10 @@ export interface WorkstationServiceDeps {
   readonly publicIp: PublicIp;
   readonly clock: Clock;
   readonly newId: IdSource;
-  /** User data for a launch (the idle watchdog); null for none. */
-  readonly userDataFor?: (spec: WorkstationSpec) => string | null;
+  /** User data for a launch (the seeded host key, the idle watchdog, the setup script); null for none. */
+  readonly userDataFor?: (spec: WorkstationSpec, launch?: { readonly hostKey?: SeededHostKey | null }) => string | null;
+  /** Makes the host key seeded into each launch (pinned before the first connection); without it, keys are taken on first use. */
+  readonly hostKeys?: HostKeyMaker;
   /** Where the target of each run whose key was accepted is recorded, for a probe started early by the next process. */
   readonly acceptedRuns?: AcceptedRuns;
 }
@@ -144,6 +148,8 @@ export class WorkstationService {
   private readonly lastKnown = new Map<string, InstanceFacts>();
   /** When AWS last answered about each workstation: the age of the state shown while offline. */
   private readonly answeredAt = new Map<string, number>();
+  /** The last instance this process launched per workstation, and whether from a saved image (the setup script's follow needs it). */
+  private readonly launches = new Map<string, { instanceId: string; fromSavedImage: boolean }>();
 
   /** Fires with each new snapshot of any workstation. */
   readonly onDidChange = this.changed.event;
@@ -210,16 +216,8 @@ export class WorkstationService {
     return { spec, created, keyPath: this.deps.keys.pathOf(resourceName(spec.name)), warnings };
   }
 
-  private async publicCidr(): Promise<string> {
-    let ip: string;
-    try {
-      ip = (await this.deps.publicIp.lookup()).trim();
-    } catch (error) {
-      throw new CloudRigError('PublicIpLookupFailed',
-        `Could not find your public IP address (${error instanceof Error ? error.message : String(error)}).`,
-        'Pass --cidr with your address, e.g. --cidr 203.0.113.7/32, or set CLOUDRIG_MYIP_URL to a service that answers with it.');
-    }
-    return validateCidr(ip, '--cidr');
+  private publicCidr(): Promise<string> {
+    return publicCidrOf(this.deps.publicIp);
   }
 
   /**
@@ -530,28 +528,23 @@ export class WorkstationService {
   }
 
   /**
-   * For a workstation whose CIDR follows the user's public IP, re-admits the current address
-   * (the laptop may have moved since init). A failed lookup keeps the old rule.
+   * For a workstation whose CIDR follows the user's public IP, re-admits the current address (the
+   * laptop may have moved) and revokes CloudRig's rule for the old one; rules the user added stay.
+   * `rig up`, `rig ssh` and the app (on a network change) call it. A failed lookup keeps the old rule.
    */
-  private async refreshIngress(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions): Promise<WorkstationSpec> {
+  async followAddressDrift(name?: string): Promise<DriftReport> {
+    return followAddressDrift(this.deps, this.spec(name));
+  }
+
+  private async refreshIngress(spec: WorkstationSpec, options: OperationOptions): Promise<WorkstationSpec> {
     if (!spec.ingressAuto) return spec;
-    let cidr: string;
-    try {
-      cidr = await this.publicCidr();
-    } catch {
-      options.onStep?.({ id: 'ingress', label: `Could not look up your public IP; ssh stays open to ${spec.ingressCidr} only` });
-      return spec;
-    }
-    if (cidr === spec.ingressCidr) return spec;
-    options.onStep?.({ id: 'ingress', label: `Your public IP changed: admitting ${cidr} instead of ${spec.ingressCidr}` });
-    await gateway.ensureSecurityGroup(spec.name, cidr, 22);
-    const next = { ...spec, ingressCidr: cidr };
-    this.deps.settings.saveWorkstation(next);
-    return next;
+    const drift = await followAddressDrift(this.deps, spec);
+    if (drift.changed || drift.cidr === null) options.onStep?.({ id: 'ingress', label: drift.message });
+    return drift.cidr === null ? spec : { ...spec, ingressCidr: drift.cidr };
   }
 
   private async startOrLaunch(spec: WorkstationSpec, gateway: CloudGateway, deadline: number, options: OperationOptions, lockLost: AbortSignal): Promise<void> {
-    spec = await this.refreshIngress(spec, gateway, options);
+    spec = await this.refreshIngress(spec, options);
     let instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
     if (instance?.state === 'stopping') {
       options.onStep?.({ id: 'stopping', label: `Waiting for ${instance.instanceId} to finish stopping` });
@@ -594,6 +587,10 @@ export class WorkstationService {
       await this.deps.ledger.put(spec.name, record);
     }
     this.setOperation(spec, 'launching', { id: 'requesting', label: `Requesting a ${spec.instanceType}${spec.spot ? ' spot' : ''} instance from ${image.imageId} (${image.source})` }, options);
+    // The host key is made for this token: a retry sends the same user data, a new launch a new key.
+    const hostKeyFor = (clientToken: string): Promise<SeededHostKey | null> =>
+      spec.seedHostKey !== false && this.deps.hostKeys ? this.deps.hostKeys.forLaunch(spec.name, clientToken) : Promise.resolve(null);
+    let hostKey = await hostKeyFor(record.clientToken);
     const request = {
       workstation: spec.name,
       imageId: image.imageId,
@@ -603,26 +600,31 @@ export class WorkstationService {
       securityGroupId: group.groupId,
       diskGiB: spec.diskGiB,
       spot: spec.spot,
-      userData: this.deps.userDataFor?.(spec) ?? null,
     };
+    const userData = (key: SeededHostKey | null): string | null => this.deps.userDataFor?.(spec, { hostKey: key }) ?? null;
     const onZoneTried = (zone: string, outcome: string): void =>
       options.onStep?.({ id: 'capacity', label: `${spec.instanceType}: ${outcome} in ${zone}; trying the next availability zone` });
     // Another process may have taken the lock over (this one could not refresh it): it must not launch too.
     lockLost.throwIfAborted();
-    let instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
+    let instance = await gateway.runInstance({ ...request, clientToken: record.clientToken, userData: userData(hostKey) }, onZoneTried);
     if (instance.state === 'terminated' || instance.state === 'shutting-down') {
       // The token belonged to a run that has since ended: EC2 answers with that old instance.
       record = { clientToken: this.deps.newId(), requestedAt: this.deps.clock.now(), instanceId: null };
       await this.deps.ledger.put(spec.name, record);
+      hostKey = await hostKeyFor(record.clientToken);
       lockLost.throwIfAborted();
-      instance = await gateway.runInstance({ ...request, clientToken: record.clientToken }, onZoneTried);
+      instance = await gateway.runInstance({ ...request, clientToken: record.clientToken, userData: userData(hostKey) }, onZoneTried);
     }
     this.launchedHere.set(spec.name, { instanceId: instance.instanceId, clientToken: record.clientToken, onStep: options.onStep });
     this.lastKnown.set(spec.name, instance);
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
     this.described.delete(spec.name);
-    await this.deps.keys.forgetHostKeys(spec.name);
-    this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}` }, options);
+    this.launches.set(spec.name, { instanceId: instance.instanceId, fromSavedImage: image.source === 'saved' });
+    // Pinned before any probe: the first connection already checks the key. Without a seeded key
+    // (an image without cloud-init) the old pin goes and the first connection takes the key, unverified.
+    if (hostKey) await this.deps.keys.pinHostKeys(spec.name, seededPin(instance.instanceId, hostKey));
+    else await this.deps.keys.forgetHostKeys(spec.name);
+    this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}${hostKey ? '; its ssh host key is pinned' : ''}` }, options);
   }
 
   /**
@@ -685,6 +687,8 @@ export class WorkstationService {
       }
       this.described.delete(spec.name);
       await this.deps.ledger.clear(spec.name);
+      // The instance's host key dies with it: the next launch pins its own.
+      await this.deps.keys.forgetHostKeys(spec.name);
     } catch (error) {
       throw await this.failureSayingWhatIsBilled(spec, error, terminating ? `Image ${terminating} was saved and is kept; the instance was not terminated.` : '');
     } finally {
@@ -743,6 +747,11 @@ export class WorkstationService {
       await this.deps.clock.sleep(delay, options.signal);
       delay = Math.min(delay * 2, POLL.slowest);
     }
+  }
+
+  /** The last instance this process launched for the workstation, and whether it came from a saved image; null when it launched none. */
+  lastLaunch(name: string): { readonly instanceId: string; readonly fromSavedImage: boolean } | null {
+    return this.launches.get(name) ?? null;
   }
 
   /** Images saved from this workstation, newest first. */

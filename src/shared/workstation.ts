@@ -62,6 +62,25 @@ export function isSshHost(host: string): boolean {
   return name.split('.').every((label) => HOST_LABEL.test(label)) && !/^[\d.]+$/.test(name);
 }
 
+/** The most a setup script may hold: EC2 takes 16 KB of user data, which the idle watchdog shares. */
+export const SETUP_SCRIPT_MAX_BYTES = 8_192;
+
+/** The length of `text` in UTF-8 bytes (no TextEncoder here: shared code has neither DOM nor Node types). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** A setup script's text: not blank, no NUL byte, small enough to fit in the user data. */
+export const SetupScriptSchema = z.string()
+  .refine((text) => text.trim() !== '', 'is empty; give a script with at least one command')
+  .refine((text) => !text.includes('\0'), 'holds a NUL byte; give a text file')
+  .refine((text) => utf8Length(text) <= SETUP_SCRIPT_MAX_BYTES, `is over ${SETUP_SCRIPT_MAX_BYTES} bytes; keep it short and have it download anything larger`);
+
 /** A named workstation: everything needed to launch it again the same way. */
 export const WorkstationSpecSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
@@ -83,6 +102,14 @@ export const WorkstationSpecSchema = z.object({
   /** The CIDR follows the user's public IP: refreshed at every `up` (laptops move). */
   ingressAuto: z.boolean().optional(),
   autoStop: AutoStopSchema.default({ enabled: true, idleMinutes: 60, gpuBusyPercent: 10 }),
+  /**
+   * Seed the instance's ssh host key through cloud-init, so it is pinned before the first
+   * connection (absent means on). Off only for an image without cloud-init: the key is then taken
+   * on first use and shown as unverified.
+   */
+  seedHostKey: z.boolean().optional(),
+  /** A script run once, as root, on the first boot of a fresh instance (`rig init --setup FILE`). */
+  setupScript: SetupScriptSchema.optional(),
 }).superRefine((spec, context) => {
   // A hand-edited 0.0.0.0/0 must not open ssh to the world without the recorded confirmation.
   if (isAnywhereCidr(spec.ingressCidr) && spec.ingressAnywhere !== true) {

@@ -102,7 +102,7 @@ describe('ssh stays open to me only', () => {
     world.cloud.proxy.setMyIp('198.51.100.9');
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.stderr).toContain('Your public IP changed: admitting 198.51.100.9/32 instead of 203.0.113.7/32');
+    expect(up.stderr).toContain("Your public IP changed: admitted 198.51.100.9/32 on ssh and revoked CloudRig's rule for 203.0.113.7/32.");
     const ec2 = new EC2Client({ region: 'us-east-1' });
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     ec2.destroy();

@@ -47,7 +47,8 @@ describe('cost in rig status, rig cost and rig snooze', () => {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: String(instanceId), Attribute: 'userData' }));
     ec2.destroy();
     const userData = Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
-    expect(userData).toMatch(/^#!\/bin\/bash/);
+    // Multipart: the seeded host key's cloud-config, then the watchdog's installer script.
+    expect(userData).toMatch(/^Content-Type: text\/x-shellscript; charset="utf-8"\nMIME-Version: 1\.0\nContent-Disposition: attachment; filename="cloudrig-idle-watchdog\.sh"\n\n#!\/bin\/bash/m);
     expect(userData).toContain('cloudrig-idle-check');
     expect(userData).toMatch(/CLOUDRIG_IDLE_MINUTES=60\b/);
   });

@@ -73,7 +73,7 @@ describe('readiness across processes', () => {
     expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'running' });
 
     await world.trustWorkstationKey();
-    expect(await world.statusJson()).toMatchObject({ phase: 'ready', hostKey: 'unverified' });
+    expect(await world.statusJson()).toMatchObject({ phase: 'ready', hostKey: 'verified' });
 
     // Accepted on this run before; the early probe is a full one, so the refusal shows.
     await world.sshd.setAuthorizedKey(someoneElsesKey());

@@ -44,9 +44,9 @@ export interface RigWorld {
 }
 
 /** Starts the peers and points this process's AWS SDK at them. */
-export async function startRigWorld(): Promise<RigWorld> {
+export async function startRigWorld(options: { readonly followLaunches?: boolean } = {}): Promise<RigWorld> {
   const cloud = await startCloud();
-  const sshd = await startSshd({ start: true });
+  const sshd = await startSshd({ start: true, followLaunches: options.followLaunches });
   // The SDK reads AWS_ENDPOINT_URL and the keys from the environment, as it would for a user.
   Object.assign(process.env, cloud.env);
   const env: NodeJS.ProcessEnv = { ...process.env, ...cloud.env, CI: '1' };
@@ -122,6 +122,8 @@ export interface WorldSetup {
   readonly hold?: HoldTimes;
   /** Before each test: reset the world, then (with `init`) run `rig init` and trust the key on sshd. */
   readonly eachTest?: { readonly init: boolean };
+  /** sshd takes the host key each launch seeds, as the instance would (default true); false leaves that to the test. */
+  readonly followLaunches?: boolean;
 }
 
 /**
@@ -131,7 +133,7 @@ export interface WorldSetup {
 export function useRigWorld(setup: WorldSetup = {}): RigWorld {
   let live: RigWorld | undefined;
   beforeAll(async () => {
-    live = await startRigWorld();
+    live = await startRigWorld({ followLaunches: setup.followLaunches });
     if (setup.hold) live.cloud.proxy.setHold(setup.hold);
   });
   afterAll(() => live?.close());

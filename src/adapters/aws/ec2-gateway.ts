@@ -30,7 +30,8 @@ import {
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
-import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type IngressRule, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';
 import { similarGpuType } from '../../core/gpu-catalog.js';
 import { resourceName } from '../../core/workstation-service.js';
@@ -221,28 +222,38 @@ export class AwsEc2Gateway implements CloudGateway {
       created = true;
     }
     const groupId = group.GroupId ?? '';
-    // Exactly one rule on the ssh port: revoke every other range on it, then add ours if missing.
-    const onPort = (group.IpPermissions ?? []).filter((p) => p.IpProtocol === 'tcp' && p.FromPort === port && p.ToPort === port);
-    const stale: IpPermission[] = onPort
-      .map((p) => ({
-        IpProtocol: 'tcp',
-        FromPort: port,
-        ToPort: port,
-        IpRanges: (p.IpRanges ?? []).filter((r) => r.CidrIp !== cidr).map((r) => ({ CidrIp: r.CidrIp })),
-        Ipv6Ranges: (p.Ipv6Ranges ?? []).map((r) => ({ CidrIpv6: r.CidrIpv6 })),
-      }))
-      .filter((p) => p.IpRanges.length + p.Ipv6Ranges.length > 0);
-    if (stale.length) {
-      await this.guard(() => this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: stale })));
-    }
-    const present = onPort.some((p) => (p.IpRanges ?? []).some((r) => r.CidrIp === cidr));
-    if (!present) {
-      await this.guard(() => this.ec2.send(new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr, Description: 'CloudRig ssh' }] }],
-      })));
-    }
+    const plan = planIngress(rulesOn(group.IpPermissions ?? [], port), cidr);
+    if (plan.admit) await this.admitIngress(groupId, cidr, port);
+    if (plan.revoke.length) await this.revokeIngress(groupId, plan.revoke, port);
     return { groupId, created };
+  }
+
+  async ingressRules(workstation: string, port: number): Promise<{ groupId: string; rules: IngressRule[] } | null> {
+    const vpcId = await this.defaultVpcId();
+    const found = await this.guard(() => this.ec2.send(new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: 'group-name', Values: [resourceName(workstation)] }, { Name: 'vpc-id', Values: [vpcId] }],
+    })));
+    const group = found.SecurityGroups?.[0];
+    if (!group?.GroupId) return null;
+    return { groupId: group.GroupId, rules: rulesOn(group.IpPermissions ?? [], port) };
+  }
+
+  async admitIngress(groupId: string, cidr: string, port: number): Promise<void> {
+    await this.guard(() => this.ec2.send(new AuthorizeSecurityGroupIngressCommand({
+      GroupId: groupId,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr, Description: CLOUDRIG_RULE_DESCRIPTION }] }],
+    }))).catch((error: CloudRigError) => {
+      // Admitted already (a rerun, or another process got there first): the goal holds.
+      if (error.code !== 'InvalidPermission.Duplicate') throw error;
+    });
+  }
+
+  async revokeIngress(groupId: string, cidrs: readonly string[], port: number): Promise<void> {
+    if (!cidrs.length) return;
+    await this.guard(() => this.ec2.send(new RevokeSecurityGroupIngressCommand({
+      GroupId: groupId,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: cidrs.map((cidr) => ({ CidrIp: cidr })) }],
+    })));
   }
 
   private async imageById(imageId: string): Promise<Image> {
@@ -466,3 +477,11 @@ export class AwsEc2Gateway implements CloudGateway {
     }
   }
 }
+
+/** The IPv4 ranges a group's permissions admit on exactly tcp/port, with their descriptions. */
+function rulesOn(permissions: readonly IpPermission[], port: number): IngressRule[] {
+  return permissions
+    .filter((p) => p.IpProtocol === 'tcp' && p.FromPort === port && p.ToPort === port)
+    .flatMap((p) => (p.IpRanges ?? []).flatMap((r) => (r.CidrIp ? [{ cidr: r.CidrIp, description: r.Description ?? null }] : [])));
+}
+

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { HostKeyTrust } from '../../shared/workstation.js';
 import type { HostKeyPin } from '../../core/ports.js';
+import { ANY_ADDRESS } from '../../core/app/host-keys.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { readTextFile } from '../store/json-file.js';
 
@@ -21,8 +22,13 @@ export interface StoredPins {
   readonly entries: readonly { readonly hosts: string; readonly key: string }[];
 }
 
-/** The host field OpenSSH writes and looks up: `host` on port 22, `[host]:port` otherwise. */
+/**
+ * The host field OpenSSH writes and looks up: `host` on port 22, `[host]:port` otherwise; `*` (a
+ * seeded pin: the instance's key at whatever address it has, since the file is the workstation's
+ * alone) stays `*`, which OpenSSH matches against every name.
+ */
 export function knownHostsName(host: string, port: number): string {
+  if (host === ANY_ADDRESS) return ANY_ADDRESS;
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
@@ -86,7 +92,7 @@ function hostsMatch(hosts: string, name: string): boolean {
     if (!salt || !hash) return false;
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
-  return hosts.split(',').includes(name);
+  return hosts.split(',').some((pattern) => pattern === name || pattern === ANY_ADDRESS);
 }
 
 /** The keys pinned for `host:port`. */

@@ -47,6 +47,11 @@ async function connect(target: SshTarget, timeoutMs: number): Promise<Connection
   const pins = await readPins(target.knownHostsPath);
   // A pin taken from another instance says nothing about this one (a relaunch has a new key).
   const current = pins && (pins.instanceId === null || target.instanceId == null || pins.instanceId === target.instanceId) ? pins : null;
+  // A verified pin (seeded at launch) is never replaced by a key taken on first use: a target naming
+  // another instance is stale (an old run's record), and its connection is not made.
+  if (pins && !current && pins.trust === 'verified') {
+    throw new Error(`the pinned host key belongs to instance ${pins.instanceId ?? '?'}, not ${target.instanceId ?? '?'}`);
+  }
   const expected = current ? pinnedKeys(current, target.host, target.port) : [];
   const preferred = [...new Set(expected.flatMap((key) => ALGORITHMS_OF_TYPE[key.split(' ')[0] ?? ''] ?? []))];
   // Loaded on first use: a process that never talks ssh never pays for ssh2.

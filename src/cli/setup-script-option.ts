@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { followSetup, setupOutcomeWords, type FollowMode } from '../core/app/setup-script.js';
+import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
+import type { Core } from '../adapters/compose.js';
+import type { Io } from './output.js';
+
+/** The text of `rig init --setup FILE`, checked as the settings schema checks it. */
+export async function readSetupScript(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CloudRigError('InvalidInput', `Cannot read the setup script ${path}: ${toErrorInfo(error).message}.`,
+      '--setup: name a readable shell script, e.g. --setup ./setup.sh.');
+  }
+  const checked = SetupScriptSchema.safeParse(text);
+  if (!checked.success) {
+    throw new CloudRigError('InvalidInput', `The setup script ${path} ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
+      '--setup: give a shell script of at most 8 KB (it can download anything larger).');
+  }
+  return checked.data;
+}
+
+/**
+ * After `rig up`: follows the setup script's log on the instance until it finishes (a fresh
+ * launch), or while it still runs (an instance found or restarted). Throws a CloudRigError when it
+ * failed, after printing its last lines.
+ */
+export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io, signal?: AbortSignal): Promise<void> {
+  const spec = core.service.spec(snapshot.name);
+  if (!spec.setupScript || snapshot.phase !== 'ready' || !snapshot.instance) return;
+  const launch = core.service.lastLaunch(spec.name);
+  const mode: FollowMode = launch?.instanceId !== snapshot.instance.instanceId ? 'attach'
+    : launch.fromSavedImage ? 'fresh-from-saved-image' : 'fresh';
+  const target = await core.service.sshTarget(spec.name);
+  const dir = process.env.CLOUDRIG_SETUP_DIR || undefined;
+  if (mode !== 'attach') io.stderr.write('• Following the setup script on the instance (Ctrl-C stops following; the script keeps running)\n');
+  const outcome = await followSetup({
+    ssh: core.ssh, clock: core.clock, target, mode, dir, signal,
+    onLine: (line) => io.stdout.write(`setup| ${line}\n`),
+  });
+  const words = setupOutcomeWords(spec.name, outcome, dir);
+  if (outcome.kind === 'nothing') return;
+  if (words.ok) {
+    io.stdout.write(`${words.message}${words.next ? ` ${words.next}` : ''}\n`);
+    return;
+  }
+  const [headline, ...lastLines] = words.message.split('\n');
+  if (lastLines.length) io.stderr.write(`${lastLines.join('\n')}\n`);
+  throw new CloudRigError(outcome.kind === 'failed' ? 'SetupScriptFailed' : 'SetupScriptIncomplete', headline ?? words.message, words.next);
+}

@@ -1,0 +1,208 @@
+// Set it up once: the workstation's setup script runs on the first boot of a fresh instance, next
+// to the idle watchdog in the user data, logging to a file on the box. A marker on the root volume
+// makes it run once per disk: not again on a restart, and not on an instance launched from an
+// image saved after it ran (the image carries the marker). `rig up` follows the log over ssh until
+// the script's exit status appears, shows the last lines of a failure, and after a success
+// suggests saving an image, so the next launch starts ready.
+import { shellQuote } from '../ssh-command.js';
+import type { Clock, SshClient, SshTarget } from '../ports.js';
+
+/** Where the runner keeps the script, its log, its markers on the instance (root volume). */
+export const SETUP_DIR = '/var/lib/cloudrig/setup';
+/** The log inside SETUP_DIR. */
+export const SETUP_LOG = 'setup.log';
+
+/** The first line of each status answer. */
+const STATE_PREFIX = 'cloudrig-setup-state=';
+
+/** A heredoc delimiter that is no line of `text`. */
+function delimiterFor(text: string): string {
+  const lines = new Set(text.split('\n').map((line) => line.trim()));
+  let delimiter = 'CLOUDRIG_SETUP_SCRIPT';
+  for (let n = 1; lines.has(delimiter); n++) delimiter = `CLOUDRIG_SETUP_SCRIPT_${n}`;
+  return delimiter;
+}
+
+/**
+ * The user-data part (bash, run as root by cloud-init) that runs `script` once per root volume, as
+ * the ssh user with a login shell (its home, its PATH; the AWS images give it passwordless sudo),
+ * or as root when that user does not exist. `CLOUDRIG_SETUP_DIR` moves the files (tests).
+ */
+export function setupScriptRunner(script: string, sshUser: string): string {
+  const delimiter = delimiterFor(script);
+  const body = script.endsWith('\n') ? script : `${script}\n`;
+  return `#!/bin/bash
+# cloudrig-setup-script
+# Runs the workstation's setup script once per root volume; its output goes to ${SETUP_DIR}/${SETUP_LOG}.
+set -u
+dir="\${CLOUDRIG_SETUP_DIR:-${SETUP_DIR}}"
+ssh_user=${shellQuote(sshUser)}
+if [ -e "$dir/started" ]; then
+  echo "cloudrig-setup: already ran on this disk (see $dir/${SETUP_LOG}); not running it again"
+  exit 0
+fi
+install -d -m 0755 "$dir"
+cat /proc/sys/kernel/random/boot_id > "$dir/started" 2>/dev/null || date +%s > "$dir/started"
+cat > "$dir/setup.sh" <<'${delimiter}'
+${body}${delimiter}
+: > "$dir/${SETUP_LOG}"
+chmod 0644 "$dir/${SETUP_LOG}"
+if id -u "$ssh_user" >/dev/null 2>&1; then
+  chown "$ssh_user" "$dir/setup.sh" "$dir/${SETUP_LOG}"
+  chmod 0700 "$dir/setup.sh"
+  home="$(getent passwd "$ssh_user" | cut -d: -f6)"
+  (cd "\${home:-/}" && runuser -u "$ssh_user" -- env HOME="\${home:-/}" USER="$ssh_user" bash -l "$dir/setup.sh") >> "$dir/${SETUP_LOG}" 2>&1 < /dev/null
+else
+  chmod 0700 "$dir/setup.sh"
+  (cd / && HOME=/root bash -l "$dir/setup.sh") >> "$dir/${SETUP_LOG}" 2>&1 < /dev/null
+fi
+status=$?
+printf '%s\\n' "$status" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
+`;
+}
+
+/**
+ * The remote command (POSIX sh, as the ssh user) that says how the setup stands and prints its log
+ * from line `fromLine` (1-based): first a `cloudrig-setup-state=` line, then the log. The state is
+ * read before the log, so a "done" answer always comes with the whole log.
+ */
+export function setupStatusCommand(fromLine: number, dir: string = SETUP_DIR): string {
+  const line = Math.max(1, Math.trunc(fromLine));
+  return [
+    `d=${shellQuote(dir)}`,
+    `if [ ! -e "$d/started" ]; then s=none`,
+    `elif [ -e "$d/exit" ]; then s="done:$(tr -dc 0-9 < "$d/exit")"`,
+    `elif [ "$(cat "$d/started" 2>/dev/null)" != "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ] && [ -r /proc/sys/kernel/random/boot_id ] && grep -q -- - "$d/started"; then s=interrupted`,
+    `else s=running; fi`,
+    `echo "${STATE_PREFIX}$s"`,
+    `[ -r "$d/${SETUP_LOG}" ] && tail -n +${line} "$d/${SETUP_LOG}"`,
+    'true',
+  ].join('; ');
+}
+
+/** Where the setup stands on the instance. */
+export type SetupState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'running' }
+  /** Started in an earlier boot and never finished: the machine stopped while it ran. */
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'done'; readonly exitCode: number };
+
+/** One status answer: the state and the complete log lines from the line asked for. */
+export interface SetupStatus {
+  readonly state: SetupState;
+  /** Complete lines only (a line still being written is left for the next answer), unless done. */
+  readonly lines: readonly string[];
+}
+
+/** Parses setupStatusCommand's output; null when it is not one (not CloudRig's command, a broken shell). */
+export function parseSetupStatus(stdout: string): SetupStatus | null {
+  const newline = stdout.indexOf('\n');
+  const head = (newline < 0 ? stdout : stdout.slice(0, newline)).trim();
+  if (!head.startsWith(STATE_PREFIX)) return null;
+  const value = head.slice(STATE_PREFIX.length);
+  const state: SetupState | null = value === 'none' ? { kind: 'none' }
+    : value === 'running' ? { kind: 'running' }
+      : value === 'interrupted' ? { kind: 'interrupted' }
+        : /^done:\d+$/.test(value) ? { kind: 'done', exitCode: Number(value.slice(5)) }
+          : null;
+  if (state === null) return null;
+  const log = newline < 0 ? '' : stdout.slice(newline + 1);
+  const parts = log.split('\n');
+  const partial = parts.pop() ?? '';
+  const lines = state.kind === 'done' && partial !== '' ? [...parts, partial] : parts;
+  return { state, lines };
+}
+
+/** How a followed setup ended. */
+export type SetupOutcome =
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'failed'; readonly exitCode: number; readonly lastLines: readonly string[] }
+  | { readonly kind: 'interrupted'; readonly lastLines: readonly string[] }
+  /** Ran before this instance existed: on the disk of the saved image it was launched from. */
+  | { readonly kind: 'already-ran' }
+  /** Never started within the wait (cloud-init did not run it: an image without cloud-init?). */
+  | { readonly kind: 'not-started' }
+  /** Attaching to an instance this run did not launch, whose setup is not running: nothing to show. */
+  | { readonly kind: 'nothing' };
+
+/**
+ * Which instance is followed: one launched just now (`fresh`), one launched just now from a saved
+ * image (whose disk may carry an earlier run: then nothing is replayed), or one found running or
+ * restarted (`attach`: followed only while its setup still runs).
+ */
+export type FollowMode = 'fresh' | 'fresh-from-saved-image' | 'attach';
+
+/** What following needs. */
+export interface FollowSetupOptions {
+  readonly ssh: SshClient;
+  readonly clock: Clock;
+  readonly target: SshTarget;
+  /** Each new log line, in order. */
+  readonly onLine: (line: string) => void;
+  readonly mode: FollowMode;
+  /** How long to wait for cloud-init to start the script. */
+  readonly startWaitMs?: number;
+  readonly pollMs?: number;
+  readonly dir?: string;
+  readonly signal?: AbortSignal;
+}
+
+const LAST_LINES = 15;
+const EXEC_TIMEOUT_MS = 20_000;
+
+/**
+ * Follows the setup log until the script's exit status appears. Transient ssh failures are retried
+ * (the box is busy installing); only an abort or the start wait ends the follow early.
+ */
+export async function followSetup(options: FollowSetupOptions): Promise<SetupOutcome> {
+  const pollMs = options.pollMs ?? 2_000;
+  const startDeadline = options.clock.now() + (options.startWaitMs ?? 10 * 60_000);
+  const recent: string[] = [];
+  let nextLine = 1;
+  let first = true;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const answer = await options.ssh.exec(options.target, setupStatusCommand(nextLine, options.dir), EXEC_TIMEOUT_MS).catch(() => null);
+    const status = answer && answer.code === 0 ? parseSetupStatus(answer.stdout) : null;
+    if (status) {
+      if (first && options.mode === 'fresh-from-saved-image' && status.state.kind === 'done') return { kind: 'already-ran' };
+      if (first && options.mode === 'attach' && status.state.kind !== 'running') return { kind: 'nothing' };
+      first = false;
+      for (const line of status.lines) {
+        options.onLine(line);
+        recent.push(line);
+        if (recent.length > LAST_LINES) recent.shift();
+      }
+      nextLine += status.lines.length;
+      const state = status.state;
+      if (state.kind === 'done') return state.exitCode === 0 ? { kind: 'succeeded' } : { kind: 'failed', exitCode: state.exitCode, lastLines: recent };
+      if (state.kind === 'interrupted') return { kind: 'interrupted', lastLines: recent };
+      if (state.kind === 'none' && options.clock.now() >= startDeadline) return { kind: 'not-started' };
+    }
+    await options.clock.sleep(pollMs, options.signal);
+  }
+}
+
+/** What to tell the user about an outcome: a headline and what to do next. */
+export function setupOutcomeWords(workstation: string, outcome: SetupOutcome, dir: string = SETUP_DIR): { readonly ok: boolean; readonly message: string; readonly next: string } {
+  const log = `${dir}/${SETUP_LOG}`;
+  switch (outcome.kind) {
+    case 'succeeded':
+      return { ok: true, message: 'The setup script finished.',
+        next: `Save this set-up disk so the next launch starts ready: \`rig down ${workstation} --save-image\` (in the app: Save image).` };
+    case 'already-ran':
+      return { ok: true, message: 'The setup script already ran on the saved image this instance was launched from; it is not run again.', next: '' };
+    case 'failed':
+      return { ok: false, message: `The setup script failed (exit ${outcome.exitCode}). Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`,
+        next: `Read the whole log on the box (${log}; \`rig ssh ${workstation} -- cat ${log}\`), fix the script, then \`rig init --name ${workstation} --setup FILE\` and launch a fresh instance (\`rig down ${workstation}\`, \`rig up ${workstation}\`).` };
+    case 'interrupted':
+      return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`,
+        next: `It runs only once per disk. Run the rest by hand (\`rig ssh ${workstation}\`), or launch a fresh instance (\`rig down ${workstation}\`, \`rig up ${workstation}\`).` };
+    case 'nothing':
+      return { ok: true, message: '', next: '' };
+    case 'not-started':
+      return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).',
+        next: `Check that the image runs cloud-init; see \`rig ssh ${workstation} -- sudo cat /var/log/cloud-init-output.log\`.` };
+  }
+}
