@@ -24,12 +24,16 @@ export async function openSession(c: Core, name: string | undefined): Promise<Ss
   return new Ssh2Session(target);
 }
 
-/** Resolves when the user presses Ctrl-C (or the process is told to end); the handlers go with it. */
+/**
+ * Resolves when the user presses Ctrl-C (or the process is told to end), after aborting
+ * `controller`. The listener stays for the rest of the process: the settings library's exit hook
+ * (when-exit, under conf) raises the signal once more after its own cleanup, and that second
+ * delivery must find a listener, or the process would die of it before the tunnels close and the
+ * command returns.
+ */
 export function untilInterrupted(controller: AbortController): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
       controller.abort();
       resolve();
     };
