@@ -96,6 +96,11 @@ async function treeOf(dir: string): Promise<Record<string, { content: string; mo
 }
 
 describe('rig tunnel and rig jupyter', () => {
+  it('rig --help lists tunnel, jupyter, push, pull and stats', async () => {
+    const help = await world.rig(['--help']);
+    for (const command of ['tunnel', 'jupyter', 'push', 'pull', 'stats']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command} .*\\S`, 'm'));
+  });
+
   it('a tunnel carries an HTTP request to a server that listens only on the instance side, until Ctrl-C', async () => {
     const box = await boxServer((url) => `box answered ${url}`);
     const local = await freePort();
