@@ -50,7 +50,7 @@ describe('the kept-alive ssh session', () => {
     const session = new Ssh2Session(target);
     try {
       const first = await session.client();
-      const closed = new Promise((resolve) => first.once('close', resolve));
+      const closed = new Promise<void>((resolve) => first.once('close', () => resolve()));
       first.end();
       await closed;
       expect((await session.exec('echo back', 10_000)).stdout).toBe('back\n');
