@@ -95,7 +95,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         const interrupted = untilInterrupted(controller);
         let fatal: unknown = null;
         await watchAndSync({
-          watcher: new FsChangeWatcher(local, rootEntry.kind === 'dir'),
+          watcher: new FsChangeWatcher(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           sync: async () => {

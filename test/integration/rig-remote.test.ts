@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -226,6 +226,27 @@ describe('rig push and rig pull', () => {
     }
   });
 
+  it('push --watch of one file follows an editor that saves by renaming a new file over it', async () => {
+    const file = join(scratch, 'config.yaml');
+    const target = join(scratch, 'config-on-the-box.yaml');
+    await writeFile(file, 'lr: 0.1\n');
+    const child = world.spawnRig(['push', '--watch', file, target]);
+    try {
+      await waitUntil('the watch to start', () => child.output().includes('Watching'));
+      expect(await readFile(target, 'utf8')).toBe('lr: 0.1\n');
+      await writeFile(`${file}.swp`, 'lr: 0.01\n');
+      await rename(`${file}.swp`, file);
+      await waitUntil('the saved file to reach the box', async () => (await readFile(target, 'utf8')) === 'lr: 0.01\n');
+      // And the save after that: the watch outlives the file it first saw.
+      await writeFile(`${file}.swp`, 'lr: 0.001\n');
+      await rename(`${file}.swp`, file);
+      await waitUntil('the second save to reach the box', async () => (await readFile(target, 'utf8')) === 'lr: 0.001\n');
+      expect(await interrupt(child)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('a missing local path is refused in one line', async () => {
     expectOneLineError(await world.rig(['push', join(scratch, 'nope')]), /is not a file or folder\. Fix: Pass an existing file or folder/);
   });
@@ -234,7 +255,7 @@ describe('rig push and rig pull', () => {
     const file = join(scratch, 'notes.txt');
     await writeFile(file, 'notes\n');
     await utimes(file, 1_700_000_000, 1_700_000_000);
-    const target = join(scratch, 'on-the-box', 'notes.txt');
+    const target = join(scratch, 'notes-on-the-box.txt');
     expect((await world.rig(['push', file, target])).stdout).toMatch(/^Copied 1 file/m);
     expect((await stat(target)).mtimeMs).toBe(1_700_000_000_000);
     expect((await world.rig(['push', file, target])).stdout).toMatch(/^Nothing to copy/m);

@@ -1,6 +1,6 @@
 import { watch } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { ChangeWatcher, FileEntry, FileTree } from '../../core/app/files.js';
 
@@ -64,13 +64,21 @@ export class LocalFileTree implements FileTree {
   }
 }
 
-/** Changes under a local folder (or to one file), from fs.watch: recursive where the platform supports it (Node 20: all three). */
+/**
+ * Changes under a local folder, from fs.watch (recursive: Node 20 supports it on Linux, macOS and
+ * Windows). For one file, its folder is watched and only that name reported: editors that save by
+ * writing a new file and renaming it over the old one would end a watch on the file itself.
+ */
 export class FsChangeWatcher implements ChangeWatcher {
-  constructor(private readonly root: string, private readonly recursive: boolean) {}
+  constructor(private readonly root: string, private readonly isFile: boolean) {}
 
   watch(onChange: (path: string) => void): { close(): void } {
-    const watcher = watch(this.root, { recursive: this.recursive }, (_event, filename) => {
-      onChange(filename ? filename.toString().split(sep).join('/') : '');
+    const folder = this.isFile ? dirname(this.root) : this.root;
+    const name = basename(this.root);
+    const watcher = watch(folder, { recursive: !this.isFile }, (_event, filename) => {
+      const changed = filename ? filename.toString().split(sep).join('/') : '';
+      if (!this.isFile) onChange(changed);
+      else if (changed === name || changed === '') onChange('');
     });
     // A watched folder that goes away ends the watch quietly; the push already copied what it could.
     watcher.on('error', () => watcher.close());

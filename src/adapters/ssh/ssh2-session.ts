@@ -66,13 +66,19 @@ export class Ssh2Session implements RemoteShell {
     const client = await this.client();
     return new Promise((resolve, reject) => {
       let settled = false;
+      let channel: ssh2.ClientChannel | null = null;
       const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         client.off('close', onClose);
-        if (result instanceof Error) reject(result);
-        else resolve(result);
+        if (result instanceof Error) {
+          // The command's channel goes; the connection stays for the next use.
+          channel?.close();
+          reject(result);
+        } else {
+          resolve(result);
+        }
       };
       const onClose = (): void => finish(lost(this.target, 'closed by the other end'));
       const timer = setTimeout(() => finish(new CloudRigError('SshCommandTimeout',
@@ -81,6 +87,9 @@ export class Ssh2Session implements RemoteShell {
       client.on('close', onClose);
       client.exec(command, (error, stream) => {
         if (error) return finish(lost(this.target, error.message));
+        // Timed out while the channel was opening: it has no one to answer.
+        if (settled) return stream.close();
+        channel = stream;
         let stdout = '';
         let stderr = '';
         stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
