@@ -6,6 +6,9 @@ import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import { registerGpusCommand } from './gpus-command.js';
 import { registerSshConfig } from './ssh-config-command.js';
 import { registerCode } from './code-command.js';
+import { registerTunnelCommands } from './tunnel-command.js';
+import { registerFileCommands } from './files-command.js';
+import { registerStatsCommand } from './stats-command.js';
 import type { Core } from '../adapters/compose.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -79,7 +82,8 @@ export async function runRig(
   }, {
     remote,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
-    register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode, ...(extensions.register ?? [])],
+    register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, ...(extensions.register ?? [])],
   });
   program.hook('preAction', (_program, command) => changes.started(command.name()));
   let succeeded = false;

@@ -30,7 +30,7 @@ function hostKeyMismatch(target: SshTarget): CloudRigError {
 }
 
 /** A connection that handshook, passed the host key check and authenticated. */
-interface Connection {
+export interface Connection {
   readonly client: ssh2.Client;
   readonly hostKey: HostKeyTrust;
 }
@@ -40,7 +40,7 @@ interface Connection {
  * and authenticates with the workstation's key. Rejects with a CloudRigError when the user must
  * act (key file, host key); with a plain Error for what waiting may cure.
  */
-async function connect(target: SshTarget, timeoutMs: number): Promise<Connection> {
+export async function connect(target: SshTarget, timeoutMs: number, options: { keepaliveIntervalMs?: number } = {}): Promise<Connection> {
   const keyProblem = await privateKeyProblem(target);
   if (keyProblem) throw keyProblem;
   const privateKey = await readFile(target.keyPath, 'utf8');
@@ -85,6 +85,8 @@ async function connect(target: SshTarget, timeoutMs: number): Promise<Connection
         username: target.user,
         privateKey,
         readyTimeout: timeoutMs,
+        // A kept-alive session notices a dead peer after three unanswered keepalives.
+        ...(options.keepaliveIntervalMs ? { keepaliveInterval: options.keepaliveIntervalMs, keepaliveCountMax: 3 } : {}),
         ...(preferred.length ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
         hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
           const presented = keyOfBlob(blob);

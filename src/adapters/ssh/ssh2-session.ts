@@ -1,0 +1,191 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type ssh2 from 'ssh2';
+import { CloudRigError, toErrorInfo } from '../../core/errors.js';
+import type { SshTarget } from '../../core/ports.js';
+import type { RemoteShell } from '../../core/app/stats.js';
+import type { OpenTunnel, PortForwarder, TunnelSpec } from '../../core/app/tunnels.js';
+import { connect } from './ssh2-client.js';
+
+/** How often a kept-alive session pings the server (three unanswered pings end it). */
+const KEEPALIVE_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 20_000;
+
+function who(target: SshTarget): string {
+  return target.workstation ? `workstation ${target.workstation}` : `${target.user}@${target.host}:${target.port}`;
+}
+
+function lost(target: SshTarget, why: string): CloudRigError {
+  return new CloudRigError('SshFailed', `The ssh connection to ${who(target)} broke (${why}).`, 'Check that the workstation answers (`rig status`), then try again.');
+}
+
+/**
+ * One kept-alive ssh2 connection to one workstation, shared by its tunnels, file copies and stats.
+ * It connects on first use and again on the next use after it dropped; every connection checks the
+ * host key against the workstation's pin (a mismatch is refused with a CloudRigError naming the
+ * instance, and not retried).
+ */
+export class Ssh2Session implements RemoteShell {
+  private connection: Promise<ssh2.Client> | null = null;
+  private sftpChannel: Promise<ssh2.SFTPWrapper> | null = null;
+  private closed = false;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly options: { readonly keepaliveMs?: number; readonly connectTimeoutMs?: number } = {},
+  ) {}
+
+  /** The live connection, connecting (again) when there is none. */
+  client(): Promise<ssh2.Client> {
+    if (this.closed) return Promise.reject(new Error('the ssh session is closed'));
+    if (this.connection) return this.connection;
+    const attempt = connect(this.target, this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, { keepaliveIntervalMs: this.options.keepaliveMs ?? KEEPALIVE_MS })
+      .then(({ client }) => {
+        const forget = (): void => {
+          if (this.connection === attempt) {
+            this.connection = null;
+            this.sftpChannel = null;
+          }
+        };
+        // A dropped connection (keepalive timeout, reset) is forgotten: the next use reconnects.
+        client.on('close', forget);
+        client.on('error', forget);
+        return client;
+      }, (error: unknown) => {
+        this.connection = null;
+        if (error instanceof CloudRigError) throw error;
+        throw new CloudRigError('SshFailed', `ssh to ${who(this.target)} failed: ${toErrorInfo(error).message}.`,
+          'Check that the workstation is ready (`rig status`) and try again.');
+      });
+    this.connection = attempt;
+    return attempt;
+  }
+
+  /** Runs `command`; `timeoutMs` bounds the run. The connection stays open for the next use. */
+  async exec(command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+    const client = await this.client();
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let channel: ssh2.ClientChannel | null = null;
+      const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        client.off('close', onClose);
+        if (result instanceof Error) {
+          // The command's channel goes; the connection stays for the next use.
+          channel?.close();
+          reject(result);
+        } else {
+          resolve(result);
+        }
+      };
+      const onClose = (): void => finish(lost(this.target, 'closed by the other end'));
+      const timer = setTimeout(() => finish(new CloudRigError('SshCommandTimeout',
+        `The command on ${who(this.target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s.`,
+        'Check that the workstation answers (`rig status`), then try again.')), timeoutMs);
+      client.on('close', onClose);
+      client.exec(command, (error, stream) => {
+        if (error) return finish(lost(this.target, error.message));
+        // Timed out while the channel was opening: it has no one to answer.
+        if (settled) return stream.close();
+        channel = stream;
+        let stdout = '';
+        let stderr = '';
+        stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
+      });
+    });
+  }
+
+  /** A channel to host:port as the workstation sees it (sshd's direct-tcpip). */
+  async forwardOut(host: string, port: number): Promise<Duplex> {
+    const client = await this.client();
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
+        if (error) reject(new CloudRigError('TunnelRefused', `${who(this.target)} could not reach ${host}:${port} (${error.message}).`,
+          `Check that something listens on port ${port} on the workstation (e.g. \`rig ssh -- ss -ltn\`).`));
+        else resolve(channel);
+      });
+    });
+  }
+
+  /** The session's sftp channel, opened once per connection. */
+  sftp(): Promise<ssh2.SFTPWrapper> {
+    if (this.sftpChannel) return this.sftpChannel;
+    const opening = this.client().then((client) => new Promise<ssh2.SFTPWrapper>((resolve, reject) => {
+      client.sftp((error, sftp) => {
+        if (error) {
+          reject(new CloudRigError('SftpFailed', `${who(this.target)} refused sftp (${error.message}).`,
+            'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).'));
+        } else {
+          sftp.on('close', () => {
+            if (this.sftpChannel === opening) this.sftpChannel = null;
+          });
+          resolve(sftp);
+        }
+      });
+    }));
+    this.sftpChannel = opening;
+    opening.catch(() => {
+      if (this.sftpChannel === opening) this.sftpChannel = null;
+    });
+    return opening;
+  }
+
+  /** Ends the connection; the session cannot be used again. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.connection;
+    this.connection = null;
+    this.sftpChannel = null;
+    const client = await connection?.catch(() => null);
+    client?.end();
+  }
+}
+
+/** Local forwards over a session: each accepted connection on this computer's loopback becomes one channel. */
+export class SshPortForwarder implements PortForwarder {
+  constructor(private readonly session: Ssh2Session, private readonly onError: (error: unknown) => void = () => undefined) {}
+
+  async open(spec: TunnelSpec): Promise<OpenTunnel> {
+    const sockets = new Set<Socket>();
+    const server: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      socket.pause();
+      this.session.forwardOut(spec.remoteHost, spec.remotePort).then((channel) => {
+        channel.on('error', () => socket.destroy());
+        socket.on('close', () => channel.destroy());
+        channel.on('close', () => socket.destroy());
+        socket.pipe(channel).pipe(socket);
+        socket.resume();
+      }, (error: unknown) => {
+        socket.destroy();
+        this.onError(error);
+      });
+    });
+    // Loopback only: a forward never exposes the workstation to the laptop's network.
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(error.code === 'EADDRINUSE'
+          ? new CloudRigError('PortInUse', `Port ${spec.localPort} is already in use on this computer.`,
+            `Forward from another local port, e.g. \`${spec.localPort + 1}:${spec.remotePort}\`.`)
+          : new CloudRigError('TunnelFailed', `Could not listen on 127.0.0.1:${spec.localPort}: ${error.message}.`, 'Pick another local port.'));
+      });
+      server.listen(spec.localPort, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    const localPort = typeof address === 'object' && address ? address.port : spec.localPort;
+    return {
+      spec,
+      localPort,
+      close: () => new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+    };
+  }
+}

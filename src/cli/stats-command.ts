@@ -1,0 +1,73 @@
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/stats.js';
+import { validateInteger, validateName } from '../core/validate.js';
+import type { CommandRegistrar } from './program.js';
+import { openSession, untilInterrupted } from './remote-session.js';
+
+function value(n: number | null, unit: string, digits = 0): string {
+  return n === null ? 'n/a' : `${n.toFixed(digits)}${unit}`;
+}
+
+/** The reading as lines for a terminal. */
+export function statsLines(reading: StatsReading, workstation: string): string[] {
+  const lines = [`${workstation} at ${new Date(reading.at).toISOString().slice(11, 19)} UTC`];
+  if (reading.gpus) {
+    for (const gpu of reading.gpus) {
+      const memory = gpu.memoryUsedMiB === null || gpu.memoryTotalMiB === null ? 'n/a' : `${gpu.memoryUsedMiB}/${gpu.memoryTotalMiB} MiB`;
+      lines.push(`GPU ${gpu.index}: ${value(gpu.utilizationPercent, '%').padStart(4)} busy · memory ${memory} · ${value(gpu.temperatureC, ' °C')} · ${value(gpu.powerW, ' W', 1)}`);
+    }
+  }
+  if (reading.gpuNote) lines.push(reading.gpuNote);
+  lines.push(`Load: ${reading.load ? `${reading.load.one.toFixed(2)} ${reading.load.five.toFixed(2)} ${reading.load.fifteen.toFixed(2)}` : 'n/a'} · sessions: ${reading.sessions ?? 'n/a'}`);
+  return lines;
+}
+
+/** `rig stats`: GPU use, memory, temperature and power, plus load and sessions, over the kept-alive connection. */
+export const registerStatsCommand: CommandRegistrar = (program, { core, io }) => {
+  program
+    .command('stats')
+    .argument('[name]', 'workstation name (optional when there is one)')
+    .description('Show GPU utilisation, memory, temperature and power, plus load and logged-in sessions.')
+    .option('--json', 'print JSON (one object per reading with --watch)')
+    .option('--watch', 'read again every 30 s until Ctrl-C')
+    .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, '--interval', 1, 3600))
+    .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
+      const c = await core();
+      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const workstation = session.target.workstation ?? 'workstation';
+      const print = (reading: StatsReading): void => {
+        io.stdout.write(opts.json ? `${JSON.stringify({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);
+      };
+      try {
+        // The first reading fails the command (a refused host key, no connection); later ones only warn.
+        print(await readStats(session, c.clock));
+        if (!opts.watch) return;
+        const intervalMs = opts.interval === undefined ? STATS_INTERVAL_MS : opts.interval * 1000;
+        const controller = new AbortController();
+        const interrupted = untilInterrupted(controller);
+        let fatal: unknown = null;
+        await c.clock.sleep(intervalMs, controller.signal);
+        await watchStats({
+          shell: session,
+          clock: c.clock,
+          signal: controller.signal,
+          intervalMs,
+          onReading: print,
+          onError: (error) => {
+            // A host key that changed mid-watch is never retried.
+            if (error instanceof CloudRigError && error.code === 'HostKeyMismatch') {
+              fatal = error;
+              controller.abort();
+              return;
+            }
+            const info = toErrorInfo(error);
+            io.stderr.write(`warning: ${info.message} Fix: ${info.fix}\n`);
+          },
+        });
+        await interrupted;
+        if (fatal) throw fatal;
+      } finally {
+        await session.close();
+      }
+    });
+};

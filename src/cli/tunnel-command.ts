@@ -1,0 +1,87 @@
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { findJupyter, isTunnelWord, jupyterUrl, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
+import { validateInteger, validateName } from '../core/validate.js';
+import { SshPortForwarder } from '../adapters/ssh/ssh2-session.js';
+import type { CommandRegistrar } from './program.js';
+import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
+
+/** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
+export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
+  const [first, ...rest] = words;
+  if (first !== undefined && (!isTunnelWord(first) || (names.includes(first) && rest.length > 0))) {
+    return { name: validateName(first, 'NAME'), ports: rest };
+  }
+  return { name: undefined, ports: [...words] };
+}
+
+function describe(tunnel: OpenTunnel): string {
+  const { spec } = tunnel;
+  const label = spec.label ? ` (${spec.label})` : '';
+  return `${localUrl(tunnel.localPort)} → ${spec.remoteHost}:${spec.remotePort} on the workstation${label}`;
+}
+
+/** `rig tunnel` and `rig jupyter`: local forwards over the workstation's one kept-alive ssh connection. */
+export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) => {
+  const out = (line: string): void => void io.stdout.write(`${line}\n`);
+  const warn = (error: unknown): void => {
+    const info = toErrorInfo(error);
+    io.stderr.write(`warning: ${info.message} Fix: ${info.fix}\n`);
+  };
+
+  program
+    .command('tunnel')
+    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[ports...]', 'PORT, LOCAL:REMOTE, LOCAL:HOST:REMOTE, or a preset: jupyter (8888), tensorboard (6006)')
+    .description('Forward local ports to the workstation over ssh until Ctrl-C; prints the local URLs.')
+    .action(async (first: string | undefined, more: string[]) => {
+      const c = await core();
+      const { name, ports } = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const specs = parseTunnelSpecs(ports);
+      const session = await openSession(c, name);
+      try {
+        // Connect (and check the host key) before listening: a refused key opens nothing.
+        await session.client();
+        const tunnels = await openTunnels(new SshPortForwarder(session, warn), specs);
+        for (const tunnel of tunnels) out(`Forwarding ${describe(tunnel)}`);
+        out('Press Ctrl-C to close the tunnels.');
+        await untilInterrupted(new AbortController());
+        await Promise.all(tunnels.map((tunnel) => tunnel.close()));
+        out('Tunnels closed.');
+      } finally {
+        await session.close();
+      }
+    });
+
+  program
+    .command('jupyter')
+    .argument('[name]', 'workstation name (optional when there is one)')
+    .description('Find the Jupyter server running on the workstation, forward its port and open it (until Ctrl-C).')
+    .option('--port <port>', 'local port (default: the server\'s port, or any free one when that is taken)', (v) => validateInteger(v, '--port', 1, 65_535))
+    .option('--no-open', 'print the URL without opening a browser')
+    .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
+      const c = await core();
+      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const workstation = session.target.workstation ?? 'the workstation';
+      try {
+        const server = await findJupyter(session, workstation);
+        const forwarder = new SshPortForwarder(session, warn);
+        const remote = { remoteHost: server.host, remotePort: server.port, label: 'jupyter' };
+        let tunnel: OpenTunnel;
+        try {
+          tunnel = await forwarder.open({ ...remote, localPort: opts.port ?? server.port });
+        } catch (error) {
+          // The server's own port is only a preference: any free one will do.
+          if (opts.port !== undefined || !(error instanceof CloudRigError) || error.code !== 'PortInUse') throw error;
+          tunnel = await forwarder.open({ ...remote, localPort: 0 });
+        }
+        const url = jupyterUrl(server, tunnel.localPort);
+        out(`Jupyter on ${workstation}: ${url}`);
+        if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);
+        out('Press Ctrl-C to close the tunnel.');
+        await untilInterrupted(new AbortController());
+        await tunnel.close();
+      } finally {
+        await session.close();
+      }
+    });
+};
