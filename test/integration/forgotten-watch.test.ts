@@ -49,7 +49,9 @@ describe('the forgotten-instance watch', () => {
     const ec2Calls = (counts.DescribeRegions ?? 0) + (counts.DescribeInstances ?? 0);
     console.log(`forgotten-instance scan: DescribeRegions ${counts.DescribeRegions}, DescribeInstances ${counts.DescribeInstances}, EC2 calls ${ec2Calls}`);
     expect(counts.DescribeRegions).toBe(1);
-    expect(counts.DescribeInstances).toBe(38);
+    // Each of moto's 38 regions asked; a loaded machine may add an SDK retry, so regions are counted, not calls.
+    const regionsAsked = Object.keys(world.cloud.proxy.countsByRegion()).filter((key) => key.startsWith('DescribeInstances@'));
+    expect(regionsAsked).toHaveLength(38);
 
     // At most hourly: a second look within the hour does not scan.
     expect(await watch.scanNow()).toBeNull();
