@@ -91,7 +91,7 @@ describe.skipIf(!canRun)('the popover spend chart', () => {
     expect(await page.getByTestId('spend-summary').textContent()).toBe(
       `This month $${chart.spentUsd.toFixed(2)} · projected $${chart.projectedUsd.toFixed(2)} of $100.00 budget · pace $${chart.paceUsdPerDay.toFixed(2)}/day`);
     // The tallest day reaches the top of the plot; a day without use has no height.
-    const heights = await page.getByTestId('spend-bar').evaluateAll((bars) => bars.map((bar) => Number(bar.getAttribute('height'))));
+    const heights = await page.getByTestId('spend-bar').evaluateAll((bars) => bars.map((bar) => Number((bar as unknown as { getAttribute(name: string): string | null }).getAttribute('height'))));
     const tallest = chart.days.findIndex((d) => d.usd === chart.topUsd);
     expect(heights[tallest]).toBe(Math.max(...heights));
     expect(heights[0]).toBe(0);
