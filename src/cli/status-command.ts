@@ -13,11 +13,10 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   if (core.service.names().length < 2) return false;
   const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
   const described = (await fleet.poll({ probeSsh: false })).snapshots;
-  // This process asked AWS just now: if every answer failed, the status is unknown, so fail.
-  const failed = described.find((snapshot) => snapshot.error?.code === 'EndpointUnreachable');
-  if (failed?.error && described.every((snapshot) => snapshot.error?.code === failed.error?.code)) {
-    throw new CloudRigError(failed.error.code, failed.error.message, failed.error.fix);
-  }
+  // This process asked AWS just now: when no answer came back at all, the status is unknown, so fail
+  // (one region failing still lists the others, each with its own error).
+  const first = described[0]?.error;
+  if (first && described.every((snapshot) => snapshot.error !== null)) throw new CloudRigError(first.code, first.message, first.fix);
   const statuses = await Promise.all(described.map(async (before) => {
     const [snapshot, extra] = await Promise.all([
       before.error ? before : core.service.probeReady(before.name),

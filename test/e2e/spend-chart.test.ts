@@ -1,20 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spendChart } from '../../src/core/spend-chart.js';
 import type { RunHistory, RunInterval } from '../../src/core/cost-meter.js';
 import type { SpendChart } from '../../src/shared/spend-chart.js';
+import { CHROMIUM, SHOTS, canRunChromium as canRun, openComponentPage } from './support/component-page.js';
 
 // The popover's spend chart component in Debian's Chromium, rendered from a model made by the core
 // from a run history (the same model `rig cost --json` prints). A harness page holds only the
 // component, so the test needs no AWS: the numbers come from the fixture history below.
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-const canRun = existsSync(CHROMIUM);
 if (!canRun) console.log(`spend chart e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 const NOW = Date.parse('2026-11-27T15:00:00Z');
@@ -62,19 +57,7 @@ function knownNumbers(chart: SpendChart): Set<number> {
 
 beforeAll(async () => {
   if (!canRun) return;
-  const bundle = await build({
-    entryPoints: [join(ROOT, 'test/e2e/support/spend-chart-harness.tsx')],
-    bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  // The popover's width.
-  page = await browser.newPage({ viewport: { width: 360, height: 180 }, deviceScaleFactor: 2 });
-  await page.setContent('<!doctype html><html><body style="font-family: system-ui, sans-serif; margin: 12px; background: #fff"><div id="root"></div></body></html>');
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page } = await openComponentPage());
 }, 60_000);
 
 afterAll(async () => {

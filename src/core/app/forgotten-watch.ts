@@ -3,6 +3,7 @@
 // is reported once, as a notification naming its region, type, uptime and rate, with "Show in AWS
 // console" and "Don't tell me about this one again". It only reads: the watch has no way to stop or
 // terminate anything (its ports are the scan, the prices and its own small store).
+import type { ElsewhereView } from '../../shared/forgotten.js';
 import type { ScannedInstance } from '../../shared/workstation.js';
 import { Emitter } from '../emitter.js';
 import { formatDuration, formatHourly } from '../format.js';
@@ -74,10 +75,37 @@ export function foreignOf(scan: readonly ScannedInstance[]): ScannedInstance[] {
   return scan.filter((instance) => instance.workstation === null && (instance.state === 'running' || instance.state === 'pending'));
 }
 
+function uptimeWords(instance: ForeignInstance): string {
+  return instance.uptimeMs === null ? 'since an unknown time' : `up ${formatDuration(instance.uptimeMs)}`;
+}
+
+function rateWords(instance: ForeignInstance): string {
+  return instance.hourlyUsd === null ? 'rate unknown' : `${formatHourly(instance.hourlyUsd)}${instance.priceSource === 'bundled' ? ' (bundled price)' : ''}`;
+}
+
+/** The popover's "Elsewhere in this account" list from the last scan (null: none yet). */
+export function elsewhereView(scan: { readonly at: number; readonly instances: readonly ForeignInstance[] } | null): ElsewhereView {
+  const instances = scan?.instances ?? [];
+  const priced = instances.filter((i) => i.hourlyUsd !== null);
+  const total = priced.reduce((sum, i) => sum + (i.hourlyUsd ?? 0), 0);
+  return {
+    rows: instances.map((i) => ({
+      instanceId: i.instanceId,
+      title: `${i.instanceType} in ${i.region}`,
+      detail: `${uptimeWords(i)} · ${rateWords(i)}`,
+      consoleUrl: i.consoleUrl,
+      dismissed: i.dismissed,
+    })),
+    summary: instances.length === 0 ? null
+      : `${instances.length} running${priced.length ? ` · ${formatHourly(total)}${priced.length < instances.length ? '+' : ''} in total` : ''}`,
+    scannedAt: scan?.at ?? null,
+  };
+}
+
 /** The notification for one forgotten instance. */
 export function forgottenNotice(instance: ForeignInstance): ForgottenNotice {
-  const uptime = instance.uptimeMs === null ? 'since an unknown time' : `up ${formatDuration(instance.uptimeMs)}`;
-  const rate = instance.hourlyUsd === null ? 'rate unknown' : `${formatHourly(instance.hourlyUsd)}${instance.priceSource === 'bundled' ? ' (bundled price)' : ''}`;
+  const uptime = uptimeWords(instance);
+  const rate = rateWords(instance);
   return {
     id: `forgotten:${instance.instanceId}`,
     instanceId: instance.instanceId,
