@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FleetWatch } from '../../src/core/app/fleet-watch.js';
 import { fleetTrayModel } from '../../src/core/tray-model.js';
+import { POLL } from '../../src/core/poll-policy.js';
+import type { FleetPoll } from '../../src/core/app/fleet-watch.js';
+import { FakeClock } from '../unit/support/fake-clock.js';
 import { useRigWorld, type RigWorld } from '../support/rig-harness.js';
 
 const world = useRigWorld({ eachTest: { init: false } });
@@ -82,5 +85,27 @@ describe('every workstation watched, one DescribeInstances per region', () => {
     // With a name, one workstation as before.
     const one = JSON.parse((await world.rig(['status', 'big', '--json'])).stdout) as { name: string; phase: string };
     expect(one).toMatchObject({ name: 'big', phase: 'running' });
+  });
+
+  it('running, it polls every region once at start, once a minute while nothing changes, and at once when asked', async () => {
+    await initFleet(world);
+    const clock = new FakeClock(Date.now());
+    const core = world.core({ clock });
+    const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
+    const polls: FleetPoll[] = [];
+    fleet.onDidPoll((poll) => polls.push(poll));
+    world.cloud.proxy.resetCounts();
+    fleet.start();
+    await expect.poll(() => polls.length).toBe(1);
+    expect(world.cloud.proxy.counts().DescribeInstances).toBe(2);
+    expect(polls[0]!.regions).toEqual(['us-east-1', 'eu-west-1']);
+
+    clock.advance(POLL.steady - 1_000);
+    fleet.refreshNow();
+    await expect.poll(() => polls.length).toBe(2);
+    clock.advance(POLL.steady);
+    await expect.poll(() => polls.length).toBe(3);
+    await fleet.dispose();
+    expect(world.cloud.proxy.counts().DescribeInstances).toBe(6);
   });
 });
