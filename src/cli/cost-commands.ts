@@ -3,6 +3,9 @@ import { snoozeCommand } from '../core/idle-watchdog.js';
 import { snoozeReminders } from '../core/reminder-policy.js';
 import { FileReminderStore } from '../adapters/store/reminder-store.js';
 import { CloudRigError } from '../core/errors.js';
+import { FleetWatch } from '../core/app/fleet-watch.js';
+import { spendChart } from '../core/spend-chart.js';
+import { spendChartLines } from './spend-chart-text.js';
 import type { InstanceFacts, Snapshot } from '../shared/workstation.js';
 import type { Core } from '../adapters/compose.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
@@ -38,19 +41,22 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('cost')
-    .description("This month's cost per workstation, and what keeps costing while stopped.")
+    .description("This month's cost per workstation, what keeps costing while stopped, and the month's daily spend as a chart.")
     .option('--json', 'print a JSON object')
     .action(async (opts: { json?: boolean }) => {
       const c = await core();
       const specs = c.service.names().map((name) => c.service.spec(name));
       const instances = new Map<string, InstanceFacts | null>();
-      for (const spec of specs) {
-        const snapshot = await c.service.refresh(spec.name);
-        instances.set(spec.name, snapshot.instance);
-        await c.costs.observe(spec, snapshot.instance, c.clock.now());
+      // Every workstation in one DescribeInstances per region.
+      const { snapshots } = await new FleetWatch({ service: c.service, cloud: c.cloud, clock: c.clock }).poll();
+      for (const snapshot of snapshots) {
+        instances.set(snapshot.name, snapshot.instance);
+        await c.costs.observe(c.service.spec(snapshot.name), snapshot.instance, c.clock.now());
       }
-      const report = await c.costs.report(specs, instances, c.clock.now());
-      if (opts.json) return out(JSON.stringify(report, null, 2));
+      const now = c.clock.now();
+      const report = await c.costs.report(specs, instances, now);
+      const chart = spendChart(await c.costs.histories(), now, c.settings.read().reminders.monthlyBudgetUsd);
+      if (opts.json) return out(JSON.stringify({ ...report, chart }, null, 2));
       out(`${report.month} (UTC): ${dollars(report.monthUsd)} of instance time so far.`);
       for (const w of report.workstations) {
         const running = w.running ? `, running — this session ${dollars(w.sessionUsd)}` : '';
@@ -62,6 +68,8 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (report.stillCostingMonthlyUsd > 0) {
         out(`Kept resources cost about ${dollars(report.stillCostingMonthlyUsd)}/month even while stopped; \`rig down\` and \`rig images rm\` remove them.`);
       }
+      out('');
+      for (const line of spendChartLines(chart)) out(line);
     });
 
   program

@@ -23,6 +23,7 @@ import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
+import { statusOfAll } from './status-command.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -202,11 +203,12 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
 
   program
     .command('status')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
-    .description('Show the workstation state.')
-    .option('--json', 'print a JSON object')
+    .argument('[name]', 'workstation name (without one: every workstation, one line each)', workstationName)
+    .description('Show the workstation state (every workstation when there are several and none is named).')
+    .option('--json', 'print a JSON object (an array for every workstation)')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       const c = await getCore();
+      if (name === undefined && await statusOfAll(c, io, { json: opts.json === true, extras: options.statusExtras })) return;
       const described = await c.service.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);

@@ -99,6 +99,11 @@ export class CostTracker {
     };
   }
 
+  /** Every workstation's run history (the spend chart draws them). */
+  histories(): Promise<RunHistory[]> {
+    return this.runs.list();
+  }
+
   /** This month per workstation, and what each keeps billing while stopped. */
   async report(
     specs: readonly WorkstationSpec[],

@@ -49,6 +49,11 @@ export interface CloudGateway {
   readonly region: string;
   /** Every instance tagged for the workstation that is not terminated, oldest launch first. */
   findWorkstationInstances(workstation: string): Promise<InstanceFacts[]>;
+  /**
+   * The same for several workstations of this region in ONE DescribeInstances (a tag filter over
+   * their names): the fleet watch's poll. Every name asked is a key, with [] when it has none.
+   */
+  findFleetInstances(workstations: readonly string[]): Promise<ReadonlyMap<string, InstanceFacts[]>>;
   describeInstance(instanceId: string): Promise<InstanceFacts | null>;
   keyPairExists(keyName: string): Promise<boolean>;
   createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }>;

@@ -2,7 +2,7 @@ import { duplicatesError } from './duplicates.js';
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
-import { formatDuration, formatUsd } from './format.js';
+import { formatDuration, formatHourly, formatUsd } from './format.js';
 import { isBilledRunning } from './phase.js';
 import { canCopySsh, canStart, canStop, canTerminate, iconOf, offlineOf, PHASE_LABELS, type TrayIcon, uptimeMs, wouldLaunch } from './phase-view.js';
 
@@ -21,7 +21,14 @@ export type TrayAction =
 
 /** One item of the tray's context menu. */
 export type TrayMenuItem =
-  | { readonly kind: 'action'; readonly action: TrayAction; readonly label: string; readonly enabled: boolean }
+  | {
+    readonly kind: 'action';
+    readonly action: TrayAction;
+    readonly label: string;
+    readonly enabled: boolean;
+    /** The workstation the action is for, in the fleet menu; absent: the one workstation shown. */
+    readonly workstation?: string;
+  }
   | { readonly kind: 'checkbox'; readonly action: TrayAction; readonly label: string; readonly checked: boolean }
   | { readonly kind: 'label'; readonly label: string }
   | { readonly kind: 'separator' };
@@ -121,4 +128,96 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
       ...tail,
     ],
   };
+}
+
+/** The fleet at a glance: how many run and what they cost together per hour. */
+export interface FleetSummary {
+  readonly workstations: number;
+  /** Workstations whose instance is billed as running (running or ready). */
+  readonly running: number;
+  /** The sum of the running workstations' known rates; 0 when none runs. */
+  readonly hourlyUsd: number;
+  /** True when a running workstation's rate is not known, so the sum is a floor. */
+  readonly rateUnknown: boolean;
+}
+
+/** Sums up the fleet: any running means running; the rates of those running add up. */
+export function fleetSummary(snapshots: readonly Snapshot[], costs: ReadonlyMap<string, CostFacts | null>): FleetSummary {
+  let running = 0;
+  let hourlyUsd = 0;
+  let rateUnknown = false;
+  for (const snapshot of snapshots) {
+    if (!isBilledRunning(snapshot.phase)) continue;
+    running += 1;
+    const rate = costs.get(snapshot.name)?.hourlyUsd;
+    if (rate == null) rateUnknown = true;
+    else hourlyUsd += rate;
+  }
+  return { workstations: snapshots.length, running, hourlyUsd, rateUnknown };
+}
+
+/** The icon that speaks for the fleet: trouble first, then movement, then any running, else stopped. */
+const ICON_PRIORITY: readonly TrayIcon[] = ['error', 'starting', 'stopping', 'ready', 'stopped'];
+
+/**
+ * The tray for every workstation: the icon and title sum up the fleet (any running: running; the
+ * total rate), the menu has a row per workstation with its state and rate and its own Start/Stop,
+ * Copy SSH command and Open terminal (each item names its workstation). With one workstation (or
+ * none) it is exactly `trayModel`, so single-workstation users see no change.
+ */
+export function fleetTrayModel(snapshots: readonly Snapshot[], settings: Settings, now: number, costs: ReadonlyMap<string, CostFacts | null> = new Map()): TrayModel {
+  if (snapshots.length <= 1) {
+    const only = snapshots[0] ?? null;
+    return trayModel(only, settings, now, only ? costs.get(only.name) ?? null : null);
+  }
+  const single = snapshots.map((snapshot) => trayModel(snapshot, settings, now, costs.get(snapshot.name) ?? null));
+  const summary = fleetSummary(snapshots, costs);
+  const icon = ICON_PRIORITY.find((candidate) => single.some((model) => model.icon === candidate)) ?? 'stopped';
+  const rate = summary.running === 0 ? null : `${formatHourly(summary.hourlyUsd)}${summary.rateUnknown ? '+' : ''}`;
+  const title = rate === null ? '' : `${rate} · ${summary.running} running`;
+
+  const rows: TrayMenuItem[] = snapshots.flatMap((snapshot): TrayMenuItem[] => {
+    const cost = costs.get(snapshot.name) ?? null;
+    const hourly = isBilledRunning(snapshot.phase) ? hourlyText(cost) : null;
+    const state = PHASE_LABELS[snapshot.phase];
+    const primary = canStop(snapshot) || snapshot.phase === 'launching'
+      ? { action: 'stop' as const, label: 'Stop', enabled: canStop(snapshot) }
+      : { action: 'start' as const, label: wouldLaunch(snapshot) ? 'Start (launch a new instance)' : 'Start', enabled: canStart(snapshot) };
+    const sshUsable = canCopySsh(snapshot);
+    const forThis = (item: { action: TrayAction; label: string; enabled: boolean }): TrayMenuItem =>
+      ({ kind: 'action', ...item, workstation: snapshot.name });
+    return [
+      SEPARATOR,
+      { kind: 'label', label: [`${snapshot.name}: ${state}`, hourly].filter((part) => part !== null).join(' · ') },
+      forThis(primary),
+      forThis({ action: 'copy-ssh', label: 'Copy SSH command', enabled: sshUsable }),
+      forThis({ action: 'open-terminal', label: 'Open terminal', enabled: sshUsable && snapshot.phase === 'ready' }),
+    ];
+  });
+  // The single model's tail (Show, Settings, Start at login, Quit) is the same for every workstation.
+  const first = single[0]!.menu;
+  const tail = first.slice(first.findIndex((item) => item.kind === 'action' && item.action === 'show-popover') - 1);
+  const running = `${summary.running} of ${summary.workstations} running`;
+  return {
+    icon,
+    title,
+    tooltip: `CloudRig: ${rate === null ? running : `${running} · ${rate} in total`} · ${single.map((model) => model.tooltip.replace(/^CloudRig: /, '')).join(' | ')}`,
+    menu: [{ kind: 'label', label: `${summary.workstations} workstations · ${running}` }, ...rows, ...tail],
+  };
+}
+
+/**
+ * The popover's workstation switcher, last used first; those never used follow in the order
+ * given (the settings' order). `lastUsed` maps a name to epoch ms; unknown names are ignored.
+ */
+export function switcherOrder(names: readonly string[], lastUsed: Readonly<Record<string, number>>): string[] {
+  const position = new Map(names.map((name, index) => [name, index] as const));
+  return [...names].sort((a, b) => {
+    const at = lastUsed[a];
+    const bt = lastUsed[b];
+    if (at !== undefined && bt !== undefined && at !== bt) return bt - at;
+    if (at !== undefined && bt === undefined) return -1;
+    if (at === undefined && bt !== undefined) return 1;
+    return position.get(a)! - position.get(b)!;
+  });
 }

@@ -246,8 +246,10 @@ export class WorkstationService {
   /**
    * Asks AWS for the workstation's state and returns the new snapshot. Probes ssh when running,
    * unless told not to (the caller then probes with `probeReady`, e.g. alongside other work).
+   * `found` is what EC2 already said about the workstation's instances (the fleet watch's one call
+   * per region); its rejection counts as AWS failing, like the workstation's own call would.
    */
-  async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean } = {}): Promise<Snapshot> {
+  async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean; found?: Promise<InstanceFacts[]> } = {}): Promise<Snapshot> {
     const spec = await this.specOrFound(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
@@ -259,7 +261,8 @@ export class WorkstationService {
       instance = last.instance;
     } else {
       try {
-        const instances = await this.resolveDuplicates(spec, gateway, await gateway.findWorkstationInstances(spec.name));
+        // `found`: the fleet watch asked for every workstation of the region in one call.
+        const instances = await this.resolveDuplicates(spec, gateway, await (options.found ?? gateway.findWorkstationInstances(spec.name)));
         instance = keeperOf(instances);
         this.duplicates.set(spec.name, duplicatesOf(instances));
       } catch (error) {

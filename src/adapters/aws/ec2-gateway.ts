@@ -156,6 +156,19 @@ export class AwsEc2Gateway implements CloudGateway {
     return instances.map(factsOf).sort(byKeepOrder);
   }
 
+  async findFleetInstances(workstations: readonly string[]): Promise<ReadonlyMap<string, InstanceFacts[]>> {
+    const found = new Map<string, InstanceFacts[]>(workstations.map((name) => [name, []]));
+    if (workstations.length === 0) return found;
+    const instances = await this.describe([
+      { Name: `tag:${TAG_WORKSTATION}`, Values: [...workstations] },
+      { Name: `tag:${TAG_MANAGED}`, Values: ['true'] },
+      { Name: 'instance-state-name', Values: LIVE_STATES },
+    ]);
+    for (const instance of instances) found.get(workstationOf(instance.Tags) ?? '')?.push(factsOf(instance));
+    for (const list of found.values()) list.sort(byKeepOrder);
+    return found;
+  }
+
   async describeInstance(instanceId: string): Promise<InstanceFacts | null> {
     const [instance] = await this.describe([], [instanceId]);
     return instance ? factsOf(instance) : null;

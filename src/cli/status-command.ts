@@ -1,0 +1,44 @@
+import { FleetWatch } from '../core/app/fleet-watch.js';
+import { CloudRigError } from '../core/errors.js';
+import type { Core } from '../adapters/compose.js';
+import type { Io } from './output.js';
+import { statusJson, type StatusExtras } from './program.js';
+
+/**
+ * `rig status` with no name when there are several workstations: one line each (`--json`: an
+ * array of the objects `rig status NAME --json` prints), from one DescribeInstances per region.
+ * Returns false when there are fewer than two, so the caller shows the only one as before.
+ */
+export async function statusOfAll(core: Core, io: Io, options: { json: boolean; extras?: StatusExtras }): Promise<boolean> {
+  if (core.service.names().length < 2) return false;
+  const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
+  const described = (await fleet.poll({ probeSsh: false })).snapshots;
+  // This process asked AWS just now: when no answer came back at all, the status is unknown, so fail
+  // (one region failing still lists the others, each with its own error).
+  const first = described[0]?.error;
+  if (first && described.every((snapshot) => snapshot.error !== null)) throw new CloudRigError(first.code, first.message, first.fix);
+  const statuses = await Promise.all(described.map(async (before) => {
+    const [snapshot, extra] = await Promise.all([
+      before.error ? before : core.service.probeReady(before.name),
+      options.extras ? options.extras(core, before) : Promise.resolve<Record<string, unknown>>({}),
+    ]);
+    return statusJson(snapshot, { ...extra, ingressCidr: core.service.spec(snapshot.name).ingressCidr });
+  }));
+  const write = (line: string): void => {
+    io.stdout.write(`${line}\n`);
+  };
+  if (options.json) {
+    write(JSON.stringify(statuses, null, 2));
+    return true;
+  }
+  const width = Math.max(...statuses.map((s) => s.name.length));
+  for (const s of statuses) {
+    const rate = typeof s.hourlyUsd === 'number' && (s.phase === 'running' || s.phase === 'ready') ? `  $${s.hourlyUsd.toFixed(3)}/h` : '';
+    const problem = s.error ? `  — ${s.error.message}` : '';
+    write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
+  }
+  const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
+  const total = running.reduce((sum, s) => sum + (typeof s.hourlyUsd === 'number' ? s.hourlyUsd : 0), 0);
+  write(running.length ? `${running.length} of ${statuses.length} running, $${total.toFixed(3)}/h in total. \`rig status NAME\` shows one.` : `None of ${statuses.length} running. \`rig status NAME\` shows one.`);
+  return true;
+}

@@ -1,0 +1,21 @@
+/** One row of the popover's "Elsewhere in this account": a running instance CloudRig did not start. */
+export interface ElsewhereRow {
+  readonly instanceId: string;
+  /** `g4dn.xlarge in ap-southeast-2`. */
+  readonly title: string;
+  /** `up 3h05m · $0.71/h`, or what is unknown. */
+  readonly detail: string;
+  /** The EC2 console page of the instance (opened through the app's allowlisted openExternal). */
+  readonly consoleUrl: string;
+  /** The user said "Don't tell me about this one again": listed, never notified. */
+  readonly dismissed: boolean;
+}
+
+/** The popover's "Elsewhere in this account" list; computed in core from the last scan. */
+export interface ElsewhereView {
+  readonly rows: readonly ElsewhereRow[];
+  /** `2 running · $5.68/h in total`; null when the list is empty. */
+  readonly summary: string | null;
+  /** Epoch ms of the scan the list comes from; null before the first scan. */
+  readonly scannedAt: number | null;
+}

@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright';
+
+/** Debian's Chromium, as the popover e2e uses it. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const SHOTS = join(ROOT, 'docs', 'screenshots');
+export const canRunChromium = existsSync(CHROMIUM);
+
+/**
+ * A page at the popover's width holding the component harness (test/e2e/support/component-harness.tsx)
+ * and the popover's own stylesheet: components render from models the test passes in.
+ */
+export async function openComponentPage(): Promise<{ browser: Browser; page: Page }> {
+  const bundle = await build({
+    entryPoints: [join(ROOT, 'test/e2e/support/component-harness.tsx')],
+    bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 360, height: 200 }, deviceScaleFactor: 2 });
+  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
+  await page.addStyleTag({ content: await readFile(join(ROOT, 'src/renderer/styles.css'), 'utf8') });
+  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  return { browser, page };
+}
