@@ -208,7 +208,7 @@ export function watchdogSettingsFromUserData(userData: string | null): WatchdogS
 export function snoozeCommand(hours: number, nowEpochSec: number, keepaliveFile: string = KEEPALIVE_FILE): string {
   if (!Number.isFinite(hours) || hours < 0 || hours > MAX_SNOOZE_HOURS) {
     throw new CloudRigError('InvalidSnooze', `Cannot snooze for ${hours} hours.`,
-      `Give a number of hours from 0 to ${MAX_SNOOZE_HOURS}, e.g. --hours 2.`);
+      { action: 'correct-input', field: 'snoozeHours', hint: `give a number of hours from 0 to ${MAX_SNOOZE_HOURS}, e.g. 2.` });
   }
   const until = Math.floor(nowEpochSec) + Math.round(hours * 3_600);
   const file = shellQuote(keepaliveFile);
@@ -277,7 +277,7 @@ function checkedSettings(settings: WatchdogSettings): WatchdogSettings {
   const gpuBusyPercent = Math.trunc(settings.gpuBusyPercent);
   if (!(idleMinutes >= 1 && idleMinutes <= 24 * 60) || !(gpuBusyPercent >= 1 && gpuBusyPercent <= 100)) {
     throw new CloudRigError('InvalidAutoStop', `Auto-stop needs 1–1440 idle minutes and a GPU threshold of 1–100%.`,
-      'Fix autoStop in the workstation settings.');
+      { action: 'correct-input', field: 'autoStop', hint: 'give 1–1440 idle minutes and a GPU threshold of 1–100%.' });
   }
   return { idleMinutes, gpuBusyPercent };
 }

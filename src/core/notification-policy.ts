@@ -1,4 +1,5 @@
 import type { Settings } from '../shared/settings.js';
+import { appFix } from '../shared/app-fix-wording.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
 import { duplicatesError } from './duplicates.js';
@@ -70,7 +71,7 @@ export function notificationPolicy(
       key: `error:${name}:${next.error.code}:${now}`,
       kind: 'error',
       title: `${name}: ${next.error.message}`,
-      body: next.error.fix,
+      body: appFix(next.error.fix),
       action: 'show-popover',
       buttons: [],
     };
@@ -82,7 +83,7 @@ export function notificationPolicy(
       key: `duplicates:${name}:${(next.duplicates ?? []).map((i) => i.instanceId).join(',')}`,
       kind: 'error',
       title: `${name}: ${duplicates.message}`,
-      body: duplicates.fix,
+      body: appFix(duplicates.fix),
       action: 'show-popover',
       buttons: [],
     };

@@ -1,5 +1,6 @@
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
+import type { Fix } from './errors.js';
 
 /** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
 export type Tone = 'idle' | 'busy' | 'good' | 'bad';
@@ -174,7 +175,7 @@ export interface Check {
   readonly status: CheckStatus;
   readonly title: string;
   readonly detail: string;
-  readonly fix: string | null;
+  readonly fix: Fix | null;
   /** Present when the vCPU quota is too low and no request is open. */
   readonly quotaRequest: QuotaRequestOffer | null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isAnywhereCidr, parseIpv4Cidr } from './cidr.js';
+import type { ErrorInfo } from './errors.js';
 
 /** The SSM public parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
 export const DEFAULT_AMI_PARAMETER =
@@ -124,12 +125,8 @@ export interface InstanceFacts {
   readonly stateReason: string | null;
 }
 
-/** An error the user can act on. */
-export interface ErrorInfo {
-  readonly code: string;
-  readonly message: string;
-  readonly fix: string;
-}
+/** An error the user can act on (its code, message and structured fix). */
+export type { ErrorInfo };
 
 /** A step of a long operation, as shown in progress output. */
 export interface Step {

@@ -61,12 +61,12 @@ export class AwsAccountProbe implements AccountProbe {
       const out = await this.call(region, () => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] })), instanceType)
         .catch((error: unknown) => {
           if (error instanceof CloudRigError && error.code.startsWith('InvalidInstanceType')) {
-            throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, 'Pick a type from the list in Settings (or `rig init --type …`).');
+            throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, { action: 'correct-input', field: 'instanceType', hint: `pick a type ${region} offers.` });
           }
           throw error;
         });
       const vcpus = out.InstanceTypes?.[0]?.VCpuInfo?.DefaultVCpus;
-      if (vcpus === undefined) throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, 'Pick a type from the list in Settings.');
+      if (vcpus === undefined) throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, { action: 'correct-input', field: 'instanceType', hint: `pick a type ${region} offers.` });
       return vcpus;
     } finally {
       ec2.destroy();

@@ -170,7 +170,7 @@ export class AwsEc2Gateway implements CloudGateway {
       KeyFormat: 'pem',
       TagSpecifications: [tagsFor('key-pair', workstation)],
     })));
-    if (!out.KeyMaterial) throw new CloudRigError('KeyPairFailed', `AWS created ${keyName} but returned no private key.`, `Delete it (aws ec2 delete-key-pair --key-name ${keyName} --region ${this.region}) and run rig init again.`);
+    if (!out.KeyMaterial) throw new CloudRigError('KeyPairFailed', `AWS created ${keyName} but returned no private key.`, { action: 'delete-key-pair', keyName, region: this.region });
     return { privateKeyPem: out.KeyMaterial };
   }
 
@@ -181,7 +181,7 @@ export class AwsEc2Gateway implements CloudGateway {
       TagSpecifications: [tagsFor('key-pair', workstation)],
     }))).catch((error: CloudRigError) => {
       // An import of this same local key, sent by a run that was killed, may land first.
-      if (error.code !== 'InvalidKeyPair.Duplicate') throw error;
+      if (error.awsCode !== 'InvalidKeyPair.Duplicate') throw error;
     });
   }
 
@@ -194,7 +194,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const vpcId = out.Vpcs?.[0]?.VpcId;
     if (!vpcId) {
       throw new CloudRigError('NoDefaultVpc', `Your account has no default VPC in ${this.region}.`,
-        `Create one with \`aws ec2 create-default-vpc --region ${this.region}\`, or choose another region.`);
+        { action: 'create-default-vpc', region: this.region });
     }
     return vpcId;
   }
@@ -264,11 +264,11 @@ export class AwsEc2Gateway implements CloudGateway {
       const imageId = await this.parameter(source.path).catch((error: CloudRigError) => {
         if (error.code !== 'ParameterNotFound') throw error;
         throw new CloudRigError('ParameterNotFound', `The image parameter ${source.path} does not exist in ${this.region}.`,
-          'Check the path (rig init --ami-param …), or pass an explicit image with --ami.');
+          { action: 'choose-image', parameter: source.path });
       });
       image = await this.imageById(imageId);
     }
-    if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', 'Pass --ami or --ami-param to rig init.');
+    if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', { action: 'choose-image', parameter: null });
     const rootDeviceName = image.RootDeviceName ?? '/dev/sda1';
     const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === rootDeviceName) ?? image.BlockDeviceMappings?.[0];
     return { imageId: image.ImageId ?? '', rootDeviceName, minDiskGiB: root?.Ebs?.VolumeSize ?? 8, source: origin };
@@ -294,10 +294,9 @@ export class AwsEc2Gateway implements CloudGateway {
       }
     }
     const similar = similarGpuType(request.instanceType);
-    const market = request.spot ? 'on-demand (rig init --on-demand)' : 'spot (rig init --spot)';
     throw new CloudRigError('InsufficientInstanceCapacity',
       `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
-      `Try again in a few minutes, or choose: ${similar ? `a similar GPU type (rig init --type ${similar}), ` : ''}the other market, ${market}, or another region.`);
+      { action: 'other-capacity', instanceType: request.instanceType, similar, otherMarket: request.spot ? 'on-demand' : 'spot' });
   }
 
   /** The default VPC's default subnet in each availability zone. */
@@ -344,7 +343,7 @@ export class AwsEc2Gateway implements CloudGateway {
       ],
     })), { instanceType: request.instanceType, imageId: request.imageId });
     const instance = out.Instances?.[0];
-    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', 'Run `rig status` to see whether it exists, then `rig up` again.');
+    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', { action: 'check-launch', name: null });
     return factsOf(instance);
   }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { InstanceTypeOption, SettingsView, WorkstationForm } from '../../shared/views.js';
+import { appFix } from '../../shared/app-fix-wording.js';
 
 /** `$0.526/h`, or nothing when the price is unknown. */
 function rate(usd: number | null): string {
@@ -34,7 +35,7 @@ export function WorkstationFields(props: {
         setTypes(result.value);
         setTypesError(null);
       } else {
-        setTypesError(`${result.error.message} ${result.error.fix}`);
+        setTypesError(`${result.error.message} ${appFix(result.error.fix)}`);
       }
     });
     return () => {
