@@ -85,12 +85,11 @@ function cliStep(step: FixStep): string {
       if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
       return `Try again in a few minutes, or choose: ${step.similar ? `a similar GPU type (rig init --type ${step.similar}), ` : ''}${market}or another region.`;
     }
-    case 'configure-credentials':
-      switch (step.problem) {
-        case 'missing': return 'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.';
-        case 'expired': return `Refresh them (e.g. \`aws sso login${profileFlag(step.profile)}\`) and try again.`;
-        case 'invalid': return `Check the keys with \`aws sts get-caller-identity${profileFlag(step.profile)}\` and fix them with \`aws configure${profileFlag(step.profile)}\`.`;
-      }
+    case 'configure-credentials': return {
+      missing: 'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.',
+      expired: `Refresh them (e.g. \`aws sso login${profileFlag(step.profile)}\`) and try again.`,
+      invalid: `Check the keys with \`aws sts get-caller-identity${profileFlag(step.profile)}\` and fix them with \`aws configure${profileFlag(step.profile)}\`.`,
+    }[step.problem];
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).';
     case 'reset-launch': return 'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.';
@@ -108,12 +107,11 @@ function cliStep(step: FixStep): string {
     case 'choose-region':
       return 'Use a region code such as us-east-1 (rig init --region us-east-1, or AWS_REGION); list yours with `aws ec2 describe-regions --output text`.';
     case 'create-default-vpc': return `Create one with \`aws ec2 create-default-vpc --region ${step.region}\`, or choose another region.`;
-    case 'choose-home':
-      switch (step.problem) {
-        case 'unusable': return `Pass a writable directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`;
-        case 'empty': return `Pass a directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`;
-        case 'not-writable': return 'Make the CloudRig home writable (or free some space), or pass another one with --home DIR, then try again.';
-      }
+    case 'choose-home': return {
+      unusable: `Pass a writable directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`,
+      empty: `Pass a directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`,
+      'not-writable': 'Make the CloudRig home writable (or free some space), or pass another one with --home DIR, then try again.',
+    }[step.problem];
     case 'move-home': return 'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.';
     case 'pick-terminal': return step.installed === null
       ? 'Pick another terminal in Settings, or copy the ssh command instead.'

@@ -16,8 +16,7 @@ import {
   validateSshHost,
   validateSshUser,
 } from '../core/validate.js';
-import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type InstanceFacts, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
-import { duplicatesError } from '../core/duplicates.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';

@@ -78,12 +78,11 @@ function appStep(step: FixStep): string {
       return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): Settings → Account checks → Request, or open Service Quotas → Amazon EC2 in ${step.region}.`;
     case 'other-capacity':
       return `Try again in a few minutes, or in Settings → Workstation choose ${step.similar ? `a similar GPU type (${step.similar}), ` : 'another GPU type, '}${step.otherMarket === null ? '' : 'the other market (Spot), '}or another region.`;
-    case 'configure-credentials':
-      switch (step.problem) {
-        case 'missing': return 'Pick a profile or enter access keys in Settings → AWS account.';
-        case 'expired': return `Refresh them (e.g. aws sso login${step.profile ? ` for profile ${step.profile}` : ''}) and try again.`;
-        case 'invalid': return 'Check the access keys or profile in Settings → AWS account.';
-      }
+    case 'configure-credentials': return {
+      missing: 'Pick a profile or enter access keys in Settings → AWS account.',
+      expired: `Refresh them (e.g. aws sso login${step.profile ? ` for profile ${step.profile}` : ''}) and try again.`,
+      invalid: 'Check the access keys or profile in Settings → AWS account.',
+    }[step.problem];
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or pick a profile that has them in Settings → AWS account.';
     case 'reset-launch': return 'Press Start again; if it persists, delete launch.json for this workstation in the CloudRig home.';
