@@ -12,7 +12,7 @@ import {
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
-  EC2Client,
+  type EC2Client,
   ImportKeyPairCommand,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
@@ -27,14 +27,13 @@ import {
   type TagSpecification,
   type ResourceType,
 } from '@aws-sdk/client-ec2';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { byKeepOrder } from '../../core/duplicates.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '../../shared/workstation.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
@@ -92,17 +91,13 @@ function imageOf(image: Image): SavedImage {
 export class AwsEc2Gateway implements CloudGateway {
   private readonly ec2: EC2Client;
   // SSM and STS are needed rarely (an image parameter, a permission error): loaded on first use.
-  private ssm: SSMClient | null = null;
-  private sts: STSClient | null = null;
-  /** A client that never retries, for calls EC2 cannot make idempotent (CreateImage). */
-  private ec2Once: EC2Client | null = null;
 
   constructor(
     readonly region: string,
     private readonly access: AwsAccess,
     ec2?: EC2Client,
   ) {
-    this.ec2 = ec2 ?? new EC2Client(clientConfig(region, access));
+    this.ec2 = ec2 ?? awsClients(access).ec2(region);
   }
 
   /** Runs `call`, mapping any failure to a CloudRigError with a fix. */
@@ -120,15 +115,15 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   private async decode(encoded: string): Promise<string | null> {
-    const { DecodeAuthorizationMessageCommand, STSClient } = await import('@aws-sdk/client-sts');
-    this.sts ??= new STSClient(clientConfig(this.region, this.access));
-    const out = await this.sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    const { DecodeAuthorizationMessageCommand } = await import('@aws-sdk/client-sts');
+    const sts = await awsClients(this.access).sts(this.region);
+    const out = await sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
     return out.DecodedMessage ?? null;
   }
 
   private async parameter(path: string): Promise<string> {
-    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-    const ssm = (this.ssm ??= new SSMClient(clientConfig(this.region, this.access)));
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const ssm = await awsClients(this.access).ssm(this.region);
     const out = await this.guard(() => ssm.send(new GetParameterCommand({ Name: path })));
     return out.Parameter?.Value ?? '';
   }
@@ -382,7 +377,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const tags = tagsFor('image', workstation);
     // CreateImage has no idempotency token: the SDK must not send it twice. One attempt; when its
     // answer is lost (reset, dropped), the image it may have made is looked up by its source tag.
-    this.ec2Once ??= new EC2Client(clientConfig(this.region, { ...this.access, maxAttempts: 1 }));
+    const ec2Once = awsClients(this.access).ec2Once(this.region);
     const create = new CreateImageCommand({
       InstanceId: instanceId,
       Name: name,
@@ -390,7 +385,7 @@ export class AwsEc2Gateway implements CloudGateway {
       // The source instance in a tag: a rerun after a crash finds this image instead of making another.
       TagSpecifications: [{ ...tags, Tags: [...(tags.Tags ?? []), { Key: TAG_SOURCE_INSTANCE, Value: instanceId }] }],
     });
-    const out = await this.guard(() => this.ec2Once!.send(create)).catch(async (error: unknown) => {
+    const out = await this.guard(() => ec2Once.send(create)).catch(async (error: unknown) => {
       // Lost answer, or InvalidAMIName.Duplicate: an earlier request for this name was applied.
       const made = await this.findImageFrom(workstation, instanceId).catch(() => null) ?? await this.findImageNamed(name).catch(() => null);
       if (made) return { ImageId: made.imageId };
