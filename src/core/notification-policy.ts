@@ -1,5 +1,6 @@
 import type { Settings } from '../shared/settings.js';
 import { appFix } from '../shared/app-fix-wording.js';
+import { runKey } from './run-key.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
 import { duplicatesError } from './duplicates.js';
@@ -36,9 +37,9 @@ export const REMINDER_BUTTON_LABELS: Readonly<Record<ReminderAction, string>> = 
   snooze: `Snooze ${SNOOZE_HOURS} h`,
 };
 
-/** Which run of which instance a snapshot is about: a stop and start is a new run. */
+/** Which run of which instance a snapshot is about (`none` without one). */
 function runOf(snapshot: Snapshot): string {
-  return `${snapshot.instance?.instanceId ?? 'none'}@${snapshot.instance?.launchedAt ?? ''}`;
+  return runKey(snapshot) ?? 'none';
 }
 
 function sameError(a: Snapshot, b: Snapshot): boolean {

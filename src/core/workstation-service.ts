@@ -14,6 +14,7 @@ import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix } from '../shared/errors.js';
+import { instanceRunKey } from './run-key.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
 import { describeIntervalWhileProbing, nextPollDelay, POLL, waitPollDelay } from './poll-policy.js';
@@ -329,7 +330,7 @@ export class WorkstationService {
   }
 
   private readinessKey(instance: InstanceFacts): string {
-    return `${instance.instanceId}@${instance.launchedAt ?? ''}`;
+    return instanceRunKey(instance);
   }
 
   private isReady(name: string, instance: InstanceFacts): boolean {
