@@ -12,6 +12,7 @@ import {
   validateParameterPath,
   validateRegion,
 } from './validate.js';
+import { IDLE_MINUTES } from '../shared/limits.js';
 
 /** What the first-run form starts with: a small NVIDIA GPU box on the Deep Learning image. */
 export const DEFAULT_FORM: WorkstationForm = {
@@ -119,9 +120,9 @@ export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | 
 }
 
 function validateIdleMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) {
+  if (!Number.isInteger(minutes) || minutes < IDLE_MINUTES.min || minutes > IDLE_MINUTES.max) {
     throw new CloudRigError('InvalidInput', `${minutes} is not a number of idle minutes CloudRig can use.`,
-      { action: 'correct-input', field: 'idleMinutes', hint: 'give whole minutes from 5 to 1440.' });
+      { action: 'correct-input', field: 'idleMinutes', hint: `give whole minutes from ${IDLE_MINUTES.min} to ${IDLE_MINUTES.max}.` });
   }
   return minutes;
 }

@@ -2,6 +2,7 @@ import { parseIpv4Cidr } from '../shared/cidr.js';
 import { CloudRigError } from './errors.js';
 import { isSshHost, isSshUser } from '../shared/workstation.js';
 import type { InputField } from '../shared/errors.js';
+import { WORKSTATION_NAME_PATTERN } from '../shared/limits.js';
 
 /** Commercial AWS regions CloudRig knows; an unknown one is refused before any AWS call. */
 export const KNOWN_REGIONS: readonly string[] = [
@@ -146,7 +147,7 @@ export function validateInteger(value: string | number, field: FieldName, min: n
 
 /** Refuses a workstation name AWS tags and file names cannot carry. */
 export function validateName(name: string, field: FieldName = 'name'): string {
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) {
+  if (!WORKSTATION_NAME_PATTERN.test(name)) {
     throw invalid(field, `"${name}" is not a usable workstation name.`, 'use lower-case letters, digits and dashes (up to 31), e.g. gpu.');
   }
   return name;
