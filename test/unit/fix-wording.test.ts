@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliErrorText, cliFix } from '../../src/cli/fix-wording.js';
 import { billedFailure } from '../../src/core/billed-failure.js';
@@ -130,6 +132,19 @@ describe('error codes', () => {
     expect(isErrorCode('VcpuLimitExceeded')).toBe(true);
     expect(isErrorCode('InvalidKeyPair.Duplicate')).toBe(false);
     expect(ErrorCodeSchema.safeParse('SomethingElse').success).toBe(false);
+  });
+
+  it('every code raised in src/ is one of them (the constructor takes only ErrorCode; this catches casts)', () => {
+    const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((file) => /\.tsx?$/.test(file));
+    const raised = new Set<string>();
+    for (const file of files) {
+      for (const match of readFileSync(join('src', file), 'utf8').matchAll(/(?:new CloudRigError\(|\bcode: )'([\w.]+)'/g)) {
+        // CloudRig's codes are PascalCase; errno codes (ENOENT) and zod's issue codes are not errors it raises.
+        if (/^[A-Z][a-z]/.test(match[1]!)) raised.add(match[1]!);
+      }
+    }
+    expect(raised.size).toBeGreaterThan(40);
+    expect([...raised].filter((code) => !isErrorCode(code))).toEqual([]);
   });
 
   it('an error crosses IPC as data: its info survives JSON and the schema', () => {
