@@ -33,7 +33,7 @@ export function remoteFolder(path: string | undefined, user: string): string {
   if (path === undefined || path === '' || path === '~') return home;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(path)) {
-    throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(path)} has a control character.`, 'PATH: pass a folder on the workstation such as ~/project or /data.');
+    throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(path)} has a control character.`, { action: 'correct-input', field: 'folder', hint: 'pass a folder on the workstation such as ~/project or /data.' });
   }
   if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;
   return path.startsWith('/') ? path : `${home}/${path}`;
@@ -63,7 +63,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       if (!status.installed) {
         throw new CloudRigError('SshConfigNotIncluded',
           `The editor reaches ${spec.name} as \`ssh ${spec.name}\`, which needs CloudRig's ssh config included from ${status.userConfigPath}.`,
-          `Run \`rig ssh-config --install\`, then \`rig code\` again.`);
+          { action: 'install-ssh-config' });
       }
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
@@ -80,7 +80,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       }
       const snapshot = (await c.service.refresh(spec.name, { probeSsh: false }));
       if (snapshot.instance?.state !== 'running') {
-        throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to open.`, `Start it with \`rig up ${spec.name}\`.`);
+        throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to open.`, { action: 'start', name: spec.name });
       }
       // The editor's ssh reads the file now: it must carry the address EC2 just gave.
       await c.sshConfig.settled();

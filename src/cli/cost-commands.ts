@@ -80,14 +80,14 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .action(async (name: string | undefined, opts: { hours: string }) => {
       const hours = Number(opts.hours);
       if (!Number.isFinite(hours) || hours <= 0) {
-        throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, '--hours: pass a number such as 1 or 2.5.');
+        throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, { action: 'correct-input', field: 'snoozeHours', hint: 'pass a number such as 1 or 2.5.' });
       }
       const c = await core();
       const target = await c.service.sshTarget(name);
       const command = snoozeCommand(hours, Math.floor(c.clock.now() / 1000), process.env.CLOUDRIG_KEEPALIVE_FILE || undefined);
       const result = await c.ssh.exec(target, command, 15_000);
       if (result.code !== 0) {
-        throw new CloudRigError('SnoozeFailed', `The workstation did not take the snooze: ${result.stderr.trim() || `exit ${result.code}`}.`, 'Check that you can log in with `rig ssh`, then try again.');
+        throw new CloudRigError('SnoozeFailed', `The workstation did not take the snooze: ${result.stderr.trim() || `exit ${result.code}`}.`, { action: 'retry', reason: 'snooze' });
       }
       // The app's reminders wait as long as the watchdog does.
       const reminders = new FileReminderStore(c.home);

@@ -1,6 +1,7 @@
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
+import { cliFix } from './fix-wording.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 
@@ -38,7 +39,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
       if (opts.json) out(JSON.stringify(report, null, 2));
       else {
         for (const check of report.checks) {
-          out(`${MARK[check.status]} ${check.title}: ${check.detail}${check.fix ? ` Fix: ${check.fix}` : ''}`);
+          out(`${MARK[check.status]} ${check.title}: ${check.detail}${check.fix ? ` Fix: ${cliFix(check.fix)}` : ''}`);
         }
       }
       const offer = report.checks.find((check) => check.quotaRequest)?.quotaRequest ?? null;

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { cheapestUsd, quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
 import type { Price } from '../core/price-catalog.js';
 import { CloudRigError } from '../core/errors.js';
+import { cliErrorText } from './fix-wording.js';
 import { validateRegion } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 
@@ -22,7 +23,7 @@ function region(value: string): string {
   try {
     return validateRegion(value, '--region');
   } catch (error) {
-    if (error instanceof CloudRigError) throw new InvalidArgumentError(`${error.message} Fix: ${error.fix}`);
+    if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
     throw error;
   }
 }

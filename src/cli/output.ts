@@ -1,6 +1,7 @@
 import ora, { type Ora } from 'ora';
 import type { Step } from '../shared/workstation.js';
 import { toErrorInfo } from '../core/errors.js';
+import { cliErrorText } from './fix-wording.js';
 
 /** Where the CLI writes; injectable so tests can run the program in-process. */
 export interface Io {
@@ -54,6 +55,5 @@ export class Progress {
 
 /** The one error line: what went wrong, then how to fix it. */
 export function errorLine(error: unknown): string {
-  const info = toErrorInfo(error);
-  return `error: ${info.message} Fix: ${info.fix}`;
+  return `error: ${cliErrorText(toErrorInfo(error))}`;
 }

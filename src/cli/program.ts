@@ -16,11 +16,13 @@ import {
   validateSshHost,
   validateSshUser,
 } from '../core/validate.js';
-import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type InstanceFacts, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
-import { duplicatesError, spotInterruptionNotice } from '../core/duplicates.js';
+import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { Core } from '../adapters/compose.js';
 import { resolveHome } from '../adapters/store/home.js';
 import { Progress, type Io } from './output.js';
+import { cliErrorText } from './fix-wording.js';
+import { statusJson, type StatusCost } from './status-json.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
@@ -41,7 +43,7 @@ function flag<T>(validate: (value: string) => T) {
     try {
       return validate(value);
     } catch (error) {
-      if (error instanceof CloudRigError) throw new InvalidArgumentError(`${error.message} Fix: ${error.fix}`);
+      if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
       throw error;
     }
   };
@@ -50,37 +52,10 @@ function flag<T>(validate: (value: string) => T) {
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
-/** `rig status --json`'s object. */
-export function statusJson(snapshot: Snapshot, extra: Record<string, unknown> = {}) {
-  const i = snapshot.instance;
-  // A duplicate of the same type and market costs what the workstation's instance costs.
-  const rateOf = (d: InstanceFacts): number | null =>
-    i && d.instanceType === i.instanceType && d.spot === i.spot && typeof extra.hourlyUsd === 'number' ? extra.hourlyUsd : null;
-  const duplicates = (snapshot.duplicates ?? []).map((d) => ({
-    instanceId: d.instanceId, state: d.state, instanceType: d.instanceType, spot: d.spot, launchedAt: d.launchedAt, hourlyUsd: rateOf(d),
-  }));
-  return {
-    name: snapshot.name,
-    region: snapshot.region,
-    instanceId: i?.instanceId ?? null,
-    state: i?.state ?? 'absent',
-    phase: snapshot.phase,
-    instanceType: snapshot.instanceType,
-    publicIp: i?.publicIp ?? null,
-    publicDns: i?.publicDns ?? null,
-    launchedAt: i?.launchedAt ?? null,
-    sshCommand: snapshot.sshCommand,
-    hostKey: snapshot.hostKey ?? null,
-    error: snapshot.error ?? duplicatesError(snapshot),
-    hourlyUsd: null as number | null,
-    ...extra,
-    duplicates,
-    spotInterrupted: snapshot.spotInterrupted === true,
-  };
-}
+export { statusJson } from './status-json.js';
 
 /** Extra status fields from the cost side, filled in by the composition. */
-export type StatusExtras = (core: Core, snapshot: Snapshot) => Promise<Record<string, unknown>>;
+export type StatusExtras = (core: Core, snapshot: Snapshot) => Promise<StatusCost>;
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
 export type CommandRegistrar = (program: Command, context: { core: () => Promise<Core>; io: Io; progress: () => Progress }) => void;
@@ -215,7 +190,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       // The ssh probe and the price lookup are independent: run them together.
       const [snapshot, extra] = await Promise.all([
         c.service.probeReady(described.name),
-        options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<Record<string, unknown>>({}),
+        options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
       ]);
       const spec = c.service.spec(described.name);
       const warning = ingressWarning(spec);
@@ -223,7 +198,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
-      if (snapshot.error) out(`${snapshot.error.message} Fix: ${snapshot.error.fix}`);
+      if (snapshot.error) out(cliErrorText(snapshot.error));
       if (typeof status.hourlyUsd === 'number') {
         const source = typeof extra.priceSource === 'string' ? ` (${extra.priceSource} price)` : '';
         const session = typeof extra.sessionUsd === 'number' ? ` · this session $${extra.sessionUsd.toFixed(2)}` : '';

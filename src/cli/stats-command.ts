@@ -30,7 +30,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
     .description('Show GPU utilisation, memory, temperature and power, plus load and logged-in sessions.')
     .option('--json', 'print JSON (one object per reading with --watch)')
     .option('--watch', 'read again every 30 s until Ctrl-C')
-    .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, '--interval', 1, 3600))
+    .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, 'statsInterval', 1, 3600))
     .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
       const c = await core();
       const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));

@@ -56,7 +56,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
     .command('jupyter')
     .argument('[name]', 'workstation name (optional when there is one)')
     .description('Find the Jupyter server running on the workstation, forward its port and open it (until Ctrl-C).')
-    .option('--port <port>', 'local port (default: the server\'s port, or any free one when that is taken)', (v) => validateInteger(v, '--port', 1, 65_535))
+    .option('--port <port>', 'local port (default: the server\'s port, or any free one when that is taken)', (v) => validateInteger(v, 'localPort', 1, 65_535))
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
       const c = await core();

@@ -1,5 +1,6 @@
 import type { InstanceStateName } from '../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
+import { thenFix } from '../shared/errors.js';
 import { bundledOnDemandHourly } from './price-catalog.js';
 
 /** What is known about an instance when an operation on it fails. */
@@ -46,6 +47,5 @@ export function billedFailure(error: unknown, instance: BilledInstance | null, n
     ? `may still be running (its state is unknown: AWS did not answer), and if it runs it is billed ${rateWords(region, instance.instanceType, instance.spot)}`
     : `is ${instance.state} and billed ${rateWords(region, instance.instanceType, instance.spot)}`;
   const message = `${info.message}${note ? ` ${note}` : ''} Instance ${instanceId} (workstation ${workstation}, ${instance.instanceType} in ${region}) ${state}.`;
-  const fix = `${info.fix.replace(/\.?\s*$/, '.')} To stop the billing: \`rig stop ${workstation}\` (keeps the disk) or \`rig down ${workstation}\` (terminates it); if AWS stays unreachable, stop ${instanceId} in the EC2 console (${region}).`;
-  return new CloudRigError(info.code, message, fix);
+  return new CloudRigError(info.code, message, thenFix(info.fix, { action: 'stop-billing', name: workstation, instanceId, region }));
 }

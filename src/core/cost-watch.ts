@@ -19,10 +19,9 @@ export interface ReminderStore {
 /** How often, at most, the app asks the instance's watchdog whether it is idle (one ssh command). */
 export const IDLE_PROBE_MS = 5 * 60_000;
 
-/** Which run of which instance a snapshot is about: a stop and start is a new run. */
-export function runKey(snapshot: Snapshot): string | null {
-  return snapshot.instance === null ? null : `${snapshot.instance.instanceId}@${snapshot.instance.launchedAt ?? ''}`;
-}
+import { runKey } from './run-key.js';
+
+export { runKey };
 
 /**
  * Whether to ask the watchdog now: only while ssh answers, only when the workstation has auto-stop

@@ -38,7 +38,7 @@ export function duplicatesError(snapshot: Pick<Snapshot, 'name' | 'duplicates'>)
   return {
     code: 'DuplicateInstances',
     message: `Workstation ${snapshot.name} has ${duplicates.length} instances, each billed: ${list}.`,
-    fix: `\`rig down ${snapshot.name}\` terminates all of them; or keep the oldest (${duplicates[0]!.instanceId}) and terminate the others in the EC2 console.`,
+    fix: { action: 'terminate-duplicates', name: snapshot.name, keep: duplicates[0]!.instanceId },
   };
 }
 

@@ -1,14 +1,24 @@
-import type { ErrorInfo } from '../shared/workstation.js';
+import { advice, type ErrorCode, type ErrorInfo, type Fix } from '../shared/errors.js';
 
-/** An error the user can act on: what went wrong and how to fix it. Never carries a secret. */
+/**
+ * An error the user can act on: what went wrong (its code and message) and how to fix it (a
+ * structured fix each face words for its user). Never carries a secret.
+ */
 export class CloudRigError extends Error implements ErrorInfo {
   override readonly name = 'CloudRigError';
+  readonly fix: Fix;
+  /**
+   * A string fix is plain advice (kept for callers not yet converted to a structured fix).
+   * `awsCode` is the AWS error code this error was mapped from, for adapters that branch on it.
+   */
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly fix: string,
+    fix: Fix | string,
+    readonly awsCode: string | null = null,
   ) {
     super(message);
+    this.fix = typeof fix === 'string' ? advice(fix) : fix;
   }
 
   /** The plain value shown by surfaces. */
@@ -21,9 +31,5 @@ export class CloudRigError extends Error implements ErrorInfo {
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof CloudRigError) return error.toInfo();
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    code: 'Unexpected',
-    message,
-    fix: 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.',
-  };
+  return { code: 'Unexpected', message, fix: { action: 'report-bug' } };
 }

@@ -1,5 +1,6 @@
 import type { Check, CheckReport } from '../shared/views.js';
 import { toErrorInfo } from './errors.js';
+import { advice } from '../shared/errors.js';
 
 /** A vCPU quota as Service Quotas reports it. */
 export interface VcpuQuota {
@@ -62,13 +63,13 @@ async function quotaCheck(probe: AccountProbe, target: CheckTarget): Promise<Che
     return {
       id: 'quota', status: 'warn', title,
       detail: `${have} A request for ${open.desired} vCPUs is open (${open.status}).`,
-      fix: 'AWS usually answers within a day; you will get an email. Until then the launch would fail.',
+      fix: advice('AWS usually answers within a day; you will get an email. Until then the launch would fail.'),
       quotaRequest: null,
     };
   }
   return {
     id: 'quota', status: 'fail', title, detail: have,
-    fix: `Request ${need} vCPUs for "${quota.name}" (quota ${quota.code}); AWS usually answers within a day.`,
+    fix: advice(`Request ${need} vCPUs for "${quota.name}" (quota ${quota.code}); AWS usually answers within a day.`),
     quotaRequest: { region: target.region, quotaCode: quota.code, quotaName: quota.name, current: quota.value, desired: need },
   };
 }
@@ -98,7 +99,7 @@ export async function runFirstRunChecks(probe: AccountProbe, target: CheckTarget
         : {
             id: 'default-vpc', status: 'fail', title: `Default VPC in ${target.region}`,
             detail: `There is no default VPC in ${target.region}.`,
-            fix: `Create one with \`aws ec2 create-default-vpc --region ${target.region}\`, or pick another region.`,
+            fix: { action: 'create-default-vpc', region: target.region },
             quotaRequest: null,
           },
       (error: unknown) => failed('default-vpc', `Default VPC in ${target.region}`, error),

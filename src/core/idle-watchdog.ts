@@ -16,6 +16,7 @@ import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from './errors.js';
 import { formatHourly, formatUsd } from './format.js';
 import { shellQuote } from './ssh-command.js';
+import { GPU_BUSY_PERCENT, IDLE_MINUTES } from '../shared/limits.js';
 
 /** Where Snooze writes the keep-alive "until" (epoch seconds) on the instance. */
 export const KEEPALIVE_FILE = '/var/lib/cloudrig/keepalive';
@@ -208,7 +209,7 @@ export function watchdogSettingsFromUserData(userData: string | null): WatchdogS
 export function snoozeCommand(hours: number, nowEpochSec: number, keepaliveFile: string = KEEPALIVE_FILE): string {
   if (!Number.isFinite(hours) || hours < 0 || hours > MAX_SNOOZE_HOURS) {
     throw new CloudRigError('InvalidSnooze', `Cannot snooze for ${hours} hours.`,
-      `Give a number of hours from 0 to ${MAX_SNOOZE_HOURS}, e.g. --hours 2.`);
+      { action: 'correct-input', field: 'snoozeHours', hint: `give a number of hours from 0 to ${MAX_SNOOZE_HOURS}, e.g. 2.` });
   }
   const until = Math.floor(nowEpochSec) + Math.round(hours * 3_600);
   const file = shellQuote(keepaliveFile);
@@ -275,9 +276,10 @@ export function idleStopSavingsUsd(options: { readonly hourlyUsd: number; readon
 function checkedSettings(settings: WatchdogSettings): WatchdogSettings {
   const idleMinutes = Math.trunc(settings.idleMinutes);
   const gpuBusyPercent = Math.trunc(settings.gpuBusyPercent);
-  if (!(idleMinutes >= 1 && idleMinutes <= 24 * 60) || !(gpuBusyPercent >= 1 && gpuBusyPercent <= 100)) {
-    throw new CloudRigError('InvalidAutoStop', `Auto-stop needs 1–1440 idle minutes and a GPU threshold of 1–100%.`,
-      'Fix autoStop in the workstation settings.');
+  // The watchdog itself runs with any minute count from 1 (tests use short ones); settings ask for IDLE_MINUTES.min.
+  if (!(idleMinutes >= 1 && idleMinutes <= IDLE_MINUTES.max) || !(gpuBusyPercent >= GPU_BUSY_PERCENT.min && gpuBusyPercent <= GPU_BUSY_PERCENT.max)) {
+    const range = `1–${IDLE_MINUTES.max} idle minutes and a GPU threshold of ${GPU_BUSY_PERCENT.min}–${GPU_BUSY_PERCENT.max}%`;
+    throw new CloudRigError('InvalidAutoStop', `Auto-stop needs ${range}.`, { action: 'correct-input', field: 'autoStop', hint: `give ${range}.` });
   }
   return { idleMinutes, gpuBusyPercent };
 }

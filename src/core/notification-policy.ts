@@ -1,4 +1,6 @@
 import type { Settings } from '../shared/settings.js';
+import { appFix } from '../shared/app-fix-wording.js';
+import { runKey } from './run-key.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
 import { duplicatesError, spotInterruptionNotice } from './duplicates.js';
@@ -35,9 +37,9 @@ export const REMINDER_BUTTON_LABELS: Readonly<Record<ReminderAction, string>> = 
   snooze: `Snooze ${SNOOZE_HOURS} h`,
 };
 
-/** Which run of which instance a snapshot is about: a stop and start is a new run. */
+/** Which run of which instance a snapshot is about (`none` without one). */
 function runOf(snapshot: Snapshot): string {
-  return `${snapshot.instance?.instanceId ?? 'none'}@${snapshot.instance?.launchedAt ?? ''}`;
+  return runKey(snapshot) ?? 'none';
 }
 
 function sameError(a: Snapshot, b: Snapshot): boolean {
@@ -70,7 +72,7 @@ export function notificationPolicy(
       key: `error:${name}:${next.error.code}:${now}`,
       kind: 'error',
       title: `${name}: ${next.error.message}`,
-      body: next.error.fix,
+      body: appFix(next.error.fix),
       action: 'show-popover',
       buttons: [],
     };
@@ -82,7 +84,7 @@ export function notificationPolicy(
       key: `duplicates:${name}:${(next.duplicates ?? []).map((i) => i.instanceId).join(',')}`,
       kind: 'error',
       title: `${name}: ${duplicates.message}`,
-      body: duplicates.fix,
+      body: appFix(duplicates.fix),
       action: 'show-popover',
       buttons: [],
     };

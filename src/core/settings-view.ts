@@ -12,6 +12,7 @@ import {
   validateParameterPath,
   validateRegion,
 } from './validate.js';
+import { IDLE_MINUTES } from '../shared/limits.js';
 
 /** What the first-run form starts with: a small NVIDIA GPU box on the Deep Learning image. */
 export const DEFAULT_FORM: WorkstationForm = {
@@ -90,25 +91,24 @@ export type SpecInput = Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: st
 export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | null, hasInstance: boolean): SpecInput {
   if (existing && hasInstance && (existing.region !== form.region || existing.name !== form.name)) {
     throw new CloudRigError('WorkstationInUse', `${existing.name} has an instance in ${existing.region}, so its name and region cannot change.`,
-      'Terminate the instance first (Save image and terminate keeps your files), then change the region.');
+      { action: 'terminate-first', name: existing.name });
   }
   const imageText = form.image.trim();
   return {
-    name: validateName(form.name, 'Name'),
-    region: validateRegion(form.region, 'Region'),
-    instanceType: validateInstanceType(form.instanceType.trim(), 'Instance type'),
+    name: validateName(form.name, 'name'),
+    region: validateRegion(form.region, 'region'),
+    instanceType: validateInstanceType(form.instanceType.trim(), 'instanceType'),
     image: form.imageKind === 'ami'
-      ? { kind: 'ami', imageId: validateAmiId(imageText, 'Image') }
-      : { kind: 'parameter', path: validateParameterPath(imageText, 'Image') },
+      ? { kind: 'ami', imageId: validateAmiId(imageText, 'image') }
+      : { kind: 'parameter', path: validateParameterPath(imageText, 'imageParameter') },
     preferSavedImage: existing?.preferSavedImage ?? true,
     diskGiB: form.diskGiB,
     spot: form.spot,
     sshUser: form.sshUser,
     ...(form.sshHost.trim() === '' ? {} : { sshHost: form.sshHost.trim() }),
     sshPort: form.sshPort,
-    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'Allowed addresses', {
+    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'ingressCidr', {
       allowAnywhere: form.ingressAnywhere === true,
-      confirmWith: 'tick "Allow ssh from anywhere"',
     }),
     ...(form.ingressAnywhere === true && form.ingressCidr.trim() !== 'auto' ? { ingressAnywhere: true } : {}),
     autoStop: {
@@ -120,9 +120,9 @@ export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | 
 }
 
 function validateIdleMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) {
+  if (!Number.isInteger(minutes) || minutes < IDLE_MINUTES.min || minutes > IDLE_MINUTES.max) {
     throw new CloudRigError('InvalidInput', `${minutes} is not a number of idle minutes CloudRig can use.`,
-      'Stop when idle after: give whole minutes from 5 to 1440.');
+      { action: 'correct-input', field: 'idleMinutes', hint: `give whole minutes from ${IDLE_MINUTES.min} to ${IDLE_MINUTES.max}.` });
   }
   return minutes;
 }

@@ -33,7 +33,7 @@ export function sshPathValue(path: string): string {
 function sshIdentityPath(path: string): string {
   if (hasControlCharacter(path) || path.includes('${') || path.startsWith('~')) {
     throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, \${ or a leading ~).`,
-      'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.');
+      { action: 'move-home' });
   }
   return path.replaceAll('%', '%%');
 }
@@ -46,11 +46,11 @@ function sshIdentityPath(path: string): string {
 export function sshArgs(target: SshTarget, command: readonly string[] = []): string[] {
   if (!isSshUser(target.user)) {
     throw new CloudRigError('InvalidInput', `"${target.user}" is not a login name ssh can be given.`,
-      '--ssh-user: use the image\'s user name, e.g. ubuntu (rig init --ssh-user ubuntu).');
+      { action: 'correct-input', field: 'sshUser', hint: 'use the image\'s user name, e.g. ubuntu.' });
   }
   if (!isSshHost(target.host)) {
     throw new CloudRigError('InvalidInput', `"${target.host}" is not a host name or IP address.`,
-      '--ssh-host: pass a host name or address, e.g. 203.0.113.7 (rig init --ssh-host …).');
+      { action: 'correct-input', field: 'sshHost', hint: 'pass a host name or address, e.g. 203.0.113.7.' });
   }
   const args = ['-i', sshIdentityPath(target.keyPath), '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=yes',
     '-o', `UserKnownHostsFile=${sshPathValue(target.knownHostsPath)}`];

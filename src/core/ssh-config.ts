@@ -1,5 +1,6 @@
 import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from './errors.js';
+import type { Fix, InputField } from '../shared/errors.js';
 import type { SshTarget } from './ports.js';
 import { sshArgs, sshCommandLine } from './ssh-command.js';
 
@@ -23,10 +24,11 @@ export interface SshHostEntry {
   readonly pinned: boolean;
 }
 
-const FIX_PATH = 'Use a CloudRig home (CLOUDRIG_HOME) whose path has no quotes, backslashes, glob or control characters and no "${".';
-const FIX_SPEC = 'Change the workstation with `rig init` to a value made of letters, digits, dots and dashes.';
+const FIX_PATH: Fix = { action: 'move-home' };
+/** Change the workstation's value to a plain one. */
+const fixSpec = (field: InputField): Fix => ({ action: 'correct-input', field, hint: 'use a value made of letters, digits, dots and dashes.' });
 
-function refuse(what: string, value: string, why: string, fix: string): CloudRigError {
+function refuse(what: string, value: string, why: string, fix: Fix): CloudRigError {
   return new CloudRigError('UnsafeSshConfigValue', `Cannot write ${what} ${JSON.stringify(value)} into an ssh config: ${why}.`, fix);
 }
 
@@ -36,26 +38,26 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** An alias ssh matches literally: no pattern characters, whitespace or quotes. */
 export function validateAlias(alias: string): string {
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(alias)) throw refuse('the Host alias', alias, 'only letters, digits and dashes are allowed', FIX_SPEC);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(alias)) throw refuse('the Host alias', alias, 'only letters, digits and dashes are allowed', fixSpec('name'));
   return alias;
 }
 
 /** A DNS name, IPv4 or IPv6 literal: nothing ssh would expand (%), split (space) or read as an option (-). */
 export function validateHostName(host: string): string {
   if (!/^[a-z0-9._:-]{1,253}$/i.test(host) || host.startsWith('-')) {
-    throw refuse('the HostName', host, 'only letters, digits, dots, dashes and colons are allowed, not starting with a dash', FIX_SPEC);
+    throw refuse('the HostName', host, 'only letters, digits, dots, dashes and colons are allowed, not starting with a dash', fixSpec('sshHost'));
   }
   return host;
 }
 
 /** A login name as POSIX systems allow it. */
 export function validateUser(user: string): string {
-  if (!/^[a-z0-9_][a-z0-9._-]{0,63}$/i.test(user)) throw refuse('the User', user, 'a login name is letters, digits, dots, dashes and underscores', FIX_SPEC);
+  if (!/^[a-z0-9_][a-z0-9._-]{0,63}$/i.test(user)) throw refuse('the User', user, 'a login name is letters, digits, dots, dashes and underscores', fixSpec('sshUser'));
   return user;
 }
 
 function validatePort(port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw refuse('the Port', String(port), 'a port is a whole number from 1 to 65535', FIX_SPEC);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw refuse('the Port', String(port), 'a port is a whole number from 1 to 65535', fixSpec('sshPort'));
   return port;
 }
 

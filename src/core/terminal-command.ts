@@ -55,15 +55,13 @@ export function pickTerminal(platform: TerminalPlatform, preferred: string | nul
     if (chosen && installed.has(chosen.id)) return chosen;
     throw new CloudRigError('TerminalNotFound',
       `The terminal chosen in Settings (${chosen?.label ?? preferred}) is not installed here.`,
-      `Pick another terminal in Settings (${apps.filter((app) => installed.has(app.id)).map((app) => app.label).join(', ') || 'none found'}), or copy the ssh command instead.`);
+      { action: 'pick-terminal', installed: apps.filter((app) => installed.has(app.id)).map((app) => app.label) });
   }
   const found = apps.find((app) => installed.has(app.id));
   if (found) return found;
   throw new CloudRigError('NoTerminal',
     `No terminal app found (looked for ${apps.map((app) => app.label).join(', ')}).`,
-    platform === 'linux'
-      ? 'Install one (e.g. `sudo apt install xterm`), or copy the ssh command and paste it into your terminal.'
-      : 'Copy the ssh command and paste it into your terminal.');
+    { action: 'install-terminal', linux: platform === 'linux' });
 }
 
 /** A process to spawn. On Windows `verbatim` means the args are one pre-quoted command line. */
@@ -195,6 +193,6 @@ export function terminalLaunch(app: TerminalApp, argv: readonly string[], title:
     case 'x-terminal-emulator':
       return { file: 'x-terminal-emulator', args: ['-T', title, '-e', ...holdOnFailure(argv)] };
     default:
-      throw new CloudRigError('NoTerminal', `CloudRig does not know how to open ${app.label}.`, 'Pick another terminal in Settings.');
+      throw new CloudRigError('NoTerminal', `CloudRig does not know how to open ${app.label}.`, { action: 'pick-terminal', installed: null });
   }
 }

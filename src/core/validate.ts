@@ -1,6 +1,8 @@
 import { parseIpv4Cidr } from '../shared/cidr.js';
 import { CloudRigError } from './errors.js';
 import { isSshHost, isSshUser } from '../shared/workstation.js';
+import type { InputField } from '../shared/errors.js';
+import { WORKSTATION_NAME_PATTERN } from '../shared/limits.js';
 
 /** Commercial AWS regions CloudRig knows; an unknown one is refused before any AWS call. */
 export const KNOWN_REGIONS: readonly string[] = [
@@ -31,26 +33,44 @@ const SIZE = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/
 /** GPU types suggested in error messages. */
 export const SUGGESTED_TYPES = ['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge', 'g6e.xlarge'];
 
-function invalid(flag: string, message: string, fix: string): CloudRigError {
-  return new CloudRigError('InvalidInput', message, `${flag}: ${fix}`);
+/**
+ * Names callers used before inputs were typed (a flag or a form label), mapped to the input they
+ * mean. Kept so callers not yet converted still name the right field.
+ */
+const LEGACY_NAMES = {
+  '--name': 'name', NAME: 'nameArgument', Name: 'name', '--region': 'region', Region: 'region', '--type': 'instanceType',
+  'Instance type': 'instanceType', '--ami': 'image', Image: 'image', '--ami-param': 'imageParameter', IMAGE_ID: 'imageIdArgument',
+  '--disk': 'diskGiB', '--ssh-user': 'sshUser', '--ssh-host': 'sshHost', '--ssh-port': 'sshPort', '--cidr': 'ingressCidr',
+  'Allowed addresses': 'ingressCidr', '--timeout': 'timeout',
+} as const satisfies Record<string, InputField>;
+
+/** The input a validator reports on: an InputField, or a legacy flag or label. */
+export type FieldName = InputField | keyof typeof LEGACY_NAMES;
+
+function fieldOf(name: FieldName): InputField {
+  return name in LEGACY_NAMES ? LEGACY_NAMES[name as keyof typeof LEGACY_NAMES] : (name as InputField);
+}
+
+function invalid(field: FieldName, message: string, hint: string): CloudRigError {
+  return new CloudRigError('InvalidInput', message, { action: 'correct-input', field: fieldOf(field), hint });
 }
 
 /** Refuses a region CloudRig does not know. */
-export function validateRegion(region: string, flag = '--region'): string {
+export function validateRegion(region: string, field: FieldName = 'region'): string {
   if (!KNOWN_REGIONS.includes(region)) {
-    throw invalid(flag, `Unknown region "${region}".`, `use a region code such as us-east-1, us-west-2 or eu-west-1.`);
+    throw invalid(field, `Unknown region "${region}".`, `use a region code such as us-east-1, us-west-2 or eu-west-1.`);
   }
   return region;
 }
 
 /** Refuses a malformed or unknown instance type. */
-export function validateInstanceType(type: string, flag = '--type'): string {
+export function validateInstanceType(type: string, field: FieldName = 'instanceType'): string {
   const dot = type.indexOf('.');
   const family = dot > 0 ? type.slice(0, dot) : '';
   const size = dot > 0 ? type.slice(dot + 1) : '';
   if (!KNOWN_FAMILIES.includes(family) || !SIZE.test(size)) {
     throw invalid(
-      flag,
+      field,
       `Unknown instance type "${type}".`,
       `use an EC2 instance type such as ${SUGGESTED_TYPES.join(', ')}.`,
     );
@@ -59,17 +79,17 @@ export function validateInstanceType(type: string, flag = '--type'): string {
 }
 
 /** Refuses a malformed AMI id. */
-export function validateAmiId(imageId: string, flag = '--ami'): string {
+export function validateAmiId(imageId: string, field: FieldName = 'image'): string {
   if (!/^ami-([0-9a-f]{8}|[0-9a-f]{17})$/.test(imageId)) {
-    throw invalid(flag, `"${imageId}" is not an AMI id.`, 'an AMI id looks like ami-0abc1234def567890.');
+    throw invalid(field, `"${imageId}" is not an AMI id.`, 'an AMI id looks like ami-0abc1234def567890.');
   }
   return imageId;
 }
 
 /** Refuses an SSM parameter path that is not absolute. */
-export function validateParameterPath(path: string, flag = '--ami-param'): string {
+export function validateParameterPath(path: string, field: FieldName = 'imageParameter'): string {
   if (!/^\/[\w.\-/]+$/.test(path)) {
-    throw invalid(flag, `"${path}" is not an SSM parameter path.`, 'pass a path such as /aws/service/deeplearning/ami/….');
+    throw invalid(field, `"${path}" is not an SSM parameter path.`, 'pass a path such as /aws/service/deeplearning/ami/….');
   }
   return path;
 }
@@ -78,8 +98,6 @@ export function validateParameterPath(path: string, flag = '--ami-param'): strin
 export interface CidrOptions {
   /** The user confirmed that ssh may be reached from anywhere (`--allow-anywhere`, the form's checkbox). */
   readonly allowAnywhere?: boolean;
-  /** How to confirm it on this face, for the fix: `add --allow-anywhere`, `tick "…"`. */
-  readonly confirmWith?: string;
 }
 
 /**
@@ -87,72 +105,68 @@ export interface CidrOptions {
  * set (AWS would silently widen `10.1.2.3/0` to the whole internet), and one that admits every
  * address unless the user confirmed it.
  */
-export function validateCidr(value: string, flag = '--cidr', options: CidrOptions = {}): string {
+export function validateCidr(value: string, field: FieldName = 'ingressCidr', options: CidrOptions = {}): string {
   if (value.includes(':')) {
-    throw invalid(flag, `"${value}" is an IPv6 range; CloudRig admits IPv4 ranges only.`, 'pass an IPv4 range such as 203.0.113.7/32, or auto for your public IP.');
+    throw invalid(field, `"${value}" is an IPv6 range; CloudRig admits IPv4 ranges only.`, 'pass an IPv4 range such as 203.0.113.7/32, or auto for your public IP.');
   }
   const cidr = parseIpv4Cidr(value);
   if (!cidr) {
-    throw invalid(flag, `"${value}" is not an IPv4 CIDR.`, 'pass an address range such as 203.0.113.7/32, or auto for your public IP.');
+    throw invalid(field, `"${value}" is not an IPv4 CIDR.`, 'pass an address range such as 203.0.113.7/32, or auto for your public IP.');
   }
   if (cidr.hostBitsSet) {
     const single = `${cidr.address}/32`;
     throw cidr.anywhere
-      ? invalid(flag, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}, every address on the internet.`,
+      ? invalid(field, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}, every address on the internet.`,
         `pass ${single} for that address only (or ${cidr.canonical} with confirmation if you really mean everyone).`)
-      : invalid(flag, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}.`,
+      : invalid(field, `"${value}" has host bits set: AWS would apply it as ${cidr.canonical}.`,
         `pass ${cidr.canonical} for the whole network, or ${single} for that address only.`);
   }
   if (cidr.anywhere && !options.allowAnywhere) {
-    throw invalid(flag, `${cidr.canonical} admits ssh from every address on the internet.`,
-      `pass your own address range (or auto), or ${options.confirmWith ?? 'add --allow-anywhere'} if you really mean everyone.`);
+    throw new CloudRigError('InvalidInput', `${cidr.canonical} admits ssh from every address on the internet.`, { action: 'confirm-anywhere' });
   }
   return cidr.canonical;
 }
 
 /** Refuses a disk smaller than the image needs (checked once the image is known). */
-export function validateDisk(diskGiB: number, imageMinGiB: number, flag = '--disk'): number {
+export function validateDisk(diskGiB: number, imageMinGiB: number): number {
   if (diskGiB < imageMinGiB) {
-    throw invalid(
-      flag,
-      `A ${diskGiB} GiB disk is smaller than the image's ${imageMinGiB} GiB snapshot.`,
-      `pass --disk ${imageMinGiB} or more (rig init … --disk ${imageMinGiB}).`,
-    );
+    throw new CloudRigError('InvalidInput', `A ${diskGiB} GiB disk is smaller than the image's ${imageMinGiB} GiB snapshot.`,
+      { action: 'raise-disk', minGiB: imageMinGiB });
   }
   return diskGiB;
 }
 
 /** Refuses a number that is not a whole number in range. */
-export function validateInteger(value: string | number, flag: string, min: number, max: number): number {
+export function validateInteger(value: string | number, field: FieldName, min: number, max: number): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw invalid(flag, `"${value}" is not a whole number from ${min} to ${max}.`, `pass a number from ${min} to ${max}.`);
+    throw invalid(field, `"${value}" is not a whole number from ${min} to ${max}.`, `pass a number from ${min} to ${max}.`);
   }
   return n;
 }
 
 /** Refuses a workstation name AWS tags and file names cannot carry. */
-export function validateName(name: string, flag = '--name'): string {
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name)) {
-    throw invalid(flag, `"${name}" is not a usable workstation name.`, 'use lower-case letters, digits and dashes (up to 31), e.g. gpu.');
+export function validateName(name: string, field: FieldName = 'name'): string {
+  if (!WORKSTATION_NAME_PATTERN.test(name)) {
+    throw invalid(field, `"${name}" is not a usable workstation name.`, 'use lower-case letters, digits and dashes (up to 31), e.g. gpu.');
   }
   return name;
 }
 
 /** Refuses an ssh login name that is not a plain POSIX user name (it could become an ssh option). */
-export function validateSshUser(user: string, flag = '--ssh-user'): string {
+export function validateSshUser(user: string, field: FieldName = 'sshUser'): string {
   if (!isSshUser(user)) {
-    throw invalid(flag, `"${user}" is not a login name.`,
+    throw invalid(field, `"${user}" is not a login name.`,
       'use the image\'s user name: letters, digits, dot, underscore or dash, not starting with a dash (e.g. ubuntu or ec2-user).');
   }
   return user;
 }
 
 /** Refuses an ssh host that is not a host name, an IPv4 address or an IPv6 literal. */
-export function validateSshHost(host: string, flag = '--ssh-host'): string {
+export function validateSshHost(host: string, field: FieldName = 'sshHost'): string {
   const bare = /^\[[^\]]*\]$/.test(host) ? host.slice(1, -1) : host;
   if (!isSshHost(bare)) {
-    throw invalid(flag, `"${host}" is not a host name or IP address.`,
+    throw invalid(field, `"${host}" is not a host name or IP address.`,
       'pass a host name (gpu.example.com), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7), without spaces, a user@ part or a leading dash.');
   }
   return bare;

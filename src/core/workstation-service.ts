@@ -13,6 +13,8 @@ import type {
 import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates.js';
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
+import { thenFix } from '../shared/errors.js';
+import { instanceRunKey } from './run-key.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
 import { describeIntervalWhileProbing, nextPollDelay, POLL, waitPollDelay } from './poll-policy.js';
@@ -164,15 +166,15 @@ export class WorkstationService {
       const only = names.length === 1 ? names[0] : undefined;
       if (only === undefined) {
         throw names.length === 0
-          ? new CloudRigError('NoWorkstation', 'No workstation is set up yet.', 'Run `rig init --region us-east-1 --type g4dn.xlarge` first.')
-          : new CloudRigError('WhichWorkstation', `There are ${names.length} workstations: ${names.join(', ')}.`, 'Name the one you mean, e.g. `rig up ' + names[0] + '`.');
+          ? new CloudRigError('NoWorkstation', 'No workstation is set up yet.', { action: 'create-workstation', name: null })
+          : new CloudRigError('WhichWorkstation', `There are ${names.length} workstations: ${names.join(', ')}.`, { action: 'choose-workstation', names, missing: null });
       }
       name = only;
     }
     const spec = workstations[name];
     if (!spec) {
       throw new CloudRigError('UnknownWorkstation', `There is no workstation named "${name}".`,
-        names.length ? `Use one of: ${names.join(', ')}; or create it with \`rig init --name ${name} …\`.` : `Create it with \`rig init --name ${name} --region us-east-1 --type g4dn.xlarge\`.`);
+        { action: 'choose-workstation', names, missing: name });
     }
     return spec;
   }
@@ -193,7 +195,7 @@ export class WorkstationService {
    */
   async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions & { newKey?: boolean } = {}): Promise<InitResult> {
     const auto = input.ingressCidr === 'auto';
-    const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr, '--cidr', { allowAnywhere: input.ingressAnywhere === true });
+    const cidr = auto ? await this.publicCidr() : validateCidr(input.ingressCidr, 'ingressCidr', { allowAnywhere: input.ingressAnywhere === true });
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
     const gateway = this.deps.cloud.gateway(spec.region);
     const created: string[] = [];
@@ -235,7 +237,7 @@ export class WorkstationService {
     if (remote && !replace) {
       throw new CloudRigError('KeyPairWithoutPrivateKey',
         `AWS has the key pair ${keyName} in ${gateway.region}, but its private key is not at ${this.deps.keys.pathOf(keyName)}.`,
-        `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${workstation} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`);
+        { action: 'replace-key', name: workstation });
     }
     if (remote) await gateway.deleteKeyPair(keyName);
     const publicKey = local ? await this.deps.keys.publicKeyOf(local) : await this.deps.keys.create(keyName);
@@ -321,7 +323,7 @@ export class WorkstationService {
       const first = ours[0]!;
       throw new CloudRigError('WorkstationNotInThisHome',
         `This CloudRig home has no ${name === undefined ? 'workstation' : `workstation named "${name}"`}, but AWS has CloudRig's ${list}${ours.some((i) => i.state !== 'stopped') ? ', billed while it runs' : ''}.`,
-        `Take it over from here: \`rig init --name ${first.workstation} --region ${first.region} --type ${first.instanceType}\`, then \`rig status\` or \`rig down ${first.workstation} --yes\` to end it.`);
+        { action: 'adopt-workstation', name: first.workstation!, region: first.region, instanceType: first.instanceType });
     }
   }
 
@@ -335,7 +337,7 @@ export class WorkstationService {
   }
 
   private readinessKey(instance: InstanceFacts): string {
-    return `${instance.instanceId}@${instance.launchedAt ?? ''}`;
+    return instanceRunKey(instance);
   }
 
   private isReady(name: string, instance: InstanceFacts): boolean {
@@ -457,17 +459,17 @@ export class WorkstationService {
           throw interrupted(spec, watchedId, state, instance?.instanceId === watchedId ? instance.stateReason : null, what, watch);
         }
       }
-      if (options.signal?.aborted) throw new CloudRigError('Aborted', `Stopped waiting for ${what}.`, 'Run the command again to keep waiting; nothing was undone.');
+      if (options.signal?.aborted) throw new CloudRigError('Aborted', `Stopped waiting for ${what}.`, { action: 'retry', reason: 'aborted' });
       const now = this.deps.clock.now();
       if (now >= deadline) {
         const probe = this.lastProbeFailure.get(spec.name);
         if (snapshot.phase === 'running' && probe) {
           // What is billed and how to stop it is added by failureSayingWhatIsBilled, as for every failure of up.
           throw new CloudRigError('SshTimeout', `The instance runs, but ssh to ${probe.target} did not answer: ${probe.reason}.`,
-            `Check that your address is still admitted (\`rig init --name ${spec.name} --cidr auto\` re-admits it) and that the image lets ${spec.sshUser} in with the workstation key; \`rig up\` keeps waiting.`);
+            { action: 'check-ssh-access', name: spec.name, sshUser: spec.sshUser, waiting: true });
         }
         throw new CloudRigError('Timeout', `Timed out waiting for ${what}.`,
-          `The instance is left as it is (${snapshot.instance?.state ?? 'absent'}). Run the command again to keep waiting, or pass a longer --timeout.`);
+          { action: 'wait-longer', state: snapshot.instance?.state ?? 'absent' });
       }
       // The phase's own pace (fast at first, slower as a transition drags on), never faster than the wait's back-off.
       const paced = this.nextDelay(snapshot);
@@ -641,7 +643,7 @@ export class WorkstationService {
     try {
       const instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
       if (!instance) {
-        throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.');
+        throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, { action: 'nothing-to-stop', name: spec.name });
       }
       this.lastKnown.set(spec.name, instance);
       if (instance.state === 'pending') {
@@ -721,12 +723,12 @@ export class WorkstationService {
     }
     this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
     try {
-      await this.waitForImage(gateway, imageId, deadline, options);
+      await this.waitForImage(gateway, spec.name, imageId, deadline, options);
       await gateway.tagImageSnapshots(imageId, spec.name);
     } catch (error) {
       const info = toErrorInfo(error);
       throw new CloudRigError(info.code, `Image ${imageId} was requested but is not confirmed available, so ${instance.instanceId} was not terminated: ${info.message}`,
-        `${info.fix} See the image with \`rig images ${spec.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${imageId}\`.`);
+        thenFix(info.fix, { action: 'review-image', name: spec.name, imageId }));
     }
     return imageId;
   }
@@ -736,16 +738,16 @@ export class WorkstationService {
    * retries on every error DescribeImages raises (access denied, a dead endpoint, a 400) until its
    * maximum wait, here up to an hour; this loop fails at once with the mapped error instead.
    */
-  private async waitForImage(gateway: CloudGateway, imageId: string, deadline: number, options: OperationOptions): Promise<void> {
+  private async waitForImage(gateway: CloudGateway, name: string, imageId: string, deadline: number, options: OperationOptions): Promise<void> {
     let delay: number = POLL.fast;
     for (;;) {
       const image = await gateway.describeImage(imageId);
       if (image?.state === 'available') return;
       if (image && (image.state === 'failed' || image.state === 'invalid' || image.state === 'error')) {
-        throw new CloudRigError('ImageFailed', `Image ${imageId} ended ${image.state}; the instance was not terminated.`, 'Try `rig down --save-image` again, or `rig down` to terminate without an image.');
+        throw new CloudRigError('ImageFailed', `Image ${imageId} ended ${image.state}; the instance was not terminated.`, { action: 'retry-image', name });
       }
       if (this.deps.clock.now() >= deadline) {
-        throw new CloudRigError('Timeout', `Image ${imageId} is not available yet; the instance was not terminated.`, 'Wait for the image (rig images), then run rig down again.');
+        throw new CloudRigError('Timeout', `Image ${imageId} is not available yet; the instance was not terminated.`, { action: 'wait-for-image', name });
       }
       await this.deps.clock.sleep(delay, options.signal);
       delay = Math.min(delay * 2, POLL.slowest);
@@ -769,7 +771,7 @@ export class WorkstationService {
     const gateway = this.deps.cloud.gateway(spec.region);
     const mine = await gateway.listImages(spec.name);
     if (!mine.some((image) => image.imageId === imageId)) {
-      throw new CloudRigError('NotOurImage', `${imageId} is not an image of workstation ${spec.name}.`, `List them with \`rig images ${spec.name}\`.`);
+      throw new CloudRigError('NotOurImage', `${imageId} is not an image of workstation ${spec.name}.`, { action: 'list-images', name: spec.name });
     }
     await gateway.deleteImage(imageId);
   }
@@ -792,10 +794,10 @@ export class WorkstationService {
     if (target && snapshot.phase !== 'ready' && probe) {
       // ssh would fail the same way, in its own words: say it in one line instead.
       throw new CloudRigError('SshNotAnswering', `Workstation ${spec.name} runs, but ssh to ${probe.target} does not answer: ${probe.reason}.`,
-        `Wait until \`rig status ${spec.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${spec.name} --cidr auto.`);
+        { action: 'check-ssh-access', name: spec.name, sshUser: spec.sshUser, waiting: false });
     }
     if (!target) {
-      throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to ssh into.`, `Start it with \`rig up ${spec.name}\`.`);
+      throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to ssh into.`, { action: 'start', name: spec.name });
     }
     return target;
   }
@@ -815,7 +817,7 @@ function displayedCommandOrNull(name: string, target: SshTarget, includeInstalle
 function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRigError {
   return new CloudRigError(error.code,
     `${error.message} The launch request for workstation ${spec.name} was sent but not answered, so it may have started an instance in ${spec.region}; if so it is billed ${rateWords(spec.region, spec.instanceType, spec.spot)}.`,
-    `${error.fix.replace(/\.?\s*$/, '.')} Then \`rig up ${spec.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${spec.name}\` shows it, and \`rig down ${spec.name}\` terminates it.`);
+    thenFix(error.fix, { action: 'find-launch', name: spec.name }));
 }
 
 /** The error of a wait whose instance someone else stopped or terminated. */
@@ -823,10 +825,7 @@ function interrupted(spec: WorkstationSpec, instanceId: string, state: InstanceS
   const words = state === 'gone' ? 'terminated (it is no longer listed)' : state === 'shutting-down' ? 'being terminated (shutting-down)' : `${state}`;
   const why = reason ? ` EC2 says: ${reason}.` : '';
   const message = `${instanceId} (workstation ${spec.name}) is ${words}: something other than this \`${watch.by}\` changed it while it waited for ${what}.${why}`;
-  const fix = state === 'stopping' || state === 'stopped'
-    ? `It is not billed for compute once stopped. Start it again with \`rig up ${spec.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
-    : `It is no longer billed by the hour. \`rig up ${spec.name}\` launches a new one (from the newest saved image, if any); \`rig images ${spec.name}\` lists them.`;
-  return new CloudRigError('InstanceInterrupted', message, fix);
+  return new CloudRigError('InstanceInterrupted', message, { action: 'after-interruption', name: spec.name, stopped: state === 'stopping' || state === 'stopped' });
 }
 
 /** Whether an instance's ClientToken is this launch's (or its per-subnet form, which keeps the first 36 characters). */

@@ -7,6 +7,7 @@ import {
   type Result,
 } from '../shared/contract.js';
 import { toErrorInfo } from '../core/errors.js';
+import { advice, type ErrorCode } from '../shared/errors.js';
 
 /** The frame an IPC message came from, as Electron (or Playwright) reports it. */
 export interface Sender {
@@ -41,8 +42,8 @@ export function senderFrom(origin: string): (sender: Sender) => boolean {
   return (sender) => sender.isMainFrame && originOf(sender.url) === origin;
 }
 
-function refused(code: string, message: string): Result<never> {
-  return { ok: false, error: { code, message, fix: 'This is a bug or a tampered page; restart CloudRig.' } };
+function refused(code: ErrorCode, message: string): Result<never> {
+  return { ok: false, error: { code, message, fix: advice('This is a bug or a tampered page; restart CloudRig.') } };
 }
 
 /**
@@ -71,7 +72,7 @@ export function createRouter(handlers: Handlers, trusted: (sender: Sender) => bo
           error: {
             code: 'InvalidPayload',
             message: `Invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'not accepted'}.`,
-            fix: 'Correct the highlighted field and try again.',
+            fix: advice('Correct the highlighted field and try again.'),
           },
         };
       }

@@ -8,7 +8,8 @@ import type {
   Screen,
   SettingsView,
 } from './views.js';
-import type { ErrorInfo } from './workstation.js';
+import { SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
+import { BUDGET_USD, DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /**
  * The IPC contract between the popover and main: every channel (`domain:verb`), the zod schema
@@ -25,23 +26,23 @@ export type LinkTarget = (typeof LINK_TARGETS)[number];
 
 /** The workstation form as sent by the popover. Validated again by core before any AWS call. */
 export const WorkstationFormSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'Use lowercase letters, digits and dashes (up to 31).'),
+  name: z.string().regex(WORKSTATION_NAME_PATTERN, 'Use lowercase letters, digits and dashes (up to 31).'),
   region: z.string().min(1).max(32),
   instanceType: z.string().min(1).max(32),
   imageKind: z.enum(['parameter', 'ami']),
   image: z.string().min(1).max(2048),
-  diskGiB: z.number().int().min(8).max(16_384),
+  diskGiB: z.number().int().min(DISK_GIB.min).max(DISK_GIB.max),
   spot: z.boolean(),
-  sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'A Unix user name, e.g. ubuntu.'),
+  sshUser: z.string().regex(SSH_USER_PATTERN, 'A Unix user name, e.g. ubuntu.'),
   /** Empty means the instance's public address. */
   sshHost: z.string().max(253).regex(/^[A-Za-z0-9.:-]*$/, 'A host name or IP address.'),
-  sshPort: z.number().int().min(1).max(65_535),
+  sshPort: z.number().int().min(SSH_PORT.min).max(SSH_PORT.max),
   ingressCidr: z.string().min(1).max(64),
   /** Explicit confirmation that 0.0.0.0/0 is meant (checked again by core). */
   ingressAnywhere: z.boolean().optional(),
   /** The on-instance idle watchdog (installed at launch). */
   autoStopEnabled: z.boolean(),
-  autoStopMinutes: z.number().int().min(5, 'At least 5 idle minutes.').max(24 * 60, 'At most 1440 idle minutes (a day).'),
+  autoStopMinutes: z.number().int().min(IDLE_MINUTES.min, `At least ${IDLE_MINUTES.min} idle minutes.`).max(IDLE_MINUTES.max, `At most ${IDLE_MINUTES.max} idle minutes (a day).`),
 }).strict();
 
 /** Access keys typed into the settings view; stored only encrypted, never sent back. */
@@ -58,9 +59,9 @@ export const RemindersChangeSchema = z.object({
   repeatHours: z.number().min(0.25, 'At least a quarter of an hour.').max(48, 'At most 48 hours.'),
   /** Local `HH:MM`; null turns the daily reminder off. */
   dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time such as 23:00.').nullable(),
-  idleMinutes: z.number().int().min(5, 'At least 5 minutes.').max(24 * 60, 'At most 1440 minutes.'),
-  monthlyBudgetUsd: z.number().min(0).max(1_000_000).nullable(),
-  sessionBudgetUsd: z.number().min(0).max(1_000_000).nullable(),
+  idleMinutes: z.number().int().min(IDLE_MINUTES.min, `At least ${IDLE_MINUTES.min} minutes.`).max(IDLE_MINUTES.max, `At most ${IDLE_MINUTES.max} minutes.`),
+  monthlyBudgetUsd: z.number().min(BUDGET_USD.min).max(BUDGET_USD.max).nullable(),
+  sessionBudgetUsd: z.number().min(BUDGET_USD.min).max(BUDGET_USD.max).nullable(),
   autoStopAtBudget: z.boolean(),
 }).strict();
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WorkstationSpecSchema } from './workstation.js';
+import { IDLE_MINUTES } from './limits.js';
 
 /** Current version of the settings file's schema; migrations in adapters/store bring older files up. */
 export const SETTINGS_VERSION = 1;
@@ -9,7 +10,7 @@ export const RemindersSchema = z.object({
   afterHours: z.number().min(0.25).max(48).default(2),
   repeatHours: z.number().min(0.25).max(48).default(1),
   dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).nullable().default('23:00'),
-  idleMinutes: z.number().int().min(5).max(24 * 60).default(30),
+  idleMinutes: z.number().int().min(IDLE_MINUTES.min).max(IDLE_MINUTES.max).default(30),
   monthlyBudgetUsd: z.number().min(0).nullable().default(null),
   sessionBudgetUsd: z.number().min(0).nullable().default(null),
   autoStopAtBudget: z.boolean().default(false),

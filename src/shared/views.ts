@@ -1,5 +1,8 @@
+import type { z } from 'zod';
+import type { WorkstationFormSchema } from './contract.js';
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
+import type { Fix } from './errors.js';
 
 /** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
 export type Tone = 'idle' | 'busy' | 'good' | 'bad';
@@ -96,27 +99,8 @@ export interface AppView {
 /** Screens main may ask the popover to show (from the tray menu). */
 export type Screen = 'main' | 'settings' | 'confirm-terminate' | 'confirm-save-and-terminate';
 
-/** A workstation's editable fields, as the settings form shows them. */
-export interface WorkstationForm {
-  readonly name: string;
-  readonly region: string;
-  readonly instanceType: string;
-  readonly imageKind: 'parameter' | 'ami';
-  /** The SSM parameter path or the AMI id, per imageKind. */
-  readonly image: string;
-  readonly diskGiB: number;
-  readonly spot: boolean;
-  readonly sshUser: string;
-  readonly sshHost: string;
-  readonly sshPort: number;
-  /** A CIDR, or `auto` for my public IP /32. */
-  readonly ingressCidr: string;
-  /** The user ticked "allow ssh from anywhere": required for 0.0.0.0/0. */
-  readonly ingressAnywhere?: boolean;
-  /** The idle watchdog installed on the instance at launch. */
-  readonly autoStopEnabled: boolean;
-  readonly autoStopMinutes: number;
-}
+/** A workstation's editable fields, as the settings form shows them (the contract's schema is its one definition). */
+export type WorkstationForm = Readonly<z.infer<typeof WorkstationFormSchema>>;
 
 /** A terminal app the user can pick. */
 export interface TerminalOption {
@@ -174,7 +158,7 @@ export interface Check {
   readonly status: CheckStatus;
   readonly title: string;
   readonly detail: string;
-  readonly fix: string | null;
+  readonly fix: Fix | null;
   /** Present when the vCPU quota is too low and no request is open. */
   readonly quotaRequest: QuotaRequestOffer | null;
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isAnywhereCidr, parseIpv4Cidr } from './cidr.js';
+import type { ErrorInfo } from './errors.js';
+import { DISK_GIB, GPU_BUSY_PERCENT, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /** The SSM public parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
 export const DEFAULT_AMI_PARAMETER =
@@ -15,8 +17,8 @@ export type ImageSource = z.infer<typeof ImageSourceSchema>;
 /** Idle auto-stop that runs on the instance itself. */
 export const AutoStopSchema = z.object({
   enabled: z.boolean().default(true),
-  idleMinutes: z.number().int().min(5).max(24 * 60).default(60),
-  gpuBusyPercent: z.number().int().min(1).max(100).default(10),
+  idleMinutes: z.number().int().min(IDLE_MINUTES.min).max(IDLE_MINUTES.max).default(60),
+  gpuBusyPercent: z.number().int().min(GPU_BUSY_PERCENT.min).max(GPU_BUSY_PERCENT.max).default(10),
 });
 export type AutoStop = z.infer<typeof AutoStopSchema>;
 
@@ -83,17 +85,17 @@ export const SetupScriptSchema = z.string()
 
 /** A named workstation: everything needed to launch it again the same way. */
 export const WorkstationSpecSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
+  name: z.string().regex(WORKSTATION_NAME_PATTERN),
   region: z.string(),
   instanceType: z.string(),
   image: ImageSourceSchema,
   /** Use the newest image saved from this workstation when there is one. */
   preferSavedImage: z.boolean().default(true),
-  diskGiB: z.number().int().min(8).max(16_384).default(100),
+  diskGiB: z.number().int().min(DISK_GIB.min).max(DISK_GIB.max).default(100),
   spot: z.boolean().default(false),
   sshUser: z.string().refine(isSshUser, 'not a login name (letters, digits, . _ -; not starting with -), e.g. ubuntu').default('ubuntu'),
   sshHost: z.string().refine(isSshHost, 'not a host name or IP address, e.g. 203.0.113.7 or gpu.example.com').optional(),
-  sshPort: z.number().int().min(1).max(65_535).default(22),
+  sshPort: z.number().int().min(SSH_PORT.min).max(SSH_PORT.max).default(22),
   /** The CIDR admitted on tcp/22; resolved from the public IP when the user said `auto`. */
   ingressCidr: z.string().refine((value) => parseIpv4Cidr(value)?.canonical === value,
     'must be an IPv4 range with no host bits set, e.g. 203.0.113.7/32'),
@@ -153,12 +155,8 @@ export interface InstanceFacts {
   readonly clientToken?: string;
 }
 
-/** An error the user can act on. */
-export interface ErrorInfo {
-  readonly code: string;
-  readonly message: string;
-  readonly fix: string;
-}
+/** An error the user can act on (its code, message and structured fix). */
+export type { ErrorInfo };
 
 /** A step of a long operation, as shown in progress output. */
 export interface Step {

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestQuotaIncrease, runDoctor } from '../../src/adapters/aws/account-checks.js';
 import { listGpuInstanceTypes } from '../../src/adapters/aws/instance-catalog.js';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 // STS, EC2 and Service Quotas through the SDK against moto + the cloud proxy (which serves the
 // EC2 quotas moto lacks), exactly as the app's setup screen and `rig doctor` call them.
@@ -94,7 +95,8 @@ describe('first-run checks against AWS (moto + proxy)', () => {
   it('fails the credentials check for a profile that does not exist, and skips the rest', async () => {
     const report = await runDoctor({ profile: 'no-such-profile' }, TARGET);
     expect(report.checks.map((check) => check.status)).toEqual(['fail', 'skipped', 'skipped']);
-    expect(report.checks[0]?.fix).toMatch(/aws configure|--profile/);
+    expect(report.checks[0]?.fix).toEqual(fixWorded('cli', /aws configure|--profile/));
+    expect(report.checks[0]?.fix).toEqual(fixWorded('app', /Settings → AWS account/));
   });
 
   it('refuses an instance type the region does not have', async () => {

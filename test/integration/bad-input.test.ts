@@ -8,6 +8,7 @@ import { createRouter, senderFrom, type Handlers, type Sender } from '../../src/
 import { requestChannels } from '../../src/shared/contract.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 import { useRigWorld } from '../support/rig-harness.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
 
 /**
  * The bad-input table (issue 8, "What to build" 4): hostile or mistaken values through every door —
@@ -262,9 +263,9 @@ describe('bad input through IPC: refused by the router or by core with a fix, no
       const result = await router.handle(c.channel, c.sender ?? popover, c.payload);
       expect(result.ok).toBe(false);
       if (result.ok) return;
-      row.message = `${result.error.message} Fix: ${result.error.fix}`;
+      row.message = `${result.error.message} Fix: ${appFix(result.error.fix)}`;
       expect(result.error.message.length).toBeGreaterThan(0);
-      expect(result.error.fix.length).toBeGreaterThan(0);
+      expect(appFix(result.error.fix).length).toBeGreaterThan(0);
       expect(row.message).not.toContain('\n');
       expect(row.message).not.toMatch(STACK);
       expect(reached).toEqual([]);

@@ -15,6 +15,7 @@ import { Watcher } from '../../src/core/watcher.js';
 import { trayModel } from '../../src/core/tray-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Snapshot } from '../../src/shared/workstation.js';
+import { cliFix } from '../../src/cli/fix-wording.js';
 
 const world = useRigWorld({ hold: { pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -139,7 +140,7 @@ describe('waits are bounded and notice interference', () => {
     const error = failure as CloudRigError;
     expect(error.code).toBe('InstanceInterrupted');
     expect(error.message).toContain(`${seenId!} (workstation gpu) is being terminated (shutting-down)`);
-    expect(error.fix).toContain('rig up gpu');
+    expect(cliFix(error.fix)).toContain('rig up gpu');
     // Noticed on the next polls, not after a 15-minute timeout of polling.
     expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeLessThan(10);
   });
@@ -180,7 +181,7 @@ describe('waits are bounded and notice interference', () => {
     expect(failure).toMatchObject({ code: 'InstanceInterrupted' });
     const error = failure as CloudRigError;
     expect(error.message).toContain(`${terminated!} (workstation gpu) is being terminated (shutting-down): something other than this \`rig stop\``);
-    expect(error.fix).toContain('It is no longer billed by the hour');
+    expect(cliFix(error.fix)).toContain('It is no longer billed by the hour');
     expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeLessThan(10);
   });
 

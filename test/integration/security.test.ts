@@ -8,6 +8,7 @@ import { requestChannels, type RequestChannel } from '../../src/shared/contract.
 import { SettingsSchema } from '../../src/shared/settings.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
 
 /**
  * Security checks in CI (issue 8, "What to build" 7): an IPC fuzz through the real router, no
@@ -108,8 +109,8 @@ describe('IPC fuzz through the real router', () => {
         if (result.ok) counts.handled += 1;
         else {
           counts.refused += 1;
-          expect(result.error.fix.length).toBeGreaterThan(0);
-          expect(`${result.error.message} ${result.error.fix}`).not.toMatch(/\n\s+at /);
+          expect(appFix(result.error.fix).length).toBeGreaterThan(0);
+          expect(`${result.error.message} ${appFix(result.error.fix)}`).not.toMatch(/\n\s+at /);
         }
       }
     }

@@ -6,6 +6,7 @@ import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { FileLaunchLedger } from '../../src/adapters/store/launch-ledger.js';
 import { resolveHome } from '../../src/adapters/store/home.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 const spec = WorkstationSpecSchema.parse({
   name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
@@ -27,7 +28,7 @@ describe('the settings file on disk', () => {
     await writeFile(join(home, 'settings.json'), '{"workstations": {');
     expect(() => new ConfSettingsStore(home).read()).toThrow(expect.objectContaining({
       code: 'SettingsDamaged',
-      fix: expect.stringContaining('move it away'),
+      fix: fixWorded('cli', 'move it away'),
     }));
     expect(await readFile(join(home, 'settings.json'), 'utf8')).toBe('{"workstations": {');
   });

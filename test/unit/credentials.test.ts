@@ -41,7 +41,7 @@ describe('key storage', () => {
   });
 
   it('refuses to store keys when the box cannot protect them, with the way out', () => {
-    expect(() => sealAccessKeys(new FakeSecretBox(false), KEYS)).toThrow(expect.objectContaining({ code: 'KeyStorageUnavailable', fix: 'No keyring.' }));
+    expect(() => sealAccessKeys(new FakeSecretBox(false), KEYS)).toThrow(expect.objectContaining({ code: 'KeyStorageUnavailable', fix: { action: 'advice', text: 'No keyring.' } }));
   });
 
   it('treats keys it cannot decrypt (another machine or user) as not stored', () => {

@@ -3,6 +3,7 @@ import { duplicatesError, duplicatesOf, isSpotInterruption, keeperOf } from '../
 import { notificationPolicy } from '../../src/core/notification-policy.js';
 import type { InstanceFacts } from '../../src/shared/workstation.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 function instance(id: string, state: InstanceFacts['state'], launchedAt: string, extra: Partial<InstanceFacts> = {}): InstanceFacts {
   return { instanceId: id, state, instanceType: 'g4dn.xlarge', publicIp: null, publicDns: null, launchedAt, availabilityZone: null, spot: false, imageId: null, stateReason: null, ...extra };
@@ -36,7 +37,8 @@ describe('the duplicates error', () => {
     const error = duplicatesError({ name: 'gpu', duplicates });
     expect(error?.code).toBe('DuplicateInstances');
     expect(error?.message).toMatch(/^Workstation gpu has 2 instances, each billed: i-1 \(running, .*\), i-2 \(stopped, .*\)\.$/);
-    expect(error?.fix).toContain('`rig down gpu`');
+    expect(error?.fix).toEqual(fixWorded('cli', '`rig down gpu`'));
+    expect(error?.fix).toEqual(fixWorded('app', /^Terminate… in the popover ends all of them/));
     expect(duplicatesError({ name: 'gpu', duplicates: [] })).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudRigError } from '../../src/core/errors.js';
 import { runFirstRunChecks, type AccountProbe } from '../../src/core/first-run-checks.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 const TARGET = { region: 'us-east-1', instanceType: 'g4dn.xlarge', spot: false };
 
@@ -40,7 +41,7 @@ describe('runFirstRunChecks', () => {
       },
     }), TARGET);
     expect(report.checks.map((check) => check.status)).toEqual(['fail', 'skipped', 'skipped']);
-    expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: 'Run `aws configure`.' });
+    expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: { action: 'advice', text: 'Run `aws configure`.' } });
   });
 
   it('warns rather than fails when the quota cannot be read (no servicequotas permission)', async () => {
@@ -55,7 +56,8 @@ describe('runFirstRunChecks', () => {
 
   it('fails without a default VPC and says how to create one', async () => {
     const report = await runFirstRunChecks(account({ hasDefaultVpc: async () => false, vcpuQuota: async () => ({ code: 'L-DB2E81BA', name: 'G', value: 64 }) }), TARGET);
-    expect(report.checks[1]).toMatchObject({ status: 'fail', fix: 'Create one with `aws ec2 create-default-vpc --region us-east-1`, or pick another region.' });
+    expect(report.checks[1]).toMatchObject({ status: 'fail', fix: fixWorded('cli', 'Create one with `aws ec2 create-default-vpc --region us-east-1`, or choose another region.') });
+    expect(report.checks[1]).toMatchObject({ fix: fixWorded('app', /^Create one in the VPC console \(us-east-1: .*Settings → Workstation → Region/) });
     expect(report.checks[2]?.status).toBe('ok');
   });
 });

@@ -70,15 +70,16 @@ describe('IPC router', () => {
     await expect(r.handle('credentials:save', popover, { accessKeyId: 'akia-lower', secretAccessKey: 'x' })).resolves.toMatchObject({ ok: false, error: { code: 'InvalidPayload' } });
   });
 
-  it('returns a handler\'s error as a value with its fix, never a rejection', async () => {
+  it('returns a handler\'s error as a value with its structured fix, never a rejection', async () => {
+    const QUOTA_FIX = { action: 'request-quota', region: 'us-east-1', quotaCode: 'L-DB2E81BA', quotaName: 'G and VT', desired: 4 } as const;
     const { router: r } = router({
       'workstation:start': () => {
-        throw new CloudRigError('VcpuLimitExceeded', 'Your vCPU quota is too low.', 'Request 4 vCPUs.');
+        throw new CloudRigError('VcpuLimitExceeded', 'Your vCPU quota is too low.', QUOTA_FIX);
       },
       'workstation:stop': () => Promise.reject(new Error('socket hang up')),
     });
     await expect(r.handle('workstation:start', popover, undefined)).resolves.toEqual({
-      ok: false, error: { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: 'Request 4 vCPUs.' },
+      ok: false, error: { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: QUOTA_FIX },
     });
     await expect(r.handle('workstation:stop', popover, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'Unexpected', message: 'socket hang up' } });
   });

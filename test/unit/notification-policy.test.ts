@@ -3,6 +3,7 @@ import { notificationPolicy, reminderNotification } from '../../src/core/notific
 import type { Reminder } from '../../src/core/reminder-policy.js';
 import type { Phase, Snapshot } from '../../src/shared/workstation.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
+import { advice, type ErrorInfo } from '../../src/shared/errors.js';
 
 const settings = settingsWithGpu();
 
@@ -46,7 +47,7 @@ describe('notificationPolicy', () => {
 
   it('shows nothing for the first snapshot after a restart, whatever the phase', () => {
     for (const phase of ['ready', 'running', 'stopped', 'error'] as const) {
-      expect(notificationPolicy(null, snapshotIn(phase, { error: phase === 'error' ? { code: 'X', message: 'm', fix: 'f' } : null }), NOW, settings)).toBeNull();
+      expect(notificationPolicy(null, snapshotIn(phase, { error: phase === 'error' ? { code: 'Unexpected', message: 'm', fix: advice('f') } : null }), NOW, settings)).toBeNull();
     }
     // After a restart the app sees ready→ready: still nothing.
     expect(shownFor(phases('ready', 'ready'))).toEqual([]);
@@ -100,16 +101,20 @@ describe('notificationPolicy', () => {
     expect(shownFor(phases('ready', 'imaging', 'terminating', 'absent'))).toEqual(['gpu terminated']);
   });
 
-  it('shows an error once, with its fix as the body', () => {
-    const error = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: 'Request 4 vCPUs.' };
+  it('shows an error once, with its fix worded for the app as the body', () => {
+    const error: ErrorInfo = {
+      code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.',
+      fix: { action: 'request-quota', region: 'us-east-1', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances', desired: 4 },
+    };
     const failing = snapshotIn('error', { error });
     const notification = notificationPolicy(snapshotIn('launching'), failing, NOW, settings);
-    expect(notification).toMatchObject({ kind: 'error', title: 'gpu: Your vCPU quota is too low.', body: 'Request 4 vCPUs.' });
+    expect(notification).toMatchObject({ kind: 'error', title: 'gpu: Your vCPU quota is too low.', body: expect.stringMatching(/^Request at least 4 vCPUs .*Settings → Account checks → Request/) });
+    expect(notification?.body).not.toMatch(/rig |--/);
     expect(notificationPolicy(failing, { ...failing, observedAt: NOW + 1 }, NOW + 1, settings)).toBeNull();
   });
 
   it('stays quiet about a Stop aborting a Start (the user changed their mind)', () => {
-    const aborted = snapshotIn('running', { error: { code: 'Aborted', message: 'Stopped waiting for ssh to answer.', fix: 'Run it again.' } });
+    const aborted = snapshotIn('running', { error: { code: 'Aborted', message: 'Stopped waiting for ssh to answer.', fix: advice('Run it again.') } });
     expect(notificationPolicy(snapshotIn('running'), aborted, NOW, settings)).toBeNull();
   });
 

@@ -4,6 +4,7 @@ import { appView, currentWorkstation, workstationView } from '../../src/core/pop
 import type { Reminder } from '../../src/core/reminder-policy.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
+import { advice, type ErrorInfo } from '../../src/shared/errors.js';
 
 const PRICE = { hourlyUsd: 0.526 };
 /** The cost meter's answer: the bundled on-demand rate, its own session figure, the month so far. */
@@ -112,7 +113,7 @@ describe('workstationView', () => {
   });
 
   it('keeps the last error with its fix beside the phase', () => {
-    const error = { code: 'InsufficientInstanceCapacity', message: 'AWS has no g4dn.xlarge capacity free.', fix: 'Try another region.' };
+    const error: ErrorInfo = { code: 'InsufficientInstanceCapacity', message: 'AWS has no g4dn.xlarge capacity free.', fix: advice('Try another region.') };
     expect(workstationView(snapshotIn('error', { error }), settingsWithGpu(), NOW)).toMatchObject({ tone: 'bad', phaseLabel: 'Error', error });
   });
 

@@ -4,6 +4,7 @@ import { quitPrompt } from '../../src/core/quit-policy.js';
 import { DEFAULT_FORM, formOf, settingsView, specFromForm } from '../../src/core/settings-view.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import { settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 const facts = {
   current: 'gpu',
@@ -51,20 +52,20 @@ describe('specFromForm', () => {
 
   it('shows the saved auto-stop in the form and refuses idle minutes the watchdog cannot use', () => {
     expect(formOf(specOf({ autoStop: { enabled: false, idleMinutes: 45, gpuBusyPercent: 10 } }))).toMatchObject({ autoStopEnabled: false, autoStopMinutes: 45 });
-    expect(() => specFromForm({ ...DEFAULT_FORM, autoStopMinutes: 2 }, null, false)).toThrow(expect.objectContaining({ code: 'InvalidInput', fix: expect.stringMatching(/^Stop when idle after: /) }));
+    expect(() => specFromForm({ ...DEFAULT_FORM, autoStopMinutes: 2 }, null, false)).toThrow(expect.objectContaining({ code: 'InvalidInput', fix: fixWorded('app', /^Settings → Workstation → Idle minutes before it stops: /) }));
   });
 
   it('refuses bad fields naming the field and the fix', () => {
-    expect(() => specFromForm({ ...DEFAULT_FORM, region: 'mars-1' }, null, false)).toThrow(expect.objectContaining({ code: 'InvalidInput', fix: expect.stringMatching(/^Region: /) }));
-    expect(() => specFromForm({ ...DEFAULT_FORM, imageKind: 'ami', image: 'ubuntu' }, null, false)).toThrow(expect.objectContaining({ fix: expect.stringMatching(/^Image: /) }));
-    expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '10.0.0.0/40' }, null, false)).toThrow(expect.objectContaining({ fix: expect.stringMatching(/^Allowed addresses: /) }));
+    expect(() => specFromForm({ ...DEFAULT_FORM, region: 'mars-1' }, null, false)).toThrow(expect.objectContaining({ code: 'InvalidInput', fix: fixWorded('app', /^Settings → Workstation → Region: /) }));
+    expect(() => specFromForm({ ...DEFAULT_FORM, imageKind: 'ami', image: 'ubuntu' }, null, false)).toThrow(expect.objectContaining({ fix: fixWorded('app', /^Settings → Workstation → Image \(AMI id\): /) }));
+    expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '10.0.0.0/40' }, null, false)).toThrow(expect.objectContaining({ fix: fixWorded('app', /^Settings → Workstation → Allowed addresses \(CIDR\): /) }));
   });
 
   it('needs the "Allow ssh from anywhere" confirmation for 0.0.0.0/0 and remembers it in the spec', () => {
     expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '0.0.0.0/0' }, null, false))
-      .toThrow(expect.objectContaining({ code: 'InvalidInput', fix: expect.stringMatching(/^Allowed addresses: .*tick "Allow ssh from anywhere"/) }));
+      .toThrow(expect.objectContaining({ code: 'InvalidInput', fix: fixWorded('app', /^Settings → Workstation → Allowed addresses \(CIDR\): .*tick "Allow ssh from anywhere"/) }));
     expect(() => specFromForm({ ...DEFAULT_FORM, ingressCidr: '10.1.2.3/0', ingressAnywhere: true }, null, false))
-      .toThrow(expect.objectContaining({ fix: expect.stringContaining('10.1.2.3/32') }));
+      .toThrow(expect.objectContaining({ fix: fixWorded('app', '10.1.2.3/32') }));
     expect(specFromForm({ ...DEFAULT_FORM, ingressCidr: '0.0.0.0/0', ingressAnywhere: true }, null, false)).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
     expect(formOf(specOf({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true }))).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
     expect(specFromForm({ ...DEFAULT_FORM, ingressAnywhere: true }, null, false)).not.toHaveProperty('ingressAnywhere');

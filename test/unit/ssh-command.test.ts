@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shellQuote, sshArgs, sshCommandLine, sshPathValue, sshTargetOf } from '../../src/core/ssh-command.js';
 import { validateSshHost, validateSshUser } from '../../src/core/validate.js';
 import { isSshHost, isSshUser, WorkstationSpecSchema, type InstanceFacts } from '../../src/shared/workstation.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 const spec = WorkstationSpecSchema.parse({
   name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
@@ -36,7 +37,7 @@ describe('the ssh command', () => {
   });
 
   it.each(['/h/${HOME}/k', '~/k', '/h/new\nline'])('refuses a path ssh would expand or cut: %j', (path) => {
-    expect(() => sshPathValue(path)).toThrow(expect.objectContaining({ code: 'UnusablePath', fix: expect.stringContaining('CLOUDRIG_HOME') }));
+    expect(() => sshPathValue(path)).toThrow(expect.objectContaining({ code: 'UnusablePath', fix: fixWorded('cli', 'CLOUDRIG_HOME') }));
     expect(() => sshArgs(sshTargetOf(spec, instance, path, '/h')!)).toThrow(expect.objectContaining({ code: 'UnusablePath' }));
   });
 
@@ -82,7 +83,7 @@ describe('ssh user and host validation', () => {
     'refuses the login name %j with a fix saying what one looks like', (user) => {
       expect(isSshUser(user)).toBe(false);
       expect(() => validateSshUser(user)).toThrow(expect.objectContaining({
-        code: 'InvalidInput', fix: expect.stringMatching(/^--ssh-user: .*e\.g\. ubuntu/),
+        code: 'InvalidInput', fix: fixWorded('cli', /^--ssh-user: .*e\.g\. ubuntu/),
       }));
     });
 
@@ -96,7 +97,7 @@ describe('ssh user and host validation', () => {
     'refuses the host %j with a fix saying what one looks like', (host) => {
       expect(isSshHost(host)).toBe(false);
       expect(() => validateSshHost(host)).toThrow(expect.objectContaining({
-        code: 'InvalidInput', fix: expect.stringMatching(/^--ssh-host: pass a host name \(gpu\.example\.com\), an IPv4 address/),
+        code: 'InvalidInput', fix: fixWorded('cli', /^--ssh-host: pass a host name \(gpu\.example\.com\), an IPv4 address/),
       }));
     });
 

@@ -15,6 +15,7 @@ import { sshArgs, sshCommandLine } from '../../src/core/ssh-command.js';
 import { WorkstationSpecSchema, type InstanceFacts, type ScannedInstance } from '../../src/shared/workstation.js';
 import { remoteFolder, remoteFolderUri } from '../../src/cli/code-command.js';
 import { reportLeftovers } from '../../src/cli/session-end.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 const spec = WorkstationSpecSchema.parse({
   name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge',
@@ -93,7 +94,7 @@ describe('CloudRig\'s ssh config', () => {
     } catch (error) {
       expect((error as { code: string }).code).toBe('UnsafeSshConfigValue');
       expect((error as Error).message).not.toContain('\n');
-      expect((error as { fix: string }).fix).toMatch(/rig init|CLOUDRIG_HOME/);
+      expect((error as { fix: unknown }).fix).toEqual(fixWorded('cli', /^--(name|ssh-host|ssh-user|ssh-port): |CLOUDRIG_HOME/));
     }
   });
 

@@ -13,6 +13,7 @@ import {
 } from '../../src/core/terminal-command.js';
 import type { CloudRigError } from '../../src/core/errors.js';
 import { hasControlCharacter } from '../../src/core/ssh-command.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 /** Values that would split, chain or expand a command if any layer mis-quoted them. */
 const HOSTILE = ['a&calc', 'a|calc', 'say "hi"', "it's", '$(id)', '`id`', '%PATH%', '!PATH!', '^x', 'a<b>c', '(x)', 'new\nline', 'tab\there', 'back\\slash\\', '-oProxyCommand=x', ';', ''];
@@ -108,7 +109,7 @@ describe('terminalLaunch', () => {
 
   it.each(['a"b', 'a\nb', 'a\tb'])('refuses to hand Windows Terminal and PowerShell an argument wt or PowerShell 5 would mangle: %j', (bad) => {
     for (const id of ['windows-terminal', 'powershell']) {
-      expect(() => terminalLaunch(app('win32', id), ['ssh', bad], 't')).toThrow(expect.objectContaining({ code: 'TerminalFailed', fix: expect.stringContaining('Copy the ssh command') }));
+      expect(() => terminalLaunch(app('win32', id), ['ssh', bad], 't')).toThrow(expect.objectContaining({ code: 'TerminalFailed', fix: fixWorded('app', 'Copy the ssh command') }));
     }
     expect(() => terminalLaunch(app('win32', 'cmd'), ['ssh', 'a\nb'], 't')).toThrow(expect.objectContaining({ code: 'TerminalFailed' }));
   });
@@ -176,7 +177,7 @@ describe('pickTerminal', () => {
       return null;
     })();
     expect(error).toMatchObject({ code: 'TerminalNotFound', message: 'The terminal chosen in Settings (Konsole) is not installed here.' });
-    expect(error?.fix).toContain('(xterm)');
+    expect(error?.fix).toEqual(fixWorded('app', 'Settings → App (xterm)'));
   });
 
   it('says what to install when there is no terminal at all', () => {

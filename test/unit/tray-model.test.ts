@@ -4,6 +4,7 @@ import { trayModel, type TrayMenuItem, type TrayModel } from '../../src/core/tra
 import { defaultSettings } from '../../src/shared/settings.js';
 import { PHASES, type Phase } from '../../src/shared/workstation.js';
 import { NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
+import { advice, type ErrorInfo } from '../../src/shared/errors.js';
 
 const PRICE = { hourlyUsd: 0.526 };
 /** What the cost meter answers for the run of snapshotIn('ready'): its own session figure, and the month. */
@@ -84,7 +85,7 @@ describe('trayModel', () => {
   });
 
   it('shows the error icon and message when AWS said no, and still offers Start', () => {
-    const error = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: 'Request 4 vCPUs.' };
+    const error: ErrorInfo = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: advice('Request 4 vCPUs.') };
     const model = trayModel(snapshotIn('error', { error }), settingsWithGpu(), NOW, PRICE);
     expect(model.icon).toBe('error');
     expect(model.tooltip).toContain('Your vCPU quota is too low.');
@@ -93,7 +94,7 @@ describe('trayModel', () => {
 
   it('shows the error icon for an error on a stopped instance, but not over a transition', () => {
     // (Offline is not such an error: the last known phase stays, see offline-view.test.ts.)
-    const error = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: 'Refresh them.' };
+    const error: ErrorInfo = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: advice('Refresh them.') };
     expect(trayModel(snapshotIn('stopped', { error }), settingsWithGpu(), NOW).icon).toBe('error');
     expect(trayModel(snapshotIn('pending', { error }), settingsWithGpu(), NOW).icon).toBe('starting');
   });

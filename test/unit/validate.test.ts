@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CloudRigError } from '../../src/core/errors.js';
+import { cliFix } from '../../src/cli/fix-wording.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
 import {
   validateAmiId,
   validateCidr,
@@ -9,11 +11,12 @@ import {
   validateRegion,
 } from '../../src/core/validate.js';
 
-function errorOf(run: () => unknown): CloudRigError {
+/** The error `run` throws, its fix worded by each face. */
+function errorOf(run: () => unknown): { code: string; message: string; fix: string; appFix: string } {
   try {
     run();
   } catch (error) {
-    if (error instanceof CloudRigError) return error;
+    if (error instanceof CloudRigError) return { code: error.code, message: error.message, fix: cliFix(error.fix), appFix: appFix(error.fix) };
     throw error;
   }
   throw new Error('expected a CloudRigError');
@@ -63,8 +66,9 @@ describe('input validation before any AWS call', () => {
 
   it('admits every address only with explicit confirmation, worded for the face that asks', () => {
     expect(errorOf(() => validateCidr('0.0.0.0/0')).fix).toContain('add --allow-anywhere');
-    expect(errorOf(() => validateCidr('0.0.0.0/0', 'Allowed addresses', { confirmWith: 'tick "Allow ssh from anywhere"' })).fix)
-      .toMatch(/^Allowed addresses: .*tick "Allow ssh from anywhere"/);
+    expect(errorOf(() => validateCidr('0.0.0.0/0', 'ingressCidr')).appFix)
+      .toMatch(/^Settings → Workstation → Allowed addresses \(CIDR\): .*tick "Allow ssh from anywhere"/);
+    expect(errorOf(() => validateCidr('0.0.0.0/0', 'ingressCidr')).appFix).not.toContain('--');
     expect(validateCidr('0.0.0.0/0', '--cidr', { allowAnywhere: true })).toBe('0.0.0.0/0');
     expect(errorOf(() => validateCidr('::/0', '--cidr', { allowAnywhere: true })).message).toContain('IPv4 ranges only');
   });

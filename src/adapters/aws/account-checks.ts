@@ -1,16 +1,16 @@
-import { DescribeInstanceTypesCommand, DescribeVpcsCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
+import { DescribeInstanceTypesCommand, DescribeVpcsCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import {
   GetAWSDefaultServiceQuotaCommand,
   GetServiceQuotaCommand,
   ListRequestedServiceQuotaChangeHistoryByQuotaCommand,
   RequestServiceQuotaIncreaseCommand,
-  ServiceQuotasClient,
 } from '@aws-sdk/client-service-quotas';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
 import { runFirstRunChecks, type AccountProbe, type CheckTarget, type VcpuQuota } from '../../core/first-run-checks.js';
 import type { CheckReport, QuotaRequestResult } from '../../shared/views.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { mapAwsError, quotaFor } from './error-map.js';
 
 /** Quota requests AWS is still working on. */
@@ -36,71 +36,51 @@ export class AwsAccountProbe implements AccountProbe {
   }
 
   async callerIdentity(): Promise<{ account: string; arn: string }> {
-    const sts = new STSClient(clientConfig(this.homeRegion, this.access));
-    try {
-      const out = await this.call(this.homeRegion, () => sts.send(new GetCallerIdentityCommand({})));
-      return { account: out.Account ?? 'unknown', arn: out.Arn ?? 'unknown' };
-    } finally {
-      sts.destroy();
-    }
+    const sts = await awsClients(this.access).sts(this.homeRegion);
+    const out = await this.call(this.homeRegion, () => sts.send(new GetCallerIdentityCommand({})));
+    return { account: out.Account ?? 'unknown', arn: out.Arn ?? 'unknown' };
   }
 
   async hasDefaultVpc(region: string): Promise<boolean> {
-    const ec2 = new EC2Client(clientConfig(region, this.access));
-    try {
-      const out = await this.call(region, () => ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })));
-      return (out.Vpcs ?? []).length > 0;
-    } finally {
-      ec2.destroy();
-    }
+    const ec2 = awsClients(this.access).ec2(region);
+    const out = await this.call(region, () => ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })));
+    return (out.Vpcs ?? []).length > 0;
   }
 
   async vcpusOf(region: string, instanceType: string): Promise<number> {
-    const ec2 = new EC2Client(clientConfig(region, this.access));
-    try {
-      const out = await this.call(region, () => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] })), instanceType)
-        .catch((error: unknown) => {
-          if (error instanceof CloudRigError && error.code.startsWith('InvalidInstanceType')) {
-            throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, 'Pick a type from the list in Settings (or `rig init --type …`).');
-          }
-          throw error;
-        });
-      const vcpus = out.InstanceTypes?.[0]?.VCpuInfo?.DefaultVCpus;
-      if (vcpus === undefined) throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, 'Pick a type from the list in Settings.');
-      return vcpus;
-    } finally {
-      ec2.destroy();
-    }
+    const ec2 = awsClients(this.access).ec2(region);
+    const out = await this.call(region, () => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] })), instanceType)
+      .catch((error: unknown) => {
+        if (error instanceof CloudRigError && error.awsCode?.startsWith('InvalidInstanceType')) {
+          throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, { action: 'correct-input', field: 'instanceType', hint: `pick a type ${region} offers.` });
+        }
+        throw error;
+      });
+    const vcpus = out.InstanceTypes?.[0]?.VCpuInfo?.DefaultVCpus;
+    if (vcpus === undefined) throw new CloudRigError('InvalidInput', `${region} has no instance type "${instanceType}".`, { action: 'correct-input', field: 'instanceType', hint: `pick a type ${region} offers.` });
+    return vcpus;
   }
 
   async vcpuQuota(region: string, instanceType: string, spot: boolean): Promise<VcpuQuota> {
     const { code, label } = quotaFor(instanceType, spot);
-    const quotas = new ServiceQuotasClient(clientConfig(region, this.access));
-    try {
-      const input = { ServiceCode: 'ec2', QuotaCode: code };
-      // An account that never changed a quota may have no applied value yet: AWS's default applies.
-      const out = await quotas.send(new GetServiceQuotaCommand(input)).catch((error: { name?: string }) => {
-        if (error.name === 'NoSuchResourceException') return quotas.send(new GetAWSDefaultServiceQuotaCommand(input));
-        throw error;
-      }).catch(async (error: unknown) => {
-        throw await mapAwsError(error, { region, profile: this.access.profile ?? null, instanceType });
-      });
-      return { code, name: out.Quota?.QuotaName ?? label, value: out.Quota?.Value ?? 0 };
-    } finally {
-      quotas.destroy();
-    }
+    const quotas = await awsClients(this.access).quotas(region);
+    const input = { ServiceCode: 'ec2', QuotaCode: code };
+    // An account that never changed a quota may have no applied value yet: AWS's default applies.
+    const out = await quotas.send(new GetServiceQuotaCommand(input)).catch((error: { name?: string }) => {
+      if (error.name === 'NoSuchResourceException') return quotas.send(new GetAWSDefaultServiceQuotaCommand(input));
+      throw error;
+    }).catch(async (error: unknown) => {
+      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, instanceType });
+    });
+    return { code, name: out.Quota?.QuotaName ?? label, value: out.Quota?.Value ?? 0 };
   }
 
   async openQuotaRequest(region: string, quotaCode: string): Promise<{ desired: number; status: string } | null> {
-    const quotas = new ServiceQuotasClient(clientConfig(region, this.access));
-    try {
-      const out = await this.call(region, () =>
-        quotas.send(new ListRequestedServiceQuotaChangeHistoryByQuotaCommand({ ServiceCode: 'ec2', QuotaCode: quotaCode })));
-      const open = (out.RequestedQuotas ?? []).find((request) => OPEN_STATUSES.has(request.Status ?? ''));
-      return open ? { desired: open.DesiredValue ?? 0, status: open.Status ?? 'PENDING' } : null;
-    } finally {
-      quotas.destroy();
-    }
+    const quotas = await awsClients(this.access).quotas(region);
+    const out = await this.call(region, () =>
+      quotas.send(new ListRequestedServiceQuotaChangeHistoryByQuotaCommand({ ServiceCode: 'ec2', QuotaCode: quotaCode })));
+    const open = (out.RequestedQuotas ?? []).find((request) => OPEN_STATUSES.has(request.Status ?? ''));
+    return open ? { desired: open.DesiredValue ?? 0, status: open.Status ?? 'PENDING' } : null;
   }
 }
 
@@ -114,7 +94,7 @@ export function runDoctor(access: AwsAccess, target: CheckTarget): Promise<Check
  * it opens a support case in their account.
  */
 export async function requestQuotaIncrease(access: AwsAccess, region: string, quotaCode: string, desired: number): Promise<QuotaRequestResult> {
-  const quotas = new ServiceQuotasClient(clientConfig(region, access));
+  const quotas = await awsClients(access).quotas(region);
   try {
     const out = await quotas.send(new RequestServiceQuotaIncreaseCommand({ ServiceCode: 'ec2', QuotaCode: quotaCode, DesiredValue: desired }));
     return { requestId: out.RequestedQuota?.Id ?? 'unknown', status: out.RequestedQuota?.Status ?? 'PENDING', desired: out.RequestedQuota?.DesiredValue ?? desired };
@@ -123,7 +103,5 @@ export async function requestQuotaIncrease(access: AwsAccess, region: string, qu
       throw new CloudRigError('QuotaRequestOpen', 'An increase request for this quota is already open.', 'Wait for AWS to answer it (usually within a day; you get an email).');
     }
     throw await mapAwsError(error, { region, profile: access.profile ?? null });
-  } finally {
-    quotas.destroy();
   }
 }

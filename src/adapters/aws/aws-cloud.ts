@@ -1,7 +1,8 @@
-import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeRegionsCommand, paginateDescribeInstances, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import type { Cloud, CloudGateway } from '../../core/ports.js';
 import type { InstanceStateName, ScannedInstance } from '../../shared/workstation.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { AwsEc2Gateway, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
@@ -16,8 +17,6 @@ const SCAN_STATES = ['pending', 'running', 'stopping', 'stopped'];
 /** AWS as CloudRig sees it: one gateway per region, and a scan across every enabled region. */
 export class AwsCloud implements Cloud {
   private readonly gateways = new Map<string, AwsEc2Gateway>();
-  /** One EC2 client per region, reused: creating 38 clients costs more than the calls. */
-  private readonly clients = new Map<string, EC2Client>();
 
   /** The enabled regions last seen (this process, or the cache file). */
   private knownEnabled: string[] | null = null;
@@ -65,12 +64,7 @@ export class AwsCloud implements Cloud {
 
   /** The process's one EC2 client for a region, shared by the gateway, scans, prices and costs. */
   client(region: string): EC2Client {
-    let client = this.clients.get(region);
-    if (!client) {
-      client = new EC2Client(clientConfig(region, this.access));
-      this.clients.set(region, client);
-    }
-    return client;
+    return awsClients(this.access).ec2(region);
   }
 
   private async cachedEnabledRegions(): Promise<string[]> {
@@ -104,15 +98,9 @@ export class AwsCloud implements Cloud {
     const client = this.client(region);
     const instances: Instance[] = [];
     try {
-      let token: string | undefined;
-      do {
-        const out = await client.send(new DescribeInstancesCommand({
-          Filters: [{ Name: 'instance-state-name', Values: SCAN_STATES }],
-          NextToken: token,
-        }));
-        for (const reservation of out.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-        token = out.NextToken;
-      } while (token);
+      for await (const page of paginateDescribeInstances({ client }, { Filters: [{ Name: 'instance-state-name', Values: SCAN_STATES }] })) {
+        for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+      }
     } catch (error) {
       throw await mapAwsError(error, { region, profile: this.access.profile ?? null });
     }

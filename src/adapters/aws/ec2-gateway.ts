@@ -12,7 +12,7 @@ import {
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
-  EC2Client,
+  type EC2Client,
   ImportKeyPairCommand,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
@@ -27,8 +27,6 @@ import {
   type TagSpecification,
   type ResourceType,
 } from '@aws-sdk/client-ec2';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { CloudRigError } from '../../core/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type IngressRule, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
@@ -36,7 +34,8 @@ import { byKeepOrder } from '../../core/duplicates.js';
 import { similarGpuType } from '../../core/gpu-catalog.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '../../shared/workstation.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
 import { listGpuInstanceTypes } from './instance-catalog.js';
 
@@ -96,17 +95,13 @@ function imageOf(image: Image): SavedImage {
 export class AwsEc2Gateway implements CloudGateway {
   private readonly ec2: EC2Client;
   // SSM and STS are needed rarely (an image parameter, a permission error): loaded on first use.
-  private ssm: SSMClient | null = null;
-  private sts: STSClient | null = null;
-  /** A client that never retries, for calls EC2 cannot make idempotent (CreateImage). */
-  private ec2Once: EC2Client | null = null;
 
   constructor(
     readonly region: string,
     private readonly access: AwsAccess,
     ec2?: EC2Client,
   ) {
-    this.ec2 = ec2 ?? new EC2Client(clientConfig(region, access));
+    this.ec2 = ec2 ?? awsClients(access).ec2(region);
   }
 
   /** Runs `call`, mapping any failure to a CloudRigError with a fix. */
@@ -124,15 +119,15 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   private async decode(encoded: string): Promise<string | null> {
-    const { DecodeAuthorizationMessageCommand, STSClient } = await import('@aws-sdk/client-sts');
-    this.sts ??= new STSClient(clientConfig(this.region, this.access));
-    const out = await this.sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+    const { DecodeAuthorizationMessageCommand } = await import('@aws-sdk/client-sts');
+    const sts = await awsClients(this.access).sts(this.region);
+    const out = await sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
     return out.DecodedMessage ?? null;
   }
 
   private async parameter(path: string): Promise<string> {
-    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-    const ssm = (this.ssm ??= new SSMClient(clientConfig(this.region, this.access)));
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const ssm = await awsClients(this.access).ssm(this.region);
     const out = await this.guard(() => ssm.send(new GetParameterCommand({ Name: path })));
     return out.Parameter?.Value ?? '';
   }
@@ -187,7 +182,7 @@ export class AwsEc2Gateway implements CloudGateway {
       KeyFormat: 'pem',
       TagSpecifications: [tagsFor('key-pair', workstation)],
     })));
-    if (!out.KeyMaterial) throw new CloudRigError('KeyPairFailed', `AWS created ${keyName} but returned no private key.`, `Delete it (aws ec2 delete-key-pair --key-name ${keyName} --region ${this.region}) and run rig init again.`);
+    if (!out.KeyMaterial) throw new CloudRigError('KeyPairFailed', `AWS created ${keyName} but returned no private key.`, { action: 'delete-key-pair', keyName, region: this.region });
     return { privateKeyPem: out.KeyMaterial };
   }
 
@@ -198,7 +193,7 @@ export class AwsEc2Gateway implements CloudGateway {
       TagSpecifications: [tagsFor('key-pair', workstation)],
     }))).catch((error: CloudRigError) => {
       // An import of this same local key, sent by a run that was killed, may land first.
-      if (error.code !== 'InvalidKeyPair.Duplicate') throw error;
+      if (error.awsCode !== 'InvalidKeyPair.Duplicate') throw error;
     });
   }
 
@@ -211,7 +206,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const vpcId = out.Vpcs?.[0]?.VpcId;
     if (!vpcId) {
       throw new CloudRigError('NoDefaultVpc', `Your account has no default VPC in ${this.region}.`,
-        `Create one with \`aws ec2 create-default-vpc --region ${this.region}\`, or choose another region.`);
+        { action: 'create-default-vpc', region: this.region });
     }
     return vpcId;
   }
@@ -257,7 +252,7 @@ export class AwsEc2Gateway implements CloudGateway {
       IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr, Description: CLOUDRIG_RULE_DESCRIPTION }] }],
     }))).catch((error: CloudRigError) => {
       // Admitted already (a rerun, or another process got there first): the goal holds.
-      if (error.code !== 'InvalidPermission.Duplicate') throw error;
+      if (error.awsCode !== 'InvalidPermission.Duplicate') throw error;
     });
   }
 
@@ -291,11 +286,11 @@ export class AwsEc2Gateway implements CloudGateway {
       const imageId = await this.parameter(source.path).catch((error: CloudRigError) => {
         if (error.code !== 'ParameterNotFound') throw error;
         throw new CloudRigError('ParameterNotFound', `The image parameter ${source.path} does not exist in ${this.region}.`,
-          'Check the path (rig init --ami-param …), or pass an explicit image with --ami.');
+          { action: 'choose-image', parameter: source.path });
       });
       image = await this.imageById(imageId);
     }
-    if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', 'Pass --ami or --ami-param to rig init.');
+    if (!image) throw new CloudRigError('NoImage', 'No image to launch from.', { action: 'choose-image', parameter: null });
     const rootDeviceName = image.RootDeviceName ?? '/dev/sda1';
     const root = image.BlockDeviceMappings?.find((m) => m.DeviceName === rootDeviceName) ?? image.BlockDeviceMappings?.[0];
     return { imageId: image.ImageId ?? '', rootDeviceName, minDiskGiB: root?.Ebs?.VolumeSize ?? 8, source: origin };
@@ -323,11 +318,9 @@ export class AwsEc2Gateway implements CloudGateway {
     // Offered, never taken silently: the same GPU in the next size, from the region's catalog.
     const catalog = await listGpuInstanceTypes(this.access, this.region).catch(() => []);
     const similar = similarGpuType(request.instanceType, catalog);
-    const model = catalog.find((t) => t.instanceType === similar)?.gpuModel;
-    const market = request.spot ? 'on-demand (rig init --on-demand)' : 'spot (rig init --spot)';
     throw new CloudRigError('InsufficientInstanceCapacity',
       `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
-      `Try again in a few minutes, or choose: ${similar ? `a similar GPU type, ${similar} (the same ${model ?? 'GPU'}; rig init --type ${similar}), ` : ''}the other market, ${market}, or another region.`);
+      { action: 'other-capacity', instanceType: request.instanceType, similar, otherMarket: request.spot ? 'on-demand' : 'spot' });
   }
 
   /** The default VPC's default subnet in each availability zone. */
@@ -374,7 +367,7 @@ export class AwsEc2Gateway implements CloudGateway {
       ],
     })), { instanceType: request.instanceType, imageId: request.imageId });
     const instance = out.Instances?.[0];
-    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', 'Run `rig status` to see whether it exists, then `rig up` again.');
+    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', { action: 'check-launch', name: null });
     return factsOf(instance);
   }
 
@@ -413,7 +406,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const tags = tagsFor('image', workstation);
     // CreateImage has no idempotency token: the SDK must not send it twice. One attempt; when its
     // answer is lost (reset, dropped), the image it may have made is looked up by its source tag.
-    this.ec2Once ??= new EC2Client(clientConfig(this.region, { ...this.access, maxAttempts: 1 }));
+    const ec2Once = awsClients(this.access).ec2Once(this.region);
     const create = new CreateImageCommand({
       InstanceId: instanceId,
       Name: name,
@@ -421,7 +414,7 @@ export class AwsEc2Gateway implements CloudGateway {
       // The source instance in a tag: a rerun after a crash finds this image instead of making another.
       TagSpecifications: [{ ...tags, Tags: [...(tags.Tags ?? []), { Key: TAG_SOURCE_INSTANCE, Value: instanceId }] }],
     });
-    const out = await this.guard(() => this.ec2Once!.send(create)).catch(async (error: unknown) => {
+    const out = await this.guard(() => ec2Once.send(create)).catch(async (error: unknown) => {
       // Lost answer, or InvalidAMIName.Duplicate: an earlier request for this name was applied.
       const made = await this.findImageFrom(workstation, instanceId).catch(() => null) ?? await this.findImageNamed(name).catch(() => null);
       if (made) return { ImageId: made.imageId };

@@ -1,4 +1,5 @@
 import { CloudRigError } from '../../core/errors.js';
+import { isErrorCode } from '../../shared/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
 
@@ -73,14 +74,15 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
   const code = error.name ?? error.code ?? 'Unknown';
   const message = error.message ?? String(raw);
   const { region } = context;
-  const profileFlag = context.profile ? ` --profile ${shellQuote(context.profile)}` : '';
+  /** The profile as a shell word, for a command the fix shows. */
+  const profileArg = context.profile ? shellQuote(context.profile) : null;
 
   const net = networkCode(error);
   // A region AWS does not have answers with no host (ENOTFOUND) or, behind an endpoint override,
   // with a page that is not AWS XML: either way the region is what to fix.
   if (!KNOWN_REGIONS.includes(region) && (net || isDeserializationError(error))) {
     return new CloudRigError('UnknownRegion', `AWS has no region "${region}" (from the workstation's settings or AWS_REGION).`,
-      'Use a region code such as us-east-1 (rig init --region us-east-1, or AWS_REGION); list yours with `aws ec2 describe-regions --output text`.');
+      { action: 'choose-region' });
   }
   if ((raw as { code?: string } | null)?.code === 'ERR_INVALID_URL') {
     return new CloudRigError('InvalidEndpoint', 'An AWS endpoint override (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>) is not a URL.',
@@ -95,7 +97,7 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
       ? `AWS ${service.toUpperCase()} at ${endpoint} did not answer in time${tries}`
       : `Could not reach AWS ${service.toUpperCase()} at ${endpoint}${tries}: ${net}`;
     return new CloudRigError('EndpointUnreachable', `${what}.`,
-      'Check your network connection, VPN or proxy (and AWS_ENDPOINT_URL if you set one), then run the command again.');
+      { action: 'retry', reason: 'network' });
   }
 
   switch (code) {
@@ -104,28 +106,28 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
       const quota = quotaFor(context.instanceType ?? 'g4dn.xlarge', false);
       const need = context.instanceType ? vcpusOf(context.instanceType) : 4;
       return new CloudRigError(code, `Your account's vCPU quota for ${quota.label} in ${region} is too low to run a ${type} (it needs ${need} vCPUs).`,
-        `Request at least ${need} vCPUs for "${quota.label}" (quota ${quota.code}): run \`rig doctor --request-quota\`, or open Service Quotas → Amazon EC2 in ${region}.`);
+        { action: 'request-quota', region, quotaCode: quota.code, quotaName: quota.label, desired: need });
     }
     case 'InsufficientInstanceCapacity':
       return new CloudRigError(code, `AWS has no ${context.instanceType ?? 'capacity for this instance type'} capacity free in ${region} right now.`,
-        'Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type g5.xlarge).');
+        { action: 'other-capacity', instanceType: context.instanceType ?? null, similar: 'g5.xlarge', otherMarket: null });
     case 'CredentialsProviderError':
     case 'ProviderError':
       return new CloudRigError('NoCredentials', `No AWS credentials found${context.profile ? ` for profile "${context.profile}"` : ''}.`,
-        'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.');
+        { action: 'configure-credentials', profile: context.profile ?? null, problem: 'missing' });
     case 'ExpiredToken':
     case 'ExpiredTokenException':
     case 'RequestExpired':
     case 'TokenRefreshRequired':
       return new CloudRigError('ExpiredCredentials', 'Your AWS credentials have expired.',
-        `Refresh them (e.g. \`aws sso login${profileFlag}\`) and try again.`);
+        { action: 'configure-credentials', profile: profileArg, problem: 'expired' });
     case 'AuthFailure':
     case 'InvalidClientTokenId':
     case 'UnrecognizedClientException':
     case 'SignatureDoesNotMatch':
     case 'IncompleteSignature':
       return new CloudRigError('InvalidCredentials', 'AWS did not accept your credentials (unknown access key or wrong secret).',
-        `Check the keys with \`aws sts get-caller-identity${profileFlag}\` and fix them with \`aws configure${profileFlag}\`.`);
+        { action: 'configure-credentials', profile: profileArg, problem: 'invalid' });
     case 'UnauthorizedOperation':
     case 'AccessDenied':
     case 'AccessDeniedException': {
@@ -137,29 +139,29 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
         if (action) detail = ` ${action}`;
       }
       return new CloudRigError('UnauthorizedOperation', `Your AWS identity is not allowed to do this in ${region}.${detail}`,
-        'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).');
+        { action: 'grant-permissions' });
     }
     case 'RequestLimitExceeded':
     case 'Throttling':
     case 'ThrottlingException':
       return new CloudRigError('RequestLimitExceeded', `AWS is throttling requests in ${region} and kept refusing after ${error.$metadata?.attempts ?? 'several'} attempts.`,
-        'Wait a minute and try again; close other tools that call the EC2 API in a loop.');
+        { action: 'retry', reason: 'throttled' });
     case 'IdempotentParameterMismatch':
       return new CloudRigError(code, 'A launch with different settings is already recorded for this workstation.',
-        'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.');
+        { action: 'reset-launch' });
     case 'InvalidKeyPair.NotFound':
-      return new CloudRigError(code, `The key pair for this workstation is missing in ${region}.`, 'Run `rig init` again to recreate it.');
+      return new CloudRigError(code, `The key pair for this workstation is missing in ${region}.`, { action: 'recreate-key', name: null });
     default:
       if (code.startsWith('InvalidAMIID')) {
         return new CloudRigError('InvalidAMIID', `The image ${context.imageId ?? ''} does not exist in ${region} or you may not use it (${code}).`.replace('  ', ' '),
-          `Check the AMI id for ${region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`);
+          { action: 'check-image', region });
       }
       if (SERVER_ERRORS.has(code) || (error.$metadata?.httpStatusCode ?? 0) >= 500) {
         return new CloudRigError('AwsUnavailable', `AWS ${(context.service ?? 'ec2').toUpperCase()} in ${region} kept failing on its side (${code}, HTTP ${error.$metadata?.httpStatusCode ?? '5xx'}) after ${error.$metadata?.attempts ?? 'several'} attempts.`,
-          'This is usually brief: wait a minute and run the command again (https://health.aws.amazon.com shows outages).');
+          { action: 'retry', reason: 'aws-unavailable' });
       }
       // Only the first line: SDK messages may append hints meant for programmers.
-      return new CloudRigError(code, `AWS said: ${message.split('\n')[0]!.trim()}`, 'Check the message above; run the command again once it is fixed.');
+      return new CloudRigError(isErrorCode(code) ? code : 'AwsError', `AWS said: ${message.split('\n')[0]!.trim()}`, { action: 'retry', reason: 'aws-said' }, code);
   }
 }
 

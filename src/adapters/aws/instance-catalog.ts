@@ -1,5 +1,6 @@
-import { DescribeInstanceTypesCommand, EC2Client, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import { paginateDescribeInstanceTypes, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { mapAwsError } from './error-map.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
 
@@ -30,29 +31,23 @@ function byFamilyThenSize(a: GpuInstanceType, b: GpuInstanceType): number {
 
 /** The x86_64 GPU instance types of a region (G and P families), for the type picker. */
 export async function listGpuInstanceTypes(access: AwsAccess, region: string): Promise<GpuInstanceType[]> {
-  const ec2 = new EC2Client(clientConfig(region, access));
   const found: GpuInstanceType[] = [];
   try {
-    let token: string | undefined;
-    do {
-      const out = await ec2.send(new DescribeInstanceTypesCommand({
-        Filters: [
-          { Name: 'instance-type', Values: ['g*', 'p*'] },
-          // The default images are x86_64; Graviton GPU types (g5g) need other images.
-          { Name: 'processor-info.supported-architecture', Values: ['x86_64'] },
-        ],
-        NextToken: token,
-      }));
-      for (const info of out.InstanceTypes ?? []) {
+    const pages = paginateDescribeInstanceTypes({ client: awsClients(access).ec2(region) }, {
+      Filters: [
+        { Name: 'instance-type', Values: ['g*', 'p*'] },
+        // The default images are x86_64; Graviton GPU types (g5g) need other images.
+        { Name: 'processor-info.supported-architecture', Values: ['x86_64'] },
+      ],
+    });
+    for await (const page of pages) {
+      for (const info of page.InstanceTypes ?? []) {
         const gpu = gpuTypeOf(info);
         if (gpu) found.push(gpu);
       }
-      token = out.NextToken;
-    } while (token);
+    }
   } catch (error) {
     throw await mapAwsError(error, { region, profile: access.profile ?? null });
-  } finally {
-    ec2.destroy();
   }
   return found.sort(byFamilyThenSize);
 }

@@ -1,15 +1,17 @@
+import type {
+  EC2Client} from '@aws-sdk/client-ec2';
 import {
   DescribeAddressesCommand,
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
-  EC2Client,
   type Filter,
 } from '@aws-sdk/client-ec2';
 import type { KeptResources } from '../../core/cost-meter.js';
 import { TAG_WORKSTATION } from '../../core/ports.js';
 import type { SavedImage } from '../../shared/workstation.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients } from './client-registry.js';
 import { mapAwsError } from './error-map.js';
 
 /**
@@ -18,7 +20,6 @@ import { mapAwsError } from './error-map.js';
  * addresses, by association with the workstation's instance), for the "still costing you" list.
  */
 export class AwsKeptResources {
-  readonly #clients = new Map<string, EC2Client>();
 
   constructor(
     private readonly access: AwsAccess = {},
@@ -74,11 +75,7 @@ export class AwsKeptResources {
   }
 
   #ec2(region: string): EC2Client {
-    let client = this.#clients.get(region);
-    if (client === undefined) {
-      client = this.clientFor?.(region) ?? new EC2Client(clientConfig(region, this.access));
-      this.#clients.set(region, client);
-    }
-    return client;
+    return this.clientFor?.(region) ?? awsClients(this.access).ec2(region);
   }
+
 }

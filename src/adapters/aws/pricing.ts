@@ -1,4 +1,5 @@
-import { DescribeSpotPriceHistoryCommand, EC2Client, paginateDescribeSpotPriceHistory, type _InstanceType } from '@aws-sdk/client-ec2';
+import type { EC2Client} from '@aws-sdk/client-ec2';
+import { DescribeSpotPriceHistoryCommand, paginateDescribeSpotPriceHistory, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { z } from 'zod';
 import {
@@ -11,7 +12,8 @@ import {
 import type { Clock } from '../../core/ports.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { readJsonFile } from '../store/json-file.js';
-import { clientConfig, type AwsAccess } from './client-config.js';
+import type { AwsAccess } from './client-config.js';
+import { awsClients, type AwsClients } from './client-registry.js';
 
 /** The Price List Query API answers in us-east-1 (also eu-central-1 and ap-south-1; prices are global). */
 export const PRICING_API_REGION = 'us-east-1';
@@ -77,7 +79,8 @@ const PriceListEntrySchema = z.object({
  */
 export class AwsPriceCatalog implements PriceCatalog {
   readonly #options: AwsPriceCatalogOptions;
-  readonly #ec2Clients = new Map<string, EC2Client>();
+  /** The clients of this access, shared with the rest of the process. */
+  readonly #clients: AwsClients;
   readonly #spot = new Map<string, Price | null>();
   readonly #spotFetchedAt = new Map<string, number>();
   #pricing: PricingClient | null = null;
@@ -89,6 +92,7 @@ export class AwsPriceCatalog implements PriceCatalog {
 
   constructor(options: AwsPriceCatalogOptions) {
     this.#options = options;
+    this.#clients = awsClients(options.access ?? {});
   }
 
   async onDemandHourly(region: string, instanceType: string): Promise<Price | null> {
@@ -149,31 +153,27 @@ export class AwsPriceCatalog implements PriceCatalog {
   async #fetchOnDemand(region: string, instanceType: string): Promise<number | null> {
     const filter = (Field: string, Value: string) => ({ Type: 'TERM_MATCH' as const, Field, Value });
     const prices: number[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const { client, GetProductsCommand } = await this.#pricingClient();
-      const response = await client.send(
-        new GetProductsCommand({
-          ServiceCode: 'AmazonEC2',
-          FormatVersion: 'aws_v1',
-          Filters: [
-            filter('instanceType', instanceType),
-            filter('regionCode', region),
-            filter('operatingSystem', 'Linux'),
-            filter('tenancy', 'Shared'),
-            filter('preInstalledSw', 'NA'),
-            filter('capacitystatus', 'Used'),
-          ],
-          MaxResults: 100,
-          NextToken: nextToken,
-        }),
-      );
+    const { client } = await this.#pricingClient();
+    const { paginateGetProducts } = await import('@aws-sdk/client-pricing');
+    const pages = paginateGetProducts({ client, pageSize: 100 }, {
+      ServiceCode: 'AmazonEC2',
+      FormatVersion: 'aws_v1',
+      Filters: [
+        filter('instanceType', instanceType),
+        filter('regionCode', region),
+        filter('operatingSystem', 'Linux'),
+        filter('tenancy', 'Shared'),
+        filter('preInstalledSw', 'NA'),
+        filter('capacitystatus', 'Used'),
+      ],
+    });
+    let page = 0;
+    for await (const response of pages) {
       for (const entry of response.PriceList ?? []) {
         const usd = hourlyUsdOf(String(entry));
         if (usd !== null) prices.push(usd);
       }
-      nextToken = response.NextToken;
-      if (!nextToken) break;
+      if (++page >= MAX_PAGES) break;
     }
     // Several products can match (e.g. a reserved-capacity variant); the plain on-demand one is the lowest.
     return prices.length === 0 ? null : Math.min(...prices);
@@ -330,23 +330,12 @@ export class AwsPriceCatalog implements PriceCatalog {
 
   /** Loaded on first use: most runs price from the cache or the bundled table and never need it. */
   async #pricingClient() {
-    const { GetProductsCommand, PricingClient } = await import('@aws-sdk/client-pricing');
-    this.#pricing ??=
-      this.#options.pricingClient ??
-      new PricingClient({
-        // Two attempts with clientConfig's per-attempt timeouts: fails over to the bundled table quickly.
-        ...clientConfig(PRICING_API_REGION, { maxAttempts: 2, ...this.#options.access }),
-      });
-    return { client: this.#pricing, GetProductsCommand };
+    this.#pricing ??= this.#options.pricingClient ?? await this.#clients.pricing(PRICING_API_REGION);
+    return { client: this.#pricing };
   }
 
   #ec2(region: string): EC2Client {
-    let client = this.#ec2Clients.get(region);
-    if (client === undefined) {
-      client = this.#options.ec2Client?.(region) ?? new EC2Client(clientConfig(region, this.#options.access ?? {}));
-      this.#ec2Clients.set(region, client);
-    }
-    return client;
+    return this.#options.ec2Client?.(region) ?? this.#clients.ec2(region);
   }
 
   async #restPricing(cache: CacheFile, now: number, why: string): Promise<void> {

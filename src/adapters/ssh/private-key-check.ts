@@ -21,8 +21,7 @@ export async function privateKeyProblem(target: SshTarget, platform: string = pr
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
     return new CloudRigError('KeyMissing', `The private key of ${who} is missing: ${path}.`,
-      `Restore the file from your backup to that path (then chmod 600 ${quoted}). If it is lost, no one can log in with it: ` +
-      '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.');
+      { action: 'restore-key', path: quoted });
   }
   // Windows has no Unix modes; OpenSSH checks ACLs there, which stat cannot see.
   if (platform !== 'win32' && (mode & 0o077) !== 0) {

@@ -260,7 +260,7 @@ export class SshConfigFiles {
     }
     if ((info.mode & 0o200) === 0) {
       throw new CloudRigError('SshConfigReadOnly', `${path} is read-only (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); CloudRig leaves it as it is.`,
-        `Make it writable with \`chmod u+w ${path}\` and run \`rig ssh-config --${verb === 'add' ? 'install' : 'remove'}\` again, or ${by}`);
+        { action: 'make-writable', path, verb, otherwise: by });
     }
     return info;
   }

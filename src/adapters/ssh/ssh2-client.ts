@@ -126,7 +126,7 @@ export class Ssh2Client implements SshClient {
     const deadline = Date.now() + timeoutMs;
     const timedOut = (): CloudRigError => new CloudRigError('SshCommandTimeout',
       `The command on ${target.workstation ? `workstation ${target.workstation}` : describe(target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s; CloudRig closed the connection.`,
-      'Check that the workstation answers (`rig status`), then try again.');
+      { action: 'check-workstation-answers', name: target.workstation ?? null });
     let connection: Connection;
     try {
       connection = await connect(target, timeoutMs);
@@ -134,7 +134,7 @@ export class Ssh2Client implements SshClient {
       if (error instanceof CloudRigError) throw error;
       if (Date.now() >= deadline) throw timedOut();
       throw new CloudRigError('SshFailed', `ssh to ${describe(target)} failed: ${toErrorInfo(error).message}.`,
-        'Check that the workstation is ready (`rig status`) and try again.');
+        { action: 'check-workstation-answers', name: target.workstation ?? null });
     }
     const { client } = connection;
     return new Promise((resolve, reject) => {
@@ -154,7 +154,7 @@ export class Ssh2Client implements SshClient {
       // The deadline bounds the whole run, not just the handshake.
       const timer = setTimeout(() => finish(timedOut()), Math.max(0, deadline - Date.now()));
       const lost = (why: string): CloudRigError => new CloudRigError('SshFailed',
-        `The connection to ${describe(target)} broke before the command finished (${why}).`, 'Check that the workstation answers (`rig status`), then try again.');
+        `The connection to ${describe(target)} broke before the command finished (${why}).`, { action: 'check-workstation-answers', name: target.workstation ?? null });
       client.on('error', (error) => finish(lost(error.message)));
       client.on('close', () => finish(lost('closed by the other end')));
       client.exec(command, (error, stream) => {

@@ -36,11 +36,11 @@ export class FileLocks implements Locks {
         // proper-lockfile throws from a timer by default, killing the process mid-operation.
         onCompromised: (error) => lost.abort(new CloudRigError('LockLost',
           `CloudRig lost its lock on ${key} (${error.message}), so it stopped before changing anything else.`,
-          'Run the command again; it finds what was already done by its tags.')),
+          { action: 'retry', reason: 'lock-lost' })),
       });
     } catch (error) {
       throw new CloudRigError('Busy', `Another CloudRig process is working on ${key} (${(error as Error).message}).`,
-        'Wait for it to finish (or end it), then try again.');
+        { action: 'retry', reason: 'busy' });
     }
     try {
       return await work(lost.signal);

@@ -30,7 +30,7 @@ function reasonOf(code: string | undefined): string {
 
 function unusableHome(home: string, reason: string): CloudRigError {
   return new CloudRigError('HomeUnusable', `The CloudRig home ${home} cannot be used: ${reason}.`,
-    `Pass a writable directory with --home DIR (or set CLOUDRIG_HOME), e.g. --home ${shellQuote(join(homedir(), '.config', 'CloudRig'))}.`);
+    { action: 'choose-home', problem: 'unusable', suggested: shellQuote(join(homedir(), '.config', 'CloudRig')) });
 }
 
 /**
@@ -43,7 +43,7 @@ function unusableHome(home: string, reason: string): CloudRigError {
 export function ensureHome(home: string): string {
   if (home.trim() === '') {
     throw new CloudRigError('HomeUnusable', 'The CloudRig home is an empty path.',
-      `Pass a directory with --home DIR (or set CLOUDRIG_HOME), e.g. --home ${shellQuote(join(homedir(), '.config', 'CloudRig'))}.`);
+      { action: 'choose-home', problem: 'empty', suggested: shellQuote(join(homedir(), '.config', 'CloudRig')) });
   }
   const target = resolve(home);
   const missing: string[] = [];

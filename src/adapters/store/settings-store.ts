@@ -102,7 +102,7 @@ export class ConfSettingsStore implements SettingsStore {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code ?? firstLine(error)}.`,
-        'Make the CloudRig home writable (or free some space), or pass another one with --home DIR, then try again.');
+        { action: 'choose-home', problem: 'not-writable', suggested: null });
     }
     return parsed.data;
   }

@@ -74,7 +74,7 @@ export class SystemTerminal {
       }, FAILS_WITHIN_MS);
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new CloudRigError('TerminalFailed', `Could not start ${app.label}: ${error.message}.`, 'Pick another terminal in Settings, or copy the ssh command instead.'));
+        reject(new CloudRigError('TerminalFailed', `Could not start ${app.label}: ${error.message}.`, { action: 'pick-terminal', installed: null }));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
@@ -82,7 +82,7 @@ export class SystemTerminal {
         reject(new CloudRigError('TerminalFailed', `${app.label} did not open (exit ${code ?? signal}): ${stderr.trim() || 'no message'}.`,
           this.platform === 'darwin'
             ? 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation, or pick another terminal.'
-            : 'Pick another terminal in Settings, or copy the ssh command instead.'));
+            : { action: 'pick-terminal', installed: null }));
       });
     });
     return app;

@@ -66,9 +66,9 @@ export async function publicCidrOf(publicIp: PublicIp): Promise<string> {
   } catch (error) {
     throw new CloudRigError('PublicIpLookupFailed',
       `Could not find your public IP address (${error instanceof Error ? error.message : String(error)}).`,
-      'Pass --cidr with your address, e.g. --cidr 203.0.113.7/32, or set CLOUDRIG_MYIP_URL to a service that answers with it.');
+      { action: 'give-own-address' });
   }
-  return validateCidr(ip, '--cidr');
+  return validateCidr(ip, 'ingressCidr');
 }
 
 function rangeWords(cidrs: readonly string[]): string {

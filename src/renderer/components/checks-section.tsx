@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { CheckReport, QuotaRequestOffer } from '../../shared/views.js';
+import { appFix } from '../../shared/app-fix-wording.js';
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
 
@@ -39,7 +40,7 @@ export function ChecksSection(props: { region: string; instanceType: string; spo
               <div>
                 <p className="check-title">{item.title}<span className="visually-hidden"> ({item.status})</span></p>
                 <p className="check-detail">{item.detail}</p>
-                {item.fix ? <p className="fix">{item.fix}</p> : null}
+                {item.fix ? <p className="fix">{appFix(item.fix)}</p> : null}
                 {item.quotaRequest && offer === null ? (
                   <button type="button" onClick={() => setOffer(item.quotaRequest)}>Request {item.quotaRequest.desired} vCPUs…</button>
                 ) : null}

@@ -3,6 +3,7 @@ import type { Reminders } from '../../shared/settings.js';
 import type { SettingsView } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
+import { IDLE_MINUTES } from '../../shared/limits.js';
 
 /** A dollar amount typed into a field: empty means no budget. */
 function dollars(text: string): number | null {
@@ -58,7 +59,7 @@ export function RemindersSection(props: { settings: SettingsView; onSettings: (s
           <input type="time" value={daily} onChange={(event) => setDaily(event.target.value)} />
         </label>
         <label className="field"><span>When idle for (minutes)</span>
-          <input type="number" min={5} max={1440} step={1} value={form.idleMinutes} onChange={(event) => set('idleMinutes', Number(event.target.value))} required />
+          <input type="number" min={IDLE_MINUTES.min} max={IDLE_MINUTES.max} step={1} value={form.idleMinutes} onChange={(event) => set('idleMinutes', Number(event.target.value))} required />
         </label>
       </div>
       <div className="row">

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { InstanceTypeOption, SettingsView, WorkstationForm } from '../../shared/views.js';
+import { appFix } from '../../shared/app-fix-wording.js';
+import { DISK_GIB, IDLE_MINUTES } from '../../shared/limits.js';
 
 /** `$0.526/h`, or nothing when the price is unknown. */
 function rate(usd: number | null): string {
@@ -34,7 +36,7 @@ export function WorkstationFields(props: {
         setTypes(result.value);
         setTypesError(null);
       } else {
-        setTypesError(`${result.error.message} ${result.error.fix}`);
+        setTypesError(`${result.error.message} ${appFix(result.error.fix)}`);
       }
     });
     return () => {
@@ -77,7 +79,7 @@ export function WorkstationFields(props: {
       </label>
       <div className="row">
         <label className="field"><span>Disk (GiB)</span>
-          <input type="number" min={8} max={16384} value={form.diskGiB} onChange={(event) => set('diskGiB', Number(event.target.value))} required />
+          <input type="number" min={DISK_GIB.min} max={DISK_GIB.max} value={form.diskGiB} onChange={(event) => set('diskGiB', Number(event.target.value))} required />
         </label>
         <label className="inline"><input type="checkbox" checked={form.spot} onChange={(event) => set('spot', event.target.checked)} /> Spot (cheaper, may be interrupted)</label>
       </div>
@@ -88,8 +90,8 @@ export function WorkstationFields(props: {
         <label className="field"><span>Idle minutes before it stops</span>
           <input
             type="number"
-            min={5}
-            max={1440}
+            min={IDLE_MINUTES.min}
+            max={IDLE_MINUTES.max}
             step={1}
             value={form.autoStopMinutes}
             disabled={!form.autoStopEnabled}

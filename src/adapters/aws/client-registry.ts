@@ -1,0 +1,88 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { clientConfig, type AwsAccess } from './client-config.js';
+
+/** Anything an SDK client is: configured once, sending commands, destroyed with its sockets. */
+interface SdkClient {
+  destroy(): void;
+}
+
+type Make<C> = (region: string, access: AwsAccess) => C;
+
+/**
+ * The process's AWS clients for one access (profile or keys): one client per service and region,
+ * made on first use and shared by the gateway, scans, prices, costs and account checks. Creating
+ * a client per call costs more than the call (credentials, sockets, 38 regions in a scan).
+ * Only EC2 is loaded up front; the other SDK packages are imported on first use, so `rig status`
+ * starts without them.
+ */
+export class AwsClients {
+  private readonly made = new Map<string, SdkClient>();
+
+  constructor(readonly access: AwsAccess) {}
+
+  private get<C extends SdkClient>(service: string, region: string, make: Make<C>): C {
+    const key = `${service}:${region}`;
+    let client = this.made.get(key) as C | undefined;
+    if (!client) {
+      client = make(region, this.access);
+      this.made.set(key, client);
+    }
+    return client;
+  }
+
+  ec2(region: string): EC2Client {
+    return this.get('ec2', region, (r, access) => new EC2Client(clientConfig(r, access)));
+  }
+
+  /** An EC2 client that never retries, for calls EC2 cannot make idempotent (CreateImage). */
+  ec2Once(region: string): EC2Client {
+    return this.get('ec2-once', region, (r, access) => new EC2Client(clientConfig(r, { ...access, maxAttempts: 1 })));
+  }
+
+  async ssm(region: string): Promise<SSMClient> {
+    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    return this.get('ssm', region, (r, access) => new SSMClient(clientConfig(r, access)));
+  }
+
+  async sts(region: string): Promise<STSClient> {
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    return this.get('sts', region, (r, access) => new STSClient(clientConfig(r, access)));
+  }
+
+  async quotas(region: string): Promise<ServiceQuotasClient> {
+    const { ServiceQuotasClient } = await import('@aws-sdk/client-service-quotas');
+    return this.get('service-quotas', region, (r, access) => new ServiceQuotasClient(clientConfig(r, access)));
+  }
+
+  /**
+   * The Price List API, asked in `region` (it answers in a few regions only, us-east-1 among them).
+   * Two attempts unless the access says otherwise: a failure falls back to the bundled table quickly.
+   */
+  async pricing(region: string): Promise<PricingClient> {
+    const { PricingClient } = await import('@aws-sdk/client-pricing');
+    return this.get('pricing', region, (r, access) => new PricingClient(clientConfig(r, { maxAttempts: 2, ...access })));
+  }
+
+  /** Closes every client's sockets (a core being replaced, e.g. after a profile switch). */
+  destroy(): void {
+    for (const client of this.made.values()) client.destroy();
+    this.made.clear();
+  }
+}
+
+/** One registry per access object: the composition makes one access per core, so one registry per core. */
+const registries = new WeakMap<AwsAccess, AwsClients>();
+
+/** The clients of this access (made on first use). */
+export function awsClients(access: AwsAccess): AwsClients {
+  let clients = registries.get(access);
+  if (!clients) {
+    clients = new AwsClients(access);
+    registries.set(access, clients);
+  }
+  return clients;
+}

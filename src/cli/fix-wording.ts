@@ -1,0 +1,139 @@
+import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+
+/** How `rig` names each input: its flag or argument. */
+export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
+  name: '--name',
+  nameArgument: 'NAME',
+  region: '--region',
+  instanceType: '--type',
+  image: '--ami',
+  imageParameter: '--ami-param',
+  imageIdArgument: 'IMAGE_ID',
+  diskGiB: '--disk',
+  sshUser: '--ssh-user',
+  sshHost: '--ssh-host',
+  sshPort: '--ssh-port',
+  ingressCidr: '--cidr',
+  timeout: '--timeout',
+  idleMinutes: 'autoStop.idleMinutes in the workstation settings',
+  autoStop: 'autoStop in the workstation settings',
+  snoozeHours: '--hours',
+  folder: 'PATH',
+  localPort: '--port',
+  statsInterval: '--interval',
+};
+
+const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
+  aborted: 'Run the command again to keep waiting; nothing was undone.',
+  'lock-lost': 'Run the command again; it finds what was already done by its tags.',
+  busy: 'Wait for it to finish (or end it), then try again.',
+  throttled: 'Wait a minute and try again; close other tools that call the EC2 API in a loop.',
+  'aws-unavailable': 'This is usually brief: wait a minute and run the command again (https://health.aws.amazon.com shows outages).',
+  network: 'Check your network connection, VPN or proxy (and AWS_ENDPOINT_URL if you set one), then run the command again.',
+  'aws-said': 'Check the message above; run the command again once it is fixed.',
+  snooze: 'Check that you can log in with `rig ssh`, then try again.',
+};
+
+const profileFlag = (profile: string | null): string => (profile ? ` --profile ${profile}` : '');
+
+/** One step as `rig` says it: the command to run. */
+function cliStep(step: FixStep): string {
+  switch (step.action) {
+    case 'advice': return step.text;
+    case 'retry': return RETRY[step.reason];
+    case 'report-bug': return 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.';
+    case 'correct-input': return `${CLI_INPUT_NAMES[step.field]}: ${step.hint}`;
+    case 'raise-disk': return `--disk: pass --disk ${step.minGiB} or more (rig init … --disk ${step.minGiB}).`;
+    case 'confirm-anywhere': return '--cidr: pass your own address range (or auto), or add --allow-anywhere if you really mean everyone.';
+    case 'edit-workstation': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''} ${CLI_INPUT_NAMES[step.field]} ${step.value}\`.`;
+    case 'give-own-address': return 'Pass --cidr with your address, e.g. --cidr 203.0.113.7/32, or set CLOUDRIG_MYIP_URL to a service that answers with it.';
+    case 'create-workstation': return step.name === null
+      ? 'Run `rig init --region us-east-1 --type g4dn.xlarge` first.'
+      : `Create it with \`rig init --name ${step.name} --region us-east-1 --type g4dn.xlarge\`.`;
+    case 'choose-workstation':
+      if (step.missing === null) return `Name the one you mean, e.g. \`rig up ${step.names[0] ?? 'NAME'}\`.`;
+      return step.names.length
+        ? `Use one of: ${step.names.join(', ')}; or create it with \`rig init --name ${step.missing} …\`.`
+        : `Create it with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`;
+    case 'adopt-workstation':
+      return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType}\`, then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
+    case 'terminate-first': return `Terminate the instance first (\`rig down ${step.name} --save-image\` keeps your files), then change the region.`;
+    case 'start': return `Start it with \`rig up ${step.name}\`.`;
+    case 'nothing-to-stop': return 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.';
+    case 'stop-billing':
+      return `To stop the billing: \`rig stop ${step.name}\` (keeps the disk) or \`rig down ${step.name}\` (terminates it); if AWS stays unreachable, stop ${step.instanceId} in the EC2 console (${step.region}).`;
+    case 'find-launch':
+      return `Then \`rig up ${step.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${step.name}\` shows it, and \`rig down ${step.name}\` terminates it.`;
+    case 'check-launch': return 'Run `rig status` to see whether it exists, then `rig up` again.';
+    case 'terminate-duplicates':
+      return `\`rig down ${step.name}\` terminates all of them; or keep the oldest (${step.keep}) and terminate the others in the EC2 console.`;
+    case 'after-interruption': return step.stopped
+      ? `It is not billed for compute once stopped. Start it again with \`rig up ${step.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
+      : `It is no longer billed by the hour. \`rig up ${step.name}\` launches a new one (from the newest saved image, if any); \`rig images ${step.name}\` lists them.`;
+    case 'wait-longer': return `The instance is left as it is (${step.state}). Run the command again to keep waiting, or pass a longer --timeout.`;
+    case 'check-ssh-access': return step.waiting
+      ? `Check that your address is still admitted (\`rig init --name ${step.name} --cidr auto\` re-admits it) and that the image lets ${step.sshUser} in with the workstation key; \`rig up\` keeps waiting.`
+      : `Wait until \`rig status ${step.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${step.name} --cidr auto.`;
+    case 'check-workstation-answers': return `Check that the workstation answers (\`rig status${step.name ? ` ${step.name}` : ''}\`), then try again.`;
+    case 'retry-image': return 'Try `rig down --save-image` again, or `rig down` to terminate without an image.';
+    case 'wait-for-image': return 'Wait for the image (rig images), then run rig down again.';
+    case 'review-image':
+      return `See the image with \`rig images ${step.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${step.imageId}\`.`;
+    case 'list-images': return `List them with \`rig images ${step.name}\`.`;
+    case 'request-quota':
+      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor --request-quota\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
+    case 'other-capacity': {
+      const market = step.otherMarket === 'spot' ? 'the other market, spot (rig init --spot), ' : step.otherMarket === 'on-demand' ? 'the other market, on-demand (rig init --on-demand), ' : '';
+      if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
+      return `Try again in a few minutes, or choose: ${step.similar ? `a similar GPU type (rig init --type ${step.similar}), ` : ''}${market}or another region.`;
+    }
+    case 'configure-credentials': return {
+      missing: 'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.',
+      expired: `Refresh them (e.g. \`aws sso login${profileFlag(step.profile)}\`) and try again.`,
+      invalid: `Check the keys with \`aws sts get-caller-identity${profileFlag(step.profile)}\` and fix them with \`aws configure${profileFlag(step.profile)}\`.`,
+    }[step.problem];
+    case 'grant-permissions':
+      return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).';
+    case 'reset-launch': return 'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.';
+    case 'recreate-key': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''}\` again to recreate it.`;
+    case 'replace-key':
+      return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
+    case 'restore-key':
+      return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: `
+        + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.';
+    case 'delete-key-pair': return `Delete it (aws ec2 delete-key-pair --key-name ${step.keyName} --region ${step.region}) and run rig init again.`;
+    case 'check-image': return `Check the AMI id for ${step.region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`;
+    case 'choose-image': return step.parameter === null
+      ? 'Pass --ami or --ami-param to rig init.'
+      : 'Check the path (rig init --ami-param …), or pass an explicit image with --ami.';
+    case 'choose-region':
+      return 'Use a region code such as us-east-1 (rig init --region us-east-1, or AWS_REGION); list yours with `aws ec2 describe-regions --output text`.';
+    case 'create-default-vpc': return `Create one with \`aws ec2 create-default-vpc --region ${step.region}\`, or choose another region.`;
+    case 'choose-home': return {
+      unusable: `Pass a writable directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`,
+      empty: `Pass a directory with --home DIR (or set CLOUDRIG_HOME)${step.suggested ? `, e.g. --home ${step.suggested}` : ''}.`,
+      'not-writable': 'Make the CloudRig home writable (or free some space), or pass another one with --home DIR, then try again.',
+    }[step.problem];
+    case 'move-home': return 'Move the CloudRig home to a plain path: set CLOUDRIG_HOME (or pass --home) to a directory without those characters.';
+    case 'pick-terminal': return step.installed === null
+      ? 'Pick another terminal in Settings, or copy the ssh command instead.'
+      : `Pick another terminal in Settings (${step.installed.join(', ') || 'none found'}), or copy the ssh command instead.`;
+    case 'install-terminal': return step.linux
+      ? 'Install one (e.g. `sudo apt install xterm`), or copy the ssh command and paste it into your terminal.'
+      : 'Copy the ssh command and paste it into your terminal.';
+    case 'make-writable':
+      return `Make it writable with \`chmod u+w ${step.path}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
+    case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
+    default: return unworded(step);
+  }
+}
+
+/** A fix as `rig` words it: the commands and flags to use. */
+export function cliFix(fix: Fix): string {
+  return joinSteps(fixSteps(fix).map(cliStep));
+}
+
+/** The one error line `rig` prints: what went wrong, then how to fix it. */
+export function cliErrorText(info: ErrorInfo): string {
+  return `${info.message} Fix: ${cliFix(info.fix)}`;
+}

@@ -1,0 +1,120 @@
+import { fixSteps, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
+
+/** Where the app shows each input: the field of the Settings form, by its label. */
+export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
+  name: 'Settings → Workstation → Name',
+  nameArgument: 'Settings → Workstation → Name',
+  region: 'Settings → Workstation → Region',
+  instanceType: 'Settings → Workstation → Instance type',
+  image: 'Settings → Workstation → Image (AMI id)',
+  imageParameter: 'Settings → Workstation → Image (SSM parameter)',
+  imageIdArgument: 'Settings → Workstation → Image (AMI id)',
+  diskGiB: 'Settings → Workstation → Disk (GiB)',
+  sshUser: 'Settings → Workstation → SSH user',
+  sshHost: 'Settings → Workstation → SSH host override',
+  sshPort: 'Settings → Workstation → SSH port',
+  ingressCidr: 'Settings → Workstation → Allowed addresses (CIDR)',
+  timeout: 'the wait',
+  idleMinutes: 'Settings → Workstation → Idle minutes before it stops',
+  autoStop: 'Settings → Workstation → Idle minutes before it stops',
+  snoozeHours: 'the snooze',
+  folder: 'the folder',
+  localPort: 'the local port',
+  statsInterval: 'the interval',
+};
+
+const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
+  aborted: 'Press the button again to keep waiting; nothing was undone.',
+  'lock-lost': 'Try again; CloudRig finds what was already done by its tags.',
+  busy: 'Wait for the other CloudRig window or command to finish, then try again.',
+  throttled: 'Wait a minute and try again; close other tools that call the EC2 API in a loop.',
+  'aws-unavailable': 'This is usually brief: wait a minute and try again (https://health.aws.amazon.com shows outages).',
+  network: 'Check your network connection, VPN or proxy, then try again.',
+  'aws-said': 'Check the message above; try again once it is fixed.',
+  snooze: 'Check that the workstation is ready (Copy the ssh command and log in), then try again.',
+};
+
+const workstationField = (field: InputField): string => APP_INPUT_NAMES[field];
+
+/** One step as the app says it: where to click. Never a command-line flag. */
+function appStep(step: FixStep): string {
+  switch (step.action) {
+    case 'advice': return step.text;
+    case 'retry': return RETRY[step.reason];
+    case 'report-bug': return 'Try again; if it keeps happening, report what happened (CloudRig → About shows the version).';
+    case 'correct-input': return `${APP_INPUT_NAMES[step.field]}: ${step.hint}`;
+    case 'raise-disk': return `${APP_INPUT_NAMES.diskGiB}: give ${step.minGiB} GiB or more.`;
+    case 'confirm-anywhere':
+      return `${APP_INPUT_NAMES.ingressCidr}: give your own address range (or auto), or tick "Allow ssh from anywhere" if you really mean everyone.`;
+    case 'edit-workstation': return `Set ${workstationField(step.field)} to ${step.value} and save.`;
+    case 'give-own-address': return `${APP_INPUT_NAMES.ingressCidr}: give your address, e.g. 203.0.113.7/32, and save.`;
+    case 'create-workstation': return 'Fill in the setup form and press Create workstation.';
+    case 'choose-workstation': return step.missing === null
+      ? `Pick one of ${step.names.join(', ')} in Settings → Workstation.`
+      : `${step.missing} is gone from the settings; set it up again in Settings → Workstation.`;
+    case 'adopt-workstation':
+      return `Take it over: set up a workstation named ${step.name} in ${step.region} with type ${step.instanceType} (Settings → Workstation); then Stop or Terminate it from the popover.`;
+    case 'terminate-first': return 'Terminate the instance first (Save image and terminate keeps your files), then change the region.';
+    case 'start': return 'Press Start in the popover.';
+    case 'nothing-to-stop': return 'Nothing is running, so nothing is billed by the hour. Start launches one.';
+    case 'stop-billing':
+      return `To stop the billing: press Stop (keeps the disk) or Terminate… in the popover; if AWS stays unreachable, stop ${step.instanceId} in the EC2 console (${step.region}).`;
+    case 'find-launch':
+      return 'Then press Start again: it finds that instance (it reuses the same launch token, so it cannot start a second one), and Terminate… ends it.';
+    case 'check-launch': return 'Press Refresh to see whether it exists, then Start again.';
+    case 'terminate-duplicates':
+      return `Terminate… in the popover ends all of them; or keep the oldest (${step.keep}) and terminate the others in the EC2 console.`;
+    case 'after-interruption': return step.stopped
+      ? 'It is not billed for compute once stopped. Press Start to start it again; if it keeps stopping, check the idle auto-stop (Settings → Workstation) and any other tool managing it.'
+      : 'It is no longer billed by the hour. Start launches a new one (from the newest saved image, if any).';
+    case 'wait-longer': return `The instance is left as it is (${step.state}). Press Start again to keep waiting.`;
+    case 'check-ssh-access':
+      return `Check that your address is still admitted (${APP_INPUT_NAMES.ingressCidr}: auto re-admits it) and that the image lets ${step.sshUser} in with the workstation key${step.waiting ? '; Start keeps waiting' : ''}.`;
+    case 'check-workstation-answers': return 'Check that the workstation answers (Refresh shows it), then try again.';
+    case 'retry-image': return 'Try Terminate… with "Save image" again, or terminate without an image.';
+    case 'wait-for-image': return 'Wait for the image to be available (the EC2 console lists it under AMIs), then Terminate… again.';
+    case 'review-image':
+      return `The image ${step.imageId} is listed in the EC2 console under AMIs; Terminate… with "Save image" again, or deregister it there.`;
+    case 'list-images': return 'The EC2 console lists this workstation\'s images under AMIs.';
+    case 'request-quota':
+      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): Settings → Account checks → Request, or open Service Quotas → Amazon EC2 in ${step.region}.`;
+    case 'other-capacity':
+      return `Try again in a few minutes, or in Settings → Workstation choose ${step.similar ? `a similar GPU type (${step.similar}), ` : 'another GPU type, '}${step.otherMarket === null ? '' : 'the other market (Spot), '}or another region.`;
+    case 'configure-credentials': return {
+      missing: 'Pick a profile or enter access keys in Settings → AWS account.',
+      expired: `Refresh them (e.g. aws sso login${step.profile ? ` for profile ${step.profile}` : ''}) and try again.`,
+      invalid: 'Check the access keys or profile in Settings → AWS account.',
+    }[step.problem];
+    case 'grant-permissions':
+      return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or pick a profile that has them in Settings → AWS account.';
+    case 'reset-launch': return 'Press Start again; if it persists, delete launch.json for this workstation in the CloudRig home.';
+    case 'recreate-key': return 'Save the workstation again in Settings → Workstation to recreate it.';
+    case 'replace-key':
+      return 'Copy the key file there from the machine that made it. If it is lost, the key pair must be replaced (an instance launched with the old key can then not be logged in to).';
+    case 'restore-key':
+      return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: Terminate… the instance and set the workstation up again for a new key.`;
+    case 'delete-key-pair': return `Delete the key pair ${step.keyName} in the EC2 console (${step.region}, Key pairs) and save the workstation again.`;
+    case 'check-image': return `Check the AMI id for ${step.region} in ${APP_INPUT_NAMES.image} (AMI ids differ per region), or use the default Deep Learning GPU image (SSM parameter).`;
+    case 'choose-image': return `Choose an image in ${APP_INPUT_NAMES.image}${step.parameter === null ? '' : ' (check the SSM parameter path, or give an AMI id)'}.`;
+    case 'choose-region': return `Pick a region in ${APP_INPUT_NAMES.region}.`;
+    case 'create-default-vpc': return `Create one in the VPC console (${step.region}: Your VPCs → Actions → Create default VPC), or choose another region in ${APP_INPUT_NAMES.region}.`;
+    case 'choose-home': return step.problem === 'not-writable'
+      ? 'Make the CloudRig home writable (or free some space), then try again.'
+      : 'Make the CloudRig home a writable directory (or set CLOUDRIG_HOME to one) and open CloudRig again.';
+    case 'move-home': return 'Move the CloudRig home to a plain path: set CLOUDRIG_HOME to a directory without those characters and open CloudRig again.';
+    case 'pick-terminal': return step.installed === null
+      ? 'Pick another terminal in Settings → App, or copy the ssh command instead.'
+      : `Pick another terminal in Settings → App (${step.installed.join(', ') || 'none found'}), or copy the ssh command instead.`;
+    case 'install-terminal': return step.linux
+      ? 'Install one (e.g. xterm from your package manager), or copy the ssh command and paste it into your terminal.'
+      : 'Copy the ssh command and paste it into your terminal.';
+    case 'make-writable': return `Make ${step.path} writable and try again, or ${step.otherwise}`;
+    case 'install-ssh-config': return 'Add CloudRig\'s ssh config to yours (Settings → App), then try again.';
+    default: return unworded(step);
+  }
+}
+
+/** A fix as the app words it: where to click, never a command or flag of `rig`. */
+export function appFix(fix: Fix): string {
+  return joinSteps(fixSteps(fix).map(appStep));
+}

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliErrorText, cliFix } from '../../src/cli/fix-wording.js';
+import { billedFailure } from '../../src/core/billed-failure.js';
+import { CloudRigError, toErrorInfo } from '../../src/core/errors.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
+import {
+  ERROR_CODES,
+  ErrorCodeSchema,
+  ErrorInfoSchema,
+  FixStepSchema,
+  isErrorCode,
+  thenFix,
+  type FixAction,
+  type FixStep,
+} from '../../src/shared/errors.js';
+
+/** One step of every action. Typed so that a new action without a sample here fails to compile. */
+const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = {
+  advice: { action: 'advice', text: 'Manage it in the EC2 console.' },
+  retry: { action: 'retry', reason: 'network' },
+  'report-bug': { action: 'report-bug' },
+  'correct-input': { action: 'correct-input', field: 'region', hint: 'use a region code such as us-east-1.' },
+  'raise-disk': { action: 'raise-disk', minGiB: 75 },
+  'confirm-anywhere': { action: 'confirm-anywhere' },
+  'edit-workstation': { action: 'edit-workstation', name: 'gpu', field: 'ingressCidr', value: 'auto' },
+  'give-own-address': { action: 'give-own-address' },
+  'create-workstation': { action: 'create-workstation', name: null },
+  'choose-workstation': { action: 'choose-workstation', names: ['gpu', 'big'], missing: null },
+  'adopt-workstation': { action: 'adopt-workstation', name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge' },
+  'terminate-first': { action: 'terminate-first', name: 'gpu' },
+  start: { action: 'start', name: 'gpu' },
+  'nothing-to-stop': { action: 'nothing-to-stop', name: 'gpu' },
+  'stop-billing': { action: 'stop-billing', name: 'gpu', instanceId: 'i-0123456789abcdef0', region: 'us-east-1' },
+  'find-launch': { action: 'find-launch', name: 'gpu' },
+  'check-launch': { action: 'check-launch', name: null },
+  'terminate-duplicates': { action: 'terminate-duplicates', name: 'gpu', keep: 'i-0123456789abcdef0' },
+  'after-interruption': { action: 'after-interruption', name: 'gpu', stopped: true },
+  'wait-longer': { action: 'wait-longer', state: 'pending' },
+  'check-ssh-access': { action: 'check-ssh-access', name: 'gpu', sshUser: 'ubuntu', waiting: true },
+  'check-workstation-answers': { action: 'check-workstation-answers', name: 'gpu' },
+  'retry-image': { action: 'retry-image', name: 'gpu' },
+  'wait-for-image': { action: 'wait-for-image', name: 'gpu' },
+  'review-image': { action: 'review-image', name: 'gpu', imageId: 'ami-0123456789abcdef0' },
+  'list-images': { action: 'list-images', name: 'gpu' },
+  'request-quota': { action: 'request-quota', region: 'us-east-1', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances', desired: 4 },
+  'other-capacity': { action: 'other-capacity', instanceType: 'g4dn.xlarge', similar: 'g5.xlarge', otherMarket: 'spot' },
+  'configure-credentials': { action: 'configure-credentials', profile: 'work', problem: 'expired' },
+  'grant-permissions': { action: 'grant-permissions' },
+  'reset-launch': { action: 'reset-launch' },
+  'recreate-key': { action: 'recreate-key', name: null },
+  'replace-key': { action: 'replace-key', name: 'gpu' },
+  'restore-key': { action: 'restore-key', path: '/home/me/.config/CloudRig/keys/cloudrig-gpu.pem' },
+  'delete-key-pair': { action: 'delete-key-pair', keyName: 'cloudrig-gpu', region: 'us-east-1' },
+  'check-image': { action: 'check-image', region: 'us-east-1' },
+  'choose-image': { action: 'choose-image', parameter: null },
+  'choose-region': { action: 'choose-region' },
+  'create-default-vpc': { action: 'create-default-vpc', region: 'us-east-1' },
+  'choose-home': { action: 'choose-home', problem: 'unusable', suggested: '/home/me/.config/CloudRig' },
+  'move-home': { action: 'move-home' },
+  'pick-terminal': { action: 'pick-terminal', installed: ['xterm'] },
+  'install-terminal': { action: 'install-terminal', linux: true },
+  'make-writable': { action: 'make-writable', path: '/home/me/.ssh/config', verb: 'add', otherwise: 'add this line at its top yourself: Include x' },
+  'install-ssh-config': { action: 'install-ssh-config' },
+};
+
+const STEPS = Object.values(SAMPLES);
+
+describe('fix wording, one function per face', () => {
+  it('has a sample for every action the schema knows, so both faces are checked on each', () => {
+    const actions = FixStepSchema.options.map((option) => option.shape.action.value).sort();
+    expect(Object.keys(SAMPLES).sort()).toEqual(actions);
+  });
+
+  it.each(STEPS.map((step) => [step.action, step] as const))('words %s for both faces', (_action, step) => {
+    expect(FixStepSchema.parse(step)).toEqual(step);
+    expect(cliFix(step).length).toBeGreaterThan(10);
+    expect(appFix(step).length).toBeGreaterThan(10);
+  });
+
+  it('the app never names a rig command or a command-line flag', () => {
+    for (const step of STEPS) {
+      const text = appFix(step);
+      expect(text, step.action).not.toMatch(/`rig\b|\brig (init|up|down|stop|status|doctor|images|ssh)\b/);
+      expect(text, step.action).not.toMatch(/(^|\s)--[a-z]/);
+    }
+  });
+
+  it('the CLI names the command to run, the app where to click', () => {
+    const cidr = SAMPLES['edit-workstation'];
+    expect(cliFix(cidr)).toBe('Run `rig init --name gpu --cidr auto`.');
+    expect(appFix(cidr)).toBe('Set Settings → Workstation → Allowed addresses (CIDR) to auto and save.');
+    expect(cliFix(SAMPLES['request-quota'])).toContain('run `rig doctor --request-quota`');
+    expect(appFix(SAMPLES['request-quota'])).toContain('Settings → Account checks → Request');
+    expect(cliFix(SAMPLES['correct-input'])).toBe('--region: use a region code such as us-east-1.');
+    expect(appFix(SAMPLES['correct-input'])).toBe('Settings → Workstation → Region: use a region code such as us-east-1.');
+  });
+
+  it('points to the debug log only from the CLI, which has one (rig --debug, CLOUDRIG_DEBUG)', () => {
+    const unexpected = toErrorInfo(new Error('socket hang up'));
+    expect(unexpected).toMatchObject({ code: 'Unexpected', fix: { action: 'report-bug' } });
+    expect(cliFix(unexpected.fix)).toContain('rig --debug status');
+    expect(appFix(unexpected.fix)).not.toMatch(/debug/i);
+  });
+
+  it('words a fix of several steps as sentences in order', () => {
+    const error = billedFailure(new CloudRigError('EndpointUnreachable', 'Could not reach AWS.', { action: 'retry', reason: 'network' }), {
+      workstation: 'gpu', region: 'us-east-1', instanceId: 'i-0123456789abcdef0', state: 'running', instanceType: 'g4dn.xlarge', spot: false,
+    });
+    expect(error.fix).toEqual(thenFix({ action: 'retry', reason: 'network' }, SAMPLES['stop-billing']));
+    expect(cliErrorText(error)).toMatch(/Fix: Check your network connection, .*then run the command again\. To stop the billing: `rig stop gpu` \(keeps the disk\) or `rig down gpu`/);
+    expect(appFix(error.fix)).toMatch(/then try again\. To stop the billing: press Stop \(keeps the disk\) or Terminate… in the popover/);
+  });
+
+  it('refuses a step it has no words for instead of printing nothing', () => {
+    const bogus = { action: 'reboot' } as unknown as FixStep;
+    expect(() => cliFix(bogus)).toThrow(/No wording for fix/);
+    expect(() => appFix(bogus)).toThrow(/No wording for fix/);
+  });
+
+  it('a string fix given to the constructor is plain advice, worded the same by both faces', () => {
+    const error = new CloudRigError('AppDamaged', 'The tray icons are missing.', 'Reinstall CloudRig from its installer.');
+    expect(error.fix).toEqual({ action: 'advice', text: 'Reinstall CloudRig from its installer.' });
+    expect(cliFix(error.fix)).toBe(appFix(error.fix));
+  });
+});
+
+describe('error codes', () => {
+  it('are a closed list without repeats', () => {
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    expect(isErrorCode('VcpuLimitExceeded')).toBe(true);
+    expect(isErrorCode('InvalidKeyPair.Duplicate')).toBe(false);
+    expect(ErrorCodeSchema.safeParse('SomethingElse').success).toBe(false);
+  });
+
+  it('every code raised in src/ is one of them (the constructor takes only ErrorCode; this catches casts)', () => {
+    const files = readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((file) => /\.tsx?$/.test(file));
+    const raised = new Set<string>();
+    for (const file of files) {
+      for (const match of readFileSync(join('src', file), 'utf8').matchAll(/(?:new CloudRigError\(|\bcode: )'([\w.]+)'/g)) {
+        // CloudRig's codes are PascalCase; errno codes (ENOENT) and zod's issue codes are not errors it raises.
+        if (/^[A-Z][a-z]/.test(match[1]!)) raised.add(match[1]!);
+      }
+    }
+    expect(raised.size).toBeGreaterThan(40);
+    expect([...raised].filter((code) => !isErrorCode(code))).toEqual([]);
+  });
+
+  it('an error crosses IPC as data: its info survives JSON and the schema', () => {
+    const error = new CloudRigError('VcpuLimitExceeded', 'Your vCPU quota is too low.', SAMPLES['request-quota']);
+    const info = ErrorInfoSchema.parse(JSON.parse(JSON.stringify(error.toInfo())));
+    expect(info).toEqual({ code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: SAMPLES['request-quota'] });
+  });
+});
