@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CloudRigCore, CoreOptions } from '../core/app/cloudrig-core.js';
+import type { TerminalPort } from '../core/app/shell-ports.js';
+import { SystemTerminal } from './terminal/system-terminal.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
 import { userDataFor } from '../core/idle-watchdog.js';
@@ -101,3 +103,13 @@ export function createCore(options: CoreOptions): ComposedCore {
 
 /** The composition's type, for callers that name it. */
 export type Core = ComposedCore;
+
+// What the two composition roots (src/main/index.ts, src/cli/main.ts) take from here besides the
+// core: the shell never reaches into src/adapters for anything else.
+export { resolveHome } from './store/home.js';
+export { watchHttpForDebug } from './aws/debug-log.js';
+
+/** The system terminal, for the app's TerminalPort. */
+export function systemTerminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort {
+  return new SystemTerminal(platform, env);
+}

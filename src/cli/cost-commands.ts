@@ -1,30 +1,11 @@
 import { Option } from 'commander';
-import { snoozeCommand } from '../core/idle-watchdog.js';
-import { snoozeReminders } from '../core/reminder-policy.js';
-import { FileReminderStore } from '../adapters/store/reminder-store.js';
 import { CloudRigError } from '../core/errors.js';
-import type { InstanceFacts, Snapshot } from '../shared/workstation.js';
-import type { Core } from '../adapters/compose.js';
+import { costReport, workstationCost } from '../core/app/cost.js';
+import { snoozeWorkstation } from '../core/app/snooze.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
-export const costStatusExtras: StatusExtras = async (core: Core, snapshot: Snapshot) => {
-  const spec = core.service.spec(snapshot.name);
-  const cost = await core.costs.observe(spec, snapshot.instance, core.clock.now());
-  return {
-    hourlyUsd: cost.hourlyUsd,
-    priceSource: cost.priceSource,
-    market: cost.market,
-    sessionUsd: round(cost.sessionUsd),
-    monthUsd: round(cost.monthUsd),
-    monthComplete: cost.monthComplete,
-    idleStopMinutes: cost.idleStopMinutes,
-  };
-};
-
-function round(usd: number): number {
-  return Math.round(usd * 10_000) / 10_000;
-}
+export const costStatusExtras: StatusExtras = async (core, snapshot) => ({ ...(await workstationCost(core, snapshot)) });
 
 function dollars(usd: number): string {
   return `$${usd.toFixed(2)}`;
@@ -41,15 +22,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .description("This month's cost per workstation, and what keeps costing while stopped.")
     .option('--json', 'print a JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const c = await core();
-      const specs = c.service.names().map((name) => c.service.spec(name));
-      const instances = new Map<string, InstanceFacts | null>();
-      for (const spec of specs) {
-        const snapshot = await c.service.refresh(spec.name);
-        instances.set(spec.name, snapshot.instance);
-        await c.costs.observe(spec, snapshot.instance, c.clock.now());
-      }
-      const report = await c.costs.report(specs, instances, c.clock.now());
+      const report = await costReport(await core());
       if (opts.json) return out(JSON.stringify(report, null, 2));
       out(`${report.month} (UTC): ${dollars(report.monthUsd)} of instance time so far.`);
       for (const w of report.workstations) {
@@ -74,16 +47,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, '--hours: pass a number such as 1 or 2.5.');
       }
-      const c = await core();
-      const target = await c.service.sshTarget(name);
-      const command = snoozeCommand(hours, Math.floor(c.clock.now() / 1000), process.env.CLOUDRIG_KEEPALIVE_FILE || undefined);
-      const result = await c.ssh.exec(target, command, 15_000);
-      if (result.code !== 0) {
-        throw new CloudRigError('SnoozeFailed', `The workstation did not take the snooze: ${result.stderr.trim() || `exit ${result.code}`}.`, 'Check that you can log in with `rig ssh`, then try again.');
-      }
-      // The app's reminders wait as long as the watchdog does.
-      const reminders = new FileReminderStore(c.home);
-      await reminders.write(snoozeReminders(await reminders.read(), c.clock.now(), hours));
-      out(`Idle auto-stop snoozed for ${hours} h (until ${new Date(c.clock.now() + hours * 3_600_000).toLocaleTimeString()}).`);
+      const snoozed = await snoozeWorkstation(await core(), { name, hours });
+      out(`Idle auto-stop and reminders snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}).`);
     });
 };

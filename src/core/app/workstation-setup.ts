@@ -110,12 +110,12 @@ export function specFromInput(request: SpecRequest, existing: WorkstationSpec | 
   const image = request.image ?? existing?.image ?? { kind: 'parameter', path: DEFAULT_AMI_PARAMETER };
   const base: WorkstationSpec = existing ?? WorkstationSpecSchema.parse({ name, region, instanceType, image, ingressCidr: '0.0.0.0/32' });
   const cidrText = request.ingressCidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto');
+  // A new CIDR needs its own confirmation; a kept range keeps the one it was given.
+  const anywhere = request.ingressAnywhere ?? (request.ingressCidr === undefined ? base.ingressAnywhere : undefined);
   const ingressCidr = cidrText === 'auto' ? 'auto' : validateCidr(cidrText, fields.ingressCidr, {
-    allowAnywhere: request.ingressAnywhere === true || (request.ingressCidr === undefined && base.ingressAnywhere === true),
+    allowAnywhere: anywhere === true,
     confirmWith: fields.confirmAnywhere,
   });
-  // A new CIDR needs its own confirmation; a kept range keeps the one it was given.
-  const anywhere = request.ingressCidr === undefined ? base.ingressAnywhere : request.ingressAnywhere;
   const sshHost = request.sshHost === undefined ? base.sshHost : request.sshHost === null || request.sshHost === '' ? undefined : validateSshHost(request.sshHost, fields.sshHost);
   const { sshHost: _droppedHost, ingressAnywhere: _droppedAnywhere, ...rest } = base;
   return {
