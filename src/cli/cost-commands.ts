@@ -48,6 +48,6 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, '--hours: pass a number such as 1 or 2.5.');
       }
       const snoozed = await snoozeWorkstation(await core(), { name, hours });
-      out(`Idle auto-stop and reminders snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}).`);
+      out(`Idle auto-stop snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}); reminders wait as long.`);
     });
 };
