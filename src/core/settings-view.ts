@@ -1,17 +1,8 @@
 import type { Settings } from '../shared/settings.js';
 import type { SettingsView, TerminalOption, WorkstationForm } from '../shared/views.js';
 import { DEFAULT_AMI_PARAMETER, type WorkstationSpec } from '../shared/workstation.js';
-import { CloudRigError } from './errors.js';
 import type { KeyStorageVerdict } from './credentials.js';
-import {
-  KNOWN_REGIONS,
-  validateAmiId,
-  validateCidr,
-  validateInstanceType,
-  validateName,
-  validateParameterPath,
-  validateRegion,
-} from './validate.js';
+import { KNOWN_REGIONS } from './validate.js';
 
 /** What the first-run form starts with: a small NVIDIA GPU box on the Deep Learning image. */
 export const DEFAULT_FORM: WorkstationForm = {
@@ -78,51 +69,4 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
     locked: facts.hasInstance,
     reminders: settings.reminders,
   };
-}
-
-/** The spec `WorkstationService.init` takes, from the form; every field validated with a fix. */
-export type SpecInput = Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string };
-
-/**
- * Turns the form into a spec, keeping what the form does not show (the watchdog's GPU threshold,
- * saved-image preference) from the existing spec. Refuses to move a workstation that has an instance.
- */
-export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | null, hasInstance: boolean): SpecInput {
-  if (existing && hasInstance && (existing.region !== form.region || existing.name !== form.name)) {
-    throw new CloudRigError('WorkstationInUse', `${existing.name} has an instance in ${existing.region}, so its name and region cannot change.`,
-      'Terminate the instance first (Save image and terminate keeps your files), then change the region.');
-  }
-  const imageText = form.image.trim();
-  return {
-    name: validateName(form.name, 'Name'),
-    region: validateRegion(form.region, 'Region'),
-    instanceType: validateInstanceType(form.instanceType.trim(), 'Instance type'),
-    image: form.imageKind === 'ami'
-      ? { kind: 'ami', imageId: validateAmiId(imageText, 'Image') }
-      : { kind: 'parameter', path: validateParameterPath(imageText, 'Image') },
-    preferSavedImage: existing?.preferSavedImage ?? true,
-    diskGiB: form.diskGiB,
-    spot: form.spot,
-    sshUser: form.sshUser,
-    ...(form.sshHost.trim() === '' ? {} : { sshHost: form.sshHost.trim() }),
-    sshPort: form.sshPort,
-    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'Allowed addresses', {
-      allowAnywhere: form.ingressAnywhere === true,
-      confirmWith: 'tick "Allow ssh from anywhere"',
-    }),
-    ...(form.ingressAnywhere === true && form.ingressCidr.trim() !== 'auto' ? { ingressAnywhere: true } : {}),
-    autoStop: {
-      enabled: form.autoStopEnabled,
-      idleMinutes: validateIdleMinutes(form.autoStopMinutes),
-      gpuBusyPercent: existing?.autoStop.gpuBusyPercent ?? 10,
-    },
-  };
-}
-
-function validateIdleMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 24 * 60) {
-    throw new CloudRigError('InvalidInput', `${minutes} is not a number of idle minutes CloudRig can use.`,
-      'Stop when idle after: give whole minutes from 5 to 1440.');
-  }
-  return minutes;
 }
