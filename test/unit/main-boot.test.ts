@@ -284,9 +284,12 @@ describe('main process boot on Windows, through a real launch (electron replaced
     const until = Number((await readFile(keepalive, 'utf8')).trim());
     expect(until).toBeGreaterThanOrEqual(Math.floor(snoozedAt / 1000) + 3_600);
     expect(until).toBeLessThan(Math.floor(snoozedAt / 1000) + 3_600 + 30);
-    const state = JSON.parse(await readFile(join(home, 'home', 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number; fired: Record<string, number> };
-    expect(state.snoozedUntil).toBeGreaterThanOrEqual(snoozedAt + 3_600_000);
-    expect(Object.keys(state.fired)).toContainEqual(expect.stringMatching(/^gpu:running:\d+:0$/));
+    // The reminder state is written once the box took the snooze (so just after the keep-alive file).
+    await vi.waitFor(async () => {
+      const state = JSON.parse(await readFile(join(home, 'home', 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number | null; fired: Record<string, number> };
+      expect(state.snoozedUntil).toBeGreaterThanOrEqual(snoozedAt + 3_600_000);
+      expect(Object.keys(state.fired)).toContainEqual(expect.stringMatching(/^gpu:running:\d+:0$/));
+    }, { timeout: 10_000 });
     await vi.waitFor(() => expect(lastView()).toMatchObject({ reminder: null, notice: 'Snoozed for 1 h: no reminders, and gpu stays up' }));
     // The popover shows the session as the cost meter counts it: over two hours at the bundled rate.
     expect(lastView()).toMatchObject({ workstation: { phase: 'ready', hourly: '$0.53/h', hourlySource: 'bundled', session: expect.stringMatching(/^\$1\.\d\d$/) } });
