@@ -36,9 +36,11 @@ const ipcSelectors = [
  * The rules for one layer: its forbidden imports, statically (no-restricted-imports) and through
  * import() (no-restricted-syntax, which also carries the IPC rule since one rule's options replace another's).
  */
-function layer(files, patterns, message, { extraSyntax = [], ipc = true, literalImportsOnly = false } = {}) {
+function layer(files, patterns, message, { extraSyntax = [], ipc = true, literalImportsOnly = false, allow = [], ignores = [] } = {}) {
+  // `allow` carves exceptions out of the patterns (a composition root may import the composition).
+  const except = allow.length ? `(?!(?:${allow.map(globToRegex).join('|')})$)` : '';
   const dynamic = patterns.map((pattern) => ({
-    selector: `ImportExpression[source.value=/^${globToRegex(pattern)}$/]`,
+    selector: `ImportExpression[source.value=/^${except}${globToRegex(pattern)}$/]`,
     message,
   }));
   const computed = literalImportsOnly
@@ -46,12 +48,18 @@ function layer(files, patterns, message, { extraSyntax = [], ipc = true, literal
     : [];
   return {
     files,
+    ...(ignores.length ? { ignores } : {}),
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: [...patterns, ...allow.map((glob) => `!${glob}`)], message }] }],
       'no-restricted-syntax': ['error', ...dynamic, ...computed, ...(ipc ? ipcSelectors : []), ...extraSyntax],
     },
   };
 }
+
+const cliBans = ['electron', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
+const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
+const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
+const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
 
 /** core and shared: no Node or host globals, and no reaching them through globalThis. */
 const pureSyntax = [
@@ -99,19 +107,15 @@ export default tseslint.config(
   layer(['src/adapters/**/*.ts'],
     ['electron', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
     'src/adapters may use node and SDKs, never electron or the composition roots.'),
-  layer(['src/cli/**/*.ts'],
-    ['electron', '**/main/**', '**/renderer/**', '**/preload/**'],
-    'The CLI never loads electron or the app shell.'),
-  {
-    ...layer(['src/main/**/*.ts'],
-      ['**/cli/**', '**/renderer/**', '**/preload/**'],
-      'The Electron shell never imports the CLI, the renderer or the preload (call the use cases in core).'),
-    ignores: ['src/main/ipc-binding.ts'],
-  },
-  layer(['src/main/ipc-binding.ts'],
-    ['**/cli/**', '**/renderer/**', '**/preload/**'],
-    'The Electron shell never imports the CLI, the renderer or the preload (call the use cases in core).',
-    { ipc: false, extraSyntax: ipcSelectors.slice(1) }),
+  // The two faces reach src/adapters only through their composition root, and each only there:
+  // everything else they use is a use case or a port declared in src/core/app.
+  layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'] }),
+  layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js'] }),
+  // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
+  layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'] }),
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'] }),
+  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js'] }),
+  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1) }),
   layer(['src/preload/**/*.ts'],
     [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
     'The preload only bridges the contract in src/shared to the renderer.',

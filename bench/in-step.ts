@@ -1,11 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { requestQuotaIncrease, runDoctor } from '../src/adapters/aws/account-checks.js';
-import { listGpuInstanceTypes } from '../src/adapters/aws/instance-catalog.js';
 import { createCore } from '../src/adapters/compose.js';
-import { FileReminderStore } from '../src/adapters/store/reminder-store.js';
 import { keyStorageVerdict } from '../src/core/credentials.js';
-import { AppController } from '../src/main/app-controller.js';
+import { AppSession } from '../src/core/app/app-session.js';
 import { seconds, summary, type Row } from './report.js';
 import { until, type BenchWorld } from './world.js';
 
@@ -30,7 +27,7 @@ export async function measureInStep(world: BenchWorld, root: string): Promise<Ro
   rig.cloud.proxy.setHold({ pendingMs: HOLD_MS, stoppingMs: HOLD_MS });
   let tooltip = '';
   let stoppedAt: number | null = null;
-  const app = new AppController({
+  const app = new AppSession({
     home: rig.home,
     env: { ...rig.env, CLOUDRIG_HOME: rig.home },
     platform: process.platform,
@@ -48,11 +45,7 @@ export async function measureInStep(world: BenchWorld, root: string): Promise<Ro
       },
     },
     loginItem: { set: () => undefined },
-    openExternal: async () => undefined,
     popover: { show: () => undefined, hide: () => undefined },
-    account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    reminderStore: (home) => new FileReminderStore(home),
-    profiles: async () => [],
   });
   app.onDidChangeTray((tray) => {
     tooltip = tray.tooltip;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import type { Clock, SshClient } from '../core/ports.js';
+import type { CloudRigCore, CoreOptions } from '../core/app/cloudrig-core.js';
+import type { TerminalPort } from '../core/app/shell-ports.js';
+import { SystemTerminal } from './terminal/system-terminal.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
 import { launchUserData } from '../core/app/user-data.js';
@@ -9,7 +10,9 @@ import { DerivedHostKeys } from './ssh/derived-host-keys.js';
 import { AwsPriceCatalog } from './aws/pricing.js';
 import { AwsKeptResources } from './aws/kept-resources.js';
 import { FileRunHistoryStore } from './store/cost-history.js';
+import { ssh2RemoteAccess } from './ssh/remote-access.js';
 import { AwsCloud } from './aws/aws-cloud.js';
+import type { AwsAccess } from './aws/client-config.js';
 import { FileKeyStore } from './store/key-store.js';
 import { FileLaunchLedger } from './store/launch-ledger.js';
 import { FileLocks } from './store/file-locks.js';
@@ -19,23 +22,23 @@ import { HttpPublicIp } from './net/public-ip.js';
 import { Ssh2Client } from './ssh/ssh2-client.js';
 import { SshConfigFiles, userSshConfigPath } from './ssh/ssh-config-file.js';
 import { FileAcceptedRuns } from './store/accepted-runs-file.js';
+import { FileReminderStore } from './store/reminder-store.js';
+import { listGpuInstanceTypes } from './aws/instance-catalog.js';
+import { listAwsProfiles } from './aws/profiles.js';
 import { systemClock } from './system-clock.js';
+import { systemScheduler } from './system-scheduler.js';
 
-export interface CoreOptions {
-  readonly home: string;
-  /** Overrides the settings' profile (the CLI's --profile). */
-  readonly profile?: string | null;
-  readonly env?: NodeJS.ProcessEnv;
-  /** Keys typed into the app, decrypted in memory only. */
-  readonly credentials?: AwsCredentialIdentity | null;
-  readonly clock?: Clock;
-  readonly maxAttempts?: number;
-  /** The ssh client, when the caller already started a probe with it (`rig status` does, while it loads). */
-  readonly ssh?: SshClient;
+export type { CoreOptions } from '../core/app/cloudrig-core.js';
+
+/** The composition with its adapters in reach: tests and benchmarks look inside; main and the CLI see only CloudRigCore. */
+export interface ComposedCore extends CloudRigCore {
+  readonly cloud: AwsCloud;
+  readonly prices: AwsPriceCatalog;
+  readonly access: AwsAccess;
 }
 
 /** The core wired to the real adapters: the one composition both the app and the CLI use. */
-export function createCore(options: CoreOptions) {
+export function createCore(options: CoreOptions): ComposedCore {
   const env = options.env ?? process.env;
   const settings = new ConfSettingsStore(options.home);
   const saved = settings.read();
@@ -72,7 +75,46 @@ export function createCore(options: CoreOptions) {
   const costs = new CostTracker(prices, new FileRunHistoryStore(options.home, locks), new AwsKeptResources(access, ec2));
   // `rig` announces its changes here; the app watches them (the tray in step with the shell).
   const changes = new FileHomeChanges(options.home);
-  return { service, settings, cloud, keys, ssh, clock, prices, costs, sshConfig, changes, home: options.home, access };
+  // Service Quotas, STS and the offer lister load only when asked (`rig doctor`, `rig gpus`, the setup form).
+  const account = {
+    checks: async (target: Parameters<CloudRigCore['account']['checks']>[0]) => (await import('./aws/account-checks.js')).runDoctor(access, target),
+    requestQuota: async (region: string, quotaCode: string, desired: number) =>
+      (await import('./aws/account-checks.js')).requestQuotaIncrease(access, region, quotaCode, desired),
+    gpuTypes: (region: string) => listGpuInstanceTypes(access, region),
+    gpuOffers: async (regions: readonly string[], gpu: string | null) => (await import('./aws/gpu-offers.js')).listGpuOffers(access, prices, regions, gpu),
+    enabledRegions: () => cloud.enabledRegions(),
+    profiles: listAwsProfiles,
+  };
+  return {
+    home: options.home,
+    service,
+    settings,
+    keys,
+    ssh,
+    clock,
+    scheduler: systemScheduler,
+    prices,
+    costs,
+    sshConfig,
+    changes,
+    reminders: new FileReminderStore(options.home),
+    account,
+    keepAliveFile: env.CLOUDRIG_KEEPALIVE_FILE || null,
+    remote: ssh2RemoteAccess,
+    cloud,
+    access,
+  };
 }
 
-export type Core = ReturnType<typeof createCore>;
+/** The composition's type, for callers that name it. */
+export type Core = ComposedCore;
+
+// What the two composition roots (src/main/index.ts, src/cli/main.ts) take from here besides the
+// core: the shell never reaches into src/adapters for anything else.
+export { resolveHome } from './store/home.js';
+export { watchHttpForDebug } from './aws/debug-log.js';
+
+/** The system terminal, for the app's TerminalPort. */
+export function systemTerminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort {
+  return new SystemTerminal(platform, env);
+}

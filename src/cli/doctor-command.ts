@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { cliFix } from './fix-wording.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
+import { requestQuota, runAccountChecks } from '../core/app/account.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
@@ -30,9 +31,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
         instanceType: validateInstanceType(opts.type ?? spec!.instanceType),
         spot: opts.spot ?? spec?.spot ?? false,
       };
-      // Service Quotas and STS clients load only for this command.
-      const { requestQuotaIncrease, runDoctor } = await import('../adapters/aws/account-checks.js');
-      const report = await runDoctor(c.access, target);
+      const report = await runAccountChecks(c, target);
       const out = (line: string): void => {
         io.stdout.write(`${line}\n`);
       };
@@ -51,7 +50,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
           const ok = await confirm({ message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true });
           if (!ok) return out('No request was filed.');
         }
-        const filed = await requestQuotaIncrease(c.access, offer.region, offer.quotaCode, offer.desired);
+        const filed = await requestQuota(c, offer);
         out(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
         return;
       }

@@ -4,8 +4,6 @@ import ora from 'ora';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { syncTree, watchAndSync, type CopyProgress, type FileTree, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
-import { FsChangeWatcher, LocalFileTree } from '../adapters/files/local-tree.js';
-import { remoteRoot, SftpDownload, SftpFileTree, SftpUpload } from '../adapters/ssh/sftp-files.js';
 import type { Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted } from './remote-session.js';
@@ -71,18 +69,18 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
       const local = resolve(checkedPath(paths[0]!, 'local'));
-      const source = new LocalFileTree(local);
+      const source = c.remote.localTree(local);
       const rootEntry = await source.stat('');
       if (!rootEntry || rootEntry.kind === 'other') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
-      const remote = remoteRoot(checkedPath(paths[1] ?? `~/${basename(local)}`, 'remote'));
+      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(local)}`, 'remote'));
       const session = await openSession(c, name);
       const where = `${session.target.workstation ?? 'the workstation'}:${remote === '.' ? '~' : remote}`;
       const push = async (): Promise<SyncSummary> => {
         const printer = progressPrinter(io, '↑');
         try {
-          return await syncTree(source, new SftpFileTree(session, remote), new SftpUpload(session, local, remote), printer.onProgress);
+          return await syncTree(source, session.tree(remote), session.upload(local, remote), printer.onProgress);
         } finally {
           printer.done();
         }
@@ -95,7 +93,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         const interrupted = untilInterrupted(controller);
         let fatal: unknown = null;
         await watchAndSync({
-          watcher: new FsChangeWatcher(local, rootEntry.kind === 'file'),
+          watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           sync: async () => {
@@ -132,11 +130,11 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }
-      const remote = remoteRoot(checkedPath(paths[0]!, 'remote'));
+      const remote = c.remote.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const local = resolve(checkedPath(paths[1] ?? (posix.basename(remote) === '.' ? '.' : posix.basename(remote)), 'local'));
       const session = await openSession(c, name);
       try {
-        const source: FileTree = new SftpFileTree(session, remote);
+        const source: FileTree = session.tree(remote);
         const rootEntry = await source.stat('');
         if (!rootEntry || rootEntry.kind === 'other') {
           throw new CloudRigError('InvalidInput', `${paths[0]} is not a file or folder on workstation ${session.target.workstation ?? ''}.`.replace(' .', '.'),
@@ -145,7 +143,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         const printer = progressPrinter(io, '↓');
         let summary: SyncSummary;
         try {
-          summary = await syncTree(source, new LocalFileTree(local), new SftpDownload(session, remote, local), printer.onProgress);
+          summary = await syncTree(source, c.remote.localTree(local), session.download(remote, local), printer.onProgress);
         } finally {
           printer.done();
         }

@@ -4,6 +4,7 @@ import type { Price } from '../core/price-catalog.js';
 import { CloudRigError } from '../core/errors.js';
 import { cliErrorText } from './fix-wording.js';
 import { validateRegion } from '../core/validate.js';
+import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
 
 const GPU_NAME = /^[A-Za-z0-9][A-Za-z0-9 -]{0,30}$/;
@@ -76,9 +77,8 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
       const c = await core();
       const names = c.service.names();
       const home = names.length > 0 ? c.service.spec(names.length === 1 ? names[0] : c.settings.read().current ?? names[0]).region : null;
-      const regions = opts.allRegions ? await c.cloud.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
-      const { listGpuOffers } = await import('../adapters/aws/gpu-offers.js');
-      const { offers, skipped } = await listGpuOffers(c.access, c.prices, regions, opts.gpu ?? null);
+      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
+      const { offers, skipped } = await listGpuOffers(c, regions, opts.gpu ?? null);
       const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
       if (opts.json) return out(JSON.stringify(rows.map(offerJson), null, 2));

@@ -9,7 +9,7 @@ import { registerCode } from './code-command.js';
 import { registerTunnelCommands } from './tunnel-command.js';
 import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
-import type { Core } from '../adapters/compose.js';
+import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 
@@ -26,7 +26,7 @@ export function splitRemote(argv: readonly string[]): { args: string[]; remote: 
  */
 class ChangeAnnouncer {
   private command: ChangeCommand | null = null;
-  private core: Core | null = null;
+  private core: CloudRigCore | null = null;
   private workstation: string | null = null;
   private lastPhase: string | null = null;
   private writes: Promise<void> = Promise.resolve();
@@ -37,7 +37,7 @@ class ChangeAnnouncer {
   }
 
   /** The core the command built: follow its snapshots when the command changes state. */
-  attach(core: Core): void {
+  attach(core: CloudRigCore): void {
     if (this.command === null) return;
     this.core = core;
     core.service.onDidChange((snapshot) => {
@@ -75,8 +75,10 @@ export async function runRig(
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const program = buildProgram(io, async ({ home, profile }) => {
-    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') (await import('../adapters/aws/debug-log.js')).watchHttpForDebug();
-    const core = (await import('../adapters/compose.js')).createCore({ home, profile, ssh: extensions.ssh });
+    // The composition root: the only place `rig` reaches src/adapters (loaded on first use, so `rig --help` stays fast).
+    const compose = await import('../adapters/compose.js');
+    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
+    const core = compose.createCore({ home: home ?? compose.resolveHome(), profile, ssh: extensions.ssh });
     changes.attach(core);
     return core;
   }, {

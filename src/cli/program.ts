@@ -16,10 +16,11 @@ import {
   validateSshHost,
   validateSshUser,
 } from '../core/validate.js';
-import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type Snapshot, type WorkstationSpec } from '../shared/workstation.js';
+import { DEFAULT_AMI_PARAMETER, type Snapshot } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
-import type { Core } from '../adapters/compose.js';
-import { resolveHome } from '../adapters/store/home.js';
+import type { CloudRigCore } from '../core/app/cloudrig-core.js';
+import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
+import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
@@ -34,8 +35,8 @@ interface GlobalOptions {
   debug?: boolean;
 }
 
-/** Builds the core for the global options; the CLI never builds it before parsing succeeded. */
-export type CoreFactory = (options: { home: string; profile: string | null }) => Promise<Core>;
+/** Builds the core for the global options (home null: the default home); the CLI never builds it before parsing succeeded. */
+export type CoreFactory = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
 
 /** Wraps a validator so commander reports the error as the flag's. */
 function flag<T>(validate: (value: string) => T) {
@@ -55,10 +56,10 @@ export const workstationName = flag((value: string) => validateName(value, 'NAME
 export { statusJson } from './status-json.js';
 
 /** Extra status fields from the cost side, filled in by the composition. */
-export type StatusExtras = (core: Core, snapshot: Snapshot) => Promise<StatusCost>;
+export type StatusExtras = (core: CloudRigCore, snapshot: Snapshot) => Promise<StatusCost>;
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { core: () => Promise<Core>; io: Io; progress: () => Progress }) => void;
+export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
 export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {}): Command {
@@ -79,12 +80,12 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .exitOverride();
 
   // The core (and with it the AWS SDK) loads only when a command needs it: `rig --help` stays fast.
-  let core: Promise<Core> | null = null;
-  const getCore = (): Promise<Core> => {
+  let core: Promise<CloudRigCore> | null = null;
+  const getCore = (): Promise<CloudRigCore> => {
     if (!core) {
       const globals = program.opts<GlobalOptions>();
       if (globals.debug) process.env.CLOUDRIG_DEBUG = '1';
-      core = makeCore({ home: globals.home ?? resolveHome(), profile: globals.profile ?? null });
+      core = makeCore({ home: globals.home ?? null, profile: globals.profile ?? null });
     }
     return core;
   };
@@ -118,39 +119,27 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
       sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false;
     }) => {
-      const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : undefined;
-      const { service } = await getCore();
-      const names = service.names();
+      const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : opts.setup === false ? null : undefined;
+      const core = await getCore();
+      const names = core.service.names();
       const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
-      const existing = names.includes(name) ? service.spec(name) : null;
-      const region = opts.region ?? existing?.region;
-      const type = opts.type ?? existing?.instanceType;
-      if (!region) throw new CloudRigError('InvalidInput', 'No region given.', '--region: pass a region such as us-east-1.');
-      if (!type) throw new CloudRigError('InvalidInput', 'No instance type given.', '--type: pass an instance type such as g4dn.xlarge.');
-      if (existing && existing.region !== region) {
-        throw new CloudRigError('InvalidInput', `Workstation ${name} lives in ${existing.region}; it cannot move to ${region}.`,
-          `--region: keep ${existing.region}, or create another workstation with --name.`);
-      }
-      const image: ImageSource = opts.ami ? { kind: 'ami', imageId: opts.ami }
-        : opts.amiParam ? { kind: 'parameter', path: opts.amiParam }
-        : existing?.image ?? { kind: 'parameter', path: DEFAULT_AMI_PARAMETER };
-      const base: WorkstationSpec = existing ?? WorkstationSpecSchema.parse({ name, region, instanceType: type, image, ingressCidr: '0.0.0.0/32' });
       const bar = progress();
-      const result = await service.init({
-        ...base,
-        instanceType: type,
-        image,
-        diskGiB: opts.disk ?? base.diskGiB,
-        spot: opts.spot ? true : opts.onDemand ? false : base.spot,
-        sshUser: opts.sshUser ?? base.sshUser,
-        sshHost: opts.sshHost ?? base.sshHost,
-        sshPort: opts.sshPort ?? base.sshPort,
-        ingressCidr: opts.cidr ?? (existing && !existing.ingressAuto ? existing.ingressCidr : 'auto'),
-        // A new --cidr needs its own confirmation; a kept range keeps the one it was given.
-        ingressAnywhere: opts.allowAnywhere ? true : opts.cidr ? undefined : base.ingressAnywhere,
-        setupScript: opts.setup === false ? undefined : setupScript ?? base.setupScript,
+      const result = await setUpWorkstation(core, {
+        name,
+        region: opts.region,
+        instanceType: opts.type,
+        image: opts.ami ? { kind: 'ami', imageId: opts.ami } : opts.amiParam ? { kind: 'parameter', path: opts.amiParam } : undefined,
+        diskGiB: opts.disk,
+        spot: opts.spot ? true : opts.onDemand ? false : undefined,
+        sshUser: opts.sshUser,
+        sshHost: opts.sshHost,
+        sshPort: opts.sshPort,
+        ingressCidr: opts.cidr,
+        ingressAnywhere: opts.allowAnywhere ? true : undefined,
+        setupScript,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
+      const { region, instanceType: type } = result.spec;
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
@@ -166,7 +155,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
     .action(async (name: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
       const bar = progress();
-      const snapshot = await (await getCore()).service.up(name, {
+      const snapshot = await startWorkstation(await getCore(), name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
         onStep: bar.step,
@@ -255,7 +244,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .action(async (name: string | undefined) => {
       const bar = progress();
-      const snapshot = await (await getCore()).service.stop(name, { onStep: bar.step });
+      const snapshot = await stopWorkstation(await getCore(), name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
     });
 
@@ -279,11 +268,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         }
       }
       const bar = progress();
-      const result = await c.service.down(spec.name, { saveImage: Boolean(opts.saveImage), onStep: bar.step });
+      const result = await terminateWorkstation(c, spec.name, { saveImage: Boolean(opts.saveImage), onStep: bar.step });
       bar.done('terminated');
       if (result.imageId) out(`Saved image: ${result.imageId}`);
       out(`Workstation ${spec.name} is terminated.`);
-      await reportLeftovers(() => c.service.scan(), out);
+      await reportLeftovers(() => scanAccount(c), out);
     });
 
   const images = program.command('images').description('List or delete images saved from a workstation.');
@@ -292,7 +281,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .option('--json', 'print a JSON array')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const list = await (await getCore()).service.images(name);
+      const list = await listImages(await getCore(), name);
       if (opts.json) return json(list);
       if (!list.length) return out('No saved images.');
       for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
@@ -307,7 +296,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
-      await (await getCore()).service.removeImage(opts.name, imageId);
+      await removeImage(await getCore(), opts.name, imageId);
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
@@ -316,7 +305,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .description('Find pending, running and stopped instances in every enabled region.')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const found = await (await getCore()).service.scan();
+      const found = await scanAccount(await getCore());
       const rows = found.map(({ region, instanceId, state, instanceType, workstation }) => ({ region, instanceId, state, instanceType, workstation }));
       if (opts.json) return json(rows);
       if (!rows.length) return out('No instances in any region.');

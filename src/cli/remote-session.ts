@@ -2,15 +2,15 @@ import { spawn } from 'node:child_process';
 import { CloudRigError } from '../core/errors.js';
 import { sshTargetOf } from '../core/ssh-command.js';
 import { resourceName } from '../core/workstation-service.js';
-import type { Core } from '../adapters/compose.js';
-import { Ssh2Session } from '../adapters/ssh/ssh2-session.js';
+import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
+import type { RemoteSession } from '../core/app/remote-access.js';
 
 /**
  * The kept-alive ssh session to a running workstation, for tunnels, file copies and stats. One
  * EC2 look-up for the address; no separate readiness probe: the session's own handshake checks the
  * pinned host key (and refuses a different one, naming the instance).
  */
-export async function openSession(c: Core, name: string | undefined): Promise<Ssh2Session> {
+export async function openSession(c: Core, name: string | undefined): Promise<RemoteSession> {
   const snapshot = await c.service.refresh(name, { probeSsh: false });
   if (snapshot.error && !snapshot.instance) throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
   const spec = c.service.spec(snapshot.name);
@@ -21,7 +21,7 @@ export async function openSession(c: Core, name: string | undefined): Promise<Ss
   if (!target) {
     throw new CloudRigError('NoAddress', `Workstation ${spec.name} runs but has no public address yet.`, `Wait a moment and try again, or check \`rig status ${spec.name}\`.`);
   }
-  return new Ssh2Session(target);
+  return c.remote.session(target);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { earlySshProbe } from './early-probe.js';
+// The one adapter `rig` loads before the composition: the probe must start before the AWS SDK loads.
+import { earlySshProbe } from '../adapters/early-ssh-probe.js';
 
 // The SDK's Node-version notice would break the one-error-line contract on stderr.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

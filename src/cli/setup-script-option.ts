@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { followSetup, setupOutcomeWords, type FollowMode } from '../core/app/setup-script.js';
 import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
-import type { Core } from '../adapters/compose.js';
+import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
 
 /** The text of `rig init --setup FILE`, checked as the settings schema checks it. */

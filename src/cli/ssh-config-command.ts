@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import type { Core } from '../adapters/compose.js';
+import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { CommandRegistrar } from './program.js';
 
 /**
@@ -7,7 +7,7 @@ import type { CommandRegistrar } from './program.js';
  * have brought a new address), then rewrites the file from what it saw. A workstation AWS cannot
  * be asked about keeps the address last written.
  */
-export async function refreshSshConfig(core: Core): Promise<string> {
+export async function refreshSshConfig(core: CloudRigCore): Promise<string> {
   await Promise.all(core.service.names().map((name) => core.service.refresh(name, { probeSsh: false })));
   await core.sshConfig.settled();
   return core.sshConfig.sync();

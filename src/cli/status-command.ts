@@ -1,6 +1,6 @@
 import { FleetWatch } from '../core/app/fleet-watch.js';
 import { CloudRigError } from '../core/errors.js';
-import type { Core } from '../adapters/compose.js';
+import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
 import { statusJson, type StatusExtras } from './program.js';
 

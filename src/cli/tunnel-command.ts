@@ -1,7 +1,6 @@
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { findJupyter, isTunnelWord, jupyterUrl, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
 import { validateInteger, validateName } from '../core/validate.js';
-import { SshPortForwarder } from '../adapters/ssh/ssh2-session.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
 
@@ -40,8 +39,8 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       const session = await openSession(c, name);
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
-        await session.client();
-        const tunnels = await openTunnels(new SshPortForwarder(session, warn), specs);
+        await session.connect();
+        const tunnels = await openTunnels(session.forwarder(warn), specs);
         for (const tunnel of tunnels) out(`Forwarding ${describe(tunnel)}`);
         out('Press Ctrl-C to close the tunnels.');
         await untilInterrupted(new AbortController());
@@ -64,7 +63,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const server = await findJupyter(session, workstation);
-        const forwarder = new SshPortForwarder(session, warn);
+        const forwarder = session.forwarder(warn);
         const remote = { remoteHost: server.host, remotePort: server.port, label: 'jupyter' };
         let tunnel: OpenTunnel;
         try {

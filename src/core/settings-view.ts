@@ -1,18 +1,8 @@
 import type { Settings } from '../shared/settings.js';
 import type { SettingsView, TerminalOption, WorkstationForm } from '../shared/views.js';
 import { DEFAULT_AMI_PARAMETER, type WorkstationSpec } from '../shared/workstation.js';
-import { CloudRigError } from './errors.js';
 import type { KeyStorageVerdict } from './credentials.js';
-import {
-  KNOWN_REGIONS,
-  validateAmiId,
-  validateCidr,
-  validateInstanceType,
-  validateName,
-  validateParameterPath,
-  validateRegion,
-} from './validate.js';
-import { IDLE_MINUTES } from '../shared/limits.js';
+import { KNOWN_REGIONS } from './validate.js';
 
 /** What the first-run form starts with: a small NVIDIA GPU box on the Deep Learning image. */
 export const DEFAULT_FORM: WorkstationForm = {
@@ -79,50 +69,4 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
     locked: facts.hasInstance,
     reminders: settings.reminders,
   };
-}
-
-/** The spec `WorkstationService.init` takes, from the form; every field validated with a fix. */
-export type SpecInput = Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string };
-
-/**
- * Turns the form into a spec, keeping what the form does not show (the watchdog's GPU threshold,
- * saved-image preference) from the existing spec. Refuses to move a workstation that has an instance.
- */
-export function specFromForm(form: WorkstationForm, existing: WorkstationSpec | null, hasInstance: boolean): SpecInput {
-  if (existing && hasInstance && (existing.region !== form.region || existing.name !== form.name)) {
-    throw new CloudRigError('WorkstationInUse', `${existing.name} has an instance in ${existing.region}, so its name and region cannot change.`,
-      { action: 'terminate-first', name: existing.name });
-  }
-  const imageText = form.image.trim();
-  return {
-    name: validateName(form.name, 'name'),
-    region: validateRegion(form.region, 'region'),
-    instanceType: validateInstanceType(form.instanceType.trim(), 'instanceType'),
-    image: form.imageKind === 'ami'
-      ? { kind: 'ami', imageId: validateAmiId(imageText, 'image') }
-      : { kind: 'parameter', path: validateParameterPath(imageText, 'imageParameter') },
-    preferSavedImage: existing?.preferSavedImage ?? true,
-    diskGiB: form.diskGiB,
-    spot: form.spot,
-    sshUser: form.sshUser,
-    ...(form.sshHost.trim() === '' ? {} : { sshHost: form.sshHost.trim() }),
-    sshPort: form.sshPort,
-    ingressCidr: form.ingressCidr.trim() === 'auto' ? 'auto' : validateCidr(form.ingressCidr.trim(), 'ingressCidr', {
-      allowAnywhere: form.ingressAnywhere === true,
-    }),
-    ...(form.ingressAnywhere === true && form.ingressCidr.trim() !== 'auto' ? { ingressAnywhere: true } : {}),
-    autoStop: {
-      enabled: form.autoStopEnabled,
-      idleMinutes: validateIdleMinutes(form.autoStopMinutes),
-      gpuBusyPercent: existing?.autoStop.gpuBusyPercent ?? 10,
-    },
-  };
-}
-
-function validateIdleMinutes(minutes: number): number {
-  if (!Number.isInteger(minutes) || minutes < IDLE_MINUTES.min || minutes > IDLE_MINUTES.max) {
-    throw new CloudRigError('InvalidInput', `${minutes} is not a number of idle minutes CloudRig can use.`,
-      { action: 'correct-input', field: 'idleMinutes', hint: `give whole minutes from ${IDLE_MINUTES.min} to ${IDLE_MINUTES.max}.` });
-  }
-  return minutes;
 }

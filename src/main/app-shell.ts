@@ -1,17 +1,13 @@
 import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listGpuInstanceTypes } from '../adapters/aws/instance-catalog.js';
-import { requestQuotaIncrease, runDoctor } from '../adapters/aws/account-checks.js';
-import { listAwsProfiles } from '../adapters/aws/profiles.js';
-import { createCore, type Core, type CoreOptions } from '../adapters/compose.js';
-import { resolveHome } from '../adapters/store/home.js';
-import { FileReminderStore } from '../adapters/store/reminder-store.js';
-import { SystemTerminal } from '../adapters/terminal/system-terminal.js';
+import type { CoreFactory } from '../core/app/cloudrig-core.js';
+import { AppSession } from '../core/app/app-session.js';
 import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
 import type { TrayAction } from '../core/tray-model.js';
-import { AppController, type AccountPort } from './app-controller.js';
+import type { TerminalPort } from '../core/app/shell-ports.js';
+import { ipcHandlers, runTrayAction } from './ipc-handlers.js';
 import { APP_ORIGIN } from './app-protocol.js';
 import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js';
 import { bindRouter } from './ipc-binding.js';
@@ -50,13 +46,20 @@ export interface BootOptions {
   readonly argv?: readonly string[];
   /** Whether a StatusNotifier host runs (D-Bus in the app). */
   readonly trayHost?: () => Promise<boolean | null>;
-  readonly createCore?: (options: CoreOptions) => Core;
-  readonly account?: AccountPort;
+}
+
+/** What the composition root (main/index.ts) hands the shell: the core's factory and the adapters the shell ports need. */
+export interface Composition {
+  readonly createCore: CoreFactory;
+  /** The CloudRig home shared with `rig`. */
+  resolveHome(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string;
+  /** The system terminal (adapters/terminal). */
+  terminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort;
 }
 
 /** The running app, for the boot test and for quitting. */
 export interface Shell {
-  readonly controller: AppController;
+  readonly session: AppSession;
   readonly router: Router;
   readonly window: BrowserWindow;
   readonly tray: TrayView;
@@ -70,7 +73,7 @@ export interface Shell {
  * router, the tray, notifications, and refreshes on resume and when the network comes back.
  * Resolves with null when another instance already runs (this one then quits).
  */
-export async function boot(options: BootOptions = {}): Promise<Shell | null> {
+export async function boot(composition: Composition, options: BootOptions = {}): Promise<Shell | null> {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return null;
@@ -80,7 +83,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
   const desktop: Desktop = detectDesktop(options.platform ?? process.platform, env, app.commandLine.getSwitchValue('ozone-platform'));
   const platform = platformOf(desktop);
   const traits = traitsOf(desktop);
-  const home = resolveHome(env, platform);
+  const home = composition.resolveHome(env, platform);
   // Chromium's own files (and on Windows its DPAPI-wrapped key) get a folder of their own: by
   // default userData is <appData>/CloudRig, which is the CloudRig home itself. Only before ready.
   app.setPath('userData', join(home, 'electron'));
@@ -107,35 +110,30 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     showPopoverAt(window, tray?.bounds() ?? null, desktop);
     send('screen:show', screen);
     // Opening the popover is when fresh cost (and, when stopped, what is kept) is worth AWS calls.
-    controller.popoverShown();
+    session.popoverShown();
   };
 
-  const terminal = new SystemTerminal(platform, env);
   const notifier = new ElectronNotifier(traits.notificationButtons);
-  const controller = new AppController({
+  const session = new AppSession({
     home,
     env,
     platform,
-    createCore: options.createCore ?? createCore,
+    createCore: composition.createCore,
     clipboard: { writeText: (text) => clipboard.writeText(text) },
-    terminal,
+    terminal: composition.terminal(platform, env),
     notifier,
     secretBox: new SafeStorageSecretBox(platform),
     loginItem: new SystemLoginItem(desktop, env),
-    openExternal: openExternalAllowlisted,
     popover: { show: showPopover, hide: () => window.hide() },
-    account: options.account ?? { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    reminderStore: (home) => new FileReminderStore(home),
-    profiles: listAwsProfiles,
     log: (line) => console.log(line),
   });
 
-  const router = createRouter(controller.handlers(), senderFrom(pageOrigin), (line) => console.warn(line));
+  const router = createRouter(ipcHandlers(session, openExternalAllowlisted), senderFrom(pageOrigin), (line) => console.warn(line));
   const unbind = bindRouter(router);
 
   let quitting = false;
   const requestQuit = async (): Promise<boolean> => {
-    const prompt = controller.quitPrompt();
+    const prompt = session.quitPrompt();
     if (prompt) {
       const { response } = await dialog.showMessageBox({
         type: 'warning',
@@ -154,7 +152,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
 
   const onAction = (action: TrayAction): void => {
     if (action === 'quit') void requestQuit();
-    else controller.trayAction(action);
+    else runTrayAction(session, action);
   };
   // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
   // the system re-activates the running app instead (applicationShouldHandleReopen → 'activate').
@@ -170,17 +168,17 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
     else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
   });
-  controller.onDidChangeTray((model) => tray?.apply(model));
-  controller.onDidChangeView((view) => send('view:changed', view));
+  session.onDidChangeTray((model) => tray?.apply(model));
+  session.onDidChangeView((view) => send('view:changed', view));
 
   // A tray app keeps running with its popover hidden.
   app.on('window-all-closed', () => undefined);
-  powerMonitor.on('resume', () => controller.refreshNow());
-  powerMonitor.on('unlock-screen', () => controller.refreshNow());
+  powerMonitor.on('resume', () => session.refreshNow());
+  powerMonitor.on('unlock-screen', () => session.refreshNow());
   let online = net.isOnline();
   const onlinePoll = setInterval(() => {
     const now = net.isOnline();
-    if (now && !online) controller.refreshNow();
+    if (now && !online) session.refreshNow();
     online = now;
   }, ONLINE_POLL_MS);
   app.on('before-quit', () => {
@@ -191,7 +189,7 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     clearInterval(onlinePoll);
     unbind();
     tray?.destroy();
-    void controller.dispose();
+    void session.dispose();
   });
   window.on('close', (event) => {
     if (!quitting) {
@@ -200,6 +198,6 @@ export async function boot(options: BootOptions = {}): Promise<Shell | null> {
     }
   });
 
-  controller.start();
-  return { controller, router, window, tray, notifier, requestQuit };
+  session.start();
+  return { session, router, window, tray, notifier, requestQuit };
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { autostartEntry } from '../core/autostart-entry.js';
-import type { LoginItem } from './app-controller.js';
+import type { LoginItem } from '../core/app/shell-ports.js';
 import { platformOf, type Desktop } from './desktop.js';
 
 /** The Exec= line's program (quoted or bare) and the rest of the line. */

@@ -1,6 +1,6 @@
 import { Notification } from 'electron';
 import type { NotificationButton, NotificationModel } from '../core/notification-policy.js';
-import type { Notifier } from './app-controller.js';
+import type { Notifier } from '../core/app/shell-ports.js';
 
 /** Kinds that need the user: they make a sound; the rest is for information. */
 const AUDIBLE: ReadonlySet<NotificationModel['kind']> = new Set(['ready', 'error', 'reminder']);

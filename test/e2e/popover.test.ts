@@ -9,13 +9,11 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestQuotaIncrease, runDoctor } from '../../src/adapters/aws/account-checks.js';
-import { listGpuInstanceTypes } from '../../src/adapters/aws/instance-catalog.js';
 import { createCore } from '../../src/adapters/compose.js';
-import { FileReminderStore } from '../../src/adapters/store/reminder-store.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
-import { AppController } from '../../src/main/app-controller.js';
+import { AppSession } from '../../src/core/app/app-session.js';
+import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
 import type { Screen } from '../../src/shared/views.js';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
@@ -50,7 +48,7 @@ let sshd: Sshd;
 let server: StaticServer;
 let browser: Browser;
 let page: Page;
-let controller: AppController;
+let controller: AppSession;
 let router: Router;
 let home: string;
 const saved = { ...process.env };
@@ -96,7 +94,7 @@ beforeAll(async () => {
     CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
   });
 
-  controller = new AppController({
+  controller = new AppSession({
     home: join(home, 'home'),
     env: process.env,
     platform: 'linux',
@@ -106,16 +104,12 @@ beforeAll(async () => {
     notifier: { show: (notification) => notifications.push(notification) },
     secretBox: noKeyring,
     loginItem: { set: () => undefined },
-    openExternal: async () => undefined,
     popover: { show: (screen) => shownScreens.push(screen), hide: () => undefined },
-    account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    reminderStore: (dir) => new FileReminderStore(dir),
-    profiles: async () => [],
     tickMs: 1_000,
   });
 
   server = await serveRenderer(join(ROOT, 'out', 'renderer'));
-  router = createRouter(controller.handlers(), senderFrom(server.origin));
+  router = createRouter(ipcHandlers(controller, async () => undefined), senderFrom(server.origin));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

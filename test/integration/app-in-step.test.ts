@@ -1,12 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requestQuotaIncrease, runDoctor } from '../../src/adapters/aws/account-checks.js';
-import { listGpuInstanceTypes } from '../../src/adapters/aws/instance-catalog.js';
 import { createCore } from '../../src/adapters/compose.js';
-import { FileReminderStore } from '../../src/adapters/store/reminder-store.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { Clock } from '../../src/core/ports.js';
-import { AppController } from '../../src/main/app-controller.js';
+import { AppSession } from '../../src/core/app/app-session.js';
 import { startCloudProxy, type CloudProxy } from '../fixtures/cloud-proxy.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -33,7 +30,7 @@ const noKeyring: SecretBox = {
 
 const world = useRigWorld({ eachTest: { init: false } });
 let appProxy: CloudProxy;
-let controller: AppController | null = null;
+let controller: AppSession | null = null;
 const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
 beforeAll(async () => {
@@ -52,10 +49,10 @@ afterEach(async () => {
 });
 
 /** The app's controller on the world's home, its AWS calls through `appProxy`, its waits stretched tenfold. */
-function startApp(): AppController {
+function startApp(): AppSession {
   // The SDK takes its endpoint from the environment when a client is made: the app's is its own proxy.
   process.env.AWS_ENDPOINT_URL = appProxy.url;
-  const app = new AppController({
+  const app = new AppSession({
     home: world.home,
     env: { ...world.env, CLOUDRIG_HOME: world.home },
     platform: 'linux',
@@ -65,11 +62,7 @@ function startApp(): AppController {
     notifier: { show: () => undefined },
     secretBox: noKeyring,
     loginItem: { set: () => undefined },
-    openExternal: async () => undefined,
     popover: { show: () => undefined, hide: () => undefined },
-    account: { checks: runDoctor, requestQuota: requestQuotaIncrease, gpuTypes: listGpuInstanceTypes },
-    reminderStore: (home) => new FileReminderStore(home),
-    profiles: async () => [],
     tickMs: 3_600_000,
   });
   app.start();

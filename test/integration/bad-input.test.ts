@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FORM, specFromForm } from '../../src/core/settings-view.js';
+import { DEFAULT_FORM } from '../../src/core/settings-view.js';
+import { requestOfForm, specFromInput } from '../../src/core/app/workstation-setup.js';
 import { createRouter, senderFrom, type Handlers, type Sender } from '../../src/main/ipc-router.js';
 import { requestChannels } from '../../src/shared/contract.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
@@ -247,10 +248,10 @@ const ipcCases: readonly IpcCase[] = [
 ];
 
 describe('bad input through IPC: refused by the router or by core with a fix, no handler runs with it', () => {
-  // The real router; `workstation:save` runs core's own form validation (specFromForm) before anything else.
+  // The real router; `workstation:save` runs core's own form validation (specFromInput) before anything else.
   const reached: string[] = [];
   const handlers = Object.fromEntries(Object.keys(requestChannels).map((channel) => [channel, (payload: unknown) => {
-    if (channel === 'workstation:save') specFromForm(payload as typeof form, null, false);
+    if (channel === 'workstation:save') specFromInput(requestOfForm(payload as typeof form), null, false);
     reached.push(channel);
     return null;
   }])) as unknown as Handlers;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { PrefetchingSshClient } from '../../src/adapters/ssh/prefetching-ssh-client.js';
-import { earlySshProbe } from '../../src/cli/early-probe.js';
+import { earlySshProbe } from '../../src/adapters/early-ssh-probe.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../src/core/ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 

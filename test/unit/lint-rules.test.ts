@@ -59,6 +59,12 @@ describe('the layer rules refuse each way around them', () => {
     ['the renderer imports core', 'src/renderer/probe.ts', "import { trayModel } from '../core/tray-model.js';\nexport const t = trayModel;\n", /no-restricted-imports/],
     ['the preload imports an adapter with import()', 'src/preload/probe.ts', "export const a = () => import('../adapters/compose.js');\n", /no-restricted-syntax/],
     ['an adapter imports electron', 'src/adapters/probe.ts', "import { app } from 'electron';\nexport const a = app;\n", /no-restricted-imports/],
+    ['a main file other than the root imports the composition', 'src/main/probe.ts', "import { createCore } from '../adapters/compose.js';\nexport const c = createCore;\n", /no-restricted-imports: .*The Electron shell/],
+    ['main imports an adapter type', 'src/main/probe.ts', "import type { AwsAccess } from '../adapters/aws/client-config.js';\nexport type A = AwsAccess;\n", /no-restricted-imports/],
+    ["main's composition root imports another adapter", 'src/main/index.ts', "import { resolveHome } from '../adapters/store/home.js';\nexport const h = resolveHome;\n", /no-restricted-imports/],
+    ['a CLI command imports an adapter', 'src/cli/probe.ts', "import { FileReminderStore } from '../adapters/store/reminder-store.js';\nexport const s = FileReminderStore;\n", /no-restricted-imports: .*The CLI/],
+    ['a CLI command loads the composition itself', 'src/cli/probe.ts', "export const c = () => import('../adapters/compose.js');\n", /no-restricted-syntax: The CLI/],
+    ["the CLI's composition root loads another adapter with import()", 'src/cli/main.ts', "export const d = () => import('../adapters/aws/debug-log.js');\n", /no-restricted-syntax: The CLI/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -70,9 +76,11 @@ describe('the layer rules refuse each way around them', () => {
     ['core imports shared and another core module', 'src/core/probe.ts', "import { PHASES } from '../shared/workstation.js';\nimport { Emitter } from './emitter.js';\nexport const x = [PHASES, Emitter];\n"],
     ['core uses an AbortController', 'src/core/probe.ts', 'export const stop = new AbortController();\n'],
     ['an adapter loads ssh2 on first use', 'src/adapters/probe.ts', "export const ssh = async () => (await import('ssh2')).default;\n"],
-    ['main imports named members of electron and the composition', 'src/main/probe.ts', "import { app } from 'electron';\nimport { createCore } from '../adapters/compose.js';\nexport const x = [app, createCore];\n"],
+    ["main's composition root imports named members of electron and the composition", 'src/main/index.ts', "import { app } from 'electron';\nimport { createCore } from '../adapters/compose.js';\nexport const x = [app, createCore];\n"],
     ['the binding takes ipcMain', 'src/main/ipc-binding.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n"],
-    ['the CLI loads the composition on first use', 'src/cli/probe.ts', "export const c = () => import('../adapters/compose.js');\n"],
+    ["the CLI's composition root loads the composition on first use", 'src/cli/main.ts', "export const c = () => import('../adapters/compose.js');\n"],
+    ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
+    ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
   ];
 
   it.each(allowed)('accepts: %s', async (_what, path, code) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
-import { createCore, type CoreOptions } from '../../src/adapters/compose.js';
+import { createCore, resolveHome, systemTerminal, type CoreOptions } from '../../src/adapters/compose.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { idleStatusCommand } from '../../src/core/idle-watchdog.js';
 import { requestChannels } from '../../src/shared/contract.js';
@@ -106,7 +106,7 @@ beforeAll(async () => {
   };
   // A Windows desktop: toasts with buttons, a taskbar tray, a 127-character tooltip.
   electron.reset('win32', { appData: join(home, 'appdata') });
-  const booted = await boot({ createCore: recordingCore, platform: 'win32', env: process.env, now: shellNow });
+  const booted = await boot({ createCore: recordingCore, resolveHome, terminal: systemTerminal }, { platform: 'win32', env: process.env, now: shellNow });
   if (!booted) throw new Error('boot() gave up the single-instance lock');
   shell = booted;
 }, 60_000);
@@ -119,7 +119,7 @@ afterAll(async () => {
 });
 
 describe('main process boot on Windows, through a real launch (electron replaced by a module double)', () => {
-  afterAll(() => shell?.controller.dispose());
+  afterAll(() => shell?.session.dispose());
 
   it('runs as a single-instance tray app, the app:// scheme registered before ready', () => {
     expect(electron.module.app.requestSingleInstanceLock).toHaveBeenCalled();
@@ -229,7 +229,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
     expect(views.at(-1)?.[1]).toMatchObject({ screen: 'workstation', workstation: { phase: 'running', primary: { action: 'stop', enabled: true } } });
     // Repeated polls of the same state raise nothing more.
     const count = electron.notifications.length;
-    shell.controller.refreshNow();
+    shell.session.refreshNow();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(electron.notifications.length).toBe(count);
   }, 60_000);
@@ -284,9 +284,12 @@ describe('main process boot on Windows, through a real launch (electron replaced
     const until = Number((await readFile(keepalive, 'utf8')).trim());
     expect(until).toBeGreaterThanOrEqual(Math.floor(snoozedAt / 1000) + 3_600);
     expect(until).toBeLessThan(Math.floor(snoozedAt / 1000) + 3_600 + 30);
-    const state = JSON.parse(await readFile(join(home, 'home', 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number; fired: Record<string, number> };
-    expect(state.snoozedUntil).toBeGreaterThanOrEqual(snoozedAt + 3_600_000);
-    expect(Object.keys(state.fired)).toContainEqual(expect.stringMatching(/^gpu:running:\d+:0$/));
+    // The reminder state is written once the box took the snooze (so just after the keep-alive file).
+    await vi.waitFor(async () => {
+      const state = JSON.parse(await readFile(join(home, 'home', 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number | null; fired: Record<string, number> };
+      expect(state.snoozedUntil).toBeGreaterThanOrEqual(snoozedAt + 3_600_000);
+      expect(Object.keys(state.fired)).toContainEqual(expect.stringMatching(/^gpu:running:\d+:0$/));
+    }, { timeout: 10_000 });
     await vi.waitFor(() => expect(lastView()).toMatchObject({ reminder: null, notice: 'Snoozed for 1 h: no reminders, and gpu stays up' }));
     // The popover shows the session as the cost meter counts it: over two hours at the bundled rate.
     expect(lastView()).toMatchObject({ workstation: { phase: 'ready', hourly: '$0.53/h', hourlySource: 'bundled', session: expect.stringMatching(/^\$1\.\d\d$/) } });
@@ -373,13 +376,13 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       await writeFile(autostartFile(), scenario.autostart);
     }
     const { boot } = await import('../../src/main/app-shell.js');
-    const booted = await boot({ platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
+    const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
     if (!booted) throw new Error('boot() gave up the single-instance lock');
     desktopShell = booted;
   }, 30_000);
 
   afterAll(async () => {
-    await desktopShell?.controller.dispose();
+    await desktopShell?.session.dispose();
     if (appData) await rm(appData, { recursive: true, force: true });
   });
 
@@ -530,7 +533,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
 
   it('fits the tooltip to what the OS shows, keeping the month\'s cost and the error', () => {
     const tray = electron.trays[0]!;
-    desktopShell.tray.apply({ ...desktopShell.controller.tray(), tooltip: LONG_TOOLTIP });
+    desktopShell.tray.apply({ ...desktopShell.session.tray(), tooltip: LONG_TOOLTIP });
     if (profile === 'win32') {
       expect(tray.tooltip.length).toBeLessThanOrEqual(127);
       expect(tray.tooltip).toMatch(/^CloudRig: gpu/);
@@ -540,7 +543,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     } else {
       expect(tray.tooltip).toBe(LONG_TOOLTIP);
     }
-    desktopShell.tray.apply(desktopShell.controller.tray());
+    desktopShell.tray.apply(desktopShell.session.tray());
   });
 
   it('offers a reminder\'s Stop now / Snooze as buttons where the OS shows them, else through a click', () => {

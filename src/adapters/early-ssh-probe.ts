@@ -1,6 +1,6 @@
-import { PrefetchingSshClient } from '../adapters/ssh/prefetching-ssh-client.js';
-import { lastAcceptedTarget } from '../adapters/store/accepted-runs-file.js';
-import { resolveHome } from '../adapters/store/home.js';
+import { PrefetchingSshClient } from './ssh/prefetching-ssh-client.js';
+import { lastAcceptedTarget } from './store/accepted-runs-file.js';
+import { resolveHome } from './store/home.js';
 
 /** How long the early probe may take; the same as the core's probe. */
 const EARLY_TIMEOUT_MS = 3_000;

@@ -1,0 +1,44 @@
+import type { CheckReport, InstanceTypeOption, QuotaRequestResult } from '../../shared/views.js';
+import type { CheckTarget } from '../first-run-checks.js';
+import { validateRegion } from '../validate.js';
+import type { CloudRigCore, GpuOfferList } from './cloudrig-core.js';
+
+/** Pricing lookups run this many at a time: the Pricing API throttles bursts (answers are cached a day). */
+const PRICE_LOOKUPS_AT_ONCE = 4;
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The GPU instance types of a region with their on-demand price, for the setup form's picker. */
+export async function listInstanceTypes(core: CloudRigCore, region: string): Promise<InstanceTypeOption[]> {
+  validateRegion(region, 'Region');
+  const types = await core.account.gpuTypes(region);
+  const hourly = await mapLimited(types, PRICE_LOOKUPS_AT_ONCE, (type) =>
+    core.prices.onDemandHourly(region, type.instanceType).then((price) => price?.usd ?? null, () => null));
+  return types.map((type, index) => ({ ...type, hourlyUsd: hourly[index] ?? null }));
+}
+
+/** GPU offers (prices, quota) in some regions, for `rig gpus`. */
+export function listGpuOffers(core: CloudRigCore, regions: readonly string[], gpu: string | null): Promise<GpuOfferList> {
+  return core.account.gpuOffers(regions, gpu);
+}
+
+/** The first-run checks: credentials, the default VPC, the vCPU quota for the type. */
+export function runAccountChecks(core: CloudRigCore, target: CheckTarget): Promise<CheckReport> {
+  validateRegion(target.region, 'region');
+  return core.account.checks(target);
+}
+
+/** Files a vCPU quota increase. */
+export function requestQuota(core: CloudRigCore, request: { readonly region: string; readonly quotaCode: string; readonly desired: number }): Promise<QuotaRequestResult> {
+  validateRegion(request.region, 'Region');
+  return core.account.requestQuota(request.region, request.quotaCode, request.desired);
+}

@@ -1,0 +1,483 @@
+import type { AccessKeys } from '../../shared/contract.js';
+import type { Reminders, Settings } from '../../shared/settings.js';
+import type { AppView, CheckReport, InstanceTypeOption, QuotaRequestResult, SettingsView, WorkstationForm } from '../../shared/views.js';
+import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
+import { reminderApplies, type OpenReminder } from '../cost-watch.js';
+import { openAccessKeys, sealAccessKeys, type SecretBox } from '../credentials.js';
+import { Emitter } from '../emitter.js';
+import { CloudRigError, toErrorInfo } from '../errors.js';
+import type { CheckTarget } from '../first-run-checks.js';
+import { notificationPolicy, type NotificationButton, type NotificationModel } from '../notification-policy.js';
+import { canCopySsh } from '../phase-view.js';
+import { appView, currentWorkstation } from '../popover-model.js';
+import { quitPrompt, type QuitPrompt } from '../quit-policy.js';
+import { SNOOZE_HOURS } from '../reminder-policy.js';
+import { settingsView } from '../settings-view.js';
+import { displayedSshArgv } from '../ssh-config.js';
+import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
+import { trayModel, type TrayModel } from '../tray-model.js';
+import { Watcher } from '../watcher.js';
+import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
+import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
+import { Monitor } from './monitor.js';
+import { OperationRunner } from './operation-runner.js';
+import type { Clipboard, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+import { snoozeWorkstation } from './snooze.js';
+import { requestOfForm, setUpWorkstation } from './workstation-setup.js';
+
+/** What the app session needs from the shell around it; the app passes Electron's, tests their own. */
+export interface SessionPorts {
+  readonly home: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: string;
+  readonly createCore: CoreFactory;
+  readonly clipboard: Clipboard;
+  readonly terminal: TerminalPort;
+  readonly notifier: Notifier;
+  readonly secretBox: SecretBox;
+  readonly loginItem: LoginItem;
+  readonly popover: PopoverPort;
+  readonly log?: (line: string) => void;
+  /** How often cost, reminders and the uptime shown are brought up to date while there is an instance. */
+  readonly tickMs?: number;
+  /** Minutes to add to UTC for local time at an instant (the daily reminder); the system's by default. */
+  readonly localOffsetMinutes?: (epochMs: number) => number;
+  /** How long a notice ("Copied …") stays. */
+  readonly noticeMs?: number;
+}
+
+/** A settings change from the popover. */
+export interface SettingsChange {
+  readonly profile?: string | null;
+  readonly terminal?: string | null;
+  readonly startAtLogin?: boolean;
+  readonly reminders?: Reminders;
+}
+
+/** Errors the user caused by changing their mind (a Stop aborting a Start's wait) are not news. */
+function shownError(error: ErrorInfo | null): ErrorInfo | null {
+  return error && error.code !== 'Aborted' ? error : null;
+}
+
+/**
+ * The app's face of the application layer: one current workstation watched through the core, the
+ * use cases run on it (long ones in the background through the operation runner), the monitor
+ * keeping cost and reminders current, and every change turned into a view, a tray model and
+ * (maybe) a notification by the pure functions in core. The shell binds it to Electron.
+ */
+export class AppSession {
+  private core: CloudRigCore;
+  private unsubscribe: () => void;
+  private watcher: Watcher | null = null;
+  private watched: string | null = null;
+  private snapshot: Snapshot | null = null;
+  private operationError: ErrorInfo | null = null;
+  private notice: { text: string; cancel: () => void } | null = null;
+  private stopTicker: () => void = () => undefined;
+  private unwatchHome: () => void = () => undefined;
+  private readonly shown = new Set<string>();
+  private readonly viewChanged = new Emitter<AppView>();
+  private readonly trayChanged = new Emitter<TrayModel>();
+  private readonly runner: OperationRunner;
+  private readonly monitor: Monitor;
+
+  /** Fires with the popover's new view after every change. */
+  readonly onDidChangeView = this.viewChanged.event;
+  /** Fires with the tray's new model after every change. */
+  readonly onDidChangeTray = this.trayChanged.event;
+
+  constructor(private readonly ports: SessionPorts) {
+    this.core = this.buildCore();
+    this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
+    this.runner = new OperationRunner({
+      onDidStart: () => this.update(() => {
+        this.operationError = null;
+      }),
+      onDidFail: (kind, error) => {
+        this.log(`${kind} failed: ${error.code}`);
+        this.update(() => {
+          this.operationError = error;
+        });
+      },
+      onDidEnd: () => this.watcher?.refreshNow(),
+    });
+    this.monitor = new Monitor({
+      core: () => this.core,
+      watched: () => this.watched,
+      snapshot: () => this.snapshot,
+      effective: () => this.effective(),
+      reminderSettings: () => this.settings().reminders,
+      stopping: () => this.runner.kind === 'stop',
+      stop: () => this.stopWorkstation(),
+      notify: (notification, reminder) => this.notify(notification, reminder),
+      changed: () => this.emit(),
+      log: (line) => this.log(line),
+      localOffsetMinutes: ports.localOffsetMinutes ?? ((ms) => -new Date(ms).getTimezoneOffset()),
+    });
+  }
+
+  /** Starts watching the current workstation. */
+  start(): void {
+    // Write the login item again when it is on: the app may have moved or been updated since
+    // (a Linux autostart entry names the executable's path).
+    if (this.settings().startAtLogin) {
+      try {
+        if (this.ports.loginItem.renew) this.ports.loginItem.renew();
+        else this.ports.loginItem.set(true);
+      } catch (error) {
+        this.log(`start at login: could not renew the login item: ${toErrorInfo(error).message}`);
+      }
+    }
+    this.watch();
+    // A change `rig` made in the shell shows at once, not at the next poll.
+    this.unwatchHome = this.core.changes.watch(() => this.homeChanged());
+    // Cost grows and reminders come due with time alone: bring both up to date on a timer.
+    this.stopTicker = this.core.scheduler.every(this.ports.tickMs ?? 30_000, () => {
+      if (this.snapshot?.instance) this.monitor.assess();
+    });
+    this.emit();
+  }
+
+  /** Stops polling and timers; leaves every instance as it is. */
+  async dispose(): Promise<void> {
+    this.stopTicker();
+    this.notice?.cancel();
+    this.unsubscribe();
+    this.unwatchHome();
+    const cancelled = this.runner.cancel();
+    await this.watcher?.dispose();
+    await cancelled;
+    await this.monitor.settled();
+  }
+
+  private log(line: string): void {
+    this.ports.log?.(line);
+  }
+
+  private buildCore(): CloudRigCore {
+    const base = { home: this.ports.home, env: this.ports.env };
+    const plain = this.ports.createCore(base);
+    const keys = openAccessKeys(this.ports.secretBox, plain.settings.read().encryptedCredentials);
+    return keys ? this.ports.createCore({ ...base, credentials: keys }) : plain;
+  }
+
+  /** Switch profile or keys: the core is built again with them, and the workstation watched again. */
+  private async rebuild(): Promise<void> {
+    await this.runner.cancel();
+    this.unsubscribe();
+    await this.watcher?.dispose();
+    this.watcher = null;
+    this.watched = null;
+    this.snapshot = null;
+    this.core = this.buildCore();
+    this.monitor.forget();
+    this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
+    this.watch();
+    this.emit();
+  }
+
+  private settings(): Settings {
+    return this.core.settings.read();
+  }
+
+  /** Watches the current workstation (switching when it changed). */
+  private watch(): void {
+    const name = currentWorkstation(this.settings());
+    if (name === this.watched) return;
+    void this.watcher?.dispose();
+    this.watcher = null;
+    this.watched = name;
+    this.snapshot = null;
+    this.operationError = null;
+    this.monitor.forget();
+    if (name === null) return;
+    this.watcher = new Watcher(this.core.service, this.core.clock, name);
+    this.watcher.start();
+  }
+
+  /** The snapshot as shown: with the last failed operation's error when the snapshot has none. */
+  private effective(): Snapshot | null {
+    const snapshot = this.snapshot;
+    if (!snapshot) return null;
+    const error = shownError(snapshot.error) ?? this.operationError;
+    return error === snapshot.error ? snapshot : { ...snapshot, error };
+  }
+
+  /** Applies a change, then raises the notification the change calls for and emits the views. */
+  private update(change: () => void): void {
+    const before = this.effective();
+    change();
+    const after = this.effective();
+    if (after) {
+      const notification = notificationPolicy(before, after, this.core.clock.now(), this.settings(), { hourlyUsd: this.monitor.hourlyUsd() });
+      if (notification) this.notify(notification, null);
+    }
+    this.emit();
+  }
+
+  private report(error: unknown): void {
+    this.update(() => {
+      this.operationError = toErrorInfo(error);
+    });
+  }
+
+  /** Shows a notification once per key; a reminder's buttons answer that reminder. */
+  private notify(notification: NotificationModel, reminder: OpenReminder | null): void {
+    if (this.shown.has(notification.key)) return;
+    this.shown.add(notification.key);
+    this.ports.notifier.show(
+      notification,
+      () => this.onNotificationClick(notification),
+      (button) => this.onNotificationButton(button, reminder),
+    );
+  }
+
+  private onSnapshot(snapshot: Snapshot): void {
+    if (snapshot.name !== this.watched) return;
+    const previous = this.snapshot?.phase ?? null;
+    this.update(() => {
+      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.runner.kind === null) this.operationError = null;
+      this.snapshot = snapshot;
+    });
+    this.monitor.noteSnapshot(snapshot, previous);
+  }
+
+  private emit(): void {
+    try {
+      this.viewChanged.fire(this.view());
+      this.trayChanged.fire(this.tray());
+    } catch (error) {
+      this.log(`could not compute the view: ${toErrorInfo(error).message}`);
+    }
+  }
+
+  private setNotice(text: string): void {
+    this.notice?.cancel();
+    const cancel = this.core.scheduler.after(this.ports.noticeMs ?? 4_000, () => {
+      this.notice = null;
+      this.emit();
+    });
+    this.notice = { text, cancel };
+    this.emit();
+  }
+
+  /** The popover's view now. */
+  view(): AppView {
+    return appView(this.effective(), this.settings(), this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null);
+  }
+
+  /** The tray now. */
+  tray(): TrayModel {
+    return trayModel(this.effective(), this.settings(), this.core.clock.now(), this.monitor.costFacts());
+  }
+
+  /** What to ask before quitting, or null to quit at once. */
+  quitPrompt(): QuitPrompt | null {
+    return quitPrompt(this.effective(), this.monitor.hourlyUsd());
+  }
+
+  /** The popover was opened: look again, and bring cost (and, when stopped, what is kept) up to date. */
+  popoverShown(): void {
+    this.refreshNow();
+    this.monitor.assess();
+    this.monitor.lookUpStillCosting();
+  }
+
+  /** `rig` changed something: read the settings again (which workstation), ask EC2 now, update cost and reminders. */
+  private homeChanged(): void {
+    this.watch();
+    this.refreshNow();
+    this.monitor.assess();
+    this.emit();
+  }
+
+  /** Refreshes now (resume from sleep, network back, popover opened). */
+  refreshNow(): void {
+    this.watcher?.refreshNow();
+  }
+
+  private requireName(): string {
+    if (this.watched === null) {
+      throw new CloudRigError('NoWorkstation', 'No workstation is set up yet.', 'Fill in the setup form and press Create workstation.');
+    }
+    return this.watched;
+  }
+
+  /** Start; returns at once, progress comes as views. */
+  startWorkstation(): AppView {
+    const name = this.requireName();
+    this.runner.run('up', (signal) => startWorkstation(this.core, name, { signal }));
+    return this.view();
+  }
+
+  /** Stop; returns at once. */
+  stopWorkstation(): AppView {
+    const name = this.requireName();
+    this.monitor.closeReminder();
+    this.runner.run('stop', (signal) => stopWorkstation(this.core, name, { signal }));
+    return this.view();
+  }
+
+  /** Terminate (saving an image first when asked); returns at once. */
+  terminateWorkstation(saveImage: boolean): AppView {
+    const name = this.requireName();
+    this.runner.run('down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
+    return this.view();
+  }
+
+  /** Snooze: the instance's idle auto-stop, then the reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`). */
+  async snooze(): Promise<void> {
+    const name = this.requireName();
+    const snoozed = await snoozeWorkstation(this.core, { name, hours: SNOOZE_HOURS, exclusive: (work) => this.monitor.serial(work) });
+    this.monitor.closeReminder();
+    this.monitor.noteSnoozed(this.snapshot, snoozed.until);
+    this.setNotice(`Snoozed for ${SNOOZE_HOURS} h: no reminders, and ${name} stays up`);
+  }
+
+  /** The popover's answer to the open reminder: Stop now, Snooze, or just dismiss it. */
+  async answerReminder(action: 'stop' | 'snooze' | 'dismiss'): Promise<AppView> {
+    if (action === 'stop') return this.stopWorkstation();
+    if (action === 'snooze') await this.snooze();
+    this.monitor.closeReminder();
+    this.emit();
+    return this.view();
+  }
+
+  /** Waits for the operation under way, if any (tests and quit). */
+  settled(): Promise<void> {
+    return this.runner.settled();
+  }
+
+  copySshCommand(): { copied: string } {
+    const snapshot = this.effective();
+    if (!snapshot || !canCopySsh(snapshot) || snapshot.sshCommand === null) {
+      throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.', 'Start it first.');
+    }
+    this.ports.clipboard.writeText(snapshot.sshCommand);
+    this.setNotice('Copied the ssh command');
+    return { copied: snapshot.sshCommand };
+  }
+
+  async openTerminal(): Promise<{ terminal: string }> {
+    const name = this.requireName();
+    const target = await this.core.service.sshTarget(name);
+    const app = await this.ports.terminal.open(displayedSshArgv(name, target, this.settings().sshConfigInstalled), { preferred: this.settings().terminal, title: `CloudRig: ${name}` });
+    this.setNotice(`Opened ${app.label}`);
+    return { terminal: app.label };
+  }
+
+  /** Set up or edit the workstation from the form (the same use case as `rig init`). */
+  async saveWorkstation(form: WorkstationForm): Promise<AppView> {
+    const result = await setUpWorkstation(this.core, requestOfForm(form), { editing: this.watched });
+    this.watch();
+    this.watcher?.refreshNow();
+    this.setNotice(`Saved ${result.spec.name}`);
+    return this.view();
+  }
+
+  private async terminalOptions() {
+    const installed = await this.ports.terminal.installed().catch(() => new Set<string>());
+    return terminalOptions(terminalPlatform(this.ports.platform), installed);
+  }
+
+  async getSettings(): Promise<SettingsView> {
+    const [profiles, terminals] = await Promise.all([this.core.account.profiles().catch(() => []), this.terminalOptions()]);
+    const settings = this.settings();
+    return settingsView(settings, {
+      current: currentWorkstation(settings),
+      profiles,
+      keyStorage: this.ports.secretBox.availability(),
+      terminals,
+      hasInstance: this.snapshot?.instance != null,
+    });
+  }
+
+  async updateSettings(change: SettingsChange): Promise<SettingsView> {
+    if (change.terminal != null && !TERMINALS[terminalPlatform(this.ports.platform)].some((app) => app.id === change.terminal)) {
+      throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, 'Pick one from the list.');
+    }
+    const before = this.settings();
+    const profile = change.profile === '' ? null : change.profile;
+    const after = this.core.settings.update((current) => ({
+      ...current,
+      ...(profile !== undefined ? { profile } : {}),
+      ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
+      ...(change.startAtLogin !== undefined ? { startAtLogin: change.startAtLogin } : {}),
+      ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
+    }));
+    if (after.startAtLogin !== before.startAtLogin) this.ports.loginItem.set(after.startAtLogin);
+    if (after.profile !== before.profile) await this.rebuild();
+    else if (change.reminders !== undefined) this.monitor.assess();
+    else this.emit();
+    return this.getSettings();
+  }
+
+  /** Switch to keys typed into the app (sealed by the secret box). */
+  async saveAccessKeys(keys: AccessKeys): Promise<SettingsView> {
+    const sealed = sealAccessKeys(this.ports.secretBox, keys);
+    this.core.settings.update((current) => ({ ...current, encryptedCredentials: sealed }));
+    await this.rebuild();
+    this.setNotice('Access keys saved, encrypted by the system keychain');
+    return this.getSettings();
+  }
+
+  async clearAccessKeys(): Promise<SettingsView> {
+    this.core.settings.update((current) => ({ ...current, encryptedCredentials: null }));
+    await this.rebuild();
+    return this.getSettings();
+  }
+
+  listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {
+    return listInstanceTypes(this.core, region);
+  }
+
+  runChecks(target: CheckTarget): Promise<CheckReport> {
+    return runAccountChecks(this.core, target);
+  }
+
+  async requestQuota(request: { region: string; quotaCode: string; desired: number }): Promise<QuotaRequestResult> {
+    const result = await requestQuota(this.core, request);
+    this.setNotice(`Requested ${result.desired} vCPUs (${result.status.toLowerCase()})`);
+    return result;
+  }
+
+  /** Runs a use case whose failure is shown in the popover (tray menu, notification buttons). */
+  attempt(work: () => unknown): void {
+    try {
+      const result = work();
+      if (result instanceof Promise) result.catch((error: unknown) => this.report(error));
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private onNotificationClick(notification: NotificationModel): void {
+    if (notification.action === 'open-terminal') this.attempt(() => this.openTerminal());
+    // A reminder's Stop now / Snooze choices are on the popover's main screen (the view carries them).
+    else this.ports.popover.show('main');
+  }
+
+  /** A reminder's notification button (macOS): Stop now or Snooze, if its run is still going. */
+  private onNotificationButton(button: NotificationButton['id'], reminder: OpenReminder | null): void {
+    if (!reminderApplies(reminder, this.snapshot, this.core.clock.now())) {
+      this.setNotice('That reminder was about a run that has ended');
+      return;
+    }
+    this.attempt(() => (button === 'stop' ? this.stopWorkstation() : this.snooze()));
+  }
+
+  /** Shows a screen of the popover. */
+  show(screen: Parameters<PopoverPort['show']>[0]): void {
+    this.ports.popover.show(screen);
+  }
+
+  hide(): void {
+    this.ports.popover.hide();
+  }
+
+  /** Flips Start at login. */
+  toggleStartAtLogin(): Promise<SettingsView> {
+    return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+  }
+}

@@ -1,0 +1,118 @@
+import type { CheckReport, QuotaRequestResult } from '../../shared/views.js';
+import type { AccessKeys } from '../../shared/contract.js';
+import type { CostTracker } from '../cost-tracker.js';
+import type { ReminderStore } from '../cost-watch.js';
+import type { CheckTarget } from '../first-run-checks.js';
+import type { GpuOffer } from '../gpu-catalog.js';
+import type { HomeChanges } from '../home-changes.js';
+import type { PriceCatalog } from '../price-catalog.js';
+import type { Clock, Cloud, KeyStore, SettingsStore, SshClient } from '../ports.js';
+import type { WorkstationService } from '../workstation-service.js';
+import type { RemoteAccess } from './remote-access.js';
+import type { InstanceTypeOption } from '../../shared/views.js';
+import type { Snapshot } from '../../shared/workstation.js';
+
+/** A GPU instance type as the picker lists it, before its price is known. */
+export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
+
+/** GPU offers of some regions, and the regions that could not be asked. */
+export interface GpuOfferList {
+  readonly offers: readonly GpuOffer[];
+  readonly skipped: readonly { readonly region: string; readonly message: string }[];
+}
+
+/** The account as the use cases ask it: checks, quota requests, GPU types and offers (the composition binds the credentials). */
+export interface AccountPort {
+  checks(target: CheckTarget): Promise<CheckReport>;
+  requestQuota(region: string, quotaCode: string, desired: number): Promise<QuotaRequestResult>;
+  gpuTypes(region: string): Promise<GpuInstanceType[]>;
+  gpuOffers(regions: readonly string[], gpu: string | null): Promise<GpuOfferList>;
+  /** The regions the account may use. */
+  enabledRegions(): Promise<string[]>;
+  /** Profile names from ~/.aws/config and ~/.aws/credentials. */
+  profiles(): Promise<string[]>;
+}
+
+/** Whether (and how) the user's ssh config includes CloudRig's. */
+export interface SshConfigStatus {
+  readonly installed: boolean;
+  readonly userConfigPath: string;
+  readonly ownConfigPath: string;
+  /** The exact line CloudRig adds. */
+  readonly line: string;
+  /** Where the user's file points when it is a symlink. */
+  readonly symlinkTarget: string | null;
+}
+
+/** What an install or remove of the Include line did. */
+export interface SshConfigChange extends SshConfigStatus {
+  readonly changed: boolean;
+  readonly created: boolean;
+  readonly backupPath: string | null;
+}
+
+/** CloudRig's ssh config file and the one Include line in the user's. */
+export interface SshConfigPort {
+  noteSnapshot(snapshot: Snapshot): void;
+  /** Resolves when the background rewrites queued so far are done. */
+  settled(): Promise<void>;
+  /** Rewrites CloudRig's file from the snapshots seen; returns its text. */
+  sync(): Promise<string>;
+  status(): Promise<SshConfigStatus>;
+  install(): Promise<SshConfigChange>;
+  remove(): Promise<SshConfigChange>;
+}
+
+/** Runs callbacks later; core's way to time things without the host's timers. */
+export interface Scheduler {
+  /** Calls `work` every `ms` until the returned function is called. */
+  every(ms: number, work: () => void): () => void;
+  /** Calls `work` once after `ms` unless the returned function is called first. */
+  after(ms: number, work: () => void): () => void;
+}
+
+/**
+ * What the composition root returns: the core, wired to real systems, as both faces see it.
+ * `src/adapters/compose.ts` implements it; `src/main` and `src/cli` use nothing else of the adapters.
+ */
+export interface CloudRigCore {
+  /** The CloudRig home (settings, keys, state). */
+  readonly home: string;
+  readonly service: WorkstationService;
+  /** The AWS side by region (gateways, the all-region scan), for the watches that ask for many workstations at once. */
+  readonly cloud: Cloud;
+  readonly settings: SettingsStore;
+  readonly keys: KeyStore;
+  readonly ssh: SshClient;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly prices: PriceCatalog;
+  readonly costs: CostTracker;
+  readonly sshConfig: SshConfigPort;
+  readonly changes: HomeChanges;
+  /** The app's reminder state (`<home>/state/reminders.json`), shared with `rig snooze`. */
+  readonly reminders: ReminderStore;
+  readonly account: AccountPort;
+  /** The file `rig snooze` and Snooze write on the instance, when not the watchdog's default. */
+  readonly keepAliveFile: string | null;
+  /** Kept-alive ssh sessions for tunnels, file copies and stats. */
+  readonly remote: RemoteAccess;
+}
+
+/** What a composition is built from. */
+export interface CoreOptions {
+  readonly home: string;
+  /** Overrides the settings' profile (the CLI's --profile). */
+  readonly profile?: string | null;
+  /** The environment (endpoints, CLOUDRIG_* overrides); the process's by default. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Keys typed into the app, decrypted in memory only. */
+  readonly credentials?: AccessKeys | null;
+  readonly clock?: Clock;
+  readonly maxAttempts?: number;
+  /** The ssh client, when the caller already started a probe with it (`rig status` does, while it loads). */
+  readonly ssh?: SshClient;
+}
+
+/** Builds the core; the app calls it again when the profile or keys change. */
+export type CoreFactory = (options: CoreOptions) => CloudRigCore;

@@ -1,0 +1,253 @@
+import type { Snapshot } from '../../shared/workstation.js';
+import type { Reminders } from '../../shared/settings.js';
+import type { StillCosting } from '../cost-meter.js';
+import type { CostStatus } from '../cost-tracker.js';
+import type { CostFacts } from '../cost-view.js';
+import {
+  budgetStopDue,
+  idleProbeDue,
+  keptResourcesDue,
+  pendingReminder,
+  reminderInputOf,
+  runKey,
+  type OpenReminder,
+} from '../cost-watch.js';
+import { toErrorInfo } from '../errors.js';
+import { idleStatusCommand, parseIdleStatus, type IdleStatus } from '../idle-watchdog.js';
+import { reminderNotification, type NotificationModel } from '../notification-policy.js';
+import { showsStillCosting } from '../popover-model.js';
+import { evaluateReminders } from '../reminder-policy.js';
+import { sshTargetOf } from '../ssh-command.js';
+import type { SshTarget } from '../ports.js';
+import { resourceName } from '../workstation-service.js';
+import type { CloudRigCore } from './cloudrig-core.js';
+
+/** What the monitor reads from, and reports to, the session that owns it. */
+export interface MonitorHost {
+  core(): CloudRigCore;
+  /** The workstation being watched. */
+  watched(): string | null;
+  /** Its latest snapshot. */
+  snapshot(): Snapshot | null;
+  /** The snapshot as shown (with the last operation's error). */
+  effective(): Snapshot | null;
+  reminderSettings(): Reminders;
+  /** Whether a stop is already under way. */
+  stopping(): boolean;
+  /** Stops the workstation (a budget cap was reached). */
+  stop(): void;
+  notify(notification: NotificationModel, reminder: OpenReminder | null): void;
+  changed(): void;
+  log(line: string): void;
+  /** Minutes to add to UTC for local time at an instant (the daily reminder). */
+  localOffsetMinutes(epochMs: number): number;
+}
+
+/**
+ * The long-running watch over the current workstation's money: the cost meter folds each snapshot
+ * into the run history, the reminder policy decides what to show, a budget cap may stop the
+ * instance, the watchdog is asked (over ssh) whether the machine is idle, and what a stopped
+ * workstation keeps in AWS is looked up. Updates of the reminder state run one at a time.
+ */
+export class Monitor {
+  /** The cost meter's last answer for the watched workstation. */
+  private cost: { name: string; status: CostStatus } | null = null;
+  /** This month's spend of the other workstations (the monthly budget is global). */
+  private othersMonthUsd = 0;
+  /** What the watched workstation keeps in AWS, from the last look (when it came to rest). */
+  private stillCosting: { name: string; value: StillCosting | null } | null = null;
+  private keptLookups = 0;
+  private keptLookup: Promise<void> | null = null;
+  /** The watchdog's last answer for the current run, and when it was asked. */
+  private idle: { run: string | null; status: IdleStatus | null; probedAt: number } | null = null;
+  private idleProbe: Promise<void> | null = null;
+  /** The reminder the popover offers Stop now / Snooze for. */
+  private open: OpenReminder | null = null;
+  /** Cost updates and reminder-state changes, one at a time (each reads and writes the reminder file). */
+  private chain: Promise<void> = Promise.resolve();
+  private assessQueued = false;
+
+  constructor(private readonly host: MonitorHost) {}
+
+  /** Forgets everything about the last workstation (another one is watched, or the core was rebuilt). */
+  forget(): void {
+    this.cost = null;
+    this.stillCosting = null;
+    this.idle = null;
+    this.open = null;
+  }
+
+  /** The reminder the popover offers an answer to. */
+  get openReminder(): OpenReminder | null {
+    return this.open;
+  }
+
+  /** The reminder was answered (or its run ended). */
+  closeReminder(): void {
+    this.open = null;
+  }
+
+  /** A new snapshot of the watched workstation (after the session took it). */
+  noteSnapshot(snapshot: Snapshot, previousPhase: Snapshot['phase'] | null): void {
+    if (!showsStillCosting(snapshot)) this.stillCosting = null;
+    if (keptResourcesDue(previousPhase, snapshot.phase)) this.lookUpStillCosting();
+    this.assess();
+  }
+
+  /** The instance took a snooze until `until`: its watchdog keeps it awake, so show it so. */
+  noteSnoozed(snapshot: Snapshot | null, until: number): void {
+    if (snapshot !== null && this.idle !== null && this.idle.run === runKey(snapshot)) {
+      this.idle = { ...this.idle, status: { idleSince: null, keptAwakeUntil: until } };
+    }
+  }
+
+  /** Runs `work` after every cost update and reminder-state change queued before it. */
+  serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(work);
+    this.chain = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  /** Waits for the updates, probes and lookups under way. */
+  async settled(): Promise<void> {
+    await Promise.all([this.chain, this.idleProbe, this.keptLookup]);
+  }
+
+  /** The watched workstation's cost facts as the pure models take them. */
+  costFacts(): CostFacts {
+    const name = this.host.watched();
+    const snapshot = this.host.snapshot();
+    const cost = this.cost !== null && this.cost.name === name ? this.cost.status : null;
+    return {
+      hourlyUsd: cost?.hourlyUsd ?? null,
+      priceSource: cost?.priceSource ?? null,
+      market: cost?.market ?? null,
+      sessionUsd: cost === null ? null : cost.sessionUsd,
+      monthUsd: cost?.monthUsd ?? null,
+      monthComplete: cost?.monthComplete ?? true,
+      stillCosting: this.stillCosting !== null && this.stillCosting.name === name ? this.stillCosting.value : null,
+      idle: snapshot ? this.idleOf(snapshot) : null,
+    };
+  }
+
+  hourlyUsd(): number | null {
+    return this.cost !== null && this.cost.name === this.host.watched() ? this.cost.status.hourlyUsd : null;
+  }
+
+  private idleOf(snapshot: Snapshot): IdleStatus | null {
+    return this.idle !== null && this.idle.run === runKey(snapshot) ? this.idle.status : null;
+  }
+
+  /**
+   * Brings cost and reminders up to date for the latest snapshot. Requests made while one is
+   * queued are merged into it.
+   */
+  assess(): void {
+    if (this.assessQueued) return;
+    this.assessQueued = true;
+    this.serial(async () => {
+      this.assessQueued = false;
+      await this.assessNow();
+    }).catch((error: unknown) => {
+      this.host.log(`cost update failed: ${toErrorInfo(error).message}`);
+      this.host.changed();
+    });
+  }
+
+  private async assessNow(): Promise<void> {
+    const core = this.host.core();
+    const name = this.host.watched();
+    const snapshot = this.host.snapshot();
+    if (name === null || snapshot === null || snapshot.name !== name) return;
+    const spec = core.service.spec(name);
+    const now = core.clock.now();
+    const status = await core.costs.observe(spec, snapshot.instance, now);
+    // Every workstation's month from the run histories alone (no AWS call): the budget is global.
+    const month = await core.costs.report([], new Map(), now);
+    if (core !== this.host.core() || name !== this.host.watched()) return;
+    this.cost = { name, status };
+    this.othersMonthUsd = month.workstations.filter((w) => w.name !== name).reduce((sum, w) => sum + w.monthUsd, 0);
+    await this.remind(core, snapshot, status, now);
+    this.probeIdle(core, snapshot, now);
+    this.host.changed();
+  }
+
+  private async remind(core: CloudRigCore, snapshot: Snapshot, status: CostStatus, now: number): Promise<void> {
+    const state = await core.reminders.read();
+    const decision = evaluateReminders(state, reminderInputOf({
+      snapshot,
+      cost: status,
+      othersMonthUsd: this.othersMonthUsd,
+      idle: this.idleOf(snapshot),
+      settings: this.host.reminderSettings(),
+      now,
+      localOffsetMinutes: (ms) => this.host.localOffsetMinutes(ms),
+    }));
+    if (JSON.stringify(decision.state) !== JSON.stringify(state)) {
+      // Showing matters more than remembering: a failed write at worst repeats it after a restart.
+      await core.reminders.write(decision.state).catch((error: unknown) => this.host.log(`could not save reminders: ${toErrorInfo(error).message}`));
+    }
+    this.open = pendingReminder(this.open, decision.reminders, this.host.snapshot(), now);
+    const run = runKey(snapshot);
+    for (const reminder of decision.reminders) this.host.notify(reminderNotification(reminder), { reminder, run });
+    if (budgetStopDue(decision.reminders, this.host.effective()) && !this.host.stopping()) {
+      this.host.log(`budget reached: stopping ${snapshot.name}`);
+      this.host.stop();
+    }
+  }
+
+  /** Asks the instance's watchdog (over ssh) since when it has been idle, when that is due. */
+  private probeIdle(core: CloudRigCore, snapshot: Snapshot, now: number): void {
+    const run = runKey(snapshot);
+    if (this.idle !== null && this.idle.run !== run) this.idle = null;
+    const enabled = core.service.spec(snapshot.name).autoStop.enabled;
+    if (this.idleProbe !== null || !idleProbeDue(snapshot, enabled, this.idle?.probedAt ?? null, now)) return;
+    const target = targetOf(core, snapshot);
+    if (target === null) return;
+    this.idle = { run, status: this.idle?.status ?? null, probedAt: now };
+    this.idleProbe = core.ssh.exec(target, idleStatusCommand(), 10_000).then(
+      (result) => {
+        if (core !== this.host.core() || this.idle?.run !== run) return;
+        if (result.code !== 0) {
+          this.host.log(`idle check failed: exit ${result.code}`);
+          return;
+        }
+        this.idle = { run, status: parseIdleStatus(result.stdout, core.clock.now()), probedAt: now };
+        this.assess();
+      },
+      (error: unknown) => this.host.log(`idle check failed: ${toErrorInfo(error).message}`),
+    ).finally(() => {
+      this.idleProbe = null;
+    });
+  }
+
+  /** Looks up what the workstation keeps in AWS (the "still costing you" list). */
+  lookUpStillCosting(): void {
+    const core = this.host.core();
+    const name = this.host.watched();
+    const snapshot = this.host.snapshot();
+    if (name === null || snapshot === null || !showsStillCosting(snapshot)) return;
+    const lookup = ++this.keptLookups;
+    let spec;
+    try {
+      spec = core.service.spec(name);
+    } catch {
+      return;
+    }
+    this.keptLookup = core.costs.report([spec], new Map([[name, snapshot.instance]]), core.clock.now()).then(
+      (report) => {
+        if (lookup !== this.keptLookups || core !== this.host.core() || name !== this.host.watched()) return;
+        this.stillCosting = { name, value: report.workstations.find((w) => w.name === name)?.stillCosting ?? null };
+        this.host.changed();
+      },
+      (error: unknown) => this.host.log(`could not list what ${name} keeps in AWS: ${toErrorInfo(error).message}`),
+    );
+  }
+}
+
+/** Where ssh reaches the instance of this snapshot, without asking AWS again. */
+function targetOf(core: CloudRigCore, snapshot: Snapshot): SshTarget | null {
+  if (snapshot.instance?.state !== 'running') return null;
+  const spec = core.service.spec(snapshot.name);
+  return sshTargetOf(spec, snapshot.instance, core.keys.pathOf(resourceName(spec.name)), core.keys.knownHostsPathOf(spec.name));
+}

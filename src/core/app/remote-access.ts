@@ -1,0 +1,33 @@
+// The port behind tunnels, file copies and stats: one kept-alive ssh session per workstation (the
+// host key checked against its pin), and the local side of a file copy. src/adapters/ssh implements
+// it; the faces reach it through the composition (CloudRigCore.remote), never directly.
+import type { SshTarget } from '../ports.js';
+import type { ChangeWatcher, FileCopier, FileTree } from './files.js';
+import type { RemoteShell } from './stats.js';
+import type { PortForwarder } from './tunnels.js';
+
+/** A kept-alive ssh session to one workstation. */
+export interface RemoteSession extends RemoteShell {
+  readonly target: SshTarget;
+  /** Connects now (and checks the host key), so a refused key opens nothing. */
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** Local port forwards over this session; `onError` hears a failed forwarded connection. */
+  forwarder(onError?: (error: unknown) => void): PortForwarder;
+  /** The tree under `root` on the workstation (as `remoteRoot` gives it). */
+  tree(root: string): FileTree;
+  /** Copies from `localRoot` here to `root` on the workstation. */
+  upload(localRoot: string, root: string): FileCopier;
+  /** Copies from `root` on the workstation to `localRoot` here. */
+  download(root: string, localRoot: string): FileCopier;
+}
+
+/** Sessions to workstations, and the local side of file copies. */
+export interface RemoteAccess {
+  session(target: SshTarget): RemoteSession;
+  /** A path on the workstation as sftp needs it (relative to the login home; `~/` dropped). */
+  remoteRoot(path: string): string;
+  localTree(root: string): FileTree;
+  /** Watches a local file or folder for edits. */
+  watchLocal(root: string, isFile: boolean): ChangeWatcher;
+}

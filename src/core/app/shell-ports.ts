@@ -1,0 +1,33 @@
+import type { Screen } from '../../shared/views.js';
+import type { NotificationButton, NotificationModel } from '../notification-policy.js';
+
+export type { SecretBox } from '../credentials.js';
+
+/** Puts text on the system clipboard. */
+export interface Clipboard {
+  writeText(text: string): void;
+}
+
+/** Opens the system terminal running a command. */
+export interface TerminalPort {
+  installed(): Promise<Set<string>>;
+  open(argv: readonly string[], options: { readonly preferred: string | null; readonly title: string }): Promise<{ readonly label: string }>;
+}
+
+/** Shows native notifications; `onButton` runs when one of the notification's buttons is pressed. */
+export interface Notifier {
+  show(notification: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void;
+}
+
+/** Registers the app to start at login. */
+export interface LoginItem {
+  set(enabled: boolean): void;
+  /** Re-registers at start (a moved app) without undoing what the user switched off outside the app. */
+  renew?(): void;
+}
+
+/** The popover window, as far as the application drives it. */
+export interface PopoverPort {
+  show(screen: Screen): void;
+  hide(): void;
+}

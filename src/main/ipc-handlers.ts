@@ -1,0 +1,74 @@
+import type { LinkTarget } from '../shared/contract.js';
+import type { AppSession } from '../core/app/app-session.js';
+import { CloudRigError } from '../core/errors.js';
+import type { TrayAction } from '../core/tray-model.js';
+import { isAllowedExternal, linkUrl } from './external-links.js';
+import type { Handlers } from './ipc-router.js';
+
+/** Opens an allowlisted URL in the OS browser (openExternalAllowlisted in the app). */
+export type OpenExternal = (url: string) => Promise<void>;
+
+async function openLink(openExternal: OpenExternal, target: LinkTarget, region: string): Promise<null> {
+  const url = linkUrl(target, region);
+  if (!isAllowedExternal(url)) throw new CloudRigError('LinkRefused', 'CloudRig does not open that address.', 'Open it in your browser yourself.');
+  // electronegativity OPEN_EXTERNAL_JS_CHECK: the URL is built by linkUrl() from a fixed target
+  // list and checked against the allowlist above; openExternal is openExternalAllowlisted.
+  await openExternal(url);
+  return null;
+}
+
+/** The IPC handlers: each contract channel mapped to its use case on the session. */
+export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Handlers {
+  return {
+    'view:get': () => session.view(),
+    'workstation:save': (form) => session.saveWorkstation(form),
+    'workstation:start': () => session.startWorkstation(),
+    'workstation:stop': () => session.stopWorkstation(),
+    'workstation:terminate': ({ saveImage }) => session.terminateWorkstation(saveImage),
+    'workstation:refresh': () => {
+      session.popoverShown();
+      return session.view();
+    },
+    'ssh:copy': () => session.copySshCommand(),
+    'terminal:open': () => session.openTerminal(),
+    'settings:get': () => session.getSettings(),
+    'settings:update': (change) => session.updateSettings(change),
+    'credentials:save': (keys) => session.saveAccessKeys(keys),
+    'credentials:clear': () => session.clearAccessKeys(),
+    'catalog:list': ({ region }) => session.listInstanceTypes(region),
+    'checks:run': (target) => session.runChecks(target),
+    'quota:request': (request) => session.requestQuota(request),
+    'link:open': ({ target, region }) => openLink(openExternal, target, region),
+    'window:hide': () => {
+      session.hide();
+      return null;
+    },
+    'reminder:answer': ({ action }) => session.answerReminder(action),
+  };
+}
+
+/** The tray menu's actions, each mapped to its use case (Quit is the shell's: it may need to ask first). */
+export function runTrayAction(session: AppSession, action: Exclude<TrayAction, 'quit'>): void {
+  session.attempt(() => {
+    switch (action) {
+      case 'start':
+        return session.startWorkstation();
+      case 'stop':
+        return session.stopWorkstation();
+      case 'copy-ssh':
+        return session.copySshCommand();
+      case 'open-terminal':
+        return session.openTerminal();
+      case 'save-and-terminate':
+        return session.show('confirm-save-and-terminate');
+      case 'terminate':
+        return session.show('confirm-terminate');
+      case 'show-popover':
+        return session.show('main');
+      case 'settings':
+        return session.show('settings');
+      case 'toggle-start-at-login':
+        return session.toggleStartAtLogin();
+    }
+  });
+}
