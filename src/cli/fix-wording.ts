@@ -85,7 +85,10 @@ function cliStep(step: FixStep): string {
     case 'other-capacity': {
       const market = step.otherMarket === 'spot' ? 'the other market, spot (rig init --spot), ' : step.otherMarket === 'on-demand' ? 'the other market, on-demand (rig init --on-demand), ' : '';
       if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
-      return `Try again in a few minutes, or choose: ${step.similar ? `a similar GPU type (rig init --type ${step.similar}), ` : ''}${market}or another region.`;
+      const similar = !step.similar ? ''
+        : step.similarGpu ? `a similar GPU type, ${step.similar} (the same ${step.similarGpu}; rig init --type ${step.similar}), `
+        : `a similar GPU type (rig init --type ${step.similar}), `;
+      return `Try again in a few minutes, or choose: ${similar}${market}or another region.`;
     }
     case 'configure-credentials': return {
       missing: 'Run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME.',

@@ -79,7 +79,7 @@ function appStep(step: FixStep): string {
     case 'request-quota':
       return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): Settings → Account checks → Request, or open Service Quotas → Amazon EC2 in ${step.region}.`;
     case 'other-capacity':
-      return `Try again in a few minutes, or in Settings → Workstation choose ${step.similar ? `a similar GPU type (${step.similar}), ` : 'another GPU type, '}${step.otherMarket === null ? '' : 'the other market (Spot), '}or another region.`;
+      return `Try again in a few minutes, or in Settings → Workstation choose ${step.similar ? `a similar GPU type (${step.similar}${step.similarGpu ? `, the same ${step.similarGpu}` : ''}), ` : 'another GPU type, '}${step.otherMarket === null ? '' : 'the other market (Spot), '}or another region.`;
     case 'configure-credentials': return {
       missing: 'Pick a profile or enter access keys in Settings → AWS account.',
       expired: `Refresh them (e.g. aws sso login${step.profile ? ` for profile ${step.profile}` : ''}) and try again.`,

@@ -85,7 +85,7 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('review-image'), name, imageId: text }),
   z.object({ action: z.literal('list-images'), name }),
   z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number() }),
-  z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
+  z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
   z.object({ action: z.literal('configure-credentials'), profile: text.nullable(), problem: z.enum(['missing', 'expired', 'invalid']) }),
   z.object({ action: z.literal('grant-permissions') }),
   z.object({ action: z.literal('reset-launch') }),

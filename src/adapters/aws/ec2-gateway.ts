@@ -318,9 +318,10 @@ export class AwsEc2Gateway implements CloudGateway {
     // Offered, never taken silently: the same GPU in the next size, from the region's catalog.
     const catalog = await listGpuInstanceTypes(this.access, this.region).catch(() => []);
     const similar = similarGpuType(request.instanceType, catalog);
+    const similarGpu = catalog.find((t) => t.instanceType === similar)?.gpuModel ?? null;
     throw new CloudRigError('InsufficientInstanceCapacity',
       `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
-      { action: 'other-capacity', instanceType: request.instanceType, similar, otherMarket: request.spot ? 'on-demand' : 'spot' });
+      { action: 'other-capacity', instanceType: request.instanceType, similar, similarGpu, otherMarket: request.spot ? 'on-demand' : 'spot' });
   }
 
   /** The default VPC's default subnet in each availability zone. */
