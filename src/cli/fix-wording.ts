@@ -97,6 +97,8 @@ function cliStep(step: FixStep): string {
     }[step.problem];
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).';
+    case 'start-jupyter':
+      return `Start one in another terminal with \`rig ssh ${step.name} -- jupyter lab --no-browser --port ${step.port}\` (or inside tmux on the box), then run \`rig jupyter ${step.name}\` again.`;
     case 'reset-launch': return 'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.';
     case 'recreate-key': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''}\` again to recreate it.`;
     case 'replace-key':

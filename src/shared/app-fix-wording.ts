@@ -87,6 +87,8 @@ function appStep(step: FixStep): string {
     }[step.problem];
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or pick a profile that has them in Settings → AWS account.';
+    case 'start-jupyter':
+      return `Start Jupyter on the box, listening on port ${step.port} (in a terminal on it, inside tmux to keep it running), then press Open Jupyter again.`;
     case 'reset-launch': return 'Press Start again; if it persists, delete launch.json for this workstation in the CloudRig home.';
     case 'recreate-key': return 'Save the workstation again in Settings → Workstation to recreate it.';
     case 'replace-key':

@@ -88,6 +88,7 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
   z.object({ action: z.literal('configure-credentials'), profile: text.nullable(), problem: z.enum(['missing', 'expired', 'invalid']) }),
   z.object({ action: z.literal('grant-permissions') }),
+  z.object({ action: z.literal('start-jupyter'), name, port: z.number().int() }),
   z.object({ action: z.literal('reset-launch') }),
   z.object({ action: z.literal('recreate-key'), name: name.nullable() }),
   z.object({ action: z.literal('replace-key'), name }),

@@ -72,6 +72,10 @@ beforeAll(async () => {
   const init = await rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host,
     '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
   expect(init.code, init.stderr).toBe(0);
+  // These tests pin the host key on first use (the fallback for an image without cloud-init), so the
+  // known_hosts lines name the host; host-key-seeding.test.ts covers the seeded key.
+  const core = createCore({ home });
+  core.settings.saveWorkstation({ ...core.service.spec('gpu'), seedHostKey: false });
   await world.sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(home, 'keys', 'cloudrig-gpu.pem'), 'utf8')));
   const up = await rig(['up']);
   expect(up.code, up.stderr).toBe(0);

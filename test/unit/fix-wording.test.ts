@@ -48,6 +48,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'other-capacity': { action: 'other-capacity', instanceType: 'g4dn.xlarge', similar: 'g5.xlarge', otherMarket: 'spot' },
   'configure-credentials': { action: 'configure-credentials', profile: 'work', problem: 'expired' },
   'grant-permissions': { action: 'grant-permissions' },
+  'start-jupyter': { action: 'start-jupyter', name: 'gpu', port: 8888 },
   'reset-launch': { action: 'reset-launch' },
   'recreate-key': { action: 'recreate-key', name: null },
   'replace-key': { action: 'replace-key', name: 'gpu' },

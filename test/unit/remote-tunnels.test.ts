@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findJupyter, jupyterUrl, openTunnels, parseJupyterServers, parseTunnelSpec, parseTunnelSpecs, type OpenTunnel, type PortForwarder, type TunnelSpec } from '../../src/core/app/tunnels.js';
 import { splitNameAndPorts } from '../../src/cli/tunnel-command.js';
 import { splitNameAndPaths } from '../../src/cli/files-command.js';
+import { fixWorded } from '../support/fix-matchers.js';
 
 describe('tunnel specs', () => {
   it('reads PORT, LOCAL:REMOTE, LOCAL:HOST:REMOTE and the presets', () => {
@@ -72,7 +73,8 @@ describe('Jupyter', () => {
     await expect(findJupyter(shell, 'gpu')).rejects.toMatchObject({
       code: 'NoJupyter',
       message: 'No Jupyter server is running on workstation gpu.',
-      fix: expect.stringContaining('`rig ssh gpu -- jupyter lab --no-browser --port 8888`'),
+      fix: fixWorded('cli', '`rig ssh gpu -- jupyter lab --no-browser --port 8888`'),
     });
+    await expect(findJupyter(shell, 'gpu')).rejects.toMatchObject({ fix: fixWorded('app', /^Start Jupyter on the box .*press Open Jupyter again\.$/) });
   });
 });

@@ -33,6 +33,9 @@ export interface PortForwarder {
 /** Named forwards: the usual ports of notebook and training dashboards. */
 export const TUNNEL_PRESETS: Readonly<Record<string, number>> = { jupyter: 8888, tensorboard: 6006 };
 
+/** Jupyter's usual port, suggested when none is running. */
+const JUPYTER_PORT = 8888;
+
 const USAGE = 'Pass PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE (ports 1-65535), or a preset: jupyter, tensorboard.';
 
 function port(text: string, word: string): number {
@@ -162,18 +165,13 @@ export function parseJupyterServers(stdout: string): JupyterServer[] {
   return servers;
 }
 
-/** The command that starts a server the way `rig jupyter` can find and forward it. */
-export function jupyterStartCommand(workstation: string): string {
-  return `rig ssh ${workstation} -- jupyter lab --no-browser --port 8888`;
-}
-
 /** Finds the first Jupyter server running on the workstation; none gets an error naming the command that starts one. */
 export async function findJupyter(shell: RemoteShell, workstation: string): Promise<JupyterServer> {
   const { stdout } = await shell.exec(JUPYTER_LIST_COMMAND, 20_000);
   const server = parseJupyterServers(stdout)[0];
   if (!server) {
     throw new CloudRigError('NoJupyter', `No Jupyter server is running on workstation ${workstation}.`,
-      `Start one in another terminal with \`${jupyterStartCommand(workstation)}\` (or inside tmux on the box), then run \`rig jupyter ${workstation}\` again.`);
+      { action: 'start-jupyter', name: workstation, port: JUPYTER_PORT });
   }
   return server;
 }
