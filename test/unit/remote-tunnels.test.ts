@@ -75,6 +75,6 @@ describe('Jupyter', () => {
       message: 'No Jupyter server is running on workstation gpu.',
       fix: fixWorded('cli', '`rig ssh gpu -- jupyter lab --no-browser --port 8888`'),
     });
-    await expect(findJupyter(shell, 'gpu')).rejects.toMatchObject({ fix: fixWorded('app', /^Start Jupyter on the box .*press Open Jupyter again\.$/) });
+    await expect(findJupyter(shell, 'gpu')).rejects.toMatchObject({ fix: fixWorded('app', /^Start Jupyter on the box, listening on port 8888 .*press Open Jupyter again\.$/) });
   });
 });
