@@ -129,6 +129,9 @@ function cliStep(step: FixStep): string {
     case 'make-writable':
       return `Make it writable with \`chmod u+w ${step.path}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
+    case 'confirm': return 'Pass --yes to confirm.';
+    case 'replace-stranded-instance':
+      return `Keep its disk and replace it: \`rig down ${step.name} --save-image --yes\`, then \`rig up ${step.name}\` (the new instance gets the new key); or \`rig down ${step.name} --yes\` to just end it.`;
     default: return unworded(step);
   }
 }

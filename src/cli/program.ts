@@ -22,7 +22,7 @@ import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
 import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { Progress, type Io } from './output.js';
-import { cliErrorText } from './fix-wording.js';
+import { cliErrorText, cliFix } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
@@ -144,7 +144,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
       if (result.spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
-      for (const warning of result.warnings) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of result.warnings) io.stderr.write(`warning: ${warning.message} ${cliFix(warning.fix)}\n`);
     });
 
   program
@@ -259,7 +259,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       const spec = c.service.spec(name);
       if (!opts.yes) {
         if (!io.stdinIsTty) {
-          throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
+          throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         }
         const ok = await confirm({ message: `Terminate workstation ${spec.name}${opts.saveImage ? ' after saving an image' : ' (its disk is deleted)'}?`, default: false });
         if (!ok) {
@@ -293,7 +293,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--yes', 'do not ask for confirmation')
     .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {
       if (!opts.yes) {
-        if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
+        if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
       await removeImage(await getCore(), opts.name, imageId);

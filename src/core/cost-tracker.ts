@@ -104,6 +104,16 @@ export class CostTracker {
     return this.runs.list();
   }
 
+  /**
+   * This UTC month's instance cost of every workstation, from the run histories alone (no AWS
+   * call), leaving out `except` when given: the monitor's budget is global, its own workstation's
+   * part comes from `observe`.
+   */
+  async monthSpend(now: number, options: { readonly except?: string } = {}): Promise<number> {
+    const histories = await this.runs.list();
+    return histories.filter((h) => h.workstation !== options.except).reduce((sum, h) => sum + monthCost(h, now).usd, 0);
+  }
+
   /** This month per workstation, and what each keeps billing while stopped. */
   async report(
     specs: readonly WorkstationSpec[],

@@ -35,7 +35,8 @@ export function formOf(spec: WorkstationSpec): WorkstationForm {
     sshUser: spec.sshUser,
     sshHost: spec.sshHost ?? '',
     sshPort: spec.sshPort,
-    ingressCidr: spec.ingressCidr,
+    // A spec that follows the user's address shows `auto`, so Save keeps following it (as `rig init` does).
+    ingressCidr: spec.ingressAuto === true ? 'auto' : spec.ingressCidr,
     ingressAnywhere: spec.ingressAnywhere === true,
     autoStopEnabled: spec.autoStop.enabled,
     autoStopMinutes: spec.autoStop.idleMinutes,

@@ -13,7 +13,7 @@ import type {
 import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates.js';
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
-import { thenFix } from '../shared/errors.js';
+import { thenFix, type Fix } from '../shared/errors.js';
 import { instanceRunKey } from './run-key.js';
 import { Emitter } from './emitter.js';
 import { isTransitional, phaseOfInstance } from './phase.js';
@@ -80,7 +80,13 @@ export interface InitResult {
   readonly created: readonly string[];
   readonly keyPath: string;
   /** Things the user must know, e.g. an instance launched with a key whose private half is lost. */
-  readonly warnings: readonly string[];
+  readonly warnings: readonly InitWarning[];
+}
+
+/** A warning from `init`: what the user must know, and what to do, worded by each face. */
+export interface InitWarning {
+  readonly message: string;
+  readonly fix: Fix;
 }
 
 const DEFAULT_UP_TIMEOUT_MS = 15 * 60_000;
@@ -98,17 +104,17 @@ export interface InterferenceWatch {
   /** The instance waited for; null adopts the first one seen. */
   readonly instanceId: string | null;
   readonly unexpected: ReadonlyArray<InstanceStateName | 'gone'>;
-  /** The command waiting, for the message (`rig up`). */
+  /** The action waiting, for the message (`start`), in words both faces can show. */
   readonly by: string;
 }
 
 /** A wait for the instance to run (or ssh to answer) ends if it is stopped or terminated meanwhile. */
-export function untilRunning(instanceId: string | null, by = 'rig up'): InterferenceWatch {
+export function untilRunning(instanceId: string | null, by = 'start'): InterferenceWatch {
   return { instanceId, unexpected: ['stopping', 'stopped', 'shutting-down', 'terminated', 'gone'], by };
 }
 
 /** A wait for the instance to stop ends if it is terminated meanwhile. */
-export function untilStopped(instanceId: string | null, by = 'rig stop'): InterferenceWatch {
+export function untilStopped(instanceId: string | null, by = 'stop'): InterferenceWatch {
   return { instanceId, unexpected: ['shutting-down', 'terminated', 'gone'], by };
 }
 
@@ -199,7 +205,7 @@ export class WorkstationService {
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };
     const gateway = this.deps.cloud.gateway(spec.region);
     const created: string[] = [];
-    const warnings: string[] = [];
+    const warnings: InitWarning[] = [];
     options.onStep?.({ id: 'key-pair', label: `Key pair ${resourceName(spec.name)}` });
     const key = await this.ensureKeyPair(gateway, spec.name, options.newKey === true);
     if (key.created) created.push('key-pair');
@@ -207,8 +213,10 @@ export class WorkstationService {
       // The old private key is gone: an instance launched with it can never be logged in to.
       const stranded = (await gateway.findWorkstationInstances(spec.name)).filter(isLive);
       for (const instance of stranded) {
-        warnings.push(`${instance.instanceId} (${instance.state}) was launched with the key pair whose private key is lost, so nobody can log in to it. ` +
-          `Keep its disk and replace it: \`rig down ${spec.name} --save-image --yes\`, then \`rig up ${spec.name}\` (the new instance gets the new key); or \`rig down ${spec.name} --yes\` to just end it.`);
+        warnings.push({
+          message: `${instance.instanceId} (${instance.state}) was launched with the key pair whose private key is lost, so nobody can log in to it.`,
+          fix: { action: 'replace-stranded-instance', name: spec.name },
+        });
       }
     }
     options.onStep?.({ id: 'security-group', label: `Security group ${resourceName(spec.name)} admitting ${cidr} on tcp/22` });
@@ -387,7 +395,7 @@ export class WorkstationService {
     const probe = this.lastProbeFailure.get(spec.name);
     const waitingSince = this.snapshots.get(spec.name)?.phase === 'running' ? this.transitionStarted.get(spec.name) : undefined;
     const sshHint: Step | null = phase === 'running' && probe && waitingSince !== undefined && now - waitingSince >= SSH_HINT_AFTER_MS
-      ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, check that your IP is still admitted: rig init --cidr auto` }
+      ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, your address may no longer be admitted: set the workstation's allowed addresses (CIDR) to auto to re-admit it.` }
       : null;
     const target = this.target(spec, instance);
     // An error snapshot shows facts from the last answer: its time is theirs, so surfaces can say how old they are.
@@ -824,7 +832,7 @@ function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRig
 function interrupted(spec: WorkstationSpec, instanceId: string, state: InstanceStateName | 'gone', reason: string | null, what: string, watch: InterferenceWatch): CloudRigError {
   const words = state === 'gone' ? 'terminated (it is no longer listed)' : state === 'shutting-down' ? 'being terminated (shutting-down)' : `${state}`;
   const why = reason ? ` EC2 says: ${reason}.` : '';
-  const message = `${instanceId} (workstation ${spec.name}) is ${words}: something other than this \`${watch.by}\` changed it while it waited for ${what}.${why}`;
+  const message = `${instanceId} (workstation ${spec.name}) is ${words}: something other than this ${watch.by} changed it while it waited for ${what}.${why}`;
   return new CloudRigError('InstanceInterrupted', message, { action: 'after-interruption', name: spec.name, stopped: state === 'stopping' || state === 'stopped' });
 }
 

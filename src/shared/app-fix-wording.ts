@@ -112,6 +112,9 @@ function appStep(step: FixStep): string {
       : 'Copy the ssh command and paste it into your terminal.';
     case 'make-writable': return `Make ${step.path} writable and try again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Add CloudRig\'s ssh config to yours (Settings → App), then try again.';
+    case 'confirm': return 'Confirm when CloudRig asks, then try again.';
+    case 'replace-stranded-instance':
+      return 'Keep its disk and replace it: Terminate… with "Save image", then Start (the new instance gets the new key); or Terminate… to just end it.';
     default: return unworded(step);
   }
 }

@@ -104,6 +104,10 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('install-terminal'), linux: z.boolean() }),
   z.object({ action: z.literal('make-writable'), path: text, verb: z.enum(['add', 'remove']), otherwise: text }),
   z.object({ action: z.literal('install-ssh-config') }),
+  /** Confirm a destructive action that no one could be asked about (no terminal). */
+  z.object({ action: z.literal('confirm') }),
+  /** An instance launched with a key pair whose private key was replaced: replace the instance too. */
+  z.object({ action: z.literal('replace-stranded-instance'), name }),
 ]);
 /** One thing the user can do. */
 export type FixStep = z.infer<typeof FixStepSchema>;

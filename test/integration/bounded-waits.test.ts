@@ -158,7 +158,7 @@ describe('waits are bounded and notice interference', () => {
     expect(code).toBe(1);
     const line = errorLine(up.output());
     const [instance] = await world.instances();
-    expect(line).toMatch(new RegExp(`^error: ${instance!.InstanceId!} \\(workstation gpu\\) is (stopping|stopped): something other than this \`rig up\` changed it`));
+    expect(line).toMatch(new RegExp(`^error: ${instance!.InstanceId!} \\(workstation gpu\\) is (stopping|stopped): something other than this start changed it`));
     expect(line).toContain('Start it again with `rig up gpu`');
   });
 
@@ -180,7 +180,7 @@ describe('waits are bounded and notice interference', () => {
     client.destroy();
     expect(failure).toMatchObject({ code: 'InstanceInterrupted' });
     const error = failure as CloudRigError;
-    expect(error.message).toContain(`${terminated!} (workstation gpu) is being terminated (shutting-down): something other than this \`rig stop\``);
+    expect(error.message).toContain(`${terminated!} (workstation gpu) is being terminated (shutting-down): something other than this stop`);
     expect(cliFix(error.fix)).toContain('It is no longer billed by the hour');
     expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeLessThan(10);
   });

@@ -157,7 +157,7 @@ describe('when ssh does not answer for long', () => {
       expect(later.phase).toBe('running');
       expect(later.step).toEqual({
         id: 'ssh-wait',
-        label: expect.stringMatching(new RegExp(`^ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} does not answer yet \\(.*ECONNREFUSED.*\\)\\. If this lasts, check that your IP is still admitted: rig init --cidr auto$`)),
+        label: expect.stringMatching(new RegExp(`^ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} does not answer yet \\(.*ECONNREFUSED.*\\)\\. If this lasts, your address may no longer be admitted: set the workstation's allowed addresses \\(CIDR\\) to auto to re-admit it\\.$`)),
       });
     } finally {
       await world.sshd.start();

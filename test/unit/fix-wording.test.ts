@@ -64,6 +64,8 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'install-terminal': { action: 'install-terminal', linux: true },
   'make-writable': { action: 'make-writable', path: '/home/me/.ssh/config', verb: 'add', otherwise: 'add this line at its top yourself: Include x' },
   'install-ssh-config': { action: 'install-ssh-config' },
+  confirm: { action: 'confirm' },
+  'replace-stranded-instance': { action: 'replace-stranded-instance', name: 'gpu' },
 };
 
 const STEPS = Object.values(SAMPLES);

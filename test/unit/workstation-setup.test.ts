@@ -39,6 +39,7 @@ describe('specFromInput from the setup form', () => {
       .toThrow(expect.objectContaining({ fix: fixWorded('app', '10.1.2.3/32') }));
     expect(specFromForm({ ...DEFAULT_FORM, ingressCidr: '0.0.0.0/0', ingressAnywhere: true }, null, false)).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
     expect(formOf(specOf({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true }))).toMatchObject({ ingressCidr: '0.0.0.0/0', ingressAnywhere: true });
+    expect(formOf(specOf({ ingressCidr: '203.0.113.7/32', ingressAuto: true })).ingressCidr).toBe('auto');
     expect(specFromForm({ ...DEFAULT_FORM, ingressAnywhere: true }, null, false)).not.toHaveProperty('ingressAnywhere');
   });
 

@@ -162,11 +162,11 @@ export class Monitor {
     const spec = core.service.spec(name);
     const now = core.clock.now();
     const status = await core.costs.observe(spec, snapshot.instance, now);
-    // Every workstation's month from the run histories alone (no AWS call): the budget is global.
-    const month = await core.costs.report([], new Map(), now);
+    // The other workstations' month counts too: the budget is global.
+    const othersMonthUsd = await core.costs.monthSpend(now, { except: name });
     if (core !== this.host.core() || name !== this.host.watched()) return;
     this.cost = { name, status };
-    this.othersMonthUsd = month.workstations.filter((w) => w.name !== name).reduce((sum, w) => sum + w.monthUsd, 0);
+    this.othersMonthUsd = othersMonthUsd;
     await this.remind(core, snapshot, status, now);
     this.probeIdle(core, snapshot, now);
     this.host.changed();

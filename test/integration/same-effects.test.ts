@@ -1,0 +1,145 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCore } from '../../src/adapters/compose.js';
+import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
+import { AppSession } from '../../src/core/app/app-session.js';
+import { SNOOZE_HOURS } from '../../src/core/reminder-policy.js';
+import { formOf } from '../../src/core/settings-view.js';
+import { ipcHandlers } from '../../src/main/ipc-handlers.js';
+import type { WorkstationSpec } from '../../src/shared/workstation.js';
+import { initArgs, useRigWorld } from '../support/rig-harness.js';
+
+// One use case, two faces: snooze, stop and a spec edit are driven once through the built `rig`
+// and once through the app's IPC handlers (the handler map main binds to ipcMain, on a real
+// AppSession), each on a fresh home and a clean moto, with a real sshd as the instance. Then the
+// effects are compared: the instance's state in AWS, the keep-alive file on the box, the reminder
+// state and the saved workstation spec.
+const world = useRigWorld({ eachTest: { init: false } });
+
+/** The edit both faces make: a bigger disk and a bigger type, with the instance stopped. */
+const EDIT = { diskGiB: 200, instanceType: 'g4dn.2xlarge' } as const;
+
+/** A Linux box without a keyring: the SDK's chain from the environment. */
+const noKeyring: SecretBox = {
+  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
+  encrypt: () => {
+    throw new Error('not available');
+  },
+  decrypt: () => {
+    throw new Error('not available');
+  },
+};
+
+/** What one face left behind, with the action times taken out. */
+interface Effects {
+  readonly instanceStates: readonly (string | undefined)[];
+  /** Seconds between the snooze and the time written into the keep-alive file. */
+  readonly keepAliveAhead: number;
+  /** Milliseconds between the snooze and the reminders' snoozedUntil. */
+  readonly remindersAhead: number;
+  /** The reminder state without its times. */
+  readonly reminders: Record<string, unknown>;
+  readonly spec: WorkstationSpec;
+}
+
+let session: AppSession | null = null;
+
+afterEach(async () => {
+  await session?.dispose();
+  session = null;
+});
+
+/** Both faces start alike: `rig init` (ssh to the sshd fixture), the key trusted, `rig up`. */
+async function runningWorkstation(): Promise<string> {
+  await world.reset();
+  const init = await world.rig(initArgs(world));
+  expect(init.code, init.stderr).toBe(0);
+  await world.trustWorkstationKey();
+  const up = await world.rig(['up']);
+  expect(up.code, up.stderr).toBe(0);
+  const keepAlive = join(world.home, 'instance-keepalive');
+  await rm(keepAlive, { force: true });
+  return keepAlive;
+}
+
+async function effects(keepAlive: string, snoozedAt: number): Promise<Effects> {
+  const instances = await world.instances();
+  const keepAliveUntil = Number((await readFile(keepAlive, 'utf8')).trim());
+  const { snoozedUntil, ...reminders } = JSON.parse(await readFile(join(world.home, 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number };
+  const settings = JSON.parse(await readFile(join(world.home, 'settings.json'), 'utf8')) as { workstations: Record<string, WorkstationSpec> };
+  return {
+    instanceStates: instances.map((instance) => instance.State?.Name),
+    keepAliveAhead: keepAliveUntil - Math.floor(snoozedAt / 1000),
+    remindersAhead: snoozedUntil - snoozedAt,
+    reminders,
+    spec: settings.workstations.gpu!,
+  };
+}
+
+async function throughRig(): Promise<Effects> {
+  const keepAlive = await runningWorkstation();
+  const env = { CLOUDRIG_KEEPALIVE_FILE: keepAlive };
+  const before = Date.now();
+  const snooze = await world.rig(['snooze'], { env });
+  expect(snooze.code, snooze.stderr).toBe(0);
+  const after = Date.now();
+  const stop = await world.rig(['stop'], { env });
+  expect(stop.code, stop.stderr).toBe(0);
+  const edit = await world.rig(['init', '--disk', String(EDIT.diskGiB), '--type', EDIT.instanceType], { env });
+  expect(edit.code, edit.stderr).toBe(0);
+  return within(await effects(keepAlive, before), after - before);
+}
+
+async function throughApp(): Promise<Effects> {
+  const keepAlive = await runningWorkstation();
+  const app = new AppSession({
+    home: world.home,
+    env: { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: keepAlive },
+    platform: 'linux',
+    createCore: (options) => createCore(options),
+    clipboard: { writeText: () => undefined },
+    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
+    notifier: { show: () => undefined },
+    secretBox: noKeyring,
+    loginItem: { set: () => undefined },
+    popover: { show: () => undefined, hide: () => undefined },
+    tickMs: 3_600_000,
+  });
+  session = app;
+  app.start();
+  const handlers = ipcHandlers(app, async () => undefined);
+  await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
+
+  // The reminder's Snooze button, then Stop from the popover, then Save in the settings form.
+  const before = Date.now();
+  await handlers['reminder:answer']({ action: 'snooze' });
+  const after = Date.now();
+  await handlers['workstation:stop'](undefined);
+  await app.settled();
+  await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Stopped');
+  const settings = JSON.parse(await readFile(join(world.home, 'settings.json'), 'utf8')) as { workstations: Record<string, WorkstationSpec> };
+  await handlers['workstation:save']({ ...formOf(settings.workstations.gpu!), ...EDIT });
+  return within(await effects(keepAlive, before), after - before);
+}
+
+/** Checks the times against the window the snooze ran in, then drops the slack so both faces compare equal. */
+function within(found: Effects, windowMs: number): Effects {
+  const hours = SNOOZE_HOURS * 3600;
+  expect(found.keepAliveAhead).toBeGreaterThanOrEqual(hours - 1);
+  expect(found.keepAliveAhead).toBeLessThanOrEqual(hours + Math.ceil(windowMs / 1000) + 1);
+  expect(found.remindersAhead).toBeGreaterThanOrEqual(hours * 1000);
+  expect(found.remindersAhead).toBeLessThanOrEqual(hours * 1000 + windowMs);
+  return { ...found, keepAliveAhead: hours, remindersAhead: hours * 1000 };
+}
+
+describe('the same use cases serve rig and the app', () => {
+  it('snooze, stop and a spec edit leave the same AWS state, keep-alive, reminder state and settings from either face', async () => {
+    const cli = await throughRig();
+    const app = await throughApp();
+
+    expect(cli.instanceStates).toEqual(['stopped']);
+    expect(cli.spec).toMatchObject(EDIT);
+    expect(app).toEqual(cli);
+  });
+});
