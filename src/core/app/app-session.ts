@@ -419,9 +419,14 @@ export class AppSession {
     return null;
   }
 
-  /** Scans the account for forgotten instances now (tests; the watch does it hourly). */
-  scanElsewhere(): Promise<unknown> {
-    return this.elsewhere?.scanNow() ?? Promise.resolve(null);
+  /** Scans the account for forgotten instances now (the watch does it at start and hourly). */
+  async scanElsewhere(): Promise<void> {
+    await this.elsewhere?.scanNow();
+  }
+
+  /** Resolves once the forgotten-instance scan under way (the one at start) is done. */
+  async elsewhereSettled(): Promise<void> {
+    await this.elsewhere?.settled();
   }
 
   private requireName(): string {

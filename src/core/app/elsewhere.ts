@@ -41,6 +41,11 @@ export class ElsewhereWatch {
     return this.watch.scanNow({ force: true });
   }
 
+  /** Resolves once the scan under way (the one at start) is done. */
+  async settled(): Promise<void> {
+    await this.watch.scanNow().catch(() => null);
+  }
+
   /** The popover's list; null before the first scan. */
   view(): ElsewhereView | null {
     return this.last === null ? null : elsewhereView(this.last);
