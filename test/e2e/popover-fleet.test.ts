@@ -109,16 +109,18 @@ describe.runIf(canRun)('the popover over two workstations', () => {
     await expect.poll(() => entries.allTextContents(), { timeout: 30_000 })
       .toEqual(['gpu No instance', 'other Running, waiting for ssh…']);
     await expect.poll(() => page.getByTestId('fleet-summary').textContent()).toMatch(/^1 of 2 running · \$[\d.]+\/h in total$/);
-    await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('gpu');
+    // `rig init other` made it the current one.
+    await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('other');
     await page.getByTestId('spend-chart').waitFor();
     expect(await page.getByTestId('spend-bar').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(SHOTS, 'fleet.png') });
 
-    await entries.filter({ hasText: 'other' }).click();
-    await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('other');
-    await expect.poll(() => page.getByTestId('phase').textContent()).toBe('Running, waiting for ssh…');
-    // Last used first: the one just chosen leads the list.
-    await expect.poll(() => entries.allTextContents()).toEqual(['other Running, waiting for ssh…', 'gpu No instance']);
+    await entries.filter({ hasText: 'gpu' }).click();
+    await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('gpu');
+    await expect.poll(() => page.getByTestId('phase').textContent()).toBe('No instance');
     await page.screenshot({ path: join(SHOTS, 'fleet-switched.png') });
+    // Last used first: choosing `other` again puts it ahead of `gpu`.
+    await entries.filter({ hasText: 'other' }).click();
+    await expect.poll(() => entries.allTextContents()).toEqual(['other Running, waiting for ssh…', 'gpu No instance']);
   });
 });
