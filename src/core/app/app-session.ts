@@ -124,6 +124,8 @@ export class AppSession {
       reminderSettings: () => this.settings().reminders,
       stopping: () => this.runner.kind === 'stop',
       stop: () => this.stopWorkstation(),
+      others: () => [...this.snapshots.values()].filter((snapshot) => snapshot.name !== this.watched),
+      stopOther: (name) => this.attempt(() => this.stopWorkstation(name)),
       notify: (notification, reminder) => this.notify(notification, reminder),
       changed: () => this.emit(),
       log: (line) => this.log(line),
@@ -149,7 +151,7 @@ export class AppSession {
     this.unwatchHome = this.core.changes.watch(() => this.homeChanged());
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.stopTicker = this.core.scheduler.every(this.ports.tickMs ?? 30_000, () => {
-      if (this.snapshot?.instance) this.monitor.assess();
+      if ([...this.snapshots.values()].some((snapshot) => snapshot.instance)) this.monitor.assess();
     });
     this.emit();
   }
@@ -320,7 +322,11 @@ export class AppSession {
     const before = this.snapshots.get(snapshot.name);
     this.snapshots.set(snapshot.name, snapshot);
     if (snapshot.name !== this.watched) {
-      if (before?.phase !== snapshot.phase || before?.instance?.instanceType !== snapshot.instance?.instanceType) this.noteRate(snapshot);
+      if (before?.phase !== snapshot.phase || before?.instance?.instanceType !== snapshot.instance?.instanceType) {
+        this.noteRate(snapshot);
+        // Its run is metered and reminded about too (the monitor asks for every workstation).
+        this.monitor.assess();
+      }
       if (JSON.stringify(before) !== JSON.stringify(snapshot)) this.emit();
       return;
     }
