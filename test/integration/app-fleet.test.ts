@@ -112,6 +112,23 @@ describe('the tray app over a fleet', () => {
     expect(view.fleet?.entries.map((entry) => [entry.name, entry.current])).toEqual([['other', true], ['gpu', false]]);
   });
 
+  it('stops a workstation that is not the one shown when its session budget is reached', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    expect((await world.rig(otherInitArgs())).code).toBe(0);
+    const up = await world.rig(['up', 'other', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    // The popover shows gpu; other runs with a session budget it has already spent, and auto-stop on.
+    world.core().settings.update((settings) => ({
+      ...settings,
+      current: 'gpu',
+      reminders: { ...settings.reminders, sessionBudgetUsd: 0.0001, autoStopAtBudget: true },
+    }));
+    app = startApp({ forgotten: [], opened: [] });
+    await expect.poll(async () => (await world.instances('eu-west-1')).map((i) => i.State?.Name), { timeout: 30_000 })
+      .toEqual([expect.stringMatching(/^(stopping|stopped)$/)]);
+    expect(app.view().workstation?.name).toBe('gpu');
+  });
+
   it('notifies once about an untagged instance in a third region, opens its console page, and stays silent about it once dismissed', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     const foreign = new EC2Client({ region: THIRD, endpoint: world.env.AWS_ENDPOINT_URL });
