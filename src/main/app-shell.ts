@@ -126,6 +126,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     loginItem: new SystemLoginItem(desktop, env),
     popover: { show: showPopover, hide: () => window.hide() },
     log: (line) => console.log(line),
+    openExternal: openExternalAllowlisted,
   });
 
   const router = createRouter(ipcHandlers(session, openExternalAllowlisted), senderFrom(pageOrigin), (line) => console.warn(line));
@@ -150,9 +151,9 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     return true;
   };
 
-  const onAction = (action: TrayAction): void => {
+  const onAction = (action: TrayAction, workstation?: string): void => {
     if (action === 'quit') void requestQuit();
-    else runTrayAction(session, action);
+    else runTrayAction(session, action, workstation);
   };
   // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
   // the system re-activates the running app instead (applicationShouldHandleReopen → 'activate').

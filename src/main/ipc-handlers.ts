@@ -44,21 +44,24 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
       return null;
     },
     'reminder:answer': ({ action }) => session.answerReminder(action),
+    'workstation:select': ({ name }) => session.selectWorkstation(name),
+    'forgotten:dismiss': ({ instanceId }) => session.dismissForgotten(instanceId),
+    'forgotten:open': ({ instanceId }) => session.openForgottenInConsole(instanceId),
   };
 }
 
 /** The tray menu's actions, each mapped to its use case (Quit is the shell's: it may need to ask first). */
-export function runTrayAction(session: AppSession, action: Exclude<TrayAction, 'quit'>): void {
+export function runTrayAction(session: AppSession, action: Exclude<TrayAction, 'quit'>, workstation?: string): void {
   session.attempt(() => {
     switch (action) {
       case 'start':
-        return session.startWorkstation();
+        return session.startWorkstation(workstation);
       case 'stop':
-        return session.stopWorkstation();
+        return session.stopWorkstation(workstation);
       case 'copy-ssh':
-        return session.copySshCommand();
+        return session.copySshCommand(workstation);
       case 'open-terminal':
-        return session.openTerminal();
+        return session.openTerminal(workstation);
       case 'save-and-terminate':
         return session.show('confirm-save-and-terminate');
       case 'terminate':

@@ -1,5 +1,6 @@
 import { Notification } from 'electron';
 import type { NotificationButton, NotificationModel } from '../core/notification-policy.js';
+import type { ForgottenAction, ForgottenNotice } from '../core/app/forgotten-watch.js';
 import type { Notifier } from '../core/app/shell-ports.js';
 
 /** Kinds that need the user: they make a sound; the rest is for information. */
@@ -19,12 +20,31 @@ export class ElectronNotifier implements Notifier {
   constructor(private readonly buttons: boolean) {}
 
   show(model: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void {
+    this.present(model.title, model.body, !AUDIBLE.has(model.kind), model.buttons.map((button) => button.label), onClick, (index) => {
+      const button = model.buttons[index];
+      if (button) onButton?.(button.id);
+    });
+  }
+
+  /**
+   * A forgotten instance: "Show in AWS console" and "Don't tell me about this one again" as
+   * buttons where the OS shows them; a click shows it in the console (the popover's Elsewhere
+   * list offers both everywhere).
+   */
+  showForgotten(notice: ForgottenNotice, onAction: (action: ForgottenAction) => void): void {
+    this.present(notice.title, notice.body, false, notice.actions.map((action) => action.label), () => onAction('show-in-console'), (index) => {
+      const action = notice.actions[index];
+      if (action) onAction(action.action);
+    });
+  }
+
+  private present(title: string, body: string, silent: boolean, buttons: readonly string[], onClick: () => void, onButton: (index: number) => void): void {
     if (!Notification.isSupported()) return;
     const notification = new Notification({
-      title: model.title,
-      body: model.body,
-      silent: !AUDIBLE.has(model.kind),
-      actions: this.buttons ? model.buttons.map((button) => ({ type: 'button' as const, text: button.label })) : [],
+      title,
+      body,
+      silent,
+      actions: this.buttons ? buttons.map((text) => ({ type: 'button' as const, text })) : [],
     });
     const forget = (): void => {
       this.live.delete(notification);
@@ -35,8 +55,7 @@ export class ElectronNotifier implements Notifier {
     });
     notification.on('action', (event) => {
       forget();
-      const button = model.buttons[event.actionIndex];
-      if (button) onButton?.(button.id);
+      onButton(event.actionIndex);
     });
     notification.on('close', forget);
     this.live.add(notification);

@@ -22,7 +22,7 @@ export function fitTooltip(tooltip: string, max: number | null): string {
 }
 
 /** The menu template for a tray model: labels and states exactly as trayModel decided. */
-export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction, workstation?: string) => void): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     switch (item.kind) {
       case 'separator':
@@ -32,7 +32,7 @@ export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: 
       case 'checkbox':
         return { label: item.label, type: 'checkbox', checked: item.checked, click: () => onAction(item.action) };
       case 'action':
-        return { label: item.label, enabled: item.enabled, click: () => onAction(item.action) };
+        return { label: item.label, enabled: item.enabled, click: () => onAction(item.action, item.workstation) };
     }
   });
 }
@@ -68,7 +68,7 @@ export class TrayView {
   constructor(
     private readonly resources: string,
     private readonly desktop: Desktop,
-    private readonly onAction: (action: TrayAction) => void,
+    private readonly onAction: (action: TrayAction, workstation?: string) => void,
     onClick: () => void,
   ) {
     this.tray = new Tray(trayImage(resources, 'stopped', desktop));

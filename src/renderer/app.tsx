@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppView, Screen } from '../shared/views.js';
+import { ElsewhereList } from './components/elsewhere-list.js';
 import { ErrorBox } from './components/error-box.js';
+import { FleetSwitcher } from './components/fleet-switcher.js';
+import { SpendChart } from './components/spend-chart.js';
 import { SettingsPanel } from './components/settings-panel.js';
 import { WorkstationPanel } from './components/workstation-panel.js';
 import type { ErrorInfo } from '../shared/workstation.js';
@@ -50,6 +53,15 @@ export function App() {
       confirming={screen === 'confirm-terminate' || screen === 'confirm-save-and-terminate'}
       onConfirm={(open) => setScreen(open ? 'confirm-terminate' : 'main')}
       onSettings={() => setScreen('settings')}
+      above={view.fleet ? <FleetSwitcher fleet={view.fleet} busy={false} onSelect={(name) => void window.cloudrig.selectWorkstation({ name })} /> : null}
+      underCost={view.spendChart ? <SpendChart chart={view.spendChart} /> : null}
+      below={view.elsewhere ? (
+        <ElsewhereList
+          view={view.elsewhere}
+          onShowInConsole={(instanceId) => void window.cloudrig.openForgottenInConsole({ instanceId })}
+          onDismiss={(instanceId) => void window.cloudrig.dismissForgotten({ instanceId })}
+        />
+      ) : null}
     />
   );
 }

@@ -21,6 +21,9 @@ export const REQUEST_METHODS = {
   'link:open': 'openLink',
   'window:hide': 'hideWindow',
   'reminder:answer': 'answerReminder',
+  'workstation:select': 'selectWorkstation',
+  'forgotten:dismiss': 'dismissForgotten',
+  'forgotten:open': 'openForgottenInConsole',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

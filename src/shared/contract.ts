@@ -100,6 +100,9 @@ const payloads = {
   'link:open': z.object({ target: z.enum(LINK_TARGETS), region: z.string().regex(/^[a-z0-9-]{1,32}$/) }).strict(),
   'window:hide': None,
   'reminder:answer': ReminderAnswerSchema,
+  'workstation:select': z.object({ name: z.string().min(1).max(64) }).strict(),
+  'forgotten:dismiss': z.object({ instanceId: z.string().regex(/^i-[0-9a-f]{1,32}$/) }).strict(),
+  'forgotten:open': z.object({ instanceId: z.string().regex(/^i-[0-9a-f]{1,32}$/) }).strict(),
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -129,6 +132,9 @@ export interface Responses {
   'link:open': null;
   'window:hide': null;
   'reminder:answer': AppView;
+  'workstation:select': AppView;
+  'forgotten:dismiss': AppView;
+  'forgotten:open': null;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

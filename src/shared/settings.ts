@@ -29,6 +29,8 @@ export const SettingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   /** Name of the workstation the app shows. */
   current: z.string().nullable().default(null),
+  /** When the popover last switched to each workstation (epoch ms): its switcher lists the last used first. */
+  lastUsed: z.record(z.string(), z.number()).default({}),
   reminders: RemindersSchema.default(RemindersSchema.parse({})),
   workstations: z.record(z.string(), WorkstationSpecSchema).default({}),
   /** The user's ssh config includes CloudRig's (`rig ssh-config --install`): surfaces show `ssh <name>`. */

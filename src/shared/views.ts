@@ -3,6 +3,8 @@ import type { WorkstationFormSchema } from './contract.js';
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
 import type { Fix } from './errors.js';
+import type { ElsewhereView } from './forgotten.js';
+import type { SpendChart } from './spend-chart.js';
 
 /** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
 export type Tone = 'idle' | 'busy' | 'good' | 'bad';
@@ -94,6 +96,28 @@ export interface AppView {
   readonly notice: string | null;
   /** The last reminder, until it is answered or no longer applies; null when none. */
   readonly reminder: ReminderView | null;
+  /** The workstation switcher (absent with fewer than two workstations). */
+  readonly fleet?: FleetView | null;
+  /** "Elsewhere in this account": running instances CloudRig did not start (absent before the first scan). */
+  readonly elsewhere?: ElsewhereView | null;
+  /** This month's spend as a chart, shown under the cost (absent until the run history was read). */
+  readonly spendChart?: SpendChart | null;
+}
+
+/** One workstation in the popover's switcher. */
+export interface FleetEntry {
+  readonly name: string;
+  /** Its phase as a word ("Running", "Stopped"). */
+  readonly state: string;
+  readonly running: boolean;
+  readonly current: boolean;
+}
+
+/** The popover's switcher: every workstation, last used first. */
+export interface FleetView {
+  readonly entries: readonly FleetEntry[];
+  /** "1 of 2 running · $0.53/h in total". */
+  readonly summary: string;
 }
 
 /** Screens main may ask the popover to show (from the tray menu). */

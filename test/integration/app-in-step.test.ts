@@ -81,6 +81,8 @@ describe('the tray app in step with rig', () => {
     controller = startApp();
     const app = controller;
     await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
+    // The forgotten-instance scan at start asks every region once: let it end before counting.
+    await app.elsewhereSettled();
     // Ready is steady: the app's next look at EC2 is ten minutes away.
     appProxy.resetCounts();
 

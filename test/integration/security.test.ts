@@ -53,6 +53,9 @@ const VALID: Record<RequestChannel, unknown> = {
   'link:open': { target: 'service-quotas', region: 'us-east-1' },
   'window:hide': undefined,
   'reminder:answer': { action: 'snooze' },
+  'workstation:select': { name: 'gpu' },
+  'forgotten:dismiss': { instanceId: 'i-0123456789abcdef0' },
+  'forgotten:open': { instanceId: 'i-0123456789abcdef0' },
 };
 
 /** A hostile value of some kind. */

@@ -15,11 +15,16 @@ import { SNOOZE_HOURS } from '../reminder-policy.js';
 import { settingsView } from '../settings-view.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
-import { trayModel, type TrayModel } from '../tray-model.js';
-import { Watcher } from '../watcher.js';
+import { fleetTrayModel, type TrayModel } from '../tray-model.js';
+import type { CostFacts } from '../cost-view.js';
+import { fleetView } from '../fleet-view.js';
+import { spendChart } from '../spend-chart.js';
+import type { SpendChart } from '../../shared/spend-chart.js';
 import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
+import { ElsewhereWatch } from './elsewhere.js';
+import { FleetWatch } from './fleet-watch.js';
 import { Monitor } from './monitor.js';
 import { OperationRunner } from './operation-runner.js';
 import type { Clipboard, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
@@ -45,6 +50,8 @@ export interface SessionPorts {
   readonly localOffsetMinutes?: (epochMs: number) => number;
   /** How long a notice ("Copied …") stays. */
   readonly noticeMs?: number;
+  /** Opens an allowlisted https URL in the browser ("Show in AWS console"). */
+  readonly openExternal?: (url: string) => Promise<void>;
 }
 
 /** A settings change from the popover. */
@@ -69,7 +76,14 @@ function shownError(error: ErrorInfo | null): ErrorInfo | null {
 export class AppSession {
   private core: CloudRigCore;
   private unsubscribe: () => void;
-  private watcher: Watcher | null = null;
+  /** Every workstation polled together: one DescribeInstances per region per poll. */
+  private fleet: FleetWatch | null = null;
+  /** The latest snapshot of every workstation, the current one included. */
+  private readonly snapshots = new Map<string, Snapshot>();
+  /** The hourly rate of each workstation other than the current one (the monitor keeps the current one's). */
+  private readonly rates = new Map<string, number | null>();
+  private elsewhere: ElsewhereWatch | null = null;
+  private chart: SpendChart | null = null;
   private watched: string | null = null;
   private snapshot: Snapshot | null = null;
   private operationError: ErrorInfo | null = null;
@@ -100,7 +114,7 @@ export class AppSession {
           this.operationError = error;
         });
       },
-      onDidEnd: () => this.watcher?.refreshNow(),
+      onDidEnd: () => this.fleet?.refreshNow(),
     });
     this.monitor = new Monitor({
       core: () => this.core,
@@ -110,6 +124,8 @@ export class AppSession {
       reminderSettings: () => this.settings().reminders,
       stopping: () => this.runner.kind === 'stop',
       stop: () => this.stopWorkstation(),
+      others: () => [...this.snapshots.values()].filter((snapshot) => snapshot.name !== this.watched),
+      stopOther: (name) => this.attempt(() => this.stopWorkstation(name)),
       notify: (notification, reminder) => this.notify(notification, reminder),
       changed: () => this.emit(),
       log: (line) => this.log(line),
@@ -130,11 +146,12 @@ export class AppSession {
       }
     }
     this.watch();
+    this.startFleet();
     // A change `rig` made in the shell shows at once, not at the next poll.
     this.unwatchHome = this.core.changes.watch(() => this.homeChanged());
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.stopTicker = this.core.scheduler.every(this.ports.tickMs ?? 30_000, () => {
-      if (this.snapshot?.instance) this.monitor.assess();
+      if ([...this.snapshots.values()].some((snapshot) => snapshot.instance)) this.monitor.assess();
     });
     this.emit();
   }
@@ -146,7 +163,7 @@ export class AppSession {
     this.unsubscribe();
     this.unwatchHome();
     const cancelled = this.runner.cancel();
-    await this.watcher?.dispose();
+    await this.stopFleet();
     await cancelled;
     await this.monitor.settled();
   }
@@ -166,14 +183,14 @@ export class AppSession {
   private async rebuild(): Promise<void> {
     await this.runner.cancel();
     this.unsubscribe();
-    await this.watcher?.dispose();
-    this.watcher = null;
+    await this.stopFleet();
     this.watched = null;
     this.snapshot = null;
     this.core = this.buildCore();
     this.monitor.forget();
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.watch();
+    this.startFleet();
     this.emit();
   }
 
@@ -181,19 +198,87 @@ export class AppSession {
     return this.core.settings.read();
   }
 
-  /** Watches the current workstation (switching when it changed). */
+  /** Follows the current workstation (switching when it changed); the fleet watch polls them all. */
   private watch(): void {
     const name = currentWorkstation(this.settings());
     if (name === this.watched) return;
-    void this.watcher?.dispose();
-    this.watcher = null;
     this.watched = name;
-    this.snapshot = null;
+    this.snapshot = name === null ? null : this.snapshots.get(name) ?? null;
     this.operationError = null;
     this.monitor.forget();
-    if (name === null) return;
-    this.watcher = new Watcher(this.core.service, this.core.clock, name);
-    this.watcher.start();
+    if (this.snapshot) this.monitor.noteSnapshot(this.snapshot, null);
+  }
+
+  /** Polls every workstation, and scans the account for instances CloudRig did not start. */
+  private startFleet(): void {
+    this.fleet = new FleetWatch({ service: this.core.service, cloud: this.core.cloud, clock: this.core.clock });
+    this.fleet.start();
+    this.elsewhere = new ElsewhereWatch(this.core, {
+      notifier: this.ports.notifier,
+      openExternal: this.ports.openExternal,
+      changed: () => this.emit(),
+      log: (line) => this.log(line),
+    });
+    this.elsewhere.start();
+    this.refreshChart();
+  }
+
+  private async stopFleet(): Promise<void> {
+    const fleet = this.fleet;
+    const elsewhere = this.elsewhere;
+    this.fleet = null;
+    this.elsewhere = null;
+    this.snapshots.clear();
+    this.rates.clear();
+    await Promise.all([fleet?.dispose(), elsewhere?.dispose()]);
+  }
+
+  /** Reads the run histories again for the spend chart (no AWS call). */
+  private refreshChart(): void {
+    const core = this.core;
+    core.costs.histories().then(
+      (histories) => {
+        if (core !== this.core) return;
+        this.chart = spendChart(histories, core.clock.now(), this.settings().reminders.monthlyBudgetUsd);
+        this.emit();
+      },
+      (error: unknown) => this.log(`could not read the run history: ${toErrorInfo(error).message}`),
+    );
+  }
+
+  /** The rate of a workstation other than the current one, for the fleet's tray and total. */
+  private noteRate(snapshot: Snapshot): void {
+    const core = this.core;
+    let spec;
+    try {
+      spec = core.service.spec(snapshot.name);
+    } catch {
+      return;
+    }
+    core.costs.rateOf(spec, snapshot.instance).then(
+      (rate) => {
+        if (core !== this.core || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
+        this.rates.set(snapshot.name, rate?.usd ?? null);
+        this.emit();
+      },
+      (error: unknown) => this.log(`no rate for ${snapshot.name}: ${toErrorInfo(error).message}`),
+    );
+  }
+
+  /** Every workstation's snapshot in the settings' order (the current one as shown, with its last error). */
+  private fleetSnapshots(): Snapshot[] {
+    const shown = this.effective();
+    return Object.keys(this.settings().workstations)
+      .map((name) => (name === this.watched ? shown : this.snapshots.get(name) ?? null))
+      .filter((snapshot): snapshot is Snapshot => snapshot !== null);
+  }
+
+  /** Cost facts per workstation: the monitor's for the current one, the rate alone for the others. */
+  private fleetCosts(): Map<string, CostFacts | null> {
+    const costs = new Map<string, CostFacts | null>();
+    for (const [name, usd] of this.rates) costs.set(name, { hourlyUsd: usd });
+    if (this.watched !== null) costs.set(this.watched, this.monitor.costFacts());
+    return costs;
   }
 
   /** The snapshot as shown: with the last failed operation's error when the snapshot has none. */
@@ -234,7 +319,17 @@ export class AppSession {
   }
 
   private onSnapshot(snapshot: Snapshot): void {
-    if (snapshot.name !== this.watched) return;
+    const before = this.snapshots.get(snapshot.name);
+    this.snapshots.set(snapshot.name, snapshot);
+    if (snapshot.name !== this.watched) {
+      if (before?.phase !== snapshot.phase || before?.instance?.instanceType !== snapshot.instance?.instanceType) {
+        this.noteRate(snapshot);
+        // Its run is metered and reminded about too (the monitor asks for every workstation).
+        this.monitor.assess();
+      }
+      if (JSON.stringify(before) !== JSON.stringify(snapshot)) this.emit();
+      return;
+    }
     const previous = this.snapshot?.phase ?? null;
     this.update(() => {
       if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.runner.kind === null) this.operationError = null;
@@ -264,12 +359,18 @@ export class AppSession {
 
   /** The popover's view now. */
   view(): AppView {
-    return appView(this.effective(), this.settings(), this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null);
+    const settings = this.settings();
+    return {
+      ...appView(this.effective(), settings, this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null),
+      fleet: fleetView(this.fleetSnapshots(), settings, this.watched, this.fleetCosts()),
+      elsewhere: this.elsewhere?.view() ?? null,
+      spendChart: this.chart,
+    };
   }
 
-  /** The tray now. */
+  /** The tray now: the whole fleet (exactly the single-workstation tray when there is one). */
   tray(): TrayModel {
-    return trayModel(this.effective(), this.settings(), this.core.clock.now(), this.monitor.costFacts());
+    return fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
   }
 
   /** What to ask before quitting, or null to quit at once. */
@@ -280,6 +381,7 @@ export class AppSession {
   /** The popover was opened: look again, and bring cost (and, when stopped, what is kept) up to date. */
   popoverShown(): void {
     this.refreshNow();
+    this.refreshChart();
     this.monitor.assess();
     this.monitor.lookUpStillCosting();
   }
@@ -289,12 +391,48 @@ export class AppSession {
     this.watch();
     this.refreshNow();
     this.monitor.assess();
+    this.refreshChart();
     this.emit();
   }
 
-  /** Refreshes now (resume from sleep, network back, popover opened). */
+  /** Refreshes now (resume from sleep, network back, popover opened): every workstation, one call per region. */
   refreshNow(): void {
-    this.watcher?.refreshNow();
+    this.fleet?.refreshNow();
+  }
+
+  /** The popover's switcher: show another workstation, and remember when it was last used. */
+  selectWorkstation(name: string): AppView {
+    if (!this.settings().workstations[name]) {
+      throw new CloudRigError('NoWorkstation', `There is no workstation named "${name}".`, 'Pick one from the list.');
+    }
+    this.core.settings.update((current) => ({ ...current, current: name, lastUsed: { ...current.lastUsed, [name]: this.core.clock.now() } }));
+    this.watch();
+    this.monitor.assess();
+    this.monitor.lookUpStillCosting();
+    this.emit();
+    return this.view();
+  }
+
+  /** "Don't tell me about this one again" for an instance CloudRig did not start. */
+  async dismissForgotten(instanceId: string): Promise<AppView> {
+    await this.elsewhere?.dismiss(instanceId);
+    return this.view();
+  }
+
+  /** "Show in AWS console" for an instance CloudRig did not start. */
+  async openForgottenInConsole(instanceId: string): Promise<null> {
+    await this.elsewhere?.openInConsole(instanceId);
+    return null;
+  }
+
+  /** Scans the account for forgotten instances now (the watch does it at start and hourly). */
+  async scanElsewhere(): Promise<void> {
+    await this.elsewhere?.scanNow();
+  }
+
+  /** Resolves once the forgotten-instance scan under way (the one at start) is done. */
+  async elsewhereSettled(): Promise<void> {
+    await this.elsewhere?.settled();
   }
 
   private requireName(): string {
@@ -305,16 +443,16 @@ export class AppSession {
   }
 
   /** Start; returns at once, progress comes as views. */
-  startWorkstation(): AppView {
-    const name = this.requireName();
+  startWorkstation(workstation?: string): AppView {
+    const name = workstation ?? this.requireName();
     this.runner.run('up', (signal) => startWorkstation(this.core, name, { signal }));
     return this.view();
   }
 
   /** Stop; returns at once. */
-  stopWorkstation(): AppView {
-    const name = this.requireName();
-    this.monitor.closeReminder();
+  stopWorkstation(workstation?: string): AppView {
+    const name = workstation ?? this.requireName();
+    if (name === this.watched) this.monitor.closeReminder();
     this.runner.run('stop', (signal) => stopWorkstation(this.core, name, { signal }));
     return this.view();
   }
@@ -349,8 +487,8 @@ export class AppSession {
     return this.runner.settled();
   }
 
-  copySshCommand(): { copied: string } {
-    const snapshot = this.effective();
+  copySshCommand(workstation?: string): { copied: string } {
+    const snapshot = workstation === undefined || workstation === this.watched ? this.effective() : this.snapshots.get(workstation) ?? null;
     if (!snapshot || !canCopySsh(snapshot) || snapshot.sshCommand === null) {
       throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.', 'Start it first.');
     }
@@ -359,8 +497,8 @@ export class AppSession {
     return { copied: snapshot.sshCommand };
   }
 
-  async openTerminal(): Promise<{ terminal: string }> {
-    const name = this.requireName();
+  async openTerminal(workstation?: string): Promise<{ terminal: string }> {
+    const name = workstation ?? this.requireName();
     const target = await this.core.service.sshTarget(name);
     const app = await this.ports.terminal.open(displayedSshArgv(name, target, this.settings().sshConfigInstalled), { preferred: this.settings().terminal, title: `CloudRig: ${name}` });
     this.setNotice(`Opened ${app.label}`);
@@ -371,7 +509,7 @@ export class AppSession {
   async saveWorkstation(form: WorkstationForm): Promise<AppView> {
     const result = await setUpWorkstation(this.core, requestOfForm(form), { editing: this.watched });
     this.watch();
-    this.watcher?.refreshNow();
+    this.fleet?.refreshNow();
     this.setNotice(`Saved ${result.spec.name}`);
     return this.view();
   }

@@ -8,6 +8,7 @@ import type { HomeChanges } from '../home-changes.js';
 import type { PriceCatalog } from '../price-catalog.js';
 import type { Clock, Cloud, KeyStore, SettingsStore, SshClient } from '../ports.js';
 import type { WorkstationService } from '../workstation-service.js';
+import type { ForgottenStore } from './forgotten-watch.js';
 import type { RemoteAccess } from './remote-access.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
@@ -97,6 +98,8 @@ export interface CloudRigCore {
   readonly keepAliveFile: string | null;
   /** Kept-alive ssh sessions for tunnels, file copies and stats. */
   readonly remote: RemoteAccess;
+  /** What the forgotten-instance watch reported and what the user dismissed (`<home>/state/forgotten.json`). */
+  readonly forgotten: ForgottenStore;
 }
 
 /** What a composition is built from. */

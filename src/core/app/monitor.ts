@@ -16,7 +16,7 @@ import { toErrorInfo } from '../errors.js';
 import { idleStatusCommand, parseIdleStatus, type IdleStatus } from '../idle-watchdog.js';
 import { reminderNotification, type NotificationModel } from '../notification-policy.js';
 import { showsStillCosting } from '../popover-model.js';
-import { evaluateReminders } from '../reminder-policy.js';
+import { evaluateFleetReminders } from '../fleet-reminders.js';
 import { sshTargetOf } from '../ssh-command.js';
 import type { SshTarget } from '../ports.js';
 import { resourceName } from '../workstation-service.js';
@@ -36,6 +36,10 @@ export interface MonitorHost {
   stopping(): boolean;
   /** Stops the workstation (a budget cap was reached). */
   stop(): void;
+  /** The latest snapshots of the other workstations (the fleet); none when left out. */
+  others?(): readonly Snapshot[];
+  /** Stops another workstation of the fleet (its budget cap was reached). */
+  stopOther?(name: string): void;
   notify(notification: NotificationModel, reminder: OpenReminder | null): void;
   changed(): void;
   log(line: string): void;
@@ -162,37 +166,58 @@ export class Monitor {
     const spec = core.service.spec(name);
     const now = core.clock.now();
     const status = await core.costs.observe(spec, snapshot.instance, now);
-    // The other workstations' month counts too: the budget is global.
-    const othersMonthUsd = await core.costs.monthSpend(now, { except: name });
+    // The other workstations with an instance: each run is metered and reminded about on its own.
+    const others = await this.observeOthers(core, name, now);
+    // Every workstation's month from the run histories alone (no AWS call): the budget is global.
+    const monthExcept = (workstation: string): Promise<number> => core.costs.monthSpend(now, { except: workstation });
+    const othersMonthUsd = await monthExcept(name);
+    const otherInputs = await Promise.all(others.map(async (other) => ({ ...other, othersMonthUsd: await monthExcept(other.snapshot.name) })));
     if (core !== this.host.core() || name !== this.host.watched()) return;
     this.cost = { name, status };
     this.othersMonthUsd = othersMonthUsd;
-    await this.remind(core, snapshot, status, now);
+    await this.remind(core, [{ snapshot, cost: status, idle: this.idleOf(snapshot), othersMonthUsd }, ...otherInputs], now);
     this.probeIdle(core, snapshot, now);
     this.host.changed();
   }
 
-  private async remind(core: CloudRigCore, snapshot: Snapshot, status: CostStatus, now: number): Promise<void> {
+  /** Meters the other workstations that have an instance (no AWS call: their snapshots are the fleet watch's). */
+  private async observeOthers(core: CloudRigCore, watched: string, now: number): Promise<Array<{ snapshot: Snapshot; cost: CostStatus; idle: null }>> {
+    const others = (this.host.others?.() ?? []).filter((other) => other.name !== watched && other.instance !== null && core.service.names().includes(other.name));
+    return Promise.all(others.map(async (other) => ({ snapshot: other, cost: await core.costs.observe(core.service.spec(other.name), other.instance, now), idle: null })));
+  }
+
+  /**
+   * The reminders for the fleet at once (the watched workstation first): each is reminded about
+   * on its own, the monthly budget once for all, and a budget cap stops the workstation it is about.
+   */
+  private async remind(
+    core: CloudRigCore,
+    members: ReadonlyArray<{ snapshot: Snapshot; cost: CostStatus; idle: IdleStatus | null; othersMonthUsd: number }>,
+    now: number,
+  ): Promise<void> {
+    const snapshot = members[0]!.snapshot;
     const state = await core.reminders.read();
-    const decision = evaluateReminders(state, reminderInputOf({
-      snapshot,
-      cost: status,
-      othersMonthUsd: this.othersMonthUsd,
-      idle: this.idleOf(snapshot),
+    const decision = evaluateFleetReminders(state, members.map((member) => reminderInputOf({
+      ...member,
       settings: this.host.reminderSettings(),
       now,
       localOffsetMinutes: (ms) => this.host.localOffsetMinutes(ms),
-    }));
+    })));
     if (JSON.stringify(decision.state) !== JSON.stringify(state)) {
       // Showing matters more than remembering: a failed write at worst repeats it after a restart.
       await core.reminders.write(decision.state).catch((error: unknown) => this.host.log(`could not save reminders: ${toErrorInfo(error).message}`));
     }
     this.open = pendingReminder(this.open, decision.reminders, this.host.snapshot(), now);
-    const run = runKey(snapshot);
-    for (const reminder of decision.reminders) this.host.notify(reminderNotification(reminder), { reminder, run });
+    const runs = new Map(members.map((member) => [member.snapshot.name, runKey(member.snapshot)] as const));
+    for (const reminder of decision.reminders) this.host.notify(reminderNotification(reminder), { reminder, run: runs.get(reminder.workstation) ?? runKey(snapshot) });
     if (budgetStopDue(decision.reminders, this.host.effective()) && !this.host.stopping()) {
       this.host.log(`budget reached: stopping ${snapshot.name}`);
       this.host.stop();
+    }
+    for (const member of members.slice(1)) {
+      if (!budgetStopDue(decision.reminders, member.snapshot)) continue;
+      this.host.log(`budget reached: stopping ${member.snapshot.name}`);
+      this.host.stopOther?.(member.snapshot.name);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Screen } from '../../shared/views.js';
 import type { NotificationButton, NotificationModel } from '../notification-policy.js';
+import type { ForgottenAction, ForgottenNotice } from './forgotten-watch.js';
 
 export type { SecretBox } from '../credentials.js';
 
@@ -17,6 +18,8 @@ export interface TerminalPort {
 /** Shows native notifications; `onButton` runs when one of the notification's buttons is pressed. */
 export interface Notifier {
   show(notification: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void;
+  /** An instance CloudRig did not start is running: its two actions come back through `onAction` (a click shows it in the console). */
+  showForgotten?(notice: ForgottenNotice, onAction: (action: ForgottenAction) => void): void;
 }
 
 /** Registers the app to start at login. */

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ReminderView, WorkstationView } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
@@ -14,6 +15,12 @@ export function WorkstationPanel(props: {
   confirming: boolean;
   onConfirm: (open: boolean) => void;
   onSettings: () => void;
+  /** Shown above the workstation (the fleet switcher). */
+  above?: ReactNode;
+  /** Shown under the cost (the spend chart). */
+  underCost?: ReactNode;
+  /** Shown after the actions (the instances elsewhere in the account). */
+  below?: ReactNode;
 }) {
   const { view } = props;
   const request = useRequest();
@@ -34,6 +41,7 @@ export function WorkstationPanel(props: {
 
   return (
     <main className="panel" aria-labelledby="workstation-name">
+      {props.above}
       <header className="header">
         <h1 id="workstation-name" tabIndex={-1}>{view.name}</h1>
         <span className={`badge tone-${view.tone}`} role="status" aria-live="polite" data-testid="phase">{view.phaseLabel}</span>
@@ -60,6 +68,7 @@ export function WorkstationPanel(props: {
         <div><dt>This session</dt><dd data-testid="session">{view.session ?? '—'}</dd></div>
         <div title={view.monthDetail ?? undefined}><dt>This month</dt><dd data-testid="month">{view.month ?? '—'}</dd></div>
       </dl>
+      {props.underCost}
       {view.autoStop ? <p className="detail" data-testid="auto-stop">{view.autoStop}</p> : null}
       {view.stillCosting ? <StillCosting costing={view.stillCosting} /> : null}
 
@@ -86,6 +95,7 @@ export function WorkstationPanel(props: {
       {view.error ? <ErrorBox error={view.error} title={view.phase === 'error' ? 'Error' : 'Last problem'} /> : null}
       {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
       <p className="notice" role="status" aria-live="polite">{props.notice ?? ''}</p>
+      {props.below}
 
       <footer className="footer">
         <button type="button" className="link" onClick={() => void request.run(() => api.refresh())}>Refresh</button>
