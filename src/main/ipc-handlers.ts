@@ -44,6 +44,11 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
       return null;
     },
     'reminder:answer': ({ action }) => session.answerReminder(action),
+    'jupyter:open': () => session.openJupyter(),
+    'tunnel:tensorboard': () => session.openTensorBoard(),
+    'tunnel:browse': ({ localPort }) => session.openTunnelUrl(localPort),
+    'tunnel:close': ({ localPort }) => session.closeTunnel(localPort),
+    'editor:open': () => session.openInVsCode(),
   };
 }
 

@@ -21,6 +21,11 @@ export const REQUEST_METHODS = {
   'link:open': 'openLink',
   'window:hide': 'hideWindow',
   'reminder:answer': 'answerReminder',
+  'jupyter:open': 'openJupyter',
+  'tunnel:tensorboard': 'openTensorBoard',
+  'tunnel:browse': 'browseTunnel',
+  'tunnel:close': 'closeTunnel',
+  'editor:open': 'openInVsCode',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -7,6 +7,7 @@ import type {
   QuotaRequestResult,
   Screen,
   SettingsView,
+  TunnelView,
 } from './views.js';
 import { SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
 import { BUDGET_USD, DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
@@ -100,6 +101,11 @@ const payloads = {
   'link:open': z.object({ target: z.enum(LINK_TARGETS), region: z.string().regex(/^[a-z0-9-]{1,32}$/) }).strict(),
   'window:hide': None,
   'reminder:answer': ReminderAnswerSchema,
+  'jupyter:open': None,
+  'tunnel:tensorboard': None,
+  'tunnel:browse': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
+  'tunnel:close': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
+  'editor:open': None,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -129,6 +135,11 @@ export interface Responses {
   'link:open': null;
   'window:hide': null;
   'reminder:answer': AppView;
+  'jupyter:open': TunnelView;
+  'tunnel:tensorboard': TunnelView;
+  'tunnel:browse': null;
+  'tunnel:close': AppView;
+  'editor:open': { readonly link: string };
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

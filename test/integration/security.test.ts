@@ -53,6 +53,11 @@ const VALID: Record<RequestChannel, unknown> = {
   'link:open': { target: 'service-quotas', region: 'us-east-1' },
   'window:hide': undefined,
   'reminder:answer': { action: 'snooze' },
+  'jupyter:open': undefined,
+  'tunnel:tensorboard': undefined,
+  'tunnel:browse': { localPort: 8888 },
+  'tunnel:close': { localPort: 8888 },
+  'editor:open': undefined,
 };
 
 /** A hostile value of some kind. */
