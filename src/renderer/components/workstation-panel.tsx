@@ -1,4 +1,5 @@
-import type { ReminderView, WorkstationView } from '../../shared/views.js';
+import type { ConnectView, ReminderView, WorkstationView } from '../../shared/views.js';
+import { ConnectSection } from './connect-section.js';
 import { useRequest } from '../use-request.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
 import { ErrorBox } from './error-box.js';
@@ -14,6 +15,7 @@ export function WorkstationPanel(props: {
   confirming: boolean;
   onConfirm: (open: boolean) => void;
   onSettings: () => void;
+  connect?: ConnectView | null;
 }) {
   const { view } = props;
   const request = useRequest();
@@ -69,6 +71,8 @@ export function WorkstationPanel(props: {
           <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
         </section>
       ) : null}
+
+      {props.connect ? <ConnectSection connect={props.connect} ready={view.phase === 'ready'} /> : null}
 
       <div className="actions">
         <button
