@@ -9,7 +9,7 @@ import type {
   SettingsView,
   TunnelView,
 } from './views.js';
-import { SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
+import { SetupScriptSchema, SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
 import { BUDGET_USD, DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /**
@@ -44,6 +44,8 @@ export const WorkstationFormSchema = z.object({
   /** The on-instance idle watchdog (installed at launch). */
   autoStopEnabled: z.boolean(),
   autoStopMinutes: z.number().int().min(IDLE_MINUTES.min, `At least ${IDLE_MINUTES.min} idle minutes.`).max(IDLE_MINUTES.max, `At most ${IDLE_MINUTES.max} idle minutes (a day).`),
+  /** The script run once on a fresh instance's first boot; empty means none. Absent leaves it as saved. */
+  setupScript: z.union([z.literal(''), SetupScriptSchema]).optional(),
 }).strict();
 
 /** Access keys typed into the settings view; stored only encrypted, never sent back. */
