@@ -52,7 +52,7 @@ export function ConnectSection({ connect, ready }: { connect: ConnectView; ready
   const api = window.cloudrig;
   return (
     <section className="connect" aria-label="Connect">
-      <p className="facts" data-testid="host-key">
+      <p className="connect-facts" data-testid="host-key">
         {connect.hostKey === 'verified' ? 'Host key verified (seeded at launch)'
           : connect.hostKey === 'unverified' ? 'Host key unverified: trusted on first use' : null}
         {connect.sshAlias ? <> · <code data-testid="ssh-alias">{connect.sshAlias}</code></> : null}
