@@ -4,6 +4,7 @@ import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
+import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
 
 /** Editors that open a Remote-SSH folder from the command line, in the order tried. */
@@ -27,22 +28,7 @@ async function onPath(name: string, env: NodeJS.ProcessEnv = process.env): Promi
   return null;
 }
 
-/** The absolute folder on the workstation: PATH as given, relative to the login user's home, or that home. */
-export function remoteFolder(path: string | undefined, user: string): string {
-  const home = user === 'root' ? '/root' : `/home/${user}`;
-  if (path === undefined || path === '' || path === '~') return home;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) {
-    throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(path)} has a control character.`, { action: 'correct-input', field: 'folder', hint: 'pass a folder on the workstation such as ~/project or /data.' });
-  }
-  if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;
-  return path.startsWith('/') ? path : `${home}/${path}`;
-}
-
-/** The Remote-SSH URI VS Code and Cursor open: the host is the alias from CloudRig's ssh config. */
-export function remoteFolderUri(alias: string, folder: string): string {
-  return `vscode-remote://ssh-remote+${alias}${folder.split('/').map(encodeURIComponent).join('/')}`;
-}
+export { remoteFolder, remoteFolderUri } from '../core/app/connect.js';
 
 /** `rig code [name] [PATH]`: opens a folder on the workstation in VS Code (or Cursor) over Remote-SSH. */
 export const registerCode: CommandRegistrar = (program, { core, io }) => {
@@ -58,13 +44,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       const isName = first !== undefined && c.service.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = c.service.spec(name);
-      const status = await c.sshConfig.status();
-      if (!status.installed) {
-        throw new CloudRigError('SshConfigNotIncluded',
-          `The editor reaches ${spec.name} as \`ssh ${spec.name}\`, which needs CloudRig's ssh config included from ${status.userConfigPath}.`,
-          { action: 'install-ssh-config' });
-      }
+      const spec = await requireSshConfigIncluded(c, name);
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
@@ -78,14 +58,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
         throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
           'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
       }
-      const snapshot = (await c.service.refresh(spec.name, { probeSsh: false }));
-      if (snapshot.instance?.state !== 'running') {
-        throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to open.`, { action: 'start', name: spec.name });
-      }
-      // The editor's ssh reads the file now: it must carry the address EC2 just gave.
-      await c.sshConfig.settled();
-      await c.sshConfig.sync();
-      const uri = remoteFolderUri(spec.name, remoteFolder(path, spec.sshUser));
+      const uri = await remoteFolderOfRunning(c, spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false });

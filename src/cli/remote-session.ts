@@ -1,28 +1,7 @@
 import { spawn } from 'node:child_process';
-import { CloudRigError } from '../core/errors.js';
-import { sshTargetOf } from '../core/ssh-command.js';
-import { resourceName } from '../core/workstation-service.js';
-import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
-import type { RemoteSession } from '../core/app/remote-access.js';
 
-/**
- * The kept-alive ssh session to a running workstation, for tunnels, file copies and stats. One
- * EC2 look-up for the address; no separate readiness probe: the session's own handshake checks the
- * pinned host key (and refuses a different one, naming the instance).
- */
-export async function openSession(c: Core, name: string | undefined): Promise<RemoteSession> {
-  const snapshot = await c.service.refresh(name, { probeSsh: false });
-  if (snapshot.error && !snapshot.instance) throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
-  const spec = c.service.spec(snapshot.name);
-  if (snapshot.instance?.state !== 'running') {
-    throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to connect to.`, `Start it with \`rig up ${spec.name}\`.`);
-  }
-  const target = sshTargetOf(spec, snapshot.instance, c.keys.pathOf(resourceName(spec.name)), c.keys.knownHostsPathOf(spec.name));
-  if (!target) {
-    throw new CloudRigError('NoAddress', `Workstation ${spec.name} runs but has no public address yet.`, `Wait a moment and try again, or check \`rig status ${spec.name}\`.`);
-  }
-  return c.remote.session(target);
-}
+/** The kept-alive session to a running workstation (the use case the app calls too). */
+export { openWorkstationSession as openSession } from '../core/app/connect.js';
 
 /**
  * Resolves when the user presses Ctrl-C (or the process is told to end), after aborting

@@ -1,5 +1,6 @@
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import { findJupyter, isTunnelWord, jupyterUrl, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
+import { toErrorInfo } from '../core/errors.js';
+import { forwardJupyter } from '../core/app/connect.js';
+import { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
@@ -62,18 +63,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
-        const server = await findJupyter(session, workstation);
-        const forwarder = session.forwarder(warn);
-        const remote = { remoteHost: server.host, remotePort: server.port, label: 'jupyter' };
-        let tunnel: OpenTunnel;
-        try {
-          tunnel = await forwarder.open({ ...remote, localPort: opts.port ?? server.port });
-        } catch (error) {
-          // The server's own port is only a preference: any free one will do.
-          if (opts.port !== undefined || !(error instanceof CloudRigError) || error.code !== 'PortInUse') throw error;
-          tunnel = await forwarder.open({ ...remote, localPort: 0 });
-        }
-        const url = jupyterUrl(server, tunnel.localPort);
+        const { tunnel, url } = await forwardJupyter(session, session.forwarder(warn), workstation, opts.port);
         out(`Jupyter on ${workstation}: ${url}`);
         if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);
         out('Press Ctrl-C to close the tunnel.');

@@ -40,6 +40,7 @@ export function formOf(spec: WorkstationSpec): WorkstationForm {
     ingressAnywhere: spec.ingressAnywhere === true,
     autoStopEnabled: spec.autoStop.enabled,
     autoStopMinutes: spec.autoStop.idleMinutes,
+    setupScript: spec.setupScript ?? '',
   };
 }
 

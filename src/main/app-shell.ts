@@ -174,12 +174,20 @@ export async function boot(composition: Composition, options: BootOptions = {}):
 
   // A tray app keeps running with its popover hidden.
   app.on('window-all-closed', () => undefined);
-  powerMonitor.on('resume', () => session.refreshNow());
+  // A resume or a network coming back may have moved the public address: follow it (a notice says what changed).
+  const followDrift = (): void => session.attempt(() => session.followAddressDrift());
+  powerMonitor.on('resume', () => {
+    session.refreshNow();
+    followDrift();
+  });
   powerMonitor.on('unlock-screen', () => session.refreshNow());
   let online = net.isOnline();
   const onlinePoll = setInterval(() => {
     const now = net.isOnline();
-    if (now && !online) session.refreshNow();
+    if (now && !online) {
+      session.refreshNow();
+      followDrift();
+    }
     online = now;
   }, ONLINE_POLL_MS);
   app.on('before-quit', () => {

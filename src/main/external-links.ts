@@ -13,7 +13,11 @@ export function linkUrl(target: LinkTarget, region: string): string {
   }
 }
 
-/** Whether a URL may be handed to the OS browser: https, and only the hosts linkUrl builds. */
+/**
+ * Whether a URL may be handed to the OS: https to the hosts linkUrl builds; a forward CloudRig
+ * opened (http on 127.0.0.1 with an explicit port: Jupyter, TensorBoard); a Remote-SSH folder on a
+ * workstation's ssh alias in VS Code (vscode://vscode-remote/ssh-remote+NAME/…).
+ */
 export function isAllowedExternal(url: string): boolean {
   let parsed: URL;
   try {
@@ -21,6 +25,9 @@ export function isAllowedExternal(url: string): boolean {
   } catch {
     return false;
   }
+  if (parsed.username || parsed.password) return false;
+  if (parsed.protocol === 'http:') return parsed.hostname === '127.0.0.1' && parsed.port !== '';
+  if (parsed.protocol === 'vscode:') return parsed.host === 'vscode-remote' && /^\/ssh-remote\+[a-z0-9][a-z0-9-]{0,30}(\/|$)/.test(parsed.pathname);
   if (parsed.protocol !== 'https:' || parsed.username || parsed.password || parsed.port) return false;
   return parsed.hostname === 'docs.aws.amazon.com' ||
     /^[a-z0-9-]+\.console\.aws\.amazon\.com$/.test(parsed.hostname);

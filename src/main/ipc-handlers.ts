@@ -47,6 +47,11 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'workstation:select': ({ name }) => session.selectWorkstation(name),
     'forgotten:dismiss': ({ instanceId }) => session.dismissForgotten(instanceId),
     'forgotten:open': ({ instanceId }) => session.openForgottenInConsole(instanceId),
+    'jupyter:open': () => session.openJupyter(),
+    'tunnel:tensorboard': () => session.openTensorBoard(),
+    'tunnel:browse': ({ localPort }) => session.openTunnelUrl(localPort),
+    'tunnel:close': ({ localPort }) => session.closeTunnel(localPort),
+    'editor:open': () => session.openInVsCode(),
   };
 }
 

@@ -2,8 +2,9 @@ import { app, session, shell, type WebContents } from 'electron';
 import { isAllowedExternal } from './external-links.js';
 
 /**
- * The one way CloudRig opens a URL outside the app (Electron checklist §15): https to the
- * allowlisted hosts only; anything else is refused and logged.
+ * The one way CloudRig opens a URL outside the app (Electron checklist §15): only what
+ * isAllowedExternal admits (allowlisted https hosts, CloudRig's loopback forwards, a VS Code
+ * Remote-SSH folder); anything else is refused and logged.
  */
 export async function openExternalAllowlisted(url: string): Promise<void> {
   if (!isAllowedExternal(url)) {
@@ -11,7 +12,8 @@ export async function openExternalAllowlisted(url: string): Promise<void> {
     return;
   }
   // electronegativity OPEN_EXTERNAL_JS_CHECK reports this call for review: the URL was just
-  // checked against the allowlist above, and every caller passes a URL built by linkUrl().
+  // checked against the allowlist above; callers pass a URL built by linkUrl(), a loopback
+  // forward CloudRig opened, or a vscode:// folder link built by core (vscodeLink).
   await shell.openExternal(url, { activate: true });
 }
 

@@ -50,6 +50,7 @@ export function App() {
       view={view.workstation}
       reminder={view.reminder}
       notice={view.notice}
+      connect={view.connect ?? null}
       confirming={screen === 'confirm-terminate' || screen === 'confirm-save-and-terminate'}
       onConfirm={(open) => setScreen(open ? 'confirm-terminate' : 'main')}
       onSettings={() => setScreen('settings')}

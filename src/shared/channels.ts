@@ -24,6 +24,11 @@ export const REQUEST_METHODS = {
   'workstation:select': 'selectWorkstation',
   'forgotten:dismiss': 'dismissForgotten',
   'forgotten:open': 'openForgottenInConsole',
+  'jupyter:open': 'openJupyter',
+  'tunnel:tensorboard': 'openTensorBoard',
+  'tunnel:browse': 'browseTunnel',
+  'tunnel:close': 'closeTunnel',
+  'editor:open': 'openInVsCode',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

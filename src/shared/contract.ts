@@ -7,8 +7,9 @@ import type {
   QuotaRequestResult,
   Screen,
   SettingsView,
+  TunnelView,
 } from './views.js';
-import { SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
+import { SetupScriptSchema, SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
 import { BUDGET_USD, DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /**
@@ -43,6 +44,8 @@ export const WorkstationFormSchema = z.object({
   /** The on-instance idle watchdog (installed at launch). */
   autoStopEnabled: z.boolean(),
   autoStopMinutes: z.number().int().min(IDLE_MINUTES.min, `At least ${IDLE_MINUTES.min} idle minutes.`).max(IDLE_MINUTES.max, `At most ${IDLE_MINUTES.max} idle minutes (a day).`),
+  /** The script run once on a fresh instance's first boot; empty means none. Absent leaves it as saved. */
+  setupScript: z.union([z.literal(''), SetupScriptSchema]).optional(),
 }).strict();
 
 /** Access keys typed into the settings view; stored only encrypted, never sent back. */
@@ -103,6 +106,11 @@ const payloads = {
   'workstation:select': z.object({ name: z.string().min(1).max(64) }).strict(),
   'forgotten:dismiss': z.object({ instanceId: z.string().regex(/^i-[0-9a-f]{1,32}$/) }).strict(),
   'forgotten:open': z.object({ instanceId: z.string().regex(/^i-[0-9a-f]{1,32}$/) }).strict(),
+  'jupyter:open': None,
+  'tunnel:tensorboard': None,
+  'tunnel:browse': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
+  'tunnel:close': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
+  'editor:open': None,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -135,6 +143,11 @@ export interface Responses {
   'workstation:select': AppView;
   'forgotten:dismiss': AppView;
   'forgotten:open': null;
+  'jupyter:open': TunnelView;
+  'tunnel:tensorboard': TunnelView;
+  'tunnel:browse': null;
+  'tunnel:close': AppView;
+  'editor:open': { readonly link: string };
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

@@ -102,6 +102,8 @@ export interface AppView {
   readonly elsewhere?: ElsewhereView | null;
   /** This month's spend as a chart, shown under the cost (absent until the run history was read). */
   readonly spendChart?: SpendChart | null;
+  /** Reaching the running workstation: tunnels, GPU panel, host key, `ssh <name>`; absent when there is no workstation. */
+  readonly connect?: ConnectView;
 }
 
 /** One workstation in the popover's switcher. */
@@ -118,6 +120,51 @@ export interface FleetView {
   readonly entries: readonly FleetEntry[];
   /** "1 of 2 running · $0.53/h in total". */
   readonly summary: string;
+}
+
+/** A forward the app holds open (closed on Stop). */
+export interface TunnelView {
+  readonly label: string;
+  readonly localPort: number;
+  readonly remotePort: number;
+  /** What to open in the browser (http://127.0.0.1:PORT/…). */
+  readonly url: string;
+}
+
+/** One GPU's latest reading, for the GPU panel. */
+export interface GpuView {
+  readonly index: number;
+  readonly utilizationPercent: number | null;
+  readonly memoryUsedMiB: number | null;
+  readonly memoryTotalMiB: number | null;
+  readonly temperatureC: number | null;
+  readonly powerW: number | null;
+}
+
+/** The GPU panel: the latest reading and a short utilisation history (GPU 0, oldest first). */
+export interface GpuPanelView {
+  readonly gpus: readonly GpuView[] | null;
+  /** Said plainly when there are no readings ("No nvidia-smi on the workstation …"). */
+  readonly note: string | null;
+  readonly history: readonly number[];
+  /** When the last reading failed (connection dropped): why; the next one tries again. */
+  readonly error: string | null;
+}
+
+/** The popover's connect section. */
+export interface ConnectView {
+  readonly tunnels: readonly TunnelView[];
+  /** null until the first reading while ready. */
+  readonly gpu: GpuPanelView | null;
+  /** One short line for the tooltip ("GPU 87% · 31/80 GiB · 71 °C"); null when none. */
+  readonly gpuLine: string | null;
+  readonly hostKey: 'verified' | 'unverified' | null;
+  /** `ssh <name>` when CloudRig's ssh config is included; null when not. */
+  readonly sshAlias: string | null;
+  /** Whether "Open in VS Code" can work (the include is installed). */
+  readonly sshConfigInstalled: boolean;
+  /** The setup script ran and succeeded: suggest saving an image. */
+  readonly suggestSaveImage: boolean;
 }
 
 /** Screens main may ask the popover to show (from the tray menu). */

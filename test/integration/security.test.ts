@@ -56,6 +56,11 @@ const VALID: Record<RequestChannel, unknown> = {
   'workstation:select': { name: 'gpu' },
   'forgotten:dismiss': { instanceId: 'i-0123456789abcdef0' },
   'forgotten:open': { instanceId: 'i-0123456789abcdef0' },
+  'jupyter:open': undefined,
+  'tunnel:tensorboard': undefined,
+  'tunnel:browse': { localPort: 8888 },
+  'tunnel:close': { localPort: 8888 },
+  'editor:open': undefined,
 };
 
 /** A hostile value of some kind. */

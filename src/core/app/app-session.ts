@@ -1,6 +1,6 @@
 import type { AccessKeys } from '../../shared/contract.js';
 import type { Reminders, Settings } from '../../shared/settings.js';
-import type { AppView, CheckReport, InstanceTypeOption, QuotaRequestResult, SettingsView, WorkstationForm } from '../../shared/views.js';
+import type { AppView, CheckReport, TunnelView, InstanceTypeOption, QuotaRequestResult, SettingsView, WorkstationForm } from '../../shared/views.js';
 import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { reminderApplies, type OpenReminder } from '../cost-watch.js';
 import { openAccessKeys, sealAccessKeys, type SecretBox } from '../credentials.js';
@@ -20,6 +20,7 @@ import type { CostFacts } from '../cost-view.js';
 import { fleetView } from '../fleet-view.js';
 import { spendChart } from '../spend-chart.js';
 import type { SpendChart } from '../../shared/spend-chart.js';
+import { AppConnect, type OpenUrl } from './app-connect.js';
 import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
@@ -50,8 +51,10 @@ export interface SessionPorts {
   readonly localOffsetMinutes?: (epochMs: number) => number;
   /** How long a notice ("Copied …") stays. */
   readonly noticeMs?: number;
-  /** Opens an allowlisted https URL in the browser ("Show in AWS console"). */
-  readonly openExternal?: (url: string) => Promise<void>;
+  /** Opens an allowlisted URL outside the app (Jupyter in the browser, a folder in VS Code, "Show in AWS console"). */
+  readonly openExternal?: OpenUrl;
+  /** How often the GPU panel reads the stats while ready (STATS_INTERVAL_MS by default). */
+  readonly statsIntervalMs?: number;
 }
 
 /** A settings change from the popover. */
@@ -95,6 +98,7 @@ export class AppSession {
   private readonly trayChanged = new Emitter<TrayModel>();
   private readonly runner: OperationRunner;
   private readonly monitor: Monitor;
+  private readonly connect: AppConnect;
 
   /** Fires with the popover's new view after every change. */
   readonly onDidChangeView = this.viewChanged.event;
@@ -103,6 +107,13 @@ export class AppSession {
 
   constructor(private readonly ports: SessionPorts) {
     this.core = this.buildCore();
+    this.connect = new AppConnect({
+      core: () => this.core,
+      openExternal: ports.openExternal ?? (() => Promise.reject(new CloudRigError('LinkRefused', 'CloudRig cannot open links here.', 'Open the address yourself.'))),
+      changed: () => this.emit(),
+      log: (line) => this.log(line),
+      ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
+    });
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.runner = new OperationRunner({
       onDidStart: () => this.update(() => {
@@ -166,6 +177,7 @@ export class AppSession {
     await this.stopFleet();
     await cancelled;
     await this.monitor.settled();
+    await this.connect.closeAll();
   }
 
   private log(line: string): void {
@@ -206,7 +218,11 @@ export class AppSession {
     this.snapshot = name === null ? null : this.snapshots.get(name) ?? null;
     this.operationError = null;
     this.monitor.forget();
-    if (this.snapshot) this.monitor.noteSnapshot(this.snapshot, null);
+    this.connect.noteSnapshot(null);
+    if (this.snapshot) {
+      this.monitor.noteSnapshot(this.snapshot, null);
+      this.connect.noteSnapshot(this.snapshot);
+    }
   }
 
   /** Polls every workstation, and scans the account for instances CloudRig did not start. */
@@ -336,6 +352,7 @@ export class AppSession {
       this.snapshot = snapshot;
     });
     this.monitor.noteSnapshot(snapshot, previous);
+    this.connect.noteSnapshot(snapshot);
   }
 
   private emit(): void {
@@ -360,17 +377,21 @@ export class AppSession {
   /** The popover's view now. */
   view(): AppView {
     const settings = this.settings();
+    const snapshot = this.effective();
     return {
-      ...appView(this.effective(), settings, this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null),
+      ...appView(snapshot, settings, this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null),
+      ...(snapshot ? { connect: this.connect.view(snapshot, settings.sshConfigInstalled) } : {}),
       fleet: fleetView(this.fleetSnapshots(), settings, this.watched, this.fleetCosts()),
       elsewhere: this.elsewhere?.view() ?? null,
       spendChart: this.chart,
     };
   }
 
-  /** The tray now: the whole fleet (exactly the single-workstation tray when there is one). */
+  /** The tray now: the whole fleet (exactly the single-workstation tray when there is one), its tooltip with a short GPU line while readings come in. */
   tray(): TrayModel {
-    return fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
+    const model = fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
+    const gpu = this.connect.view(this.effective(), false).gpuLine;
+    return gpu ? { ...model, tooltip: `${model.tooltip}\n${gpu}` } : model;
   }
 
   /** What to ask before quitting, or null to quit at once. */
@@ -449,10 +470,13 @@ export class AppSession {
     return this.view();
   }
 
-  /** Stop; returns at once. */
+  /** Stop; returns at once (the current workstation's tunnels close first). */
   stopWorkstation(workstation?: string): AppView {
     const name = workstation ?? this.requireName();
-    if (name === this.watched) this.monitor.closeReminder();
+    if (name === this.watched) {
+      this.monitor.closeReminder();
+      void this.connect.closeAll();
+    }
     this.runner.run('stop', (signal) => stopWorkstation(this.core, name, { signal }));
     return this.view();
   }
@@ -503,6 +527,46 @@ export class AppSession {
     const app = await this.ports.terminal.open(displayedSshArgv(name, target, this.settings().sshConfigInstalled), { preferred: this.settings().terminal, title: `CloudRig: ${name}` });
     this.setNotice(`Opened ${app.label}`);
     return { terminal: app.label };
+  }
+
+  /** Finds the Jupyter server on the workstation, forwards it and opens it in the browser (`rig jupyter`). */
+  async openJupyter(): Promise<TunnelView> {
+    const tunnel = await this.connect.openJupyter(this.requireName());
+    this.setNotice(`Jupyter on ${tunnel.url.replace(/\?.*$/, '')}`);
+    return tunnel;
+  }
+
+  /** Forwards TensorBoard's port (`rig tunnel tensorboard`). */
+  async openTensorBoard(): Promise<TunnelView> {
+    const tunnel = await this.connect.openTunnel(this.requireName(), 'tensorboard');
+    this.setNotice(`TensorBoard on ${tunnel.url}`);
+    return tunnel;
+  }
+
+  /** Opens a tunnel's address in the browser again. */
+  async openTunnelUrl(localPort: number): Promise<null> {
+    await this.connect.openTunnelUrl(localPort);
+    return null;
+  }
+
+  async closeTunnel(localPort: number): Promise<AppView> {
+    await this.connect.closeTunnel(localPort);
+    return this.view();
+  }
+
+  /** Opens the workstation's home folder in VS Code over Remote-SSH (`rig code`). */
+  async openInVsCode(): Promise<{ readonly link: string }> {
+    const link = await this.connect.openInVsCode(this.requireName());
+    this.setNotice('Opened in VS Code');
+    return { link };
+  }
+
+  /** Resume or network change: admit the new public address when it moved; say what happened. */
+  async followAddressDrift(): Promise<string | null> {
+    if (this.watched === null || this.snapshot?.instance == null) return null;
+    const report = await this.core.service.followAddressDrift(this.watched);
+    if (report.changed || report.cidr === null) this.setNotice(report.message);
+    return report.message;
   }
 
   /** Set up or edit the workstation from the form (the same use case as `rig init`). */

@@ -62,6 +62,7 @@ export function requestOfForm(form: WorkstationForm): SpecRequest {
     ingressAnywhere: form.ingressAnywhere === true,
     autoStopEnabled: form.autoStopEnabled,
     autoStopMinutes: form.autoStopMinutes,
+    ...(form.setupScript === undefined ? {} : { setupScript: form.setupScript === '' ? null : form.setupScript }),
   };
 }
 

@@ -101,6 +101,15 @@ export function WorkstationFields(props: {
         </label>
       </div>
       <p className="hint">Idle: no ssh session, GPUs unused, no snooze. It runs on the instance, so it works with your laptop closed; a change applies from the next launch.</p>
+      <label className="field"><span>Setup script (runs once on a fresh instance's first boot)</span>
+        <textarea
+          rows={4}
+          spellCheck={false}
+          placeholder={'#!/bin/bash\npip install -r ~/requirements.txt'}
+          value={form.setupScript ?? ''}
+          onChange={(event) => set('setupScript', event.target.value)}
+        />
+      </label>
       <details>
         <summary>Advanced: ssh and network</summary>
         <div className="stack">

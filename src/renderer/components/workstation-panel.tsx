@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import type { ReminderView, WorkstationView } from '../../shared/views.js';
+import type { ConnectView, ReminderView, WorkstationView } from '../../shared/views.js';
+import { ConnectSection } from './connect-section.js';
 import { useRequest } from '../use-request.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
 import { ErrorBox } from './error-box.js';
@@ -21,6 +22,7 @@ export function WorkstationPanel(props: {
   underCost?: ReactNode;
   /** Shown after the actions (the instances elsewhere in the account). */
   below?: ReactNode;
+  connect?: ConnectView | null;
 }) {
   const { view } = props;
   const request = useRequest();
@@ -78,6 +80,8 @@ export function WorkstationPanel(props: {
           <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
         </section>
       ) : null}
+
+      {props.connect ? <ConnectSection connect={props.connect} ready={view.phase === 'ready'} /> : null}
 
       <div className="actions">
         <button
