@@ -48,8 +48,9 @@ describe('a second live instance never runs unseen', () => {
       ]);
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);
-      // Two homes, two locks, two tokens: AWS really launched twice.
-      expect(world.cloud.proxy.applied().RunInstances).toBe(2);
+      // Two homes, two locks, two tokens: AWS really launched twice (more on a loaded machine, where the
+      // SDK resends a held request before the proxy has seen its token: each resend is one more launch).
+      expect(world.cloud.proxy.applied().RunInstances).toBeGreaterThanOrEqual(2);
       const live = await liveIds();
       expect(live).toHaveLength(1);
       const kept = live[0]!;
