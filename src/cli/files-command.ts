@@ -1,12 +1,12 @@
 import { basename, resolve } from 'node:path';
 import { posix } from 'node:path';
 import ora from 'ora';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { CloudRigError } from '../core/errors.js';
 import { syncTree, watchAndSync, type CopyProgress, type FileTree, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import type { Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
-import { openSession, untilInterrupted } from './remote-session.js';
+import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 
 /** `rig push [name] LOCAL [REMOTE]`: with two words, the first is the name only when it names a workstation. */
 export function splitNameAndPaths(words: readonly string[], names: readonly string[]): { name: string | undefined; paths: string[] } {
@@ -91,7 +91,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         out(`Watching ${local} for changes; press Ctrl-C to stop.`);
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
-        let fatal: unknown = null;
+        const failures = watchFailures(io.stderr, controller);
         await watchAndSync({
           watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
@@ -100,19 +100,10 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
             const summary = await push();
             if (summary.copied.length) out(summaryLine(summary, where));
           },
-          onError: (error) => {
-            // A host key that changed mid-watch is never retried.
-            if (error instanceof CloudRigError && error.code === 'HostKeyMismatch') {
-              fatal = error;
-              controller.abort();
-              return;
-            }
-            const info = toErrorInfo(error);
-            io.stderr.write(`warning: ${info.message} Fix: ${info.fix}\n`);
-          },
+          onError: failures.onError,
         });
         await interrupted;
-        if (fatal) throw fatal;
+        failures.rethrow();
         out('Stopped watching.');
       } finally {
         await session.close();

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { toErrorInfo } from '../core/errors.js';
+import { cliFix } from './fix-wording.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */
 export { openWorkstationSession as openSession } from '../core/app/connect.js';
@@ -31,4 +33,27 @@ export function openInBrowser(url: string): void {
   const child = spawn(command, args, { stdio: 'ignore', detached: true, shell: false });
   child.on('error', () => undefined);
   child.unref();
+}
+
+/**
+ * What a `--watch` command does with a failure: a host key that changed mid-watch ends the watch
+ * (never retried; `rethrow` raises it once the watch returned), anything else is a warning and the
+ * next turn tries again.
+ */
+export function watchFailures(stderr: { write(text: string): unknown }, controller: AbortController) {
+  let fatal: unknown = null;
+  return {
+    onError(error: unknown): void {
+      const info = toErrorInfo(error);
+      if (info.code === 'HostKeyMismatch') {
+        fatal = error;
+        controller.abort();
+        return;
+      }
+      stderr.write(`warning: ${info.message} Fix: ${cliFix(info.fix)}\n`);
+    },
+    rethrow(): void {
+      if (fatal) throw fatal;
+    },
+  };
 }

@@ -1,8 +1,7 @@
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/stats.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
-import { openSession, untilInterrupted } from './remote-session.js';
+import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
   return n === null ? 'n/a' : `${n.toFixed(digits)}${unit}`;
@@ -45,7 +44,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
         const intervalMs = opts.interval === undefined ? STATS_INTERVAL_MS : opts.interval * 1000;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
-        let fatal: unknown = null;
+        const failures = watchFailures(io.stderr, controller);
         await c.clock.sleep(intervalMs, controller.signal);
         await watchStats({
           shell: session,
@@ -53,19 +52,10 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
           signal: controller.signal,
           intervalMs,
           onReading: print,
-          onError: (error) => {
-            // A host key that changed mid-watch is never retried.
-            if (error instanceof CloudRigError && error.code === 'HostKeyMismatch') {
-              fatal = error;
-              controller.abort();
-              return;
-            }
-            const info = toErrorInfo(error);
-            io.stderr.write(`warning: ${info.message} Fix: ${info.fix}\n`);
-          },
+          onError: failures.onError,
         });
         await interrupted;
-        if (fatal) throw fatal;
+        failures.rethrow();
       } finally {
         await session.close();
       }
