@@ -24,6 +24,8 @@ export interface AppConnectDeps {
   readonly changed: () => void;
   readonly log: (line: string) => void;
   readonly statsIntervalMs?: number;
+  /** Every stats reading of a ready workstation (issue 10 item 7: they feed the idle reminder). */
+  readonly onReading?: (name: string, reading: StatsReading) => void;
 }
 
 /** The tooltip's GPU line for a reading: GPU 0's utilisation, memory and temperature. */
@@ -163,7 +165,10 @@ export class AppConnect {
         clock: c.clock,
         signal: controller.signal,
         intervalMs: this.deps.statsIntervalMs ?? STATS_INTERVAL_MS,
-        onReading: (reading) => this.setPanel(this.withReading(reading), controller),
+        onReading: (reading) => {
+          this.setPanel(this.withReading(reading), controller);
+          if (this.stats === controller && !controller.signal.aborted) this.deps.onReading?.(name, reading);
+        },
         onError: (error) => this.setPanel({ ...(this.panel ?? { gpus: null, note: null, history: [] }), error: toErrorInfo(error).message }, controller),
       });
     })();

@@ -30,6 +30,8 @@ import { Monitor } from './monitor.js';
 import { OperationRunner } from './operation-runner.js';
 import type { Clipboard, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
+import type { StatsReading } from './stats.js';
+import { StatsIdleFeed } from './stats-idle-feed.js';
 import { requestOfForm, setUpWorkstation } from './workstation-setup.js';
 
 /** What the app session needs from the shell around it; the app passes Electron's, tests their own. */
@@ -113,6 +115,7 @@ export class AppSession {
       changed: () => this.emit(),
       log: (line) => this.log(line),
       ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
+      onReading: (name, reading) => this.noteStatsReading(name, reading),
     });
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.runner = new OperationRunner({
@@ -681,5 +684,13 @@ export class AppSession {
   /** Flips Start at login. */
   toggleStartAtLogin(): Promise<SettingsView> {
     return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+  }
+
+  // Issue 10 item 7: the GPU stats feed the idle reminder (logic in stats-idle-feed.ts and core/stats-idle.ts).
+  private statsIdleFeed: StatsIdleFeed | null = null;
+
+  private noteStatsReading(name: string, reading: StatsReading): void {
+    this.statsIdleFeed ??= new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
+    this.statsIdleFeed.note(this.core, this.snapshots.get(name) ?? null, reading);
   }
 }

@@ -18,6 +18,7 @@ import { reminderNotification, type NotificationModel } from '../notification-po
 import { showsStillCosting } from '../popover-model.js';
 import { evaluateFleetReminders } from '../fleet-reminders.js';
 import { sshTargetOf } from '../ssh-command.js';
+import { combinedIdle, type StatsIdle } from '../stats-idle.js';
 import type { SshTarget } from '../ports.js';
 import { resourceName } from '../workstation-service.js';
 import type { CloudRigCore } from './cloudrig-core.js';
@@ -65,6 +66,8 @@ export class Monitor {
   /** The watchdog's last answer for the current run, and when it was asked. */
   private idle: { run: string | null; status: IdleStatus | null; probedAt: number } | null = null;
   private idleProbe: Promise<void> | null = null;
+  /** The GPU stats' view of idleness for the current run (issue 10 item 7: the stats feed the idle reminder). */
+  private statsIdle: { name: string; run: string | null; status: StatsIdle } | null = null;
   /** The reminder the popover offers Stop now / Snooze for. */
   private open: OpenReminder | null = null;
   /** Cost updates and reminder-state changes, one at a time (each reads and writes the reminder file). */
@@ -78,6 +81,7 @@ export class Monitor {
     this.cost = null;
     this.stillCosting = null;
     this.idle = null;
+    this.statsIdle = null;
     this.open = null;
   }
 
@@ -138,8 +142,19 @@ export class Monitor {
     return this.cost !== null && this.cost.name === this.host.watched() ? this.cost.status.hourlyUsd : null;
   }
 
+  /** The idle status of this run: the watchdog's answer and the GPU stats' view, combined (see stats-idle.ts). */
   private idleOf(snapshot: Snapshot): IdleStatus | null {
-    return this.idle !== null && this.idle.run === runKey(snapshot) ? this.idle.status : null;
+    const run = runKey(snapshot);
+    const watchdog = this.idle !== null && this.idle.run === run && this.idle.status !== null ? { status: this.idle.status, askedAt: this.idle.probedAt } : null;
+    const stats = this.statsIdle !== null && this.statsIdle.name === snapshot.name && this.statsIdle.run === run ? this.statsIdle.status : null;
+    return combinedIdle(watchdog, stats, this.host.core().clock.now());
+  }
+
+  /** The GPU stats' view of idleness for a run of the watched workstation changed: the reminders look again. */
+  noteStatsIdle(name: string, run: string | null, status: StatsIdle): void {
+    if (name !== this.host.watched()) return;
+    this.statsIdle = { name, run, status };
+    this.assess();
   }
 
   /**
