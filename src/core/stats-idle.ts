@@ -10,6 +10,9 @@
 //   a stale "idle since" from the watchdog, a later watchdog answer overrides an older reading.
 // - When idle, the stretch starts at the earliest "idle since" either source gives that no busy
 //   stats reading contradicts (a busy reading at B means nothing was idle before B).
+//   Only busy stats readings cut a stretch short this way: the watchdog also counts a lasting ssh
+//   connection as use, and the app's own kept-alive connection (the one the readings come over) is
+//   one, so its "busy" counts only while it is the newest answer.
 // - With no watchdog answer (auto-stop off, so no probe runs; or it failed) the stats alone decide.
 import type { IdleStatus } from './idle-watchdog.js';
 

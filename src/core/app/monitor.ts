@@ -150,7 +150,7 @@ export class Monitor {
     return combinedIdle(watchdog, stats, this.host.core().clock.now());
   }
 
-  /** The GPU stats' view of idleness for a run of the watched workstation changed: the reminders look again. */
+  /** The GPU stats' view of idleness after a new reading of the watched workstation: the reminders look again. */
   noteStatsIdle(name: string, run: string | null, status: StatsIdle): void {
     if (name !== this.host.watched()) return;
     this.statsIdle = { name, run, status };
