@@ -55,7 +55,9 @@ export class AppConnect {
   readonly setup: AppSetup;
 
   constructor(private readonly deps: AppConnectDeps) {
-    this.setup = new AppSetup({ core: deps.core, changed: deps.changed, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}) });
+    this.setup = new AppSetup({
+      core: deps.core, changed: deps.changed, log: deps.log, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}),
+    });
   }
 
   /** Follows the workstation's phase: stats while ready; everything closed when it leaves ready. */

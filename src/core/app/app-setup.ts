@@ -26,6 +26,7 @@ export interface AppSetupDeps {
   readonly core: () => CloudRigCore;
   readonly changed: () => void;
   readonly notify: (notification: NotificationModel) => void;
+  readonly log: (line: string) => void;
   /** Where the runner keeps its files on the box (CLOUDRIG_SETUP_DIR, tests); SETUP_DIR by default. */
   readonly dir?: string;
 }
@@ -93,6 +94,7 @@ export class AppSetup {
       throw error;
     }
     if (this.shown !== shown || signal.aborted) return;
+    this.deps.log(`setup script of ${snapshot.name} on ${instanceId} (${mode}): ${outcome.kind}`);
     this.concluded.add(instanceId);
     this.conclude(shown, outcome);
   }
