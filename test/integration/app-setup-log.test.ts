@@ -139,7 +139,7 @@ describe('the popover follows the setup script of a fresh instance', () => {
     expect(setupOf(session)).toBeNull();
     expect(session.view().connect?.suggestSaveImage).toBe(false);
     expect(notifications.filter((n) => n.key.startsWith('setup:'))).toHaveLength(1);
-  });
+  }, 240_000);
 
   it('a failing script shows its last 20 lines and the fix; the whole log is one command away', async () => {
     const session = await appLaunching();
@@ -179,7 +179,7 @@ describe('the popover follows the setup script of a fresh instance', () => {
     } finally {
       shell.kill();
     }
-  });
+  }, 180_000);
 
   it('stops following on Stop: the log leaves the popover with the session', async () => {
     const session = await appLaunching();
@@ -191,5 +191,5 @@ describe('the popover follows the setup script of a fresh instance', () => {
     expect(session.view().workstation?.phaseLabel).not.toMatch(/Setting up/);
     await waitUntil('the workstation to stop', () => session.view().workstation?.phase === 'stopped');
     expect(setupOf(session)).toBeNull();
-  });
+  }, 180_000);
 });
