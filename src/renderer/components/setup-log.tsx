@@ -12,7 +12,8 @@ export function SetupLog({ setup, onSaveImage }: { setup: SetupView; onSaveImage
   const following = setup.state === 'waiting' || setup.state === 'running';
   return (
     <section className={`setup-log setup-${setup.state}`} aria-label="Setup script" data-testid="setup-log">
-      <p className="setup-title" role="status" aria-live="polite" data-testid="setup-title">{setup.title}</p>
+      {/* The suggestion says it finished itself; the title would repeat it. */}
+      {setup.suggestion ? null : <p className="setup-title" role="status" aria-live="polite" data-testid="setup-title">{setup.title}</p>}
       {setup.error ? <ErrorBox error={setup.error} title="Setup script" /> : null}
       {setup.lines.length > 0 ? (
         <pre className="setup-lines" data-testid="setup-lines" aria-label={following ? 'The setup log as it is written' : 'The setup log\'s last lines'}>
