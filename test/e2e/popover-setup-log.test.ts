@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAVE_IMAGE_SUGGESTION, withSetupProgress } from '../../src/core/app/app-setup.js';
 import { setupFailure } from '../../src/core/app/setup-script.js';
 import { workstationView } from '../../src/core/popover-model.js';
 import type { ConnectView, SetupView, WorkstationView } from '../../src/shared/views.js';
 import { NOW, settingsWithGpu, snapshotIn } from '../unit/support/snapshots.js';
-import { CHROMIUM, ROOT, SHOTS, canRunChromium as canRun } from './support/component-page.js';
+import { CHROMIUM, SHOTS, canRunChromium as canRun, openComponentPage } from './support/component-page.js';
 
 // The setup script's log in the popover, in Debian's Chromium: the workstation panel while a fresh
 // instance runs it ("Setting up gpu…", the setup step current, the last lines), a failure with its
@@ -51,19 +49,7 @@ const intents = (): Promise<string[]> => page.evaluate(() => (globalThis as unkn
 
 beforeAll(async () => {
   if (!canRun) return;
-  const bundle = await build({
-    entryPoints: [join(ROOT, 'test/e2e/support/setup-log-harness.tsx')],
-    bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 720 }, deviceScaleFactor: 2, colorScheme: 'dark' });
-  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.addStyleTag({ content: await readFile(join(ROOT, 'src/renderer/styles.css'), 'utf8') });
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page } = await openComponentPage({ harness: 'test/e2e/support/setup-log-harness.tsx', viewport: { width: 380, height: 720 }, colorScheme: 'dark' }));
 }, 60_000);
 
 afterAll(async () => {
