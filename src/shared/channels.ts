@@ -29,8 +29,8 @@ export const REQUEST_METHODS = {
   'tunnel:browse': 'browseTunnel',
   'tunnel:close': 'closeTunnel',
   'editor:open': 'openInVsCode',
-  'setup:copy-log': 'copySetupLogCommand',
-  'setup:open-log': 'openSetupLog',
+  'setup:copy': 'copySetupLogCommand',
+  'setup:open': 'openSetupLog',
   'setup:dismiss': 'dismissSetupSuggestion',
 } as const;
 

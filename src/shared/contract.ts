@@ -111,8 +111,8 @@ const payloads = {
   'tunnel:browse': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'tunnel:close': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'editor:open': None,
-  'setup:copy-log': None,
-  'setup:open-log': None,
+  'setup:copy': None,
+  'setup:open': None,
   'setup:dismiss': None,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
@@ -151,8 +151,8 @@ export interface Responses {
   'tunnel:browse': null;
   'tunnel:close': AppView;
   'editor:open': { readonly link: string };
-  'setup:copy-log': { readonly copied: string };
-  'setup:open-log': { readonly terminal: string };
+  'setup:copy': { readonly copied: string };
+  'setup:open': { readonly terminal: string };
   'setup:dismiss': AppView;
 }
 

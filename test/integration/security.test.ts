@@ -61,8 +61,8 @@ const VALID: Record<RequestChannel, unknown> = {
   'tunnel:browse': { localPort: 8888 },
   'tunnel:close': { localPort: 8888 },
   'editor:open': undefined,
-  'setup:copy-log': undefined,
-  'setup:open-log': undefined,
+  'setup:copy': undefined,
+  'setup:open': undefined,
   'setup:dismiss': undefined,
 };
 
