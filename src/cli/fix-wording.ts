@@ -132,6 +132,11 @@ function cliStep(step: FixStep): string {
     case 'confirm': return 'Pass --yes to confirm.';
     case 'replace-stranded-instance':
       return `Keep its disk and replace it: \`rig down ${step.name} --save-image --yes\`, then \`rig up ${step.name}\` (the new instance gets the new key); or \`rig down ${step.name} --yes\` to just end it.`;
+    case 'fix-setup-script': return {
+      failed: `Read the whole log on the box (${step.log}; \`rig ssh ${step.name} -- cat ${step.log}\`), fix the script, then \`rig init --name ${step.name} --setup FILE\` and launch a fresh instance (\`rig down ${step.name}\`, \`rig up ${step.name}\`).`,
+      interrupted: `It runs only once per disk. Run the rest by hand (\`rig ssh ${step.name}\`; its log is ${step.log}), or launch a fresh instance (\`rig down ${step.name}\`, \`rig up ${step.name}\`).`,
+      'not-started': `Check that the image runs cloud-init; see \`rig ssh ${step.name} -- sudo cat /var/log/cloud-init-output.log\`.`,
+    }[step.problem];
     default: return unworded(step);
   }
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import { followSetup, setupOutcomeWords, type FollowMode } from '../core/app/setup-script.js';
+import { followSetup, setupFailure, setupOutcomeWords, type FollowMode } from '../core/app/setup-script.js';
 import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
@@ -37,16 +37,18 @@ export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io,
   const dir = process.env.CLOUDRIG_SETUP_DIR || undefined;
   if (mode !== 'attach') io.stderr.write('• Following the setup script on the instance (Ctrl-C stops following; the script keeps running)\n');
   const outcome = await followSetup({
-    ssh: core.ssh, clock: core.clock, target, mode, dir, signal,
+    shell: { exec: (command, timeoutMs) => core.ssh.exec(target, command, timeoutMs) },
+    clock: core.clock, mode, dir, signal,
     onLine: (line) => io.stdout.write(`setup| ${line}\n`),
   });
-  const words = setupOutcomeWords(spec.name, outcome, dir);
+  const words = setupOutcomeWords(spec.name, outcome);
   if (outcome.kind === 'nothing') return;
-  if (words.ok) {
+  const failure = setupFailure(spec.name, outcome, dir);
+  if (!failure) {
     io.stdout.write(`${words.message}${words.next ? ` ${words.next}` : ''}\n`);
     return;
   }
-  const [headline, ...lastLines] = words.message.split('\n');
+  const lastLines = words.message.split('\n').slice(1);
   if (lastLines.length) io.stderr.write(`${lastLines.join('\n')}\n`);
-  throw new CloudRigError(outcome.kind === 'failed' ? 'SetupScriptFailed' : 'SetupScriptIncomplete', headline ?? words.message, words.next);
+  throw new CloudRigError(failure.code, failure.message, failure.fix);
 }

@@ -52,6 +52,9 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'tunnel:browse': ({ localPort }) => session.openTunnelUrl(localPort),
     'tunnel:close': ({ localPort }) => session.closeTunnel(localPort),
     'editor:open': () => session.openInVsCode(),
+    'setup:copy': () => session.copySetupLogCommand(),
+    'setup:open': () => session.openSetupLog(),
+    'setup:dismiss': () => session.dismissSetupSuggestion(),
   };
 }
 

@@ -115,6 +115,11 @@ function appStep(step: FixStep): string {
     case 'confirm': return 'Confirm when CloudRig asks, then try again.';
     case 'replace-stranded-instance':
       return 'Keep its disk and replace it: Terminate… with "Save image", then Start (the new instance gets the new key); or Terminate… to just end it.';
+    case 'fix-setup-script': return {
+      failed: 'Read the whole log (Open log in terminal, or Copy log command), fix the script in Settings → Workstation → Setup script, then Terminate… and Start: it runs only on a fresh instance.',
+      interrupted: `It runs only once per disk: run the rest by hand (Open terminal; its log is ${step.log}), or Terminate… and Start a fresh instance.`,
+      'not-started': 'Check that the image runs cloud-init (Settings → Workstation → Image); on the box, /var/log/cloud-init-output.log says why it did not run.',
+    }[step.problem];
     default: return unworded(step);
   }
 }

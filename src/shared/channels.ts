@@ -29,6 +29,9 @@ export const REQUEST_METHODS = {
   'tunnel:browse': 'browseTunnel',
   'tunnel:close': 'closeTunnel',
   'editor:open': 'openInVsCode',
+  'setup:copy': 'copySetupLogCommand',
+  'setup:open': 'openSetupLog',
+  'setup:dismiss': 'dismissSetupSuggestion',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

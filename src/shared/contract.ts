@@ -111,6 +111,9 @@ const payloads = {
   'tunnel:browse': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'tunnel:close': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'editor:open': None,
+  'setup:copy': None,
+  'setup:open': None,
+  'setup:dismiss': None,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -148,6 +151,9 @@ export interface Responses {
   'tunnel:browse': null;
   'tunnel:close': AppView;
   'editor:open': { readonly link: string };
+  'setup:copy': { readonly copied: string };
+  'setup:open': { readonly terminal: string };
+  'setup:dismiss': AppView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

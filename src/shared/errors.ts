@@ -108,6 +108,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('confirm') }),
   /** An instance launched with a key pair whose private key was replaced: replace the instance too. */
   z.object({ action: z.literal('replace-stranded-instance'), name }),
+  /** The setup script failed, was cut off, or never started: read its log (at `log` on the box), fix it, run it on a fresh instance. */
+  z.object({ action: z.literal('fix-setup-script'), name, problem: z.enum(['failed', 'interrupted', 'not-started']), log: text }),
 ]);
 /** One thing the user can do. */
 export type FixStep = z.infer<typeof FixStepSchema>;

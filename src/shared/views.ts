@@ -165,6 +165,24 @@ export interface ConnectView {
   readonly sshConfigInstalled: boolean;
   /** The setup script ran and succeeded: suggest saving an image. */
   readonly suggestSaveImage: boolean;
+  /** The setup script of a fresh instance as the popover follows it; absent or null when there is none to show. */
+  readonly setup?: SetupView | null;
+}
+
+/** The setup script on a fresh instance (issue 10 item 6): its log while it runs, how it ended. */
+export interface SetupView {
+  /** `waiting`: the instance is up but cloud-init has not started the script yet. */
+  readonly state: 'waiting' | 'running' | 'succeeded' | 'failed';
+  /** "Setting up gpu…", "Setup failed on gpu", "Setup finished". */
+  readonly title: string;
+  /** The log's last lines (at most SETUP_VIEW_LINES), oldest first. */
+  readonly lines: readonly string[];
+  /** How it failed (cut off, never started, a non-zero exit) and the fix; null unless failed. */
+  readonly error: ErrorInfo | null;
+  /** Where the whole log is on the box. */
+  readonly logPath: string;
+  /** Shown once after a success: the button saves an image of the set-up disk (and terminates the instance). */
+  readonly suggestion: string | null;
 }
 
 /** Screens main may ask the popover to show (from the tray menu). */

@@ -61,6 +61,9 @@ const VALID: Record<RequestChannel, unknown> = {
   'tunnel:browse': { localPort: 8888 },
   'tunnel:close': { localPort: 8888 },
   'editor:open': undefined,
+  'setup:copy': undefined,
+  'setup:open': undefined,
+  'setup:dismiss': undefined,
 };
 
 /** A hostile value of some kind. */

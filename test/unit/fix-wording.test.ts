@@ -66,6 +66,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'install-ssh-config': { action: 'install-ssh-config' },
   confirm: { action: 'confirm' },
   'replace-stranded-instance': { action: 'replace-stranded-instance', name: 'gpu' },
+  'fix-setup-script': { action: 'fix-setup-script', name: 'gpu', problem: 'failed', log: '/var/lib/cloudrig/setup/setup.log' },
 };
 
 const STEPS = Object.values(SAMPLES);

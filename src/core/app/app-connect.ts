@@ -1,6 +1,6 @@
 // The app's side of reaching a running workstation: one kept-alive session while it is ready,
 // the forwards the popover opened (Jupyter, TensorBoard), the GPU panel's readings every
-// STATS_INTERVAL_MS, whether the setup script succeeded. Everything closes when the workstation
+// STATS_INTERVAL_MS, the setup script's log (AppSetup). Everything closes when the workstation
 // leaves `ready` (Stop) or the session is disposed. The use cases are the ones `rig` calls.
 import type { ConnectView, GpuPanelView, TunnelView } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
@@ -8,7 +8,8 @@ import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { forwardJupyter, remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink, openWorkstationSession } from './connect.js';
 import type { RemoteSession } from './remote-access.js';
-import { parseSetupStatus, setupStatusCommand } from './setup-script.js';
+import { AppSetup } from './app-setup.js';
+import type { NotificationModel } from '../notification-policy.js';
 import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
 import { localUrl, TUNNEL_PRESETS, type OpenTunnel } from './tunnels.js';
 
@@ -26,6 +27,10 @@ export interface AppConnectDeps {
   readonly statsIntervalMs?: number;
   /** Every stats reading of a ready workstation (issue 10 item 7: they feed the idle reminder). */
   readonly onReading?: (name: string, reading: StatsReading) => void;
+  /** Raises a notification (the setup script's end). */
+  readonly notify?: (notification: NotificationModel) => void;
+  /** CLOUDRIG_SETUP_DIR (tests): where the setup runner keeps its log on the box. */
+  readonly setupDir?: string;
 }
 
 /** The tooltip's GPU line for a reading: GPU 0's utilisation, memory and temperature. */
@@ -46,13 +51,20 @@ export class AppConnect {
   private stats: AbortController | null = null;
   private statsDone: Promise<void> = Promise.resolve();
   private panel: GpuPanelView | null = null;
-  private setupSucceeded = false;
   private ready: string | null = null;
+  private readySnapshot: Snapshot | null = null;
+  /** The setup script's log while a fresh instance runs it (issue 10 item 6). */
+  readonly setup: AppSetup;
 
-  constructor(private readonly deps: AppConnectDeps) {}
+  constructor(private readonly deps: AppConnectDeps) {
+    this.setup = new AppSetup({
+      core: deps.core, changed: deps.changed, log: deps.log, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}),
+    });
+  }
 
   /** Follows the workstation's phase: stats while ready; everything closed when it leaves ready. */
   noteSnapshot(snapshot: Snapshot | null): void {
+    if (snapshot?.phase === 'ready') this.readySnapshot = snapshot;
     const ready = snapshot?.phase === 'ready' ? snapshot.name : null;
     if (ready === this.ready) return;
     this.ready = ready;
@@ -155,11 +167,14 @@ export class AppConnect {
       let remote: RemoteSession;
       try {
         remote = await this.remote(name);
-        await this.checkSetup(remote, name);
       } catch (error) {
         this.setPanel({ gpus: null, note: null, history: [], error: toErrorInfo(error).message }, controller);
         return;
       }
+      const snapshot = this.readySnapshot;
+      const setup = snapshot?.name === name
+        ? this.setup.follow(remote, snapshot, controller.signal).catch((error: unknown) => this.deps.log(`setup log: ${toErrorInfo(error).message}`))
+        : Promise.resolve();
       await watchStats({
         shell: remote,
         clock: c.clock,
@@ -171,15 +186,8 @@ export class AppConnect {
         },
         onError: (error) => this.setPanel({ ...(this.panel ?? { gpus: null, note: null, history: [] }), error: toErrorInfo(error).message }, controller),
       });
+      await setup;
     })();
-  }
-
-  /** Whether the setup script ran and succeeded on this disk (then an image is worth saving). */
-  private async checkSetup(remote: RemoteSession, name: string): Promise<void> {
-    if (!this.deps.core().service.spec(name).setupScript) return;
-    const { stdout } = await remote.exec(setupStatusCommand(1_000_000), 20_000);
-    const status = parseSetupStatus(stdout);
-    this.setupSucceeded = status?.state.kind === 'done' && status.state.exitCode === 0;
   }
 
   private withReading(reading: StatsReading): GpuPanelView {
@@ -203,9 +211,9 @@ export class AppConnect {
     const open = this.tunnels.splice(0);
     const session = this.session;
     this.session = null;
-    const hadSomething = open.length > 0 || this.panel !== null || this.setupSucceeded;
+    const hadSetup = this.setup.clear();
+    const hadSomething = open.length > 0 || this.panel !== null || hadSetup;
     this.panel = null;
-    this.setupSucceeded = false;
     await Promise.allSettled(open.map((t) => t.tunnel.close()));
     await session?.remote.close().catch(() => undefined);
     if (hadSomething) this.deps.changed();
@@ -220,7 +228,8 @@ export class AppConnect {
       hostKey: snapshot?.hostKey ?? null,
       sshAlias: snapshot && sshConfigInstalled ? `ssh ${snapshot.name}` : null,
       sshConfigInstalled,
-      suggestSaveImage: this.setupSucceeded,
+      suggestSaveImage: this.setup.suggesting(),
+      setup: this.setup.view(),
     };
   }
 }

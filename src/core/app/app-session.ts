@@ -21,6 +21,7 @@ import { fleetView } from '../fleet-view.js';
 import { spendChart } from '../spend-chart.js';
 import type { SpendChart } from '../../shared/spend-chart.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
+import { withSetupProgress } from './app-setup.js';
 import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
@@ -116,6 +117,8 @@ export class AppSession {
       log: (line) => this.log(line),
       ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
       onReading: (name, reading) => this.noteStatsReading(name, reading),
+      notify: (notification) => this.notify(notification, null),
+      ...(ports.env.CLOUDRIG_SETUP_DIR ? { setupDir: ports.env.CLOUDRIG_SETUP_DIR } : {}),
     });
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.runner = new OperationRunner({
@@ -381,9 +384,12 @@ export class AppSession {
   view(): AppView {
     const settings = this.settings();
     const snapshot = this.effective();
+    const base = appView(snapshot, settings, this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null);
+    const connect = snapshot ? this.connect.view(snapshot, settings.sshConfigInstalled) : undefined;
     return {
-      ...appView(snapshot, settings, this.core.clock.now(), this.monitor.costFacts(), this.notice?.text ?? null, this.monitor.openReminder?.reminder ?? null),
-      ...(snapshot ? { connect: this.connect.view(snapshot, settings.sshConfigInstalled) } : {}),
+      ...base,
+      workstation: base.workstation && withSetupProgress(base.workstation, connect?.setup),
+      ...(connect ? { connect } : {}),
       fleet: fleetView(this.fleetSnapshots(), settings, this.watched, this.fleetCosts()),
       elsewhere: this.elsewhere?.view() ?? null,
       spendChart: this.chart,
@@ -393,8 +399,8 @@ export class AppSession {
   /** The tray now: the whole fleet (exactly the single-workstation tray when there is one), its tooltip with a short GPU line while readings come in. */
   tray(): TrayModel {
     const model = fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
-    const gpu = this.connect.view(this.effective(), false).gpuLine;
-    return gpu ? { ...model, tooltip: `${model.tooltip}\n${gpu}` } : model;
+    const lines = [this.connect.setup.trayLine(), this.connect.view(this.effective(), false).gpuLine].filter((line) => line !== null);
+    return lines.length > 0 ? { ...model, tooltip: [model.tooltip, ...lines].join('\n') } : model;
   }
 
   /** What to ask before quitting, or null to quit at once. */
@@ -692,5 +698,31 @@ export class AppSession {
   private noteStatsReading(name: string, reading: StatsReading): void {
     this.statsIdleFeed ??= new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
     this.statsIdleFeed.note(this.core, this.snapshots.get(name) ?? null, reading);
+  }
+
+  // Issue 10 item 6 (the setup script's log in the popover): thin delegations to AppSetup.
+
+  /** Copies the ssh command that tails the whole setup log (`tail -f`, the log's fixed path quoted). */
+  async copySetupLogCommand(): Promise<{ copied: string }> {
+    const name = this.requireName();
+    const command = this.connect.setup.logTailCommand(name, await this.core.service.sshTarget(name), this.settings().sshConfigInstalled);
+    this.ports.clipboard.writeText(command);
+    this.setNotice('Copied the command that follows the setup log');
+    return { copied: command };
+  }
+
+  /** Opens a terminal running `less` on the whole setup log on the box. */
+  async openSetupLog(): Promise<{ terminal: string }> {
+    const name = this.requireName();
+    const argv = this.connect.setup.logViewerArgv(name, await this.core.service.sshTarget(name), this.settings().sshConfigInstalled);
+    const app = await this.ports.terminal.open(argv, { preferred: this.settings().terminal, title: `CloudRig: ${name} setup log` });
+    this.setNotice(`Opened the setup log in ${app.label}`);
+    return { terminal: app.label };
+  }
+
+  /** Hides the one-time "Save image" suggestion after a successful setup. */
+  dismissSetupSuggestion(): AppView {
+    this.connect.setup.dismiss();
+    return this.view();
   }
 }

@@ -4,8 +4,10 @@
 // image saved after it ran (the image carries the marker). `rig up` follows the log over ssh until
 // the script's exit status appears, shows the last lines of a failure, and after a success
 // suggests saving an image, so the next launch starts ready.
+import type { ErrorInfo } from '../../shared/errors.js';
 import { shellQuote } from '../ssh-command.js';
-import type { Clock, SshClient, SshTarget } from '../ports.js';
+import type { Clock } from '../ports.js';
+import type { RemoteShell } from './stats.js';
 
 /** Where the runner keeps the script, its log, its markers on the instance (root volume). */
 export const SETUP_DIR = '/var/lib/cloudrig/setup';
@@ -135,11 +137,13 @@ export type FollowMode = 'fresh' | 'fresh-from-saved-image' | 'attach';
 
 /** What following needs. */
 export interface FollowSetupOptions {
-  readonly ssh: SshClient;
+  /** Where the status command runs: `rig` execs over ssh each time, the app over its kept-alive session. */
+  readonly shell: RemoteShell;
   readonly clock: Clock;
-  readonly target: SshTarget;
   /** Each new log line, in order. */
   readonly onLine: (line: string) => void;
+  /** Each state read while following, after that answer's new lines (once the mode's first look found something to follow). */
+  readonly onState?: (state: SetupState) => void;
   readonly mode: FollowMode;
   /** How long to wait for cloud-init to start the script. */
   readonly startWaitMs?: number;
@@ -150,20 +154,22 @@ export interface FollowSetupOptions {
 
 const LAST_LINES = 15;
 const EXEC_TIMEOUT_MS = 20_000;
+/** How often the log is read while following (`rig up` and the popover alike). */
+export const SETUP_POLL_MS = 2_000;
 
 /**
  * Follows the setup log until the script's exit status appears. Transient ssh failures are retried
  * (the box is busy installing); only an abort or the start wait ends the follow early.
  */
 export async function followSetup(options: FollowSetupOptions): Promise<SetupOutcome> {
-  const pollMs = options.pollMs ?? 2_000;
+  const pollMs = options.pollMs ?? SETUP_POLL_MS;
   const startDeadline = options.clock.now() + (options.startWaitMs ?? 10 * 60_000);
   const recent: string[] = [];
   let nextLine = 1;
   let first = true;
   for (;;) {
     options.signal?.throwIfAborted();
-    const answer = await options.ssh.exec(options.target, setupStatusCommand(nextLine, options.dir), EXEC_TIMEOUT_MS).catch(() => null);
+    const answer = await options.shell.exec(setupStatusCommand(nextLine, options.dir), EXEC_TIMEOUT_MS).catch(() => null);
     const status = answer && answer.code === 0 ? parseSetupStatus(answer.stdout) : null;
     if (status) {
       if (first && options.mode === 'fresh-from-saved-image' && status.state.kind === 'done') return { kind: 'already-ran' };
@@ -175,6 +181,7 @@ export async function followSetup(options: FollowSetupOptions): Promise<SetupOut
         if (recent.length > LAST_LINES) recent.shift();
       }
       nextLine += status.lines.length;
+      options.onState?.(status.state);
       const state = status.state;
       if (state.kind === 'done') return state.exitCode === 0 ? { kind: 'succeeded' } : { kind: 'failed', exitCode: state.exitCode, lastLines: recent };
       if (state.kind === 'interrupted') return { kind: 'interrupted', lastLines: recent };
@@ -184,9 +191,8 @@ export async function followSetup(options: FollowSetupOptions): Promise<SetupOut
   }
 }
 
-/** What to tell the user about an outcome: a headline and what to do next. */
-export function setupOutcomeWords(workstation: string, outcome: SetupOutcome, dir: string = SETUP_DIR): { readonly ok: boolean; readonly message: string; readonly next: string } {
-  const log = `${dir}/${SETUP_LOG}`;
+/** What to tell the user about an outcome: a headline and what to do next (a failure's fix: setupFailure). */
+export function setupOutcomeWords(workstation: string, outcome: SetupOutcome): { readonly ok: boolean; readonly message: string; readonly next: string } {
   switch (outcome.kind) {
     case 'succeeded':
       return { ok: true, message: 'The setup script finished.',
@@ -194,15 +200,35 @@ export function setupOutcomeWords(workstation: string, outcome: SetupOutcome, di
     case 'already-ran':
       return { ok: true, message: 'The setup script already ran on the saved image this instance was launched from; it is not run again.', next: '' };
     case 'failed':
-      return { ok: false, message: `The setup script failed (exit ${outcome.exitCode}). Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`,
-        next: `Read the whole log on the box (${log}; \`rig ssh ${workstation} -- cat ${log}\`), fix the script, then \`rig init --name ${workstation} --setup FILE\` and launch a fresh instance (\`rig down ${workstation}\`, \`rig up ${workstation}\`).` };
+      return { ok: false, message: `The setup script failed (exit ${outcome.exitCode}). Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: '' };
     case 'interrupted':
-      return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`,
-        next: `It runs only once per disk. Run the rest by hand (\`rig ssh ${workstation}\`), or launch a fresh instance (\`rig down ${workstation}\`, \`rig up ${workstation}\`).` };
+      return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: '' };
     case 'nothing':
       return { ok: true, message: '', next: '' };
     case 'not-started':
-      return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).',
-        next: `Check that the image runs cloud-init; see \`rig ssh ${workstation} -- sudo cat /var/log/cloud-init-output.log\`.` };
+      return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).', next: '' };
+  }
+}
+
+/** Where the setup log is on the box. */
+export function setupLogPath(dir: string = SETUP_DIR): string {
+  return `${dir}/${SETUP_LOG}`;
+}
+
+/**
+ * A setup that did not succeed as an error each face words (its headline, without the last lines,
+ * which each face shows its own way); null when the outcome is not a failure.
+ */
+export function setupFailure(workstation: string, outcome: SetupOutcome, dir: string = SETUP_DIR): ErrorInfo | null {
+  const log = setupLogPath(dir);
+  switch (outcome.kind) {
+    case 'failed':
+      return { code: 'SetupScriptFailed', message: `The setup script failed (exit ${outcome.exitCode}).`, fix: { action: 'fix-setup-script', name: workstation, problem: 'failed', log } };
+    case 'interrupted':
+      return { code: 'SetupScriptIncomplete', message: 'The setup script was cut off: the instance stopped while it ran.', fix: { action: 'fix-setup-script', name: workstation, problem: 'interrupted', log } };
+    case 'not-started':
+      return { code: 'SetupScriptIncomplete', message: 'The setup script has not started on the instance (cloud-init did not run it).', fix: { action: 'fix-setup-script', name: workstation, problem: 'not-started', log } };
+    default:
+      return null;
   }
 }

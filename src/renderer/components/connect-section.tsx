@@ -1,6 +1,7 @@
 import type { ConnectView, GpuPanelView } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
+import { SetupLog } from './setup-log.js';
 
 const CHART_W = 120;
 const CHART_H = 28;
@@ -47,11 +48,12 @@ function GpuPanel({ panel }: { panel: GpuPanelView }) {
 }
 
 /** Reaching the workstation: host key, `ssh <name>`, Jupyter, TensorBoard, VS Code, tunnels, GPU panel. */
-export function ConnectSection({ connect, ready }: { connect: ConnectView; ready: boolean }) {
+export function ConnectSection({ connect, ready, onSaveImage }: { connect: ConnectView; ready: boolean; onSaveImage?: () => void }) {
   const request = useRequest();
   const api = window.cloudrig;
   return (
     <section className="connect" aria-label="Connect">
+      {connect.setup ? <SetupLog setup={connect.setup} onSaveImage={onSaveImage} /> : null}
       <p className="connect-facts" data-testid="host-key">
         {connect.hostKey === 'verified' ? 'Host key verified (seeded at launch)'
           : connect.hostKey === 'unverified' ? 'Host key unverified: trusted on first use' : null}
@@ -76,7 +78,7 @@ export function ConnectSection({ connect, ready }: { connect: ConnectView; ready
           ))}
         </ul>
       ) : null}
-      {connect.suggestSaveImage ? (
+      {!connect.setup && connect.suggestSaveImage ? (
         <p className="detail" data-testid="suggest-save-image">The setup script succeeded. Save an image (Terminate… → Save image) so the next launch starts ready.</p>
       ) : null}
       {connect.gpu ? <GpuPanel panel={connect.gpu} /> : null}

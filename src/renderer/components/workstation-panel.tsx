@@ -81,7 +81,7 @@ export function WorkstationPanel(props: {
         </section>
       ) : null}
 
-      {props.connect ? <ConnectSection connect={props.connect} ready={view.phase === 'ready'} /> : null}
+      {props.connect ? <ConnectSection connect={props.connect} ready={view.phase === 'ready'} onSaveImage={() => props.onConfirm(true)} /> : null}
 
       <div className="actions">
         <button

@@ -14,9 +14,14 @@ export const canRunChromium = existsSync(CHROMIUM);
  * A page at the popover's width holding the component harness (test/e2e/support/component-harness.tsx)
  * and the popover's own stylesheet: components render from models the test passes in.
  */
-export async function openComponentPage(): Promise<{ browser: Browser; page: Page }> {
+export async function openComponentPage(options: {
+  /** Another harness (default: component-harness.tsx), relative to the repository. */
+  readonly harness?: string;
+  readonly viewport?: { readonly width: number; readonly height: number };
+  readonly colorScheme?: 'light' | 'dark';
+} = {}): Promise<{ browser: Browser; page: Page }> {
   const bundle = await build({
-    entryPoints: [join(ROOT, 'test/e2e/support/component-harness.tsx')],
+    entryPoints: [join(ROOT, options.harness ?? 'test/e2e/support/component-harness.tsx')],
     bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
@@ -24,7 +29,9 @@ export async function openComponentPage(): Promise<{ browser: Browser; page: Pag
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 360, height: 200 }, deviceScaleFactor: 2 });
+  const page = await browser.newPage({
+    viewport: options.viewport ?? { width: 360, height: 200 }, deviceScaleFactor: 2, ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+  });
   await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
   await page.addStyleTag({ content: await readFile(join(ROOT, 'src/renderer/styles.css'), 'utf8') });
   await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
