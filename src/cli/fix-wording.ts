@@ -132,6 +132,8 @@ function cliStep(step: FixStep): string {
     case 'confirm': return 'Pass --yes to confirm.';
     case 'replace-stranded-instance':
       return `Keep its disk and replace it: \`rig down ${step.name} --save-image --yes\`, then \`rig up ${step.name}\` (the new instance gets the new key); or \`rig down ${step.name} --yes\` to just end it.`;
+    case 'choose-push-folder':
+      return `Put ${step.path} back, or choose another push folder in the app (or pass an existing one to \`rig push ${step.name}\`).`;
     default: return unworded(step);
   }
 }

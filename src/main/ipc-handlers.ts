@@ -52,6 +52,11 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'tunnel:browse': ({ localPort }) => session.openTunnelUrl(localPort),
     'tunnel:close': ({ localPort }) => session.closeTunnel(localPort),
     'editor:open': () => session.openInVsCode(),
+    'project:choose': () => session.chooseProjectFolder(),
+    'project:push': () => session.pushProjectNow(),
+    'project:update': (change) => session.updateProjectFolder(change),
+    'tunnel:reopen': ({ localPort, reopen }) => session.setTunnelReopen(localPort, reopen),
+    'tunnel:open': ({ localPort, remotePort }) => session.openCustomTunnel(localPort, remotePort),
   };
 }
 

@@ -115,6 +115,8 @@ function appStep(step: FixStep): string {
     case 'confirm': return 'Confirm when CloudRig asks, then try again.';
     case 'replace-stranded-instance':
       return 'Keep its disk and replace it: Terminate… with "Save image", then Start (the new instance gets the new key); or Terminate… to just end it.';
+    case 'choose-push-folder':
+      return `Put ${step.path} back, or press Change… under "Push folder" in the popover to choose another one.`;
     default: return unworded(step);
   }
 }

@@ -29,6 +29,12 @@ export const REQUEST_METHODS = {
   'tunnel:browse': 'browseTunnel',
   'tunnel:close': 'closeTunnel',
   'editor:open': 'openInVsCode',
+  // Issue 10: the push folder, custom and re-opened tunnels.
+  'project:choose': 'chooseProjectFolder',
+  'project:push': 'pushProjectNow',
+  'project:update': 'updateProjectFolder',
+  'tunnel:reopen': 'setTunnelReopen',
+  'tunnel:open': 'openCustomTunnel',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -111,6 +111,12 @@ const payloads = {
   'tunnel:browse': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'tunnel:close': z.object({ localPort: z.number().int().min(1).max(65_535) }).strict(),
   'editor:open': None,
+  'project:choose': None,
+  'project:push': None,
+  /** The local folder only ever comes from the system dialog in main, never from the renderer. */
+  'project:update': z.object({ pushOnStart: z.boolean().optional(), remote: z.string().max(1024).optional() }).strict(),
+  'tunnel:reopen': z.object({ localPort: z.number().int().min(1).max(65_535), reopen: z.boolean() }).strict(),
+  'tunnel:open': z.object({ localPort: z.number().int().min(1).max(65_535), remotePort: z.number().int().min(1).max(65_535) }).strict(),
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -148,6 +154,11 @@ export interface Responses {
   'tunnel:browse': null;
   'tunnel:close': AppView;
   'editor:open': { readonly link: string };
+  'project:choose': AppView;
+  'project:push': AppView;
+  'project:update': AppView;
+  'tunnel:reopen': AppView;
+  'tunnel:open': TunnelView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
   'AppDamaged', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
+  // The app's push folder (issue 10)
+  'FolderMissing',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -108,6 +110,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('confirm') }),
   /** An instance launched with a key pair whose private key was replaced: replace the instance too. */
   z.object({ action: z.literal('replace-stranded-instance'), name }),
+  /** The app's push folder is gone: choose it again (or put it back). */
+  z.object({ action: z.literal('choose-push-folder'), name, path: text }),
 ]);
 /** One thing the user can do. */
 export type FixStep = z.infer<typeof FixStepSchema>;

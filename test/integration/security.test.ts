@@ -61,6 +61,11 @@ const VALID: Record<RequestChannel, unknown> = {
   'tunnel:browse': { localPort: 8888 },
   'tunnel:close': { localPort: 8888 },
   'editor:open': undefined,
+  'project:choose': undefined,
+  'project:push': undefined,
+  'project:update': { pushOnStart: true, remote: '~/model' },
+  'tunnel:reopen': { localPort: 6006, reopen: true },
+  'tunnel:open': { localPort: 8080, remotePort: 8080 },
 };
 
 /** A hostile value of some kind. */

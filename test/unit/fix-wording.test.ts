@@ -66,6 +66,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'install-ssh-config': { action: 'install-ssh-config' },
   confirm: { action: 'confirm' },
   'replace-stranded-instance': { action: 'replace-stranded-instance', name: 'gpu' },
+  'choose-push-folder': { action: 'choose-push-folder', name: 'gpu', path: '/home/me/projects/model' },
 };
 
 const STEPS = Object.values(SAMPLES);
