@@ -62,6 +62,7 @@ export class AppConnect {
   /** Follows the workstation's phase: stats while ready; everything closed when it leaves ready. */
   noteSnapshot(snapshot: Snapshot | null): void {
     const ready = snapshot?.phase === 'ready' ? snapshot.name : null;
+    if (snapshot) this.project.noteSnapshot(snapshot);
     if (ready === this.ready) return;
     this.ready = ready;
     void this.closeAll().then(() => {

@@ -6,7 +6,7 @@
 import { byteSize } from '../../shared/byte-size.js';
 import type { ProjectFolder } from '../../shared/settings.js';
 import type { ProjectPushView, PushProgressView } from '../../shared/views.js';
-import type { ErrorInfo } from '../../shared/workstation.js';
+import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { syncTree, type CopyProgress, type SyncSummary } from './files.js';
@@ -109,11 +109,20 @@ export class ProjectPush {
     });
   }
 
+  /**
+   * A run ends when the instance is seen not running (EC2 gives a restarted instance a new
+   * LaunchTime, so a new run key; an endpoint that keeps the old one still gets a push per start).
+   */
+  noteSnapshot(snapshot: Snapshot): void {
+    if (snapshot.instance?.state !== 'running') for (const run of this.pushedRuns) if (run.startsWith(`${snapshot.name}|`)) this.pushedRuns.delete(run);
+  }
+
   /** The workstation became ready in run `run`: push once for that run when "Push on start" is on. */
   onReady(name: string, run: string | null): void {
     const folder = this.folder(name);
-    if (!folder?.pushOnStart || run === null || this.pushedRuns.has(run)) return;
-    this.pushedRuns.add(run);
+    const key = `${name}|${run}`;
+    if (!folder?.pushOnStart || run === null || this.pushedRuns.has(key)) return;
+    this.pushedRuns.add(key);
     this.push(name).catch(() => undefined);
   }
 
