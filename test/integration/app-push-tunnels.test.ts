@@ -67,7 +67,7 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
+async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 150_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
@@ -151,6 +151,9 @@ async function boxServer(answer: string): Promise<{ server: Server; port: number
   return { server, port };
 }
 
+/** Each test starts (and some stop and start again) a workstation: minutes on a loaded machine. */
+const SLOW = 300_000;
+
 const jupyterListing = (port: number): string => JSON.stringify({ hostname: BOX_ADDRESS, port, token: 's3cret', url: `http://${BOX_ADDRESS}:${port}/`, base_url: '/' });
 
 describe('the push folder', () => {
@@ -194,7 +197,7 @@ describe('the push folder', () => {
     await session.pushProjectNow();
     expect(connectOf(session).project?.result).toBe('Pushed 1 file (26 B), 2 unchanged');
     expect(await readFile(join(onBox, 'train.py'), 'utf8')).toBe('print("training, longer")\n');
-  });
+  }, SLOW);
 
   it('a folder that no longer exists is named with how to fix it, and nothing else breaks', async () => {
     await initWorld();
@@ -224,7 +227,7 @@ describe('the push folder', () => {
     await session.chooseProjectFolder();
     expect(picker.asked.at(-1)).toEqual({ title: 'Folder to push to gpu', defaultPath: project });
     expect(connectOf(session).project).toMatchObject({ local: again, remote: '~/found', error: null });
-  });
+  }, SLOW);
 });
 
 describe('tunnels marked "Re-open on start"', () => {
@@ -261,7 +264,7 @@ describe('tunnels marked "Re-open on start"', () => {
     } finally {
       box.server.close();
     }
-  });
+  }, SLOW);
 
   it('open again when the app starts again; a port now taken is named and the others still open', async () => {
     const box = await boxServer('hello again');
@@ -299,5 +302,5 @@ describe('tunnels marked "Re-open on start"', () => {
       blocker.close();
       box.server.close();
     }
-  });
+  }, SLOW);
 });

@@ -74,7 +74,7 @@ export function CustomTunnel() {
       event.preventDefault();
       if (remotePort !== null && localPort !== null) void request.run(() => api.openCustomTunnel({ localPort, remotePort }));
     }}>
-      <input inputMode="numeric" placeholder="Port on the box" aria-label="Port on the workstation" value={remote} onChange={(event) => setRemote(event.target.value)} />
+      <input inputMode="numeric" placeholder="Box port" aria-label="Port on the workstation" value={remote} onChange={(event) => setRemote(event.target.value)} />
       <input inputMode="numeric" placeholder="Local (same)" aria-label="Local port" value={local} onChange={(event) => setLocal(event.target.value)} />
       <button type="submit" disabled={request.busy || remotePort === null || localPort === null}>Forward</button>
       {request.error ? <ErrorBox error={request.error} title="Could not forward the port" /> : null}
