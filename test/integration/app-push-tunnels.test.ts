@@ -181,7 +181,7 @@ describe('the push folder', () => {
     });
     await startAndWaitReady(session);
     await waitUntil('the push on start', () => connectOf(session).project?.result != null);
-    expect(connectOf(session).project).toMatchObject({ result: 'Pushed 3 files (40 B)', error: null, progress: null, canPush: true });
+    expect(connectOf(session).project).toMatchObject({ result: 'Pushed 3 files (34 B)', error: null, progress: null, canPush: true });
     expect(progress[0]).toBe('Comparing…');
     expect(await filesOf(onBox)).toEqual({ '.gitignore': '*.log\n', 'train.py': 'print("training")\n', 'src/model.py': 'MODEL = 1\n' });
     const firstTime = (await stat(join(onBox, 'train.py'))).mtimeMs;
