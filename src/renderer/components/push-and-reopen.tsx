@@ -38,7 +38,8 @@ export function PushFolder({ project, ready }: { project: ProjectPushView; ready
         </p>
       ) : project.result ? <p className="detail" data-testid="push-result">{project.result}</p> : null}
       {project.error ? <ErrorBox error={project.error} title="Could not push the folder" /> : null}
-      {request.error ? <ErrorBox error={request.error} title="Could not push the folder" /> : null}
+      {/* Push now's failure is also the folder's last outcome: shown once. */}
+      {request.error && request.error.message !== project.error?.message ? <ErrorBox error={request.error} title="Could not push the folder" /> : null}
     </section>
   );
 }
