@@ -4,8 +4,6 @@ import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { AppSession } from '../../src/core/app/app-session.js';
 import type { FolderPicker } from '../../src/core/app/shell-ports.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
@@ -13,6 +11,7 @@ import type { AppView, ConnectView } from '../../src/shared/views.js';
 import { freePort } from '../fixtures/free-port.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
+import { testSessionPorts } from '../support/app-ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 // Issue 10 items 4 and 5, the app side, against moto + the cloud proxy + a real sshd: a push folder
@@ -23,16 +22,6 @@ import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */
 const BOX_ADDRESS = '127.0.0.2';
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 /** The system folder dialog, answered by the test: each answer is the folder picked, or null for Cancel. */
 class FakeFolderPicker implements FolderPicker {
@@ -77,21 +66,7 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
 
 /** The tray app's controller on this world's home, with the folder dialog double. */
 function newApp(): AppSession {
-  const session = new AppSession({
-    home: world.home,
-    env: { ...world.env, CLOUDRIG_HOME: world.home },
-    platform: 'linux',
-    createCore: (options) => createCore(options),
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
-    notifier: { show: () => undefined },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: () => undefined, hide: () => undefined },
-    openExternal: async () => undefined,
-    folderPicker: picker,
-    tickMs: 3_600_000,
-  });
+  const session = new AppSession(testSessionPorts(world, { openExternal: async () => undefined, folderPicker: picker }));
   session.start();
   return session;
 }
