@@ -4,6 +4,7 @@ import ora from 'ora';
 import { CloudRigError } from '../core/errors.js';
 import { syncTree, watchAndSync, type CopyProgress, type FileTree, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
+import { byteSize } from '../shared/byte-size.js';
 import type { Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
@@ -25,9 +26,8 @@ function checkedPath(path: string, what: string): string {
   return path;
 }
 
-function size(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
+/** Sizes as the app's push folder shows them too. */
+const size = byteSize;
 
 /** Progress on stderr: a spinner with the bytes on a terminal, one line per file otherwise. */
 function progressPrinter(io: Io, arrow: string): { onProgress: (progress: CopyProgress) => void; done: () => void } {

@@ -16,6 +16,7 @@ import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
 import { SafeStorageSecretBox } from './secret-box.js';
+import { ElectronFolderPicker } from './folder-picker.js';
 import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status-notifier.js';
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { hardenWebContents, openExternalAllowlisted } from './security.js';
@@ -127,6 +128,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     popover: { show: showPopover, hide: () => window.hide() },
     log: (line) => console.log(line),
     openExternal: openExternalAllowlisted,
+    folderPicker: new ElectronFolderPicker(),
   });
 
   const router = createRouter(ipcHandlers(session, openExternalAllowlisted), senderFrom(pageOrigin), (line) => console.warn(line));

@@ -55,6 +55,11 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'setup:copy': () => session.copySetupLogCommand(),
     'setup:open': () => session.openSetupLog(),
     'setup:dismiss': () => session.dismissSetupSuggestion(),
+    'project:choose': () => session.chooseProjectFolder(),
+    'project:push': () => session.pushProjectNow(),
+    'project:update': (change) => session.updateProjectFolder(change),
+    'tunnel:reopen': ({ localPort, reopen }) => session.setTunnelReopen(localPort, reopen),
+    'tunnel:open': ({ localPort, remotePort }) => session.openCustomTunnel(localPort, remotePort),
   };
 }
 

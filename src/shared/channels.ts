@@ -32,6 +32,12 @@ export const REQUEST_METHODS = {
   'setup:copy': 'copySetupLogCommand',
   'setup:open': 'openSetupLog',
   'setup:dismiss': 'dismissSetupSuggestion',
+  // Issue 10: the push folder, custom and re-opened tunnels.
+  'project:choose': 'chooseProjectFolder',
+  'project:push': 'pushProjectNow',
+  'project:update': 'updateProjectFolder',
+  'tunnel:reopen': 'setTunnelReopen',
+  'tunnel:open': 'openCustomTunnel',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -114,6 +114,12 @@ const payloads = {
   'setup:copy': None,
   'setup:open': None,
   'setup:dismiss': None,
+  'project:choose': None,
+  'project:push': None,
+  /** The local folder only ever comes from the system dialog in main, never from the renderer. */
+  'project:update': z.object({ pushOnStart: z.boolean().optional(), remote: z.string().max(1024).optional() }).strict(),
+  'tunnel:reopen': z.object({ localPort: z.number().int().min(1).max(65_535), reopen: z.boolean() }).strict(),
+  'tunnel:open': z.object({ localPort: z.number().int().min(1).max(65_535), remotePort: z.number().int().min(1).max(65_535) }).strict(),
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -154,6 +160,11 @@ export interface Responses {
   'setup:copy': { readonly copied: string };
   'setup:open': { readonly terminal: string };
   'setup:dismiss': AppView;
+  'project:choose': AppView;
+  'project:push': AppView;
+  'project:update': AppView;
+  'tunnel:reopen': AppView;
+  'tunnel:open': TunnelView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

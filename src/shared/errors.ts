@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
   'AppDamaged', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
+  // The app's push folder (issue 10)
+  'FolderMissing',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -110,6 +112,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('replace-stranded-instance'), name }),
   /** The setup script failed, was cut off, or never started: read its log (at `log` on the box), fix it, run it on a fresh instance. */
   z.object({ action: z.literal('fix-setup-script'), name, problem: z.enum(['failed', 'interrupted', 'not-started']), log: text }),
+  /** The app's push folder is gone: choose it again (or put it back). */
+  z.object({ action: z.literal('choose-push-folder'), name, path: text }),
 ]);
 /** One thing the user can do. */
 export type FixStep = z.infer<typeof FixStepSchema>;

@@ -17,6 +17,27 @@ export const RemindersSchema = z.object({
 });
 export type Reminders = z.infer<typeof RemindersSchema>;
 
+// Issue 10 (app push folder, tunnels re-opened on start): per-workstation choices of the app.
+/** A local folder the app pushes to a workstation ("push my project on start"). */
+export const ProjectFolderSchema = z.object({
+  /** Absolute path on this computer, as the folder dialog gave it. */
+  local: z.string().min(1).max(4096),
+  /** Where it goes on the workstation (relative to the login home, or absolute); default ~/<basename>. */
+  remote: z.string().min(1).max(4096),
+  pushOnStart: z.boolean().default(false),
+});
+export type ProjectFolder = z.infer<typeof ProjectFolderSchema>;
+
+/** A tunnel the user asked to re-open each time its workstation is ready, on the same local port. */
+export const RememberedTunnelSchema = z.object({
+  /** The preset (jupyter, tensorboard), or null for a custom forward. */
+  label: z.string().max(64).nullable(),
+  localPort: z.number().int().min(1).max(65_535),
+  remoteHost: z.string().min(1).max(253),
+  remotePort: z.number().int().min(1).max(65_535),
+});
+export type RememberedTunnel = z.infer<typeof RememberedTunnelSchema>;
+
 /** The settings file shared by the app and the CLI. Never holds a secret in plain text. */
 export const SettingsSchema = z.object({
   schemaVersion: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -37,6 +58,10 @@ export const SettingsSchema = z.object({
   sshConfigInstalled: z.boolean().default(false),
   /** Access keys typed into the app, encrypted by the OS keychain (base64 ciphertext); never plain text. */
   encryptedCredentials: z.string().nullable().default(null),
+  /** Issue 10: the folder the app pushes to each workstation, by workstation name (absent: none chosen). */
+  projectFolders: z.record(z.string(), ProjectFolderSchema).default({}),
+  /** Issue 10: the tunnels re-opened when each workstation is next ready, by workstation name. */
+  reopenTunnels: z.record(z.string(), z.array(RememberedTunnelSchema).max(32)).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -129,6 +129,8 @@ export interface TunnelView {
   readonly remotePort: number;
   /** What to open in the browser (http://127.0.0.1:PORT/…). */
   readonly url: string;
+  /** Issue 10: opened again on the same local port when the workstation is next ready. */
+  readonly reopen?: boolean;
 }
 
 /** One GPU's latest reading, for the GPU panel. */
@@ -165,6 +167,10 @@ export interface ConnectView {
   readonly sshConfigInstalled: boolean;
   /** The setup script ran and succeeded: suggest saving an image. */
   readonly suggestSaveImage: boolean;
+  /** Issue 10: the folder pushed to this workstation (absent in views made before it). */
+  readonly project?: ProjectPushView;
+  /** Issue 10: tunnels marked "Re-open on start" that could not open this time, with why. */
+  readonly reopenProblems?: readonly ReopenProblemView[];
   /** The setup script of a fresh instance as the popover follows it; absent or null when there is none to show. */
   readonly setup?: SetupView | null;
 }
@@ -266,4 +272,40 @@ export interface QuotaRequestResult {
   readonly requestId: string;
   readonly status: string;
   readonly desired: number;
+}
+
+// Issue 10 items 4–5, the app side: the push folder and tunnels re-opened on start.
+
+/** How far a push is. */
+export interface PushProgressView {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** e.g. "3 of 12 files · 1.2 MiB of 3.4 MiB". */
+  readonly text: string;
+}
+
+/** The connect section's push folder: what is chosen, and the last push's progress or outcome. */
+export interface ProjectPushView {
+  /** The local folder; null when none is chosen yet. */
+  readonly local: string | null;
+  /** Where it goes on the workstation, e.g. "~/model". */
+  readonly remote: string | null;
+  readonly pushOnStart: boolean;
+  /** While a push runs. */
+  readonly progress: PushProgressView | null;
+  /** The last push's outcome ("Pushed 12 files (3.4 MiB)", "Up to date"); null before any. */
+  readonly result: string | null;
+  /** Why the last push failed, with its fix. */
+  readonly error: ErrorInfo | null;
+  /** Whether Push now can run (ready, a folder chosen, no push running). */
+  readonly canPush: boolean;
+}
+
+/** A tunnel marked "Re-open on start" that did not open. */
+export interface ReopenProblemView {
+  readonly label: string;
+  readonly localPort: number;
+  readonly error: ErrorInfo;
 }

@@ -64,6 +64,11 @@ const VALID: Record<RequestChannel, unknown> = {
   'setup:copy': undefined,
   'setup:open': undefined,
   'setup:dismiss': undefined,
+  'project:choose': undefined,
+  'project:push': undefined,
+  'project:update': { pushOnStart: true, remote: '~/model' },
+  'tunnel:reopen': { localPort: 6006, reopen: true },
+  'tunnel:open': { localPort: 8080, remotePort: 8080 },
 };
 
 /** A hostile value of some kind. */

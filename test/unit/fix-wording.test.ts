@@ -67,6 +67,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   confirm: { action: 'confirm' },
   'replace-stranded-instance': { action: 'replace-stranded-instance', name: 'gpu' },
   'fix-setup-script': { action: 'fix-setup-script', name: 'gpu', problem: 'failed', log: '/var/lib/cloudrig/setup/setup.log' },
+  'choose-push-folder': { action: 'choose-push-folder', name: 'gpu', path: '/home/me/projects/model' },
 };
 
 const STEPS = Object.values(SAMPLES);

@@ -11,7 +11,10 @@ import type { RemoteSession } from './remote-access.js';
 import { AppSetup } from './app-setup.js';
 import type { NotificationModel } from '../notification-policy.js';
 import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
-import { localUrl, TUNNEL_PRESETS, type OpenTunnel } from './tunnels.js';
+import { localUrl, TUNNEL_PRESETS, type OpenTunnel, type TunnelSpec } from './tunnels.js';
+import { runKey } from '../run-key.js';
+import { ProjectPush } from './project-push.js';
+import { TunnelReopen } from './tunnel-reopen.js';
 
 /** How many readings the GPU panel's chart keeps (10 minutes at 30 s). */
 export const GPU_HISTORY = 20;
@@ -55,21 +58,30 @@ export class AppConnect {
   private readySnapshot: Snapshot | null = null;
   /** The setup script's log while a fresh instance runs it (issue 10 item 6). */
   readonly setup: AppSetup;
+  /** Issue 10: the push folder, and the tunnels re-opened on start. */
+  readonly project: ProjectPush;
+  readonly reopen: TunnelReopen;
 
   constructor(private readonly deps: AppConnectDeps) {
     this.setup = new AppSetup({
       core: deps.core, changed: deps.changed, log: deps.log, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}),
     });
+    const parts = { core: deps.core, changed: deps.changed, log: deps.log };
+    this.project = new ProjectPush({ ...parts, session: (name) => (this.requireReady(name), this.remote(name)) });
+    this.reopen = new TunnelReopen(parts);
   }
 
   /** Follows the workstation's phase: stats while ready; everything closed when it leaves ready. */
   noteSnapshot(snapshot: Snapshot | null): void {
     if (snapshot?.phase === 'ready') this.readySnapshot = snapshot;
     const ready = snapshot?.phase === 'ready' ? snapshot.name : null;
+    if (snapshot) this.project.noteSnapshot(snapshot);
     if (ready === this.ready) return;
     this.ready = ready;
     void this.closeAll().then(() => {
-      if (ready !== null && this.ready === ready) this.startStats(ready);
+      if (ready === null || this.ready !== ready) return;
+      this.startStats(ready);
+      this.whenReady(ready, snapshot ? runKey(snapshot) : null);
     });
   }
 
@@ -135,14 +147,15 @@ export class AppConnect {
   }
 
   private keep(tunnel: OpenTunnel, url: string): TunnelView {
-    const view: TunnelView = { label: tunnel.spec.label ?? `port ${tunnel.spec.remotePort}`, localPort: tunnel.localPort, remotePort: tunnel.spec.remotePort, url };
+    const view: TunnelView = { label: tunnel.spec.label ?? `port ${tunnel.spec.remotePort}`, localPort: tunnel.localPort, remotePort: tunnel.spec.remotePort, url, reopen: false };
     this.tunnels.push({ view, tunnel });
     this.deps.changed();
     return view;
   }
 
-  /** Closes one tunnel. */
+  /** Closes one tunnel (closed by hand, it is no longer re-opened on start). */
   async closeTunnel(localPort: number): Promise<void> {
+    if (this.ready !== null) this.reopen.forget(this.ready, localPort);
     const index = this.tunnels.findIndex((t) => t.view.localPort === localPort);
     if (index < 0) return;
     const [kept] = this.tunnels.splice(index, 1);
@@ -206,6 +219,8 @@ export class AppConnect {
   async closeAll(): Promise<void> {
     this.stats?.abort();
     this.stats = null;
+    this.project.interrupt();
+    this.reopen.clear();
     await this.statsDone;
     await this.opening?.catch(() => undefined);
     const open = this.tunnels.splice(0);
@@ -219,10 +234,42 @@ export class AppConnect {
     if (hadSomething) this.deps.changed();
   }
 
+  /** Issue 10: once ready, the push on start (once per run) and the tunnels marked to re-open. */
+  private whenReady(name: string, run: string | null): void {
+    this.project.onReady(name, run);
+    void this.reopen.onReady(name, (port) => this.tunnels.some((t) => t.view.localPort === port), (spec) => this.openForward(name, spec));
+  }
+
+  /** Forwards exactly `spec` (a custom tunnel, or one re-opened on start: the same local port) and keeps it. */
+  async openForward(name: string, spec: TunnelSpec): Promise<TunnelView> {
+    this.requireReady(name);
+    const remote = await this.remote(name);
+    const tunnel = await remote.forwarder((error) => this.deps.log(`${spec.label ?? `port ${spec.remotePort}`} tunnel: ${toErrorInfo(error).message}`)).open(spec);
+    if (this.ready !== name) {
+      // Stopped while it opened: it closes with the rest.
+      await tunnel.close();
+      this.requireReady(name);
+    }
+    return this.keep(tunnel, localUrl(tunnel.localPort));
+  }
+
+  /** Issue 10: marks an open tunnel "Re-open on start" (or not). */
+  setReopen(name: string, localPort: number, reopen: boolean): void {
+    const kept = this.tunnels.find((t) => t.view.localPort === localPort);
+    if (!kept) {
+      if (!reopen) this.reopen.forget(name, localPort);
+      else throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, 'Open it again from the popover.');
+      return;
+    }
+    const { label, remoteHost, remotePort } = kept.tunnel.spec;
+    this.reopen.mark(name, { label, localPort: kept.tunnel.localPort, remoteHost, remotePort }, reopen);
+  }
+
   /** The connect section of the view. */
   view(snapshot: Snapshot | null, sshConfigInstalled: boolean): ConnectView {
+    const marked = new Set(snapshot ? this.reopen.marked(snapshot.name).map((tunnel) => tunnel.localPort) : []);
     return {
-      tunnels: this.tunnels.map((t) => t.view),
+      tunnels: this.tunnels.map((t) => ({ ...t.view, reopen: marked.has(t.view.localPort) })),
       gpu: this.panel,
       gpuLine: gpuLine(this.panel),
       hostKey: snapshot?.hostKey ?? null,
@@ -230,6 +277,7 @@ export class AppConnect {
       sshConfigInstalled,
       suggestSaveImage: this.setup.suggesting(),
       setup: this.setup.view(),
+      ...(snapshot ? { project: this.project.view(snapshot.name, this.ready === snapshot.name), reopenProblems: this.reopen.view(snapshot.name) } : {}),
     };
   }
 }

@@ -29,7 +29,7 @@ import { ElsewhereWatch } from './elsewhere.js';
 import { FleetWatch } from './fleet-watch.js';
 import { Monitor } from './monitor.js';
 import { OperationRunner } from './operation-runner.js';
-import type { Clipboard, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+import type { Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
 import type { StatsReading } from './stats.js';
 import { StatsIdleFeed } from './stats-idle-feed.js';
@@ -58,6 +58,8 @@ export interface SessionPorts {
   readonly openExternal?: OpenUrl;
   /** How often the GPU panel reads the stats while ready (STATS_INTERVAL_MS by default). */
   readonly statsIntervalMs?: number;
+  /** Issue 10: the system folder dialog (the push folder's Change…); absent where there is none. */
+  readonly folderPicker?: FolderPicker;
 }
 
 /** A settings change from the popover. */
@@ -724,5 +726,39 @@ export class AppSession {
   dismissSetupSuggestion(): AppView {
     this.connect.setup.dismiss();
     return this.view();
+  }
+  // Issue 10 items 4–5 (push folder, tunnels re-opened on start): thin delegations to AppConnect's parts.
+
+  /** "Change…": the folder dialog picks the folder pushed to the current workstation. */
+  async chooseProjectFolder(): Promise<AppView> {
+    const name = this.requireName();
+    const folder = await this.connect.project.choose(name, this.ports.folderPicker);
+    if (folder) this.setNotice(`Push folder: ${folder.local} → ${folder.remote}`);
+    return this.view();
+  }
+
+  /** "Push now": the same copy as `rig push`; progress and the outcome come as views. */
+  async pushProjectNow(): Promise<AppView> {
+    await this.connect.project.push(this.requireName());
+    return this.view();
+  }
+
+  /** "Push on start" on or off, or another folder on the workstation. */
+  updateProjectFolder(change: { readonly pushOnStart?: boolean; readonly remote?: string }): AppView {
+    this.connect.project.update(this.requireName(), change);
+    return this.view();
+  }
+
+  /** "Re-open on start" on a tunnel (or Forget on one that could not re-open). */
+  setTunnelReopen(localPort: number, reopen: boolean): AppView {
+    this.connect.setReopen(this.requireName(), localPort, reopen);
+    return this.view();
+  }
+
+  /** Forwards a custom port (`rig tunnel LOCAL:REMOTE`). */
+  async openCustomTunnel(localPort: number, remotePort: number): Promise<TunnelView> {
+    const tunnel = await this.connect.openForward(this.requireName(), { localPort, remoteHost: 'localhost', remotePort, label: null });
+    this.setNotice(`Port ${remotePort} on ${tunnel.url}`);
+    return tunnel;
   }
 }

@@ -2,6 +2,7 @@ import type { ConnectView, GpuPanelView } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
 import { SetupLog } from './setup-log.js';
+import { CustomTunnel, PushFolder, ReopenProblems, ReopenToggle } from './push-and-reopen.js';
 
 const CHART_W = 120;
 const CHART_H = 28;
@@ -74,10 +75,14 @@ export function ConnectSection({ connect, ready, onSaveImage }: { connect: Conne
               <span>{tunnel.label}: 127.0.0.1:{tunnel.localPort} → {tunnel.remotePort}</span>
               <button type="button" className="link" onClick={() => void request.run(() => api.browseTunnel({ localPort: tunnel.localPort }))}>Open</button>
               <button type="button" className="link" onClick={() => void request.run(() => api.closeTunnel({ localPort: tunnel.localPort }))}>Close</button>
+              <ReopenToggle tunnel={tunnel} />
             </li>
           ))}
         </ul>
       ) : null}
+      {ready ? <CustomTunnel /> : null}
+      {connect.reopenProblems ? <ReopenProblems problems={connect.reopenProblems} /> : null}
+      {connect.project ? <PushFolder project={connect.project} ready={ready} /> : null}
       {!connect.setup && connect.suggestSaveImage ? (
         <p className="detail" data-testid="suggest-save-image">The setup script succeeded. Save an image (Terminate… → Save image) so the next launch starts ready.</p>
       ) : null}

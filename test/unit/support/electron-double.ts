@@ -16,7 +16,11 @@ import { vi } from 'vitest';
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
 //  - safeStorage backends (Linux only: gnome_libsecret, kwallet6, basic_text);
-//  - nativeImage.createFromPath gives an empty image for a missing file.
+//  - nativeImage.createFromPath gives an empty image for a missing file;
+//  - the open dialog: Windows and Linux cannot choose files and folders in one dialog (asked for
+//    both, they show a folder chooser); macOS can. macOS shows `message`, never `title`;
+//    `createDirectory` is macOS's New Folder button (the others always have one). With a parent
+//    window it is modal to it (a sheet on macOS). Resolves { canceled, filePaths }.
 
 /** The desktops modelled. */
 export type DesktopProfile = 'darwin' | 'win32' | 'linux-x11' | 'linux-wayland';
@@ -54,6 +58,16 @@ export interface World {
 }
 
 type Handler = (...args: unknown[]) => unknown;
+
+/** An open dialog as the user saw it. */
+export interface OpenDialogSeen {
+  /** The words above it (macOS shows `message`, the others `title`). */
+  readonly heading: string | null;
+  readonly chooses: 'files' | 'folders' | 'files-and-folders';
+  readonly newFolderButton: boolean;
+  readonly startsIn: string | null;
+  readonly modalTo: unknown;
+}
 
 class Events {
   readonly handlers = new Map<string, Handler[]>();
@@ -124,6 +138,10 @@ export function createElectronDouble() {
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
   const dialogAnswers: number[] = [];
   const loginItemCalls: Array<Record<string, unknown>> = [];
+  /** The open dialogs shown, as the user saw them. */
+  const openDialogs: OpenDialogSeen[] = [];
+  /** What the user picks in the next open dialogs: a path, or null to cancel (none queued cancels). */
+  const openDialogAnswers: Array<string | null> = [];
 
   const linux = (): boolean => profile.startsWith('linux');
   const requireReady = (what: string): void => {
@@ -430,6 +448,24 @@ export function createElectronDouble() {
         return Promise.resolve({ response: dialogAnswers.shift() ?? 1 });
       }),
       showErrorBox: vi.fn(),
+      showOpenDialog: vi.fn((first: unknown, second?: unknown) => {
+        requireReady('dialog.showOpenDialog');
+        const parent = first instanceof FakeWindow ? first : null;
+        const options = (parent ? second : first) as { title?: string; message?: string; properties?: string[]; defaultPath?: string } | undefined;
+        const properties = options?.properties ?? ['openFile'];
+        const folders = properties.includes('openDirectory');
+        const files = properties.includes('openFile') || !folders;
+        const mac = profile === 'darwin';
+        openDialogs.push({
+          heading: (mac ? options?.message : options?.title) ?? null,
+          chooses: folders && (!files || !mac) ? 'folders' : folders ? 'files-and-folders' : 'files',
+          newFolderButton: mac ? properties.includes('createDirectory') : true,
+          startsIn: options?.defaultPath ?? null,
+          modalTo: parent,
+        });
+        const answer = openDialogAnswers.shift() ?? null;
+        return Promise.resolve(answer === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [answer] });
+      }),
     },
     powerMonitor: { on: vi.fn() },
     net: { isOnline: () => true, fetch: vi.fn() },
@@ -456,6 +492,8 @@ export function createElectronDouble() {
     dialogs,
     dialogAnswers,
     loginItemCalls,
+    openDialogs,
+    openDialogAnswers,
     get profile() {
       return profile;
     },
@@ -490,6 +528,8 @@ export function createElectronDouble() {
       ipcHandlers.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
+      openDialogs.length = 0;
+      openDialogAnswers.length = 0;
       dock.hide.mockClear();
     },
     /** The user launches CloudRig again while it runs. */

@@ -1,0 +1,37 @@
+import { createCore } from '../../src/adapters/compose.js';
+import type { SessionPorts } from '../../src/core/app/app-session.js';
+import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
+import type { RigWorld } from './rig-harness.js';
+
+/** A Linux desktop without a keyring: typed keys cannot be stored (what these machines have). */
+export const noKeyring: SecretBox = {
+  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
+  encrypt: () => {
+    throw new Error('not available');
+  },
+  decrypt: () => {
+    throw new Error('not available');
+  },
+};
+
+/**
+ * The ports an AppSession gets in the integration tests: the world's home and endpoints, the real
+ * adapters, a shell that does nothing visible (no clipboard, terminal, notification or window
+ * here), and an hourly tick. `extra` adds or replaces ports (openExternal, folderPicker, …).
+ */
+export function testSessionPorts(world: Pick<RigWorld, 'home' | 'env'>, extra: Partial<SessionPorts> = {}): SessionPorts {
+  return {
+    home: world.home,
+    env: { ...world.env, CLOUDRIG_HOME: world.home },
+    platform: 'linux',
+    createCore: (options) => createCore(options),
+    clipboard: { writeText: () => undefined },
+    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
+    notifier: { show: () => undefined },
+    secretBox: noKeyring,
+    loginItem: { set: () => undefined },
+    popover: { show: () => undefined, hide: () => undefined },
+    tickMs: 3_600_000,
+    ...extra,
+  };
+}
