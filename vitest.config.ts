@@ -7,6 +7,8 @@ export default defineConfig({
     // waiting on them (holds, child processes): three forks keep two cores busy.
     pool: 'forks',
     maxWorkers: 3,
+    // One moto_server per worker slot for the whole run, reset between files (test/fixtures/shared-moto.ts).
+    globalSetup: ['test/fixtures/shared-moto-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // The SDK's Node-version notice is noise in test output (rig itself turns it off too).
