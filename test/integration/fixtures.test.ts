@@ -160,7 +160,8 @@ describe('cloud proxy: held state transitions', () => {
   });
 
   it('refuses to stop a pending instance, as EC2 does, and lets terminate supersede the hold', async () => {
-    cloud.proxy.setHold({ pendingMs: 5_000, shuttingDownMs: 300 });
+    // shutting-down is held long enough to be seen by the describe below on a loaded machine.
+    cloud.proxy.setHold({ pendingMs: 5_000, shuttingDownMs: 3_000 });
     const { Instances } = await ec2().send(new RunInstancesCommand(launch));
     const instanceId = Instances?.[0]?.InstanceId ?? '';
 
