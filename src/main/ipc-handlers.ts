@@ -52,6 +52,8 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'tunnel:browse': ({ localPort }) => session.openTunnelUrl(localPort),
     'tunnel:close': ({ localPort }) => session.closeTunnel(localPort),
     'editor:open': () => session.openInVsCode(),
+    // Issue 12, the instance-type picker.
+    'gpus:list': (query) => session.listGpuOffers(query),
   };
 }
 

@@ -29,6 +29,8 @@ export const REQUEST_METHODS = {
   'tunnel:browse': 'browseTunnel',
   'tunnel:close': 'closeTunnel',
   'editor:open': 'openInVsCode',
+  // Issue 12, the instance-type picker.
+  'gpus:list': 'listGpuOffers',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -61,6 +61,7 @@ const VALID: Record<RequestChannel, unknown> = {
   'tunnel:browse': { localPort: 8888 },
   'tunnel:close': { localPort: 8888 },
   'editor:open': undefined,
+  'gpus:list': { scope: 'region', region: 'us-east-1', gpu: 'NVIDIA T4' },
 };
 
 /** A hostile value of some kind. */

@@ -89,6 +89,8 @@ export class AwsPriceCatalog implements PriceCatalog {
   #writing: Promise<void> = Promise.resolve();
   /** Why the last Pricing call failed, for --debug output. */
   lastPricingError: string | null = null;
+  /** The error of the last failed Pricing call (null after a success), for a list that says why its prices are bundled. */
+  lastPricingFailure: unknown = null;
 
   constructor(options: AwsPriceCatalogOptions) {
     this.#options = options;
@@ -110,6 +112,7 @@ export class AwsPriceCatalog implements PriceCatalog {
         const usd = await this.#fetchOnDemand(region, instanceType);
         this.#pricingFailedAt = null;
         this.lastPricingError = null;
+        this.lastPricingFailure = null;
         if (usd !== null) {
           const fresh = { usd, fetchedAt: this.#options.clock.now() };
           await this.#writeCache({ ...cache, onDemand: { ...cache.onDemand, [key]: fresh }, pricingFailedAt: undefined });
@@ -119,7 +122,7 @@ export class AwsPriceCatalog implements PriceCatalog {
         await this.#restPricing(cache, now, 'no matching product');
       } catch (error) {
         // Denied (no pricing:GetProducts), unreachable or throttled: fall back, and rest a while.
-        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
       }
     }
     // A live price past its day is still closer to the truth than the table; it keeps its fetch time.
@@ -234,10 +237,11 @@ export class AwsPriceCatalog implements PriceCatalog {
         for (const [region, usd] of byRegion) onDemand[`${region} ${instanceType}`] = { usd, fetchedAt };
         this.#pricingFailedAt = null;
         this.lastPricingError = null;
+        this.lastPricingFailure = null;
         cache = { ...latest, onDemand, passes: { ...latest.passes, [instanceType]: fetchedAt }, pricingFailedAt: undefined };
         await this.#writeCache(cache);
       } catch (error) {
-        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
       }
     }
     return new Map(regions.map((region) => {
@@ -338,9 +342,10 @@ export class AwsPriceCatalog implements PriceCatalog {
     return this.#options.ec2Client?.(region) ?? this.#clients.ec2(region);
   }
 
-  async #restPricing(cache: CacheFile, now: number, why: string): Promise<void> {
+  async #restPricing(cache: CacheFile, now: number, why: string, failure: unknown = null): Promise<void> {
     this.#pricingFailedAt = now;
     this.lastPricingError = why;
+    this.lastPricingFailure = failure;
     await this.#writeCache({ ...cache, pricingFailedAt: now }).catch(() => undefined);
   }
 

@@ -22,6 +22,8 @@ import { spendChart } from '../spend-chart.js';
 import type { SpendChart } from '../../shared/spend-chart.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
 import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import { listGpuOffersView } from './account.js';
+import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
 import { ElsewhereWatch } from './elsewhere.js';
@@ -681,5 +683,12 @@ export class AppSession {
   /** Flips Start at login. */
   toggleStartAtLogin(): Promise<SettingsView> {
     return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+  }
+
+  // --- Issue 12, the instance-type picker: the same use case as `rig gpus`.
+
+  /** GPU offers for the workstation form's picker (src/core/app/account.ts). */
+  listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {
+    return listGpuOffersView(this.core, query);
   }
 }
