@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
 import { gpuOfferRow } from '../core/gpu-offer-rows.js';
-import { GPU_MODEL_PATTERN } from '../shared/gpu-offers.js';
+import { GPU_MODEL_PATTERN, PRICE_SOURCE_NOTE } from '../shared/gpu-offers.js';
 import type { Price } from '../core/price-catalog.js';
 import { CloudRigError } from '../core/errors.js';
 import { cliErrorText } from './fix-wording.js';
@@ -70,6 +70,6 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
       ]);
       const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
       for (const row of table) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-      if (rows.some((o) => o.onDemand?.source === 'bundled')) out('bundled: from the price table shipped with CloudRig (the Pricing API did not answer); live: from AWS now.');
+      if (rows.some((o) => o.onDemand?.source === 'bundled')) out(PRICE_SOURCE_NOTE);
     });
 };

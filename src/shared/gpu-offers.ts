@@ -3,6 +3,9 @@ import type { ErrorInfo } from './errors.js';
 /** A GPU model as the user names it: T4, A10G, L4, NVIDIA L40S (letters, digits, spaces, dashes). */
 export const GPU_MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 -]{0,30}$/;
 
+/** What the labels mean, said under any list that shows a bundled price. */
+export const PRICE_SOURCE_NOTE = 'bundled: from the price table shipped with CloudRig (the Pricing API did not answer); live: from AWS now.';
+
 /** Where a price came from: fetched from AWS now, or the table shipped with CloudRig. */
 export type PriceSourceLabel = 'live' | 'bundled';
 
