@@ -81,11 +81,11 @@ export const SettingsChangeSchema = z.object({
 export const ReminderAnswerSchema = z.object({ action: z.enum(['stop', 'snooze', 'dismiss']) }).strict();
 
 /** What the instance-type picker asks for: the form's region, or every enabled region for one GPU model. */
-export const GpuOffersQuerySchema = z.object({
-  scope: z.enum(['region', 'all-regions']),
-  region: z.string().min(1).max(32),
-  gpu: z.string().regex(GPU_MODEL_PATTERN, 'A GPU model such as T4, A10G or NVIDIA L4.').nullable(),
-}).strict() satisfies z.ZodType<GpuOffersQuery>;
+const GpuModelSchema = z.string().regex(GPU_MODEL_PATTERN, 'A GPU model such as T4, A10G or NVIDIA L4.').nullable();
+export const GpuOffersQuerySchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('region'), region: z.string().min(1).max(32), gpu: GpuModelSchema }).strict(),
+  z.object({ scope: z.literal('all-regions'), gpu: GpuModelSchema }).strict(),
+]) satisfies z.ZodType<GpuOffersQuery>;
 
 /** The schema each request channel's payload must pass. */
 const payloads = {

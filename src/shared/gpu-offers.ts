@@ -49,12 +49,9 @@ export interface GpuOfferProblem {
 }
 
 /** Which offers the picker asks for: the form's region, or every enabled region for one GPU model. */
-export interface GpuOffersQuery {
-  readonly scope: 'region' | 'all-regions';
-  /** The region for scope `region`; ignored for `all-regions`. */
-  readonly region: string;
-  readonly gpu: string | null;
-}
+export type GpuOffersQuery =
+  | { readonly scope: 'region'; readonly region: string; readonly gpu: string | null }
+  | { readonly scope: 'all-regions'; readonly gpu: string | null };
 
 /** What the picker shows: the offers sorted by price, the GPU models among them, the cheapest region of each. */
 export interface GpuOffersView {

@@ -17,22 +17,29 @@ function usd(value: number): string {
   return `$${value.toFixed(3)}/h`;
 }
 
-/** Asks main for offers; an answer, an error, or null while it runs (and after the component let go). */
+/**
+ * Asks main for offers: the answer, an error, or null while it runs. Answers are kept per query,
+ * so going back to a GPU model or region already asked about costs no AWS call.
+ */
 function useGpuOffers(query: GpuOffersQuery | null): Loaded | null {
-  const [loaded, setLoaded] = useState<{ key: string; value: Loaded } | null>(null);
+  const [answers, setAnswers] = useState<ReadonlyMap<string, Loaded>>(new Map());
   const key = query === null ? '' : JSON.stringify(query);
+  const known = answers.get(key);
   useEffect(() => {
-    if (query === null) return undefined;
+    if (query === null || (known !== undefined && 'view' in known)) return undefined;
     let live = true;
+    const keep = (value: Loaded): void => {
+      if (live) setAnswers((before) => new Map(before).set(key, value));
+    };
     void window.cloudrig.listGpuOffers(query).then(
-      (result) => live && setLoaded({ key, value: result.ok ? { view: result.value } : { error: result.error } }),
-      (thrown: unknown) => live && setLoaded({ key, value: { error: { code: 'Unexpected', message: String(thrown), fix: { action: 'advice', text: 'Try again.' } } } }),
+      (result) => keep(result.ok ? { view: result.value } : { error: result.error }),
+      (thrown: unknown) => keep({ error: { code: 'Unexpected', message: String(thrown), fix: { action: 'advice', text: 'Try again.' } } }),
     );
     return () => {
       live = false;
     };
   }, [key]);
-  return loaded !== null && loaded.key === key ? loaded.value : null;
+  return query === null ? null : known ?? null;
 }
 
 function PriceCell({ price, source, testId }: { price: number | null; source: string | null; testId: string }) {
@@ -126,11 +133,14 @@ export function GpuPicker(props: {
   const [open, setOpen] = useState(false);
   const [model, setModel] = useState<string | null>(null);
   const [moved, setMoved] = useState<{ from: string; to: string; instanceType: string } | null>(null);
+  // Comparing regions asks every enabled region, so it runs when asked, once per GPU model.
+  const [compared, setCompared] = useState<ReadonlySet<string>>(new Set());
   const here = useGpuOffers(open ? { scope: 'region', region, gpu: null } : null);
   const hereView = here !== null && 'view' in here ? here.view : null;
   // The model of the form's type, until the user picks one; else the cheapest model of the region.
   const shownModel = model ?? hereView?.rows.find((row) => row.instanceType === instanceType)?.gpuModel ?? hereView?.models[0]?.gpuModel ?? null;
-  const everywhere = useGpuOffers(open && shownModel !== null ? { scope: 'all-regions', region, gpu: shownModel } : null);
+  const comparing = open && shownModel !== null && compared.has(shownModel);
+  const everywhere = useGpuOffers(comparing ? { scope: 'all-regions', gpu: shownModel } : null);
 
   const choose = (row: GpuOfferRow): void => {
     setMoved(row.region === region ? null : { from: region, to: row.region, instanceType: row.instanceType });
@@ -179,7 +189,12 @@ export function GpuPicker(props: {
         {shownModel !== null ? (
           <section className="cheapest-regions" aria-labelledby="cheapest-regions-title">
             <h3 id="cheapest-regions-title">Cheapest regions for {shownModel}</h3>
-            {everywhere === null ? <p className="hint" role="status">Asking every region…</p> : null}
+            {!comparing ? (
+              <button type="button" onClick={() => setCompared((before) => new Set(before).add(shownModel))}>
+                Compare all regions
+              </button>
+            ) : null}
+            {comparing && everywhere === null ? <p className="hint" role="status">Asking every enabled region…</p> : null}
             {everywhere !== null && 'error' in everywhere ? <ErrorBox error={everywhere.error} title="Could not compare regions" /> : null}
             {everywhere !== null && 'view' in everywhere ? (
               <>
