@@ -41,6 +41,7 @@ let server: StaticServer;
 let browser: Browser;
 let page: Page;
 /** The app of the current test: each test opens the popover over its own home. */
+const calls: { channel: string; started: number; ms: number; ok: unknown }[] = [];
 let app: { session: AppSession; router: Router; home: string } | null = null;
 
 /** Opens the popover over a fresh home, as a first run (the setup screen with the workstation form). */
@@ -90,8 +91,9 @@ function asShown(row: GpuOfferRow, byRegion: boolean): string[] {
   // Fractional-GPU types (g6f) report a GPU count of 0.
   const gpu = `${row.gpuCount === 0 ? 'part of ' : `${row.gpuCount}× `}${row.gpuModel}, ${row.gpuMemoryGiB} GiB`;
   return [
-    byRegion ? `${row.region} ${row.instanceType}, ${gpu}` : `${row.instanceType} ${gpu}`,
-    `${row.vcpus} vCPU ${row.memoryGiB} GiB`,
+    byRegion ? row.region : row.instanceType,
+    byRegion ? `${row.instanceType}, ${gpu}` : gpu,
+    `${row.vcpus} vCPU, ${row.memoryGiB} GiB RAM`,
     price(row.onDemandUsd, row.onDemandSource),
     price(row.spotUsd, row.spotSource),
     row.quotaVcpus === null ? 'unknown' : `${row.quotaVcpus} vCPUs${row.canLaunch === false ? " can't launch yet — request quota" : ''}`,
@@ -101,7 +103,7 @@ function asShown(row: GpuOfferRow, byRegion: boolean): string[] {
 /** The rows a picker table shows, cell by cell. */
 async function shownRows(testId: 'gpu-offer' | 'cheapest-region'): Promise<string[][]> {
   return page.getByTestId(testId).evaluateAll((rows) => rows.map((row) =>
-    ['offer-type', 'offer-cpu', 'offer-on-demand', 'offer-spot', 'offer-quota']
+    ['offer-name', 'offer-gpu', 'offer-cpu', 'offer-on-demand', 'offer-spot', 'offer-quota']
       .map((cell) => (row.querySelector(`[data-testid="${cell}"]`)?.textContent ?? '').replace(/\s+/g, ' ').trim())));
 }
 
@@ -109,7 +111,10 @@ async function shownRows(testId: 'gpu-offer' | 'cheapest-region'): Promise<strin
 async function openPicker(): Promise<void> {
   await page.getByText('Compare GPU types by price').click();
   // The first listing prices every GPU type (one Pricing pass each); moto is slow on a loaded machine.
-  await page.getByTestId('gpu-offer').first().waitFor({ timeout: 240_000 });
+  await page.getByTestId('gpu-offer').first().waitFor({ timeout: 240_000 }).catch(async (error: unknown) => {
+    console.log('DEBUG', await page.locator('details.gpu-picker').textContent(), JSON.stringify(world.cloud.proxy.counts()), JSON.stringify(calls));
+    throw error;
+  });
 }
 
 async function chooseGpu(model: string): Promise<void> {
@@ -131,7 +136,14 @@ beforeAll(async () => {
   const bridge = await build({ entryPoints: [join(ROOT, 'test/e2e/support/page-bridge.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
   await page.exposeBinding('__cloudrigInvoke', (source, channel: unknown, payload: unknown) => {
     if (app === null) throw new Error('no app open');
-    return app.router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload);
+    const started = Date.now();
+    const entry = { channel: String(channel), started, ms: -1, ok: null as unknown };
+    calls.push(entry);
+    return app.router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload).then((r) => {
+      entry.ms = Date.now() - started;
+      entry.ok = (r as { ok?: unknown }).ok;
+      return r;
+    });
   });
   await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
 }, 180_000);
@@ -154,6 +166,8 @@ describe.runIf(canRun)('the instance-type picker, against moto + the proxy, besi
       onDemandPriceEntry({ instanceType: 'g6.xlarge', regionCode: 'us-east-1', usd: 0.8048 }),
     ]);
     proxy.setQuota('L-DB2E81BA', 8);
+    // The P-family quota, which the proxy serves only when set (AWS always has it).
+    proxy.setQuota('L-417A185B', 0);
     proxy.setSpotPrices([
       { region: 'us-east-1', availabilityZone: 'us-east-1a', instanceType: 'g4dn.xlarge', usd: 0.1578 },
       { region: 'us-east-1', availabilityZone: 'us-east-1b', instanceType: 'g4dn.xlarge', usd: 0.2104 },
@@ -172,17 +186,19 @@ describe.runIf(canRun)('the instance-type picker, against moto + the proxy, besi
       expect(await shownRows('gpu-offer')).toEqual(rig.map((row) => asShown(row, false)));
     }
     await chooseGpu('NVIDIA T4');
+    // Everything was read live: no problem shown.
+    expect(await page.locator('details.gpu-picker').getByRole('alert').count()).toBe(0);
     const t4 = await shownRows('gpu-offer');
-    expect(t4[0]).toEqual(['g4dn.xlarge 1× NVIDIA T4, 16 GiB', '4 vCPU 16 GiB', '$0.500/h live', '$0.210/h live', '8 vCPUs']);
+    expect(t4[0]).toEqual(['g4dn.xlarge', '1× NVIDIA T4, 16 GiB', '4 vCPU, 16 GiB RAM', '$0.500/h live', '$0.210/h live', '8 vCPUs']);
     // A type bigger than the quota says so before a launch fails.
-    expect(t4.find((cells) => cells[0]?.startsWith('g4dn.4xlarge '))?.[4]).toBe("8 vCPUs can't launch yet — request quota");
+    expect(t4.find((cells) => cells[0] === 'g4dn.4xlarge')?.[5]).toBe("8 vCPUs can't launch yet — request quota");
 
     // Keyboard: the chosen row's radio, then the arrow key, picks the next type in the form.
     const instanceType = page.getByRole('combobox', { name: 'Instance type' });
     await expect.poll(() => instanceType.inputValue()).toBe('g4dn.xlarge');
     await page.getByRole('radio', { name: 'g4dn.xlarge', exact: true }).focus();
     await page.keyboard.press('ArrowDown');
-    const second = t4[1]?.[0]?.split(' ')[0];
+    const second = t4[1]?.[0];
     await expect.poll(() => instanceType.inputValue()).toBe(second);
 
     // The cheapest regions for the GPU: the best on-demand row of each region, as rig's all-region list has them.
@@ -192,7 +208,7 @@ describe.runIf(canRun)('the instance-type picker, against moto + the proxy, besi
     const bestOfRegion = everywhere.filter((row, index) => everywhere.findIndex((other) => other.region === row.region) === index);
     const cheapest = await shownRows('cheapest-region');
     expect(cheapest).toEqual(bestOfRegion.slice(0, 5).map((row) => asShown(row, true)));
-    expect(cheapest.map((cells) => cells[0]?.split(' ')[0])).toEqual(['us-west-2', 'eu-west-1', 'us-east-1', 'us-east-2', 'ca-central-1']);
+    expect(cheapest.map((cells) => cells[0])).toEqual(['us-west-2', 'eu-west-1', 'us-east-1', 'us-east-2', 'ca-central-1']);
     await page.getByRole('radio', { name: 'g4dn.xlarge', exact: true }).click();
     await page.locator('details.gpu-picker').screenshot({ path: join(SHOTS, 'picker.png') });
 
@@ -202,7 +218,7 @@ describe.runIf(canRun)('the instance-type picker, against moto + the proxy, besi
     await expect.poll(() => page.getByRole('combobox', { name: 'Region' }).inputValue()).toBe('us-west-2');
     await expect.poll(() => instanceType.inputValue()).toBe('g4dn.xlarge');
     await page.getByRole('table', { name: 'NVIDIA T4 types in us-west-2' }).waitFor({ timeout: 120_000 });
-    expect((await shownRows('gpu-offer'))[0]?.slice(0, 4)).toEqual(['g4dn.xlarge 1× NVIDIA T4, 16 GiB', '4 vCPU 16 GiB', '$0.410/h live', '$0.190/h live']);
+    expect((await shownRows('gpu-offer'))[0]?.slice(0, 5)).toEqual(['g4dn.xlarge', '1× NVIDIA T4, 16 GiB', '4 vCPU, 16 GiB RAM', '$0.410/h live', '$0.190/h live']);
   }, 600_000);
 
   it('without Pricing access or Service Quotas, says why with the app\'s fix and still lists the bundled prices, labelled', async () => {
@@ -224,7 +240,7 @@ describe.runIf(canRun)('the instance-type picker, against moto + the proxy, besi
 
     const shown = await shownRows('gpu-offer');
     const first = shown[0] ?? [];
-    expect([first[0], first[1], first[2], first[4]]).toEqual(['g4dn.xlarge 1× NVIDIA T4, 16 GiB', '4 vCPU 16 GiB', '$0.526/h bundled', 'unknown']);
+    expect([first[0], first[1], first[2], first[3], first[5]]).toEqual(['g4dn.xlarge', '1× NVIDIA T4, 16 GiB', '4 vCPU, 16 GiB RAM', '$0.526/h bundled', 'unknown']);
     await page.getByText('bundled: from the price table shipped with CloudRig').waitFor();
     // rig says the same, from the same use case.
     const rig = await rigGpus(home, ['--region', 'us-east-1', '--gpu', 'NVIDIA T4']);

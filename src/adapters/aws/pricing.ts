@@ -83,6 +83,8 @@ export class AwsPriceCatalog implements PriceCatalog {
   readonly #clients: AwsClients;
   readonly #spot = new Map<string, Price | null>();
   readonly #spotFetchedAt = new Map<string, number>();
+  /** When Pricing last had no product for a `region type`: that one type rests, not the whole API. */
+  readonly #noProduct = new Map<string, number>();
   #pricing: PricingClient | null = null;
   #pricingFailedAt: number | null = null;
   #cache: CacheFile | null = null;
@@ -107,7 +109,9 @@ export class AwsPriceCatalog implements PriceCatalog {
     }
     const failedAt = Math.max(this.#pricingFailedAt ?? -Infinity, cache.pricingFailedAt ?? -Infinity);
     const pricingResting = now - failedAt < PRICING_RETRY_AFTER_MS && failedAt <= now;
-    if (!pricingResting) {
+    const missingAt = this.#noProduct.get(key);
+    const knownMissing = missingAt !== undefined && now - missingAt < PRICING_RETRY_AFTER_MS && missingAt <= now;
+    if (!pricingResting && !knownMissing) {
       try {
         const usd = await this.#fetchOnDemand(region, instanceType);
         this.#pricingFailedAt = null;
@@ -115,11 +119,15 @@ export class AwsPriceCatalog implements PriceCatalog {
         this.lastPricingFailure = null;
         if (usd !== null) {
           const fresh = { usd, fetchedAt: this.#options.clock.now() };
-          await this.#writeCache({ ...cache, onDemand: { ...cache.onDemand, [key]: fresh }, pricingFailedAt: undefined });
+          // Merged into the latest cache: lookups and passes for other types run alongside.
+          const latest = this.#cache ?? cache;
+          await this.#writeCache({ ...latest, onDemand: { ...latest.onDemand, [key]: fresh }, pricingFailedAt: undefined });
           return { ...fresh, source: 'live' };
         }
-        // No matching product: the table answers; asking again at every look would not help.
-        await this.#restPricing(cache, now, 'no matching product');
+        // No matching product: the table answers; asking again at every look would not help. Only
+        // this type rests: resting the whole API would leave every other type bundled for a while.
+        this.#noProduct.set(key, now);
+        this.lastPricingError = 'no matching product';
       } catch (error) {
         // Denied (no pricing:GetProducts), unreachable or throttled: fall back, and rest a while.
         await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
@@ -346,7 +354,7 @@ export class AwsPriceCatalog implements PriceCatalog {
     this.#pricingFailedAt = now;
     this.lastPricingError = why;
     this.lastPricingFailure = failure;
-    await this.#writeCache({ ...cache, pricingFailedAt: now }).catch(() => undefined);
+    await this.#writeCache({ ...(this.#cache ?? cache), pricingFailedAt: now }).catch(() => undefined);
   }
 
   async #readCache(): Promise<CacheFile> {

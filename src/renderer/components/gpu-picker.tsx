@@ -60,7 +60,10 @@ function QuotaCell({ row }: { row: GpuOfferRow }) {
   );
 }
 
-/** The same columns as `rig gpus`: type and GPU, vCPUs and RAM, on-demand and spot with their source, the quota. */
+/**
+ * The same columns as `rig gpus`, folded to fit the popover: type with its GPU, vCPUs and RAM; on-demand
+ * and spot with their source; the quota.
+ */
 function OfferTable(props: {
   rows: readonly GpuOfferRow[];
   label: string;
@@ -74,16 +77,17 @@ function OfferTable(props: {
   return (
     <table className="offer-table" aria-label={props.label}>
       <thead>
-        <tr><th scope="col">{props.byRegion ? 'Region' : 'Type'}</th><th scope="col">vCPU · RAM</th><th scope="col">On-demand</th><th scope="col">Spot</th><th scope="col">Quota</th></tr>
+        <tr><th scope="col">{props.byRegion ? 'Region' : 'Type'}</th><th scope="col">On-demand</th><th scope="col">Spot</th><th scope="col">Quota</th></tr>
       </thead>
       <tbody>
         {props.rows.map((row) => {
           const elsewhere = row.region !== chosen.region;
           const checked = !elsewhere && row.instanceType === chosen.instanceType;
+          // Fractional-GPU types (g6f) report a GPU count of 0.
           const gpu = `${row.gpuCount === 0 ? 'part of ' : `${row.gpuCount}× `}${row.gpuModel ?? 'GPU'}${row.gpuMemoryGiB === null ? '' : `, ${row.gpuMemoryGiB} GiB`}`;
           return (
             <tr key={`${row.region} ${row.instanceType}`} data-testid={props.byRegion ? 'cheapest-region' : 'gpu-offer'} className={checked ? 'chosen' : undefined}>
-              <td data-testid="offer-type">
+              <td>
                 <label className="inline">
                   <input
                     type="radio"
@@ -92,11 +96,11 @@ function OfferTable(props: {
                     disabled={elsewhere && props.regionLocked}
                     onChange={() => props.onChoose(row)}
                   />
-                  <span>{props.byRegion ? row.region : row.instanceType}</span>
+                  <span data-testid="offer-name">{props.byRegion ? row.region : row.instanceType}</span>
                 </label>
-                {' '}<span className="sub">{props.byRegion ? `${row.instanceType}, ` : ''}{gpu}</span>
+                {' '}<span className="sub" data-testid="offer-gpu">{props.byRegion ? `${row.instanceType}, ` : ''}{gpu}</span>
+                {' '}<span className="sub" data-testid="offer-cpu">{row.vcpus} vCPU, {row.memoryGiB} GiB RAM</span>
               </td>
-              <td data-testid="offer-cpu"><span>{row.vcpus} vCPU</span> <span className="sub">{row.memoryGiB} GiB</span></td>
               <PriceCell price={row.onDemandUsd} source={row.onDemandSource} testId="offer-on-demand" />
               <PriceCell price={row.spotUsd} source={row.spotSource} testId="offer-spot" />
               <QuotaCell row={row} />
