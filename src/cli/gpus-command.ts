@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { cheapestUsd, quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
+import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
+import { gpuOfferRow } from '../core/gpu-offer-rows.js';
+import { GPU_MODEL_PATTERN, PRICE_SOURCE_NOTE } from '../shared/gpu-offers.js';
 import type { Price } from '../core/price-catalog.js';
 import { CloudRigError } from '../core/errors.js';
 import { cliErrorText } from './fix-wording.js';
@@ -7,10 +9,8 @@ import { validateRegion } from '../core/validate.js';
 import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
 
-const GPU_NAME = /^[A-Za-z0-9][A-Za-z0-9 -]{0,30}$/;
-
 function gpuName(value: string): string {
-  if (!GPU_NAME.test(value)) throw new InvalidArgumentError(`"${value}" is not a GPU model. Fix: name one such as T4, A10G, L4, L40S, A100 or H100.`);
+  if (!GPU_MODEL_PATTERN.test(value)) throw new InvalidArgumentError(`"${value}" is not a GPU model. Fix: name one such as T4, A10G, L4, L40S, A100 or H100.`);
   return value.trim();
 }
 
@@ -39,27 +39,6 @@ function quotaText(offer: GpuOffer): string {
   return `${offer.quota.vcpus} vCPUs${allows ? '' : ` — can't launch yet (needs ${offer.vcpus})`}`;
 }
 
-/** The JSON row of one offer: every number the text shows, with its source. */
-function offerJson(offer: GpuOffer) {
-  return {
-    region: offer.region,
-    instanceType: offer.instanceType,
-    gpuModel: offer.gpuModel,
-    gpuCount: offer.gpuCount,
-    gpuMemoryGiB: offer.gpuMemoryGiB,
-    vcpus: offer.vcpus,
-    memoryGiB: offer.memoryGiB,
-    onDemandUsd: offer.onDemand?.usd ?? null,
-    onDemandSource: offer.onDemand?.source ?? null,
-    spotUsd: offer.spot?.usd ?? null,
-    spotSource: offer.spot?.source ?? null,
-    cheapestUsd: cheapestUsd(offer),
-    quotaCode: offer.quota?.code ?? null,
-    quotaVcpus: offer.quota?.vcpus ?? null,
-    canLaunch: quotaAllows(offer),
-  };
-}
-
 /** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
 export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
   const out = (line: string): void => {
@@ -81,7 +60,7 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
       const { offers, skipped } = await listGpuOffers(c, regions, opts.gpu ?? null);
       const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
-      if (opts.json) return out(JSON.stringify(rows.map(offerJson), null, 2));
+      if (opts.json) return out(JSON.stringify(rows.map(gpuOfferRow), null, 2));
       if (rows.length === 0) {
         return out(`No GPU instance types${opts.gpu ? ` with ${opts.gpu}` : ''}${opts.maxUsd ? ` at or under $${opts.maxUsd}/h` : ''} in ${regions.length === 1 ? regions[0] : `${regions.length} regions`}.`);
       }
@@ -91,6 +70,6 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
       ]);
       const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
       for (const row of table) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-      if (rows.some((o) => o.onDemand?.source === 'bundled')) out('bundled: from the price table shipped with CloudRig (the Pricing API did not answer); live: from AWS now.');
+      if (rows.some((o) => o.onDemand?.source === 'bundled')) out(PRICE_SOURCE_NOTE);
     });
 };

@@ -38,6 +38,8 @@ export const REQUEST_METHODS = {
   'project:update': 'updateProjectFolder',
   'tunnel:reopen': 'setTunnelReopen',
   'tunnel:open': 'openCustomTunnel',
+  // Issue 12, the instance-type picker.
+  'gpus:list': 'listGpuOffers',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -10,6 +10,7 @@ import type {
   TunnelView,
 } from './views.js';
 import { SetupScriptSchema, SSH_USER_PATTERN, type ErrorInfo } from './workstation.js';
+import { GPU_MODEL_PATTERN, type GpuOffersQuery, type GpuOffersView } from './gpu-offers.js';
 import { BUDGET_USD, DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /**
@@ -79,6 +80,13 @@ export const SettingsChangeSchema = z.object({
 /** The user's answer to the reminder the popover shows. */
 export const ReminderAnswerSchema = z.object({ action: z.enum(['stop', 'snooze', 'dismiss']) }).strict();
 
+/** What the instance-type picker asks for: the form's region, or every enabled region for one GPU model. */
+const GpuModelSchema = z.string().regex(GPU_MODEL_PATTERN, 'A GPU model such as T4, A10G or NVIDIA L4.').nullable();
+export const GpuOffersQuerySchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('region'), region: z.string().min(1).max(32), gpu: GpuModelSchema }).strict(),
+  z.object({ scope: z.literal('all-regions'), gpu: GpuModelSchema }).strict(),
+]) satisfies z.ZodType<GpuOffersQuery>;
+
 /** The schema each request channel's payload must pass. */
 const payloads = {
   'view:get': None,
@@ -120,6 +128,8 @@ const payloads = {
   'project:update': z.object({ pushOnStart: z.boolean().optional(), remote: z.string().max(1024).optional() }).strict(),
   'tunnel:reopen': z.object({ localPort: z.number().int().min(1).max(65_535), reopen: z.boolean() }).strict(),
   'tunnel:open': z.object({ localPort: z.number().int().min(1).max(65_535), remotePort: z.number().int().min(1).max(65_535) }).strict(),
+  // Issue 12, the instance-type picker.
+  'gpus:list': GpuOffersQuerySchema,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -165,6 +175,7 @@ export interface Responses {
   'project:update': AppView;
   'tunnel:reopen': AppView;
   'tunnel:open': TunnelView;
+  'gpus:list': GpuOffersView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

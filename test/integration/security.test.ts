@@ -69,6 +69,7 @@ const VALID: Record<RequestChannel, unknown> = {
   'project:update': { pushOnStart: true, remote: '~/model' },
   'tunnel:reopen': { localPort: 6006, reopen: true },
   'tunnel:open': { localPort: 8080, remotePort: 8080 },
+  'gpus:list': { scope: 'region', region: 'us-east-1', gpu: 'NVIDIA T4' },
 };
 
 /** A hostile value of some kind. */

@@ -1,11 +1,12 @@
 import { gpuModelIs, type FamilyQuota, type GpuOffer } from '../../core/gpu-catalog.js';
 import { toErrorInfo } from '../../core/errors.js';
 import type { Price } from '../../core/price-catalog.js';
+import type { GpuOfferProblem } from '../../shared/gpu-offers.js';
 import { AwsAccountProbe } from './account-checks.js';
 import type { AwsAccess } from './client-config.js';
-import { quotaFor } from './error-map.js';
+import { mapAwsError, quotaFor } from './error-map.js';
 import { listGpuInstanceTypes, type GpuInstanceType } from './instance-catalog.js';
-import type { AwsPriceCatalog } from './pricing.js';
+import { PRICING_API_REGION, type AwsPriceCatalog } from './pricing.js';
 
 /** Pricing passes run this many at a time: GetProducts throttles bursts (answers are cached a day). */
 const PRICING_PASSES_AT_ONCE = 4;
@@ -14,6 +15,8 @@ const PRICING_PASSES_AT_ONCE = 4;
 export interface GpuOfferList {
   readonly offers: readonly GpuOffer[];
   readonly skipped: readonly { readonly region: string; readonly message: string }[];
+  /** What could not be read live (prices, quotas), with its fix: the offers still show, bundled or with the quota unknown. */
+  readonly problems: readonly GpuOfferProblem[];
 }
 
 interface RegionFacts {
@@ -21,6 +24,7 @@ interface RegionFacts {
   readonly types: readonly GpuInstanceType[];
   readonly spot: ReadonlyMap<string, Price | null>;
   readonly quotas: ReadonlyMap<string, FamilyQuota | null>;
+  readonly quotaProblem: GpuOfferProblem | null;
 }
 
 /**
@@ -39,11 +43,11 @@ export async function listGpuOffers(
   const facts = (await Promise.all(regions.map(async (region): Promise<RegionFacts | null> => {
     try {
       const types = (await listGpuInstanceTypes(access, region)).filter((type) => !gpu || gpuModelIs(type.gpuModel, gpu));
-      const [spot, quotas] = await Promise.all([
+      const [spot, { quotas, problem }] = await Promise.all([
         prices.spotHourlyByType(region, types.map((type) => type.instanceType)),
         familyQuotas(access, region, types),
       ]);
-      return { region, types, spot, quotas };
+      return { region, types, spot, quotas, quotaProblem: problem };
     } catch (error) {
       skipped.push({ region, message: toErrorInfo(error).message });
       return null;
@@ -69,24 +73,41 @@ export async function listGpuOffers(
     spot: spot.get(type.instanceType) ?? null,
     quota: quotas.get(quotaFor(type.instanceType, false).code) ?? null,
   })));
-  return { offers, skipped: skipped.sort((a, b) => a.region.localeCompare(b.region)) };
+  const problems = facts.flatMap(({ quotaProblem }) => (quotaProblem === null ? [] : [quotaProblem]));
+  if (prices.lastPricingFailure !== null && offers.some((offer) => offer.onDemand?.source === 'bundled')) {
+    const { code, message, fix } = toErrorInfo(await mapAwsError(prices.lastPricingFailure, { region: PRICING_API_REGION, profile: access.profile ?? null }));
+    problems.unshift({ about: 'prices', error: { code, fix, message: `Live prices could not be read, so the on-demand prices are CloudRig's bundled table (labelled bundled). ${message}` } });
+  }
+  return { offers, skipped: skipped.sort((a, b) => a.region.localeCompare(b.region)), problems };
 }
 
-/** The on-demand vCPU quota of each instance family among `types` (one Service Quotas call per family). */
-async function familyQuotas(access: AwsAccess, region: string, types: readonly GpuInstanceType[]): Promise<Map<string, FamilyQuota | null>> {
+/**
+ * The on-demand vCPU quota of each instance family among `types` (one Service Quotas call per
+ * family), and why a quota could not be read.
+ */
+async function familyQuotas(
+  access: AwsAccess,
+  region: string,
+  types: readonly GpuInstanceType[],
+): Promise<{ quotas: Map<string, FamilyQuota | null>; problem: GpuOfferProblem | null }> {
   const probe = new AwsAccountProbe(access, region);
   const firstOfFamily = new Map<string, string>();
   for (const { instanceType } of types) {
     const { code } = quotaFor(instanceType, false);
     if (!firstOfFamily.has(code)) firstOfFamily.set(code, instanceType);
   }
+  let problem: GpuOfferProblem | null = null;
   const entries = await Promise.all([...firstOfFamily].map(async ([code, instanceType]) => {
     // Without servicequotas permission the list still shows types and prices; the quota says unknown.
     const quota = await probe.vcpuQuota(region, instanceType, false).then(
       (q): FamilyQuota => ({ code: q.code, name: q.name, vcpus: q.value }),
-      () => null,
+      (error: unknown) => {
+        const { code: errorCode, message, fix } = toErrorInfo(error);
+        problem ??= { about: 'quota', error: { code: errorCode, fix, message: `Your vCPU quotas in ${region} could not be read, so the list cannot say which types you may launch. ${message}` } };
+        return null;
+      },
     );
     return [code, quota] as const;
   }));
-  return new Map(entries);
+  return { quotas: new Map(entries), problem };
 }

@@ -83,12 +83,16 @@ export class AwsPriceCatalog implements PriceCatalog {
   readonly #clients: AwsClients;
   readonly #spot = new Map<string, Price | null>();
   readonly #spotFetchedAt = new Map<string, number>();
+  /** When Pricing last had no product for a `region type`: that one type rests, not the whole API. */
+  readonly #noProduct = new Map<string, number>();
   #pricing: PricingClient | null = null;
   #pricingFailedAt: number | null = null;
   #cache: CacheFile | null = null;
   #writing: Promise<void> = Promise.resolve();
   /** Why the last Pricing call failed, for --debug output. */
   lastPricingError: string | null = null;
+  /** The error of the last failed Pricing call (null after a success), for a list that says why its prices are bundled. */
+  lastPricingFailure: unknown = null;
 
   constructor(options: AwsPriceCatalogOptions) {
     this.#options = options;
@@ -105,21 +109,28 @@ export class AwsPriceCatalog implements PriceCatalog {
     }
     const failedAt = Math.max(this.#pricingFailedAt ?? -Infinity, cache.pricingFailedAt ?? -Infinity);
     const pricingResting = now - failedAt < PRICING_RETRY_AFTER_MS && failedAt <= now;
-    if (!pricingResting) {
+    const missingAt = this.#noProduct.get(key);
+    const knownMissing = missingAt !== undefined && now - missingAt < PRICING_RETRY_AFTER_MS && missingAt <= now;
+    if (!pricingResting && !knownMissing) {
       try {
         const usd = await this.#fetchOnDemand(region, instanceType);
         this.#pricingFailedAt = null;
         this.lastPricingError = null;
+        this.lastPricingFailure = null;
         if (usd !== null) {
           const fresh = { usd, fetchedAt: this.#options.clock.now() };
-          await this.#writeCache({ ...cache, onDemand: { ...cache.onDemand, [key]: fresh }, pricingFailedAt: undefined });
+          // Merged into the latest cache: lookups and passes for other types run alongside.
+          const latest = this.#cache ?? cache;
+          await this.#writeCache({ ...latest, onDemand: { ...latest.onDemand, [key]: fresh }, pricingFailedAt: undefined });
           return { ...fresh, source: 'live' };
         }
-        // No matching product: the table answers; asking again at every look would not help.
-        await this.#restPricing(cache, now, 'no matching product');
+        // No matching product: the table answers; asking again at every look would not help. Only
+        // this type rests: resting the whole API would leave every other type bundled for a while.
+        this.#noProduct.set(key, now);
+        this.lastPricingError = 'no matching product';
       } catch (error) {
         // Denied (no pricing:GetProducts), unreachable or throttled: fall back, and rest a while.
-        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
       }
     }
     // A live price past its day is still closer to the truth than the table; it keeps its fetch time.
@@ -234,10 +245,11 @@ export class AwsPriceCatalog implements PriceCatalog {
         for (const [region, usd] of byRegion) onDemand[`${region} ${instanceType}`] = { usd, fetchedAt };
         this.#pricingFailedAt = null;
         this.lastPricingError = null;
+        this.lastPricingFailure = null;
         cache = { ...latest, onDemand, passes: { ...latest.passes, [instanceType]: fetchedAt }, pricingFailedAt: undefined };
         await this.#writeCache(cache);
       } catch (error) {
-        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        await this.#restPricing(cache, now, error instanceof Error ? `${error.name}: ${error.message}` : String(error), error);
       }
     }
     return new Map(regions.map((region) => {
@@ -338,10 +350,11 @@ export class AwsPriceCatalog implements PriceCatalog {
     return this.#options.ec2Client?.(region) ?? this.#clients.ec2(region);
   }
 
-  async #restPricing(cache: CacheFile, now: number, why: string): Promise<void> {
+  async #restPricing(cache: CacheFile, now: number, why: string, failure: unknown = null): Promise<void> {
     this.#pricingFailedAt = now;
     this.lastPricingError = why;
-    await this.#writeCache({ ...cache, pricingFailedAt: now }).catch(() => undefined);
+    this.lastPricingFailure = failure;
+    await this.#writeCache({ ...(this.#cache ?? cache), pricingFailedAt: now }).catch(() => undefined);
   }
 
   async #readCache(): Promise<CacheFile> {

@@ -1,5 +1,8 @@
 import type { CheckReport, InstanceTypeOption, QuotaRequestResult } from '../../shared/views.js';
+import { GPU_MODEL_PATTERN, type GpuOffersQuery, type GpuOffersView } from '../../shared/gpu-offers.js';
+import { CloudRigError } from '../errors.js';
 import type { CheckTarget } from '../first-run-checks.js';
+import { gpuOffersView } from '../gpu-offer-rows.js';
 import { validateRegion } from '../validate.js';
 import type { CloudRigCore, GpuOfferList } from './cloudrig-core.js';
 
@@ -29,6 +32,19 @@ export async function listInstanceTypes(core: CloudRigCore, region: string): Pro
 /** GPU offers (prices, quota) in some regions, for `rig gpus`. */
 export function listGpuOffers(core: CloudRigCore, regions: readonly string[], gpu: string | null): Promise<GpuOfferList> {
   return core.account.gpuOffers(regions, gpu);
+}
+
+/**
+ * The app's instance-type picker: the GPU offers of the form's region (or of every enabled region
+ * for one GPU model, for "cheapest regions"), sorted and quota-checked as `rig gpus` lists them.
+ */
+export async function listGpuOffersView(core: CloudRigCore, query: GpuOffersQuery): Promise<GpuOffersView> {
+  if (query.gpu !== null && !GPU_MODEL_PATTERN.test(query.gpu)) {
+    throw new CloudRigError('InvalidInput', `"${query.gpu}" is not a GPU model.`, 'Pick one from the GPU list.');
+  }
+  const regions = query.scope === 'all-regions' ? await core.account.enabledRegions() : [validateRegion(query.region, 'Region')];
+  const list = await listGpuOffers(core, regions, query.gpu);
+  return gpuOffersView(list, { scope: query.scope, regions, filter: { gpu: query.gpu } });
 }
 
 /** The first-run checks: credentials, the default VPC, the vCPU quota for the type. */

@@ -22,7 +22,8 @@ import { spendChart } from '../spend-chart.js';
 import type { SpendChart } from '../../shared/spend-chart.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
 import { withSetupProgress } from './app-setup.js';
-import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import { listGpuOffersView, listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
 import { ElsewhereWatch } from './elsewhere.js';
@@ -727,6 +728,7 @@ export class AppSession {
     this.connect.setup.dismiss();
     return this.view();
   }
+
   // Issue 10 items 4–5 (push folder, tunnels re-opened on start): thin delegations to AppConnect's parts.
 
   /** "Change…": the folder dialog picks the folder pushed to the current workstation. */
@@ -760,5 +762,12 @@ export class AppSession {
     const tunnel = await this.connect.openForward(this.requireName(), { localPort, remoteHost: 'localhost', remotePort, label: null });
     this.setNotice(`Port ${remotePort} on ${tunnel.url}`);
     return tunnel;
+  }
+
+  // --- Issue 12, the instance-type picker: the same use case as `rig gpus`.
+
+  /** GPU offers for the workstation form's picker (src/core/app/account.ts). */
+  listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {
+    return listGpuOffersView(this.core, query);
   }
 }

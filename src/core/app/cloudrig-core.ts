@@ -12,6 +12,7 @@ import type { ForgottenStore } from './forgotten-watch.js';
 import type { RemoteAccess } from './remote-access.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
+import type { GpuOfferProblem } from '../../shared/gpu-offers.js';
 
 /** A GPU instance type as the picker lists it, before its price is known. */
 export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
@@ -20,6 +21,8 @@ export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
 export interface GpuOfferList {
   readonly offers: readonly GpuOffer[];
   readonly skipped: readonly { readonly region: string; readonly message: string }[];
+  /** What could not be read live (prices, quotas), with its fix; the offers still show, labelled. */
+  readonly problems?: readonly GpuOfferProblem[];
 }
 
 /** The account as the use cases ask it: checks, quota requests, GPU types and offers (the composition binds the credentials). */

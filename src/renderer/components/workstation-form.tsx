@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { InstanceTypeOption, SettingsView, WorkstationForm } from '../../shared/views.js';
 import { appFix } from '../../shared/app-fix-wording.js';
 import { DISK_GIB, IDLE_MINUTES } from '../../shared/limits.js';
+import { GpuPicker } from './gpu-picker.js';
 
 /** `$0.526/h`, or nothing when the price is unknown. */
 function rate(usd: number | null): string {
@@ -68,6 +69,12 @@ export function WorkstationFields(props: {
       </label>
       {typesError ? <p className="hint">Could not list GPU types: {typesError}</p> : null}
       {types === null && !typesError ? <p className="hint">Loading GPU types…</p> : null}
+      <GpuPicker
+        region={form.region}
+        instanceType={form.instanceType}
+        regionLocked={settings.locked}
+        onChoose={({ instanceType, region }) => props.onChange({ ...form, instanceType, region })}
+      />
 
       <div className="field" role="radiogroup" aria-label="Image source">
         <span>Image</span>
