@@ -27,7 +27,7 @@ import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifec
 import { ElsewhereWatch } from './elsewhere.js';
 import { FleetWatch } from './fleet-watch.js';
 import { Monitor } from './monitor.js';
-import { OperationRunner } from './operation-runner.js';
+import { WorkstationOperations } from './operation-runner.js';
 import type { Clipboard, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
 import { requestOfForm, setUpWorkstation } from './workstation-setup.js';
@@ -89,14 +89,16 @@ export class AppSession {
   private chart: SpendChart | null = null;
   private watched: string | null = null;
   private snapshot: Snapshot | null = null;
-  private operationError: ErrorInfo | null = null;
+  /** The last failed operation's error, per workstation (cleared when its next one begins). */
+  private readonly operationErrors = new Map<string, ErrorInfo>();
   private notice: { text: string; cancel: () => void } | null = null;
   private stopTicker: () => void = () => undefined;
   private unwatchHome: () => void = () => undefined;
   private readonly shown = new Set<string>();
   private readonly viewChanged = new Emitter<AppView>();
   private readonly trayChanged = new Emitter<TrayModel>();
-  private readonly runner: OperationRunner;
+  /** One lifecycle operation at a time per workstation. */
+  private readonly operations: WorkstationOperations;
   private readonly monitor: Monitor;
   private readonly connect: AppConnect;
 
@@ -115,14 +117,14 @@ export class AppSession {
       ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
     });
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
-    this.runner = new OperationRunner({
-      onDidStart: () => this.update(() => {
-        this.operationError = null;
+    this.operations = new WorkstationOperations({
+      onDidStart: (name) => this.update(() => {
+        this.operationErrors.delete(name);
       }),
-      onDidFail: (kind, error) => {
-        this.log(`${kind} failed: ${error.code}`);
+      onDidFail: (name, kind, error) => {
+        this.log(`${kind} ${name} failed: ${error.code}`);
         this.update(() => {
-          this.operationError = error;
+          this.operationErrors.set(name, error);
         });
       },
       onDidEnd: () => this.fleet?.refreshNow(),
@@ -133,10 +135,9 @@ export class AppSession {
       snapshot: () => this.snapshot,
       effective: () => this.effective(),
       reminderSettings: () => this.settings().reminders,
-      stopping: () => this.runner.kind === 'stop',
-      stop: () => this.stopWorkstation(),
+      stopping: (name) => this.operations.kindOf(name) === 'stop',
+      stop: (name) => this.attempt(() => this.stopWorkstation(name), name),
       others: () => [...this.snapshots.values()].filter((snapshot) => snapshot.name !== this.watched),
-      stopOther: (name) => this.attempt(() => this.stopWorkstation(name)),
       notify: (notification, reminder) => this.notify(notification, reminder),
       changed: () => this.emit(),
       log: (line) => this.log(line),
@@ -173,7 +174,7 @@ export class AppSession {
     this.notice?.cancel();
     this.unsubscribe();
     this.unwatchHome();
-    const cancelled = this.runner.cancel();
+    const cancelled = this.operations.cancelAll();
     await this.stopFleet();
     await cancelled;
     await this.monitor.settled();
@@ -193,13 +194,14 @@ export class AppSession {
 
   /** Switch profile or keys: the core is built again with them, and the workstation watched again. */
   private async rebuild(): Promise<void> {
-    await this.runner.cancel();
+    await this.operations.cancelAll();
     this.unsubscribe();
     await this.stopFleet();
     this.watched = null;
     this.snapshot = null;
+    this.operationErrors.clear();
     this.core = this.buildCore();
-    this.monitor.forget();
+    this.monitor.reset();
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.watch();
     this.startFleet();
@@ -216,7 +218,6 @@ export class AppSession {
     if (name === this.watched) return;
     this.watched = name;
     this.snapshot = name === null ? null : this.snapshots.get(name) ?? null;
-    this.operationError = null;
     this.monitor.forget();
     this.connect.noteSnapshot(null);
     if (this.snapshot) {
@@ -281,11 +282,10 @@ export class AppSession {
     );
   }
 
-  /** Every workstation's snapshot in the settings' order (the current one as shown, with its last error). */
+  /** Every workstation's snapshot in the settings' order, each as shown (with its last operation's error). */
   private fleetSnapshots(): Snapshot[] {
-    const shown = this.effective();
     return Object.keys(this.settings().workstations)
-      .map((name) => (name === this.watched ? shown : this.snapshots.get(name) ?? null))
+      .map((name) => this.asShown(this.latest(name)))
       .filter((snapshot): snapshot is Snapshot => snapshot !== null);
   }
 
@@ -297,12 +297,21 @@ export class AppSession {
     return costs;
   }
 
-  /** The snapshot as shown: with the last failed operation's error when the snapshot has none. */
+  /** The current workstation's snapshot as shown. */
   private effective(): Snapshot | null {
-    const snapshot = this.snapshot;
+    return this.asShown(this.snapshot);
+  }
+
+  /** A snapshot as shown: with its workstation's last failed operation's error when the snapshot has none. */
+  private asShown(snapshot: Snapshot | null): Snapshot | null {
     if (!snapshot) return null;
-    const error = shownError(snapshot.error) ?? this.operationError;
+    const error = shownError(snapshot.error) ?? this.operationErrors.get(snapshot.name) ?? null;
     return error === snapshot.error ? snapshot : { ...snapshot, error };
+  }
+
+  /** The latest snapshot of a workstation, the current one or another. */
+  private latest(name: string): Snapshot | null {
+    return name === this.watched ? this.snapshot : this.snapshots.get(name) ?? null;
   }
 
   /** Applies a change, then raises the notification the change calls for and emits the views. */
@@ -317,9 +326,15 @@ export class AppSession {
     this.emit();
   }
 
-  private report(error: unknown): void {
+  /** Shows a failure as the workstation's operation error (the current one's by default). */
+  private report(error: unknown, name: string | null = this.watched): void {
+    const info = toErrorInfo(error);
+    if (name === null) {
+      this.log(`failed: ${info.code}`);
+      return;
+    }
     this.update(() => {
-      this.operationError = toErrorInfo(error);
+      this.operationErrors.set(name, info);
     });
   }
 
@@ -337,7 +352,10 @@ export class AppSession {
   private onSnapshot(snapshot: Snapshot): void {
     const before = this.snapshots.get(snapshot.name);
     this.snapshots.set(snapshot.name, snapshot);
+    // A new phase with no operation under way: the last one's error no longer applies.
+    const settledPhase = before !== undefined && before.phase !== snapshot.phase && this.operations.kindOf(snapshot.name) === null;
     if (snapshot.name !== this.watched) {
+      if (settledPhase) this.operationErrors.delete(snapshot.name);
       if (before?.phase !== snapshot.phase || before?.instance?.instanceType !== snapshot.instance?.instanceType) {
         this.noteRate(snapshot);
         // Its run is metered and reminded about too (the monitor asks for every workstation).
@@ -348,7 +366,7 @@ export class AppSession {
     }
     const previous = this.snapshot?.phase ?? null;
     this.update(() => {
-      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.runner.kind === null) this.operationError = null;
+      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.operations.kindOf(snapshot.name) === null) this.operationErrors.delete(snapshot.name);
       this.snapshot = snapshot;
     });
     this.monitor.noteSnapshot(snapshot, previous);
@@ -466,7 +484,7 @@ export class AppSession {
   /** Start; returns at once, progress comes as views. */
   startWorkstation(workstation?: string): AppView {
     const name = workstation ?? this.requireName();
-    this.runner.run('up', (signal) => startWorkstation(this.core, name, { signal }));
+    this.operations.run(name, 'up', (signal) => startWorkstation(this.core, name, { signal }));
     return this.view();
   }
 
@@ -477,23 +495,26 @@ export class AppSession {
       this.monitor.closeReminder();
       void this.connect.closeAll();
     }
-    this.runner.run('stop', (signal) => stopWorkstation(this.core, name, { signal }));
+    this.operations.run(name, 'stop', (signal) => stopWorkstation(this.core, name, { signal }));
     return this.view();
   }
 
   /** Terminate (saving an image first when asked); returns at once. */
   terminateWorkstation(saveImage: boolean): AppView {
     const name = this.requireName();
-    this.runner.run('down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
+    this.operations.run(name, 'down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
     return this.view();
   }
 
-  /** Snooze: the instance's idle auto-stop, then the reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`). */
-  async snooze(): Promise<void> {
-    const name = this.requireName();
+  /**
+   * Snooze (the current workstation unless named): its instance's idle auto-stop, then the
+   * reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`).
+   */
+  async snooze(workstation?: string): Promise<void> {
+    const name = workstation ?? this.requireName();
     const snoozed = await snoozeWorkstation(this.core, { name, hours: SNOOZE_HOURS, exclusive: (work) => this.monitor.serial(work) });
-    this.monitor.closeReminder();
-    this.monitor.noteSnoozed(this.snapshot, snoozed.until);
+    if (this.monitor.openReminder?.reminder.workstation === name) this.monitor.closeReminder();
+    this.monitor.noteSnoozed(this.latest(name), snoozed.until);
     this.setNotice(`Snoozed for ${SNOOZE_HOURS} h: no reminders, and ${name} stays up`);
   }
 
@@ -506,9 +527,9 @@ export class AppSession {
     return this.view();
   }
 
-  /** Waits for the operation under way, if any (tests and quit). */
+  /** Waits for the operations under way on every workstation, if any (tests and quit). */
   settled(): Promise<void> {
-    return this.runner.settled();
+    return this.operations.settled();
   }
 
   copySshCommand(workstation?: string): { copied: string } {
@@ -644,13 +665,14 @@ export class AppSession {
     return result;
   }
 
-  /** Runs a use case whose failure is shown in the popover (tray menu, notification buttons). */
-  attempt(work: () => unknown): void {
+  /** Runs a use case whose failure is shown in the popover as that workstation's (the current one's by default). */
+  attempt(work: () => unknown, workstation?: string): void {
+    const name = workstation ?? this.watched;
     try {
       const result = work();
-      if (result instanceof Promise) result.catch((error: unknown) => this.report(error));
+      if (result instanceof Promise) result.catch((error: unknown) => this.report(error, name));
     } catch (error) {
-      this.report(error);
+      this.report(error, name);
     }
   }
 
@@ -660,13 +682,17 @@ export class AppSession {
     else this.ports.popover.show('main');
   }
 
-  /** A reminder's notification button (macOS): Stop now or Snooze, if its run is still going. */
+  /**
+   * A reminder's notification button (macOS): Stop now or Snooze for the workstation the reminder
+   * is about (not necessarily the one shown), if its run is still going.
+   */
   private onNotificationButton(button: NotificationButton['id'], reminder: OpenReminder | null): void {
-    if (!reminderApplies(reminder, this.snapshot, this.core.clock.now())) {
+    const name = reminder?.reminder.workstation ?? null;
+    if (name === null || !reminderApplies(reminder, this.latest(name), this.core.clock.now())) {
       this.setNotice('That reminder was about a run that has ended');
       return;
     }
-    this.attempt(() => (button === 'stop' ? this.stopWorkstation() : this.snooze()));
+    this.attempt(() => (button === 'stop' ? this.stopWorkstation(name) : this.snooze(name)), name);
   }
 
   /** Shows a screen of the popover. */
