@@ -6,6 +6,8 @@ import type { Instance } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
+import { startWorkstation } from '../../src/core/app/lifecycle.js';
+import { setUpWorkstation } from '../../src/core/app/workstation-setup.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { watchdogSettingsFromUserData } from '../../src/core/idle-watchdog.js';
 import type { NotificationButton, NotificationModel } from '../../src/core/notification-policy.js';
@@ -26,6 +28,8 @@ import { ShiftedClock } from '../unit/support/shifted-clock.js';
 const B_IDLE_MINUTES = 45;
 /** Where Snooze writes the keep-alive on a box, relative to the box's folder. */
 const KEEPALIVE = 'var/keepalive';
+/** Each case sets up two workstations on two boxes and runs the app over them: more than the default bound on a shared machine. */
+const CASE_TIMEOUT_MS = 240_000;
 
 const noKeyring: SecretBox = {
   availability: () => keyStorageVerdict('linux', true, 'basic_text'),
@@ -80,17 +84,17 @@ afterEach(async () => {
   for (const box of Object.values(boxes)) await rm(box.dir, { recursive: true, force: true });
 });
 
-/** `rig init` of a and b, each pointing at its box; b's watchdog idles out after B_IDLE_MINUTES; a is shown. */
+/**
+ * Sets up a and b (the use case `rig init` runs), each pointing at its box; b's watchdog idles out
+ * after B_IDLE_MINUTES; a is shown.
+ */
 async function initBoth(): Promise<void> {
-  for (const box of Object.values(boxes)) {
-    const init = await world.rig(['init', '--name', box.name, '--region', 'us-east-1', '--type', 'g4dn.xlarge',
-      '--ssh-host', box.sshd.host, '--ssh-port', String(box.sshd.port), '--ssh-user', box.sshd.user]);
-    expect(init.code, init.stderr).toBe(0);
-  }
-  world.core().settings.update((settings) => {
-    const b = settings.workstations.b!;
-    return { ...settings, current: 'a', workstations: { ...settings.workstations, b: { ...b, autoStop: { ...b.autoStop, idleMinutes: B_IDLE_MINUTES } } } };
-  });
+  const core = world.core();
+  await Promise.all(Object.values(boxes).map((box) => setUpWorkstation(core, {
+    name: box.name, region: 'us-east-1', instanceType: 'g4dn.xlarge', sshHost: box.sshd.host, sshPort: box.sshd.port, sshUser: box.sshd.user,
+    ...(box.name === 'b' ? { autoStopMinutes: B_IDLE_MINUTES } : {}),
+  })));
+  core.settings.update((settings) => ({ ...settings, current: 'a' }));
   for (const box of Object.values(boxes)) {
     const pem = await readFile(join(world.home, 'keys', `cloudrig-${box.name}.pem`), 'utf8');
     // The workstation's key logs in to its own box only, and its commands run in the box's folder.
@@ -155,74 +159,71 @@ describe('the app runs an operation at a time per workstation', () => {
 
     // a's box does not answer ssh yet: its start waits for it.
     session.startWorkstation('a');
-    await expect.poll(() => record.snapshots.findLast((snapshot) => snapshot.name === 'a')?.phase, { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => record.snapshots.findLast((snapshot) => snapshot.name === 'a')?.phase, { timeout: 60_000 }).toBe('running');
     session.startWorkstation('b');
-    await expect.poll(() => fleetStates(session).b, { timeout: 30_000 }).toBe('Ready for ssh');
+    await expect.poll(() => fleetStates(session).b, { timeout: 60_000 }).toBe('Ready for ssh');
     expect(fleetStates(session).a).toBe('Running, waiting for ssh…');
 
     // a's box comes up: a's own start, still waiting, sees ssh answer.
     await boxes.a.sshd.start();
     await session.settled();
-    await expect.poll(() => fleetStates(session), { timeout: 30_000 }).toEqual({ a: 'Ready for ssh', b: 'Ready for ssh' });
+    await expect.poll(() => fleetStates(session), { timeout: 60_000 }).toEqual({ a: 'Ready for ssh', b: 'Ready for ssh' });
     // What the core published about either workstation: no start was cut short.
     expect(record.snapshots.filter((snapshot) => snapshot.error?.code === 'Aborted').map((snapshot) => `${snapshot.name}: ${snapshot.error?.message}`)).toEqual([]);
     expect(session.view().workstation).toMatchObject({ name: 'a', phase: 'ready', error: null });
-  });
+  }, CASE_TIMEOUT_MS);
 });
 
 describe("a reminder's buttons act on the workstation it is about", () => {
   it("a reminder about b, the workstation not shown: its notification's Stop stops b and leaves a running", async () => {
     await initBoth();
-    for (const name of ['a', 'b']) {
-      const up = await world.rig(['up', name, '--no-wait-ssh']);
-      expect(up.code, up.stderr).toBe(0);
-    }
+    // `rig up a --no-wait-ssh`, `rig up b --no-wait-ssh`: the same use case, in this process.
+    await Promise.all(['a', 'b'].map((name) => startWorkstation(world.core(), name, { waitSsh: false })));
     const clock = new ShiftedClock();
     const record: ShellRecord = { notifications: [], snapshots: [], notices: [] };
     app = startApp(record, clock);
     const session = app;
-    await expect.poll(() => fleetStates(session), { timeout: 30_000 }).toEqual({ a: 'Running, waiting for ssh…', b: 'Running, waiting for ssh…' });
+    await expect.poll(() => fleetStates(session), { timeout: 60_000 }).toEqual({ a: 'Running, waiting for ssh…', b: 'Running, waiting for ssh…' });
 
     // Two hours on, both are reminded about, each on its own.
     clock.jump(2 * 3_600_000 + 5 * 60_000);
     session.popoverShown();
-    await expect.poll(() => notificationTitled(record, /^b has been running for 2 h/), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(() => notificationTitled(record, /^b has been running for 2 h/), { timeout: 60_000 }).toBeDefined();
     expect(session.view().workstation?.name).toBe('a');
 
     notificationTitled(record, /^b has been running for 2 h/)!.press('stop');
-    await expect.poll(async () => (await instanceOf('b'))?.State?.Name, { timeout: 30_000 }).toMatch(/^(stopping|stopped)$/);
+    await expect.poll(async () => (await instanceOf('b'))?.State?.Name, { timeout: 60_000 }).toMatch(/^(stopping|stopped)$/);
     await session.settled();
     expect((await instanceOf('a'))?.State?.Name).toBe('running');
     expect(record.notices).not.toContain('That reminder was about a run that has ended');
-  });
+  }, CASE_TIMEOUT_MS);
 });
 
 describe("every running workstation's watchdog is asked, and its answer is that workstation's", () => {
   it("b's box says it has been idle for 45 minutes: b is reminded, a is not; Snooze on that reminder keeps b's box awake", async () => {
     await initBoth();
     await Promise.all([boxes.a.sshd.start(), boxes.b.sshd.start()]);
-    for (const name of ['a', 'b']) {
-      const up = await world.rig(['up', name]);
-      expect(up.code, up.stderr).toBe(0);
-    }
+    // `rig up a`, `rig up b`: the same use case, in this process; each returns once its box answers ssh.
+    await Promise.all(['a', 'b'].map((name) => startWorkstation(world.core(), name)));
     // What b's check script has been writing: idle since 45 minutes ago. a's box has no such mark.
     await writeFile(join(boxes.b.dir, 'run', 'idle-since'), `${Math.floor(Date.now() / 1000) - 45 * 60}\n`);
 
     const record: ShellRecord = { notifications: [], snapshots: [], notices: [] };
     app = startApp(record);
     const session = app;
-    await expect.poll(() => notificationTitled(record, /^b has been idle for/), { timeout: 30_000 }).toBeDefined();
+    await expect.poll(() => notificationTitled(record, /^b has been idle for/), { timeout: 60_000 }).toBeDefined();
     expect(notificationTitled(record, /^b has been idle for/)!.notification.title).toMatch(/^b has been idle for 4[5-6] min$/);
     await session.settled();
     expect(notificationTitled(record, /^a has been idle/)).toBeUndefined();
     expect(session.view().workstation?.name).toBe('a');
 
     notificationTitled(record, /^b has been idle for/)!.press('snooze');
-    await expect.poll(() => existsSync(join(boxes.b.dir, KEEPALIVE)), { timeout: 15_000 }).toBe(true);
+
+    await expect.poll(() => existsSync(join(boxes.b.dir, KEEPALIVE)), { timeout: 60_000 }).toBe(true);
     const until = Number((await readFile(join(boxes.b.dir, KEEPALIVE), 'utf8')).trim());
     expect(until * 1000).toBeGreaterThan(Date.now());
     expect(existsSync(join(boxes.a.dir, KEEPALIVE))).toBe(false);
     await expect.poll(async () => (JSON.parse(await readFile(join(world.home, 'state', 'reminders.json'), 'utf8')) as { snoozedUntil: number | null }).snoozedUntil)
       .toBeGreaterThan(Date.now());
-  });
+  }, CASE_TIMEOUT_MS);
 });
