@@ -221,12 +221,17 @@ export function snoozeCommand(hours: number, nowEpochSec: number, keepaliveFile:
   ].join('; ');
 }
 
-/** The remote command that reports the watchdog's view: the instance's clock, idle since, keep-alive. */
-export function idleStatusCommand(): string {
+/**
+ * The remote command that reports the watchdog's view: the instance's clock, idle since, keep-alive.
+ * It reads the idle marker in the run directory the check script uses (CLOUDRIG_RUN_DIR on the box,
+ * IDLE_SINCE_FILE's by default), and the keep-alive where Snooze writes it (`keepaliveFile`).
+ */
+export function idleStatusCommand(keepaliveFile: string = KEEPALIVE_FILE): string {
+  const runDir = IDLE_SINCE_FILE.slice(0, IDLE_SINCE_FILE.lastIndexOf('/'));
   return [
     `echo "now=$(date +%s)"`,
-    `echo "idle-since=$(cat ${IDLE_SINCE_FILE} 2>/dev/null)"`,
-    `echo "keepalive=$(cat ${KEEPALIVE_FILE} 2>/dev/null)"`,
+    `echo "idle-since=$(cat "\${CLOUDRIG_RUN_DIR:-${runDir}}/idle-since" 2>/dev/null)"`,
+    `echo "keepalive=$(cat ${shellQuote(keepaliveFile)} 2>/dev/null)"`,
   ].join('; ');
 }
 

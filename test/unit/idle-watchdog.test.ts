@@ -54,7 +54,10 @@ describe('idle watchdog (pure parts)', () => {
   });
 
   it('reads the watchdog status in local time, correcting the instance clock skew', () => {
-    expect(idleStatusCommand()).toContain('cat /run/cloudrig/idle-since');
+    // The run directory the check script writes to (the same override, the same default); the keep-alive where Snooze writes.
+    expect(idleStatusCommand()).toContain('cat "${CLOUDRIG_RUN_DIR:-/run/cloudrig}/idle-since"');
+    expect(idleStatusCommand()).toContain('cat /var/lib/cloudrig/keepalive');
+    expect(idleStatusCommand('/tmp/keep alive')).toContain("cat '/tmp/keep alive'");
     const localNow = Date.parse('2026-11-10T10:00:00Z');
     const remoteNow = localNow / 1000 + 30; // the instance clock runs 30 s ahead
     const status = parseIdleStatus(`now=${remoteNow}\nidle-since=${remoteNow - 600}\nkeepalive=${remoteNow + 3600}\n`, localNow);

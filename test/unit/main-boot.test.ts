@@ -251,7 +251,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
     await sshd.start();
     await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/ready\.png$/), { timeout: 20_000 });
     // Once ssh answers, the app asks the instance's idle watchdog how long it has been idle.
-    await vi.waitFor(() => expect(sshCommands).toContain(idleStatusCommand()), { timeout: 10_000 });
+    await vi.waitFor(() => expect(sshCommands).toContain(idleStatusCommand(join(home, 'instance-keepalive'))), { timeout: 10_000 });
     await expect(invoke('settings:update', { reminders: REMINDERS })).resolves.toMatchObject({ ok: true, value: { reminders: REMINDERS } });
     expect(electron.notifications.some((n) => n.options.title.includes('running for'))).toBe(false);
 

@@ -1,9 +1,9 @@
 import type { AccessKeys } from '../../shared/contract.js';
-import type { Reminders, Settings } from '../../shared/settings.js';
+import type { Settings } from '../../shared/settings.js';
 import type { AppView, CheckReport, TunnelView, InstanceTypeOption, QuotaRequestResult, SettingsView, WorkstationForm } from '../../shared/views.js';
-import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
+import type { Snapshot } from '../../shared/workstation.js';
 import { reminderApplies, type OpenReminder } from '../cost-watch.js';
-import { openAccessKeys, sealAccessKeys, type SecretBox } from '../credentials.js';
+import { openAccessKeys, type SecretBox } from '../credentials.js';
 import { Emitter } from '../emitter.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CheckTarget } from '../first-run-checks.js';
@@ -12,24 +12,19 @@ import { canCopySsh } from '../phase-view.js';
 import { appView, currentWorkstation } from '../popover-model.js';
 import { quitPrompt, type QuitPrompt } from '../quit-policy.js';
 import { SNOOZE_HOURS } from '../reminder-policy.js';
-import { settingsView } from '../settings-view.js';
 import { displayedSshArgv } from '../ssh-config.js';
-import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
 import { fleetTrayModel, type TrayModel } from '../tray-model.js';
-import type { CostFacts } from '../cost-view.js';
 import { fleetView } from '../fleet-view.js';
-import { spendChart } from '../spend-chart.js';
-import type { SpendChart } from '../../shared/spend-chart.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
 import { withSetupProgress } from './app-setup.js';
-import { listGpuOffersView, listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import { listGpuOffersView } from './account.js';
 import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
+import { AppFleet } from './app-fleet.js';
+import { AppOperations } from './app-operations.js';
+import { AppSettings, type SettingsChange } from './app-settings.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
-import { ElsewhereWatch } from './elsewhere.js';
-import { FleetWatch } from './fleet-watch.js';
 import { Monitor } from './monitor.js';
-import { OperationRunner } from './operation-runner.js';
 import type { Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
 import type { StatsReading } from './stats.js';
@@ -63,48 +58,34 @@ export interface SessionPorts {
   readonly folderPicker?: FolderPicker;
 }
 
-/** A settings change from the popover. */
-export interface SettingsChange {
-  readonly profile?: string | null;
-  readonly terminal?: string | null;
-  readonly startAtLogin?: boolean;
-  readonly reminders?: Reminders;
-}
-
-/** Errors the user caused by changing their mind (a Stop aborting a Start's wait) are not news. */
-function shownError(error: ErrorInfo | null): ErrorInfo | null {
-  return error && error.code !== 'Aborted' ? error : null;
-}
+export type { SettingsChange } from './app-settings.js';
 
 /**
- * The app's face of the application layer: one current workstation watched through the core, the
- * use cases run on it (long ones in the background through the operation runner), the monitor
- * keeping cost and reminders current, and every change turned into a view, a tray model and
- * (maybe) a notification by the pure functions in core. The shell binds it to Electron.
+ * The app's face of the application layer: every workstation watched through the core (AppFleet),
+ * one of them shown, the use cases run on them (long ones in the background, one at a time per
+ * workstation: AppOperations), the monitor keeping cost and reminders current, the settings and
+ * account screens (AppSettings), and every change turned into a view, a tray model and (maybe) a
+ * notification by the pure functions in core. The shell binds it to Electron.
  */
 export class AppSession {
   private core: CloudRigCore;
   private unsubscribe: () => void;
-  /** Every workstation polled together: one DescribeInstances per region per poll. */
-  private fleet: FleetWatch | null = null;
-  /** The latest snapshot of every workstation, the current one included. */
-  private readonly snapshots = new Map<string, Snapshot>();
-  /** The hourly rate of each workstation other than the current one (the monitor keeps the current one's). */
-  private readonly rates = new Map<string, number | null>();
-  private elsewhere: ElsewhereWatch | null = null;
-  private chart: SpendChart | null = null;
+  /** Every workstation polled together (one DescribeInstances per region per poll), their rates, the spend chart, the forgotten-instance watch. */
+  private readonly fleet: AppFleet;
+  /** The workstation shown, and its latest snapshot. */
   private watched: string | null = null;
   private snapshot: Snapshot | null = null;
-  private operationError: ErrorInfo | null = null;
   private notice: { text: string; cancel: () => void } | null = null;
   private stopTicker: () => void = () => undefined;
   private unwatchHome: () => void = () => undefined;
   private readonly shown = new Set<string>();
   private readonly viewChanged = new Emitter<AppView>();
   private readonly trayChanged = new Emitter<TrayModel>();
-  private readonly runner: OperationRunner;
+  /** One lifecycle operation at a time per workstation, and the error each one's last left. */
+  private readonly operations: AppOperations;
   private readonly monitor: Monitor;
   private readonly connect: AppConnect;
+  private readonly account: AppSettings;
 
   /** Fires with the popover's new view after every change. */
   readonly onDidChangeView = this.viewChanged.event;
@@ -124,17 +105,30 @@ export class AppSession {
       ...(ports.env.CLOUDRIG_SETUP_DIR ? { setupDir: ports.env.CLOUDRIG_SETUP_DIR } : {}),
     });
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
-    this.runner = new OperationRunner({
-      onDidStart: () => this.update(() => {
-        this.operationError = null;
-      }),
-      onDidFail: (kind, error) => {
-        this.log(`${kind} failed: ${error.code}`);
-        this.update(() => {
-          this.operationError = error;
-        });
-      },
-      onDidEnd: () => this.fleet?.refreshNow(),
+    this.fleet = new AppFleet({
+      core: () => this.core,
+      notifier: ports.notifier,
+      openExternal: ports.openExternal,
+      changed: () => this.emit(),
+      log: (line) => this.log(line),
+    });
+    this.operations = new AppOperations({
+      update: (change) => this.update(change),
+      ended: () => this.fleet.refreshNow(),
+      log: (line) => this.log(line),
+    });
+    this.account = new AppSettings({
+      core: () => this.core,
+      platform: ports.platform,
+      terminal: ports.terminal,
+      secretBox: ports.secretBox,
+      loginItem: ports.loginItem,
+      hasInstance: () => this.snapshot?.instance != null,
+      rebuild: () => this.rebuild(),
+      remindersChanged: () => this.monitor.assess(),
+      changed: () => this.emit(),
+      setNotice: (text) => this.setNotice(text),
+      log: (line) => this.log(line),
     });
     this.monitor = new Monitor({
       core: () => this.core,
@@ -142,10 +136,9 @@ export class AppSession {
       snapshot: () => this.snapshot,
       effective: () => this.effective(),
       reminderSettings: () => this.settings().reminders,
-      stopping: () => this.runner.kind === 'stop',
-      stop: () => this.stopWorkstation(),
-      others: () => [...this.snapshots.values()].filter((snapshot) => snapshot.name !== this.watched),
-      stopOther: (name) => this.attempt(() => this.stopWorkstation(name)),
+      stopping: (name) => this.operations.kindOf(name) === 'stop',
+      stop: (name) => this.attempt(() => this.stopWorkstation(name), name),
+      others: () => this.fleet.all().filter((snapshot) => snapshot.name !== this.watched),
       notify: (notification, reminder) => this.notify(notification, reminder),
       changed: () => this.emit(),
       log: (line) => this.log(line),
@@ -155,23 +148,14 @@ export class AppSession {
 
   /** Starts watching the current workstation. */
   start(): void {
-    // Write the login item again when it is on: the app may have moved or been updated since
-    // (a Linux autostart entry names the executable's path).
-    if (this.settings().startAtLogin) {
-      try {
-        if (this.ports.loginItem.renew) this.ports.loginItem.renew();
-        else this.ports.loginItem.set(true);
-      } catch (error) {
-        this.log(`start at login: could not renew the login item: ${toErrorInfo(error).message}`);
-      }
-    }
+    this.account.renewLoginItem();
     this.watch();
-    this.startFleet();
+    this.fleet.start();
     // A change `rig` made in the shell shows at once, not at the next poll.
     this.unwatchHome = this.core.changes.watch(() => this.homeChanged());
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
     this.stopTicker = this.core.scheduler.every(this.ports.tickMs ?? 30_000, () => {
-      if ([...this.snapshots.values()].some((snapshot) => snapshot.instance)) this.monitor.assess();
+      if (this.fleet.anyInstance()) this.monitor.assess();
     });
     this.emit();
   }
@@ -182,8 +166,8 @@ export class AppSession {
     this.notice?.cancel();
     this.unsubscribe();
     this.unwatchHome();
-    const cancelled = this.runner.cancel();
-    await this.stopFleet();
+    const cancelled = this.operations.cancelAll();
+    await this.fleet.stop();
     await cancelled;
     await this.monitor.settled();
     await this.connect.closeAll();
@@ -202,16 +186,16 @@ export class AppSession {
 
   /** Switch profile or keys: the core is built again with them, and the workstation watched again. */
   private async rebuild(): Promise<void> {
-    await this.runner.cancel();
+    await this.operations.reset();
     this.unsubscribe();
-    await this.stopFleet();
+    await this.fleet.stop();
     this.watched = null;
     this.snapshot = null;
     this.core = this.buildCore();
-    this.monitor.forget();
+    this.monitor.reset();
     this.unsubscribe = this.core.service.onDidChange((snapshot) => this.onSnapshot(snapshot));
     this.watch();
-    this.startFleet();
+    this.fleet.start();
     this.emit();
   }
 
@@ -224,8 +208,7 @@ export class AppSession {
     const name = currentWorkstation(this.settings());
     if (name === this.watched) return;
     this.watched = name;
-    this.snapshot = name === null ? null : this.snapshots.get(name) ?? null;
-    this.operationError = null;
+    this.snapshot = name === null ? null : this.fleet.get(name);
     this.monitor.forget();
     this.connect.noteSnapshot(null);
     if (this.snapshot) {
@@ -234,84 +217,26 @@ export class AppSession {
     }
   }
 
-  /** Polls every workstation, and scans the account for instances CloudRig did not start. */
-  private startFleet(): void {
-    this.fleet = new FleetWatch({ service: this.core.service, cloud: this.core.cloud, clock: this.core.clock });
-    this.fleet.start();
-    this.elsewhere = new ElsewhereWatch(this.core, {
-      notifier: this.ports.notifier,
-      openExternal: this.ports.openExternal,
-      changed: () => this.emit(),
-      log: (line) => this.log(line),
-    });
-    this.elsewhere.start();
-    this.refreshChart();
-  }
-
-  private async stopFleet(): Promise<void> {
-    const fleet = this.fleet;
-    const elsewhere = this.elsewhere;
-    this.fleet = null;
-    this.elsewhere = null;
-    this.snapshots.clear();
-    this.rates.clear();
-    await Promise.all([fleet?.dispose(), elsewhere?.dispose()]);
-  }
-
-  /** Reads the run histories again for the spend chart (no AWS call). */
-  private refreshChart(): void {
-    const core = this.core;
-    core.costs.histories().then(
-      (histories) => {
-        if (core !== this.core) return;
-        this.chart = spendChart(histories, core.clock.now(), this.settings().reminders.monthlyBudgetUsd);
-        this.emit();
-      },
-      (error: unknown) => this.log(`could not read the run history: ${toErrorInfo(error).message}`),
-    );
-  }
-
-  /** The rate of a workstation other than the current one, for the fleet's tray and total. */
-  private noteRate(snapshot: Snapshot): void {
-    const core = this.core;
-    let spec;
-    try {
-      spec = core.service.spec(snapshot.name);
-    } catch {
-      return;
-    }
-    core.costs.rateOf(spec, snapshot.instance).then(
-      (rate) => {
-        if (core !== this.core || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
-        this.rates.set(snapshot.name, rate?.usd ?? null);
-        this.emit();
-      },
-      (error: unknown) => this.log(`no rate for ${snapshot.name}: ${toErrorInfo(error).message}`),
-    );
-  }
-
-  /** Every workstation's snapshot in the settings' order (the current one as shown, with its last error). */
+  /** Every workstation's snapshot in the settings' order, each as shown (with its last operation's error). */
   private fleetSnapshots(): Snapshot[] {
-    const shown = this.effective();
     return Object.keys(this.settings().workstations)
-      .map((name) => (name === this.watched ? shown : this.snapshots.get(name) ?? null))
+      .map((name) => this.operations.asShown(this.latest(name)))
       .filter((snapshot): snapshot is Snapshot => snapshot !== null);
   }
 
   /** Cost facts per workstation: the monitor's for the current one, the rate alone for the others. */
-  private fleetCosts(): Map<string, CostFacts | null> {
-    const costs = new Map<string, CostFacts | null>();
-    for (const [name, usd] of this.rates) costs.set(name, { hourlyUsd: usd });
-    if (this.watched !== null) costs.set(this.watched, this.monitor.costFacts());
-    return costs;
+  private fleetCosts(): ReturnType<AppFleet['costs']> {
+    return this.fleet.costs(this.watched, this.monitor.costFacts());
   }
 
-  /** The snapshot as shown: with the last failed operation's error when the snapshot has none. */
+  /** The current workstation's snapshot as shown. */
   private effective(): Snapshot | null {
-    const snapshot = this.snapshot;
-    if (!snapshot) return null;
-    const error = shownError(snapshot.error) ?? this.operationError;
-    return error === snapshot.error ? snapshot : { ...snapshot, error };
+    return this.operations.asShown(this.snapshot);
+  }
+
+  /** The latest snapshot of a workstation, the current one or another. */
+  private latest(name: string): Snapshot | null {
+    return name === this.watched ? this.snapshot : this.fleet.get(name);
   }
 
   /** Applies a change, then raises the notification the change calls for and emits the views. */
@@ -326,12 +251,6 @@ export class AppSession {
     this.emit();
   }
 
-  private report(error: unknown): void {
-    this.update(() => {
-      this.operationError = toErrorInfo(error);
-    });
-  }
-
   /** Shows a notification once per key; a reminder's buttons answer that reminder. */
   private notify(notification: NotificationModel, reminder: OpenReminder | null): void {
     if (this.shown.has(notification.key)) return;
@@ -344,11 +263,11 @@ export class AppSession {
   }
 
   private onSnapshot(snapshot: Snapshot): void {
-    const before = this.snapshots.get(snapshot.name);
-    this.snapshots.set(snapshot.name, snapshot);
+    const before = this.fleet.note(snapshot);
     if (snapshot.name !== this.watched) {
+      this.operations.notePhase(snapshot.name, before?.phase ?? null, snapshot.phase);
       if (before?.phase !== snapshot.phase || before?.instance?.instanceType !== snapshot.instance?.instanceType) {
-        this.noteRate(snapshot);
+        this.fleet.noteRate(snapshot);
         // Its run is metered and reminded about too (the monitor asks for every workstation).
         this.monitor.assess();
       }
@@ -357,7 +276,7 @@ export class AppSession {
     }
     const previous = this.snapshot?.phase ?? null;
     this.update(() => {
-      if (this.snapshot && this.snapshot.phase !== snapshot.phase && this.runner.kind === null) this.operationError = null;
+      this.operations.notePhase(snapshot.name, this.snapshot?.phase ?? null, snapshot.phase);
       this.snapshot = snapshot;
     });
     this.monitor.noteSnapshot(snapshot, previous);
@@ -394,8 +313,8 @@ export class AppSession {
       workstation: base.workstation && withSetupProgress(base.workstation, connect?.setup),
       ...(connect ? { connect } : {}),
       fleet: fleetView(this.fleetSnapshots(), settings, this.watched, this.fleetCosts()),
-      elsewhere: this.elsewhere?.view() ?? null,
-      spendChart: this.chart,
+      elsewhere: this.fleet.elsewhereView(),
+      spendChart: this.fleet.spendChart(),
     };
   }
 
@@ -414,7 +333,7 @@ export class AppSession {
   /** The popover was opened: look again, and bring cost (and, when stopped, what is kept) up to date. */
   popoverShown(): void {
     this.refreshNow();
-    this.refreshChart();
+    this.fleet.refreshChart();
     this.monitor.assess();
     this.monitor.lookUpStillCosting();
   }
@@ -424,13 +343,13 @@ export class AppSession {
     this.watch();
     this.refreshNow();
     this.monitor.assess();
-    this.refreshChart();
+    this.fleet.refreshChart();
     this.emit();
   }
 
   /** Refreshes now (resume from sleep, network back, popover opened): every workstation, one call per region. */
   refreshNow(): void {
-    this.fleet?.refreshNow();
+    this.fleet.refreshNow();
   }
 
   /** The popover's switcher: show another workstation, and remember when it was last used. */
@@ -448,24 +367,24 @@ export class AppSession {
 
   /** "Don't tell me about this one again" for an instance CloudRig did not start. */
   async dismissForgotten(instanceId: string): Promise<AppView> {
-    await this.elsewhere?.dismiss(instanceId);
+    await this.fleet.dismissForgotten(instanceId);
     return this.view();
   }
 
   /** "Show in AWS console" for an instance CloudRig did not start. */
   async openForgottenInConsole(instanceId: string): Promise<null> {
-    await this.elsewhere?.openInConsole(instanceId);
+    await this.fleet.openForgottenInConsole(instanceId);
     return null;
   }
 
   /** Scans the account for forgotten instances now (the watch does it at start and hourly). */
   async scanElsewhere(): Promise<void> {
-    await this.elsewhere?.scanNow();
+    await this.fleet.scanElsewhere();
   }
 
   /** Resolves once the forgotten-instance scan under way (the one at start) is done. */
   async elsewhereSettled(): Promise<void> {
-    await this.elsewhere?.settled();
+    await this.fleet.elsewhereSettled();
   }
 
   private requireName(): string {
@@ -478,7 +397,7 @@ export class AppSession {
   /** Start; returns at once, progress comes as views. */
   startWorkstation(workstation?: string): AppView {
     const name = workstation ?? this.requireName();
-    this.runner.run('up', (signal) => startWorkstation(this.core, name, { signal }));
+    this.operations.run(name, 'up', (signal) => startWorkstation(this.core, name, { signal }));
     return this.view();
   }
 
@@ -489,23 +408,26 @@ export class AppSession {
       this.monitor.closeReminder();
       void this.connect.closeAll();
     }
-    this.runner.run('stop', (signal) => stopWorkstation(this.core, name, { signal }));
+    this.operations.run(name, 'stop', (signal) => stopWorkstation(this.core, name, { signal }));
     return this.view();
   }
 
   /** Terminate (saving an image first when asked); returns at once. */
   terminateWorkstation(saveImage: boolean): AppView {
     const name = this.requireName();
-    this.runner.run('down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
+    this.operations.run(name, 'down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
     return this.view();
   }
 
-  /** Snooze: the instance's idle auto-stop, then the reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`). */
-  async snooze(): Promise<void> {
-    const name = this.requireName();
+  /**
+   * Snooze (the current workstation unless named): its instance's idle auto-stop, then the
+   * reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`).
+   */
+  async snooze(workstation?: string): Promise<void> {
+    const name = workstation ?? this.requireName();
     const snoozed = await snoozeWorkstation(this.core, { name, hours: SNOOZE_HOURS, exclusive: (work) => this.monitor.serial(work) });
-    this.monitor.closeReminder();
-    this.monitor.noteSnoozed(this.snapshot, snoozed.until);
+    if (this.monitor.openReminder?.reminder.workstation === name) this.monitor.closeReminder();
+    this.monitor.noteSnoozed(this.latest(name), snoozed.until);
     this.setNotice(`Snoozed for ${SNOOZE_HOURS} h: no reminders, and ${name} stays up`);
   }
 
@@ -518,13 +440,13 @@ export class AppSession {
     return this.view();
   }
 
-  /** Waits for the operation under way, if any (tests and quit). */
+  /** Waits for the operations under way on every workstation, if any (tests and quit). */
   settled(): Promise<void> {
-    return this.runner.settled();
+    return this.operations.settled();
   }
 
   copySshCommand(workstation?: string): { copied: string } {
-    const snapshot = workstation === undefined || workstation === this.watched ? this.effective() : this.snapshots.get(workstation) ?? null;
+    const snapshot = workstation === undefined || workstation === this.watched ? this.effective() : this.latest(workstation);
     if (!snapshot || !canCopySsh(snapshot) || snapshot.sshCommand === null) {
       throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.', 'Start it first.');
     }
@@ -585,84 +507,48 @@ export class AppSession {
   async saveWorkstation(form: WorkstationForm): Promise<AppView> {
     const result = await setUpWorkstation(this.core, requestOfForm(form), { editing: this.watched });
     this.watch();
-    this.fleet?.refreshNow();
+    this.fleet.refreshNow();
     this.setNotice(`Saved ${result.spec.name}`);
     return this.view();
   }
 
-  private async terminalOptions() {
-    const installed = await this.ports.terminal.installed().catch(() => new Set<string>());
-    return terminalOptions(terminalPlatform(this.ports.platform), installed);
+  getSettings(): Promise<SettingsView> {
+    return this.account.getSettings();
   }
 
-  async getSettings(): Promise<SettingsView> {
-    const [profiles, terminals] = await Promise.all([this.core.account.profiles().catch(() => []), this.terminalOptions()]);
-    const settings = this.settings();
-    return settingsView(settings, {
-      current: currentWorkstation(settings),
-      profiles,
-      keyStorage: this.ports.secretBox.availability(),
-      terminals,
-      hasInstance: this.snapshot?.instance != null,
-    });
-  }
-
-  async updateSettings(change: SettingsChange): Promise<SettingsView> {
-    if (change.terminal != null && !TERMINALS[terminalPlatform(this.ports.platform)].some((app) => app.id === change.terminal)) {
-      throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, 'Pick one from the list.');
-    }
-    const before = this.settings();
-    const profile = change.profile === '' ? null : change.profile;
-    const after = this.core.settings.update((current) => ({
-      ...current,
-      ...(profile !== undefined ? { profile } : {}),
-      ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
-      ...(change.startAtLogin !== undefined ? { startAtLogin: change.startAtLogin } : {}),
-      ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
-    }));
-    if (after.startAtLogin !== before.startAtLogin) this.ports.loginItem.set(after.startAtLogin);
-    if (after.profile !== before.profile) await this.rebuild();
-    else if (change.reminders !== undefined) this.monitor.assess();
-    else this.emit();
-    return this.getSettings();
+  updateSettings(change: SettingsChange): Promise<SettingsView> {
+    return this.account.updateSettings(change);
   }
 
   /** Switch to keys typed into the app (sealed by the secret box). */
-  async saveAccessKeys(keys: AccessKeys): Promise<SettingsView> {
-    const sealed = sealAccessKeys(this.ports.secretBox, keys);
-    this.core.settings.update((current) => ({ ...current, encryptedCredentials: sealed }));
-    await this.rebuild();
-    this.setNotice('Access keys saved, encrypted by the system keychain');
-    return this.getSettings();
+  saveAccessKeys(keys: AccessKeys): Promise<SettingsView> {
+    return this.account.saveAccessKeys(keys);
   }
 
-  async clearAccessKeys(): Promise<SettingsView> {
-    this.core.settings.update((current) => ({ ...current, encryptedCredentials: null }));
-    await this.rebuild();
-    return this.getSettings();
+  clearAccessKeys(): Promise<SettingsView> {
+    return this.account.clearAccessKeys();
   }
 
   listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {
-    return listInstanceTypes(this.core, region);
+    return this.account.listInstanceTypes(region);
   }
 
   runChecks(target: CheckTarget): Promise<CheckReport> {
-    return runAccountChecks(this.core, target);
+    return this.account.runChecks(target);
   }
 
-  async requestQuota(request: { region: string; quotaCode: string; desired: number }): Promise<QuotaRequestResult> {
-    const result = await requestQuota(this.core, request);
-    this.setNotice(`Requested ${result.desired} vCPUs (${result.status.toLowerCase()})`);
-    return result;
+  requestQuota(request: { region: string; quotaCode: string; desired: number }): Promise<QuotaRequestResult> {
+    return this.account.requestQuota(request);
   }
 
-  /** Runs a use case whose failure is shown in the popover (tray menu, notification buttons). */
-  attempt(work: () => unknown): void {
+  /** Runs a use case whose failure is shown in the popover as that workstation's (the current one's by default). */
+  attempt(work: () => unknown, workstation?: string): void {
+    const name = workstation ?? this.watched;
     try {
       const result = work();
-      if (result instanceof Promise) result.catch((error: unknown) => this.report(error));
+      if (result instanceof Promise) result.catch((error: unknown) => this.operations.report(error, name));
     } catch (error) {
-      this.report(error);
+      this.operations.report(error, name);
     }
   }
 
@@ -672,13 +558,17 @@ export class AppSession {
     else this.ports.popover.show('main');
   }
 
-  /** A reminder's notification button (macOS): Stop now or Snooze, if its run is still going. */
+  /**
+   * A reminder's notification button (macOS): Stop now or Snooze for the workstation the reminder
+   * is about (not necessarily the one shown), if its run is still going.
+   */
   private onNotificationButton(button: NotificationButton['id'], reminder: OpenReminder | null): void {
-    if (!reminderApplies(reminder, this.snapshot, this.core.clock.now())) {
+    const name = reminder?.reminder.workstation ?? null;
+    if (name === null || !reminderApplies(reminder, this.latest(name), this.core.clock.now())) {
       this.setNotice('That reminder was about a run that has ended');
       return;
     }
-    this.attempt(() => (button === 'stop' ? this.stopWorkstation() : this.snooze()));
+    this.attempt(() => (button === 'stop' ? this.stopWorkstation(name) : this.snooze(name)), name);
   }
 
   /** Shows a screen of the popover. */
@@ -692,7 +582,7 @@ export class AppSession {
 
   /** Flips Start at login. */
   toggleStartAtLogin(): Promise<SettingsView> {
-    return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+    return this.account.toggleStartAtLogin();
   }
 
   // Issue 10 item 7: the GPU stats feed the idle reminder (logic in stats-idle-feed.ts and core/stats-idle.ts).
@@ -700,7 +590,7 @@ export class AppSession {
 
   private noteStatsReading(name: string, reading: StatsReading): void {
     this.statsIdleFeed ??= new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
-    this.statsIdleFeed.note(this.core, this.snapshots.get(name) ?? null, reading);
+    this.statsIdleFeed.note(this.core, this.fleet.get(name), reading);
   }
 
   // Issue 10 item 6 (the setup script's log in the popover): thin delegations to AppSetup.

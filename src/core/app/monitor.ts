@@ -33,14 +33,12 @@ export interface MonitorHost {
   /** The snapshot as shown (with the last operation's error). */
   effective(): Snapshot | null;
   reminderSettings(): Reminders;
-  /** Whether a stop is already under way. */
-  stopping(): boolean;
-  /** Stops the workstation (a budget cap was reached). */
-  stop(): void;
+  /** Whether a stop of this workstation is already under way. */
+  stopping(name: string): boolean;
+  /** Stops this workstation (its budget cap was reached). */
+  stop(name: string): void;
   /** The latest snapshots of the other workstations (the fleet); none when left out. */
   others?(): readonly Snapshot[];
-  /** Stops another workstation of the fleet (its budget cap was reached). */
-  stopOther?(name: string): void;
   notify(notification: NotificationModel, reminder: OpenReminder | null): void;
   changed(): void;
   log(line: string): void;
@@ -48,11 +46,24 @@ export interface MonitorHost {
   localOffsetMinutes(epochMs: number): number;
 }
 
+/** The watchdog's last answer about one run of a workstation, and when it was asked. */
+interface IdleAnswer {
+  readonly run: string | null;
+  readonly status: IdleStatus | null;
+  /** When the probe that gave `status` was sent (null while none has answered). */
+  readonly statusAt: number | null;
+  readonly probedAt: number;
+}
+
+/** How long the app waits for a watchdog's answer over ssh. */
+const IDLE_PROBE_TIMEOUT_MS = 10_000;
+
 /**
- * The long-running watch over the current workstation's money: the cost meter folds each snapshot
- * into the run history, the reminder policy decides what to show, a budget cap may stop the
- * instance, the watchdog is asked (over ssh) whether the machine is idle, and what a stopped
- * workstation keeps in AWS is looked up. Updates of the reminder state run one at a time.
+ * The long-running watch over the fleet's money: the cost meter folds each snapshot into the run
+ * history, the reminder policy decides what to show for each workstation with an instance, a
+ * budget cap may stop the instance it is about, each running workstation's watchdog is asked (over
+ * ssh) whether the machine is idle, and what the shown workstation keeps in AWS while stopped is
+ * looked up. Updates of the reminder state run one at a time.
  */
 export class Monitor {
   /** The cost meter's last answer for the watched workstation. */
@@ -63,11 +74,12 @@ export class Monitor {
   private stillCosting: { name: string; value: StillCosting | null } | null = null;
   private keptLookups = 0;
   private keptLookup: Promise<void> | null = null;
-  /** The watchdog's last answer for the current run, and when it was asked. */
-  private idle: { run: string | null; status: IdleStatus | null; probedAt: number } | null = null;
-  private idleProbe: Promise<void> | null = null;
-  /** The GPU stats' view of idleness for the current run (issue 10 item 7: the stats feed the idle reminder). */
-  private statsIdle: { name: string; run: string | null; status: StatsIdle } | null = null;
+  /** Per workstation, the watchdog's last answer about its current run. */
+  private readonly idle = new Map<string, IdleAnswer>();
+  /** The probes in flight, at most one per workstation. */
+  private readonly idleProbes = new Map<string, Promise<void>>();
+  /** Per workstation, the GPU stats' view of idleness for its current run (issue 10 item 7: the stats feed the idle reminder). */
+  private readonly statsIdle = new Map<string, { readonly run: string | null; readonly status: StatsIdle }>();
   /** The reminder the popover offers Stop now / Snooze for. */
   private open: OpenReminder | null = null;
   /** Cost updates and reminder-state changes, one at a time (each reads and writes the reminder file). */
@@ -76,13 +88,18 @@ export class Monitor {
 
   constructor(private readonly host: MonitorHost) {}
 
-  /** Forgets everything about the last workstation (another one is watched, or the core was rebuilt). */
+  /** Forgets what was about the shown workstation (another one is shown); the watchdogs' answers, kept per run, stay. */
   forget(): void {
     this.cost = null;
     this.stillCosting = null;
-    this.idle = null;
-    this.statsIdle = null;
     this.open = null;
+  }
+
+  /** Forgets everything, the watchdogs' answers too (the core was rebuilt). */
+  reset(): void {
+    this.forget();
+    this.idle.clear();
+    this.statsIdle.clear();
   }
 
   /** The reminder the popover offers an answer to. */
@@ -104,8 +121,9 @@ export class Monitor {
 
   /** The instance took a snooze until `until`: its watchdog keeps it awake, so show it so. */
   noteSnoozed(snapshot: Snapshot | null, until: number): void {
-    if (snapshot !== null && this.idle !== null && this.idle.run === runKey(snapshot)) {
-      this.idle = { ...this.idle, status: { idleSince: null, keptAwakeUntil: until } };
+    const answer = snapshot === null ? undefined : this.idle.get(snapshot.name);
+    if (snapshot !== null && answer !== undefined && answer.run === runKey(snapshot)) {
+      this.idle.set(snapshot.name, { ...answer, status: { idleSince: null, keptAwakeUntil: until }, statusAt: this.host.core().clock.now() });
     }
   }
 
@@ -116,9 +134,13 @@ export class Monitor {
     return result;
   }
 
-  /** Waits for the updates, probes and lookups under way. */
+  /** Waits for the updates, probes and lookups under way (and the updates a probe's answer queues). */
   async settled(): Promise<void> {
-    await Promise.all([this.chain, this.idleProbe, this.keptLookup]);
+    for (;;) {
+      const chain = this.chain;
+      await Promise.all([chain, ...this.idleProbes.values(), this.keptLookup]);
+      if (chain === this.chain && this.idleProbes.size === 0) return;
+    }
   }
 
   /** The watched workstation's cost facts as the pure models take them. */
@@ -142,18 +164,18 @@ export class Monitor {
     return this.cost !== null && this.cost.name === this.host.watched() ? this.cost.status.hourlyUsd : null;
   }
 
-  /** The idle status of this run: the watchdog's answer and the GPU stats' view, combined (see stats-idle.ts). */
+  /** The idle status of this snapshot's run: the watchdog's answer and the GPU stats' view, combined (see stats-idle.ts). */
   private idleOf(snapshot: Snapshot): IdleStatus | null {
     const run = runKey(snapshot);
-    const watchdog = this.idle !== null && this.idle.run === run && this.idle.status !== null ? { status: this.idle.status, askedAt: this.idle.probedAt } : null;
-    const stats = this.statsIdle !== null && this.statsIdle.name === snapshot.name && this.statsIdle.run === run ? this.statsIdle.status : null;
-    return combinedIdle(watchdog, stats, this.host.core().clock.now());
+    const answer = this.idle.get(snapshot.name);
+    const watchdog = answer !== undefined && answer.run === run && answer.status !== null && answer.statusAt !== null ? { status: answer.status, askedAt: answer.statusAt } : null;
+    const stats = this.statsIdle.get(snapshot.name);
+    return combinedIdle(watchdog, stats !== undefined && stats.run === run ? stats.status : null, this.host.core().clock.now());
   }
 
-  /** The GPU stats' view of idleness after a new reading of the watched workstation: the reminders look again. */
+  /** The GPU stats' view of idleness after a new reading of a workstation: the reminders look again. */
   noteStatsIdle(name: string, run: string | null, status: StatsIdle): void {
-    if (name !== this.host.watched()) return;
-    this.statsIdle = { name, run, status };
+    this.statsIdle.set(name, { run, status });
     this.assess();
   }
 
@@ -190,20 +212,23 @@ export class Monitor {
     if (core !== this.host.core() || name !== this.host.watched()) return;
     this.cost = { name, status };
     this.othersMonthUsd = othersMonthUsd;
-    await this.remind(core, [{ snapshot, cost: status, idle: this.idleOf(snapshot), othersMonthUsd }, ...otherInputs], now);
-    this.probeIdle(core, snapshot, now);
+    // Each workstation with its own watchdog's answer about its run.
+    const members = [{ snapshot, cost: status, othersMonthUsd }, ...otherInputs].map((member) => ({ ...member, idle: this.idleOf(member.snapshot) }));
+    await this.remind(core, members, now);
+    for (const member of members) this.probeIdle(core, member.snapshot, now);
     this.host.changed();
   }
 
   /** Meters the other workstations that have an instance (no AWS call: their snapshots are the fleet watch's). */
-  private async observeOthers(core: CloudRigCore, watched: string, now: number): Promise<Array<{ snapshot: Snapshot; cost: CostStatus; idle: null }>> {
+  private async observeOthers(core: CloudRigCore, watched: string, now: number): Promise<Array<{ snapshot: Snapshot; cost: CostStatus }>> {
     const others = (this.host.others?.() ?? []).filter((other) => other.name !== watched && other.instance !== null && core.service.names().includes(other.name));
-    return Promise.all(others.map(async (other) => ({ snapshot: other, cost: await core.costs.observe(core.service.spec(other.name), other.instance, now), idle: null })));
+    return Promise.all(others.map(async (other) => ({ snapshot: other, cost: await core.costs.observe(core.service.spec(other.name), other.instance, now) })));
   }
 
   /**
-   * The reminders for the fleet at once (the watched workstation first): each is reminded about
-   * on its own, the monthly budget once for all, and a budget cap stops the workstation it is about.
+   * The reminders for the fleet at once (the watched workstation first, as shown): each is
+   * reminded about on its own, the monthly budget once for all, and a budget cap stops the
+   * workstation it is about (unless a stop of it is under way).
    */
   private async remind(
     core: CloudRigCore,
@@ -225,40 +250,44 @@ export class Monitor {
     this.open = pendingReminder(this.open, decision.reminders, this.host.snapshot(), now);
     const runs = new Map(members.map((member) => [member.snapshot.name, runKey(member.snapshot)] as const));
     for (const reminder of decision.reminders) this.host.notify(reminderNotification(reminder), { reminder, run: runs.get(reminder.workstation) ?? runKey(snapshot) });
-    if (budgetStopDue(decision.reminders, this.host.effective()) && !this.host.stopping()) {
-      this.host.log(`budget reached: stopping ${snapshot.name}`);
-      this.host.stop();
-    }
-    for (const member of members.slice(1)) {
-      if (!budgetStopDue(decision.reminders, member.snapshot)) continue;
-      this.host.log(`budget reached: stopping ${member.snapshot.name}`);
-      this.host.stopOther?.(member.snapshot.name);
+    const shown = members.map((member, index) => (index === 0 ? this.host.effective() : member.snapshot));
+    for (const member of shown) {
+      if (member === null || !budgetStopDue(decision.reminders, member) || this.host.stopping(member.name)) continue;
+      this.host.log(`budget reached: stopping ${member.name}`);
+      this.host.stop(member.name);
     }
   }
 
-  /** Asks the instance's watchdog (over ssh) since when it has been idle, when that is due. */
+  /**
+   * Asks this workstation's watchdog (over ssh) since when its machine has been idle, when that is
+   * due for its run; one probe in flight per workstation. The answer is kept for that run only.
+   */
   private probeIdle(core: CloudRigCore, snapshot: Snapshot, now: number): void {
+    const name = snapshot.name;
     const run = runKey(snapshot);
-    if (this.idle !== null && this.idle.run !== run) this.idle = null;
-    const enabled = core.service.spec(snapshot.name).autoStop.enabled;
-    if (this.idleProbe !== null || !idleProbeDue(snapshot, enabled, this.idle?.probedAt ?? null, now)) return;
+    const last = this.idle.get(name);
+    if (last !== undefined && last.run !== run) this.idle.delete(name);
+    const current = last?.run === run ? last : null;
+    const enabled = core.service.spec(name).autoStop.enabled;
+    if (this.idleProbes.has(name) || !idleProbeDue(snapshot, enabled, current?.probedAt ?? null, now)) return;
     const target = targetOf(core, snapshot);
     if (target === null) return;
-    this.idle = { run, status: this.idle?.status ?? null, probedAt: now };
-    this.idleProbe = core.ssh.exec(target, idleStatusCommand(), 10_000).then(
+    this.idle.set(name, { run, status: current?.status ?? null, statusAt: current?.statusAt ?? null, probedAt: now });
+    const probe = core.ssh.exec(target, idleStatusCommand(core.keepAliveFile ?? undefined), IDLE_PROBE_TIMEOUT_MS).then(
       (result) => {
-        if (core !== this.host.core() || this.idle?.run !== run) return;
+        if (core !== this.host.core() || this.idle.get(name)?.run !== run) return;
         if (result.code !== 0) {
-          this.host.log(`idle check failed: exit ${result.code}`);
+          this.host.log(`idle check of ${name} failed: exit ${result.code}`);
           return;
         }
-        this.idle = { run, status: parseIdleStatus(result.stdout, core.clock.now()), probedAt: now };
+        this.idle.set(name, { run, status: parseIdleStatus(result.stdout, core.clock.now()), statusAt: now, probedAt: now });
         this.assess();
       },
-      (error: unknown) => this.host.log(`idle check failed: ${toErrorInfo(error).message}`),
+      (error: unknown) => this.host.log(`idle check of ${name} failed: ${toErrorInfo(error).message}`),
     ).finally(() => {
-      this.idleProbe = null;
+      if (this.idleProbes.get(name) === probe) this.idleProbes.delete(name);
     });
+    this.idleProbes.set(name, probe);
   }
 
   /** Looks up what the workstation keeps in AWS (the "still costing you" list). */

@@ -65,3 +65,50 @@ export class OperationRunner {
     while (this.operation) await this.operation.done;
   }
 }
+
+/** What the per-workstation runners tell their owner; each event names the workstation. */
+export interface WorkstationOperationEvents {
+  onDidStart(name: string, kind: OperationKind): void;
+  onDidFail(name: string, kind: OperationKind, error: ErrorInfo): void;
+  onDidEnd(name: string, kind: OperationKind): void;
+}
+
+/**
+ * One OperationRunner per workstation: an operation on one workstation never aborts another's
+ * (starting B while A waits for ssh leaves A waiting), while a Stop of A still aborts A's own Start.
+ */
+export class WorkstationOperations {
+  private readonly runners = new Map<string, OperationRunner>();
+
+  constructor(private readonly events: WorkstationOperationEvents) {}
+
+  /** The operation under way on this workstation, if any. */
+  kindOf(name: string): OperationKind | null {
+    return this.runners.get(name)?.kind ?? null;
+  }
+
+  /** Runs `work` on this workstation's runner: it aborts only that workstation's operation under way. */
+  run(name: string, kind: OperationKind, work: (signal: AbortSignal) => Promise<unknown>): void {
+    let runner = this.runners.get(name);
+    if (!runner) {
+      runner = new OperationRunner({
+        onDidStart: (started) => this.events.onDidStart(name, started),
+        onDidFail: (failed, error) => this.events.onDidFail(name, failed, error),
+        onDidEnd: (ended) => this.events.onDidEnd(name, ended),
+      });
+      this.runners.set(name, runner);
+    }
+    runner.run(kind, work);
+  }
+
+  /** Aborts every workstation's operation and waits until all have let go (the core is rebuilt, or the app quits). */
+  async cancelAll(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((runner) => runner.cancel()));
+  }
+
+  /** Waits until no workstation has an operation under way. */
+  async settled(): Promise<void> {
+    const busy = (): OperationRunner[] => [...this.runners.values()].filter((runner) => runner.kind !== null);
+    for (let runners = busy(); runners.length > 0; runners = busy()) await Promise.all(runners.map((runner) => runner.settled()));
+  }
+}

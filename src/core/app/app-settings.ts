@@ -1,0 +1,132 @@
+// The app's settings and account screens: terminal, start at login, reminders, the AWS profile or
+// typed keys (either rebuilds the core), instance types, account checks and quota requests.
+import type { AccessKeys } from '../../shared/contract.js';
+import type { Reminders, Settings } from '../../shared/settings.js';
+import type { CheckReport, InstanceTypeOption, QuotaRequestResult, SettingsView } from '../../shared/views.js';
+import { sealAccessKeys, type SecretBox } from '../credentials.js';
+import { CloudRigError, toErrorInfo } from '../errors.js';
+import type { CheckTarget } from '../first-run-checks.js';
+import { currentWorkstation } from '../popover-model.js';
+import { settingsView } from '../settings-view.js';
+import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
+import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import type { CloudRigCore } from './cloudrig-core.js';
+import type { LoginItem, TerminalPort } from './shell-ports.js';
+
+/** A settings change from the popover. */
+export interface SettingsChange {
+  readonly profile?: string | null;
+  readonly terminal?: string | null;
+  readonly startAtLogin?: boolean;
+  readonly reminders?: Reminders;
+}
+
+/** What the settings part reads from, and asks of, the session that owns it. */
+export interface AppSettingsHost {
+  core(): CloudRigCore;
+  readonly platform: string;
+  readonly terminal: TerminalPort;
+  readonly secretBox: SecretBox;
+  readonly loginItem: LoginItem;
+  /** Whether the current workstation has an instance (the form locks what cannot change then). */
+  hasInstance(): boolean;
+  /** Builds the core again (another profile or keys) and watches again. */
+  rebuild(): Promise<void>;
+  /** The reminder settings changed: bring reminders up to date. */
+  remindersChanged(): void;
+  changed(): void;
+  setNotice(text: string): void;
+  log(line: string): void;
+}
+
+/** The settings screen and the account's use cases, as the app offers them. */
+export class AppSettings {
+  constructor(private readonly host: AppSettingsHost) {}
+
+  private settings(): Settings {
+    return this.host.core().settings.read();
+  }
+
+  /** At start: writes the login item again when it is on (the app may have moved or been updated since). */
+  renewLoginItem(): void {
+    if (!this.settings().startAtLogin) return;
+    // A Linux autostart entry names the executable's path.
+    try {
+      if (this.host.loginItem.renew) this.host.loginItem.renew();
+      else this.host.loginItem.set(true);
+    } catch (error) {
+      this.host.log(`start at login: could not renew the login item: ${toErrorInfo(error).message}`);
+    }
+  }
+
+  private async terminalOptions() {
+    const installed = await this.host.terminal.installed().catch(() => new Set<string>());
+    return terminalOptions(terminalPlatform(this.host.platform), installed);
+  }
+
+  async getSettings(): Promise<SettingsView> {
+    const [profiles, terminals] = await Promise.all([this.host.core().account.profiles().catch(() => []), this.terminalOptions()]);
+    const settings = this.settings();
+    return settingsView(settings, {
+      current: currentWorkstation(settings),
+      profiles,
+      keyStorage: this.host.secretBox.availability(),
+      terminals,
+      hasInstance: this.host.hasInstance(),
+    });
+  }
+
+  async updateSettings(change: SettingsChange): Promise<SettingsView> {
+    if (change.terminal != null && !TERMINALS[terminalPlatform(this.host.platform)].some((app) => app.id === change.terminal)) {
+      throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, 'Pick one from the list.');
+    }
+    const before = this.settings();
+    const profile = change.profile === '' ? null : change.profile;
+    const after = this.host.core().settings.update((current) => ({
+      ...current,
+      ...(profile !== undefined ? { profile } : {}),
+      ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
+      ...(change.startAtLogin !== undefined ? { startAtLogin: change.startAtLogin } : {}),
+      ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
+    }));
+    if (after.startAtLogin !== before.startAtLogin) this.host.loginItem.set(after.startAtLogin);
+    if (after.profile !== before.profile) await this.host.rebuild();
+    else if (change.reminders !== undefined) this.host.remindersChanged();
+    else this.host.changed();
+    return this.getSettings();
+  }
+
+  /** Switch to keys typed into the app (sealed by the secret box). */
+  async saveAccessKeys(keys: AccessKeys): Promise<SettingsView> {
+    const sealed = sealAccessKeys(this.host.secretBox, keys);
+    this.host.core().settings.update((current) => ({ ...current, encryptedCredentials: sealed }));
+    await this.host.rebuild();
+    this.host.setNotice('Access keys saved, encrypted by the system keychain');
+    return this.getSettings();
+  }
+
+  async clearAccessKeys(): Promise<SettingsView> {
+    this.host.core().settings.update((current) => ({ ...current, encryptedCredentials: null }));
+    await this.host.rebuild();
+    return this.getSettings();
+  }
+
+  /** Flips Start at login. */
+  toggleStartAtLogin(): Promise<SettingsView> {
+    return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+  }
+
+  listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {
+    return listInstanceTypes(this.host.core(), region);
+  }
+
+  runChecks(target: CheckTarget): Promise<CheckReport> {
+    return runAccountChecks(this.host.core(), target);
+  }
+
+  async requestQuota(request: { region: string; quotaCode: string; desired: number }): Promise<QuotaRequestResult> {
+    const result = await requestQuota(this.host.core(), request);
+    this.host.setNotice(`Requested ${result.desired} vCPUs (${result.status.toLowerCase()})`);
+    return result;
+  }
+}
