@@ -1,8 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { cheapestUsd, quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
 import type { Price } from '../core/price-catalog.js';
-import { CloudRigError } from '../core/errors.js';
-import { cliErrorText } from './fix-wording.js';
+import { flag, lineWriter } from './output.js';
 import { validateRegion } from '../core/validate.js';
 import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
@@ -20,14 +19,7 @@ function usdLimit(value: string): number {
   return usd;
 }
 
-function region(value: string): string {
-  try {
-    return validateRegion(value, '--region');
-  } catch (error) {
-    if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
-    throw error;
-  }
-}
+const region = flag((value: string) => validateRegion(value, '--region'));
 
 function priceText(price: Price | null): string {
   return price === null ? '—' : `$${price.usd.toFixed(3)}/h ${price.source}`;
@@ -62,9 +54,7 @@ function offerJson(offer: GpuOffer) {
 
 /** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
 export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const out = lineWriter(io.stdout);
   program
     .command('gpus')
     .description('GPU instance types by price: model, memory, on-demand and spot price, and your vCPU quota.')

@@ -4,7 +4,7 @@ import { systemClock } from '../../src/adapters/system-clock.js';
 import { POLL } from '../../src/core/poll-policy.js';
 import type { Clock } from '../../src/core/ports.js';
 import { FleetWatch } from '../../src/core/app/fleet-watch.js';
-import { ShiftedClock } from '../unit/support/shifted-clock.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
 import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 

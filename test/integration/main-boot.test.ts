@@ -15,15 +15,15 @@ import type { Shell } from '../../src/main/app-shell.js';
 import { platformOf } from '../../src/main/desktop.js';
 import { nameHasOwner, STATUS_NOTIFIER_WATCHER } from '../../src/main/status-notifier.js';
 import { trayImage } from '../../src/main/tray.js';
-import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from './support/electron-double.js';
-import { ShiftedClock } from './support/shifted-clock.js';
+import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from '../support/electron-double.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 
 // The Electron main process booted with `electron` replaced by a module double that models each
-// desktop (test/unit/support/electron-double.ts; no Electron binary can run here). Everything
+// desktop (test/support/electron-double.ts; no Electron binary can run here). Everything
 // behind it is real: the controller, the core, the AWS adapters against moto + the cloud proxy.
 // The first suite follows a whole launch on Windows; the second boots every desktop and checks
 // what differs between them.
-const electron = await vi.hoisted(async () => (await import('./support/electron-double.js')).createElectronDouble());
+const electron = await vi.hoisted(async () => (await import('../support/electron-double.js')).createElectronDouble());
 
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
