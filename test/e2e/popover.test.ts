@@ -1,19 +1,18 @@
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppSession } from '../../src/core/app/app-session.js';
-import { startCloud, type Cloud } from '../fixtures/cloud.js';
-import { startApp, type AppHarness } from '../support/app-harness.js';
+import type { Cloud } from '../fixtures/cloud.js';
+import { startApp, startAppPeers, type AppHarness, type AppPeers } from '../support/app-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
 import { CHROMIUM, canRunChromium as canRun, ROOT, SHOTS } from './support/component-page.js';
 import { openPopover, type PopoverPage } from './support/popover-page.js';
-import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { publicKeyFromPrivate, type Sshd } from '../fixtures/sshd.js';
 
 // The built popover (out/renderer) in Debian's Chromium, wired through the real IPC router and
 // app controller to the real core and AWS adapters, against moto + the cloud proxy + a real sshd.
@@ -29,7 +28,7 @@ let controller: AppSession;
 let popover: PopoverPage;
 let page: Page;
 let home: string;
-const saved = { ...process.env };
+let peers: AppPeers;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -53,24 +52,16 @@ beforeAll(async () => {
   await ensureAppBuilt(ROOT);
   await mkdir(SHOTS, { recursive: true });
 
-  cloud = await startCloud();
+  peers = await startAppPeers('e2e');
+  ({ cloud, sshd, dir: home } = peers);
   // EC2 takes its time: hold the transitional states long enough to see (and photograph) them.
   cloud.proxy.setHold({ pendingMs: 2_500, stoppingMs: 2_000, shuttingDownMs: 1_000 });
   cloud.proxy.setQuota('L-DB2E81BA', 0);
   // No pricing:GetProducts for this user: prices come from CloudRig's bundled table, labelled so.
   cloud.proxy.setPricingAvailable(false);
-  sshd = await startSshd({ start: false });
-  home = await mkdtemp(join(tmpdir(), 'cloudrig-e2e-'));
-  await writeFile(join(home, 'aws-config'), '');
-  Object.assign(process.env, cloud.env, {
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    // Where Snooze writes the keep-alive on "the instance" (the sshd fixture runs as this user).
-    CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
-  });
 
   // Clipboard, notifications, the terminal launcher and the login item are recorded in app.record.
-  app = startApp({ home: join(home, 'home'), env: process.env, terminals: ['xterm'], tickMs: 1_000, start: false });
+  app = startApp({ home: peers.home, env: process.env, terminals: ['xterm'], tickMs: 1_000, start: false });
   controller = app.session;
   popover = await openPopover(controller, { width: 380, height: 640 });
   page = popover.page;
@@ -79,10 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await popover?.close();
   await app?.dispose();
-  await sshd?.close();
-  await cloud?.close();
-  process.env = saved;
-  if (home) await rm(home, { recursive: true, force: true });
+  await peers?.close();
 });
 
 describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', () => {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
@@ -7,6 +10,8 @@ import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import type { Clock } from '../../src/core/ports.js';
 import type { Screen } from '../../src/shared/views.js';
+import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { startSshd, type Sshd } from '../fixtures/sshd.js';
 
 // The tray app's AppSession on a real core (real AWS and ssh adapters) against the test peers,
 // with recording doubles for the surfaces only the OS has: clipboard, notifications, the terminal
@@ -136,5 +141,51 @@ export function useApps(): (options: AppOptions) => AppHarness {
     const app = startApp(options);
     started.push(app);
     return app;
+  };
+}
+
+/** moto + cloud proxy + a reserved sshd + a scratch folder, with process.env pointed at them as a user's would be. */
+export interface AppPeers {
+  readonly cloud: Cloud;
+  /** The workstation's sshd: its port is reserved; start it once CloudRig has made the key. */
+  readonly sshd: Sshd;
+  /** The scratch folder: an empty AWS config, the keep-alive file "on the instance", and `home`. */
+  readonly dir: string;
+  /** The CloudRig home to give the app (not created yet). */
+  readonly home: string;
+  /** Stops the peers, gives process.env back and removes the folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the peers an app test that makes its own workstation needs, for tests that do not run `rig`
+ * (those use `useRigWorld`). The SDK reads the endpoint and keys from process.env, and Snooze writes
+ * the keep-alive to CLOUDRIG_KEEPALIVE_FILE (the sshd fixture runs as this user), so both are set there.
+ */
+export async function startAppPeers(name: string): Promise<AppPeers> {
+  const saved = { ...process.env };
+  const cloud = await startCloud();
+  const sshd = await startSshd({ start: false }).catch(async (error: unknown) => {
+    await cloud.close();
+    throw error;
+  });
+  const dir = await mkdtemp(join(tmpdir(), `cloudrig-${name}-`));
+  await writeFile(join(dir, 'aws-config'), '');
+  Object.assign(process.env, cloud.env, {
+    AWS_CONFIG_FILE: join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
+    CLOUDRIG_KEEPALIVE_FILE: join(dir, 'instance-keepalive'),
+  });
+  return {
+    cloud,
+    sshd,
+    dir,
+    home: join(dir, 'home'),
+    async close() {
+      process.env = saved;
+      await sshd.close();
+      await cloud.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
