@@ -1,10 +1,10 @@
-// The idle watcher process of item 6: core + real adapters + one Watcher, nothing else (no
+// The idle watcher process of item 6: core + real adapters + the app's FleetWatch over a home with one workstation, nothing else (no
 // Electron, no UI). Prints one JSON line when the workstation is `ready`, then, after the window,
 // one with its CPU time and memory. Run by footprint.ts as
 //   node .bench/footprint-child.mjs HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
 import { createCore } from '../src/adapters/compose.js';
-import { Watcher } from '../src/core/watcher.js';
+import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import type { Phase } from '../src/shared/workstation.js';
 
 const [home, name, windowArg] = process.argv.slice(2);
@@ -12,9 +12,11 @@ if (!home || !name || !windowArg) throw new Error('usage: footprint-child HOME W
 const windowMs = Number(windowArg);
 
 const core = createCore({ home });
+// The app's FleetWatch watches every workstation in the home: this one must be all there is.
+if (core.service.names().join(',') !== name) throw new Error(`the home must hold only ${name}, not ${core.service.names().join(', ')}`);
 let phase = null as Phase | null;
 core.service.onDidChange((snapshot) => (phase = snapshot.phase));
-const watcher = new Watcher(core.service, core.clock, name);
+const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
 watcher.start();
 // As in the app: a change `rig` announces in the home makes the watcher ask EC2 at once.
 core.changes.watch(() => watcher.refreshNow());

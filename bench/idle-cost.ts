@@ -1,8 +1,8 @@
-import { Watcher } from '../src/core/watcher.js';
+import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import type { Phase } from '../src/shared/workstation.js';
 import { AcceleratedClock } from './accelerated-clock.js';
 import { type Row } from './report.js';
-import { ensureRunning, REGION, until, WORKSTATION, type BenchWorld } from './world.js';
+import { ensureRunning, REGION, until, type BenchWorld } from './world.js';
 
 /** Sleeps pass 600× faster: the steady 60 s poll interval takes 100 ms. */
 const FACTOR = 600;
@@ -20,7 +20,7 @@ interface Window {
 }
 
 /**
- * Item 3. The Watcher on an accelerated clock (see AcceleratedClock) watches a workstation that
+ * Item 3. The app's FleetWatch on an accelerated clock (see AcceleratedClock) watches a workstation that
  * is not changing; the proxy counts every request it receives over the window, reported per
  * simulated hour. Three steady states: running with ssh answering (`ready`), `stopped`, and, as
  * an extra, running while ssh never answers (a firewall or a changed home IP).
@@ -76,7 +76,7 @@ async function idleWindow(world: BenchWorld, phase: Phase, realCapMs = REAL_CAP_
   const core = world.core(clock);
   let current = null as Phase | null;
   core.service.onDidChange((snapshot) => (current = snapshot.phase));
-  const watcher = new Watcher(core.service, clock, WORKSTATION);
+  const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
   watcher.start();
   try {
     if (!(await until(() => current === phase, 10_000))) throw new Error(`the workstation did not settle in ${phase} (it is ${current ?? 'unknown'})`);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { Watcher } from '../src/core/watcher.js';
+import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import type { Snapshot } from '../src/shared/workstation.js';
 import { seconds, summary, type Row } from './report.js';
 import type { StateTransition } from '../test/fixtures/cloud-proxy.js';
-import { delay, ensureRunning, REGION, until, WORKSTATION, type BenchWorld } from './world.js';
+import { delay, ensureRunning, REGION, until, type BenchWorld } from './world.js';
 
 /** What an observer saw, and when (epoch ms). */
 interface Sighting {
@@ -29,9 +29,9 @@ const BASELINE_CYCLE_MS = BASELINE_PERIOD_S * 1_000 + 600;
 
 /**
  * Item 1. Starts and stops the workstation's instance through the EC2 gateway (as the app's
- * Start/Stop do, followed by `watcher.refreshNow()`), with the proxy holding pending/stopping for
- * a random 1–2 s each time so that polls are not in step with transitions. The Watcher (the only
- * poller in this process) and a shell loop of `aws ec2 describe-instances` every 2 s watch the
+ * Start/Stop do, followed by `fleet.refreshNow()`), with the proxy holding pending/stopping for
+ * a random 1–2 s each time so that polls are not in step with transitions. The app's FleetWatch (the
+ * only poller in this process) and a shell loop of `aws ec2 describe-instances` every 2 s watch the
  * same transitions; each latency is sighting time − the moment the proxy started reporting the
  * settled state. sshd is down meanwhile, so `running` is not delayed by a successful ssh handshake.
  */
@@ -44,7 +44,7 @@ export async function measureNoticeLatency(world: BenchWorld, transitions = DEFA
   core.service.onDidChange((snapshot: Snapshot) => {
     if (snapshot.instance) watched.push({ at: Date.now(), state: snapshot.instance.state });
   });
-  const watcher = new Watcher(core.service, core.clock, WORKSTATION);
+  const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
   watcher.start();
   const baseline = startBaselineLoop(world);
   const results: Transition[] = [];

@@ -1,13 +1,13 @@
 import { connect } from 'node:net';
-import { Watcher } from '../src/core/watcher.js';
+import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import { seconds, summary, type Row } from './report.js';
-import { delay, ensureRunning, until, WORKSTATION, type BenchWorld } from './world.js';
+import { delay, ensureRunning, until, type BenchWorld } from './world.js';
 
 const DEFAULT_SAMPLES = 12;
 const READY_TIMEOUT_MS = 10_000;
 
 /**
- * Item 2. The instance runs and sshd is down, so the Watcher sits in `running`, probing. After a
+ * Item 2. The instance runs and sshd is down, so the FleetWatch sits in `running`, probing. After a
  * random wait sshd starts (the key is already authorised); t0 is the first moment it sends its
  * banner, seen by a 5 ms connect loop, and the latency runs to the service's `ready` snapshot.
  * Each sample uses a fresh core, since readiness is remembered per instance run.
@@ -26,7 +26,7 @@ export async function measureSshReady(world: BenchWorld, samples = DEFAULT_SAMPL
       if (snapshot.instance?.state === 'running') running = true;
       if (snapshot.phase === 'ready' && readyAt === null) readyAt = Date.now();
     });
-    const watcher = new Watcher(core.service, core.clock, WORKSTATION);
+    const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
     watcher.start();
     try {
       if (!(await until(() => running, READY_TIMEOUT_MS))) throw new Error('the instance is not running');

@@ -4,6 +4,7 @@ import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
+import { lineWriter } from './output.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
 export const costStatusExtras: StatusExtras = async (core, snapshot) => ({ ...(await workstationCost(core, snapshot)) });
@@ -14,9 +15,7 @@ function dollars(usd: number): string {
 
 /** `rig cost [--json]` and `rig snooze [N] [--hours H]`. */
 export const registerCostCommands: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const out = lineWriter(io.stdout);
 
   program
     .command('cost')

@@ -5,6 +5,7 @@ import { cliFix } from './fix-wording.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
 import { requestQuota, runAccountChecks } from '../core/app/account.js';
 import { workstationName, type CommandRegistrar } from './program.js';
+import { lineWriter } from './output.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
 
@@ -32,9 +33,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
         spot: opts.spot ?? spec?.spot ?? false,
       };
       const report = await runAccountChecks(c, target);
-      const out = (line: string): void => {
-        io.stdout.write(`${line}\n`);
-      };
+      const out = lineWriter(io.stdout);
       if (opts.json) out(JSON.stringify(report, null, 2));
       else {
         for (const check of report.checks) {

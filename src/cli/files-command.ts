@@ -5,7 +5,7 @@ import { CloudRigError } from '../core/errors.js';
 import { syncTree, watchAndSync, type CopyProgress, type FileTree, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
-import type { Io } from './output.js';
+import { lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 
@@ -54,7 +54,7 @@ function summaryLine(summary: SyncSummary, where: string): string {
 
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
 export const registerFileCommands: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => void io.stdout.write(`${line}\n`);
+  const out = lineWriter(io.stdout);
 
   program
     .command('push')

@@ -3,8 +3,7 @@ import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog
 import { gpuOfferRow } from '../core/gpu-offer-rows.js';
 import { GPU_MODEL_PATTERN, PRICE_SOURCE_NOTE } from '../shared/gpu-offers.js';
 import type { Price } from '../core/price-catalog.js';
-import { CloudRigError } from '../core/errors.js';
-import { cliErrorText } from './fix-wording.js';
+import { flag, lineWriter } from './output.js';
 import { validateRegion } from '../core/validate.js';
 import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
@@ -20,14 +19,7 @@ function usdLimit(value: string): number {
   return usd;
 }
 
-function region(value: string): string {
-  try {
-    return validateRegion(value, '--region');
-  } catch (error) {
-    if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
-    throw error;
-  }
-}
+const region = flag((value: string) => validateRegion(value, '--region'));
 
 function priceText(price: Price | null): string {
   return price === null ? '—' : `$${price.usd.toFixed(3)}/h ${price.source}`;
@@ -41,9 +33,7 @@ function quotaText(offer: GpuOffer): string {
 
 /** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
 export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const out = lineWriter(io.stdout);
   program
     .command('gpus')
     .description('GPU instance types by price: model, memory, on-demand and spot price, and your vCPU quota.')

@@ -1,7 +1,9 @@
+import { InvalidArgumentError } from 'commander';
 import ora, { type Ora } from 'ora';
 import type { Step } from '../shared/workstation.js';
-import { toErrorInfo } from '../core/errors.js';
-import { cliErrorText } from './fix-wording.js';
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import type { ErrorInfo } from '../shared/errors.js';
+import { cliErrorText, cliFix } from './fix-wording.js';
 
 /** Where the CLI writes; injectable so tests can run the program in-process. */
 export interface Io {
@@ -56,4 +58,28 @@ export class Progress {
 /** The one error line: what went wrong, then how to fix it. */
 export function errorLine(error: unknown): string {
   return `error: ${cliErrorText(toErrorInfo(error))}`;
+}
+
+/** A warning line: what went wrong, then how to fix it (the command goes on). */
+export function warningLine(problem: Pick<ErrorInfo, 'message' | 'fix'>): string {
+  return `warning: ${problem.message} Fix: ${cliFix(problem.fix)}`;
+}
+
+/** Writes one line to `stream` (stdout or stderr). */
+export function lineWriter(stream: NodeJS.WritableStream): (line: string) => void {
+  return (line) => {
+    stream.write(`${line}\n`);
+  };
+}
+
+/** Wraps a validator so commander reports the error as the flag's. */
+export function flag<T>(validate: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return validate(value);
+    } catch (error) {
+      if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
+      throw error;
+    }
+  };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
@@ -21,8 +21,8 @@ import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
 import { setUpWorkstation } from '../core/app/workstation-setup.js';
-import { Progress, type Io } from './output.js';
-import { cliErrorText, cliFix } from './fix-wording.js';
+import { flag, lineWriter, Progress, warningLine, type Io } from './output.js';
+import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
@@ -38,17 +38,6 @@ interface GlobalOptions {
 /** Builds the core for the global options (home null: the default home); the CLI never builds it before parsing succeeded. */
 export type CoreFactory = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
 
-/** Wraps a validator so commander reports the error as the flag's. */
-function flag<T>(validate: (value: string) => T) {
-  return (value: string): T => {
-    try {
-      return validate(value);
-    } catch (error) {
-      if (error instanceof CloudRigError) throw new InvalidArgumentError(cliErrorText(error));
-      throw error;
-    }
-  };
-}
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
@@ -89,9 +78,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     }
     return core;
   };
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const out = lineWriter(io.stdout);
   const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
   const progress = () => new Progress(io);
 
@@ -144,7 +131,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
       if (result.spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
-      for (const warning of result.warnings) io.stderr.write(`warning: ${warning.message} ${cliFix(warning.fix)}\n`);
+      for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
     });
 
   program

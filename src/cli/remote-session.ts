@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { toErrorInfo } from '../core/errors.js';
-import { cliFix } from './fix-wording.js';
+import { warningLine } from './output.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */
 export { openWorkstationSession as openSession } from '../core/app/connect.js';
@@ -50,7 +50,7 @@ export function watchFailures(stderr: { write(text: string): unknown }, controll
         controller.abort();
         return;
       }
-      stderr.write(`warning: ${info.message} Fix: ${cliFix(info.fix)}\n`);
+      stderr.write(`${warningLine(info)}\n`);
     },
     rethrow(): void {
       if (fatal) throw fatal;

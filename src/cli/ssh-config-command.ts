@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { CommandRegistrar } from './program.js';
+import { lineWriter } from './output.js';
 
 /**
  * Brings CloudRig's ssh config up to date: asks AWS about every workstation once (a start may
@@ -15,9 +16,7 @@ export async function refreshSshConfig(core: CloudRigCore): Promise<string> {
 
 /** `rig ssh-config [--install | --remove | --print]`: CloudRig's ssh config and the one Include line that makes `ssh <name>` work. */
 export const registerSshConfig: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const out = lineWriter(io.stdout);
   program
     .command('ssh-config')
     .description('Show whether `ssh <name>` works; --install adds one Include line to ~/.ssh/config, --remove takes it out, --print shows CloudRig\'s file.')

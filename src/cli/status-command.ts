@@ -1,7 +1,7 @@
 import { FleetWatch } from '../core/app/fleet-watch.js';
 import { CloudRigError } from '../core/errors.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
-import type { Io } from './output.js';
+import { lineWriter, type Io } from './output.js';
 import { statusJson, type StatusExtras } from './program.js';
 
 /**
@@ -24,9 +24,7 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
     ]);
     return statusJson(snapshot, { ...extra, ingressCidr: core.service.spec(snapshot.name).ingressCidr });
   }));
-  const write = (line: string): void => {
-    io.stdout.write(`${line}\n`);
-  };
+  const write = lineWriter(io.stdout);
   if (options.json) {
     write(JSON.stringify(statuses, null, 2));
     return true;

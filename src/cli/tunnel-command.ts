@@ -4,6 +4,7 @@ import { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel 
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
+import { lineWriter, warningLine } from './output.js';
 
 /** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
 export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
@@ -22,10 +23,9 @@ function describe(tunnel: OpenTunnel): string {
 
 /** `rig tunnel` and `rig jupyter`: local forwards over the workstation's one kept-alive ssh connection. */
 export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) => {
-  const out = (line: string): void => void io.stdout.write(`${line}\n`);
+  const out = lineWriter(io.stdout);
   const warn = (error: unknown): void => {
-    const info = toErrorInfo(error);
-    io.stderr.write(`warning: ${info.message} Fix: ${info.fix}\n`);
+    io.stderr.write(`${warningLine(toErrorInfo(error))}\n`);
   };
 
   program

@@ -37,7 +37,7 @@ export function waitPollDelay(waitStartedAt: number, now: number): number {
 /**
  * While AWS cannot be reached, the watcher looks again after this long: the steady pace (or the
  * transition's) doubled for each failure in a row, at most every five minutes. Resume and network
- * return refresh at once instead (Watcher.refreshNow).
+ * return refresh at once instead (FleetWatch.refreshNow).
  */
 export function offlinePollDelay(usualDelay: number, failuresInARow: number): number {
   const doublings = Math.min(Math.max(0, failuresInARow - 1), 10);

@@ -133,7 +133,7 @@ export interface TunnelView {
   readonly reopen?: boolean;
 }
 
-/** One GPU's latest reading, for the GPU panel. */
+/** One GPU's reading (`rig stats`, the GPU panel); null where nvidia-smi says `[N/A]` or `[Not Supported]`. */
 export interface GpuView {
   readonly index: number;
   readonly utilizationPercent: number | null;

@@ -1,45 +1,25 @@
-import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright';
+import { join } from 'node:path';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
 import { FileRunHistoryStore } from '../../src/adapters/store/cost-history.js';
-import { AppSession } from '../../src/core/app/app-session.js';
 import { utcMonthStart } from '../../src/core/cost-meter.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
-import { ipcHandlers } from '../../src/main/ipc-handlers.js';
-import { createRouter, senderFrom } from '../../src/main/ipc-router.js';
+import { appOn, startApp, type AppHarness } from '../support/app-harness.js';
 import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
-import { serveRenderer, type StaticServer } from './support/static-server.js';
+import { CHROMIUM, canRunChromium as canRun, ROOT, SHOTS } from './support/component-page.js';
+import { openPopover, type PopoverPage } from './support/popover-page.js';
 
 // The built popover in Chromium over a fleet: two workstations made and started by the real `rig`
 // against moto + proxy, the app session and IPC router as in the app, and a month of run history
 // behind the spend chart.
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
-const canRun = existsSync(CHROMIUM);
 if (!canRun) console.log(`popover fleet e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 const HOUR = 3_600_000;
 let world: RigWorld;
-let server: StaticServer;
-let browser: Browser;
+let app: AppHarness;
+let popover: PopoverPage;
 let page: Page;
-let session: AppSession;
 
 /** Earlier runs of `gpu` this month, a few hours each, so the chart has days to draw. */
 async function seedHistory(home: string): Promise<void> {
@@ -65,41 +45,14 @@ beforeAll(async () => {
   expect(up.code, up.stderr).toBe(0);
   await seedHistory(world.home);
 
-  session = new AppSession({
-    home: world.home,
-    env: { ...world.env, CLOUDRIG_HOME: world.home },
-    platform: 'linux',
-    createCore,
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
-    notifier: { show: () => undefined },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: () => undefined, hide: () => undefined },
-    tickMs: 1_000,
-  });
-  server = await serveRenderer(join(ROOT, 'out', 'renderer'));
-  const router = createRouter(ipcHandlers(session, async () => undefined), senderFrom(server.origin));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 720 }, colorScheme: 'dark' });
-  const bridge = await build({ entryPoints: [join(ROOT, 'test/e2e/support/page-bridge.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
-  await page.exposeBinding('__cloudrigInvoke', (source, channel: unknown, payload: unknown) =>
-    router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload));
-  await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
-  session.onDidChangeView((view) => {
-    void page.evaluate(([value]) => (globalThis as unknown as { __cloudrigEmit(c: string, v: unknown): void }).__cloudrigEmit('view:changed', value), [view]).catch(() => undefined);
-  });
-  session.start();
-  await page.goto(`${server.origin}/index.html`);
+  app = startApp(appOn(world, { terminals: ['xterm'], tickMs: 1_000, start: false }));
+  popover = await openPopover(app.session, { width: 380, height: 720 });
+  page = popover.page;
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await session?.dispose();
-  await server?.close();
+  await popover?.close();
+  await app?.dispose();
   await world?.close();
 });
 

@@ -1,60 +1,34 @@
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
-import type { NotificationModel } from '../../src/core/notification-policy.js';
-import { AppSession } from '../../src/core/app/app-session.js';
-import { ipcHandlers } from '../../src/main/ipc-handlers.js';
-import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
-import type { Screen } from '../../src/shared/views.js';
-import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import type { AppSession } from '../../src/core/app/app-session.js';
+import type { Cloud } from '../fixtures/cloud.js';
+import { startApp, startAppPeers, type AppHarness, type AppPeers } from '../support/app-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
-import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
-import { serveRenderer, type StaticServer } from './support/static-server.js';
+import { CHROMIUM, canRunChromium as canRun, ROOT, SHOTS } from './support/component-page.js';
+import { openPopover, type PopoverPage } from './support/popover-page.js';
+import { publicKeyFromPrivate, type Sshd } from '../fixtures/sshd.js';
 
 // The built popover (out/renderer) in Debian's Chromium, wired through the real IPC router and
 // app controller to the real core and AWS adapters, against moto + the cloud proxy + a real sshd.
 // Only the OS surfaces Chromium cannot stand in for are recorded instead: clipboard, notifications,
 // the terminal launcher (tested under Xvfb in test/integration) and the login item.
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 const run = promisify(execFile);
-const canRun = existsSync(CHROMIUM);
 if (!canRun) console.log(`popover e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-/** Stands in for safeStorage on a Linux box without a keyring: keys are refused, as the app does there. */
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 let cloud: Cloud;
 let sshd: Sshd;
-let server: StaticServer;
-let browser: Browser;
-let page: Page;
+let app: AppHarness;
 let controller: AppSession;
-let router: Router;
+let popover: PopoverPage;
+let page: Page;
 let home: string;
-const saved = { ...process.env };
-const clipboard: string[] = [];
-const notifications: NotificationModel[] = [];
-const shownScreens: Screen[] = [];
+let peers: AppPeers;
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -78,63 +52,25 @@ beforeAll(async () => {
   await ensureAppBuilt(ROOT);
   await mkdir(SHOTS, { recursive: true });
 
-  cloud = await startCloud();
+  peers = await startAppPeers('e2e');
+  ({ cloud, sshd, dir: home } = peers);
   // EC2 takes its time: hold the transitional states long enough to see (and photograph) them.
   cloud.proxy.setHold({ pendingMs: 2_500, stoppingMs: 2_000, shuttingDownMs: 1_000 });
   cloud.proxy.setQuota('L-DB2E81BA', 0);
   // No pricing:GetProducts for this user: prices come from CloudRig's bundled table, labelled so.
   cloud.proxy.setPricingAvailable(false);
-  sshd = await startSshd({ start: false });
-  home = await mkdtemp(join(tmpdir(), 'cloudrig-e2e-'));
-  await writeFile(join(home, 'aws-config'), '');
-  Object.assign(process.env, cloud.env, {
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    // Where Snooze writes the keep-alive on "the instance" (the sshd fixture runs as this user).
-    CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
-  });
 
-  controller = new AppSession({
-    home: join(home, 'home'),
-    env: process.env,
-    platform: 'linux',
-    createCore,
-    clipboard: { writeText: (text) => clipboard.push(text) },
-    terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
-    notifier: { show: (notification) => notifications.push(notification) },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: (screen) => shownScreens.push(screen), hide: () => undefined },
-    tickMs: 1_000,
-  });
-
-  server = await serveRenderer(join(ROOT, 'out', 'renderer'));
-  router = createRouter(ipcHandlers(controller, async () => undefined), senderFrom(server.origin));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 640 }, colorScheme: 'dark' });
-  const bridge = await build({ entryPoints: [join(ROOT, 'test/e2e/support/page-bridge.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
-  await page.exposeBinding('__cloudrigInvoke', (source, channel: unknown, payload: unknown) =>
-    router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload));
-  await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
-  // What main does with webContents.send: push each new view to the popover.
-  controller.onDidChangeView((view) => {
-    void page.evaluate(([value]) => (globalThis as unknown as { __cloudrigEmit(c: string, v: unknown): void }).__cloudrigEmit('view:changed', value), [view]).catch(() => undefined);
-  });
-  controller.start();
-  await page.goto(`${server.origin}/index.html`);
+  // Clipboard, notifications, the terminal launcher and the login item are recorded in app.record.
+  app = startApp({ home: peers.home, env: process.env, terminals: ['xterm'], tickMs: 1_000, start: false });
+  controller = app.session;
+  popover = await openPopover(controller, { width: 380, height: 640 });
+  page = popover.page;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await controller?.dispose();
-  await server?.close();
-  await sshd?.close();
-  await cloud?.close();
-  process.env = saved;
-  if (home) await rm(home, { recursive: true, force: true });
+  await popover?.close();
+  await app?.dispose();
+  await peers?.close();
 });
 
 describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', () => {
@@ -199,14 +135,14 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await expect.poll(() => page.getByTestId('month').textContent(), { timeout: 10_000 }).toMatch(/^\$0\.0\d$/);
     await expect.poll(() => page.getByTestId('auto-stop').textContent(), { timeout: 10_000 }).toMatch(/^(Stops itself after 60 idle min|Idle \d+ min; stops itself at 60 min)$/);
     await shot('ready');
-    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu is ready for ssh');
+    await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu is ready for ssh');
 
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByText('Copied the ssh command').waitFor();
     const shown = await page.getByTestId('ssh-command').textContent();
-    expect(clipboard).toEqual([shown]);
+    expect(app.record.clipboard).toEqual([shown]);
     // The copied command is the real thing: run it.
-    const { stdout } = await run('sh', ['-c', `${clipboard[0]} -o BatchMode=yes echo copied-command-works`], { timeout: 20_000 });
+    const { stdout } = await run('sh', ['-c', `${app.record.clipboard[0]} -o BatchMode=yes echo copied-command-works`], { timeout: 20_000 });
     expect(stdout.trim()).toBe('copied-command-works');
   }, 120_000);
 
@@ -222,7 +158,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await kept.getByText(/^Volume vol-\w+ \(100 GiB gp3\)$/).waitFor({ timeout: 15_000 });
     await expect.poll(() => kept.getByRole('heading').textContent(), { timeout: 10_000 }).toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
     await shot('stopped');
-    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu stopped');
+    await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu stopped');
 
     await page.getByRole('button', { name: 'Start' }).click();
     await phase('Ready for ssh');
@@ -248,7 +184,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     // This session already cost more than that: the reminder is in the popover, as a click on its notification shows it.
     const reminder = page.getByRole('alertdialog', { name: 'gpu: session budget reached' });
     await reminder.waitFor({ timeout: 15_000 });
-    await expect.poll(() => notifications.find((n) => n.title === 'gpu: session budget reached'), { timeout: 10_000 }).toMatchObject({
+    await expect.poll(() => app.record.notifications.find((n) => n.title === 'gpu: session budget reached'), { timeout: 10_000 }).toMatchObject({
       kind: 'reminder', action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
     });
     await focused('Stop now');
@@ -296,7 +232,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }));
     ec2.destroy();
     expect(images.Images?.map((image) => image.State)).toEqual(['available']);
-    await expect.poll(() => notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu terminated');
+    await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu terminated');
   }, 120_000);
 
   it('shows settings without secrets, refusing typed keys without a keyring', async () => {

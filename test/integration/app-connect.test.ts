@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
-import { AppSession } from '../../src/core/app/app-session.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppSession } from '../../src/core/app/app-session.js';
 import type { AppView } from '../../src/shared/views.js';
 import { freePort } from '../fixtures/free-port.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
+import { appOn, useApps, type AppHarness } from '../support/app-harness.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 // Issue 10, the app side: the tray app's controller in this process, against moto + a real sshd
@@ -20,29 +19,12 @@ const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'nvidia-smi');
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */
 const BOX_ADDRESS = '127.0.0.2';
 
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
-
 const world = useRigWorld({ eachTest: { init: false } });
 let stubs: RemoteStubs;
-let app: AppSession | null = null;
-const opened: string[] = [];
+const start = useApps();
 
 beforeAll(async () => {
   stubs = await remoteStubs();
-});
-
-afterEach(async () => {
-  await app?.dispose();
-  app = null;
-  opened.length = 0;
 });
 
 afterAll(async () => {
@@ -58,30 +40,13 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
 }
 
 /** Starts the app on a running workstation whose sshd runs the stubs. */
-async function readyApp(): Promise<AppSession> {
+async function readyApp(): Promise<AppHarness> {
   expect((await world.rig(initArgs(world))).code).toBe(0);
   const publicKey = publicKeyFromPrivate(await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8'));
   await world.sshd.setAuthorizedKey(stubs.authorizedKeyLine(publicKey));
   const up = await world.rig(['up']);
   expect(up.code, up.stderr).toBe(0);
-  app = new AppSession({
-    home: world.home,
-    env: { ...world.env, CLOUDRIG_HOME: world.home },
-    platform: 'linux',
-    createCore: (options) => createCore(options),
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
-    notifier: { show: () => undefined },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: () => undefined, hide: () => undefined },
-    openExternal: async (url) => {
-      opened.push(url);
-    },
-    tickMs: 3_600_000,
-  });
-  app.start();
-  return app;
+  return start(appOn(world));
 }
 
 /** The view's connect section; a test waits for it before reading it (the first snapshot brings it). */
@@ -97,7 +62,7 @@ async function boxServer(answer: (url: string) => string): Promise<{ server: Ser
 describe('the app reaches a ready workstation', () => {
   it('fills the GPU panel from nvidia-smi over the kept-alive session, and the tooltip gets a GPU line', async () => {
     await stubs.nvidiaSmiPrints(join(FIXTURES, 'g4dn-xlarge-1-gpu.csv'));
-    const session = await readyApp();
+    const { session } = await readyApp();
     await waitUntil('a GPU reading', () => (connectOf(session).gpu?.gpus?.length ?? 0) > 0);
     const connect = connectOf(session);
     expect(connect.gpu?.gpus?.[0]).toMatchObject({ utilizationPercent: 0, memoryUsedMiB: 0, memoryTotalMiB: 15_360, temperatureC: 27, powerW: 13.96 });
@@ -109,7 +74,7 @@ describe('the app reaches a ready workstation', () => {
 
   it('says plainly when the box has no nvidia-smi', async () => {
     await stubs.clear();
-    const session = await readyApp();
+    const { session } = await readyApp();
     await waitUntil('a reading without GPUs', () => connectOf(session).gpu?.note != null);
     expect(connectOf(session).gpu).toMatchObject({ gpus: null, note: expect.stringMatching(/^No nvidia-smi on the workstation/) });
   });
@@ -118,11 +83,11 @@ describe('the app reaches a ready workstation', () => {
     const box = await boxServer((url) => (url.includes('token=s3cret') ? 'jupyter lab' : 'login needed'));
     try {
       await stubs.jupyterLists([JSON.stringify({ hostname: BOX_ADDRESS, port: box.port, token: 's3cret', url: `http://${BOX_ADDRESS}:${box.port}/`, base_url: '/' })]);
-      const session = await readyApp();
+      const { session, record } = await readyApp();
       await waitUntil('the workstation to be ready', () => session.view().connect !== undefined && session.view().workstation?.phase === 'ready');
       const tunnel = await session.openJupyter();
       expect(tunnel.url).toBe(`http://127.0.0.1:${box.port}/?token=s3cret`);
-      expect(opened).toEqual([tunnel.url]);
+      expect(record.opened).toEqual([tunnel.url]);
       expect(connectOf(session).tunnels).toEqual([tunnel]);
       expect(await (await fetch(tunnel.url)).text()).toBe('jupyter lab');
 
@@ -136,10 +101,10 @@ describe('the app reaches a ready workstation', () => {
   });
 
   it('Open in VS Code without the ssh config include says how to install it', async () => {
-    const session = await readyApp();
+    const { session, record } = await readyApp();
     await waitUntil('the workstation to be ready', () => session.view().workstation?.phase === 'ready');
     await expect(session.openInVsCode()).rejects.toMatchObject({ code: 'SshConfigNotIncluded' });
-    expect(opened).toEqual([]);
+    expect(record.opened).toEqual([]);
     expect(connectOf(session).sshAlias).toBeNull();
   });
 });

@@ -16,7 +16,7 @@ import type { Snapshot } from '../../src/shared/workstation.js';
 import { onInstanceLaunch, seededPrivateKeyOf } from '../fixtures/instance-boot.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { useRigWorld } from '../support/rig-harness.js';
-import { ShiftedClock } from '../unit/support/shifted-clock.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 
 // The tray app runs two workstations, a and b, each on a box of its own: a real sshd each, and a
 // folder each standing in for that box's disk. Every command the app runs on a box with that

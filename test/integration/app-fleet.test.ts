@@ -1,36 +1,19 @@
 import { EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, waitUntilInstanceRunning, waitUntilInstanceStopped } from '@aws-sdk/client-ec2';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
-import { systemClock } from '../../src/adapters/system-clock.js';
-import type { ForgottenAction, ForgottenNotice } from '../../src/core/app/forgotten-watch.js';
-import { AppSession } from '../../src/core/app/app-session.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
-import type { Clock } from '../../src/core/ports.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppSession } from '../../src/core/app/app-session.js';
 import { DLAMI_IMAGE_ID } from '../fixtures/cloud.js';
 import { startCloudProxy, type CloudProxy } from '../fixtures/cloud-proxy.js';
+import { appOn, tenfoldWaits, useApps, type AppHarness } from '../support/app-harness.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 // The tray app watching two workstations in two regions while `rig` works beside it, and an
 // instance nobody told CloudRig about running in a third. The app asks AWS through a proxy of its
 // own, so that proxy's counts are the app's calls and nothing else.
 
-/** Every wait ten times longer: the steady poll is ten minutes, so only the change signal explains a poll. */
-const tenfoldWaits: Clock = { now: () => Date.now(), sleep: (ms, signal) => systemClock.sleep(ms * 10, signal) };
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
-
 const THIRD = 'ap-southeast-2';
 const world = useRigWorld({ eachTest: { init: false } });
+const start = useApps();
 let appProxy: CloudProxy;
-let app: AppSession | null = null;
 
 beforeAll(async () => {
   appProxy = await startCloudProxy({ target: world.cloud.moto.url });
@@ -40,39 +23,9 @@ afterAll(async () => {
   await appProxy?.close();
 });
 
-afterEach(async () => {
-  await app?.dispose();
-  app = null;
-  // Back to the world's proxy, which `rig` and this file's own SDK calls use.
-  process.env.AWS_ENDPOINT_URL = world.env.AWS_ENDPOINT_URL;
-});
-
-/** What the app's shell was asked to show and open. */
-interface ShellRecord {
-  readonly forgotten: Array<{ notice: ForgottenNotice; act: (action: ForgottenAction) => void }>;
-  readonly opened: string[];
-}
-
-function startApp(record: ShellRecord): AppSession {
-  process.env.AWS_ENDPOINT_URL = appProxy.url;
-  const session = new AppSession({
-    home: world.home,
-    env: { ...world.env, CLOUDRIG_HOME: world.home },
-    platform: 'linux',
-    createCore: (options) => createCore({ ...options, clock: tenfoldWaits }),
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
-    notifier: { show: () => undefined, showForgotten: (notice, act) => record.forgotten.push({ notice, act }) },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: () => undefined, hide: () => undefined },
-    openExternal: async (url) => {
-      record.opened.push(url);
-    },
-    tickMs: 3_600_000,
-  });
-  session.start();
-  return session;
+/** The app on the world's home, asking AWS through its own proxy, its waits stretched tenfold. */
+function startApp(): AppHarness {
+  return start(appOn(world, { endpoint: appProxy.url, clock: tenfoldWaits }));
 }
 
 /** `rig init` of a second workstation, `other`, in eu-west-1. */
@@ -88,8 +41,7 @@ describe('the tray app over a fleet', () => {
   it('shows a second workstation `rig up other` started within one poll, asking each region once per poll', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     expect((await world.rig(otherInitArgs())).code).toBe(0);
-    app = startApp({ forgotten: [], opened: [] });
-    const session = app;
+    const session = startApp().session;
     await expect.poll(() => menuLabels(session), { timeout: 20_000 }).toEqual(expect.arrayContaining(['gpu: No instance', 'other: No instance']));
     // The forgotten-instance scan at start asks every region: let it end before counting.
     await session.elsewhereSettled();
@@ -123,7 +75,7 @@ describe('the tray app over a fleet', () => {
       current: 'gpu',
       reminders: { ...settings.reminders, sessionBudgetUsd: 0.0001, autoStopAtBudget: true },
     }));
-    app = startApp({ forgotten: [], opened: [] });
+    const app = startApp().session;
     await expect.poll(async () => (await world.instances('eu-west-1')).map((i) => i.State?.Name), { timeout: 30_000 })
       .toEqual([expect.stringMatching(/^(stopping|stopped)$/)]);
     expect(app.view().workstation?.name).toBe('gpu');
@@ -135,9 +87,7 @@ describe('the tray app over a fleet', () => {
     const run = await foreign.send(new RunInstancesCommand({ ImageId: DLAMI_IMAGE_ID, InstanceType: 'g4dn.xlarge', MinCount: 1, MaxCount: 1 }));
     const instanceId = run.Instances![0]!.InstanceId!;
 
-    const record: ShellRecord = { forgotten: [], opened: [] };
-    app = startApp(record);
-    const session = app;
+    const { session, record } = startApp();
     await session.elsewhereSettled();
     expect(record.forgotten.map((shown) => shown.notice.instanceId)).toEqual([instanceId]);
     expect(session.view().elsewhere?.rows.map((row) => [row.instanceId, row.title, row.dismissed])).toEqual([[instanceId, `g4dn.xlarge in ${THIRD}`, false]]);

@@ -8,7 +8,7 @@ import type { NotificationModel } from '../../src/core/notification-policy.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
-import { ShiftedClock } from '../unit/support/shifted-clock.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 
 // Issue 10 item 7, "Feeds the idle reminder": the GPU panel's readings (a real ssh exec of a stub
 // nvidia-smi on the box's PATH, through the real sshd, against moto + the cloud proxy) decide

@@ -11,7 +11,7 @@ import {
   worstCaseCallMs,
 } from '../../src/adapters/aws/client-config.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
-import { Watcher } from '../../src/core/watcher.js';
+import { FleetWatch } from '../../src/core/app/fleet-watch.js';
 import { trayModel } from '../../src/core/tray-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Snapshot } from '../../src/shared/workstation.js';
@@ -248,7 +248,7 @@ describe('offline and back', () => {
     expect(ready.phase).toBe('ready');
     const seen: Snapshot[] = [];
     core.service.onDidChange((snapshot) => seen.push(snapshot));
-    const watcher = new Watcher(core.service, systemClock, 'gpu');
+    const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: systemClock });
     watcher.start();
     try {
       world.cloud.proxy.inject({ action: '*', kind: 'reset', times: Infinity });

@@ -122,6 +122,19 @@ describe('rig tunnel and rig jupyter', () => {
     }
   });
 
+  it('a forward the workstation refuses is a warning that words its fix for the shell, and the tunnel stays up', async () => {
+    const local = await freePort();
+    const closed = await freePort(); // nothing listens there on the instance side
+    const child = world.spawnRig(['tunnel', `${local}:${BOX_ADDRESS}:${closed}`]);
+    await waitUntil('the tunnel to listen', () => child.output().includes('Press Ctrl-C'));
+    await fetch(`http://127.0.0.1:${local}/`).catch(() => undefined);
+    await waitUntil('the warning', () => child.output().includes('warning:'));
+    const warning = child.output().split('\n').find((line) => line.startsWith('warning:'))!;
+    expect(warning).toMatch(/^warning: .+ Fix: [A-Z]/);
+    expect(warning).not.toContain('[object Object]');
+    expect(await interrupt(child)).toBe(0);
+  });
+
   it('a port that is not a port is refused in one line with the forms it takes', async () => {
     expectOneLineError(await world.rig(['tunnel', 'gpu', '8888:-oProxyCommand=x:22']), /is not a port to forward\. Fix: Pass PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE/);
     expectOneLineError(await world.rig(['tunnel', '70000']), /"70000" is not a port to forward/);

@@ -1,13 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createCore } from '../../src/adapters/compose.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
-import { AppSession } from '../../src/core/app/app-session.js';
+import { describe, expect, it } from 'vitest';
 import { SNOOZE_HOURS } from '../../src/core/reminder-policy.js';
 import { formOf } from '../../src/core/settings-view.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import type { WorkstationSpec } from '../../src/shared/workstation.js';
+import { appOn, useApps } from '../support/app-harness.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 // One use case, two faces: snooze, stop and a spec edit are driven once through the built `rig`
@@ -19,17 +17,6 @@ const world = useRigWorld({ eachTest: { init: false } });
 
 /** The edit both faces make: a bigger disk and a bigger type, with the instance stopped. */
 const EDIT = { diskGiB: 200, instanceType: 'g4dn.2xlarge' } as const;
-
-/** A Linux box without a keyring: the SDK's chain from the environment. */
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 /** What one face left behind, with the action times taken out. */
 interface Effects {
@@ -43,12 +30,7 @@ interface Effects {
   readonly spec: WorkstationSpec;
 }
 
-let session: AppSession | null = null;
-
-afterEach(async () => {
-  await session?.dispose();
-  session = null;
-});
+const startApp = useApps();
 
 /** Both faces start alike: `rig init` (ssh to the sshd fixture), the key trusted, `rig up`. */
 async function runningWorkstation(): Promise<string> {
@@ -93,21 +75,7 @@ async function throughRig(): Promise<Effects> {
 
 async function throughApp(): Promise<Effects> {
   const keepAlive = await runningWorkstation();
-  const app = new AppSession({
-    home: world.home,
-    env: { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: keepAlive },
-    platform: 'linux',
-    createCore: (options) => createCore(options),
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
-    notifier: { show: () => undefined },
-    secretBox: noKeyring,
-    loginItem: { set: () => undefined },
-    popover: { show: () => undefined, hide: () => undefined },
-    tickMs: 3_600_000,
-  });
-  session = app;
-  app.start();
+  const app = startApp(appOn(world, { env: { CLOUDRIG_KEEPALIVE_FILE: keepAlive } })).session;
   const handlers = ipcHandlers(app, async () => undefined);
   await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
 

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { POLL } from '../../src/core/poll-policy.js';
 import type { Clock } from '../../src/core/ports.js';
-import { Watcher } from '../../src/core/watcher.js';
-import { ShiftedClock } from '../unit/support/shifted-clock.js';
+import { FleetWatch } from '../../src/core/app/fleet-watch.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type Phase, type Snapshot } from '../../src/shared/workstation.js';
 import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 
@@ -88,7 +88,7 @@ describe('the core API over real adapters', () => {
     core.service.onDidChange((s) => seen.push(s));
     await core.service.up(undefined, { waitSsh: true });
     waits.length = 0;
-    const watcher = new Watcher(core.service, core.clock, 'gpu');
+    const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
     watcher.start();
     // Steady and ready: after its first look the watcher waits a minute before the next.
     await vi.waitFor(() => expect(waits).toHaveLength(1), { timeout: 15_000, interval: 20 });

@@ -78,7 +78,8 @@ export function factsOf(instance: Instance): InstanceFacts {
   };
 }
 
-function imageOf(image: Image): SavedImage {
+/** A saved image as CloudRig lists it: its snapshots and their total size. */
+export function imageOf(image: Image): SavedImage {
   const snapshots = (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []));
   const sizeGiB = (image.BlockDeviceMappings ?? []).reduce((sum, m) => sum + (m.Ebs?.VolumeSize ?? 0), 0);
   return {

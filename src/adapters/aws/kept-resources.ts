@@ -12,6 +12,7 @@ import { TAG_WORKSTATION } from '../../core/ports.js';
 import type { SavedImage } from '../../shared/workstation.js';
 import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
+import { imageOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
 
 /**
@@ -41,17 +42,7 @@ export class AwsKeptResources {
       throw await mapAwsError(error, { region });
     });
 
-    const savedImages: SavedImage[] = (images.Images ?? []).map((image) => {
-      const mappings = image.BlockDeviceMappings ?? [];
-      return {
-        imageId: image.ImageId ?? '',
-        name: image.Name ?? '',
-        state: image.State ?? 'pending',
-        createdAt: image.CreationDate ?? null,
-        snapshotIds: mappings.flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
-        sizeGiB: mappings.reduce((sum, m) => sum + (m.Ebs?.VolumeSize ?? 0), 0),
-      };
-    });
+    const savedImages: SavedImage[] = (images.Images ?? []).map(imageOf);
     const ofImages = new Set(savedImages.flatMap((image) => image.snapshotIds));
 
     const addresses = new Map<string, { publicIp: string; allocationId: string | null }>();

@@ -11,7 +11,7 @@ import {
 } from '../../core/price-catalog.js';
 import type { Clock } from '../../core/ports.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { readJsonFile } from '../store/json-file.js';
+import { parseJson, readJsonFile } from '../store/json-file.js';
 import type { AwsAccess } from './client-config.js';
 import { awsClients, type AwsClients } from './client-registry.js';
 
@@ -384,16 +384,10 @@ function emptyCache(): CacheFile {
 
 /** The on-demand USD per hour in one PriceList entry (a JSON string), or null when it has none. */
 export function hourlyUsdOf(priceListEntry: string): number | null {
-  let json: unknown;
-  try {
-    json = JSON.parse(priceListEntry);
-  } catch {
-    return null;
-  }
-  const parsed = PriceListEntrySchema.safeParse(json);
-  if (!parsed.success) return null;
+  const entry = parseJson(priceListEntry, PriceListEntrySchema);
+  if (!entry) return null;
   const prices: number[] = [];
-  for (const term of Object.values(parsed.data.terms?.OnDemand ?? {})) {
+  for (const term of Object.values(entry.terms?.OnDemand ?? {})) {
     for (const dimension of Object.values(term.priceDimensions)) {
       const usd = Number(dimension.pricePerUnit?.USD);
       if ((dimension.unit ?? 'Hrs') === 'Hrs' && Number.isFinite(usd) && usd > 0) prices.push(usd);
@@ -404,10 +398,5 @@ export function hourlyUsdOf(priceListEntry: string): number | null {
 
 /** The region code of one PriceList entry (a JSON string), or null when it has none. */
 export function regionCodeOf(priceListEntry: string): string | null {
-  try {
-    const parsed = PriceListEntrySchema.safeParse(JSON.parse(priceListEntry));
-    return parsed.success ? (parsed.data.product?.attributes?.regionCode ?? null) : null;
-  } catch {
-    return null;
-  }
+  return parseJson(priceListEntry, PriceListEntrySchema)?.product?.attributes?.regionCode ?? null;
 }

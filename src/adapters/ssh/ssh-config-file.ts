@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { SshConfigChange, SshConfigStatus } from '../../core/app/cloudrig-core.js';
 import { CloudRigError } from '../../core/errors.js';
 import type { KeyStore, SettingsStore } from '../../core/ports.js';
 import {
@@ -61,24 +62,6 @@ function hostFieldMatches(field: string, name: string): boolean {
     }
   }
   return matched;
-}
-
-/** What `rig ssh-config` reports about the user's file. */
-export interface IncludeStatus {
-  readonly installed: boolean;
-  readonly userConfigPath: string;
-  readonly ownConfigPath: string;
-  /** The exact line CloudRig adds. */
-  readonly line: string;
-  /** Where the user's file points when it is a symlink. */
-  readonly symlinkTarget: string | null;
-}
-
-/** What install or remove did. */
-export interface IncludeChange extends IncludeStatus {
-  readonly changed: boolean;
-  readonly created: boolean;
-  readonly backupPath: string | null;
 }
 
 export interface SshConfigFilesDeps {
@@ -174,7 +157,7 @@ export class SshConfigFiles {
   }
 
   /** Whether the user's config has CloudRig's Include line; keeps the `sshConfigInstalled` setting in step. */
-  async status(): Promise<IncludeStatus> {
+  async status(): Promise<SshConfigStatus> {
     const line = this.line();
     const target = await this.symlinkTarget();
     const text = await readBinary(this.deps.userConfigPath);
@@ -200,7 +183,7 @@ export class SshConfigFiles {
    * directory, when missing), after keeping a copy of the original once. Refuses a symlink and a
    * read-only file, saying what to do instead.
    */
-  async install(): Promise<IncludeChange> {
+  async install(): Promise<SshConfigChange> {
     const line = this.line();
     const path = this.deps.userConfigPath;
     const info = await this.writableOrMissing(path, line, 'add');
@@ -223,7 +206,7 @@ export class SshConfigFiles {
   }
 
   /** Takes exactly CloudRig's Include line out of the user's config; every other byte stays. */
-  async remove(): Promise<IncludeChange> {
+  async remove(): Promise<SshConfigChange> {
     const line = this.line();
     const path = this.deps.userConfigPath;
     const info = await this.writableOrMissing(path, line, 'remove');
@@ -233,7 +216,7 @@ export class SshConfigFiles {
     return this.changed({ changed: true, created: false, backupPath: null });
   }
 
-  private async changed(change: { changed: boolean; created: boolean; backupPath: string | null }): Promise<IncludeChange> {
+  private async changed(change: { changed: boolean; created: boolean; backupPath: string | null }): Promise<SshConfigChange> {
     return { ...(await this.status()), ...change };
   }
 

@@ -6,6 +6,7 @@ import { shellQuote } from '../../core/ssh-command.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
 import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
 import { privateKeyProblem } from './private-key-check.js';
+import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshPeerName, type ExecResult } from './exec-result.js';
 
 /** Host key algorithms ssh2 can be told to prefer, by the key type a pin holds. */
 const ALGORITHMS_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
@@ -16,12 +17,8 @@ const ALGORITHMS_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
 
-function describe(target: SshTarget): string {
-  return `${target.user}@${target.host}:${target.port}`;
-}
-
 function hostKeyMismatch(target: SshTarget): CloudRigError {
-  const who = target.workstation ? `workstation ${target.workstation}` : describe(target);
+  const who = sshPeerName(target);
   const instance = target.instanceId ? `instance ${target.instanceId}` : 'its instance';
   const forget = process.platform === 'win32' ? `del "${target.knownHostsPath}"` : `rm ${shellQuote(target.knownHostsPath)}`;
   return new CloudRigError('HostKeyMismatch',
@@ -122,24 +119,21 @@ export class Ssh2Client implements SshClient {
     }
   }
 
-  async exec(target: SshTarget, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  async exec(target: SshTarget, command: string, timeoutMs: number): Promise<ExecResult> {
     const deadline = Date.now() + timeoutMs;
-    const timedOut = (): CloudRigError => new CloudRigError('SshCommandTimeout',
-      `The command on ${target.workstation ? `workstation ${target.workstation}` : describe(target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s; CloudRig closed the connection.`,
-      { action: 'check-workstation-answers', name: target.workstation ?? null });
+    const timedOut = (): CloudRigError => commandTimedOut(target, timeoutMs);
     let connection: Connection;
     try {
       connection = await connect(target, timeoutMs);
     } catch (error) {
       if (error instanceof CloudRigError) throw error;
       if (Date.now() >= deadline) throw timedOut();
-      throw new CloudRigError('SshFailed', `ssh to ${describe(target)} failed: ${toErrorInfo(error).message}.`,
-        { action: 'check-workstation-answers', name: target.workstation ?? null });
+      throw connectFailed(target, error);
     }
     const { client } = connection;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
+      const finish = (result: ExecResult | Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -153,17 +147,12 @@ export class Ssh2Client implements SshClient {
       };
       // The deadline bounds the whole run, not just the handshake.
       const timer = setTimeout(() => finish(timedOut()), Math.max(0, deadline - Date.now()));
-      const lost = (why: string): CloudRigError => new CloudRigError('SshFailed',
-        `The connection to ${describe(target)} broke before the command finished (${why}).`, { action: 'check-workstation-answers', name: target.workstation ?? null });
+      const lost = (why: string): CloudRigError => connectionLost(target, why);
       client.on('error', (error) => finish(lost(error.message)));
       client.on('close', () => finish(lost('closed by the other end')));
       client.exec(command, (error, stream) => {
         if (error) return finish(lost(error.message));
-        let stdout = '';
-        let stderr = '';
-        stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
+        collectExecOutput(stream, finish);
       });
     });
   }

@@ -1,23 +1,16 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type ssh2 from 'ssh2';
-import { CloudRigError, toErrorInfo } from '../../core/errors.js';
+import { CloudRigError } from '../../core/errors.js';
 import type { SshTarget } from '../../core/ports.js';
 import type { RemoteShell } from '../../core/app/stats.js';
 import type { OpenTunnel, PortForwarder, TunnelSpec } from '../../core/app/tunnels.js';
 import { connect } from './ssh2-client.js';
+import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshPeerName, type ExecResult } from './exec-result.js';
 
 /** How often a kept-alive session pings the server (three unanswered pings end it). */
 const KEEPALIVE_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 20_000;
-
-function who(target: SshTarget): string {
-  return target.workstation ? `workstation ${target.workstation}` : `${target.user}@${target.host}:${target.port}`;
-}
-
-function lost(target: SshTarget, why: string): CloudRigError {
-  return new CloudRigError('SshFailed', `The ssh connection to ${who(target)} broke (${why}).`, 'Check that the workstation answers (`rig status`), then try again.');
-}
 
 /**
  * One kept-alive ssh2 connection to one workstation, shared by its tunnels, file copies and stats.
@@ -54,20 +47,19 @@ export class Ssh2Session implements RemoteShell {
       }, (error: unknown) => {
         this.connection = null;
         if (error instanceof CloudRigError) throw error;
-        throw new CloudRigError('SshFailed', `ssh to ${who(this.target)} failed: ${toErrorInfo(error).message}.`,
-          'Check that the workstation is ready (`rig status`) and try again.');
+        throw connectFailed(this.target, error);
       });
     this.connection = attempt;
     return attempt;
   }
 
   /** Runs `command`; `timeoutMs` bounds the run. The connection stays open for the next use. */
-  async exec(command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  async exec(command: string, timeoutMs: number): Promise<ExecResult> {
     const client = await this.client();
     return new Promise((resolve, reject) => {
       let settled = false;
       let channel: ssh2.ClientChannel | null = null;
-      const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
+      const finish = (result: ExecResult | Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -80,21 +72,15 @@ export class Ssh2Session implements RemoteShell {
           resolve(result);
         }
       };
-      const onClose = (): void => finish(lost(this.target, 'closed by the other end'));
-      const timer = setTimeout(() => finish(new CloudRigError('SshCommandTimeout',
-        `The command on ${who(this.target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s.`,
-        'Check that the workstation answers (`rig status`), then try again.')), timeoutMs);
+      const onClose = (): void => finish(connectionLost(this.target, 'closed by the other end'));
+      const timer = setTimeout(() => finish(commandTimedOut(this.target, timeoutMs)), timeoutMs);
       client.on('close', onClose);
       client.exec(command, (error, stream) => {
-        if (error) return finish(lost(this.target, error.message));
+        if (error) return finish(connectionLost(this.target, error.message));
         // Timed out while the channel was opening: it has no one to answer.
         if (settled) return stream.close();
         channel = stream;
-        let stdout = '';
-        let stderr = '';
-        stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
+        collectExecOutput(stream, finish);
       });
     });
   }
@@ -104,7 +90,7 @@ export class Ssh2Session implements RemoteShell {
     const client = await this.client();
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
-        if (error) reject(new CloudRigError('TunnelRefused', `${who(this.target)} could not reach ${host}:${port} (${error.message}).`,
+        if (error) reject(new CloudRigError('TunnelRefused', `${sshPeerName(this.target)} could not reach ${host}:${port} (${error.message}).`,
           `Check that something listens on port ${port} on the workstation (e.g. \`rig ssh -- ss -ltn\`).`));
         else resolve(channel);
       });
@@ -117,7 +103,7 @@ export class Ssh2Session implements RemoteShell {
     const opening = this.client().then((client) => new Promise<ssh2.SFTPWrapper>((resolve, reject) => {
       client.sftp((error, sftp) => {
         if (error) {
-          reject(new CloudRigError('SftpFailed', `${who(this.target)} refused sftp (${error.message}).`,
+          reject(new CloudRigError('SftpFailed', `${sshPeerName(this.target)} refused sftp (${error.message}).`,
             'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).'));
         } else {
           sftp.on('close', () => {

@@ -18,7 +18,11 @@ export async function readTextFile(path: string): Promise<string | null> {
  */
 export async function readJsonFile<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | null> {
   const text = await readTextFile(path);
-  if (text === null) return null;
+  return text === null ? null : parseJson(text, schema);
+}
+
+/** JSON text checked against a schema: null when it is not JSON or does not match. */
+export function parseJson<S extends z.ZodType>(text: string, schema: S): z.infer<S> | null {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -35,7 +35,7 @@ export function namesByRegion(specs: ReadonlyArray<{ readonly name: string; read
 
 /**
  * How long until the next poll: the soonest any workstation wants (a transition polls fast), and
- * while AWS cannot be reached, backing off as the single watcher does.
+ * while AWS cannot be reached, backing off as offlinePollDelay says.
  */
 export function fleetDelay(delays: readonly number[], failuresInARow: number): number {
   const usual = delays.length === 0 ? POLL.steady : Math.min(...delays);

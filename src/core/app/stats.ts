@@ -1,3 +1,4 @@
+import type { GpuView } from '../../shared/views.js';
 import type { Clock } from '../ports.js';
 
 /**
@@ -11,21 +12,11 @@ export interface RemoteShell {
   exec(command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-/** One GPU's reading; null where nvidia-smi says `[N/A]` or `[Not Supported]`. */
-export interface GpuReading {
-  readonly index: number;
-  readonly utilizationPercent: number | null;
-  readonly memoryUsedMiB: number | null;
-  readonly memoryTotalMiB: number | null;
-  readonly temperatureC: number | null;
-  readonly powerW: number | null;
-}
-
 /** What `rig stats` and the popover show. */
 export interface StatsReading {
   readonly at: number;
   /** null when there is no nvidia-smi (or it failed): `gpuNote` says why. */
-  readonly gpus: readonly GpuReading[] | null;
+  readonly gpus: readonly GpuView[] | null;
   readonly gpuNote: string | null;
   readonly load: { readonly one: number; readonly five: number; readonly fifteen: number } | null;
   /** Logged-in sessions (`who`); null when it could not be read. */
@@ -65,7 +56,7 @@ function numberOrNull(field: string | undefined): number | null {
  * Parses `nvidia-smi --query-gpu=<NVIDIA_SMI_QUERY> --format=csv,noheader,nounits`: one line per
  * GPU, in index order. Throws on a line that does not have the five fields (not nvidia-smi's CSV).
  */
-export function parseNvidiaSmiCsv(text: string): GpuReading[] {
+export function parseNvidiaSmiCsv(text: string): GpuView[] {
   return text.split('\n').map((line) => line.trim()).filter((line) => line !== '').map((line, index) => {
     const fields = line.split(',');
     if (fields.length !== 5) throw new Error(`nvidia-smi printed a line CloudRig cannot read: ${line.slice(0, 80)}`);
@@ -109,7 +100,7 @@ export function parseStats(stdout: string, at: number): StatsReading {
   const parts = sections(stdout);
   const status = parts.get('gpu-status')?.[0] ?? 'missing';
   const gpuText = (parts.get('gpu') ?? []).join('\n');
-  let gpus: GpuReading[] | null = null;
+  let gpus: GpuView[] | null = null;
   let gpuNote: string | null = null;
   if (status === 'missing') {
     gpuNote = 'No nvidia-smi on the workstation (no NVIDIA driver, or not on PATH): no GPU readings.';

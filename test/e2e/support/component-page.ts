@@ -10,6 +10,14 @@ export const ROOT = resolve(import.meta.dirname, '../../..');
 export const SHOTS = join(ROOT, 'docs', 'screenshots');
 export const canRunChromium = existsSync(CHROMIUM);
 
+/** Debian's Chromium, headless, with nothing of its own reaching the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 /**
  * A page at the popover's width holding the component harness (test/e2e/support/component-harness.tsx)
  * and the popover's own stylesheet: components render from models the test passes in.
@@ -25,10 +33,7 @@ export async function openComponentPage(options: {
     bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({
     viewport: options.viewport ?? { width: 360, height: 200 }, deviceScaleFactor: 2, ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
   });

@@ -1,5 +1,5 @@
-import type { Clock } from '../../../src/core/ports.js';
-import { systemClock } from '../../../src/adapters/system-clock.js';
+import type { Clock } from '../../src/core/ports.js';
+import { systemClock } from '../../src/adapters/system-clock.js';
 
 /**
  * The real clock, shifted: `now()` runs ahead by whatever the test jumped, while sleeps take real

@@ -4,8 +4,8 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startCloud, type Cloud } from '../fixtures/cloud.js';
-import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import type { Cloud } from '../fixtures/cloud.js';
+import { publicKeyFromPrivate, type Sshd } from '../fixtures/sshd.js';
 import { createCore, resolveHome, systemTerminal, type CoreOptions } from '../../src/adapters/compose.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { idleStatusCommand } from '../../src/core/idle-watchdog.js';
@@ -15,15 +15,16 @@ import type { Shell } from '../../src/main/app-shell.js';
 import { platformOf } from '../../src/main/desktop.js';
 import { nameHasOwner, STATUS_NOTIFIER_WATCHER } from '../../src/main/status-notifier.js';
 import { trayImage } from '../../src/main/tray.js';
-import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from './support/electron-double.js';
-import { ShiftedClock } from './support/shifted-clock.js';
+import { startAppPeers, type AppPeers } from '../support/app-harness.js';
+import { DESKTOP_PROFILES, type DesktopProfile, type DisplayModel, type World } from '../support/electron-double.js';
+import { ShiftedClock } from '../support/shifted-clock.js';
 
 // The Electron main process booted with `electron` replaced by a module double that models each
-// desktop (test/unit/support/electron-double.ts; no Electron binary can run here). Everything
+// desktop (test/support/electron-double.ts; no Electron binary can run here). Everything
 // behind it is real: the controller, the core, the AWS adapters against moto + the cloud proxy.
 // The first suite follows a whole launch on Windows; the second boots every desktop and checks
 // what differs between them.
-const electron = await vi.hoisted(async () => (await import('./support/electron-double.js')).createElectronDouble());
+const electron = await vi.hoisted(async () => (await import('../support/electron-double.js')).createElectronDouble());
 
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
@@ -31,7 +32,7 @@ let cloud: Cloud;
 let sshd: Sshd;
 let home: string;
 let shell: Shell;
-const saved = { ...process.env };
+let peers: AppPeers;
 /** The app's clock: real time, which the reminder test moves hours ahead. */
 const clock = new ShiftedClock();
 /** Every command the app ran on the workstation over ssh. */
@@ -75,22 +76,13 @@ function menuLabels(): string[] {
 }
 
 beforeAll(async () => {
-  cloud = await startCloud();
+  // The workstation's ssh is reserved now and started once CloudRig has made its key.
+  peers = await startAppPeers('boot');
+  ({ cloud, sshd, dir: home } = peers);
   cloud.proxy.setHold({ pendingMs: 1_500 });
   // No pricing:GetProducts: the app prices from its bundled table, and says so.
   cloud.proxy.setPricingAvailable(false);
-  // The workstation's ssh: reserved now, started once CloudRig has made its key.
-  sshd = await startSshd({ start: false });
-  home = await mkdtemp(join(tmpdir(), 'cloudrig-boot-'));
-  await writeFile(join(home, 'aws-config'), '');
-  Object.assign(process.env, cloud.env, {
-    CLOUDRIG_HOME: join(home, 'home'),
-    XDG_CONFIG_HOME: join(home, 'xdg'),
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    // Where Snooze writes the keep-alive on "the instance" (the sshd fixture runs as this user).
-    CLOUDRIG_KEEPALIVE_FILE: join(home, 'instance-keepalive'),
-  });
+  Object.assign(process.env, { CLOUDRIG_HOME: peers.home, XDG_CONFIG_HOME: join(home, 'xdg') });
   // Start at login was ticked in an earlier run: boot writes the login item again.
   new ConfSettingsStore(join(home, 'home')).update((settings) => ({ ...settings, startAtLogin: true }));
   const { boot } = await import('../../src/main/app-shell.js');
@@ -112,10 +104,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  process.env = saved;
-  await sshd?.close();
-  await cloud?.close();
-  await rm(home, { recursive: true, force: true });
+  await peers?.close();
 });
 
 describe('main process boot on Windows, through a real launch (electron replaced by a module double)', () => {
