@@ -20,6 +20,46 @@ function lost(target: SshTarget, why: string): CloudRigError {
 }
 
 /**
+ * Runs `command` over `client`; `timeoutMs` bounds the run. The connection stays open: a failure
+ * closes only the command's channel.
+ */
+export function execOver(client: ssh2.Client, target: SshTarget, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let channel: ssh2.ClientChannel | null = null;
+    const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.off('close', onClose);
+      if (result instanceof Error) {
+        // The command's channel goes; the connection stays for the next use.
+        channel?.close();
+        reject(result);
+      } else {
+        resolve(result);
+      }
+    };
+    const onClose = (): void => finish(lost(target, 'closed by the other end'));
+    const timer = setTimeout(() => finish(new CloudRigError('SshCommandTimeout',
+      `The command on ${who(target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s.`,
+      'Check that the workstation answers (`rig status`), then try again.')), timeoutMs);
+    client.on('close', onClose);
+    client.exec(command, (error, stream) => {
+      if (error) return finish(lost(target, error.message));
+      // Timed out while the channel was opening: it has no one to answer.
+      if (settled) return stream.close();
+      channel = stream;
+      let stdout = '';
+      let stderr = '';
+      stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
+    });
+  });
+}
+
+/**
  * One kept-alive ssh2 connection to one workstation, shared by its tunnels, file copies and stats.
  * It connects on first use and again on the next use after it dropped; every connection checks the
  * host key against the workstation's pin (a mismatch is refused with a CloudRigError naming the
@@ -32,7 +72,12 @@ export class Ssh2Session implements RemoteShell {
 
   constructor(
     readonly target: SshTarget,
-    private readonly options: { readonly keepaliveMs?: number; readonly connectTimeoutMs?: number } = {},
+    private readonly options: {
+      readonly keepaliveMs?: number;
+      readonly connectTimeoutMs?: number;
+      /** Hears each new connection, once its host key checked out. */
+      readonly onConnect?: (client: ssh2.Client) => void;
+    } = {},
   ) {}
 
   /** The live connection, connecting (again) when there is none. */
@@ -50,6 +95,7 @@ export class Ssh2Session implements RemoteShell {
         // A dropped connection (keepalive timeout, reset) is forgotten: the next use reconnects.
         client.on('close', forget);
         client.on('error', forget);
+        this.options.onConnect?.(client);
         return client;
       }, (error: unknown) => {
         this.connection = null;
@@ -63,40 +109,7 @@ export class Ssh2Session implements RemoteShell {
 
   /** Runs `command`; `timeoutMs` bounds the run. The connection stays open for the next use. */
   async exec(command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    const client = await this.client();
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      let channel: ssh2.ClientChannel | null = null;
-      const finish = (result: { code: number; stdout: string; stderr: string } | Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        client.off('close', onClose);
-        if (result instanceof Error) {
-          // The command's channel goes; the connection stays for the next use.
-          channel?.close();
-          reject(result);
-        } else {
-          resolve(result);
-        }
-      };
-      const onClose = (): void => finish(lost(this.target, 'closed by the other end'));
-      const timer = setTimeout(() => finish(new CloudRigError('SshCommandTimeout',
-        `The command on ${who(this.target)} did not finish within ${Math.round(timeoutMs / 100) / 10} s.`,
-        'Check that the workstation answers (`rig status`), then try again.')), timeoutMs);
-      client.on('close', onClose);
-      client.exec(command, (error, stream) => {
-        if (error) return finish(lost(this.target, error.message));
-        // Timed out while the channel was opening: it has no one to answer.
-        if (settled) return stream.close();
-        channel = stream;
-        let stdout = '';
-        let stderr = '';
-        stream.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        stream.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-        stream.on('close', (code: number | null) => finish({ code: code ?? 255, stdout, stderr }));
-      });
-    });
+    return execOver(await this.client(), this.target, command, timeoutMs);
   }
 
   /** A channel to host:port as the workstation sees it (sshd's direct-tcpip). */
