@@ -78,6 +78,7 @@ shutdown_command="\${CLOUDRIG_SHUTDOWN_COMMAND:-shutdown -h now}"
 monitor_fresh_seconds="\${CLOUDRIG_MONITOR_FRESH_SECONDS:-${MONITOR_FRESH_SECONDS}}"
 
 idle_file="$run_dir/idle-since"
+busy_file="$run_dir/busy-reason" # what kept the machine awake at the last check; absent when idle
 connections_file="$run_dir/ssh-connections"
 monitors_dir="$run_dir/monitors"
 
@@ -161,9 +162,11 @@ busy_reason() {
 
 reason="$(busy_reason)"
 if [ -n "$reason" ]; then
+  printf '%s\\n' "$reason" > "$busy_file"
   rm -f "$idle_file"
   exit 0
 fi
+rm -f "$busy_file"
 
 since=""
 [ -r "$idle_file" ] && since="$(tr -dc '0-9' < "$idle_file")"
