@@ -95,7 +95,7 @@ if ! is_number "$now"; then
   exit 1
 fi
 mkdir -p "$run_dir"
-mkdir -p "$monitors_dir" && chmod 1777 "$monitors_dir"
+[ -d "$monitors_dir" ] || { mkdir -p "$monitors_dir" && chmod 1777 "$monitors_dir"; }
 
 # ssh connections established now, one "local-address local-port peer-address peer-port" per line;
 # lasting = also there a check ago.
