@@ -41,6 +41,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
         // The first reading fails the command (a refused host key, no connection); later ones only warn.
         print(await readStats(session, c.clock));
         if (!opts.watch) return;
+        session.onMonitorNote((message) => void io.stderr.write(`note: ${message}\n`));
         const intervalMs = opts.interval === undefined ? STATS_INTERVAL_MS : opts.interval * 1000;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);

@@ -6,7 +6,11 @@
 // - no login session (`who`);
 // - no ssh connection that has lasted a whole check interval (`ss`, when present): catches VS Code
 //   Remote, `ssh host cmd` and port forwards, which `who` does not list, while CloudRig's own short
-//   ssh probes (a new source port each time) never keep the machine awake;
+//   ssh probes (a new source port each time) never keep the machine awake. CloudRig's kept-alive
+//   monitoring connection (the GPU panel, `rig stats --watch`) registers itself in MONITORS_DIR
+//   while it carries no tunnel and no file transfer, and the check leaves a registered connection
+//   out, but only while its registration is fresh (refreshed within MONITOR_FRESH_SECONDS): a
+//   stale or unregistered connection counts as use, as any other;
 // - every GPU under the busy threshold (`nvidia-smi`, skipped when absent or failing: a broken
 //   driver must not keep a machine billing forever);
 // - no keep-alive file holding an epoch second in the future (`rig snooze` / Snooze write it).
@@ -24,6 +28,25 @@ export const KEEPALIVE_FILE = '/var/lib/cloudrig/keepalive';
 /** Where the check script records since when the machine has been idle (epoch seconds). */
 export const IDLE_SINCE_FILE = '/run/cloudrig/idle-since';
 
+/**
+ * Where CloudRig's kept-alive connections register as monitoring, one file per connection (sticky
+ * and world-writable, so the ssh user writes and removes only its own; /run is tmpfs, so the
+ * installer's tmpfiles.d line makes it again at every boot, and the check script too).
+ */
+export const MONITORS_DIR = '/run/cloudrig/monitors';
+
+/** How long a monitor registration holds without a refresh (five checks); older ones count as use again. */
+export const MONITOR_FRESH_SECONDS = 300;
+
+/** How often a kept-alive session refreshes its registration while it only monitors. */
+export const MONITOR_REFRESH_MS = 60_000;
+
+/** monitorRegisterCommand's exit status when the box's watchdog predates registration (it has /run/cloudrig, no monitors dir). */
+export const MONITOR_EXIT_OLD_WATCHDOG = 3;
+
+/** monitorRegisterCommand's exit status when the box has no CloudRig watchdog at all (auto-stop off): nothing to tell. */
+export const MONITOR_EXIT_NO_WATCHDOG = 4;
+
 /** Where the installer puts the check script. */
 export const CHECK_SCRIPT_PATH = '/usr/local/sbin/cloudrig-idle-check';
 
@@ -40,9 +63,11 @@ export interface WatchdogSettings {
 /** The check script (bash). Its settings come from the environment (see the service's EnvironmentFile). */
 export const IDLE_CHECK_SCRIPT = `#!/bin/bash
 # CloudRig idle watchdog check, run every minute by cloudrig-idle.timer. Shuts the machine down once
-# it has been idle for CLOUDRIG_IDLE_MINUTES: no login session, no lasting ssh connection, every GPU
-# under CLOUDRIG_GPU_BUSY_PERCENT, no keep-alive file holding a future epoch second.
+# it has been idle for CLOUDRIG_IDLE_MINUTES: no login session, no lasting ssh connection (CloudRig's
+# freshly registered monitoring connections aside), every GPU under CLOUDRIG_GPU_BUSY_PERCENT, no
+# keep-alive file holding a future epoch second.
 set -u
+export LC_ALL=C # sort and comm agree on one order
 
 idle_minutes="\${CLOUDRIG_IDLE_MINUTES:-60}"
 gpu_busy_percent="\${CLOUDRIG_GPU_BUSY_PERCENT:-10}"
@@ -50,11 +75,19 @@ keepalive_file="\${CLOUDRIG_KEEPALIVE_FILE:-/var/lib/cloudrig/keepalive}"
 run_dir="\${CLOUDRIG_RUN_DIR:-/run/cloudrig}"
 ssh_port="\${CLOUDRIG_SSH_PORT:-22}"
 shutdown_command="\${CLOUDRIG_SHUTDOWN_COMMAND:-shutdown -h now}"
+monitor_fresh_seconds="\${CLOUDRIG_MONITOR_FRESH_SECONDS:-${MONITOR_FRESH_SECONDS}}"
 
 idle_file="$run_dir/idle-since"
+busy_file="$run_dir/busy-reason" # what kept the machine awake at the last check; absent when idle
 connections_file="$run_dir/ssh-connections"
+monitors_dir="$run_dir/monitors"
 
 is_number() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_number "$monitor_fresh_seconds" || monitor_fresh_seconds=${MONITOR_FRESH_SECONDS}
+
+# An address as both sides are compared: no brackets, no IPv4-mapped prefix, no zone.
+address_awk='function address(a) { gsub(/^\\[|\\]$/, "", a); sub(/^::ffff:/, "", a); sub(/%.*$/, "", a); return a }
+function endpoint(s) { if (!match(s, /:[0-9]+$/)) return ""; return address(substr(s, 1, RSTART - 1)) " " substr(s, RSTART + 1) }'
 
 now="$(date +%s)"
 if ! is_number "$now"; then
@@ -62,23 +95,48 @@ if ! is_number "$now"; then
   exit 1
 fi
 mkdir -p "$run_dir"
+[ -d "$monitors_dir" ] || { mkdir -p "$monitors_dir" && chmod 1777 "$monitors_dir"; }
 
-# ssh connections established now, one "local peer" per line; lasting = also there a check ago.
+# ssh connections established now, one "local-address local-port peer-address peer-port" per line;
+# lasting = also there a check ago.
 current_connections=""
 if command -v ss >/dev/null 2>&1; then
-  current_connections="$(ss -Htn state established "( sport = :$ssh_port )" 2>/dev/null | awk '{print $3" "$4}' | sort)"
+  current_connections="$(ss -Htn state established "( sport = :$ssh_port )" 2>/dev/null |
+    awk "$address_awk"' { here = endpoint($3); there = endpoint($4); if (here != "" && there != "") print here " " there }' | sort)"
 fi
 previous_connections=""
 [ -r "$connections_file" ] && previous_connections="$(cat "$connections_file")"
 printf '%s\\n' "$current_connections" > "$connections_file"
+
+# CloudRig's monitoring connections, each registered by itself as its $SSH_CONNECTION ("client-address
+# client-port server-address server-port"). Only a fresh registration of a connection still open
+# counts; the others are removed (an ended connection's, or one its session stopped refreshing).
+registered_connections=""
+for registration in "$monitors_dir"/*.monitor; do
+  [ -f "$registration" ] && [ ! -L "$registration" ] || continue
+  written="$(stat -c %Y -- "$registration" 2>/dev/null)"
+  connection="$(head -c 200 -- "$registration" 2>/dev/null |
+    awk "$address_awk"' NR == 1 && NF == 4 && $2 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/ { print address($3) " " $4 " " address($1) " " $2 }')"
+  if is_number "$written" && [ "$written" -le $((now + 60)) ] && [ $((now - written)) -le "$monitor_fresh_seconds" ] &&
+    [ -n "$connection" ] && printf '%s\\n' "$current_connections" | grep -Fxq -- "$connection"; then
+    registered_connections+="$connection"$'\\n'
+  else
+    rm -f -- "$registration"
+  fi
+done
+# The connections that may be use: all but the registered monitors.
+unregistered_connections="$current_connections"
+if [ -n "$registered_connections" ]; then
+  unregistered_connections="$(comm -23 <(printf '%s\\n' "$current_connections") <(printf '%s' "$registered_connections" | sort -u))"
+fi
 
 busy_reason() {
   if [ -n "$(who 2>/dev/null)" ]; then
     echo "login session"
     return
   fi
-  if [ -n "$current_connections" ] && [ -n "$previous_connections" ] &&
-    [ -n "$(comm -12 <(printf '%s\\n' "$current_connections") <(printf '%s\\n' "$previous_connections"))" ]; then
+  if [ -n "$unregistered_connections" ] && [ -n "$previous_connections" ] &&
+    [ -n "$(comm -12 <(printf '%s\\n' "$unregistered_connections") <(printf '%s\\n' "$previous_connections"))" ]; then
     echo "ssh connection"
     return
   fi
@@ -104,9 +162,11 @@ busy_reason() {
 
 reason="$(busy_reason)"
 if [ -n "$reason" ]; then
+  printf '%s\\n' "$reason" > "$busy_file"
   rm -f "$idle_file"
   exit 0
 fi
+rm -f "$busy_file"
 
 since=""
 [ -r "$idle_file" ] && since="$(tr -dc '0-9' < "$idle_file")"
@@ -147,10 +207,18 @@ WantedBy=timers.target
 
 const MARKER = '# cloudrig-idle-watchdog';
 
+const RUN_DIR = IDLE_SINCE_FILE.slice(0, IDLE_SINCE_FILE.lastIndexOf('/'));
+
+/** systemd-tmpfiles lines that make the run and monitors directories at every boot (/run is tmpfs). */
+export const MONITORS_TMPFILES = `d ${RUN_DIR} 0755 root root -
+d ${MONITORS_DIR} 1777 root root -
+`;
+
 /**
  * The installer (bash, run as root by cloud-init): writes the check script, its settings, the
  * service and the timer, hands the keep-alive directory to the ssh user (so Snooze needs no sudo),
- * and enables the timer. `CLOUDRIG_ROOT` installs under another root (tests).
+ * makes the monitors directory (now, and at every boot through tmpfiles.d, before sshd answers) and
+ * enables the timer. `CLOUDRIG_ROOT` installs under another root (tests).
  */
 export function idleWatchdogInstaller(settings: WatchdogSettings, sshUser: string): string {
   const { idleMinutes, gpuBusyPercent } = checkedSettings(settings);
@@ -161,7 +229,12 @@ set -euo pipefail
 root="\${CLOUDRIG_ROOT:-}"
 ssh_user=${shellQuote(sshUser)}
 
-install -d -m 0755 "$root/usr/local/sbin" "$root/etc/cloudrig" "$root/etc/systemd/system" "$root/var/lib/cloudrig"
+install -d -m 0755 "$root/usr/local/sbin" "$root/etc/cloudrig" "$root/etc/systemd/system" "$root/etc/tmpfiles.d" "$root/var/lib/cloudrig"
+# Where CloudRig's monitoring connections register (sticky: each writer removes only its own files).
+cat > "$root/etc/tmpfiles.d/cloudrig.conf" <<'CLOUDRIG_TMPFILES'
+${MONITORS_TMPFILES}CLOUDRIG_TMPFILES
+install -d -m 0755 "$root${RUN_DIR}"
+install -d -m 1777 "$root${MONITORS_DIR}"
 cat > "$root${CHECK_SCRIPT_PATH}" <<'CLOUDRIG_CHECK_SCRIPT'
 ${IDLE_CHECK_SCRIPT}CLOUDRIG_CHECK_SCRIPT
 chmod 0755 "$root${CHECK_SCRIPT_PATH}"
@@ -219,6 +292,33 @@ export function snoozeCommand(hours: number, nowEpochSec: number, keepaliveFile:
       ` || { sudo -n mkdir -p "\${f%/*}" && printf '%s\\n' "$u" | sudo -n tee "$f" >/dev/null; }`,
     `echo "cloudrig: kept awake until $u"`,
   ].join('; ');
+}
+
+// Both commands name the connection by sshd's $SSH_CONNECTION ("client-address client-port
+// server-address server-port"), so they carry no value of CloudRig's or the user's but the
+// directory, which is a constant (a test's scratch directory in tests).
+function monitorFile(dir: string): string {
+  return `d=${shellQuote(dir)}; c="$SSH_CONNECTION"; [ -n "$c" ] || exit 5; n="$(printf '%s' "$c" | tr -c '0-9A-Za-z.' '_')"`;
+}
+
+/**
+ * The remote command (POSIX sh, run as the ssh user over the connection it registers) that records
+ * this connection as CloudRig's monitoring, or refreshes that record: the idle check leaves it out
+ * of the lasting connections while the record is fresh. Written atomically. Exits
+ * MONITOR_EXIT_OLD_WATCHDOG on a box whose watchdog predates registration, MONITOR_EXIT_NO_WATCHDOG
+ * on one without a watchdog.
+ */
+export function monitorRegisterCommand(dir: string = MONITORS_DIR): string {
+  return [
+    monitorFile(dir),
+    `if [ ! -d "$d" ]; then [ -d "\${d%/*}" ] && exit ${MONITOR_EXIT_OLD_WATCHDOG}; exit ${MONITOR_EXIT_NO_WATCHDOG}; fi`,
+    `printf '%s\\n' "$c" > "$d/.$n.tmp" && mv -f "$d/.$n.tmp" "$d/$n.monitor"`,
+  ].join('; ');
+}
+
+/** The remote command that withdraws this connection's monitor record: from now on it counts as use. */
+export function monitorUnregisterCommand(dir: string = MONITORS_DIR): string {
+  return `${monitorFile(dir)}; rm -f "$d/$n.monitor"`;
 }
 
 /**

@@ -1,12 +1,22 @@
 // The watchdog's bash, run for real: its probes (`who`, `ss`, `nvidia-smi`, `date`) and `shutdown`
 // are stub scripts found first on PATH, so a test sets what the machine looks like at each minute.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The monitoring cases use the real `ss` instead, against a real sshd and real ssh clients.
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IDLE_CHECK_SCRIPT, idleWatchdogInstaller, snoozeCommand, userDataFor } from '../../src/core/idle-watchdog.js';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  IDLE_CHECK_SCRIPT, idleWatchdogInstaller, MONITOR_FRESH_SECONDS, MONITORS_TMPFILES, monitorRegisterCommand, monitorUnregisterCommand,
+  snoozeCommand, userDataFor,
+} from '../../src/core/idle-watchdog.js';
+import { ssh2RemoteAccessWith } from '../../src/adapters/ssh/remote-access.js';
+import type { RemoteSession } from '../../src/core/app/remote-access.js';
+import type { SshTarget } from '../../src/core/ports.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
+import { startSshd, type Sshd } from '../fixtures/sshd.js';
+import { spawnOwned, type OwnedProcess } from '../fixtures/owned-process.js';
 
 const MINUTE = 60;
 
@@ -16,7 +26,16 @@ class Machine {
   readonly bin = join(this.dir, 'bin');
   readonly script = join(this.dir, 'cloudrig-idle-check');
   readonly keepalive = join(this.dir, 'var', 'keepalive');
+  readonly runDir = join(this.dir, 'run');
+  readonly monitorsDir = join(this.runDir, 'monitors');
   now = Date.parse('2026-11-10T09:00:00Z') / 1000;
+  /** The ssh port the check watches (a real sshd's in the monitoring cases). */
+  sshPort = 22;
+  /**
+   * How long a registration stays fresh, when not the default. Registrations carry real mtimes
+   * while the checks run on a stub clock a minute a check, so cases that run many checks widen it.
+   */
+  freshSeconds: number | null = null;
 
   constructor(readonly idleMinutes = 60) {
     spawnSync('mkdir', ['-p', this.bin, join(this.dir, 'var')]);
@@ -55,6 +74,34 @@ class Machine {
     rmSync(join(this.bin, 'nvidia-smi'));
   }
 
+  /**
+   * The real `ss` (and the real clock as the start) against a real sshd on `port`, with the
+   * monitors directory the installer makes.
+   */
+  watchRealSshd(port: number): void {
+    rmSync(join(this.bin, 'ss'));
+    this.sshPort = port;
+    this.now = Math.floor(Date.now() / 1000);
+    mkdirSync(this.monitorsDir, { recursive: true, mode: 0o1777 });
+  }
+
+  /** What kept the machine awake at the last check, or null when it was idle. */
+  busyReason(): string | null {
+    const file = join(this.runDir, 'busy-reason');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+  }
+
+  /** The idle-since marker, or null. */
+  idleSince(): number | null {
+    const file = join(this.runDir, 'idle-since');
+    return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
+  }
+
+  /** The registration files sessions have written. */
+  registrations(): string[] {
+    return existsSync(this.monitorsDir) ? readdirSync(this.monitorsDir).filter((name) => name.endsWith('.monitor')) : [];
+  }
+
   /** Runs one check at the current time, as the timer would. */
   check(): void {
     writeFileSync(this.file('now'), `${this.now}\n`);
@@ -65,7 +112,9 @@ class Machine {
         CLOUDRIG_IDLE_MINUTES: String(this.idleMinutes),
         CLOUDRIG_GPU_BUSY_PERCENT: '10',
         CLOUDRIG_KEEPALIVE_FILE: this.keepalive,
-        CLOUDRIG_RUN_DIR: join(this.dir, 'run'),
+        CLOUDRIG_RUN_DIR: this.runDir,
+        CLOUDRIG_SSH_PORT: String(this.sshPort),
+        ...(this.freshSeconds === null ? {} : { CLOUDRIG_MONITOR_FRESH_SECONDS: String(this.freshSeconds) }),
       },
     });
     if (result.status !== 0) throw new Error(`check failed (${result.status}): ${result.stderr}`);
@@ -251,6 +300,10 @@ describe('watchdog installer (launch user data)', () => {
     expect(fs('etc/systemd/system/cloudrig-idle.service')).toContain('ExecStart=/usr/local/sbin/cloudrig-idle-check');
     expect(fs('etc/systemd/system/cloudrig-idle.timer')).toContain('OnUnitActiveSec=1min');
     expect(readFileSync(join(root, 'systemctl.log'), 'utf8')).toBe('systemctl daemon-reload\nsystemctl enable --now cloudrig-idle.timer\n');
+    // Where monitoring connections register: sticky and world-writable, now and at every boot.
+    expect(fs('etc/tmpfiles.d/cloudrig.conf')).toBe(MONITORS_TMPFILES);
+    expect(MONITORS_TMPFILES).toContain('d /run/cloudrig/monitors 1777 root root -');
+    expect(statSync(join(root, 'fs', 'run/cloudrig/monitors')).mode & 0o7777).toBe(0o1777);
   });
 
   it('is valid bash however the ssh user is spelled', () => {
@@ -258,5 +311,212 @@ describe('watchdog installer (launch user data)', () => {
     const result = spawnSync('bash', ['-n'], { input: installer, encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(installer).toContain(`ssh_user='o'\\''brien; rm -rf /'`);
+  });
+});
+
+/** Runs monitorRegisterCommand (or another) as sshd would: under sh, with the connection in $SSH_CONNECTION. */
+function runAsConnection(command: string, connection: string | null): number | null {
+  return spawnSync('sh', ['-c', command], {
+    env: { PATH: '/usr/bin:/bin', ...(connection === null ? {} : { SSH_CONNECTION: connection }) },
+  }).status;
+}
+
+// Three idle minutes: each check costs a few bash processes.
+describe('monitor registrations (stub ss)', () => {
+  let machine: Machine;
+  beforeEach(() => {
+    machine = new Machine(3);
+    machine.now = Math.floor(Date.now() / 1000);
+    machine.freshSeconds = 3_600;
+    mkdirSync(machine.monitorsDir, { recursive: true, mode: 0o1777 });
+  });
+  afterEach(() => machine.cleanUp());
+
+  it('leaves out the registered connections however ss writes their addresses, and counts every other one', () => {
+    expect(runAsConnection(monitorRegisterCommand(machine.monitorsDir), '198.51.100.7 50022 10.0.0.5 22')).toBe(0);
+    expect(runAsConnection(monitorRegisterCommand(machine.monitorsDir), '2001:db8::7 50100 2001:db8::5 22')).toBe(0);
+    expect(machine.registrations()).toHaveLength(2);
+    const registered = '0 0 [::ffff:10.0.0.5]:22 [::ffff:198.51.100.7]:50022\n0 0 [2001:db8::5]:22 [2001:db8::7]:50100\n';
+
+    // Someone else's lasting connection next to them keeps the machine up.
+    machine.ss(`${registered}0 0 10.0.0.5:22 198.51.100.9:40000\n`);
+    machine.runFor(6);
+    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.shutdowns()).toEqual([]);
+
+    machine.ss(registered);
+    const othersGone = machine.now;
+    machine.runFor(4);
+    expect(machine.minutesToShutdown(othersGone)).toBe(3);
+  });
+
+  it('counts a connection as use again once it withdraws its registration', () => {
+    const connection = '198.51.100.7 50022 10.0.0.5 22';
+    runAsConnection(monitorRegisterCommand(machine.monitorsDir), connection);
+    machine.ss('0 0 10.0.0.5:22 198.51.100.7:50022\n');
+    machine.runFor(2);
+    expect(machine.busyReason()).toBeNull();
+
+    expect(runAsConnection(monitorUnregisterCommand(machine.monitorsDir), connection)).toBe(0);
+    expect(machine.registrations()).toEqual([]);
+    // Use at once: the connection was there a check ago.
+    machine.runFor(1);
+    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.idleSince()).toBeNull();
+  });
+
+  it('drops the registration of a connection that ended, so a later one on the same port is use', () => {
+    runAsConnection(monitorRegisterCommand(machine.monitorsDir), '198.51.100.7 50022 10.0.0.5 22');
+    machine.ss('');
+    machine.runFor(1);
+    expect(machine.registrations()).toEqual([]);
+    machine.ss('0 0 10.0.0.5:22 198.51.100.7:50022\n');
+    machine.runFor(2);
+    expect(machine.busyReason()).toBe('ssh connection');
+  });
+
+  it('says why it wrote nothing: a box whose watchdog predates registration, a box without one, no connection', () => {
+    const oldBox = join(machine.dir, 'old', 'run', 'cloudrig');
+    mkdirSync(oldBox, { recursive: true });
+    expect(runAsConnection(monitorRegisterCommand(join(oldBox, 'monitors')), '198.51.100.7 50022 10.0.0.5 22')).toBe(3);
+    expect(runAsConnection(monitorRegisterCommand(join(machine.dir, 'none', 'run', 'cloudrig', 'monitors')), '198.51.100.7 50022 10.0.0.5 22')).toBe(4);
+    expect(runAsConnection(monitorRegisterCommand(machine.monitorsDir), null)).toBe(5);
+    expect(machine.registrations()).toEqual([]);
+  });
+});
+
+const run = promisify(execFile);
+
+async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** How many connections the real sshd on `port` has now. */
+function establishedTo(port: number): number {
+  const result = spawnSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+}
+
+// The real thing: a kept-alive RemoteSession (the GPU panel's and `rig stats --watch`'s) against a
+// real sshd, the real `ss`, and the check script deciding.
+describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () => {
+  let sshd: Sshd;
+  let keys: string;
+  let keyPath: string;
+  let machine: Machine;
+  let target: SshTarget;
+  const open: RemoteSession[] = [];
+  const children: OwnedProcess[] = [];
+
+  beforeAll(async () => {
+    keys = mkdtempSync(join(tmpdir(), 'cloudrig-monitor-keys-'));
+    keyPath = join(keys, 'id_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyPath]);
+    sshd = await startSshd({ authorizedKey: readFileSync(`${keyPath}.pub`, 'utf8') });
+    target = { host: sshd.host, port: sshd.port, user: sshd.user, keyPath, knownHostsPath: join(keys, 'known_hosts'), workstation: 'gpu', instanceId: 'i-0abc' };
+  });
+  afterAll(async () => {
+    await sshd?.close();
+    rmSync(keys, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    machine = new Machine(3);
+    machine.watchRealSshd(sshd.port);
+  });
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((child) => child.stop()));
+    await Promise.all(open.splice(0).map((session) => session.close()));
+    await waitUntil('sshd to have no connection left', () => establishedTo(sshd.port) === 0);
+    machine.cleanUp();
+  });
+
+  /** A kept-alive session registering in the machine's monitors directory, connected and registered. */
+  async function registeredSession(): Promise<RemoteSession> {
+    const session = ssh2RemoteAccessWith({ monitorsDir: machine.monitorsDir }).session(target);
+    open.push(session);
+    await session.connect();
+    await waitUntil('the session to register', () => machine.registrations().length === 1);
+    return session;
+  }
+
+  it('does not keep the machine awake: idle from the first check, shut down after the idle minutes', async () => {
+    const session = await registeredSession();
+    const [registration] = machine.registrations();
+    expect(readFileSync(join(machine.monitorsDir, registration!), 'utf8')).toMatch(new RegExp(`^127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\n$`));
+
+    const start = machine.now;
+    machine.runFor(2);
+    // The check saw the connection at both checks (it lasted), and left it out.
+    expect(readFileSync(join(machine.runDir, 'ssh-connections'), 'utf8')).toMatch(new RegExp(`^127\\.0\\.0\\.1 ${sshd.port} 127\\.0\\.0\\.1 \\d+\\n$`));
+    expect(machine.busyReason()).toBeNull();
+    expect(machine.idleSince()).toBe(start);
+    expect(machine.shutdowns()).toEqual([]);
+    machine.runFor(2);
+    expect(machine.minutesToShutdown(start)).toBe(3);
+    // And the session still does its work.
+    expect((await session.exec('echo stats', 10_000)).stdout).toBe('stats\n');
+  });
+
+  it('keeps the machine awake while the session carries a tunnel; monitoring again once the tunnel closes', async () => {
+    machine.freshSeconds = 3_600;
+    const session = await registeredSession();
+    const tunnel = await session.forwarder().open({ localPort: 0, remoteHost: '127.0.0.1', remotePort: sshd.port, label: null });
+    await waitUntil('the registration to be withdrawn', () => machine.registrations().length === 0);
+    machine.runFor(5);
+    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.shutdowns()).toEqual([]);
+
+    await tunnel.close();
+    await waitUntil('the session to register again', () => machine.registrations().length === 1);
+    const closed = machine.now;
+    machine.runFor(4);
+    expect(machine.minutesToShutdown(closed)).toBe(3);
+  });
+
+  it('keeps the machine awake for a plain `ssh -N` connection (system OpenSSH) next to a registered session', async () => {
+    machine.freshSeconds = 3_600;
+    await registeredSession();
+    const ssh = await spawnOwned('ssh', ['-N', '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
+      '-o', `UserKnownHostsFile=${join(keys, 'openssh_known_hosts')}`, '-o', 'IdentitiesOnly=yes', '-i', keyPath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`]);
+    children.push(ssh);
+    await waitUntil('ssh -N to connect', () => establishedTo(sshd.port) === 2);
+    machine.runFor(5);
+    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.shutdowns()).toEqual([]);
+    expect(machine.registrations()).toHaveLength(1);
+
+    await ssh.stop();
+    await waitUntil('ssh -N to disconnect', () => establishedTo(sshd.port) === 1);
+    const gone = machine.now;
+    machine.runFor(4);
+    expect(machine.minutesToShutdown(gone)).toBe(3);
+  });
+
+  it('keeps the machine awake once a registration goes stale (its session stopped refreshing it)', async () => {
+    await registeredSession();
+    machine.now += MONITOR_FRESH_SECONDS + 2 * MINUTE;
+    machine.runFor(5);
+    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.shutdowns()).toEqual([]);
+    // The stale record is gone: it can never excuse the connection again.
+    expect(machine.registrations()).toEqual([]);
+  });
+
+  it('works on a box launched before registration: says so once, and the session carries on', async () => {
+    const oldRun = join(machine.dir, 'old-box', 'run', 'cloudrig');
+    mkdirSync(oldRun, { recursive: true });
+    const session = ssh2RemoteAccessWith({ monitorsDir: join(oldRun, 'monitors') }).session(target);
+    open.push(session);
+    const notes: string[] = [];
+    session.onMonitorNote((message) => notes.push(message));
+    await session.connect();
+    await waitUntil('the note', () => notes.length > 0);
+    expect(notes).toEqual([expect.stringMatching(/^Workstation gpu was launched before its idle watchdog could tell CloudRig's monitoring from use/)]);
+    expect((await session.exec('echo stats', 10_000)).stdout).toBe('stats\n');
   });
 });

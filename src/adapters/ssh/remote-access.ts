@@ -1,15 +1,42 @@
 import type { SshTarget } from '../../core/ports.js';
 import type { RemoteAccess, RemoteSession } from '../../core/app/remote-access.js';
+import { MonitorRegistration, type ConnectionShell, type ReleaseUse } from '../../core/app/monitor-registration.js';
+import { heldWhileOpen } from '../../core/app/tunnels.js';
+import { MONITOR_REFRESH_MS, MONITORS_DIR } from '../../core/idle-watchdog.js';
 import { FsChangeWatcher, LocalFileTree } from '../files/local-tree.js';
 import { remoteRoot, SftpDownload, SftpFileTree, SftpUpload } from './sftp-files.js';
-import { Ssh2Session, SshPortForwarder } from './ssh2-session.js';
+import { execOver, Ssh2Session, SshPortForwarder } from './ssh2-session.js';
 
-/** One Ssh2Session, with the forwards and sftp copies bound to it. */
+/** How long one registration command may take before it counts as failed. */
+const MONITOR_COMMAND_TIMEOUT_MS = 15_000;
+
+/** Where sessions register on the box, and how often they refresh (tests shorten and move them). */
+export interface MonitorOptions {
+  readonly monitorsDir?: string;
+  readonly refreshMs?: number;
+}
+
+/**
+ * One Ssh2Session, with the forwards and sftp copies bound to it. Each connection registers itself
+ * on the box as CloudRig's monitoring (MonitorRegistration) while no tunnel is open and no file
+ * transfer has used the session; a session that carried a transfer is the user's work until it
+ * closes (`rig push --watch` keeps one between its pushes).
+ */
 class Ssh2RemoteSession implements RemoteSession {
   private readonly session: Ssh2Session;
+  private readonly monitor: MonitorRegistration;
+  private refresher: ReturnType<typeof setInterval> | null = null;
+  private transfer: ReleaseUse | null = null;
 
-  constructor(readonly target: SshTarget) {
-    this.session = new Ssh2Session(target);
+  constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}) {
+    this.monitor = new MonitorRegistration({ workstation: target.workstation ?? target.host, dir: options.monitorsDir ?? MONITORS_DIR });
+    this.session = new Ssh2Session(target, { onConnect: (client) => {
+      const shell: ConnectionShell = (command) => execOver(client, target, command, MONITOR_COMMAND_TIMEOUT_MS);
+      client.once('close', () => this.monitor.disconnected(shell));
+      this.monitor.connected(shell);
+      this.refresher ??= setInterval(() => void this.monitor.refresh(), options.refreshMs ?? MONITOR_REFRESH_MS);
+      this.refresher.unref();
+    } });
   }
 
   async connect(): Promise<void> {
@@ -17,6 +44,8 @@ class Ssh2RemoteSession implements RemoteSession {
   }
 
   close(): Promise<void> {
+    this.monitor.close();
+    if (this.refresher) clearInterval(this.refresher);
     return this.session.close();
   }
 
@@ -25,26 +54,42 @@ class Ssh2RemoteSession implements RemoteSession {
   }
 
   forwarder(onError?: (error: unknown) => void) {
-    return new SshPortForwarder(this.session, onError);
+    return heldWhileOpen(new SshPortForwarder(this.session, onError), () => this.monitor.use());
   }
 
   tree(root: string) {
+    this.transferring();
     return new SftpFileTree(this.session, root);
   }
 
   upload(localRoot: string, root: string) {
+    this.transferring();
     return new SftpUpload(this.session, localRoot, root);
   }
 
   download(root: string, localRoot: string) {
+    this.transferring();
     return new SftpDownload(this.session, root, localRoot);
+  }
+
+  onMonitorNote(listener: (message: string) => void): void {
+    this.monitor.onNote(listener);
+  }
+
+  private transferring(): void {
+    this.transfer ??= this.monitor.use();
   }
 }
 
+/** Tunnels, sftp and stats over ssh2, with sessions that register on the box as `options` say. */
+export function ssh2RemoteAccessWith(options: MonitorOptions): RemoteAccess {
+  return {
+    session: (target) => new Ssh2RemoteSession(target, options),
+    remoteRoot,
+    localTree: (root) => new LocalFileTree(root),
+    watchLocal: (root, isFile) => new FsChangeWatcher(root, isFile),
+  };
+}
+
 /** Tunnels, sftp and stats over ssh2, and the local file system for the copies' other side. */
-export const ssh2RemoteAccess: RemoteAccess = {
-  session: (target) => new Ssh2RemoteSession(target),
-  remoteRoot,
-  localTree: (root) => new LocalFileTree(root),
-  watchLocal: (root, isFile) => new FsChangeWatcher(root, isFile),
-};
+export const ssh2RemoteAccess: RemoteAccess = ssh2RemoteAccessWith({});

@@ -13,6 +13,40 @@ const KEEPALIVE_MS = 15_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 
 /**
+ * Runs `command` over `client`; `timeoutMs` bounds the run. The connection stays open: a failure
+ * closes only the command's channel.
+ */
+export function execOver(client: ssh2.Client, target: SshTarget, command: string, timeoutMs: number): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let channel: ssh2.ClientChannel | null = null;
+    const finish = (result: ExecResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.off('close', onClose);
+      if (result instanceof Error) {
+        // The command's channel goes; the connection stays for the next use.
+        channel?.close();
+        reject(result);
+      } else {
+        resolve(result);
+      }
+    };
+    const onClose = (): void => finish(connectionLost(target, 'closed by the other end'));
+    const timer = setTimeout(() => finish(commandTimedOut(target, timeoutMs)), timeoutMs);
+    client.on('close', onClose);
+    client.exec(command, (error, stream) => {
+      if (error) return finish(connectionLost(target, error.message));
+      // Timed out while the channel was opening: it has no one to answer.
+      if (settled) return stream.close();
+      channel = stream;
+      collectExecOutput(stream, finish);
+    });
+  });
+}
+
+/**
  * One kept-alive ssh2 connection to one workstation, shared by its tunnels, file copies and stats.
  * It connects on first use and again on the next use after it dropped; every connection checks the
  * host key against the workstation's pin (a mismatch is refused with a CloudRigError naming the
@@ -25,7 +59,12 @@ export class Ssh2Session implements RemoteShell {
 
   constructor(
     readonly target: SshTarget,
-    private readonly options: { readonly keepaliveMs?: number; readonly connectTimeoutMs?: number } = {},
+    private readonly options: {
+      readonly keepaliveMs?: number;
+      readonly connectTimeoutMs?: number;
+      /** Hears each new connection, once its host key checked out. */
+      readonly onConnect?: (client: ssh2.Client) => void;
+    } = {},
   ) {}
 
   /** The live connection, connecting (again) when there is none. */
@@ -43,6 +82,7 @@ export class Ssh2Session implements RemoteShell {
         // A dropped connection (keepalive timeout, reset) is forgotten: the next use reconnects.
         client.on('close', forget);
         client.on('error', forget);
+        this.options.onConnect?.(client);
         return client;
       }, (error: unknown) => {
         this.connection = null;
@@ -55,34 +95,7 @@ export class Ssh2Session implements RemoteShell {
 
   /** Runs `command`; `timeoutMs` bounds the run. The connection stays open for the next use. */
   async exec(command: string, timeoutMs: number): Promise<ExecResult> {
-    const client = await this.client();
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      let channel: ssh2.ClientChannel | null = null;
-      const finish = (result: ExecResult | Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        client.off('close', onClose);
-        if (result instanceof Error) {
-          // The command's channel goes; the connection stays for the next use.
-          channel?.close();
-          reject(result);
-        } else {
-          resolve(result);
-        }
-      };
-      const onClose = (): void => finish(connectionLost(this.target, 'closed by the other end'));
-      const timer = setTimeout(() => finish(commandTimedOut(this.target, timeoutMs)), timeoutMs);
-      client.on('close', onClose);
-      client.exec(command, (error, stream) => {
-        if (error) return finish(connectionLost(this.target, error.message));
-        // Timed out while the channel was opening: it has no one to answer.
-        if (settled) return stream.close();
-        channel = stream;
-        collectExecOutput(stream, finish);
-      });
-    });
+    return execOver(await this.client(), this.target, command, timeoutMs);
   }
 
   /** A channel to host:port as the workstation sees it (sshd's direct-tcpip). */

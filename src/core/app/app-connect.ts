@@ -91,6 +91,7 @@ export class AppConnect {
     if (!this.opening) {
       this.opening = (async () => {
         const remote = await openWorkstationSession(this.deps.core(), name);
+        remote.onMonitorNote(this.deps.log);
         await remote.connect();
         this.session = { name, remote };
         return remote;

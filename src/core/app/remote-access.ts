@@ -20,6 +20,11 @@ export interface RemoteSession extends RemoteShell {
   upload(localRoot: string, root: string): FileCopier;
   /** Copies from `root` on the workstation to `localRoot` here. */
   download(root: string, localRoot: string): FileCopier;
+  // Monitor registration (monitor-registration.ts): while the session carries no tunnel and no file
+  // transfer, its connection is registered on the box as CloudRig's monitoring, which the idle
+  // watchdog does not count as use.
+  /** Hears, once per session, that the box could not take the registration (the session carries on). */
+  onMonitorNote(listener: (message: string) => void): void;
 }
 
 /** Sessions to workstations, and the local side of file copies. */

@@ -91,6 +91,30 @@ export async function openTunnels(forwarder: PortForwarder, specs: readonly Tunn
   }
 }
 
+/**
+ * The forwarder with each open tunnel held as a use of its session (`use` gives the release): while
+ * any is open, the session is the user's work and the box's idle watchdog counts its connection as
+ * use, not as CloudRig's monitoring (see MonitorRegistration).
+ */
+export function heldWhileOpen(forwarder: PortForwarder, use: () => () => void): PortForwarder {
+  return {
+    async open(spec) {
+      const release = use();
+      try {
+        const tunnel = await forwarder.open(spec);
+        return {
+          spec: tunnel.spec,
+          localPort: tunnel.localPort,
+          close: () => tunnel.close().finally(release),
+        };
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+  };
+}
+
 /** The URL a browser on this computer opens for a forward (or for a path under it). */
 export function localUrl(localPort: number, pathAndQuery = '/'): string {
   return `http://127.0.0.1:${localPort}${pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`}`;
