@@ -72,9 +72,12 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
   let sshd: Sshd | undefined;
   let proxy: CloudProxy | undefined;
   try {
-    sshd = await startSshd({ start: true });
+    // Two footprint runs launch at once beside the bench world: an sshd that took every launch's
+    // seeded host key would present another workstation's key. These boxes keep their own key
+    // (trust on first use); the footprint does not depend on where the host key comes from.
+    sshd = await startSshd({ start: true, followLaunches: false });
     const setup = createCore({ home, env: world.rig.env });
-    await setup.service.init(benchSpec(world.rig, name, sshd.port));
+    await setup.service.init({ ...benchSpec(world.rig, name, sshd.port), seedHostKey: false });
     const pem = await readFile(join(home, 'keys', `cloudrig-${name}.pem`), 'utf8');
     await sshd.setAuthorizedKey(publicKeyFromPrivate(pem));
     await setup.service.up(name, { waitSsh: true, timeoutMs: 60_000 });

@@ -259,14 +259,30 @@ export class WorkstationService {
    * `found` is what EC2 already said about the workstation's instances (the fleet watch's one call
    * per region); its rejection counts as AWS failing, like the workstation's own call would.
    */
-  async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean; found?: Promise<InstanceFacts[]> } = {}): Promise<Snapshot> {
+  /**
+   * Whether a refresh of `name` now would ask EC2. Not while only ssh can change the picture (the
+   * instance runs, ssh has not answered, EC2 was asked within describeIntervalWhileProbing): then a
+   * refresh only probes ssh, so a box whose ssh never answers costs few DescribeInstances.
+   */
+  needsDescribe(name: string, force = false): boolean {
+    const last = this.described.get(name);
+    if (force || !last) return true;
+    const now = this.deps.clock.now();
+    const waitingForSsh = last.instance?.state === 'running' && !this.isReady(name, last.instance) && !this.operations.has(name);
+    return !(waitingForSsh && now - last.at < describeIntervalWhileProbing(this.transitionStarted.get(name) ?? null, now));
+  }
+
+  /**
+   * `found`: the fleet watch asked EC2 for every workstation of the region in one call; `describe`:
+   * false when the fleet watch decided (needsDescribe) that this refresh only probes ssh.
+   */
+  async refresh(name?: string, options: { probeSsh?: boolean; force?: boolean; found?: Promise<InstanceFacts[]>; describe?: boolean } = {}): Promise<Snapshot> {
     const spec = await this.specOrFound(name);
     const gateway = this.deps.cloud.gateway(spec.region);
     let instance: InstanceFacts | null;
     const now = this.deps.clock.now();
     const last = this.described.get(spec.name);
-    const waitingForSsh = last?.instance?.state === 'running' && !this.isReady(spec.name, last.instance) && !this.operations.has(spec.name);
-    if (!options.force && last && waitingForSsh && now - last.at < describeIntervalWhileProbing(this.transitionStarted.get(spec.name) ?? null, now)) {
+    if (last && (options.describe === false || (options.describe === undefined && !this.needsDescribe(spec.name, options.force)))) {
       // Only ssh can change the picture now: probe it without asking EC2 again.
       instance = last.instance;
     } else {

@@ -108,4 +108,32 @@ describe('every workstation watched, one DescribeInstances per region', () => {
     await fleet.dispose();
     expect(world.cloud.proxy.counts().DescribeInstances).toBe(6);
   });
+
+  it('while an instance runs and its ssh never answers, polls probe ssh every half second but ask EC2 only every 10 s', async () => {
+    const init = await world.rig(['init', '--name', 'gpu', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host,
+      '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
+    expect(init.code, init.stderr).toBe(0);
+    await world.sshd.stop();
+    const up = await world.rig(['up', 'gpu', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    const clock = new FakeClock(Date.now());
+    const core = world.core({ clock });
+    const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
+    const polls: FleetPoll[] = [];
+    fleet.onDidPoll((poll) => polls.push(poll));
+    world.cloud.proxy.resetCounts();
+    fleet.start();
+    await expect.poll(() => polls.length).toBe(1);
+    expect(polls[0]!.snapshots[0]!.phase).toBe('running');
+    // 40 polls half a second apart: 20 s in which only ssh can change the picture.
+    for (let poll = 2; poll <= 40; poll++) {
+      clock.advance(POLL.sshProbe);
+      await expect.poll(() => polls.length).toBe(poll);
+    }
+    await fleet.dispose();
+    // The first poll, then one at 10 s and one at 20 s: three, not forty.
+    expect(world.cloud.proxy.counts().DescribeInstances).toBeLessThanOrEqual(3);
+    expect(polls.at(-1)!.snapshots[0]!.phase).toBe('running');
+    await world.sshd.start();
+  });
 });

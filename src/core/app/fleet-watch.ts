@@ -64,16 +64,20 @@ export class FleetWatch {
     const { service } = this.deps;
     const specs = service.names().map((name) => service.spec(name));
     const byRegion = namesByRegion(specs);
+    // A workstation whose refresh only probes ssh now (running, ssh not answering yet) is not asked
+    // about; a region none of whose workstations needs EC2 now is not asked at all.
+    const describing = new Set(specs.filter((spec) => service.needsDescribe(spec.name, options.force)).map((spec) => spec.name));
     const found = new Map<string, Promise<InstanceFacts[]>>();
     for (const [region, names] of byRegion) {
+      if (!names.some((name) => describing.has(name))) continue;
       const answer = this.deps.cloud.gateway(region).findFleetInstances(names);
       // Each workstation's refresh awaits its share; a failure is theirs to report (offline view), not unhandled here.
       answer.catch(() => undefined);
       for (const name of names) found.set(name, answer.then((all) => all.get(name) ?? []));
     }
     const snapshots = await Promise.all(specs.map((spec) =>
-      service.refresh(spec.name, { force: options.force, probeSsh: options.probeSsh, found: found.get(spec.name) })));
-    const result = { snapshots, regions: [...byRegion.keys()] };
+      service.refresh(spec.name, { force: options.force, probeSsh: options.probeSsh, found: found.get(spec.name), describe: found.has(spec.name) })));
+    const result = { snapshots, regions: [...byRegion.keys()].filter((region) => byRegion.get(region)!.some((name) => found.has(name))) };
     this.polled.fire(result);
     return result;
   }
