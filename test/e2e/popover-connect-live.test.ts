@@ -7,7 +7,6 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom } from '../../src/main/ipc-router.js';
 import { freePort } from '../fixtures/free-port.js';
@@ -17,6 +16,7 @@ import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.j
 import { ensureAppBuilt } from './support/build-app.js';
 import { CHROMIUM, ROOT, canRunChromium as canRun } from './support/component-page.js';
 import { serveRenderer, type StaticServer } from './support/static-server.js';
+import { noKeyring } from '../support/app-harness.js';
 
 // Issue 10's done-when, live: the built popover in Chromium talks (through the same bridge and IPC
 // router as the app) to a real AppSession, whose workstation `rig` made and started against moto +
@@ -29,16 +29,6 @@ if (!canRun) console.log(`popover connect live e2e: skipped, no Chromium at ${CH
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */
 const BOX_ADDRESS = '127.0.0.2';
 const TOKEN = 'l1ve-t0ken';
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 let world: RigWorld;
 let stubs: RemoteStubs;

@@ -7,7 +7,6 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
@@ -16,6 +15,7 @@ import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
 import { serveRenderer, type StaticServer } from './support/static-server.js';
+import { noKeyring } from '../support/app-harness.js';
 
 // The instance-type picker in the built popover (Chromium), wired through the real IPC router and
 // app session to moto + the cloud proxy (which serves Pricing, spot history and Service Quotas),
@@ -25,16 +25,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const canRun = existsSync(CHROMIUM);
 if (!canRun) console.log(`popover picker e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 let world: RigWorld;
 let server: StaticServer;

@@ -8,7 +8,6 @@ import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
 import { startWorkstation } from '../../src/core/app/lifecycle.js';
 import { setUpWorkstation } from '../../src/core/app/workstation-setup.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { watchdogSettingsFromUserData } from '../../src/core/idle-watchdog.js';
 import type { NotificationButton, NotificationModel } from '../../src/core/notification-policy.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -17,6 +16,7 @@ import { onInstanceLaunch, seededPrivateKeyOf } from '../fixtures/instance-boot.
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { useRigWorld } from '../support/rig-harness.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
+import { noKeyring } from '../support/app-harness.js';
 
 // The tray app runs two workstations, a and b, each on a box of its own: a real sshd each, and a
 // folder each standing in for that box's disk. Every command the app runs on a box with that
@@ -30,16 +30,6 @@ const B_IDLE_MINUTES = 45;
 const KEEPALIVE = 'var/keepalive';
 /** Each case sets up two workstations on two boxes and runs the app over them: more than the default bound on a shared machine. */
 const CASE_TIMEOUT_MS = 240_000;
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 /** One workstation's machine: its sshd, and the folder its commands run in. */
 interface Box {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
 import type { SetupView } from '../../src/shared/views.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { noKeyring } from '../support/app-harness.js';
 
 // Issue 10 item 6, the app side, against moto + the cloud proxy + the real sshd: the app launches a
 // workstation with a setup script and follows its log over the kept-alive session with rig's
@@ -17,16 +17,6 @@ import { initArgs, useRigWorld } from '../support/rig-harness.js';
 // runner's markers and the log where CLOUDRIG_SETUP_DIR points, line by line.
 
 const world = useRigWorld({ eachTest: { init: false } });
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 let box: string;
 let dir: string;

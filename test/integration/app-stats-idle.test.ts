@@ -2,13 +2,13 @@ import { copyFile, readFile, rename, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import { AppSession } from '../../src/core/app/app-session.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
+import { noKeyring } from '../support/app-harness.js';
 
 // Issue 10 item 7, "Feeds the idle reminder": the GPU panel's readings (a real ssh exec of a stub
 // nvidia-smi on the box's PATH, through the real sshd, against moto + the cloud proxy) decide
@@ -21,16 +21,6 @@ const IDLE_CSV = join(FIXTURES, 'g4dn-xlarge-1-gpu.csv');
 /** Four GPUs, the busiest at 92 %. */
 const BUSY_CSV = join(FIXTURES, 'g4dn-12xlarge-4-gpus.csv');
 const MINUTE = 60_000;
-
-const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
 
 const world = useRigWorld({ eachTest: { init: false } });
 let stubs: RemoteStubs;

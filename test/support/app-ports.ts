@@ -1,18 +1,10 @@
 import { createCore } from '../../src/adapters/compose.js';
 import type { SessionPorts } from '../../src/core/app/app-session.js';
-import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { RigWorld } from './rig-harness.js';
+import { noKeyring } from './app-harness.js';
 
-/** A Linux desktop without a keyring: typed keys cannot be stored (what these machines have). */
-export const noKeyring: SecretBox = {
-  availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-  encrypt: () => {
-    throw new Error('not available');
-  },
-  decrypt: () => {
-    throw new Error('not available');
-  },
-};
+/** A Linux desktop without a keyring (app-harness.ts): typed keys cannot be stored. */
+export { noKeyring };
 
 /**
  * The ports an AppSession gets in the integration tests: the world's home and endpoints, the real
