@@ -2,11 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { SlowFirstSequencer } from './test/fixtures/slow-first-sequencer.js';
 
 // Files that replace modules (vi.mock) or fake timers for the whole file need a fresh module graph.
-const NEEDS_OWN_PROCESS = [
-  'test/unit/main-boot.test.ts',
-  'test/unit/folder-picker.test.ts',
-  'test/integration/app-drift-wiring.test.ts',
-];
+// By name, in any test folder, so a file moved between tiers keeps its own process.
+const NEEDS_OWN_PROCESS = ['test/**/main-boot.test.ts', 'test/**/folder-picker.test.ts', 'test/**/app-drift-wiring.test.ts'];
 
 export default defineConfig({
   test: {
