@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import { followSetup, setupFailure, setupOutcomeWords, type FollowMode } from '../core/app/setup-script.js';
+import { followWorkstationSetup, setupFailure, setupOutcomeWords } from '../core/app/setup-script.js';
 import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
@@ -28,22 +28,21 @@ export async function readSetupScript(path: string): Promise<string> {
  * failed, after printing its last lines.
  */
 export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io, signal?: AbortSignal): Promise<void> {
-  const spec = core.service.spec(snapshot.name);
-  if (!spec.setupScript || snapshot.phase !== 'ready' || !snapshot.instance) return;
-  const launch = core.service.lastLaunch(spec.name);
-  const mode: FollowMode = launch?.instanceId !== snapshot.instance.instanceId ? 'attach'
-    : launch.fromSavedImage ? 'fresh-from-saved-image' : 'fresh';
-  const target = await core.service.sshTarget(spec.name);
   const dir = process.env.CLOUDRIG_SETUP_DIR || undefined;
-  if (mode !== 'attach') io.stderr.write('• Following the setup script on the instance (Ctrl-C stops following; the script keeps running)\n');
-  const outcome = await followSetup({
-    shell: { exec: (command, timeoutMs) => core.ssh.exec(target, command, timeoutMs) },
-    clock: core.clock, mode, dir, signal,
+  const followed = await followWorkstationSetup(core, snapshot, {
+    ...(dir !== undefined ? { dir } : {}),
+    ...(signal ? { signal } : {}),
+    onFollowing: (mode) => {
+      if (mode !== 'attach') io.stderr.write('• Following the setup script on the instance (Ctrl-C stops following; the script keeps running)\n');
+    },
     onLine: (line) => io.stdout.write(`setup| ${line}\n`),
   });
-  const words = setupOutcomeWords(spec.name, outcome);
+  if (!followed) return;
+  const { outcome } = followed;
+  const name = snapshot.name;
+  const words = setupOutcomeWords(name, outcome);
   if (outcome.kind === 'nothing') return;
-  const failure = setupFailure(spec.name, outcome, dir);
+  const failure = setupFailure(name, outcome, dir);
   if (!failure) {
     io.stdout.write(`${words.message}${words.next ? ` ${words.next}` : ''}\n`);
     return;

@@ -8,6 +8,8 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import { shellQuote } from '../ssh-command.js';
 import type { Clock } from '../ports.js';
 import type { RemoteShell } from './stats.js';
+import type { Snapshot } from '../../shared/workstation.js';
+import type { CloudRigCore } from './cloudrig-core.js';
 
 /** Where the runner keeps the script, its log, its markers on the instance (root volume). */
 export const SETUP_DIR = '/var/lib/cloudrig/setup';
@@ -231,4 +233,30 @@ export function setupFailure(workstation: string, outcome: SetupOutcome, dir: st
     default:
       return null;
   }
+}
+
+/**
+ * `rig up`'s follow of a ready workstation's setup script over one-shot ssh execs: fresh when this
+ * process just launched the instance (from a saved image or not), else attached. Null when there is
+ * no setup script or nothing ready to follow. `onFollowing` says which mode before the first read.
+ */
+export async function followWorkstationSetup(
+  core: CloudRigCore,
+  snapshot: Snapshot,
+  options: { readonly dir?: string; readonly signal?: AbortSignal; readonly onLine: (line: string) => void; readonly onFollowing?: (mode: FollowMode) => void },
+): Promise<{ readonly mode: FollowMode; readonly outcome: SetupOutcome } | null> {
+  const spec = core.service.spec(snapshot.name);
+  if (!spec.setupScript || snapshot.phase !== 'ready' || !snapshot.instance) return null;
+  const launch = core.service.lastLaunch(spec.name);
+  const mode: FollowMode = launch?.instanceId !== snapshot.instance.instanceId ? 'attach'
+    : launch.fromSavedImage ? 'fresh-from-saved-image' : 'fresh';
+  const target = await core.service.sshTarget(spec.name);
+  options.onFollowing?.(mode);
+  const outcome = await followSetup({
+    shell: { exec: (command, timeoutMs) => core.ssh.exec(target, command, timeoutMs) },
+    clock: core.clock, mode, onLine: options.onLine,
+    ...(options.dir !== undefined ? { dir: options.dir } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { mode, outcome };
 }
