@@ -88,7 +88,6 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       try {
         out(summaryLine(await push(), where));
         if (!opts.watch) return;
-        out(`Watching ${local} for changes; press Ctrl-C to stop.`);
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
         const failures = watchFailures(io.stderr, controller);
@@ -96,6 +95,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
           watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
+          // Said only once the watch is in place: an edit made after this line is never missed.
+          onWatching: () => out(`Watching ${local} for changes; press Ctrl-C to stop.`),
           sync: async () => {
             const summary = await push();
             if (summary.copied.length) out(summaryLine(summary, where));

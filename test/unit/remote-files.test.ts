@@ -6,7 +6,7 @@ const file = (size: number, mtimeMs: number): FileEntry => ({ name: 'f', kind: '
 
 /** A change source the test drives by hand (the real one is fs.watch, exercised by the rig-remote test). */
 class FakeChangeWatcher implements ChangeWatcher {
-  private listener: ((path: string) => void) | null = null;
+  listener: ((path: string) => void) | null = null;
   closed = false;
   watch(onChange: (path: string) => void): { close(): void } {
     this.listener = onChange;
@@ -50,6 +50,29 @@ describe('what push and pull copy', () => {
 });
 
 describe('push --watch', () => {
+  it('says it is watching only once the watch is in place, so an edit made right after is pushed', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeChangeWatcher();
+    const controller = new AbortController();
+    let syncs = 0;
+    let listeningWhenSaid: boolean | null = null;
+    const done = watchAndSync({
+      watcher, clock, signal: controller.signal, sync: async () => void syncs++, onError: () => undefined,
+      onWatching: () => {
+        listeningWhenSaid = watcher.listener !== null;
+        // The user edits the moment the line appears.
+        watcher.change('train.py');
+      },
+    });
+    await settle();
+    expect(listeningWhenSaid).toBe(true);
+    clock.advance(WATCH_DEBOUNCE_MS);
+    await settle();
+    expect(syncs).toBe(1);
+    controller.abort();
+    await done;
+  });
+
   it('pushes once edits have been quiet for the debounce, however many came in a burst', async () => {
     const clock = new FakeClock();
     const watcher = new FakeChangeWatcher();

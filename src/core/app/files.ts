@@ -182,6 +182,8 @@ export async function watchAndSync(options: {
   readonly sync: () => Promise<void>;
   readonly onError: (error: unknown) => void;
   readonly debounceMs?: number;
+  /** Called once the watch is in place: a change from then on is pushed ("Watching …" is true). */
+  readonly onWatching?: () => void;
 }): Promise<void> {
   const { watcher, clock, signal } = options;
   let pending = false;
@@ -191,6 +193,7 @@ export async function watchAndSync(options: {
     pending = true;
     wake?.();
   });
+  options.onWatching?.();
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   try {
     while (!signal.aborted) {
