@@ -47,7 +47,8 @@ describe('the tray app over a fleet', () => {
     await session.elsewhereSettled();
     appProxy.resetCounts();
 
-    const up = await world.rig(['up', 'other', '--no-wait-ssh']);
+    // A process of its own, as a terminal's would be: the app follows changes announced by other processes.
+    const up = await world.rig(['up', 'other', '--no-wait-ssh'], { process: true });
     expect(up.code, up.stderr).toBe(0);
     await expect.poll(() => menuLabels(session).find((label) => label.startsWith('other: ')), { timeout: 10_000 }).toMatch(/^other: Running/);
 

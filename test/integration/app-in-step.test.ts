@@ -41,7 +41,8 @@ describe('the tray app in step with rig', () => {
     // Ready is steady: the app's next look at EC2 is ten minutes away.
     appProxy.resetCounts();
 
-    const stop = await world.rig(['stop']);
+    // A process of its own, as a terminal's would be: the app follows changes announced by other processes.
+    const stop = await world.rig(['stop'], { process: true });
     expect(stop.code, stop.stderr).toBe(0);
 
     await expect.poll(appDescribes, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -52,7 +53,8 @@ describe('the tray app in step with rig', () => {
     const app = startApp();
     expect(app.tray().tooltip).toBe('CloudRig: no workstation set up yet');
 
-    const init = await world.rig(initArgs(world));
+    // A process of its own, as a terminal's would be.
+    const init = await world.rig(initArgs(world), { process: true });
     expect(init.code, init.stderr).toBe(0);
 
     await expect.poll(() => app.tray().tooltip, { timeout: 10_000 }).toContain('gpu (g4dn.xlarge, us-east-1): No instance');

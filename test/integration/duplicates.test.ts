@@ -43,8 +43,8 @@ describe('a second live instance never runs unseen', () => {
       // neither run can see the other's instance before launching: two homes really launch twice.
       world.cloud.proxy.inject({ action: 'RunInstances', kind: 'stall', delayMs: 5_000, times: 2 });
       const [a, b] = await Promise.all([
-        world.rig(['up', '--no-wait-ssh']),
-        world.rig(['up', '--no-wait-ssh'], { env: { CLOUDRIG_HOME: other } }),
+        world.rig(['up', '--no-wait-ssh'], { process: true }),
+        world.rig(['up', '--no-wait-ssh'], { env: { CLOUDRIG_HOME: other }, process: true }),
       ]);
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);

@@ -12,7 +12,7 @@ async function liveInstances(region = 'us-east-1') {
 
 describe('never two billed instances', () => {
   it('two rig up at once launch one instance and both end on it', async () => {
-    const [a, b] = await Promise.all([world.rig(['up', '--no-wait-ssh']), world.rig(['up', '--no-wait-ssh'])]);
+    const [a, b] = await Promise.all([world.rig(['up', '--no-wait-ssh'], { process: true }), world.rig(['up', '--no-wait-ssh'], { process: true })]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const live = await liveInstances();

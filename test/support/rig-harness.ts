@@ -9,16 +9,12 @@ import type { HoldTimes } from '../fixtures/cloud-proxy.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
 import { createCore } from '../../src/adapters/compose.js';
 import type { Clock } from '../../src/core/ports.js';
+import { needsOwnProcess, runRigInProcess, type RigResult } from './rig-in-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RIG = join(ROOT, 'bin', 'rig.js');
 
-/** What one `rig` run printed and how it ended. */
-export interface RigResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type { RigResult };
 
 /** moto + cloud proxy + sshd + a temporary CloudRig home: a whole world for one test file. */
 export interface RigWorld {
@@ -26,8 +22,13 @@ export interface RigWorld {
   readonly sshd: Sshd;
   home: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Runs the built `rig` CLI as a child process in this world. */
-  rig(args: readonly string[], options?: { env?: NodeJS.ProcessEnv }): Promise<RigResult>;
+  /**
+   * Runs `rig` in this world: its runRig in this process (rig-in-process.ts), or as a child process
+   * running the built `rig` executable when the command needs one (`rig ssh`, `rig code`, `--debug`:
+   * needsOwnProcess) or `process: true` asks for it (two commands at once; an app in this process
+   * that must see the change come from another process).
+   */
+  rig(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; process?: boolean }): Promise<RigResult>;
   /** Starts `rig` without waiting for it. */
   spawnRig(args: readonly string[]): ChildProcess & { output: () => string };
   /** The core wired to the real adapters, in this process. */
@@ -56,9 +57,11 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
     home: await mkdtemp(join(tmpdir(), 'cloudrig-home-')),
     env,
     rig(args, options = {}) {
+      const runEnv = { ...env, CLOUDRIG_HOME: world.home, ...options.env };
+      if (!options.process && !needsOwnProcess(args, runEnv)) return runRigInProcess(args, runEnv);
       return new Promise((resolve) => {
         execFile(process.execPath, [RIG, ...args], {
-          env: { ...env, CLOUDRIG_HOME: world.home, ...options.env },
+          env: runEnv,
           timeout: 120_000,
         }, (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
