@@ -226,6 +226,9 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await shot('terminating');
     await phase('No instance');
     await page.getByRole('button', { name: 'Launch' }).waitFor();
+    // The saved image outlives the instance, and so does its cost: the popover says so once it has looked.
+    const stillCosting = page.getByRole('region', { name: /^Still costing you/ });
+    await stillCosting.getByText(/^Image cloudrig-gpu-i-/).waitFor({ timeout: 30_000 });
     await shot('terminated');
 
     const ec2 = new EC2Client({ region: 'us-east-1' });
