@@ -9,18 +9,22 @@ export const PRICE_SOURCE_NOTE = 'bundled: from the price table shipped with Clo
 /** Where a price came from: fetched from AWS now, or the table shipped with CloudRig. */
 export type PriceSourceLabel = 'live' | 'bundled';
 
-/**
- * One GPU instance type in one region, as both faces show it: `rig gpus --json` prints these rows
- * and the app's instance-type picker lists them. Every number carries its source.
- */
-export interface GpuOfferRow {
-  readonly region: string;
+/** What an instance type has, as the type lists show it (DescribeInstanceTypes). */
+export interface GpuHardware {
   readonly instanceType: string;
   readonly gpuModel: string | null;
   readonly gpuCount: number;
   readonly gpuMemoryGiB: number | null;
   readonly vcpus: number;
   readonly memoryGiB: number;
+}
+
+/**
+ * One GPU instance type in one region, as both faces show it: `rig gpus --json` prints these rows
+ * and the app's instance-type picker lists them. Every number carries its source.
+ */
+export interface GpuOfferRow extends GpuHardware {
+  readonly region: string;
   readonly onDemandUsd: number | null;
   readonly onDemandSource: PriceSourceLabel | null;
   /** The current spot price (the highest zone's, an estimate that errs high); null when EC2 has none. */

@@ -4,6 +4,7 @@ import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
 import type { Fix } from './errors.js';
 import type { ElsewhereView } from './forgotten.js';
+import type { GpuHardware } from './gpu-offers.js';
 import type { SpendChart } from './spend-chart.js';
 
 /** How a phase feels, for colour and icon: nothing billed, changing, usable, or broken. */
@@ -225,13 +226,7 @@ export interface SettingsView {
 }
 
 /** A GPU instance type as the type picker lists it. */
-export interface InstanceTypeOption {
-  readonly instanceType: string;
-  readonly gpuModel: string | null;
-  readonly gpuCount: number;
-  readonly gpuMemoryGiB: number | null;
-  readonly vcpus: number;
-  readonly memoryGiB: number;
+export interface InstanceTypeOption extends GpuHardware {
   readonly hourlyUsd: number | null;
 }
 
