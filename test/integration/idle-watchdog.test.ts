@@ -54,7 +54,7 @@ class Machine {
 
   stub(name: string, body: string): void {
     const path = join(this.bin, name);
-    writeFileSync(path, `#!/bin/bash\n${body}\n`);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
     chmodSync(path, 0o755);
   }
 
@@ -148,6 +148,7 @@ class Machine {
 // Most cases use 15 idle minutes: each check costs a few bash processes.
 describe('idle watchdog check script', () => {
   let machine: Machine;
+  // A 15-minute idle window; each busy stretch below (20 checks) outlasts it.
   beforeEach(() => {
     machine = new Machine(15);
   });
@@ -165,7 +166,7 @@ describe('idle watchdog check script', () => {
 
   it('never shuts down while a login session exists, and counts idle time from when it ends', () => {
     machine.who('ubuntu   pts/0        2026-11-10 09:00 (198.51.100.7)\n');
-    machine.runFor(45);
+    machine.runFor(20);
     expect(machine.shutdowns()).toEqual([]);
 
     machine.who('');
@@ -176,7 +177,7 @@ describe('idle watchdog check script', () => {
 
   it('never shuts down while any GPU is busy; GPUs under the threshold count as idle', () => {
     machine.gpus([3, 85]);
-    machine.runFor(45);
+    machine.runFor(20);
     expect(machine.shutdowns()).toEqual([]);
 
     machine.gpus([9, 0]); // under 10%
@@ -193,9 +194,9 @@ describe('idle watchdog check script', () => {
   });
 
   it('never shuts down while the keep-alive file holds a future time; resumes counting after it', () => {
-    const keepUntil = machine.now + 45 * MINUTE;
+    const keepUntil = machine.now + 20 * MINUTE;
     writeFileSync(machine.keepalive, `${keepUntil}\n`);
-    machine.runFor(45);
+    machine.runFor(20);
     expect(machine.shutdowns()).toEqual([]);
     // Idle counting starts at the keep-alive time.
     machine.runFor(20);
@@ -218,7 +219,7 @@ describe('idle watchdog check script', () => {
 
   it('stays up for an ssh connection that lasts (VS Code, a tunnel) but not for short probes', () => {
     machine.ss('0 0 10.0.0.5:22 198.51.100.7:50022\n');
-    machine.runFor(45);
+    machine.runFor(20);
     expect(machine.shutdowns()).toEqual([]);
 
     // CloudRig's own probes: a new source port at every check.
