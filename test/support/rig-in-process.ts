@@ -18,8 +18,9 @@ const NEEDS_A_PROCESS = new Set(['ssh', 'code', 'tunnel', 'jupyter', 'tensorboar
 
 /** Whether `rig args` with `env` must run as a process of its own (see NEEDS_A_PROCESS). */
 export function needsOwnProcess(args: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  const command = args.find((arg) => !arg.startsWith('-'));
-  return args.includes('--debug') || args.includes('--watch') || args.includes('--') || NEEDS_A_PROCESS.has(command ?? '')
+  // Any word, not only the first: `rig --home DIR ssh` is `rig ssh`. A workstation named like one of
+  // these only costs its command a process.
+  return args.includes('--debug') || args.includes('--watch') || args.includes('--') || args.some((arg) => NEEDS_A_PROCESS.has(arg))
     || Boolean(env.CLOUDRIG_DEBUG);
 }
 
