@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNvidiaSmiCsv } from '../../src/core/app/stats.js';
 import { gpuLine } from '../../src/core/app/app-connect.js';
 import type { ConnectView, GpuPanelView } from '../../src/shared/views.js';
-import { CHROMIUM, ROOT, SHOTS, canRunChromium as canRun } from './support/component-page.js';
+import { CHROMIUM, ROOT, SHOTS, canRunChromium as canRun, openComponentPage } from './support/component-page.js';
 
 // The popover's connect section in Debian's Chromium, rendered from views made from fixture
 // nvidia-smi output (a g4dn.12xlarge's four T4s): `ssh <name>`, the host key state, the Jupyter /
@@ -31,19 +30,7 @@ async function panelOf(): Promise<GpuPanelView> {
 
 beforeAll(async () => {
   if (!canRun) return;
-  const bundle = await build({
-    entryPoints: [join(ROOT, 'test/e2e/support/connect-harness.tsx')],
-    bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 420 }, deviceScaleFactor: 2, colorScheme: 'dark' });
-  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.addStyleTag({ content: await readFile(join(ROOT, 'src/renderer/styles.css'), 'utf8') });
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page } = await openComponentPage({ harness: 'test/e2e/support/connect-harness.tsx', viewport: { width: 380, height: 420 }, colorScheme: 'dark' }));
 }, 60_000);
 
 afterAll(async () => {

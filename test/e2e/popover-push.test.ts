@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectView } from '../../src/shared/views.js';
-import { CHROMIUM, ROOT, SHOTS, canRunChromium as canRun } from './support/component-page.js';
+import { CHROMIUM, SHOTS, canRunChromium as canRun, openComponentPage } from './support/component-page.js';
 
 // Issue 10 items 4–5 in the popover's connect section, in Debian's Chromium: the push folder with
 // its progress, outcome and actions (Change…, Push now, Push on start), "Re-open on start" on each
@@ -25,19 +23,7 @@ const BASE: ConnectView = { tunnels: [], gpu: null, gpuLine: null, hostKey: 'ver
 
 beforeAll(async () => {
   if (!canRun) return;
-  const bundle = await build({
-    entryPoints: [join(ROOT, 'test/e2e/support/connect-harness.tsx')],
-    bundle: true, format: 'iife', write: false, platform: 'browser', jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 520 }, deviceScaleFactor: 2, colorScheme: 'dark' });
-  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.addStyleTag({ content: await readFile(join(ROOT, 'src/renderer/styles.css'), 'utf8') });
-  await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? '' });
+  ({ browser, page } = await openComponentPage({ harness: 'test/e2e/support/connect-harness.tsx', viewport: { width: 380, height: 520 }, colorScheme: 'dark' }));
   // The harness's window.cloudrig, with this feature's requests recorded the same way.
   await page.evaluate(() => {
     const g = globalThis as unknown as { intents: string[]; cloudrig: Record<string, (payload?: unknown) => Promise<unknown>> };
