@@ -2,20 +2,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
-import { ipcHandlers } from '../../src/main/ipc-handlers.js';
-import { createRouter, senderFrom } from '../../src/main/ipc-router.js';
 import { freePort } from '../fixtures/free-port.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
 import { CHROMIUM, ROOT, canRunChromium as canRun } from './support/component-page.js';
-import { serveRenderer, type StaticServer } from './support/static-server.js';
+import { openPopover } from './support/popover-page.js';
 import { noKeyring } from '../support/app-harness.js';
 
 // Issue 10's done-when, live: the built popover in Chromium talks (through the same bridge and IPC
@@ -34,8 +31,7 @@ let world: RigWorld;
 let stubs: RemoteStubs;
 let box: { server: Server; port: number };
 let userSsh: string;
-let server: StaticServer;
-let browser: Browser;
+let closePopover: (() => Promise<void>) | undefined;
 let page: Page;
 let session: AppSession;
 /** What the shell's allowlisted openExternal was asked to open. */
@@ -90,28 +86,12 @@ beforeAll(async () => {
     openExternal,
     tickMs: 3_600_000,
   });
-  server = await serveRenderer(join(ROOT, 'out', 'renderer'));
-  const router = createRouter(ipcHandlers(session, openExternal), senderFrom(server.origin));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 380, height: 900 }, colorScheme: 'dark' });
-  const bridge = await build({ entryPoints: [join(ROOT, 'test/e2e/support/page-bridge.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
-  await page.exposeBinding('__cloudrigInvoke', (source, channel: unknown, payload: unknown) =>
-    router.handle(channel, { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() }, payload));
-  await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
-  session.onDidChangeView((view) => {
-    void page.evaluate(([value]) => (globalThis as unknown as { __cloudrigEmit(c: string, v: unknown): void }).__cloudrigEmit('view:changed', value), [view]).catch(() => undefined);
-  });
-  session.start();
-  await page.goto(`${server.origin}/index.html`);
+  ({ page, close: closePopover } = await openPopover(session, { width: 380, height: 900 }, openExternal));
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closePopover?.();
   await session?.dispose();
-  await server?.close();
   box?.server.close();
   await stubs?.close();
   await world?.close();

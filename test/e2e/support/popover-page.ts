@@ -20,9 +20,14 @@ export interface PopoverPage {
  * against the server's origin) to the page through `exposeBinding` and the page bridge, pushes each
  * new view as main does with webContents.send, starts the session and loads the popover.
  */
-export async function openPopover(session: AppSession, viewport: { width: number; height: number }): Promise<PopoverPage> {
+export async function openPopover(
+  session: AppSession,
+  viewport: { width: number; height: number },
+  /** What main's shell.openExternal would open (the links the popover asks for); default: nothing. */
+  openExternal: (url: string) => Promise<void> = async () => undefined,
+): Promise<PopoverPage> {
   const server = await serveRenderer(join(ROOT, 'out', 'renderer'));
-  const router = createRouter(ipcHandlers(session, async () => undefined), senderFrom(server.origin));
+  const router = createRouter(ipcHandlers(session, openExternal), senderFrom(server.origin));
   const browser = await launchChromium();
   const close = async (): Promise<void> => {
     await browser.close();
