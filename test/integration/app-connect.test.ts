@@ -9,6 +9,7 @@ import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { appOn, useApps, type AppHarness } from '../support/app-harness.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10, the app side: the tray app's controller in this process, against moto + a real sshd
 // with stub nvidia-smi and jupyter on the box's PATH. While the workstation is ready the GPU panel
@@ -31,13 +32,6 @@ afterAll(async () => {
   await stubs?.close();
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Starts the app on a running workstation whose sshd runs the stubs. */
 async function readyApp(): Promise<AppHarness> {

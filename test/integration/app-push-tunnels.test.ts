@@ -13,6 +13,7 @@ import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { testSessionPorts } from '../support/app-ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 items 4 and 5, the app side, against moto + the cloud proxy + a real sshd: a push folder
 // chosen through the folder dialog goes to the box over sftp when the workstation becomes ready
@@ -56,13 +57,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 150_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** waitUntil with this file's deadline (150 s). */
+const waitFor = (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 150_000): Promise<void> => waitUntil(what, condition, timeoutMs);
 
 /** The tray app's controller on this world's home, with the folder dialog double. */
 function newApp(): AppSession {
@@ -85,13 +81,13 @@ async function startAndWaitReady(session: AppSession): Promise<void> {
   session.startWorkstation();
   await session.settled();
   expect(session.view().workstation?.error ?? null).toBeNull();
-  await waitUntil('the workstation to be ready', () => phaseOf(session) === 'ready');
+  await waitFor('the workstation to be ready', () => phaseOf(session) === 'ready');
 }
 
 async function stopAndWaitStopped(session: AppSession): Promise<void> {
   session.stopWorkstation();
   await session.settled();
-  await waitUntil('the workstation to be stopped', () => phaseOf(session) === 'stopped');
+  await waitFor('the workstation to be stopped', () => phaseOf(session) === 'stopped');
 }
 
 /** A small project: two files, one executable, one in a subfolder, plus what is never pushed. */
@@ -138,7 +134,7 @@ describe('the push folder', () => {
     const onBox = join(scratch, 'on-the-box', 'model');
     const session = (app = newApp());
     // The connect section (and its push folder) comes with the first look at the workstation.
-    await waitUntil('the first snapshot', () => session.view().connect !== undefined);
+    await waitFor('the first snapshot', () => session.view().connect !== undefined);
 
     picker.answers.push(project);
     await session.chooseProjectFolder();
@@ -155,7 +151,7 @@ describe('the push folder', () => {
       if (text && progress.at(-1) !== text) progress.push(text);
     });
     await startAndWaitReady(session);
-    await waitUntil('the push on start', () => connectOf(session).project?.result != null);
+    await waitFor('the push on start', () => connectOf(session).project?.result != null);
     expect(connectOf(session).project).toMatchObject({ result: 'Pushed 3 files (34 B)', error: null, progress: null, canPush: true });
     expect(progress[0]).toBe('Comparing…');
     expect(await filesOf(onBox)).toEqual({ '.gitignore': '*.log\n', 'train.py': 'print("training")\n', 'src/model.py': 'MODEL = 1\n' });
@@ -163,7 +159,7 @@ describe('the push folder', () => {
 
     await stopAndWaitStopped(session);
     await startAndWaitReady(session);
-    await waitUntil('the push on the second start', () => connectOf(session).project?.result?.startsWith('Up to date') ?? false);
+    await waitFor('the push on the second start', () => connectOf(session).project?.result?.startsWith('Up to date') ?? false);
     expect(connectOf(session).project?.result).toBe('Up to date (3 files unchanged)');
     expect((await stat(join(onBox, 'train.py'))).mtimeMs).toBe(firstTime);
 
@@ -184,7 +180,7 @@ describe('the push folder', () => {
     await rm(project, { recursive: true });
 
     await startAndWaitReady(session);
-    await waitUntil('the push on start to fail', () => connectOf(session).project?.error != null);
+    await waitFor('the push on start to fail', () => connectOf(session).project?.error != null);
     const error = connectOf(session).project!.error!;
     expect(error).toMatchObject({ code: 'FolderMissing', message: `The push folder ${project} no longer exists.`, fix: { action: 'choose-push-folder', path: project } });
     expect(appFix(error.fix)).toBe(`Put ${project} back, or press Change… under "Push folder" in the popover to choose another one.`);
@@ -223,11 +219,11 @@ describe('tunnels marked "Re-open on start"', () => {
 
       await stopAndWaitStopped(session);
       // Tunnels still close on Stop.
-      await waitUntil('the tunnels to close', () => connectOf(session).tunnels?.length === 0);
+      await waitFor('the tunnels to close', () => connectOf(session).tunnels?.length === 0);
       await expect(fetch(`http://127.0.0.1:${jupyter.localPort}/`)).rejects.toThrow();
 
       await startAndWaitReady(session);
-      await waitUntil('the marked tunnel to re-open', () => (connectOf(session).tunnels?.length ?? 0) > 0);
+      await waitFor('the marked tunnel to re-open', () => (connectOf(session).tunnels?.length ?? 0) > 0);
       expect(connectOf(session).tunnels).toEqual([{ label: 'jupyter', localPort: jupyter.localPort, remotePort: box.port, url: `http://127.0.0.1:${jupyter.localPort}/`, reopen: true }]);
       expect(await (await fetch(`http://127.0.0.1:${jupyter.localPort}/`)).text()).toBe('hello from the box');
       await expect(fetch(`http://127.0.0.1:${tensorboard.localPort}/`)).rejects.toThrow();
@@ -260,8 +256,8 @@ describe('tunnels marked "Re-open on start"', () => {
       await new Promise<void>((resolve) => blocker.listen(custom.localPort, '127.0.0.1', resolve));
 
       session = app = newApp();
-      await waitUntil('the workstation to be ready', () => phaseOf(session) === 'ready');
-      await waitUntil('the re-open to finish', () => (connectOf(session).tunnels?.length ?? 0) > 0 && (connectOf(session).reopenProblems?.length ?? 0) > 0);
+      await waitFor('the workstation to be ready', () => phaseOf(session) === 'ready');
+      await waitFor('the re-open to finish', () => (connectOf(session).tunnels?.length ?? 0) > 0 && (connectOf(session).reopenProblems?.length ?? 0) > 0);
       expect(connectOf(session).tunnels?.map((t) => t.localPort)).toEqual([jupyter.localPort]);
       expect(await (await fetch(`http://127.0.0.1:${jupyter.localPort}/`)).text()).toBe('hello again');
       const [problem] = connectOf(session).reopenProblems!;

@@ -10,6 +10,7 @@ import { appFix } from '../../src/shared/app-fix-wording.js';
 import type { SetupView } from '../../src/shared/views.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { noKeyring } from '../support/app-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 item 6, the app side, against moto + the cloud proxy + the real sshd: the app launches a
 // workstation with a setup script and follows its log over the kept-alive session with rig's
@@ -41,13 +42,8 @@ afterEach(async () => {
   await rm(box, { recursive: true, force: true });
 });
 
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** waitUntil with this file's deadline (90 s). */
+const waitFor = (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> => waitUntil(what, condition, timeoutMs);
 
 const bootId = (): string => spawnSync('cat', ['/proc/sys/kernel/random/boot_id'], { encoding: 'utf8' }).stdout.trim();
 
@@ -79,7 +75,7 @@ async function appLaunching(): Promise<AppSession> {
     tickMs: 3_600_000,
   });
   app.start();
-  await waitUntil('the workstation to be known', () => app?.view().workstation?.phase === 'absent');
+  await waitFor('the workstation to be known', () => app?.view().workstation?.phase === 'absent');
   app.startWorkstation();
   return app;
 }
@@ -96,23 +92,23 @@ async function scriptStarts(firstLines: string): Promise<void> {
 describe('the popover follows the setup script of a fresh instance', () => {
   it('shows "Setting up gpu…" with the lines as they are written, then offers Save image once, and not after a restart', async () => {
     const session = await appLaunching();
-    await waitUntil('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
+    await waitFor('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
     expect(session.view().workstation).toMatchObject({ phase: 'ready', phaseLabel: 'Setting up gpu…', tone: 'busy' });
     expect(session.view().workstation?.progress?.at(-1)).toEqual({ id: 'setup', label: 'Setup script', state: 'current' });
     expect(session.tray().tooltip).toContain('Setting up…');
 
     await scriptStarts('installing julia\n');
-    await waitUntil('the first line', () => setupOf(session)?.lines.includes('installing julia') === true);
+    await waitFor('the first line', () => setupOf(session)?.lines.includes('installing julia') === true);
     expect(setupOf(session)).toMatchObject({ state: 'running', title: 'Setting up gpu…' });
     await appendFile(join(dir, 'setup.log'), 'julia> using CUDA\nCUDA.jl rea');
-    await waitUntil('the second line', () => setupOf(session)?.lines.includes('julia> using CUDA') === true);
+    await waitFor('the second line', () => setupOf(session)?.lines.includes('julia> using CUDA') === true);
     // A line still being written is not shown half.
     expect(setupOf(session)?.lines).toEqual(['installing julia', 'julia> using CUDA']);
     expect(session.tray().tooltip).toContain('Setting up: julia> using CUDA');
 
     await appendFile(join(dir, 'setup.log'), 'dy\n');
     await writeFile(join(dir, 'exit'), '0\n');
-    await waitUntil('the success', () => setupOf(session)?.state === 'succeeded');
+    await waitFor('the success', () => setupOf(session)?.state === 'succeeded');
     const view = session.view();
     expect(view.connect?.suggestSaveImage).toBe(true);
     expect(view.connect?.setup?.suggestion).toMatch(/^Setup finished — Save image so the next launch starts ready\. Saving the image ends this instance/);
@@ -121,11 +117,11 @@ describe('the popover follows the setup script of a fresh instance', () => {
 
     // Stop, then Start the same instance: its setup already ran, nothing is shown again.
     session.stopWorkstation();
-    await waitUntil('the workstation to stop', () => session.view().workstation?.phase === 'stopped');
+    await waitFor('the workstation to stop', () => session.view().workstation?.phase === 'stopped');
     expect(setupOf(session)).toBeNull();
     session.startWorkstation();
     const looks = (): string[] => logged.filter((line) => line.startsWith('setup script of gpu'));
-    await waitUntil('the restarted instance to be looked at', () => looks().length === 2);
+    await waitFor('the restarted instance to be looked at', () => looks().length === 2);
     expect(looks()[1]).toMatch(/^setup script of gpu on i-\w+ \(attach\): nothing$/);
     expect(session.view().workstation?.phase).toBe('ready');
     expect(setupOf(session)).toBeNull();
@@ -135,11 +131,11 @@ describe('the popover follows the setup script of a fresh instance', () => {
 
   it('a failing script shows its last 20 lines and the fix; the whole log is one command away', async () => {
     const session = await appLaunching();
-    await waitUntil('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
+    await waitFor('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
     const lines = Array.from({ length: 30 }, (_, i) => `step ${i + 1}`);
     await scriptStarts(`${[...lines, 'curl: (6) Could not resolve host: julialang-s3.julialang.org'].join('\n')}\n`);
     await writeFile(join(dir, 'exit'), '6\n');
-    await waitUntil('the failure', () => setupOf(session)?.state === 'failed');
+    await waitFor('the failure', () => setupOf(session)?.state === 'failed');
     const setup = setupOf(session)!;
     expect(setup.title).toBe('Setup did not finish on gpu');
     expect(setup.lines).toHaveLength(20);
@@ -166,7 +162,7 @@ describe('the popover follows the setup script of a fresh instance', () => {
     let output = '';
     shell.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      await waitUntil('the whole log over ssh', () => output.includes('julialang-s3.julialang.org'), 30_000);
+      await waitFor('the whole log over ssh', () => output.includes('julialang-s3.julialang.org'), 30_000);
       expect(output).toContain('step 1\n');
     } finally {
       shell.kill();
@@ -175,13 +171,13 @@ describe('the popover follows the setup script of a fresh instance', () => {
 
   it('stops following on Stop: the log leaves the popover with the session', async () => {
     const session = await appLaunching();
-    await waitUntil('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
+    await waitFor('the app to wait for the script', () => setupOf(session)?.state === 'waiting');
     await scriptStarts('installing julia\n');
-    await waitUntil('the first line', () => setupOf(session)?.lines.includes('installing julia') === true);
+    await waitFor('the first line', () => setupOf(session)?.lines.includes('installing julia') === true);
     session.stopWorkstation();
-    await waitUntil('the log to leave the popover', () => setupOf(session) === null);
+    await waitFor('the log to leave the popover', () => setupOf(session) === null);
     expect(session.view().workstation?.phaseLabel).not.toMatch(/Setting up/);
-    await waitUntil('the workstation to stop', () => session.view().workstation?.phase === 'stopped');
+    await waitFor('the workstation to stop', () => session.view().workstation?.phase === 'stopped');
     expect(setupOf(session)).toBeNull();
   }, 180_000);
 });

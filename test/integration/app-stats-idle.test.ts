@@ -9,6 +9,7 @@ import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { noKeyring } from '../support/app-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 item 7, "Feeds the idle reminder": the GPU panel's readings (a real ssh exec of a stub
 // nvidia-smi on the box's PATH, through the real sshd, against moto + the cloud proxy) decide
@@ -41,13 +42,6 @@ afterAll(async () => {
   await stubs?.close();
 });
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * A stub nvidia-smi that prints whatever CSV `gpusRead` last set, and counts its runs (each run is

@@ -16,6 +16,7 @@ import { trayModel } from '../../src/core/tray-model.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import type { Snapshot } from '../../src/shared/workstation.js';
 import { cliFix } from '../../src/cli/fix-wording.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const world = useRigWorld({ hold: { pendingMs: 1_500, stoppingMs: 1_000, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -60,13 +61,8 @@ function errorLine(stderr: string): string {
   return lines[0]!;
 }
 
-async function waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** waitUntil with this file's deadline (30 s) and a 25 ms step. */
+const waitFor = (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> => waitUntil(what, condition, timeoutMs, 25);
 
 const ec2 = () => new EC2Client({ region: 'us-east-1' });
 
@@ -151,7 +147,7 @@ describe('waits are bounded and notice interference', () => {
     expect(reinit.code, reinit.stderr).toBe(0);
     world.cloud.proxy.setHold({ pendingMs: 300, stoppingMs: 1_000, shuttingDownMs: 300 });
     const up = world.spawnRig(['up', '--timeout', '600']);
-    await waitUntil('the instance runs', async () => (await world.instances()).some((i) => i.State?.Name === 'running'));
+    await waitFor('the instance runs', async () => (await world.instances()).some((i) => i.State?.Name === 'running'));
     const stop = await world.rig(['stop']);
     expect(stop.code, stop.stderr).toBe(0);
     const code = await new Promise<number | null>((resolve) => up.once('exit', resolve));
@@ -253,7 +249,7 @@ describe('offline and back', () => {
     try {
       world.cloud.proxy.inject({ action: '*', kind: 'reset', times: Infinity });
       watcher.refreshNow();
-      await waitUntil('an offline snapshot', () => seen.some((s) => s.error?.code === 'EndpointUnreachable'));
+      await waitFor('an offline snapshot', () => seen.some((s) => s.error?.code === 'EndpointUnreachable'));
       const offline = seen.find((s) => s.error?.code === 'EndpointUnreachable')!;
       expect(offline.phase).toBe('ready');
       expect(offline.instance?.instanceId).toBe(ready.instance?.instanceId);
@@ -266,7 +262,7 @@ describe('offline and back', () => {
       world.cloud.proxy.clearFaults();
       const before = world.cloud.proxy.counts().DescribeInstances ?? 0;
       watcher.refreshNow();
-      await waitUntil('the snapshot after the network came back', () => seen.at(-1)?.error === null, 10_000);
+      await waitFor('the snapshot after the network came back', () => seen.at(-1)?.error === null, 10_000);
       expect(world.cloud.proxy.counts().DescribeInstances ?? 0).toBeGreaterThan(before);
       expect(seen.at(-1)).toMatchObject({ phase: 'ready', error: null });
     } finally {

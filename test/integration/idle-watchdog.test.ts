@@ -17,6 +17,7 @@ import type { SshTarget } from '../../src/core/ports.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
 import { spawnOwned, type OwnedProcess } from '../fixtures/owned-process.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const MINUTE = 60;
 
@@ -388,13 +389,8 @@ describe('monitor registrations (stub ss)', () => {
 
 const run = promisify(execFile);
 
-async function waitUntil(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** waitUntil with this file's deadline (20 s). */
+const waitFor = (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> => waitUntil(what, condition, timeoutMs);
 
 /** How many connections the real sshd on `port` has now. */
 function establishedTo(port: number): number {
@@ -432,7 +428,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => child.stop()));
     await Promise.all(open.splice(0).map((session) => session.close()));
-    await waitUntil('sshd to have no connection left', () => establishedTo(sshd.port) === 0);
+    await waitFor('sshd to have no connection left', () => establishedTo(sshd.port) === 0);
     machine.cleanUp();
   });
 
@@ -441,7 +437,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     const session = ssh2RemoteAccessWith({ monitorsDir: machine.monitorsDir }).session(target);
     open.push(session);
     await session.connect();
-    await waitUntil('the session to register', () => machine.registrations().length === 1);
+    await waitFor('the session to register', () => machine.registrations().length === 1);
     return session;
   }
 
@@ -467,13 +463,13 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     machine.freshSeconds = 3_600;
     const session = await registeredSession();
     const tunnel = await session.forwarder().open({ localPort: 0, remoteHost: '127.0.0.1', remotePort: sshd.port, label: null });
-    await waitUntil('the registration to be withdrawn', () => machine.registrations().length === 0);
+    await waitFor('the registration to be withdrawn', () => machine.registrations().length === 0);
     machine.runFor(5);
     expect(machine.busyReason()).toBe('ssh connection');
     expect(machine.shutdowns()).toEqual([]);
 
     await tunnel.close();
-    await waitUntil('the session to register again', () => machine.registrations().length === 1);
+    await waitFor('the session to register again', () => machine.registrations().length === 1);
     const closed = machine.now;
     machine.runFor(4);
     expect(machine.minutesToShutdown(closed)).toBe(3);
@@ -485,14 +481,14 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     const ssh = await spawnOwned('ssh', ['-N', '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no',
       '-o', `UserKnownHostsFile=${join(keys, 'openssh_known_hosts')}`, '-o', 'IdentitiesOnly=yes', '-i', keyPath, '-p', String(sshd.port), `${sshd.user}@127.0.0.1`]);
     children.push(ssh);
-    await waitUntil('ssh -N to connect', () => establishedTo(sshd.port) === 2);
+    await waitFor('ssh -N to connect', () => establishedTo(sshd.port) === 2);
     machine.runFor(5);
     expect(machine.busyReason()).toBe('ssh connection');
     expect(machine.shutdowns()).toEqual([]);
     expect(machine.registrations()).toHaveLength(1);
 
     await ssh.stop();
-    await waitUntil('ssh -N to disconnect', () => establishedTo(sshd.port) === 1);
+    await waitFor('ssh -N to disconnect', () => establishedTo(sshd.port) === 1);
     const gone = machine.now;
     machine.runFor(4);
     expect(machine.minutesToShutdown(gone)).toBe(3);
@@ -516,7 +512,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     const notes: string[] = [];
     session.onMonitorNote((message) => notes.push(message));
     await session.connect();
-    await waitUntil('the note', () => notes.length > 0);
+    await waitFor('the note', () => notes.length > 0);
     expect(notes).toEqual([expect.stringMatching(/^Workstation gpu was launched before its idle watchdog could tell CloudRig's monitoring from use/)]);
     expect((await session.exec('echo stats', 10_000)).stdout).toBe('stats\n');
   });
