@@ -152,6 +152,8 @@ export class WorkstationService {
   private readonly duplicates = new Map<string, readonly InstanceFacts[]>();
   /** The instance this process launched per workstation: the only one it may terminate as a duplicate. */
   private readonly launchedHere = new Map<string, { instanceId: string; clientToken: string; onStep?: (step: Step) => void }>();
+  /** Duplicates this process terminated, each with the instance it backed off to (the one a wait then follows). */
+  private readonly handedOver = new Map<string, string>();
   /** The last instance EC2 reported (or a launch returned) per workstation, for billed-failure messages. */
   private readonly lastKnown = new Map<string, InstanceFacts>();
   /** When AWS last answered about each workstation: the age of the state shown while offline. */
@@ -324,6 +326,7 @@ export class WorkstationService {
     for (const duplicate of extra) {
       mine.onStep?.({ id: 'duplicate', label: `Another launch of ${spec.name} came first (${keeper.instanceId}); terminating ${duplicate.instanceId}, the duplicate this run launched` });
       await gateway.terminateInstance(duplicate.instanceId);
+      this.handedOver.set(duplicate.instanceId, keeper.instanceId);
     }
     this.launchedHere.delete(spec.name);
     const record = await this.deps.ledger.get(spec.name);
@@ -477,6 +480,8 @@ export class WorkstationService {
       if (watch && !snapshot.error) {
         const instance = snapshot.instance;
         watchedId ??= instance?.instanceId ?? null;
+        // This run terminated its own launch as a duplicate: the wait goes on with the instance it backed off to.
+        if (watchedId !== null && instance && instance.instanceId === this.handedOver.get(watchedId)) watchedId = instance.instanceId;
         const state: InstanceStateName | 'gone' = instance && instance.instanceId === watchedId ? instance.state : 'gone';
         if (!watch.unexpected.includes(state)) seenExpected = true;
         else if (watchedId !== null && (seenExpected || NEVER_STALE.has(state))) {

@@ -1,9 +1,10 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 import { workstationView } from '../../src/core/popover-model.js';
 import { trayModel } from '../../src/core/tray-model.js';
 
@@ -63,6 +64,28 @@ describe('a second live instance never runs unseen', () => {
     } finally {
       await rm(other, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it('a run that finds an older launch while it waits backs off to it, waits for it and ends on it', async () => {
+    // Another machine's launch of gpu, older by a second or more, that EC2 lists as gpu's only once this
+    // run is already waiting for its own (its tags arrive late, as EC2's listing can lag a launch).
+    // Both stay pending for a while, so the run finds the older one before either runs.
+    world.cloud.proxy.setHold({ pendingMs: 8_000, stoppingMs: 500, shuttingDownMs: 500 });
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const older = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 'g4dn.xlarge' }))).Instances![0]!;
+    await waitUntil('a second past the older launch', () => Date.now() >= older.LaunchTime!.getTime() + 1_000);
+    const up = world.spawnRig(['up', '--no-wait-ssh']);
+    const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
+    await waitUntil('rig waiting for its instance', () => up.output().includes('Waiting for the instance to run'));
+    const described = world.cloud.proxy.counts().DescribeInstances ?? 0;
+    await waitUntil('a look at its pending instance', () => (world.cloud.proxy.counts().DescribeInstances ?? 0) > described);
+    await ec2.send(new CreateTagsCommand({ Resources: [older.InstanceId!], Tags: [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' }] }));
+    ec2.destroy();
+
+    expect(await exited, up.output()).toBe(0);
+    expect(up.output()).toMatch(new RegExp(`Another launch of gpu came first \\(${older.InstanceId!}\\); terminating i-`));
+    expect(up.output()).toContain(`✔ ${older.InstanceId!} is running`);
+    expect(await liveIds()).toEqual([older.InstanceId!]);
   }, 120_000);
 
   it('rig status shows every live instance with its state and rate; the popover and tray get the error', async () => {
