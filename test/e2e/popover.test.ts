@@ -144,6 +144,8 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     // The copied command is the real thing: run it.
     const { stdout } = await run('sh', ['-c', `${app.record.clipboard[0]} -o BatchMode=yes echo copied-command-works`], { timeout: 20_000 });
     expect(stdout.trim()).toBe('copied-command-works');
+    // The notice is a moment's (4 s), so the next screenshots show the popover at rest.
+    await page.getByText('Copied the ssh command').waitFor({ state: 'detached', timeout: 15_000 });
   }, 120_000);
 
   it('stops and starts the same instance again', async () => {
