@@ -46,7 +46,8 @@ if [ -e "$dir/started" ]; then
   exit 0
 fi
 install -d -m 0755 "$dir"
-cat /proc/sys/kernel/random/boot_id > "$dir/started" 2>/dev/null || date +%s > "$dir/started"
+# Written whole (then renamed), so a status check never reads it empty or half-written.
+{ cat /proc/sys/kernel/random/boot_id 2>/dev/null || date +%s; } > "$dir/started.tmp" && mv -f "$dir/started.tmp" "$dir/started"
 cat > "$dir/setup.sh" <<'${delimiter}'
 ${body}${delimiter}
 : > "$dir/${SETUP_LOG}"
@@ -76,7 +77,8 @@ export function setupStatusCommand(fromLine: number, dir: string = SETUP_DIR): s
     `d=${shellQuote(dir)}`,
     `if [ ! -e "$d/started" ]; then s=none`,
     `elif [ -e "$d/exit" ]; then s="done:$(tr -dc 0-9 < "$d/exit")"`,
-    `elif [ "$(cat "$d/started" 2>/dev/null)" != "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ] && [ -r /proc/sys/kernel/random/boot_id ] && grep -q -- - "$d/started"; then s=interrupted`,
+    // The marker is read once: interrupted only when it names another boot (a boot id has dashes).
+    `elif b="$(cat "$d/started" 2>/dev/null)"; [ -r /proc/sys/kernel/random/boot_id ] && case "$b" in *-*) [ "$b" != "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ];; *) false;; esac; then s=interrupted`,
     `else s=running; fi`,
     `echo "${STATE_PREFIX}$s"`,
     `[ -r "$d/${SETUP_LOG}" ] && tail -n +${line} "$d/${SETUP_LOG}"`,
