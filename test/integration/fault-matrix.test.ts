@@ -6,6 +6,7 @@ import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema } from '../../src/shared/w
 import type { Fault } from '../fixtures/cloud-proxy.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 import { useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 /**
  * Each lifecycle operation × each fault, injected on the cloud proxy for the operation's key
@@ -151,14 +152,15 @@ async function arrange(operation: Operation): Promise<void> {
 }
 
 async function settledInstances(): Promise<Instance[]> {
-  // Let holds (pending/stopping/shutting-down) run out so the state read is the settled one.
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const all = await world.instances();
-    const moving = all.some((i) => ['pending', 'stopping', 'shutting-down'].includes(i.State?.Name ?? ''));
-    if (!moving || Date.now() > deadline) return all;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Let holds (pending/stopping/shutting-down) run out so the state read is the settled one; after
+  // 5 s, whatever AWS holds then is the answer (a cell that never settles fails on it).
+  let all: Instance[] = [];
+  const settled = async (): Promise<boolean> => {
+    all = await world.instances();
+    return !all.some((i) => ['pending', 'stopping', 'shutting-down'].includes(i.State?.Name ?? ''));
+  };
+  await waitUntil('the instances to settle', settled, 5_000, 100).catch(() => undefined);
+  return all;
 }
 
 async function converged(operation: Operation, instances: Instance[]): Promise<boolean> {

@@ -23,6 +23,18 @@ async function initFleet(w: RigWorld): Promise<void> {
   }
 }
 
+/** A FleetWatch on the world's core with a fake clock, recording each poll; started with the proxy's counts at zero. */
+function startedFleet(): { clock: FakeClock; fleet: FleetWatch; polls: FleetPoll[] } {
+  const clock = new FakeClock(Date.now());
+  const core = world.core({ clock });
+  const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
+  const polls: FleetPoll[] = [];
+  fleet.onDidPoll((poll) => polls.push(poll));
+  world.cloud.proxy.resetCounts();
+  fleet.start();
+  return { clock, fleet, polls };
+}
+
 describe('every workstation watched, one DescribeInstances per region', () => {
   it('one poll of three workstations in two regions asks each region once, and a workstation started by rig shows in the next poll', async () => {
     await initFleet(world);
@@ -89,13 +101,7 @@ describe('every workstation watched, one DescribeInstances per region', () => {
 
   it('running, it polls every region once at start, once a minute while nothing changes, and at once when asked', async () => {
     await initFleet(world);
-    const clock = new FakeClock(Date.now());
-    const core = world.core({ clock });
-    const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
-    const polls: FleetPoll[] = [];
-    fleet.onDidPoll((poll) => polls.push(poll));
-    world.cloud.proxy.resetCounts();
-    fleet.start();
+    const { clock, fleet, polls } = startedFleet();
     await expect.poll(() => polls.length).toBe(1);
     expect(world.cloud.proxy.counts().DescribeInstances).toBe(2);
     expect(polls[0]!.regions).toEqual(['us-east-1', 'eu-west-1']);
@@ -116,13 +122,7 @@ describe('every workstation watched, one DescribeInstances per region', () => {
     await world.sshd.stop();
     const up = await world.rig(['up', 'gpu', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
-    const clock = new FakeClock(Date.now());
-    const core = world.core({ clock });
-    const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock });
-    const polls: FleetPoll[] = [];
-    fleet.onDidPoll((poll) => polls.push(poll));
-    world.cloud.proxy.resetCounts();
-    fleet.start();
+    const { clock, fleet, polls } = startedFleet();
     await expect.poll(() => polls.length).toBe(1);
     expect(polls[0]!.snapshots[0]!.phase).toBe('running');
     // 40 polls half a second apart: 20 s in which only ssh can change the picture.

@@ -7,6 +7,7 @@ import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setupScriptRunner } from '../../src/core/app/setup-script.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 item 6 against moto + the cloud proxy + the sshd fixture: the setup script travels in
 // the user data exactly once, and `rig up` streams its log over ssh. The test plays the instance
@@ -42,14 +43,8 @@ function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
-/** Waits until `check` holds (no fixed sleeps), polling briefly. */
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** Waits until `check` holds, looking every 100 ms. */
+const until = (check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> => waitUntil(what, check, timeoutMs, 100);
 
 const bootId = (): string => spawnSync('cat', ['/proc/sys/kernel/random/boot_id'], { encoding: 'utf8' }).stdout.trim();
 

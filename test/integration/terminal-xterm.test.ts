@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { SystemTerminal } from '../../src/adapters/terminal/system-terminal.js';
 import { sshArgs } from '../../src/core/ssh-command.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
 import { hasXvfb, startXvfb, type Xvfb } from './support/xvfb.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // "Open terminal" on Linux, for real: xterm under Xvfb runs the command, and the command's side
 // effect (a file it writes, locally or over ssh) is the proof.
@@ -20,15 +22,8 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 async function waitForFile(path: string, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  await waitUntil(`${path} to be written`, () => existsSync(path), timeoutMs, 100);
+  return readFile(path, 'utf8');
 }
 
 describe.runIf(canRun)('opening a terminal on Linux (Xvfb + xterm)', () => {
