@@ -159,7 +159,8 @@ describe('a box command that prints without end', () => {
     const pidFile = join(scratch, 'yes.pid');
     await stubs.program('nvidia-smi', `echo $$ > '${pidFile}'\nexec yes`);
     try {
-      // A heap far smaller than an unbounded read needs: without the cap this rig dies of it.
+      // A heap far smaller than an unbounded read needs: without the cap this rig died of it
+      // ("JavaScript heap out of memory") within seconds.
       const stats = await world.rig(['stats'], { process: true, env: { NODE_OPTIONS: '--max-old-space-size=96' } });
       expect(stats.stderr).toMatch(/^error: A command CloudRig ran on workstation gpu printed more than 8 MiB on its output; CloudRig ended it and read no further\. Fix: See the start of what it prints with `rig ssh gpu -- nvidia-smi \| head -n 40` and fix what makes it print without end\.$/m);
       expect(stats.code).toBe(1);
@@ -169,6 +170,20 @@ describe('a box command that prints without end', () => {
       await waitUntil('the box\'s `yes` to end', () => !alive(pid), 30_000);
     } finally {
       await stubs.clear();
+    }
+  });
+});
+
+describe('a box whose every command floods its error output', () => {
+  it('ends a one-shot exec at the cap too: rig snooze fails with one line naming the error output', async () => {
+    await world.sshd.setAuthorizedKey(`command="exec yes flood >&2" ${publicKey.trim()}`);
+    try {
+      const snooze = await world.rig(['snooze'], { process: true, env: { NODE_OPTIONS: '--max-old-space-size=96' } });
+      expect(snooze.stderr).toMatch(/^error: gpu did not take the snooze: A command CloudRig ran on workstation gpu printed more than 8 MiB on its error output; CloudRig ended it and read no further\. .* Fix: /m);
+      expect(snooze.code).toBe(1);
+      expect(snooze.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      await world.sshd.setAuthorizedKey(stubs.authorizedKeyLine(publicKey));
     }
   });
 });
