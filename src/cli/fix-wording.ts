@@ -1,4 +1,5 @@
 import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+import { printable } from '../shared/untrusted-text.js';
 
 /** How `rig` names each input: its flag or argument. */
 export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -75,6 +76,12 @@ function cliStep(step: FixStep): string {
       ? `Check that your address is still admitted (\`rig init --name ${step.name} --cidr auto\` re-admits it) and that the image lets ${step.sshUser} in with the workstation key; \`rig up\` keeps waiting.`
       : `Wait until \`rig status ${step.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${step.name} --cidr auto.`;
     case 'check-workstation-answers': return `Check that the workstation answers (\`rig status${step.name ? ` ${step.name}` : ''}\`), then try again.`;
+    case 'inspect-box-output': {
+      const ssh = `rig ssh${step.name ? ` ${step.name}` : ''}`;
+      return step.command
+        ? `See the start of what it prints with \`${ssh} -- ${step.command} | head -n 40\` and fix what makes it print without end.`
+        : `Log in with \`${ssh}\` and look for what prints without end (a tool stuck in a loop, a log that never stops).`;
+    }
     case 'retry-image': return 'Try `rig down --save-image` again, or `rig down` to terminate without an image.';
     case 'wait-for-image': return 'Wait for the image (rig images), then run rig down again.';
     case 'review-image':
@@ -150,5 +157,6 @@ export function cliFix(fix: Fix): string {
 
 /** The one error line `rig` prints: what went wrong, then how to fix it. */
 export function cliErrorText(info: ErrorInfo): string {
-  return `${info.message} Fix: ${cliFix(info.fix)}`;
+  // A message may quote the box (a failed command's stderr, what its sshd said): shown, never obeyed.
+  return printable(`${info.message} Fix: ${cliFix(info.fix)}`);
 }

@@ -4,6 +4,7 @@ import type { Step } from '../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import type { ErrorInfo } from '../shared/errors.js';
 import { cliErrorText, cliFix } from './fix-wording.js';
+import { printable } from '../shared/untrusted-text.js';
 
 /** Where the CLI writes; injectable so tests can run the program in-process. */
 export interface Io {
@@ -62,7 +63,18 @@ export function errorLine(error: unknown): string {
 
 /** A warning line: what went wrong, then how to fix it (the command goes on). */
 export function warningLine(problem: Pick<ErrorInfo, 'message' | 'fix'>): string {
-  return `warning: ${problem.message} Fix: ${cliFix(problem.fix)}`;
+  return `warning: ${printable(`${problem.message} Fix: ${cliFix(problem.fix)}`)}`;
+}
+
+// JSON.stringify escapes C0 controls; these it leaves raw (DEL, the C1 range with its 8-bit CSI, bidi controls).
+const JSON_RAW_CONTROLS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `value` as JSON with every control character written as a \u escape: the same data for a script
+ * that parses it, and nothing a terminal acts on when it is printed (text from the box is in it).
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(JSON_RAW_CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Writes one line to `stream` (stdout or stderr). */

@@ -21,7 +21,7 @@ import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
 import { setUpWorkstation } from '../core/app/workstation-setup.js';
-import { flag, lineWriter, Progress, warningLine, type Io } from './output.js';
+import { flag, jsonText, lineWriter, Progress, warningLine, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
 import { reportLeftovers } from './session-end.js';
@@ -79,7 +79,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     return core;
   };
   const out = lineWriter(io.stdout);
-  const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+  const json = (value: unknown): void => out(jsonText(value, 2));
   const progress = () => new Progress(io);
 
   program

@@ -4,6 +4,7 @@ import { followWorkstationSetup, setupFailure, setupOutcomeWords } from '../core
 import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
+import { printable } from '../shared/untrusted-text.js';
 
 /** The text of `rig init --setup FILE`, checked as the settings schema checks it. */
 export async function readSetupScript(path: string): Promise<string> {
@@ -35,7 +36,8 @@ export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io,
     onFollowing: (mode) => {
       if (mode !== 'attach') io.stderr.write('• Following the setup script on the instance (Ctrl-C stops following; the script keeps running)\n');
     },
-    onLine: (line) => io.stdout.write(`setup| ${line}\n`),
+    // The log is the box's bytes: escape sequences in it are shown, never obeyed.
+    onLine: (line) => io.stdout.write(`setup| ${printable(line)}\n`),
   });
   if (!followed) return;
   const { outcome } = followed;
@@ -48,6 +50,6 @@ export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io,
     return;
   }
   const lastLines = words.message.split('\n').slice(1);
-  if (lastLines.length) io.stderr.write(`${lastLines.join('\n')}\n`);
+  if (lastLines.length) io.stderr.write(`${lastLines.map((line) => printable(line)).join('\n')}\n`);
   throw new CloudRigError(failure.code, failure.message, failure.fix);
 }

@@ -1,6 +1,8 @@
 import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/stats.js';
 import { validateInteger, validateName } from '../core/validate.js';
+import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
+import { jsonText } from './output.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
@@ -16,7 +18,8 @@ export function statsLines(reading: StatsReading, workstation: string): string[]
       lines.push(`GPU ${gpu.index}: ${value(gpu.utilizationPercent, '%').padStart(4)} busy · memory ${memory} · ${value(gpu.temperatureC, ' °C')} · ${value(gpu.powerW, ' W', 1)}`);
     }
   }
-  if (reading.gpuNote) lines.push(reading.gpuNote);
+  // The note may quote nvidia-smi (its error, a line it printed): shown, never obeyed.
+  if (reading.gpuNote) lines.push(printable(reading.gpuNote));
   lines.push(`Load: ${reading.load ? `${reading.load.one.toFixed(2)} ${reading.load.five.toFixed(2)} ${reading.load.fifteen.toFixed(2)}` : 'n/a'} · sessions: ${reading.sessions ?? 'n/a'}`);
   return lines;
 }
@@ -35,13 +38,13 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
       const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
       const workstation = session.target.workstation ?? 'workstation';
       const print = (reading: StatsReading): void => {
-        io.stdout.write(opts.json ? `${JSON.stringify({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);
+        io.stdout.write(opts.json ? `${jsonText({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);
       };
       try {
         // The first reading fails the command (a refused host key, no connection); later ones only warn.
         print(await readStats(session, c.clock));
         if (!opts.watch) return;
-        session.onMonitorNote((message) => void io.stderr.write(`note: ${message}\n`));
+        session.onMonitorNote((message) => void io.stderr.write(`note: ${printable(message)}\n`));
         const intervalMs = opts.interval === undefined ? STATS_INTERVAL_MS : opts.interval * 1000;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);

@@ -1,7 +1,8 @@
 import { FleetWatch } from '../core/app/fleet-watch.js';
 import { CloudRigError } from '../core/errors.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
-import { lineWriter, type Io } from './output.js';
+import { jsonText, lineWriter, type Io } from './output.js';
+import { printable } from '../shared/untrusted-text.js';
 import { statusJson, type StatusExtras } from './program.js';
 
 /**
@@ -26,13 +27,13 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   }));
   const write = lineWriter(io.stdout);
   if (options.json) {
-    write(JSON.stringify(statuses, null, 2));
+    write(jsonText(statuses, 2));
     return true;
   }
   const width = Math.max(...statuses.map((s) => s.name.length));
   for (const s of statuses) {
     const rate = typeof s.hourlyUsd === 'number' && (s.phase === 'running' || s.phase === 'ready') ? `  $${s.hourlyUsd.toFixed(3)}/h` : '';
-    const problem = s.error ? `  — ${s.error.message}` : '';
+    const problem = s.error ? `  — ${printable(s.error.message)}` : '';
     write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');

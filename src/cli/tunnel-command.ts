@@ -5,6 +5,7 @@ import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
 import { lineWriter, warningLine } from './output.js';
+import { printable } from '../shared/untrusted-text.js';
 
 /** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
 export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
@@ -64,7 +65,8 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const { tunnel, url } = await forwardJupyter(session, session.forwarder(warn), workstation, opts.port);
-        out(`Jupyter on ${workstation}: ${url}`);
+        // The URL's path and token come from the box's `jupyter server list`.
+        out(`Jupyter on ${workstation}: ${printable(url)}`);
         if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);
         out('Press Ctrl-C to close the tunnel.');
         await untilInterrupted(new AbortController());

@@ -1,5 +1,6 @@
 import type { Settings } from '../shared/settings.js';
 import { appFix } from '../shared/app-fix-wording.js';
+import { printable } from '../shared/untrusted-text.js';
 import { runKey } from './run-key.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { transitionTime } from './cost-meter.js';
@@ -71,8 +72,9 @@ export function notificationPolicy(
     return {
       key: `error:${name}:${next.error.code}:${now}`,
       kind: 'error',
-      title: `${name}: ${next.error.message}`,
-      body: appFix(next.error.fix),
+      // The message may quote the box (what its sshd or a command said): shown as text, control characters escaped.
+      title: printable(`${name}: ${next.error.message}`),
+      body: printable(appFix(next.error.fix)),
       action: 'show-popover',
       buttons: [],
     };

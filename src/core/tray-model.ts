@@ -1,6 +1,7 @@
 import { duplicatesError } from './duplicates.js';
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
+import { printable } from '../shared/untrusted-text.js';
 import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
 import { formatDuration, formatHourly, formatUsd } from './format.js';
 import { isBilledRunning } from './phase.js';
@@ -103,7 +104,8 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
   if (session) facts.push(`this session ${session}`);
   const month = monthText(cost);
   if (month) facts.push(`this month ${month}`);
-  if (snapshot.error) facts.push(snapshot.error.message);
+  // The message may quote the box: the tooltip shows its control characters as escapes.
+  if (snapshot.error) facts.push(printable(snapshot.error.message));
   const duplicates = duplicatesError(snapshot);
   if (duplicates) facts.push(duplicates.message);
 

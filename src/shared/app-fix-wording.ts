@@ -71,6 +71,10 @@ function appStep(step: FixStep): string {
     case 'check-ssh-access':
       return `Check that your address is still admitted (${APP_INPUT_NAMES.ingressCidr}: auto re-admits it) and that the image lets ${step.sshUser} in with the workstation key${step.waiting ? '; Start keeps waiting' : ''}.`;
     case 'check-workstation-answers': return 'Check that the workstation answers (Refresh shows it), then try again.';
+    case 'inspect-box-output':
+      return step.command
+        ? `Open a terminal on it and run \`${step.command} | head -n 40\` to see the start of what it prints; fix what makes it print without end.`
+        : 'Open a terminal on it and look for what prints without end (a tool stuck in a loop, a log that never stops).';
     case 'retry-image': return 'Try Terminate… with "Save image" again, or terminate without an image.';
     case 'wait-for-image': return 'Wait for the image to be available (the EC2 console lists it under AMIs), then Terminate… again.';
     case 'review-image':

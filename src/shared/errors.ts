@@ -20,7 +20,7 @@ export const ERROR_CODES = [
   'NoDefaultVpc', 'KeyPairFailed', 'KeyPairWithoutPrivateKey', 'PublicIpLookupFailed', 'AwsError',
   // ssh and the local machine
   'KeyMissing', 'KeyPermissions', 'HostKeyMismatch', 'SshFailed', 'SshCommandTimeout', 'SshTimeout', 'SshNotAnswering', 'NoSsh',
-  'SnoozeFailed', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigNotIncluded',
+  'SnoozeFailed', 'SshOutputTooLarge', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigNotIncluded',
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
   'AppDamaged', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
@@ -82,6 +82,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('wait-longer'), state: text }),
   z.object({ action: z.literal('check-ssh-access'), name, sshUser: text, waiting: z.boolean() }),
   z.object({ action: z.literal('check-workstation-answers'), name: name.nullable() }),
+  /** A command on the box printed past the cap: find what prints without end (`command`: what CloudRig ran, when it is one the user knows). */
+  z.object({ action: z.literal('inspect-box-output'), name: name.nullable(), command: text.nullable() }),
   z.object({ action: z.literal('retry-image'), name }),
   z.object({ action: z.literal('wait-for-image'), name }),
   z.object({ action: z.literal('review-image'), name, imageId: text }),

@@ -22,3 +22,10 @@ export const DISK_GIB: Range = { min: 8, max: 16_384 };
 export const SSH_PORT: Range = { min: 1, max: 65_535 };
 /** A monthly or per-session budget in USD. */
 export const BUDGET_USD: Range = { min: 0, max: 1_000_000 };
+
+/**
+ * How much of one stream (stdout or stderr) of a command run on the workstation CloudRig keeps: a
+ * box that prints without end would otherwise fill this computer's memory. Past it the command is
+ * ended and fails with an error that says so.
+ */
+export const EXEC_OUTPUT_MAX_BYTES = 8 * 1024 * 1024;

@@ -49,6 +49,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'configure-credentials': { action: 'configure-credentials', profile: 'work', problem: 'expired' },
   'grant-permissions': { action: 'grant-permissions' },
   'start-jupyter': { action: 'start-jupyter', name: 'gpu', port: 8888 },
+  'inspect-box-output': { action: 'inspect-box-output', name: 'gpu', command: 'nvidia-smi' },
   'reset-launch': { action: 'reset-launch' },
   'recreate-key': { action: 'recreate-key', name: null },
   'replace-key': { action: 'replace-key', name: 'gpu' },

@@ -113,6 +113,13 @@ describe('notificationPolicy', () => {
     expect(notificationPolicy(failing, { ...failing, observedAt: NOW + 1 }, NOW + 1, settings)).toBeNull();
   });
 
+  it('shows an error that quotes the box with its escape sequences as text (a title cannot retitle or recolour anything)', () => {
+    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh to workstation gpu failed: \u001b]0;pwned\u0007\u001b[2J\u009b31mboom.', fix: advice('Check \u001b[31mit.') };
+    const notification = notificationPolicy(snapshotIn('ready'), snapshotIn('ready', { error }), NOW, settings);
+    expect(notification?.title).toBe('gpu: ssh to workstation gpu failed: \\e]0;pwned\\x07\\e[2J\\x9b31mboom.');
+    expect(notification?.body).toBe('Check \\e[31mit.');
+  });
+
   it('stays quiet about a Stop aborting a Start (the user changed their mind)', () => {
     const aborted = snapshotIn('running', { error: { code: 'Aborted', message: 'Stopped waiting for ssh to answer.', fix: advice('Run it again.') } });
     expect(notificationPolicy(snapshotIn('running'), aborted, NOW, settings)).toBeNull();

@@ -92,6 +92,14 @@ describe('trayModel', () => {
     expect(item(model, 'start')).toMatchObject({ enabled: true });
   });
 
+  it('shows an error that quotes the box in the tooltip with its control characters escaped', () => {
+    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh failed: \u001b]0;pwned\u0007\u009b2J\u202Egnp.exe', fix: advice('Check it.') };
+    const { tooltip } = trayModel(snapshotIn('ready', { error }), settingsWithGpu(), NOW, PRICE);
+    expect(tooltip).toContain('ssh failed: \\e]0;pwned\\x07\\x9b2J\\u202egnp.exe');
+    // eslint-disable-next-line no-control-regex
+    expect(tooltip).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
   it('shows the error icon for an error on a stopped instance, but not over a transition', () => {
     // (Offline is not such an error: the last known phase stays, see offline-view.test.ts.)
     const error: ErrorInfo = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: advice('Refresh them.') };

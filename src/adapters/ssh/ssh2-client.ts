@@ -152,7 +152,7 @@ export class Ssh2Client implements SshClient {
       client.on('close', () => finish(lost('closed by the other end')));
       client.exec(command, (error, stream) => {
         if (error) return finish(lost(error.message));
-        collectExecOutput(stream, finish);
+        collectExecOutput(stream, target, finish);
       });
     });
   }

@@ -41,7 +41,7 @@ export function execOver(client: ssh2.Client, target: SshTarget, command: string
       // Timed out while the channel was opening: it has no one to answer.
       if (settled) return stream.close();
       channel = stream;
-      collectExecOutput(stream, finish);
+      collectExecOutput(stream, target, finish);
     });
   });
 }

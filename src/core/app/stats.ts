@@ -1,5 +1,6 @@
 import type { GpuView } from '../../shared/views.js';
 import type { Clock } from '../ports.js';
+import { CloudRigError } from '../errors.js';
 
 /**
  * The GPU at a glance: one ssh exec gathers nvidia-smi's per-GPU readings, the load average and the
@@ -10,6 +11,19 @@ import type { Clock } from '../ports.js';
 /** Runs a command on the workstation over the kept-alive connection (checks the pinned host key). */
 export interface RemoteShell {
   exec(command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+/**
+ * For `.catch` on an exec: output past the cap is re-told with the program that printed it, so the
+ * fix can name a command the user runs to look (`rig ssh NAME -- PROGRAM | head -n 40`).
+ */
+export function naming(program: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof CloudRigError && error.fix.action === 'inspect-box-output') {
+      throw new CloudRigError(error.code, error.message, { ...error.fix, command: program });
+    }
+    throw error;
+  };
 }
 
 /** What `rig stats` and the popover show. */
@@ -128,7 +142,7 @@ export function parseStats(stdout: string, at: number): StatsReading {
 
 /** Reads the stats once over `shell`. */
 export async function readStats(shell: RemoteShell, clock: Clock, timeoutMs = 20_000): Promise<StatsReading> {
-  const { stdout } = await shell.exec(STATS_COMMAND, timeoutMs);
+  const { stdout } = await shell.exec(STATS_COMMAND, timeoutMs).catch(naming('nvidia-smi'));
   return parseStats(stdout, clock.now());
 }
 

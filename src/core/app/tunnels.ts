@@ -1,5 +1,5 @@
 import { CloudRigError } from '../errors.js';
-import type { RemoteShell } from './stats.js';
+import { naming, type RemoteShell } from './stats.js';
 
 /**
  * Ports and Jupyter: local forwards to ports on the workstation over its one kept-alive ssh
@@ -191,7 +191,7 @@ export function parseJupyterServers(stdout: string): JupyterServer[] {
 
 /** Finds the first Jupyter server running on the workstation; none gets an error naming the command that starts one. */
 export async function findJupyter(shell: RemoteShell, workstation: string): Promise<JupyterServer> {
-  const { stdout } = await shell.exec(JUPYTER_LIST_COMMAND, 20_000);
+  const { stdout } = await shell.exec(JUPYTER_LIST_COMMAND, 20_000).catch(naming('jupyter server list'));
   const server = parseJupyterServers(stdout)[0];
   if (!server) {
     throw new CloudRigError('NoJupyter', `No Jupyter server is running on workstation ${workstation}.`,
@@ -200,9 +200,14 @@ export async function findJupyter(shell: RemoteShell, workstation: string): Prom
   return server;
 }
 
+// eslint-disable-next-line no-control-regex
+const URL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /** The browser URL of a forwarded server, with its token. */
 export function jupyterUrl(server: JupyterServer, localPort: number): string {
-  const base = server.basePath.endsWith('/') ? server.basePath : `${server.basePath}/`;
+  // The path is the box's text: a control character in it is percent-encoded, as a browser would.
+  const path = server.basePath.replace(URL_CONTROLS, (char) => encodeURIComponent(char));
+  const base = path.endsWith('/') ? path : `${path}/`;
   const query = server.token ? `?token=${encodeURIComponent(server.token)}` : '';
   return localUrl(localPort, `${base}${query}`);
 }
