@@ -66,10 +66,15 @@ printf '%s\\n' "$status" > "$dir/exit.tmp" && mv -f "$dir/exit.tmp" "$dir/exit"
 `;
 }
 
+/** The most log lines one status answer carries (the follower asks again for the rest). */
+export const SETUP_LINES_PER_READ = 400;
+/** A log line longer than this is shown cut (a progress bar that never ends its line). */
+export const SETUP_LINE_BYTES = 8192;
+
 /**
  * The remote command (POSIX sh, as the ssh user) that says how the setup stands and prints its log
  * from line `fromLine` (1-based): first a `cloudrig-setup-state=` line, then the log. The state is
- * read before the log, so a "done" answer always comes with the whole log.
+ * read before the log, so a "done" answer comes with the whole log (in pieces of at most SETUP_LINES_PER_READ lines).
  */
 export function setupStatusCommand(fromLine: number, dir: string = SETUP_DIR): string {
   const line = Math.max(1, Math.trunc(fromLine));
@@ -81,7 +86,9 @@ export function setupStatusCommand(fromLine: number, dir: string = SETUP_DIR): s
     `elif b="$(cat "$d/started" 2>/dev/null)"; [ -r /proc/sys/kernel/random/boot_id ] && case "$b" in *-*) [ "$b" != "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" ];; *) false;; esac; then s=interrupted`,
     `else s=running; fi`,
     `echo "${STATE_PREFIX}$s"`,
-    `[ -r "$d/${SETUP_LOG}" ] && tail -n +${line} "$d/${SETUP_LOG}"`,
+    // Bounded: at most SETUP_LINES_PER_READ lines of at most SETUP_LINE_BYTES each per answer, well
+    // under the exec cap, so a huge log (or one endless line) is read in pieces, never refused whole.
+    `[ -r "$d/${SETUP_LOG}" ] && tail -n +${line} "$d/${SETUP_LOG}" | cut -b 1-${SETUP_LINE_BYTES} | head -n ${SETUP_LINES_PER_READ}`,
     'true',
   ].join('; ');
 }
@@ -187,6 +194,8 @@ export async function followSetup(options: FollowSetupOptions): Promise<SetupOut
       nextLine += status.lines.length;
       options.onState?.(status.state);
       const state = status.state;
+      // A full answer may have more lines behind it: read them before ending on the state.
+      if (status.lines.length >= SETUP_LINES_PER_READ) continue;
       if (state.kind === 'done') return state.exitCode === 0 ? { kind: 'succeeded' } : { kind: 'failed', exitCode: state.exitCode, lastLines: recent };
       if (state.kind === 'interrupted') return { kind: 'interrupted', lastLines: recent };
       if (state.kind === 'none' && options.clock.now() >= startDeadline) return { kind: 'not-started' };
