@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CloudRigError } from '../../core/errors.js';
 import type { Locks } from '../../core/ports.js';
@@ -46,6 +47,45 @@ export class FileLocks implements Locks {
       return await work(lost.signal);
     } finally {
       if (!lost.signal.aborted) await release().catch(() => undefined);
+    }
+  }
+}
+
+/** Blocks this thread for `ms` without spinning (the settings store's callers are synchronous). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `work` holding the cross-process lock `lockPath` (a directory, as proper-lockfile makes
+ * it), waiting for another holder up to `waitMs`. Synchronous, for a read-modify-write that takes
+ * milliseconds: the settings file, which the app and every `rig` write through a synchronous port.
+ * A holder that died leaves a lock that goes stale after 10 s and is then taken over.
+ */
+export function withFileLockSync<T>(lockPath: string, work: () => T, waitMs = 30_000): T {
+  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + waitMs;
+  let release: () => void;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // The target file need not exist: realpath off, and the lock directory named explicitly.
+      release = lockfile.lockSync(lockPath, { realpath: false, stale: STALE_MS, lockfilePath: lockPath });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() >= deadline) {
+        throw new CloudRigError('Busy', `Another CloudRig process is holding ${lockPath} (${(error as Error).message}).`,
+          { action: 'retry', reason: 'busy' });
+      }
+      sleepSync(Math.min(5 + attempt * 5, 50));
+    }
+  }
+  try {
+    return work();
+  } finally {
+    try {
+      release();
+    } catch {
+      // Already released or taken over as stale: the next holder has it, nothing to undo.
     }
   }
 }
