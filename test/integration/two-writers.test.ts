@@ -1,9 +1,12 @@
 // Two writers, no loss (issue 19, item 7): several `rig` processes, the app and other tools writing
 // settings.json and ~/.ssh/config at the same moment each keep every other writer's change.
-import { link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { SshConfigFiles } from '../../src/adapters/ssh/ssh-config-file.js';
+import { FileKeyStore } from '../../src/adapters/store/key-store.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
@@ -80,4 +83,133 @@ describe('settings.json with several writers at once', () => {
       expect(switched.filter((key) => after.lastUsed[key] === undefined)).toEqual([]);
     }
   }, ROUNDS * ROUND_MS);
+});
+
+/** The user's own ssh config, which every edit must keep byte for byte. */
+const USER_CONFIG = 'Host work\n  HostName work.example.com\n  User me\n';
+
+let root = '';
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'cloudrig-writers-'));
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** A fresh user home (HOME) holding ~/.ssh/config with the user's lines, and `homes` CloudRig homes. */
+async function userWithHomes(round: number, homes: number): Promise<{ user: string; config: string; homes: string[] }> {
+  const user = join(root, `user-${round}-${Math.random().toString(36).slice(2, 8)}`);
+  await mkdir(join(user, '.ssh'), { recursive: true, mode: 0o700 });
+  const config = join(user, '.ssh', 'config');
+  await writeFile(config, USER_CONFIG, { mode: 0o600 });
+  const cloudrigHomes = await Promise.all(Array.from({ length: homes }, (_, i) => mkdtemp(join(user, `home-${i}-`))));
+  return { user, config, homes: cloudrigHomes };
+}
+
+const includeOf = (home: string) => `Include "${join(home, 'ssh_config')}"`;
+
+/** `rig ssh-config <args>` in its own process, with HOME pointing at `user` (so ~/.ssh/config is theirs). */
+const sshConfigAs = (user: string, home: string, args: readonly string[] = ['--install']) =>
+  world.rig(['ssh-config', ...args], { process: true, env: { HOME: user, CLOUDRIG_HOME: home, CLOUDRIG_SSH_CONFIG: '' } });
+
+describe('~/.ssh/config with several writers at once', () => {
+  it('three homes running rig ssh-config --install at once into one ~/.ssh/config: three Include lines and the user\'s lines, round after round', async () => {
+    for (let round = 0; round < ROUNDS + 1; round++) {
+      const { user, config, homes } = await userWithHomes(round, 3);
+      const results = await Promise.all(homes.map((home) => sshConfigAs(user, home)));
+      for (const result of results) {
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout).toContain(`Added at the top of ${config}: Include`);
+      }
+      const text = await readFile(config, 'utf8');
+      seen.installRounds++;
+      seen.includeLinesLost += homes.filter((home) => !text.includes(includeOf(home))).length;
+      for (const home of homes) expect(text).toContain(`${includeOf(home)}\n`);
+      expect(text.endsWith(USER_CONFIG)).toBe(true);
+      expect(text.split('\n').filter((line) => line.startsWith('Include '))).toHaveLength(3);
+    }
+  }, (ROUNDS + 1) * ROUND_MS);
+
+  it('a line another tool writes into ~/.ssh/config between CloudRig\'s read and its rename is kept, on install and on remove', async () => {
+    for (let round = 0; round < 10; round++) {
+      const { config, homes } = await userWithHomes(round, 1);
+      const home = homes[0]!;
+      const otherLines: string[] = [];
+      // The other tool writes while CloudRig holds its lock, after it read the file and before it replaces it.
+      const files = new SshConfigFiles({
+        home, userConfigPath: config, settings: new ConfSettingsStore(home), keys: new FileKeyStore(home),
+        whileEditing: async (path) => {
+          const line = `Host other-tool-${round}-${otherLines.length}\n`;
+          otherLines.push(line);
+          await appendFile(path, line);
+        },
+      });
+      const install = await files.install();
+      expect(install.changed).toBe(true);
+      const installed = await readFile(config, 'utf8');
+      expect(installed.startsWith(`${includeOf(home)}\n${USER_CONFIG}`)).toBe(true);
+      await files.remove();
+      expect(otherLines).toHaveLength(2);
+      const removed = await readFile(config, 'utf8');
+      seen.otherToolRounds++;
+      seen.otherLinesLost += otherLines.filter((line) => !removed.includes(line)).length;
+      expect(removed).toBe(`${USER_CONFIG}${otherLines.join('')}`);
+    }
+  });
+
+  it('a hard-linked ~/.ssh/config stays one file: both names show the Include line after install, and the original after remove', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { user, config, homes } = await userWithHomes(round, 1);
+      const dotfiles = join(user, 'dotfiles-ssh-config');
+      await link(config, dotfiles);
+      const before = await stat(config);
+      const install = await sshConfigAs(user, homes[0]!);
+      expect(install.code, install.stderr).toBe(0);
+      const afterInstall = await stat(config);
+      const split = afterInstall.ino !== before.ino || afterInstall.nlink !== 2 || await readFile(dotfiles, 'utf8') !== await readFile(config, 'utf8');
+      expect(await readFile(dotfiles, 'utf8')).toBe(`${includeOf(homes[0]!)}\n${USER_CONFIG}`);
+      expect(await readFile(`${config}.cloudrig-backup`, 'utf8')).toBe(USER_CONFIG);
+      const remove = await sshConfigAs(user, homes[0]!, ['--remove']);
+      expect(remove.code, remove.stderr).toBe(0);
+      const afterRemove = await stat(config);
+      seen.hardLinkRounds++;
+      seen.hardLinksSplit += split || afterRemove.ino !== before.ino || await readFile(dotfiles, 'utf8') !== USER_CONFIG ? 1 : 0;
+      expect(afterRemove.ino).toBe(before.ino);
+      expect(afterRemove.nlink).toBe(2);
+      expect(await readFile(dotfiles, 'utf8')).toBe(USER_CONFIG);
+      expect((afterRemove.mode & 0o777)).toBe(0o600);
+    }
+  }, 3 * ROUND_MS);
+});
+
+const RIG = join(import.meta.dirname, '..', '..', 'bin', 'rig.js');
+/** Root reads any file: the unreadable-file cases run rig as nobody when the tests run as root. */
+const NOBODY = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
+/** `rig` as a user who cannot read what the test made unreadable (nobody, when the tests run as root). */
+function rigAsUser(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RigResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [RIG, ...args], { env: { ...world.env, ...env }, timeout: 60_000, ...(NOBODY ?? {}) }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Hands a tree the test made to the user rig runs as. */
+async function giveToUser(...paths: string[]): Promise<void> {
+  if (!NOBODY) return;
+  await chmod(root, 0o711); // mkdtemp made it 0700: nobody must pass through to reach its own part.
+  for (const path of paths) await chown(path, NOBODY.uid, NOBODY.gid);
+}
+
+describe('files CloudRig cannot use say so in one line with their own fix', () => {
+  it('an unreadable ~/.ssh/config: rig ssh-config --install names it and the chmod that fixes it, and changes nothing', async () => {
+    const { user, config, homes } = await userWithHomes(0, 1);
+    await giveToUser(user, join(user, '.ssh'), config, homes[0]!);
+    await chmod(config, 0o000);
+    const install = await rigAsUser(['ssh-config', '--install'], { HOME: user, CLOUDRIG_HOME: homes[0]!, CLOUDRIG_SSH_CONFIG: '' });
+    expect(install.code).toBe(1);
+    expect(install.stderr.trim().split('\n')).toHaveLength(1);
+    expect(install.stderr.trim()).toBe(`error: ${config} cannot be read: permission denied. Fix: Make it readable and writable for you with \`chmod u+rw ${config}\`, then try again.`);
+    await chmod(config, 0o600);
+    expect(await readFile(config, 'utf8')).toBe(USER_CONFIG);
+  });
 });

@@ -89,3 +89,32 @@ export function withFileLockSync<T>(lockPath: string, work: () => T, waitMs = 30
     }
   }
 }
+
+/**
+ * Runs `work` holding the cross-process lock directory `lockPath`, waiting for another holder up
+ * to `waitMs`. For a short edit of a file shared beyond one home (the user's ssh config, which
+ * several CloudRig homes may edit): the lock sits beside the file, so every home finds it.
+ */
+export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, waitMs = 30_000): Promise<T> {
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(lockPath, {
+      realpath: false,
+      lockfilePath: lockPath,
+      stale: STALE_MS,
+      update: REFRESH_MS,
+      retries: { retries: Math.ceil(waitMs / 100), minTimeout: 20, maxTimeout: 100, factor: 1.2 },
+      // The edit takes milliseconds; a lock lost meanwhile is no reason to kill the process from a timer.
+      onCompromised: () => undefined,
+    });
+  } catch (error) {
+    throw new CloudRigError('Busy', `Another process is holding ${lockPath} (${(error as Error).message}).`,
+      { action: 'retry', reason: 'busy' });
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
