@@ -10,6 +10,7 @@ import { FileKeyStore } from '../../src/adapters/store/key-store.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const world = useRigWorld();
 
@@ -26,7 +27,7 @@ afterAll(async () => {
   await writeReliabilitySection('writers', markdownTable(['race', 'rounds', 'lost'], [
     [`\`rig init --name wN\` ×4 at once in one home (workstations written: ${seen.workstationsWritten})`, seen.initRounds, `${seen.workstationsLost} workstations lost`],
     ['the app saving settings while 3 `rig init` write', seen.appRounds, `${seen.appChangesLost} app changes lost`],
-    ['3 homes `rig ssh-config --install` at once into one ~/.ssh/config', seen.installRounds, `${seen.includeLinesLost} Include lines lost`],
+    ['3 homes `rig ssh-config --install` at once into one ~/.ssh/config (processes, and in step with each other\'s reads)', seen.installRounds, `${seen.includeLinesLost} Include lines lost`],
     ['another tool appends to ~/.ssh/config between read and rename', seen.otherToolRounds, `${seen.otherLinesLost} other tools' lines lost`],
     ['~/.ssh/config hard-linked to a second name, install and remove', seen.hardLinkRounds, `${seen.hardLinksSplit} hard links split`],
   ]));
@@ -127,6 +128,30 @@ describe('~/.ssh/config with several writers at once', () => {
       expect(text.split('\n').filter((line) => line.startsWith('Include '))).toHaveLength(3);
     }
   }, (ROUNDS + 1) * ROUND_MS);
+
+  it('three homes whose installs all read ~/.ssh/config before any of them writes it: all three Include lines land', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { config, homes } = await userWithHomes(round, 3);
+      // Each installer, once it has read the file, waits for the other two to have read it too,
+      // unless they are shut out by CloudRig's lock: without the lock, all three edit the same text.
+      let reading = 0;
+      const lockHeld = () => stat(`${config}.cloudrig-lock`).then(() => true, () => false);
+      const installers = homes.map((home) => new SshConfigFiles({
+        home, userConfigPath: config, settings: new ConfSettingsStore(home), keys: new FileKeyStore(home),
+        whileEditing: async () => {
+          reading++;
+          await waitUntil('the other installers to read the file or wait for the lock', async () => reading >= 3 || await lockHeld());
+        },
+      }));
+      const changes = await Promise.all(installers.map((files) => files.install()));
+      expect(changes.map((change) => change.changed)).toEqual([true, true, true]);
+      const text = await readFile(config, 'utf8');
+      seen.installRounds++;
+      seen.includeLinesLost += homes.filter((home) => !text.includes(includeOf(home))).length;
+      for (const home of homes) expect(text).toContain(`${includeOf(home)}\n`);
+      expect(text.endsWith(USER_CONFIG)).toBe(true);
+    }
+  });
 
   it('a line another tool writes into ~/.ssh/config between CloudRig\'s read and its rename is kept, on install and on remove', async () => {
     for (let round = 0; round < 10; round++) {
