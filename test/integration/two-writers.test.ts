@@ -11,8 +11,10 @@ import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 import { waitUntil } from '../support/wait-until.js';
+import { appOn, useApps } from '../support/app-harness.js';
 
 const world = useRigWorld();
+const startApp = useApps();
 
 /** What the tests saw, for the `writers` table of docs/reliability.md. */
 const seen = {
@@ -236,5 +238,65 @@ describe('files CloudRig cannot use say so in one line with their own fix', () =
     expect(install.stderr.trim()).toBe(`error: ${config} cannot be read: permission denied. Fix: Make it readable and writable for you with \`chmod u+rw ${config}\`, then try again.`);
     await chmod(config, 0o600);
     expect(await readFile(config, 'utf8')).toBe(USER_CONFIG);
+  });
+});
+
+/** settings.json as these tests read and edit it by hand. */
+interface SettingsJson {
+  [field: string]: unknown;
+  workstations: Record<string, Record<string, unknown>>;
+  reminders: Record<string, unknown>;
+}
+
+describe('fields of settings.json CloudRig does not know', () => {
+  const settingsFile = () => join(world.home, 'settings.json');
+  const editSettings = async (edit: (json: SettingsJson) => void) => {
+    const json = JSON.parse(await readFile(settingsFile(), 'utf8')) as SettingsJson;
+    edit(json);
+    await writeFile(settingsFile(), JSON.stringify(json, null, 2));
+  };
+
+  it('are named by rig status (stderr) and by the app\'s settings, and kept when rig and the app write the file', async () => {
+    await world.reset();
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await editSettings((json) => {
+      json.myTool = { synced: true };
+      json.workstations.gpu!.note = 'for the demo';
+      json.reminders.sound = 'bell';
+    });
+    const status = await world.rig(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toContain('warning: settings.json has fields CloudRig does not know, kept as they are: myTool, reminders.sound, workstations.gpu.note.\n');
+    const json = await world.rig(['status', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ name: 'gpu' });
+
+    const app = startApp(appOn(world, { start: false })).session;
+    expect((await app.getSettings()).unknownFields).toEqual(['myTool', 'reminders.sound', 'workstations.gpu.note']);
+    await app.updateSettings({ startAtLogin: true });
+    const init = await world.rig(initArgs(world, ['--name', 'second']), { process: true });
+    expect(init.code, init.stderr).toBe(0);
+
+    const after = JSON.parse(await readFile(settingsFile(), 'utf8')) as SettingsJson;
+    expect(after.myTool).toEqual({ synced: true });
+    expect(after.workstations.gpu!.note).toBe('for the demo');
+    expect(after.reminders.sound).toBe('bell');
+    expect(after.startAtLogin).toBe(true);
+    expect(Object.keys(after.workstations).sort()).toEqual(['gpu', 'second']);
+  });
+
+  it('a misspelt known field (seedHostkey) is an error naming it and the field meant, and nothing rewrites the file', async () => {
+    await world.reset();
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await editSettings((json) => {
+      json.workstations.gpu!.seedHostkey = false;
+    });
+    const before = await readFile(settingsFile(), 'utf8');
+    const path = settingsFile();
+    for (const args of [['status'], initArgs(world, ['--name', 'other'])]) {
+      const result = await world.rig(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`error: The settings file ${path} has a field CloudRig does not know at workstations.gpu.seedHostkey: did you mean seedHostKey? Fix: Rename seedHostkey to seedHostKey in ${path} (at workstations.gpu.seedHostkey).`);
+    }
+    expect(await readFile(settingsFile(), 'utf8')).toBe(before);
   });
 });

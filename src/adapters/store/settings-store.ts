@@ -113,7 +113,7 @@ export class ConfSettingsStore implements SettingsStore {
   }
 
   unknownFields(): string[] {
-    return this.load().strays.map((stray) => fieldPath(stray.path));
+    return this.load().strays.map((stray) => fieldPath(stray.path)).sort();
   }
 
   /**
