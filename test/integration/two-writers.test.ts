@@ -1,6 +1,6 @@
 // Two writers, no loss (issue 19, item 7): several `rig` processes, the app and other tools writing
 // settings.json and ~/.ssh/config at the same moment each keep every other writer's change.
-import { appendFile, chmod, chown, link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { SshConfigFiles } from '../../src/adapters/ssh/ssh-config-file.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
-import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
+import { initArgs, lastLine, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 import { waitUntil } from '../support/wait-until.js';
 import { appOn, useApps } from '../support/app-harness.js';
@@ -220,7 +220,13 @@ function rigAsUser(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Rig
   });
 }
 
-/** Hands a tree the test made to the user rig runs as. */
+/** Every path under `dir`, itself first. */
+async function treeOf(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return [dir, ...entries.map((entry) => join(dir, entry))];
+}
+
+/** Hands paths the test made to the user rig runs as. */
 async function giveToUser(...paths: string[]): Promise<void> {
   if (!NOBODY) return;
   await chmod(root, 0o711); // mkdtemp made it 0700: nobody must pass through to reach its own part.
@@ -228,6 +234,33 @@ async function giveToUser(...paths: string[]): Promise<void> {
 }
 
 describe('files CloudRig cannot use say so in one line with their own fix', () => {
+  it('a state folder that is a file: rig up stops before launching with one line saying to move it away', async () => {
+    await world.reset();
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    const state = join(world.home, 'state');
+    await rm(state, { recursive: true, force: true });
+    await writeFile(state, 'not a folder\n');
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code).toBe(1);
+    expect(up.stderr.split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    expect(lastLine(up.stderr)).toBe(`error: ${state} is a file, not a folder, so CloudRig cannot keep its state there. Fix: Move that file away (mv ${state} ${state}.moved) and try again; CloudRig makes the folder anew.`);
+    expect((await world.instances()).filter((i) => i.State?.Name !== 'terminated')).toEqual([]);
+  });
+
+  it('a read-only state folder: rig up stops before launching with one line giving the chmod', async () => {
+    await world.reset();
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    const state = join(world.home, 'state');
+    await mkdir(state, { recursive: true });
+    await giveToUser(...await treeOf(world.home));
+    await chmod(state, 0o500);
+    const up = await rigAsUser(['up', '--no-wait-ssh'], { CLOUDRIG_HOME: world.home });
+    expect(up.code).toBe(1);
+    expect(up.stderr.split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    expect(lastLine(up.stderr)).toBe(`error: ${state} is read-only for you, so CloudRig cannot keep its state there. Fix: Make it writable with \`chmod u+rwx ${state}\`, then try again.`);
+    expect((await world.instances()).filter((i) => i.State?.Name !== 'terminated')).toEqual([]);
+  });
+
   it('an unreadable ~/.ssh/config: rig ssh-config --install names it and the chmod that fixes it, and changes nothing', async () => {
     const { user, config, homes } = await userWithHomes(0, 1);
     await giveToUser(user, join(user, '.ssh'), config, homes[0]!);
