@@ -18,20 +18,20 @@ const startApp = useApps();
 
 /** What the tests saw, for the `writers` table of docs/reliability.md. */
 const seen = {
-  initRounds: 0, workstationsWritten: 0, workstationsLost: 0,
-  appRounds: 0, appChangesLost: 0,
-  installRounds: 0, includeLinesLost: 0,
-  otherToolRounds: 0, otherLinesLost: 0,
+  initRounds: 0, initWorkstations: 0, initLost: 0,
+  appRounds: 0, appWorkstations: 0, appLost: 0, appChanges: 0, appChangesLost: 0,
+  installRounds: 0, includeLines: 0, includeLinesLost: 0,
+  otherToolRounds: 0, otherLines: 0, otherLinesLost: 0,
   hardLinkRounds: 0, hardLinksSplit: 0,
 };
 
 afterAll(async () => {
-  await writeReliabilitySection('writers', markdownTable(['race', 'rounds', 'lost'], [
-    [`\`rig init --name wN\` ×4 at once in one home (workstations written: ${seen.workstationsWritten})`, seen.initRounds, `${seen.workstationsLost} workstations lost`],
-    ['the app saving settings while 3 `rig init` write', seen.appRounds, `${seen.appChangesLost} app changes lost`],
-    ['3 homes `rig ssh-config --install` at once into one ~/.ssh/config (processes, and in step with each other\'s reads)', seen.installRounds, `${seen.includeLinesLost} Include lines lost`],
-    ['another tool appends to ~/.ssh/config between read and rename', seen.otherToolRounds, `${seen.otherLinesLost} other tools' lines lost`],
-    ['~/.ssh/config hard-linked to a second name, install and remove', seen.hardLinkRounds, `${seen.hardLinksSplit} hard links split`],
+  await writeReliabilitySection('writers', markdownTable(['race', 'rounds', 'written', 'lost'], [
+    ['`rig init --name wN` ×4 at once in one home', seen.initRounds, `${seen.initWorkstations} workstations`, `${seen.initLost} workstations lost`],
+    ['the app saving settings while 3 `rig init` write', seen.appRounds, `${seen.appWorkstations} workstations, ${seen.appChanges} app changes`, `${seen.appLost} workstations, ${seen.appChangesLost} app changes lost`],
+    ['3 homes `rig ssh-config --install` at once into one ~/.ssh/config (as processes, and in step with each other\'s reads)', seen.installRounds, `${seen.includeLines} Include lines`, `${seen.includeLinesLost} Include lines lost`],
+    ['another tool writes into ~/.ssh/config between CloudRig\'s read and its rename', seen.otherToolRounds, `${seen.otherLines} other tools' lines`, `${seen.otherLinesLost} other tools' lines lost`],
+    ['~/.ssh/config hard-linked to a second name, install then remove', seen.hardLinkRounds, `${seen.hardLinkRounds * 2} edits`, `${seen.hardLinksSplit} hard links split`],
   ]));
 });
 
@@ -54,8 +54,8 @@ describe('settings.json with several writers at once', () => {
       const saved = Object.keys(new ConfSettingsStore(world.home).read().workstations);
       const listed = (await world.statusJson() as unknown as { name: string }[]).map((s) => s.name);
       seen.initRounds++;
-      seen.workstationsWritten += names.length;
-      seen.workstationsLost += names.filter((name) => !saved.includes(name) || !listed.includes(name)).length;
+      seen.initWorkstations += names.length;
+      seen.initLost += names.filter((name) => !saved.includes(name) || !listed.includes(name)).length;
       expect(saved.sort()).toEqual(names);
       expect(listed.sort()).toEqual(names);
     }
@@ -79,8 +79,9 @@ describe('settings.json with several writers at once', () => {
       for (const result of await inits) expect(result.code, result.stderr).toBe(0);
       const after = new ConfSettingsStore(world.home).read();
       seen.appRounds++;
-      seen.workstationsWritten += names.length;
-      seen.workstationsLost += names.filter((name) => !after.workstations[name]).length;
+      seen.appWorkstations += names.length;
+      seen.appLost += names.filter((name) => !after.workstations[name]).length;
+      seen.appChanges += switched.length;
       seen.appChangesLost += switched.filter((key) => after.lastUsed[key] === undefined).length;
       expect(Object.keys(after.workstations).sort()).toEqual(names);
       expect(switched.filter((key) => after.lastUsed[key] === undefined)).toEqual([]);
@@ -124,6 +125,7 @@ describe('~/.ssh/config with several writers at once', () => {
       }
       const text = await readFile(config, 'utf8');
       seen.installRounds++;
+      seen.includeLines += homes.length;
       seen.includeLinesLost += homes.filter((home) => !text.includes(includeOf(home))).length;
       for (const home of homes) expect(text).toContain(`${includeOf(home)}\n`);
       expect(text.endsWith(USER_CONFIG)).toBe(true);
@@ -149,6 +151,7 @@ describe('~/.ssh/config with several writers at once', () => {
       expect(changes.map((change) => change.changed)).toEqual([true, true, true]);
       const text = await readFile(config, 'utf8');
       seen.installRounds++;
+      seen.includeLines += homes.length;
       seen.includeLinesLost += homes.filter((home) => !text.includes(includeOf(home))).length;
       for (const home of homes) expect(text).toContain(`${includeOf(home)}\n`);
       expect(text.endsWith(USER_CONFIG)).toBe(true);
@@ -177,6 +180,7 @@ describe('~/.ssh/config with several writers at once', () => {
       expect(otherLines).toHaveLength(2);
       const removed = await readFile(config, 'utf8');
       seen.otherToolRounds++;
+      seen.otherLines += otherLines.length;
       seen.otherLinesLost += otherLines.filter((line) => !removed.includes(line)).length;
       expect(removed).toBe(`${USER_CONFIG}${otherLines.join('')}`);
     }
