@@ -240,6 +240,9 @@ export class SshConfigFiles {
       if (now!.nlink > 1) await this.writeInPlace(path, apply, line, verb);
       else await this.writeUser(path, apply, now!.mode & 0o7777, line, verb, original);
       return { changed: true, created: false, backupPath };
+    }).catch((error: unknown) => {
+      // The lock beside the file could not be made: the folder is not writable for this user.
+      throw error instanceof CloudRigError ? error : this.notWritable(path, line, error, verb);
     });
   }
 

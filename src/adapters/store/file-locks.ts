@@ -51,6 +51,9 @@ export class FileLocks implements Locks {
   }
 }
 
+/** Locks this process holds through withFileLockSync. */
+const heldHere = new Set<string>();
+
 /** Blocks this thread for `ms` without spinning (the settings store's callers are synchronous). */
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -63,6 +66,8 @@ function sleepSync(ms: number): void {
  * A holder that died leaves a lock that goes stale after 10 s and is then taken over.
  */
 export function withFileLockSync<T>(lockPath: string, work: () => T, waitMs = 30_000): T {
+  // The lock is not re-entrant: a change that saved again from inside a change would wait on itself.
+  if (heldHere.has(lockPath)) throw new Error(`${lockPath} is already held by this process: a settings change saved from inside another`);
   mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + waitMs;
   let release: () => void;
@@ -72,16 +77,20 @@ export function withFileLockSync<T>(lockPath: string, work: () => T, waitMs = 30
       release = lockfile.lockSync(lockPath, { realpath: false, stale: STALE_MS, lockfilePath: lockPath });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() >= deadline) {
+      // Anything but "held by another" (a home that is not writable) is the caller's to word.
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (Date.now() >= deadline) {
         throw new CloudRigError('Busy', `Another CloudRig process is holding ${lockPath} (${(error as Error).message}).`,
           { action: 'retry', reason: 'busy' });
       }
       sleepSync(Math.min(5 + attempt * 5, 50));
     }
   }
+  heldHere.add(lockPath);
   try {
     return work();
   } finally {
+    heldHere.delete(lockPath);
     try {
       release();
     } catch {
@@ -109,6 +118,8 @@ export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, 
       onCompromised: () => undefined,
     });
   } catch (error) {
+    // Anything but "held by another" (a folder that is not writable) is the caller's to word.
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     throw new CloudRigError('Busy', `Another process is holding ${lockPath} (${(error as Error).message}).`,
       { action: 'retry', reason: 'busy' });
   }

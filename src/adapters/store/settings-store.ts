@@ -122,22 +122,32 @@ export class ConfSettingsStore implements SettingsStore {
    * two writers' changes both land. Fields the schema does not know are written back as they were.
    */
   update(change: (settings: Settings) => Settings): Settings {
-    return withFileLockSync(this.lockPath, () => {
-      const { settings, strays } = this.load();
-      const parsed = SettingsSchema.safeParse(change(settings));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, 'Correct that value and try again.');
-      }
-      try {
-        this.conf.store = withStrayFields(parsed.data, strays) as unknown as Record<string, unknown>;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code ?? firstLine(error)}.`,
-          { action: 'choose-home', problem: 'not-writable', suggested: null });
-      }
-      return parsed.data;
-    });
+    try {
+      return withFileLockSync(this.lockPath, () => this.change(change));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof CloudRigError || code === undefined) throw error;
+      throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code}.`,
+        { action: 'choose-home', problem: 'not-writable', suggested: null });
+    }
+  }
+
+  /** The read-change-write itself, run under the lock. */
+  private change(change: (settings: Settings) => Settings): Settings {
+    const { settings, strays } = this.load();
+    const parsed = SettingsSchema.safeParse(change(settings));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, 'Correct that value and try again.');
+    }
+    try {
+      this.conf.store = withStrayFields(parsed.data, strays) as unknown as Record<string, unknown>;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code ?? firstLine(error)}.`,
+        { action: 'choose-home', problem: 'not-writable', suggested: null });
+    }
+    return parsed.data;
   }
 
   saveWorkstation(spec: WorkstationSpec): void {
