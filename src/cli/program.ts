@@ -16,6 +16,7 @@ import {
   validateSshHost,
   validateSshUser,
 } from '../core/validate.js';
+import { unknownFieldsWarning } from '../shared/settings.js';
 import { DEFAULT_AMI_PARAMETER, type Snapshot } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
@@ -159,6 +160,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .option('--json', 'print a JSON object (an array for every workstation)')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
       const c = await getCore();
+      // On stderr, so `--json` stays parseable: the fields are kept, but the user should know they do nothing.
+      const unknown = unknownFieldsWarning(c.settings.unknownFields());
+      if (unknown) io.stderr.write(`warning: ${unknown}\n`);
       if (name === undefined && await statusOfAll(c, io, { json: opts.json === true, extras: options.statusExtras })) return;
       const described = await c.service.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.

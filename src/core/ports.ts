@@ -125,8 +125,11 @@ export interface KeyStore {
 /** The settings file. */
 export interface SettingsStore {
   read(): Settings;
+  /** Applies `change` to the settings as they are when it runs (another process may have written since the last read). */
   update(change: (settings: Settings) => Settings): Settings;
   saveWorkstation(spec: WorkstationSpec): void;
+  /** The paths (`workstations.gpu.note`) of fields in the file CloudRig does not know; they are kept as they are. */
+  unknownFields(): readonly string[];
 }
 
 /** A launch in flight: the ClientToken is saved before RunInstances so a rerun reuses it. */

@@ -52,6 +52,8 @@ export interface SettingsFacts {
   readonly terminals: readonly TerminalOption[];
   /** Whether the current workstation has an instance (then its name and region are fixed). */
   readonly hasInstance: boolean;
+  /** Paths of fields in the settings file CloudRig does not know (none when not given). */
+  readonly unknownFields?: readonly string[];
 }
 
 /** Settings as the popover may see them: no secret, only whether keys are stored. */
@@ -70,5 +72,7 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
     defaults: DEFAULT_FORM,
     locked: facts.hasInstance,
     reminders: settings.reminders,
+    unknownFields: facts.unknownFields ?? [],
   };
 }
+

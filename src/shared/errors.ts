@@ -20,7 +20,7 @@ export const ERROR_CODES = [
   'NoDefaultVpc', 'KeyPairFailed', 'KeyPairWithoutPrivateKey', 'PublicIpLookupFailed', 'AwsError',
   // ssh and the local machine
   'KeyMissing', 'KeyPermissions', 'HostKeyMismatch', 'SshFailed', 'SshCommandTimeout', 'SshTimeout', 'SshNotAnswering', 'NoSsh',
-  'SnoozeFailed', 'SshOutputTooLarge', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigNotIncluded',
+  'SnoozeFailed', 'SshOutputTooLarge', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigUnreadable', 'SshConfigNotIncluded',
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
   'AppDamaged', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',

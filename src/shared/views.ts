@@ -223,6 +223,8 @@ export interface SettingsView {
   readonly locked: boolean;
   /** When to remind about cost, and the budgets. */
   readonly reminders: Reminders;
+  /** Paths of fields in settings.json CloudRig does not know (`workstations.gpu.note`); kept as they are. */
+  readonly unknownFields: readonly string[];
 }
 
 /** A GPU instance type as the type picker lists it. */

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, open, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { SshConfigChange, SshConfigStatus } from '../../core/app/cloudrig-core.js';
@@ -15,9 +16,11 @@ import {
   withoutIncludeLine,
   type SshHostEntry,
 } from '../../core/ssh-config.js';
+import { shellQuote } from '../../core/ssh-command.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { Snapshot } from '../../shared/workstation.js';
-import { writeFileAtomic } from '../store/atomic-file.js';
+import { renameOver, writeFileAtomic, writeTempFile } from '../store/atomic-file.js';
+import { withFileLock } from '../store/file-locks.js';
 import { readTextFile } from '../store/json-file.js';
 
 /** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
@@ -69,6 +72,12 @@ export interface SshConfigFilesDeps {
   readonly userConfigPath: string;
   readonly settings: SettingsStore;
   readonly keys: KeyStore;
+  /**
+   * Called while an edit of the user's config holds its lock, after the file was read and before
+   * the result replaces it: where another tool's write would land unseen without the re-read.
+   * Tests use it to make that write happen there; nothing else sets it.
+   */
+  readonly whileEditing?: (path: string) => Promise<void>;
 }
 
 /**
@@ -160,7 +169,7 @@ export class SshConfigFiles {
   async status(): Promise<SshConfigStatus> {
     const line = this.line();
     const target = await this.symlinkTarget();
-    const text = await readBinary(this.deps.userConfigPath);
+    const text = await this.readUser(this.deps.userConfigPath);
     const installed = text !== null && hasIncludeLine(text, binary(line));
     if (this.deps.settings.read().sshConfigInstalled !== installed) {
       this.deps.settings.update((settings) => ({ ...settings, sshConfigInstalled: installed }));
@@ -181,39 +190,60 @@ export class SshConfigFiles {
   /**
    * Adds the Include line at the top of the user's config (creating it, mode 0600 in a 0700
    * directory, when missing), after keeping a copy of the original once. Refuses a symlink and a
-   * read-only file, saying what to do instead.
+   * read-only file, saying what to do instead. Another CloudRig home or tool may be editing the
+   * same file: see `edit`.
    */
   async install(): Promise<SshConfigChange> {
     const line = this.line();
-    const path = this.deps.userConfigPath;
-    const info = await this.writableOrMissing(path, line, 'add');
-    if (!info) {
-      await this.writeUser(path, binary(`${line}\n`), 0o600, line, 'add');
-      return this.changed({ changed: true, created: true, backupPath: null });
-    }
-    const original = (await readBinary(path)) ?? '';
-    const next = withIncludeLine(original, binary(line));
-    if (next === original) return this.changed({ changed: false, created: false, backupPath: null });
-    const backupPath = `${path}.cloudrig-backup`;
-    try {
-      // Once: the copy is of the file as it was before CloudRig first touched it.
-      await writeFile(backupPath, Buffer.from(original, 'latin1'), { flag: 'wx', mode: info.mode & 0o777 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.notWritable(path, line, error, 'add');
-    }
-    await this.writeUser(path, next, info.mode & 0o7777, line, 'add');
-    return this.changed({ changed: true, created: false, backupPath });
+    const change = await this.edit('add', (text) => withIncludeLine(text, binary(line)));
+    return this.changed(change);
   }
 
   /** Takes exactly CloudRig's Include line out of the user's config; every other byte stays. */
   async remove(): Promise<SshConfigChange> {
     const line = this.line();
+    const change = await this.edit('remove', (text) => (hasIncludeLine(text, binary(line)) ? withoutIncludeLine(text, binary(line)) : text));
+    return this.changed(change);
+  }
+
+  /**
+   * Edits the user's config with `apply` (a function of its text, so it can be applied again):
+   * under a lock beside the file that every CloudRig home takes, so two homes installing at once
+   * both land; the file is read again just before the result replaces it, and when another tool
+   * wrote meanwhile the edit is applied to that text instead, so its write is kept. A hard-linked
+   * file is rewritten in place (a rename would split it from its other names).
+   */
+  private async edit(verb: 'add' | 'remove', apply: (text: string) => string): Promise<{ changed: boolean; created: boolean; backupPath: string | null }> {
+    const line = this.line();
     const path = this.deps.userConfigPath;
-    const info = await this.writableOrMissing(path, line, 'remove');
-    const original = info ? await readBinary(path) : null;
-    if (original === null || !hasIncludeLine(original, binary(line))) return this.changed({ changed: false, created: false, backupPath: null });
-    await this.writeUser(path, withoutIncludeLine(original, binary(line)), info!.mode & 0o7777, line, 'remove');
-    return this.changed({ changed: true, created: false, backupPath: null });
+    // A symlink or a read-only file is refused before anything is created beside it.
+    await this.writableOrMissing(path, line, verb);
+    return withFileLock(`${path}.cloudrig-lock`, async () => {
+      // Looked at again under the lock: another home may have created the file meanwhile.
+      const now = await this.writableOrMissing(path, line, verb);
+      const original = now ? await this.readUser(path) : null;
+      if (original === null) {
+        if (verb === 'remove') return { changed: false, created: false, backupPath: null };
+        await this.writeUser(path, apply(''), 0o600, line, verb, '');
+        return { changed: true, created: true, backupPath: null };
+      }
+      if (apply(original) === original) return { changed: false, created: false, backupPath: null };
+      const backupPath = verb === 'add' ? `${path}.cloudrig-backup` : null;
+      if (backupPath) {
+        try {
+          // Once: the copy is of the file as it was before CloudRig first touched it.
+          await writeFile(backupPath, Buffer.from(original, 'latin1'), { flag: 'wx', mode: now!.mode & 0o777 });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.notWritable(path, line, error, verb);
+        }
+      }
+      if (now!.nlink > 1) await this.writeInPlace(path, apply, line, verb);
+      else await this.writeUser(path, apply, now!.mode & 0o7777, line, verb, original);
+      return { changed: true, created: false, backupPath };
+    }).catch((error: unknown) => {
+      // The lock beside the file could not be made: the folder is not writable for this user.
+      throw error instanceof CloudRigError ? error : this.notWritable(path, line, error, verb);
+    });
   }
 
   private async changed(change: { changed: boolean; created: boolean; backupPath: string | null }): Promise<SshConfigChange> {
@@ -241,6 +271,11 @@ export class SshConfigFiles {
     if (!info.isFile()) {
       throw new CloudRigError('SshConfigNotAFile', `${path} is not a regular file.`, `Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.`);
     }
+    try {
+      await access(path, constants.R_OK);
+    } catch (error) {
+      throw unreadable(path, error);
+    }
     if ((info.mode & 0o200) === 0) {
       throw new CloudRigError('SshConfigReadOnly', `${path} is read-only (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); CloudRig leaves it as it is.`,
         { action: 'make-writable', path, verb, otherwise: by });
@@ -248,11 +283,65 @@ export class SshConfigFiles {
     return info;
   }
 
-  private async writeUser(path: string, text: string, mode: number, line: string, verb: 'add' | 'remove'): Promise<void> {
+  /** The user's file's bytes (one character per byte); an unreadable file is a clear refusal. */
+  private async readUser(path: string): Promise<string | null> {
     try {
-      await writeFileAtomic(path, Buffer.from(text, 'latin1'), mode);
+      return await readBinary(path);
+    } catch (error) {
+      throw unreadable(path, error);
+    }
+  }
+
+  /**
+   * Replaces the user's file with `edit` applied to it, by temp file and rename. `read` is the
+   * text the edit was first made from: the file is read again just before the rename, and when it
+   * changed (another tool wrote), the edit is made again on the new text.
+   */
+  private async writeUser(path: string, edit: string | ((text: string) => string), mode: number, line: string, verb: 'add' | 'remove', read: string): Promise<void> {
+    const apply = typeof edit === 'string' ? () => edit : edit;
+    await this.deps.whileEditing?.(path);
+    let base = read;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const temp = await writeTempFile(path, Buffer.from(apply(base), 'latin1'), mode);
+        const current = (await this.readUser(path)) ?? '';
+        // A writer that never stops (a log appended to ssh config?) gets the last word after a few tries.
+        if (current === base || attempt >= 4) {
+          await renameOver(temp, path);
+          return;
+        }
+        await rm(temp, { force: true });
+        base = current;
+      }
+    } catch (error) {
+      if (error instanceof CloudRigError) throw error;
+      throw this.notWritable(path, line, error, verb);
+    }
+  }
+
+  /**
+   * Rewrites a hard-linked file through its own inode (read, truncate, write, flush, all under
+   * the lock), so every name of it keeps showing the same file. Not atomic against a crash: the
+   * backup taken before holds the file as it was.
+   */
+  private async writeInPlace(path: string, apply: (text: string) => string, line: string, verb: 'add' | 'remove'): Promise<void> {
+    await this.deps.whileEditing?.(path);
+    let handle;
+    try {
+      handle = await open(path, 'r+');
+    } catch (error) {
+      throw (error as NodeJS.ErrnoException).code === 'EACCES' ? unreadable(path, error) : this.notWritable(path, line, error, verb);
+    }
+    try {
+      const text = apply((await handle.readFile()).toString('latin1'));
+      const bytes = Buffer.from(text, 'latin1');
+      await handle.truncate(0);
+      await handle.write(bytes, 0, bytes.length, 0);
+      await handle.sync();
     } catch (error) {
       throw this.notWritable(path, line, error, verb);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -260,6 +349,14 @@ export class SshConfigFiles {
     return new CloudRigError('SshConfigNotWritable', `Could not write next to ${path}: ${(error as Error).message}.`,
       `Make ${dirname(path)} writable for you, or ${verb === 'add' ? `add this line at the top of ${path} yourself` : `delete this line from ${path} yourself`}: ${line}`);
   }
+}
+
+/** The user's ssh config cannot be read (EACCES and the like): one line with the chmod that fixes it. */
+function unreadable(path: string, error: unknown): CloudRigError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM') return error instanceof CloudRigError ? error : new CloudRigError('SshConfigUnreadable', `${path} cannot be read (${code ?? (error as Error).message}).`, `Check that ${path} is a file you own, then try again.`);
+  return new CloudRigError('SshConfigUnreadable', `${path} cannot be read: permission denied.`,
+    `Make it readable and writable for you with \`chmod u+rw ${shellQuote(path)}\`, then try again.`);
 }
 
 /**

@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CloudRigError } from '../../core/errors.js';
 import type { Locks } from '../../core/ports.js';
@@ -47,5 +48,84 @@ export class FileLocks implements Locks {
     } finally {
       if (!lost.signal.aborted) await release().catch(() => undefined);
     }
+  }
+}
+
+/** Locks this process holds through withFileLockSync. */
+const heldHere = new Set<string>();
+
+/** Blocks this thread for `ms` without spinning (the settings store's callers are synchronous). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `work` holding the cross-process lock `lockPath` (a directory, as proper-lockfile makes
+ * it), waiting for another holder up to `waitMs`. Synchronous, for a read-modify-write that takes
+ * milliseconds: the settings file, which the app and every `rig` write through a synchronous port.
+ * A holder that died leaves a lock that goes stale after 10 s and is then taken over.
+ */
+export function withFileLockSync<T>(lockPath: string, work: () => T, waitMs = 30_000): T {
+  // The lock is not re-entrant: a change that saved again from inside a change would wait on itself.
+  if (heldHere.has(lockPath)) throw new Error(`${lockPath} is already held by this process: a settings change saved from inside another`);
+  mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + waitMs;
+  let release: () => void;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // The target file need not exist: realpath off, and the lock directory named explicitly.
+      release = lockfile.lockSync(lockPath, { realpath: false, stale: STALE_MS, lockfilePath: lockPath });
+      break;
+    } catch (error) {
+      // Anything but "held by another" (a home that is not writable) is the caller's to word.
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      if (Date.now() >= deadline) {
+        throw new CloudRigError('Busy', `Another CloudRig process is holding ${lockPath} (${(error as Error).message}).`,
+          { action: 'retry', reason: 'busy' });
+      }
+      sleepSync(Math.min(5 + attempt * 5, 50));
+    }
+  }
+  heldHere.add(lockPath);
+  try {
+    return work();
+  } finally {
+    heldHere.delete(lockPath);
+    try {
+      release();
+    } catch {
+      // Already released or taken over as stale: the next holder has it, nothing to undo.
+    }
+  }
+}
+
+/**
+ * Runs `work` holding the cross-process lock directory `lockPath`, waiting for another holder up
+ * to `waitMs`. For a short edit of a file shared beyond one home (the user's ssh config, which
+ * several CloudRig homes may edit): the lock sits beside the file, so every home finds it.
+ */
+export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, waitMs = 30_000): Promise<T> {
+  await mkdir(dirname(lockPath), { recursive: true, mode: 0o700 });
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(lockPath, {
+      realpath: false,
+      lockfilePath: lockPath,
+      stale: STALE_MS,
+      update: REFRESH_MS,
+      retries: { retries: Math.ceil(waitMs / 100), minTimeout: 20, maxTimeout: 100, factor: 1.2 },
+      // The edit takes milliseconds; a lock lost meanwhile is no reason to kill the process from a timer.
+      onCompromised: () => undefined,
+    });
+  } catch (error) {
+    // Anything but "held by another" (a folder that is not writable) is the caller's to word.
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    throw new CloudRigError('Busy', `Another process is holding ${lockPath} (${(error as Error).message}).`,
+      { action: 'retry', reason: 'busy' });
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => undefined);
   }
 }

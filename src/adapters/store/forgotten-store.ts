@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { INITIAL_FORGOTTEN_STATE, type ForgottenState, type ForgottenStore } from '../../core/app/forgotten-watch.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { readJsonFile } from './json-file.js';
+import { readStateJson, writeStateFile } from './state-files.js';
 
 const ForgottenFileSchema = z.object({
   version: z.literal(1),
@@ -23,12 +22,12 @@ export class FileForgottenStore implements ForgottenStore {
   }
 
   async read(): Promise<ForgottenState> {
-    const file = await readJsonFile(this.path, ForgottenFileSchema);
+    const file = await readStateJson(this.path, ForgottenFileSchema);
     return file ? { reported: file.reported, dismissed: file.dismissed } : INITIAL_FORGOTTEN_STATE;
   }
 
   async write(state: ForgottenState): Promise<void> {
     const file = { version: 1, reported: state.reported, dismissed: state.dismissed };
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+    await writeStateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
   }
 }

@@ -2,8 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { LaunchLedger, LaunchRecord } from '../../core/ports.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { readJsonFile } from './json-file.js';
+import { readStateJson, stateFolderError, writeStateFile } from './state-files.js';
 
 const RecordSchema = z.object({
   clientToken: z.string().min(1),
@@ -22,14 +21,18 @@ export class FileLaunchLedger implements LaunchLedger {
 
   async get(workstation: string): Promise<LaunchRecord | null> {
     // A damaged record is only a cache: AWS tags still find the instance.
-    return readJsonFile(this.pathOf(workstation), RecordSchema);
+    return readStateJson(this.pathOf(workstation), RecordSchema);
   }
 
   async put(workstation: string, record: LaunchRecord): Promise<void> {
-    await writeFileAtomic(this.pathOf(workstation), `${JSON.stringify(record, null, 2)}\n`);
+    await writeStateFile(this.pathOf(workstation), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   async clear(workstation: string): Promise<void> {
-    await rm(this.pathOf(workstation), { force: true });
+    try {
+      await rm(this.pathOf(workstation), { force: true });
+    } catch (error) {
+      throw stateFolderError(this.pathOf(workstation), error);
+    }
   }
 }

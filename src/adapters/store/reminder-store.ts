@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ReminderStore } from '../../core/cost-watch.js';
 import { INITIAL_REMINDER_STATE, type ReminderState } from '../../core/reminder-policy.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { readJsonFile } from './json-file.js';
+import { readStateJson, writeStateFile } from './state-files.js';
 
 const ReminderStateFileSchema = z.object({
   version: z.literal(1),
@@ -26,12 +25,12 @@ export class FileReminderStore implements ReminderStore {
   }
 
   async read(): Promise<ReminderState> {
-    const file = await readJsonFile(this.path, ReminderStateFileSchema);
+    const file = await readStateJson(this.path, ReminderStateFileSchema);
     return file ? { fired: file.fired, snoozedUntil: file.snoozedUntil } : INITIAL_REMINDER_STATE;
   }
 
   async write(state: ReminderState): Promise<void> {
     const file = { version: 1, fired: state.fired, snoozedUntil: state.snoozedUntil };
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+    await writeStateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
   }
 }

@@ -6,7 +6,9 @@ import type { SettingsStore } from '../../core/ports.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import { SettingsSchema, SETTINGS_VERSION, type Settings } from '../../shared/settings.js';
 import type { WorkstationSpec } from '../../shared/workstation.js';
+import { withFileLockSync } from './file-locks.js';
 import { ensureHome } from './home.js';
+import { fieldPath, likelyMeant, strayFields, withStrayFields, type StrayField } from './settings-fields.js';
 
 /** The first line of an error's message: library messages can span several. */
 function firstLine(error: unknown): string {
@@ -33,10 +35,13 @@ export class ConfSettingsStore implements SettingsStore {
   readonly home: string;
   /** The settings file's path. */
   readonly path: string;
+  /** Held by every writer of the file, in this process or another (the app and each `rig`). */
+  private readonly lockPath: string;
 
   constructor(home: string) {
     this.home = ensureHome(home);
     this.path = join(this.home, 'settings.json');
+    this.lockPath = join(this.home, 'locks', 'settings.lock');
     try {
       this.conf = new Conf<Record<string, unknown>>({
         cwd: this.home,
@@ -80,25 +85,63 @@ export class ConfSettingsStore implements SettingsStore {
     return value as Record<string, unknown>;
   }
 
-  read(): Settings {
-    const parsed = SettingsSchema.safeParse(migrateSettings(this.raw()));
+  /** The file checked against the schema, with the fields the schema does not know (a typo of a known one is an error). */
+  private load(): { settings: Settings; strays: StrayField[] } {
+    const raw = migrateSettings(this.raw());
+    const parsed = SettingsSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.join('.') || '(top level)';
       throw this.damaged(`has a bad value at ${where}: ${issue.message}`,
         `Correct ${where} in the file by hand (or rerun the rig init that set it), or move the file away (mv ${shellQuote(this.path)} ${shellQuote(`${this.path}.damaged`)}) to start afresh.`);
     }
-    return parsed.data;
+    const strays = strayFields(raw, parsed.data);
+    for (const stray of strays) {
+      const meant = likelyMeant(SettingsSchema, stray);
+      if (meant === null) continue;
+      const where = fieldPath(stray.path);
+      const name = String(stray.path.at(-1));
+      // Kept silently, a misspelt field would look set and do nothing (seedHostkey leaves seeding on).
+      throw new CloudRigError('SettingsDamaged', `The settings file ${this.path} has a field CloudRig does not know at ${where}: did you mean ${meant}?`,
+        `Rename ${name} to ${meant} in ${this.path} (at ${where}).`);
+    }
+    return { settings: parsed.data, strays };
   }
 
+  read(): Settings {
+    return this.load().settings;
+  }
+
+  unknownFields(): string[] {
+    return this.load().strays.map((stray) => fieldPath(stray.path)).sort();
+  }
+
+  /**
+   * Applies `change` to the file as it is now: under a lock every CloudRig process takes, the
+   * file is read again, changed, and written (temp + rename) before the next writer reads it, so
+   * two writers' changes both land. Fields the schema does not know are written back as they were.
+   */
   update(change: (settings: Settings) => Settings): Settings {
-    const parsed = SettingsSchema.safeParse(change(this.read()));
+    try {
+      return withFileLockSync(this.lockPath, () => this.change(change));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (error instanceof CloudRigError || code === undefined) throw error;
+      throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code}.`,
+        { action: 'choose-home', problem: 'not-writable', suggested: null });
+    }
+  }
+
+  /** The read-change-write itself, run under the lock. */
+  private change(change: (settings: Settings) => Settings): Settings {
+    const { settings, strays } = this.load();
+    const parsed = SettingsSchema.safeParse(change(settings));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, 'Correct that value and try again.');
     }
     try {
-      this.conf.store = parsed.data as unknown as Record<string, unknown>;
+      this.conf.store = withStrayFields(parsed.data, strays) as unknown as Record<string, unknown>;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new CloudRigError('HomeUnusable', `Could not save ${this.path}: ${code ?? firstLine(error)}.`,

@@ -73,6 +73,7 @@ export class AppSettings {
       keyStorage: this.host.secretBox.availability(),
       terminals,
       hasInstance: this.host.hasInstance(),
+      unknownFields: this.host.core().settings.unknownFields(),
     });
   }
 

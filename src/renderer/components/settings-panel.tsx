@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { unknownFieldsWarning } from '../../shared/settings.js';
 import type { CheckReport, SettingsView, WorkstationForm } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { AccountSection } from './account-section.js';
@@ -49,6 +50,7 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
         <p className="intro">CloudRig runs a GPU machine in your own AWS account, lets only your IP reach it over ssh, and reminds you before it costs too much.</p>
       ) : null}
       {load.error ? <ErrorBox error={load.error} title="Could not load settings" /> : null}
+      {settings && settings.unknownFields.length > 0 ? <p className="warning" role="status" data-testid="unknown-settings">{unknownFieldsWarning(settings.unknownFields)}</p> : null}
       {settings && form ? (
         <>
           <AccountSection settings={settings} onSettings={setSettings} />

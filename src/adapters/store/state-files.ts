@@ -1,0 +1,57 @@
+// Files under `<home>/state` (launch records, reminders, forgotten instances): when the folder
+// itself cannot be used, the user gets one line naming it and the fix for that case, not errno text.
+import { lstatSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { z } from 'zod';
+import { CloudRigError } from '../../core/errors.js';
+import { shellQuote } from '../../core/ssh-command.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { readJsonFile } from './json-file.js';
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The error for a failed read or write of `file` in the state folder: a folder that is a file, or
+ * that CloudRig may not write, becomes a CloudRigError with its own fix; anything else is returned as it was.
+ */
+export function stateFolderError(file: string, error: unknown): unknown {
+  const dir = dirname(file);
+  const code = (error as NodeJS.ErrnoException).code;
+  if ((code === 'ENOTDIR' || code === 'EEXIST') && !isDirectory(dir)) {
+    return new CloudRigError('HomeUnusable', `${dir} is a file, not a folder, so CloudRig cannot keep its state there.`,
+      `Move that file away (mv ${shellQuote(dir)} ${shellQuote(`${dir}.moved`)}) and try again; CloudRig makes the folder anew.`);
+  }
+  if (code === 'EROFS') {
+    return new CloudRigError('HomeUnusable', `${dir} is on a read-only file system, so CloudRig cannot keep its state there.`,
+      'Pass a CloudRig home on a writable disk with --home DIR (or set CLOUDRIG_HOME), then try again.');
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new CloudRigError('HomeUnusable', `${dir} is read-only for you, so CloudRig cannot keep its state there.`,
+      `Make it writable with \`chmod u+rwx ${shellQuote(dir)}\`, then try again.`);
+  }
+  return error;
+}
+
+/** `readJsonFile` for a file in the state folder (null when missing or damaged; an unusable folder is a clear error). */
+export async function readStateJson<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S> | null> {
+  try {
+    return await readJsonFile(path, schema);
+  } catch (error) {
+    throw stateFolderError(path, error);
+  }
+}
+
+/** `writeFileAtomic` for a file in the state folder (an unusable folder is a clear error). */
+export async function writeStateFile(path: string, data: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, data);
+  } catch (error) {
+    throw stateFolderError(path, error);
+  }
+}
