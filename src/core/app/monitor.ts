@@ -152,9 +152,12 @@ export class Monitor {
       hourlyUsd: cost?.hourlyUsd ?? null,
       priceSource: cost?.priceSource ?? null,
       market: cost?.market ?? null,
+      priceEstimatedFrom: cost?.priceEstimatedFrom ?? null,
+      priceUnknown: cost?.priceUnknown ?? null,
       sessionUsd: cost === null ? null : cost.sessionUsd,
       monthUsd: cost?.monthUsd ?? null,
       monthComplete: cost?.monthComplete ?? true,
+      monthUnpriced: cost?.monthUnpriced ?? false,
       stillCosting: this.stillCosting !== null && this.stillCosting.name === name ? this.stillCosting.value : null,
       idle: snapshot ? this.idleOf(snapshot) : null,
     };
