@@ -3,13 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import type { CostFacts } from '../../src/core/cost-view.js';
 import { workstationView } from '../../src/core/popover-model.js';
-import { unknownPrice } from '../../src/core/price-unknown.js';
 import { evaluateReminders, INITIAL_REMINDER_STATE } from '../../src/core/reminder-policy.js';
 import { fleetTrayModel, trayModel } from '../../src/core/tray-model.js';
 import { RemindersSchema } from '../../src/shared/settings.js';
 import { NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
 
-const UNKNOWN = unknownPrice('us-west-1', 'g5.xlarge', 'denied');
+/** As unknownPrice('us-west-1', 'g5.xlarge', 'denied') words it. */
+const UNKNOWN = {
+  reason: "no price for g5.xlarge in us-west-1: CloudRig's bundled price table has no prices for us-west-1, and the AWS Pricing API refused (these credentials may not call pricing:GetProducts)",
+  fix: 'allow pricing:GetProducts in the IAM policy of these AWS credentials',
+};
 /** What the monitor passes for a running box whose price nobody knows: no rate, no session, the month unpriced. */
 const UNPRICED: CostFacts = {
   hourlyUsd: null, priceSource: null, market: null, priceUnknown: UNKNOWN,
