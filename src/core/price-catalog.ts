@@ -91,9 +91,10 @@ export const BUNDLED_PRICES_AT = Date.parse(`${BUNDLED_PRICES_DATE}T00:00:00Z`);
  * The bundled on-demand price: the region's own row, else a neighbour's row marked as an estimate
  * (see BUNDLED_ESTIMATED_FROM), else null: the table lacks the region or the type.
  */
-export function bundledOnDemandHourly(region: string, instanceType: string): Price | null {
+export function bundledOnDemandHourly(region: string, instanceType: string, options: { readonly estimates?: boolean } = {}): Price | null {
   const own = BUNDLED_ON_DEMAND_USD_PER_HOUR[region]?.[instanceType];
   if (own !== undefined) return { usd: own, source: 'bundled', fetchedAt: BUNDLED_PRICES_AT };
+  if (options.estimates === false) return null;
   const neighbour = BUNDLED_ESTIMATED_FROM[region];
   const estimate = neighbour === undefined ? undefined : BUNDLED_ON_DEMAND_USD_PER_HOUR[neighbour]?.[instanceType];
   return estimate === undefined ? null : { usd: estimate, source: 'bundled', fetchedAt: BUNDLED_PRICES_AT, estimatedFrom: neighbour! };

@@ -269,7 +269,8 @@ export class AwsPriceCatalog implements PriceCatalog {
     }
     return new Map(regions.map((region) => {
       const cached = cache.onDemand[`${region} ${instanceType}`];
-      const price: Price | null = cached !== undefined ? { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt } : bundledOnDemandHourly(region, instanceType);
+      // No neighbour estimates in a list that compares regions: it would rank a guess against prices.
+      const price: Price | null = cached !== undefined ? { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt } : bundledOnDemandHourly(region, instanceType, { estimates: false });
       return [region, price] as const;
     }));
   }
