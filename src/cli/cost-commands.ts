@@ -5,13 +5,10 @@ import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
 import { lineWriter } from './output.js';
+import { dollars, monthFigure } from './cost-text.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
 export const costStatusExtras: StatusExtras = async (core, snapshot) => ({ ...(await workstationCost(core, snapshot)) });
-
-function dollars(usd: number): string {
-  return `$${usd.toFixed(2)}`;
-}
 
 /** `rig cost [--json]` and `rig snooze [N] [--hours H]`. */
 export const registerCostCommands: CommandRegistrar = (program, { core, io }) => {
@@ -24,10 +21,13 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .action(async (opts: { json?: boolean }) => {
       const report = await costReport(await core());
       if (opts.json) return out(JSON.stringify(report, null, 2));
-      out(`${report.month} (UTC): ${dollars(report.monthUsd)} of instance time so far.`);
+      const unpriced = report.monthUnpriced ? " (a run's rate is unknown, so it is not counted)" : '';
+      out(`${report.month} (UTC): ${monthFigure(report.monthUsd, report.monthUnpriced)} of instance time so far${unpriced}.`);
       for (const w of report.workstations) {
-        const running = w.running ? `, running — this session ${dollars(w.sessionUsd)}` : '';
-        out(`  ${w.name}: ${dollars(w.monthUsd)}${w.monthComplete ? '' : ' (at least; history starts mid-month)'}${running}`);
+        const running = !w.running ? '' : `, running — this session ${w.sessionUsd === null ? 'unknown' : dollars(w.sessionUsd)}`;
+        const partial = w.monthComplete ? '' : w.monthUnpriced ? ' (history starts mid-month)' : ' (at least; history starts mid-month)';
+        out(`  ${w.name}: ${monthFigure(w.monthUsd, w.monthUnpriced)}${partial}${running}`);
+        if (w.priceUnknown) out(`    rate unknown — ${w.priceUnknown.reason}. Fix: ${w.priceUnknown.fix}.`);
         for (const item of w.stillCosting?.items ?? []) {
           out(`    still costing: ${item.label} — ${dollars(item.monthlyUsd)}/month (${item.source})`);
         }
@@ -35,6 +35,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (report.stillCostingMonthlyUsd > 0) {
         out(`Kept resources cost about ${dollars(report.stillCostingMonthlyUsd)}/month even while stopped; \`rig down\` and \`rig images rm\` remove them.`);
       }
+      if (report.budgetWarning) out(`Warning: ${report.budgetWarning}.`);
       out('');
       for (const line of spendChartLines(report.chart)) out(line);
     });

@@ -25,6 +25,7 @@ import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { flag, jsonText, lineWriter, Progress, warningLine, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
+import { statusCostLines } from './cost-text.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
@@ -179,12 +180,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
       if (snapshot.error) out(cliErrorText(snapshot.error));
-      if (typeof status.hourlyUsd === 'number') {
-        const source = typeof extra.priceSource === 'string' ? ` (${extra.priceSource} price)` : '';
-        const session = typeof extra.sessionUsd === 'number' ? ` · this session $${extra.sessionUsd.toFixed(2)}` : '';
-        const month = typeof extra.monthUsd === 'number' ? ` · this month $${extra.monthUsd.toFixed(2)}` : '';
-        out(`Cost: $${status.hourlyUsd.toFixed(3)}/h${source}${session}${month}`);
-      }
+      for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, snapshot.instance?.state === 'running')) out(line);
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
       if (status.spotInterrupted) {
         const notice = spotInterruptionNotice(status.name);

@@ -36,10 +36,14 @@ export function spendChartLines(chart: SpendChart): string[] {
   }
   const budget = chart.budgetUsd === null ? '' : ` · budget ${dollars(chart.budgetUsd)} (${dollars(chart.budgetPerDayUsd ?? 0)}/day, ─)`;
   const over = chart.budgetUsd !== null && chart.projectedUsd > chart.budgetUsd ? ' — over budget at this pace' : '';
+  // A run without a price is not counted: the figures are floors, or unknown when nothing is priced.
+  const figure = (usd: number): string => (!chart.unpriced ? dollars(usd) : chart.spentUsd > 0 ? `at least ${dollars(usd)}` : 'unknown');
+  const pace = chart.unpriced && chart.spentUsd === 0 ? 'unknown' : `${figure(chart.paceUsdPerDay)}/day`;
+  const unpriced = chart.unpriced ? " (a run's rate is unknown and not counted)" : '';
   return [
-    `Daily spend, ${chart.month} (UTC), top ${dollars(chart.topUsd)}/day; ░ the rest of the month at the pace:`,
+    `Daily spend, ${chart.month} (UTC), top ${chart.unpriced && chart.topUsd === 0 ? 'unknown' : `${dollars(chart.topUsd)}/day`}; ░ the rest of the month at the pace:`,
     ...rows,
     `   ${axis}`,
-    `Spent ${dollars(chart.spentUsd)} · pace ${dollars(chart.paceUsdPerDay)}/day · projected ${dollars(chart.projectedUsd)} by month end${budget}${over}`,
+    `Spent ${figure(chart.spentUsd)} · pace ${pace} · projected ${figure(chart.projectedUsd)} by month end${budget}${over}${unpriced}`,
   ];
 }

@@ -32,12 +32,22 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   }
   const width = Math.max(...statuses.map((s) => s.name.length));
   for (const s of statuses) {
-    const rate = typeof s.hourlyUsd === 'number' && (s.phase === 'running' || s.phase === 'ready') ? `  $${s.hourlyUsd.toFixed(3)}/h` : '';
+    const billed = s.phase === 'running' || s.phase === 'ready';
+    const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  $${s.hourlyUsd.toFixed(3)}/h` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
     const problem = s.error ? `  — ${printable(s.error.message)}` : '';
     write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
   const total = running.reduce((sum, s) => sum + (typeof s.hourlyUsd === 'number' ? s.hourlyUsd : 0), 0);
-  write(running.length ? `${running.length} of ${statuses.length} running, $${total.toFixed(3)}/h in total. \`rig status NAME\` shows one.` : `None of ${statuses.length} running. \`rig status NAME\` shows one.`);
+  // A running workstation without a rate makes the sum a floor: say so, never a silent $0.
+  const unknown = running.filter((s) => typeof s.hourlyUsd !== 'number').map((s) => s.name);
+  const totalText = unknown.length === 0
+    ? `$${total.toFixed(3)}/h in total`
+    : unknown.length === running.length
+      ? `rate unknown (${unknown.join(', ')})`
+      : `at least $${total.toFixed(3)}/h in total (rate unknown: ${unknown.join(', ')})`;
+  write(running.length ? `${running.length} of ${statuses.length} running, ${totalText}. \`rig status NAME\` shows one.` : `None of ${statuses.length} running. \`rig status NAME\` shows one.`);
+  const warning = statuses.map((s) => s.budgetWarning).find((text): text is string => typeof text === 'string');
+  if (warning) write(`Warning: ${warning}.`);
   return true;
 }

@@ -8,9 +8,19 @@ export interface StatusCost {
   readonly hourlyUsd?: number | null;
   readonly priceSource?: string | null;
   readonly market?: string | null;
-  readonly sessionUsd?: number;
+  /** A bundled estimate's neighbour region; null for a region's own price. */
+  readonly priceEstimatedFrom?: string | null;
+  /** Why the rate is unknown; null when it is known. */
+  readonly priceUnknownReason?: string | null;
+  readonly priceUnknownFix?: string | null;
+  /** Null while it runs at an unknown rate: never a silent 0. */
+  readonly sessionUsd?: number | null;
   readonly monthUsd?: number;
   readonly monthComplete?: boolean;
+  /** True when a run this month has no known price: `monthUsd` is only a floor. */
+  readonly monthUnpriced?: boolean;
+  /** A budget that cannot be checked while the rate is unknown. */
+  readonly budgetWarning?: string | null;
   readonly idleStopMinutes?: number | null;
 }
 

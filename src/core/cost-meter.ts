@@ -261,7 +261,8 @@ export interface SessionCost {
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly running: boolean;
-  readonly usd: number;
+  /** Null when the run has no known price: unknown, never counted as zero. */
+  readonly usd: number | null;
   readonly hourlyUsd: number | null;
   readonly priceSource: PriceSource | null;
 }
@@ -276,7 +277,7 @@ export function sessionCost(history: RunHistory | null, now: number): SessionCos
     startedAt: last.startedAt,
     endedAt: last.endedAt,
     running: last.endedAt === null,
-    usd: last.hourlyUsd === null ? 0 : (last.hourlyUsd * ms) / HOUR_MS,
+    usd: last.hourlyUsd === null ? null : (last.hourlyUsd * ms) / HOUR_MS,
     hourlyUsd: last.hourlyUsd,
     priceSource: last.priceSource,
   };
@@ -303,10 +304,13 @@ export function monthCost(history: RunHistory | null, now: number): MonthCost {
 
 /** The fields `rig status --json` and the tray need. */
 export interface CostSummary {
-  /** The current run's cost; 0 when not running. */
-  readonly sessionUsd: number;
+  /** The current run's cost; 0 when not running; null when it runs at an unknown rate. */
+  readonly sessionUsd: number | null;
+  /** The month's priced runs; with `monthUnpriced`, only a floor. */
   readonly monthUsd: number;
   readonly monthComplete: boolean;
+  /** True when a run this month has no known price, so `monthUsd` leaves it out. */
+  readonly monthUnpriced: boolean;
   readonly running: boolean;
 }
 
@@ -318,6 +322,7 @@ export function costSummary(history: RunHistory | null, now: number): CostSummar
     sessionUsd: session?.running ? session.usd : 0,
     monthUsd: month.usd,
     monthComplete: month.complete,
+    monthUnpriced: month.unpriced,
     running: session?.running ?? false,
   };
 }

@@ -15,6 +15,7 @@ import {
   type StillCosting,
 } from './cost-meter.js';
 import { hourlyRateOf, type HourlyRate, type PriceCatalog, type PriceSource } from './price-catalog.js';
+import { unknownPrice, type UnknownPrice } from './price-unknown.js';
 
 /** Finds what a workstation keeps in AWS (volumes, images, snapshots, addresses). */
 export interface KeptResourcesSource {
@@ -27,12 +28,18 @@ export interface CostStatus {
   readonly hourlyUsd: number | null;
   readonly priceSource: PriceSource | null;
   readonly market: HourlyRate['market'] | null;
-  /** The current run's cost; 0 when not running. */
-  readonly sessionUsd: number;
-  /** This UTC month's instance cost of this workstation. */
+  /** The neighbour region a bundled estimate was taken from; null for a region's own price. */
+  readonly priceEstimatedFrom: string | null;
+  /** Why the rate is unknown and how to make it known; null when it is known. */
+  readonly priceUnknown: UnknownPrice | null;
+  /** The current run's cost; 0 when not running; null when it runs at an unknown rate. */
+  readonly sessionUsd: number | null;
+  /** This UTC month's instance cost of this workstation (its priced runs: a floor with `monthUnpriced`). */
   readonly monthUsd: number;
   /** False when the history starts inside the month (rebuilt from AWS): the month may be higher. */
   readonly monthComplete: boolean;
+  /** True when a run this month has no known price: `monthUsd` leaves it out. */
+  readonly monthUnpriced: boolean;
   /** The on-instance watchdog's idle limit; null when auto-stop is off. */
   readonly idleStopMinutes: number | null;
 }
@@ -42,8 +49,13 @@ export interface WorkstationCost {
   readonly name: string;
   readonly monthUsd: number;
   readonly monthComplete: boolean;
+  /** True when a run this month has no known price: `monthUsd` leaves it out. */
+  readonly monthUnpriced: boolean;
   readonly running: boolean;
-  readonly sessionUsd: number;
+  /** 0 when not running; null when it runs at an unknown rate. */
+  readonly sessionUsd: number | null;
+  /** Why the running instance's rate is unknown; null when known or not running. */
+  readonly priceUnknown: UnknownPrice | null;
   readonly stillCosting: StillCosting | null;
 }
 
@@ -53,6 +65,8 @@ export interface CostReport {
   readonly month: string;
   readonly workstations: readonly WorkstationCost[];
   readonly monthUsd: number;
+  /** True when a run this month has no known price: `monthUsd` is only a floor. */
+  readonly monthUnpriced: boolean;
   /** Monthly cost of everything kept while stopped, across workstations. */
   readonly stillCostingMonthlyUsd: number;
 }
@@ -88,13 +102,17 @@ export class CostTracker {
       history = await this.runs.update(spec.name, (latest) => observeRun(latest, spec.name, observation));
     }
     const summary = costSummary(history, now);
+    const type = facts?.instanceType || spec.instanceType;
     return {
       hourlyUsd: rate?.usd ?? null,
       priceSource: rate?.source ?? null,
       market: rate?.market ?? null,
+      priceEstimatedFrom: rate?.estimatedFrom ?? null,
+      priceUnknown: rate === null ? unknownPrice(spec.region, type, this.catalog.pricingProblem?.(spec.region, type) ?? null) : null,
       sessionUsd: summary.sessionUsd,
       monthUsd: summary.monthUsd,
       monthComplete: summary.monthComplete,
+      monthUnpriced: summary.monthUnpriced,
       idleStopMinutes: spec.autoStop.enabled ? spec.autoStop.idleMinutes : null,
     };
   }
@@ -109,9 +127,9 @@ export class CostTracker {
    * call), leaving out `except` when given: the monitor's budget is global, its own workstation's
    * part comes from `observe`.
    */
-  async monthSpend(now: number, options: { readonly except?: string } = {}): Promise<number> {
-    const histories = await this.runs.list();
-    return histories.filter((h) => h.workstation !== options.except).reduce((sum, h) => sum + monthCost(h, now).usd, 0);
+  async monthSpend(now: number, options: { readonly except?: string } = {}): Promise<{ readonly usd: number; readonly unpriced: boolean }> {
+    const months = (await this.runs.list()).filter((h) => h.workstation !== options.except).map((h) => monthCost(h, now));
+    return { usd: months.reduce((sum, m) => sum + m.usd, 0), unpriced: months.some((m) => m.unpriced) };
   }
 
   /** This month per workstation, and what each keeps billing while stopped. */
@@ -133,12 +151,18 @@ export class CostTracker {
         const kept = await this.kept.list(spec.region, name, facts?.instanceId ?? null);
         costing = stillCosting(kept, await this.catalog.storage(spec.region));
       }
+      const running = session?.running ?? false;
+      const type = facts?.instanceType || spec?.instanceType;
+      const region = spec?.region;
+      const unpricedRun = running && session?.usd === null && type !== undefined && region !== undefined;
       return {
         name,
         monthUsd: month.usd,
         monthComplete: month.complete,
-        running: session?.running ?? false,
-        sessionUsd: session?.running ? session.usd : 0,
+        monthUnpriced: month.unpriced,
+        running,
+        sessionUsd: running ? (session?.usd ?? null) : 0,
+        priceUnknown: unpricedRun ? unknownPrice(region, type, this.catalog.pricingProblem?.(region, type) ?? null) : null,
         stillCosting: costing,
       };
     }));
@@ -146,6 +170,7 @@ export class CostTracker {
       month: utcMonthKey(now),
       workstations,
       monthUsd: workstations.reduce((sum, w) => sum + w.monthUsd, 0),
+      monthUnpriced: workstations.some((w) => w.monthUnpriced),
       stillCostingMonthlyUsd: workstations.reduce((sum, w) => sum + (w.stillCosting?.monthlyUsd ?? 0), 0),
     };
   }

@@ -7,6 +7,7 @@ import type { Snapshot } from '../shared/workstation.js';
 import type { StillCostingView } from '../shared/views.js';
 import type { Settings } from '../shared/settings.js';
 import type { PriceSource } from './price-catalog.js';
+import type { UnknownPrice } from './price-unknown.js';
 import { formatHourly, formatUsd } from './format.js';
 import { sessionCostUsd } from './phase-view.js';
 
@@ -16,6 +17,10 @@ export interface CostFacts {
   readonly hourlyUsd: number | null;
   readonly priceSource?: PriceSource | null;
   readonly market?: 'on-demand' | 'spot' | null;
+  /** A bundled estimate's neighbour region; null or absent for a region's own price. */
+  readonly priceEstimatedFrom?: string | null;
+  /** Why the rate is unknown and the fix; null or absent when it is known (or not looked up yet). */
+  readonly priceUnknown?: UnknownPrice | null;
   /**
    * The cost meter's figure for the current run (CostTracker.observe). Left out by callers without
    * a meter: then it is estimated as rate × uptime. Null: not known yet.
@@ -25,6 +30,8 @@ export interface CostFacts {
   readonly monthUsd?: number | null;
   /** False when the history starts inside the month, so earlier use is not counted. */
   readonly monthComplete?: boolean;
+  /** True when a run this month has no known price: the month figure is only a floor. */
+  readonly monthUnpriced?: boolean;
   /** What is kept (and billed) while stopped, from the last look; null when not looked up. */
   readonly stillCosting?: StillCosting | null;
   /** The instance's idle watchdog, as last asked over ssh; null when not asked (this run). */
@@ -34,18 +41,33 @@ export interface CostFacts {
 /** Where a price came from, as the surfaces label it: "bundled", "live", "spot · live". */
 export function priceSourceLabel(cost: CostFacts | null): string | null {
   if (cost?.hourlyUsd == null || cost.priceSource == null) return null;
-  return cost.market === 'spot' ? `spot · ${cost.priceSource}` : cost.priceSource;
+  const source = cost.priceEstimatedFrom ? `${cost.priceSource}, estimated from ${cost.priceEstimatedFrom}` : cost.priceSource;
+  return cost.market === 'spot' ? `spot · ${source}` : source;
+}
+
+/** Whether the rate is known to be unknown (the price was looked up and nobody had one). */
+export function rateUnknown(cost: CostFacts | null): boolean {
+  return cost?.hourlyUsd == null && cost?.priceUnknown != null;
+}
+
+/** An unknown rate in one sentence with its fix, for a popover line or a tooltip; null when known. */
+export function priceUnknownText(cost: CostFacts | null): string | null {
+  if (!rateUnknown(cost)) return null;
+  const { reason, fix } = cost!.priceUnknown!;
+  return `Rate unknown: ${reason}. To fix: ${fix}.`;
 }
 
 /** The rate with all its digits and where it comes from, e.g. for a tooltip. */
 export function hourlyDetail(cost: CostFacts | null): string | null {
-  if (cost?.hourlyUsd == null) return null;
+  if (cost?.hourlyUsd == null) return priceUnknownText(cost);
   const exact = `$${Number(cost.hourlyUsd.toFixed(4))} per hour`;
   const market = cost.market === 'spot' ? ' (spot)' : cost.market === 'on-demand' ? ' on demand' : '';
   const source = cost.priceSource === 'live'
     ? ', from the AWS price list'
     : cost.priceSource === 'bundled'
-      ? ", from CloudRig's bundled price table (AWS's price list was not available)"
+      ? cost.priceEstimatedFrom
+        ? `, estimated from ${cost.priceEstimatedFrom}'s row of CloudRig's bundled price table (AWS's price list was not available)`
+        : ", from CloudRig's bundled price table (AWS's price list was not available)"
       : '';
   return `${exact}${market}${source}`;
 }
@@ -55,6 +77,7 @@ export function hourlyDetail(cost: CostFacts | null): string | null {
  * when unknown.
  */
 export function sessionUsdOf(snapshot: Snapshot, cost: CostFacts | null, now: number): number | null {
+  if (rateUnknown(cost)) return null;
   if (snapshot.instance?.state !== 'running') return null;
   if (cost === null) return null;
   if (cost.sessionUsd === undefined) return sessionCostUsd(snapshot, cost.hourlyUsd, now);
@@ -63,12 +86,24 @@ export function sessionUsdOf(snapshot: Snapshot, cost: CostFacts | null, now: nu
 
 /** This month's figure as shown, or null when not known. */
 export function monthText(cost: CostFacts | null): string | null {
-  return cost?.monthUsd == null ? null : formatUsd(cost.monthUsd);
+  if (cost?.monthUsd == null) return null;
+  if (cost.monthUnpriced !== true) return formatUsd(cost.monthUsd);
+  // A run without a price is not counted: a floor, or unknown when nothing this month was priced.
+  return cost.monthUsd > 0 ? `at least ${formatUsd(cost.monthUsd)}` : 'unknown';
+}
+
+/** This session as shown while billed: dollars, "unknown" when the rate is unknown, null when not running. */
+export function sessionText(snapshot: Snapshot, cost: CostFacts | null, now: number): string | null {
+  if (snapshot.instance?.state !== 'running') return null;
+  if (rateUnknown(cost)) return 'unknown';
+  const usd = sessionUsdOf(snapshot, cost, now);
+  return usd === null ? null : formatUsd(usd);
 }
 
 /** What the month figure covers. */
 export function monthDetail(cost: CostFacts | null): string | null {
   if (cost?.monthUsd == null) return null;
+  if (cost.monthUnpriced === true) return "Instance time this month (UTC) that has a price; a run whose rate is unknown is not counted.";
   return cost.monthComplete === false
     ? 'Instance time this month (UTC) since CloudRig started recording it; earlier use is not counted.'
     : 'Instance time this month (UTC).';
@@ -103,5 +138,6 @@ export function autoStopText(snapshot: Snapshot, settings: Settings, idle: IdleS
 
 /** The rate for the tray, when the instance is billed: `$0.53/h`. */
 export function hourlyText(cost: CostFacts | null): string | null {
+  if (rateUnknown(cost)) return 'rate unknown';
   return cost?.hourlyUsd == null ? null : formatHourly(cost.hourlyUsd);
 }

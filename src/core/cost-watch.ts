@@ -53,6 +53,8 @@ export function reminderInputOf(options: {
   readonly cost: CostStatus;
   /** This month's spend of every other workstation (the monthly budget is global). */
   readonly othersMonthUsd: number;
+  /** True when another workstation's month has a run without a known price. */
+  readonly othersMonthUnpriced?: boolean;
   /** The watchdog's answer for this run, or null when not asked. */
   readonly idle: IdleStatus | null;
   readonly settings: Reminders;
@@ -70,6 +72,8 @@ export function reminderInputOf(options: {
     hourlyUsd: cost.hourlyUsd,
     sessionUsd: cost.sessionUsd,
     monthUsd: options.othersMonthUsd + cost.monthUsd,
+    monthUnpriced: cost.monthUnpriced || options.othersMonthUnpriced === true,
+    priceUnknown: cost.priceUnknown,
     settings: options.settings,
     localOffsetMinutes: options.localOffsetMinutes,
   };

@@ -24,10 +24,12 @@ export function fleetReminderInputs(options: {
   readonly localOffsetMinutes: (epochMs: number) => number;
 }): ReminderInput[] {
   const total = options.members.reduce((sum, member) => sum + member.cost.monthUsd, 0);
+  const unpriced = (except: FleetMember): boolean => options.members.some((member) => member !== except && member.cost.monthUnpriced);
   return options.members.map((member) => reminderInputOf({
     snapshot: member.snapshot,
     cost: member.cost,
     othersMonthUsd: total - member.cost.monthUsd,
+    othersMonthUnpriced: unpriced(member),
     idle: member.idle,
     settings: options.settings,
     now: options.now,

@@ -4,10 +4,9 @@ import type { Settings } from '../shared/settings.js';
 import type { FleetView } from '../shared/views.js';
 import type { Snapshot } from '../shared/workstation.js';
 import type { CostFacts } from './cost-view.js';
-import { formatHourly } from './format.js';
 import { isBilledRunning } from './phase.js';
 import { PHASE_LABELS } from './phase-view.js';
-import { fleetSummary, switcherOrder } from './tray-model.js';
+import { fleetRateText, fleetSummary, switcherOrder } from './tray-model.js';
 
 /** The switcher for the fleet; null with fewer than two workstations (nothing to switch between). */
 export function fleetView(
@@ -20,7 +19,8 @@ export function fleetView(
   if (names.length < 2) return null;
   const byName = new Map(snapshots.map((snapshot) => [snapshot.name, snapshot] as const));
   const summary = fleetSummary(snapshots, costs);
-  const rate = summary.running === 0 ? '' : ` · ${formatHourly(summary.hourlyUsd)}${summary.rateUnknown ? '+' : ''} in total`;
+  const total = fleetRateText(summary);
+  const rate = total === null ? '' : ` · ${total} in total`;
   return {
     entries: switcherOrder(names, settings.lastUsed).map((name) => {
       const snapshot = byName.get(name);

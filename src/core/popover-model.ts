@@ -9,11 +9,12 @@ import {
   monthDetail,
   monthText,
   priceSourceLabel,
-  sessionUsdOf,
+  priceUnknownText,
+  sessionText,
   stillCostingView,
   type CostFacts,
 } from './cost-view.js';
-import { formatDuration, formatUsd } from './format.js';
+import { formatDuration } from './format.js';
 import { ingressWarning } from './ingress.js';
 import {
   canCopySsh,
@@ -37,7 +38,6 @@ export function showsStillCosting(snapshot: Snapshot): boolean {
 export function workstationView(snapshot: Snapshot, settings: Settings, now: number, cost: CostFacts | null = null): WorkstationView {
   const { phase, instance } = snapshot;
   const uptime = uptimeMs(snapshot, now);
-  const session = sessionUsdOf(snapshot, cost, now);
   const spec = settings.workstations[snapshot.name];
   const stop = canStop(snapshot) || phase === 'launching';
   const offline = offlineOf(snapshot, now);
@@ -61,7 +61,8 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
     hourly: hourlyText(cost),
     hourlySource: priceSourceLabel(cost),
     hourlyDetail: hourlyDetail(cost),
-    session: session === null ? null : formatUsd(session),
+    session: sessionText(snapshot, cost, now),
+    priceUnknown: priceUnknownText(cost),
     month: monthText(cost),
     monthDetail: monthDetail(cost),
     stillCosting: showsStillCosting(snapshot) ? stillCostingView(cost?.stillCosting, instance !== null) : null,

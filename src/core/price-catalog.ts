@@ -1,4 +1,5 @@
 import {
+  BUNDLED_ESTIMATED_FROM,
   BUNDLED_ON_DEMAND_USD_PER_HOUR,
   BUNDLED_PRICES_DATE,
   BUNDLED_STORAGE,
@@ -14,7 +15,21 @@ export interface Price {
   readonly source: PriceSource;
   /** Epoch ms when it was fetched (live) or recorded (bundled: the table's date). */
   readonly fetchedAt: number;
+  /**
+   * A bundled price for a region the table has no row for, taken from this neighbour's row: an
+   * estimate, and every surface says so and names the neighbour. Absent for a region's own price.
+   */
+  readonly estimatedFrom?: string;
 }
+
+/** Why the AWS Pricing API gave no price, as far as the catalog knows. */
+export type PricingProblem =
+  /** Refused: the credentials may not call pricing:GetProducts. */
+  | 'denied'
+  /** Answered, but with no on-demand Linux product for the region and type. */
+  | 'no-product'
+  /** Unreachable, throttled or failing. */
+  | 'unavailable';
 
 /** What storage and addresses cost in one region. */
 export interface StoragePrices {
@@ -36,6 +51,11 @@ export interface PriceCatalog {
    */
   spotHourly(region: string, instanceType: string, availabilityZone: string | null): Promise<Price | null>;
   storage(region: string): Promise<StoragePrices>;
+  /**
+   * Why the Pricing API last gave no price for this region and type (null: it did, or was not
+   * asked); lets an unknown rate say why and how to fix it.
+   */
+  pricingProblem?(region: string, instanceType: string): PricingProblem | null;
 }
 
 /** The rate an instance is billed at, and on which market. */
@@ -67,10 +87,22 @@ export async function hourlyRateOf(catalog: PriceCatalog, target: RateTarget): P
 /** Epoch ms of the bundled table's date. */
 export const BUNDLED_PRICES_AT = Date.parse(`${BUNDLED_PRICES_DATE}T00:00:00Z`);
 
-/** The bundled on-demand price, or null when the table lacks the region or type. */
-export function bundledOnDemandHourly(region: string, instanceType: string): Price | null {
-  const usd = BUNDLED_ON_DEMAND_USD_PER_HOUR[region]?.[instanceType];
-  return usd === undefined ? null : { usd, source: 'bundled', fetchedAt: BUNDLED_PRICES_AT };
+/**
+ * The bundled on-demand price: the region's own row, else a neighbour's row marked as an estimate
+ * (see BUNDLED_ESTIMATED_FROM), else null: the table lacks the region or the type.
+ */
+export function bundledOnDemandHourly(region: string, instanceType: string, options: { readonly estimates?: boolean } = {}): Price | null {
+  const own = BUNDLED_ON_DEMAND_USD_PER_HOUR[region]?.[instanceType];
+  if (own !== undefined) return { usd: own, source: 'bundled', fetchedAt: BUNDLED_PRICES_AT };
+  if (options.estimates === false) return null;
+  const neighbour = BUNDLED_ESTIMATED_FROM[region];
+  const estimate = neighbour === undefined ? undefined : BUNDLED_ON_DEMAND_USD_PER_HOUR[neighbour]?.[instanceType];
+  return estimate === undefined ? null : { usd: estimate, source: 'bundled', fetchedAt: BUNDLED_PRICES_AT, estimatedFrom: neighbour! };
+}
+
+/** Whether the bundled table prices a region at all (its own row or a neighbour's). */
+export function bundledTableCovers(region: string): boolean {
+  return BUNDLED_ON_DEMAND_USD_PER_HOUR[region] !== undefined || BUNDLED_ESTIMATED_FROM[region] !== undefined;
 }
 
 /** The bundled storage prices; a region the table lacks gets the highest known, so it errs high. */

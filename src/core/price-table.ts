@@ -63,6 +63,35 @@ export const BUNDLED_ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, Readonly<Re
   },
 };
 
+/**
+ * Regions with no row of their own, priced from a neighbour's row and always shown as an estimate
+ * that names the neighbour. Only neighbours whose list prices are, to the author's knowledge, at or
+ * a little above the region's own for these families (so the estimate errs high, not low).
+ */
+export const BUNDLED_ESTIMATED_FROM: Readonly<Record<string, string>> = {
+  'ap-northeast-3': 'ap-northeast-1',
+  'ap-northeast-2': 'ap-northeast-1',
+  'eu-west-2': 'eu-central-1',
+  'eu-west-3': 'eu-central-1',
+  'eu-north-1': 'eu-west-1',
+  'eu-south-2': 'eu-central-1',
+};
+
+/**
+ * Regions the forgotten-instance scan can find (every commercial region, GovCloud and China) that
+ * the table gives no price for: no recorded number, and no neighbour known to list at or above
+ * them. A box there is shown at an unknown rate, with why, unless the Pricing API answers.
+ * GovCloud and China are other partitions (China bills in CNY); the rest list above their nearest
+ * bundled region by a margin that varies by family.
+ */
+export const BUNDLED_UNPRICED_REGIONS: readonly string[] = [
+  'us-west-1', 'ca-central-1', 'ca-west-1', 'mx-central-1', 'sa-east-1',
+  'eu-central-2', 'eu-south-1', 'il-central-1', 'me-south-1', 'me-central-1', 'af-south-1',
+  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'us-gov-east-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1',
+];
+
 /** Storage and address prices per region. */
 export interface BundledStoragePrices {
   /** EBS gp3 volume storage, USD per GB-month (baseline IOPS and throughput are free). */

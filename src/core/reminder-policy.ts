@@ -9,6 +9,7 @@
 import type { Reminders } from '../shared/settings.js';
 import { formatHourly, formatUsd } from './format.js';
 import { utcMonthKey } from './cost-meter.js';
+import { budgetUncheckedText, type UnknownPrice } from './price-unknown.js';
 
 /** How long "Snooze" holds reminders back. */
 export const SNOOZE_HOURS = 1;
@@ -62,9 +63,14 @@ export interface ReminderInput {
   /** Epoch ms since the instance has been idle (the watchdog's signal); null when busy or unknown. */
   readonly idleSince: number | null;
   readonly hourlyUsd: number | null;
-  readonly sessionUsd: number;
+  /** This run's cost; null when it runs at an unknown rate (then no session budget can be checked). */
+  readonly sessionUsd: number | null;
   /** This UTC month's instance spend across all workstations (the monthly budget is global). */
   readonly monthUsd: number;
+  /** True when a run this month has no known price: `monthUsd` is only a floor. */
+  readonly monthUnpriced?: boolean;
+  /** Why this workstation's rate is unknown; null or absent when it is known. */
+  readonly priceUnknown?: UnknownPrice | null;
   readonly settings: Reminders;
   /**
    * Minutes to add to UTC to get local time at an instant; in the app
@@ -181,6 +187,8 @@ function budgetReminders(input: ReminderInput): Candidate[] {
   const running = runningSince !== null;
   const candidates: Candidate[] = [];
   const month = utcMonthKey(input.now);
+  const unchecked = uncheckedBudgetReminder(input, month);
+  if (unchecked !== null) candidates.push({ reminder: unchecked, covers: [] });
 
   const monthly = settings.monthlyBudgetUsd;
   if (monthly !== null && monthly > 0) {
@@ -214,7 +222,7 @@ function budgetReminders(input: ReminderInput): Candidate[] {
   }
 
   const session = settings.sessionBudgetUsd;
-  if (session !== null && session > 0 && running) {
+  if (session !== null && session > 0 && running && input.sessionUsd !== null) {
     const warn = `${workstation}:budget:session:${runningSince}:80`;
     const full = `${workstation}:budget:session:${runningSince}:100`;
     if (input.sessionUsd >= session) {
@@ -236,6 +244,33 @@ function budgetReminders(input: ReminderInput): Candidate[] {
   return candidates;
 }
 
+/**
+ * A budget that cannot be checked because a rate is unknown: said once per run (or, for a month
+ * with an unpriced run and nothing running at an unknown rate, once per month) rather than
+ * staying silent while the spend counts the run as nothing.
+ */
+function uncheckedBudgetReminder(input: ReminderInput, month: string): Reminder | null {
+  const { settings, workstation, runningSince } = input;
+  const running = runningSince !== null;
+  const monthly = settings.monthlyBudgetUsd;
+  const sessionBlind = running && input.sessionUsd === null;
+  const monthBlind = monthly !== null && monthly > 0 && (input.monthUnpriced === true || sessionBlind) && input.monthUsd < monthly;
+  const text = budgetUncheckedText({
+    monthlyUsd: monthBlind ? monthly : null,
+    sessionUsd: sessionBlind ? settings.sessionBudgetUsd : null,
+  }, [workstation]);
+  if (text === null) return null;
+  const why = input.priceUnknown ? ` (${input.priceUnknown.reason}). To fix: ${input.priceUnknown.fix}.` : '.';
+  const cap = settings.autoStopAtBudget ? ' CloudRig cannot stop it at the budget either.' : '';
+  return budgetReminder(
+    sessionBlind ? `${workstation}:budget:unchecked:${runningSince}` : `budget:month:${month}:unchecked`,
+    workstation,
+    running,
+    `Budget cannot be checked: ${workstation}'s rate is unknown`,
+    `${text}${why}${cap}`,
+  );
+}
+
 function budgetReminder(id: string, workstation: string, running: boolean, title: string, body: string): Reminder {
   return { id, kind: 'budget', workstation, title, body, actions: running ? ['stop', 'snooze'] : [], autoStop: false };
 }
@@ -253,6 +288,7 @@ function autoStopReminder(id: string, workstation: string, why: string): Reminde
 }
 
 function spentText(input: ReminderInput): string {
+  if (input.sessionUsd === null) return 'Its rate is unknown, so what it has cost so far is unknown.';
   if (input.hourlyUsd === null) return `${formatUsd(input.sessionUsd)} so far.`;
   return `${formatUsd(input.sessionUsd)} so far at ${formatHourly(input.hourlyUsd)}.`;
 }

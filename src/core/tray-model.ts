@@ -2,8 +2,8 @@ import { duplicatesError } from './duplicates.js';
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { printable } from '../shared/untrusted-text.js';
-import { hourlyText, monthText, priceSourceLabel, sessionUsdOf, type CostFacts } from './cost-view.js';
-import { formatDuration, formatHourly, formatUsd } from './format.js';
+import { hourlyText, monthText, priceSourceLabel, priceUnknownText, sessionText, type CostFacts } from './cost-view.js';
+import { formatDuration, formatHourly } from './format.js';
 import { isBilledRunning } from './phase.js';
 import { canCopySsh, canStart, canStop, canTerminate, iconOf, offlineOf, PHASE_LABELS, type TrayIcon, uptimeMs, wouldLaunch } from './phase-view.js';
 
@@ -87,19 +87,21 @@ export function trayModel(snapshot: Snapshot | null, settings: Settings, now: nu
   const uptime = uptimeMs(snapshot, now);
   const hourly = isBilledRunning(phase) ? hourlyText(cost) : null;
   const running = uptime === null ? null : formatDuration(uptime);
-  const sessionUsd = sessionUsdOf(snapshot, cost, now);
-  const session = sessionUsd === null ? null : formatUsd(sessionUsd);
+  const session = sessionText(snapshot, cost, now);
 
-  // The menu bar has room for little: the rate, the uptime and what this run has cost.
+  // The menu bar has room for little: the rate, the uptime and what this run has cost. An unknown
+  // rate says so once; its session is not a number, so the title leaves it out.
   const title = isBilledRunning(phase)
-    ? [hourly, running, session].filter((part) => part !== null).join(' · ')
+    ? [hourly, running, session === 'unknown' ? null : session].filter((part) => part !== null).join(' · ')
     : phase === 'launching' || phase === 'terminating' ? '…' : '';
 
   const offline = offlineOf(snapshot, now);
   const phaseText = offline ? `${PHASE_LABELS[phase].replace(/…$/, '')} (${offline.label})` : PHASE_LABELS[phase].replace(/…$/, '');
   const facts = [`${snapshot.name} (${snapshot.instanceType}, ${snapshot.region}): ${phaseText}`];
   const source = priceSourceLabel(cost);
-  if (hourly) facts.push(source ? `${hourly} (${source} price)` : hourly);
+  const unknown = isBilledRunning(phase) ? priceUnknownText(cost) : null;
+  if (unknown) facts.push(unknown);
+  else if (hourly) facts.push(source ? `${hourly} (${source} price)` : hourly);
   if (running) facts.push(`up ${running}`);
   if (session) facts.push(`this session ${session}`);
   const month = monthText(cost);
@@ -158,6 +160,16 @@ export function fleetSummary(snapshots: readonly Snapshot[], costs: ReadonlyMap<
   return { workstations: snapshots.length, running, hourlyUsd, rateUnknown };
 }
 
+/**
+ * The fleet's rate in a few characters; null when none runs. Unknown rates make the sum a floor
+ * ("+"); with none known, the rate is "rate unknown", never $0.00.
+ */
+export function fleetRateText(summary: FleetSummary): string | null {
+  if (summary.running === 0) return null;
+  if (summary.rateUnknown && summary.hourlyUsd === 0) return 'rate unknown';
+  return `${formatHourly(summary.hourlyUsd)}${summary.rateUnknown ? '+' : ''}`;
+}
+
 /** The icon that speaks for the fleet: trouble first, then movement, then any running, else stopped. */
 const ICON_PRIORITY: readonly TrayIcon[] = ['error', 'starting', 'stopping', 'ready', 'stopped'];
 
@@ -175,7 +187,7 @@ export function fleetTrayModel(snapshots: readonly Snapshot[], settings: Setting
   const single = snapshots.map((snapshot) => trayModel(snapshot, settings, now, costs.get(snapshot.name) ?? null));
   const summary = fleetSummary(snapshots, costs);
   const icon = ICON_PRIORITY.find((candidate) => single.some((model) => model.icon === candidate)) ?? 'stopped';
-  const rate = summary.running === 0 ? null : `${formatHourly(summary.hourlyUsd)}${summary.rateUnknown ? '+' : ''}`;
+  const rate = fleetRateText(summary);
   const title = rate === null ? '' : `${rate} · ${summary.running} running`;
 
   const rows: TrayMenuItem[] = snapshots.flatMap((snapshot): TrayMenuItem[] => {

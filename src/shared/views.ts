@@ -47,8 +47,10 @@ export interface WorkstationView {
   readonly hourlySource: string | null;
   /** The rate in full, for a tooltip: "$0.526 per hour on demand, from CloudRig's bundled price table". */
   readonly hourlyDetail: string | null;
-  /** This session's compute cost so far, e.g. "$0.64"; null when not running. */
+  /** This session's compute cost so far, e.g. "$0.64", or "unknown" at an unknown rate; null when not running. */
   readonly session: string | null;
+  /** Why the rate is unknown and the fix, in a sentence shown under the cost; null when it is known. */
+  readonly priceUnknown: string | null;
   /** This workstation's instance cost this UTC month, e.g. "$4.20"; null when not known yet. */
   readonly month: string | null;
   /** What the month figure covers, for a tooltip. */

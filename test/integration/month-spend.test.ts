@@ -43,14 +43,16 @@ afterEach(() => rm(home, { recursive: true, force: true }));
 describe('CostTracker.monthSpend', () => {
   it("sums this UTC month over every workstation's history, or over all but one, without pricing anything", async () => {
     const tracker = new CostTracker(refusingCatalog, store);
-    expect(await tracker.monthSpend(NOW)).toBeCloseTo(2.5, 9);
-    expect(await tracker.monthSpend(NOW, { except: 'gpu' })).toBeCloseTo(0.5, 9);
-    expect(await tracker.monthSpend(NOW, { except: 'big' })).toBeCloseTo(2, 9);
-    expect(await tracker.monthSpend(NOW, { except: 'gpu' })).toBeCloseTo((await tracker.report([], new Map(), NOW)).workstations.find((w) => w.name === 'big')!.monthUsd, 9);
+    const usd = async (options?: { except: string }) => (await tracker.monthSpend(NOW, options)).usd;
+    expect(await tracker.monthSpend(NOW)).toMatchObject({ unpriced: false });
+    expect(await usd()).toBeCloseTo(2.5, 9);
+    expect(await usd({ except: 'gpu' })).toBeCloseTo(0.5, 9);
+    expect(await usd({ except: 'big' })).toBeCloseTo(2, 9);
+    expect(await usd({ except: 'gpu' })).toBeCloseTo((await tracker.report([], new Map(), NOW)).workstations.find((w) => w.name === 'big')!.monthUsd, 9);
   });
 
   it('is 0 with no history', async () => {
     const tracker = new CostTracker(refusingCatalog, new FileRunHistoryStore(join(home, 'empty')));
-    expect(await tracker.monthSpend(NOW)).toBe(0);
+    expect(await tracker.monthSpend(NOW)).toEqual({ usd: 0, unpriced: false });
   });
 });

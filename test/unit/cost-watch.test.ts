@@ -19,7 +19,7 @@ const MINUTE = 60_000;
 const utc = (): number => 0;
 /** The meter's answer for snapshotIn('ready'): 72 minutes at the bundled rate. */
 const COST: CostStatus = {
-  hourlyUsd: 0.526, priceSource: 'bundled', market: 'on-demand', sessionUsd: 0.6312, monthUsd: 3.1, monthComplete: true, idleStopMinutes: 60,
+  hourlyUsd: 0.526, priceSource: 'bundled', market: 'on-demand', priceEstimatedFrom: null, priceUnknown: null, sessionUsd: 0.6312, monthUsd: 3.1, monthComplete: true, monthUnpriced: false, idleStopMinutes: 60,
 };
 const LAUNCHED = NOW - 72 * MINUTE;
 

@@ -76,7 +76,7 @@ describe('fleet poll pacing', () => {
 
 describe('reminders and budgets over the fleet', () => {
   const cost = (monthUsd: number, sessionUsd: number): CostStatus =>
-    ({ hourlyUsd: 0.526, priceSource: 'bundled', market: 'on-demand', sessionUsd, monthUsd, monthComplete: true, idleStopMinutes: null });
+    ({ hourlyUsd: 0.526, priceSource: 'bundled', market: 'on-demand', priceEstimatedFrom: null, priceUnknown: null, sessionUsd, monthUsd, monthComplete: true, monthUnpriced: false, idleStopMinutes: null });
   const settings = RemindersSchema.parse({ dailyAt: null, afterHours: 1, monthlyBudgetUsd: 10 });
   const members = [
     { snapshot: gpu, cost: cost(5, 0.6), idle: null },

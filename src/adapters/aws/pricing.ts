@@ -7,6 +7,7 @@ import {
   bundledStoragePrices,
   type Price,
   type PriceCatalog,
+  type PricingProblem,
   type StoragePrices,
 } from '../../core/price-catalog.js';
 import type { Clock } from '../../core/ports.js';
@@ -46,6 +47,8 @@ const CacheFileSchema = z.object({
   onDemand: z.record(z.string(), CachedPriceSchema),
   /** When the Pricing API last failed or had no price: every process (each `rig` run) rests after it. */
   pricingFailedAt: z.number().optional(),
+  /** How it failed: every process's unknown rate then says why (denied or unavailable). */
+  pricingProblem: z.enum(['denied', 'unavailable']).optional(),
   /** When each type's all-region pass last ran: regions it did not price keep the bundled price till the next day. */
   passes: z.record(z.string(), z.number()).optional(),
 });
@@ -87,6 +90,7 @@ export class AwsPriceCatalog implements PriceCatalog {
   readonly #noProduct = new Map<string, number>();
   #pricing: PricingClient | null = null;
   #pricingFailedAt: number | null = null;
+  #pricingProblem: 'denied' | 'unavailable' | null = null;
   #cache: CacheFile | null = null;
   #writing: Promise<void> = Promise.resolve();
   /** Why the last Pricing call failed, for --debug output. */
@@ -115,6 +119,8 @@ export class AwsPriceCatalog implements PriceCatalog {
       try {
         const usd = await this.#fetchOnDemand(region, instanceType);
         this.#pricingFailedAt = null;
+        this.#pricingProblem = null;
+        this.#noProduct.delete(key);
         this.lastPricingError = null;
         this.lastPricingFailure = null;
         if (usd !== null) {
@@ -136,6 +142,14 @@ export class AwsPriceCatalog implements PriceCatalog {
     // A live price past its day is still closer to the truth than the table; it keeps its fetch time.
     if (cached !== undefined) return { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt };
     return bundledOnDemandHourly(region, instanceType);
+  }
+
+  pricingProblem(region: string, instanceType: string): PricingProblem | null {
+    if (this.#noProduct.has(`${region} ${instanceType}`)) return 'no-product';
+    const cache = this.#cache;
+    const failedAt = Math.max(this.#pricingFailedAt ?? -Infinity, cache?.pricingFailedAt ?? -Infinity);
+    if (failedAt === -Infinity) return null;
+    return this.#pricingProblem ?? cache?.pricingProblem ?? 'unavailable';
   }
 
   async spotHourly(region: string, instanceType: string, availabilityZone: string | null): Promise<Price | null> {
@@ -244,6 +258,7 @@ export class AwsPriceCatalog implements PriceCatalog {
         const onDemand = { ...latest.onDemand };
         for (const [region, usd] of byRegion) onDemand[`${region} ${instanceType}`] = { usd, fetchedAt };
         this.#pricingFailedAt = null;
+        this.#pricingProblem = null;
         this.lastPricingError = null;
         this.lastPricingFailure = null;
         cache = { ...latest, onDemand, passes: { ...latest.passes, [instanceType]: fetchedAt }, pricingFailedAt: undefined };
@@ -254,7 +269,8 @@ export class AwsPriceCatalog implements PriceCatalog {
     }
     return new Map(regions.map((region) => {
       const cached = cache.onDemand[`${region} ${instanceType}`];
-      const price: Price | null = cached !== undefined ? { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt } : bundledOnDemandHourly(region, instanceType);
+      // No neighbour estimates in a list that compares regions: it would rank a guess against prices.
+      const price: Price | null = cached !== undefined ? { usd: cached.usd, source: 'live', fetchedAt: cached.fetchedAt } : bundledOnDemandHourly(region, instanceType, { estimates: false });
       return [region, price] as const;
     }));
   }
@@ -352,9 +368,10 @@ export class AwsPriceCatalog implements PriceCatalog {
 
   async #restPricing(cache: CacheFile, now: number, why: string, failure: unknown = null): Promise<void> {
     this.#pricingFailedAt = now;
+    this.#pricingProblem = isDenied(failure) ? 'denied' : 'unavailable';
     this.lastPricingError = why;
     this.lastPricingFailure = failure;
-    await this.#writeCache({ ...(this.#cache ?? cache), pricingFailedAt: now }).catch(() => undefined);
+    await this.#writeCache({ ...(this.#cache ?? cache), pricingFailedAt: now, pricingProblem: this.#pricingProblem }).catch(() => undefined);
   }
 
   async #readCache(): Promise<CacheFile> {
@@ -376,6 +393,13 @@ export class AwsPriceCatalog implements PriceCatalog {
     });
     await this.#writing;
   }
+}
+
+/** Whether Pricing refused the credentials (no pricing:GetProducts), as opposed to failing. */
+function isDenied(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $metadata } = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  return name === 'AccessDeniedException' || name === 'UnauthorizedOperation' || $metadata?.httpStatusCode === 403;
 }
 
 function emptyCache(): CacheFile {

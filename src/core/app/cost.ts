@@ -1,6 +1,7 @@
 import type { SpendChart } from '../../shared/spend-chart.js';
 import type { InstanceFacts, Snapshot } from '../../shared/workstation.js';
 import type { CostReport } from '../cost-tracker.js';
+import { budgetUncheckedText } from '../price-unknown.js';
 import { spendChart } from '../spend-chart.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { FleetWatch } from './fleet-watch.js';
@@ -10,9 +11,20 @@ export interface WorkstationCostNow {
   readonly hourlyUsd: number | null;
   readonly priceSource: string | null;
   readonly market: string | null;
-  readonly sessionUsd: number;
+  /** A bundled estimate's neighbour region; null for a region's own price. */
+  readonly priceEstimatedFrom: string | null;
+  /** Why the rate is unknown (null when known): never a silent zero. */
+  readonly priceUnknownReason: string | null;
+  /** What makes an unknown rate known. */
+  readonly priceUnknownFix: string | null;
+  /** Null while it runs at an unknown rate; 0 when not running. */
+  readonly sessionUsd: number | null;
+  /** The month's priced runs; a floor when `monthComplete` is false or `monthUnpriced` is true. */
   readonly monthUsd: number;
   readonly monthComplete: boolean;
+  readonly monthUnpriced: boolean;
+  /** Set when a budget is configured and cannot be checked because a rate is unknown. */
+  readonly budgetWarning: string | null;
   readonly idleStopMinutes: number | null;
 }
 
@@ -24,19 +36,30 @@ function round(usd: number): number {
 export async function workstationCost(core: CloudRigCore, snapshot: Snapshot): Promise<WorkstationCostNow> {
   const spec = core.service.spec(snapshot.name);
   const cost = await core.costs.observe(spec, snapshot.instance, core.clock.now());
+  const reminders = core.settings.read().reminders;
+  // A budget is blind to a run it cannot price: say so rather than stay silent.
+  const budgetWarning = budgetUncheckedText({
+    monthlyUsd: cost.monthUnpriced ? reminders.monthlyBudgetUsd : null,
+    sessionUsd: cost.sessionUsd === null ? reminders.sessionBudgetUsd : null,
+  }, [snapshot.name]);
   return {
     hourlyUsd: cost.hourlyUsd,
     priceSource: cost.priceSource,
     market: cost.market,
-    sessionUsd: round(cost.sessionUsd),
+    priceEstimatedFrom: cost.priceEstimatedFrom,
+    priceUnknownReason: cost.priceUnknown?.reason ?? null,
+    priceUnknownFix: cost.priceUnknown?.fix ?? null,
+    sessionUsd: cost.sessionUsd === null ? null : round(cost.sessionUsd),
     monthUsd: round(cost.monthUsd),
     monthComplete: cost.monthComplete,
+    monthUnpriced: cost.monthUnpriced,
+    budgetWarning,
     idleStopMinutes: cost.idleStopMinutes,
   };
 }
 
 /** The cost report: this month per workstation, what keeps costing while stopped, and the month's daily spend as a chart. */
-export async function costReport(core: CloudRigCore): Promise<CostReport & { readonly chart: SpendChart }> {
+export async function costReport(core: CloudRigCore): Promise<CostReport & { readonly budgetWarning: string | null; readonly chart: SpendChart }> {
   const specs = core.service.names().map((name) => core.service.spec(name));
   const instances = new Map<string, InstanceFacts | null>();
   // Every workstation in one DescribeInstances per region.
@@ -47,6 +70,12 @@ export async function costReport(core: CloudRigCore): Promise<CostReport & { rea
   }
   const now = core.clock.now();
   const report = await core.costs.report(specs, instances, now);
-  const chart = spendChart(await core.costs.histories(), now, core.settings.read().reminders.monthlyBudgetUsd);
-  return { ...report, chart };
+  const reminders = core.settings.read().reminders;
+  const chart = spendChart(await core.costs.histories(), now, reminders.monthlyBudgetUsd);
+  const blind = report.workstations.filter((w) => w.monthUnpriced || w.sessionUsd === null);
+  const budgetWarning = budgetUncheckedText({
+    monthlyUsd: report.monthUnpriced ? reminders.monthlyBudgetUsd : null,
+    sessionUsd: report.workstations.some((w) => w.sessionUsd === null) ? reminders.sessionBudgetUsd : null,
+  }, blind.map((w) => w.name));
+  return { ...report, budgetWarning, chart };
 }

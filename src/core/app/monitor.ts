@@ -152,9 +152,12 @@ export class Monitor {
       hourlyUsd: cost?.hourlyUsd ?? null,
       priceSource: cost?.priceSource ?? null,
       market: cost?.market ?? null,
+      priceEstimatedFrom: cost?.priceEstimatedFrom ?? null,
+      priceUnknown: cost?.priceUnknown ?? null,
       sessionUsd: cost === null ? null : cost.sessionUsd,
       monthUsd: cost?.monthUsd ?? null,
       monthComplete: cost?.monthComplete ?? true,
+      monthUnpriced: cost?.monthUnpriced ?? false,
       stillCosting: this.stillCosting !== null && this.stillCosting.name === name ? this.stillCosting.value : null,
       idle: snapshot ? this.idleOf(snapshot) : null,
     };
@@ -206,14 +209,17 @@ export class Monitor {
     // The other workstations with an instance: each run is metered and reminded about on its own.
     const others = await this.observeOthers(core, name, now);
     // Every workstation's month from the run histories alone (no AWS call): the budget is global.
-    const monthExcept = (workstation: string): Promise<number> => core.costs.monthSpend(now, { except: workstation });
-    const othersMonthUsd = await monthExcept(name);
-    const otherInputs = await Promise.all(others.map(async (other) => ({ ...other, othersMonthUsd: await monthExcept(other.snapshot.name) })));
+    const monthExcept = async (workstation: string) => {
+      const spend = await core.costs.monthSpend(now, { except: workstation });
+      return { othersMonthUsd: spend.usd, othersMonthUnpriced: spend.unpriced };
+    };
+    const othersMonth = await monthExcept(name);
+    const otherInputs = await Promise.all(others.map(async (other) => ({ ...other, ...(await monthExcept(other.snapshot.name)) })));
     if (core !== this.host.core() || name !== this.host.watched()) return;
     this.cost = { name, status };
-    this.othersMonthUsd = othersMonthUsd;
+    this.othersMonthUsd = othersMonth.othersMonthUsd;
     // Each workstation with its own watchdog's answer about its run.
-    const members = [{ snapshot, cost: status, othersMonthUsd }, ...otherInputs].map((member) => ({ ...member, idle: this.idleOf(member.snapshot) }));
+    const members = [{ snapshot, cost: status, ...othersMonth }, ...otherInputs].map((member) => ({ ...member, idle: this.idleOf(member.snapshot) }));
     await this.remind(core, members, now);
     for (const member of members) this.probeIdle(core, member.snapshot, now);
     this.host.changed();
@@ -232,7 +238,7 @@ export class Monitor {
    */
   private async remind(
     core: CloudRigCore,
-    members: ReadonlyArray<{ snapshot: Snapshot; cost: CostStatus; idle: IdleStatus | null; othersMonthUsd: number }>,
+    members: ReadonlyArray<{ snapshot: Snapshot; cost: CostStatus; idle: IdleStatus | null; othersMonthUsd: number; othersMonthUnpriced: boolean }>,
     now: number,
   ): Promise<void> {
     const snapshot = members[0]!.snapshot;

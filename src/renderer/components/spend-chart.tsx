@@ -9,6 +9,12 @@ function dollars(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/** A month figure: a floor ("at least") when a run has no price, "unknown" when none has one. */
+function figure(chart: SpendChartModel, usd: number): string {
+  if (!chart.unpriced) return dollars(usd);
+  return chart.spentUsd > 0 ? `at least ${dollars(usd)}` : 'unknown';
+}
+
 function barLabel(day: SpendDay, pace: number): string {
   return day.future ? `${day.date}: ${dollars(pace)} at the pace so far` : `${day.date}: ${dollars(day.usd)}${day.today ? ' so far today' : ''}`;
 }
@@ -25,10 +31,11 @@ export function SpendChart({ chart }: { chart: SpendChartModel }) {
   return (
     <figure className="spend-chart" data-testid="spend-chart" style={{ margin: '8px 0' }}>
       <figcaption data-testid="spend-summary" style={{ fontSize: 12, marginBottom: 4 }}>
-        This month <strong>{dollars(chart.spentUsd)}</strong>
-        {' · '}projected <span style={over ? { color: '#d93036', fontWeight: 600 } : undefined}>{dollars(chart.projectedUsd)}</span>
+        This month <strong>{figure(chart, chart.spentUsd)}</strong>
+        {' · '}projected <span style={over ? { color: '#d93036', fontWeight: 600 } : undefined}>{figure(chart, chart.projectedUsd)}</span>
         {chart.budgetUsd !== null ? <> of {dollars(chart.budgetUsd)} budget</> : null}
-        {' · '}pace {dollars(chart.paceUsdPerDay)}/day
+        {' · '}pace {chart.unpriced && chart.spentUsd === 0 ? 'unknown' : `${figure(chart, chart.paceUsdPerDay)}/day`}
+        {chart.unpriced ? <span data-testid="spend-unpriced"> (a run&apos;s rate is unknown and not counted)</span> : null}
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 12}`} width="100%" role="img"
         aria-label={`Daily spend in ${chart.month}: ${dollars(chart.spentUsd)} so far, ${dollars(chart.projectedUsd)} projected by month end`}>

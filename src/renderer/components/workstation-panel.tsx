@@ -70,6 +70,7 @@ export function WorkstationPanel(props: {
         <div><dt>This session</dt><dd data-testid="session">{view.session ?? '—'}</dd></div>
         <div title={view.monthDetail ?? undefined}><dt>This month</dt><dd data-testid="month">{view.month ?? '—'}</dd></div>
       </dl>
+      {view.priceUnknown ? <p className="warning" data-testid="price-unknown">{view.priceUnknown}</p> : null}
       {props.underCost}
       {view.autoStop ? <p className="detail" data-testid="auto-stop">{view.autoStop}</p> : null}
       {view.stillCosting ? <StillCosting costing={view.stillCosting} /> : null}

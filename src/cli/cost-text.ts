@@ -1,0 +1,41 @@
+// How `rig status` and `rig cost` word money: a known rate with where its price came from, and an
+// unknown one as "unknown" with why and the fix, never as $0.00.
+import type { StatusCost } from './status-json.js';
+
+/** Dollars with cents. */
+export function dollars(usd: number): string {
+  return `$${usd.toFixed(2)}`;
+}
+
+/** The month's figure: "$4.20", "at least $4.20" when a run has no price, or "unknown" when none has. */
+export function monthFigure(usd: number, unpriced: boolean): string {
+  if (!unpriced) return dollars(usd);
+  return usd > 0 ? `at least ${dollars(usd)}` : 'unknown';
+}
+
+/** Where a price came from, e.g. "bundled price, estimated from eu-central-1". */
+function sourceText(cost: StatusCost): string {
+  if (typeof cost.priceSource !== 'string') return '';
+  const estimate = typeof cost.priceEstimatedFrom === 'string' ? `, estimated from ${cost.priceEstimatedFrom}` : '';
+  return ` (${cost.priceSource} price${estimate})`;
+}
+
+/**
+ * `rig status`'s cost lines: the rate, this session and this month; with an unknown rate, why and
+ * the fix; and a budget that cannot be checked. Empty when the cost side added nothing.
+ */
+export function statusCostLines(cost: StatusCost, running: boolean): string[] {
+  const lines: string[] = [];
+  const session = !running
+    ? ''
+    : cost.sessionUsd === null ? ' · this session unknown' : typeof cost.sessionUsd === 'number' ? ` · this session ${dollars(cost.sessionUsd)}` : '';
+  const month = typeof cost.monthUsd === 'number' ? ` · this month ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}` : '';
+  if (typeof cost.hourlyUsd === 'number') {
+    lines.push(`Cost: $${cost.hourlyUsd.toFixed(3)}/h${sourceText(cost)}${session}${month}`);
+  } else if (typeof cost.priceUnknownReason === 'string') {
+    lines.push(`Cost: rate unknown — ${cost.priceUnknownReason}${session}${month}`);
+    if (typeof cost.priceUnknownFix === 'string') lines.push(`Fix: ${cost.priceUnknownFix}.`);
+  }
+  if (typeof cost.budgetWarning === 'string') lines.push(`Warning: ${cost.budgetWarning}.`);
+  return lines;
+}
