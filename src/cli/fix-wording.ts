@@ -72,7 +72,7 @@ function cliStep(step: FixStep): string {
       ? `It is not billed for compute once stopped. Start it again with \`rig up ${step.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
       : `It is no longer billed by the hour. \`rig up ${step.name}\` launches a new one (from the newest saved image, if any); \`rig images ${step.name}\` lists them.`;
     case 'spot-interrupted': return step.stopped
-      ? `Only its disk is billed now, and its persistent spot request starts it again by itself when AWS has capacity: \`rig up ${step.name}\` waits for that. Not to depend on spot capacity: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --on-demand\` (or --region another one) and \`rig up ${step.name}\`.`
+      ? `Only its disk is billed now, and its persistent spot request starts it again by itself when AWS has capacity: \`rig up ${step.name}\` waits for that. Not to depend on spot capacity: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --on-demand\` (or another region with --region) and \`rig up ${step.name}\`.`
       : `It is no longer billed. \`rig up ${step.name}\` tries spot again (in each zone of the region); or switch to on-demand, which AWS does not take back (\`rig init --name ${step.name} --on-demand\`), or to another region (\`rig init --name ${step.name} --region …\`).`;
     case 'wait-longer': return `The instance is left as it is (${step.state}). Run the command again to keep waiting, or pass a longer --timeout.`;
     case 'check-ssh-access': return step.waiting
