@@ -56,7 +56,8 @@ export function isSpotInterruptionReason(reason: string | null): boolean {
 
 /** EC2's state reason codes for an instance the spot market took back. */
 export function isSpotInterruption(instance: InstanceFacts | null): boolean {
-  return instance?.spot === true && isSpotInterruptionReason(instance.stateReason);
+  if (!instance?.spot || !instance.stateReason) return false;
+  return /Server\.SpotInstance(Shutdown|Termination)|instance-stopped-by-spot|Spot(Instance)?Interruption/i.test(instance.stateReason);
 }
 
 /**
