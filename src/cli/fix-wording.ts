@@ -22,6 +22,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   folder: 'PATH',
   localPort: '--port',
   statsInterval: '--interval',
+  setupScript: '--setup',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -71,6 +72,9 @@ function cliStep(step: FixStep): string {
     case 'after-interruption': return step.stopped
       ? `It is not billed for compute once stopped. Start it again with \`rig up ${step.name}\`; if it keeps stopping, check the idle auto-stop and any other tool managing it.`
       : `It is no longer billed by the hour. \`rig up ${step.name}\` launches a new one (from the newest saved image, if any); \`rig images ${step.name}\` lists them.`;
+    case 'spot-interrupted': return step.stopped
+      ? `Only its disk is billed now, and its persistent spot request starts it again by itself when AWS has capacity: \`rig up ${step.name}\` waits for that. Not to depend on spot capacity: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --on-demand\` (or another region with --region) and \`rig up ${step.name}\`.`
+      : `It is no longer billed. \`rig up ${step.name}\` tries spot again (in each zone of the region); or switch to on-demand, which AWS does not take back (\`rig init --name ${step.name} --on-demand\`), or to another region (\`rig init --name ${step.name} --region …\`).`;
     case 'wait-longer': return `The instance is left as it is (${step.state}). Run the command again to keep waiting, or pass a longer --timeout.`;
     case 'check-ssh-access': return step.waiting
       ? `Check that your address is still admitted (\`rig init --name ${step.name} --cidr auto\` re-admits it) and that the image lets ${step.sshUser} in with the workstation key; \`rig up\` keeps waiting.`
@@ -102,6 +106,8 @@ function cliStep(step: FixStep): string {
       expired: `Refresh them (e.g. \`aws sso login${profileFlag(step.profile)}\`) and try again.`,
       invalid: `Check the keys with \`aws sts get-caller-identity${profileFlag(step.profile)}\` and fix them with \`aws configure${profileFlag(step.profile)}\`.`,
     }[step.problem];
+    case 'sync-clock':
+      return 'Set this computer\'s clock to the right time and keep it synced (Linux: `sudo timedatectl set-ntp true`; macOS: System Settings → General → Date & Time → Set time automatically; Windows: `w32tm /resync`), then run the command again.';
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or use a profile that has them (--profile).';
     case 'start-jupyter':

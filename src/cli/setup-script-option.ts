@@ -1,26 +1,89 @@
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { followWorkstationSetup, setupFailure, setupOutcomeWords } from '../core/app/setup-script.js';
-import { SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
+import { validateSetupScript } from '../core/validate.js';
+import { printable } from '../shared/untrusted-text.js';
+import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 
-/** The text of `rig init --setup FILE`, checked as the settings schema checks it. */
+/** What a path names, when it is not a regular file. */
+function notAFile(stats: Stats): string | null {
+  if (stats.isFile()) return null;
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Why a path could not be stat'ed or opened, in words rather than errno text. */
+function unreadable(path: string, error: unknown): CloudRigError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'you may not read it'
+    : code === 'ENOTDIR' ? 'part of the path is a file, not a folder' : toErrorInfo(error).message;
+  return new CloudRigError('InvalidInput', `Cannot read the setup script ${printable(path)}: ${why}.`,
+    { action: 'correct-input', field: 'setupScript', hint: 'name a readable shell script, e.g. --setup ./setup.sh.' });
+}
+
+function refused(path: string, why: string, hint = 'name a shell script saved as a regular file, e.g. --setup ./setup.sh.'): CloudRigError {
+  return new CloudRigError('InvalidInput', `The setup script ${printable(path)} ${why}.`, { action: 'correct-input', field: 'setupScript', hint });
+}
+
+const TOO_LARGE_HINT = `keep it to ${SETUP_SCRIPT_MAX_BYTES} bytes and have it download anything larger.`;
+
+/**
+ * The text of `rig init --setup FILE`, checked where it enters: a regular file only (a FIFO would
+ * block the open and a device would be read without end), its size checked before it is read,
+ * UTF-8 text within the settings schema's limit, and neither Windows line endings nor the
+ * user-data boundary text (validateSetupScript), each refused with its own fix.
+ */
 export async function readSetupScript(path: string): Promise<string> {
+  // stat first: it never opens the file, so a FIFO cannot block and a device is not read.
+  const stats = await stat(path).catch((error: unknown) => {
+    throw unreadable(path, error);
+  });
+  const kind = notAFile(stats);
+  if (kind !== null) throw refused(path, `is ${kind}, not a file`);
+  if (stats.size > SETUP_SCRIPT_MAX_BYTES) throw refused(path, `is ${stats.size} bytes; a setup script may have at most ${SETUP_SCRIPT_MAX_BYTES}`, TOO_LARGE_HINT);
+  // The path could be swapped between the stat and the open: O_NONBLOCK keeps a FIFO from blocking
+  // the open, the handle is checked again, and at most one byte past the limit is read.
+  let bytes: Buffer;
+  try {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    try {
+      const opened = notAFile(await handle.stat());
+      if (opened !== null) throw refused(path, `is ${opened}, not a file`);
+      const buffer = Buffer.alloc(SETUP_SCRIPT_MAX_BYTES + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      bytes = buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof CloudRigError) throw error;
+    throw unreadable(path, error);
+  }
+  if (bytes.length > SETUP_SCRIPT_MAX_BYTES) throw refused(path, `is over ${SETUP_SCRIPT_MAX_BYTES} bytes`, TOO_LARGE_HINT);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new CloudRigError('InvalidInput', `Cannot read the setup script ${path}: ${toErrorInfo(error).message}.`,
-      '--setup: name a readable shell script, e.g. --setup ./setup.sh.');
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw refused(path, 'is not UTF-8 text', 'save it as UTF-8 text (a shell script), e.g. --setup ./setup.sh.');
   }
   const checked = SetupScriptSchema.safeParse(text);
   if (!checked.success) {
-    throw new CloudRigError('InvalidInput', `The setup script ${path} ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
-      '--setup: give a shell script of at most 8 KB (it can download anything larger).');
+    throw new CloudRigError('InvalidInput', `The setup script ${printable(path)} ${checked.error.issues[0]?.message ?? 'is not valid'}.`,
+      { action: 'correct-input', field: 'setupScript', hint: `give a shell script of at most ${SETUP_SCRIPT_MAX_BYTES} bytes (it can download anything larger).` });
   }
-  return checked.data;
+  return validateSetupScript(checked.data, 'setupScript', printable(path));
 }
 
 /**

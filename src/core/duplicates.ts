@@ -42,6 +42,18 @@ export function duplicatesError(snapshot: Pick<Snapshot, 'name' | 'duplicates'>)
   };
 }
 
+/**
+ * EC2's words for a spot instance AWS took back: the state reasons (`Server.SpotInstanceShutdown`,
+ * `Server.SpotInstanceTermination`) and the spot request's status codes
+ * (`instance-terminated-by-price`, `instance-stopped-no-capacity`, …).
+ */
+const SPOT_INTERRUPTION = /Server\.SpotInstance(Shutdown|Termination)|instance-(stopped|terminated|hibernated)-(by-spot|by-price|no-capacity|capacity-oversubscribed|launch-group-constraint)|Spot(Instance)?Interruption/i;
+
+/** Whether an EC2 state reason says AWS took a spot instance back. */
+export function isSpotInterruptionReason(reason: string | null): boolean {
+  return reason !== null && SPOT_INTERRUPTION.test(reason);
+}
+
 /** EC2's state reason codes for an instance the spot market took back. */
 export function isSpotInterruption(instance: InstanceFacts | null): boolean {
   if (!instance?.spot || !instance.stateReason) return false;

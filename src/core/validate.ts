@@ -3,6 +3,7 @@ import { CloudRigError } from './errors.js';
 import { isSshHost, isSshUser } from '../shared/workstation.js';
 import type { InputField } from '../shared/errors.js';
 import { WORKSTATION_NAME_PATTERN } from '../shared/limits.js';
+import { shellQuote } from './ssh-command.js';
 
 /** Commercial AWS regions CloudRig knows; an unknown one is refused before any AWS call. */
 export const KNOWN_REGIONS: readonly string[] = [
@@ -170,4 +171,40 @@ export function validateSshHost(host: string, field: FieldName = 'sshHost'): str
       'pass a host name (gpu.example.com), an IPv4 address (203.0.113.7) or an IPv6 address (2001:db8::7), without spaces, a user@ part or a leading dash.');
   }
   return bare;
+}
+
+/** The line that separates the parts of a launch's multipart user data; a setup script may not hold it. */
+export const USER_DATA_BOUNDARY = '==CLOUDRIG-USER-DATA==';
+
+/** A path as one shell word that no command reads as an option. */
+function pathWord(path: string): string {
+  return shellQuote(path.startsWith('-') ? `./${path}` : path);
+}
+
+/**
+ * Refuses a setup script that would fail on the box or break the launch, where it enters (`rig
+ * init --setup`, the setup form) rather than at `rig up`: carriage returns (a file saved with
+ * Windows line endings; bash would read `\r` into every command and fail with "command not found")
+ * and the user-data boundary text. `file` is the path it was read from, named in the fix.
+ */
+export function validateSetupScript(text: string, field: FieldName = 'setupScript', file?: string): string {
+  const what = file === undefined ? 'The setup script' : `The setup script ${file}`;
+  const lines = text.split('\n');
+  const withReturn = lines.findIndex((line) => line.includes('\r'));
+  if (withReturn >= 0) {
+    const endings = text.includes('\r\n') ? 'Windows (CRLF) line endings' : 'a carriage return';
+    throw new CloudRigError('InvalidSetupScript', `${what} has ${endings} (line ${withReturn + 1}): bash on the box would fail on them.`, {
+      action: 'correct-input', field: fieldOf(field),
+      hint: file === undefined ? 'save it with Unix (LF) line endings.' : `convert it with \`dos2unix ${pathWord(file)}\`, then pass it again.`,
+    });
+  }
+  const withBoundary = lines.findIndex((line) => line.includes(USER_DATA_BOUNDARY));
+  if (withBoundary >= 0) {
+    throw new CloudRigError('InvalidSetupScript',
+      `${what} holds ${USER_DATA_BOUNDARY} (line ${withBoundary + 1}), the text CloudRig separates the parts of the launch's user data with.`, {
+        action: 'correct-input', field: fieldOf(field),
+        hint: `remove the line ${withBoundary + 1} (or that text from it)${file === undefined ? '' : ` from ${pathWord(file)}`}, then ${file === undefined ? 'save again' : 'pass it again'}.`,
+      });
+  }
+  return text;
 }

@@ -10,7 +10,7 @@ import type {
   Step,
   WorkstationSpec,
 } from '../shared/workstation.js';
-import { duplicatesOf, isLive, isSpotInterruption, keeperOf } from './duplicates.js';
+import { duplicatesOf, isLive, isSpotInterruption, isSpotInterruptionReason, keeperOf } from './duplicates.js';
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix, type Fix } from '../shared/errors.js';
@@ -849,12 +849,19 @@ function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRig
     thenFix(error.fix, { action: 'find-launch', name: spec.name }));
 }
 
-/** The error of a wait whose instance someone else stopped or terminated. */
+/** The error of a wait whose instance someone else stopped or terminated (AWS itself, for a spot instance it took back). */
 function interrupted(spec: WorkstationSpec, instanceId: string, state: InstanceStateName | 'gone', reason: string | null, what: string, watch: InterferenceWatch): CloudRigError {
+  const stopped = state === 'stopping' || state === 'stopped';
+  if (isSpotInterruptionReason(reason)) {
+    const now = stopped ? 'It is stopped, not terminated' : 'It is terminated';
+    return new CloudRigError('InstanceInterrupted',
+      `AWS took back the spot instance ${instanceId} (workstation ${spec.name}) while waiting for ${what}: the spot market reclaimed its capacity (EC2 says: ${reason}). ${now}.`,
+      { action: 'spot-interrupted', name: spec.name, stopped });
+  }
   const words = state === 'gone' ? 'terminated (it is no longer listed)' : state === 'shutting-down' ? 'being terminated (shutting-down)' : `${state}`;
   const why = reason ? ` EC2 says: ${reason}.` : '';
   const message = `${instanceId} (workstation ${spec.name}) is ${words}: something other than this ${watch.by} changed it while it waited for ${what}.${why}`;
-  return new CloudRigError('InstanceInterrupted', message, { action: 'after-interruption', name: spec.name, stopped: state === 'stopping' || state === 'stopped' });
+  return new CloudRigError('InstanceInterrupted', message, { action: 'after-interruption', name: spec.name, stopped });
 }
 
 /** Whether an instance's ClientToken is this launch's (or its per-subnet form, which keeps the first 36 characters). */

@@ -21,6 +21,7 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   folder: 'the folder',
   localPort: 'the local port',
   statsInterval: 'the interval',
+  setupScript: 'Settings → Workstation → Setup script',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -67,6 +68,9 @@ function appStep(step: FixStep): string {
     case 'after-interruption': return step.stopped
       ? 'It is not billed for compute once stopped. Press Start to start it again; if it keeps stopping, check the idle auto-stop (Settings → Workstation) and any other tool managing it.'
       : 'It is no longer billed by the hour. Start launches a new one (from the newest saved image, if any).';
+    case 'spot-interrupted': return step.stopped
+      ? 'Only its disk is billed now, and its persistent spot request starts it again by itself when AWS has capacity (Start waits for that). Not to depend on spot capacity: Terminate… with "Save image", then turn off Spot (or choose another region) in Settings → Workstation and press Start.'
+      : 'It is no longer billed. Start tries spot again (in each zone of the region); or turn off Spot in Settings → Workstation (on-demand capacity is not taken back), or choose another region there.';
     case 'wait-longer': return `The instance is left as it is (${step.state}). Press Start again to keep waiting.`;
     case 'check-ssh-access':
       return `Check that your address is still admitted (${APP_INPUT_NAMES.ingressCidr}: auto re-admits it) and that the image lets ${step.sshUser} in with the workstation key${step.waiting ? '; Start keeps waiting' : ''}.`;
@@ -89,6 +93,8 @@ function appStep(step: FixStep): string {
       expired: `Refresh them (e.g. aws sso login${step.profile ? ` for profile ${step.profile}` : ''}) and try again.`,
       invalid: 'Check the access keys or profile in Settings → AWS account.',
     }[step.problem];
+    case 'sync-clock':
+      return 'Set this computer\'s clock to the right time and keep it synced (turn on automatic date and time in the system settings), then try again.';
     case 'grant-permissions':
       return 'Ask your AWS administrator to allow the EC2 actions CloudRig uses (see README, "IAM permissions"), or pick a profile that has them in Settings → AWS account.';
     case 'start-jupyter':

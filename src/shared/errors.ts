@@ -14,7 +14,7 @@ export const ERROR_CODES = [
   'NotRunning', 'NotManaged', 'DuplicateInstances', 'InstanceInterrupted', 'LaunchFailed', 'NoImage', 'NotOurImage', 'ImageFailed',
   'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
   // AWS
-  'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
+  'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'ClockSkew', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
   'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen',
   'InsufficientInstanceCapacity', 'IdempotentParameterMismatch', 'InvalidKeyPair.NotFound', 'InvalidAMIID', 'ParameterNotFound',
   'NoDefaultVpc', 'KeyPairFailed', 'KeyPairWithoutPrivateKey', 'PublicIpLookupFailed', 'AwsError',
@@ -44,6 +44,7 @@ export function isErrorCode(value: string): value is ErrorCode {
 export const INPUT_FIELDS = [
   'name', 'nameArgument', 'region', 'instanceType', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
+  'setupScript',
 ] as const;
 export const InputFieldSchema = z.enum(INPUT_FIELDS);
 export type InputField = z.infer<typeof InputFieldSchema>;
@@ -79,6 +80,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('check-launch'), name: name.nullable() }),
   z.object({ action: z.literal('terminate-duplicates'), name, keep: text }),
   z.object({ action: z.literal('after-interruption'), name, stopped: z.boolean() }),
+  /** AWS took a spot instance's capacity back: `stopped` (a persistent request restarts it) or terminated. */
+  z.object({ action: z.literal('spot-interrupted'), name, stopped: z.boolean() }),
   z.object({ action: z.literal('wait-longer'), state: text }),
   z.object({ action: z.literal('check-ssh-access'), name, sshUser: text, waiting: z.boolean() }),
   z.object({ action: z.literal('check-workstation-answers'), name: name.nullable() }),
@@ -92,6 +95,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
   z.object({ action: z.literal('configure-credentials'), profile: text.nullable(), problem: z.enum(['missing', 'expired', 'invalid']) }),
   z.object({ action: z.literal('grant-permissions') }),
+  /** AWS refused the request's time: this computer's clock is off. */
+  z.object({ action: z.literal('sync-clock') }),
   z.object({ action: z.literal('start-jupyter'), name, port: z.number().int() }),
   z.object({ action: z.literal('reset-launch') }),
   z.object({ action: z.literal('recreate-key'), name: name.nullable() }),

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -60,12 +61,25 @@ interface CliCase {
   readonly env?: Record<string, string>;
   /** What the one error line must say. */
   readonly says: RegExp;
+  /** Run as its own process, killed after this long: for an input that could hang `rig` (a FIFO). */
+  readonly guardMs?: number;
 }
 
 const INIT = ['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge'];
 const SCRATCH = await mkdtemp(join(tmpdir(), 'cloudrig-bad-input-'));
 const A_FILE = join(SCRATCH, 'a-file');
 await writeFile(A_FILE, 'not a directory');
+// Setup scripts that are not what `--setup` takes: special files, and texts that would fail on the box or in the launch.
+const A_FIFO = join(SCRATCH, 'setup-fifo.sh');
+execFileSync('mkfifo', [A_FIFO]);
+const A_FOLDER = join(SCRATCH, 'setup-folder');
+await mkdir(A_FOLDER);
+const CRLF_SCRIPT = join(SCRATCH, 'crlf-setup.sh');
+await writeFile(CRLF_SCRIPT, '#!/bin/bash\r\npip install torch\r\n');
+const BOUNDARY_SCRIPT = join(SCRATCH, 'boundary-setup.sh');
+await writeFile(BOUNDARY_SCRIPT, '#!/bin/bash\necho ==CLOUDRIG-USER-DATA==\n');
+const LARGE_SCRIPT = join(SCRATCH, 'large-setup.sh');
+await writeFile(LARGE_SCRIPT, `#!/bin/bash\n${'# padding\n'.repeat(1_000)}`);
 
 const cliCases: readonly CliCase[] = [
   // Flags.
@@ -101,6 +115,12 @@ const cliCases: readonly CliCase[] = [
   { where: 'flag', input: 'up --timeout abc', args: ['up', '--timeout', 'abc'], settings: baseSettings(), says: /"abc" is not a whole number/ },
   { where: 'flag', input: 'down (no --yes, no terminal)', args: ['down'], settings: baseSettings(), says: /without confirmation.*Fix: Pass --yes/ },
   { where: 'flag', input: 'images rm not-an-ami --yes', args: ['images', 'rm', 'not-an-ami', '--yes'], says: /not an AMI id/ },
+  { where: 'flag', input: 'init --setup <a FIFO> (nothing writes to it)', args: [...INIT, '--setup', A_FIFO], guardMs: 20_000, says: /setup-fifo\.sh is a named pipe \(FIFO\), not a file\. Fix: --setup: name a shell script saved as a regular file/ },
+  { where: 'flag', input: 'init --setup /dev/zero', args: [...INIT, '--setup', '/dev/zero'], guardMs: 20_000, says: /\/dev\/zero is a device, not a file\. Fix: --setup: / },
+  { where: 'flag', input: 'init --setup <a folder>', args: [...INIT, '--setup', A_FOLDER], says: /setup-folder is a folder, not a file\. Fix: --setup: / },
+  { where: 'flag', input: 'init --setup <a 10 KB script>', args: [...INIT, '--setup', LARGE_SCRIPT], says: /is 10012 bytes; a setup script may have at most 8192\. Fix: --setup: keep it to 8192 bytes/ },
+  { where: 'flag', input: 'init --setup <a script with CRLF line endings>', args: [...INIT, '--setup', CRLF_SCRIPT], says: /has Windows \(CRLF\) line endings \(line 1\): bash on the box would fail on them\. Fix: --setup: convert it with `dos2unix \S+crlf-setup\.sh`, then pass it again\./ },
+  { where: 'flag', input: 'init --setup <a script holding the user-data boundary>', args: [...INIT, '--setup', BOUNDARY_SCRIPT], says: /holds ==CLOUDRIG-USER-DATA== \(line 2\), the text CloudRig separates the parts of the launch's user data with\. Fix: --setup: remove the line 2 \(or that text from it\) from \S+boundary-setup\.sh, then pass it again\./ },
   { where: 'flag', input: "--home ''", args: ['--home', '', 'status'], says: /home is an empty path.*Fix: Pass a directory with --home/ },
   { where: 'flag', input: '--home <a file>', args: ['--home', A_FILE, 'status'], says: /it is a file, not a directory.*Fix: Pass a writable directory/ },
   { where: 'flag', input: '--home <a file>/sub', args: ['--home', join(A_FILE, 'sub'), ...INIT], says: /part of the path is a file, not a directory/ },
@@ -187,7 +207,7 @@ describe('bad input through rig: one line with its fix, nothing created or chang
       const scratchBefore = await readdir(SCRATCH);
       world.cloud.proxy.resetCounts();
 
-      const result = await world.rig(c.args, { env: { CLOUDRIG_HOME: home, ...c.env } });
+      const result = await world.rig(c.args, { env: { CLOUDRIG_HOME: home, ...c.env }, ...(c.guardMs === undefined ? {} : { timeoutMs: c.guardMs }) });
       row.message = result.stderr.trim();
 
       expect(result.code, result.stderr).not.toBe(0);
@@ -231,6 +251,8 @@ const ipcCases: readonly IpcCase[] = [
   { input: 'save: ingressCidr 10.1.2.3/0', channel: 'workstation:save', payload: { ...form, ingressCidr: '10.1.2.3/0' } },
   { input: 'save: ingressCidr 0.0.0.0/0 unconfirmed', channel: 'workstation:save', payload: { ...form, ingressCidr: '0.0.0.0/0' } },
   { input: 'save: autoStopMinutes 1', channel: 'workstation:save', payload: { ...form, autoStopMinutes: 1 } },
+  { input: 'save: setupScript with CRLF line endings', channel: 'workstation:save', payload: { ...form, setupScript: '#!/bin/bash\r\nnvidia-smi\r\n' } },
+  { input: 'save: setupScript holding the user-data boundary', channel: 'workstation:save', payload: { ...form, setupScript: '#!/bin/bash\n# ==CLOUDRIG-USER-DATA==\n' } },
   { input: 'save: an extra field', channel: 'workstation:save', payload: { ...form, admin: true } },
   { input: 'save: {}', channel: 'workstation:save', payload: {} },
   { input: "terminate: saveImage 'yes'", channel: 'workstation:terminate', payload: { saveImage: 'yes' } },

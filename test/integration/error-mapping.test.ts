@@ -89,6 +89,23 @@ describe('AWS errors become a message and a fix', () => {
     expect(errorLine(init.stderr)).toMatch(/^error: Your AWS credentials have expired\. Fix: Refresh them/);
   });
 
+  it('a skewed clock\'s "Signature expired" says to set the clock, not that the keys are wrong', async () => {
+    world.cloud.proxy.inject({ action: '*', kind: 'error', status: 403, code: 'SignatureDoesNotMatch', times: Infinity,
+      message: 'Signature expired: 20260101T000000Z is now earlier than 20260101T001000Z (20260101T001500Z - 5 min.)' });
+    const init = await world.rig(initArgs(world, ['--cidr', '203.0.113.7/32']));
+    expect(init.code).toBe(1);
+    const line = errorLine(init.stderr);
+    expect(line).toBe('error: AWS refused the request\'s time stamp: this computer\'s clock is off by more than AWS allows (SignatureDoesNotMatch: Signature expired: 20260101T000000Z is now earlier than 20260101T001000Z (20260101T001500Z - 5 min.)). Fix: Set this computer\'s clock to the right time and keep it synced (Linux: `sudo timedatectl set-ntp true`; macOS: System Settings → General → Date & Time → Set time automatically; Windows: `w32tm /resync`), then run the command again.');
+    expect(line).not.toMatch(/access key|credentials/);
+  });
+
+  it('a clock running ahead ("Signature not yet current") gets the same fix', async () => {
+    world.cloud.proxy.inject({ action: '*', kind: 'error', status: 403, code: 'SignatureDoesNotMatch', times: Infinity,
+      message: 'Signature not yet current: 20260101T003000Z is still later than 20260101T002000Z (20260101T001500Z + 5 min.)' });
+    const init = await world.rig(initArgs(world, ['--cidr', '203.0.113.7/32']));
+    expect(errorLine(init.stderr)).toMatch(/^error: AWS refused the request's time stamp: this computer's clock is off .*Fix: Set this computer's clock to the right time/);
+  });
+
   it('rejected credentials say to check them', async () => {
     world.cloud.proxy.inject({ action: '*', kind: 'error', code: 'AuthFailure', message: 'AWS was not able to validate the provided access credentials', status: 401, times: Infinity });
     const init = await world.rig(initArgs(world, ['--cidr', '203.0.113.7/32']));

@@ -18,6 +18,17 @@ async function gpus(args: readonly string[]): Promise<Row[]> {
 }
 
 describe('rig gpus: GPU types by price, with the quota', () => {
+  it('with expired credentials fails with the mapped error line, never "No GPU instance types" and exit 0', async () => {
+    world.cloud.proxy.inject({ action: '*', kind: 'expired-credentials', times: Infinity });
+    for (const args of [['--region', 'us-east-1'], ['--region', 'us-east-1', '--json']]) {
+      const result = await world.rig(['gpus', ...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim()).toMatch(/^error: Your AWS credentials have expired\. Fix: Refresh them/);
+      expect(result.stderr).not.toMatch(/No GPU instance types|skipped/);
+    }
+  });
+
   it('lists T4, A10G and L4 types with live on-demand and spot prices and the G quota, cheapest first', async () => {
     world.cloud.proxy.setPriceList([
       onDemandPriceEntry({ instanceType: 'g4dn.xlarge', regionCode: 'us-east-1', usd: 0.526 }),

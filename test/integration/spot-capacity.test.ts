@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { notificationPolicy } from '../../src/core/notification-policy.js';
 import type { Snapshot } from '../../src/shared/workstation.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const world = useRigWorld({ hold: { pendingMs: 500, stoppingMs: 500, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -103,6 +104,31 @@ describe('a spot interruption', () => {
     expect(['running', 'ready']).toContain(status.phase);
     expect(status.spotInterrupted).toBeFalsy();
     expect(await liveInstances()).toHaveLength(1);
+  });
+});
+
+describe('a spot interruption while rig up waits', () => {
+  it('says AWS took the spot instance back, with the way to wait for it or leave spot, not the idle auto-stop', async () => {
+    const init = await world.rig(initArgs(world, ['--spot']));
+    expect(init.code, init.stderr).toBe(0);
+    // The instance stays pending, so rig up is still waiting for it when the spot market takes it back.
+    world.cloud.proxy.setHold({ pendingMs: 600_000, stoppingMs: 500, shuttingDownMs: 300 });
+    const up = world.spawnRig(['up']);
+    const exited = new Promise<number | null>((resolve) => up.once('exit', resolve));
+    await waitUntil('the spot launch', () => world.cloud.proxy.spotRequests().length === 1);
+    const instanceId = world.cloud.proxy.spotRequests()[0]!.instanceId;
+    await waitUntil('rig up to wait for the instance', () => up.output().includes(instanceId));
+    await world.cloud.proxy.interruptSpot(instanceId);
+
+    expect(await exited, up.output()).toBe(1);
+    const errorLines = up.output().split('\n').filter((line) => line.startsWith('error: '));
+    expect(errorLines, up.output()).toHaveLength(1);
+    expect(errorLines[0]).toMatch(new RegExp(`^error: AWS took back the spot instance ${instanceId} \\(workstation gpu\\) while waiting for the instance to run: the spot market reclaimed its capacity \\(EC2 says: Server\\.SpotInstanceShutdown.*\\)\\. It is stopped, not terminated\\.`));
+    expect(errorLines[0]).toContain('Fix: Only its disk is billed now, and its persistent spot request starts it again by itself when AWS has capacity: `rig up gpu` waits for that. Not to depend on spot capacity: `rig down gpu --save-image`, then `rig init --name gpu --on-demand`');
+    expect(up.output()).not.toMatch(/idle auto-stop|something other than this/);
+    // Nothing was started by hand against the spot request, and nothing else launched.
+    expect(world.cloud.proxy.counts().StartInstances ?? 0).toBe(0);
+    expect(world.cloud.proxy.counts().RunInstances ?? 0).toBe(1);
   });
 });
 

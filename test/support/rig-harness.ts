@@ -28,7 +28,7 @@ export interface RigWorld {
    * needsOwnProcess) or `process: true` asks for it (two commands at once; an app in this process
    * that must see the change come from another process).
    */
-  rig(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; process?: boolean }): Promise<RigResult>;
+  rig(args: readonly string[], options?: { env?: NodeJS.ProcessEnv; process?: boolean; timeoutMs?: number }): Promise<RigResult>;
   /** Starts `rig` without waiting for it. */
   spawnRig(args: readonly string[]): ChildProcess & { output: () => string };
   /** The core wired to the real adapters, in this process. */
@@ -58,11 +58,12 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
     env,
     rig(args, options = {}) {
       const runEnv = { ...env, CLOUDRIG_HOME: world.home, ...options.env };
-      if (!options.process && !needsOwnProcess(args, runEnv)) return runRigInProcess(args, runEnv);
+      if (!options.process && options.timeoutMs === undefined && !needsOwnProcess(args, runEnv)) return runRigInProcess(args, runEnv);
       return new Promise((resolve) => {
         execFile(process.execPath, [RIG, ...args], {
           env: runEnv,
-          timeout: 120_000,
+          // A guard, not a timed assertion: a rig that hangs is killed and its (empty) output fails the test.
+          timeout: options.timeoutMs ?? 120_000,
         }, (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });

@@ -100,6 +100,11 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
       { action: 'retry', reason: 'network' });
   }
 
+  if (isClockSkew(code, message)) {
+    return new CloudRigError('ClockSkew', `AWS refused the request's time stamp: this computer's clock is off by more than AWS allows (${code}: ${message.split('\n')[0]!.trim()}).`,
+      { action: 'sync-clock' });
+  }
+
   switch (code) {
     case 'VcpuLimitExceeded': {
       const type = context.instanceType ?? 'this instance type';
@@ -163,6 +168,17 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
       // Only the first line: SDK messages may append hints meant for programmers.
       return new CloudRigError(isErrorCode(code) ? code : 'AwsError', `AWS said: ${message.split('\n')[0]!.trim()}`, { action: 'retry', reason: 'aws-said' }, code);
   }
+}
+
+/**
+ * AWS's answers to a request signed at a time too far from its own: the codes that say so, and the
+ * signature errors whose message does ("Signature expired: … is now earlier than …", "Signature
+ * not yet current: … is still later than …"), which would otherwise read as wrong keys.
+ */
+function isClockSkew(code: string, message: string): boolean {
+  if (code === 'RequestTimeTooSkewed' || code === 'RequestInTheFuture') return true;
+  return /^(SignatureDoesNotMatch|InvalidSignatureException|AuthFailure|RequestExpired)$/.test(code)
+    && /Signature expired|Signature not yet current|too skewed|is now earlier than|is still later than/i.test(message);
 }
 
 /** The SDK could not parse the answer (an HTML page, a proxy's error): not AWS speaking. */

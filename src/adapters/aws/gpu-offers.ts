@@ -40,6 +40,7 @@ export async function listGpuOffers(
   gpu: string | null,
 ): Promise<GpuOfferList> {
   const skipped: { region: string; message: string }[] = [];
+  const failures: unknown[] = [];
   const facts = (await Promise.all(regions.map(async (region): Promise<RegionFacts | null> => {
     try {
       const types = (await listGpuInstanceTypes(access, region)).filter((type) => !gpu || gpuModelIs(type.gpuModel, gpu));
@@ -50,9 +51,13 @@ export async function listGpuOffers(
       return { region, types, spot, quotas, quotaProblem: problem };
     } catch (error) {
       skipped.push({ region, message: toErrorInfo(error).message });
+      failures.push(error);
       return null;
     }
   }))).filter((region): region is RegionFacts => region !== null);
+  // No region answered (expired credentials, a skewed clock, no network): that is a failure with
+  // its own fix, not an empty list of GPU types.
+  if (facts.length === 0 && failures.length > 0) throw await mapAwsError(failures[0], { region: regions[0] ?? PRICING_API_REGION, profile: access.profile ?? null });
 
   const regionsOfType = new Map<string, string[]>();
   for (const { region, types } of facts) {

@@ -4,6 +4,7 @@
 import type { WorkstationSpec } from '../../shared/workstation.js';
 import { utf8Length } from '../../shared/workstation.js';
 import { CloudRigError } from '../errors.js';
+import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../validate.js';
 import { userDataFor } from '../idle-watchdog.js';
 import { hostKeyCloudConfig, type SeededHostKey } from './host-keys.js';
 import { setupScriptRunner } from './setup-script.js';
@@ -17,8 +18,6 @@ export interface UserDataPart {
   readonly filename: string;
   readonly content: string;
 }
-
-const BOUNDARY = '==CLOUDRIG-USER-DATA==';
 
 /** The parts as cloud-init's multipart MIME; a single shell script is sent as it is. */
 export function multipartUserData(parts: readonly UserDataPart[]): string | null {
@@ -46,6 +45,8 @@ export function launchUserData(spec: WorkstationSpec, launch: { readonly hostKey
   if (launch.hostKey) parts.push({ contentType: 'text/cloud-config', filename: 'cloudrig-host-key.yaml', content: hostKeyCloudConfig(launch.hostKey) });
   const watchdog = userDataFor(spec);
   if (watchdog) parts.push({ contentType: 'text/x-shellscript', filename: 'cloudrig-idle-watchdog.sh', content: watchdog });
+  // A script saved before init checked it (or edited by hand) is refused here, before anything is billed.
+  if (spec.setupScript) validateSetupScript(spec.setupScript);
   if (spec.setupScript) parts.push({ contentType: 'text/x-shellscript', filename: 'cloudrig-setup.sh', content: setupScriptRunner(spec.setupScript, spec.sshUser) });
   const userData = multipartUserData(parts);
   if (userData !== null && utf8Length(userData) > USER_DATA_MAX_BYTES) {

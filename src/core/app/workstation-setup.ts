@@ -10,6 +10,7 @@ import {
   validateName,
   validateParameterPath,
   validateRegion,
+  validateSetupScript,
   validateSshHost,
   validateSshUser,
 } from '../validate.js';
@@ -92,7 +93,8 @@ export function specFromInput(request: SpecRequest, existing: WorkstationSpec | 
   const ingressCidr = cidrText === 'auto' ? 'auto' : validateCidr(cidrText, 'ingressCidr', { allowAnywhere: anywhere === true });
   const sshHost = request.sshHost === undefined ? base.sshHost : request.sshHost === null || request.sshHost === '' ? undefined : validateSshHost(request.sshHost, 'sshHost');
   const { sshHost: _droppedHost, ingressAnywhere: _droppedAnywhere, setupScript: _droppedSetup, ...rest } = base;
-  const setupScript = request.setupScript === undefined ? base.setupScript : request.setupScript ?? undefined;
+  const setupScript = request.setupScript === undefined ? base.setupScript
+    : request.setupScript === null ? undefined : validateSetupScript(request.setupScript, 'setupScript');
   return {
     ...rest,
     name,
