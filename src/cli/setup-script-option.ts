@@ -7,7 +7,6 @@ import { printable } from '../shared/untrusted-text.js';
 import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import type { Io } from './output.js';
-import { printable } from '../shared/untrusted-text.js';
 
 /** What a path names, when it is not a regular file. */
 function notAFile(stats: Stats): string | null {
