@@ -1,6 +1,7 @@
 import { exec } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -100,5 +101,35 @@ describe('the laptop that lost a launch race', () => {
     const again = await world.rig(['up']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain(`✔ ${keeper.instanceId} is running and ssh answers`);
+  }, 120_000);
+});
+
+describe('a laptop whose pin is of an instance another laptop replaced', () => {
+  it('connects to the new instance on its derived key, pinned as verified, instead of waiting until the timeout', async () => {
+    const first = await world.rig(['up']);
+    expect(first.code, first.stderr).toBe(0);
+    const old = String((await world.statusJson()).instanceId);
+    // The other laptop: a copy of this home (same settings, same private key) that replaces the instance.
+    const other = await mkdtemp(join(tmpdir(), 'cloudrig-home-b-'));
+    try {
+      await cp(world.home, other, { recursive: true });
+      const down = await world.rig(['down', '--yes'], { env: { CLOUDRIG_HOME: other } });
+      expect(down.code, down.stderr).toBe(0);
+      const up = await world.rig(['up'], { env: { CLOUDRIG_HOME: other } });
+      expect(up.code, up.stderr).toBe(0);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+    expect(await readFile(join(world.home, 'known_hosts', 'gpu'), 'utf8')).toContain(`instance=${old} trust=verified`);
+
+    const again = await world.rig(['up', '--timeout', '60']);
+    expect(again.code, again.stderr).toBe(0);
+    const status = await world.statusJson();
+    expect(status.instanceId).not.toBe(old);
+    expect(status).toMatchObject({ phase: 'ready' });
+    expect(again.stderr).toContain(`✔ ${String(status.instanceId)} is running and ssh answers`);
+    const pin = await readFile(join(world.home, 'known_hosts', 'gpu'), 'utf8');
+    expect(pin).toContain(`instance=${String(status.instanceId)} trust=verified`);
+    expect(pin).toContain(await world.sshd.hostPublicKey());
   }, 120_000);
 });

@@ -4,6 +4,8 @@ import type { HostKeyTrust } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../../core/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
+import { ANY_ADDRESS, launchTokensOf } from '../../core/app/host-keys.js';
+import { derivedHostKey } from './derived-host-keys.js';
 import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
 import { privateKeyProblem } from './private-key-check.js';
 import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshPeerName, type ExecResult } from './exec-result.js';
@@ -88,8 +90,16 @@ export async function connect(target: SshTarget, timeoutMs: number, options: Con
   const current = pins && (pins.instanceId === null || target.instanceId == null || pins.instanceId === target.instanceId) ? pins : null;
   // A verified pin (seeded at launch) is never replaced by a key taken on first use: a target naming
   // another instance is stale (an old run's record), and its connection is not made.
-  if (pins && !current && pins.trust === 'verified' && options.boundKey === undefined) throw pinOfAnotherInstance(target, pins.instanceId);
-  const expected = options.boundKey !== undefined ? [options.boundKey] : current ? pinnedKeys(current, target.host, target.port) : [];
+  // A verified pin of another instance (a duplicate this laptop terminated, or an instance another
+  // laptop replaced): the new instance's seeded key is derived from its launch's ClientToken, so
+  // it is checked as verified too; without a token the connection is refused at once, saying how to recover.
+  let derived: string[] | null = null;
+  if (pins && !current && pins.trust === 'verified' && options.boundKey === undefined) {
+    if (!target.launchToken || !target.workstation) throw pinOfAnotherInstance(target, pins.instanceId);
+    const { workstation, launchToken } = target;
+    derived = launchTokensOf(launchToken).map((token) => derivedHostKey(privateKey, workstation, token).publicKey);
+  }
+  const expected = options.boundKey !== undefined ? [options.boundKey] : derived ?? (current ? pinnedKeys(current, target.host, target.port) : []);
   const preferred = [...new Set(expected.flatMap((key) => ALGORITHMS_OF_TYPE[key.split(' ')[0] ?? ''] ?? []))];
   // Loaded on first use: a process that never talks ssh never pays for ssh2.
   const { Client } = (await import('ssh2')).default;
@@ -137,6 +147,20 @@ export async function connect(target: SshTarget, timeoutMs: number, options: Con
             }
             refused = sessionKeyChanged(target);
             return verify(false);
+          }
+          if (derived) {
+            if (!derived.includes(presented)) {
+              refused = hostKeyMismatch(target);
+              return verify(false);
+            }
+            // The instance's own seeded key: pinned for it, verified, in place of the other instance's.
+            trust = 'verified';
+            void writePins(target.knownHostsPath, { host: ANY_ADDRESS, port: 22, keys: derived, instanceId: target.instanceId ?? null, trust: 'verified' })
+              .then(() => verify(true), (error: unknown) => {
+                refused = new Error(`could not pin the host key in ${target.knownHostsPath}: ${toErrorInfo(error).message}`);
+                verify(false);
+              });
+            return;
           }
           if (current && expected.length > 0) {
             if (expected.includes(presented)) {
