@@ -47,8 +47,3 @@ export function bindToInstance(c: CloudRigCore, workstation: string, instanceId:
     },
   };
 }
-
-/** Whether an error ends a session for good (its instance ended, or the host at its address is not the one it connected to). */
-export function endsSession(error: unknown): error is CloudRigError {
-  return error instanceof CloudRigError && (error.code === 'SessionEnded' || error.code === 'HostKeyMismatch');
-}
