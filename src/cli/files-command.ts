@@ -90,7 +90,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         if (!opts.watch) return;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
-        const failures = watchFailures(io.stderr, controller);
+        // Bound to the instance pushed to first: once it ends, the watch ends, sending nothing anywhere else.
+        const failures = watchFailures(io.stderr, controller, { session, consequence: 'the watch stopped. Nothing was copied to the new address.' });
         await watchAndSync({
           watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,

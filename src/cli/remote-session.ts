@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { toErrorInfo } from '../core/errors.js';
+import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import type { RemoteSession } from '../core/app/remote-access.js';
 import { warningLine } from './output.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */
@@ -36,24 +37,36 @@ export function openInBrowser(url: string): void {
 }
 
 /**
- * What a `--watch` command does with a failure: a host key that changed mid-watch ends the watch
- * (never retried; `rethrow` raises it once the watch returned), anything else is a warning and the
- * next turn tries again.
+ * What a long-running command (`--watch`, a tunnel) does with a failure: a host key that changed,
+ * or the session's instance ending, ends the command (never retried; `rethrow` raises it, with what
+ * it means for this command, once the command returned); anything else is a warning and the next
+ * turn tries again. With `session`, the session ending on its own (its connection dropped and its
+ * instance is gone) ends the command too, even when it has nothing to send.
  */
-export function watchFailures(stderr: { write(text: string): unknown }, controller: AbortController) {
+export function watchFailures(
+  stderr: { write(text: string): unknown },
+  controller: AbortController,
+  ending?: { readonly session: Pick<RemoteSession, 'onEnded'>; readonly consequence: string },
+) {
   let fatal: unknown = null;
+  const onError = (error: unknown): void => {
+    const info = toErrorInfo(error);
+    if (info.code === 'HostKeyMismatch' || info.code === 'SessionEnded') {
+      fatal ??= error;
+      controller.abort();
+      return;
+    }
+    stderr.write(`${warningLine(info)}\n`);
+  };
+  ending?.session.onEnded(onError);
   return {
-    onError(error: unknown): void {
-      const info = toErrorInfo(error);
-      if (info.code === 'HostKeyMismatch') {
-        fatal = error;
-        controller.abort();
-        return;
-      }
-      stderr.write(`${warningLine(info)}\n`);
-    },
+    onError,
     rethrow(): void {
-      if (fatal) throw fatal;
+      if (!fatal) return;
+      if (ending && fatal instanceof CloudRigError && fatal.code === 'SessionEnded') {
+        throw new CloudRigError(fatal.code, `${fatal.message}; ${ending.consequence}`, fatal.fix);
+      }
+      throw fatal;
     },
   };
 }

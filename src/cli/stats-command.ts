@@ -48,7 +48,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
         const intervalMs = opts.interval === undefined ? STATS_INTERVAL_MS : opts.interval * 1000;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
-        const failures = watchFailures(io.stderr, controller);
+        const failures = watchFailures(io.stderr, controller, { session, consequence: 'the stats stopped.' });
         await c.clock.sleep(intervalMs, controller.signal);
         await watchStats({
           shell: session,

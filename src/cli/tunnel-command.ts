@@ -1,10 +1,9 @@
-import { toErrorInfo } from '../core/errors.js';
 import { forwardJupyter } from '../core/app/connect.js';
 import { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
-import { openInBrowser, openSession, untilInterrupted } from './remote-session.js';
-import { lineWriter, warningLine } from './output.js';
+import { openInBrowser, openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { lineWriter } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 
 /** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
@@ -25,9 +24,6 @@ function describe(tunnel: OpenTunnel): string {
 /** `rig tunnel` and `rig jupyter`: local forwards over the workstation's one kept-alive ssh connection. */
 export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) => {
   const out = lineWriter(io.stdout);
-  const warn = (error: unknown): void => {
-    io.stderr.write(`${warningLine(toErrorInfo(error))}\n`);
-  };
 
   program
     .command('tunnel')
@@ -42,11 +38,15 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
         await session.connect();
-        const tunnels = await openTunnels(session.forwarder(warn), specs);
+        const controller = new AbortController();
+        // Bound to the instance: once it ends, the tunnels close rather than reach whatever answers at its address.
+        const failures = watchFailures(io.stderr, controller, { session, consequence: 'the tunnels closed.' });
+        const tunnels = await openTunnels(session.forwarder(failures.onError), specs);
         for (const tunnel of tunnels) out(`Forwarding ${describe(tunnel)}`);
         out('Press Ctrl-C to close the tunnels.');
-        await untilInterrupted(new AbortController());
+        await untilInterrupted(controller);
         await Promise.all(tunnels.map((tunnel) => tunnel.close()));
+        failures.rethrow();
         out('Tunnels closed.');
       } finally {
         await session.close();
@@ -64,13 +64,16 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
       const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
-        const { tunnel, url } = await forwardJupyter(session, session.forwarder(warn), workstation, opts.port);
+        const controller = new AbortController();
+        const failures = watchFailures(io.stderr, controller, { session, consequence: 'the Jupyter tunnel closed.' });
+        const { tunnel, url } = await forwardJupyter(session, session.forwarder(failures.onError), workstation, opts.port);
         // The URL's path and token come from the box's `jupyter server list`.
         out(`Jupyter on ${workstation}: ${printable(url)}`);
         if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);
         out('Press Ctrl-C to close the tunnel.');
-        await untilInterrupted(new AbortController());
+        await untilInterrupted(controller);
         await tunnel.close();
+        failures.rethrow();
       } finally {
         await session.close();
       }

@@ -177,6 +177,12 @@ export interface SshTarget {
   readonly workstation?: string;
   /** The instance behind the address: its host key is pinned per instance. */
   readonly instanceId?: string | null;
+  /**
+   * The ClientToken EC2 reports for the instance's launch: the host key a CloudRig launch seeded is
+   * derived from it and the workstation's private key, so a pin of another instance can be replaced
+   * by a verified one without asking the laptop that launched it.
+   */
+  readonly launchToken?: string | null;
 }
 
 /**

@@ -16,7 +16,10 @@ export function sshTargetOf(
 ): SshTarget | null {
   const host = spec.sshHost ?? instance?.publicDns ?? instance?.publicIp ?? null;
   if (!host) return null;
-  return { host, port: spec.sshPort, user: spec.sshUser, keyPath, knownHostsPath, workstation: spec.name, instanceId: instance?.instanceId ?? null };
+  return {
+    host, port: spec.sshPort, user: spec.sshUser, keyPath, knownHostsPath, workstation: spec.name, instanceId: instance?.instanceId ?? null,
+    ...(instance?.clientToken ? { launchToken: instance.clientToken } : {}),
+  };
 }
 
 /**

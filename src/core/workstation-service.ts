@@ -36,7 +36,7 @@ import { displayedSshCommand } from './ssh-config.js';
 import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
 import { followAddressDrift, publicCidrOf, type DriftReport } from './app/address-drift.js';
-import { seededPin, type HostKeyMaker, type SeededHostKey } from './app/host-keys.js';
+import { derivedPin, seededPin, type HostKeyMaker, type SeededHostKey } from './app/host-keys.js';
 
 /** Everything the service needs from the outside world. */
 export interface WorkstationServiceDeps {
@@ -331,7 +331,18 @@ export class WorkstationService {
     this.launchedHere.delete(spec.name);
     const record = await this.deps.ledger.get(spec.name);
     if (record) await this.deps.ledger.put(spec.name, { ...record, instanceId: keeper.instanceId });
+    await this.pinKeeper(spec, keeper);
     return instances.map((i) => (extra.some((d) => d.instanceId === i.instanceId) ? { ...i, state: 'shutting-down' as const } : i));
+  }
+
+  /**
+   * The pin this home holds is its own terminated duplicate's: replaced by the keeper's key, derived
+   * from its ClientToken when EC2 reports one. Otherwise the old pin stays, and the first connection
+   * to the keeper is refused at once with the command that forgets it (never a wait until the timeout).
+   */
+  private async pinKeeper(spec: WorkstationSpec, keeper: InstanceFacts): Promise<void> {
+    if (spec.seedHostKey === false || !this.deps.hostKeys || !keeper.clientToken) return;
+    await this.deps.keys.pinHostKeys(spec.name, await derivedPin(this.deps.hostKeys, spec.name, keeper.instanceId, keeper.clientToken));
   }
 
   /**

@@ -19,7 +19,7 @@ export const ERROR_CODES = [
   'InsufficientInstanceCapacity', 'IdempotentParameterMismatch', 'InvalidKeyPair.NotFound', 'InvalidAMIID', 'ParameterNotFound',
   'NoDefaultVpc', 'KeyPairFailed', 'KeyPairWithoutPrivateKey', 'PublicIpLookupFailed', 'AwsError',
   // ssh and the local machine
-  'KeyMissing', 'KeyPermissions', 'HostKeyMismatch', 'SshFailed', 'SshCommandTimeout', 'SshTimeout', 'SshNotAnswering', 'NoSsh',
+  'KeyMissing', 'KeyPermissions', 'HostKeyMismatch', 'SessionEnded', 'SshFailed', 'SshCommandTimeout', 'SshTimeout', 'SshNotAnswering', 'NoSsh',
   'SnoozeFailed', 'SshOutputTooLarge', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigUnreadable', 'SshConfigNotIncluded',
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app

@@ -41,6 +41,11 @@ export function ed25519FromSeed(seed: Buffer, comment = 'cloudrig-host'): Seeded
   };
 }
 
+/** The host key CloudRig seeds into the launch of `workstation` with `clientToken`, derived from the workstation's private key (`secret`). */
+export function derivedHostKey(secret: string, workstation: string, clientToken: string): SeededHostKey {
+  return ed25519FromSeed(createHmac('sha256', secret).update(`cloudrig ssh host key v1\n${workstation}\n${clientToken}`).digest());
+}
+
 /**
  * Host keys derived from the workstation's private key and the launch's ClientToken (HMAC-SHA256
  * as the Ed25519 seed): nothing new is stored, the same launch always sends the same user data
@@ -54,7 +59,6 @@ export class DerivedHostKeys implements HostKeyMaker {
   async forLaunch(workstation: string, clientToken: string): Promise<SeededHostKey> {
     const secret = await this.keys.read(resourceName(workstation));
     if (secret === null) throw new Error(`the private key of workstation ${workstation} is missing`);
-    const seed = createHmac('sha256', secret).update(`cloudrig ssh host key v1\n${workstation}\n${clientToken}`).digest();
-    return ed25519FromSeed(seed);
+    return derivedHostKey(secret, workstation, clientToken);
   }
 }

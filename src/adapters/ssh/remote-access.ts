@@ -1,5 +1,7 @@
 import type { SshTarget } from '../../core/ports.js';
 import type { RemoteAccess, RemoteSession } from '../../core/app/remote-access.js';
+import { CloudRigError } from '../../core/errors.js';
+import type { SessionBinding } from '../../core/app/session-binding.js';
 import { MonitorRegistration, type ConnectionShell, type ReleaseUse } from '../../core/app/monitor-registration.js';
 import { heldWhileOpen } from '../../core/app/tunnels.js';
 import { MONITOR_REFRESH_MS, MONITORS_DIR } from '../../core/idle-watchdog.js';
@@ -27,16 +29,45 @@ class Ssh2RemoteSession implements RemoteSession {
   private readonly monitor: MonitorRegistration;
   private refresher: ReturnType<typeof setInterval> | null = null;
   private transfer: ReleaseUse | null = null;
+  private readonly endedListeners: ((error: CloudRigError) => void)[] = [];
+  private endedBy: CloudRigError | null = null;
 
-  constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}) {
+  constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}, private readonly binding?: SessionBinding) {
     this.monitor = new MonitorRegistration({ workstation: target.workstation ?? target.host, dir: options.monitorsDir ?? MONITORS_DIR });
-    this.session = new Ssh2Session(target, { onConnect: (client) => {
-      const shell: ConnectionShell = (command) => execOver(client, target, command, MONITOR_COMMAND_TIMEOUT_MS);
-      client.once('close', () => this.monitor.disconnected(shell));
-      this.monitor.connected(shell);
-      this.refresher ??= setInterval(() => void this.monitor.refresh(), options.refreshMs ?? MONITOR_REFRESH_MS);
-      this.refresher.unref();
-    } });
+    this.session = new Ssh2Session(target, {
+      onConnect: (client) => {
+        const shell: ConnectionShell = (command) => execOver(client, target, command, MONITOR_COMMAND_TIMEOUT_MS);
+        client.once('close', () => this.monitor.disconnected(shell));
+        this.monitor.connected(shell);
+        this.refresher ??= setInterval(() => void this.monitor.refresh(), options.refreshMs ?? MONITOR_REFRESH_MS);
+        this.refresher.unref();
+      },
+      beforeReconnect: () => this.stillCurrent(),
+      // A connection that drops is how a terminated instance shows first: ask at once, so a tunnel
+      // or a watch with nothing to send still ends with its instance.
+      onDropped: () => void this.stillCurrent().catch((error: unknown) => {
+        if (error instanceof CloudRigError) this.session.end(error);
+      }),
+      onEnded: (error) => {
+        this.endedBy ??= error;
+        for (const listener of this.endedListeners.splice(0)) listener(error);
+      },
+    });
+  }
+
+  /** Rejects with SessionEnded when the instance the session was opened for is no longer the workstation's; any other failure to ask is ignored (the reconnect still checks the session's key). */
+  private async stillCurrent(): Promise<void> {
+    if (!this.binding) return;
+    try {
+      await this.binding.stillCurrent();
+    } catch (error) {
+      if (error instanceof CloudRigError && error.code === 'SessionEnded') throw error;
+    }
+  }
+
+  onEnded(listener: (error: CloudRigError) => void): void {
+    if (this.endedBy) listener(this.endedBy);
+    else this.endedListeners.push(listener);
   }
 
   async connect(): Promise<void> {
@@ -84,7 +115,7 @@ class Ssh2RemoteSession implements RemoteSession {
 /** Tunnels, sftp and stats over ssh2, with sessions that register on the box as `options` say. */
 export function ssh2RemoteAccessWith(options: MonitorOptions): RemoteAccess {
   return {
-    session: (target) => new Ssh2RemoteSession(target, options),
+    session: (target, binding) => new Ssh2RemoteSession(target, options, binding),
     remoteRoot,
     localTree: (root) => new LocalFileTree(root),
     watchLocal: (root, isFile) => new FsChangeWatcher(root, isFile),

@@ -4,6 +4,8 @@ import type { HostKeyTrust } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../../core/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
+import { ANY_ADDRESS, launchTokensOf } from '../../core/app/host-keys.js';
+import { derivedHostKey } from './derived-host-keys.js';
 import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
 import { privateKeyProblem } from './private-key-check.js';
 import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshPeerName, type ExecResult } from './exec-result.js';
@@ -20,16 +22,58 @@ const ALGORITHMS_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
 function hostKeyMismatch(target: SshTarget): CloudRigError {
   const who = sshPeerName(target);
   const instance = target.instanceId ? `instance ${target.instanceId}` : 'its instance';
-  const forget = process.platform === 'win32' ? `del "${target.knownHostsPath}"` : `rm ${shellQuote(target.knownHostsPath)}`;
+  const forget = forgetCommand(target);
   return new CloudRigError('HostKeyMismatch',
     `The ssh host key of ${who} (${instance} at ${target.host}:${target.port}) is not the key pinned for it; CloudRig refused to connect, since someone may be intercepting the connection.`,
     `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key with \`${forget}\` and connect again.`);
+}
+
+/** `rm` (or `del`) of the workstation's known_hosts file, as a shell line that works when pasted. */
+function forgetCommand(target: SshTarget): string {
+  return process.platform === 'win32' ? `del "${target.knownHostsPath}"` : `rm ${shellQuote(target.knownHostsPath)}`;
+}
+
+/**
+ * The pin is verified for another instance than the one the target names (the duplicate this laptop
+ * launched and terminated when another laptop's launch came first, and whose key could not be
+ * derived): waiting cannot help, so the error says how to take the new instance's key.
+ */
+function pinOfAnotherInstance(target: SshTarget, pinned: string | null): CloudRigError {
+  const who = sshPeerName(target);
+  const name = target.workstation ?? '';
+  return new CloudRigError('HostKeyMismatch',
+    `The ssh host key pinned for ${who} belongs to instance ${pinned ?? '(unknown)'}, not to ${target.instanceId ?? 'the instance it runs now'}; CloudRig cannot check the new instance's key, so it did not connect.`,
+    `If ${target.instanceId ?? 'that instance'} is yours (e.g. another of your computers launched it), forget the old pin and connect again, taking its key on first use: \`${forgetCommand(target)} && rig up${name ? ` ${name}` : ''}\``);
+}
+
+/**
+ * A reconnect of a session met a host key other than the one the session first connected with:
+ * never trusted, whatever the known_hosts file says now (`rig down` drops the pin).
+ */
+function sessionKeyChanged(target: SshTarget): CloudRigError {
+  const who = sshPeerName(target);
+  const instance = target.instanceId ? `instance ${target.instanceId}` : 'its instance';
+  return new CloudRigError('HostKeyMismatch',
+    `The ssh host key at ${target.host}:${target.port} is not the one this session to ${who} (${instance}) connected with; CloudRig refused to reconnect, and nothing was sent to that host.`,
+    `Check what runs now with \`rig status${target.workstation ? ` ${target.workstation}` : ''}\`; a new command connects to the workstation's current instance and checks its pinned key.`);
 }
 
 /** A connection that handshook, passed the host key check and authenticated. */
 export interface Connection {
   readonly client: ssh2.Client;
   readonly hostKey: HostKeyTrust;
+  /** The host key the server presented (`type base64`), which a reconnect of the same session must present again. */
+  readonly presentedKey: string;
+}
+
+/** How to connect. */
+export interface ConnectOptions {
+  readonly keepaliveIntervalMs?: number;
+  /**
+   * A reconnect of a session that already connected: only this key is accepted (whatever the
+   * known_hosts file holds now, or whether it exists), and nothing is pinned on first use.
+   */
+  readonly boundKey?: string;
 }
 
 /**
@@ -37,7 +81,7 @@ export interface Connection {
  * and authenticates with the workstation's key. Rejects with a CloudRigError when the user must
  * act (key file, host key); with a plain Error for what waiting may cure.
  */
-export async function connect(target: SshTarget, timeoutMs: number, options: { keepaliveIntervalMs?: number } = {}): Promise<Connection> {
+export async function connect(target: SshTarget, timeoutMs: number, options: ConnectOptions = {}): Promise<Connection> {
   const keyProblem = await privateKeyProblem(target);
   if (keyProblem) throw keyProblem;
   const privateKey = await readFile(target.keyPath, 'utf8');
@@ -46,10 +90,16 @@ export async function connect(target: SshTarget, timeoutMs: number, options: { k
   const current = pins && (pins.instanceId === null || target.instanceId == null || pins.instanceId === target.instanceId) ? pins : null;
   // A verified pin (seeded at launch) is never replaced by a key taken on first use: a target naming
   // another instance is stale (an old run's record), and its connection is not made.
-  if (pins && !current && pins.trust === 'verified') {
-    throw new Error(`the pinned host key belongs to instance ${pins.instanceId ?? '?'}, not ${target.instanceId ?? '?'}`);
+  // A verified pin of another instance (a duplicate this laptop terminated, or an instance another
+  // laptop replaced): the new instance's seeded key is derived from its launch's ClientToken, so
+  // it is checked as verified too; without a token the connection is refused at once, saying how to recover.
+  let derived: string[] | null = null;
+  if (pins && !current && pins.trust === 'verified' && options.boundKey === undefined) {
+    if (!target.launchToken || !target.workstation) throw pinOfAnotherInstance(target, pins.instanceId);
+    const { workstation, launchToken } = target;
+    derived = launchTokensOf(launchToken).map((token) => derivedHostKey(privateKey, workstation, token).publicKey);
   }
-  const expected = current ? pinnedKeys(current, target.host, target.port) : [];
+  const expected = options.boundKey !== undefined ? [options.boundKey] : derived ?? (current ? pinnedKeys(current, target.host, target.port) : []);
   const preferred = [...new Set(expected.flatMap((key) => ALGORITHMS_OF_TYPE[key.split(' ')[0] ?? ''] ?? []))];
   // Loaded on first use: a process that never talks ssh never pays for ssh2.
   const { Client } = (await import('ssh2')).default;
@@ -58,6 +108,7 @@ export async function connect(target: SshTarget, timeoutMs: number, options: { k
     let settled = false;
     let refused: Error | null = null;
     let trust: HostKeyTrust = 'unverified';
+    let presentedKey = '';
     const settle = (error: Error | null): void => {
       if (settled) return;
       settled = true;
@@ -66,7 +117,7 @@ export async function connect(target: SshTarget, timeoutMs: number, options: { k
         client.destroy();
         reject(error);
       } else {
-        resolve({ client, hostKey: trust });
+        resolve({ client, hostKey: trust, presentedKey });
       }
     };
     const timer = setTimeout(() => settle(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -87,6 +138,30 @@ export async function connect(target: SshTarget, timeoutMs: number, options: { k
         ...(preferred.length ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
         hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
           const presented = keyOfBlob(blob);
+          presentedKey = presented;
+          if (options.boundKey !== undefined) {
+            // A reconnect: the key of the session's first connection, and no other; never pinned anew.
+            if (presented === options.boundKey) {
+              trust = current && pinnedKeys(current, target.host, target.port).includes(presented) ? current.trust : 'unverified';
+              return verify(true);
+            }
+            refused = sessionKeyChanged(target);
+            return verify(false);
+          }
+          if (derived) {
+            if (!derived.includes(presented)) {
+              refused = hostKeyMismatch(target);
+              return verify(false);
+            }
+            // The instance's own seeded key: pinned for it, verified, in place of the other instance's.
+            trust = 'verified';
+            void writePins(target.knownHostsPath, { host: ANY_ADDRESS, port: 22, keys: derived, instanceId: target.instanceId ?? null, trust: 'verified' })
+              .then(() => verify(true), (error: unknown) => {
+                refused = new Error(`could not pin the host key in ${target.knownHostsPath}: ${toErrorInfo(error).message}`);
+                verify(false);
+              });
+            return;
+          }
           if (current && expected.length > 0) {
             if (expected.includes(presented)) {
               trust = current.trust;

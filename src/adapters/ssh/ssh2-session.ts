@@ -50,12 +50,18 @@ export function execOver(client: ssh2.Client, target: SshTarget, command: string
  * One kept-alive ssh2 connection to one workstation, shared by its tunnels, file copies and stats.
  * It connects on first use and again on the next use after it dropped; every connection checks the
  * host key against the workstation's pin (a mismatch is refused with a CloudRigError naming the
- * instance, and not retried).
+ * instance, and not retried). A reconnect first asks `beforeReconnect` (is the instance still the
+ * workstation's?) and accepts only the key the first connection checked: never one taken on first
+ * use, even when the pin is gone. A session refused that way has ended: every later use rejects.
  */
 export class Ssh2Session implements RemoteShell {
   private connection: Promise<ssh2.Client> | null = null;
   private sftpChannel: Promise<ssh2.SFTPWrapper> | null = null;
   private closed = false;
+  /** The host key of the session's first connection; every reconnect must present it. */
+  private boundKey: string | null = null;
+  /** Why the session ended for good, once it has. */
+  private ended: CloudRigError | null = null;
 
   constructor(
     readonly target: SshTarget,
@@ -64,15 +70,39 @@ export class Ssh2Session implements RemoteShell {
       readonly connectTimeoutMs?: number;
       /** Hears each new connection, once its host key checked out. */
       readonly onConnect?: (client: ssh2.Client) => void;
+      /** Asked before each reconnect; a rejection with a CloudRigError `SessionEnded` ends the session. */
+      readonly beforeReconnect?: () => Promise<void>;
+      /** Hears that a connection dropped (not closed by close()). */
+      readonly onDropped?: () => void;
+      /** Hears, once, why the session ended for good. */
+      readonly onEnded?: (error: CloudRigError) => void;
     } = {},
   ) {}
 
+  /** Ends the session for good with `error` (its instance ended, or a reconnect met another key). */
+  end(error: CloudRigError): void {
+    if (this.ended || this.closed) return;
+    this.ended = error;
+    const connection = this.connection;
+    this.connection = null;
+    this.sftpChannel = null;
+    void connection?.then((client) => client.destroy(), () => undefined);
+    this.options.onEnded?.(error);
+  }
+
   /** The live connection, connecting (again) when there is none. */
   client(): Promise<ssh2.Client> {
+    if (this.ended) return Promise.reject(this.ended);
     if (this.closed) return Promise.reject(new Error('the ssh session is closed'));
     if (this.connection) return this.connection;
-    const attempt = connect(this.target, this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, { keepaliveIntervalMs: this.options.keepaliveMs ?? KEEPALIVE_MS })
-      .then(({ client }) => {
+    const reconnecting = this.boundKey !== null;
+    const attempt = (reconnecting && this.options.beforeReconnect ? this.options.beforeReconnect() : Promise.resolve())
+      .then(() => connect(this.target, this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, {
+        keepaliveIntervalMs: this.options.keepaliveMs ?? KEEPALIVE_MS,
+        ...(this.boundKey !== null ? { boundKey: this.boundKey } : {}),
+      }))
+      .then(({ client, presentedKey }) => {
+        this.boundKey ??= presentedKey;
         const forget = (): void => {
           if (this.connection === attempt) {
             this.connection = null;
@@ -82,11 +112,18 @@ export class Ssh2Session implements RemoteShell {
         // A dropped connection (keepalive timeout, reset) is forgotten: the next use reconnects.
         client.on('close', forget);
         client.on('error', forget);
+        client.once('close', () => {
+          if (!this.closed && !this.ended) this.options.onDropped?.();
+        });
         this.options.onConnect?.(client);
         return client;
       }, (error: unknown) => {
         this.connection = null;
-        if (error instanceof CloudRigError) throw error;
+        if (error instanceof CloudRigError) {
+          // Its instance ended, or a reconnect met another key: no later use may try again.
+          if (error.code === 'SessionEnded' || (reconnecting && error.code === 'HostKeyMismatch')) this.end(error);
+          throw error;
+        }
         throw connectFailed(this.target, error);
       });
     this.connection = attempt;

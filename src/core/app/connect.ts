@@ -7,6 +7,7 @@ import { sshTargetOf } from '../ssh-command.js';
 import { resourceName } from '../workstation-service.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { RemoteSession } from './remote-access.js';
+import { bindToInstance } from './session-binding.js';
 import { findJupyter, jupyterUrl, type OpenTunnel, type PortForwarder } from './tunnels.js';
 import type { RemoteShell } from './stats.js';
 
@@ -26,7 +27,8 @@ export async function openWorkstationSession(c: CloudRigCore, name: string | und
   if (!target) {
     throw new CloudRigError('NoAddress', `Workstation ${spec.name} runs but has no public address yet.`, `Wait a moment and try again, or check \`rig status ${spec.name}\`.`);
   }
-  return c.remote.session(target);
+  // Bound to this instance: a reconnect after it ended (or to another key) ends the session instead.
+  return c.remote.session(target, bindToInstance(c, spec.name, snapshot.instance.instanceId));
 }
 
 /** A forwarded Jupyter server and the browser URL (with its token) that opens it. */

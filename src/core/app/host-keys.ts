@@ -36,6 +36,26 @@ export function seededPin(instanceId: string, key: SeededHostKey): HostKeyPin {
   return { host: ANY_ADDRESS, port: 22, keys: [key.publicKey], instanceId, trust: 'verified' };
 }
 
+/**
+ * The tokens a launch's host key may have been made for, from the ClientToken EC2 reports: the
+ * token itself, and — for a launch retried in another zone, whose token is `<first 36>-<subnet>` —
+ * the token the launch began with, which the key was made for.
+ */
+export function launchTokensOf(clientToken: string): string[] {
+  const begun = /^(.{36})-subnet-[0-9a-f]+$/.exec(clientToken)?.[1];
+  return begun ? [begun, clientToken] : [clientToken];
+}
+
+/**
+ * The pin of another machine's launch of this workstation, made without asking that machine: its
+ * host key is derived from the workstation's private key (which both hold) and the launch's
+ * ClientToken (which EC2 reports), so it is as verified as the key seeded by this machine's own launches.
+ */
+export async function derivedPin(maker: HostKeyMaker, workstation: string, instanceId: string, clientToken: string): Promise<HostKeyPin> {
+  const keys = await Promise.all(launchTokensOf(clientToken).map((token) => maker.forLaunch(workstation, token)));
+  return { host: ANY_ADDRESS, port: 22, keys: keys.map((key) => key.publicKey), instanceId, trust: 'verified' };
+}
+
 /** The cloud-config (YAML) that installs the key as the instance's only host key. */
 export function hostKeyCloudConfig(key: SeededHostKey): string {
   const indented = key.privateKey.trim().split('\n').map((line) => `    ${line}`).join('\n');

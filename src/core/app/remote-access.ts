@@ -1,8 +1,10 @@
 // The port behind tunnels, file copies and stats: one kept-alive ssh session per workstation (the
 // host key checked against its pin), and the local side of a file copy. src/adapters/ssh implements
 // it; the faces reach it through the composition (CloudRigCore.remote), never directly.
+import type { CloudRigError } from '../errors.js';
 import type { SshTarget } from '../ports.js';
 import type { ChangeWatcher, FileCopier, FileTree } from './files.js';
+import type { SessionBinding } from './session-binding.js';
 import type { RemoteShell } from './stats.js';
 import type { PortForwarder } from './tunnels.js';
 
@@ -25,11 +27,21 @@ export interface RemoteSession extends RemoteShell {
   // watchdog does not count as use.
   /** Hears, once per session, that the box could not take the registration (the session carries on). */
   onMonitorNote(listener: (message: string) => void): void;
+  /**
+   * Hears, once, that the session ended for good: its instance was terminated or replaced (seen
+   * when its connection dropped), or a reconnect met another host key. Every later use rejects.
+   */
+  onEnded(listener: (error: CloudRigError) => void): void;
 }
 
 /** Sessions to workstations, and the local side of file copies. */
 export interface RemoteAccess {
-  session(target: SshTarget): RemoteSession;
+  /**
+   * A session to `target`. With `binding`, it is bound to that instance: before each reconnect (and
+   * when its connection drops) it asks whether the workstation still has it, and a reconnect accepts
+   * only the host key its first connection checked, never a key taken on first use.
+   */
+  session(target: SshTarget, binding?: SessionBinding): RemoteSession;
   /** A path on the workstation as sftp needs it (relative to the login home; `~/` dropped). */
   remoteRoot(path: string): string;
   localTree(root: string): FileTree;
