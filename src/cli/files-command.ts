@@ -3,7 +3,7 @@ import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
 import ora from 'ora';
 import { CloudRigError } from '../core/errors.js';
-import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
+import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { printable } from '../shared/untrusted-text.js';
@@ -77,6 +77,35 @@ export function keptLine(kept: KeptPath, sides: Sides): string {
   }
 }
 
+/**
+ * Waits for `copy`, or for Ctrl-C: then the copies under way are abandoned (their temporary files
+ * removed, the files they would have replaced untouched) and the result is null.
+ */
+async function untilCopiedOrInterrupted(copier: FileCopier, copy: Promise<SyncSummary>): Promise<SyncSummary | null> {
+  let stop: () => void = () => undefined;
+  const interrupted = new Promise<null>((resolve) => (stop = () => resolve(null)));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const result = await Promise.race([copy, interrupted]);
+    if (result === null) {
+      // The copies under way may never settle now: their failure is not news.
+      copy.catch(() => undefined);
+      await copier.abandon();
+    }
+    return result;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** What Ctrl-C during a copy says, and its exit code. */
+function interruptedCopy(io: Io, command: string): void {
+  io.stderr.write(`Interrupted: files copied before Ctrl-C are in place; those under way were not written (their old copies, if any, are untouched). Run the same ${command} again to finish.\n`);
+  process.exitCode = 130;
+}
+
 /** The top-level path the user named, with links resolved (a link is allowed there, and only there). */
 async function named(path: string): Promise<string> {
   const absolute = resolve(path);
@@ -121,14 +150,18 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
       let lastKept = '';
-      const push = async (): Promise<SyncSummary> => {
+      /** One push; null when Ctrl-C interrupted it (`interruptible`: the watch has its own Ctrl-C). */
+      const push = async (interruptible: boolean): Promise<SyncSummary | null> => {
         const printer = progressPrinter(io, '↑');
-        let summary: SyncSummary;
+        const copier = session.upload(local, remote);
+        let summary: SyncSummary | null;
         try {
-          summary = await syncTree(source, session.tree(remote), session.upload(local, remote), { force: opts.force === true, onProgress: printer.onProgress });
+          const copy = syncTree(source, session.tree(remote), copier, { force: opts.force === true, onProgress: printer.onProgress });
+          summary = interruptible ? await untilCopiedOrInterrupted(copier, copy) : await copy;
         } finally {
           printer.done();
         }
+        if (summary === null) return null;
         // A watch says the same kept files once, not at every push.
         const lines = summary.kept.map((kept) => keptLine(kept, { source: 'this computer', dest: box }));
         if (lines.join('\n') !== lastKept) for (const line of lines) io.stderr.write(`${line}\n`);
@@ -136,7 +169,9 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         return summary;
       };
       try {
-        out(summaryLine(await push(), where));
+        const first = await push(true);
+        if (first === null) return interruptedCopy(io, 'rig push');
+        out(summaryLine(first, where));
         if (!opts.watch) return;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
@@ -150,8 +185,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
           // A .gitignored file (a training log rewritten every 0.1 s) is not an edit and never holds one back.
           isIgnored: (path) => isIgnoredIn(source, path),
           sync: async () => {
-            const summary = await push();
-            if (summary.copied.length) out(summaryLine(summary, where));
+            const summary = await push(false);
+            if (summary?.copied.length) out(summaryLine(summary, where));
           },
           onError: failures.onError,
         });
@@ -194,12 +229,14 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
             'Check the path with `rig ssh -- ls -la PATH` (relative paths start in the login user\'s home).');
         }
         const printer = progressPrinter(io, '↓');
-        let summary: SyncSummary;
+        const copier = session.download(remote, local);
+        let summary: SyncSummary | null;
         try {
-          summary = await syncTree(source, c.remote.localTree(local), session.download(remote, local), { force: opts.force === true, onProgress: printer.onProgress });
+          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.remote.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
         } finally {
           printer.done();
         }
+        if (summary === null) return interruptedCopy(io, 'rig pull');
         for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
         out(summaryLine(summary, local));
       } finally {

@@ -134,7 +134,16 @@ export function pulledMode(mode: number, umask: number): number {
 
 /** Copies from this computer to the workstation (`rig push`). */
 export class SftpUpload implements FileCopier {
+  private readonly inFlight = new Set<string>();
+  private abandoned = false;
+
   constructor(private readonly session: Ssh2Session, private readonly localRoot: string, private readonly root: string) {}
+
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    const sftp = await channel(this.session).catch(() => null);
+    if (sftp) await Promise.all([...this.inFlight].map((temporary) => removeQuietly(sftp, temporary)));
+  }
 
   async makeDir(path: string, source: number, options: { readonly replace: boolean }): Promise<void> {
     const sftp = await channel(this.session);
@@ -170,22 +179,26 @@ export class SftpUpload implements FileCopier {
     const temporary = posix.join(posix.dirname(full), temporaryName(posix.basename(full)));
     const mode = pushedMode(source.mode);
     const counter = byteCounter(onBytes);
+    if (this.abandoned) throw interruptedError();
+    this.inFlight.add(temporary);
     try {
-      await call((done) => sftp.fastPut(localPath(this.localRoot, path), temporary, { mode, step: counter.step }, done));
-    } catch (error) {
-      // Deleted here since the plan (fastPut opens the local file before the remote one: nothing was made there).
-      if (isLocallyMissing(error)) return { kind: 'vanished' };
-      await removeQuietly(sftp, temporary);
-      throw sftpError(this.session, full, error);
-    }
-    try {
+      try {
+        await call((done) => sftp.fastPut(localPath(this.localRoot, path), temporary, { mode, step: counter.step }, done));
+      } catch (error) {
+        // Deleted here since the plan (fastPut opens the local file before the remote one: nothing was made there).
+        if (isLocallyMissing(error)) return { kind: 'vanished' };
+        throw error;
+      }
       // The mode (fastPut's open does not set it past the umask) and the time the skip check compares.
       const seconds = Math.floor(source.mtimeMs / 1000);
       await call((done) => sftp.setstat(temporary, { mode, atime: seconds, mtime: seconds }, done));
+      if (this.abandoned) throw interruptedError();
       await renameOver(sftp, temporary, full);
     } catch (error) {
       await removeQuietly(sftp, temporary);
-      throw sftpError(this.session, full, error);
+      throw error instanceof CloudRigError ? error : sftpError(this.session, full, error);
+    } finally {
+      this.inFlight.delete(temporary);
     }
     return { kind: 'copied', bytes: counter.sent() };
   }
@@ -221,8 +234,15 @@ export class SftpDownload implements FileCopier {
   /** Read once: modes from the box are masked by it, as a file this user makes would be. */
   private readonly umask = process.umask();
   private realRoot: string | null = null;
+  private readonly inFlight = new Set<string>();
+  private abandoned = false;
 
   constructor(private readonly session: Ssh2Session, private readonly root: string, private readonly localRoot: string) {}
+
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await Promise.all([...this.inFlight].map((temporary) => rm(temporary, { force: true })));
+  }
 
   /**
    * The local path for a tree path, checked to stay inside the destination: every segment a plain
@@ -266,24 +286,32 @@ export class SftpDownload implements FileCopier {
     // mid-copy leaves the old file whole, and a link at `local` is replaced, not written through.
     const temporary = join(dirname(local), temporaryName(basename(local)));
     const counter = byteCounter(onBytes);
+    if (this.abandoned) throw interruptedError();
+    this.inFlight.add(temporary);
     try {
-      await call((done) => sftp.fastGet(full, temporary, { step: counter.step }, done));
-    } catch (error) {
-      await rm(temporary, { force: true });
-      if (isMissing(error)) return { kind: 'vanished' };
-      throw sftpError(this.session, full, error);
-    }
-    try {
+      try {
+        await call((done) => sftp.fastGet(full, temporary, { step: counter.step }, done));
+      } catch (error) {
+        if (isMissing(error)) return { kind: 'vanished' };
+        throw sftpError(this.session, full, error);
+      }
       await chmod(temporary, pulledMode(source.mode, this.umask));
       const seconds = Math.floor(source.mtimeMs / 1000);
       await utimes(temporary, seconds, seconds);
+      if (this.abandoned) throw interruptedError();
       await rename(temporary, local);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
+    } finally {
+      this.inFlight.delete(temporary);
     }
     return { kind: 'copied', bytes: counter.sent() };
   }
+}
+
+function interruptedError(): CloudRigError {
+  return new CloudRigError('Aborted', 'The copy was interrupted.', 'Run the same command again to finish it.');
 }
 
 function outsideDestination(root: string, path: string): CloudRigError {

@@ -47,6 +47,11 @@ export interface FileCopier {
   makeDir(path: string, mode: number, options: { readonly replace: boolean }): Promise<void>;
   /** Copies the file at `path`; `onBytes` gets the bytes copied so far. */
   copyFile(path: string, source: FileEntry, onBytes: (copied: number) => void): Promise<CopyOutcome>;
+  /**
+   * Ctrl-C: starts no more copies and removes the temporary files of those under way (the files
+   * they would replace are untouched). The copies' promises may then never settle.
+   */
+  abandon(): Promise<void>;
 }
 
 /** Where a copy is, for progress output. */
