@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readFile, realpath, rename, rm, utimes } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, utimes } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type ssh2 from 'ssh2';
 import { CloudRigError } from '../../core/errors.js';
@@ -259,7 +259,8 @@ function isLocallyMissing(error: unknown): boolean {
 export class SftpDownload implements FileCopier {
   /** Read once: modes from the box are masked by it, as a file this user makes would be. */
   private readonly umask = process.umask();
-  private realRoot: string | null = null;
+  /** Folders under the destination already seen to be real folders (not links). */
+  private readonly realFolders = new Set<string>();
   private readonly inFlight = new Set<string>();
   private abandoned = false;
 
@@ -272,8 +273,9 @@ export class SftpDownload implements FileCopier {
 
   /**
    * The local path for a tree path, checked to stay inside the destination: every segment a plain
-   * name, and the folder it goes in, with every link resolved, the same folder under the
-   * destination (a link swapped in since the plan is refused, not written through).
+   * name, and every folder between the destination and it a real folder, not a link (a link
+   * swapped in since the plan is refused, not written through). Folders are looked at with lstat
+   * rather than compared by realpath, so a case-insensitive disk's other spelling is no escape.
    */
   private async inside(path: string): Promise<string> {
     const full = localPath(this.localRoot, path);
@@ -281,10 +283,13 @@ export class SftpDownload implements FileCopier {
     if (path !== '' && (path.split('/').some(isUnsafeName) || relativePath === '' || relativePath.startsWith('..') || isAbsolute(relativePath))) {
       throw outsideDestination(this.localRoot, path);
     }
-    if (path.includes('/')) {
-      this.realRoot ??= await realpath(this.localRoot);
-      const folder = await realpath(dirname(full)).catch(() => null);
-      if (folder !== join(this.realRoot, dirname(relativePath))) throw outsideDestination(this.localRoot, path);
+    const parts = path.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      if (this.realFolders.has(folder)) continue;
+      const stats = await lstat(localPath(this.localRoot, folder)).catch(() => null);
+      if (!stats?.isDirectory()) throw outsideDestination(this.localRoot, path);
+      this.realFolders.add(folder);
     }
     return full;
   }
