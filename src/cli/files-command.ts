@@ -145,7 +145,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
-      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(local)}`, 'remote'));
+      // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
+      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
       const session = await openSession(c, name);
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
