@@ -7,13 +7,14 @@ import { startFootprint, type FootprintRun } from './footprint.js';
 import { measureIdleCost } from './idle-cost.js';
 import { measureInStep } from './in-step.js';
 import { measureNoticeLatency } from './notice-latency.js';
+import { measurePushFiles } from './push-files.js';
 import { measureRenderer } from './renderer.js';
 import { machine, notMeasured, table, type Row } from './report.js';
 import { measureScan } from './scan.js';
 import { measureSshReady } from './ssh-ready.js';
 import { startBenchWorld, WORKSTATION, type BenchWorld } from './world.js';
 
-const ITEMS = ['notice', 'instep', 'ssh', 'idle', 'scan', 'cli', 'footprint'] as const;
+const ITEMS = ['notice', 'instep', 'ssh', 'idle', 'scan', 'cli', 'push', 'footprint'] as const;
 type Item = (typeof ITEMS)[number];
 
 interface Fallback {
@@ -30,6 +31,7 @@ const FALLBACK: Record<Item, Fallback> = {
   idle: { item: 3, measure: 'Idle API calls', target: '≤ 60 DescribeInstances/h (1/min)' },
   scan: { item: 4, measure: 'All-region scan', target: '≤ 2× one region\'s call' },
   cli: { item: 5, measure: 'CLI cold start', target: '≤ 0.5× the AWS CLI' },
+  push: { item: 7, measure: '`rig push` of 400 one-line files vs `scp -r`', target: '≤ 3× `scp -r`' },
   footprint: { item: 6, measure: 'Idle watcher process', target: '≤ 30 MB over the bare runtime, ~0% CPU' },
 };
 const RENDERER_FALLBACK: Fallback = { item: 6, measure: 'Renderer bundle and first rendered snapshot', target: '≤ 150 KB gzip; ≤ 100 ms' };
@@ -100,6 +102,7 @@ export async function main(argv: readonly string[], paths: { root: string; outdi
       ['idle', 'idle API cost (accelerated clock)', () => measureIdleCost(world)],
       ['scan', 'all-region scan with +100 ms per call', () => measureScan(world)],
       ['cli', 'CLI cold start', () => measureColdStart(world, paths.root)],
+      ['push', 'rig push of 400 small files vs scp -r', () => measurePushFiles(world, paths.root)],
     ];
     for (const [item, title, stage] of stages) {
       if (!options.only.has(item)) continue;

@@ -4,10 +4,10 @@
 //
 //   npm run bench                  print the table
 //   npm run bench -- --json [PATH] also write machine-readable results (default .bench/results.json)
-//   npm run bench -- --only ID,ID  run some items only (notice, ssh, idle, scan, cli, footprint)
+//   npm run bench -- --only ID,ID  run some items only (notice, instep, ssh, idle, scan, cli, push, footprint)
 import { build } from 'esbuild';
 import { nodeBundleOptions } from '../scripts/node-bundle.mjs';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,6 +59,10 @@ await build({
   sourcemap: 'inline',
   logLevel: 'warning',
 });
+
+// The bundled fixtures look for their data files next to themselves (import.meta.dirname is .bench/):
+// moto's one stock image list, without which moto answers EC2 calls with HTTP 500.
+copyFileSync(join(root, 'test', 'fixtures', 'moto-amis.json'), join(outdir, 'moto-amis.json'));
 
 // `rig status` is measured from the built CLI; rebuild it when src/ is newer than the bundle.
 const cli = join(root, 'out', 'cli', 'rig.mjs');

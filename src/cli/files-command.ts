@@ -1,10 +1,12 @@
-import { basename, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
 import ora from 'ora';
 import { CloudRigError } from '../core/errors.js';
-import { syncTree, watchAndSync, type CopyProgress, type FileTree, type SyncSummary } from '../core/app/files.js';
+import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
+import { printable } from '../shared/untrusted-text.js';
 import { lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
@@ -35,10 +37,12 @@ function progressPrinter(io: Io, arrow: string): { onProgress: (progress: CopyPr
   const spinner = interactive ? ora({ text: 'Comparing…', stream: io.stderr }).start() : null;
   return {
     onProgress: (p) => {
+      // Names may come from the box: shown escaped, never as terminal instructions.
+      const name = p.path === '' ? '(file)' : printable(p.path);
       if (spinner) {
-        spinner.text = `${arrow} ${p.path || '(file)'}  ${p.filesDone + 1}/${p.filesTotal} files · ${size(p.bytesDone)} of ${size(p.bytesTotal)}`;
+        spinner.text = `${arrow} ${name}  ${p.filesDone}/${p.filesTotal} files · ${size(p.bytesDone)} of ${size(p.bytesTotal)}`;
       } else if (p.fileBytes === 0) {
-        io.stderr.write(`${arrow} ${p.path || '(file)'} (${size(p.fileSize)}) [${p.filesDone + 1}/${p.filesTotal}]\n`);
+        io.stderr.write(`${arrow} ${name} (${size(p.fileSize)}) [${p.fileNumber}/${p.filesTotal}]\n`);
       }
     },
     done: () => spinner?.stop(),
@@ -49,7 +53,73 @@ function summaryLine(summary: SyncSummary, where: string): string {
   const copied = summary.copied.length === 0 ? 'Nothing to copy' : `Copied ${summary.copied.length} file${summary.copied.length === 1 ? '' : 's'} (${size(summary.bytes)})`;
   const skipped = summary.skipped ? `, ${summary.skipped} unchanged` : '';
   const ignored = summary.ignored ? `, ${summary.ignored} ignored (.git, .gitignore)` : '';
-  return `${copied} to ${where}${skipped}${ignored}.`;
+  const kept = summary.kept.length ? `, ${summary.kept.length} not copied (listed above)` : '';
+  return `${copied} to ${where}${skipped}${ignored}${kept}.`;
+}
+
+/** The two sides of a copy, as the lines about kept files name them. */
+interface Sides {
+  readonly source: string;
+  readonly dest: string;
+}
+
+/** One line for a path a copy left alone, with why and what changes that (names shown escaped). */
+export function keptLine(kept: KeptPath, sides: Sides): string {
+  const path = kept.path === '' ? '(the file)' : printable(kept.path);
+  switch (kept.reason) {
+    case 'newer': return `skipped ${path}: newer on ${sides.dest}: kept; --force replaces it`;
+    case 'link': return `skipped ${path}: a symbolic link on ${sides.dest}: not written through; --force replaces the link`;
+    case 'special': return `skipped ${path}: a FIFO, device or socket on ${sides.dest}: kept; --force replaces it`;
+    case 'not-a-folder': return `skipped ${path}: a file on ${sides.dest} where a folder goes: kept; --force replaces it`;
+    case 'folder': return `skipped ${path}: a folder on ${sides.dest} where a file goes: kept; remove the folder to copy the file`;
+    case 'unsafe-name': return `refused ${path} from ${sides.source}: not a plain file name (a '/', '\\', '.', '..' or a control character); nothing written for it`;
+    case 'vanished': return `skipped ${path}: vanished from ${sides.source} while copying`;
+  }
+}
+
+/**
+ * Waits for `copy`, or for Ctrl-C: then the copies under way are abandoned (their temporary files
+ * removed, the files they would have replaced untouched) and the result is null.
+ */
+async function untilCopiedOrInterrupted(copier: FileCopier, copy: Promise<SyncSummary>): Promise<SyncSummary | null> {
+  let stop: () => void = () => undefined;
+  const interrupted = new Promise<null>((resolve) => (stop = () => resolve(null)));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const result = await Promise.race([copy, interrupted]);
+    if (result === null) {
+      // The copies under way may never settle now: their failure is not news.
+      copy.catch(() => undefined);
+      await copier.abandon();
+    }
+    return result;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+/** What Ctrl-C during a copy says, and its exit code. */
+function interruptedCopy(io: Io, command: string): void {
+  io.stderr.write(`Interrupted: files copied before Ctrl-C are in place; those under way were not written (their old copies, if any, are untouched). Run the same ${command} again to finish.\n`);
+  process.exitCode = 130;
+}
+
+/** The top-level path the user named, with links resolved (a link is allowed there, and only there). */
+async function named(path: string): Promise<string> {
+  const absolute = resolve(path);
+  return realpath(absolute).catch(() => absolute);
+}
+
+/** Whether `folder` is the current folder or one it is in. */
+function holdsCwd(folder: string): boolean {
+  const rel = relative(folder, process.cwd());
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+function shellWord(word: string): string {
+  return /^[\w./~@%+:=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
@@ -62,31 +132,47 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .argument('[paths...]', 'LOCAL [REMOTE]: a file or folder here, and where it goes (default ~/<its name>)')
     .description('Copy a file or folder to the workstation over sftp: changed files only, modes kept; --watch keeps pushing edits.')
     .option('--watch', 'keep pushing local edits until Ctrl-C (ignores .git and what .gitignore ignores)')
-    .action(async (first: string | undefined, more: string[], opts: { watch?: boolean }) => {
+    .option('--force', 'replace files that are newer on the workstation, and links or special files where a file goes')
+    .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean }) => {
       const c = await core();
       const { name, paths } = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
-      const local = resolve(checkedPath(paths[0]!, 'local'));
+      const local = await named(checkedPath(paths[0]!, 'local'));
       const source = c.remote.localTree(local);
       const rootEntry = await source.stat('');
-      if (!rootEntry || rootEntry.kind === 'other') {
+      if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
-      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(local)}`, 'remote'));
+      // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
+      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
       const session = await openSession(c, name);
-      const where = `${session.target.workstation ?? 'the workstation'}:${remote === '.' ? '~' : remote}`;
-      const push = async (): Promise<SyncSummary> => {
+      const box = session.target.workstation ?? 'the workstation';
+      const where = `${box}:${remote === '.' ? '~' : remote}`;
+      let lastKept = '';
+      /** One push; null when Ctrl-C interrupted it (`interruptible`: the watch has its own Ctrl-C). */
+      const push = async (interruptible: boolean): Promise<SyncSummary | null> => {
         const printer = progressPrinter(io, '↑');
+        const copier = session.upload(local, remote);
+        let summary: SyncSummary | null;
         try {
-          return await syncTree(source, session.tree(remote), session.upload(local, remote), printer.onProgress);
+          const copy = syncTree(source, session.tree(remote), copier, { force: opts.force === true, onProgress: printer.onProgress });
+          summary = interruptible ? await untilCopiedOrInterrupted(copier, copy) : await copy;
         } finally {
           printer.done();
         }
+        if (summary === null) return null;
+        // A watch says the same kept files once, not at every push.
+        const lines = summary.kept.map((kept) => keptLine(kept, { source: 'this computer', dest: box }));
+        if (lines.join('\n') !== lastKept) for (const line of lines) io.stderr.write(`${line}\n`);
+        lastKept = lines.join('\n');
+        return summary;
       };
       try {
-        out(summaryLine(await push(), where));
+        const first = await push(true);
+        if (first === null) return interruptedCopy(io, 'rig push');
+        out(summaryLine(first, where));
         if (!opts.watch) return;
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
@@ -98,9 +184,11 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
           signal: controller.signal,
           // Said only once the watch is in place: an edit made after this line is never missed.
           onWatching: () => out(`Watching ${local} for changes; press Ctrl-C to stop.`),
+          // A .gitignored file (a training log rewritten every 0.1 s) is not an edit and never holds one back.
+          isIgnored: (path) => isIgnoredIn(source, path),
           sync: async () => {
-            const summary = await push();
-            if (summary.copied.length) out(summaryLine(summary, where));
+            const summary = await push(false);
+            if (summary?.copied.length) out(summaryLine(summary, where));
           },
           onError: failures.onError,
         });
@@ -116,30 +204,42 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .command('pull')
     .argument('[name]', 'workstation name (optional when there is one)')
     .argument('[paths...]', 'REMOTE [LOCAL]: a file or folder on the workstation (relative to ~), and where it goes here (default ./<its name>)')
-    .description('Copy a file or folder from the workstation over sftp: changed files only, modes kept.')
-    .action(async (first: string | undefined, more: string[]) => {
+    .description('Copy a file or folder from the workstation over sftp: changed files only, modes kept (masked by your umask).')
+    .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')
+    .action(async (first: string | undefined, more: string[], opts: { force?: boolean }) => {
       const c = await core();
       const { name, paths } = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }
       const remote = c.remote.remoteRoot(checkedPath(paths[0]!, 'remote'));
-      const local = resolve(checkedPath(paths[1] ?? (posix.basename(remote) === '.' ? '.' : posix.basename(remote)), 'local'));
+      const remoteName = posix.basename(posix.normalize(remote));
+      // `rig pull ..`, `rig pull ~`, `rig pull /`: a folder with no name of its own would be merged
+      // into the current folder or one above it.
+      const nameless = remoteName === '' || remoteName === '.' || remoteName === '..';
+      const local = await named(checkedPath(paths[1] ?? (nameless ? '.' : remoteName), 'local'));
+      if (nameless && (paths[1] === undefined || holdsCwd(local))) {
+        throw new CloudRigError('InvalidInput', `rig pull ${paths[0]} would merge that whole folder of the workstation into ${local}${paths[1] === undefined ? '' : ', which holds the current folder'}.`,
+          `Name a new folder for it, e.g. \`rig pull ${shellWord(paths[0]!)} ./pulled\`.`);
+      }
       const session = await openSession(c, name);
       try {
         const source: FileTree = session.tree(remote);
         const rootEntry = await source.stat('');
-        if (!rootEntry || rootEntry.kind === 'other') {
+        if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
           throw new CloudRigError('InvalidInput', `${paths[0]} is not a file or folder on workstation ${session.target.workstation ?? ''}.`.replace(' .', '.'),
             'Check the path with `rig ssh -- ls -la PATH` (relative paths start in the login user\'s home).');
         }
         const printer = progressPrinter(io, '↓');
-        let summary: SyncSummary;
+        const copier = session.download(remote, local);
+        let summary: SyncSummary | null;
         try {
-          summary = await syncTree(source, c.remote.localTree(local), session.download(remote, local), printer.onProgress);
+          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.remote.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
         } finally {
           printer.done();
         }
+        if (summary === null) return interruptedCopy(io, 'rig pull');
+        for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
         out(summaryLine(summary, local));
       } finally {
         await session.close();

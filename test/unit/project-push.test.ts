@@ -18,10 +18,12 @@ describe('the push folder, as the popover words it', () => {
   });
 
   it('says what a push did: how many files and bytes, or up to date', () => {
-    expect(pushResultLine({ copied: ['a', 'b'], skipped: 0, ignored: 3, bytes: 3_565_158 })).toBe('Pushed 2 files (3.4 MiB)');
-    expect(pushResultLine({ copied: ['a'], skipped: 2, ignored: 0, bytes: 26 })).toBe('Pushed 1 file (26 B), 2 unchanged');
-    expect(pushResultLine({ copied: [], skipped: 1, ignored: 0, bytes: 0 })).toBe('Up to date (1 file unchanged)');
-    expect(pushResultLine({ copied: [], skipped: 0, ignored: 0, bytes: 0 })).toBe('Up to date');
+    expect(pushResultLine({ copied: ['a', 'b'], skipped: 0, ignored: 3, bytes: 3_565_158, kept: [] })).toBe('Pushed 2 files (3.4 MiB)');
+    expect(pushResultLine({ copied: ['a'], skipped: 2, ignored: 0, bytes: 26, kept: [] })).toBe('Pushed 1 file (26 B), 2 unchanged');
+    expect(pushResultLine({ copied: [], skipped: 1, ignored: 0, bytes: 0, kept: [] })).toBe('Up to date (1 file unchanged)');
+    expect(pushResultLine({ copied: [], skipped: 0, ignored: 0, bytes: 0, kept: [] })).toBe('Up to date');
+    expect(pushResultLine({ copied: ['a'], skipped: 0, ignored: 0, bytes: 2, kept: [{ path: 'b', reason: 'newer' }] }))
+      .toBe('Pushed 1 file (2 B); 1 newer on the workstation kept');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gitignoreRules, isIgnored, sameFile, watchAndSync, WATCH_DEBOUNCE_MS, type ChangeWatcher, type FileEntry } from '../../src/core/app/files.js';
+import { gitignoreRules, isIgnored, isUnsafeName, newerAtDestination, sameFile, watchAndSync, WATCH_DEBOUNCE_MS, WATCH_MAX_WAIT_MS, type ChangeWatcher, type FileEntry } from '../../src/core/app/files.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const file = (size: number, mtimeMs: number): FileEntry => ({ name: 'f', kind: 'file', size, mtimeMs, mode: 0o644 });
@@ -28,6 +28,17 @@ describe('what push and pull copy', () => {
     expect(sameFile(file(11, 1_700_000_000_000), file(10, 1_700_000_000_000))).toBe(false);
     expect(sameFile(file(10, 0), null)).toBe(false);
     expect(sameFile(file(10, 0), { ...file(10, 0), kind: 'dir' })).toBe(false);
+  });
+
+  it('a name is joined under a destination only when it is one plain segment', () => {
+    for (const name of ['../../../x', 'a/b', '..', '.', '', 'a\\b', 'evil\u001b]0;t\u0007', 'line\nbreak', 'c1\u009b']) expect(isUnsafeName(name), JSON.stringify(name)).toBe(true);
+    for (const name of ['train.py', '.gitignore', '..hidden', 'with space', 'naïve.txt', '%s']) expect(isUnsafeName(name), name).toBe(false);
+  });
+
+  it('a destination file is newer only when its modification second is later', () => {
+    expect(newerAtDestination(file(1, 1_700_000_000_000), file(2, 1_700_000_001_000))).toBe(true);
+    expect(newerAtDestination(file(1, 1_700_000_000_900), file(2, 1_700_000_000_000))).toBe(false);
+    expect(newerAtDestination(file(1, 1_700_000_005_000), file(2, 1_700_000_000_000))).toBe(false);
   });
 
   it('.git is never copied, and .gitignore rules apply from their own folder down, as git reads them', () => {
@@ -127,6 +138,49 @@ describe('push --watch', () => {
     clock.advance(WATCH_DEBOUNCE_MS);
     await settle();
     expect(syncs).toBe(2);
+    controller.abort();
+    await done;
+  });
+
+  it('pushes at the latest WATCH_MAX_WAIT_MS after the first change, however often a file keeps changing', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeChangeWatcher();
+    const controller = new AbortController();
+    let syncs = 0;
+    const done = watchAndSync({ watcher, clock, signal: controller.signal, sync: async () => void syncs++, onError: () => undefined });
+    await settle();
+    // A progress file rewritten every 100 ms: never quiet for the debounce.
+    for (let waited = 0; waited < WATCH_MAX_WAIT_MS; waited += 100) {
+      watcher.change('progress.txt');
+      await settle();
+      clock.advance(100);
+      await settle();
+    }
+    expect(syncs).toBe(1);
+    controller.abort();
+    await done;
+  });
+
+  it('changes to paths the push leaves out are not edits', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeChangeWatcher();
+    const controller = new AbortController();
+    let syncs = 0;
+    const done = watchAndSync({
+      watcher, clock, signal: controller.signal, sync: async () => void syncs++, onError: () => undefined,
+      isIgnored: async (path) => path.endsWith('.log'),
+    });
+    await settle();
+    watcher.change('train.log');
+    await settle();
+    clock.advance(WATCH_MAX_WAIT_MS * 2);
+    await settle();
+    expect(syncs).toBe(0);
+    watcher.change('model.py');
+    await settle();
+    clock.advance(WATCH_DEBOUNCE_MS);
+    await settle();
+    expect(syncs).toBe(1);
     controller.abort();
     await done;
   });

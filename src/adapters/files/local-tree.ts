@@ -1,5 +1,5 @@
 import { watch } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { ChangeWatcher, FileEntry, FileTree } from '../../core/app/files.js';
@@ -10,8 +10,9 @@ export function localPath(root: string, path: string): string {
 }
 
 function entryOf(name: string, stats: Stats): FileEntry {
-  // Symbolic links are not followed (a link to a parent would never end): they are left out.
-  const kind = stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : 'other';
+  // Symbolic links below the root are not followed (a link to a parent would never end): a push
+  // leaves them out, and a pull never writes through one.
+  const kind = stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : stats.isSymbolicLink() ? 'link' : 'other';
   return { name, kind, size: stats.size, mtimeMs: stats.mtimeMs, mode: stats.mode & 0o7777 };
 }
 
@@ -26,7 +27,9 @@ export class LocalFileTree implements FileTree {
 
   async stat(path: string): Promise<FileEntry | null> {
     try {
-      return entryOf(path.split('/').at(-1) ?? '', await lstat(localPath(this.root, path)));
+      // The root is what the user named: a link there is followed (`rig push ./current` → its folder).
+      const look = path === '' ? stat : lstat;
+      return entryOf(path.split('/').at(-1) ?? '', await look(localPath(this.root, path)));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

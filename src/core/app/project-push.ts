@@ -41,11 +41,15 @@ export function checkedRemoteFolder(remote: string, local: string): string {
   return trimmed;
 }
 
-/** The outcome line of a push: "Pushed 12 files (3.4 MiB)" or "Up to date". */
+/** The outcome line of a push: "Pushed 12 files (3.4 MiB)" or "Up to date", and what was kept on the workstation. */
 export function pushResultLine(summary: SyncSummary): string {
   const n = summary.copied.length;
-  if (n === 0) return `Up to date${summary.skipped ? ` (${summary.skipped} file${summary.skipped === 1 ? '' : 's'} unchanged)` : ''}`;
-  return `Pushed ${n} file${n === 1 ? '' : 's'} (${byteSize(summary.bytes)})${summary.skipped ? `, ${summary.skipped} unchanged` : ''}`;
+  const newer = summary.kept.filter((kept) => kept.reason === 'newer').length;
+  const other = summary.kept.length - newer;
+  // The app has no --force: a newer file on the box is the user's to resolve there (or with `rig push --force`).
+  const kept = `${newer ? `; ${newer} newer on the workstation kept` : ''}${other ? `; ${other} left alone (see \`rig push\`)` : ''}`;
+  if (n === 0) return `Up to date${summary.skipped ? ` (${summary.skipped} file${summary.skipped === 1 ? '' : 's'} unchanged)` : ''}${kept}`;
+  return `Pushed ${n} file${n === 1 ? '' : 's'} (${byteSize(summary.bytes)})${summary.skipped ? `, ${summary.skipped} unchanged` : ''}${kept}`;
 }
 
 function progressView(p: CopyProgress): PushProgressView {
@@ -173,7 +177,7 @@ export class ProjectPush {
     }
     const remoteRoot = c.remote.remoteRoot(folder.remote);
     const session = await this.deps.session(name);
-    return syncTree(source, session.tree(remoteRoot), session.upload(folder.local, remoteRoot), onProgress);
+    return syncTree(source, session.tree(remoteRoot), session.upload(folder.local, remoteRoot), { onProgress });
   }
 
   /** The workstation left ready: a push under way is abandoned (its session is closing). */
