@@ -32,7 +32,7 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   const width = Math.max(...statuses.map((s) => s.name.length));
   for (const s of statuses) {
     const rate = typeof s.hourlyUsd === 'number' && (s.phase === 'running' || s.phase === 'ready') ? `  $${s.hourlyUsd.toFixed(3)}/h` : '';
-    const problem = s.error ? `  — ${s.error.message}` : '';
+    const problem = s.error ? `  — ${s.error.message}` : s.setupFailure ? `  — setup: ${s.setupFailure.message}` : '';
     write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
