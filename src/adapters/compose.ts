@@ -16,6 +16,7 @@ import { AwsCloud } from './aws/aws-cloud.js';
 import type { AwsAccess } from './aws/client-config.js';
 import { FileKeyStore } from './store/key-store.js';
 import { FileLaunchLedger } from './store/launch-ledger.js';
+import { FileSetupFailures } from './store/setup-failures.js';
 import { FileLocks } from './store/file-locks.js';
 import { FileHomeChanges } from './store/home-change-file.js';
 import { ConfSettingsStore } from './store/settings-store.js';
@@ -66,6 +67,8 @@ export function createCore(options: CoreOptions): ComposedCore {
     hostKeys: new DerivedHostKeys(keys),
     // Each run whose key was accepted is recorded, so the next `rig status` can start its probe early.
     acceptedRuns: new FileAcceptedRuns(options.home),
+    // A failed setup script is remembered for its instance: the next `rig status`, `rig up` and the app say so.
+    setupFailures: new FileSetupFailures(options.home),
   });
   // One EC2 client per region for the whole process (gateway, scan, spot prices, kept resources).
   const ec2 = (region: string) => cloud.client(region);

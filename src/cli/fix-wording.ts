@@ -150,6 +150,7 @@ function cliStep(step: FixStep): string {
       interrupted: `It runs only once per disk. Run the rest by hand (\`rig ssh ${step.name}\`; its log is ${step.log}), or launch a fresh instance (\`rig down ${step.name}\`, \`rig up ${step.name}\`).`,
       'not-started': `Check that the image runs cloud-init; see \`rig ssh ${step.name} -- sudo cat /var/log/cloud-init-output.log\`.`,
     }[step.problem];
+    case 'follow-setup': return `\`rig up ${step.name}\` follows it again while it runs (the whole log: \`rig ssh ${step.name} -- tail -n +1 -f ${step.log}\`).`;
     case 'choose-push-folder':
       return `Put ${step.path} back, or choose another push folder in the app (or pass an existing one to \`rig push ${step.name}\`).`;
     default: return unworded(step);

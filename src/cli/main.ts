@@ -12,6 +12,7 @@ import { registerStatsCommand } from './stats-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
+import { BilledOnInterrupt } from './billed-on-interrupt.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -66,28 +67,104 @@ class ChangeAnnouncer {
   }
 }
 
+/** How long a Ctrl-C waits for AWS to name the instance of a launch whose answer never came. */
+const LOOKUP_ON_INTERRUPT_MS = 3_000;
+
+/**
+ * Ctrl-C (or SIGTERM) during `rig up` or `rig down`: one line on stderr saying what is left billed
+ * (the instance, its rate, the command that ends it), then exit 130 (143 for SIGTERM). Only the
+ * `rig` executable installs it (runRig in a test's process must not take the test runner's
+ * signals); other commands keep their own handling (watches, tunnels end cleanly on Ctrl-C).
+ */
+class InterruptLine {
+  private tracker: BilledOnInterrupt | null = null;
+  private core: CloudRigCore | null = null;
+  private handling = false;
+  private readonly onSignal = (signal: NodeJS.Signals): void => void this.interrupted(signal);
+
+  constructor(private readonly io: Io) {}
+
+  /** The command commander is about to run: up and down get a tracker and the signal handlers. */
+  started(name: string): void {
+    if (name !== 'up' && name !== 'down') return;
+    this.tracker = new BilledOnInterrupt(name, (workstation) => {
+      try {
+        return this.core?.service.spec(workstation).spot ?? false;
+      } catch {
+        return false;
+      }
+    });
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  /** The core the command built: its snapshots feed the tracker. */
+  attach(core: CloudRigCore): void {
+    this.core = core;
+    core.service.onDidChange((snapshot) => this.tracker?.snapshot(snapshot));
+  }
+
+  /** The tracker of the running command, for its steps; null when the command cannot leave anything billed. */
+  billed(): BilledOnInterrupt | null {
+    return this.tracker;
+  }
+
+  finished(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+
+  private async interrupted(signal: NodeJS.Signals): Promise<void> {
+    // The settings library's exit hook raises the signal once more after its cleanup: one line only.
+    if (this.handling) return;
+    this.handling = true;
+    Progress.failAll();
+    const tracker = this.tracker;
+    const core = this.core;
+    const name = tracker?.name();
+    if (tracker?.needsLookup() && core && name) {
+      // The launch was sent but its answer never came: ask AWS once (bounded) which instance it made.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        core.service.refresh(name, { probeSsh: false, force: true }).catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, LOOKUP_ON_INTERRUPT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    const line = tracker?.line();
+    if (line) this.io.stderr.write(`${line}\n`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  }
+}
+
 /** Runs `rig` with the given arguments (without node and script) and returns the exit code. */
 export async function runRig(
   argv: readonly string[],
   io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
-  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; ssh?: SshClient } = {},
+  extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; ssh?: SshClient; interrupts?: boolean } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
+  const interrupts = extensions.interrupts ? new InterruptLine(io) : null;
   const program = buildProgram(io, async ({ home, profile }) => {
     // The composition root: the only place `rig` reaches src/adapters (loaded on first use, so `rig --help` stays fast).
     const compose = await import('../adapters/compose.js');
     if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
     const core = compose.createCore({ home: home ?? compose.resolveHome(), profile, ssh: extensions.ssh });
     changes.attach(core);
+    interrupts?.attach(core);
     return core;
   }, {
     remote,
+    billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, ...(extensions.register ?? [])],
   });
-  program.hook('preAction', (_program, command) => changes.started(command.name()));
+  program.hook('preAction', (_program, command) => {
+    changes.started(command.name());
+    interrupts?.started(command.name());
+  });
   let succeeded = false;
   try {
     await program.parseAsync(args, { from: 'user' });
@@ -102,6 +179,7 @@ export async function runRig(
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
   } finally {
+    interrupts?.finished();
     await changes.finished(succeeded);
   }
 }

@@ -34,7 +34,9 @@ export class Progress {
       this.io.stderr.write(`• ${step.label}\n`);
     } else {
       this.spinner?.succeed();
-      this.spinner = ora({ text: step.label, stream: this.io.stderr }).start();
+      // discardStdin off: ora's raw-mode stdin swallowed Ctrl-C (its data listener never made stdin
+      // flow), so an interrupt never reached rig; the terminal's own Ctrl-C (SIGINT) must.
+      this.spinner = ora({ text: step.label, stream: this.io.stderr, discardStdin: false }).start();
       Progress.active.add(this);
     }
     this.current = step.label;

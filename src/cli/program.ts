@@ -17,7 +17,7 @@ import {
   validateSshUser,
 } from '../core/validate.js';
 import { unknownFieldsWarning } from '../shared/settings.js';
-import { DEFAULT_AMI_PARAMETER, type Snapshot } from '../shared/workstation.js';
+import { DEFAULT_AMI_PARAMETER, type Snapshot, type Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
@@ -29,6 +29,7 @@ import { statusCostLines } from './cost-text.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
+import type { BilledOnInterrupt } from './billed-on-interrupt.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -53,7 +54,11 @@ export type StatusExtras = (core: CloudRigCore, snapshot: Snapshot) => Promise<S
 export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
-export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[] } = {}): Command {
+export function buildProgram(io: Io, makeCore: CoreFactory, options: {
+  remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[];
+  /** What the running command has left billed, told each step (the `rig` executable's Ctrl-C line). */
+  billed?: () => BilledOnInterrupt | null;
+} = {}): Command {
   const program = new Command('rig')
     .description('Run a personal GPU workstation on your own AWS account.')
     .option('--home <dir>', 'CloudRig home (settings, keys); default $CLOUDRIG_HOME or the platform config dir')
@@ -83,6 +88,11 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
   const out = lineWriter(io.stdout);
   const json = (value: unknown): void => out(jsonText(value, 2));
   const progress = () => new Progress(io);
+  /** The bar's steps, also told to what tracks the billed instance for a Ctrl-C. */
+  const tracked = (bar: Progress) => (step: Step): void => {
+    bar.step(step);
+    options.billed?.()?.step(step);
+  };
 
   program
     .command('init')
@@ -141,17 +151,24 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
     .argument('[name]', 'workstation name (optional when there is one)', workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
-    .option('--timeout <seconds>', 'give up waiting after this long (default 900)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
+    .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
     .action(async (name: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
       const bar = progress();
-      const snapshot = await startWorkstation(await getCore(), name, {
+      const startedAt = Date.now();
+      const core = await getCore();
+      const snapshot = await startWorkstation(core, name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
-        onStep: bar.step,
+        onStep: tracked(bar),
       });
-      bar.done(`${snapshot.instance?.instanceId} is ${snapshot.phase === 'ready' ? 'running and ssh answers' : 'running'}`);
+      const setupFailed = snapshot.setupFailure ?? null;
+      bar.done(`${snapshot.instance?.instanceId} is ${snapshot.phase === 'ready' ? `running and ssh answers${setupFailed ? ', but its setup script failed' : ''}` : 'running'}`);
       out(snapshot.sshCommand ?? '(no public address)');
-      await followSetupAfterUp(await getCore(), snapshot, io);
+      const followFor = opts.timeout === undefined ? null : Math.max(0, opts.timeout * 1000 - (Date.now() - startedAt));
+      await followSetupAfterUp(core, snapshot, io, {
+        timeoutMs: followFor,
+        onFollowing: () => options.billed?.()?.following(),
+      });
     });
 
   program
@@ -180,6 +197,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
       out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
       if (snapshot.error) out(cliErrorText(snapshot.error));
+      if (snapshot.setupFailure) out(`Setup: ${cliErrorText(snapshot.setupFailure)}`);
       for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, snapshot.instance?.state === 'running')) out(line);
       if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
       if (status.spotInterrupted) {
@@ -255,7 +273,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: { remote?: 
         }
       }
       const bar = progress();
-      const result = await terminateWorkstation(c, spec.name, { saveImage: Boolean(opts.saveImage), onStep: bar.step });
+      const result = await terminateWorkstation(c, spec.name, { saveImage: Boolean(opts.saveImage), onStep: tracked(bar) });
       bar.done('terminated');
       if (result.imageId) out(`Saved image: ${result.imageId}`);
       out(`Workstation ${spec.name} is terminated.`);

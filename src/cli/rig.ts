@@ -17,4 +17,4 @@ for (const stream of [process.stdout, process.stderr]) {
 const argv = process.argv.slice(2);
 const ssh = earlySshProbe(argv);
 const { runRig } = await import('./main.js');
-process.exitCode = await runRig(argv, undefined, { ssh });
+process.exitCode = await runRig(argv, undefined, { ssh, interrupts: true });

@@ -34,7 +34,7 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   for (const s of statuses) {
     const billed = s.phase === 'running' || s.phase === 'ready';
     const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  $${s.hourlyUsd.toFixed(3)}/h` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
-    const problem = s.error ? `  — ${printable(s.error.message)}` : '';
+    const problem = s.error ? `  — ${printable(s.error.message)}` : s.setupFailure ? `  — setup: ${printable(s.setupFailure.message)}` : '';
     write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');

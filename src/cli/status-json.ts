@@ -65,6 +65,8 @@ export interface StatusJson extends StatusCost, StatusIngress {
   readonly hourlyUsd: number | null;
   readonly duplicates: readonly StatusDuplicate[];
   readonly spotInterrupted: boolean;
+  /** The setup script failed on this instance (remembered until a fresh launch); null when not. */
+  readonly setupFailure: StatusError | null;
 }
 
 /** Builds `rig status --json`'s object from a snapshot and what the cost side and the settings add. */
@@ -94,5 +96,8 @@ export function statusJson(snapshot: Snapshot, extra: StatusCost & StatusIngress
     hourlyUsd,
     duplicates,
     spotInterrupted: snapshot.spotInterrupted === true,
+    setupFailure: snapshot.setupFailure
+      ? { code: snapshot.setupFailure.code, message: snapshot.setupFailure.message, fix: cliFix(snapshot.setupFailure.fix), remedy: snapshot.setupFailure.fix }
+      : null,
   };
 }

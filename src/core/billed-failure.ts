@@ -22,10 +22,10 @@ export function mayBeBilled(instance: BilledInstance): boolean {
   return instance.state === null || BILLED_STATES.has(instance.state);
 }
 
-/** "about $0.526/hour (on-demand list price)", or "by the hour" when the bundled table lacks the type. */
+/** "by the hour (about $0.526/hour on demand)", or "by the hour (rate unknown)" when the bundled table lacks the type: never $0.00. */
 export function rateWords(region: string, instanceType: string, spot: boolean): string {
   const price = bundledOnDemandHourly(region, instanceType);
-  if (price === null) return 'by the hour';
+  if (price === null) return 'by the hour (rate unknown)';
   const usd = price.usd.toFixed(price.usd < 1 ? 3 : 2);
   return spot ? `by the hour (at most $${usd}/hour, the on-demand price)` : `by the hour (about $${usd}/hour on demand)`;
 }

@@ -146,6 +146,19 @@ export interface LaunchLedger {
   clear(workstation: string): Promise<void>;
 }
 
+/** A setup script that did not succeed on one instance of a workstation. */
+export interface SetupFailureRecord {
+  readonly instanceId: string;
+  readonly failure: ErrorInfo;
+}
+
+/** Where the last setup failure of each workstation is kept, so another process (the next `rig`, the app) still knows. */
+export interface SetupFailures {
+  get(workstation: string): Promise<SetupFailureRecord | null>;
+  /** Records a failure, or (null) forgets it: the setup succeeded or a fresh instance runs. */
+  put(workstation: string, record: SetupFailureRecord | null): Promise<void>;
+}
+
 /**
  * Cross-process lock in the home so two processes do not both launch. The signal aborts when the
  * lock is lost (it could not be refreshed, or another process took it): the holder must stop.

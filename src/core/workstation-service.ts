@@ -28,6 +28,8 @@ import type {
   Locks,
   PublicIp,
   SettingsStore,
+  SetupFailureRecord,
+  SetupFailures,
   SshClient,
   SshTarget,
 } from './ports.js';
@@ -55,6 +57,8 @@ export interface WorkstationServiceDeps {
   readonly hostKeys?: HostKeyMaker;
   /** Where the target of each run whose key was accepted is recorded, for a probe started early by the next process. */
   readonly acceptedRuns?: AcceptedRuns;
+  /** Where a failed setup script is remembered across processes; without it, only this process remembers. */
+  readonly setupFailures?: SetupFailures;
 }
 
 /** Options common to long operations. */
@@ -160,6 +164,8 @@ export class WorkstationService {
   private readonly answeredAt = new Map<string, number>();
   /** The last instance this process launched per workstation, and whether from a saved image (the setup script's follow needs it). */
   private readonly launches = new Map<string, { instanceId: string; fromSavedImage: boolean }>();
+  /** The last setup failure per workstation (read from the home at each describe), shown while its instance lives. */
+  private readonly setupFailures = new Map<string, SetupFailureRecord>();
 
   /** Fires with each new snapshot of any workstation. */
   readonly onDidChange = this.changed.event;
@@ -299,6 +305,7 @@ export class WorkstationService {
       }
       this.described.set(spec.name, { at: now, instance });
       this.answeredAt.set(spec.name, now);
+      await this.readSetupFailure(spec.name);
       if (instance) this.lastKnown.set(spec.name, instance);
       else this.lastKnown.delete(spec.name);
     }
@@ -428,6 +435,8 @@ export class WorkstationService {
       ? { id: 'ssh-wait', label: `ssh to ${probe.target} does not answer yet (${probe.reason}). If this lasts, your address may no longer be admitted: set the workstation's allowed addresses (CIDR) to auto to re-admit it.` }
       : null;
     const target = this.target(spec, instance);
+    const setupRecord = this.setupFailures.get(spec.name);
+    const setupFailure = setupRecord && instance && instance.instanceId === setupRecord.instanceId && isLive(instance) ? setupRecord.failure : null;
     // An error snapshot shows facts from the last answer: its time is theirs, so surfaces can say how old they are.
     const observedAt = error && instance ? (this.answeredAt.get(spec.name) ?? now) : now;
     const snapshot: Snapshot = {
@@ -444,6 +453,7 @@ export class WorkstationService {
       hostKey: ready ? (finding?.hostKey ?? null) : null,
       ...(this.duplicates.get(spec.name)?.length ? { duplicates: this.duplicates.get(spec.name) } : {}),
       ...(isSpotInterruption(instance) ? { spotInterrupted: true } : {}),
+      ...(setupFailure ? { setupFailure } : {}),
     };
     const previous = this.snapshots.get(spec.name);
     if (!previous || previous.phase !== snapshot.phase) {
@@ -606,13 +616,13 @@ export class WorkstationService {
       return;
     }
     if (instance?.state === 'stopped') {
-      this.setOperation(spec, 'pending', { id: 'starting', label: `Starting ${instance.instanceId}` }, options);
+      this.setOperation(spec, 'pending', { id: 'starting', label: `Starting ${instance.instanceId}`, instanceId: instance.instanceId }, options);
       await gateway.startInstance(instance.instanceId);
       this.described.delete(spec.name);
       return;
     }
     if (instance) {
-      options.onStep?.({ id: 'found', label: `Found ${instance.instanceId} (${instance.state})` });
+      options.onStep?.({ id: 'found', label: `Found ${instance.instanceId} (${instance.state})`, instanceId: instance.instanceId });
       return;
     }
     await this.launch(spec, gateway, options, lockLost);
@@ -669,7 +679,7 @@ export class WorkstationService {
     // (an image without cloud-init) the old pin goes and the first connection takes the key, unverified.
     if (hostKey) await this.deps.keys.pinHostKeys(spec.name, seededPin(instance.instanceId, hostKey));
     else await this.deps.keys.forgetHostKeys(spec.name);
-    this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}${hostKey ? '; its ssh host key is pinned' : ''}` }, options);
+    this.setOperation(spec, 'pending', { id: 'pending', label: `Launched ${instance.instanceId}${hostKey ? '; its ssh host key is pinned' : ''}`, instanceId: instance.instanceId }, options);
   }
 
   /**
@@ -727,9 +737,11 @@ export class WorkstationService {
       // Every instance of the workstation, duplicates included: none may keep billing unseen.
       terminating = imageId;
       for (const each of instances.filter(isLive)) {
-        this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${each.instanceId}` }, options);
+        this.setOperation(spec, 'terminating', { id: 'terminating', label: `Terminating ${each.instanceId}`, instanceId: each.instanceId }, options);
         await gateway.terminateInstance(each.instanceId);
       }
+      // EC2 accepted every terminate: from here nothing is billed by the hour (an interrupt says so).
+      options.onStep?.({ id: 'terminate-sent', label: `Waiting for ${instance.instanceId} to terminate`, instanceId: instance.instanceId });
       this.described.delete(spec.name);
       await this.deps.ledger.clear(spec.name);
       // The instance's host key dies with it: the next launch pins its own.
@@ -753,15 +765,15 @@ export class WorkstationService {
     let imageId: string;
     if (existing) {
       imageId = existing.imageId;
-      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Reusing image ${imageId} (${existing.state}) already saved from ${instance.instanceId}` }, options);
+      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Reusing image ${imageId} (${existing.state}) already saved from ${instance.instanceId}`, instanceId: instance.instanceId, imageId }, options);
     } else {
       // One name per instance: EC2 refuses a second image of a name, so a retried or rerun CreateImage
       // (it takes no idempotency token) can never leave two images of one instance.
       const imageName = `${resourceName(spec.name)}-${instance.instanceId}`;
-      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}` }, options);
+      this.setOperation(spec, 'imaging', { id: 'imaging', label: `Saving image ${imageName}`, instanceId: instance.instanceId }, options);
       imageId = await gateway.createImage(instance.instanceId, imageName, spec.name);
     }
-    this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available` }, options);
+    this.setOperation(spec, 'imaging', { id: 'imaging-wait', label: `Waiting for ${imageId} to be available`, instanceId: instance.instanceId, imageId }, options);
     try {
       await this.waitForImage(gateway, spec.name, imageId, deadline, options);
       await gateway.tagImageSnapshots(imageId, spec.name);
@@ -792,6 +804,27 @@ export class WorkstationService {
       await this.deps.clock.sleep(delay, options.signal);
       delay = Math.min(delay * 2, POLL.slowest);
     }
+  }
+
+  /** Reads the remembered setup failure of a workstation (another process may have written it); a damaged or unreadable record reads as none. */
+  private async readSetupFailure(name: string): Promise<void> {
+    const record = await this.deps.setupFailures?.get(name).catch(() => null);
+    if (record) this.setupFailures.set(name, record);
+    else if (this.deps.setupFailures) this.setupFailures.delete(name);
+  }
+
+  /**
+   * Remembers how the setup script ended on `instanceId`: a failure (shown on every status until a
+   * fresh instance runs), or null for a success (forgotten). Both faces call it when a follow ends.
+   */
+  async noteSetupOutcome(name: string, instanceId: string, failure: ErrorInfo | null): Promise<void> {
+    const spec = this.spec(name);
+    const record = failure ? { instanceId, failure } : null;
+    if (record) this.setupFailures.set(spec.name, record);
+    else if (this.setupFailures.get(spec.name)?.instanceId === instanceId) this.setupFailures.delete(spec.name);
+    await this.deps.setupFailures?.put(spec.name, record);
+    const last = this.snapshots.get(spec.name);
+    if (last) this.publish(spec, last.instance, last.error);
   }
 
   /** The last instance this process launched for the workstation, and whether it came from a saved image; null when it launched none. */

@@ -130,6 +130,7 @@ function appStep(step: FixStep): string {
       interrupted: `It runs only once per disk: run the rest by hand (Open terminal; its log is ${step.log}), or Terminate… and Start a fresh instance.`,
       'not-started': 'Check that the image runs cloud-init (Settings → Workstation → Image); on the box, /var/log/cloud-init-output.log says why it did not run.',
     }[step.problem];
+    case 'follow-setup': return 'It keeps running on the box; the popover shows its log while it runs (Open log in terminal shows all of it).';
     case 'choose-push-folder':
       return `Put ${step.path} back, or press Change… under "Push folder" in the popover to choose another one.`;
     default: return unworded(step);

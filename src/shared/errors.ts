@@ -119,6 +119,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('replace-stranded-instance'), name }),
   /** The setup script failed, was cut off, or never started: read its log (at `log` on the box), fix it, run it on a fresh instance. */
   z.object({ action: z.literal('fix-setup-script'), name, problem: z.enum(['failed', 'interrupted', 'not-started']), log: text }),
+  /** Following the setup script stopped (a timeout); it keeps running on the box: follow it again. */
+  z.object({ action: z.literal('follow-setup'), name, log: text }),
   /** The app's push folder is gone: choose it again (or put it back). */
   z.object({ action: z.literal('choose-push-folder'), name, path: text }),
 ]);

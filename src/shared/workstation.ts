@@ -162,6 +162,10 @@ export type { ErrorInfo };
 export interface Step {
   readonly id: string;
   readonly label: string;
+  /** The instance the step acts on, when it names one (a launch answered, a start, a terminate). */
+  readonly instanceId?: string;
+  /** The image the step acts on (saving an image before a terminate). */
+  readonly imageId?: string;
 }
 
 /**
@@ -195,6 +199,11 @@ export interface Snapshot {
   readonly duplicates?: readonly InstanceFacts[];
   /** The spot market reclaimed the instance (EC2's state reason says so); absent when not. */
   readonly spotInterrupted?: boolean;
+  /**
+   * The setup script failed (or was cut off) on this very instance: remembered in the home until
+   * the next fresh launch, so every status and the next `rig up` say so. Absent when not.
+   */
+  readonly setupFailure?: ErrorInfo;
 }
 
 /** A saved image of a workstation. */

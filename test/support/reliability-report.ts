@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'reliability.md');
 
 /** The sections of docs/reliability.md that tests generate. */
-export type ReliabilitySection = 'fault-matrix' | 'kill-tests' | 'bad-input' | 'security' | 'writers' | 'sessions' | 'files';
+export type ReliabilitySection = 'fault-matrix' | 'kill-tests' | 'bad-input' | 'security' | 'writers' | 'sessions' | 'files' | 'interrupts';
 
 /**
  * Replaces one generated section of docs/reliability.md (between its start and end markers) with

@@ -71,6 +71,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'replace-stranded-instance': { action: 'replace-stranded-instance', name: 'gpu' },
   'fix-setup-script': { action: 'fix-setup-script', name: 'gpu', problem: 'failed', log: '/var/lib/cloudrig/setup/setup.log' },
   'choose-push-folder': { action: 'choose-push-folder', name: 'gpu', path: '/home/me/projects/model' },
+  'follow-setup': { action: 'follow-setup', name: 'gpu', log: '/var/lib/cloudrig/setup/setup.log' },
 };
 
 const STEPS = Object.values(SAMPLES);

@@ -277,7 +277,7 @@ export class AppConnect {
       sshAlias: snapshot && sshConfigInstalled ? `ssh ${snapshot.name}` : null,
       sshConfigInstalled,
       suggestSaveImage: this.setup.suggesting(),
-      setup: this.setup.view(),
+      setup: this.setup.view(snapshot),
       ...(snapshot ? { project: this.project.view(snapshot.name, this.ready === snapshot.name), reopenProblems: this.reopen.view(snapshot.name) } : {}),
     };
   }

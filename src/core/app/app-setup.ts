@@ -6,7 +6,7 @@
 // modes). Following ends with the session: Stop closes it.
 import type { ProgressStep, SetupView, WorkstationView } from '../../shared/views.js';
 import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
-import { CloudRigError } from '../errors.js';
+import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { NotificationModel } from '../notification-policy.js';
 import type { SshTarget } from '../ports.js';
 import { displayedSshArgv } from '../ssh-config.js';
@@ -97,6 +97,11 @@ export class AppSetup {
     this.deps.log(`setup script of ${snapshot.name} on ${instanceId} (${mode}): ${outcome.kind}`);
     this.concluded.add(instanceId);
     this.conclude(shown, outcome);
+    // Remembered in the home for this instance: the app after a restart, `rig status` and `rig up` say it too.
+    if (outcome.kind !== 'nothing') {
+      await core.service.noteSetupOutcome(snapshot.name, instanceId, setupFailure(snapshot.name, outcome, this.deps.dir))
+        .catch((error: unknown) => this.deps.log(`setup outcome not saved: ${toErrorInfo(error).message}`));
+    }
   }
 
   private conclude(shown: Shown, outcome: SetupOutcome): void {
@@ -140,8 +145,19 @@ export class AppSetup {
     return this.shown?.suggest === true;
   }
 
-  /** The setup as the popover shows it; null when there is nothing to show. */
-  view(): SetupView | null {
+  /**
+   * The setup as the popover shows it; null when there is nothing to show. A failure remembered
+   * for the workstation's instance (followed by `rig up`, or before the app restarted) shows as
+   * failed until a fresh instance runs.
+   */
+  view(snapshot?: Snapshot | null): SetupView | null {
+    const remembered = snapshot?.setupFailure;
+    // A failure belongs to its instance: a fresh one (a new launch) no longer shows it.
+    const old = this.shown;
+    if (old?.state === 'failed' && snapshot?.instance && old.name === snapshot.name && old.instanceId !== snapshot.instance.instanceId) this.shown = null;
+    if (!this.shown && remembered && snapshot.instance) {
+      this.shown = { name: snapshot.name, instanceId: snapshot.instance.instanceId, state: 'failed', lines: [], error: remembered, suggest: false };
+    }
     const shown = this.shown;
     if (!shown?.state) return null;
     const titles: Record<SetupView['state'], string> = {
