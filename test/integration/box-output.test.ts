@@ -72,7 +72,7 @@ describe('the setup log rig up follows', () => {
 
   it('shows the failed script\'s last lines escaped too, above the one error line', () => {
     expect(up.stderr).toContain(`  ${SHOWN}\n`);
-    expect(up.stderr).toMatch(/^error: The setup script failed \(exit 1\)\. Fix: /m);
+    expect(up.stderr).toMatch(/^error: The setup script failed \(exit 1\)\. Instance i-\w+ \(workstation gpu, [^)]*\) is running and billed[^\n]*\. Fix: /m);
   });
 });
 

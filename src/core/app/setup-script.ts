@@ -88,7 +88,10 @@ export function setupStatusCommand(fromLine: number, dir: string = SETUP_DIR): s
     `echo "${STATE_PREFIX}$s"`,
     // Bounded: at most SETUP_LINES_PER_READ lines of at most SETUP_LINE_BYTES each per answer, well
     // under the exec cap, so a huge log (or one endless line) is read in pieces, never refused whole.
-    `[ -r "$d/${SETUP_LOG}" ] && tail -n +${line} "$d/${SETUP_LOG}" | cut -b 1-${SETUP_LINE_BYTES} | head -n ${SETUP_LINES_PER_READ}`,
+    // Only lines complete when counted are sent while the script runs (cut ends a half-written last
+    // line with a newline of its own); once done, the last line too.
+    `[ -r "$d/${SETUP_LOG}" ] && { k=$(( $(wc -l < "$d/${SETUP_LOG}") - ${line} + 1 )); case "$s" in done:*) k=${SETUP_LINES_PER_READ};; esac`,
+    `[ "$k" -gt ${SETUP_LINES_PER_READ} ] && k=${SETUP_LINES_PER_READ}; [ "$k" -gt 0 ] && tail -n +${line} "$d/${SETUP_LOG}" | head -n "$k" | cut -b 1-${SETUP_LINE_BYTES}; }`,
     'true',
   ].join('; ');
 }
