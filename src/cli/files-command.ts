@@ -241,6 +241,13 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         if (summary === null) return interruptedCopy(io, 'rig pull');
         for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
         out(summaryLine(summary, local));
+        // Names no file system of ours should hold came from the box: the rest was copied, but a
+        // script must not read this as a clean pull.
+        const unsafe = summary.kept.filter((kept) => kept.reason === 'unsafe-name').length;
+        if (unsafe > 0) {
+          throw new CloudRigError('SftpFailed', `Workstation ${session.target.workstation ?? ''} listed ${unsafe} name${unsafe === 1 ? '' : 's'} that ${unsafe === 1 ? 'is not a plain file name' : 'are not plain file names'} under ${printable(paths[0]!)}; nothing was written for ${unsafe === 1 ? 'it' : 'them'} (the rest was copied).`.replace('Workstation  ', 'The workstation '),
+            `Look at ${unsafe === 1 ? 'it' : 'them'} on the workstation (\`rig ssh -- ls -la PATH\`): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${unsafe === 1 ? 'it' : 'them'} there.`);
+        }
       } finally {
         await session.close();
       }

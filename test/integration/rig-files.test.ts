@@ -201,7 +201,9 @@ describe('names from the box', () => {
     for (const name of ['../../../x', 'a/b', '..', '../../../../y']) count('outside', outside.length > 0 || hostile.opened.some((path) => path.includes(name)));
     expect(outside).toEqual([]);
     expect(everything).toEqual(['one/two/three/loot/ok.txt', 'one/two/three/loot/sub/fine.txt']);
-    expect(result.code, result.stderr).toBe(0);
+    // The rest is copied, but the pull fails: a script must not take it for a clean one.
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^error: Workstation gpu listed 4 names that are not plain file names under loot; nothing was written for them \(the rest was copied\)\. Fix: /m);
     expect(result.stderr).toContain('refused ../../../x from gpu: not a plain file name');
     expect(result.stderr).toContain('refused a/b from gpu: not a plain file name');
     expect(result.stderr).toContain('refused sub/../../../../y from gpu');
