@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import { chmod, lstat, mkdir, readFile, rename, rm, utimes } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type ssh2 from 'ssh2';
@@ -30,47 +29,9 @@ function kindOf(mode: number): FileEntry['kind'] {
   return type === 0o040000 ? 'dir' : type === 0o100000 ? 'file' : type === 0o120000 ? 'link' : 'other';
 }
 
-/** Connections already told to send each packet at once. */
-const undelayed = new WeakSet<ssh2.Client>();
-
-/**
- * The session's sftp channel, on a connection with Nagle's algorithm off. ssh2 writes each packet
- * as several socket writes (length, payload, MAC); with Nagle on, the later ones wait for the
- * server's delayed ACK (~40 ms), so every sftp round trip took 40–90 ms and a push of 400 one-line
- * files (4 round trips each) took 90 s where scp takes 0.5 s.
- */
-async function channel(session: Ssh2Session): Promise<ssh2.SFTPWrapper> {
-  const client = await session.client();
-  if (!undelayed.has(client)) {
-    client.setNoDelay(true);
-    batchWrites(client);
-    undelayed.add(client);
-  }
+/** The session's sftp channel (its connection sends each packet at once: see prompt-socket.ts). */
+function channel(session: Ssh2Session): Promise<ssh2.SFTPWrapper> {
   return session.sftp();
-}
-
-/**
- * Sends what one turn of the event loop writes to the connection as one write: with Nagle off,
- * each of ssh2's three writes per packet was a syscall and a segment of its own (a quarter of a
- * small-file push's CPU went there). The socket is corked at the turn's first write and uncorked
- * when the turn ends.
- */
-function batchWrites(client: ssh2.Client): void {
-  const socket = (client as unknown as { _sock?: Socket })._sock;
-  if (!socket || typeof socket.cork !== 'function') return;
-  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-  let corked = false;
-  socket.write = ((...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(() => {
-        corked = false;
-        socket.uncork();
-      });
-    }
-    return write(...args);
-  }) as Socket['write'];
 }
 
 function entryOf(name: string, attrs: ssh2.Attributes): FileEntry {

@@ -8,6 +8,7 @@ import { ANY_ADDRESS, launchTokensOf } from '../../core/app/host-keys.js';
 import { derivedHostKey } from './derived-host-keys.js';
 import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
 import { privateKeyProblem } from './private-key-check.js';
+import { promptSocket } from './prompt-socket.js';
 import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshPeerName, type ExecResult } from './exec-result.js';
 
 /** Host key algorithms ssh2 can be told to prefer, by the key type a pin holds. */
@@ -130,6 +131,7 @@ export async function connect(target: SshTarget, timeoutMs: number, options: Con
       .connect({
         host: target.host,
         port: target.port,
+        sock: promptSocket(target.host, target.port),
         username: target.user,
         privateKey,
         readyTimeout: timeoutMs,
