@@ -7,7 +7,7 @@ import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { printable } from '../shared/untrusted-text.js';
-import { lineWriter, type Io } from './output.js';
+import { isInteractive, lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 
@@ -33,7 +33,7 @@ const size = byteSize;
 
 /** Progress on stderr: a spinner with the bytes on a terminal, one line per file otherwise. */
 function progressPrinter(io: Io, arrow: string): { onProgress: (progress: CopyProgress) => void; done: () => void } {
-  const interactive = Boolean(io.stderr.isTTY) && !process.env.CI;
+  const interactive = isInteractive(io.stderr);
   const spinner = interactive ? ora({ text: 'Comparing…', stream: io.stderr }).start() : null;
   return {
     onProgress: (p) => {

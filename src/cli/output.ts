@@ -8,9 +8,19 @@ import { printable } from '../shared/untrusted-text.js';
 
 /** Where the CLI writes; injectable so tests can run the program in-process. */
 export interface Io {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stdinIsTty: boolean;
+}
+
+/**
+ * Whether progress on `stream` may redraw one line (a spinner) rather than print a line a step: a
+ * terminal with a width, not CI, not TERM=dumb. A terminal with no width (`script` without a size,
+ * `stty cols 0`, some IDE and CI consoles) gets plain lines: a spinner there redraws for ever,
+ * since no line ever fits (847 MB of cursor moves in 10 minutes).
+ */
+export function isInteractive(stream: Io['stderr']): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== 'dumb' && (stream.columns ?? 0) > 0;
 }
 
 /** Prints each step as it starts: a spinner on a terminal, one line per step otherwise. */
@@ -29,8 +39,7 @@ export class Progress {
 
   readonly step = (step: Step): void => {
     if (this.current === step.label) return;
-    const interactive = Boolean(this.io.stderr.isTTY) && !process.env.CI;
-    if (!interactive) {
+    if (!isInteractive(this.io.stderr)) {
       this.io.stderr.write(`• ${step.label}\n`);
     } else {
       this.spinner?.succeed();

@@ -21,9 +21,9 @@ export interface RigOnPty {
  * module needed): a \x03 written to script's input reaches the terminal's line discipline, which
  * interrupts rig with SIGINT exactly as Ctrl-C in a terminal does; `-e` passes rig's exit code on.
  */
-export function rigOnPty(args: readonly string[], env: NodeJS.ProcessEnv): RigOnPty {
-  // A terminal has a size (script's pty starts at 0x0, where a spinner's line never fits).
-  const command = `stty cols 120 rows 40 && exec ${[process.execPath, RIG, ...args].map(shellQuote).join(' ')}`;
+export function rigOnPty(args: readonly string[], env: NodeJS.ProcessEnv, options: { readonly columns?: number } = {}): RigOnPty {
+  // A terminal has a size (script's pty starts at 0x0); `columns: 0` keeps a terminal without one.
+  const command = `stty cols ${options.columns ?? 120} rows 40 && exec ${[process.execPath, RIG, ...args].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   const take = (chunk: Buffer): void => {
