@@ -1,3 +1,4 @@
+import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { Command, Option } from 'commander';
 import confirm from '@inquirer/confirm';
@@ -61,6 +62,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 } = {}): Command {
   const program = new Command('rig')
     .description('Run a personal GPU workstation on your own AWS account.')
+    .version(packageJson.version, '-V, --version', 'print rig\'s version')
     .option('--home <dir>', 'CloudRig home (settings, keys); default $CLOUDRIG_HOME or the platform config dir')
     .option('--profile <name>', 'AWS profile from ~/.aws (default: the SDK credential chain)')
     .option('--debug', 'log each AWS call (action, region, status, timing) to stderr; never keys or data (or CLOUDRIG_DEBUG=1)')
