@@ -56,21 +56,28 @@ async function primaryActionsInFirstViewport(): Promise<void> {
 async function wordsBrokenInSshBox(): Promise<string[]> {
   return page.getByTestId('ssh-command').evaluate((code) => {
     interface Rect { top: number }
-    interface TextNode { textContent: string | null }
-    interface DomRange { setStart(node: TextNode, at: number): void; setEnd(node: TextNode, at: number): void; getClientRects(): ArrayLike<Rect> }
-    const element = code as unknown as { firstChild: TextNode; ownerDocument: { createRange(): DomRange } };
-    const text = element.firstChild;
+    interface Node { nodeType: number; textContent: string | null; childNodes: ArrayLike<Node> }
+    interface DomRange { setStart(node: Node, at: number): void; setEnd(node: Node, at: number): void; getClientRects(): ArrayLike<Rect> }
+    const document = (code as unknown as { ownerDocument: { createRange(): DomRange } }).ownerDocument;
     const broken: string[] = [];
-    let at = 0;
-    for (const word of (text.textContent ?? '').split(' ')) {
-      if (word !== '') {
-        const range = element.ownerDocument.createRange();
-        range.setStart(text, at);
-        range.setEnd(text, at + word.length);
-        if (new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1) broken.push(word);
+    // Every text node of the box, each word in it measured where it is drawn.
+    const walk = (node: Node): void => {
+      if (node.nodeType !== 3) {
+        for (const child of Array.from(node.childNodes)) walk(child);
+        return;
       }
-      at += word.length + 1;
-    }
+      let at = 0;
+      for (const word of (node.textContent ?? '').split(' ')) {
+        if (word !== '') {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + word.length);
+          if (new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1) broken.push(word);
+        }
+        at += word.length + 1;
+      }
+    };
+    walk(code as unknown as Node);
     return broken;
   });
 }

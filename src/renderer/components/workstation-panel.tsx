@@ -8,6 +8,21 @@ import { ProgressSteps } from './progress-steps.js';
 import { ReminderBox } from './reminder-box.js';
 import { StillCosting } from './still-costing.js';
 
+/**
+ * A command's words as the ssh box lays them out, each drawn unbreakable so the command wraps at
+ * its spaces only (a browser would otherwise break after a / or - inside a path), and a one-letter
+ * option kept with its value (`-o IdentitiesOnly=yes`, `-p 22`).
+ */
+function commandWords(command: string): string[] {
+  const words: string[] = [];
+  for (const word of command.split(' ')) {
+    const last = words.at(-1);
+    if (last !== undefined && /^-[a-zA-Z]$/.test(last)) words[words.length - 1] = `${last} ${word}`;
+    else words.push(word);
+  }
+  return words;
+}
+
 /** The popover's main screen: one workstation's state, cost, ssh command and actions. */
 export function WorkstationPanel(props: {
   view: WorkstationView;
@@ -72,8 +87,14 @@ export function WorkstationPanel(props: {
       </div>
       {sshShown ? (
         <section className="ssh" aria-label="SSH command">
-          <code data-testid="ssh-command">{sshShown}</code>
-          <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
+          <code data-testid="ssh-command">{commandWords(sshShown).map((word, index) => (
+            <span key={index}>{index > 0 ? ' ' : ''}<span className="word">{word}</span></span>
+          ))}</code>
+          <div className="ssh-row">
+            {props.connect && !props.connect.sshConfigInstalled
+              ? <span className="hint">With <code>rig ssh-config --install</code> this is just <code>ssh {view.name}</code>.</span> : <span />}
+            <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
+          </div>
         </section>
       ) : null}
       {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
