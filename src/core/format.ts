@@ -13,6 +13,16 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/**
+ * An amount the user typed (a budget), with the precision it was typed at: 0.005 reads `$0.005`,
+ * not `$0.01`; whole amounts still show cents (`$20.00`). At most six decimals.
+ */
+export function formatEnteredUsd(usd: number): string {
+  const written = String(usd);
+  const decimals = written.includes('e') ? 6 : (written.split('.')[1] ?? '').length;
+  return `$${usd.toFixed(Math.min(6, Math.max(2, decimals)))}`;
+}
+
 /** An hourly rate: `$0.53/h`; three decimals below ten cents so cheap types are not all `$0.0x`. */
 export function formatHourly(usd: number): string {
   return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}/h`;

@@ -29,6 +29,9 @@ import {
 } from './phase-view.js';
 import { SNOOZE_HOURS, type Reminder } from './reminder-policy.js';
 
+/** The badge once the setup script failed on a box that otherwise answers ssh. */
+export const SETUP_FAILED_LABEL = 'Setup failed';
+
 /** Whether the "still costing you" list belongs on screen: nothing runs, but things may be kept. */
 export function showsStillCosting(snapshot: Snapshot): boolean {
   return snapshot.phase === 'stopped' || snapshot.phase === 'absent';
@@ -41,13 +44,15 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
   const spec = settings.workstations[snapshot.name];
   const stop = canStop(snapshot) || phase === 'launching';
   const offline = offlineOf(snapshot, now);
+  // The worst current fact wins the badge: a failed setup script beats "Ready for ssh".
+  const setupFailed = snapshot.setupFailure !== undefined && (phase === 'ready' || phase === 'running');
   return {
     name: snapshot.name,
     region: snapshot.region,
     instanceType: snapshot.instanceType,
     phase,
-    phaseLabel: offline ? `${PHASE_LABELS[phase].replace(/…$/, '')} (${offline.label})` : PHASE_LABELS[phase],
-    tone: toneOf(phase),
+    phaseLabel: offline ? `${PHASE_LABELS[phase].replace(/…$/, '')} (${offline.label})` : setupFailed ? SETUP_FAILED_LABEL : PHASE_LABELS[phase],
+    tone: setupFailed ? 'bad' : toneOf(phase),
     detail: offline
       ? (offline.ageMs === null
         ? 'AWS cannot be reached, so the state is not known yet. CloudRig looks again when the network is back.'

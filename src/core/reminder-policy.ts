@@ -7,7 +7,7 @@
 // kinds (after N hours, daily, idle) for an hour; budget reminders ignore it, since each is shown
 // once per month or run, and a budget cap the user asked for is not snoozable.
 import type { Reminders } from '../shared/settings.js';
-import { formatHourly, formatUsd } from './format.js';
+import { formatEnteredUsd, formatHourly, formatUsd } from './format.js';
 import { utcMonthKey } from './cost-meter.js';
 import { budgetUncheckedText, type UnknownPrice } from './price-unknown.js';
 
@@ -201,13 +201,13 @@ function budgetReminders(input: ReminderInput): Candidate[] {
           reminder: autoStopReminder(
             `${workstation}:budget-stop:month:${month}:${runningSince}`,
             workstation,
-            `This month's spend reached ${formatUsd(input.monthUsd)} of your ${formatUsd(monthly)} budget.`,
+            `This month's spend reached ${formatUsd(input.monthUsd)} of your ${formatEnteredUsd(monthly)} budget.`,
           ),
           covers: [warn, full],
         });
       } else {
         candidates.push({
-          reminder: budgetReminder(full, workstation, running, `Monthly budget of ${formatUsd(monthly)} reached`,
+          reminder: budgetReminder(full, workstation, running, `Monthly budget of ${formatEnteredUsd(monthly)} reached`,
             `${formatUsd(input.monthUsd)} spent this month.`),
           covers: [warn],
         });
@@ -215,7 +215,7 @@ function budgetReminders(input: ReminderInput): Candidate[] {
     } else if (input.monthUsd >= 0.8 * monthly) {
       candidates.push({
         reminder: budgetReminder(warn, workstation, running, '80% of the monthly budget spent',
-          `${formatUsd(input.monthUsd)} of ${formatUsd(monthly)} so far this month.`),
+          `${formatUsd(input.monthUsd)} of ${formatEnteredUsd(monthly)} so far this month.`),
         covers: [],
       });
     }
@@ -228,15 +228,15 @@ function budgetReminders(input: ReminderInput): Candidate[] {
     if (input.sessionUsd >= session) {
       candidates.push({
         reminder: settings.autoStopAtBudget
-          ? autoStopReminder(full, workstation, `This session reached ${formatUsd(input.sessionUsd)}, your per-session cap of ${formatUsd(session)}.`)
+          ? autoStopReminder(full, workstation, `This session reached ${formatUsd(input.sessionUsd)}, your per-session cap of ${formatEnteredUsd(session)}.`)
           : budgetReminder(full, workstation, running, `${workstation}: session budget reached`,
-            `${formatUsd(input.sessionUsd)} this session, your cap is ${formatUsd(session)}.`),
+            `${formatUsd(input.sessionUsd)} this session, your cap is ${formatEnteredUsd(session)}.`),
         covers: [warn],
       });
     } else if (input.sessionUsd >= 0.8 * session) {
       candidates.push({
         reminder: budgetReminder(warn, workstation, running, `${workstation}: 80% of the session budget`,
-          `${formatUsd(input.sessionUsd)} of ${formatUsd(session)} this session.`),
+          `${formatUsd(input.sessionUsd)} of ${formatEnteredUsd(session)} this session.`),
         covers: [],
       });
     }

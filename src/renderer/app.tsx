@@ -25,6 +25,11 @@ export function App() {
     };
   }, []);
 
+  // A new screen starts at its top: coming back from a scrolled Settings must not leave the
+  // workstation's state and actions above the fold.
+  const shownScreen = view?.screen === 'setup' ? 'setup' : screen;
+  useEffect(() => window.scrollTo(0, 0), [shownScreen]);
+
   // Read at key time, not captured: a key pressed right after a screen change must see the new
   // screen even before effects have run again.
   const screenNow = useRef(screen);

@@ -100,7 +100,8 @@ afterAll(async () => {
 
 describe.runIf(canRun)('the popover connect section against a live session', () => {
   it('shows `ssh gpu` and the GPU panel with the numbers nvidia-smi printed on the box', { timeout: 180_000 }, async () => {
-    await expect.poll(() => page.getByTestId('ssh-alias').textContent(), { timeout: 60_000 }).toBe('ssh gpu');
+    // With the Include in, the popover's ssh box reads `ssh gpu` (the whole command).
+    await expect.poll(() => page.getByTestId('ssh-command').textContent(), { timeout: 60_000 }).toBe('ssh gpu');
     const rows = page.getByTestId('gpu-panel').locator('tbody tr');
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(4);
     expect(await rows.allInnerTexts()).toEqual([

@@ -81,7 +81,9 @@ describe.runIf(canRun)('the setup script in the popover, in Chromium', () => {
     const box = page.getByTestId('setup-log');
     expect(await box.getByRole('alert').innerText()).toMatch(/The setup script failed \(exit 6\)\.\s+Fix: Read the whole log \(Open log in terminal, or Copy log command\), fix the script in Settings → Workstation → Setup script/);
     expect(await page.getByTestId('setup-lines').textContent()).toContain('ERROR: could not download');
-    expect(await page.getByTestId('phase').textContent()).toBe('Ready for ssh');
+    // The badge says the worst current fact: ssh answers, but setup failed.
+    expect(await page.getByTestId('phase').textContent()).toBe('Setup failed');
+    expect(await page.getByTestId('phase').getAttribute('class')).toContain('tone-bad');
     await page.screenshot({ path: join(SHOTS, 'setup-failed.png'), fullPage: true });
   });
 

@@ -38,6 +38,50 @@ async function phase(label: string, timeout = 60_000): Promise<void> {
   await page.getByTestId('phase').filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor({ timeout });
 }
 
+const VIEWPORT = { width: 380, height: 640 };
+
+/**
+ * The primary actions (Start/Stop, Open terminal, VS Code, Jupyter, Copy) each lie wholly inside
+ * the first viewport at the popover's default size, without scrolling: the work comes first.
+ */
+async function primaryActionsInFirstViewport(): Promise<void> {
+  const buttons = page.getByTestId('primary-actions').getByRole('button').or(page.getByRole('region', { name: 'SSH command' }).getByRole('button'));
+  const boxes = await Promise.all((await buttons.all()).map(async (button) => ({ name: await button.textContent(), box: await button.boundingBox() })));
+  expect(boxes.length).toBeGreaterThan(0);
+  const outside = boxes.filter(({ box }) => !box || box.x < 0 || box.y < 0 || box.x + box.width > VIEWPORT.width || box.y + box.height > VIEWPORT.height);
+  expect(outside).toEqual([]);
+}
+
+/** The words (space-separated tokens) of the shown ssh command that the box broke across two lines. */
+async function wordsBrokenInSshBox(): Promise<string[]> {
+  return page.getByTestId('ssh-command').evaluate((code) => {
+    interface Rect { top: number }
+    interface Node { nodeType: number; textContent: string | null; childNodes: ArrayLike<Node> }
+    interface DomRange { setStart(node: Node, at: number): void; setEnd(node: Node, at: number): void; getClientRects(): ArrayLike<Rect> }
+    const document = (code as unknown as { ownerDocument: { createRange(): DomRange } }).ownerDocument;
+    const broken: string[] = [];
+    // Every text node of the box, each word in it measured where it is drawn.
+    const walk = (node: Node): void => {
+      if (node.nodeType !== 3) {
+        for (const child of Array.from(node.childNodes)) walk(child);
+        return;
+      }
+      let at = 0;
+      for (const word of (node.textContent ?? '').split(' ')) {
+        if (word !== '') {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + word.length);
+          if (new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1) broken.push(word);
+        }
+        at += word.length + 1;
+      }
+    };
+    walk(code as unknown as Node);
+    return broken;
+  });
+}
+
 /** Waits until the focused element is the button labelled `label`; fails showing what has focus instead. */
 async function focused(label: string): Promise<void> {
   await expect.poll(() => page.evaluate(() => {
@@ -63,7 +107,7 @@ beforeAll(async () => {
   // Clipboard, notifications, the terminal launcher and the login item are recorded in app.record.
   app = startApp({ home: peers.home, env: process.env, terminals: ['xterm'], tickMs: 1_000, start: false });
   controller = app.session;
-  popover = await openPopover(controller, { width: 380, height: 640 });
+  popover = await openPopover(controller, VIEWPORT);
   page = popover.page;
 }, 120_000);
 
@@ -110,6 +154,12 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await page.getByRole('button', { name: 'Create workstation' }).click();
     await phase('No instance');
     await page.getByRole('heading', { name: 'gpu' }).waitFor();
+    await page.getByTestId('notice').filter({ hasText: 'Saved gpu' }).waitFor();
+    // Nothing spent yet: no empty month chart, no "This month $0.00 · projected $0.00".
+    await expect.poll(() => page.getByTestId('session').textContent()).toBe('—');
+    expect(await page.getByTestId('spend-chart').count()).toBe(0);
+    expect(await page.getByText('projected $0.00').count()).toBe(0);
+    await primaryActionsInFirstViewport();
     await shot('created');
 
     // The workstation's ssh host is the sshd fixture, which admits the key CloudRig just created.
@@ -121,7 +171,10 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
 
     await page.getByRole('button', { name: 'Launch' }).click();
     await page.getByRole('list', { name: 'Progress' }).waitFor();
+    // "Saved gpu" was the last operation's news; starting clears it rather than letting it linger.
+    expect(await page.getByTestId('notice').textContent()).toBe('');
     await phase('Starting…', 15_000);
+    await primaryActionsInFirstViewport();
     await shot('starting');
     await phase('Ready for ssh');
     await expect.poll(() => page.getByRole('list', { name: 'Progress' }).count(), { timeout: 10_000 }).toBe(0);
@@ -134,6 +187,17 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await page.getByTestId('session').filter({ hasText: /^\$0\.01$/ }).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.getByTestId('month').textContent(), { timeout: 10_000 }).toMatch(/^\$0\.0\d$/);
     await expect.poll(() => page.getByTestId('auto-stop').textContent(), { timeout: 10_000 }).toMatch(/^(Stops itself after 60 idle min|Idle \d+ min; stops itself at 60 min)$/);
+    await primaryActionsInFirstViewport();
+    // The whole `ssh -i … -o …` command (no Include here) wraps between words, never inside one.
+    expect(await page.getByTestId('ssh-command').textContent()).toMatch(/^ssh -i .+ -o /);
+    expect(await wordsBrokenInSshBox()).toEqual([]);
+    // Terminate is secondary and apart: not among the primary actions, smaller than Stop, well below it.
+    const terminate = page.getByRole('button', { name: 'Terminate…' });
+    expect(await page.getByTestId('primary-actions').getByRole('button', { name: 'Terminate…' }).count()).toBe(0);
+    const stopBox = await page.getByRole('button', { name: 'Stop' }).boundingBox();
+    const terminateBox = await terminate.boundingBox();
+    expect(terminateBox!.height).toBeLessThan(stopBox!.height);
+    expect(terminateBox!.y).toBeGreaterThan(stopBox!.y + stopBox!.height + 100);
     await shot('ready');
     await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu is ready for ssh');
 
@@ -152,6 +216,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     const instanceId = await page.locator('.facts').textContent();
     await page.getByRole('button', { name: 'Stop' }).click();
     await phase('Stopping…', 15_000);
+    await primaryActionsInFirstViewport();
     await shot('stopping');
     await phase('Stopped');
     await expect.poll(() => page.getByTestId('session').textContent(), { timeout: 10_000 }).toBe('—');
@@ -159,6 +224,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     const kept = page.getByTestId('still-costing');
     await kept.getByText(/^Volume vol-\w+ \(100 GiB gp3\)$/).waitFor({ timeout: 15_000 });
     await expect.poll(() => kept.getByRole('heading').textContent(), { timeout: 10_000 }).toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
+    await primaryActionsInFirstViewport();
     await shot('stopped');
     await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu stopped');
 
@@ -175,13 +241,15 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await expect.poll(() => page.getByLabel('Idle minutes before it stops').inputValue(), { timeout: 10_000 }).toBe('60');
     // Half a cent: less than the minute a start bills at least.
     await page.getByLabel('Per-session budget ($)').fill('0.005');
-    await page.getByRole('button', { name: 'Save reminders' }).click();
-    await page.getByText('Saved the reminder settings').waitFor();
-    const file = JSON.parse(await readFile(join(home, 'home', 'settings.json'), 'utf8')) as { reminders: Record<string, unknown> };
-    expect(file.reminders).toMatchObject({ afterHours: 2, dailyAt: '23:00', sessionBudgetUsd: 0.005, autoStopAtBudget: false });
     await page.getByText('Stop itself when idle').evaluate((label) => (label as unknown as { scrollIntoView(options: object): void }).scrollIntoView({ block: 'start' }));
     await shot('reminder-settings');
-    await page.getByRole('button', { name: 'Back' }).click();
+    // One Save for the whole screen (workstation and reminders); it saves and goes back.
+    const saves = page.getByRole('button', { name: /^Save/ });
+    expect(await saves.allTextContents()).toEqual(['Save']);
+    await saves.click();
+    await page.getByRole('heading', { name: 'gpu' }).waitFor();
+    const file = JSON.parse(await readFile(join(home, 'home', 'settings.json'), 'utf8')) as { reminders: Record<string, unknown> };
+    expect(file.reminders).toMatchObject({ afterHours: 2, dailyAt: '23:00', sessionBudgetUsd: 0.005, autoStopAtBudget: false });
 
     // This session already cost more than that: the reminder is in the popover, as a click on its notification shows it.
     const reminder = page.getByRole('alertdialog', { name: 'gpu: session budget reached' });
@@ -190,6 +258,9 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
       kind: 'reminder', action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
     });
     await focused('Stop now');
+    // The cap reads as it was typed: $0.005, not "$0.01".
+    expect(await reminder.innerText()).toContain('your cap is $0.005.');
+    await primaryActionsInFirstViewport();
     await shot('reminder');
 
     const before = Math.floor(Date.now() / 1000);
@@ -205,9 +276,9 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     // Back to no budget, so the rest of the run (and its screenshots) shows the defaults.
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByLabel('Per-session budget ($)').fill('');
-    await page.getByRole('button', { name: 'Save reminders' }).click();
-    await page.getByText('Saved the reminder settings').waitFor();
-    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'gpu' }).waitFor();
+    await expect.poll(async () => (JSON.parse(await readFile(join(home, 'home', 'settings.json'), 'utf8')) as { reminders: Record<string, unknown> }).reminders.sessionBudgetUsd).toBeNull();
   }, 120_000);
 
   it('terminates only after confirmation, saving an image first', async () => {
@@ -225,12 +296,14 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await shot('confirm-terminate');
     await page.getByRole('button', { name: 'Save image, then terminate' }).click();
     await page.getByTestId('phase').filter({ hasText: /^(Saving image…|Terminating…)$/ }).waitFor({ timeout: 30_000 });
+    await primaryActionsInFirstViewport();
     await shot('terminating');
     await phase('No instance');
     await page.getByRole('button', { name: 'Launch' }).waitFor();
     // The saved image outlives the instance, and so does its cost: the popover says so once it has looked.
     const stillCosting = page.getByRole('region', { name: /^Still costing you/ });
     await stillCosting.getByText(/^Image cloudrig-gpu-i-/).waitFor({ timeout: 30_000 });
+    await primaryActionsInFirstViewport();
     await shot('terminated');
 
     const ec2 = new EC2Client({ region: 'us-east-1' });

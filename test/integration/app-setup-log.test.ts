@@ -144,7 +144,8 @@ describe('the popover follows the setup script of a fresh instance', () => {
     expect(setup.error).toMatchObject({ code: 'SetupScriptFailed', message: 'The setup script failed (exit 6).' });
     expect(appFix(setup.error!.fix)).toMatch(/^Read the whole log \(Open log in terminal, or Copy log command\), fix the script in Settings → Workstation → Setup script/);
     expect(setup.suggestion).toBeNull();
-    expect(session.view().workstation).toMatchObject({ phaseLabel: 'Ready for ssh', progress: null });
+    // The badge says the worst current fact: ssh answers, but the setup failed.
+    expect(session.view().workstation).toMatchObject({ phase: 'ready', phaseLabel: 'Setup failed', tone: 'bad', progress: null });
     expect(notifications.filter((n) => n.key.startsWith('setup:')).map((n) => n.title)).toEqual(['Setup did not finish on gpu']);
 
     // Open log in terminal: ssh with the pinned key, `less` on the quoted log path.

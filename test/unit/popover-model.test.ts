@@ -49,6 +49,12 @@ describe('workstationView', () => {
     expect(view.sshCommand).toMatch(/^ssh -i .* ubuntu@ec2-198-51-100-7/);
   });
 
+  it('badges a ready box whose setup script failed "Setup failed" in red: the worst current fact wins', () => {
+    const failure: ErrorInfo = { code: 'SetupScriptFailed', message: 'The setup script failed (exit 6).', fix: advice('Read the whole log.') };
+    const view = workstationView(snapshotIn('ready', { setupFailure: failure }), settingsWithGpu(), NOW, PRICE);
+    expect(view).toMatchObject({ phase: 'ready', phaseLabel: 'Setup failed', tone: 'bad', canOpenTerminal: true });
+  });
+
   it('shows the cost meter\'s figures, the price\'s source and the month', () => {
     const view = workstationView(snapshotIn('ready'), settingsWithGpu(), NOW, METERED);
     expect(view).toMatchObject({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatHourly, formatUsd } from '../../src/core/format.js';
+import { formatDuration, formatEnteredUsd, formatHourly, formatUsd } from '../../src/core/format.js';
 import { trayModel, type TrayMenuItem, type TrayModel } from '../../src/core/tray-model.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import { PHASES, type Phase } from '../../src/shared/workstation.js';
@@ -135,5 +135,9 @@ describe('formatting', () => {
 
   it('writes money with cents, and rates cheaper than a dime with a tenth of a cent', () => {
     expect([formatUsd(0.644), formatUsd(0.001), formatUsd(0), formatHourly(0.526), formatHourly(0.0416)]).toEqual(['$0.64', '<$0.01', '$0.00', '$0.53/h', '$0.042/h']);
+  });
+
+  it('writes an amount the user typed (a budget) with the precision it was typed at', () => {
+    expect([0.005, 20, 12.5, 0.0125, 1e-7].map(formatEnteredUsd)).toEqual(['$0.005', '$20.00', '$12.50', '$0.0125', '$0.000000']);
   });
 });

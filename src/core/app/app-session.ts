@@ -302,6 +302,14 @@ export class AppSession {
     this.emit();
   }
 
+  /** A new operation begins: what the last one said ("Saved gpu", "Copied …") is no longer news. */
+  private clearNotice(): void {
+    if (!this.notice) return;
+    this.notice.cancel();
+    this.notice = null;
+    this.emit();
+  }
+
   /** The popover's view now. */
   view(): AppView {
     const settings = this.settings();
@@ -397,6 +405,7 @@ export class AppSession {
   /** Start; returns at once, progress comes as views. */
   startWorkstation(workstation?: string): AppView {
     const name = workstation ?? this.requireName();
+    this.clearNotice();
     this.operations.run(name, 'up', (signal) => startWorkstation(this.core, name, { signal }));
     return this.view();
   }
@@ -404,6 +413,7 @@ export class AppSession {
   /** Stop; returns at once (the current workstation's tunnels close first). */
   stopWorkstation(workstation?: string): AppView {
     const name = workstation ?? this.requireName();
+    this.clearNotice();
     if (name === this.watched) {
       this.monitor.closeReminder();
       void this.connect.closeAll();
@@ -415,6 +425,7 @@ export class AppSession {
   /** Terminate (saving an image first when asked); returns at once. */
   terminateWorkstation(saveImage: boolean): AppView {
     const name = this.requireName();
+    this.clearNotice();
     this.operations.run(name, 'down', (signal) => terminateWorkstation(this.core, name, { saveImage, signal }));
     return this.view();
   }

@@ -8,6 +8,7 @@ import type { ProgressStep, SetupView, WorkstationView } from '../../shared/view
 import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { NotificationModel } from '../notification-policy.js';
+import { SETUP_FAILED_LABEL } from '../popover-model.js';
 import type { SshTarget } from '../ports.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { shellQuote } from '../ssh-command.js';
@@ -212,6 +213,8 @@ function withRemoteCommand(argv: readonly string[], command: string): string[] {
 
 /** The workstation as the popover shows it while its setup script runs: still being set up, one step to go. */
 export function withSetupProgress(view: WorkstationView, setup: SetupView | null | undefined): WorkstationView {
+  // The badge says the worst current fact: ssh answers, but the box is not set up.
+  if (view.phase === 'ready' && setup?.state === 'failed') return { ...view, phaseLabel: SETUP_FAILED_LABEL, tone: 'bad' };
   if (view.phase !== 'ready' || (setup?.state !== 'waiting' && setup?.state !== 'running')) return view;
   const steps: ProgressStep[] = [
     { id: 'requesting', label: 'Requesting', state: 'done' },

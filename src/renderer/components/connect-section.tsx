@@ -48,8 +48,35 @@ function GpuPanel({ panel }: { panel: GpuPanelView }) {
   );
 }
 
-/** Reaching the workstation: host key, `ssh <name>`, Jupyter, TensorBoard, VS Code, tunnels, GPU panel. */
-export function ConnectSection({ connect, ready, onSaveImage }: { connect: ConnectView; ready: boolean; onSaveImage?: () => void }) {
+/**
+ * The connect actions the popover puts at the top, beside Start/Stop: Open in VS Code and Open
+ * Jupyter (only once ssh answers).
+ */
+export function ConnectActions({ connect }: { connect: ConnectView }) {
+  const request = useRequest();
+  const api = window.cloudrig;
+  return (
+    <>
+      <button type="button" disabled={request.busy} onClick={() => void request.run(() => api.openInVsCode())}
+        title={connect.sshConfigInstalled ? undefined : 'Needs CloudRig\'s ssh config included: run `rig ssh-config --install`'}>Open in VS Code</button>
+      <button type="button" disabled={request.busy} onClick={() => void request.run(() => api.openJupyter())}>Open Jupyter</button>
+      {request.error ? <div className="actions-error"><ErrorBox error={request.error} title="Could not connect" /></div> : null}
+    </>
+  );
+}
+
+/**
+ * Reaching the workstation: host key, `ssh <name>` (unless the popover shows it already), the
+ * TensorBoard tunnel, tunnels, the push folder, the setup log, the GPU panel. Open in VS Code and
+ * Open Jupyter are `ConnectActions`, at the top of the popover.
+ */
+export function ConnectSection({ connect, ready, onSaveImage, showsAlias = true }: {
+  connect: ConnectView;
+  ready: boolean;
+  onSaveImage?: () => void;
+  /** false where the ssh box above already reads `ssh <name>`. */
+  showsAlias?: boolean;
+}) {
   const request = useRequest();
   const api = window.cloudrig;
   return (
@@ -58,14 +85,11 @@ export function ConnectSection({ connect, ready, onSaveImage }: { connect: Conne
       <p className="connect-facts" data-testid="host-key">
         {connect.hostKey === 'verified' ? 'Host key verified (seeded at launch)'
           : connect.hostKey === 'unverified' ? 'Host key unverified: trusted on first use' : null}
-        {connect.sshAlias ? <> · <code data-testid="ssh-alias">{connect.sshAlias}</code></> : null}
+        {showsAlias && connect.sshAlias ? <> · <code data-testid="ssh-alias">{connect.sshAlias}</code></> : null}
       </p>
       {ready ? (
         <div className="actions">
-          <button type="button" disabled={request.busy} onClick={() => void request.run(() => api.openJupyter())}>Open Jupyter</button>
           <button type="button" disabled={request.busy} onClick={() => void request.run(() => api.openTensorBoard())}>TensorBoard tunnel</button>
-          <button type="button" disabled={request.busy} onClick={() => void request.run(() => api.openInVsCode())}
-            title={connect.sshConfigInstalled ? undefined : 'Needs CloudRig\'s ssh config included: run `rig ssh-config --install`'}>Open in VS Code</button>
         </div>
       ) : null}
       {connect.tunnels.length > 0 ? (

@@ -5,7 +5,7 @@ import { useRequest } from '../use-request.js';
 import { AccountSection } from './account-section.js';
 import { ChecksSection } from './checks-section.js';
 import { ErrorBox } from './error-box.js';
-import { RemindersSection } from './reminders-section.js';
+import { RemindersSection, remindersDraft, remindersOf, type RemindersDraft } from './reminders-section.js';
 import { WorkstationFields } from './workstation-form.js';
 
 /** First-run setup (mode `setup`) and the settings view (mode `edit`): account, checks, spec, app options. */
@@ -13,6 +13,9 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<WorkstationForm | null>(null);
   const [report, setReport] = useState<CheckReport | null>(null);
+  const [reminders, setReminders] = useState<RemindersDraft | null>(null);
+  /** The workstation as loaded: Save sends it only when it changed. */
+  const loadedForm = useRef<WorkstationForm | null>(null);
   const load = useRequest();
   const save = useRequest();
   const app = useRequest();
@@ -24,6 +27,8 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
       if (!loaded) return;
       setSettings(loaded);
       setForm(loaded.workstation ?? loaded.defaults);
+      loadedForm.current = loaded.workstation ?? null;
+      setReminders(remindersDraft(loaded.reminders));
       if (props.mode === 'setup') {
         const start = loaded.workstation ?? loaded.defaults;
         void api.runChecks({ region: start.region, instanceType: start.instanceType, spot: start.spot }).then((result) => {
@@ -34,8 +39,22 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
     heading.current?.focus();
   }, []);
 
+  // One Save for the whole screen: the reminders when they changed, then the workstation (always
+  // when setting up; when editing, only when it changed, so saving a budget leaves the spec alone).
   const submit = async (): Promise<void> => {
-    if (!form) return;
+    if (!form || !settings) return;
+    if (props.mode === 'edit' && reminders) {
+      const next = remindersOf(reminders);
+      if (JSON.stringify(next) !== JSON.stringify(settings.reminders)) {
+        const saved = await save.run(() => api.updateSettings({ reminders: next }));
+        if (!saved) return;
+        setSettings(saved);
+      }
+      if (JSON.stringify(form) === JSON.stringify(loadedForm.current)) {
+        props.onDone();
+        return;
+      }
+    }
     const view = await save.run(() => api.saveWorkstation(form));
     if (view && props.mode === 'edit') props.onDone();
   };
@@ -63,12 +82,14 @@ export function SettingsPanel(props: { mode: 'setup' | 'edit'; onDone: () => voi
             }}
           >
             <WorkstationFields settings={settings} form={form} onChange={setForm} />
-            {save.error ? <ErrorBox error={save.error} title="Could not save the workstation" /> : null}
-            <button type="submit" className="primary" disabled={save.busy}>
-              {save.busy ? 'Saving…' : props.mode === 'setup' ? 'Create workstation' : 'Save'}
-            </button>
+            {props.mode === 'edit' && reminders ? <RemindersSection draft={reminders} onChange={setReminders} /> : null}
+            {save.error ? <ErrorBox error={save.error} title="Could not save" /> : null}
+            <div className="save-bar">
+              <button type="submit" className="primary" disabled={save.busy}>
+                {save.busy ? 'Saving…' : props.mode === 'setup' ? 'Create workstation' : 'Save'}
+              </button>
+            </div>
           </form>
-          {props.mode === 'edit' ? <RemindersSection settings={settings} onSettings={setSettings} /> : null}
           <section className="section" aria-labelledby="app-title">
             <h2 id="app-title">App</h2>
             <label className="field"><span>Terminal</span>

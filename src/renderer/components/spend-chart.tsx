@@ -23,8 +23,12 @@ function barLabel(day: SpendDay, pace: number): string {
  * This month's daily spend as a small bar chart (inline SVG): past days solid, today darker, the
  * rest of the month faint at the pace so far, and the daily budget as a dashed line when one is
  * set. Every number drawn is a field of the model (the same model `rig cost --json` prints).
+ * Nothing while the month has no spend.
  */
 export function SpendChart({ chart }: { chart: SpendChartModel }) {
+  // Collapsed until there is spend: an empty month is ~120 px of nothing (and its $0.00 would sit
+  // beside the live session's cost). An unknown spend still shows, to say it is unknown.
+  if (chart.spentUsd === 0 && !chart.unpriced) return null;
   const slot = WIDTH / chart.days.length;
   const y = (usd: number): number => (chart.topUsd > 0 ? TOP + (HEIGHT - TOP) * (1 - usd / chart.topUsd) : HEIGHT);
   const over = chart.budgetUsd !== null && chart.projectedUsd > chart.budgetUsd;

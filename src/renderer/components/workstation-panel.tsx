@@ -1,12 +1,27 @@
 import type { ReactNode } from 'react';
 import type { ConnectView, ReminderView, WorkstationView } from '../../shared/views.js';
-import { ConnectSection } from './connect-section.js';
+import { ConnectActions, ConnectSection } from './connect-section.js';
 import { useRequest } from '../use-request.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
 import { ErrorBox } from './error-box.js';
 import { ProgressSteps } from './progress-steps.js';
 import { ReminderBox } from './reminder-box.js';
 import { StillCosting } from './still-costing.js';
+
+/**
+ * A command's words as the ssh box lays them out, each drawn unbreakable so the command wraps at
+ * its spaces only (a browser would otherwise break after a / or - inside a path), and a one-letter
+ * option kept with its value (`-o IdentitiesOnly=yes`, `-p 22`).
+ */
+function commandWords(command: string): string[] {
+  const words: string[] = [];
+  for (const word of command.split(' ')) {
+    const last = words.at(-1);
+    if (last !== undefined && /^-[a-zA-Z]$/.test(last)) words[words.length - 1] = `${last} ${word}`;
+    else words.push(word);
+  }
+  return words;
+}
 
 /** The popover's main screen: one workstation's state, cost, ssh command and actions. */
 export function WorkstationPanel(props: {
@@ -41,6 +56,9 @@ export function WorkstationPanel(props: {
     );
   }
 
+  const ready = view.phase === 'ready';
+  // With CloudRig's Include in ~/.ssh/config, `ssh <name>` is the whole command (and what Copy copies).
+  const sshShown = view.sshCommand && props.connect?.sshConfigInstalled ? `ssh ${view.name}` : view.sshCommand;
   return (
     <main className="panel" aria-labelledby="workstation-name">
       {props.above}
@@ -51,14 +69,42 @@ export function WorkstationPanel(props: {
       <p className="facts">
         {view.instanceType} · {view.region}{view.spot ? ' · spot' : ''}{view.instanceId ? ` · ${view.instanceId}` : ''}
       </p>
+      {view.progress ? <ProgressSteps steps={view.progress} /> : null}
+      {view.detail ? <p className="detail">{view.detail}</p> : null}
+
+      {/* The work first: what a user opens the popover for sits in the first screenful in every state. */}
+      <div className="actions primary-actions" role="group" aria-label="Actions" data-testid="primary-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={!view.primary.enabled || request.busy}
+          onClick={() => void request.run(() => (view.primary.action === 'start' ? api.start() : api.stop()))}
+        >
+          {view.primary.label}
+        </button>
+        <button type="button" disabled={!view.canOpenTerminal} onClick={() => void request.run(() => api.openTerminal())}>Open terminal</button>
+        {ready && props.connect ? <ConnectActions connect={props.connect} /> : null}
+      </div>
+      {sshShown ? (
+        <section className="ssh" aria-label="SSH command">
+          <code data-testid="ssh-command">{commandWords(sshShown).map((word, index) => (
+            <span key={index}>{index > 0 ? ' ' : ''}<span className="word">{word}</span></span>
+          ))}</code>
+          <div className="ssh-row">
+            {props.connect && !props.connect.sshConfigInstalled
+              ? <span className="hint">With <code>rig ssh-config --install</code> this is just <code>ssh {view.name}</code>.</span> : <span />}
+            <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
+          </div>
+        </section>
+      ) : null}
+      {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
+      {view.error ? <ErrorBox error={view.error} title={view.phase === 'error' ? 'Error' : 'Last problem'} /> : null}
 
       {props.reminder ? (
         <ReminderBox reminder={props.reminder} busy={request.busy} onAnswer={(action) => void request.run(() => api.answerReminder({ action }))} />
       ) : null}
-
       {view.ingressWarning ? <p className="warning" role="alert" data-testid="ingress-warning">{view.ingressWarning} Narrow it in Settings → Allowed addresses.</p> : null}
-      {view.progress ? <ProgressSteps steps={view.progress} /> : null}
-      {view.detail ? <p className="detail">{view.detail}</p> : null}
+      <p className="notice" role="status" aria-live="polite" data-testid="notice">{props.notice ?? ''}</p>
 
       <dl className="meter">
         <div><dt>Uptime</dt><dd data-testid="uptime">{view.uptime ?? '—'}</dd></div>
@@ -75,36 +121,14 @@ export function WorkstationPanel(props: {
       {view.autoStop ? <p className="detail" data-testid="auto-stop">{view.autoStop}</p> : null}
       {view.stillCosting ? <StillCosting costing={view.stillCosting} /> : null}
 
-      {view.sshCommand ? (
-        <section className="ssh" aria-label="SSH command">
-          <code data-testid="ssh-command">{view.sshCommand}</code>
-          <button type="button" disabled={!view.canCopy} onClick={() => void request.run(() => api.copySshCommand())}>Copy</button>
-        </section>
-      ) : null}
-
-      {props.connect ? <ConnectSection connect={props.connect} ready={view.phase === 'ready'} onSaveImage={() => props.onConfirm(true)} /> : null}
-
-      <div className="actions">
-        <button
-          type="button"
-          className="primary"
-          disabled={!view.primary.enabled || request.busy}
-          onClick={() => void request.run(() => (view.primary.action === 'start' ? api.start() : api.stop()))}
-        >
-          {view.primary.label}
-        </button>
-        <button type="button" disabled={!view.canOpenTerminal} onClick={() => void request.run(() => api.openTerminal())}>Open terminal</button>
-        <button type="button" className="danger" disabled={!view.canTerminate} onClick={() => props.onConfirm(true)}>Terminate…</button>
-      </div>
-
-      {view.error ? <ErrorBox error={view.error} title={view.phase === 'error' ? 'Error' : 'Last problem'} /> : null}
-      {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
-      <p className="notice" role="status" aria-live="polite">{props.notice ?? ''}</p>
+      {props.connect ? <ConnectSection connect={props.connect} ready={ready} showsAlias={false} onSaveImage={() => props.onConfirm(true)} /> : null}
       {props.below}
 
       <footer className="footer">
         <button type="button" className="link" onClick={() => void request.run(() => api.refresh())}>Refresh</button>
         <button type="button" className="link" onClick={props.onSettings}>Settings</button>
+        {/* Secondary and far from Stop: it deletes the disk (a confirmation follows). */}
+        <button type="button" className="link danger terminate" disabled={!view.canTerminate} onClick={() => props.onConfirm(true)}>Terminate…</button>
       </footer>
     </main>
   );

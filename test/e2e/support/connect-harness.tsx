@@ -1,7 +1,7 @@
 // A page with the popover's connect section only, rendered from a ConnectView the test passes in;
 // window.cloudrig records each request it is asked for (`openJupyter`, `closeTunnel:8888`, …)
 // and answers the VS Code request with the error main gives without the ssh-config include.
-import { ConnectSection } from '../../../src/renderer/components/connect-section.js';
+import { ConnectActions, ConnectSection } from '../../../src/renderer/components/connect-section.js';
 import type { ConnectView } from '../../../src/shared/views.js';
 import { harnessPage, mount, recorder } from './harness-page.js';
 
@@ -26,5 +26,11 @@ page.cloudrig = {
 };
 
 page.renderConnect = (view, ready) => {
-  mount(page).render(<main className="panel"><ConnectSection connect={view} ready={ready} /></main>);
+  // Open in VS Code and Open Jupyter sit at the top of the popover, beside Start/Stop, once ready.
+  mount(page).render(
+    <main className="panel">
+      {ready ? <div className="actions primary-actions"><ConnectActions connect={view} /></div> : null}
+      <ConnectSection connect={view} ready={ready} />
+    </main>,
+  );
 };
