@@ -23,7 +23,7 @@ export const ERROR_CODES = [
   'SnoozeFailed', 'SshOutputTooLarge', 'SshConfigIsSymlink', 'SshConfigNotAFile', 'SshConfigReadOnly', 'SshConfigNotWritable', 'SshConfigUnreadable', 'SshConfigNotIncluded',
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
-  'AppDamaged', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
+  'AppDamaged', 'ClipboardFailed', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
   // The app's push folder (issue 10)
   'FolderMissing',
 ] as const;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_METHODS, REQUEST_METHODS } from '../../src/shared/channels.js';
@@ -13,24 +13,28 @@ import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js'
 import { hasXvfb, startXvfb, type Xvfb } from '../integration/support/xvfb.js';
 
 // The real app in a real Electron: main, preload and the popover together, against moto + the
-// cloud proxy + sshd. It needs the Electron binary, which `npm ci` downloads unless
-// ELECTRON_SKIP_BINARY_DOWNLOAD is set; without it the test is skipped and says why.
+// cloud proxy + sshd. It needs the Electron binary. Since Electron 42 the electron package no longer
+// downloads it at `npm ci` (no postinstall; ELECTRON_SKIP_BINARY_DOWNLOAD has no effect): it
+// downloads on first run, and `npx install-electron --no` fetches it ahead. This test never
+// downloads (requiring the package would): without the binary it is skipped and says why.
 const ROOT = resolve(import.meta.dirname, '../..');
 
-/** The Electron binary's path, or why there is none. */
+/** The Electron binary's path, or why there is none; read as the package's index.js would, without its download. */
 function electronBinary(): { path: string } | { reason: string } {
   try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { reason: `the electron package points at ${String(path)}, which does not exist` };
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(packageDir, 'path.txt');
+    if (!existsSync(pathFile)) return { reason: `${relative(ROOT, packageDir)} holds none yet: no path.txt` };
+    const path = join(packageDir, 'dist', readFileSync(pathFile, 'utf8'));
+    return existsSync(path) ? { path } : { reason: `${relative(ROOT, path)} does not exist` };
   } catch (error) {
-    return { reason: (error as Error).message.split('\n')[0] ?? 'electron could not be loaded' };
+    return { reason: (error as Error).message.split('\n')[0] ?? 'electron could not be found' };
   }
 }
 
 const binary = electronBinary();
 const skipReason = 'reason' in binary
-  ? `no Electron binary (${binary.reason}); install it with \`npm ci\` without ELECTRON_SKIP_BINARY_DOWNLOAD to run this test`
+  ? `no Electron binary (${binary.reason}); fetch it with \`npx install-electron --no\` (needs the network) to run this test`
   : null;
 if (skipReason) console.log(`electron-app e2e: skipped: ${skipReason}`);
 

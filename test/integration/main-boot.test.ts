@@ -232,6 +232,21 @@ describe('main process boot on Windows, through a real launch (electron replaced
     expect(electron.module.clipboard.writeText).toHaveBeenCalledWith(copied);
   });
 
+  it('says the ssh command was not copied, and gives it to copy by hand, when the clipboard write fails', async () => {
+    // Electron 44+ writes the clipboard asynchronously and rejects when it cannot (its W3C-shaped
+    // clipboard); the double answers at once, so this test makes the one write fail as Electron would.
+    electron.module.clipboard.writeText.mockRejectedValueOnce(new Error('Write permission denied.'));
+    const result = await invoke('ssh:copy');
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'ClipboardFailed',
+        message: 'Could not put the ssh command on the clipboard (Write permission denied).',
+        fix: { action: 'advice', text: expect.stringMatching(new RegExp(`^Copy it by hand: ssh -i \\S+cloudrig-gpu\\.pem .* -p ${sshd.port} ${sshd.user}@127\\.0\\.0\\.1$`)) },
+      },
+    });
+  });
+
   it('reminds after two hours running, with Stop now / Snooze 1 h, and Snooze keeps the instance awake over ssh', async () => {
     // The workstation's sshd admits the key CloudRig made: the instance becomes ready.
     const keys = join(home, 'home', 'keys');

@@ -245,6 +245,9 @@ afterAll(async () => {
   ].join('\n'));
 });
 
+/** The Electron the app ships, as package.json pins it (exactly), so the note never names a runtime no longer in use. */
+const ELECTRON_VERSION = (JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['electron'];
+
 /** `npm audit` needs the registry, so it is run by hand and recorded here with its date. */
 const AUDIT_NOTE = [
   '**npm audit** (`npm audit --omit=dev --audit-level=high`, run again 2026-11-29 22:30 UTC): refused. The registry reachable from the',
@@ -258,6 +261,7 @@ const AUDIT_NOTE = [
   'past the fixes of CVE-2020-15366, CVE-2022-25883 and CVE-2020-8116). High or critical found: **0**, by this manual check, which',
   'does not replace the audit. Where registry.npmjs.org is reachable (CI, and before every release) run',
   '`npm audit --omit=dev --audit-level=high`: it exits non-zero on a high or critical finding, which then gets a line here saying',
-  'whether it reaches CloudRig. The Electron runtime (41.7.1, a devDependency that ships inside the app) is not covered by',
-  "`--omit=dev`: it is checked against Electron's own security releases when it is upgraded.",
+  `whether it reaches CloudRig. The Electron runtime (${ELECTRON_VERSION}, a devDependency that ships inside the app) is not covered by`,
+  "`--omit=dev`: it is checked against Electron's own security releases when it is upgraded, and kept on one of the three newest",
+  'stable majors, the ones Electron supports (docs/tray-app.md, "Electron versions").',
 ].join('\n');

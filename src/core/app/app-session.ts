@@ -456,12 +456,12 @@ export class AppSession {
     return this.operations.settled();
   }
 
-  copySshCommand(workstation?: string): { copied: string } {
+  async copySshCommand(workstation?: string): Promise<{ copied: string }> {
     const snapshot = workstation === undefined || workstation === this.watched ? this.effective() : this.latest(workstation);
     if (!snapshot || !canCopySsh(snapshot) || snapshot.sshCommand === null) {
       throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.', 'Start it first.');
     }
-    this.ports.clipboard.writeText(snapshot.sshCommand);
+    await this.copyText(snapshot.sshCommand, 'the ssh command');
     this.setNotice('Copied the ssh command');
     return { copied: snapshot.sshCommand };
   }
@@ -606,11 +606,21 @@ export class AppSession {
 
   // Issue 10 item 6 (the setup script's log in the popover): thin delegations to AppSetup.
 
+  /** Puts text on the clipboard, or says it could not and gives the text to copy by hand. */
+  private async copyText(text: string, what: string): Promise<void> {
+    try {
+      await this.ports.clipboard.writeText(text);
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+      throw new CloudRigError('ClipboardFailed', `Could not put ${what} on the clipboard (${reason}).`, `Copy it by hand: ${text}`);
+    }
+  }
+
   /** Copies the ssh command that tails the whole setup log (`tail -f`, the log's fixed path quoted). */
   async copySetupLogCommand(): Promise<{ copied: string }> {
     const name = this.requireName();
     const command = this.connect.setup.logTailCommand(name, await this.core.service.sshTarget(name), this.settings().sshConfigInstalled);
-    this.ports.clipboard.writeText(command);
+    await this.copyText(command, 'the command that follows the setup log');
     this.setNotice('Copied the command that follows the setup log');
     return { copied: command };
   }

@@ -4,9 +4,13 @@ import type { ForgottenAction, ForgottenNotice } from './forgotten-watch.js';
 
 export type { SecretBox } from '../credentials.js';
 
-/** Puts text on the system clipboard. */
+/**
+ * Puts text on the system clipboard. Electron 44+ writes asynchronously (its clipboard follows the
+ * W3C Clipboard API): the promise settles when the text is there or the write failed. An in-memory
+ * clipboard may return at once.
+ */
 export interface Clipboard {
-  writeText(text: string): void;
+  writeText(text: string): Promise<void> | void;
 }
 
 /** Opens the system terminal running a command. */
