@@ -1,14 +1,24 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator, type BuiltMenu, type MenuItem } from './electron-menus.js';
 
 // A module double for `electron` (no Electron binary runs here) that models how each desktop
 // behaves, from Electron 41's docs and source, so the shell's per-OS choices can be tested:
 //  - whenReady ordering: windows, trays, screen, notifications and safeStorage throw before ready;
-//    registerSchemesAsPrivileged and setPath('userData') throw after it;
+//    registerSchemesAsPrivileged throws after it; setPath('userData') after ready is allowed (Electron
+//    only records the path; what already lives in the old folder stays there);
+//  - the app's name is package.json's productName, else its name (`cloudrig`), and userData
+//    defaults to <appData>/<name>; requestSingleInstanceLock creates the userData folder as it is
+//    at that moment and puts the lock there (SingletonLock; `lockfile` on Windows);
+//  - the default application menu (File/Edit/View/Window, Reload on CmdOrCtrl+R) installed at
+//    launch unless the app set one: electron-menus.ts;
 //  - the tray: clicks (Windows: the taskbar takes focus first, so the popover's blur comes before
-//    the click; Linux AppIndicator: any click opens the menu, no 'click'), bounds (real, zero in
-//    Windows' overflow area, always zero on Linux), tooltips (Windows shows 127 characters);
+//    the click; Linux AppIndicator: any click opens the menu, no 'click' ever), a second click
+//    within the double-click interval ('double-click' instead of 'click' on macOS unless
+//    setIgnoreDoubleClickEvents(true), and always on Windows, which sends WM_LBUTTONDBLCLK),
+//    bounds (real, zero in Windows' overflow area, always zero on Linux), tooltips (Windows
+//    shows 127 characters);
 //  - windows: Wayland ignores positions and focus() only flashes (no blur ever comes); Windows
 //    converts the first move onto a display of another scale factor with the old factor;
 //  - notifications: buttons on macOS and Windows (`action` with `actionIndex`), none with libnotify;
@@ -122,6 +132,9 @@ export function defaultWorld(profile: DesktopProfile, appData: string): World {
   };
 }
 
+/** The system's double-click interval (macOS NSEvent.doubleClickInterval, Windows GetDoubleClickTime). */
+export const DOUBLE_CLICK_MS = 500;
+
 /** The double: `module` replaces electron; the rest lets a test act as the user and read what the app did. */
 export function createElectronDouble() {
   let profile: DesktopProfile = 'linux-x11';
@@ -133,6 +146,9 @@ export function createElectronDouble() {
   let windows: FakeWindow[] = [];
   let trays: FakeTray[] = [];
   let notifications: FakeNotification[] = [];
+  /** The application menu, and whether the app set one (null included) before Electron's default went in. */
+  let applicationMenu: BuiltMenu | null = null;
+  let applicationMenuSet = false;
   const ipcHandlers = new Map<string, Handler>();
   const sessionCalls: string[] = [];
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
@@ -144,6 +160,14 @@ export function createElectronDouble() {
   const openDialogAnswers: Array<string | null> = [];
 
   const linux = (): boolean => profile.startsWith('linux');
+  const os = (): 'darwin' | 'win32' | 'linux' => (linux() ? 'linux' : (profile as 'darwin' | 'win32'));
+  /** Electron's app name: productName, else name, from the app's package.json. */
+  const appName = (): string => {
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { name?: string; productName?: string };
+    return pkg.productName ?? pkg.name ?? 'Electron';
+  };
+  const getPath = (name: string): string =>
+    paths.get(name) ?? (name === 'userData' ? join(world.appData, appName()) : name === 'appData' ? world.appData : join(world.appData, name));
   const requireReady = (what: string): void => {
     if (!ready) throw new Error(`${what} cannot be used before the app is ready`);
   };
@@ -153,6 +177,11 @@ export function createElectronDouble() {
 
   class FakeWebContents {
     readonly sent: Array<[string, unknown]> = [];
+    /** Times the page was reloaded (the View menu's Reload). */
+    reloads = 0;
+    reload(): void {
+      this.reloads += 1;
+    }
     send(channel: string, value: unknown): void {
       this.sent.push([channel, value]);
     }
@@ -243,6 +272,11 @@ export function createElectronDouble() {
     setAlwaysOnTop(flag: boolean, level = 'floating'): void {
       this.alwaysOnTopLevel = flag ? level : null;
     }
+    /** The menu bar the user sees on this window: the application menu on a framed window (not macOS). */
+    menuBar(): string[] {
+      if (profile === 'darwin' || this.options.frame === false || !applicationMenu) return [];
+      return menuBarLabels(applicationMenu, os());
+    }
     /** The user clicks another app: a focused window loses focus and hears 'blur'. */
     clickElsewhere(): void {
       if (!this.focused) return;
@@ -273,6 +307,9 @@ export function createElectronDouble() {
     menu: { template: Array<Record<string, unknown>> } | null = null;
     poppedMenu: { template: Array<Record<string, unknown>> } | null = null;
     menusOpened = 0;
+    ignoreDoubleClicks = false;
+    /** How many clicks the OS counts in the current run of quick clicks. */
+    private clickCount = 0;
     /** How the OS shows it: GNOME shows a StatusNotifierItem (with the extension), never an XEmbed icon. */
     readonly shownAs: 'menu-bar' | 'notification-area' | 'status-notifier' | 'xembed';
     constructor(image: FakeImage) {
@@ -303,6 +340,10 @@ export function createElectronDouble() {
       return linux() ? { x: 0, y: 0, width: 0, height: 0 } : { ...world.trayBounds };
     }
     destroy(): void {}
+    setIgnoreDoubleClickEvents(ignore: boolean): void {
+      // macOS only: elsewhere Electron's Tray ignores the call.
+      if (profile === 'darwin') this.ignoreDoubleClicks = ignore;
+    }
     /** The user opens the icon's menu (right click; any click on Linux) and sees this menu, if any. */
     openMenu(): { template: Array<Record<string, unknown>> } | null {
       if (profile === 'darwin') {
@@ -313,14 +354,26 @@ export function createElectronDouble() {
       this.menusOpened += 1;
       return this.menu;
     }
-    /** The user left-clicks the icon, as each desktop delivers it. */
-    click(): void {
+    /**
+     * The user left-clicks the icon `sinceLastMs` after their previous click on it, as each desktop
+     * delivers it: macOS emits 'double-click' alone for the second click of a quick pair (nothing for
+     * a third) unless double clicks are ignored (tray_icon_cocoa.mm handleClickNotifications);
+     * Windows gets WM_LBUTTONDBLCLK for the second and emits 'double-click' alone (notify_icon.cc).
+     */
+    click(sinceLastMs = 1_000): void {
       if (linux()) {
         this.menusOpened += 1;
         return;
       }
-      if (profile === 'win32') for (const window of windows) window.clickElsewhere();
-      this.emit('click', {}, this.getBounds());
+      this.clickCount = sinceLastMs <= DOUBLE_CLICK_MS ? this.clickCount + 1 : 1;
+      if (profile === 'win32') {
+        for (const window of windows) window.clickElsewhere();
+        if (this.clickCount === 2) this.emit('double-click', {}, this.getBounds());
+        else this.emit('click', {}, this.getBounds());
+        return;
+      }
+      if (this.clickCount === 1 || this.ignoreDoubleClicks) this.emit('click', {}, this.getBounds());
+      else if (this.clickCount === 2) this.emit('double-click', {}, this.getBounds());
     }
   }
 
@@ -355,9 +408,18 @@ export function createElectronDouble() {
   const module = {
     app: {
       isPackaged: true,
-      requestSingleInstanceLock: vi.fn(() => true),
+      // The lock lives in userData as it is now; Electron creates that folder first (App::RequestSingleInstanceLock).
+      requestSingleInstanceLock: vi.fn(() => {
+        const userData = getPath('userData');
+        mkdirSync(userData, { recursive: true });
+        writeFileSync(join(userData, profile === 'win32' ? 'lockfile' : 'SingletonLock'), '');
+        return true;
+      }),
+      getName: () => appName(),
       setAppUserModelId: vi.fn(),
       whenReady: vi.fn(() => {
+        // lib/browser/init.ts: the default menu goes in at will-finish-launching, unless the app set one.
+        if (!ready && !applicationMenuSet) applicationMenu = defaultApplicationMenu(os());
         ready = true;
         return Promise.resolve();
       }),
@@ -366,9 +428,9 @@ export function createElectronDouble() {
         return profile === 'darwin' ? dock : undefined;
       },
       getAppPath: () => process.cwd(),
-      getPath: (name: string) => paths.get(name) ?? (name === 'userData' ? join(world.appData, 'CloudRig') : name === 'appData' ? world.appData : join(world.appData, name)),
+      getPath,
       setPath: (name: string, value: string) => {
-        if (ready && name === 'userData') throw new Error("setPath('userData') after ready: the default session already lives in the old folder");
+        if (!value.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(value)) throw new Error('Path must be absolute');
         paths.set(name, value);
       },
       commandLine: { getSwitchValue: () => '', hasSwitch: () => false, appendSwitch: vi.fn() },
@@ -406,7 +468,15 @@ export function createElectronDouble() {
     },
     BrowserWindow: FakeWindow,
     Tray: FakeTray,
-    Menu: { buildFromTemplate: (template: Array<Record<string, unknown>>) => ({ template }) },
+    Menu: {
+      buildFromTemplate: (template: MenuItem[]): BuiltMenu => ({ template }),
+      setApplicationMenu: (menu: BuiltMenu | null) => {
+        applicationMenuSet = true;
+        // macOS keeps its native menu bar when given null (lib/browser/api/menu.ts).
+        if (menu !== null || profile !== 'darwin') applicationMenu = menu;
+      },
+      getApplicationMenu: () => applicationMenu,
+    },
     nativeImage: { createFromPath: (path: string) => new FakeImage(path) },
     Notification: FakeNotification,
     ipcMain: {
@@ -515,6 +585,30 @@ export function createElectronDouble() {
     get notifications() {
       return notifications;
     },
+    get applicationMenu() {
+      return applicationMenu;
+    },
+    /**
+     * The user presses a keyboard shortcut with CloudRig in front (on Windows and Linux: in its
+     * focused window). The application menu's item for it runs: its click, or its role's action.
+     * Returns what ran: the role, 'click', or null when nothing answers the keys.
+     */
+    pressShortcut(accelerator: string): string | null {
+      const focused = windows.find((window) => window.focused) ?? null;
+      if (!applicationMenu || (profile !== 'darwin' && !focused)) return null;
+      const keys = normalizeAccelerator(accelerator, os());
+      const item = leafItems(applicationMenu.template, os())
+        .find((candidate) => candidate.effectiveAccelerator && candidate.enabled !== false && normalizeAccelerator(candidate.effectiveAccelerator, os()) === keys);
+      if (!item) return null;
+      if (typeof item.click === 'function') {
+        (item.click as (item: unknown, window: unknown, event: unknown) => void)(item, focused, {});
+        return 'click';
+      }
+      const role = String(item.role);
+      if (role === 'quit') module.app.quit();
+      if (role === 'reload' || role === 'forceReload') focused?.webContents.reload();
+      return role;
+    },
     /** A fresh, not-yet-ready app on `next`'s desktop (the module registrations made at import stay). */
     reset(next: DesktopProfile, changes: Partial<World> & Pick<World, 'appData'>): void {
       profile = next;
@@ -525,6 +619,8 @@ export function createElectronDouble() {
       windows = [];
       trays = [];
       notifications = [];
+      applicationMenu = null;
+      applicationMenuSet = false;
       ipcHandlers.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
