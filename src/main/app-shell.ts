@@ -118,7 +118,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     session.popoverShown();
   };
 
-  const notifier = new ElectronNotifier(traits.notificationButtons);
+  const notifier = new ElectronNotifier(traits.notificationButtons, traits.closeOnTimeout);
   const session = new AppSession({
     home,
     env,

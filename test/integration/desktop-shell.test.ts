@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCore, resolveHome, systemTerminal } from '../../src/adapters/compose.js';
+import type { NotificationModel } from '../../src/core/notification-policy.js';
 import type { Shell } from '../../src/main/app-shell.js';
 import { platformOf } from '../../src/main/desktop.js';
 import { DESKTOP_PROFILES, DOUBLE_CLICK_MS, type DesktopProfile } from '../support/electron-double.js';
@@ -143,5 +144,34 @@ describe.each(DESKTOP_PROFILES)('the single-instance lock on %s', (profile) => {
     expect(readdirSync(appData).filter((name) => name.toLowerCase() === 'cloudrig')).toEqual(['CloudRig']);
     // The name Electron gives the app (notifications, the macOS menu, default folders).
     expect(electron.module.app.getName()).toBe('CloudRig');
+  });
+});
+
+/** A reminder, with the buttons the policy gives it. */
+const REMINDER = {
+  key: 'reminder:gpu', kind: 'reminder', title: 'gpu has been running for 2 h 5 min', body: '$1.10 so far at $0.53/h. Stop it if you are done.',
+  action: 'show-reminder', buttons: [{ id: 'stop', label: 'Stop now' }, { id: 'snooze', label: 'Snooze 1 h' }],
+} as NotificationModel;
+
+describe.each(['win32', 'darwin'] as const)('a notification on %s', (profile) => {
+  it('still answers its buttons when pressed later, after it timed out of the screen', async () => {
+    const booted = await launch(profile);
+    const pressed: string[] = [];
+    booted.notifier.show(REMINDER, () => pressed.push('click'), (button) => pressed.push(button));
+    // Windows says 'close' (timedOut) as the toast moves to the Action Center; the user opens it there later.
+    electron.notifications.at(-1)!.timeOut();
+    await electron.collectGarbage();
+    expect(electron.notifications.at(-1)!.press(0)).toBe(true);
+    expect(pressed).toEqual(['stop']);
+  });
+
+  it('still opens CloudRig when clicked later, after it timed out of the screen', async () => {
+    const booted = await launch(profile);
+    const clicks: string[] = [];
+    booted.notifier.show(REMINDER, () => clicks.push('click'), () => clicks.push('button'));
+    electron.notifications.at(-1)!.timeOut();
+    await electron.collectGarbage();
+    expect(electron.notifications.at(-1)!.click()).toBe(true);
+    expect(clicks).toEqual(['click']);
   });
 });

@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { vi } from 'vitest';
 import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator, type BuiltMenu, type MenuItem } from './electron-menus.js';
 
@@ -22,6 +24,11 @@ import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator,
 //  - windows: Wayland ignores positions and focus() only flashes (no blur ever comes); Windows
 //    converts the first move onto a display of another scale factor with the old factor;
 //  - notifications: buttons on macOS and Windows (`action` with `actionIndex`), none with libnotify;
+//    the toast the user sees (`notifications`) is the OS's and holds only a weak link to the app's
+//    Notification object: once the app drops it and it is collected (collectGarbage()), clicking
+//    the toast reaches nobody. Windows fires 'close' with reason 'timedOut' when a toast leaves the
+//    screen for the Action Center, where it can still be clicked (timeOut()); macOS says nothing
+//    and keeps it in Notification Center;
 //  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
@@ -145,7 +152,7 @@ export function createElectronDouble() {
   let app = new Events();
   let windows: FakeWindow[] = [];
   let trays: FakeTray[] = [];
-  let notifications: FakeNotification[] = [];
+  let notifications: Toast[] = [];
   /** The application menu, and whether the app set one (null included) before Electron's default went in. */
   let applicationMenu: BuiltMenu | null = null;
   let applicationMenuSet = false;
@@ -378,29 +385,56 @@ export function createElectronDouble() {
   }
 
   type NotificationOptions = { title: string; body: string; silent: boolean; actions: Array<{ type: string; text: string }> };
+  /** The app's Notification object: events reach the app only through it. */
   class FakeNotification extends Events {
     static isSupported(): boolean {
       return true;
     }
-    shown = false;
     constructor(readonly options: NotificationOptions) {
       super();
-      notifications.push(this);
     }
     show(): void {
       requireReady('Notification');
-      this.shown = true;
+      notifications.push(new Toast(this.options, new WeakRef(this)));
     }
+  }
+
+  /** A notification as the OS shows it: on screen, in the Action Center / Notification Center, or gone. */
+  class Toast {
+    readonly shown = true;
+    place: 'banner' | 'center' | 'gone' = 'banner';
+    constructor(readonly options: NotificationOptions, private readonly wrapper: WeakRef<FakeNotification>) {}
     /** The buttons the user sees: libnotify gets none from Electron. */
     buttons(): string[] {
       return linux() ? [] : this.options.actions.filter((action) => action.type === 'button').map((action) => action.text ?? '');
     }
-    press(index: number): void {
+    /** The user presses a button; false when the app's Notification was collected and nobody heard it. */
+    press(index: number): boolean {
       if (index >= this.buttons().length) throw new Error(`no button ${index} is shown on ${profile}`);
-      this.emit('action', { actionIndex: index }, index);
+      return this.activate('action', { actionIndex: index }, index);
     }
-    click(): void {
-      this.emit('click', {});
+    /** The user clicks the toast; false when nobody heard it. */
+    click(): boolean {
+      return this.activate('click', {});
+    }
+    /** The toast leaves the screen by itself: Windows moves it to the Action Center and says 'close' (timedOut). */
+    timeOut(): void {
+      if (this.place !== 'banner') return;
+      if (linux()) throw new Error('libnotify time-outs are not modelled');
+      this.place = 'center';
+      if (profile === 'win32') this.wrapper.deref()?.emit('close', { reason: 'timedOut' });
+    }
+    /** The user dismisses it (the toast's ×, or cleared from the Action Center). */
+    dismiss(): void {
+      this.place = 'gone';
+      this.wrapper.deref()?.emit('close', profile === 'win32' ? { reason: 'userCanceled' } : {});
+    }
+    private activate(event: string, ...args: unknown[]): boolean {
+      if (this.place === 'gone') throw new Error('the notification is no longer shown');
+      this.place = 'gone';
+      const wrapper = this.wrapper.deref();
+      wrapper?.emit(event, ...args);
+      return wrapper !== undefined;
     }
   }
 
@@ -584,6 +618,15 @@ export function createElectronDouble() {
     },
     get notifications() {
       return notifications;
+    },
+    /** A full garbage collection, as V8 runs now and then: what the app no longer references goes. */
+    async collectGarbage(): Promise<void> {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      // WeakRef targets touched in a job live until it ends: collect from a later task.
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
     },
     get applicationMenu() {
       return applicationMenu;
