@@ -63,6 +63,7 @@ describe.each(DESKTOP_PROFILES)('the application menu on %s', (profile) => {
     electron.relaunch();
     const window = electron.windows[0]!;
     expect(window.visible).toBe(true);
+    // The user clicks into it (on Wayland showing a window does not focus it).
     window.focused = true;
     for (const keys of ['CmdOrCtrl+R', 'Shift+CmdOrCtrl+R', profile === 'darwin' ? 'Alt+Command+I' : 'Ctrl+Shift+I', profile === 'darwin' ? 'Control+Command+F' : 'F11']) {
       expect(electron.pressShortcut(keys), keys).toBeNull();
