@@ -12,6 +12,7 @@ import { APP_ORIGIN } from './app-protocol.js';
 import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js';
 import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
+import { setApplicationMenu } from './app-menu.js';
 import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
@@ -75,10 +76,6 @@ export interface Shell {
  * Resolves with null when another instance already runs (this one then quits).
  */
 export async function boot(composition: Composition, options: BootOptions = {}): Promise<Shell | null> {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return null;
-  }
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   const desktop: Desktop = detectDesktop(options.platform ?? process.platform, env, app.commandLine.getSwitchValue('ozone-platform'));
@@ -86,8 +83,15 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   const traits = traitsOf(desktop);
   const home = composition.resolveHome(env, platform);
   // Chromium's own files (and on Windows its DPAPI-wrapped key) get a folder of their own: by
-  // default userData is <appData>/CloudRig, which is the CloudRig home itself. Only before ready.
+  // default userData is <appData>/CloudRig, which is the CloudRig home itself. Set before ready
+  // (the default session's files follow it) and before the lock: Electron creates the userData
+  // folder at lock time and keeps the lock (Singleton files) there, so a lock taken first would
+  // land in the home, or in a stray <appData>/cloudrig without a productName.
   app.setPath('userData', join(home, 'electron'));
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
   // Windows toasts are attributed to (and their buttons routed by) the installer's AppUserModelId.
   if (platform === 'win32') app.setAppUserModelId('com.cloudrig.app');
   await app.whenReady();
@@ -114,7 +118,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     session.popoverShown();
   };
 
-  const notifier = new ElectronNotifier(traits.notificationButtons);
+  const notifier = new ElectronNotifier(traits.notificationButtons, traits.closeOnTimeout);
   const session = new AppSession({
     home,
     env,
@@ -152,6 +156,9 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     app.quit();
     return true;
   };
+
+  // Electron's default menu went in at launch; ours replaces it (none on Windows and Linux).
+  setApplicationMenu(desktop, () => void requestQuit());
 
   const onAction = (action: TrayAction, workstation?: string): void => {
     if (action === 'quit') void requestQuit();

@@ -15,13 +15,45 @@ export interface DesktopTraits {
   readonly notificationButtons: boolean;
   /** Electron's login item API works (macOS, Windows); Linux uses an XDG autostart entry. */
   readonly loginItemApi: boolean;
+  /**
+   * The application menu the app sets instead of Electron's default (File/Edit/View/Window, with
+   * Reload on CmdOrCtrl+R and Cmd+Q quitting without a question): macOS needs a menu bar of its own
+   * for the app (Quit through the billed-instance question, Edit for copy and paste in text fields);
+   * Windows and Linux get none, so a framed popover (Wayland) shows no menu bar and no key reloads it.
+   */
+  readonly applicationMenu: 'app-menu' | 'none';
+  /**
+   * What a quick second click on the tray icon arrives as, and how the shell keeps it a click:
+   * macOS sends 'double-click' instead of 'click' unless Tray.setIgnoreDoubleClickEvents(true)
+   * ('ignore'); Windows sends 'double-click' for WM_LBUTTONDBLCLK and has no switch, so the shell
+   * treats it as a click ('as-click'); Linux's AppIndicator sends neither ('none').
+   */
+  readonly trayDoubleClick: 'ignore' | 'as-click' | 'none';
+  /**
+   * A notification's 'close' can come while it can still be activated: Windows fires it with
+   * reason 'timedOut' when the toast moves to the Action Center, where its buttons work later;
+   * the app must keep the Notification referenced until then, or the activation is lost.
+   */
+  readonly closeOnTimeout: boolean;
 }
 
 const TRAITS: Readonly<Record<Desktop, DesktopTraits>> = {
-  darwin: { trayClicks: true, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: true, loginItemApi: true },
-  win32: { trayClicks: true, blurBeforeTrayClick: true, positionsWindows: true, tooltipMax: 127, notificationButtons: true, loginItemApi: true },
-  'linux-x11': { trayClicks: false, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: false, loginItemApi: false },
-  'linux-wayland': { trayClicks: false, blurBeforeTrayClick: false, positionsWindows: false, tooltipMax: null, notificationButtons: false, loginItemApi: false },
+  darwin: {
+    trayClicks: true, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: true, loginItemApi: true,
+    applicationMenu: 'app-menu', trayDoubleClick: 'ignore', closeOnTimeout: false,
+  },
+  win32: {
+    trayClicks: true, blurBeforeTrayClick: true, positionsWindows: true, tooltipMax: 127, notificationButtons: true, loginItemApi: true,
+    applicationMenu: 'none', trayDoubleClick: 'as-click', closeOnTimeout: true,
+  },
+  'linux-x11': {
+    trayClicks: false, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: false, loginItemApi: false,
+    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false,
+  },
+  'linux-wayland': {
+    trayClicks: false, blurBeforeTrayClick: false, positionsWindows: false, tooltipMax: null, notificationButtons: false, loginItemApi: false,
+    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false,
+  },
 };
 
 /** The traits of a desktop. */

@@ -3,11 +3,18 @@ import type { NotificationButton, NotificationModel } from '../core/notification
 import type { ForgottenAction, ForgottenNotice } from '../core/app/forgotten-watch.js';
 import type { Notifier } from '../core/app/shell-ports.js';
 
+/** Windows keeps up to 20 of an app's notifications in the Action Center, dropping the oldest. */
+const ACTION_CENTER_KEEPS = 20;
+
 /** Kinds that need the user: they make a sound; the rest is for information. */
 const AUDIBLE: ReadonlySet<NotificationModel['kind']> = new Set(['ready', 'error', 'reminder']);
 
 /**
- * Native notifications; kept referenced until closed so their handlers survive GC. A model's
+ * Native notifications, each kept referenced until the user acts on it or it is gone: the OS's
+ * toast links only weakly to the Notification object, so a collected one takes its click and
+ * buttons with it. On Windows 'close' with reason 'timedOut' only moves the toast to the Action
+ * Center, where it is still clicked later (desktop.ts, closeOnTimeout): those are kept until
+ * clicked, dismissed or pushed out by newer ones, as the Action Center does. A model's
  * buttons become notification actions where the OS shows them: macOS (a signed app whose
  * Info.plist asks for alert style) and Windows toasts, which in Electron 41 emit `action` with
  * `actionIndex` (docs/api/notification.md, "Event: 'action' macOS Windows"). Linux's libnotify
@@ -17,7 +24,10 @@ const AUDIBLE: ReadonlySet<NotificationModel['kind']> = new Set(['ready', 'error
 export class ElectronNotifier implements Notifier {
   private readonly live = new Set<Notification>();
 
-  constructor(private readonly buttons: boolean) {}
+  constructor(
+    private readonly buttons: boolean,
+    private readonly closeOnTimeout = false,
+  ) {}
 
   show(model: NotificationModel, onClick: () => void, onButton?: (button: NotificationButton['id']) => void): void {
     this.present(model.title, model.body, !AUDIBLE.has(model.kind), model.buttons.map((button) => button.label), onClick, (index) => {
@@ -57,8 +67,16 @@ export class ElectronNotifier implements Notifier {
       forget();
       onButton(event.actionIndex);
     });
-    notification.on('close', forget);
+    notification.on('close', (details) => {
+      // Windows: timed out into the Action Center, still to be clicked; any other close ends it.
+      if (!(this.closeOnTimeout && details?.reason === 'timedOut')) forget();
+    });
+    notification.on('failed', forget);
     this.live.add(notification);
+    for (const oldest of this.live) {
+      if (this.live.size <= ACTION_CENTER_KEEPS) break;
+      this.live.delete(oldest);
+    }
     notification.show();
   }
 }

@@ -73,6 +73,10 @@ export class TrayView {
   ) {
     this.tray = new Tray(trayImage(resources, 'stopped', desktop));
     this.tray.on('click', onClick);
+    // A quick second click is a click too (desktop.ts, trayDoubleClick): macOS can be told so, Windows cannot.
+    const doubleClick = traitsOf(desktop).trayDoubleClick;
+    if (doubleClick === 'ignore') this.tray.setIgnoreDoubleClickEvents(true);
+    if (doubleClick === 'as-click') this.tray.on('double-click', onClick);
     // On macOS a context menu set on the tray would swallow the left click: pop it up on right click.
     if (desktop === 'darwin') this.tray.on('right-click', () => this.menu && this.tray.popUpContextMenu(this.menu));
   }

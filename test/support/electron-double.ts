@@ -1,17 +1,34 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { vi } from 'vitest';
+import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator, type BuiltMenu, type MenuItem } from './electron-menus.js';
 
 // A module double for `electron` (no Electron binary runs here) that models how each desktop
 // behaves, from Electron 41's docs and source, so the shell's per-OS choices can be tested:
 //  - whenReady ordering: windows, trays, screen, notifications and safeStorage throw before ready;
-//    registerSchemesAsPrivileged and setPath('userData') throw after it;
+//    registerSchemesAsPrivileged throws after it; setPath('userData') after ready is allowed (Electron
+//    only records the path; what already lives in the old folder stays there);
+//  - the app's name is package.json's productName, else its name (`cloudrig`), and userData
+//    defaults to <appData>/<name>; requestSingleInstanceLock creates the userData folder as it is
+//    at that moment and puts the lock there (SingletonLock; `lockfile` on Windows);
+//  - the default application menu (File/Edit/View/Window, Reload on CmdOrCtrl+R) installed at
+//    launch unless the app set one: electron-menus.ts;
 //  - the tray: clicks (Windows: the taskbar takes focus first, so the popover's blur comes before
-//    the click; Linux AppIndicator: any click opens the menu, no 'click'), bounds (real, zero in
-//    Windows' overflow area, always zero on Linux), tooltips (Windows shows 127 characters);
+//    the click; Linux AppIndicator: any click opens the menu, no 'click' ever), a second click
+//    within the double-click interval ('double-click' instead of 'click' on macOS unless
+//    setIgnoreDoubleClickEvents(true), and always on Windows, which sends WM_LBUTTONDBLCLK),
+//    bounds (real, zero in Windows' overflow area, always zero on Linux), tooltips (Windows
+//    shows 127 characters);
 //  - windows: Wayland ignores positions and focus() only flashes (no blur ever comes); Windows
 //    converts the first move onto a display of another scale factor with the old factor;
 //  - notifications: buttons on macOS and Windows (`action` with `actionIndex`), none with libnotify;
+//    the toast the user sees (`notifications`) is the OS's and holds only a weak link to the app's
+//    Notification object: once the app drops it and it is collected (collectGarbage()), clicking
+//    the toast reaches nobody. Windows fires 'close' with reason 'timedOut' when a toast leaves the
+//    screen for the Action Center, where it can still be clicked (timeOut()); macOS says nothing
+//    and keeps it in Notification Center;
 //  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
@@ -122,6 +139,9 @@ export function defaultWorld(profile: DesktopProfile, appData: string): World {
   };
 }
 
+/** The system's double-click interval (macOS NSEvent.doubleClickInterval, Windows GetDoubleClickTime). */
+export const DOUBLE_CLICK_MS = 500;
+
 /** The double: `module` replaces electron; the rest lets a test act as the user and read what the app did. */
 export function createElectronDouble() {
   let profile: DesktopProfile = 'linux-x11';
@@ -132,7 +152,10 @@ export function createElectronDouble() {
   let app = new Events();
   let windows: FakeWindow[] = [];
   let trays: FakeTray[] = [];
-  let notifications: FakeNotification[] = [];
+  let notifications: Toast[] = [];
+  /** The application menu, and whether the app set one (null included) before Electron's default went in. */
+  let applicationMenu: BuiltMenu | null = null;
+  let applicationMenuSet = false;
   const ipcHandlers = new Map<string, Handler>();
   const sessionCalls: string[] = [];
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
@@ -144,6 +167,14 @@ export function createElectronDouble() {
   const openDialogAnswers: Array<string | null> = [];
 
   const linux = (): boolean => profile.startsWith('linux');
+  const os = (): 'darwin' | 'win32' | 'linux' => (linux() ? 'linux' : (profile as 'darwin' | 'win32'));
+  /** Electron's app name: productName, else name, from the app's package.json. */
+  const appName = (): string => {
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { name?: string; productName?: string };
+    return pkg.productName ?? pkg.name ?? 'Electron';
+  };
+  const getPath = (name: string): string =>
+    paths.get(name) ?? (name === 'userData' ? join(world.appData, appName()) : name === 'appData' ? world.appData : join(world.appData, name));
   const requireReady = (what: string): void => {
     if (!ready) throw new Error(`${what} cannot be used before the app is ready`);
   };
@@ -153,6 +184,11 @@ export function createElectronDouble() {
 
   class FakeWebContents {
     readonly sent: Array<[string, unknown]> = [];
+    /** Times the page was reloaded (the View menu's Reload). */
+    reloads = 0;
+    reload(): void {
+      this.reloads += 1;
+    }
     send(channel: string, value: unknown): void {
       this.sent.push([channel, value]);
     }
@@ -243,6 +279,11 @@ export function createElectronDouble() {
     setAlwaysOnTop(flag: boolean, level = 'floating'): void {
       this.alwaysOnTopLevel = flag ? level : null;
     }
+    /** The menu bar the user sees on this window: the application menu on a framed window (not macOS). */
+    menuBar(): string[] {
+      if (profile === 'darwin' || this.options.frame === false || !applicationMenu) return [];
+      return menuBarLabels(applicationMenu, os());
+    }
     /** The user clicks another app: a focused window loses focus and hears 'blur'. */
     clickElsewhere(): void {
       if (!this.focused) return;
@@ -273,6 +314,9 @@ export function createElectronDouble() {
     menu: { template: Array<Record<string, unknown>> } | null = null;
     poppedMenu: { template: Array<Record<string, unknown>> } | null = null;
     menusOpened = 0;
+    ignoreDoubleClicks = false;
+    /** How many clicks the OS counts in the current run of quick clicks. */
+    private clickCount = 0;
     /** How the OS shows it: GNOME shows a StatusNotifierItem (with the extension), never an XEmbed icon. */
     readonly shownAs: 'menu-bar' | 'notification-area' | 'status-notifier' | 'xembed';
     constructor(image: FakeImage) {
@@ -303,6 +347,10 @@ export function createElectronDouble() {
       return linux() ? { x: 0, y: 0, width: 0, height: 0 } : { ...world.trayBounds };
     }
     destroy(): void {}
+    setIgnoreDoubleClickEvents(ignore: boolean): void {
+      // macOS only: elsewhere Electron's Tray ignores the call.
+      if (profile === 'darwin') this.ignoreDoubleClicks = ignore;
+    }
     /** The user opens the icon's menu (right click; any click on Linux) and sees this menu, if any. */
     openMenu(): { template: Array<Record<string, unknown>> } | null {
       if (profile === 'darwin') {
@@ -313,41 +361,80 @@ export function createElectronDouble() {
       this.menusOpened += 1;
       return this.menu;
     }
-    /** The user left-clicks the icon, as each desktop delivers it. */
-    click(): void {
+    /**
+     * The user left-clicks the icon `sinceLastMs` after their previous click on it, as each desktop
+     * delivers it: macOS emits 'double-click' alone for the second click of a quick pair (nothing for
+     * a third) unless double clicks are ignored (tray_icon_cocoa.mm handleClickNotifications);
+     * Windows gets WM_LBUTTONDBLCLK for the second and emits 'double-click' alone (notify_icon.cc).
+     */
+    click(sinceLastMs = 1_000): void {
       if (linux()) {
         this.menusOpened += 1;
         return;
       }
-      if (profile === 'win32') for (const window of windows) window.clickElsewhere();
-      this.emit('click', {}, this.getBounds());
+      this.clickCount = sinceLastMs <= DOUBLE_CLICK_MS ? this.clickCount + 1 : 1;
+      if (profile === 'win32') {
+        for (const window of windows) window.clickElsewhere();
+        if (this.clickCount === 2) this.emit('double-click', {}, this.getBounds());
+        else this.emit('click', {}, this.getBounds());
+        return;
+      }
+      if (this.clickCount === 1 || this.ignoreDoubleClicks) this.emit('click', {}, this.getBounds());
+      else if (this.clickCount === 2) this.emit('double-click', {}, this.getBounds());
     }
   }
 
   type NotificationOptions = { title: string; body: string; silent: boolean; actions: Array<{ type: string; text: string }> };
+  /** The app's Notification object: events reach the app only through it. */
   class FakeNotification extends Events {
     static isSupported(): boolean {
       return true;
     }
-    shown = false;
     constructor(readonly options: NotificationOptions) {
       super();
-      notifications.push(this);
     }
     show(): void {
       requireReady('Notification');
-      this.shown = true;
+      notifications.push(new Toast(this.options, new WeakRef(this)));
     }
+  }
+
+  /** A notification as the OS shows it: on screen, in the Action Center / Notification Center, or gone. */
+  class Toast {
+    readonly shown = true;
+    place: 'banner' | 'center' | 'gone' = 'banner';
+    constructor(readonly options: NotificationOptions, private readonly wrapper: WeakRef<FakeNotification>) {}
     /** The buttons the user sees: libnotify gets none from Electron. */
     buttons(): string[] {
       return linux() ? [] : this.options.actions.filter((action) => action.type === 'button').map((action) => action.text ?? '');
     }
-    press(index: number): void {
+    /** The user presses a button; false when the app's Notification was collected and nobody heard it. */
+    press(index: number): boolean {
       if (index >= this.buttons().length) throw new Error(`no button ${index} is shown on ${profile}`);
-      this.emit('action', { actionIndex: index }, index);
+      return this.activate('action', { actionIndex: index }, index);
     }
-    click(): void {
-      this.emit('click', {});
+    /** The user clicks the toast; false when nobody heard it. */
+    click(): boolean {
+      return this.activate('click', {});
+    }
+    /** The toast leaves the screen by itself: Windows moves it to the Action Center and says 'close' (timedOut). */
+    timeOut(): void {
+      if (this.place !== 'banner') return;
+      if (linux()) throw new Error('libnotify time-outs are not modelled');
+      this.place = 'center';
+      if (profile === 'win32') this.wrapper.deref()?.emit('close', { reason: 'timedOut' });
+    }
+    /** The user dismisses it (the toast's ×, or cleared from the Action Center). */
+    dismiss(): void {
+      this.place = 'gone';
+      this.wrapper.deref()?.emit('close', profile === 'win32' ? { reason: 'userCanceled' } : {});
+    }
+    private activate(event: string, ...args: unknown[]): boolean {
+      if (this.place === 'gone') throw new Error('the notification is no longer shown');
+      this.place = 'gone';
+      const wrapper = this.wrapper.deref();
+      wrapper?.emit(event, ...args);
+      return wrapper !== undefined;
     }
   }
 
@@ -355,9 +442,18 @@ export function createElectronDouble() {
   const module = {
     app: {
       isPackaged: true,
-      requestSingleInstanceLock: vi.fn(() => true),
+      // The lock lives in userData as it is now; Electron creates that folder first (App::RequestSingleInstanceLock).
+      requestSingleInstanceLock: vi.fn(() => {
+        const userData = getPath('userData');
+        mkdirSync(userData, { recursive: true });
+        writeFileSync(join(userData, profile === 'win32' ? 'lockfile' : 'SingletonLock'), '');
+        return true;
+      }),
+      getName: () => appName(),
       setAppUserModelId: vi.fn(),
       whenReady: vi.fn(() => {
+        // lib/browser/init.ts: the default menu goes in at will-finish-launching, unless the app set one.
+        if (!ready && !applicationMenuSet) applicationMenu = defaultApplicationMenu(os());
         ready = true;
         return Promise.resolve();
       }),
@@ -366,9 +462,9 @@ export function createElectronDouble() {
         return profile === 'darwin' ? dock : undefined;
       },
       getAppPath: () => process.cwd(),
-      getPath: (name: string) => paths.get(name) ?? (name === 'userData' ? join(world.appData, 'CloudRig') : name === 'appData' ? world.appData : join(world.appData, name)),
+      getPath,
       setPath: (name: string, value: string) => {
-        if (ready && name === 'userData') throw new Error("setPath('userData') after ready: the default session already lives in the old folder");
+        if (!value.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(value)) throw new Error('Path must be absolute');
         paths.set(name, value);
       },
       commandLine: { getSwitchValue: () => '', hasSwitch: () => false, appendSwitch: vi.fn() },
@@ -406,7 +502,15 @@ export function createElectronDouble() {
     },
     BrowserWindow: FakeWindow,
     Tray: FakeTray,
-    Menu: { buildFromTemplate: (template: Array<Record<string, unknown>>) => ({ template }) },
+    Menu: {
+      buildFromTemplate: (template: MenuItem[]): BuiltMenu => ({ template }),
+      setApplicationMenu: (menu: BuiltMenu | null) => {
+        applicationMenuSet = true;
+        // macOS keeps its native menu bar when given null (lib/browser/api/menu.ts).
+        if (menu !== null || profile !== 'darwin') applicationMenu = menu;
+      },
+      getApplicationMenu: () => applicationMenu,
+    },
     nativeImage: { createFromPath: (path: string) => new FakeImage(path) },
     Notification: FakeNotification,
     ipcMain: {
@@ -515,6 +619,39 @@ export function createElectronDouble() {
     get notifications() {
       return notifications;
     },
+    /** A full garbage collection, as V8 runs now and then: what the app no longer references goes. */
+    async collectGarbage(): Promise<void> {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
+      // WeakRef targets touched in a job live until it ends: collect from a later task.
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    get applicationMenu() {
+      return applicationMenu;
+    },
+    /**
+     * The user presses a keyboard shortcut with CloudRig in front (on Windows and Linux: in its
+     * focused window). The application menu's item for it runs: its click, or its role's action.
+     * Returns what ran: the role, 'click', or null when nothing answers the keys.
+     */
+    pressShortcut(accelerator: string): string | null {
+      const focused = windows.find((window) => window.focused) ?? null;
+      if (!applicationMenu || (profile !== 'darwin' && !focused)) return null;
+      const keys = normalizeAccelerator(accelerator, os());
+      const item = leafItems(applicationMenu.template, os())
+        .find((candidate) => candidate.effectiveAccelerator && candidate.enabled !== false && normalizeAccelerator(candidate.effectiveAccelerator, os()) === keys);
+      if (!item) return null;
+      if (typeof item.click === 'function') {
+        (item.click as (item: unknown, window: unknown, event: unknown) => void)(item, focused, {});
+        return 'click';
+      }
+      const role = String(item.role);
+      if (role === 'quit') module.app.quit();
+      if (role === 'reload' || role === 'forceReload') focused?.webContents.reload();
+      return role;
+    },
     /** A fresh, not-yet-ready app on `next`'s desktop (the module registrations made at import stay). */
     reset(next: DesktopProfile, changes: Partial<World> & Pick<World, 'appData'>): void {
       profile = next;
@@ -525,6 +662,8 @@ export function createElectronDouble() {
       windows = [];
       trays = [];
       notifications = [];
+      applicationMenu = null;
+      applicationMenuSet = false;
       ipcHandlers.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
