@@ -17,12 +17,16 @@ describe('the workstation while its setup script runs', () => {
     }
   });
 
-  it('is plainly ready once it ended, without one, and in any other phase', () => {
+  it('is plainly ready once it succeeded, without one, and in any other phase', () => {
     const ready = workstationView(snapshotIn('ready'), settingsWithGpu(), NOW);
     expect(withSetupProgress(ready, setup('succeeded'))).toBe(ready);
-    expect(withSetupProgress(ready, setup('failed'))).toBe(ready);
     expect(withSetupProgress(ready, null)).toBe(ready);
     const stopping = workstationView(snapshotIn('stopping'), settingsWithGpu(), NOW);
     expect(withSetupProgress(stopping, setup('running'))).toBe(stopping);
+  });
+
+  it('is "Setup failed", in the bad tone, once the script failed: the worst current fact beats ready', () => {
+    const ready = workstationView(snapshotIn('ready'), settingsWithGpu(), NOW);
+    expect(withSetupProgress(ready, setup('failed'))).toMatchObject({ phase: 'ready', phaseLabel: 'Setup failed', tone: 'bad', canOpenTerminal: true });
   });
 });
