@@ -86,18 +86,19 @@ async function untilCopiedOrInterrupted(copier: FileCopier, copy: Promise<SyncSu
   const interrupted = new Promise<null>((resolve) => (stop = () => resolve(null)));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  try {
-    const result = await Promise.race([copy, interrupted]);
-    if (result === null) {
-      // The copies under way may never settle now: their failure is not news.
-      copy.catch(() => undefined);
-      await copier.abandon();
-    }
-    return result;
-  } finally {
+  const result = await Promise.race([copy, interrupted]);
+  if (result !== null) {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    return result;
   }
+  // Interrupted: the listeners stay until rig exits with 130. Without one, a library's exit hook
+  // (signal-exit, under the settings lock) that re-raises the signal would kill rig by the signal
+  // while it cleans up, and the shell would see no exit code (a clean-clone CI run saw that).
+  // The copies under way may never settle now: their failure is not news.
+  copy.catch(() => undefined);
+  await copier.abandon();
+  return null;
 }
 
 /** What Ctrl-C during a copy says, and its exit code. */
