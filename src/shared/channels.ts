@@ -32,13 +32,13 @@ export const REQUEST_METHODS = {
   'setup:copy': 'copySetupLogCommand',
   'setup:open': 'openSetupLog',
   'setup:dismiss': 'dismissSetupSuggestion',
-  // Issue 10: the push folder, custom and re-opened tunnels.
+  // The push folder, custom and re-opened tunnels.
   'project:choose': 'chooseProjectFolder',
   'project:push': 'pushProjectNow',
   'project:update': 'updateProjectFolder',
   'tunnel:reopen': 'setTunnelReopen',
   'tunnel:open': 'openCustomTunnel',
-  // Issue 12, the instance-type picker.
+  // The instance-type picker: GPU offers of a region or of all regions.
   'gpus:list': 'listGpuOffers',
 } as const;
 

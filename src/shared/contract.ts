@@ -128,7 +128,7 @@ const payloads = {
   'project:update': z.object({ pushOnStart: z.boolean().optional(), remote: z.string().max(1024).optional() }).strict(),
   'tunnel:reopen': z.object({ localPort: z.number().int().min(1).max(65_535), reopen: z.boolean() }).strict(),
   'tunnel:open': z.object({ localPort: z.number().int().min(1).max(65_535), remotePort: z.number().int().min(1).max(65_535) }).strict(),
-  // Issue 12, the instance-type picker.
+  // The instance-type picker: GPU offers of a region or of all regions.
   'gpus:list': GpuOffersQuerySchema,
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 

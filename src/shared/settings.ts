@@ -17,7 +17,7 @@ export const RemindersSchema = z.object({
 });
 export type Reminders = z.infer<typeof RemindersSchema>;
 
-// Issue 10 (app push folder, tunnels re-opened on start): per-workstation choices of the app.
+// The app's own per-workstation choices (its push folder, tunnels re-opened on start), kept beside the shared spec.
 /** A local folder the app pushes to a workstation ("push my project on start"). */
 export const ProjectFolderSchema = z.object({
   /** Absolute path on this computer, as the folder dialog gave it. */
@@ -58,9 +58,9 @@ export const SettingsSchema = z.object({
   sshConfigInstalled: z.boolean().default(false),
   /** Access keys typed into the app, encrypted by the OS keychain (base64 ciphertext); never plain text. */
   encryptedCredentials: z.string().nullable().default(null),
-  /** Issue 10: the folder the app pushes to each workstation, by workstation name (absent: none chosen). */
+  /** The folder the app pushes to each workstation, by workstation name (absent: none chosen). */
   projectFolders: z.record(z.string(), ProjectFolderSchema).default({}),
-  /** Issue 10: the tunnels re-opened when each workstation is next ready, by workstation name. */
+  /** The tunnels re-opened when each workstation is next ready, by workstation name. */
   reopenTunnels: z.record(z.string(), z.array(RememberedTunnelSchema).max(32)).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -132,7 +132,7 @@ export interface TunnelView {
   readonly remotePort: number;
   /** What to open in the browser (http://127.0.0.1:PORT/…). */
   readonly url: string;
-  /** Issue 10: opened again on the same local port when the workstation is next ready. */
+  /** Opened again on the same local port when the workstation is next ready. */
   readonly reopen?: boolean;
 }
 
@@ -170,15 +170,15 @@ export interface ConnectView {
   readonly sshConfigInstalled: boolean;
   /** The setup script ran and succeeded: suggest saving an image. */
   readonly suggestSaveImage: boolean;
-  /** Issue 10: the folder pushed to this workstation (absent in views made before it). */
+  /** The folder pushed to this workstation (absent in views made before the app had one). */
   readonly project?: ProjectPushView;
-  /** Issue 10: tunnels marked "Re-open on start" that could not open this time, with why. */
+  /** Tunnels marked "Re-open on start" that could not open this time, with why. */
   readonly reopenProblems?: readonly ReopenProblemView[];
   /** The setup script of a fresh instance as the popover follows it; absent or null when there is none to show. */
   readonly setup?: SetupView | null;
 }
 
-/** The setup script on a fresh instance (issue 10 item 6): its log while it runs, how it ended. */
+/** The setup script on a fresh instance: its log while it runs, how it ended. */
 export interface SetupView {
   /** `waiting`: the instance is up but cloud-init has not started the script yet. */
   readonly state: 'waiting' | 'running' | 'succeeded' | 'failed';
@@ -273,7 +273,7 @@ export interface QuotaRequestResult {
   readonly desired: number;
 }
 
-// Issue 10 items 4–5, the app side: the push folder and tunnels re-opened on start.
+// The app side of files and tunnels: the push folder and tunnels re-opened on start.
 
 /** How far a push is. */
 export interface PushProgressView {

@@ -3,7 +3,7 @@ import type { ConnectView, ProjectPushView, TunnelView } from '../../shared/view
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
 
-// Issue 10 items 4–5 in the connect section: the push folder (Change…, Push now, Push on start,
+// Files and tunnels in the connect section: the push folder (Change…, Push now, Push on start,
 // its progress and outcome), "Re-open on start" on each tunnel, a custom forward, and the marked
 // tunnels that could not re-open (with Forget).
 
