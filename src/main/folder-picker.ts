@@ -2,7 +2,7 @@ import { dialog } from 'electron';
 import type { FolderPicker } from '../core/app/shell-ports.js';
 
 /**
- * The system folder dialog (issue 10's push folder), through dialog.showOpenDialog with
+ * The system folder dialog (for the app's push folder), through dialog.showOpenDialog with
  * `openDirectory` only, so every desktop shows a folder chooser (on Windows and Linux a dialog
  * asked for files and folders at once would be a folder chooser anyway; on macOS it would let
  * files be picked). Free-standing, not attached to the popover: the popover hides when it loses

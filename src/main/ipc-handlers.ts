@@ -60,7 +60,7 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'project:update': (change) => session.updateProjectFolder(change),
     'tunnel:reopen': ({ localPort, reopen }) => session.setTunnelReopen(localPort, reopen),
     'tunnel:open': ({ localPort, remotePort }) => session.openCustomTunnel(localPort, remotePort),
-    // Issue 12, the instance-type picker.
+    // The instance-type picker: GPU offers of a region or of all regions.
     'gpus:list': (query) => session.listGpuOffers(query),
   };
 }

@@ -24,7 +24,7 @@ export const ERROR_CODES = [
   'NoJupyter', 'PortInUse', 'SftpFailed', 'TunnelFailed', 'TunnelRefused', 'NoEditor', 'EditorFailed', 'NoTerminal', 'TerminalNotFound', 'TerminalFailed', 'ChecksFailed',
   // The app
   'AppDamaged', 'ClipboardFailed', 'LinkRefused', 'UnknownChannel', 'UntrustedSender', 'Unexpected',
-  // The app's push folder (issue 10)
+  // The app's push folder
   'FolderMissing',
 ] as const;
 

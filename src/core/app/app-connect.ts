@@ -28,7 +28,7 @@ export interface AppConnectDeps {
   readonly changed: () => void;
   readonly log: (line: string) => void;
   readonly statsIntervalMs?: number;
-  /** Every stats reading of a ready workstation (issue 10 item 7: they feed the idle reminder). */
+  /** Every stats reading of a ready workstation (they feed the idle reminder). */
   readonly onReading?: (name: string, reading: StatsReading) => void;
   /** Raises a notification (the setup script's end). */
   readonly notify?: (notification: NotificationModel) => void;
@@ -56,9 +56,9 @@ export class AppConnect {
   private panel: GpuPanelView | null = null;
   private ready: string | null = null;
   private readySnapshot: Snapshot | null = null;
-  /** The setup script's log while a fresh instance runs it (issue 10 item 6). */
+  /** The setup script's log while a fresh instance runs it. */
   readonly setup: AppSetup;
-  /** Issue 10: the push folder, and the tunnels re-opened on start. */
+  /** The push folder, and the tunnels re-opened on start. */
   readonly project: ProjectPush;
   readonly reopen: TunnelReopen;
 
@@ -235,7 +235,7 @@ export class AppConnect {
     if (hadSomething) this.deps.changed();
   }
 
-  /** Issue 10: once ready, the push on start (once per run) and the tunnels marked to re-open. */
+  /** Once ready, the push on start (once per run) and the tunnels marked to re-open. */
   private whenReady(name: string, run: string | null): void {
     this.project.onReady(name, run);
     void this.reopen.onReady(name, (port) => this.tunnels.some((t) => t.view.localPort === port), (spec) => this.openForward(name, spec));
@@ -254,7 +254,7 @@ export class AppConnect {
     return this.keep(tunnel, localUrl(tunnel.localPort));
   }
 
-  /** Issue 10: marks an open tunnel "Re-open on start" (or not). */
+  /** Marks an open tunnel "Re-open on start" (or not). */
   setReopen(name: string, localPort: number, reopen: boolean): void {
     const kept = this.tunnels.find((t) => t.view.localPort === localPort);
     if (!kept) {

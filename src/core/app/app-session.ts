@@ -54,7 +54,7 @@ export interface SessionPorts {
   readonly openExternal?: OpenUrl;
   /** How often the GPU panel reads the stats while ready (STATS_INTERVAL_MS by default). */
   readonly statsIntervalMs?: number;
-  /** Issue 10: the system folder dialog (the push folder's Change…); absent where there is none. */
+  /** The system folder dialog (the push folder's Change…); absent where there is none. */
   readonly folderPicker?: FolderPicker;
 }
 
@@ -596,7 +596,7 @@ export class AppSession {
     return this.account.toggleStartAtLogin();
   }
 
-  // Issue 10 item 7: the GPU stats feed the idle reminder (logic in stats-idle-feed.ts and core/stats-idle.ts).
+  // The GPU stats feed the idle reminder (logic in stats-idle-feed.ts and core/stats-idle.ts).
   private statsIdleFeed: StatsIdleFeed | null = null;
 
   private noteStatsReading(name: string, reading: StatsReading): void {
@@ -604,7 +604,7 @@ export class AppSession {
     this.statsIdleFeed.note(this.core, this.fleet.get(name), reading);
   }
 
-  // Issue 10 item 6 (the setup script's log in the popover): thin delegations to AppSetup.
+  // The setup script's log in the popover: thin delegations to AppSetup.
 
   /** Puts text on the clipboard, or says it could not and gives the text to copy by hand. */
   private async copyText(text: string, what: string): Promise<void> {
@@ -640,7 +640,7 @@ export class AppSession {
     return this.view();
   }
 
-  // Issue 10 items 4–5 (push folder, tunnels re-opened on start): thin delegations to AppConnect's parts.
+  // The push folder and tunnels re-opened on start: thin delegations to AppConnect's parts.
 
   /** "Change…": the folder dialog picks the folder pushed to the current workstation. */
   async chooseProjectFolder(): Promise<AppView> {
@@ -675,7 +675,7 @@ export class AppSession {
     return tunnel;
   }
 
-  // --- Issue 12, the instance-type picker: the same use case as `rig gpus`.
+  // --- The instance-type picker: the same use case as `rig gpus`.
 
   /** GPU offers for the workstation form's picker (src/core/app/account.ts). */
   listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {

@@ -1,4 +1,4 @@
-// Issue 10 item 6, the app's side of the setup script: while a fresh instance runs it, the popover
+// The app's side of the setup script: while a fresh instance runs it, the popover
 // shows "Setting up <name>…" with the log's last lines, read by the same followSetup use case as
 // `rig up` (same poll interval) over the app's kept-alive session. A failure stays on screen with
 // its last lines and the fix; a success offers, once, to save an image of the set-up disk. A

@@ -78,7 +78,7 @@ export class Monitor {
   private readonly idle = new Map<string, IdleAnswer>();
   /** The probes in flight, at most one per workstation. */
   private readonly idleProbes = new Map<string, Promise<void>>();
-  /** Per workstation, the GPU stats' view of idleness for its current run (issue 10 item 7: the stats feed the idle reminder). */
+  /** Per workstation, the GPU stats' view of idleness for its current run (the stats feed the idle reminder). */
   private readonly statsIdle = new Map<string, { readonly run: string | null; readonly status: StatsIdle }>();
   /** The reminder the popover offers Stop now / Snooze for. */
   private open: OpenReminder | null = null;

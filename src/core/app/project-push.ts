@@ -1,4 +1,4 @@
-// The app's push folder (issue 10 item 5): a local folder chosen once per workstation with the
+// The app's push folder: a local folder chosen once per workstation with the
 // system's folder dialog, pushed with the same use case as `rig push` (syncTree over the kept-alive
 // session's sftp) on "Push now", and once per run when the workstation becomes ready with "Push on
 // start" on. Progress and the outcome are part of the connect view; a failure is shown with its

@@ -39,7 +39,7 @@ export interface PopoverPort {
   hide(): void;
 }
 
-/** Issue 10: the system's folder dialog, for the app's push folder. */
+/** The system's folder dialog, for the app's push folder. */
 export interface FolderPicker {
   /** Lets the user choose one folder; resolves with its absolute path, or null when cancelled. */
   pickFolder(options: { readonly title: string; readonly defaultPath: string | null }): Promise<string | null>;

@@ -1,4 +1,4 @@
-// Tunnels that "re-open after a restart when asked" (issue 10 item 4): a tunnel the user opened in
+// Tunnels that "re-open after a restart when asked": a tunnel the user opened in
 // the app (Jupyter, TensorBoard, a custom port) can be marked "Re-open on start". The mark is kept
 // per workstation in the settings file; each time that workstation is next ready (after Stop and
 // Start, or when the app starts again) the marked tunnels open again on the same local ports. A
