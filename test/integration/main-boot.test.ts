@@ -69,7 +69,9 @@ function lastView(): Record<string, unknown> | undefined {
   return views.at(-1)?.[1] as Record<string, unknown> | undefined;
 }
 
-const REMINDERS = { afterHours: 2, repeatHours: 1, dailyAt: null, idleMinutes: 30, monthlyBudgetUsd: null, sessionBudgetUsd: null, autoStopAtBudget: false };
+// Idle reminders wait a day here: the box is idle all along, and an idle reminder due in the same
+// evaluation as the running one would be the newest, so the popover would offer it instead.
+const REMINDERS = { afterHours: 2, repeatHours: 1, dailyAt: null, idleMinutes: 24 * 60, monthlyBudgetUsd: null, sessionBudgetUsd: null, autoStopAtBudget: false };
 
 function menuLabels(): string[] {
   return (electron.trays[0]?.menu?.template ?? []).map((item) => (item.type === 'separator' ? '—' : `${String(item.label)}${item.enabled === false ? ' (off)' : ''}`));
