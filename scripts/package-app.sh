@@ -14,10 +14,11 @@ os="${RUNNER_OS:-$(uname -s)}"
 
 # GitHub Actions passes a secret that is not set as an empty string, and electron-builder reads an
 # empty CSC_LINK as a certificate to import: drop every empty signing variable.
-for name in CSC_LINK CSC_KEY_PASSWORD WIN_CSC_LINK WIN_CSC_KEY_PASSWORD \
-  APPLE_API_KEY APPLE_API_KEY_ID APPLE_API_ISSUER APPLE_ID APPLE_APP_SPECIFIC_PASSWORD APPLE_TEAM_ID \
-  AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET \
-  AZURE_SIGNING_ENDPOINT AZURE_SIGNING_ACCOUNT AZURE_SIGNING_PROFILE AZURE_SIGNING_PUBLISHER; do
+signing=(CSC_LINK CSC_KEY_PASSWORD WIN_CSC_LINK WIN_CSC_KEY_PASSWORD
+  APPLE_API_KEY APPLE_API_KEY_ID APPLE_API_ISSUER APPLE_ID APPLE_APP_SPECIFIC_PASSWORD APPLE_TEAM_ID
+  AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET
+  AZURE_SIGNING_ENDPOINT AZURE_SIGNING_ACCOUNT AZURE_SIGNING_PROFILE AZURE_SIGNING_PUBLISHER)
+for name in "${signing[@]}"; do
   if [ -z "${!name:-}" ]; then unset "$name"; fi
 done
 
@@ -77,8 +78,14 @@ case "$os" in
 esac
 
 if [ -n "${PACKAGE_DRY_RUN:-}" ]; then
-  printf 'electron-builder'
-  printf ' %q' "${args[@]}"
+  # The command (one argument a line), then the names (never the values) of the signing
+  # variables electron-builder gets.
+  printf 'electron-builder\n'
+  printf '  %s\n' "${args[@]}"
+  printf 'signing with:'
+  for name in "${signing[@]}"; do
+    if [ -n "${!name:-}" ]; then printf ' %s' "$name"; fi
+  done
   printf '\n'
   exit 0
 fi
