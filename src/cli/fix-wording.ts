@@ -23,6 +23,8 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   localPort: '--port',
   statsInterval: '--interval',
   setupScript: '--setup',
+  nodes: '--nodes',
+  gpuSpec: '--gpus',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
