@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,24 @@ describe('electron-updater against a generic feed on loopback', () => {
 
     expect(app.version).toBeNull();
     expect(lines).toEqual(['updates: could not check for a newer CloudRig (net::ERR_CONNECTION_REFUSED); the next check is in a few hours']);
+  });
+});
+
+describe('what electron-builder.yml builds and publishes for electron-updater', () => {
+  type Target = string | { target: string; arch?: string[] };
+  type Config = { publish: Array<Record<string, string>>; mac: { target: Target[] }; win: { target: Target[] }; linux: { target: Target[] } };
+  const load = (createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown }).load;
+  const targets = (list: Target[]) => list.map((entry) => (typeof entry === 'string' ? { target: entry, arch: undefined } : entry));
+
+  it('builds every installer an update replaces (a zip beside each dmg), and reads GitHub releases first, a generic feed second', async () => {
+    const config = load(await readFile(join(process.cwd(), 'electron-builder.yml'), 'utf8')) as Config;
+    const mac = targets(config.mac.target);
+    expect(mac.find((entry) => entry.target === 'zip')?.arch).toEqual(mac.find((entry) => entry.target === 'dmg')?.arch);
+    expect(targets(config.win.target).map((entry) => entry.target)).toContain('nsis');
+    expect(targets(config.linux.target).map((entry) => entry.target)).toEqual(expect.arrayContaining(['AppImage', 'deb']));
+    // The first entry becomes the installed app's app-update.yml.
+    expect(config.publish[0]).toMatchObject({ provider: 'github', owner: expect.any(String), repo: expect.any(String) });
+    expect(config.publish[1]).toMatchObject({ provider: 'generic', url: expect.stringMatching(/^https:\/\//) });
   });
 });
 
