@@ -123,6 +123,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     session.popoverShown();
   };
 
+  const log = (line: string): void => console.log(line);
   const notifier = new ElectronNotifier(traits.notificationButtons, traits.closeOnTimeout);
   const session = new AppSession({
     home,
@@ -135,7 +136,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     secretBox: new SafeStorageSecretBox(platform),
     loginItem: new SystemLoginItem(desktop, env),
     popover: { show: showPopover, hide: () => window.hide() },
-    log: (line) => console.log(line),
+    log,
     openExternal: openExternalAllowlisted,
     folderPicker: new ElectronFolderPicker(),
   });
@@ -166,7 +167,6 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   setApplicationMenu(desktop, () => void requestQuit());
 
   // Updates never stop the app from starting: an updater that cannot be made is a line in the log.
-  const log = (line: string): void => console.log(line);
   const updater = await composition.updater?.(platform, env).catch((error: unknown) => (log(`updates: off (${String(error)})`), null));
   const updates = updater ? new AppUpdates(updater, log) : null;
   const trayWithUpdate = (model = session.tray()) => withUpdateItem(model, updates?.version ?? null, session.operationUnderWay());

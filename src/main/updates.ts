@@ -4,9 +4,9 @@ import { UPDATE_CHECK_INTERVAL_MS } from '../core/update-menu.js';
 
 /** The first line of an error, short: electron-updater's HTTP errors carry headers and bodies after it. */
 function reason(error: unknown): string {
+  if ((error as { code?: unknown } | null)?.code === 'ERR_CHECKSUM_MISMATCH') return 'its download does not match the sha512 the feed published';
   const message = error instanceof Error ? error.message : String(error);
   const line = message.split('\n', 1)[0]!.trim();
-  if ((error as { code?: unknown }).code === 'ERR_CHECKSUM_MISMATCH') return 'its download does not match the sha512 the feed published';
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
