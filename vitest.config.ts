@@ -3,7 +3,7 @@ import { SlowFirstSequencer } from './test/fixtures/slow-first-sequencer.js';
 
 // Files that replace modules (vi.mock) or fake timers for the whole file need a fresh module graph.
 // By name, in any test folder, so a file moved between tiers keeps its own process.
-const NEEDS_OWN_PROCESS = ['test/**/main-boot.test.ts', 'test/**/folder-picker.test.ts', 'test/**/app-drift-wiring.test.ts', 'test/**/desktop-shell.test.ts'];
+const NEEDS_OWN_PROCESS = ['test/**/main-boot.test.ts', 'test/**/folder-picker.test.ts', 'test/**/app-drift-wiring.test.ts', 'test/**/desktop-shell.test.ts', 'test/**/updates.test.ts'];
 
 export default defineConfig({
   test: {

@@ -18,6 +18,7 @@ export type TrayAction =
   | 'show-popover'
   | 'settings'
   | 'toggle-start-at-login'
+  | 'restart-to-update'
   | 'quit';
 
 /** One item of the tray's context menu. */

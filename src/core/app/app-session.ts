@@ -14,6 +14,7 @@ import { quitPrompt, type QuitPrompt } from '../quit-policy.js';
 import { SNOOZE_HOURS } from '../reminder-policy.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { fleetTrayModel, type TrayModel } from '../tray-model.js';
+import type { OperationUnderWay } from '../update-menu.js';
 import { fleetView } from '../fleet-view.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
 import { withSetupProgress } from './app-setup.js';
@@ -114,7 +115,11 @@ export class AppSession {
     });
     this.operations = new AppOperations({
       update: (change) => this.update(change),
-      ended: () => this.fleet.refreshNow(),
+      ended: () => {
+        this.fleet.refreshNow();
+        // What waits for the operation to end (the tray's restart to update) can go ahead now.
+        this.emit();
+      },
       log: (line) => this.log(line),
     });
     this.account = new AppSettings({
@@ -331,6 +336,11 @@ export class AppSession {
     const model = fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
     const lines = [this.connect.setup.trayLine(), this.connect.view(this.effective(), false).gpuLine].filter((line) => line !== null);
     return lines.length > 0 ? { ...model, tooltip: [model.tooltip, ...lines].join('\n') } : model;
+  }
+
+  /** The lifecycle operation the app runs on some workstation (start, stop, terminate), or null when none runs. */
+  operationUnderWay(): OperationUnderWay | null {
+    return this.operations.underWay();
   }
 
   /** What to ask before quitting, or null to quit at once. */
