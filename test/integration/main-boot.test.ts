@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -366,6 +366,9 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
   let desktopHome: string;
   let desktopShell: Shell;
   const autostartFile = (): string => join(appData, 'autostart', 'cloudrig.desktop');
+  /** The app's own state as stored in userData (start at login moved there from the shared settings at boot). */
+  const appStateFile = (): Record<string, unknown> =>
+    JSON.parse(readFileSync(join(electron.module.app.getPath('userData'), 'app-state.json'), 'utf8')) as Record<string, unknown>;
   /** How often the app asked whether the panel's tray host runs; the panel comes up at the third ask. */
   let hostAsked = 0;
   const trayHost = (): Promise<boolean> => {
@@ -598,13 +601,13 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
 
   it('turns start at login off and on from the tray menu', async () => {
     clickMenuItem('Start at login');
-    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(false));
+    await vi.waitFor(() => expect(appStateFile().startAtLogin).toBe(false));
     if (profile === 'win32') expect(electron.world.windowsRunEntry).toBeNull();
     if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('not-registered');
     if (linux) expect(existsSync(autostartFile())).toBe(false);
     await vi.waitFor(() => expect(electron.trays[0]?.openMenu()?.template.find((item) => item.label === 'Start at login')).toMatchObject({ checked: false }));
     clickMenuItem('Start at login');
-    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(true));
+    await vi.waitFor(() => expect(appStateFile().startAtLogin).toBe(true));
     // Turned on in the app, it is on: Windows' Task Manager switch included.
     if (profile === 'win32') expect(electron.world.windowsRunEntry).toEqual({ enabled: true });
     if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('enabled');

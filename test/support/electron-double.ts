@@ -157,6 +157,8 @@ export function createElectronDouble() {
   let applicationMenu: BuiltMenu | null = null;
   let applicationMenuSet = false;
   const ipcHandlers = new Map<string, Handler>();
+  /** ipcMain's plain listeners (ipcRenderer.send/sendSync reach them): ipcMain is an EventEmitter. */
+  const ipcListeners = new Map<string, Handler[]>();
   const sessionCalls: string[] = [];
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
   const dialogAnswers: number[] = [];
@@ -450,6 +452,8 @@ export function createElectronDouble() {
         return true;
       }),
       getName: () => appName(),
+      // Unpackaged, Electron reads the app's package.json version (packaged: the same, from the asar).
+      getVersion: () => (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version,
       setAppUserModelId: vi.fn(),
       whenReady: vi.fn(() => {
         // lib/browser/init.ts: the default menu goes in at will-finish-launching, unless the app set one.
@@ -519,6 +523,16 @@ export function createElectronDouble() {
         ipcHandlers.set(channel, handler);
       },
       removeHandler: (channel: string) => ipcHandlers.delete(channel),
+      on: (channel: string, listener: Handler) => {
+        ipcListeners.set(channel, [...(ipcListeners.get(channel) ?? []), listener]);
+        return module.ipcMain;
+      },
+      removeAllListeners: (channel?: string) => {
+        if (channel === undefined) ipcListeners.clear();
+        else ipcListeners.delete(channel);
+        return module.ipcMain;
+      },
+      listenerCount: (channel: string) => ipcListeners.get(channel)?.length ?? 0,
     },
     safeStorage: {
       isEncryptionAvailable: () => ready,
@@ -592,6 +606,7 @@ export function createElectronDouble() {
     module,
     schemes,
     ipcHandlers,
+    ipcListeners,
     sessionCalls,
     dialogs,
     dialogAnswers,
@@ -665,6 +680,7 @@ export function createElectronDouble() {
       applicationMenu = null;
       applicationMenuSet = false;
       ipcHandlers.clear();
+      ipcListeners.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
       openDialogs.length = 0;
