@@ -405,6 +405,12 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     expect(userData).toBe(join(desktopHome, 'electron'));
   });
 
+  it("moves start at login, ticked by an earlier version, out of the settings file rig shares and into userData", () => {
+    const shared = JSON.parse(readFileSync(join(desktopHome, 'settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(shared).not.toHaveProperty('startAtLogin');
+    expect(appStateFile()).toMatchObject({ startAtLogin: true, homeMigration: 'done' });
+  });
+
   it('opens the popover when CloudRig is launched again while it runs', () => {
     const window = electron.windows[0]!;
     expect(window.visible).toBe(false);
@@ -623,6 +629,14 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       await expect(invoke('credentials:save', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).resolves.toMatchObject({ ok: false, error: { code: 'KeyStorageUnavailable' } });
     } else {
       expect(keyStorage).toMatchObject({ available: true });
+      const secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+      await expect(invoke('credentials:save', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey })).resolves.toMatchObject({ ok: true });
+      // Sealed in the app's own store; nothing of them in the file rig reads.
+      expect(appStateFile().sealedCredentials).toEqual(expect.stringMatching(/^[A-Za-z0-9+/]+=*$/));
+      expect(JSON.stringify(appStateFile())).not.toContain(secretAccessKey);
+      const shared = readFileSync(join(desktopHome, 'settings.json'), 'utf8');
+      expect(shared).not.toContain('encryptedCredentials');
+      expect(shared).not.toContain(secretAccessKey);
     }
   });
 });
