@@ -32,6 +32,8 @@ import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator,
 //  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
+//  - ipcMain is an EventEmitter: plain `on` listeners (electron-store registers one) beside the
+//    invoke handlers; app.getVersion() is package.json's version;
 //  - safeStorage backends (Linux only: gnome_libsecret, kwallet6, basic_text);
 //  - nativeImage.createFromPath gives an empty image for a missing file;
 //  - the open dialog: Windows and Linux cannot choose files and folders in one dialog (asked for
