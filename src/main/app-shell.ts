@@ -15,6 +15,7 @@ import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js'
 import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
 import { setApplicationMenu } from './app-menu.js';
+import { ElectronAppStateStore } from './app-state-store.js';
 import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
@@ -135,6 +136,8 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     notifier,
     secretBox: new SafeStorageSecretBox(platform),
     loginItem: new SystemLoginItem(desktop, env),
+    // In userData, settled above: only the app reads it (never `rig`, which shares the home).
+    appState: new ElectronAppStateStore((line) => console.warn(line)),
     popover: { show: showPopover, hide: () => window.hide() },
     log,
     openExternal: openExternalAllowlisted,

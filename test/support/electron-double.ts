@@ -35,6 +35,8 @@ import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator,
 //  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
+//  - ipcMain is an EventEmitter: plain `on` listeners (electron-store registers one) beside the
+//    invoke handlers; app.getVersion() is package.json's version;
 //  - safeStorage backends (Linux only: gnome_libsecret, kwallet6, basic_text);
 //  - nativeImage.createFromPath gives an empty image for a missing file;
 //  - the open dialog: Windows and Linux cannot choose files and folders in one dialog (asked for
@@ -180,6 +182,8 @@ export function createElectronDouble() {
   let applicationMenu: BuiltMenu | null = null;
   let applicationMenuSet = false;
   const ipcHandlers = new Map<string, Handler>();
+  /** ipcMain's plain listeners (ipcRenderer.send/sendSync reach them): ipcMain is an EventEmitter. */
+  const ipcListeners = new Map<string, Handler[]>();
   const sessionCalls: string[] = [];
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
   const dialogAnswers: number[] = [];
@@ -632,6 +636,16 @@ export function createElectronDouble() {
         ipcHandlers.set(channel, handler);
       },
       removeHandler: (channel: string) => ipcHandlers.delete(channel),
+      on: (channel: string, listener: Handler) => {
+        ipcListeners.set(channel, [...(ipcListeners.get(channel) ?? []), listener]);
+        return module.ipcMain;
+      },
+      removeAllListeners: (channel?: string) => {
+        if (channel === undefined) ipcListeners.clear();
+        else ipcListeners.delete(channel);
+        return module.ipcMain;
+      },
+      listenerCount: (channel: string) => ipcListeners.get(channel)?.length ?? 0,
     },
     safeStorage: {
       isEncryptionAvailable: () => ready,
@@ -713,6 +727,7 @@ export function createElectronDouble() {
     module,
     schemes,
     ipcHandlers,
+    ipcListeners,
     sessionCalls,
     dialogs,
     dialogAnswers,
@@ -786,6 +801,7 @@ export function createElectronDouble() {
       applicationMenu = null;
       applicationMenuSet = false;
       ipcHandlers.clear();
+      ipcListeners.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
       openDialogs.length = 0;

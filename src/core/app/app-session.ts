@@ -26,7 +26,8 @@ import { AppSettings, type SettingsChange } from './app-settings.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
 import { Monitor } from './monitor.js';
-import type { Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+import { moveLegacyAppState } from './app-state-migration.js';
+import type { AppStateStore, Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
 import type { StatsReading } from './stats.js';
 import { StatsIdleFeed } from './stats-idle-feed.js';
@@ -43,6 +44,8 @@ export interface SessionPorts {
   readonly notifier: Notifier;
   readonly secretBox: SecretBox;
   readonly loginItem: LoginItem;
+  /** The app's own state (sealed keys, start at login, …), kept apart from the home `rig` shares. */
+  readonly appState: AppStateStore;
   readonly popover: PopoverPort;
   readonly log?: (line: string) => void;
   /** How often cost, reminders and the uptime shown are brought up to date while there is an instance. */
@@ -128,6 +131,7 @@ export class AppSession {
       terminal: ports.terminal,
       secretBox: ports.secretBox,
       loginItem: ports.loginItem,
+      appState: ports.appState,
       hasInstance: () => this.snapshot?.instance != null,
       rebuild: () => this.rebuild(),
       remindersChanged: () => this.monitor.assess(),
@@ -185,7 +189,9 @@ export class AppSession {
   private buildCore(): CloudRigCore {
     const base = { home: this.ports.home, env: this.ports.env };
     const plain = this.ports.createCore(base);
-    const keys = openAccessKeys(this.ports.secretBox, plain.settings.read().encryptedCredentials);
+    // Before the keys are read: an earlier version kept them in the shared settings file.
+    moveLegacyAppState(plain.settings, this.ports.appState, (line) => this.log(line));
+    const keys = openAccessKeys(this.ports.secretBox, this.ports.appState.read().sealedCredentials);
     return keys ? this.ports.createCore({ ...base, credentials: keys }) : plain;
   }
 
@@ -333,7 +339,8 @@ export class AppSession {
 
   /** The tray now: the whole fleet (exactly the single-workstation tray when there is one), its tooltip with a short GPU line while readings come in. */
   tray(): TrayModel {
-    const model = fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
+    const settings = { ...this.settings(), startAtLogin: this.ports.appState.read().startAtLogin };
+    const model = fleetTrayModel(this.fleetSnapshots(), settings, this.core.clock.now(), this.fleetCosts());
     const lines = [this.connect.setup.trayLine(), this.connect.view(this.effective(), false).gpuLine].filter((line) => line !== null);
     return lines.length > 0 ? { ...model, tooltip: [model.tooltip, ...lines].join('\n') } : model;
   }
