@@ -20,6 +20,7 @@ interface BuilderConfig {
   files: string[];
   mac: { entitlements: string; entitlementsInherit: string; hardenedRuntime: boolean; extendInfo: Record<string, unknown> };
   deb: { appArmorProfile: string };
+  linux: { target: Array<string | { target: string }> };
   [key: string]: unknown;
 }
 
@@ -160,6 +161,13 @@ describe('the electron-builder configuration', () => {
       NSUserNotificationAlertStyle: 'alert',
       NSAppleEventsUsageDescription: expect.stringMatching(/Terminal/),
     });
+  });
+
+  it('builds for Linux only what starts on Ubuntu 24.04: the deb, not an AppImage that aborts there', () => {
+    // An AppImage runs from a FUSE mount under a path no AppArmor profile names, so Ubuntu 24.04
+    // refuses Chromium's sandbox its user namespaces and the app aborts at start.
+    const targets = config.linux.target.map((target) => (typeof target === 'string' ? target : target.target));
+    expect(targets).toEqual(['deb']);
   });
 
   it('ships the Linux deb with an AppArmor profile that gives CloudRig\'s binary its user namespaces', async () => {
