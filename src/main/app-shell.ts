@@ -1,4 +1,4 @@
-import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, net, powerMonitor, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreFactory } from '../core/app/cloudrig-core.js';
@@ -13,9 +13,10 @@ import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js'
 import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
 import { setApplicationMenu } from './app-menu.js';
-import { SystemLoginItem } from './login-item.js';
+import { FileLoginItemMemory, SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
+import { askInFront } from './quit-question.js';
 import { SafeStorageSecretBox } from './secret-box.js';
 import { ElectronFolderPicker } from './folder-picker.js';
 import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status-notifier.js';
@@ -128,7 +129,8 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     terminal: composition.terminal(platform, env),
     notifier,
     secretBox: new SafeStorageSecretBox(platform),
-    loginItem: new SystemLoginItem(desktop, env),
+    // What the app last wrote to the login items is the app's own state: kept in userData.
+    loginItem: new SystemLoginItem(desktop, new FileLoginItemMemory(join(app.getPath('userData'), 'login-item.json')), env),
     popover: { show: showPopover, hide: () => window.hide() },
     log: (line) => console.log(line),
     openExternal: openExternalAllowlisted,
@@ -142,7 +144,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   const requestQuit = async (): Promise<boolean> => {
     const prompt = session.quitPrompt();
     if (prompt) {
-      const { response } = await dialog.showMessageBox({
+      const response = await askInFront(window, desktop, {
         type: 'warning',
         message: prompt.message,
         detail: prompt.detail,
@@ -175,7 +177,8 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   }
   tray = new TrayView(join(app.getAppPath(), 'resources'), desktop, onAction, () => {
     if (window.isVisible()) window.hide();
-    // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
+    // The taskbar (Windows) or the panel (KDE on X11) took focus first: the popover just hid on
+    // blur, and this click is the one that closed it.
     else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
   });
   session.onDidChangeTray((model) => tray?.apply(model));

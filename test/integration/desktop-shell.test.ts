@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { createCore, resolveHome, systemTerminal } from '../../src/adapters/comp
 import type { NotificationModel } from '../../src/core/notification-policy.js';
 import type { Shell } from '../../src/main/app-shell.js';
 import { platformOf } from '../../src/main/desktop.js';
-import { DESKTOP_PROFILES, DOUBLE_CLICK_MS, type DesktopProfile } from '../support/electron-double.js';
+import { DESKTOP_PROFILES, DOUBLE_CLICK_MS, type DesktopProfile, type World } from '../support/electron-double.js';
 import { leafItems } from '../support/electron-menus.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -40,9 +40,9 @@ afterEach(async () => {
 /** The CloudRig home of a fresh desktop: where `rig` keeps its files, <appData>/CloudRig. */
 const freshHome = (): string => join(appData, 'CloudRig');
 
-/** CloudRig launched on `profile`, with `home` as its home (a fresh one unless given). */
-async function launch(profile: DesktopProfile, home = freshHome()): Promise<Shell> {
-  electron.reset(profile, { appData });
+/** CloudRig launched on `profile`, with `home` as its home (a fresh one unless given), in a world the user set up so. */
+async function launch(profile: DesktopProfile, home = freshHome(), world: Partial<World> = {}): Promise<Shell> {
+  electron.reset(profile, { appData, ...world });
   const { boot } = await import('../../src/main/app-shell.js');
   const env = { ...world.env, CLOUDRIG_HOME: home, XDG_CONFIG_HOME: appData, APPDATA: appData };
   const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), env, now: () => gestureMs });
@@ -174,5 +174,125 @@ describe.each(['win32', 'darwin'] as const)('a notification on %s', (profile) =>
     await electron.collectGarbage();
     expect(electron.notifications.at(-1)!.click()).toBe(true);
     expect(clicks).toEqual(['click']);
+  });
+});
+
+/** The tray menu's item with this label, as the user sees it when they open the menu. */
+function trayMenuItem(label: string): Record<string, unknown> {
+  const item = electron.trays[0]?.openMenu()?.template.find((candidate) => candidate.label === label);
+  if (!item) throw new Error(`no tray menu item "${label}"`);
+  return item;
+}
+
+describe('the quit question on macOS', () => {
+  it('comes in front of the app the user is in when Quit is chosen from the tray menu, and in front of the popover on Cmd+Q', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    const booted = await launch('darwin', world.home);
+    await vi.waitFor(() => expect(booted.session.view().workstation?.phase).toMatch(/^(pending|running|ready)$/), { timeout: 60_000, interval: 50 });
+
+    // The user works in another app and picks Quit from CloudRig's menu in the menu bar.
+    expect(electron.world.appActive).toBe(false);
+    (trayMenuItem('Quit CloudRig').click as () => void)();
+    await vi.waitFor(() => expect(electron.dialogs.at(-1)).toMatchObject({ message: 'gpu is still running', inFront: true }));
+
+    // The popover is open (it floats above alerts) and the user presses Cmd+Q.
+    electron.relaunch();
+    expect(electron.windows[0]!.visible).toBe(true);
+    const asked = electron.dialogs.length;
+    expect(electron.pressShortcut('Cmd+Q')).toBe('click');
+    await vi.waitFor(() => expect(electron.dialogs.length).toBe(asked + 1));
+    expect(electron.dialogs.at(-1)).toMatchObject({ message: 'gpu is still running', inFront: true });
+    expect(electron.module.app.quit).not.toHaveBeenCalled();
+  }, 120_000);
+});
+
+describe.each(['darwin', 'win32', 'linux-x11'] as const)('the popover on %s', (profile) => {
+  it('goes away when the user opens another menu-bar or tray item, as a menu would', async () => {
+    await launch(profile);
+    electron.relaunch();
+    const window = electron.windows[0]!;
+    expect(window.visible).toBe(true);
+    electron.openOtherStatusItem();
+    expect(window.visible).toBe(false);
+  });
+});
+
+describe.each(['linux-x11', 'linux-wayland'] as const)('the tray icon under KDE Plasma on %s', (profile) => {
+  it('opens the popover on a click and closes it on the next, though the panel takes focus before the click arrives', async () => {
+    await launch(profile, freshHome(), { linuxTrayHost: 'plasma' });
+    const window = electron.windows[0]!;
+    for (let round = 0; round < 2; round += 1) {
+      clickTray(2_000);
+      expect(window.visible).toBe(true);
+      // The user clicks the icon again to close it (on Wayland the framed popover has its own focus).
+      if (profile === 'linux-wayland') window.focused = true;
+      clickTray(2_000);
+      expect(window.visible).toBe(false);
+    }
+  });
+});
+
+/** The page's own background per theme, as src/renderer/styles.css gives it (--bg, then --bg for dark). */
+function pageBackgrounds(): { light: string; dark: string } {
+  const css = readFileSync(join(import.meta.dirname, '../../src/renderer/styles.css'), 'utf8');
+  const [light, dark] = [...css.matchAll(/--bg:\s*(#[0-9a-fA-F]{3,8})/g)].map((match) => match[1]!.toLowerCase());
+  if (!light || !dark || !/prefers-color-scheme: dark[\s\S]*--bg/.test(css)) throw new Error('styles.css no longer sets --bg for light and dark');
+  return { light, dark };
+}
+
+describe.each(DESKTOP_PROFILES)('the popover\'s colour on %s', (profile) => {
+  it('is the page\'s own background for the system\'s theme before the page paints, and follows a change of theme', async () => {
+    const page = pageBackgrounds();
+    await launch(profile, freshHome(), { darkTheme: false });
+    const window = electron.windows[0]!;
+    expect(window.backgroundColor.toLowerCase()).toBe(page.light);
+    electron.setSystemTheme(true);
+    expect(window.backgroundColor.toLowerCase()).toBe(page.dark);
+    electron.setSystemTheme(false);
+    expect(window.backgroundColor.toLowerCase()).toBe(page.light);
+  });
+});
+
+/** Whether the system starts CloudRig at login, as the user would see it in the system's own settings. */
+function startsAtLogin(profile: DesktopProfile): boolean {
+  if (profile === 'darwin') return electron.world.macLoginStatus !== 'not-registered';
+  if (profile === 'win32') return electron.world.windowsRunEntry !== null;
+  return existsSync(join(appData, 'autostart', 'cloudrig.desktop'));
+}
+
+/** The user removes CloudRig's login item outside the app; what the next start's world keeps of it. */
+function removeLoginItemOutside(profile: DesktopProfile): Partial<World> {
+  // System Settings → Login Items → "−"; a deleted Run entry (regedit, a cleaner); a deleted autostart file.
+  if (profile === 'darwin') return { macLoginStatus: 'not-registered' };
+  if (profile === 'win32') return { windowsRunEntry: null };
+  rmSync(join(appData, 'autostart', 'cloudrig.desktop'));
+  return {};
+}
+
+describe.each(DESKTOP_PROFILES)('start at login on %s', (profile) => {
+  it('stays off after the user removed it outside CloudRig, and the tray\'s switch says so', async () => {
+    await launch(profile);
+    (trayMenuItem('Start at login').click as () => void)();
+    await vi.waitFor(() => expect(startsAtLogin(profile)).toBe(true));
+    await shell?.session.dispose();
+
+    const kept = removeLoginItemOutside(profile);
+    await launch(profile, freshHome(), kept);
+    await vi.waitFor(() => expect(trayMenuItem('Start at login')).toMatchObject({ checked: false }));
+    expect(startsAtLogin(profile)).toBe(false);
+    expect(electron.loginItemCalls).toEqual([]);
+  });
+
+  it('stays on, as the system has it, when the user left it alone', async () => {
+    await launch(profile);
+    (trayMenuItem('Start at login').click as () => void)();
+    await vi.waitFor(() => expect(startsAtLogin(profile)).toBe(true));
+    await shell?.session.dispose();
+
+    await launch(profile, freshHome(), { macLoginStatus: electron.world.macLoginStatus, windowsRunEntry: electron.world.windowsRunEntry });
+    await vi.waitFor(() => expect(trayMenuItem('Start at login')).toMatchObject({ checked: true }));
+    expect(startsAtLogin(profile)).toBe(true);
   });
 });
