@@ -41,8 +41,8 @@ afterEach(async () => {
 const freshHome = (): string => join(appData, 'CloudRig');
 
 /** CloudRig launched on `profile`, with `home` as its home (a fresh one unless given), in a world the user set up so. */
-async function launch(profile: DesktopProfile, home = freshHome(), world: Partial<World> = {}): Promise<Shell> {
-  electron.reset(profile, { appData, ...world });
+async function launch(profile: DesktopProfile, home = freshHome(), system: Partial<World> = {}): Promise<Shell> {
+  electron.reset(profile, { appData, ...system });
   const { boot } = await import('../../src/main/app-shell.js');
   const env = { ...world.env, CLOUDRIG_HOME: home, XDG_CONFIG_HOME: appData, APPDATA: appData };
   const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), env, now: () => gestureMs });

@@ -563,8 +563,13 @@ export function createElectronDouble() {
       themeSource: 'system',
       on: (event: string, handler: Handler) => theme.on(event, handler),
     },
-    get systemPreferences() {
-      return profile === 'darwin' ? macPreferences : {};
+    systemPreferences: {
+      subscribeNotification: (event: string, callback: (event: string, userInfo: unknown, object: string) => void): number => {
+        // Electron defines it on macOS only: elsewhere the call is a TypeError.
+        if (profile !== 'darwin') throw new TypeError('systemPreferences.subscribeNotification is not a function');
+        if (event === 'com.apple.HIToolbox.beginMenuTrackingNotification') menuTrackingSubscribers.push(callback);
+        return menuTrackingSubscribers.length;
+      },
     },
     Notification: FakeNotification,
     ipcMain: {
@@ -648,13 +653,6 @@ export function createElectronDouble() {
     },
   };
   const dock = { hide: vi.fn() };
-  const macPreferences = {
-    subscribeNotification: (event: string, callback: (event: string, userInfo: unknown, object: string) => void): number => {
-      if (event === 'com.apple.HIToolbox.beginMenuTrackingNotification') menuTrackingSubscribers.push(callback);
-      return menuTrackingSubscribers.length;
-    },
-    unsubscribeNotification: () => undefined,
-  };
 
   return {
     module,
