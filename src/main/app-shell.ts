@@ -180,7 +180,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     // The taskbar (Windows) or the panel (KDE on X11) took focus first: the popover just hid on
     // blur, and this click is the one that closed it.
     else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
-  });
+  }, env.XDG_CURRENT_DESKTOP ?? '');
   session.onDidChangeTray((model) => tray?.apply(model));
   session.onDidChangeView((view) => send('view:changed', view));
 

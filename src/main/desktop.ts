@@ -56,6 +56,21 @@ export interface DesktopTraits {
   readonly closeOnTimeout: boolean;
 }
 
+/**
+ * The tray icon file for a state: macOS a black-and-alpha template PNG (the menu bar tints it; @2x
+ * found by name); Windows an ICO holding 16, 20, 24, 32 and 48 px, from which it picks the size
+ * for the display's scale (a PNG is scaled, and soft); Linux one PNG, since Electron hands the
+ * StatusNotifierItem a single pixmap that the panel scales: 22 px for KDE Plasma's tray, 24 px
+ * for Xfce's panel, else 32 px (GNOME's AppIndicator extension and HiDPI panels scale it down).
+ */
+export function trayIconFile(desktop: Desktop, icon: string, currentDesktop = ''): string {
+  if (desktop === 'darwin') return `${icon}Template.png`;
+  if (desktop === 'win32') return `${icon}.ico`;
+  const names = currentDesktop.toUpperCase().split(':');
+  const size = names.includes('KDE') ? 22 : names.includes('XFCE') ? 24 : 32;
+  return `${icon}-${size}.png`;
+}
+
 const TRAITS: Readonly<Record<Desktop, DesktopTraits>> = {
   darwin: {
     trayClicks: true, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: true, loginItemApi: true,

@@ -40,11 +40,11 @@ afterEach(async () => {
 /** The CloudRig home of a fresh desktop: where `rig` keeps its files, <appData>/CloudRig. */
 const freshHome = (): string => join(appData, 'CloudRig');
 
-/** CloudRig launched on `profile`, with `home` as its home (a fresh one unless given), in a world the user set up so. */
-async function launch(profile: DesktopProfile, home = freshHome(), system: Partial<World> = {}): Promise<Shell> {
+/** CloudRig launched on `profile`, with `home` as its home (a fresh one unless given), in a world the user set up so, with these session variables. */
+async function launch(profile: DesktopProfile, home = freshHome(), system: Partial<World> = {}, session: NodeJS.ProcessEnv = {}): Promise<Shell> {
   electron.reset(profile, { appData, ...system });
   const { boot } = await import('../../src/main/app-shell.js');
-  const env = { ...world.env, CLOUDRIG_HOME: home, XDG_CONFIG_HOME: appData, APPDATA: appData };
+  const env = { ...world.env, ...session, CLOUDRIG_HOME: home, XDG_CONFIG_HOME: appData, APPDATA: appData };
   const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), env, now: () => gestureMs });
   if (!booted) throw new Error('boot() gave up the single-instance lock');
   shell = booted;
@@ -294,5 +294,60 @@ describe.each(DESKTOP_PROFILES)('start at login on %s', (profile) => {
     await launch(profile, freshHome(), { macLoginStatus: electron.world.macLoginStatus, windowsRunEntry: electron.world.windowsRunEntry });
     await vi.waitFor(() => expect(trayMenuItem('Start at login')).toMatchObject({ checked: true }));
     expect(startsAtLogin(profile)).toBe(true);
+  });
+});
+
+/** A PNG's width and height, from its IHDR chunk; null when the bytes are not a PNG. */
+function pngSize(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes.subarray(0, 8).toString('hex') !== '89504e470d0a1a0a' || bytes.subarray(12, 16).toString('ascii') !== 'IHDR') return null;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** The images of an ICO file as Windows reads them: each entry's size and its 32-bit DIB's own header; null when not an ICO. */
+function icoImages(bytes: Buffer): Array<{ size: number; dibWidth: number; dibHeight: number; bits: number }> | null {
+  if (bytes.readUInt16LE(0) !== 0 || bytes.readUInt16LE(2) !== 1) return null;
+  return Array.from({ length: bytes.readUInt16LE(4) }, (_, index) => {
+    const entry = 6 + 16 * index;
+    const length = bytes.readUInt32LE(entry + 8);
+    const offset = bytes.readUInt32LE(entry + 12);
+    if (offset + length > bytes.length) throw new Error(`ICO image ${index} runs past the end of the file`);
+    return { size: bytes.readUInt8(entry) || 256, dibWidth: bytes.readInt32LE(offset + 4), dibHeight: bytes.readInt32LE(offset + 8), bits: bytes.readUInt16LE(offset + 14) };
+  });
+}
+
+const TRAY_STATES = ['stopped', 'starting', 'ready', 'stopping', 'error'] as const;
+
+describe.each([
+  { profile: 'darwin', panel: '' },
+  { profile: 'win32', panel: '' },
+  { profile: 'linux-x11', panel: 'KDE', linuxSize: 22 },
+  { profile: 'linux-x11', panel: 'XFCE', linuxSize: 24 },
+  { profile: 'linux-wayland', panel: 'ubuntu:GNOME', linuxSize: 32 },
+  { profile: 'linux-wayland', panel: 'KDE', linuxSize: 22 },
+] as const)('the tray icon files on $profile ($panel)', ({ profile, panel, ...linux }) => {
+  it('are the format and sizes that desktop draws crisply, for every state', async () => {
+    await launch(profile, freshHome(), {}, { XDG_CURRENT_DESKTOP: panel });
+    const { trayImage } = await import('../../src/main/tray.js');
+    const resources = join(process.cwd(), 'resources');
+    const shown = [electron.trays[0]!.image.path, ...TRAY_STATES.map((state) => (trayImage(resources, state, profile, panel) as unknown as { path: string }).path)];
+    expect(shown[0]).toBe(shown[1]);
+    for (const path of shown) {
+      const bytes = readFileSync(path);
+      if (profile === 'win32') {
+        // An ICO with every small-icon size Windows picks from by display scale, each a 32-bit image.
+        const images = icoImages(bytes);
+        expect(images, path).not.toBeNull();
+        expect(images!.map((image) => image.size)).toEqual([16, 20, 24, 32, 48]);
+        for (const image of images!) expect(image, path).toEqual({ size: image.size, dibWidth: image.size, dibHeight: image.size * 2, bits: 32 });
+      } else if (profile === 'darwin') {
+        // A template image at the menu bar's 16 pt, with its @2x for Retina.
+        expect(path, path).toMatch(/Template\.png$/);
+        expect(pngSize(bytes), path).toEqual({ width: 16, height: 16 });
+        expect(pngSize(readFileSync(path.replace(/\.png$/, '@2x.png')))).toEqual({ width: 32, height: 32 });
+      } else {
+        const size = 'linuxSize' in linux ? linux.linuxSize : 0;
+        expect(pngSize(bytes), path).toEqual({ width: size, height: size });
+      }
+    }
   });
 });

@@ -90,9 +90,9 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('holds the tray icons each OS loads (templates for macOS, PNGs with @2x elsewhere) and the app icon', () => {
+  it('holds the tray icons each OS loads (templates for macOS, an ICO for Windows, panel sizes for Linux) and the app icon', () => {
     for (const state of ['stopped', 'starting', 'ready', 'stopping', 'error']) {
-      for (const file of [`${state}.png`, `${state}@2x.png`, `${state}Template.png`, `${state}Template@2x.png`]) {
+      for (const file of [`${state}Template.png`, `${state}Template@2x.png`, `${state}.ico`, `${state}-22.png`, `${state}-24.png`, `${state}-32.png`]) {
         expect(listing).toContain(`/resources/tray/${file}`);
       }
     }
