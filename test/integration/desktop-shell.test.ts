@@ -11,7 +11,7 @@ import { DESKTOP_PROFILES, DOUBLE_CLICK_MS, type DesktopProfile, type World } fr
 import { leafItems } from '../support/electron-menus.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-// Issue 20, the desktop defects a faithful double shows: the shell (src/main) booted on each
+// The desktop defects a faithful double shows: the shell (src/main) booted on each
 // desktop with `electron` replaced by the module double (test/support/electron-double.ts), which
 // behaves as Electron's docs and source say: the default application menu at launch, the tray's
 // double-click, the single-instance lock creating userData. Behind it everything is real: the
@@ -87,13 +87,19 @@ describe.each(DESKTOP_PROFILES)('the application menu on %s', (profile) => {
   });
 });
 
+/** CloudRig launched on `profile` over the home where `rig up` just started an instance (billed, so Quit asks). */
+async function launchWithBilledInstance(profile: DesktopProfile): Promise<Shell> {
+  expect((await world.rig(initArgs(world))).code).toBe(0);
+  const up = await world.rig(['up', '--no-wait-ssh']);
+  expect(up.code, up.stderr).toBe(0);
+  const booted = await launch(profile, world.home);
+  await vi.waitFor(() => expect(booted.session.view().workstation?.phase).toMatch(/^(pending|running|ready)$/), { timeout: 60_000, interval: 50 });
+  return booted;
+}
+
 describe('Cmd+Q on macOS', () => {
   it('asks before quitting while an instance is billed, as the tray\'s Quit does, and quits when told to', async () => {
-    expect((await world.rig(initArgs(world))).code).toBe(0);
-    const up = await world.rig(['up', '--no-wait-ssh']);
-    expect(up.code, up.stderr).toBe(0);
-    const booted = await launch('darwin', world.home);
-    await vi.waitFor(() => expect(booted.session.view().workstation?.phase).toMatch(/^(pending|running|ready)$/), { timeout: 60_000, interval: 50 });
+    const booted = await launchWithBilledInstance('darwin');
 
     expect(electron.pressShortcut('Cmd+Q')).toBe('click');
     await vi.waitFor(() => expect(electron.dialogs.at(-1)).toMatchObject({ message: 'gpu is still running', buttons: ['Quit and leave it running', 'Cancel'] }));
@@ -186,11 +192,7 @@ function trayMenuItem(label: string): Record<string, unknown> {
 
 describe('the quit question on macOS', () => {
   it('comes in front of the app the user is in when Quit is chosen from the tray menu, and in front of the popover on Cmd+Q', async () => {
-    expect((await world.rig(initArgs(world))).code).toBe(0);
-    const up = await world.rig(['up', '--no-wait-ssh']);
-    expect(up.code, up.stderr).toBe(0);
-    const booted = await launch('darwin', world.home);
-    await vi.waitFor(() => expect(booted.session.view().workstation?.phase).toMatch(/^(pending|running|ready)$/), { timeout: 60_000, interval: 50 });
+    await launchWithBilledInstance('darwin');
 
     // The user works in another app and picks Quit from CloudRig's menu in the menu bar.
     expect(electron.world.appActive).toBe(false);
