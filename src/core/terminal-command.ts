@@ -77,7 +77,20 @@ export interface LaunchCommand {
  */
 function appleScriptRunning(app: 'Terminal' | 'iTerm'): string[] {
   const run = app === 'Terminal'
-    ? ['tell application "Terminal"', 'activate', 'do script commandLine', 'end tell']
+    ? [
+      // Terminal opens a window of its own when it starts (its "On startup, open" setting), and
+      // `do script` alone opens another: started by us, the command goes into the window it opened.
+      // A Terminal that was already running gets a new window and the user's windows stay as they are.
+      'set wasRunning to application "Terminal" is running',
+      'tell application "Terminal"',
+      'activate',
+      'if not wasRunning and (count windows) > 0 then',
+      'do script commandLine in window 1',
+      'else',
+      'do script commandLine',
+      'end if',
+      'end tell',
+    ]
     : ['tell application "iTerm"', 'activate', 'set newWindow to (create window with default profile)', 'tell current session of newWindow to write text commandLine', 'end tell'];
   return [
     'on run argv',

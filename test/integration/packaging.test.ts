@@ -20,6 +20,7 @@ interface BuilderConfig {
   files: string[];
   mac: { entitlements: string; entitlementsInherit: string; hardenedRuntime: boolean; extendInfo: Record<string, unknown> };
   deb: { appArmorProfile: string };
+  linux: { target: Array<string | { target: string }> };
   [key: string]: unknown;
 }
 
@@ -89,9 +90,9 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('holds the tray icons each OS loads (templates for macOS, PNGs with @2x elsewhere) and the app icon', () => {
+  it('holds the tray icons each OS loads (templates for macOS, an ICO for Windows, panel sizes for Linux) and the app icon', () => {
     for (const state of ['stopped', 'starting', 'ready', 'stopping', 'error']) {
-      for (const file of [`${state}.png`, `${state}@2x.png`, `${state}Template.png`, `${state}Template@2x.png`]) {
+      for (const file of [`${state}Template.png`, `${state}Template@2x.png`, `${state}.ico`, `${state}-22.png`, `${state}-24.png`, `${state}-32.png`]) {
         expect(listing).toContain(`/resources/tray/${file}`);
       }
     }
@@ -160,6 +161,13 @@ describe('the electron-builder configuration', () => {
       NSUserNotificationAlertStyle: 'alert',
       NSAppleEventsUsageDescription: expect.stringMatching(/Terminal/),
     });
+  });
+
+  it('builds for Linux only what starts on Ubuntu 24.04: the deb, not an AppImage that aborts there', () => {
+    // An AppImage runs from a FUSE mount under a path no AppArmor profile names, so Ubuntu 24.04
+    // refuses Chromium's sandbox its user namespaces and the app aborts at start.
+    const targets = config.linux.target.map((target) => (typeof target === 'string' ? target : target.target));
+    expect(targets).toEqual(['deb']);
   });
 
   it('ships the Linux deb with an AppArmor profile that gives CloudRig\'s binary its user namespaces', async () => {

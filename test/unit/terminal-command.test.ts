@@ -101,6 +101,28 @@ describe('terminalLaunch', () => {
     }
   });
 
+  it('leaves no extra empty Terminal window: a Terminal it starts runs the command in the window it opens at launch', () => {
+    const command = terminalLaunch(app('darwin', 'terminal'), SSH, 'CloudRig: gpu');
+    const lines = command.args.slice(0, command.args.indexOf('--')).filter((_, i) => i % 2 === 1);
+    // Asked before the tell: any event sent to Terminal would start it.
+    const asked = lines.indexOf('set wasRunning to application "Terminal" is running');
+    const tell = lines.indexOf('tell application "Terminal"');
+    expect(asked).toBeGreaterThanOrEqual(0);
+    expect(asked).toBeLessThan(tell);
+    expect(lines.slice(tell, lines.indexOf('end tell', tell) + 1)).toEqual([
+      'tell application "Terminal"',
+      'activate',
+      // Just started: Terminal opened its startup window (unless set to open none); the command goes there.
+      'if not wasRunning and (count windows) > 0 then',
+      'do script commandLine in window 1',
+      // Already running: a new window, never a tab the user is working in.
+      'else',
+      'do script commandLine',
+      'end if',
+      'end tell',
+    ]);
+  });
+
   it('opens a Windows Terminal tab with the argv, escaping wt\'s command separator', () => {
     expect(terminalLaunch(app('win32', 'windows-terminal'), ['ssh', '-o', 'ProxyCommand=a;b', 'u@h'], 'CloudRig: gpu')).toEqual({
       file: 'wt.exe', args: ['new-tab', '--title', 'CloudRig: gpu', 'ssh', '-o', 'ProxyCommand=a\\;b', 'u@h'],
