@@ -1,4 +1,4 @@
-import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, net, powerMonitor, type BrowserWindow } from 'electron';
 import type { AppUpdater } from 'electron-updater';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -7,6 +7,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAppBuilt } from '../e2e/support/build-app.js';
+import { parse as parseYaml } from 'yaml';
 
 // What `npm run dist` would put in the app, checked without running it (it needs the Electron and
 // packager downloads): the app's files picked by electron-builder's own matcher from the `files`
@@ -32,9 +33,7 @@ interface AppBuilderFileMatcher {
   ): Array<{ createFilter(): Filter }>;
 }
 
-const config = (require('js-yaml') as { load(text: string): unknown }).load(
-  await readFile(join(ROOT, 'electron-builder.yml'), 'utf8'),
-) as BuilderConfig;
+const config = parseYaml(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 /** The app's files as electron-builder selects them (node_modules are collected separately). */
 async function appFiles(): Promise<string[]> {

@@ -57,7 +57,7 @@ export class AppSettings {
     // A Linux autostart entry names the executable's path.
     try {
       if (!this.host.loginItem.renew) this.host.loginItem.set(true);
-      else if (!this.host.loginItem.renew()) this.host.core().settings.update((current) => ({ ...current, startAtLogin: false }));
+      else if (!this.host.loginItem.renew()) this.host.appState.update((state) => ({ ...state, startAtLogin: false }));
     } catch (error) {
       this.host.log(`start at login: could not renew the login item: ${toErrorInfo(error).message}`);
     }
