@@ -67,7 +67,7 @@ const pureSyntax = [
 ];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.bench/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.bench/**', '.docs-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -76,6 +76,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Vitest hooks take their fixtures as an object pattern first: `afterAll(async ({}, file) => …)` reaches the file's tests.
+    files: ['test/**/*.ts'],
+    rules: { 'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }] },
   },
   {
     // CommonJS tooling scripts (they must hook require()).
