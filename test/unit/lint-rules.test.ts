@@ -65,6 +65,11 @@ describe('the layer rules refuse each way around them', () => {
     ['a CLI command imports an adapter', 'src/cli/probe.ts', "import { FileReminderStore } from '../adapters/store/reminder-store.js';\nexport const s = FileReminderStore;\n", /no-restricted-imports: .*The CLI/],
     ['a CLI command loads the composition itself', 'src/cli/probe.ts', "export const c = () => import('../adapters/compose.js');\n", /no-restricted-syntax: The CLI/],
     ["the CLI's composition root loads another adapter with import()", 'src/cli/main.ts', "export const d = () => import('../adapters/aws/debug-log.js');\n", /no-restricted-syntax: The CLI/],
+    ['domain code in core imports the application layer', 'src/core/probe.ts', "import { AppSession } from './app/app-session.js';\nexport const a = AppSession;\n", /no-restricted-imports: .*Domain code in src\/core never imports src\/core\/app/],
+    ['domain code in core imports an application-layer type', 'src/core/probe.ts', "import type { CloudRigCore } from './app/cloudrig-core.js';\nexport type C = CloudRigCore;\n", /no-restricted-imports: .*Domain code in src\/core/],
+    ['domain code in core loads the application layer with import()', 'src/core/probe.ts', "export const a = () => import('./app/app-session.js');\n", /no-restricted-syntax: Domain code in src\/core/],
+    ['an adapter reads process.env', 'src/adapters/probe.ts', 'export const home = process.env.HOME;\n', /no-restricted-properties: .*entry point/],
+    ['an adapter takes env out of process', 'src/adapters/aws/probe.ts', 'const { env } = process;\nexport const region = env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -80,6 +85,8 @@ describe('the layer rules refuse each way around them', () => {
     ['the binding takes ipcMain', 'src/main/ipc-binding.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n"],
     ["the CLI's composition root loads the composition on first use", 'src/cli/main.ts', "export const c = () => import('../adapters/compose.js');\n"],
     ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
+    ['the application layer imports itself and domain code', 'src/core/app/probe.ts', "import { AppSession } from './app-session.js';\nimport { CloudRigError } from '../errors.js';\nexport const x = [AppSession, CloudRigError];\n"],
+    ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
     ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
   ];
 
