@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
+import { buildProgram, type CommandRegistrar } from './program.js';
+import type { StatusExtras } from './status-json.js';
 import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';

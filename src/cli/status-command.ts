@@ -4,7 +4,7 @@ import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';
-import { statusJson, type StatusExtras } from './program.js';
+import { statusJson, type StatusExtras } from './status-json.js';
 
 /**
  * `rig status` with no name when there are several workstations: one line each (`--json`: an

@@ -1,6 +1,6 @@
 import type { TerminalOption } from '../shared/views.js';
 import { CloudRigError } from './errors.js';
-import { hasControlCharacter } from './ssh-command.js';
+import { hasControlCharacters } from '../shared/untrusted-text.js';
 
 /** The platforms CloudRig knows terminals for; anything else is treated like Linux. */
 export type TerminalPlatform = 'darwin' | 'win32' | 'linux';
@@ -149,7 +149,7 @@ function utf16Base64(text: string): string {
 
 /** Windows launchers cannot carry these in an argument (a newline ends a cmd line; wt drops inner quotes). */
 function refuseOnWindows(argv: readonly string[], label: string, also: RegExp | null = null): void {
-  const bad = argv.find((arg) => hasControlCharacter(arg) || (also !== null && also.test(arg)));
+  const bad = argv.find((arg) => hasControlCharacters(arg) || (also !== null && also.test(arg)));
   if (bad !== undefined) {
     throw new CloudRigError('TerminalFailed', `${label} cannot be given the argument ${JSON.stringify(bad)}.`,
       'Copy the ssh command and run it in your terminal instead, or move the CloudRig home to a plain path (CLOUDRIG_HOME).');

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { WorkstationFormSchema } from './contract.js';
+import type { WorkstationFormSchema } from './workstation-form.js';
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
 import type { Fix } from './errors.js';

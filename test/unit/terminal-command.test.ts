@@ -12,7 +12,7 @@ import {
   type TerminalApp,
 } from '../../src/core/terminal-command.js';
 import type { CloudRigError } from '../../src/core/errors.js';
-import { hasControlCharacter } from '../../src/core/ssh-command.js';
+import { hasControlCharacters } from '../../src/shared/untrusted-text.js';
 import { fixWorded } from '../support/fix-matchers.js';
 
 /** Values that would split, chain or expand a command if any layer mis-quoted them. */
@@ -74,7 +74,7 @@ function commandLineToArgv(line: string): string[] {
 }
 
 /** Windows launchers refuse control characters (a newline ends a cmd line): tested on their own. */
-const CONTROL = { test: hasControlCharacter };
+const CONTROL = { test: hasControlCharacters };
 
 const SSH = ['ssh', '-i', '/Users/me/Library/Application Support/CloudRig/keys/cloudrig-gpu', '-o', 'IdentitiesOnly=yes', 'ubuntu@203.0.113.7'];
 
