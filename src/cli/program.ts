@@ -32,6 +32,7 @@ import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -216,7 +217,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       if (status.duplicates.length && status.error) {
         out(`error: ${status.error.message}`);
         for (const d of status.duplicates) {
-          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? `$${d.hourlyUsd.toFixed(3)}/h` : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
+          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? formatHourly(d.hourlyUsd, 'compare') : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
         }
         out(`Fix: ${status.error.fix}`);
       }
