@@ -3,6 +3,7 @@ import { CloudRigError } from '../core/errors.js';
 import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
+import { workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
 import { lineWriter } from './output.js';
 import { dollars, monthFigure } from './cost-text.js';
@@ -50,7 +51,8 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, { action: 'correct-input', field: 'snoozeHours', hint: 'pass a number such as 1 or 2.5.' });
       }
-      const snoozed = await snoozeWorkstation(await core(), { name, hours });
+      const c = await core();
+      const snoozed = await snoozeWorkstation(c, { name: await workstationFor(c, io, name), hours });
       out(`Idle auto-stop snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}); reminders wait as long.`);
     });
 };

@@ -9,6 +9,7 @@ import { registerCode } from './code-command.js';
 import { registerTunnelCommands } from './tunnel-command.js';
 import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
+import { registerRemoveCommand } from './remove-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -159,7 +160,7 @@ export async function runRig(
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
-      registerTunnelCommands, registerFileCommands, registerStatsCommand, ...(extensions.register ?? [])],
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerRemoveCommand, ...(extensions.register ?? [])],
   });
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());

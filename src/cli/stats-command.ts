@@ -4,6 +4,7 @@ import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { workstationFor } from './workstation-argument.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
   return n === null ? 'n/a' : `${n.toFixed(digits)}${unit}`;
@@ -35,7 +36,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
     .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, 'statsInterval', 1, 3600))
     .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
       const c = await core();
-      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'workstation';
       const print = (reading: StatsReading): void => {
         io.stdout.write(opts.json ? `${jsonText({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);

@@ -5,6 +5,7 @@ import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted, watchFailures } from './remote-session.js';
 import { lineWriter } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
+import { workstationFor } from './workstation-argument.js';
 
 /** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
 export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
@@ -32,8 +33,10 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
     .description('Forward local ports to the workstation over ssh until Ctrl-C; prints the local URLs.')
     .action(async (first: string | undefined, more: string[]) => {
       const c = await core();
-      const { name, ports } = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
-      const specs = parseTunnelSpecs(ports);
+      const split = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      // The workstation first: `rig tunnel foo` is about a workstation foo, not a missing port.
+      const name = await workstationFor(c, io, split.name);
+      const specs = parseTunnelSpecs(split.ports);
       const session = await openSession(c, name);
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
@@ -61,7 +64,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
       const c = await core();
-      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const controller = new AbortController();
