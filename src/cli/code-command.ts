@@ -7,7 +7,7 @@ import { CloudRigError } from '../core/errors.js';
 import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
 import { validateName } from '../core/validate.js';
-import { workstationFor } from './workstation-argument.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /** Editors that open a Remote-SSH folder from the command line, in the order tried. */
 const EDITORS = ['code', 'cursor'] as const;
@@ -36,7 +36,7 @@ export { remoteFolder, remoteFolderUri } from '../core/app/connect.js';
 export const registerCode: CommandRegistrar = (program, { core, io }) => {
   program
     .command('code')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[path]', 'folder on the workstation (default: the login user\'s home)')
     .description('Open a folder on the workstation in VS Code (or Cursor) through Remote-SSH.')
     .addOption(new Option('--editor <editor>', 'which editor to open (default: code when on PATH, else cursor)').choices(EDITORS))

@@ -3,7 +3,7 @@ import { CloudRigError } from '../core/errors.js';
 import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
-import { workstationFor } from './workstation-argument.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
 import { lineWriter } from './output.js';
 import { dollars, monthFigure } from './cost-text.js';
@@ -43,7 +43,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('snooze')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Keep the workstation awake: the idle auto-stop and the reminders wait (default 1 hour).')
     .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
     .action(async (name: string | undefined, opts: { hours: string }) => {

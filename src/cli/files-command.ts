@@ -10,7 +10,7 @@ import { printable } from '../shared/untrusted-text.js';
 import { isInteractive, lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
-import { workstationFor } from './workstation-argument.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /**
  * `rig push [name] LOCAL [REMOTE]`: with two words, the first is the name only when it names a
@@ -133,7 +133,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('push')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[paths...]', 'LOCAL [REMOTE]: a file or folder here, and where it goes (default ~/<its name>)')
     .description('Copy a file or folder to the workstation over sftp: changed files only, modes kept; --watch keeps pushing edits.')
     .option('--watch', 'keep pushing local edits until Ctrl-C (ignores .git and what .gitignore ignores)')
@@ -209,7 +209,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('pull')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[paths...]', 'REMOTE [LOCAL]: a file or folder on the workstation (relative to ~), and where it goes here (default ./<its name>)')
     .description('Copy a file or folder from the workstation over sftp: changed files only, modes kept (masked by your umask).')
     .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')

@@ -10,6 +10,7 @@ import { registerTunnelCommands } from './tunnel-command.js';
 import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
 import { registerRemoveCommand } from './remove-command.js';
+import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -162,6 +163,7 @@ export async function runRig(
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerRemoveCommand, ...(extensions.register ?? [])],
   });
+  program.addHelpText('after', WHICH_WORKSTATION_HELP);
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());
     interrupts?.started(command.name());

@@ -31,7 +31,7 @@ import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
-import { workstationFor } from './workstation-argument.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { rememberUse } from '../core/app/workstation-choice.js';
 
 /** Global options every command sees. */
@@ -153,7 +153,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 
   program
     .command('up')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
     .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
@@ -224,7 +224,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 
   program
     .command('ssh-command')
-    .argument('[name]', 'workstation name (see "Which workstation" in rig --help)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Print the ssh command for the running workstation.')
     .action(async (named: string | undefined) => {
       const c = await getCore();
@@ -235,7 +235,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 
   program
     .command('ssh')
-    .argument('[name]', 'workstation name (see "Which workstation" in rig --help)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Open ssh to the workstation; `rig ssh [name] -- CMD…` runs CMD in the remote shell as `ssh host CMD…` does (words joined with spaces; pipes, &&, ~ and $VAR work there; the exit code passes through).')
     .action(async (named: string | undefined) => {
       const c = await getCore();
@@ -259,7 +259,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 
   program
     .command('stop')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .action(async (named: string | undefined) => {
       const c = await getCore();
@@ -271,7 +271,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
 
   program
     .command('down')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Terminate the instance (its disk is deleted).')
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
@@ -299,7 +299,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
   const images = program.command('images').description('List or delete images saved from a workstation.');
   images
     .command('list', { isDefault: true })
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .option('--json', 'print a JSON array')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
       const c = await getCore();

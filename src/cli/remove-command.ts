@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { removalPlan, removeWorkstation, uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/remove-workstation.js';
 import { resourceName } from '../core/workstation-service.js';
+import { knownWorkstation } from '../core/app/workstation-choice.js';
 import { lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 
@@ -22,6 +23,7 @@ export const registerRemoveCommand: CommandRegistrar = (program, { core, io, pro
   program
     .command('rm')
     .argument('<name>', 'the workstation to remove', workstationName)
+    .summary('Remove a workstation: in AWS (key pair, security group) and here (settings, key, pins).')
     .description('Remove a workstation: its key pair and security group in AWS, and its settings, private key, host-key pins and state here. Refused while it has an instance or saved images unless told what becomes of them; running it again finishes an interrupted removal.')
     .option('--terminate', 'terminate its instance too (its disk is deleted)')
     .addOption(new Option('--delete-images', 'delete its saved images too (with their snapshots)').conflicts('keepImages'))
@@ -30,7 +32,7 @@ export const registerRemoveCommand: CommandRegistrar = (program, { core, io, pro
     .action(async (name: string, opts: { terminate?: boolean; deleteImages?: boolean; keepImages?: boolean; yes?: boolean }) => {
       const c = await core();
       // An unknown name lists the known ones (or names CloudRig's instances AWS runs under it).
-      await c.service.specOrFound(name);
+      await knownWorkstation(c, name);
       const choices = { terminate: opts.terminate === true, images: opts.deleteImages ? 'delete' as const : opts.keepImages ? 'keep' as const : null };
       const plan = await removalPlan(c, name);
       const refusal = uncoveredRemoval(plan, choices);

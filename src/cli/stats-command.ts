@@ -4,7 +4,7 @@ import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
-import { workstationFor } from './workstation-argument.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
   return n === null ? 'n/a' : `${n.toFixed(digits)}${unit}`;
@@ -29,7 +29,7 @@ export function statsLines(reading: StatsReading, workstation: string): string[]
 export const registerStatsCommand: CommandRegistrar = (program, { core, io }) => {
   program
     .command('stats')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .description('Show GPU utilisation, memory, temperature and power, plus load and logged-in sessions.')
     .option('--json', 'print JSON (one object per reading with --watch)')
     .option('--watch', 'read again every 30 s until Ctrl-C')

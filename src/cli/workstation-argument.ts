@@ -12,3 +12,15 @@ export async function workstationFor(core: CloudRigCore, io: Pick<Io, 'stderr'>,
   if (reason) io.stderr.write(`Using workstation ${choice.name} (${reason}).\n`);
   return choice.name;
 }
+
+/** How each command's optional workstation argument is described in its help. */
+export const WORKSTATION_ARGUMENT = 'workstation name (without one: see "Which workstation" in rig --help)';
+
+/** The rule a command without a name follows, in `rig --help`. */
+export const WHICH_WORKSTATION_HELP = `
+Which workstation:
+  A command given no workstation name uses the only workstation; else the only one whose
+  instance runs; else the only one with an instance (pending, running, stopping or stopped);
+  else the last one a command named. It says which on stderr, e.g.
+  "Using workstation other (the only one running)." \`rig rm NAME\` removes one.
+`;

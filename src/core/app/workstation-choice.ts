@@ -19,8 +19,7 @@ export interface WorkstationChoice {
 }
 
 /**
- * The workstation a command acts on. A name given must be one of this home's (else an error that
- * lists them, or says which of CloudRig's instances AWS runs under that name). Without one: the
+ * The workstation a command acts on. A name given must be one of this home's (see knownWorkstation). Without one: the
  * only workstation; else the only one whose instance runs; else the only one with an instance;
  * else the last one used; else an error that asks which. Naming a workstation makes it the last
  * one used. EC2 is asked (one call per region) only when there are several workstations and none
@@ -29,7 +28,7 @@ export interface WorkstationChoice {
 export async function chooseWorkstation(core: CloudRigCore, name: string | undefined): Promise<WorkstationChoice> {
   const names = core.service.names();
   if (name !== undefined) {
-    if (!names.includes(name)) await core.service.specOrFound(name);
+    await knownWorkstation(core, name);
     rememberUse(core, name);
     return { name, rule: 'named' };
   }
@@ -46,6 +45,17 @@ export async function chooseWorkstation(core: CloudRigCore, name: string | undef
   const why = instances ? 'none is the only one with an instance, and none was named before' : 'AWS could not say which has an instance';
   throw new CloudRigError('WhichWorkstation', `There are ${names.length} workstations (${names.join(', ')}): ${why}.`,
     { action: 'choose-workstation', names, missing: null });
+}
+
+/**
+ * Checks that this home has a workstation `name`: else the error lists the ones it has, or, when it
+ * has none (a new or lost home), says which of CloudRig's instances AWS runs under that name.
+ */
+export async function knownWorkstation(core: CloudRigCore, name: string): Promise<void> {
+  const names = core.service.names();
+  if (names.includes(name)) return;
+  if (names.length === 0) await core.service.specOrFound(name);
+  core.service.spec(name);
 }
 
 /** How a face says the rule after the name ("Using workstation gpu (the only one running)."); null for a name the user gave or the only one. */
