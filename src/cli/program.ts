@@ -244,8 +244,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
       const name = await workstationFor(c, io, named);
       // The laptop may have moved since the last `rig up`: re-admit its address first.
       const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
-      if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const target = await service.sshTarget(name);
+      // Said once ssh can go ahead: when AWS fails, the one error line says so, not a warning before it too.
+      if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const code = await new Promise<number>((resolve, reject) => {
         // As `ssh host cmd…`: the words become one command line for the remote shell, given to ssh as
         // one argument after `--` (never an ssh option, never seen by a local shell: no shell here).

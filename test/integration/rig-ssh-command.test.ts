@@ -2,7 +2,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initArgs, startRigWorld, type RigWorld } from '../support/rig-harness.js';
+import { readyWorkstation, startRigWorld, type RigWorld } from '../support/rig-harness.js';
 
 // `rig ssh [name] -- CMD…` is `ssh host CMD…`: the words are joined with spaces and the remote
 // shell runs that line, through the built `rig`, the system ssh client and a real sshd, against
@@ -15,16 +15,22 @@ beforeAll(async () => {
   world = await startRigWorld();
   scratch = await mkdtemp(join(tmpdir(), 'cloudrig-ssh-command-'));
   await world.reset();
-  const init = await world.rig(initArgs(world));
-  expect(init.code, init.stderr).toBe(0);
-  await world.trustWorkstationKey();
-  const up = await world.rig(['up']);
-  expect(up.code, up.stderr).toBe(0);
+  await readyWorkstation(world);
 });
 
 afterAll(async () => {
   await world?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('rig ssh errors', () => {
+  it('with AWS unreachable, rig ssh says so in one error line, not also in a security-group warning before it', async () => {
+    const closed = 'http://127.0.0.1:9';
+    const result = await world.rig(['ssh', '--', 'true'], { env: { AWS_ENDPOINT_URL: closed, AWS_ENDPOINT_URL_EC2: closed, AWS_MAX_ATTEMPTS: '1' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: [^\n]+ Fix: [^\n]+\n$/);
+    expect(result.stderr).not.toContain('Could not check the security group');
+  });
 });
 
 describe('rig ssh -- CMD runs CMD in the remote shell, as ssh host CMD does', () => {
