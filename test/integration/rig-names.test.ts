@@ -5,6 +5,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
+import { rigOnPty } from '../support/rig-pty.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // Names that resolve themselves, unknown names said as such by every command, and `rig rm`, through
 // `rig` against moto + the cloud proxy (+ the real sshd for `rig ssh`), with two workstations: gpu and other.
@@ -188,6 +190,27 @@ describe('rig rm NAME', () => {
     expect(status.name).toBe('gpu');
     const again = await world.rig(['rm', 'other', '--yes']);
     expectOnlyError(again, /^error: There is no workstation other\. Known: gpu\. Fix: /);
+  });
+
+  it('on a terminal it asks first, saying what it deletes; "no" removes nothing, "yes" removes it', async () => {
+    await init('third');
+    const env = { ...world.env, CLOUDRIG_HOME: world.home };
+    const declined = rigOnPty(['rm', 'third'], env, { columns: 200 });
+    await waitUntil('the question', () => declined.output().includes('(y/N)'), 30_000);
+    expect(declined.output()).toContain('Remove workstation third: delete key pair cloudrig-third (and its private key here) and security group cloudrig-third in us-east-1?');
+    declined.type('n\r');
+    const no = await declined.exited;
+    expect(no.code, no.output).toBe(0);
+    expect(no.output).toContain('Nothing was removed.');
+    expect((await awsResources()).keyPairs).toContain('cloudrig-third');
+
+    const confirmed = rigOnPty(['rm', 'third'], env, { columns: 200 });
+    await waitUntil('the question', () => confirmed.output().includes('(y/N)'), 30_000);
+    confirmed.type('y\r');
+    const yes = await confirmed.exited;
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toContain('Workstation third is removed');
+    expect((await awsResources()).keyPairs).not.toContain('cloudrig-third');
   });
 
   it('run again after an interruption (its key pair and security group already gone in AWS), it finishes the removal here', async () => {
