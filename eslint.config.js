@@ -56,7 +56,8 @@ function layer(files, patterns, message, { extraSyntax = [], ipc = true, literal
   };
 }
 
-const cliBans = ['electron', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
+// electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.
+const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
@@ -105,8 +106,8 @@ export default tseslint.config(
     'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).',
     { extraSyntax: pureSyntax, literalImportsOnly: true }),
   layer(['src/adapters/**/*.ts'],
-    ['electron', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
-    'src/adapters may use node and SDKs, never electron or the composition roots.'),
+    ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+    'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.'),
   // The two faces reach src/adapters only through their composition root, and each only there:
   // everything else they use is a use case or a port declared in src/core/app.
   layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'] }),

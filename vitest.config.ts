@@ -3,7 +3,7 @@ import { SlowFirstSequencer } from './test/fixtures/slow-first-sequencer.js';
 
 // Files that replace modules (vi.mock) or fake timers for the whole file need a fresh module graph.
 // By name, in any test folder, so a file moved between tiers keeps its own process.
-const NEEDS_OWN_PROCESS = ['test/**/main-boot.test.ts', 'test/**/folder-picker.test.ts', 'test/**/app-drift-wiring.test.ts', 'test/**/desktop-shell.test.ts'];
+const NEEDS_OWN_PROCESS = ['test/**/main-boot.test.ts', 'test/**/folder-picker.test.ts', 'test/**/app-drift-wiring.test.ts', 'test/**/desktop-shell.test.ts', 'test/**/updates.test.ts', 'test/**/app-state-store.test.ts'];
 
 export default defineConfig({
   test: {
@@ -17,6 +17,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The SDK's Node-version notice is noise in test output (rig itself turns it off too).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // electron-store imports `electron`: run through vitest (not Node's loader) so a test's
+    // vi.mock('electron') double reaches it, as it reaches src/main.
+    server: { deps: { inline: ['electron-store'] } },
     projects: [
       {
         extends: true,

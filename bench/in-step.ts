@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createCore } from '../src/adapters/compose.js';
 import { keyStorageVerdict } from '../src/core/credentials.js';
 import { AppSession } from '../src/core/app/app-session.js';
+import { FakeAppStateStore } from '../test/support/fake-app-state-store.js';
 import { seconds, summary, type Row } from './report.js';
 import { until, type BenchWorld } from './world.js';
 
@@ -45,6 +46,7 @@ export async function measureInStep(world: BenchWorld, root: string): Promise<Ro
       },
     },
     loginItem: { set: () => undefined },
+    appState: new FakeAppStateStore(),
     popover: { show: () => undefined, hide: () => undefined },
   });
   app.onDidChangeTray((tray) => {

@@ -39,3 +39,25 @@ export function statusCostLines(cost: StatusCost, running: boolean): string[] {
   if (typeof cost.budgetWarning === 'string') lines.push(`Warning: ${cost.budgetWarning}.`);
   return lines;
 }
+
+/** A phase in words for `rig status` (`--json` keeps the phase names). */
+export function phaseText(phase: string): string {
+  return phase === 'absent' ? 'no instance' : phase;
+}
+
+/**
+ * `rig status`'s cost lines for a workstation that runs nothing: stopped, what its disk costs a
+ * month and the rate a start brings back; with no instance, what a start would cost.
+ */
+export function idleStateLines(state: 'stopped' | 'absent', cost: StatusCost, hourlyUsd: number | null): string[] {
+  const rate = typeof hourlyUsd === 'number' ? `$${hourlyUsd.toFixed(3)}/h` : null;
+  const month = typeof cost.monthUsd === 'number' && cost.monthUsd > 0 ? [`This month: ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}.`] : [];
+  if (state === 'absent') {
+    return [rate === null ? 'A start launches one (its rate is unknown here).' : `A start launches one at ${rate}${sourceText(cost)}.`, ...month];
+  }
+  const disk = cost.disk
+    ? `its ${cost.disk.sizeGiB} GiB disk costs about ${dollars(cost.disk.monthlyUsd)}/month (${cost.disk.priceSource} price)`
+    : 'its disk still bills while it is kept';
+  const start = rate === null ? '' : ` \`rig up\` starts it at ${rate}.`;
+  return [`Stopped: no instance charge; ${disk}.${start}`, ...month];
+}

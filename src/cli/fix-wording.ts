@@ -23,6 +23,8 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   localPort: '--port',
   statsInterval: '--interval',
   setupScript: '--setup',
+  nodes: '--nodes',
+  gpuSpec: '--gpus',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -80,7 +82,7 @@ function cliStep(step: FixStep): string {
       : `It is no longer billed. \`rig up ${step.name}\` tries spot again (in each zone of the region); or switch to on-demand, which AWS does not take back (\`rig init --name ${step.name} --on-demand\`), or to another region (\`rig init --name ${step.name} --region …\`).`;
     case 'wait-longer': return `The instance is left as it is (${step.state}). Run the command again to keep waiting, or pass a longer --timeout.`;
     case 'check-ssh-access': return step.waiting
-      ? `Check that your address is still admitted (\`rig init --name ${step.name} --cidr auto\` re-admits it) and that the image lets ${step.sshUser} in with the workstation key; \`rig up\` keeps waiting.`
+      ? `Run \`rig up ${step.name}\` again to keep waiting. If ssh still does not answer, check that your address is still admitted (\`rig init --name ${step.name} --cidr auto\` re-admits it) and that the image lets ${step.sshUser} in with the workstation key.`
       : `Wait until \`rig status ${step.name}\` says ready (\`rig up\` waits for it); if it lasts, check that your IP is still admitted: rig init --name ${step.name} --cidr auto.`;
     case 'check-workstation-answers': return `Check that the workstation answers (\`rig status${step.name ? ` ${step.name}` : ''}\`), then try again.`;
     case 'inspect-box-output': {

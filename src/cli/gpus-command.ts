@@ -31,6 +31,9 @@ function quotaText(offer: GpuOffer): string {
   return `${offer.quota.vcpus} vCPUs${allows ? '' : ` — can't launch yet (needs ${offer.vcpus})`}`;
 }
 
+/** The table's header: the two memory columns would otherwise read as one "16 GiB  16 GiB". */
+const GPUS_HEADER = ['GPU', 'GPUS', 'GPU MEMORY', 'CPUS', 'MEMORY', 'TYPE', 'REGION', 'ON-DEMAND', 'SPOT', 'QUOTA'];
+
 /** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
 export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
   const out = lineWriter(io.stdout);
@@ -40,24 +43,25 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
     .addOption(new Option('--region <region>', 'the region to list (default: your workstation\'s, else AWS_REGION or us-east-1)').argParser(region).conflicts('allRegions'))
     .option('--all-regions', 'list every enabled region (one Pricing pass per type, cached a day)')
     .option('--gpu <model>', 'only this GPU model: T4, A10G, L4, L40S, A100, H100, …', gpuName)
-    .option('--max-usd <usd>', 'only types whose cheaper price (spot or on-demand) is at most this per hour', usdLimit)
+    .option('--max-usd <usd>', 'only types whose on-demand price is at most this per hour (the spot price with --spot)', usdLimit)
+    .option('--spot', 'compare --max-usd with spot prices, and sort by them')
     .option('--json', 'print a JSON array')
-    .action(async (opts: { region?: string; allRegions?: boolean; gpu?: string; maxUsd?: number; json?: boolean }) => {
+    .action(async (opts: { region?: string; allRegions?: boolean; gpu?: string; maxUsd?: number; spot?: boolean; json?: boolean }) => {
       const c = await core();
       const names = c.service.names();
       const home = names.length > 0 ? c.service.spec(names.length === 1 ? names[0] : c.settings.read().current ?? names[0]).region : null;
       const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
       const { offers, skipped } = await listGpuOffers(c, regions, opts.gpu ?? null);
-      const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null });
+      const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null, spot: opts.spot === true });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
       if (opts.json) return out(JSON.stringify(rows.map(gpuOfferRow), null, 2));
       if (rows.length === 0) {
-        return out(`No GPU instance types${opts.gpu ? ` with ${opts.gpu}` : ''}${opts.maxUsd ? ` at or under $${opts.maxUsd}/h` : ''} in ${regions.length === 1 ? regions[0] : `${regions.length} regions`}.`);
+        return out(`No GPU instance types${opts.gpu ? ` with ${opts.gpu}` : ''}${opts.maxUsd ? ` at or under $${opts.maxUsd}/h ${opts.spot ? 'on spot' : 'on demand'}` : ''} in ${regions.length === 1 ? regions[0] : `${regions.length} regions`}.`);
       }
-      const table = rows.map((o) => [
+      const table = [GPUS_HEADER, ...rows.map((o) => [
         o.gpuModel ?? '?', `×${o.gpuCount}`, o.gpuMemoryGiB === null ? '?' : `${o.gpuMemoryGiB} GiB`, `${o.vcpus} vCPU`, `${o.memoryGiB} GiB`,
-        o.instanceType, o.region, priceText(o.onDemand), `spot ${priceText(o.spot)}`, quotaText(o),
-      ]);
+        o.instanceType, o.region, priceText(o.onDemand), priceText(o.spot), quotaText(o),
+      ])];
       const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
       for (const row of table) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
       if (rows.some((o) => o.onDemand?.source === 'bundled')) out(PRICE_SOURCE_NOTE);

@@ -11,6 +11,7 @@ import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
 import { registerRemoveCommand } from './remove-command.js';
 import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
+import { registerExportCommand } from './export-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -161,7 +162,8 @@ export async function runRig(
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
-      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerRemoveCommand, ...(extensions.register ?? [])],
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand,
+      ...(extensions.register ?? [])],
   });
   program.addHelpText('after', WHICH_WORKSTATION_HELP);
   program.hook('preAction', (_program, command) => {

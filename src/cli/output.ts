@@ -23,14 +23,45 @@ export function isInteractive(stream: Io['stderr']): boolean {
   return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== 'dumb' && (stream.columns ?? 0) > 0;
 }
 
-/** Prints each step as it starts: a spinner on a terminal, one line per step otherwise. */
+/**
+ * Whether rig may colour what it writes to `stream`: `NO_COLOR` (any value) turns colour off,
+ * `FORCE_COLOR` turns it on (`0` or `false` off), otherwise a terminal that is not TERM=dumb. Ora's
+ * spinner colours through chalk, which ignores NO_COLOR, so rig decides and tells it.
+ */
+export function useColor(stream: Io['stderr'], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+/** How long a step may wait before its line shows the time it has taken. */
+const ELAPSED_AFTER_MS = 3_000;
+/** Without a spinner, how often a long wait says it is still waiting (one line each time). */
+const STILL_WAITING_EVERY_MS = 30_000;
+
+/** `65_000` → "1 min 5 s". */
+export function elapsedText(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/**
+ * Prints each step as it starts: a spinner on a terminal, one line per step otherwise. A step that
+ * waits longer than a few seconds shows its elapsed time (in the spinner's text, or a "still" line
+ * every half minute), so a long wait never looks like a hang.
+ */
 export class Progress {
   /** Spinners still turning: a failed command stops them, or they would keep the process alive. */
   private static readonly active = new Set<Progress>();
   private spinner: Ora | null = null;
   private current: string | null = null;
+  private startedAt = 0;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private readonly color: boolean;
 
-  constructor(private readonly io: Io) {}
+  constructor(private readonly io: Io) {
+    this.color = useColor(io.stderr);
+  }
 
   /** Marks every spinner still turning as failed (the command ended with an error). */
   static failAll(): void {
@@ -39,31 +70,63 @@ export class Progress {
 
   readonly step = (step: Step): void => {
     if (this.current === step.label) return;
+    this.stopTicker();
+    const label = step.label;
     if (!isInteractive(this.io.stderr)) {
-      this.io.stderr.write(`• ${step.label}\n`);
+      this.io.stderr.write(`• ${label}\n`);
+      this.tick(STILL_WAITING_EVERY_MS, (elapsed) => this.io.stderr.write(`  still: ${label} (${elapsed})\n`));
     } else {
-      this.spinner?.succeed();
+      this.persist(true);
       // discardStdin off: ora's raw-mode stdin swallowed Ctrl-C (its data listener never made stdin
       // flow), so an interrupt never reached rig; the terminal's own Ctrl-C (SIGINT) must.
-      this.spinner = ora({ text: step.label, stream: this.io.stderr, discardStdin: false }).start();
+      const spinner = ora({ text: label, stream: this.io.stderr, discardStdin: false, color: this.color ? 'cyan' : false }).start();
+      this.spinner = spinner;
       Progress.active.add(this);
+      this.tick(1_000, (elapsed) => {
+        spinner.text = `${label} (${elapsed})`;
+      });
     }
-    this.current = step.label;
+    this.current = label;
   };
 
   done(message?: string): void {
-    if (this.spinner) {
-      this.spinner.succeed();
-      this.spinner = null;
-    }
+    this.stopTicker();
+    this.persist(true);
     Progress.active.delete(this);
     if (message) this.io.stderr.write(`✔ ${message}\n`);
   }
 
   fail(): void {
-    this.spinner?.fail();
-    this.spinner = null;
+    this.stopTicker();
+    this.persist(false);
     Progress.active.delete(this);
+  }
+
+  /** Calls `show` with the elapsed time every `everyMs` once the step has waited a few seconds. */
+  private tick(everyMs: number, show: (elapsed: string) => void): void {
+    this.startedAt = Date.now();
+    this.ticker = setInterval(() => {
+      const elapsed = Date.now() - this.startedAt;
+      if (elapsed >= ELAPSED_AFTER_MS) show(elapsedText(elapsed));
+    }, everyMs);
+    this.ticker.unref();
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  /** Ends the spinner's line with ✔ or ✖, coloured only when colour is on. */
+  private persist(succeeded: boolean): void {
+    if (this.spinner === null) return;
+    if (this.color) {
+      if (succeeded) this.spinner.succeed();
+      else this.spinner.fail();
+    } else {
+      this.spinner.stopAndPersist({ symbol: succeeded ? '✔' : '✖' });
+    }
+    this.spinner = null;
   }
 }
 

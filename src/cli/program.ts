@@ -26,7 +26,8 @@ import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { flag, jsonText, lineWriter, Progress, warningLine, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost } from './status-json.js';
-import { statusCostLines } from './cost-text.js';
+import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
+import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
@@ -201,12 +202,20 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
       const warning = ingressWarning(spec);
       const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
       if (opts.json) return json(status);
-      out(`${status.name} (${status.instanceType}, ${status.region}): ${status.phase}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
+      out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
       if (snapshot.error) out(cliErrorText(snapshot.error));
       if (snapshot.setupFailure) out(`Setup: ${cliErrorText(snapshot.setupFailure)}`);
-      for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, snapshot.instance?.state === 'running')) out(line);
-      if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+      const state = snapshot.instance?.state ?? 'absent';
+      // Each state says what is true of it: a stopped box bills its disk, not the running rate; with
+      // no instance, what a start costs; only a running one has an uptime, an idle stop and ssh.
+      if (state === 'running' && status.launchedAt) out(`Up ${hoursAndMinutes(c.clock.now() - Date.parse(status.launchedAt))} (since ${status.launchedAt}).`);
+      if (state === 'stopped' || state === 'absent') {
+        for (const line of idleStateLines(state, extra, status.hourlyUsd)) out(line);
+      } else {
+        for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, state === 'running')) out(line);
+        if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+      }
       if (status.spotInterrupted) {
         const notice = spotInterruptionNotice(status.name);
         out(`${notice.title}. ${notice.body}`);
@@ -219,7 +228,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
         out(`Fix: ${status.error.fix}`);
       }
       if (warning) out(`Warning: ${warning} Narrow it with: rig init --name ${shellQuote(status.name)} --cidr auto`);
-      if (status.sshCommand) out(status.sshCommand);
+      if (status.sshCommand && state === 'running') out(status.sshCommand);
     });
 
   program

@@ -3,6 +3,7 @@ import { CloudRigError } from '../core/errors.js';
 import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
+import { phaseText } from './cost-text.js';
 import { statusJson, type StatusExtras } from './program.js';
 
 /**
@@ -35,7 +36,7 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
     const billed = s.phase === 'running' || s.phase === 'ready';
     const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  $${s.hourlyUsd.toFixed(3)}/h` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
     const problem = s.error ? `  — ${printable(s.error.message)}` : s.setupFailure ? `  — setup: ${printable(s.setupFailure.message)}` : '';
-    write(`${s.name.padEnd(width)}  ${s.phase.padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
+    write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
   const total = running.reduce((sum, s) => sum + (typeof s.hourlyUsd === 'number' ? s.hourlyUsd : 0), 0);

@@ -22,6 +22,8 @@ export interface StatusCost {
   /** A budget that cannot be checked while the rate is unknown. */
   readonly budgetWarning?: string | null;
   readonly idleStopMinutes?: number | null;
+  /** While stopped: what its disk costs a month. */
+  readonly disk?: { readonly sizeGiB: number; readonly monthlyUsd: number; readonly priceSource: string } | null;
 }
 
 /** What the workstation's settings add to a status. */

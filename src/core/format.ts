@@ -27,3 +27,11 @@ export function formatEnteredUsd(usd: number): string {
 export function formatHourly(usd: number): string {
   return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}/h`;
 }
+
+/** A length of time in words: `5 min`, `2 h`, `2 h 5 min`. */
+export function hoursAndMinutes(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  if (hours === 0) return `${minutes} min`;
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}

@@ -23,8 +23,10 @@ export interface GpuOffer extends Omit<InstanceTypeOption, 'hourlyUsd'> {
 export interface GpuFilter {
   /** A GPU model such as T4, A10G, L4, L40S, A100, H100 (case-insensitive, whole name). */
   readonly gpu?: string | null;
-  /** Only offers whose cheaper price (spot or on-demand) is at most this many USD an hour. */
+  /** Only offers whose on-demand price (spot price with `spot`) is at most this many USD an hour. */
   readonly maxUsd?: number | null;
+  /** Compare and sort by the spot price instead of the on-demand one. */
+  readonly spot?: boolean;
 }
 
 /**
@@ -54,14 +56,17 @@ export function quotaAllows(offer: GpuOffer): boolean | null {
  * spot price, region and type, so the same question always gives the same list.
  */
 export function selectGpuOffers(offers: readonly GpuOffer[], filter: GpuFilter = {}): GpuOffer[] {
-  const { gpu, maxUsd } = filter;
+  const { gpu, maxUsd, spot = false } = filter;
   const byPrice = (usd: number | undefined): number => usd ?? Number.POSITIVE_INFINITY;
+  // The price a launch would pay: a spot ceiling must not let a dear on-demand type through, nor the reverse.
+  const first = (offer: GpuOffer): number => byPrice(spot ? offer.spot?.usd : offer.onDemand?.usd);
+  const second = (offer: GpuOffer): number => byPrice(spot ? offer.onDemand?.usd : offer.spot?.usd);
   return offers
     .filter((offer) => !gpu || gpuModelIs(offer.gpuModel, gpu))
-    .filter((offer) => maxUsd === null || maxUsd === undefined || (cheapestUsd(offer) ?? Number.POSITIVE_INFINITY) <= maxUsd)
+    .filter((offer) => maxUsd === null || maxUsd === undefined || first(offer) <= maxUsd)
     .sort((a, b) =>
-      byPrice(a.onDemand?.usd) - byPrice(b.onDemand?.usd)
-      || byPrice(a.spot?.usd) - byPrice(b.spot?.usd)
+      first(a) - first(b)
+      || second(a) - second(b)
       || a.region.localeCompare(b.region)
       || a.instanceType.localeCompare(b.instanceType));
 }

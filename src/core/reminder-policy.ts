@@ -7,7 +7,7 @@
 // kinds (after N hours, daily, idle) for an hour; budget reminders ignore it, since each is shown
 // once per month or run, and a budget cap the user asked for is not snoozable.
 import type { Reminders } from '../shared/settings.js';
-import { formatEnteredUsd, formatHourly, formatUsd } from './format.js';
+import { formatEnteredUsd, formatHourly, formatUsd, hoursAndMinutes } from './format.js';
 import { utcMonthKey } from './cost-meter.js';
 import { budgetUncheckedText, type UnknownPrice } from './price-unknown.js';
 
@@ -291,11 +291,4 @@ function spentText(input: ReminderInput): string {
   if (input.sessionUsd === null) return 'Its rate is unknown, so what it has cost so far is unknown.';
   if (input.hourlyUsd === null) return `${formatUsd(input.sessionUsd)} so far.`;
   return `${formatUsd(input.sessionUsd)} so far at ${formatHourly(input.hourlyUsd)}.`;
-}
-
-function hoursAndMinutes(ms: number): string {
-  const minutes = Math.floor(ms / MINUTE_MS);
-  const hours = Math.floor(minutes / 60);
-  if (hours === 0) return `${minutes} min`;
-  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }

@@ -1,3 +1,4 @@
+import type { AppState } from '../shared/app-state.js';
 import type { Settings } from '../shared/settings.js';
 import type { SettingsView, TerminalOption, WorkstationForm } from '../shared/views.js';
 import { DEFAULT_AMI_PARAMETER, type WorkstationSpec } from '../shared/workstation.js';
@@ -54,6 +55,8 @@ export interface SettingsFacts {
   readonly hasInstance: boolean;
   /** Paths of fields in the settings file CloudRig does not know (none when not given). */
   readonly unknownFields?: readonly string[];
+  /** The app's own state: whether keys are stored, start at login. */
+  readonly appState: Pick<AppState, 'sealedCredentials' | 'startAtLogin'>;
 }
 
 /** Settings as the popover may see them: no secret, only whether keys are stored. */
@@ -62,11 +65,11 @@ export function settingsView(settings: Settings, facts: SettingsFacts): Settings
   return {
     profile: settings.profile,
     profiles: facts.profiles,
-    hasStoredKeys: settings.encryptedCredentials !== null,
+    hasStoredKeys: facts.appState.sealedCredentials !== null,
     keyStorage: facts.keyStorage.available ? { available: true, reason: null } : { available: false, reason: facts.keyStorage.reason },
     terminal: settings.terminal,
     terminals: facts.terminals,
-    startAtLogin: settings.startAtLogin,
+    startAtLogin: facts.appState.startAtLogin,
     regions: KNOWN_REGIONS,
     workstation: spec ? formOf(spec) : null,
     defaults: DEFAULT_FORM,

@@ -1,4 +1,5 @@
 import { duplicatesError } from './duplicates.js';
+import type { AppState } from '../shared/app-state.js';
 import type { Settings } from '../shared/settings.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { printable } from '../shared/untrusted-text.js';
@@ -18,6 +19,7 @@ export type TrayAction =
   | 'show-popover'
   | 'settings'
   | 'toggle-start-at-login'
+  | 'restart-to-update'
   | 'quit';
 
 /** One item of the tray's context menu. */
@@ -33,6 +35,9 @@ export type TrayMenuItem =
   | { readonly kind: 'checkbox'; readonly action: TrayAction; readonly label: string; readonly checked: boolean }
   | { readonly kind: 'label'; readonly label: string }
   | { readonly kind: 'separator' };
+
+/** What the tray reads: the shared settings, and the app's own start at login (absent: off). */
+export type TraySettings = Settings & Partial<Pick<AppState, 'startAtLogin'>>;
 
 /** Everything the tray shows: icon, title (macOS menu bar), tooltip and menu. */
 export interface TrayModel {
@@ -53,13 +58,13 @@ function action(action: TrayAction, label: string, enabled: boolean): TrayMenuIt
  * The tray for a snapshot (null before the first one, or when no workstation is set up), the
  * settings and the time. Every label and enabled state the tray shows comes from here.
  */
-export function trayModel(snapshot: Snapshot | null, settings: Settings, now: number, cost: CostFacts | null = null): TrayModel {
+export function trayModel(snapshot: Snapshot | null, settings: TraySettings, now: number, cost: CostFacts | null = null): TrayModel {
   const none = Object.keys(settings.workstations).length === 0;
   const tail: TrayMenuItem[] = [
     SEPARATOR,
     action('show-popover', 'Show CloudRig', true),
     action('settings', none ? 'Set up a workstation…' : 'Settings…', true),
-    { kind: 'checkbox', action: 'toggle-start-at-login', label: 'Start at login', checked: settings.startAtLogin },
+    { kind: 'checkbox', action: 'toggle-start-at-login', label: 'Start at login', checked: settings.startAtLogin === true },
     SEPARATOR,
     action('quit', 'Quit CloudRig', true),
   ];
@@ -179,7 +184,7 @@ const ICON_PRIORITY: readonly TrayIcon[] = ['error', 'starting', 'stopping', 're
  * Copy SSH command and Open terminal (each item names its workstation). With one workstation (or
  * none) it is exactly `trayModel`, so single-workstation users see no change.
  */
-export function fleetTrayModel(snapshots: readonly Snapshot[], settings: Settings, now: number, costs: ReadonlyMap<string, CostFacts | null> = new Map()): TrayModel {
+export function fleetTrayModel(snapshots: readonly Snapshot[], settings: TraySettings, now: number, costs: ReadonlyMap<string, CostFacts | null> = new Map()): TrayModel {
   if (snapshots.length <= 1) {
     const only = snapshots[0] ?? null;
     return trayModel(only, settings, now, only ? costs.get(only.name) ?? null : null);

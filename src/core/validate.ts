@@ -208,3 +208,12 @@ export function validateSetupScript(text: string, field: FieldName = 'setupScrip
   }
   return text;
 }
+
+/** `A10G:4`, `H100:8`, `L4`: a GPU model and an optional count, as SkyPilot's accelerators field takes it. */
+export function validateGpuSpec(value: string): string {
+  const spec = value.trim();
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,31}(?::[1-9]\d{0,2})?$/.test(spec)) {
+    throw invalid('gpuSpec', `"${value}" is not a GPU model with an optional count.`, 'pass MODEL or MODEL:COUNT, e.g. A10G:4 or H100:8.');
+  }
+  return spec;
+}

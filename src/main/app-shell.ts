@@ -1,4 +1,5 @@
 import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
+import type { AppUpdater } from 'electron-updater';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoreFactory } from '../core/app/cloudrig-core.js';
@@ -7,12 +8,14 @@ import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
 import type { TrayAction } from '../core/tray-model.js';
 import type { TerminalPort } from '../core/app/shell-ports.js';
+import { updateBlocker, withUpdateItem } from '../core/update-menu.js';
 import { ipcHandlers, runTrayAction } from './ipc-handlers.js';
 import { APP_ORIGIN } from './app-protocol.js';
 import { detectDesktop, platformOf, traitsOf, type Desktop } from './desktop.js';
 import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
 import { setApplicationMenu } from './app-menu.js';
+import { ElectronAppStateStore } from './app-state-store.js';
 import { SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
@@ -22,6 +25,7 @@ import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status
 import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { hardenWebContents, openExternalAllowlisted } from './security.js';
 import { TrayView } from './tray.js';
+import { AppUpdates } from './updates.js';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
 
@@ -57,6 +61,8 @@ export interface Composition {
   resolveHome(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string;
   /** The system terminal (adapters/terminal). */
   terminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort;
+  /** This install's updater (electron-updater), or null where it does not update itself; absent: no updates. */
+  updater?(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): Promise<AppUpdater | null>;
 }
 
 /** The running app, for the boot test and for quitting. */
@@ -118,6 +124,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     session.popoverShown();
   };
 
+  const log = (line: string): void => console.log(line);
   const notifier = new ElectronNotifier(traits.notificationButtons, traits.closeOnTimeout);
   const session = new AppSession({
     home,
@@ -129,8 +136,10 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     notifier,
     secretBox: new SafeStorageSecretBox(platform),
     loginItem: new SystemLoginItem(desktop, env),
+    // In userData, settled above: only the app reads it (never `rig`, which shares the home).
+    appState: new ElectronAppStateStore((line) => console.warn(line)),
     popover: { show: showPopover, hide: () => window.hide() },
-    log: (line) => console.log(line),
+    log,
     openExternal: openExternalAllowlisted,
     folderPicker: new ElectronFolderPicker(),
   });
@@ -160,8 +169,24 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   // Electron's default menu went in at launch; ours replaces it (none on Windows and Linux).
   setApplicationMenu(desktop, () => void requestQuit());
 
+  // Updates never stop the app from starting: an updater that cannot be made is a line in the log.
+  const updater = await composition.updater?.(platform, env).catch((error: unknown) => (log(`updates: off (${String(error)})`), null));
+  const updates = updater ? new AppUpdates(updater, log) : null;
+  const trayWithUpdate = (model = session.tray()) => withUpdateItem(model, updates?.version ?? null, session.operationUnderWay());
+  // Chosen in the tray; never while an operation runs (its item says what it waits for).
+  const restartToUpdate = (): void => {
+    const blocker = updateBlocker(updates?.version ?? null, session.operationUnderWay());
+    if (blocker) log(`updates: no restart (${blocker})`);
+    else {
+      quitting = true;
+      updates?.install();
+    }
+    tray?.apply(trayWithUpdate());
+  };
+
   const onAction = (action: TrayAction, workstation?: string): void => {
     if (action === 'quit') void requestQuit();
+    else if (action === 'restart-to-update') restartToUpdate();
     else runTrayAction(session, action, workstation);
   };
   // Launching CloudRig again opens the popover: a second process on Windows and Linux; on macOS
@@ -178,7 +203,8 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
     else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
   });
-  session.onDidChangeTray((model) => tray?.apply(model));
+  session.onDidChangeTray((model) => tray?.apply(trayWithUpdate(model)));
+  updates?.onDidDownload(() => tray?.apply(trayWithUpdate()));
   session.onDidChangeView((view) => send('view:changed', view));
 
   // A tray app keeps running with its popover hidden.
@@ -205,6 +231,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   app.on('will-quit', () => {
     // Quitting stops watching; every instance is left exactly as it is.
     clearInterval(onlinePoll);
+    updates?.dispose();
     unbind();
     tray?.destroy();
     void session.dispose();
@@ -217,5 +244,6 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   });
 
   session.start();
+  updates?.start();
   return { session, router, window, tray, notifier, requestQuit };
 }

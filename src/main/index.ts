@@ -3,10 +3,11 @@ import { createCore, resolveHome, systemTerminal } from '../adapters/compose.js'
 import { toErrorInfo } from '../core/errors.js';
 import { appFix } from '../shared/app-fix-wording.js';
 import { boot } from './app-shell.js';
+import { platformUpdater } from './updates.js';
 
 // The app's entry point and composition root: the real core and adapters go in here, and nowhere
 // else in src/main. Everything else is in boot(); a failure to start is shown, not swallowed.
-boot({ createCore, resolveHome, terminal: systemTerminal }).catch((error: unknown) => {
+boot({ createCore, resolveHome, terminal: systemTerminal, updater: platformUpdater }).catch((error: unknown) => {
   const info = toErrorInfo(error);
   dialog.showErrorBox('CloudRig could not start', `${info.message}\n\n${appFix(info.fix)}`);
   app.exit(1);

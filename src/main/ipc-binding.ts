@@ -16,3 +16,11 @@ export function bindRouter(router: Router): () => void {
     for (const channel of router.channels) ipcMain.removeHandler(channel);
   };
 }
+
+/** The raw channel electron-store's main-process constructor listens on (its renderer half asks it for userData). */
+export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
+
+/** Removes electron-store's listener: no renderer here uses electron-store, and the router is the only way in. */
+export function closeElectronStoreChannel(): void {
+  ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
+}

@@ -65,8 +65,8 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
   };
 }
 
-/** The tray menu's actions, each mapped to its use case (Quit is the shell's: it may need to ask first). */
-export function runTrayAction(session: AppSession, action: Exclude<TrayAction, 'quit'>, workstation?: string): void {
+/** The tray menu's actions, each mapped to its use case (Quit and Restart to update are the shell's: they end the app). */
+export function runTrayAction(session: AppSession, action: Exclude<TrayAction, 'quit' | 'restart-to-update'>, workstation?: string): void {
   session.attempt(() => {
     switch (action) {
       case 'start':

@@ -22,6 +22,8 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   localPort: 'the local port',
   statsInterval: 'the interval',
   setupScript: 'Settings → Workstation → Setup script',
+  nodes: 'the number of nodes',
+  gpuSpec: 'the GPUs',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {

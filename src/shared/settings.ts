@@ -47,7 +47,8 @@ export const SettingsSchema = z.object({
   myIpUrl: z.string().url().default('https://checkip.amazonaws.com'),
   /** Terminal app override (see adapters/terminal); null picks the platform's. */
   terminal: z.string().nullable().default(null),
-  startAtLogin: z.boolean().default(false),
+  /** Legacy (see LegacyAppFields): the app's start at login, before it had a store of its own. */
+  startAtLogin: z.boolean().optional(),
   /** Name of the workstation the app shows. */
   current: z.string().nullable().default(null),
   /** When the popover last switched to each workstation (epoch ms): its switcher lists the last used first. */
@@ -56,14 +57,43 @@ export const SettingsSchema = z.object({
   workstations: z.record(z.string(), WorkstationSpecSchema).default({}),
   /** The user's ssh config includes CloudRig's (`rig ssh-config --install`): surfaces show `ssh <name>`. */
   sshConfigInstalled: z.boolean().default(false),
-  /** Access keys typed into the app, encrypted by the OS keychain (base64 ciphertext); never plain text. */
-  encryptedCredentials: z.string().nullable().default(null),
+  /** Legacy (see LegacyAppFields): access keys typed into the app, sealed (base64 ciphertext). */
+  encryptedCredentials: z.string().nullable().optional(),
   /** The folder the app pushes to each workstation, by workstation name (absent: none chosen). */
   projectFolders: z.record(z.string(), ProjectFolderSchema).default({}),
   /** The tunnels re-opened when each workstation is next ready, by workstation name. */
   reopenTunnels: z.record(z.string(), z.array(RememberedTunnelSchema).max(32)).default({}),
 });
-export type Settings = z.infer<typeof SettingsSchema>;
+/**
+ * The settings both faces use. The app's own fields that earlier versions kept here are left out
+ * of the type: nothing but the app's one-time move (legacyAppFields) reads them.
+ */
+export type Settings = Omit<z.infer<typeof SettingsSchema>, keyof LegacyAppFields>;
+
+/**
+ * What the app kept in this file before it had a store of its own (src/main's app state). They stay
+ * known to the schema, so `rig` neither warns about them nor drops them, until the app has moved
+ * them; optional, so no writer adds them back to a file that no longer has them.
+ */
+export interface LegacyAppFields {
+  readonly encryptedCredentials?: string | null;
+  readonly startAtLogin?: boolean;
+}
+
+/** The legacy app fields a settings file still holds (absent ones left out). */
+export function legacyAppFields(settings: Settings): LegacyAppFields {
+  const { encryptedCredentials, startAtLogin } = settings as Settings & LegacyAppFields;
+  return {
+    ...(encryptedCredentials !== undefined ? { encryptedCredentials } : {}),
+    ...(startAtLogin !== undefined ? { startAtLogin } : {}),
+  };
+}
+
+/** The settings without the legacy app fields (what the app writes back once it has moved them). */
+export function withoutLegacyAppFields(settings: Settings): Settings {
+  const { encryptedCredentials: _sealed, startAtLogin: _login, ...rest } = settings as Settings & LegacyAppFields;
+  return rest;
+}
 
 /** Settings as they are when nothing has been saved yet. */
 export function defaultSettings(): Settings {

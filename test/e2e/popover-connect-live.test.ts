@@ -14,6 +14,7 @@ import { ensureAppBuilt } from './support/build-app.js';
 import { CHROMIUM, ROOT, canRunChromium as canRun } from './support/component-page.js';
 import { openPopover } from './support/popover-page.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 
 // Issue 10's done-when, live: the built popover in Chromium talks (through the same bridge and IPC
 // router as the app) to a real AppSession, whose workstation `rig` made and started against moto +
@@ -81,6 +82,7 @@ beforeAll(async () => {
     terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
     notifier: { show: () => undefined },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     openExternal,

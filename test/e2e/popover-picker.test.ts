@@ -16,6 +16,7 @@ import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
 import { serveRenderer, type StaticServer } from './support/static-server.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 
 // The instance-type picker in the built popover (Chromium), wired through the real IPC router and
 // app session to moto + the cloud proxy (which serves Pricing, spot history and Service Quotas),
@@ -46,6 +47,7 @@ async function openApp(): Promise<string> {
     terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
     notifier: { show: () => undefined },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     tickMs: 1_000,

@@ -17,6 +17,7 @@ import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js'
 import { useRigWorld } from '../support/rig-harness.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 
 // The tray app runs two workstations, a and b, each on a box of its own: a real sshd each, and a
 // folder each standing in for that box's disk. Every command the app runs on a box with that
@@ -116,6 +117,7 @@ function startApp(record: ShellRecord, clock: Clock = new ShiftedClock()): AppSe
       show: (notification, _onClick, onButton) => record.notifications.push({ notification, press: (button) => onButton?.(button) }),
     },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     tickMs: 3_600_000,

@@ -10,6 +10,7 @@ import { appFix } from '../../src/shared/app-fix-wording.js';
 import type { SetupView } from '../../src/shared/views.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 item 6, the app side, against moto + the cloud proxy + the real sshd: the app launches a
@@ -69,6 +70,7 @@ async function appLaunching(): Promise<AppSession> {
     },
     notifier: { show: (notification) => void notifications.push(notification) },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     log: (line) => void logged.push(line),

@@ -9,6 +9,7 @@ import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Issue 10 item 7, "Feeds the idle reminder": the GPU panel's readings (a real ssh exec of a stub
@@ -85,6 +86,7 @@ async function readyApp(clock: ShiftedClock, options: { autoStop: boolean }): Pr
     terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
     notifier: { show: (notification) => void shown.push(notification) },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     tickMs: 3_600_000,

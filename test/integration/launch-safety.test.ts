@@ -120,7 +120,7 @@ describe('ssh stays open to me only', () => {
 });
 
 describe('when ssh never answers', () => {
-  it('up gives up at --timeout saying the instance is billed and what to check', async () => {
+  it('up gives up at --timeout saying the instance is billed and what to check, and running the fix\'s `rig up gpu` again carries on to ready', async () => {
     // Running first, so the short timeout below is spent waiting for ssh alone, however slow the launch.
     const running = await world.rig(['up', '--no-wait-ssh']);
     expect(running.code, running.stderr).toBe(0);
@@ -128,10 +128,15 @@ describe('when ssh never answers', () => {
     try {
       const up = await world.rig(['up', '--timeout', '4']);
       expect(up.code).toBe(1);
-      expect(up.stderr).toMatch(new RegExp(`^error: The instance runs, but ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} did not answer: .*ECONNREFUSED.* Instance i-[0-9a-f]+ \\(workstation gpu, g4dn\\.xlarge in us-east-1\\) is running and billed by the hour \\(about \\$0\\.526/hour on demand\\)\\. Fix: Check that your address is still admitted .*To stop the billing: \`rig stop gpu\` \\(keeps the disk\\) or \`rig down gpu\``, 'm'));
+      expect(up.stderr).toMatch(new RegExp(`^error: The instance runs, but ssh to ${world.sshd.user}@127\\.0\\.0\\.1:${world.sshd.port} did not answer: .*ECONNREFUSED.* Instance i-[0-9a-f]+ \\(workstation gpu, g4dn\\.xlarge in us-east-1\\) is running and billed by the hour \\(about \\$0\\.526/hour on demand\\)\\. Fix: Run \`rig up gpu\` again to keep waiting\\. If ssh still does not answer, check that your address is still admitted .*To stop the billing: \`rig stop gpu\` \\(keeps the disk\\) or \`rig down gpu\``, 'm'));
     } finally {
       await world.sshd.start();
     }
+    // The fix, followed as printed once ssh answers: the same instance, now ready.
+    const again = await world.rig(['up', 'gpu']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/✔ i-\w+ is running and ssh answers/);
+    expect((await liveInstances()).length).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -366,6 +366,9 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
   let desktopHome: string;
   let desktopShell: Shell;
   const autostartFile = (): string => join(appData, 'autostart', 'cloudrig.desktop');
+  /** The app's own state as stored in userData (start at login moved there from the shared settings at boot). */
+  const appStateFile = (): Record<string, unknown> =>
+    JSON.parse(readFileSync(join(electron.module.app.getPath('userData'), 'app-state.json'), 'utf8')) as Record<string, unknown>;
   /** How often the app asked whether the panel's tray host runs; the panel comes up at the third ask. */
   let hostAsked = 0;
   const trayHost = (): Promise<boolean> => {
@@ -400,6 +403,12 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
     const userData = electron.module.app.getPath('userData');
     expect(userData.toLowerCase()).not.toBe(desktopHome.toLowerCase());
     expect(userData).toBe(join(desktopHome, 'electron'));
+  });
+
+  it("moves start at login, ticked by an earlier version, out of the settings file rig shares and into userData", () => {
+    const shared = JSON.parse(readFileSync(join(desktopHome, 'settings.json'), 'utf8')) as Record<string, unknown>;
+    expect(shared).not.toHaveProperty('startAtLogin');
+    expect(appStateFile()).toMatchObject({ startAtLogin: true, homeMigration: 'done' });
   });
 
   it('opens the popover when CloudRig is launched again while it runs', () => {
@@ -598,13 +607,13 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
 
   it('turns start at login off and on from the tray menu', async () => {
     clickMenuItem('Start at login');
-    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(false));
+    await vi.waitFor(() => expect(appStateFile().startAtLogin).toBe(false));
     if (profile === 'win32') expect(electron.world.windowsRunEntry).toBeNull();
     if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('not-registered');
     if (linux) expect(existsSync(autostartFile())).toBe(false);
     await vi.waitFor(() => expect(electron.trays[0]?.openMenu()?.template.find((item) => item.label === 'Start at login')).toMatchObject({ checked: false }));
     clickMenuItem('Start at login');
-    await vi.waitFor(() => expect(new ConfSettingsStore(desktopHome).read().startAtLogin).toBe(true));
+    await vi.waitFor(() => expect(appStateFile().startAtLogin).toBe(true));
     // Turned on in the app, it is on: Windows' Task Manager switch included.
     if (profile === 'win32') expect(electron.world.windowsRunEntry).toEqual({ enabled: true });
     if (profile === 'darwin') expect(electron.world.macLoginStatus).toBe('enabled');
@@ -620,6 +629,14 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       await expect(invoke('credentials:save', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).resolves.toMatchObject({ ok: false, error: { code: 'KeyStorageUnavailable' } });
     } else {
       expect(keyStorage).toMatchObject({ available: true });
+      const secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+      await expect(invoke('credentials:save', { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey })).resolves.toMatchObject({ ok: true });
+      // Sealed in the app's own store; nothing of them in the file rig reads.
+      expect(appStateFile().sealedCredentials).toEqual(expect.stringMatching(/^[A-Za-z0-9+/]+=*$/));
+      expect(JSON.stringify(appStateFile())).not.toContain(secretAccessKey);
+      const shared = readFileSync(join(desktopHome, 'settings.json'), 'utf8');
+      expect(shared).not.toContain('encryptedCredentials');
+      expect(shared).not.toContain(secretAccessKey);
     }
   });
 });

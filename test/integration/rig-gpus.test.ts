@@ -71,11 +71,13 @@ describe('rig gpus: GPU types by price, with the quota', () => {
 
     const text = await world.rig(['gpus', '--region', 'us-east-1', '--gpu', 't4']);
     expect(text.code, text.stderr).toBe(0);
+    // A header names each column (the GPU's memory and the machine's would read as one "16 GiB  16 GiB").
+    expect(text.stdout.split('\n')[0]).toMatch(/^GPU +GPUS +GPU MEMORY +CPUS +MEMORY +TYPE +REGION +ON-DEMAND +SPOT +QUOTA$/);
     expect(text.stdout).toMatch(/^NVIDIA T4 +×1 +16 GiB +4 vCPU +16 GiB +g4dn\.xlarge +us-east-1 +\$0\.526\/h bundled/m);
     expect(text.stdout).toMatch(/bundled: from the price table shipped with CloudRig/);
   });
 
-  it('--gpu matches the whole model name and --max-usd the cheaper price', async () => {
+  it('--gpu matches the whole model name, --max-usd the on-demand price and, with --spot, the spot price', async () => {
     world.cloud.proxy.setPriceList([
       onDemandPriceEntry({ instanceType: 'g6.xlarge', regionCode: 'us-east-1', usd: 0.8048 }),
       onDemandPriceEntry({ instanceType: 'g6.2xlarge', regionCode: 'us-east-1', usd: 0.9776 }),
@@ -90,10 +92,12 @@ describe('rig gpus: GPU types by price, with the quota', () => {
     expect(l4.some((r) => r.instanceType.startsWith('g6e.'))).toBe(false);
 
     const cheap = await gpus(['--region', 'us-east-1', '--gpu', 'L4', '--max-usd', '0.9']);
-    expect(cheap.map((r) => r.instanceType).sort()).toEqual(['g6.4xlarge', 'g6.xlarge']);
+    expect(cheap.map((r) => r.instanceType)).toEqual(['g6.xlarge']);
+    const cheapOnSpot = await gpus(['--region', 'us-east-1', '--gpu', 'L4', '--max-usd', '0.9', '--spot']);
+    expect(cheapOnSpot.map((r) => r.instanceType)).toEqual(['g6.4xlarge']);
 
     const none = await world.rig(['gpus', '--region', 'us-east-1', '--gpu', 'L4', '--max-usd', '0.1']);
-    expect(none.stdout.trim()).toBe('No GPU instance types with L4 at or under $0.1/h in us-east-1.');
+    expect(none.stdout.trim()).toBe('No GPU instance types with L4 at or under $0.1/h on demand in us-east-1.');
   });
 
   it('--all-regions prices each type in one Pricing pass for every region, and sorts across regions', async () => {

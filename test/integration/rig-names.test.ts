@@ -124,7 +124,7 @@ describe('an unknown workstation name is said to be unknown by every command tha
     ['up', 'foo'], ['status', 'foo'], ['ssh-command', 'foo'], ['ssh', 'foo'], ['ssh', 'foo', '--', 'true'], ['stop', 'foo'], ['down', 'foo', '--yes'],
     ['images', 'foo'], ['images', 'rm', 'ami-12345678', '--name', 'foo', '--yes'], ['tunnel', 'foo'], ['tunnel', 'foo', '8888'], ['jupyter', 'foo'],
     ['push', 'foo', 'here', 'there'], ['pull', 'foo', 'there', 'here'], ['stats', 'foo'], ['code', 'foo', '/tmp'], ['snooze', 'foo'], ['doctor', 'foo'],
-    ['rm', 'foo', '--yes'],
+    ['rm', 'foo', '--yes'], ['export', 'foo', '--skypilot'],
   ];
   for (const args of cases) {
     it(`rig ${args.join(' ')}`, async () => {

@@ -192,10 +192,11 @@ describe('no secret reaches logs, settings, errors or the renderer', () => {
     for (const [place, text] of Object.entries(places)) {
       for (const secret of secrets) expect(text.includes(secret), `${place} holds a secret`).toBe(false);
     }
-    // The settings file the app reads, as the renderer sees it.
-    const parsed = SettingsSchema.parse({ ...JSON.parse(settings), encryptedCredentials: Buffer.from(SECRET_KEY).toString('base64') });
+    // The settings file and the app's own state (sealed keys) the app reads, as the renderer sees them.
+    const parsed = SettingsSchema.parse(JSON.parse(settings));
+    const appState = { sealedCredentials: Buffer.from(SECRET_KEY).toString('base64'), startAtLogin: false };
     const views = JSON.stringify([
-      settingsView(parsed, { current: 'gpu', profiles: [], keyStorage: { available: true }, terminals: [], hasInstance: false }),
+      settingsView(parsed, { current: 'gpu', profiles: [], keyStorage: { available: true }, terminals: [], hasInstance: false, appState }),
       appView(null, parsed, Date.now()),
     ]);
     for (const secret of [...secrets, Buffer.from(SECRET_KEY).toString('base64')]) expect(views.includes(secret)).toBe(false);

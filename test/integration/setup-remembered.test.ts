@@ -7,6 +7,7 @@ import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { noKeyring } from '../support/app-harness.js';
+import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Issue 19 item 6, against moto + the cloud proxy + the real sshd: a failed setup script is
@@ -139,6 +140,7 @@ async function appSession(): Promise<AppSession> {
     terminal: { installed: async () => new Set(['xterm']), open: async () => ({ label: 'xterm' }) },
     notifier: { show: () => undefined },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     log: () => undefined,

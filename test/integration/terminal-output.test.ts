@@ -39,3 +39,40 @@ describe('rig up in a terminal without a width', () => {
     expect(output.length).toBeLessThan(10_000);
   });
 });
+
+/** `rig up` on a terminal with a width (a spinner turns), env as a user's shell would give it. */
+async function upOnTerminal(extra: NodeJS.ProcessEnv): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...world.env, CLOUDRIG_HOME: world.home, TERM: 'xterm-256color' };
+  delete env.CI;
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  Object.assign(env, extra);
+  const up = rigOnPty(['up'], env, { columns: 120 });
+  rig = up;
+  const { code, output } = await up.exited;
+  expect(code, output).toBe(0);
+  return output;
+}
+
+// A colour sequence: SGR with a foreground colour or its reset (cursor moves and erase-line are not colour).
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[(?:3\\d|9\\d|39)m`);
+
+describe('rig up on a terminal with a width', () => {
+  it('colours its spinner, and with NO_COLOR set writes no colour at all while the spinner still turns', async () => {
+    expect(await upOnTerminal({})).toMatch(COLOUR);
+    const plain = await upOnTerminal({ NO_COLOR: '1' });
+    expect(plain).not.toMatch(COLOUR);
+    // The spinner still turns (cursor hidden, frames drawn), only without colour.
+    expect(plain).toContain('\u001b[?25l');
+    expect(plain).toContain('⠋ Waiting for ssh on 127.0.0.1');
+    expect(plain).toMatch(/✔ i-\w+ is running and ssh answers/);
+  });
+
+  it('shows the elapsed time on a wait longer than a few seconds', async () => {
+    world.cloud.proxy.setHold({ pendingMs: 6_000 });
+    const output = await upOnTerminal({ NO_COLOR: '1' });
+    // The spinner's line for the long wait ends with how long it took.
+    expect(output).toMatch(/✔ Waiting for the instance to run \((?:[3-9]|\d\d) s\)\n/);
+  });
+});
+

@@ -309,7 +309,7 @@ describe('fields of settings.json CloudRig does not know', () => {
 
     const app = startApp(appOn(world, { start: false })).session;
     expect((await app.getSettings()).unknownFields).toEqual(['myTool', 'reminders.sound', 'workstations.gpu.note']);
-    await app.updateSettings({ startAtLogin: true });
+    await app.updateSettings({ terminal: 'xterm' });
     const init = await world.rig(initArgs(world, ['--name', 'second']), { process: true });
     expect(init.code, init.stderr).toBe(0);
 
@@ -317,7 +317,7 @@ describe('fields of settings.json CloudRig does not know', () => {
     expect(after.myTool).toEqual({ synced: true });
     expect(after.workstations.gpu!.note).toBe('for the demo');
     expect(after.reminders.sound).toBe('bell');
-    expect(after.startAtLogin).toBe(true);
+    expect(after.terminal).toBe('xterm');
     expect(Object.keys(after.workstations).sort()).toEqual(['gpu', 'second']);
   });
 

@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { AppSession, type SessionPorts } from '../../src/core/app/app-session.js';
+import type { AppStateStore } from '../../src/core/app/shell-ports.js';
 import type { ForgottenAction, ForgottenNotice } from '../../src/core/app/forgotten-watch.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
@@ -12,6 +13,7 @@ import type { Clock } from '../../src/core/ports.js';
 import type { Screen } from '../../src/shared/views.js';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
+import { FakeAppStateStore } from './fake-app-state-store.js';
 
 // The tray app's AppSession on a real core (real AWS and ssh adapters) against the test peers,
 // with recording doubles for the surfaces only the OS has: clipboard, notifications, the terminal
@@ -64,6 +66,8 @@ export interface AppOptions {
   /** Terminals the launcher reports installed (none by default). */
   readonly terminals?: readonly string[];
   readonly secretBox?: SecretBox;
+  /** The app's own state (sealed keys, start at login); in memory unless given. */
+  readonly appState?: AppStateStore;
   /** Cost and reminder ticks: an hour by default, so only the watch drives a test. */
   readonly tickMs?: number;
   /** Starts the session (true by default). */
@@ -107,6 +111,7 @@ export function startApp(options: AppOptions): AppHarness {
       showForgotten: (notice, act) => void record.forgotten.push({ notice, act }),
     },
     secretBox: options.secretBox ?? noKeyring,
+    appState: options.appState ?? new FakeAppStateStore(),
     loginItem: { set: (enabled) => void record.loginItem.push(enabled) },
     popover: { show: (screen) => void record.popover.push(screen), hide: () => undefined },
     openExternal: async (url) => {

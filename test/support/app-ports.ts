@@ -2,6 +2,7 @@ import { createCore } from '../../src/adapters/compose.js';
 import type { SessionPorts } from '../../src/core/app/app-session.js';
 import type { RigWorld } from './rig-harness.js';
 import { noKeyring } from './app-harness.js';
+import { FakeAppStateStore } from './fake-app-state-store.js';
 
 /** A Linux desktop without a keyring (app-harness.ts): typed keys cannot be stored. */
 export { noKeyring };
@@ -21,6 +22,7 @@ export function testSessionPorts(world: Pick<RigWorld, 'home' | 'env'>, extra: P
     terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
     notifier: { show: () => undefined },
     secretBox: noKeyring,
+    appState: new FakeAppStateStore(),
     loginItem: { set: () => undefined },
     popover: { show: () => undefined, hide: () => undefined },
     tickMs: 3_600_000,

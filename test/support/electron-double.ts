@@ -1,4 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -32,12 +35,23 @@ import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator,
 //  - login items: Windows Run entry + StartupApproved flag (setLoginItemSettings' `enabled`
 //    defaults to true), macOS SMAppService status, nothing on Linux;
 //  - relaunching: 'second-instance' on Windows and Linux, 'activate' on macOS;
+//  - ipcMain is an EventEmitter: plain `on` listeners (electron-store registers one) beside the
+//    invoke handlers; app.getVersion() is package.json's version;
 //  - safeStorage backends (Linux only: gnome_libsecret, kwallet6, basic_text);
 //  - nativeImage.createFromPath gives an empty image for a missing file;
 //  - the open dialog: Windows and Linux cannot choose files and folders in one dialog (asked for
 //    both, they show a folder chooser); macOS can. macOS shows `message`, never `title`;
 //    `createDirectory` is macOS's New Folder button (the others always have one). With a parent
 //    window it is modal to it (a sheet on macOS). Resolves { canceled, filePaths }.
+//  - app.getVersion() is the app's package.json version; net.request is Chromium's network stack
+//    (a ClientRequest: 'response' with an IncomingMessage, 'redirect' held until followRedirect()
+//    when redirect is 'manual', failures as 'error' with Chromium's net::ERR_… names), usable only
+//    after ready; session.fromPartition gives one Session per partition; autoUpdater is an event
+//    emitter on every OS (Squirrel's on macOS and Windows; on Linux nothing but the events).
+//    The double's net reaches loopback only: tests never leave 127.0.0.0/8.
+//  - CommonJS packages (electron-updater) `require('electron')` past vitest's module mock: the double
+//    is put in Node's require cache as `electron`, so they get it instead of the npm package's
+//    index.js (which only knows the binary's path, and would try to download one).
 
 /** The desktops modelled. */
 export type DesktopProfile = 'darwin' | 'win32' | 'linux-x11' | 'linux-wayland';
@@ -90,6 +104,17 @@ class Events {
   readonly handlers = new Map<string, Handler[]>();
   on = (event: string, handler: Handler): this => {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
+    return this;
+  };
+  once = (event: string, handler: Handler): this => {
+    const once: Handler = (...args) => {
+      this.removeListener(event, once);
+      return handler(...args);
+    };
+    return this.on(event, once);
+  };
+  removeListener = (event: string, handler: Handler): this => {
+    this.handlers.set(event, (this.handlers.get(event) ?? []).filter((candidate) => candidate !== handler));
     return this;
   };
   emit(event: string, ...args: unknown[]): void {
@@ -157,6 +182,8 @@ export function createElectronDouble() {
   let applicationMenu: BuiltMenu | null = null;
   let applicationMenuSet = false;
   const ipcHandlers = new Map<string, Handler>();
+  /** ipcMain's plain listeners (ipcRenderer.send/sendSync reach them): ipcMain is an EventEmitter. */
+  const ipcListeners = new Map<string, Handler[]>();
   const sessionCalls: string[] = [];
   const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
   const dialogAnswers: number[] = [];
@@ -169,8 +196,10 @@ export function createElectronDouble() {
   const linux = (): boolean => profile.startsWith('linux');
   const os = (): 'darwin' | 'win32' | 'linux' => (linux() ? 'linux' : (profile as 'darwin' | 'win32'));
   /** Electron's app name: productName, else name, from the app's package.json. */
+  const appPackage = (): { name?: string; productName?: string; version?: string } =>
+    JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { name?: string; productName?: string; version?: string };
   const appName = (): string => {
-    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { name?: string; productName?: string };
+    const pkg = appPackage();
     return pkg.productName ?? pkg.name ?? 'Electron';
   };
   const getPath = (name: string): string =>
@@ -438,6 +467,91 @@ export function createElectronDouble() {
     }
   }
 
+  /** Chromium's names for what Node reports as socket errors. */
+  const NET_ERRORS: Record<string, string> = {
+    ECONNREFUSED: 'net::ERR_CONNECTION_REFUSED',
+    ECONNRESET: 'net::ERR_CONNECTION_RESET',
+    ENOTFOUND: 'net::ERR_NAME_NOT_RESOLVED',
+    ETIMEDOUT: 'net::ERR_CONNECTION_TIMED_OUT',
+  };
+  type NetRequestOptions = {
+    url?: string; method?: string; protocol?: string; hostname?: string; host?: string; port?: string | number; path?: string;
+    headers?: Record<string, string | string[]>; redirect?: 'follow' | 'error' | 'manual'; session?: unknown;
+  };
+  /** Electron's ClientRequest (net.request), over Node's http for loopback peers. */
+  class FakeClientRequest extends Events {
+    private url: URL;
+    private readonly headers: Record<string, string | string[]>;
+    private pending: ReturnType<typeof httpRequest> | null = null;
+    private aborted = false;
+    private body: Buffer | undefined;
+    constructor(private readonly options: NetRequestOptions) {
+      super();
+      requireReady('net.request');
+      const base = options.url ?? `${options.protocol ?? 'http:'}//${options.host ?? options.hostname ?? 'localhost'}${options.port ? `:${String(options.port)}` : ''}${options.path ?? '/'}`;
+      this.url = new URL(base);
+      this.headers = { ...(options.headers ?? {}) };
+    }
+    setHeader(name: string, value: string): void {
+      this.headers[name] = value;
+    }
+    end(data?: Buffer | string): this {
+      this.body = data === undefined ? undefined : Buffer.from(data);
+      this.send();
+      return this;
+    }
+    abort(): void {
+      if (this.aborted) return;
+      this.aborted = true;
+      this.pending?.destroy();
+      this.emit('abort');
+      this.emit('close');
+    }
+    /** Electron holds a 'manual' redirect until the app follows it (or aborts). */
+    followRedirect(): void {
+      this.send();
+    }
+    private fail(code: string | undefined, message: string): void {
+      if (this.aborted) return;
+      this.emit('error', new Error(code && NET_ERRORS[code] ? NET_ERRORS[code] : `net::ERR_FAILED (${message})`));
+    }
+    private send(): void {
+      if (this.aborted) return;
+      if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(this.url.hostname)) {
+        this.fail(undefined, `the Electron double reaches loopback only, not ${this.url.hostname}`);
+        return;
+      }
+      const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = send(this.url, { method: this.options.method ?? 'GET', headers: this.headers });
+      this.pending = request;
+      request.on('error', (error: NodeJS.ErrnoException) => this.fail(error.code, error.message));
+      request.on('response', (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (status >= 300 && status < 400 && location !== undefined) {
+          response.resume();
+          const next = new URL(location, this.url);
+          if (this.options.redirect === 'error') return this.fail(undefined, 'redirect refused');
+          this.url = next;
+          if (this.options.redirect === 'manual') this.emit('redirect', status, this.options.method ?? 'GET', next.href, response.headers);
+          else this.send();
+          return;
+        }
+        this.emit('response', response);
+        response.on('end', () => this.emit('close'));
+      });
+      request.end(this.body);
+    }
+  }
+  const partitions = new Map<string, { partition: string; options: Record<string, unknown> }>();
+  /** Electron's autoUpdater: Squirrel on macOS and Windows; on Linux it only carries events. */
+  const autoUpdater = Object.assign(new Events(), {
+    setFeedURL: vi.fn(),
+    getFeedURL: () => '',
+    checkForUpdates: vi.fn(),
+    quitAndInstall: vi.fn(),
+  });
+
   const execPath = process.execPath;
   const module = {
     app: {
@@ -450,6 +564,8 @@ export function createElectronDouble() {
         return true;
       }),
       getName: () => appName(),
+      getVersion: () => appPackage().version ?? process.versions.electron ?? '0.0.0',
+      relaunch: vi.fn(),
       setAppUserModelId: vi.fn(),
       whenReady: vi.fn(() => {
         // lib/browser/init.ts: the default menu goes in at will-finish-launching, unless the app set one.
@@ -469,6 +585,7 @@ export function createElectronDouble() {
       },
       commandLine: { getSwitchValue: () => '', hasSwitch: () => false, appendSwitch: vi.fn() },
       on: (event: string, handler: Handler) => app.on(event, handler),
+      once: (event: string, handler: Handler) => app.once(event, handler),
       quit: vi.fn(),
       exit: vi.fn(),
       getLoginItemSettings: () => {
@@ -519,6 +636,16 @@ export function createElectronDouble() {
         ipcHandlers.set(channel, handler);
       },
       removeHandler: (channel: string) => ipcHandlers.delete(channel),
+      on: (channel: string, listener: Handler) => {
+        ipcListeners.set(channel, [...(ipcListeners.get(channel) ?? []), listener]);
+        return module.ipcMain;
+      },
+      removeAllListeners: (channel?: string) => {
+        if (channel === undefined) ipcListeners.clear();
+        else ipcListeners.delete(channel);
+        return module.ipcMain;
+      },
+      listenerCount: (channel: string) => ipcListeners.get(channel)?.length ?? 0,
     },
     safeStorage: {
       isEncryptionAvailable: () => ready,
@@ -534,6 +661,12 @@ export function createElectronDouble() {
       decryptString: (sealed: Buffer) => sealed.toString().replace(/^sealed:/, ''),
     },
     session: {
+      fromPartition: (partition: string, options: Record<string, unknown> = {}) => {
+        requireReady('session.fromPartition');
+        const existing = partitions.get(partition) ?? { partition, options };
+        partitions.set(partition, existing);
+        return existing;
+      },
       defaultSession: {
         setPermissionRequestHandler: (handler: Handler) => {
           let granted: unknown;
@@ -572,7 +705,8 @@ export function createElectronDouble() {
       }),
     },
     powerMonitor: { on: vi.fn() },
-    net: { isOnline: () => true, fetch: vi.fn() },
+    net: { isOnline: () => true, fetch: vi.fn(), request: (options: NetRequestOptions | string) => new FakeClientRequest(typeof options === 'string' ? { url: options } : options) },
+    autoUpdater,
     screen: {
       getPrimaryDisplay: () => (requireReady('screen'), world.displays[0]!),
       getAllDisplays: () => (requireReady('screen'), world.displays),
@@ -587,11 +721,13 @@ export function createElectronDouble() {
     },
   };
   const dock = { hide: vi.fn() };
+  provideToRequire(module);
 
   return {
     module,
     schemes,
     ipcHandlers,
+    ipcListeners,
     sessionCalls,
     dialogs,
     dialogAnswers,
@@ -665,11 +801,16 @@ export function createElectronDouble() {
       applicationMenu = null;
       applicationMenuSet = false;
       ipcHandlers.clear();
+      ipcListeners.clear();
       sessionCalls.length = 0;
       loginItemCalls.length = 0;
       openDialogs.length = 0;
       openDialogAnswers.length = 0;
       dock.hide.mockClear();
+      partitions.clear();
+      autoUpdater.handlers.clear();
+      autoUpdater.quitAndInstall.mockClear();
+      module.app.relaunch.mockClear();
     },
     /** The user launches CloudRig again while it runs. */
     relaunch(): void {
@@ -680,3 +821,17 @@ export function createElectronDouble() {
 }
 
 export type ElectronDouble = ReturnType<typeof createElectronDouble>;
+
+/**
+ * Makes `require('electron')` from CommonJS packages give the double: vi.mock replaces the module
+ * for imports the test's module graph sees, never for Node's own require() inside node_modules.
+ */
+function provideToRequire(exports: unknown): void {
+  const fromUpdater = createRequire(createRequire(import.meta.url).resolve('electron-updater'));
+  const file = fromUpdater.resolve('electron');
+  const entry = new Module(file);
+  entry.filename = file;
+  entry.loaded = true;
+  entry.exports = exports;
+  fromUpdater.cache[file] = entry;
+}

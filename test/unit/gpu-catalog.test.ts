@@ -31,14 +31,16 @@ describe('choosing GPUs by price', () => {
     ]);
   });
 
-  it('keeps offers whose cheaper price is within the limit, and those of the model asked for', () => {
+  it('keeps offers whose on-demand price is within the limit (the spot price when asked for spot), and those of the model asked for', () => {
     const offers = [
       offer('g4dn.xlarge', 'us-east-1', 0.526, null),
       offer('g4dn.4xlarge', 'us-east-1', 1.204, 0.4),
       offer('g5.xlarge', 'us-east-1', 1.006, null, { gpuModel: 'NVIDIA A10G' }),
       offer('g6.xlarge', 'us-east-1', null, null, { gpuModel: 'NVIDIA L4' }),
     ];
-    expect(selectGpuOffers(offers, { maxUsd: 0.5 }).map((o) => o.instanceType)).toEqual(['g4dn.4xlarge']);
+    // g4dn.4xlarge is cheap only on spot: an on-demand ceiling keeps it out, a spot ceiling lets it in.
+    expect(selectGpuOffers(offers, { maxUsd: 0.6 }).map((o) => o.instanceType)).toEqual(['g4dn.xlarge']);
+    expect(selectGpuOffers(offers, { maxUsd: 0.6, spot: true }).map((o) => o.instanceType)).toEqual(['g4dn.4xlarge']);
     expect(selectGpuOffers(offers, { gpu: 'A10G' }).map((o) => o.instanceType)).toEqual(['g5.xlarge']);
     expect(cheapestUsd(offers[3]!)).toBeNull();
   });

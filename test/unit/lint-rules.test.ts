@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
@@ -65,6 +66,13 @@ describe('the layer rules refuse each way around them', () => {
     ['a CLI command imports an adapter', 'src/cli/probe.ts', "import { FileReminderStore } from '../adapters/store/reminder-store.js';\nexport const s = FileReminderStore;\n", /no-restricted-imports: .*The CLI/],
     ['a CLI command loads the composition itself', 'src/cli/probe.ts', "export const c = () => import('../adapters/compose.js');\n", /no-restricted-syntax: The CLI/],
     ["the CLI's composition root loads another adapter with import()", 'src/cli/main.ts', "export const d = () => import('../adapters/aws/debug-log.js');\n", /no-restricted-syntax: The CLI/],
+    ['an adapter imports electron-store', 'src/adapters/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports: .*electron-store/],
+    ['an adapter loads electron-store with import()', 'src/adapters/store/probe.ts', "export const s = () => import('electron-store');\n", /no-restricted-syntax: .*electron-store/],
+    ['the CLI imports electron-store', 'src/cli/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports: .*The CLI/],
+    ["the CLI's composition root loads electron-store with import()", 'src/cli/main.ts', "export const s = () => import('electron-store');\n", /no-restricted-syntax: The CLI/],
+    ['core imports electron-store', 'src/core/app/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports/],
+    ['shared imports electron', 'src/shared/probe.ts', "import { app } from 'electron';\nexport const a = app;\n", /no-restricted-imports/],
+    ['the renderer imports electron-store', 'src/renderer/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -80,11 +88,29 @@ describe('the layer rules refuse each way around them', () => {
     ['the binding takes ipcMain', 'src/main/ipc-binding.ts', "import { ipcMain } from 'electron';\nexport const i = ipcMain;\n"],
     ["the CLI's composition root loads the composition on first use", 'src/cli/main.ts', "export const c = () => import('../adapters/compose.js');\n"],
     ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
+    ["the shell's app state store imports electron-store", 'src/main/app-state-store.ts', "import Store from 'electron-store';\nexport const s = Store;\n"],
     ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
   ];
 
   it.each(allowed)('accepts: %s', async (_what, path, code) => {
     expect(await lint(eslint, path, code)).toEqual([]);
+  });
+});
+
+describe("rig's code paths never reach the app's own state", () => {
+  // The app keeps its own state (sealed keys, start at login, …) in <userData>/app-state.json through
+  // electron-store; `rig` runs src/cli, src/core and src/adapters, and none of them may read it.
+  const files = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts')).map((file) => join(dir, file));
+
+  it("no file in src/cli, src/core or src/adapters names the store, electron-store or Electron's userData folder", () => {
+    const named = ['src/cli', 'src/core', 'src/adapters'].flatMap(files).filter((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      // The file and its name in electron-store; userData as Electron names it, and the home's
+      // `electron` folder boot() puts it in.
+      return /app-state\.json|['"]app-state['"]|electron-store|getPath\(|['"]electron['"]/.test(text);
+    });
+    expect(named).toEqual([]);
   });
 });
 

@@ -11,11 +11,12 @@ const facts = {
   keyStorage: { available: true } as const,
   terminals: [{ id: 'xterm', label: 'xterm', installed: true }],
   hasInstance: false,
+  appState: { sealedCredentials: null, startAtLogin: false },
 };
 
 describe('settingsView', () => {
   it('never carries the stored keys, only that there are some', () => {
-    const view = settingsView(settingsWithGpu({ encryptedCredentials: 'c2VjcmV0' }), facts);
+    const view = settingsView(settingsWithGpu(), { ...facts, appState: { sealedCredentials: 'c2VjcmV0', startAtLogin: false } });
     expect(view.hasStoredKeys).toBe(true);
     expect(JSON.stringify(view)).not.toContain('c2VjcmV0');
   });

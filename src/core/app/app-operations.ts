@@ -51,6 +51,11 @@ export class AppOperations {
     return this.operations.kindOf(name);
   }
 
+  /** An operation under way on any workstation, or null when none runs. */
+  underWay(): { readonly workstation: string; readonly kind: OperationKind } | null {
+    return this.operations.underWay();
+  }
+
   /** A snapshot as shown: with its workstation's last failed operation's error when the snapshot has none. */
   asShown(snapshot: Snapshot | null): Snapshot | null {
     if (!snapshot) return null;

@@ -14,6 +14,7 @@ import { quitPrompt, type QuitPrompt } from '../quit-policy.js';
 import { SNOOZE_HOURS } from '../reminder-policy.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { fleetTrayModel, type TrayModel } from '../tray-model.js';
+import type { OperationUnderWay } from '../update-menu.js';
 import { fleetView } from '../fleet-view.js';
 import { AppConnect, type OpenUrl } from './app-connect.js';
 import { withSetupProgress } from './app-setup.js';
@@ -25,7 +26,8 @@ import { AppSettings, type SettingsChange } from './app-settings.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
 import { Monitor } from './monitor.js';
-import type { Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+import { moveLegacyAppState } from './app-state-migration.js';
+import type { AppStateStore, Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 import { snoozeWorkstation } from './snooze.js';
 import type { StatsReading } from './stats.js';
 import { StatsIdleFeed } from './stats-idle-feed.js';
@@ -42,6 +44,8 @@ export interface SessionPorts {
   readonly notifier: Notifier;
   readonly secretBox: SecretBox;
   readonly loginItem: LoginItem;
+  /** The app's own state (sealed keys, start at login, …), kept apart from the home `rig` shares. */
+  readonly appState: AppStateStore;
   readonly popover: PopoverPort;
   readonly log?: (line: string) => void;
   /** How often cost, reminders and the uptime shown are brought up to date while there is an instance. */
@@ -114,7 +118,11 @@ export class AppSession {
     });
     this.operations = new AppOperations({
       update: (change) => this.update(change),
-      ended: () => this.fleet.refreshNow(),
+      ended: () => {
+        this.fleet.refreshNow();
+        // What waits for the operation to end (the tray's restart to update) can go ahead now.
+        this.emit();
+      },
       log: (line) => this.log(line),
     });
     this.account = new AppSettings({
@@ -123,6 +131,7 @@ export class AppSession {
       terminal: ports.terminal,
       secretBox: ports.secretBox,
       loginItem: ports.loginItem,
+      appState: ports.appState,
       hasInstance: () => this.snapshot?.instance != null,
       rebuild: () => this.rebuild(),
       remindersChanged: () => this.monitor.assess(),
@@ -180,7 +189,9 @@ export class AppSession {
   private buildCore(): CloudRigCore {
     const base = { home: this.ports.home, env: this.ports.env };
     const plain = this.ports.createCore(base);
-    const keys = openAccessKeys(this.ports.secretBox, plain.settings.read().encryptedCredentials);
+    // Before the keys are read: an earlier version kept them in the shared settings file.
+    moveLegacyAppState(plain.settings, this.ports.appState, (line) => this.log(line));
+    const keys = openAccessKeys(this.ports.secretBox, this.ports.appState.read().sealedCredentials);
     return keys ? this.ports.createCore({ ...base, credentials: keys }) : plain;
   }
 
@@ -328,9 +339,15 @@ export class AppSession {
 
   /** The tray now: the whole fleet (exactly the single-workstation tray when there is one), its tooltip with a short GPU line while readings come in. */
   tray(): TrayModel {
-    const model = fleetTrayModel(this.fleetSnapshots(), this.settings(), this.core.clock.now(), this.fleetCosts());
+    const settings = { ...this.settings(), startAtLogin: this.ports.appState.read().startAtLogin };
+    const model = fleetTrayModel(this.fleetSnapshots(), settings, this.core.clock.now(), this.fleetCosts());
     const lines = [this.connect.setup.trayLine(), this.connect.view(this.effective(), false).gpuLine].filter((line) => line !== null);
     return lines.length > 0 ? { ...model, tooltip: [model.tooltip, ...lines].join('\n') } : model;
+  }
+
+  /** The lifecycle operation the app runs on some workstation (start, stop, terminate), or null when none runs. */
+  operationUnderWay(): OperationUnderWay | null {
+    return this.operations.underWay();
   }
 
   /** What to ask before quitting, or null to quit at once. */

@@ -11,7 +11,7 @@ import { settingsView } from '../settings-view.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
 import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import type { LoginItem, TerminalPort } from './shell-ports.js';
+import type { AppStateStore, LoginItem, TerminalPort } from './shell-ports.js';
 
 /** A settings change from the popover. */
 export interface SettingsChange {
@@ -28,6 +28,7 @@ export interface AppSettingsHost {
   readonly terminal: TerminalPort;
   readonly secretBox: SecretBox;
   readonly loginItem: LoginItem;
+  readonly appState: AppStateStore;
   /** Whether the current workstation has an instance (the form locks what cannot change then). */
   hasInstance(): boolean;
   /** Builds the core again (another profile or keys) and watches again. */
@@ -49,7 +50,7 @@ export class AppSettings {
 
   /** At start: writes the login item again when it is on (the app may have moved or been updated since). */
   renewLoginItem(): void {
-    if (!this.settings().startAtLogin) return;
+    if (!this.host.appState.read().startAtLogin) return;
     // A Linux autostart entry names the executable's path.
     try {
       if (this.host.loginItem.renew) this.host.loginItem.renew();
@@ -74,6 +75,7 @@ export class AppSettings {
       terminals,
       hasInstance: this.host.hasInstance(),
       unknownFields: this.host.core().settings.unknownFields(),
+      appState: this.host.appState.read(),
     });
   }
 
@@ -87,10 +89,14 @@ export class AppSettings {
       ...current,
       ...(profile !== undefined ? { profile } : {}),
       ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
-      ...(change.startAtLogin !== undefined ? { startAtLogin: change.startAtLogin } : {}),
       ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
     }));
-    if (after.startAtLogin !== before.startAtLogin) this.host.loginItem.set(after.startAtLogin);
+    const startAtLogin = change.startAtLogin;
+    if (startAtLogin !== undefined && startAtLogin !== this.host.appState.read().startAtLogin) {
+      // Recorded once written: the store says what the app last asked of the system.
+      this.host.loginItem.set(startAtLogin);
+      this.host.appState.update((state) => ({ ...state, startAtLogin }));
+    }
     if (after.profile !== before.profile) await this.host.rebuild();
     else if (change.reminders !== undefined) this.host.remindersChanged();
     else this.host.changed();
@@ -100,21 +106,21 @@ export class AppSettings {
   /** Switch to keys typed into the app (sealed by the secret box). */
   async saveAccessKeys(keys: AccessKeys): Promise<SettingsView> {
     const sealed = sealAccessKeys(this.host.secretBox, keys);
-    this.host.core().settings.update((current) => ({ ...current, encryptedCredentials: sealed }));
+    this.host.appState.update((state) => ({ ...state, sealedCredentials: sealed }));
     await this.host.rebuild();
     this.host.setNotice('Access keys saved, encrypted by the system keychain');
     return this.getSettings();
   }
 
   async clearAccessKeys(): Promise<SettingsView> {
-    this.host.core().settings.update((current) => ({ ...current, encryptedCredentials: null }));
+    this.host.appState.update((state) => ({ ...state, sealedCredentials: null }));
     await this.host.rebuild();
     return this.getSettings();
   }
 
   /** Flips Start at login. */
   toggleStartAtLogin(): Promise<SettingsView> {
-    return this.updateSettings({ startAtLogin: !this.settings().startAtLogin });
+    return this.updateSettings({ startAtLogin: !this.host.appState.read().startAtLogin });
   }
 
   listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {

@@ -26,6 +26,8 @@ export interface WorkstationCostNow {
   /** Set when a budget is configured and cannot be checked because a rate is unknown. */
   readonly budgetWarning: string | null;
   readonly idleStopMinutes: number | null;
+  /** While stopped: what its disk costs a month (the only charge left), its size and the price's source. */
+  readonly disk: { readonly sizeGiB: number; readonly monthlyUsd: number; readonly priceSource: string } | null;
 }
 
 function round(usd: number): number {
@@ -55,7 +57,13 @@ export async function workstationCost(core: CloudRigCore, snapshot: Snapshot): P
     monthUnpriced: cost.monthUnpriced,
     budgetWarning,
     idleStopMinutes: cost.idleStopMinutes,
+    disk: snapshot.instance?.state === 'stopped' ? await diskCost(core, spec.region, spec.diskGiB) : null,
   };
+}
+
+async function diskCost(core: CloudRigCore, region: string, sizeGiB: number): Promise<WorkstationCostNow['disk']> {
+  const { gp3GbMonth } = await core.prices.storage(region);
+  return { sizeGiB, monthlyUsd: round(sizeGiB * gp3GbMonth.usd), priceSource: gp3GbMonth.source };
 }
 
 /** The cost report: this month per workstation, what keeps costing while stopped, and the month's daily spend as a chart. */

@@ -87,6 +87,12 @@ export class WorkstationOperations {
     return this.runners.get(name)?.kind ?? null;
   }
 
+  /** An operation under way on any workstation (the first found), or null when none runs. */
+  underWay(): { readonly workstation: string; readonly kind: OperationKind } | null {
+    for (const [workstation, runner] of this.runners) if (runner.kind !== null) return { workstation, kind: runner.kind };
+    return null;
+  }
+
   /** Runs `work` on this workstation's runner: it aborts only that workstation's operation under way. */
   run(name: string, kind: OperationKind, work: (signal: AbortSignal) => Promise<unknown>): void {
     let runner = this.runners.get(name);

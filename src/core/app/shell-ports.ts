@@ -1,3 +1,4 @@
+import type { AppState } from '../../shared/app-state.js';
 import type { Screen } from '../../shared/views.js';
 import type { NotificationButton, NotificationModel } from '../notification-policy.js';
 import type { ForgottenAction, ForgottenNotice } from './forgotten-watch.js';
@@ -43,4 +44,15 @@ export interface PopoverPort {
 export interface FolderPicker {
   /** Lets the user choose one folder; resolves with its absolute path, or null when cancelled. */
   pickFolder(options: { readonly title: string; readonly defaultPath: string | null }): Promise<string | null>;
+}
+
+/**
+ * The app's own state (sealed keys, start at login, popover bounds, update preferences, dismissed
+ * hints): kept by the shell where only the app reads it, never in the home `rig` shares.
+ */
+export interface AppStateStore {
+  /** The state as stored, or the defaults when nothing (usable) is stored yet. */
+  read(): AppState;
+  /** Writes `change` applied to the current state; throws when it cannot be written. */
+  update(change: (state: AppState) => AppState): AppState;
 }

@@ -1,4 +1,5 @@
-import { defaultSettings, type Settings } from '../../../src/shared/settings.js';
+import { defaultSettings } from '../../../src/shared/settings.js';
+import type { TraySettings } from '../../../src/core/tray-model.js';
 import type { InstanceFacts, InstanceStateName, Phase, Snapshot, WorkstationSpec } from '../../../src/shared/workstation.js';
 import { DEFAULT_AMI_PARAMETER } from '../../../src/shared/workstation.js';
 
@@ -72,7 +73,7 @@ export function specOf(overrides: Partial<WorkstationSpec> = {}): WorkstationSpe
   };
 }
 
-/** Settings with workstation `gpu` saved and current. */
-export function settingsWithGpu(overrides: Partial<Settings> = {}): Settings {
-  return { ...defaultSettings(), current: 'gpu', workstations: { gpu: specOf() }, ...overrides };
+/** Settings with workstation `gpu` saved and current (start at login, the app's own, off). */
+export function settingsWithGpu(overrides: Partial<TraySettings> = {}): TraySettings {
+  return { ...defaultSettings(), startAtLogin: false, current: 'gpu', workstations: { gpu: specOf() }, ...overrides };
 }
