@@ -287,7 +287,9 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
     .option('--yes', 'do not ask for confirmation')
     .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
       const c = await getCore();
-      const spec = c.service.spec(await workstationFor(c, io, named));
+      const spec = c.service.spec(await workstationFor(c, io, named, {
+        unasked: opts.yes ? (name) => `rig down ${name}${opts.saveImage ? ' --save-image' : ''} --yes` : undefined,
+      }));
       if (!opts.yes) {
         if (!io.stdinIsTty) {
           throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, { action: 'confirm' });

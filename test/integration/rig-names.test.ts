@@ -106,6 +106,16 @@ describe('without a name, rig picks the workstation and says which', () => {
     expect(again.stderr).toBe('Using workstation other (the last one used).\n');
   });
 
+  it('rig down --yes does not terminate a workstation picked only as the last one used', async () => {
+    expectOk(await world.rig(['up', 'gpu', '--no-wait-ssh']));
+    expectOk(await world.rig(['up', 'other', '--no-wait-ssh']));
+    const down = await world.rig(['down', '--yes']);
+    expectOnlyError(down, /^error: Workstation other is only the last one used, and this command would not ask before acting on it\. Fix: Name it to go ahead: `rig down other --yes`\.\n$/);
+    expect((await world.instances()).filter((i) => i.State?.Name === 'running')).toHaveLength(2);
+    expectOk(await world.rig(['down', 'other', '--yes']));
+    expectOk(await world.rig(['down', 'gpu', '--yes']));
+  });
+
   it('naming a workstation is recorded under the settings lock, keeping the fields rig does not know', async () => {
     const file = await settingsFile();
     await writeFile(join(world.home, 'settings.json'), JSON.stringify({ ...file, addedByANewerApp: { keep: true } }));
