@@ -1,4 +1,5 @@
 import type { InstanceFacts, SavedImage, Step } from '../../shared/workstation.js';
+import { isLive } from '../duplicates.js';
 import { CloudRigError } from '../errors.js';
 import { resourceName } from '../workstation-service.js';
 import type { CloudRigCore } from './cloudrig-core.js';
@@ -41,9 +42,11 @@ export async function removalPlan(core: CloudRigCore, name: string): Promise<Rem
 
 /** The refusal for a plan the choices do not cover, or null when they cover it. */
 export function uncoveredRemoval(plan: RemovalPlan, choices: Pick<RemovalChoices, 'terminate' | 'images'>): CloudRigError | null {
-  if (plan.instances.length > 0 && !choices.terminate) {
-    const list = plan.instances.map((i) => `${i.instanceId} (${i.state})`).join(', ');
-    return new CloudRigError('WorkstationInUse', `Workstation ${plan.name} still has ${plan.instances.length === 1 ? 'an instance' : 'instances'} in ${plan.region}: ${list}; nothing was removed.`,
+  // One already shutting down needs no say: the removal waits for it to end.
+  const live = plan.instances.filter(isLive);
+  if (live.length > 0 && !choices.terminate) {
+    const list = live.map((i) => `${i.instanceId} (${i.state})`).join(', ');
+    return new CloudRigError('WorkstationInUse', `Workstation ${plan.name} still has ${live.length === 1 ? 'an instance' : 'instances'} in ${plan.region}: ${list}; nothing was removed.`,
       { action: 'settle-before-removal', name: plan.name, holds: 'instance' });
   }
   if (plan.images.length > 0 && choices.images === null) {
@@ -66,7 +69,13 @@ export async function removeWorkstation(core: CloudRigCore, name: string, choice
   if (refusal) throw refusal;
   const gateway = core.cloud.gateway(plan.region);
   const step = (id: string, label: string): void => choices.onStep?.({ id, label });
-  if (plan.instances.length > 0) await core.service.down(plan.name, { saveImage: false, onStep: choices.onStep });
+  // Terminates the live ones (allowed above) and waits until every one has ended: the group is free then.
+  if (plan.instances.length > 0) {
+    await core.service.down(plan.name, { saveImage: false, onStep: choices.onStep }).catch((error: unknown) => {
+      // Ended meanwhile (it was shutting down, or someone else terminated it): the goal holds.
+      if (!(error instanceof CloudRigError && error.code === 'NoInstance')) throw error;
+    });
+  }
   const deletedImages: string[] = [];
   if (choices.images === 'delete') {
     for (const image of plan.images) {
