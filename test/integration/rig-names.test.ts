@@ -2,6 +2,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CreateImageCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand, DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
@@ -234,6 +235,24 @@ describe('rig rm NAME', () => {
     expect(Object.keys((await settingsFile()).workstations as object)).toEqual(['gpu']);
     expect(await exists(join(world.home, 'keys', 'cloudrig-third.pem'))).toBe(false);
     expect(await awsResources()).toMatchObject({ keyPairs: ['cloudrig-gpu'], groups: ['cloudrig-gpu'] });
+  });
+
+  it('an instance already shutting down needs no --terminate: the removal waits for it to end, then deletes the group', async () => {
+    await init('fourth');
+    world.cloud.proxy.setHold({ shuttingDownMs: 2_000 });
+    try {
+      expectOk(await world.rig(['up', 'fourth', '--no-wait-ssh']));
+      const instanceId = (await world.instances()).find((i) => i.State?.Name === 'running')?.InstanceId;
+      await ec2((client) => client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId!] })));
+      expect((await world.instances()).find((i) => i.InstanceId === instanceId)?.State?.Name).toBe('shutting-down');
+
+      const rm = await world.rig(['rm', 'fourth', '--yes']);
+      expectOk(rm);
+      expect((await world.instances()).find((i) => i.InstanceId === instanceId)?.State?.Name).toBe('terminated');
+      expect(await awsResources()).toMatchObject({ keyPairs: ['cloudrig-gpu'], groups: ['cloudrig-gpu'] });
+    } finally {
+      world.cloud.proxy.setHold({});
+    }
   });
 
   it('with --terminate --keep-images --yes, terminates its instance first and leaves its images in AWS', async () => {
