@@ -28,7 +28,7 @@ export const WORKSTATION_ARGUMENT = 'workstation name (without one: see "Which w
 export const WHICH_WORKSTATION_HELP = `
 Which workstation:
   A command given no workstation name uses the only workstation; else the only one whose
-  instance runs; else the only one with an instance (pending, running, stopping or stopped);
-  else the last one a command named. It says which on stderr, e.g.
-  "Using workstation other (the only one running)." \`rig rm NAME\` removes one.
+  instance runs; else, when none runs, the only one with an instance (pending, stopping or
+  stopped); else the last one a command named (never for \`rig down --yes\`). It says which on
+  stderr, e.g. "Using workstation other (the only one running)." \`rig rm NAME\` removes one.
 `;
