@@ -4,7 +4,8 @@ import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
-import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
+import { workstationName, type CommandRegistrar } from './program.js';
+import type { StatusExtras } from './status-json.js';
 import { lineWriter } from './output.js';
 import { dollars, monthFigure } from './cost-text.js';
 
