@@ -6,6 +6,8 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
+import { validateName } from '../core/validate.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /** Editors that open a Remote-SSH folder from the command line, in the order tried. */
 const EDITORS = ['code', 'cursor'] as const;
@@ -34,7 +36,7 @@ export { remoteFolder, remoteFolderUri } from '../core/app/connect.js';
 export const registerCode: CommandRegistrar = (program, { core, io }) => {
   program
     .command('code')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[path]', 'folder on the workstation (default: the login user\'s home)')
     .description('Open a folder on the workstation in VS Code (or Cursor) through Remote-SSH.')
     .addOption(new Option('--editor <editor>', 'which editor to open (default: code when on PATH, else cursor)').choices(EDITORS))
@@ -44,7 +46,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       const isName = first !== undefined && c.service.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = await requireSshConfigIncluded(c, name);
+      const spec = await requireSshConfigIncluded(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {

@@ -3,6 +3,7 @@ import { CloudRigError } from '../core/errors.js';
 import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
 import { lineWriter } from './output.js';
@@ -43,7 +44,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('snooze')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Keep the workstation awake: the idle auto-stop and the reminders wait (default 1 hour).')
     .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
     .action(async (name: string | undefined, opts: { hours: string }) => {
@@ -51,7 +52,8 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, { action: 'correct-input', field: 'snoozeHours', hint: 'pass a number such as 1 or 2.5.' });
       }
-      const snoozed = await snoozeWorkstation(await core(), { name, hours });
+      const c = await core();
+      const snoozed = await snoozeWorkstation(c, { name: await workstationFor(c, io, name), hours });
       out(`Idle auto-stop snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}); reminders wait as long.`);
     });
 };

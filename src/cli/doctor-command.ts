@@ -7,6 +7,7 @@ import { requestQuota } from '../core/app/account.js';
 import { runDoctor } from '../core/app/doctor.js';
 import type { Check, CheckReport } from '../shared/views.js';
 import { printable } from '../shared/untrusted-text.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { lineWriter } from './output.js';
 
@@ -31,7 +32,7 @@ function reportJson(report: CheckReport): unknown {
 export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
   program
     .command('doctor')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Check what `rig up` and ssh need: credentials, region, default VPC, image, vCPU quota (on-demand and spot), key pair and private key, security group and your address, ssh config Include.')
     .addOption(new Option('--region <region>', 'check this region instead of the workstation\'s (default without one: AWS_REGION or us-east-1)'))
     .addOption(new Option('--type <type>', 'check this instance type instead of the workstation\'s'))
@@ -42,8 +43,11 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
     .option('--json', 'print every check as JSON: id, status, title, detail, fix (structured) and fixText')
     .action(async (name: string | undefined, opts: { region?: string; type?: string; spot?: boolean; onDemand?: boolean; requestQuota?: boolean; yes?: boolean; json?: boolean }) => {
       const c = await core();
+      // The checks are of a workstation unless --region and --type ask about the account alone: the
+      // one named, or the one the name rules pick (said on stderr, so --json stays parseable).
+      const accountAlone = name === undefined && ((opts.region !== undefined && opts.type !== undefined) || c.service.names().length === 0);
       const report = await runDoctor(c, {
-        name,
+        name: accountAlone ? undefined : await workstationFor(c, io, name),
         region: opts.region === undefined ? undefined : validateRegion(opts.region, 'region'),
         instanceType: opts.type === undefined ? undefined : validateInstanceType(opts.type, 'instanceType'),
         spot: opts.spot ? true : opts.onDemand ? false : undefined,

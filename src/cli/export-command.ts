@@ -5,6 +5,7 @@ import { validateGpuSpec, validateInteger } from '../core/validate.js';
 import type { SkyPilotTask } from '../core/skypilot-task.js';
 import { flag, lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /** The task as YAML, with a header saying where it came from and how to launch it. */
 export function skyPilotYaml(task: SkyPilotTask): string {
@@ -21,7 +22,7 @@ export function skyPilotYaml(task: SkyPilotTask): string {
 export const registerExportCommand: CommandRegistrar = (program, { core, io }) => {
   program
     .command('export')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Print a SkyPilot task file that launches what the workstation launches, for when one box is not enough.')
     .option('--skypilot', 'as a SkyPilot task (YAML; the only format for now)')
     .option('--nodes <n>', 'how many nodes SkyPilot launches (default 1)', flag((v) => validateInteger(v, 'nodes', 1, 512)))
@@ -31,7 +32,8 @@ export const registerExportCommand: CommandRegistrar = (program, { core, io }) =
       if (!opts.skypilot) {
         throw new CloudRigError('InvalidInput', 'Say which format to export.', { action: 'correct-input', field: 'name', hint: 'pass --skypilot (the only format for now).' });
       }
-      const task = await exportSkyPilot(await core(), name, { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
+      const c = await core();
+      const task = await exportSkyPilot(c, await workstationFor(c, io, name), { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
       lineWriter(io.stdout)(skyPilotYaml(task).trimEnd());
     });
 };

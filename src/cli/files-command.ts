@@ -10,11 +10,15 @@ import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
 import { isInteractive, lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
-/** `rig push [name] LOCAL [REMOTE]`: with two words, the first is the name only when it names a workstation. */
+/**
+ * `rig push [name] LOCAL [REMOTE]`: with two words, the first is the name only when it names a
+ * workstation; with three, the first is the name (an unknown one is then said to be unknown).
+ */
 export function splitNameAndPaths(words: readonly string[], names: readonly string[]): { name: string | undefined; paths: string[] } {
   const [first, ...rest] = words;
-  if (first !== undefined && rest.length > 0 && names.includes(first)) return { name: validateName(first, 'NAME'), paths: rest };
+  if (first !== undefined && (rest.length > 1 || (rest.length > 0 && names.includes(first)))) return { name: validateName(first, 'NAME'), paths: rest };
   return { name: undefined, paths: [...words] };
 }
 
@@ -126,14 +130,16 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('push')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[paths...]', 'LOCAL [REMOTE]: a file or folder here, and where it goes (default ~/<its name>)')
     .description('Copy a file or folder to the workstation over sftp: changed files only, modes kept; --watch keeps pushing edits.')
     .option('--watch', 'keep pushing local edits until Ctrl-C (ignores .git and what .gitignore ignores)')
     .option('--force', 'replace files that are newer on the workstation, and links or special files where a file goes')
     .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean }) => {
       const c = await core();
-      const { name, paths } = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const { paths } = split;
+      const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
@@ -200,13 +206,15 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
 
   program
     .command('pull')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[paths...]', 'REMOTE [LOCAL]: a file or folder on the workstation (relative to ~), and where it goes here (default ./<its name>)')
     .description('Copy a file or folder from the workstation over sftp: changed files only, modes kept (masked by your umask).')
     .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')
     .action(async (first: string | undefined, more: string[], opts: { force?: boolean }) => {
       const c = await core();
-      const { name, paths } = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const { paths } = split;
+      const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }

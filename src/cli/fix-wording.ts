@@ -55,12 +55,15 @@ function cliStep(step: FixStep): string {
       ? 'Run `rig init --region us-east-1 --type g4dn.xlarge` first.'
       : `Create it with \`rig init --name ${step.name} --region us-east-1 --type g4dn.xlarge\`.`;
     case 'choose-workstation':
-      if (step.missing === null) return `Name the one you mean, e.g. \`rig up ${step.names[0] ?? 'NAME'}\`.`;
+      if (step.missing === null) return `Name the one you mean after the command, e.g. \`rig up ${step.names[0] ?? 'NAME'}\`.`;
       return step.names.length
-        ? `Use one of: ${step.names.join(', ')}; or create it with \`rig init --name ${step.missing} …\`.`
+        ? `Name one of ${step.names.join(', ')}; or create ${step.missing} with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`
         : `Create it with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`;
     case 'adopt-workstation':
       return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType}\`, then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
+    case 'settle-before-removal': return step.holds === 'instance'
+      ? `Pass --terminate to terminate it too (its disk is deleted); to keep its files, run \`rig down ${step.name} --save-image --yes\` first.`
+      : `Pass --delete-images to delete them too, or --keep-images to leave them in AWS (their snapshots stay billed; a workstation named ${step.name} made again launches from the newest).`;
     case 'terminate-first': return `Terminate the instance first (\`rig down ${step.name} --save-image\` keeps your files), then change the region.`;
     case 'start': return `Start it with \`rig up ${step.name}\`.`;
     case 'nothing-to-stop': return 'Nothing is running, so nothing is billed by the hour. `rig up` launches one.';

@@ -10,6 +10,8 @@ import { registerCode } from './code-command.js';
 import { registerTunnelCommands } from './tunnel-command.js';
 import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
+import { registerRemoveCommand } from './remove-command.js';
+import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
@@ -180,7 +182,8 @@ export async function runRig(
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
-      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, ...(extensions.register ?? [])],
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand,
+      ...(extensions.register ?? [])],
   });
   // Shell completion (`rig complete bash|zsh|fish|powershell` prints the script; the script calls
   // `rig complete -- WORDS…`): loaded only for those calls, so every other command starts as fast.
@@ -188,7 +191,7 @@ export async function runRig(
     const { default: completion } = await import('@bomb.sh/tab/commander');
     completion(program);
   }
-  program.addHelpText('after', HELP_AFTER);
+  program.addHelpText('after', `${WHICH_WORKSTATION_HELP}${HELP_AFTER}`);
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());
     interrupts?.started(command.name());

@@ -32,6 +32,8 @@ import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
+import { rememberUse } from '../core/app/workstation-choice.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 
 /** Global options every command sees. */
@@ -140,6 +142,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         setupScript,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
+      rememberUse(core, name);
       const { region, instanceType: type } = result.spec;
       out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
@@ -150,14 +153,15 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
 
   program
     .command('up')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
     .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
-    .action(async (name: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
-      const bar = progress();
+    .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
       const startedAt = Date.now();
       const core = await getCore();
+      const name = await workstationFor(core, io, named);
+      const bar = progress();
       const snapshot = await startWorkstation(core, name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
@@ -184,6 +188,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       const unknown = unknownFieldsWarning(c.settings.unknownFields());
       if (unknown) io.stderr.write(`warning: ${unknown}\n`);
       if (name === undefined && await statusOfAll(c, io, { json: opts.json === true, extras: options.statusExtras })) return;
+      if (name !== undefined) await workstationFor(c, io, name);
       const described = await c.service.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
@@ -227,26 +232,34 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
 
   program
     .command('ssh-command')
-    .argument('[name]')
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Print the ssh command for the running workstation.')
-    .action(async (name: string | undefined) => {
+    .action(async (named: string | undefined) => {
       const c = await getCore();
+      const name = await workstationFor(c, io, named);
       const target = await c.service.sshTarget(name);
       out(displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled));
     });
 
   program
     .command('ssh')
-    .argument('[name]')
-    .description('Open ssh to the workstation; `rig ssh -- CMD…` runs a command (its exit code passes through).')
-    .action(async (name: string | undefined) => {
-      const { service } = await getCore();
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
+    .description('Open ssh to the workstation; `rig ssh [name] -- CMD…` runs CMD in the remote shell as `ssh host CMD…` does (words joined with spaces; pipes, &&, ~ and $VAR work there; the exit code passes through).')
+    .action(async (named: string | undefined) => {
+      const c = await getCore();
+      const { service } = c;
+      // Chosen once, before anything else: an unknown or ambiguous name is one error, said once.
+      const name = await workstationFor(c, io, named);
       // The laptop may have moved since the last `rig up`: re-admit its address first.
       const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
-      if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const target = await service.sshTarget(name);
+      // Said once ssh can go ahead: when AWS fails, the one error line says so, not a warning before it too.
+      if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn('ssh', sshArgs(target, (options.remote ?? []).map(shellQuote)), { stdio: 'inherit' });
+        // As `ssh host cmd…`: the words become one command line for the remote shell, given to ssh as
+        // one argument after `--` (never an ssh option, never seen by a local shell: no shell here).
+        const remote = options.remote ?? [];
+        const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit' });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
         child.on('close', (c) => resolve(c ?? 255));
       });
@@ -255,23 +268,27 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
 
   program
     .command('stop')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
-    .action(async (name: string | undefined) => {
+    .action(async (named: string | undefined) => {
+      const c = await getCore();
+      const name = await workstationFor(c, io, named);
       const bar = progress();
-      const snapshot = await stopWorkstation(await getCore(), name, { onStep: bar.step });
+      const snapshot = await stopWorkstation(c, name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
     });
 
   program
     .command('down')
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Terminate the instance (its disk is deleted).')
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
-    .action(async (name: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
+    .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
       const c = await getCore();
-      const spec = c.service.spec(name);
+      const spec = c.service.spec(await workstationFor(c, io, named, {
+        unasked: opts.yes ? (name) => `rig down ${name}${opts.saveImage ? ' --save-image' : ''} --yes` : undefined,
+      }));
       if (!opts.yes) {
         if (!io.stdinIsTty) {
           throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, { action: 'confirm' });
@@ -293,10 +310,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
   const images = program.command('images').description('List or delete images saved from a workstation.');
   images
     .command('list', { isDefault: true })
-    .argument('[name]', 'workstation name (optional when there is one)', workstationName)
+    .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .option('--json', 'print a JSON array')
-    .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const list = await listImages(await getCore(), name);
+    .action(async (named: string | undefined, opts: { json?: boolean }) => {
+      const c = await getCore();
+      const list = await listImages(c, await workstationFor(c, io, named));
       if (opts.json) return json(list);
       if (!list.length) return out('No saved images.');
       for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
@@ -311,7 +329,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
-      await removeImage(await getCore(), opts.name, imageId);
+      const c = await getCore();
+      await removeImage(c, await workstationFor(c, io, opts.name), imageId);
       out(`Deleted ${imageId} and its snapshots.`);
     });
 

@@ -4,6 +4,7 @@ import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
   return n === null ? 'n/a' : `${n.toFixed(digits)}${unit}`;
@@ -28,14 +29,14 @@ export function statsLines(reading: StatsReading, workstation: string): string[]
 export const registerStatsCommand: CommandRegistrar = (program, { core, io }) => {
   program
     .command('stats')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .description('Show GPU utilisation, memory, temperature and power, plus load and logged-in sessions.')
     .option('--json', 'print JSON (one object per reading with --watch)')
     .option('--watch', 'read again every 30 s until Ctrl-C')
     .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, 'statsInterval', 1, 3600))
     .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
       const c = await core();
-      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'workstation';
       const print = (reading: StatsReading): void => {
         io.stdout.write(opts.json ? `${jsonText({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);

@@ -5,6 +5,7 @@ import type { CommandRegistrar } from './program.js';
 import { openInBrowser, openSession, untilInterrupted, watchFailures } from './remote-session.js';
 import { lineWriter } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
+import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /** `rig tunnel [name] PORT…`: the first word is the workstation when it names one and is not itself a forward. */
 export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
@@ -27,13 +28,15 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
 
   program
     .command('tunnel')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .argument('[ports...]', 'PORT, LOCAL:REMOTE, LOCAL:HOST:REMOTE, or a preset: jupyter (8888), tensorboard (6006)')
     .description('Forward local ports to the workstation over ssh until Ctrl-C; prints the local URLs.')
     .action(async (first: string | undefined, more: string[]) => {
       const c = await core();
-      const { name, ports } = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
-      const specs = parseTunnelSpecs(ports);
+      const split = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      // The workstation first: `rig tunnel foo` is about a workstation foo, not a missing port.
+      const name = await workstationFor(c, io, split.name);
+      const specs = parseTunnelSpecs(split.ports);
       const session = await openSession(c, name);
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
@@ -55,13 +58,13 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
 
   program
     .command('jupyter')
-    .argument('[name]', 'workstation name (optional when there is one)')
+    .argument('[name]', WORKSTATION_ARGUMENT)
     .description('Find the Jupyter server running on the workstation, forward its port and open it (until Ctrl-C).')
     .option('--port <port>', 'local port (default: the server\'s port, or any free one when that is taken)', (v) => validateInteger(v, 'localPort', 1, 65_535))
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
       const c = await core();
-      const session = await openSession(c, name === undefined ? undefined : validateName(name, 'NAME'));
+      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const controller = new AbortController();

@@ -62,6 +62,11 @@ export interface CloudGateway {
   importKeyPair(keyName: string, publicKey: string, workstation: string): Promise<void>;
   deleteKeyPair(keyName: string): Promise<void>;
   /**
+   * Deletes the workstation's security group; false when there is none (already deleted). EC2 keeps
+   * a group in use for a while after the instance that used it ended: that refusal is retried.
+   */
+  deleteSecurityGroup(workstation: string): Promise<boolean>;
+  /**
    * Creates the group when missing; makes tcp/port admit `cidr` and revokes CloudRig's rules for
    * other ranges on it (rules the user added are left alone).
    */
@@ -119,6 +124,8 @@ export interface KeyStore {
   /** Per-workstation known_hosts file (its directory is created 0700), reset when a new instance is launched. */
   knownHostsPathOf(workstation: string): string;
   forgetHostKeys(workstation: string): Promise<void>;
+  /** Deletes a private key (nothing when it is already gone). */
+  remove(keyName: string): Promise<void>;
   /**
    * Pins the host keys of a workstation's instance, replacing any earlier pin. `verified` when the
    * keys came from the instance itself (e.g. cloud-init output) rather than from a first connection.

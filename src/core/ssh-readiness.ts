@@ -8,4 +8,6 @@ import type { SshTarget } from './ports.js';
 export interface AcceptedRuns {
   /** Records a full probe's success; never throws (the next process then starts no early probe). */
   add(workstation: string, run: string, target: SshTarget): Promise<void>;
+  /** Forgets the workstation's record (it is being removed); never throws. */
+  forget(workstation: string): Promise<void>;
 }

@@ -129,6 +129,11 @@ export function untilStopped(instanceId: string | null, by = 'stop'): Interferen
  */
 const NEVER_STALE: ReadonlySet<InstanceStateName | 'gone'> = new Set(['stopping', 'shutting-down', 'terminated']);
 
+/** `record` without the entry for `key`. */
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
+}
+
 /** The key pair and security group name for a workstation. */
 export function resourceName(workstation: string): string {
   return `cloudrig-${workstation}`;
@@ -187,7 +192,7 @@ export class WorkstationService {
     }
     const spec = workstations[name];
     if (!spec) {
-      throw new CloudRigError('UnknownWorkstation', `There is no workstation named "${name}".`,
+      throw new CloudRigError('UnknownWorkstation', `There is no workstation ${name}. ${names.length ? `Known: ${names.join(', ')}.` : 'None is set up yet.'}`,
         { action: 'choose-workstation', names, missing: name });
     }
     return spec;
@@ -356,7 +361,7 @@ export class WorkstationService {
    * The spec, or — when this home has none — an error that says which CloudRig instances AWS
    * runs and how to take them over (a deleted home must not hide a billed instance).
    */
-  private async specOrFound(name?: string): Promise<WorkstationSpec> {
+  async specOrFound(name?: string): Promise<WorkstationSpec> {
     try {
       return this.spec(name);
     } catch (error) {
@@ -847,6 +852,33 @@ export class WorkstationService {
       throw new CloudRigError('NotOurImage', `${imageId} is not an image of workstation ${spec.name}.`, { action: 'list-images', name: spec.name });
     }
     await gateway.deleteImage(imageId);
+  }
+
+  /**
+   * Forgets a workstation on this machine: its private key, host-key pins, launch record, setup
+   * failure and early-probe record, then its settings (spec, last use, push folder, tunnels). Each
+   * step passes over what is already gone, and the settings go last: a removal that was interrupted
+   * is finished by running it again. The caller has dealt with what AWS holds.
+   */
+  async forget(name: string): Promise<void> {
+    await this.deps.keys.remove(resourceName(name));
+    await this.deps.keys.forgetHostKeys(name);
+    await this.deps.ledger.clear(name);
+    await this.deps.setupFailures?.put(name, null);
+    await this.deps.acceptedRuns?.forget(name);
+    this.deps.settings.update((settings) => {
+      const workstations = without(settings.workstations, name);
+      return {
+        ...settings,
+        current: settings.current === name ? Object.keys(workstations)[0] ?? null : settings.current,
+        workstations,
+        lastUsed: without(settings.lastUsed, name),
+        projectFolders: without(settings.projectFolders, name),
+        reopenTunnels: without(settings.reopenTunnels, name),
+      };
+    });
+    for (const map of [this.snapshots, this.readiness, this.sshFindings, this.operations, this.transitionStarted, this.lastProbeFailure, this.described, this.duplicates,
+      this.launchedHere, this.lastKnown, this.answeredAt, this.launches, this.setupFailures]) map.delete(name);
   }
 
   /** Every pending, running or stopped instance in every enabled region. */

@@ -57,6 +57,9 @@ function appStep(step: FixStep): string {
       : `${step.missing} is gone from the settings; set it up again in Settings → Workstation.`;
     case 'adopt-workstation':
       return `Take it over: set up a workstation named ${step.name} in ${step.region} with type ${step.instanceType} (Settings → Workstation); then Stop or Terminate it from the popover.`;
+    case 'settle-before-removal': return step.holds === 'instance'
+      ? 'Terminate the instance first (Save image and terminate keeps your files), then remove the workstation.'
+      : 'Delete its saved images first, or keep them, then remove the workstation.';
     case 'terminate-first': return 'Terminate the instance first (Save image and terminate keeps your files), then change the region.';
     case 'start': return 'Press Start in the popover.';
     case 'nothing-to-stop': return 'Nothing is running, so nothing is billed by the hour. Start launches one.';

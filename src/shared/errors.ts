@@ -73,6 +73,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('choose-workstation'), names: z.array(name), missing: name.nullable() }),
   z.object({ action: z.literal('adopt-workstation'), name, region: text, instanceType: text }),
   z.object({ action: z.literal('terminate-first'), name }),
+  /** A workstation being removed still has an instance or saved images: say what becomes of them. */
+  z.object({ action: z.literal('settle-before-removal'), name, holds: z.enum(['instance', 'images']) }),
   z.object({ action: z.literal('start'), name }),
   z.object({ action: z.literal('nothing-to-stop'), name }),
   z.object({ action: z.literal('stop-billing'), name, instanceId: text, region: text }),

@@ -65,6 +65,20 @@ describe('the tray app over a fleet', () => {
     expect(view.fleet?.entries.map((entry) => [entry.name, entry.current])).toEqual([['other', true], ['gpu', false]]);
   });
 
+  it('drops a workstation `rig rm` removed from its menu and switcher at once, and keeps showing the other', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    expect((await world.rig(otherInitArgs())).code).toBe(0);
+    const session = startApp().session;
+    await expect.poll(() => menuLabels(session), { timeout: 20_000 }).toEqual(expect.arrayContaining(['gpu: No instance', 'other: No instance']));
+
+    const rm = await world.rig(['rm', 'other', '--yes'], { process: true });
+    expect(rm.code, rm.stderr).toBe(0);
+    // Announced like every change `rig` makes: well before the app's next poll.
+    await expect.poll(() => menuLabels(session).some((label) => label.startsWith('other')), { timeout: 10_000 }).toBe(false);
+    expect(session.view().workstation?.name).toBe('gpu');
+    expect(session.view().fleet?.entries.map((entry) => entry.name) ?? ['gpu']).toEqual(['gpu']);
+  });
+
   it('stops a workstation that is not the one shown when its session budget is reached', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     expect((await world.rig(otherInitArgs())).code).toBe(0);

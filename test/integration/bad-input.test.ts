@@ -110,7 +110,7 @@ const cliCases: readonly CliCase[] = [
   { where: 'flag', input: "up 'bad name!'", args: ['up', 'bad name!'], settings: baseSettings(), says: /"bad name!" is not a usable workstation name.*Fix: NAME: / },
   { where: 'flag', input: "down --yes 'x;rm -rf ~'", args: ['down', '--yes', 'x;rm -rf ~'], settings: baseSettings(), says: /not a usable workstation name/ },
   { where: 'flag', input: 'status GPU', args: ['status', 'GPU'], settings: baseSettings(), says: /not a usable workstation name/ },
-  { where: 'flag', input: 'up nosuch', args: ['up', 'nosuch'], settings: baseSettings(), says: /no workstation named "nosuch".*rig init --name nosuch/ },
+  { where: 'flag', input: 'up nosuch', args: ['up', 'nosuch'], settings: baseSettings(), says: /There is no workstation nosuch\. Known: gpu\. Fix: .*rig init --name nosuch/ },
   { where: 'flag', input: 'up --timeout 0', args: ['up', '--timeout', '0'], settings: baseSettings(), says: /--timeout: pass a number from 1/ },
   { where: 'flag', input: 'up --timeout abc', args: ['up', '--timeout', 'abc'], settings: baseSettings(), says: /"abc" is not a whole number/ },
   { where: 'flag', input: 'down (no --yes, no terminal)', args: ['down'], settings: baseSettings(), says: /without confirmation.*Fix: Pass --yes/ },

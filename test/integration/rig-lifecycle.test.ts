@@ -66,7 +66,7 @@ describe('rig: a workstation from init to down, through the CLI', () => {
     const echo = await world.rig(['ssh', '--', 'echo', 'hello-from-rig']);
     expect(echo.code, echo.stderr).toBe(0);
     expect(echo.stdout.trim()).toBe('hello-from-rig');
-    const failing = await world.rig(['ssh', '--', 'sh', '-c', 'exit 3']);
+    const failing = await world.rig(['ssh', '--', "sh -c 'exit 3'"]);
     expect(failing.code).toBe(3);
     const command = await world.rig(['ssh-command']);
     expect(command.stdout.trim()).toBe((await statusJson()).sshCommand);

@@ -85,6 +85,8 @@ describe('settings.json with several writers at once', () => {
       seen.appChangesLost += switched.filter((key) => after.lastUsed[key] === undefined).length;
       expect(Object.keys(after.workstations).sort()).toEqual(names);
       expect(switched.filter((key) => after.lastUsed[key] === undefined)).toEqual([]);
+      // Each init records its workstation as the last one named, in the same field, beside the app's.
+      expect(names.filter((name) => after.lastUsed[name] === undefined)).toEqual([]);
     }
   }, ROUNDS * ROUND_MS);
 });

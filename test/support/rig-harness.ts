@@ -115,6 +115,15 @@ export function initArgs(world: RigWorld, extra: readonly string[] = []): string
     '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user, ...extra];
 }
 
+/** `rig init` (ssh to the sshd fixture), the workstation's key trusted on the sshd, then `rig up`: workstation gpu, ready. */
+export async function readyWorkstation(world: RigWorld): Promise<void> {
+  const init = await world.rig(initArgs(world));
+  expect(init.code, init.stderr).toBe(0);
+  await world.trustWorkstationKey();
+  const up = await world.rig(['up']);
+  expect(up.code, up.stderr).toBe(0);
+}
+
 /** The last non-empty line of some output. */
 export function lastLine(text: string): string {
   return text.trim().split('\n').at(-1) ?? '';

@@ -30,6 +30,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'choose-workstation': { action: 'choose-workstation', names: ['gpu', 'big'], missing: null },
   'adopt-workstation': { action: 'adopt-workstation', name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge' },
   'terminate-first': { action: 'terminate-first', name: 'gpu' },
+  'settle-before-removal': { action: 'settle-before-removal', name: 'gpu', holds: 'instance' },
   start: { action: 'start', name: 'gpu' },
   'nothing-to-stop': { action: 'nothing-to-stop', name: 'gpu' },
   'stop-billing': { action: 'stop-billing', name: 'gpu', instanceId: 'i-0123456789abcdef0', region: 'us-east-1' },

@@ -33,6 +33,7 @@ describe('tunnel specs', () => {
     expect(splitNameAndPaths(['gpu', './p'], ['gpu'])).toEqual({ name: 'gpu', paths: ['./p'] });
     expect(splitNameAndPaths(['./p', '~/p'], ['gpu'])).toEqual({ name: undefined, paths: ['./p', '~/p'] });
     expect(splitNameAndPaths(['gpu'], ['gpu'])).toEqual({ name: undefined, paths: ['gpu'] });
+    expect(splitNameAndPaths(['foo', './p', '~/p'], ['gpu'])).toEqual({ name: 'foo', paths: ['./p', '~/p'] });
   });
 
   it('opens every forward or none: when one port is taken, those already open are closed', async () => {

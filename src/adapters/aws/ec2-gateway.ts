@@ -6,6 +6,7 @@ import {
   CreateSecurityGroupCommand,
   CreateTagsCommand,
   DeleteKeyPairCommand,
+  DeleteSecurityGroupCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
@@ -27,6 +28,7 @@ import {
   type TagSpecification,
   type ResourceType,
 } from '@aws-sdk/client-ec2';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudRigError } from '../../core/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type IngressRule, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
@@ -40,6 +42,9 @@ import { mapAwsError, type ErrorContext } from './error-map.js';
 import { listGpuInstanceTypes } from './instance-catalog.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
+/** How often, and how long apart, a security group still held by an ended instance's interface is deleted again (about 2 minutes). */
+const GROUP_IN_USE_ATTEMPTS = 24;
+const GROUP_IN_USE_RETRY_MS = 5_000;
 
 /** CloudRig's tags for a workstation's resource of the given type. */
 export function tagsFor(resourceType: ResourceType, workstation: string): TagSpecification {
@@ -206,7 +211,27 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async deleteKeyPair(keyName: string): Promise<void> {
-    await this.guard(() => this.ec2.send(new DeleteKeyPairCommand({ KeyName: keyName })));
+    await this.guard(() => this.ec2.send(new DeleteKeyPairCommand({ KeyName: keyName }))).catch((error: CloudRigError) => {
+      // Deleted already (a rerun after an interruption, or by hand): the goal holds.
+      if (error.awsCode !== 'InvalidKeyPair.NotFound' && error.code !== 'InvalidKeyPair.NotFound') throw error;
+    });
+  }
+
+  async deleteSecurityGroup(workstation: string): Promise<boolean> {
+    const group = await this.ingressRules(workstation, 22);
+    if (!group) return false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.guard(() => this.ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.groupId })));
+        return true;
+      } catch (error) {
+        const code = (error as CloudRigError).awsCode;
+        if (code === 'InvalidGroup.NotFound') return false;
+        // The network interface of an instance that just terminated holds the group for a little while.
+        if (code !== 'DependencyViolation' || attempt >= GROUP_IN_USE_ATTEMPTS) throw error;
+        await sleep(GROUP_IN_USE_RETRY_MS);
+      }
+    }
   }
 
   private async defaultVpcId(): Promise<string> {

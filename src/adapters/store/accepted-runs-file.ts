@@ -78,4 +78,15 @@ export class FileAcceptedRuns implements AcceptedRuns {
       // Unrecorded, the next process proves the key again with a full probe: slower, not wrong.
     }
   }
+
+  async forget(workstation: string): Promise<void> {
+    try {
+      const records = await this.read();
+      if (!(workstation in records)) return;
+      delete records[workstation];
+      await writeFileAtomic(this.path, `${JSON.stringify(records, null, 2)}\n`);
+    } catch {
+      // A record left behind names a target no workstation has: the early probe it starts is never used.
+    }
+  }
 }

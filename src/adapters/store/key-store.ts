@@ -57,6 +57,10 @@ export class FileKeyStore implements KeyStore {
     return `${key.type} ${key.getPublicSSH().toString('base64')} cloudrig`;
   }
 
+  async remove(keyName: string): Promise<void> {
+    await rm(this.pathOf(keyName), { force: true });
+  }
+
   knownHostsPathOf(workstation: string): string {
     return join(this.home, 'known_hosts', workstation);
   }
