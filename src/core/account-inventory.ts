@@ -24,6 +24,8 @@ export interface InventoryInstance extends ResourceBase {
   readonly spot: boolean;
   readonly availabilityZone: string | null;
   readonly launchedAt: string | null;
+  /** Its public IPv4 address, if any (billed by the hour while it runs, like an Elastic IP). */
+  readonly publicIp: string | null;
 }
 
 /** An EBS volume; `attachedTo` is the instance it is attached to, null when unattached. */
@@ -141,7 +143,8 @@ function combine(parts: readonly MonthlyCost[]): MonthlyCost {
 /**
  * Prices one region's resources per month. Storage, snapshots, images and addresses are priced as
  * the cost meter prices what a stopped workstation keeps (stillCosting); an instance costs its
- * hourly rate while pending or running, plus its attached volumes whatever its state. A snapshot
+ * hourly rate and its public IPv4 address (unless an Elastic IP, a row of its own) while pending or
+ * running, plus its attached volumes whatever its state. A snapshot
  * that backs an image is counted in the image. Unattached volumes are rows of their own; attached
  * ones only add to their instance (one whose instance is not listed stays a row of its own).
  */
@@ -166,6 +169,8 @@ export function priceRegion(
     return item === undefined ? { usd: null, source: null } : { usd: item.monthlyUsd, source: item.source };
   };
   const instanceIds = new Set(resources.filter((r) => r.kind === 'instance').map((r) => r.id));
+  const elasticIps = new Set(addresses.map((a) => a.publicIp));
+  const publicIpv4: MonthlyCost = { usd: storage.publicIpv4Hour.usd * HOURS_PER_MONTH, source: storage.publicIpv4Hour.source };
   const row = (resource: InventoryResource, monthly: MonthlyCost, extra: Partial<PricedResource> = {}): PricedResource => ({
     resource, monthly, includedIn: null, attachedVolumes: [], consoleUrl: resourceConsoleUrl(resource), ...extra,
   });
@@ -175,9 +180,11 @@ export function priceRegion(
       case 'instance': {
         const attached = volumes.filter((v) => v.attachedTo === resource.id);
         const rate = rates.get(resource.id) ?? null;
-        const compute: MonthlyCost = !COMPUTE_BILLED.has(resource.state) ? { usd: 0, source: storage.gp3GbMonth.source }
+        const billed = COMPUTE_BILLED.has(resource.state);
+        const compute: MonthlyCost = !billed ? { usd: 0, source: storage.gp3GbMonth.source }
           : rate === null ? { usd: null, source: null } : { usd: rate.usd * HOURS_PER_MONTH, source: rate.source };
-        return [row(resource, combine([compute, ...attached.map((v) => storageCost('volume', v.id))]), { attachedVolumes: attached.map((v) => v.id) })];
+        const address = billed && resource.publicIp !== null && !elasticIps.has(resource.publicIp) ? [publicIpv4] : [];
+        return [row(resource, combine([compute, ...address, ...attached.map((v) => storageCost('volume', v.id))]), { attachedVolumes: attached.map((v) => v.id) })];
       }
       case 'volume':
         return resource.attachedTo !== null && instanceIds.has(resource.attachedTo) ? [] : [row(resource, storageCost('volume', resource.id))];

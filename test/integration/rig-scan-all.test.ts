@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { HOURS_PER_MONTH } from '../../src/core/cost-meter.js';
-import { BUNDLED_STORAGE } from '../../src/core/price-table.js';
+import { BUNDLED_ON_DEMAND_USD_PER_HOUR, BUNDLED_STORAGE } from '../../src/core/price-table.js';
 import { DLAMI_IMAGE_ID } from '../fixtures/cloud.js';
 import { useRigWorld } from '../support/rig-harness.js';
 
@@ -33,6 +33,7 @@ const FOREIGN_TAGS: Tag[] = [{ Key: 'team', Value: 'research' }];
 interface Seeded {
   readonly ourInstance: string;
   readonly foreignInstance: string;
+  readonly foreignRunning: string;
   readonly ourVolume: string;
   readonly foreignVolume: string;
   readonly ourSnapshot: string;
@@ -60,6 +61,7 @@ async function seed(region: string): Promise<Seeded> {
     const ourInstance = await launch(CLOUDRIG_TAGS);
     const foreignInstance = await launch(FOREIGN_TAGS);
     await client.send(new StopInstancesCommand({ InstanceIds: [foreignInstance] }));
+    const foreignRunning = await launch(FOREIGN_TAGS);
     const volume = async (tags: Tag[], size: number) => (await client.send(new CreateVolumeCommand({
       AvailabilityZone: `${region}a`, Size: size, VolumeType: 'gp3', TagSpecifications: [spec('volume', tags)],
     }))).VolumeId!;
@@ -83,9 +85,18 @@ async function seed(region: string): Promise<Seeded> {
     await client.send(new AssociateAddressCommand({ AllocationId: ourBusyAddress, InstanceId: ourInstance }));
     const foreignAddress = await address(FOREIGN_TAGS);
     return {
-      ourInstance, foreignInstance, ourVolume, foreignVolume, ourSnapshot, foreignSnapshot,
+      ourInstance, foreignInstance, foreignRunning, ourVolume, foreignVolume, ourSnapshot, foreignSnapshot,
       ourImage, ourImageSnapshot, foreignImage, ourAddress, ourBusyAddress, foreignAddress,
     };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function volumeSize(region: string, volumeId: string): Promise<number> {
+  const client = ec2(region);
+  try {
+    return (await client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }))).Volumes![0]!.Size!;
   } finally {
     client.destroy();
   }
@@ -175,11 +186,16 @@ describe('rig scan --all', () => {
       expect(image.monthlyUsd).toBeCloseTo(image.sizeGiB! * prices.snapshotGbMonth, 6);
       // The image's snapshot is counted once, with the image.
       expect(row(s.ourImageSnapshot)).toMatchObject({ includedIn: s.ourImage, cloudrig: true });
-      // The running instance: compute for a month plus its root volume (folded into it, not a row of its own).
+      // A running instance: compute for a month plus its root volume (folded into it, not a row of
+      // its own); its Elastic IP is a row of its own, not counted twice.
+      const hourly = BUNDLED_ON_DEMAND_USD_PER_HOUR[region]!['g4dn.xlarge']!;
       const running = row(s.ourInstance);
       expect(running.attachedVolumes).toHaveLength(1);
       expect(rows.has(running.attachedVolumes![0]!)).toBe(false);
-      expect(running.monthlyUsd).toBeGreaterThan(100);
+      const rootGiB = await volumeSize(region, running.attachedVolumes![0]!);
+      expect(running.monthlyUsd).toBeCloseTo(hourly * HOURS_PER_MONTH + rootGiB * prices.gp3GbMonth, 6);
+      // One with an address of its own pays for that public IPv4 address too.
+      expect(row(s.foreignRunning).monthlyUsd).toBeCloseTo((hourly + prices.publicIpv4Hour) * HOURS_PER_MONTH + rootGiB * prices.gp3GbMonth, 6);
       // The stopped one costs only its disk.
       const stopped = row(s.foreignInstance);
       expect(stopped.monthlyUsd).toBeGreaterThan(0);

@@ -128,6 +128,7 @@ function inventoryOf(region: string, found: {
       spot: instance.InstanceLifecycle === 'spot',
       availabilityZone: instance.Placement?.AvailabilityZone ?? null,
       launchedAt: instance.LaunchTime?.toISOString() ?? null,
+      publicIp: instance.PublicIpAddress || null,
     })),
     ...found.volumes.map((volume): InventoryResource => ({
       kind: 'volume', region,
