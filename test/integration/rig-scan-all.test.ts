@@ -20,6 +20,8 @@ import { HOURS_PER_MONTH } from '../../src/core/cost-meter.js';
 import { BUNDLED_ON_DEMAND_USD_PER_HOUR, BUNDLED_STORAGE } from '../../src/core/price-table.js';
 import { DLAMI_IMAGE_ID } from '../fixtures/cloud.js';
 import { useRigWorld } from '../support/rig-harness.js';
+import { rigOnPty } from '../support/rig-pty.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const world = useRigWorld({ eachTest: { init: false } });
 
@@ -284,6 +286,28 @@ describe('rig clean', () => {
     expect(left.has(s.ourImage)).toBe(true);
     expect(left.has(s.ourImageSnapshot)).toBe(true);
     expect(result.stdout).toContain('workstation old launches from it');
+  }, 120_000);
+
+  it('asks on a terminal in each region, and removes only where the answer is yes', async () => {
+    const [east, west] = await Promise.all([seed('us-east-1'), seed('eu-west-1')]);
+    const rig = rigOnPty(['clean'], { ...world.env, CLOUDRIG_HOME: world.home });
+    try {
+      // Regions are asked in order: eu-west-1 before us-east-1. Each lists what it removes first.
+      await waitUntil('the question for eu-west-1', () => rig.output().includes('Remove 3 CloudRig leftovers in eu-west-1?'));
+      expect(rig.output()).toContain(`volume   ${west.ourVolume}`);
+      rig.type('n\r');
+      await waitUntil('the question for us-east-1', () => rig.output().includes('Remove 3 CloudRig leftovers in us-east-1?'));
+      expect(rig.output()).toContain('Nothing removed in eu-west-1.');
+      rig.type('y\r');
+      const { code, output } = await rig.exited;
+      expect(code, output).toBe(0);
+      expect(output).toContain(`removed volume ${east.ourVolume}`);
+    } finally {
+      if (!rig.ended()) rig.pressCtrlC();
+    }
+    const [eastLeft, westLeft] = await Promise.all([remaining('us-east-1'), remaining('eu-west-1')]);
+    for (const id of [west.ourVolume, west.ourSnapshot, west.ourAddress]) expect(westLeft.has(id), `${id} kept after no`).toBe(true);
+    for (const id of [east.ourVolume, east.ourSnapshot, east.ourAddress]) expect(eastLeft.has(id), `${id} removed after yes`).toBe(false);
   }, 120_000);
 
   it('refuses to remove anything without a terminal to ask on unless --yes is given', async () => {
