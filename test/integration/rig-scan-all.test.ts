@@ -232,6 +232,12 @@ describe('rig scan --all', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/^eu-west-1: could not be read: .+ Fix: .+$/m);
     expect(text.stdout).toContain(seeded.ourVolume);
+
+    // rig clean still cleans the regions it can read, says which it could not, and exits 1.
+    const clean = await world.rig(['clean', '--yes']);
+    expect(clean.code).toBe(1);
+    expect(clean.stdout).toMatch(/^eu-west-1: could not be read, nothing removed there: .+ Fix: .+$/m);
+    expect((await remaining('us-east-1')).has(seeded.ourVolume)).toBe(false);
   }, 120_000);
 });
 
