@@ -1,5 +1,5 @@
 import confirm from '@inquirer/confirm';
-import type { AccountScan, CleanPlan, InventoryResource, PricedResource, RegionScan } from '../core/account-inventory.js';
+import { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../core/account-inventory.js';
 import { planClean, removeLeftovers, scanEverything, type RemovalResult } from '../core/app/account-sweep.js';
 import { scanAccount } from '../core/app/lifecycle.js';
 import { CloudRigError } from '../core/errors.js';
@@ -41,13 +41,6 @@ export function resourceLine(row: PricedResource, options: { readonly link?: boo
   const volumes = row.attachedVolumes.length ? ` with ${row.attachedVolumes.join(', ')}` : '';
   const link = options.link ?? r.workstation === null;
   return `  ${r.kind.padEnd(8)} ${r.id}  ${what(r)}${volumes}  ${owner(r)}  ${monthlyText(row)}${link ? `  ${row.consoleUrl}` : ''}`;
-}
-
-/** The month's projection, in one line. */
-export function projectionText(scan: AccountScan): string {
-  const unpriced = scan.unpriced ? ` (${scan.unpriced} without a known price not counted)` : '';
-  const regions = `${scan.billedRegions} region${scan.billedRegions === 1 ? '' : 's'}`;
-  return `about ${formatUsd(scan.monthlyUsd)}/month in ${regions}${unpriced}`;
 }
 
 /** One resource as `rig scan --all --json` prints it: flat, its kind's fields and its cost. */

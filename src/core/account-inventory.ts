@@ -4,6 +4,8 @@
 // prices from the catalog; nothing here calls AWS.
 import type { ErrorInfo } from '../shared/errors.js';
 import { HOURS_PER_MONTH, stillCosting, type KeptResources } from './cost-meter.js';
+import { formatUsd } from './format.js';
+import type { IdleRow, IdleView } from '../shared/forgotten.js';
 import type { HourlyRate, PriceSource, StoragePrices } from './price-catalog.js';
 
 /** The kinds of billed resource the account scan lists. */
@@ -207,6 +209,55 @@ export function accountScan(regions: readonly RegionScan[]): AccountScan {
     unpriced: rows.filter((row) => row.monthly.usd === null).length,
     billedRegions: regions.filter((region) => region.resources.length > 0).length,
     source: rows.some((row) => row.monthly.source === 'bundled') ? 'bundled' : 'live',
+  };
+}
+
+/** The month's projection, in one line: `about $12.40/month in 2 regions`. */
+export function projectionText(scan: AccountScan): string {
+  const unpriced = scan.unpriced ? ` (${scan.unpriced} without a known price not counted)` : '';
+  const regions = `${scan.billedRegions} region${scan.billedRegions === 1 ? '' : 's'}`;
+  return `about ${formatUsd(scan.monthlyUsd)}/month in ${regions}${unpriced}`;
+}
+
+const KIND_WORDS: Record<Exclude<InventoryKind, 'instance'>, string> = { volume: 'Volume', snapshot: 'Snapshot', image: 'Image', address: 'Elastic IP' };
+
+function idleTitle(resource: Exclude<InventoryResource, InventoryInstance>): string {
+  const where = `in ${resource.region}`;
+  switch (resource.kind) {
+    case 'volume':
+      return `${KIND_WORDS.volume}, ${resource.sizeGiB} GiB, ${resource.attachedTo === null ? 'unattached' : `attached to ${resource.attachedTo}`}, ${where}`;
+    case 'snapshot':
+      return `${KIND_WORDS.snapshot}, up to ${resource.sizeGiB} GiB, ${where}`;
+    case 'image':
+      return `${KIND_WORDS.image}, up to ${resource.sizeGiB} GiB of snapshots, ${where}`;
+    case 'address':
+      return `${KIND_WORDS.address} ${resource.publicIp}, ${resource.associatedWith === null ? 'unassociated' : `associated with ${resource.associatedWith}`}, ${where}`;
+  }
+}
+
+/**
+ * The app's "Idle in this account" list from the hourly account scan: every volume, snapshot,
+ * image and Elastic IP with its monthly cost and owner (instances are the fleet's and the
+ * forgotten-instance list's; a snapshot counted with its image is not a row of its own), most
+ * costly first, and the month's projection over everything.
+ */
+export function idleView(scan: AccountScan): IdleView {
+  const rows = scan.regions.flatMap((region) => region.resources)
+    .filter((row) => row.resource.kind !== 'instance' && row.includedIn === null)
+    .sort((a, b) => (b.monthly.usd ?? Number.POSITIVE_INFINITY) - (a.monthly.usd ?? Number.POSITIVE_INFINITY));
+  return {
+    rows: rows.map((row): IdleRow => {
+      const resource = row.resource as Exclude<InventoryResource, InventoryInstance>;
+      const cost = row.monthly.usd === null ? 'price unknown' : `${formatUsd(row.monthly.usd)}/month${row.monthly.source === 'bundled' ? ' (bundled price)' : ''}`;
+      return {
+        id: resource.id,
+        title: idleTitle(resource),
+        detail: `${cost} · ${resource.workstation === null ? 'not CloudRig\'s' : `CloudRig's (${resource.workstation})`}`,
+        cloudrig: resource.workstation !== null,
+      };
+    }),
+    summary: projectionText(scan),
+    failedRegions: scan.regions.filter((region) => region.error !== null).map((region) => region.region),
   };
 }
 
