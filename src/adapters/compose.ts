@@ -9,6 +9,7 @@ import { launchUserData } from '../core/app/user-data.js';
 import { DerivedHostKeys } from './ssh/derived-host-keys.js';
 import { AwsPriceCatalog } from './aws/pricing.js';
 import { AwsKeptResources } from './aws/kept-resources.js';
+import { AwsAccountInventory } from './aws/account-inventory.js';
 import { FileForgottenStore } from './store/forgotten-store.js';
 import { FileRunHistoryStore } from './store/cost-history.js';
 import { ssh2RemoteAccess } from './ssh/remote-access.js';
@@ -108,6 +109,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     keepAliveFile: env.CLOUDRIG_KEEPALIVE_FILE || null,
     remote: ssh2RemoteAccess,
     forgotten: new FileForgottenStore(options.home),
+    inventory: new AwsAccountInventory(access, ec2),
     cloud,
     access,
   };

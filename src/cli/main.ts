@@ -13,6 +13,7 @@ import { registerStatsCommand } from './stats-command.js';
 import { registerRemoveCommand } from './remove-command.js';
 import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
+import { registerScanCommands } from './scan-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -182,7 +183,7 @@ export async function runRig(
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
-      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand,
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand, registerScanCommands,
       ...(extensions.register ?? [])],
   });
   // Shell completion (`rig complete bash|zsh|fish|powershell` prints the script; the script calls

@@ -334,18 +334,6 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  program
-    .command('scan')
-    .description('Find pending, running and stopped instances in every enabled region.')
-    .option('--json', 'print a JSON array')
-    .action(async (opts: { json?: boolean }) => {
-      const found = await scanAccount(await getCore());
-      const rows = found.map(({ region, instanceId, state, instanceType, workstation }) => ({ region, instanceId, state, instanceType, workstation }));
-      if (opts.json) return json(rows);
-      if (!rows.length) return out('No instances in any region.');
-      for (const r of rows) out(`${r.region.padEnd(15)} ${r.instanceId}  ${r.state.padEnd(8)} ${r.instanceType.padEnd(12)} ${r.workstation ?? '(not CloudRig)'}`);
-    });
-
   for (const register of options.register ?? []) register(program, { core: getCore, io, progress });
   return program;
 }

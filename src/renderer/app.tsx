@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppView, Screen } from '../shared/views.js';
 import { ElsewhereList } from './components/elsewhere-list.js';
+import { IdleList } from './components/idle-list.js';
 import { ErrorBox } from './components/error-box.js';
 import { FleetSwitcher } from './components/fleet-switcher.js';
 import { SpendChart } from './components/spend-chart.js';
@@ -62,11 +63,14 @@ export function App() {
       above={view.fleet ? <FleetSwitcher fleet={view.fleet} busy={false} onSelect={(name) => void window.cloudrig.selectWorkstation({ name })} /> : null}
       underCost={view.spendChart ? <SpendChart chart={view.spendChart} /> : null}
       below={view.elsewhere ? (
-        <ElsewhereList
-          view={view.elsewhere}
-          onShowInConsole={(instanceId) => void window.cloudrig.openForgottenInConsole({ instanceId })}
-          onDismiss={(instanceId) => void window.cloudrig.dismissForgotten({ instanceId })}
-        />
+        <>
+          <ElsewhereList
+            view={view.elsewhere}
+            onShowInConsole={(instanceId) => void window.cloudrig.openForgottenInConsole({ instanceId })}
+            onDismiss={(instanceId) => void window.cloudrig.dismissForgotten({ instanceId })}
+          />
+          {view.elsewhere.idle ? <IdleList view={view.elsewhere.idle} /> : null}
+        </>
       ) : null}
     />
   );

@@ -18,4 +18,27 @@ export interface ElsewhereView {
   readonly summary: string | null;
   /** Epoch ms of the scan the list comes from; null before the first scan. */
   readonly scannedAt: number | null;
+  /** Volumes, snapshots, images and Elastic IPs billing in the account (absent before the first account scan). */
+  readonly idle?: IdleView | null;
+}
+
+/** One row of the popover's "Idle in this account": a volume, snapshot, image or Elastic IP that bills by the month. */
+export interface IdleRow {
+  /** `vol-…`, `snap-…`, `ami-…`, `eipalloc-…`. */
+  readonly id: string;
+  /** `Volume, 100 GiB, unattached, in eu-west-1`. */
+  readonly title: string;
+  /** `$8.00/month (bundled price) · CloudRig's (gpu)`. */
+  readonly detail: string;
+  /** Whether CloudRig made it (so `rig clean` may remove it). */
+  readonly cloudrig: boolean;
+}
+
+/** What the hourly account scan found billing without an instance, and the month's projection. */
+export interface IdleView {
+  readonly rows: readonly IdleRow[];
+  /** `about $12.40/month in 2 regions`: everything billed, instances included. */
+  readonly summary: string;
+  /** Regions that could not be read this time. */
+  readonly failedRegions: readonly string[];
 }

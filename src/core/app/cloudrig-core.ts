@@ -9,6 +9,7 @@ import type { PriceCatalog } from '../price-catalog.js';
 import type { Clock, Cloud, KeyStore, PublicIp, SettingsStore, SshClient } from '../ports.js';
 import type { WorkstationService } from '../workstation-service.js';
 import type { ForgottenStore } from './forgotten-watch.js';
+import type { AccountInventory } from '../account-inventory.js';
 import type { RemoteAccess } from './remote-access.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
@@ -106,6 +107,8 @@ export interface CloudRigCore {
   readonly remote: RemoteAccess;
   /** What the forgotten-instance watch reported and what the user dismissed (`<home>/state/forgotten.json`). */
   readonly forgotten: ForgottenStore;
+  /** Every billed resource of the account by region, and the removal of CloudRig's leftovers (`rig scan --all`, `rig clean`). */
+  readonly inventory: AccountInventory;
 }
 
 /** What a composition is built from. */

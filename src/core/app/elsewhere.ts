@@ -1,7 +1,9 @@
 // The app's side of the forgotten-instance watch: runs it, turns each new notice into a
 // notification ("Show in AWS console", "Don't tell me about this one again") and keeps the last
 // scan for the popover's "Elsewhere in this account" list. It only reads AWS.
-import type { ElsewhereView } from '../../shared/forgotten.js';
+import type { ElsewhereView, IdleView } from '../../shared/forgotten.js';
+import { idleView } from '../account-inventory.js';
+import { scanEverything } from './account-sweep.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { elsewhereView, ForgottenWatch, type ForgottenAction, type ForgottenScan } from './forgotten-watch.js';
@@ -20,9 +22,13 @@ export interface ElsewhereHost {
 export class ElsewhereWatch {
   private readonly watch: ForgottenWatch;
   private last: ForgottenScan | null = null;
+  /** The account scan that follows each instance scan (the same hourly pace), and its last answer. */
+  private idle: IdleView | null = null;
+  private idleScan: Promise<void> = Promise.resolve();
+  private disposed = false;
   private readonly unsubscribe: () => void;
 
-  constructor(core: CloudRigCore, private readonly host: ElsewhereHost) {
+  constructor(private readonly core: CloudRigCore, private readonly host: ElsewhereHost) {
     this.watch = new ForgottenWatch({ scan: () => core.cloud.scan(), prices: core.prices, store: core.forgotten, clock: core.clock });
     this.unsubscribe = this.watch.onDidScan((scan) => this.onScan(scan));
   }
@@ -32,23 +38,28 @@ export class ElsewhereWatch {
   }
 
   async dispose(): Promise<void> {
+    // An account scan under way ends on its own (it only reads); nothing is reported after this.
+    this.disposed = true;
     this.unsubscribe();
     await this.watch.dispose();
   }
 
   /** Scans now even if the hour is not up (tests; a later "Scan again" button). */
-  scanNow(): Promise<ForgottenScan | null> {
-    return this.watch.scanNow({ force: true });
+  async scanNow(): Promise<ForgottenScan | null> {
+    const scan = await this.watch.scanNow({ force: true });
+    await this.idleScan;
+    return scan;
   }
 
-  /** Resolves once the scan under way (the one at start) is done. */
+  /** Resolves once the scan under way (the one at start) is done, the account scan after it included. */
   async settled(): Promise<void> {
     await this.watch.scanNow().catch(() => null);
+    await this.idleScan;
   }
 
   /** The popover's list; null before the first scan. */
   view(): ElsewhereView | null {
-    return this.last === null ? null : elsewhereView(this.last);
+    return this.last === null ? null : { ...elsewhereView(this.last), idle: this.idle };
   }
 
   /** "Don't tell me about this one again": saved, and the row shows it. */
@@ -69,6 +80,14 @@ export class ElsewhereWatch {
 
   private onScan(scan: ForgottenScan): void {
     this.last = scan;
+    // Volumes, snapshots, images and Elastic IPs, at the instance scan's hourly pace; it only reads.
+    this.idleScan = this.idleScan.then(() => scanEverything(this.core)).then((account) => {
+      if (this.disposed) return;
+      this.idle = idleView(account);
+      this.host.changed();
+    }, (error: unknown) => {
+      if (!this.disposed) this.host.log(`account scan: ${toErrorInfo(error).message}`);
+    });
     for (const notice of scan.notices) {
       const act = (action: ForgottenAction): void => {
         const done = action === 'dismiss' ? this.dismiss(notice.instanceId) : this.openInConsole(notice.instanceId);
