@@ -10,6 +10,7 @@ import { registerTunnelCommands } from './tunnel-command.js';
 import { registerFileCommands } from './files-command.js';
 import { registerStatsCommand } from './stats-command.js';
 import { registerExportCommand } from './export-command.js';
+import { registerResizeCommand } from './resize-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -160,7 +161,7 @@ export async function runRig(
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
-      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, ...(extensions.register ?? [])],
+      registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerResizeCommand, ...(extensions.register ?? [])],
   });
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());

@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   // Workstations and their instances
   'NoWorkstation', 'WhichWorkstation', 'UnknownWorkstation', 'WorkstationNotInThisHome', 'WorkstationInUse', 'NoInstance',
   'NotRunning', 'NotManaged', 'DuplicateInstances', 'InstanceInterrupted', 'LaunchFailed', 'NoImage', 'NotOurImage', 'ImageFailed',
-  'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
+  'CannotResize', 'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
   // AWS
   'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'ClockSkew', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
   'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen',
@@ -121,6 +121,14 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('fix-setup-script'), name, problem: z.enum(['failed', 'interrupted', 'not-started']), log: text }),
   /** Following the setup script stopped (a timeout); it keeps running on the box: follow it again. */
   z.object({ action: z.literal('follow-setup'), name, log: text }),
+  /** A spot instance's type cannot change: save its disk as an image, change the spec, launch from the image. */
+  z.object({ action: z.literal('resize-by-relaunch'), name, instanceType: text }),
+  /** The instance runs: it has to stop before its type can change. */
+  z.object({ action: z.literal('stop-to-resize'), name, instanceType: text }),
+  /** Nothing showed that the image carries the NVIDIA driver the new type needs: confirm it does, or use an image that has it. */
+  z.object({ action: z.literal('confirm-driver'), name, instanceType: text }),
+  /** A stopped instance's type has no capacity: change its type (the disk is kept), to `instanceType` when a similar one is known. */
+  z.object({ action: z.literal('resize-for-capacity'), name, instanceType: text.nullable(), similarGpu: text.nullable() }),
   /** The app's push folder is gone: choose it again (or put it back). */
   z.object({ action: z.literal('choose-push-folder'), name, path: text }),
 ]);
