@@ -4,10 +4,11 @@ import type { ImageFacts, InstanceTypeFacts } from './ports.js';
 
 /**
  * Words in an image's name or description, or in an image parameter's path, that AWS's and
- * NVIDIA's GPU images carry (the Deep Learning AMIs, "NVIDIA driver", CUDA). A name is what the
- * image says of itself: the disk is never inspected, and every message says so.
+ * NVIDIA's GPU images carry (the Deep Learning AMIs, "NVIDIA driver", CUDA). Not "gpu" alone: a
+ * saved image is named after its workstation (`cloudrig-gpu-…`), whatever it holds. A name is what
+ * the image says of itself: the disk is never inspected, and every message says so.
  */
-const NVIDIA_IMAGE_WORDS = /nvidia|cuda|deep ?learning|deeplearning|\bgpu\b/i;
+const NVIDIA_IMAGE_WORDS = /nvidia|cuda|deep ?learning/i;
 
 /** What a resize is checked against: the workstation's image (its disk's origin) and both types. */
 export interface ResizeSubject {
@@ -68,6 +69,6 @@ export function checkDriver(subject: ResizeSubject, vouched: boolean): string | 
   }
   const seen = image ? `its image ${image.imageId} ("${image.name ?? ''}")` : `its image ${subject.imageId ?? ''} (gone)`;
   throw new CloudRigError('CannotResize',
-    `${to.instanceType} has an ${to.gpuModel}, which needs the NVIDIA driver, and nothing says ${subject.name}'s disk has it: neither ${seen} nor its image source names an NVIDIA or GPU image.`,
+    `${to.instanceType} has an ${to.gpuModel}, which needs the NVIDIA driver, and nothing says ${subject.name}'s disk has it: neither ${seen} nor its image source names an NVIDIA, CUDA or Deep Learning image.`,
     { action: 'confirm-driver', name: subject.name, instanceType: to.instanceType });
 }

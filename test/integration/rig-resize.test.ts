@@ -4,6 +4,8 @@ import { CreateImageCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { rigOnPty } from '../support/rig-pty.js';
+import { waitUntil } from '../support/wait-until.js';
 
 const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -84,6 +86,27 @@ describe('rig resize: a new type for the same disk', () => {
     expect(world.cloud.proxy.counts().StopInstances ?? 0).toBe(0);
     expect(world.cloud.proxy.counts().ModifyInstanceAttribute ?? 0).toBe(0);
     expect(await specType()).toBe('g4dn.xlarge');
+  });
+
+  it('on a terminal asks "Stop gpu first?": no changes nothing, yes stops it and changes its type', async () => {
+    const instanceId = await launched('running');
+    const env = { ...world.env, CLOUDRIG_HOME: world.home };
+    const declined = rigOnPty(['resize', 'gpu', 'g5.xlarge'], env);
+    await waitUntil('the question', () => declined.output().includes('Stop gpu first?') || declined.ended());
+    declined.type('n\r');
+    const no = await declined.exited;
+    expect(no.code, no.output).toBe(0);
+    expect(no.output).toContain('Nothing was changed.');
+    expect(await instance()).toMatchObject({ InstanceType: 'g4dn.xlarge', State: { Name: 'running' } });
+
+    const accepted = rigOnPty(['resize', 'gpu', 'g5.xlarge'], env);
+    await waitUntil('the question', () => accepted.output().includes('Stop gpu first?') || accepted.ended());
+    accepted.type('y\r');
+    const yes = await accepted.exited;
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toContain(`${instanceId} is now a g5.xlarge, with the same disk; it is stopped: \`rig up gpu\` starts it.`);
+    expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge', State: { Name: 'stopped' } });
+    expect(await specType()).toBe('g5.xlarge');
   });
 
   it('with --yes stops a running instance, then changes its type', async () => {
@@ -172,13 +195,28 @@ describe('rig resize: a new type for the same disk', () => {
 
     const resize = await world.rig(['resize', 'gpu', 'g5.xlarge']);
     expect(resize.code).toBe(1);
-    expect(errorLine(resize.stderr)).toBe(`error: g5.xlarge has an NVIDIA A10G, which needs the NVIDIA driver, and nothing says gpu's disk has it: neither its image ${ImageId} ("plain-ubuntu-22.04") nor its image source names an NVIDIA or GPU image. `
+    expect(errorLine(resize.stderr)).toBe(`error: g5.xlarge has an NVIDIA A10G, which needs the NVIDIA driver, and nothing says gpu's disk has it: neither its image ${ImageId} ("plain-ubuntu-22.04") nor its image source names an NVIDIA, CUDA or Deep Learning image. `
       + 'Fix: If the image does carry the NVIDIA driver (`rig ssh gpu -- nvidia-smi` answers while it runs), run `rig resize gpu g5.xlarge --skip-driver-check`; otherwise install the driver on the box first.');
     expect(world.cloud.proxy.counts().ModifyInstanceAttribute ?? 0).toBe(0);
 
     const vouched = await world.rig(['resize', 'gpu', 'g5.xlarge', '--skip-driver-check']);
     expect(vouched.code, vouched.stderr).toBe(0);
     expect(vouched.stdout).toContain('NVIDIA driver: not checked (--skip-driver-check).');
+    expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge' });
+  });
+});
+
+describe('rig resize after a relaunch from a saved image', () => {
+  it('takes the driver from the spec\'s Deep Learning image parameter, since the saved image is named after the workstation', async () => {
+    await launched('running');
+    const down = await world.rig(['down', '--save-image', '--yes']);
+    expect(down.code, down.stderr).toBe(0);
+    const instanceId = await launched('stopped');
+    expect((await instance()).ImageId).not.toBe('ami-dca37ea5');
+
+    const resize = await world.rig(['resize', 'gpu', 'g5.xlarge']);
+    expect(resize.code, resize.stderr).toBe(0);
+    expect(resize.stdout).toContain('NVIDIA driver: its images come from /aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id (checked by name, not on the disk).');
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge' });
   });
 });

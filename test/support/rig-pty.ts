@@ -10,6 +10,8 @@ export interface RigOnPty {
   output(): string;
   /** Presses Ctrl-C: the terminal's line discipline sends SIGINT to rig, as in a shell. */
   pressCtrlC(): void;
+  /** Types `keys` on the terminal, as the user answering a prompt (`y\r`). */
+  type(keys: string): void;
   /** Whether rig has ended. */
   ended(): boolean;
   /** Resolves with rig's exit code and what it wrote. */
@@ -39,6 +41,7 @@ export function rigOnPty(args: readonly string[], env: NodeJS.ProcessEnv, option
   return {
     output: () => output,
     pressCtrlC: () => void child.stdin.write('\x03'),
+    type: (keys) => void child.stdin.write(keys),
     ended: () => done,
     exited,
   };
