@@ -29,8 +29,8 @@ export const registerResizeCommand: CommandRegistrar = (program, { core, io, pro
   program
     .command('resize')
     .usage('[options] [name] <type>')
-    .argument('<name-or-type>', 'workstation name (optional when there is one), then the new instance type')
-    .argument('[type]')
+    .argument('<name-or-type>', 'the workstation name (optional when there is one), or the new type when it is left out')
+    .argument('[type]', 'the new instance type, e.g. g5.xlarge')
     .description('Change the instance type, keeping the disk (the instance must be stopped; asks to stop it).')
     .option('--yes', 'stop a running instance without asking')
     .option('--skip-driver-check', 'the image carries the NVIDIA driver even though its name does not say so')

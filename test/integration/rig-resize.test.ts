@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, EC2Client, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
@@ -236,5 +236,18 @@ describe('a stopped instance that cannot start for capacity', () => {
     const again = await world.rig(['up', '--no-wait-ssh']);
     expect(again.code, again.stderr).toBe(0);
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g4dn.2xlarge', State: { Name: 'running' } });
+  });
+});
+
+describe('the cloud proxy, as EC2', () => {
+  it('changes an instance\'s type only while it is stopped (moto would change it running)', async () => {
+    const instanceId = await launched('running');
+    const ec2 = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
+    const modify = () => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: 'g5.xlarge' } }));
+    await expect(modify()).rejects.toMatchObject({ name: 'IncorrectInstanceState', message: `The instance '${instanceId}' is not in the 'stopped' state.` });
+    expect((await world.rig(['stop'])).code).toBe(0);
+    await modify();
+    ec2.destroy();
+    expect(await instance()).toMatchObject({ InstanceType: 'g5.xlarge', State: { Name: 'stopped' } });
   });
 });
