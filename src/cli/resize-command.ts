@@ -71,6 +71,7 @@ export const registerResizeCommand: CommandRegistrar = (program, { core, io, pro
 /** What changed, and what happens next. */
 function doneLine(plan: ResizePlan): string {
   if (plan.unchanged) return `${plan.name} is already a ${plan.to}; nothing was changed.`;
+  if (plan.instanceId !== null && plan.from === plan.to) return `${plan.instanceId} already is a ${plan.to}; the spec now says so too.`;
   if (plan.instanceId === null) return `${plan.name} has no instance: its spec now says ${plan.to}, so the next launch (\`rig up ${plan.name}\`) is a ${plan.to}.`;
   return `${plan.instanceId} is now a ${plan.to}, with the same disk; it is stopped: \`rig up ${plan.name}\` starts it.`;
 }

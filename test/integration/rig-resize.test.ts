@@ -120,6 +120,18 @@ describe('rig resize: a new type for the same disk', () => {
     expect(await specType()).toBe('g5.xlarge');
   });
 
+  it('leaves a running instance that already has the type running, and puts the spec back in step', async () => {
+    await launched('running');
+    expect((await world.rig(initArgs(world, ['--type', 'g5.xlarge']))).code).toBe(0);
+    const resize = await world.rig(['resize', 'gpu', 'g4dn.xlarge']);
+    expect(resize.code, resize.stderr).toBe(0);
+    expect(resize.stdout).toMatch(/^i-\w+ already is a g4dn\.xlarge; the spec now says so too\.$/m);
+    expect(world.cloud.proxy.counts().StopInstances ?? 0).toBe(0);
+    expect(world.cloud.proxy.counts().ModifyInstanceAttribute ?? 0).toBe(0);
+    expect(await instance()).toMatchObject({ InstanceType: 'g4dn.xlarge', State: { Name: 'running' } });
+    expect(await specType()).toBe('g4dn.xlarge');
+  });
+
   it('without an instance changes only the spec, and the next launch is the new type', async () => {
     world.cloud.proxy.setQuota(G_QUOTA, 64);
     const resize = await world.rig(['resize', 'g5.xlarge']);
@@ -236,6 +248,19 @@ describe('a stopped instance that cannot start for capacity', () => {
     const again = await world.rig(['up', '--no-wait-ssh']);
     expect(again.code, again.stderr).toBe(0);
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g4dn.2xlarge', State: { Name: 'running' } });
+  });
+});
+
+describe('a stopped spot instance that cannot start for capacity', () => {
+  it('rig up offers the relaunch to the same GPU in the next size, since a spot instance\'s type cannot change', async () => {
+    expect((await world.rig(initArgs(world, ['--spot']))).code).toBe(0);
+    world.cloud.proxy.setQuota('L-3819A6DF', 64);
+    const instanceId = await launched('stopped');
+    world.cloud.proxy.inject({ action: 'StartInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'There is no Spot capacity available that matches your request.', status: 500, times: Infinity });
+    const up = await world.rig(['up', '--no-wait-ssh'], { env: { AWS_MAX_ATTEMPTS: '1' } });
+    expect(up.code).toBe(1);
+    expect(errorLine(up.stderr)).toMatch(new RegExp(`^error: AWS has no g4dn\\.xlarge spot capacity in us-east-1\\w to start ${instanceId} right now\\. It stays stopped: only its disk is billed\\. `
+      + 'Fix: Try again in a few minutes\\. Keep the disk and relaunch as the new type: `rig down gpu --save-image`, then `rig init --name gpu --type g4dn\\.2xlarge` and `rig up gpu` \\(it launches from the saved image\\)\\.$'));
   });
 });
 

@@ -31,6 +31,7 @@ import {
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { CloudRigError } from '../../core/errors.js';
+import { advice, thenFix, type Fix } from '../../shared/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type ImageFacts, type IngressRule, type InstanceTypeFacts, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';
@@ -397,9 +398,15 @@ export class AwsEc2Gateway implements CloudGateway {
         const catalog = await listGpuInstanceTypes(this.access, this.region).catch(() => []);
         const similar = similarGpuType(instanceType, catalog);
         const similarGpu = catalog.find((t) => t.instanceType === similar)?.gpuModel ?? null;
+        const name = workstationOf(instance.Tags) ?? '';
+        // A spot instance's type cannot change: its way to another type is a relaunch from an image.
+        const fix: Fix = instance.InstanceLifecycle !== 'spot'
+          ? { action: 'resize-for-capacity', name, instanceType: similar, similarGpu }
+          : similar === null ? advice('Try again in a few minutes.')
+          : thenFix(advice('Try again in a few minutes.'), { action: 'resize-by-relaunch', name, instanceType: similar });
         throw new CloudRigError('InsufficientInstanceCapacity',
-          `AWS has no ${instanceType} capacity in ${instance.Placement?.AvailabilityZone ?? this.region} to start ${instanceId} right now. It stays stopped: only its disk is billed.`,
-          { action: 'resize-for-capacity', name: workstationOf(instance.Tags) ?? '', instanceType: similar, similarGpu });
+          `AWS has no ${instanceType}${instance.InstanceLifecycle === 'spot' ? ' spot' : ''} capacity in ${instance.Placement?.AvailabilityZone ?? this.region} to start ${instanceId} right now. It stays stopped: only its disk is billed.`,
+          fix);
       });
   }
 

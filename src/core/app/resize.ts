@@ -76,7 +76,7 @@ export async function planResize(core: CloudRigCore, name: string | undefined, i
     priceBefore,
     priceAfter,
     checked,
-    needsStop: instance !== null && RUNNING.has(instance.state),
+    needsStop: instance !== null && RUNNING.has(instance.state) && instance.instanceType !== to,
     unchanged,
   };
 }
@@ -105,17 +105,19 @@ export async function resizeWorkstation(core: CloudRigCore, plan: ResizePlan, op
   if (plan.instanceId !== null) {
     const gateway = core.cloud.gateway(plan.region);
     let instance = await currentInstance(core, plan);
-    if (instance.state !== 'stopped') {
-      await core.service.stop(plan.name, options);
-      stopped = true;
-      instance = await currentInstance(core, plan);
-    }
+    // An instance that already has the type is left as it is (running or not): only the spec follows.
     if (instance.instanceType !== plan.to) {
-      options.onStep?.(step(`Changing ${instance.instanceId} from ${instance.instanceType} to ${plan.to} (its disk is kept)`, instance.instanceId));
-      await gateway.modifyInstanceType(instance.instanceId, plan.to).catch((error: unknown) => {
+      if (instance.state !== 'stopped') {
+        await core.service.stop(plan.name, options);
+        stopped = true;
+        instance = await currentInstance(core, plan);
+      }
+      const { instanceId, instanceType } = instance;
+      options.onStep?.(step(`Changing ${instanceId} from ${instanceType} to ${plan.to} (its disk is kept)`, instanceId));
+      await gateway.modifyInstanceType(instanceId, plan.to).catch((error: unknown) => {
         const info = toErrorInfo(error);
         throw new CloudRigError(info.code,
-          `AWS did not change ${instance.instanceId} to ${plan.to}: ${info.message} It is still a ${instance.instanceType}${stopped ? ' (stopped)' : ''}; the spec is unchanged.`, info.fix);
+          `AWS did not change ${instanceId} to ${plan.to}: ${info.message} It is still a ${instanceType}${stopped ? ' (stopped)' : ''}; the spec is unchanged.`, info.fix);
       });
     }
   }
