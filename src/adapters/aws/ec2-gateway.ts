@@ -442,12 +442,7 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async imageFacts(imageId: string): Promise<ImageFacts | null> {
-    const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })))
-      .catch((error: CloudRigError) => {
-        if (error.code === 'InvalidAMIID') return { Images: [] };
-        throw error;
-      });
-    const image = out.Images?.[0];
+    const image = await this.imageOrNull(imageId);
     return image ? { imageId, architecture: image.Architecture ?? null, name: image.Name ?? null, description: image.Description ?? null } : null;
   }
 
@@ -508,13 +503,18 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async describeImage(imageId: string): Promise<SavedImage | null> {
+    const image = await this.imageOrNull(imageId);
+    return image ? imageOf(image) : null;
+  }
+
+  /** The image as DescribeImages has it; null when it is gone (deregistered, or never in this region). */
+  private async imageOrNull(imageId: string): Promise<Image | null> {
     const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })))
       .catch((error: CloudRigError) => {
         if (error.code === 'InvalidAMIID') return { Images: [] };
         throw error;
       });
-    const image = out.Images?.[0];
-    return image ? imageOf(image) : null;
+    return out.Images?.[0] ?? null;
   }
 
   async listImages(workstation: string): Promise<SavedImage[]> {
