@@ -76,6 +76,17 @@ describe('rig resize: a new type for the same disk', () => {
     expect(lines.at(-1)).toMatch(/^i-\w+ is now a g4dn\.2xlarge, with the same disk; it is stopped: `rig up gpu` starts it\.$/);
   });
 
+  it('says when it did not check a driver (an AMD GPU) and when a price is unknown, never $0.00', async () => {
+    await launched('stopped');
+    const resize = await world.rig(['resize', 'gpu', 'g4ad.xlarge', '--json']);
+    expect(resize.code, resize.stderr).toBe(0);
+    const result = JSON.parse(resize.stdout) as { priceAfter: unknown; checked: string[] };
+    expect(result.priceAfter).toBeNull();
+    expect(result.checked).toContain('GPU driver: not checked (AMD Radeon Pro V520 needs its maker\'s driver on the image).');
+    const back = await world.rig(['resize', 'gpu', 'g4dn.xlarge']);
+    expect(back.stdout).toContain('Price: unknown (no price for it) → $0.526/h on-demand (bundled price)');
+  });
+
   it('refuses a running instance without a terminal or --yes, changing nothing', async () => {
     const instanceId = await launched('running');
     const resize = await world.rig(['resize', 'gpu', 'g5.xlarge']);
