@@ -10,6 +10,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   image: '--ami',
   imageParameter: '--ami-param',
   imageIdArgument: 'IMAGE_ID',
+  instanceTypeArgument: 'TYPE',
   diskGiB: '--disk',
   sshUser: '--ssh-user',
   sshHost: '--ssh-host',

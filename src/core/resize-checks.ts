@@ -45,7 +45,7 @@ export function checkArchitecture(subject: ResizeSubject): string {
   if (!to.architectures.includes(architecture)) {
     throw new CloudRigError('InvalidInput',
       `${to.instanceType} runs ${to.architectures.join(', ') || 'no known architecture'} only, and ${subject.name}'s disk cannot boot on it: ${whence}.`,
-      { action: 'correct-input', field: 'instanceType', hint: `pick a type that runs ${architecture} (\`rig gpus\` lists x86_64 GPU types).` });
+      { action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type that runs ${architecture} (\`rig gpus\` lists x86_64 GPU types).` });
   }
   return `Architecture: ${whence}; ${to.instanceType} runs it.`;
 }

@@ -9,6 +9,7 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   image: 'Settings → Workstation → Image (AMI id)',
   imageParameter: 'Settings → Workstation → Image (SSM parameter)',
   imageIdArgument: 'Settings → Workstation → Image (AMI id)',
+  instanceTypeArgument: 'Settings → Workstation → Instance type',
   diskGiB: 'Settings → Workstation → Disk (GiB)',
   sshUser: 'Settings → Workstation → SSH user',
   sshHost: 'Settings → Workstation → SSH host override',

@@ -42,7 +42,7 @@ export function isErrorCode(value: string): value is ErrorCode {
  * the app a field of a form).
  */
 export const INPUT_FIELDS = [
-  'name', 'nameArgument', 'region', 'instanceType', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
+  'name', 'nameArgument', 'region', 'instanceType', 'instanceTypeArgument', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
   'setupScript', 'nodes', 'gpuSpec',
 ] as const;

@@ -42,7 +42,7 @@ const RUNNING: ReadonlySet<InstanceStateName> = new Set(['pending', 'running']);
  * request keeps the type it was made with). Throws the first refusal, with its fix.
  */
 export async function planResize(core: CloudRigCore, name: string | undefined, instanceType: string, options: { readonly skipDriverCheck?: boolean } = {}): Promise<ResizePlan> {
-  const to = validateInstanceType(instanceType);
+  const to = validateInstanceType(instanceType, 'instanceTypeArgument');
   const spec = core.service.spec(name);
   const gateway = core.cloud.gateway(spec.region);
   const instance = keeperOf(await gateway.findWorkstationInstances(spec.name));
@@ -55,7 +55,7 @@ export async function planResize(core: CloudRigCore, name: string | undefined, i
   const [target, fromFacts] = await Promise.all([gateway.describeInstanceType(to), gateway.describeInstanceType(from)]);
   if (target === null) {
     throw new CloudRigError('InvalidInput', `${spec.region} does not offer the instance type "${to}".`,
-      { action: 'correct-input', field: 'instanceType', hint: `pick a type ${spec.region} offers (\`rig gpus\` lists its GPU types).` });
+      { action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type ${spec.region} offers (\`rig gpus\` lists its GPU types).` });
   }
   const unchanged = from === to && spec.instanceType === to;
   const imageId = instance ? instance.imageId : (await gateway.resolveImage(spec.image, spec.name, spec.preferSavedImage)).imageId;
