@@ -32,8 +32,9 @@ export default defineConfig({
           // file-isolation.ts puts back what a file changed in the process (env, cwd, timers, stubs).
           isolate: false,
           setupFiles: ['test/fixtures/file-isolation.ts'],
-          // One moto_server per worker slot for the whole run, reset between files (test/fixtures/shared-moto.ts).
-          globalSetup: ['test/fixtures/shared-moto-setup.ts'],
+          // One moto_server per worker slot for the whole run, reset between files (test/fixtures/shared-moto.ts);
+          // the docs build folder emptied, so it holds only this run's screenshots and tables.
+          globalSetup: ['test/fixtures/shared-moto-setup.ts', 'test/fixtures/docs-build-setup.ts'],
         },
       },
       {

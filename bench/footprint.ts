@@ -7,9 +7,9 @@ import { createCore } from '../src/adapters/compose.js';
 import { startCloudProxy, type CloudProxy } from '../test/fixtures/cloud-proxy.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../test/fixtures/sshd.js';
 import { type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { benchSpec, type BenchWorld } from './world.js';
 
-const WINDOW_MS = 60_000;
 const IDLE_WORKSTATION = 'idle';
 const MB = 1_000_000;
 
@@ -30,17 +30,17 @@ interface ChildReport {
 export interface FootprintRun {
   /** Resolves once the child is watching a `ready` workstation and its window has opened. */
   readonly started: Promise<void>;
-  /** The rows, once the 60 s window has closed. */
+  /** The rows, once the window (60 s when measuring) has closed. */
   readonly rows: Promise<Row[]>;
 }
 
 /**
  * Item 6 (process half). A second workstation, `idle`, runs with its own sshd; a child process with
  * only core + adapters (`footprint-child`) watches it through its own cloud proxy, so its polls do
- * not disturb the request counts of the other items. Over a 60 s window the child measures its
- * CPU time; this process samples its RSS from /proc every second.
+ * not disturb the request counts of the other items. Over a window (60 s when measuring) the child
+ * measures its CPU time; this process samples its RSS from /proc every second.
  */
-export function startFootprint(world: BenchWorld, outdir: string): FootprintRun {
+export function startFootprint(world: BenchWorld, outdir: string, samples: Samples): FootprintRun {
   let opened: () => void = () => undefined;
   let failed: (error: unknown) => void = () => undefined;
   const started = new Promise<void>((resolve, reject) => {
@@ -53,7 +53,7 @@ export function startFootprint(world: BenchWorld, outdir: string): FootprintRun 
   const openedOne = (): void => {
     if (++openedCount === 2) opened();
   };
-  const rows = Promise.all([run(world, outdir, openedOne, false), run(world, outdir, openedOne, true)])
+  const rows = Promise.all([run(world, outdir, openedOne, false, samples.footprintWindowMs), run(world, outdir, openedOne, true, samples.footprintWindowMs)])
     .then((both) => both.flat())
     .catch((error: unknown) => {
       failed(error);
@@ -65,7 +65,7 @@ export function startFootprint(world: BenchWorld, outdir: string): FootprintRun 
   return { started, rows };
 }
 
-async function run(world: BenchWorld, outdir: string, opened: () => void, fullProbe: boolean): Promise<Row[]> {
+async function run(world: BenchWorld, outdir: string, opened: () => void, fullProbe: boolean, windowMs: number): Promise<Row[]> {
   const home = await mkdtemp(join(tmpdir(), 'cloudrig-bench-idle-'));
   // Two children watch two workstations: their names (the instances' tags) must differ.
   const name = fullProbe ? `${IDLE_WORKSTATION}-full` : IDLE_WORKSTATION;
@@ -86,7 +86,7 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
     proxy = await startCloudProxy({ target: world.rig.cloud.moto.url });
     const childProxy = proxy;
 
-    const child = spawn(process.execPath, [join(outdir, 'footprint-child.mjs'), home, name, String(WINDOW_MS)], {
+    const child = spawn(process.execPath, [join(outdir, 'footprint-child.mjs'), home, name, String(windowMs)], {
       env: { ...world.rig.env, AWS_ENDPOINT_URL: childProxy.url, CLOUDRIG_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -117,7 +117,7 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
     if (!ready || !done) throw new Error(`footprint child reported no result: ${stderr.trim()}`);
     const polls = childProxy.counts();
     const cpuMs = (done.cpuUserMs ?? 0) + (done.cpuSystemMs ?? 0);
-    const cpuPercent = (cpuMs / (done.elapsedMs ?? WINDOW_MS)) * 100;
+    const cpuPercent = (cpuMs / (done.elapsedMs ?? windowMs)) * 100;
     const maxRss = Math.max(done.rss, ...rssSamples);
     const bare = await bareNodeRss();
     // What the user pays: in the app the watcher lives in the main process, so the increase over
@@ -126,8 +126,8 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
     return [{
       item: 6,
       measure: fullProbe
-        ? `Idle watcher process, ${Math.round((done.elapsedMs ?? WINDOW_MS) / 1000)} s, one ready workstation, after its own full ssh2 probe (diagnostic)`
-        : `Idle watcher process, ${Math.round((done.elapsedMs ?? WINDOW_MS) / 1000)} s, one ready workstation (run's key accepted before)`,
+        ? `Idle watcher process, ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation, after its own full ssh2 probe (diagnostic)`
+        : `Idle watcher process, ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation (run's key accepted before)`,
       result: `+${(increase / MB).toFixed(0)} MB over bare node (RSS ${(done.rss / MB).toFixed(0)} MB at the end, ${(maxRss / MB).toFixed(0)} MB max, ` +
         `JS heap ${(done.heapUsed / MB).toFixed(0)} MB; bare node ${(bare / MB).toFixed(0)} MB); CPU ${cpuPercent.toFixed(2)}% (${cpuMs.toFixed(0)} ms in ${polls.DescribeInstances ?? 0} poll + idle)`,
       target: fullProbe ? 'none (ssh2 stays loaded once used)' : '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',

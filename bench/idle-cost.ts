@@ -2,15 +2,12 @@ import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import type { Phase } from '../src/shared/workstation.js';
 import { AcceleratedClock } from './accelerated-clock.js';
 import { type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { ensureRunning, REGION, until, type BenchWorld } from './world.js';
 
 /** Sleeps pass 600× faster: the steady 60 s poll interval takes 100 ms. */
 const FACTOR = 600;
 const HOUR_MS = 3_600_000;
-/** A steady window ends after a simulated hour or this much real time, whichever comes first. */
-const REAL_CAP_MS = 12_000;
-/** Polling every 0.5 s is clear within seconds; no need to hammer moto for longer. */
-const BUSY_CAP_MS = 4_000;
 
 interface Window {
   readonly simulatedMs: number;
@@ -25,21 +22,21 @@ interface Window {
  * simulated hour. Three steady states: running with ssh answering (`ready`), `stopped`, and, as
  * an extra, running while ssh never answers (a firewall or a changed home IP).
  */
-export async function measureIdleCost(world: BenchWorld): Promise<Row[]> {
+export async function measureIdleCost(world: BenchWorld, samples: Samples): Promise<Row[]> {
   const { sshd } = world.rig;
   const gateway = world.core().cloud.gateway(REGION);
   const rows: Row[] = [];
 
   await sshd.start();
   await ensureRunning(world);
-  rows.push(row('steady running (ready)', await idleWindow(world, 'ready'), true));
+  rows.push(row('steady running (ready)', await idleWindow(world, 'ready', samples.idleRealCapMs), true));
 
   await sshd.stop();
-  rows.push(row('running, ssh never answers (extra)', await idleWindow(world, 'running', BUSY_CAP_MS), false));
+  rows.push(row('running, ssh never answers (extra)', await idleWindow(world, 'running', samples.idleBusyCapMs), false));
 
   await gateway.stopInstance(world.instanceId);
   await waitForState(world, 'stopped');
-  rows.push(row('steady stopped', await idleWindow(world, 'stopped'), true));
+  rows.push(row('steady stopped', await idleWindow(world, 'stopped', samples.idleRealCapMs), true));
 
   await gateway.startInstance(world.instanceId);
   await waitForState(world, 'running');
@@ -70,8 +67,12 @@ function fmt(n: number): string {
   return n >= 100 ? String(Math.round(n)) : n.toFixed(1).replace(/\.0$/, '');
 }
 
-/** Watches for a simulated hour (or `realCapMs` of real time) once the watcher has settled in `phase`. */
-async function idleWindow(world: BenchWorld, phase: Phase, realCapMs = REAL_CAP_MS): Promise<Window> {
+/**
+ * Watches for a simulated hour, or `realCapMs` of real time, whichever comes first, once the watcher
+ * has settled in `phase` (polling while ssh never answers is clear within seconds: no need to hammer
+ * moto for a simulated hour).
+ */
+async function idleWindow(world: BenchWorld, phase: Phase, realCapMs: number): Promise<Window> {
   const clock = new AcceleratedClock(FACTOR);
   const core = world.core(clock);
   let current = null as Phase | null;

@@ -5,9 +5,9 @@ import { keyStorageVerdict } from '../src/core/credentials.js';
 import { AppSession } from '../src/core/app/app-session.js';
 import { FakeAppStateStore } from '../test/support/fake-app-state-store.js';
 import { seconds, summary, type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { until, type BenchWorld } from './world.js';
 
-const SAMPLES = 8;
 /** How long the proxy reports `stopping` (and `pending`) after each change. */
 const HOLD_MS = 500;
 
@@ -18,7 +18,8 @@ const HOLD_MS = 500;
  * workstation stopped; zero when the tray showed it before rig returned. Between samples `rig up`
  * brings the workstation back and the tray is seen ready again.
  */
-export async function measureInStep(world: BenchWorld, root: string): Promise<Row[]> {
+export async function measureInStep(world: BenchWorld, root: string, samples: Samples): Promise<Row[]> {
+  const stops = samples.inStepStops;
   const { rig } = world;
   const runRig = (args: readonly string[]): Promise<{ code: number; stderr: string }> => new Promise((resolve) => {
     execFile(process.execPath, [join(root, 'bin', 'rig.js'), ...args], { env: { ...rig.env, CLOUDRIG_HOME: rig.home }, timeout: 120_000 }, (error, _stdout, stderr) => {
@@ -57,7 +58,7 @@ export async function measureInStep(world: BenchWorld, root: string): Promise<Ro
   const latencies: number[] = [];
   let early = 0;
   try {
-    for (let i = 0; i < SAMPLES; i++) {
+    for (let i = 0; i < stops; i++) {
       if (!(await until(() => tooltip.includes(': Ready for ssh'), 60_000, 5))) throw new Error(`the tray did not show ready (it shows "${tooltip}")`);
       stoppedAt = null;
       const stop = await runRig(['stop']);
@@ -77,8 +78,8 @@ export async function measureInStep(world: BenchWorld, root: string): Promise<Ro
   const s = summary(latencies);
   return [{
     item: 2,
-    measure: `\`rig stop\` → the app's tray shows it (${SAMPLES} stops, app polling at its steady 1/min)`,
-    result: `${seconds(s.median)} median, p95 ${seconds(s.p95)} after rig returned (${early} of ${SAMPLES} shown before it returned)`,
+    measure: `\`rig stop\` → the app's tray shows it (${stops} stops, app polling at its steady 1/min)`,
+    result: `${seconds(s.median)} median, p95 ${seconds(s.p95)} after rig returned (${early} of ${stops} shown before it returned)`,
     target: '≤ 1 s after rig returns',
     pass: s.median <= 1_000,
     data: { samplesMs: latencies, summaryMs: s, shownBeforeRigReturned: early, holdMs: HOLD_MS },

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import type { Snapshot } from '../src/shared/workstation.js';
 import { seconds, summary, type Row } from './report.js';
+import { FULL_SAMPLES, type Samples } from './samples.js';
 import type { StateTransition } from '../test/fixtures/cloud-proxy.js';
 import { delay, ensureRunning, REGION, until, type BenchWorld } from './world.js';
 
@@ -21,7 +22,6 @@ interface Transition {
   readonly baselineMs: number | null;
 }
 
-const DEFAULT_TRANSITIONS = 20;
 const BASELINE_PERIOD_S = 2;
 const OBSERVE_TIMEOUT_MS = 15_000;
 /** The baseline loop's period: the 2 s sleep plus about 0.6 s for each `aws` run here. */
@@ -35,7 +35,8 @@ const BASELINE_CYCLE_MS = BASELINE_PERIOD_S * 1_000 + 600;
  * same transitions; each latency is sighting time − the moment the proxy started reporting the
  * settled state. sshd is down meanwhile, so `running` is not delayed by a successful ssh handshake.
  */
-export async function measureNoticeLatency(world: BenchWorld, transitions = DEFAULT_TRANSITIONS): Promise<Row[]> {
+export async function measureNoticeLatency(world: BenchWorld, samples: Samples): Promise<Row[]> {
+  const transitions = samples.noticeTransitions;
   const { proxy } = world.rig.cloud;
   await world.rig.sshd.stop();
   const core = world.core();
@@ -105,7 +106,7 @@ export async function measureNoticeLatency(world: BenchWorld, transitions = DEFA
       measure: `Notice latency, CloudRig watcher (${watcherMs.length} transitions)`,
       result: `${seconds(w.median)} median, p95 ${seconds(w.p95)}${missed(watcherMs.length)}`,
       target: '≤ 0.5 s median',
-      pass: watcherMs.length === results.length && watcherMs.length >= 20 && w.median <= 500,
+      pass: watcherMs.length === results.length && watcherMs.length >= FULL_SAMPLES.noticeTransitions && w.median <= 500,
       data: {
         watcher: w,
         watcherRunning: summary(results.flatMap((r) => (r.state === 'running' && r.watcherMs !== null ? [r.watcherMs] : []))),

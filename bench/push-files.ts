@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seconds, summary, type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { ensureRunning, WORKSTATION, type BenchWorld } from './world.js';
 
 const FILES = 400;
-const RUNS = 5;
 
 /**
  * DESIGN.md's `rig push` target: 400 one-line files pushed by the built `rig` (a whole process,
@@ -15,7 +15,8 @@ const RUNS = 5;
  * destination so every file is copied; one warm-up each, not counted. A push of the same folder
  * when nothing differs shows the fixed cost apart from the copy.
  */
-export async function measurePushFiles(world: BenchWorld, root: string): Promise<Row[]> {
+export async function measurePushFiles(world: BenchWorld, root: string, samples: Samples): Promise<Row[]> {
+  const runs = samples.pushRuns;
   await world.rig.sshd.start();
   await ensureRunning(world);
   const work = await mkdtemp(join(tmpdir(), 'cloudrig-bench-push-'));
@@ -30,11 +31,13 @@ export async function measurePushFiles(world: BenchWorld, root: string): Promise
     const scp = (): Promise<number> => run('scp', ['-q', '-r', '-P', String(sshd.port), '-i', join(world.rig.home, 'keys', `cloudrig-${WORKSTATION}.pem`),
       '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
       project, `${sshd.user}@${sshd.host}:${join(work, `scp-${n++}`)}`], env);
-    await rig();
-    await scp();
+    for (let i = 0; i < samples.warmUps; i++) {
+      await rig();
+      await scp();
+    }
     const rigMs: number[] = [];
     const scpMs: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       rigMs.push(await rig());
       scpMs.push(await scp());
     }
@@ -44,7 +47,7 @@ export async function measurePushFiles(world: BenchWorld, root: string): Promise
     const ratio = r.median / s.median;
     return [{
       item: 7,
-      measure: `\`rig push\` of ${FILES} one-line files vs \`scp -r\` (median of ${RUNS}, whole processes)`,
+      measure: `\`rig push\` of ${FILES} one-line files vs \`scp -r\` (median of ${runs}, whole processes)`,
       result: `${seconds(r.median)} vs ${seconds(s.median)} = ${ratio.toFixed(2)}× (nothing to copy: ${seconds(again.median)})`,
       target: '≤ 3× `scp -r`',
       pass: ratio <= 3,

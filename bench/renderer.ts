@@ -8,9 +8,9 @@ import { contentTypeOf } from '../src/main/app-protocol.js';
 import { EVENT_METHODS, REQUEST_METHODS } from '../src/shared/channels.js';
 import type { AppView } from '../src/shared/views.js';
 import { notMeasured, summary, type Row } from './report.js';
+import type { Samples } from './samples.js';
 
 const KB = 1_000;
-const LOADS = 10;
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
@@ -24,7 +24,7 @@ const BLANK = '__bench-empty.html';
  * that shows a workstation snapshot. `window.cloudrig` is a stub (added before any page script)
  * whose getView answers at once with `view`, a real AppView computed by core from a real snapshot.
  */
-export async function measureRenderer(root: string, view: AppView | null): Promise<Row[]> {
+export async function measureRenderer(root: string, view: AppView | null, samples: Samples): Promise<Row[]> {
   const dir = join(root, 'out', 'renderer');
   const index = join(dir, 'index.html');
   if (!existsSync(index)) {
@@ -33,7 +33,7 @@ export async function measureRenderer(root: string, view: AppView | null): Promi
   }
   const stale = newestMtime([join(root, 'src', 'renderer'), join(root, 'src', 'shared')]) > statSync(index).mtimeMs;
   const note = stale ? ' (build older than src/renderer)' : '';
-  return [bundleRow(dir, note), await paintRow(dir, view, note)];
+  return [bundleRow(dir, note), await paintRow(dir, view, note, samples)];
 }
 
 function bundleRow(dir: string, note: string): Row {
@@ -58,8 +58,9 @@ function bundleRow(dir: string, note: string): Row {
   };
 }
 
-async function paintRow(dir: string, view: AppView | null, note: string): Promise<Row> {
-  const measure = `First rendered snapshot in Chromium (${LOADS} cold loads)`;
+async function paintRow(dir: string, view: AppView | null, note: string, counts: Samples): Promise<Row> {
+  const loads = counts.rendererLoads;
+  const measure = `First rendered snapshot in Chromium (${loads} cold loads)`;
   const marker = view?.workstation?.instanceId ?? view?.workstation?.name;
   if (!view || !marker) return notMeasured(6, measure, PAINT_TARGET, 'no workstation snapshot to show');
   if (!existsSync(CHROMIUM)) return notMeasured(6, measure, PAINT_TARGET, `${CHROMIUM} is not installed`);
@@ -68,7 +69,7 @@ async function paintRow(dir: string, view: AppView | null, note: string): Promis
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.html`;
     const samples: { painted: number; inDom: number; load: number; fcp: number | null }[] = [];
-    for (let i = 0; i <= LOADS; i++) {
+    for (let i = 0; i < counts.warmUps + loads; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.addInitScript(stubBridge, { view, marker, requests: Object.values(REQUEST_METHODS), events: Object.values(EVENT_METHODS) });
@@ -77,12 +78,12 @@ async function paintRow(dir: string, view: AppView | null, note: string): Promis
       const times = (await timing.jsonValue()) as { painted: number; inDom: number };
       const load = await page.evaluate(() => (globalThis as unknown as PageGlobals).performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? NaN);
       const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
-      if (i > 0) samples.push({ ...times, load, fcp }); // the first load warms the browser process, not counted
+      if (i >= counts.warmUps) samples.push({ ...times, load, fcp }); // a warm-up load warms the browser process, not counted
       await context.close();
     }
     // Diagnostic: the browser's own floor, a cold load of an empty page from the same server.
     const blank: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < counts.rendererBlankLoads; i++) {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(url.replace('index.html', BLANK), { waitUntil: 'load' });

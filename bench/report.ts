@@ -16,9 +16,16 @@ export interface Row {
   readonly data?: Record<string, unknown>;
 }
 
+const NOT_MEASURED = 'not measured: ';
+
 /** A row for something that could not be measured, and why. */
 export function notMeasured(item: number, measure: string, target: string, reason: string): Row {
-  return { item, measure, result: `not measured: ${reason}`, target, pass: null };
+  return { item, measure, result: `${NOT_MEASURED}${reason}`, target, pass: null };
+}
+
+/** Whether a row stands for something the bench could not measure. */
+export function isNotMeasured(row: Row): boolean {
+  return row.result.startsWith(NOT_MEASURED);
 }
 
 /** Median and nearest-rank percentiles of a sample. */
@@ -66,10 +73,10 @@ export function machine(): Record<string, string | number> {
   };
 }
 
-/** The results as a Markdown table (readable in a terminal too). */
-export function table(rows: readonly Row[]): string {
+/** The results as a Markdown table (readable in a terminal too); `unjudged` fills the Pass cell of a row without a verdict. */
+export function table(rows: readonly Row[], unjudged = '—'): string {
   const header = ['#', 'Measure', 'Result', 'Target (DESIGN.md)', 'Pass'];
-  const cells = rows.map((row) => [String(row.item), row.measure, row.result, row.target, row.pass === null ? '—' : row.pass ? 'PASS' : 'FAIL']);
+  const cells = rows.map((row) => [String(row.item), row.measure, row.result, row.target, row.pass === null ? unjudged : row.pass ? 'PASS' : 'FAIL']);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (values: readonly string[]): string => `| ${values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');

@@ -5,6 +5,8 @@
 //   npm run bench                  print the table
 //   npm run bench -- --json [PATH] also write machine-readable results (default .bench/results.json)
 //   npm run bench -- --only ID,ID  run some items only (notice, instep, ssh, idle, scan, cli, push, footprint)
+//   npm run bench -- --strict      exit 1 when a target is missed
+//   npm run bench -- --smoke       every row once, no target judged; exit 1 when a row could not be measured (CI)
 import { build } from 'esbuild';
 import { nodeBundleOptions } from '../scripts/node-bundle.mjs';
 import { copyFileSync, existsSync, statSync, readdirSync } from 'node:fs';

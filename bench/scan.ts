@@ -2,14 +2,11 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { startCloudProxy, type CloudProxy } from '../test/fixtures/cloud-proxy.js';
 import { startMoto, type MotoServer } from '../test/fixtures/moto.js';
 import { seconds, summary, type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { REGION, type BenchWorld } from './world.js';
 
 /** A near region's round trip, and a far one's (e.g. a laptop in Europe asking ap-southeast-2). */
 const LATENCIES_MS = [100, 300];
-const REPEATS = 5;
-const SEQUENTIAL_REPEATS = 2;
-/** moto processes besides the world's: each answers a group of regions, as AWS's endpoints do. */
-const EXTRA_MOTOS = 3;
 
 /**
  * Item 4. With the proxy adding a fixed latency to every call, times one region's
@@ -21,11 +18,12 @@ const EXTRA_MOTOS = 3;
  * its instance is). A single moto answers 38 parallel requests one after another, which says more
  * about moto than about CloudRig; that figure stays as a diagnostic row.
  */
-export async function measureScan(world: BenchWorld): Promise<Row[]> {
+export async function measureScan(world: BenchWorld, samples: Samples): Promise<Row[]> {
   const motos: MotoServer[] = [];
   let parallel: CloudProxy | null = null;
   try {
-    for (let i = 0; i < EXTRA_MOTOS; i++) motos.push(await startMoto());
+    // moto processes besides the world's: each answers a group of regions, as AWS's endpoints do.
+    for (let i = 0; i < samples.scanExtraMotos; i++) motos.push(await startMoto());
     const regions = await withEndpoint(world.rig.cloud.endpoint, () => enabledRegions());
     const targets = [world.rig.cloud.moto.url, ...motos.map((m) => m.url)];
     const regionTargets = Object.fromEntries(regions.map((region, i) => [region, region === REGION ? world.rig.cloud.moto.url : targets[i % targets.length]!]));
@@ -33,9 +31,9 @@ export async function measureScan(world: BenchWorld): Promise<Row[]> {
     const peer = `${targets.length} moto processes`;
     const rows: Row[] = [];
     for (const [index, latency] of LATENCIES_MS.entries()) {
-      rows.push(await withEndpoint(parallel.url, () => measureAt(world, parallel!, latency, peer, index === 0)));
+      rows.push(await withEndpoint(parallel.url, () => measureAt(world, parallel!, latency, peer, index === 0 ? samples.scanSequentialRepeats : 0, samples.scanRepeats)));
     }
-    const single = await withEndpoint(world.rig.cloud.endpoint, () => measureAt(world, world.rig.cloud.proxy, 100, 'one moto process', false));
+    const single = await withEndpoint(world.rig.cloud.endpoint, () => measureAt(world, world.rig.cloud.proxy, 100, 'one moto process', 0, samples.scanRepeats));
     rows.push({ ...single, measure: `${single.measure}, diagnostic`, target: 'none (moto answers one request at a time)', pass: null });
     return rows;
   } finally {
@@ -55,7 +53,7 @@ async function withEndpoint<T>(endpoint: string, work: () => Promise<T>): Promis
   }
 }
 
-async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: number, peer: string, withSequential: boolean): Promise<Row> {
+async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: number, peer: string, sequentialRepeats: number, repeats: number): Promise<Row> {
   const cloud = world.core().cloud;
   proxy.setLatency(LATENCY_MS);
   try {
@@ -74,11 +72,11 @@ async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: numbe
     const parallel: number[] = [];
     const fanOut: number[] = [];
     const sequential: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
+    for (let i = 0; i < repeats; i++) {
       single.push(await timed(() => cloud.scanRegion(REGION)));
       parallel.push(await timed(() => cloud.scan()));
       fanOut.push(await timed(() => Promise.all(regionNames.map((region) => cloud.scanRegion(region)))));
-      if (withSequential && i < SEQUENTIAL_REPEATS) sequential.push(await timed(() => cloud.scan({ sequential: true })));
+      if (i < sequentialRepeats) sequential.push(await timed(() => cloud.scan({ sequential: true })));
     }
     const s = summary(single);
     const p = summary(parallel);

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { FleetWatch } from '../src/core/app/fleet-watch.js';
 import { seconds, summary, type Row } from './report.js';
+import type { Samples } from './samples.js';
 import { delay, ensureRunning, until, type BenchWorld } from './world.js';
 
-const DEFAULT_SAMPLES = 12;
 const READY_TIMEOUT_MS = 10_000;
 
 /**
@@ -12,12 +12,12 @@ const READY_TIMEOUT_MS = 10_000;
  * banner, seen by a 5 ms connect loop, and the latency runs to the service's `ready` snapshot.
  * Each sample uses a fresh core, since readiness is remembered per instance run.
  */
-export async function measureSshReady(world: BenchWorld, samples = DEFAULT_SAMPLES): Promise<Row[]> {
+export async function measureSshReady(world: BenchWorld, samples: Samples): Promise<Row[]> {
   const { sshd } = world.rig;
   await ensureRunning(world);
   const latencies: number[] = [];
   let misses = 0;
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < samples.sshStarts; i++) {
     await sshd.stop();
     const core = world.core();
     let readyAt = null as number | null;

@@ -1,6 +1,8 @@
-// Draws CloudRig's tray icons and app icon as PNGs (no image tools needed): `node scripts/make-icons.mjs`.
-// Tray: one shape per state, 16 px and 32 px (@2x); coloured for Windows/Linux, black-and-alpha
-// "Template" images for the macOS menu bar, which tints them itself.
+// Draws CloudRig's tray icons and app icon (no image tools needed): `node scripts/make-icons.mjs`.
+// Tray, one shape per state: black-and-alpha "Template" PNGs at 16 px and 32 px (@2x) for the macOS
+// menu bar, which tints them itself; coloured ICOs holding 16, 20, 24, 32 and 48 px for Windows, which
+// picks the size for the display's scale (a PNG would be scaled, and soft); coloured PNGs at 22, 24
+// and 32 px for Linux panels (src/main/desktop.ts picks one), and 16/32 px ones as before.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,13 +93,72 @@ function write(path, data) {
   writeFileSync(path, data);
 }
 
-for (const [name, shape] of Object.entries(SHAPES)) {
-  for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
-    const cover = coverage(size, shape);
-    const [r, g, b] = COLOURS[name];
-    write(join(root, 'tray', `${name}${suffix}.png`), png(size, (x, y) => [r, g, b, Math.round(255 * cover(x, y))]));
-    write(join(root, 'tray', `${name}Template${suffix}.png`), png(size, (x, y) => [0, 0, 0, Math.round(255 * cover(x, y))]));
+/** The pixels of a shape at a size, in one colour: rows top to bottom of [r, g, b, a]. */
+function pixels(size, shape, [r, g, b]) {
+  const cover = coverage(size, shape);
+  return (x, y) => [r, g, b, Math.round(255 * cover(x, y))];
+}
+
+/**
+ * One image of an ICO file: a 32-bit BITMAPINFOHEADER DIB (what every Windows icon loader reads),
+ * rows bottom to top in BGRA, its height counted twice for the AND mask that follows (all zero:
+ * the alpha channel decides), each mask row padded to 4 bytes.
+ */
+function icoImage(size, pixel) {
+  const header = Buffer.alloc(40);
+  header.writeUInt32LE(40, 0);
+  header.writeInt32LE(size, 4);
+  header.writeInt32LE(size * 2, 8);
+  header.writeUInt16LE(1, 12); // planes
+  header.writeUInt16LE(32, 14); // bits per pixel
+  const colour = Buffer.alloc(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const [r, g, b, a] = pixel(x, y);
+      colour.set([b, g, r, a], ((size - 1 - y) * size + x) * 4);
+    }
   }
+  const mask = Buffer.alloc(Math.ceil(size / 32) * 4 * size);
+  return Buffer.concat([header, colour, mask]);
+}
+
+/** An ICO file (ICONDIR, one ICONDIRENTRY per image, then the images) from [size, pixel] pairs. */
+function ico(images) {
+  const dir = Buffer.alloc(6 + 16 * images.length);
+  dir.writeUInt16LE(0, 0);
+  dir.writeUInt16LE(1, 2); // 1: icon
+  dir.writeUInt16LE(images.length, 4);
+  const bodies = images.map(([size, pixel]) => icoImage(size, pixel));
+  let offset = dir.length;
+  images.forEach(([size], index) => {
+    const entry = 6 + 16 * index;
+    dir.writeUInt8(size >= 256 ? 0 : size, entry);
+    dir.writeUInt8(size >= 256 ? 0 : size, entry + 1);
+    dir.writeUInt16LE(1, entry + 4); // planes
+    dir.writeUInt16LE(32, entry + 6); // bits per pixel
+    dir.writeUInt32LE(bodies[index].length, entry + 8);
+    dir.writeUInt32LE(offset, entry + 12);
+    offset += bodies[index].length;
+  });
+  return Buffer.concat([dir, ...bodies]);
+}
+
+/**
+ * The sizes Windows picks from for the notification area, as Electron's nativeImage docs list
+ * small icons: 16 at 100 %, 20 at 125 %, 24 at 150 %, 32 at 200 % display scale; 48 beyond.
+ */
+const ICO_SIZES = [16, 20, 24, 32, 48];
+/** The sizes Linux panels draw tray icons at (KDE Plasma 22, Xfce 24, larger and HiDPI panels 32). */
+const LINUX_SIZES = [22, 24, 32];
+
+for (const [name, shape] of Object.entries(SHAPES)) {
+  const colour = COLOURS[name];
+  for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+    write(join(root, 'tray', `${name}${suffix}.png`), png(size, pixels(size, shape, colour)));
+    write(join(root, 'tray', `${name}Template${suffix}.png`), png(size, pixels(size, shape, [0, 0, 0])));
+  }
+  write(join(root, 'tray', `${name}.ico`), ico(ICO_SIZES.map((size) => [size, pixels(size, shape, colour)])));
+  for (const size of LINUX_SIZES) write(join(root, 'tray', `${name}-${size}.png`), png(size, pixels(size, shape, colour)));
 }
 
 // The app icon: a white cloud with a green "running" dot on a blue rounded square.

@@ -1,6 +1,62 @@
 // esbuild options shared by everything bundled for plain Node (the `rig` CLI, the bench's watcher
 // process): the SDK's ES modules so unused code is dropped, ssh2's native add-ons left out, and
 // the require/__dirname that bundled CommonJS expects in ESM output.
+
+/**
+ * `await import('node:http')`, which the SDK runs for an http:// endpoint (moto, LocalStack, a
+ * proxy), builds node:http's ES-module facade, and building it reads every export, including the
+ * lazy WebSocket and MessageEvent getters that compile Node's bundled undici: about 40 ms of CPU
+ * in every `rig` run against such an endpoint. require() hands back the same module object
+ * without a facade, so a dynamic import of node:http or node:https becomes one.
+ */
+export const builtinsByRequire = {
+  name: 'dynamic-http-import-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin-by-require' } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * What each lazily evaluated package exports, each a function (see `evaluatedOnFirstCall`). An
+ * import of a name not listed here fails the build, so add it here (a function) when it is needed.
+ */
+const LAZY_PACKAGES = {
+  ora: ['default', 'oraPromise'],
+  '@inquirer/confirm': ['default'],
+};
+
+/**
+ * The terminal spinner (ora, with chalk, cli-spinners and string-width) and the confirmation
+ * prompt are evaluated when first called, not when `rig` starts: about 40 ms of CPU in every
+ * command that never shows a spinner or asks (`rig status`, anything with --json or without a
+ * terminal). An `import x from 'ora'` gets a module of stand-ins that require() the real package,
+ * which esbuild bundles as a module evaluated on its first require.
+ */
+export const evaluatedOnFirstCall = {
+  name: 'evaluated-on-first-call',
+  setup(build) {
+    const names = Object.keys(LAZY_PACKAGES).map((name) => name.replace(/[/]/g, '\\/')).join('|');
+    build.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'evaluated-on-first-call', pluginData: { resolveDir: args.resolveDir } } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'evaluated-on-first-call' }, (args) => {
+      const name = JSON.stringify(args.path);
+      const standIns = LAZY_PACKAGES[args.path].map((exported) => exported === 'default'
+        ? 'export default function standIn(...args) { return real().default(...args); }'
+        : `export function ${exported}(...args) { return real().${exported}(...args); }`);
+      return {
+        contents: [`let loaded;`, `const real = () => (loaded ??= require(${name}));`, ...standIns, ''].join('\n'),
+        loader: 'js',
+        resolveDir: args.pluginData.resolveDir,
+      };
+    });
+  },
+};
+
 export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
@@ -9,6 +65,7 @@ export const nodeBundleOptions = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   external: ['cpu-features', '*.node'],
+  plugins: [builtinsByRequire, evaluatedOnFirstCall],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the real peers the tests talk to are installed: OpenSSH sshd, Debian chromium,
+# Makes sure the real peers the tests talk to are installed: OpenSSH sshd, Debian chromium, bash-completion,
 # Xvfb + xterm (terminal launch test) and moto_server. Installs what is missing when it can
 # (root or passwordless sudo on Debian/Ubuntu); otherwise says exactly what to install.
 set -euo pipefail
@@ -10,6 +10,7 @@ missing=()
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 command -v xterm >/dev/null 2>&1 || missing+=(xterm)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+[ -f /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo="none"; fi

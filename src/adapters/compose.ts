@@ -51,6 +51,7 @@ export function createCore(options: CoreOptions): ComposedCore {
   const ssh = options.ssh ?? new Ssh2Client();
   const clock = options.clock ?? systemClock;
   const locks = new FileLocks(options.home);
+  const publicIp = new HttpPublicIp(env.CLOUDRIG_MYIP_URL ?? saved.myIpUrl);
   const service = new WorkstationService({
     cloud,
     keys,
@@ -58,7 +59,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     ledger: new FileLaunchLedger(options.home),
     locks,
     ssh,
-    publicIp: new HttpPublicIp(env.CLOUDRIG_MYIP_URL ?? saved.myIpUrl),
+    publicIp,
     clock,
     newId: () => randomUUID(),
     // The launch seeds the ssh host key (pinned before the first connection), installs the
@@ -81,7 +82,7 @@ export function createCore(options: CoreOptions): ComposedCore {
   const changes = new FileHomeChanges(options.home);
   // Service Quotas, STS and the offer lister load only when asked (`rig doctor`, `rig gpus`, the setup form).
   const account = {
-    checks: async (target: Parameters<CloudRigCore['account']['checks']>[0]) => (await import('./aws/account-checks.js')).runDoctor(access, target),
+    probe: async (region: string) => (await import('./aws/account-checks.js')).accountProbe(access, region),
     requestQuota: async (region: string, quotaCode: string, desired: number) =>
       (await import('./aws/account-checks.js')).requestQuotaIncrease(access, region, quotaCode, desired),
     gpuTypes: (region: string) => listGpuInstanceTypes(access, region),
@@ -103,6 +104,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     changes,
     reminders: new FileReminderStore(options.home),
     account,
+    publicIp,
     keepAliveFile: env.CLOUDRIG_KEEPALIVE_FILE || null,
     remote: ssh2RemoteAccess,
     forgotten: new FileForgottenStore(options.home),

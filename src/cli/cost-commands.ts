@@ -3,7 +3,8 @@ import { CloudRigError } from '../core/errors.js';
 import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { snoozeWorkstation } from '../core/app/snooze.js';
-import { workstationName, type CommandRegistrar, type StatusExtras } from './program.js';
+import { workstationName, type CommandRegistrar } from './program.js';
+import type { StatusExtras } from './status-json.js';
 import { lineWriter } from './output.js';
 import { dollars, monthFigure } from './cost-text.js';
 

@@ -1,6 +1,7 @@
 // How `rig status` and `rig cost` word money: a known rate with where its price came from, and an
 // unknown one as "unknown" with why and the fix, never as $0.00.
 import type { StatusCost } from './status-json.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 
 /** Dollars with cents. */
 export function dollars(usd: number): string {
@@ -31,7 +32,7 @@ export function statusCostLines(cost: StatusCost, running: boolean): string[] {
     : cost.sessionUsd === null ? ' · this session unknown' : typeof cost.sessionUsd === 'number' ? ` · this session ${dollars(cost.sessionUsd)}` : '';
   const month = typeof cost.monthUsd === 'number' ? ` · this month ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}` : '';
   if (typeof cost.hourlyUsd === 'number') {
-    lines.push(`Cost: $${cost.hourlyUsd.toFixed(3)}/h${sourceText(cost)}${session}${month}`);
+    lines.push(`Cost: ${formatHourly(cost.hourlyUsd, 'compare')}${sourceText(cost)}${session}${month}`);
   } else if (typeof cost.priceUnknownReason === 'string') {
     lines.push(`Cost: rate unknown — ${cost.priceUnknownReason}${session}${month}`);
     if (typeof cost.priceUnknownFix === 'string') lines.push(`Fix: ${cost.priceUnknownFix}.`);
@@ -50,7 +51,7 @@ export function phaseText(phase: string): string {
  * month and the rate a start brings back; with no instance, what a start would cost.
  */
 export function idleStateLines(state: 'stopped' | 'absent', cost: StatusCost, hourlyUsd: number | null): string[] {
-  const rate = typeof hourlyUsd === 'number' ? `$${hourlyUsd.toFixed(3)}/h` : null;
+  const rate = typeof hourlyUsd === 'number' ? formatHourly(hourlyUsd, 'compare') : null;
   const month = typeof cost.monthUsd === 'number' && cost.monthUsd > 0 ? [`This month: ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}.`] : [];
   if (state === 'absent') {
     return [rate === null ? 'A start launches one (its rate is unknown here).' : `A start launches one at ${rate}${sourceText(cost)}.`, ...month];

@@ -3,44 +3,57 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { cliFix } from './fix-wording.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
-import { requestQuota, runAccountChecks } from '../core/app/account.js';
+import { requestQuota } from '../core/app/account.js';
+import { runDoctor } from '../core/app/doctor.js';
+import type { Check, CheckReport } from '../shared/views.js';
+import { printable } from '../shared/untrusted-text.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { lineWriter } from './output.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
 
+/** One check as a line: mark, title, what was found, and the fix (a skipped check's says what would let it run). */
+function checkLine(check: Check): string {
+  const fix = check.fix ? ` ${check.status === 'skipped' ? '' : 'Fix: '}${cliFix(check.fix)}` : '';
+  return printable(`${MARK[check.status]} ${check.title}: ${check.detail}${fix}`);
+}
+
+/** The report for scripts: every check with its fix both structured and as `rig` words it. */
+function reportJson(report: CheckReport): unknown {
+  return { ...report, checks: report.checks.map((check) => ({ ...check, fixText: check.fix ? cliFix(check.fix) : null })) };
+}
+
 /**
- * `rig doctor [N] [--region R --type T] [--request-quota] [--yes] [--json]`: the first-run
- * checks (credentials, default VPC, vCPU quota) and, after confirmation, a quota increase.
+ * `rig doctor [N] [--region R --type T] [--spot | --on-demand] [--request-quota] [--yes] [--json]`:
+ * credentials, region, default VPC, image, both markets' vCPU quota, key pair and private key,
+ * security group against this machine's address, ssh config Include; after confirmation, a quota increase.
  */
 export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
   program
     .command('doctor')
     .argument('[name]', 'workstation name (optional when there is one)', workstationName)
-    .description('Check credentials, the default VPC and the vCPU quota for the instance type.')
-    .addOption(new Option('--region <region>', 'check this region instead of the workstation\'s'))
+    .description('Check what `rig up` and ssh need: credentials, region, default VPC, image, vCPU quota (on-demand and spot), key pair and private key, security group and your address, ssh config Include.')
+    .addOption(new Option('--region <region>', 'check this region instead of the workstation\'s (default without one: AWS_REGION or us-east-1)'))
     .addOption(new Option('--type <type>', 'check this instance type instead of the workstation\'s'))
-    .option('--spot', 'check the spot quota')
-    .option('--request-quota', 'ask AWS for the vCPUs the type needs when the quota is too low')
+    .addOption(new Option('--spot', 'take spot as the market launches use (for --request-quota)').conflicts('onDemand'))
+    .option('--on-demand', 'take on-demand as the market launches use (for --request-quota)')
+    .option('--request-quota', 'ask AWS for the vCPUs the type needs when the quota of the market in use is too low')
     .option('--yes', 'do not ask before filing the quota request')
-    .option('--json', 'print the report as JSON')
-    .action(async (name: string | undefined, opts: { region?: string; type?: string; spot?: boolean; requestQuota?: boolean; yes?: boolean; json?: boolean }) => {
+    .option('--json', 'print every check as JSON: id, status, title, detail, fix (structured) and fixText')
+    .action(async (name: string | undefined, opts: { region?: string; type?: string; spot?: boolean; onDemand?: boolean; requestQuota?: boolean; yes?: boolean; json?: boolean }) => {
       const c = await core();
-      const spec = opts.region && opts.type ? null : c.service.spec(name);
-      const target = {
-        region: validateRegion(opts.region ?? spec!.region),
-        instanceType: validateInstanceType(opts.type ?? spec!.instanceType),
-        spot: opts.spot ?? spec?.spot ?? false,
-      };
-      const report = await runAccountChecks(c, target);
+      const report = await runDoctor(c, {
+        name,
+        region: opts.region === undefined ? undefined : validateRegion(opts.region, 'region'),
+        instanceType: opts.type === undefined ? undefined : validateInstanceType(opts.type, 'instanceType'),
+        spot: opts.spot ? true : opts.onDemand ? false : undefined,
+        defaultRegion: process.env.AWS_REGION ?? 'us-east-1',
+      });
       const out = lineWriter(io.stdout);
-      if (opts.json) out(JSON.stringify(report, null, 2));
-      else {
-        for (const check of report.checks) {
-          out(`${MARK[check.status]} ${check.title}: ${check.detail}${check.fix ? ` Fix: ${cliFix(check.fix)}` : ''}`);
-        }
-      }
-      const offer = report.checks.find((check) => check.quotaRequest)?.quotaRequest ?? null;
+      if (opts.json) out(JSON.stringify(reportJson(report), null, 2));
+      else for (const check of report.checks) out(checkLine(check));
+      const inUse = report.checks.find((check) => check.quota?.inUse) ?? null;
+      const offer = inUse?.quotaRequest ?? null;
       if (opts.requestQuota && offer) {
         if (!opts.yes) {
           if (!io.stdinIsTty) {
@@ -53,7 +66,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
         out(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
         return;
       }
-      if (opts.requestQuota && !offer) out('The quota needs no request.');
+      if (opts.requestQuota) quotaNeedsNoRequest(inUse, out);
       if (!report.ok) {
         const failed = report.checks.filter((check) => check.status === 'fail').map((check) => check.title);
         throw new CloudRigError('ChecksFailed', `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}.`,
@@ -61,3 +74,23 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
       }
     });
 };
+
+/**
+ * `--request-quota` found nothing to file: says why, and only what is known. An unknown quota is
+ * an error: nobody can tell whether a request is needed until it is read some other way.
+ */
+function quotaNeedsNoRequest(check: Check | null, out: (line: string) => void): void {
+  const quota = check?.quota;
+  if (!check || !quota) throw new CloudRigError('QuotaUnknown', 'The quota was not checked (see the lines above).', 'Fix them as shown above, then run rig doctor --request-quota again.');
+  if (quota.value === null) {
+    throw new CloudRigError('QuotaUnknown',
+      `Cannot tell whether "${quota.quotaName}" in ${quota.region} needs a request, so nothing was filed: ${check.detail.replace(/^Unknown: /, '')}`,
+      { action: 'check-quota', region: quota.region, quotaCode: quota.quotaCode, quotaName: quota.quotaName });
+  }
+  if (quota.need === null) {
+    throw new CloudRigError('QuotaUnknown', `Cannot tell whether "${quota.quotaName}" in ${quota.region} needs a request: what the instance type needs could not be read, so nothing was filed.`,
+      check.fix ?? { action: 'retry', reason: 'aws-said' });
+  }
+  if (quota.value >= quota.need) return out(`"${quota.quotaName}" in ${quota.region} allows ${quota.value} vCPUs, enough for the ${quota.need} needed: no request to file.`);
+  out(`A request for "${quota.quotaName}" in ${quota.region} is already open; AWS usually answers within a day.`);
+}

@@ -6,7 +6,7 @@ import { CloudRigError } from '../core/errors.js';
 import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
-import { printable } from '../shared/untrusted-text.js';
+import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
 import { isInteractive, lineWriter, type Io } from './output.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
@@ -18,11 +18,8 @@ export function splitNameAndPaths(words: readonly string[], names: readonly stri
   return { name: undefined, paths: [...words] };
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 function checkedPath(path: string, what: string): string {
-  if (path === '' || CONTROL.test(path)) {
+  if (path === '' || hasControlCharacters(path)) {
     throw new CloudRigError('InvalidInput', `${JSON.stringify(path)} is not a usable ${what} path.`, `Pass a ${what} path without control characters, e.g. ./project.`);
   }
   return path;

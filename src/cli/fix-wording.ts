@@ -95,7 +95,9 @@ function cliStep(step: FixStep): string {
       return `See the image with \`rig images ${step.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${step.imageId}\`.`;
     case 'list-images': return `List them with \`rig images ${step.name}\`.`;
     case 'request-quota':
-      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor --request-quota\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
+      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor${step.instanceType ? ` --type ${step.instanceType}` : ''} --request-quota${step.market ? ` --${step.market}` : ''}\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
+    case 'check-quota':
+      return `Read it with \`aws service-quotas get-service-quota --service-code ec2 --quota-code ${step.quotaCode} --region ${step.region}\` (or in the console: Service Quotas → Amazon EC2 → "${step.quotaName}").`;
     case 'other-capacity': {
       const market = step.otherMarket === 'spot' ? 'the other market, spot (rig init --spot), ' : step.otherMarket === 'on-demand' ? 'the other market, on-demand (rig init --on-demand), ' : '';
       if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
@@ -145,6 +147,11 @@ function cliStep(step: FixStep): string {
     case 'make-writable':
       return `Make it writable with \`chmod u+w ${step.path}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
+    case 'include-ssh-config':
+      return `Run \`rig ssh-config --install\` (one Include line at the top of ~/.ssh/config; a backup is kept), so \`ssh ${step.name ?? '<name>'}\`, scp, rsync and VS Code Remote-SSH reach it by name.`;
+    case 'rerun-init': return `Run \`rig init --name ${step.name}\` to create it again (it keeps the saved settings).`;
+    case 'enable-region':
+      return `Enable it with \`aws account enable-region --region-name ${step.region}\` (or AWS console → Account → AWS Regions), or choose another region (rig init --region us-east-1).`;
     case 'confirm': return 'Pass --yes to confirm.';
     case 'replace-stranded-instance':
       return `Keep its disk and replace it: \`rig down ${step.name} --save-image --yes\`, then \`rig up ${step.name}\` (the new instance gets the new key); or \`rig down ${step.name} --yes\` to just end it.`;

@@ -7,6 +7,7 @@ import { flag, lineWriter } from './output.js';
 import { validateRegion } from '../core/validate.js';
 import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 
 function gpuName(value: string): string {
   if (!GPU_MODEL_PATTERN.test(value)) throw new InvalidArgumentError(`"${value}" is not a GPU model. Fix: name one such as T4, A10G, L4, L40S, A100 or H100.`);
@@ -22,7 +23,7 @@ function usdLimit(value: string): number {
 const region = flag((value: string) => validateRegion(value, '--region'));
 
 function priceText(price: Price | null): string {
-  return price === null ? '—' : `$${price.usd.toFixed(3)}/h ${price.source}`;
+  return price === null ? '—' : `${formatHourly(price.usd, 'compare')} ${price.source}`;
 }
 
 function quotaText(offer: GpuOffer): string {

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { buildProgram, type CommandRegistrar, type StatusExtras } from './program.js';
+import { buildProgram, type CommandRegistrar } from './program.js';
+import type { StatusExtras } from './status-json.js';
 import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
@@ -139,6 +140,25 @@ class InterruptLine {
   }
 }
 
+/** What `rig --help` ends with: examples, the environment it reads, and shell completion. */
+const HELP_AFTER = `
+Examples:
+  rig init --region us-east-1 --type g4dn.xlarge   save a workstation (key pair, security group)
+  rig up && ssh gpu                                start it and log in
+  rig push ./project && rig ssh -- 'cd project && make'
+  rig status --json                                the state, for scripts
+  rig down --save-image                            keep the disk as an image, stop paying for it
+
+Environment:
+  AWS_PROFILE, AWS_REGION, AWS_* credentials   read by the AWS SDK (as the AWS CLI does)
+  CLOUDRIG_HOME                                settings, keys and state (default: the platform config dir)
+  CLOUDRIG_SSH_CONFIG                          the ssh config \`rig ssh-config --install\` edits (default ~/.ssh/config)
+  CLOUDRIG_MYIP_URL                            where --cidr auto asks for your public IP
+  CLOUDRIG_DEBUG=1                             the same as --debug
+  NO_COLOR / FORCE_COLOR                       colour off / on
+
+Shell completion: eval "$(rig complete bash)" (or zsh, fish, powershell); see the README.`;
+
 /** Runs `rig` with the given arguments (without node and script) and returns the exit code. */
 export async function runRig(
   argv: readonly string[],
@@ -163,6 +183,13 @@ export async function runRig(
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerResizeCommand, ...(extensions.register ?? [])],
   });
+  // Shell completion (`rig complete bash|zsh|fish|powershell` prints the script; the script calls
+  // `rig complete -- WORDS…`): loaded only for those calls, so every other command starts as fast.
+  if (args[0] === 'complete') {
+    const { default: completion } = await import('@bomb.sh/tab/commander');
+    completion(program);
+  }
+  program.addHelpText('after', HELP_AFTER);
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());
     interrupts?.started(command.name());

@@ -18,20 +18,21 @@ import {
   validateSshUser,
 } from '../core/validate.js';
 import { unknownFieldsWarning } from '../shared/settings.js';
-import { DEFAULT_AMI_PARAMETER, type Snapshot, type Step } from '../shared/workstation.js';
+import { DEFAULT_AMI_PARAMETER, type Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
 import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { flag, jsonText, lineWriter, Progress, warningLine, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
-import { statusJson, type StatusCost } from './status-json.js';
+import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -40,23 +41,21 @@ interface GlobalOptions {
   debug?: boolean;
 }
 
-/** Builds the core for the global options (home null: the default home); the CLI never builds it before parsing succeeded. */
-export type CoreFactory = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
+/**
+ * Loads the core for the global options (home null: the default home); the CLI never loads it before
+ * parsing succeeded. Not core/app's CoreFactory: this one resolves the home and imports the composition.
+ */
+export type CoreLoader = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
 
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
-export { statusJson } from './status-json.js';
-
-/** Extra status fields from the cost side, filled in by the composition. */
-export type StatusExtras = (core: CloudRigCore, snapshot: Snapshot) => Promise<StatusCost>;
-
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
 export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
-export function buildProgram(io: Io, makeCore: CoreFactory, options: {
+export function buildProgram(io: Io, makeCore: CoreLoader, options: {
   remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[];
   /** What the running command has left billed, told each step (the `rig` executable's Ctrl-C line). */
   billed?: () => BilledOnInterrupt | null;
@@ -218,7 +217,7 @@ export function buildProgram(io: Io, makeCore: CoreFactory, options: {
       if (status.duplicates.length && status.error) {
         out(`error: ${status.error.message}`);
         for (const d of status.duplicates) {
-          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? `$${d.hourlyUsd.toFixed(3)}/h` : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
+          out(`  ${d.instanceId}  ${d.state.padEnd(8)} ${d.instanceType}${d.spot ? ' spot' : ''}  ${typeof d.hourlyUsd === 'number' ? formatHourly(d.hourlyUsd, 'compare') : 'rate unknown'}  launched ${d.launchedAt ?? '?'}`);
         }
         out(`Fix: ${status.error.fix}`);
       }

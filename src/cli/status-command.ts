@@ -4,7 +4,8 @@ import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';
-import { statusJson, type StatusExtras } from './program.js';
+import { statusJson, type StatusExtras } from './status-json.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 
 /**
  * `rig status` with no name when there are several workstations: one line each (`--json`: an
@@ -34,7 +35,7 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   const width = Math.max(...statuses.map((s) => s.name.length));
   for (const s of statuses) {
     const billed = s.phase === 'running' || s.phase === 'ready';
-    const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  $${s.hourlyUsd.toFixed(3)}/h` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
+    const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  ${formatHourly(s.hourlyUsd, 'compare')}` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
     const problem = s.error ? `  — ${printable(s.error.message)}` : s.setupFailure ? `  — setup: ${printable(s.setupFailure.message)}` : '';
     write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
   }
@@ -43,10 +44,10 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
   // A running workstation without a rate makes the sum a floor: say so, never a silent $0.
   const unknown = running.filter((s) => typeof s.hourlyUsd !== 'number').map((s) => s.name);
   const totalText = unknown.length === 0
-    ? `$${total.toFixed(3)}/h in total`
+    ? `${formatHourly(total, 'compare')} in total`
     : unknown.length === running.length
       ? `rate unknown (${unknown.join(', ')})`
-      : `at least $${total.toFixed(3)}/h in total (rate unknown: ${unknown.join(', ')})`;
+      : `at least ${formatHourly(total, 'compare')} in total (rate unknown: ${unknown.join(', ')})`;
   write(running.length ? `${running.length} of ${statuses.length} running, ${totalText}. \`rig status NAME\` shows one.` : `None of ${statuses.length} running. \`rig status NAME\` shows one.`);
   const warning = statuses.map((s) => s.budgetWarning).find((text): text is string => typeof text === 'string');
   if (warning) write(`Warning: ${warning}.`);

@@ -1,3 +1,4 @@
+import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { duplicatesError } from '../core/duplicates.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
 import type { HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
@@ -25,6 +26,9 @@ export interface StatusCost {
   /** While stopped: what its disk costs a month. */
   readonly disk?: { readonly sizeGiB: number; readonly monthlyUsd: number; readonly priceSource: string } | null;
 }
+
+/** Extra status fields from the cost side, filled in by the composition. */
+export type StatusExtras = (core: CloudRigCore, snapshot: Snapshot) => Promise<StatusCost>;
 
 /** What the workstation's settings add to a status. */
 export interface StatusIngress {

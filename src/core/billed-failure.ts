@@ -2,6 +2,7 @@ import type { InstanceStateName } from '../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix } from '../shared/errors.js';
 import { bundledOnDemandHourly } from './price-catalog.js';
+import { hourlyAmount } from '../shared/hourly-rate.js';
 
 /** What is known about an instance when an operation on it fails. */
 export interface BilledInstance {
@@ -26,8 +27,8 @@ export function mayBeBilled(instance: BilledInstance): boolean {
 export function rateWords(region: string, instanceType: string, spot: boolean): string {
   const price = bundledOnDemandHourly(region, instanceType);
   if (price === null) return 'by the hour (rate unknown)';
-  const usd = price.usd.toFixed(price.usd < 1 ? 3 : 2);
-  return spot ? `by the hour (at most $${usd}/hour, the on-demand price)` : `by the hour (about $${usd}/hour on demand)`;
+  const usd = hourlyAmount(price.usd, 'compare');
+  return spot ? `by the hour (at most ${usd}/hour, the on-demand price)` : `by the hour (about ${usd}/hour on demand)`;
 }
 
 /**

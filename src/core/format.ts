@@ -23,10 +23,8 @@ export function formatEnteredUsd(usd: number): string {
   return `$${usd.toFixed(Math.min(6, Math.max(2, decimals)))}`;
 }
 
-/** An hourly rate: `$0.53/h`; three decimals below ten cents so cheap types are not all `$0.0x`. */
-export function formatHourly(usd: number): string {
-  return `$${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}/h`;
-}
+// Written once in shared, where the renderer can use it too.
+export { formatHourly } from '../shared/hourly-rate.js';
 
 /** A length of time in words: `5 min`, `2 h`, `2 h 5 min`. */
 export function hoursAndMinutes(ms: number): string {

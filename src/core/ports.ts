@@ -56,6 +56,8 @@ export interface CloudGateway {
   findFleetInstances(workstations: readonly string[]): Promise<ReadonlyMap<string, InstanceFacts[]>>;
   describeInstance(instanceId: string): Promise<InstanceFacts | null>;
   keyPairExists(keyName: string): Promise<boolean>;
+  /** The key pair with its public key (OpenSSH format; null when AWS does not say), or null when there is none. */
+  keyPair(keyName: string): Promise<{ readonly publicKey: string | null } | null>;
   createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }>;
   importKeyPair(keyName: string, publicKey: string, workstation: string): Promise<void>;
   deleteKeyPair(keyName: string): Promise<void>;
@@ -139,6 +141,8 @@ export interface KeyStore {
   /** Generates a new ed25519 key pair locally, saves the private key (0600), returns the public key. */
   create(keyName: string): Promise<string>;
   pathOf(keyName: string): string;
+  /** What keeps ssh from using the private key file (missing, readable by others), or null when it can. */
+  fileProblem(keyName: string, workstation: string): Promise<ErrorInfo | null>;
   publicKeyOf(privateKeyPem: string): Promise<string>;
   /** Per-workstation known_hosts file (its directory is created 0700), reset when a new instance is launched. */
   knownHostsPathOf(workstation: string): string;

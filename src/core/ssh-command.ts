@@ -1,11 +1,7 @@
 import { isSshHost, isSshUser, type InstanceFacts, type WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from './errors.js';
+import { hasControlCharacters } from '../shared/untrusted-text.js';
 import type { SshTarget } from './ports.js';
-
-/** Whether `text` holds a control character (a newline ends a command line; ssh cuts at one). */
-export function hasControlCharacter(text: string): boolean {
-  return [...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f);
-}
 
 /** Where ssh should connect: the override, else the public DNS name, else the public IP. */
 export function sshTargetOf(
@@ -34,7 +30,7 @@ export function sshPathValue(path: string): string {
 
 /** A file path as the argument of `-i`: token-expanded by ssh like option values, but never split. */
 function sshIdentityPath(path: string): string {
-  if (hasControlCharacter(path) || path.includes('${') || path.startsWith('~')) {
+  if (hasControlCharacters(path) || path.includes('${') || path.startsWith('~')) {
     throw new CloudRigError('UnusablePath', `ssh cannot be given the path ${JSON.stringify(path)} (it has a control character, \${ or a leading ~).`,
       { action: 'move-home' });
   }

@@ -1,6 +1,7 @@
 import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from './errors.js';
 import type { Fix, InputField } from '../shared/errors.js';
+import { hasControlCharacters } from '../shared/untrusted-text.js';
 import type { SshTarget } from './ports.js';
 import { sshArgs, sshCommandLine } from './ssh-command.js';
 
@@ -31,10 +32,6 @@ const fixSpec = (field: InputField): Fix => ({ action: 'correct-input', field, h
 function refuse(what: string, value: string, why: string, fix: Fix): CloudRigError {
   return new CloudRigError('UnsafeSshConfigValue', `Cannot write ${what} ${JSON.stringify(value)} into an ssh config: ${why}.`, fix);
 }
-
-// Control characters (a newline would start a new directive).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** An alias ssh matches literally: no pattern characters, whitespace or quotes. */
 export function validateAlias(alias: string): string {
@@ -69,7 +66,7 @@ function validatePort(port: number): number {
  */
 export function quotePath(path: string, what = 'path', options: { percent?: boolean } = {}): string {
   if (!/^(\/|[a-z]:\/)/i.test(path)) throw refuse(`the ${what}`, path, 'it must be an absolute path with / separators', FIX_PATH);
-  if (CONTROL.test(path)) throw refuse(`the ${what}`, path, 'it contains a control character', FIX_PATH);
+  if (hasControlCharacters(path)) throw refuse(`the ${what}`, path, 'it contains a control character', FIX_PATH);
   if (/["\\]/.test(path)) throw refuse(`the ${what}`, path, 'it contains a double quote or a backslash', FIX_PATH);
   if (path.includes('${')) throw refuse(`the ${what}`, path, 'ssh would expand "${" as an environment variable', FIX_PATH);
   return `"${options.percent === false ? path : path.replaceAll('%', '%%')}"`;

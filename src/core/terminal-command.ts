@@ -1,6 +1,6 @@
 import type { TerminalOption } from '../shared/views.js';
 import { CloudRigError } from './errors.js';
-import { hasControlCharacter } from './ssh-command.js';
+import { hasControlCharacters } from '../shared/untrusted-text.js';
 
 /** The platforms CloudRig knows terminals for; anything else is treated like Linux. */
 export type TerminalPlatform = 'darwin' | 'win32' | 'linux';
@@ -77,7 +77,20 @@ export interface LaunchCommand {
  */
 function appleScriptRunning(app: 'Terminal' | 'iTerm'): string[] {
   const run = app === 'Terminal'
-    ? ['tell application "Terminal"', 'activate', 'do script commandLine', 'end tell']
+    ? [
+      // Terminal opens a window of its own when it starts (its "On startup, open" setting), and
+      // `do script` alone opens another: started by us, the command goes into the window it opened.
+      // A Terminal that was already running gets a new window and the user's windows stay as they are.
+      'set wasRunning to application "Terminal" is running',
+      'tell application "Terminal"',
+      'activate',
+      'if not wasRunning and (count windows) > 0 then',
+      'do script commandLine in window 1',
+      'else',
+      'do script commandLine',
+      'end if',
+      'end tell',
+    ]
     : ['tell application "iTerm"', 'activate', 'set newWindow to (create window with default profile)', 'tell current session of newWindow to write text commandLine', 'end tell'];
   return [
     'on run argv',
@@ -136,7 +149,7 @@ function utf16Base64(text: string): string {
 
 /** Windows launchers cannot carry these in an argument (a newline ends a cmd line; wt drops inner quotes). */
 function refuseOnWindows(argv: readonly string[], label: string, also: RegExp | null = null): void {
-  const bad = argv.find((arg) => hasControlCharacter(arg) || (also !== null && also.test(arg)));
+  const bad = argv.find((arg) => hasControlCharacters(arg) || (also !== null && also.test(arg)));
   if (bad !== undefined) {
     throw new CloudRigError('TerminalFailed', `${label} cannot be given the argument ${JSON.stringify(bad)}.`,
       'Copy the ssh command and run it in your terminal instead, or move the CloudRig home to a plain path (CLOUDRIG_HOME).');

@@ -1,4 +1,4 @@
-import { app, clipboard, dialog, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, net, powerMonitor, type BrowserWindow } from 'electron';
 import type { AppUpdater } from 'electron-updater';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +16,10 @@ import { bindRouter } from './ipc-binding.js';
 import { createRouter, originOf, senderFrom, type Router } from './ipc-router.js';
 import { setApplicationMenu } from './app-menu.js';
 import { ElectronAppStateStore } from './app-state-store.js';
-import { SystemLoginItem } from './login-item.js';
+import { FileLoginItemMemory, SystemLoginItem } from './login-item.js';
 import { ElectronNotifier } from './notifier.js';
 import { createPopoverWindow, preloadPath, showPopoverAt } from './popover-window.js';
+import { askInFront } from './quit-question.js';
 import { SafeStorageSecretBox } from './secret-box.js';
 import { ElectronFolderPicker } from './folder-picker.js';
 import { nameHasOwner, STATUS_NOTIFIER_WATCHER, waitForTrayHost } from './status-notifier.js';
@@ -135,7 +136,8 @@ export async function boot(composition: Composition, options: BootOptions = {}):
     terminal: composition.terminal(platform, env),
     notifier,
     secretBox: new SafeStorageSecretBox(platform),
-    loginItem: new SystemLoginItem(desktop, env),
+    // What the app last wrote to the login items is the app's own state: kept in userData.
+    loginItem: new SystemLoginItem(desktop, new FileLoginItemMemory(join(app.getPath('userData'), 'login-item.json')), env),
     // In userData, settled above: only the app reads it (never `rig`, which shares the home).
     appState: new ElectronAppStateStore((line) => console.warn(line)),
     popover: { show: showPopover, hide: () => window.hide() },
@@ -151,7 +153,7 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   const requestQuit = async (): Promise<boolean> => {
     const prompt = session.quitPrompt();
     if (prompt) {
-      const { response } = await dialog.showMessageBox({
+      const response = await askInFront(window, desktop, {
         type: 'warning',
         message: prompt.message,
         detail: prompt.detail,
@@ -200,9 +202,10 @@ export async function boot(composition: Composition, options: BootOptions = {}):
   }
   tray = new TrayView(join(app.getAppPath(), 'resources'), desktop, onAction, () => {
     if (window.isVisible()) window.hide();
-    // On Windows the taskbar took focus first: the popover just hid on blur, and this click closes it.
+    // The taskbar (Windows) or the panel (KDE on X11) took focus first: the popover just hid on
+    // blur, and this click is the one that closed it.
     else if (!(traits.blurBeforeTrayClick && now() - hiddenByBlurAt < CLICK_AFTER_BLUR_MS)) showPopover('main');
-  });
+  }, env.XDG_CURRENT_DESKTOP ?? '');
   session.onDidChangeTray((model) => tray?.apply(trayWithUpdate(model)));
   updates?.onDidDownload(() => tray?.apply(trayWithUpdate()));
   session.onDidChangeView((view) => send('view:changed', view));

@@ -3,10 +3,29 @@ export type Desktop = 'darwin' | 'win32' | 'linux-x11' | 'linux-wayland';
 
 /** What a desktop lets a tray app do; every per-OS choice in src/main reads it from here. */
 export interface DesktopTraits {
-  /** The tray icon reports left clicks (AppIndicator on Linux opens the menu instead). */
+  /** The tray icon reports left clicks everywhere (on Linux GNOME's AppIndicator opens the menu instead; KDE Plasma reports them). */
   readonly trayClicks: boolean;
-  /** The taskbar takes focus before the click arrives, so the popover's blur comes first (Windows). */
+  /**
+   * The click on the tray icon takes focus before it arrives, so an open popover hides on blur
+   * first and the click would open it again: Windows' taskbar, and on X11 KDE Plasma's panel (its
+   * StatusNotifierItem Activate comes after the panel took focus). A click that soon after a
+   * blur-hide is the one that closed the popover.
+   */
   readonly blurBeforeTrayClick: boolean;
+  /**
+   * What tells the popover that another menu-bar / tray item opened, so it goes away as a menu
+   * would: macOS keeps CloudRig active and its window key while another app's status item menu is
+   * open, so no blur comes; HIToolbox's menu-tracking notification does ('menu-tracking').
+   * Elsewhere the other icon takes focus and the popover hears blur ('blur').
+   */
+  readonly otherStatusItem: 'menu-tracking' | 'blur';
+  /**
+   * How the quit question comes in front: a menu-bar app is not active when its tray menu is used
+   * from another app, and the popover floats above alert level, so on macOS the popover hides and
+   * the app takes activation (app.focus with steal) first ('activate-app'). Elsewhere the question is
+   * modal to the popover when it shows, which it would otherwise open behind ('parent-popover').
+   */
+  readonly quitQuestion: 'activate-app' | 'parent-popover';
   /** Windows can be placed by the app (a Wayland compositor ignores setPosition). */
   readonly positionsWindows: boolean;
   /** The longest tooltip the OS shows (Windows: 127 characters, the rest is cut). */
@@ -37,22 +56,37 @@ export interface DesktopTraits {
   readonly closeOnTimeout: boolean;
 }
 
+/**
+ * The tray icon file for a state: macOS a black-and-alpha template PNG (the menu bar tints it; @2x
+ * found by name); Windows an ICO holding 16, 20, 24, 32 and 48 px, from which it picks the size
+ * for the display's scale (a PNG is scaled, and soft); Linux one PNG, since Electron hands the
+ * StatusNotifierItem a single pixmap that the panel scales: 22 px for KDE Plasma's tray, 24 px
+ * for Xfce's panel, else 32 px (GNOME's AppIndicator extension and HiDPI panels scale it down).
+ */
+export function trayIconFile(desktop: Desktop, icon: string, currentDesktop = ''): string {
+  if (desktop === 'darwin') return `${icon}Template.png`;
+  if (desktop === 'win32') return `${icon}.ico`;
+  const names = currentDesktop.toUpperCase().split(':');
+  const size = names.includes('KDE') ? 22 : names.includes('XFCE') ? 24 : 32;
+  return `${icon}-${size}.png`;
+}
+
 const TRAITS: Readonly<Record<Desktop, DesktopTraits>> = {
   darwin: {
     trayClicks: true, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: true, loginItemApi: true,
-    applicationMenu: 'app-menu', trayDoubleClick: 'ignore', closeOnTimeout: false,
+    applicationMenu: 'app-menu', trayDoubleClick: 'ignore', closeOnTimeout: false, otherStatusItem: 'menu-tracking', quitQuestion: 'activate-app',
   },
   win32: {
     trayClicks: true, blurBeforeTrayClick: true, positionsWindows: true, tooltipMax: 127, notificationButtons: true, loginItemApi: true,
-    applicationMenu: 'none', trayDoubleClick: 'as-click', closeOnTimeout: true,
+    applicationMenu: 'none', trayDoubleClick: 'as-click', closeOnTimeout: true, otherStatusItem: 'blur', quitQuestion: 'parent-popover',
   },
   'linux-x11': {
-    trayClicks: false, blurBeforeTrayClick: false, positionsWindows: true, tooltipMax: null, notificationButtons: false, loginItemApi: false,
-    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false,
+    trayClicks: false, blurBeforeTrayClick: true, positionsWindows: true, tooltipMax: null, notificationButtons: false, loginItemApi: false,
+    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false, otherStatusItem: 'blur', quitQuestion: 'parent-popover',
   },
   'linux-wayland': {
     trayClicks: false, blurBeforeTrayClick: false, positionsWindows: false, tooltipMax: null, notificationButtons: false, loginItemApi: false,
-    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false,
+    applicationMenu: 'none', trayDoubleClick: 'none', closeOnTimeout: false, otherStatusItem: 'blur', quitQuestion: 'parent-popover',
   },
 };
 

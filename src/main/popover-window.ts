@@ -1,10 +1,23 @@
-import { app, BrowserWindow, screen, type Rectangle } from 'electron';
+import { app, BrowserWindow, nativeTheme, screen, systemPreferences, type Rectangle } from 'electron';
 import { join } from 'node:path';
 import { popoverPosition } from '../core/popover-position.js';
 import { traitsOf, type Desktop } from './desktop.js';
 
 /** The popover's size in CSS pixels. */
 export const POPOVER_SIZE = { width: 380, height: 560 } as const;
+
+/**
+ * The colour the popover shows before its page paints: the page's own background (--bg in
+ * src/renderer/styles.css) for the system's theme, so a light-theme user sees no dark flash.
+ */
+export const POPOVER_BACKGROUND = { light: '#f6f7f9', dark: '#1d1f23' } as const;
+
+function background(): string {
+  return nativeTheme.shouldUseDarkColors ? POPOVER_BACKGROUND.dark : POPOVER_BACKGROUND.light;
+}
+
+/** macOS posts this (distributed) when any app's menu starts tracking, a status item's menu included. */
+const MENU_TRACKING = 'com.apple.HIToolbox.beginMenuTrackingNotification';
 
 /** Where the popover's page comes from: the app:// scheme when packaged, the dev server in development. */
 export interface PopoverSource {
@@ -42,7 +55,7 @@ export function createPopoverWindow(source: PopoverSource, desktop: Desktop, onB
     skipTaskbar: panel,
     alwaysOnTop: panel,
     transparent: false,
-    backgroundColor: '#1d1f23',
+    backgroundColor: background(),
     title: 'CloudRig',
     webPreferences: {
       // electronegativity PRELOAD_JS_CHECK: the preload exposes only named functions built from
@@ -78,13 +91,20 @@ export function createPopoverWindow(source: PopoverSource, desktop: Desktop, onB
     window.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true, skipTransformProcessType: true });
     window.setAlwaysOnTop(true, 'pop-up-menu');
   }
+  // The page follows the theme through prefers-color-scheme; the window's own colour follows here.
+  nativeTheme.on('updated', () => {
+    if (!window.isDestroyed()) window.setBackgroundColor(background());
+  });
   if (panel) {
     // Like a menu: it goes away when the user clicks elsewhere.
-    window.on('blur', () => {
-      if (window.webContents.isDevToolsOpened()) return;
+    const hide = (): void => {
+      if (!window.isVisible() || window.webContents.isDevToolsOpened()) return;
       window.hide();
       onBlurHide();
-    });
+    };
+    window.on('blur', hide);
+    // …or opens another menu-bar item, which on macOS takes no focus from it (desktop.ts, otherStatusItem).
+    if (traitsOf(desktop).otherStatusItem === 'menu-tracking') systemPreferences.subscribeNotification(MENU_TRACKING, hide);
   }
   void window.loadURL(source.url);
   return window;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TrayIcon } from '../core/phase-view.js';
 import type { TrayAction, TrayMenuItem, TrayModel } from '../core/tray-model.js';
 import { CloudRigError } from '../core/errors.js';
-import { traitsOf, type Desktop } from './desktop.js';
+import { trayIconFile, traitsOf, type Desktop } from './desktop.js';
 
 const SEPARATOR = ' · ';
 
@@ -38,12 +38,12 @@ export function menuTemplate(items: readonly TrayMenuItem[], onAction: (action: 
 }
 
 /**
- * The tray icon image for a state: template images on macOS, coloured PNGs elsewhere (@2x picked
- * up by name). A missing file gives an empty image, which the OS shows as nothing at all: the app
- * icon stands in, and when that is missing too the app says it is damaged.
+ * The tray icon image for a state, in the file each desktop wants (desktop.ts, trayIconFile). A
+ * missing file gives an empty image, which the OS shows as nothing at all: the app icon stands
+ * in, and when that is missing too the app says it is damaged.
  */
-export function trayImage(resources: string, icon: TrayIcon, desktop: Desktop): NativeImage {
-  const file = desktop === 'darwin' ? `${icon}Template.png` : `${icon}.png`;
+export function trayImage(resources: string, icon: TrayIcon, desktop: Desktop, currentDesktop = ''): NativeImage {
+  const file = trayIconFile(desktop, icon, currentDesktop);
   const image = nativeImage.createFromPath(join(resources, 'tray', file));
   if (!image.isEmpty()) {
     if (desktop === 'darwin') image.setTemplateImage(true);
@@ -70,8 +70,10 @@ export class TrayView {
     private readonly desktop: Desktop,
     private readonly onAction: (action: TrayAction, workstation?: string) => void,
     onClick: () => void,
+    /** XDG_CURRENT_DESKTOP: which Linux panel draws the icon. */
+    private readonly currentDesktop = '',
   ) {
-    this.tray = new Tray(trayImage(resources, 'stopped', desktop));
+    this.tray = new Tray(trayImage(resources, 'stopped', desktop, currentDesktop));
     this.tray.on('click', onClick);
     // A quick second click is a click too (desktop.ts, trayDoubleClick): macOS can be told so, Windows cannot.
     const doubleClick = traitsOf(desktop).trayDoubleClick;
@@ -84,7 +86,7 @@ export class TrayView {
   apply(model: TrayModel): void {
     if (model.icon !== this.lastIcon) {
       this.lastIcon = model.icon;
-      this.tray.setImage(trayImage(this.resources, model.icon, this.desktop));
+      this.tray.setImage(trayImage(this.resources, model.icon, this.desktop, this.currentDesktop));
     }
     this.tray.setToolTip(fitTooltip(model.tooltip, traitsOf(this.desktop).tooltipMax));
     if (this.desktop === 'darwin') this.tray.setTitle(model.title, { fontType: 'monospacedDigit' });

@@ -11,16 +11,18 @@ function reason(error: unknown): string {
 }
 
 /**
- * The updater for this install, or null where the app does not update itself: the NSIS install on
- * Windows, the app bundle on macOS (Squirrel.Mac, from the zip), the AppImage on Linux. A .deb
- * install (no APPIMAGE in the environment) is the package manager's to update (docs/tray-app.md).
+ * The updater for this install: the NSIS install on Windows, the app bundle on macOS (Squirrel.Mac,
+ * from the zip), on Linux the deb CloudRig ships (the new .deb installed with dpkg through pkexec,
+ * which asks for an administrator's password) — or an AppImage someone built themselves, when
+ * APPIMAGE says the app runs from one.
  */
 export async function platformUpdater(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): Promise<AppUpdater | null> {
   // electron-updater is CommonJS: its exports are the default import's properties.
-  const { AppImageUpdater, MacUpdater, NsisUpdater } = (await import('electron-updater')).default;
+  const { AppImageUpdater, DebUpdater, MacUpdater, NsisUpdater } = (await import('electron-updater')).default;
   if (platform === 'win32') return new NsisUpdater();
   if (platform === 'darwin') return new MacUpdater();
-  return env.APPIMAGE ? new AppImageUpdater() : null;
+  if (platform === 'linux') return env.APPIMAGE ? new AppImageUpdater() : new DebUpdater();
+  return null;
 }
 
 /**

@@ -125,6 +125,12 @@ function appStep(step: FixStep): string {
       : 'Copy the ssh command and paste it into your terminal.';
     case 'make-writable': return `Make ${step.path} writable and try again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Add CloudRig\'s ssh config to yours (Settings → App), then try again.';
+    case 'include-ssh-config': return `Add CloudRig's ssh config to yours (Settings → App), so ssh ${step.name ?? '<name>'}, scp, rsync and VS Code Remote-SSH reach it by name.`;
+    case 'rerun-init': return 'Save the workstation again in Settings → Workstation to create it again.';
+    case 'enable-region':
+      return `Enable ${step.region} for your account (AWS console → Account → AWS Regions), or choose another region in ${APP_INPUT_NAMES.region}.`;
+    case 'check-quota':
+      return `Look it up in the AWS console: Service Quotas → Amazon EC2 → "${step.quotaName}" (${step.quotaCode}) in ${step.region}.`;
     case 'confirm': return 'Confirm when CloudRig asks, then try again.';
     case 'replace-stranded-instance':
       return 'Keep its disk and replace it: Terminate… with "Save image", then Start (the new instance gets the new key); or Terminate… to just end it.';

@@ -32,3 +32,11 @@ export function isAnywhereCidr(value: string): boolean {
   if (trimmed.includes(':')) return /\/0$/.test(trimmed);
   return parseIpv4Cidr(trimmed)?.anywhere ?? false;
 }
+
+/** Whether an IPv4 range admits an address (`10.0.0.0/8` admits `10.1.2.3`). */
+export function cidrAdmits(cidr: string, address: string): boolean {
+  const range = parseIpv4Cidr(cidr.trim());
+  const host = parseIpv4Cidr(address.trim());
+  if (!range || !host) return false;
+  return parseIpv4Cidr(`${host.address}/${range.bits}`)?.canonical === range.canonical;
+}

@@ -15,7 +15,7 @@ export const ERROR_CODES = [
   'CannotResize', 'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
   // AWS
   'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'ClockSkew', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
-  'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen',
+  'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen', 'QuotaUnknown',
   'InsufficientInstanceCapacity', 'IdempotentParameterMismatch', 'InvalidKeyPair.NotFound', 'InvalidAMIID', 'ParameterNotFound',
   'NoDefaultVpc', 'KeyPairFailed', 'KeyPairWithoutPrivateKey', 'PublicIpLookupFailed', 'AwsError',
   // ssh and the local machine
@@ -91,7 +91,11 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('wait-for-image'), name }),
   z.object({ action: z.literal('review-image'), name, imageId: text }),
   z.object({ action: z.literal('list-images'), name }),
-  z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number() }),
+  /** `market`: the quota of the market the workstation does not launch in (rig doctor names it to file for that one). */
+  /** `instanceType`: the type the quota is needed for, when it is not the workstation's (a resize). */
+  z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number(), market: z.enum(['spot', 'on-demand']).optional(), instanceType: text.optional() }),
+  /** The quota could not be read: how to read it another way. */
+  z.object({ action: z.literal('check-quota'), region: text, quotaCode: text, quotaName: text }),
   z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
   z.object({ action: z.literal('configure-credentials'), profile: text.nullable(), problem: z.enum(['missing', 'expired', 'invalid']) }),
   z.object({ action: z.literal('grant-permissions') }),
@@ -113,6 +117,12 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('install-terminal'), linux: z.boolean() }),
   z.object({ action: z.literal('make-writable'), path: text, verb: z.enum(['add', 'remove']), otherwise: text }),
   z.object({ action: z.literal('install-ssh-config') }),
+  /** The Include line is missing (rig doctor): add it so `ssh <name>` works. */
+  z.object({ action: z.literal('include-ssh-config'), name: name.nullable() }),
+  /** Something init makes (the security group) is gone: run init again with the saved settings. */
+  z.object({ action: z.literal('rerun-init'), name }),
+  /** The region exists but the account has not enabled it (an opt-in region). */
+  z.object({ action: z.literal('enable-region'), region: text }),
   /** Confirm a destructive action that no one could be asked about (no terminal). */
   z.object({ action: z.literal('confirm') }),
   /** An instance launched with a key pair whose private key was replaced: replace the instance too. */

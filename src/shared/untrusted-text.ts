@@ -9,12 +9,18 @@
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
+// The controls above plus the line separators and the bidirectional overrides (which reorder what is shown).
 // eslint-disable-next-line no-control-regex
 const CONTROL_GLOBAL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Whether `text` holds any control character (names and paths with one are refused). */
 export function hasControlCharacters(text: string): boolean {
   return CONTROL_CHARACTERS.test(text);
+}
+
+/** `text` with each control, line-separator or bidi character replaced by what `replacement` makes of it. */
+export function replaceControlCharacters(text: string, replacement: (char: string) => string): string {
+  return text.replace(CONTROL_GLOBAL, replacement);
 }
 
 function escaped(char: string): string {
@@ -32,5 +38,5 @@ function escaped(char: string): string {
  * output such as a log; a carriage return never does (it would overwrite the start of the line).
  */
 export function printable(text: string, options: { readonly keepLines?: boolean } = {}): string {
-  return text.replace(CONTROL_GLOBAL, (char) => (options.keepLines && (char === '\n' || char === '\t') ? char : escaped(char)));
+  return replaceControlCharacters(text, (char) => (options.keepLines && (char === '\n' || char === '\t') ? char : escaped(char)));
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { WorkstationFormSchema } from './contract.js';
+import type { WorkstationFormSchema } from './workstation-form.js';
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';
 import type { Fix } from './errors.js';
@@ -246,21 +246,44 @@ export interface QuotaRequestOffer {
   readonly desired: number;
 }
 
+/** What a check is about: the account (first-run checks and `rig doctor`), then the workstation and this machine (`rig doctor`). */
+export type CheckId =
+  | 'credentials' | 'region' | 'default-vpc' | 'image' | 'quota-on-demand' | 'quota-spot' | 'key-pair' | 'security-group' | 'ssh-config';
+
+/** A vCPU quota as a check read it: `value` null when it could not be read (unknown, never taken as enough). */
+export interface QuotaFacts {
+  readonly market: 'on-demand' | 'spot';
+  /** The market the workstation (or the form) launches in. */
+  readonly inUse: boolean;
+  readonly region: string;
+  readonly quotaCode: string;
+  readonly quotaName: string;
+  readonly value: number | null;
+  /** The vCPUs the instance type needs; null when the type could not be read. */
+  readonly need: number | null;
+}
+
 /** One first-run check (also `rig doctor`). */
 export interface Check {
-  readonly id: 'credentials' | 'default-vpc' | 'quota';
+  readonly id: CheckId;
   readonly status: CheckStatus;
   readonly title: string;
   readonly detail: string;
   readonly fix: Fix | null;
   /** Present when the vCPU quota is too low and no request is open. */
   readonly quotaRequest: QuotaRequestOffer | null;
+  /** On the quota checks: what was read. */
+  readonly quota?: QuotaFacts;
 }
 
 /** All first-run checks for one region and instance type. */
 export interface CheckReport {
   readonly region: string;
   readonly instanceType: string;
+  /** The market launches use (its quota check is the one that can fail). */
+  readonly spot?: boolean;
+  /** The workstation checked (`rig doctor`); null when there is none yet or only the account was checked. */
+  readonly workstation?: string | null;
   readonly checks: readonly Check[];
   /** True when nothing failed. */
   readonly ok: boolean;

@@ -14,6 +14,7 @@ import type { GpuOfferRow } from '../../src/shared/gpu-offers.js';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { startRigWorld, type RigWorld } from '../support/rig-harness.js';
 import { ensureAppBuilt } from './support/build-app.js';
+import { SHOTS } from './support/component-page.js';
 import { serveRenderer, type StaticServer } from './support/static-server.js';
 import { noKeyring } from '../support/app-harness.js';
 import { FakeAppStateStore } from '../support/fake-app-state-store.js';
@@ -23,7 +24,6 @@ import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 // checked against `rig gpus --json` run on the same peers and home: the same rows either way.
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 const canRun = existsSync(CHROMIUM);
 if (!canRun) console.log(`popover picker e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 

@@ -47,7 +47,7 @@ describe('first-run checks against AWS (moto + proxy)', () => {
   it('finds the identity and the default VPC, and a zero G quota with the request to file', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 0);
     const report = await runDoctor({}, TARGET);
-    expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota:fail']);
+    expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota-on-demand:fail']);
     expect(report.checks[0]?.detail).toMatch(/^Signed in as arn:aws:\S+ \(account 123456789012\)\.$/);
     expect(report.checks[2]?.quotaRequest).toEqual({
       region: 'us-east-1', quotaCode: G_ON_DEMAND, quotaName: 'Running On-Demand G and VT instances', current: 0, desired: 4,
@@ -102,7 +102,7 @@ describe('first-run checks against AWS (moto + proxy)', () => {
   it('refuses an instance type the region does not have', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 8);
     const report = await runDoctor({}, { ...TARGET, instanceType: 'g4dn.97xlarge' });
-    expect(report.checks[2]).toMatchObject({ status: 'warn', detail: 'Could not read the quota: us-east-1 has no instance type "g4dn.97xlarge".' });
+    expect(report.checks[2]).toMatchObject({ status: 'warn', detail: '"Running On-Demand G and VT instances" in us-east-1 allows 8 vCPUs; what a g4dn.97xlarge needs is unknown: us-east-1 has no instance type "g4dn.97xlarge".' });
   });
 });
 

@@ -29,10 +29,9 @@ interface Row {
 }
 const rows: Row[] = [];
 
-afterAll(async () => {
-  if (!rows.length) return;
+afterAll(async ({}, file) => {
   const unsaid = rows.filter((r) => r.billedWithoutLine).length;
-  await writeReliabilitySection('interrupts', [
+  await writeReliabilitySection('interrupts', file, [
     `${rows.length} interrupt points. Each row: \`rig\` run on a pseudo-terminal, Ctrl-C pressed at the step (the terminal sends SIGINT), then the instance's state asked from AWS (moto behind the cloud proxy). "line" is whether rig printed the one line naming that instance (or the launch), its rate and the command that ends it.`,
     '',
     markdownTable(

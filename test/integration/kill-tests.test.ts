@@ -36,10 +36,9 @@ async function snapshotIds(ec2: EC2Client): Promise<{ SnapshotId?: string; Tags?
   return (await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'] }))).Snapshots ?? [];
 }
 
-afterAll(async () => {
-  if (!rows.length) return;
+afterAll(async ({}, file) => {
   const passed = rows.filter((r) => r.passed).length;
-  await writeReliabilitySection('kill-tests', [
+  await writeReliabilitySection('kill-tests', file, [
     `${rows.length} kill points, ${passed} converged. Each row: \`rig\` (or, for "app core" rows, the app's core running its Start use case in a child process) killed with SIGKILL at the step, the same command run again, then AWS (moto behind the cloud proxy) inspected.`,
     '',
     markdownTable(

@@ -176,7 +176,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
 
   it('shows the first-run tray the tray model gives', () => {
     expect(electron.trays).toHaveLength(1);
-    expect(electron.trays[0]?.image.path).toMatch(/resources[/\\]tray[/\\]stopped\.png$/);
+    expect(electron.trays[0]?.image.path).toMatch(/resources[/\\]tray[/\\]stopped\.ico$/);
     expect(electron.trays[0]?.tooltip).toBe('CloudRig: no workstation set up yet');
     expect(menuLabels()).toEqual([
       'No workstation yet (off)', 'Start (off)', 'Copy SSH command (off)', 'Open terminal (off)', '—',
@@ -205,7 +205,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
     await vi.waitFor(() => expect(electron.trays[0]?.tooltip).toMatch(/^CloudRig: gpu \(g4dn\.xlarge, us-east-1\): No instance/), { timeout: 15_000 });
 
     await expect(invoke('workstation:start')).resolves.toMatchObject({ ok: true });
-    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/starting\.png$/), { timeout: 15_000 });
+    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/starting\.ico$/), { timeout: 15_000 });
     // No sshd answers on that port: the instance runs, ssh is still awaited.
     await vi.waitFor(() => expect(electron.notifications.map((n) => n.options.title)).toContain('gpu is running'), { timeout: 20_000 });
     const running = electron.notifications.find((n) => n.options.title === 'gpu is running');
@@ -261,7 +261,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
     const keyFile = (await readdir(keys)).find((file) => file.startsWith('cloudrig-gpu'));
     await sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(keys, keyFile ?? ''), 'utf8')));
     await sshd.start();
-    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/ready\.png$/), { timeout: 20_000 });
+    await vi.waitFor(() => expect(electron.trays[0]?.image.path).toMatch(/ready\.ico$/), { timeout: 20_000 });
     // Once ssh answers, the app asks the instance's idle watchdog how long it has been idle.
     await vi.waitFor(() => expect(sshCommands).toContain(idleStatusCommand(join(home, 'instance-keepalive'))), { timeout: 10_000 });
     await expect(invoke('settings:update', { reminders: REMINDERS })).resolves.toMatchObject({ ok: true, value: { reminders: REMINDERS } });
@@ -446,7 +446,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
   it('shows a visible tray icon (a template image on macOS)', () => {
     const image = electron.trays[0]!.image;
     expect(image.isEmpty()).toBe(false);
-    expect(image.path).toMatch(profile === 'darwin' ? /stoppedTemplate\.png$/ : /[/\\]stopped\.png$/);
+    expect(image.path).toMatch(profile === 'darwin' ? /stoppedTemplate\.png$/ : profile === 'win32' ? /[/\\]stopped\.ico$/ : /[/\\]stopped-(22|24|32)\.png$/);
     expect(image.template).toBe(profile === 'darwin');
   });
 

@@ -7,6 +7,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAppBuilt } from '../e2e/support/build-app.js';
+import { parse as parseYaml } from 'yaml';
 
 // What `npm run dist` would put in the app, checked without running it (it needs the Electron and
 // packager downloads): the app's files picked by electron-builder's own matcher from the `files`
@@ -20,6 +21,7 @@ interface BuilderConfig {
   files: string[];
   mac: { entitlements: string; entitlementsInherit: string; hardenedRuntime: boolean; extendInfo: Record<string, unknown> };
   deb: { appArmorProfile: string };
+  linux: { target: Array<string | { target: string }> };
   [key: string]: unknown;
 }
 
@@ -31,9 +33,7 @@ interface AppBuilderFileMatcher {
   ): Array<{ createFilter(): Filter }>;
 }
 
-const config = (require('js-yaml') as { load(text: string): unknown }).load(
-  await readFile(join(ROOT, 'electron-builder.yml'), 'utf8'),
-) as BuilderConfig;
+const config = parseYaml(await readFile(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 /** The app's files as electron-builder selects them (node_modules are collected separately). */
 async function appFiles(): Promise<string[]> {
@@ -89,9 +89,9 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
     expect(manifest.type).toBe('module');
   });
 
-  it('holds the tray icons each OS loads (templates for macOS, PNGs with @2x elsewhere) and the app icon', () => {
+  it('holds the tray icons each OS loads (templates for macOS, an ICO for Windows, panel sizes for Linux) and the app icon', () => {
     for (const state of ['stopped', 'starting', 'ready', 'stopping', 'error']) {
-      for (const file of [`${state}.png`, `${state}@2x.png`, `${state}Template.png`, `${state}Template@2x.png`]) {
+      for (const file of [`${state}Template.png`, `${state}Template@2x.png`, `${state}.ico`, `${state}-22.png`, `${state}-24.png`, `${state}-32.png`]) {
         expect(listing).toContain(`/resources/tray/${file}`);
       }
     }
@@ -160,6 +160,13 @@ describe('the electron-builder configuration', () => {
       NSUserNotificationAlertStyle: 'alert',
       NSAppleEventsUsageDescription: expect.stringMatching(/Terminal/),
     });
+  });
+
+  it('builds for Linux only what starts on Ubuntu 24.04: the deb, not an AppImage that aborts there', () => {
+    // An AppImage runs from a FUSE mount under a path no AppArmor profile names, so Ubuntu 24.04
+    // refuses Chromium's sandbox its user namespaces and the app aborts at start.
+    const targets = config.linux.target.map((target) => (typeof target === 'string' ? target : target.target));
+    expect(targets).toEqual(['deb']);
   });
 
   it('ships the Linux deb with an AppArmor profile that gives CloudRig\'s binary its user namespaces', async () => {

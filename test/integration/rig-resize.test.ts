@@ -194,9 +194,12 @@ describe('rig resize: a new type for the same disk', () => {
     const resize = await world.rig(['resize', 'gpu', 'g5.2xlarge']);
     expect(resize.code).toBe(1);
     expect(errorLine(resize.stderr)).toBe('error: Your account\'s vCPU quota is too small for g5.2xlarge: "Running On-Demand G and VT instances" in us-east-1 allows 4 vCPUs; a g5.2xlarge needs 8. '
-      + 'Fix: Request at least 8 vCPUs for "Running On-Demand G and VT instances" (quota L-DB2E81BA): run `rig doctor --request-quota`, or open Service Quotas → Amazon EC2 in us-east-1.');
+      + 'Fix: Request at least 8 vCPUs for "Running On-Demand G and VT instances" (quota L-DB2E81BA): run `rig doctor --type g5.2xlarge --request-quota --on-demand`, or open Service Quotas → Amazon EC2 in us-east-1.');
     expect(world.cloud.proxy.counts().ModifyInstanceAttribute ?? 0).toBe(0);
     expect(await specType()).toBe('g4dn.xlarge');
+    // The fix works when pasted: it files the request for the new type, not the workstation's.
+    await world.rig(['doctor', '--type', 'g5.2xlarge', '--request-quota', '--on-demand', '--yes']);
+    expect(world.cloud.proxy.quotaRequests()).toMatchObject([{ QuotaCode: G_QUOTA, DesiredValue: 8 }]);
   });
 
   it('keeps the spec when AWS refuses the change', async () => {

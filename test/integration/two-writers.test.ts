@@ -25,8 +25,8 @@ const seen = {
   hardLinkRounds: 0, hardLinksSplit: 0,
 };
 
-afterAll(async () => {
-  await writeReliabilitySection('writers', markdownTable(['race', 'rounds', 'written', 'lost'], [
+afterAll(async ({}, file) => {
+  await writeReliabilitySection('writers', file, markdownTable(['race', 'rounds', 'written', 'lost'], [
     ['`rig init --name wN` ×4 at once in one home', seen.initRounds, `${seen.initWorkstations} workstations`, `${seen.initLost} workstations lost`],
     ['the app saving settings while 3 `rig init` write', seen.appRounds, `${seen.appWorkstations} workstations, ${seen.appChanges} app changes`, `${seen.appLost} workstations, ${seen.appChangesLost} app changes lost`],
     ['3 homes `rig ssh-config --install` at once into one ~/.ssh/config (as processes, and in step with each other\'s reads)', seen.installRounds, `${seen.includeLines} Include lines`, `${seen.includeLinesLost} Include lines lost`],

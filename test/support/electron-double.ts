@@ -19,13 +19,26 @@ import { defaultApplicationMenu, leafItems, menuBarLabels, normalizeAccelerator,
 //  - the default application menu (File/Edit/View/Window, Reload on CmdOrCtrl+R) installed at
 //    launch unless the app set one: electron-menus.ts;
 //  - the tray: clicks (Windows: the taskbar takes focus first, so the popover's blur comes before
-//    the click; Linux AppIndicator: any click opens the menu, no 'click' ever), a second click
+//    the click; Linux: GNOME's AppIndicator extension opens the menu on any click, no 'click' ever;
+//    KDE Plasma sends the StatusNotifierItem's Activate on a left click, which Electron reports as
+//    'click' (TrayIconLinux::OnClick), after the panel took focus on X11), a second click
 //    within the double-click interval ('double-click' instead of 'click' on macOS unless
 //    setIgnoreDoubleClickEvents(true), and always on Windows, which sends WM_LBUTTONDBLCLK),
 //    bounds (real, zero in Windows' overflow area, always zero on Linux), tooltips (Windows
 //    shows 127 characters);
 //  - windows: Wayland ignores positions and focus() only flashes (no blur ever comes); Windows
-//    converts the first move onto a display of another scale factor with the old factor;
+//    converts the first move onto a display of another scale factor with the old factor; the
+//    colour a window shows before its page paints (backgroundColor, setBackgroundColor);
+//  - nativeTheme: shouldUseDarkColors follows the system's theme, 'updated' when it changes;
+//  - another status item opened in the macOS menu bar: the app stays active and its window key, so
+//    no 'blur' comes; HIToolbox posts the distributed notification
+//    com.apple.HIToolbox.beginMenuTrackingNotification (systemPreferences.subscribeNotification,
+//    macOS only). Elsewhere clicking another tray icon takes focus, and the popover hears 'blur';
+//  - message boxes, and whether the user sees them in front: an app-modal box on macOS shows in
+//    front only while the app is active (app.focus({ steal: true }) makes it so; a menu-bar app is
+//    not active after its tray menu was used from another app) and below a window kept on top at a
+//    higher level (the popover's 'pop-up-menu'); elsewhere a box with a parent window is modal to it,
+//    one without shows behind a visible always-on-top window;
 //  - notifications: buttons on macOS and Windows (`action` with `actionIndex`), none with libnotify;
 //    the toast the user sees (`notifications`) is the OS's and holds only a weak link to the app's
 //    Notification object: once the app drops it and it is collected (collectGarbage()), clicking
@@ -86,6 +99,12 @@ export interface World {
   linuxStorageBackend: 'gnome_libsecret' | 'kwallet6' | 'basic_text';
   /** Linux: a StatusNotifier host (the panel) runs; a tray made without one falls back to XEmbed for good. */
   statusNotifierHost: boolean;
+  /** Linux: who hosts the tray icon: GNOME's AppIndicator extension (menu on any click) or KDE Plasma (left click activates). */
+  linuxTrayHost: 'appindicator' | 'plasma';
+  /** The system's theme is dark. */
+  darkTheme: boolean;
+  /** macOS: CloudRig is the active app (another app is in front when false). */
+  appActive: boolean;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -161,6 +180,9 @@ export function defaultWorld(profile: DesktopProfile, appData: string): World {
     macLoginStatus: 'not-registered',
     linuxStorageBackend: 'gnome_libsecret',
     statusNotifierHost: true,
+    linuxTrayHost: 'appindicator',
+    darkTheme: false,
+    appActive: false,
   };
 }
 
@@ -185,7 +207,9 @@ export function createElectronDouble() {
   /** ipcMain's plain listeners (ipcRenderer.send/sendSync reach them): ipcMain is an EventEmitter. */
   const ipcListeners = new Map<string, Handler[]>();
   const sessionCalls: string[] = [];
-  const dialogs: Array<{ message: string; detail: string; buttons: string[] }> = [];
+  const dialogs: Array<{ message: string; detail: string; buttons: string[]; inFront: boolean }> = [];
+  let theme = new Events();
+  let menuTrackingSubscribers: Array<(event: string, userInfo: unknown, object: string) => void> = [];
   const dialogAnswers: number[] = [];
   const loginItemCalls: Array<Record<string, unknown>> = [];
   /** The open dialogs shown, as the user saw them. */
@@ -238,9 +262,13 @@ export function createElectronDouble() {
     ignoredMoves = 0;
     allWorkspaces: { visible: boolean; options: Record<string, unknown> } | null = null;
     alwaysOnTopLevel: string | null = null;
+    /** The colour shown where the page has not painted yet (Electron's default is white). */
+    backgroundColor: string;
     constructor(readonly options: Record<string, unknown>) {
       super();
       requireReady('BrowserWindow');
+      this.backgroundColor = typeof options.backgroundColor === 'string' ? options.backgroundColor : '#FFFFFF';
+      if (options.alwaysOnTop === true) this.alwaysOnTopLevel = 'floating';
       const primary = world.displays[0]!;
       const width = Number(options.width);
       const height = Number(options.height);
@@ -284,6 +312,11 @@ export function createElectronDouble() {
     show(): void {
       this.visible = true;
       this.focused = profile !== 'linux-wayland';
+      // Showing a focusable window activates the app on macOS (NativeWindowMac::Show).
+      if (profile === 'darwin') world.appActive = true;
+    }
+    setBackgroundColor(colour: string): void {
+      this.backgroundColor = colour;
     }
     hide(): void {
       this.visible = false;
@@ -315,6 +348,7 @@ export function createElectronDouble() {
     }
     /** The user clicks another app: a focused window loses focus and hears 'blur'. */
     clickElsewhere(): void {
+      if (profile === 'darwin') world.appActive = false;
       if (!this.focused) return;
       this.focused = false;
       this.emit('blur');
@@ -398,7 +432,13 @@ export function createElectronDouble() {
      */
     click(sinceLastMs = 1_000): void {
       if (linux()) {
-        this.menusOpened += 1;
+        if (world.linuxTrayHost === 'appindicator') {
+          this.menusOpened += 1;
+          return;
+        }
+        // KDE Plasma: the panel takes focus first on X11, then the item's Activate arrives as 'click'.
+        if (profile === 'linux-x11') for (const window of windows) window.clickElsewhere();
+        this.emit('click', {}, this.getBounds());
         return;
       }
       this.clickCount = sinceLastMs <= DOUBLE_CLICK_MS ? this.clickCount + 1 : 1;
@@ -574,6 +614,10 @@ export function createElectronDouble() {
         return Promise.resolve();
       }),
       isReady: () => ready,
+      focus: vi.fn((options?: { steal?: boolean }) => {
+        // macOS 14+: without steal the system may refuse a background app its activation.
+        if (profile === 'darwin' && options?.steal === true) world.appActive = true;
+      }),
       get dock() {
         return profile === 'darwin' ? dock : undefined;
       },
@@ -629,6 +673,21 @@ export function createElectronDouble() {
       getApplicationMenu: () => applicationMenu,
     },
     nativeImage: { createFromPath: (path: string) => new FakeImage(path) },
+    nativeTheme: {
+      get shouldUseDarkColors() {
+        return world.darkTheme;
+      },
+      themeSource: 'system',
+      on: (event: string, handler: Handler) => theme.on(event, handler),
+    },
+    systemPreferences: {
+      subscribeNotification: (event: string, callback: (event: string, userInfo: unknown, object: string) => void): number => {
+        // Electron defines it on macOS only: elsewhere the call is a TypeError.
+        if (profile !== 'darwin') throw new TypeError('systemPreferences.subscribeNotification is not a function');
+        if (event === 'com.apple.HIToolbox.beginMenuTrackingNotification') menuTrackingSubscribers.push(callback);
+        return menuTrackingSubscribers.length;
+      },
+    },
     Notification: FakeNotification,
     ipcMain: {
       handle: (channel: string, handler: Handler) => {
@@ -680,8 +739,15 @@ export function createElectronDouble() {
     shell: { openExternal: vi.fn(() => Promise.resolve()) },
     clipboard: { writeText: vi.fn() },
     dialog: {
-      showMessageBox: vi.fn((options: { message: string; detail: string; buttons: string[] }) => {
-        dialogs.push(options);
+      showMessageBox: vi.fn((first: unknown, second?: unknown) => {
+        const parent = first instanceof FakeWindow ? first : null;
+        const options = (parent ? second : first) as { message: string; detail: string; buttons: string[] };
+        const coveredBy = windows.find((window) => window !== parent && window.visible && window.alwaysOnTopLevel !== null);
+        // macOS: an app-modal alert sits at the modal-panel level, under 'pop-up-menu' and 'screen-saver'.
+        const inFront = profile === 'darwin'
+          ? world.appActive && !windows.some((window) => window.visible && (window.alwaysOnTopLevel === 'pop-up-menu' || window.alwaysOnTopLevel === 'screen-saver'))
+          : parent !== null || coveredBy === undefined;
+        dialogs.push({ ...options, inFront });
         return Promise.resolve({ response: dialogAnswers.shift() ?? 1 });
       }),
       showErrorBox: vi.fn(),
@@ -788,6 +854,23 @@ export function createElectronDouble() {
       if (role === 'reload' || role === 'forceReload') focused?.webContents.reload();
       return role;
     },
+    /** The user switches the system between light and dark. */
+    setSystemTheme(dark: boolean): void {
+      world.darkTheme = dark;
+      theme.emit('updated');
+    },
+    /**
+     * The user clicks another app's icon in the menu bar / tray and its menu opens. macOS: the
+     * app stays active and no 'blur' comes; HIToolbox posts its menu-tracking notification.
+     * Elsewhere the other icon's menu takes focus.
+     */
+    openOtherStatusItem(): void {
+      if (profile !== 'darwin') {
+        for (const window of windows) window.clickElsewhere();
+        return;
+      }
+      for (const callback of menuTrackingSubscribers) callback('com.apple.HIToolbox.beginMenuTrackingNotification', {}, '');
+    },
     /** A fresh, not-yet-ready app on `next`'s desktop (the module registrations made at import stay). */
     reset(next: DesktopProfile, changes: Partial<World> & Pick<World, 'appData'>): void {
       profile = next;
@@ -800,6 +883,8 @@ export function createElectronDouble() {
       notifications = [];
       applicationMenu = null;
       applicationMenuSet = false;
+      theme = new Events();
+      menuTrackingSubscribers = [];
       ipcHandlers.clear();
       ipcListeners.clear();
       sessionCalls.length = 0;

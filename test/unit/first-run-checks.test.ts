@@ -11,6 +11,7 @@ function account(overrides: Partial<AccountProbe> = {}): AccountProbe {
     callerIdentity: async () => ({ account: '123456789012', arn: 'arn:aws:iam::123456789012:user/me' }),
     hasDefaultVpc: async () => true,
     vcpusOf: async () => 4,
+    quotaOf: (_type, spot) => (spot ? { code: 'L-3819A6DF', name: 'All G and VT Spot Instance Requests' } : { code: 'L-DB2E81BA', name: 'Running On-Demand G and VT instances' }),
     vcpuQuota: async () => ({ code: 'L-DB2E81BA', name: 'Running On-Demand G and VT instances', value: 0 }),
     openQuotaRequest: async () => null,
     ...overrides,
@@ -21,7 +22,7 @@ describe('runFirstRunChecks', () => {
   it('offers the exact quota request when the quota is below what the type needs', async () => {
     const report = await runFirstRunChecks(account(), TARGET);
     expect(report.ok).toBe(false);
-    expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota:fail']);
+    expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota-on-demand:fail']);
     expect(report.checks[2]).toMatchObject({
       detail: '"Running On-Demand G and VT instances" in us-east-1 allows 0 vCPUs; a g4dn.xlarge needs 4.',
       quotaRequest: { region: 'us-east-1', quotaCode: 'L-DB2E81BA', current: 0, desired: 4 },
@@ -44,13 +45,18 @@ describe('runFirstRunChecks', () => {
     expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: { action: 'advice', text: 'Run `aws configure`.' } });
   });
 
-  it('warns rather than fails when the quota cannot be read (no servicequotas permission)', async () => {
+  it('says the quota is unknown, and how to read it otherwise, when it cannot be read (no servicequotas permission)', async () => {
     const report = await runFirstRunChecks(account({
       vcpuQuota: async () => {
-        throw new CloudRigError('UnauthorizedOperation', 'Your AWS identity is not allowed to do this in us-east-1.', 'Ask your administrator.');
+        throw new CloudRigError('UnauthorizedOperation', 'AWS Service Quotas refused: your AWS identity is not allowed to do this in us-east-1.', 'Ask your administrator.');
       },
     }), TARGET);
-    expect(report.checks[2]).toMatchObject({ status: 'warn', detail: 'Could not read the quota: Your AWS identity is not allowed to do this in us-east-1.' });
+    expect(report.checks[2]).toMatchObject({
+      status: 'warn',
+      detail: 'Unknown: "Running On-Demand G and VT instances" in us-east-1 could not be read. AWS Service Quotas refused: your AWS identity is not allowed to do this in us-east-1.',
+      quota: { market: 'on-demand', inUse: true, value: null, need: 4 },
+    });
+    expect(report.checks[2]?.fix).toEqual(fixWorded('cli', /aws service-quotas get-service-quota --service-code ec2 --quota-code L-DB2E81BA --region us-east-1/));
     expect(report.ok).toBe(true);
   });
 

@@ -73,6 +73,11 @@ describe('the layer rules refuse each way around them', () => {
     ['core imports electron-store', 'src/core/app/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports/],
     ['shared imports electron', 'src/shared/probe.ts', "import { app } from 'electron';\nexport const a = app;\n", /no-restricted-imports/],
     ['the renderer imports electron-store', 'src/renderer/probe.ts', "import Store from 'electron-store';\nexport const s = Store;\n", /no-restricted-imports/],
+    ['domain code in core imports the application layer', 'src/core/probe.ts', "import { AppSession } from './app/app-session.js';\nexport const a = AppSession;\n", /no-restricted-imports: .*Domain code in src\/core never imports src\/core\/app/],
+    ['domain code in core imports an application-layer type', 'src/core/probe.ts', "import type { CloudRigCore } from './app/cloudrig-core.js';\nexport type C = CloudRigCore;\n", /no-restricted-imports: .*Domain code in src\/core/],
+    ['domain code in core loads the application layer with import()', 'src/core/probe.ts', "export const a = () => import('./app/app-session.js');\n", /no-restricted-syntax: Domain code in src\/core/],
+    ['an adapter reads process.env', 'src/adapters/probe.ts', 'export const home = process.env.HOME;\n', /no-restricted-properties: .*entry point/],
+    ['an adapter takes env out of process', 'src/adapters/aws/probe.ts', 'const { env } = process;\nexport const region = env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -89,6 +94,8 @@ describe('the layer rules refuse each way around them', () => {
     ["the CLI's composition root loads the composition on first use", 'src/cli/main.ts', "export const c = () => import('../adapters/compose.js');\n"],
     ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
     ["the shell's app state store imports electron-store", 'src/main/app-state-store.ts', "import Store from 'electron-store';\nexport const s = Store;\n"],
+    ['the application layer imports itself and domain code', 'src/core/app/probe.ts', "import { AppSession } from './app-session.js';\nimport { CloudRigError } from '../errors.js';\nexport const x = [AppSession, CloudRigError];\n"],
+    ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
     ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
   ];
 

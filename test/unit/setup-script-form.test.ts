@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestOfForm } from '../../src/core/app/workstation-setup.js';
-import { WorkstationFormSchema } from '../../src/shared/contract.js';
+import { WorkstationFormSchema } from '../../src/shared/workstation-form.js';
 
 const FORM = {
   name: 'gpu', region: 'us-east-1', instanceType: 'g4dn.xlarge', imageKind: 'parameter' as const, image: '/aws/service/x', diskGiB: 100, spot: false,

@@ -12,7 +12,7 @@ import {
   type TerminalApp,
 } from '../../src/core/terminal-command.js';
 import type { CloudRigError } from '../../src/core/errors.js';
-import { hasControlCharacter } from '../../src/core/ssh-command.js';
+import { hasControlCharacters } from '../../src/shared/untrusted-text.js';
 import { fixWorded } from '../support/fix-matchers.js';
 
 /** Values that would split, chain or expand a command if any layer mis-quoted them. */
@@ -74,7 +74,7 @@ function commandLineToArgv(line: string): string[] {
 }
 
 /** Windows launchers refuse control characters (a newline ends a cmd line): tested on their own. */
-const CONTROL = { test: hasControlCharacter };
+const CONTROL = { test: hasControlCharacters };
 
 const SSH = ['ssh', '-i', '/Users/me/Library/Application Support/CloudRig/keys/cloudrig-gpu', '-o', 'IdentitiesOnly=yes', 'ubuntu@203.0.113.7'];
 
@@ -99,6 +99,28 @@ describe('terminalLaunch', () => {
       for (const value of [...SSH.slice(1), ...HOSTILE].filter((v) => v.length > 2)) expect(lines.join('\n')).not.toContain(value);
       expect(command.args.slice(dash + 1)).toEqual([...SSH, ...HOSTILE]);
     }
+  });
+
+  it('leaves no extra empty Terminal window: a Terminal it starts runs the command in the window it opens at launch', () => {
+    const command = terminalLaunch(app('darwin', 'terminal'), SSH, 'CloudRig: gpu');
+    const lines = command.args.slice(0, command.args.indexOf('--')).filter((_, i) => i % 2 === 1);
+    // Asked before the tell: any event sent to Terminal would start it.
+    const asked = lines.indexOf('set wasRunning to application "Terminal" is running');
+    const tell = lines.indexOf('tell application "Terminal"');
+    expect(asked).toBeGreaterThanOrEqual(0);
+    expect(asked).toBeLessThan(tell);
+    expect(lines.slice(tell, lines.indexOf('end tell', tell) + 1)).toEqual([
+      'tell application "Terminal"',
+      'activate',
+      // Just started: Terminal opened its startup window (unless set to open none); the command goes there.
+      'if not wasRunning and (count windows) > 0 then',
+      'do script commandLine in window 1',
+      // Already running: a new window, never a tab the user is working in.
+      'else',
+      'do script commandLine',
+      'end if',
+      'end tell',
+    ]);
   });
 
   it('opens a Windows Terminal tab with the argv, escaping wt\'s command separator', () => {

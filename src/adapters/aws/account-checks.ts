@@ -61,6 +61,11 @@ export class AwsAccountProbe implements AccountProbe {
     return vcpus;
   }
 
+  quotaOf(instanceType: string, spot: boolean): { code: string; name: string } {
+    const { code, label } = quotaFor(instanceType, spot);
+    return { code, name: label };
+  }
+
   async vcpuQuota(region: string, instanceType: string, spot: boolean): Promise<VcpuQuota> {
     const { code, label } = quotaFor(instanceType, spot);
     const quotas = await awsClients(this.access).quotas(region);
@@ -72,7 +77,11 @@ export class AwsAccountProbe implements AccountProbe {
     }).catch(async (error: unknown) => {
       throw await mapAwsError(error, { region, profile: this.access.profile ?? null, instanceType });
     });
-    return { code, name: out.Quota?.QuotaName ?? label, value: out.Quota?.Value ?? 0 };
+    // An answer without a value says nothing about the quota: unknown, never taken as 0 (or as enough).
+    if (out.Quota?.Value === undefined) {
+      throw new CloudRigError('QuotaUnknown', `Service Quotas in ${region} answered without a value for "${label}".`, { action: 'check-quota', region, quotaCode: code, quotaName: label });
+    }
+    return { code, name: out.Quota.QuotaName ?? label, value: out.Quota.Value };
   }
 
   async openQuotaRequest(region: string, quotaCode: string): Promise<{ desired: number; status: string } | null> {
@@ -84,9 +93,14 @@ export class AwsAccountProbe implements AccountProbe {
   }
 }
 
-/** Runs the first-run checks against AWS: what the app's setup screen and `rig doctor` show. */
+/** Runs the first-run checks against AWS: what the app's setup screen shows (`rig doctor` runs them and more). */
 export function runDoctor(access: AwsAccess, target: CheckTarget): Promise<CheckReport> {
   return runFirstRunChecks(new AwsAccountProbe(access, target.region), target);
+}
+
+/** The account probe, STS asked in `region`. */
+export function accountProbe(access: AwsAccess, region: string): AccountProbe {
+  return new AwsAccountProbe(access, region);
 }
 
 /**

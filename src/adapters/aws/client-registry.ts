@@ -3,11 +3,55 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { MiddlewareStack } from '@aws-sdk/types';
 import { clientConfig, type AwsAccess } from './client-config.js';
 
 /** Anything an SDK client is: configured once, sending commands, destroyed with its sockets. */
 interface SdkClient {
   destroy(): void;
+  readonly config: { readonly serviceId?: string };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- every client's stack, whatever its inputs and outputs
+  readonly middlewareStack: MiddlewareStack<any, any>;
+}
+
+/** Where an SDK error came from: which service, at which endpoint (see `serviceOfError`). */
+export interface ErrorOrigin {
+  /** The SDK's service id: `EC2`, `Service Quotas`, `SSM`, `STS`, `Pricing`. */
+  readonly service: string;
+  /** `http://127.0.0.1:5000`, `https://servicequotas.us-east-1.amazonaws.com`; null when the request was never built. */
+  readonly endpoint: string | null;
+}
+
+const ORIGIN = Symbol('cloudrig.errorOrigin');
+
+/** The service and endpoint of a client's error, as its client tagged it; undefined for any other error. */
+export function originOfError(error: unknown): ErrorOrigin | undefined {
+  return typeof error === 'object' && error !== null ? (error as { [ORIGIN]?: ErrorOrigin })[ORIGIN] : undefined;
+}
+
+function endpointOfRequest(request: unknown): string | null {
+  const { protocol, hostname, port } = (request ?? {}) as { protocol?: string; hostname?: string; port?: number };
+  if (!hostname) return null;
+  return `${protocol ?? 'https:'}//${hostname}${port ? `:${port}` : ''}`;
+}
+
+/**
+ * Tags every error the client throws with its service and endpoint, so a message names the service
+ * that failed (Service Quotas, SSM, STS) and not whichever one the caller happened to assume. It runs
+ * in the build step: after the endpoint is resolved, around the retries and the signing.
+ */
+function tagErrorOrigin(client: SdkClient): void {
+  const service = client.config.serviceId ?? 'AWS';
+  client.middlewareStack.add((next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && !originOfError(error)) {
+        Object.defineProperty(error, ORIGIN, { value: { service, endpoint: endpointOfRequest(args.request) } satisfies ErrorOrigin, configurable: true });
+      }
+      throw error;
+    }
+  }, { step: 'build', name: 'cloudrigErrorOrigin' });
 }
 
 type Make<C> = (region: string, access: AwsAccess) => C;
@@ -29,6 +73,7 @@ export class AwsClients {
     let client = this.made.get(key) as C | undefined;
     if (!client) {
       client = make(region, this.access);
+      tagErrorOrigin(client);
       this.made.set(key, client);
     }
     return client;

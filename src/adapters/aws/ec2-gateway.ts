@@ -180,6 +180,13 @@ export class AwsEc2Gateway implements CloudGateway {
     return (out.KeyPairs ?? []).length > 0;
   }
 
+  async keyPair(keyName: string): Promise<{ publicKey: string | null } | null> {
+    const out = await this.guard(() =>
+      this.ec2.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [keyName] }], IncludePublicKey: true })));
+    const pair = out.KeyPairs?.[0];
+    return pair ? { publicKey: pair.PublicKey?.trim() || null } : null;
+  }
+
   async createKeyPair(keyName: string, workstation: string): Promise<{ privateKeyPem: string }> {
     const out = await this.guard(() => this.ec2.send(new CreateKeyPairCommand({
       KeyName: keyName,

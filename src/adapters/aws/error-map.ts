@@ -2,6 +2,7 @@ import { CloudRigError } from '../../core/errors.js';
 import { isErrorCode } from '../../shared/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
+import { originOfError } from './client-registry.js';
 
 /** What the failing call was about, to make the message specific. */
 export interface ErrorContext {
@@ -11,8 +12,6 @@ export interface ErrorContext {
   readonly profile?: string | null;
   /** Decodes an UnauthorizedOperation's encoded message (STS), when the caller may. */
   readonly decode?: (encoded: string) => Promise<string | null>;
-  /** The service called (its endpoint is named when it cannot be reached); default ec2. */
-  readonly service?: string;
 }
 
 /** vCPUs of an instance type by its size (xlarge = 4, Nxlarge = 4N). */
@@ -55,10 +54,13 @@ function networkCode(error: SdkErrorLike): string | undefined {
   return undefined;
 }
 
-/** The endpoint the SDK used for `service` in `region`: the override when one is set, else AWS's. */
+/**
+ * The endpoint the SDK would use for `service` (its service id, e.g. `EC2`, `Service Quotas`) in
+ * `region`, for an error whose request was never built: the override when one is set, else AWS's.
+ */
 export function endpointOf(service: string, region: string, env: NodeJS.ProcessEnv = process.env): string {
   const specific = env[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
-  return specific ?? env.AWS_ENDPOINT_URL ?? `https://${service}.${region}.amazonaws.com`;
+  return specific ?? env.AWS_ENDPOINT_URL ?? `https://${service.toLowerCase().replace(/[^a-z0-9]/g, '')}.${region}.amazonaws.com`;
 }
 
 /** 5xx codes AWS answers while it has a passing failure of its own. */
@@ -88,14 +90,19 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
     return new CloudRigError('InvalidEndpoint', 'An AWS endpoint override (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>) is not a URL.',
       'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself.');
   }
+  // The client that threw names its service and endpoint; an error from elsewhere is EC2's, the
+  // service most calls go to.
+  const origin = originOfError(raw);
+  const service = origin?.service ?? 'EC2';
+  /** A service other than EC2 failed: messages that would not otherwise say which one name it. */
+  const other = service !== 'EC2';
   if (net) {
-    const service = context.service ?? 'ec2';
-    const endpoint = endpointOf(service, region);
+    const endpoint = origin?.endpoint ?? endpointOf(service, region);
     const attempts = error.$metadata?.attempts;
     const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : '';
     const what = net === 'ETIMEDOUT'
-      ? `AWS ${service.toUpperCase()} at ${endpoint} did not answer in time${tries}`
-      : `Could not reach AWS ${service.toUpperCase()} at ${endpoint}${tries}: ${net}`;
+      ? `AWS ${service} at ${endpoint} did not answer in time${tries}`
+      : `Could not reach AWS ${service} at ${endpoint}${tries}: ${net}`;
     return new CloudRigError('EndpointUnreachable', `${what}.`,
       { action: 'retry', reason: 'network' });
   }
@@ -143,13 +150,13 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
         const action = decoded ? describeDecoded(decoded) : null;
         if (action) detail = ` ${action}`;
       }
-      return new CloudRigError('UnauthorizedOperation', `Your AWS identity is not allowed to do this in ${region}.${detail}`,
+      return new CloudRigError('UnauthorizedOperation', `${other ? `AWS ${service} refused: y` : 'Y'}our AWS identity is not allowed to do this in ${region}.${detail}`,
         { action: 'grant-permissions' });
     }
     case 'RequestLimitExceeded':
     case 'Throttling':
     case 'ThrottlingException':
-      return new CloudRigError('RequestLimitExceeded', `AWS is throttling requests in ${region} and kept refusing after ${error.$metadata?.attempts ?? 'several'} attempts.`,
+      return new CloudRigError('RequestLimitExceeded', `AWS ${other ? `${service} ` : ''}is throttling requests in ${region} and kept refusing after ${error.$metadata?.attempts ?? 'several'} attempts.`,
         { action: 'retry', reason: 'throttled' });
     case 'IdempotentParameterMismatch':
       return new CloudRigError(code, 'A launch with different settings is already recorded for this workstation.',
@@ -162,11 +169,11 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
           { action: 'check-image', region });
       }
       if (SERVER_ERRORS.has(code) || (error.$metadata?.httpStatusCode ?? 0) >= 500) {
-        return new CloudRigError('AwsUnavailable', `AWS ${(context.service ?? 'ec2').toUpperCase()} in ${region} kept failing on its side (${code}, HTTP ${error.$metadata?.httpStatusCode ?? '5xx'}) after ${error.$metadata?.attempts ?? 'several'} attempts.`,
+        return new CloudRigError('AwsUnavailable', `AWS ${service} in ${region} kept failing on its side (${code}, HTTP ${error.$metadata?.httpStatusCode ?? '5xx'}) after ${error.$metadata?.attempts ?? 'several'} attempts.`,
           { action: 'retry', reason: 'aws-unavailable' });
       }
       // Only the first line: SDK messages may append hints meant for programmers.
-      return new CloudRigError(isErrorCode(code) ? code : 'AwsError', `AWS said: ${message.split('\n')[0]!.trim()}`, { action: 'retry', reason: 'aws-said' }, code);
+      return new CloudRigError(isErrorCode(code) ? code : 'AwsError', `AWS ${other ? `${service} ` : ''}said: ${message.split('\n')[0]!.trim()}`, { action: 'retry', reason: 'aws-said' }, code);
   }
 }
 

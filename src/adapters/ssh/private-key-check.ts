@@ -8,9 +8,12 @@ import type { SshTarget } from '../../core/ports.js';
  * cheap enough for every probe. OpenSSH refuses a key others can read, so a status that said
  * "ready" with such a key would be a lie.
  */
-export async function privateKeyProblem(target: SshTarget, platform: string = process.platform): Promise<CloudRigError | null> {
-  const who = target.workstation ? `workstation ${target.workstation}` : `${target.user}@${target.host}`;
-  const path = target.keyPath;
+export function privateKeyProblem(target: SshTarget, platform: string = process.platform): Promise<CloudRigError | null> {
+  return keyFileProblem(target.keyPath, target.workstation ? `workstation ${target.workstation}` : `${target.user}@${target.host}`, platform);
+}
+
+/** The same for a key file by its path; `who` names whose key it is in the message. */
+export async function keyFileProblem(path: string, who: string, platform: string = process.platform): Promise<CloudRigError | null> {
   const quoted = platform === 'win32' ? `"${path}"` : shellQuote(path);
   let mode: number;
   try {

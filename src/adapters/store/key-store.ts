@@ -2,6 +2,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostKeyPin, KeyStore } from '../../core/ports.js';
 import { writePins } from '../ssh/known-hosts.js';
+import { keyFileProblem } from '../ssh/private-key-check.js';
+import type { ErrorInfo } from '../../shared/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** Private keys under `<home>/keys` (mode 0600) and per-workstation known_hosts files. */
@@ -39,6 +41,11 @@ export class FileKeyStore implements KeyStore {
       await this.write(keyName, generated.private);
       return publicKey;
     }
+  }
+
+  async fileProblem(keyName: string, workstation: string): Promise<ErrorInfo | null> {
+    const problem = await keyFileProblem(this.pathOf(keyName), `workstation ${workstation}`);
+    return problem ? problem.toInfo() : null;
   }
 
   async publicKeyOf(privateKeyPem: string): Promise<string> {

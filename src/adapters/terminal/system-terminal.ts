@@ -7,13 +7,24 @@ import {
   TERMINALS,
   terminalLaunch,
   terminalPlatform,
+  type LaunchCommand,
   type TerminalApp,
   type TerminalPlatform,
   type TerminalProbe,
 } from '../../core/terminal-command.js';
 
-/** How long a launcher may take to fail before we call it started (osascript fails fast). */
+/**
+ * How long a terminal's own launcher may take to fail before we call it started: on Windows and
+ * Linux the launcher is (or becomes) the terminal window, which runs until the user closes it.
+ */
 const FAILS_WITHIN_MS = 1_500;
+
+/** osascript's error when the user refused (now or earlier) to let CloudRig control the app. */
+const NOT_AUTHORIZED = /\(-1743\)/;
+/** osascript's error when nobody answered the consent prompt before the Apple event timed out (2 min). */
+const TIMED_OUT = /\(-1712\)/;
+
+const AUTOMATION_FIX = 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal.';
 
 async function exists(path: string): Promise<boolean> {
   // lstat, not access: Windows app execution aliases (wt.exe) are reparse points access() rejects.
@@ -54,37 +65,60 @@ export class SystemTerminal {
    */
   async open(argv: readonly string[], options: { readonly preferred: string | null; readonly title: string }): Promise<TerminalApp> {
     const app = pickTerminal(this.platform, options.preferred, await this.installed());
-    const command = terminalLaunch(app, argv, options.title);
-    const child = spawn(command.file, [...command.args], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: this.env,
-      windowsVerbatimArguments: command.verbatim ?? false,
-    });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-2_000);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Still running (a terminal window) or finished fine (osascript): it started.
-        child.stderr?.destroy();
-        child.unref();
-        resolve();
-      }, FAILS_WITHIN_MS);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new CloudRigError('TerminalFailed', `Could not start ${app.label}: ${error.message}.`, { action: 'pick-terminal', installed: null }));
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        if (code === 0) return resolve();
-        reject(new CloudRigError('TerminalFailed', `${app.label} did not open (exit ${code ?? signal}): ${stderr.trim() || 'no message'}.`,
-          this.platform === 'darwin'
-            ? 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation, or pick another terminal.'
-            : { action: 'pick-terminal', installed: null }));
-      });
-    });
+    await launch(terminalLaunch(app, argv, options.title), app.label, this.platform, this.env);
     return app;
   }
+}
+
+/** Why osascript failed, in the user's words, with the fix for it. */
+function osascriptFailure(label: string, code: number | null, signal: NodeJS.Signals | null, stderr: string): CloudRigError {
+  if (NOT_AUTHORIZED.test(stderr)) {
+    return new CloudRigError('TerminalFailed', `${label} did not open: macOS did not let CloudRig control ${label} (Automation was refused).`, AUTOMATION_FIX);
+  }
+  if (TIMED_OUT.test(stderr)) {
+    return new CloudRigError('TerminalFailed', `${label} did not open: macOS asked whether CloudRig may control ${label}, and the question went unanswered.`, AUTOMATION_FIX);
+  }
+  return new CloudRigError('TerminalFailed', `${label} did not open (exit ${code ?? signal}): ${stderr.trim() || 'no message'}.`, AUTOMATION_FIX);
+}
+
+/**
+ * Runs a terminal's launcher and settles when the terminal started, or rejects with why not.
+ * On macOS the launcher is osascript, which always ends: it asks Terminal or iTerm to open the
+ * window and exits. The first time, macOS holds its Apple event behind a consent prompt for as
+ * long as the user takes (up to the event's 2-minute time-out), so its exit status is awaited,
+ * never guessed from a timer: a refusal (-1743) reaches the user whenever it comes. Elsewhere the
+ * launcher is the terminal itself and keeps running: alive after FAILS_WITHIN_MS means started.
+ */
+export async function launch(command: LaunchCommand, label: string, platform: TerminalPlatform, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(command.file, [...command.args], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env,
+    windowsVerbatimArguments: command.verbatim ?? false,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2_000);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = platform === 'darwin' ? null : setTimeout(() => {
+      // Still running (a terminal window) or finished fine: it started.
+      child.stderr?.destroy();
+      child.unref();
+      resolve();
+    }, FAILS_WITHIN_MS);
+    child.once('error', (error) => {
+      if (timer) clearTimeout(timer);
+      reject(new CloudRigError('TerminalFailed', `Could not start ${label}: ${error.message}.`, { action: 'pick-terminal', installed: null }));
+    });
+    // osascript's whole stderr is wanted (it names the refusal): wait for the pipe to close too.
+    // A Linux terminal may hand the pipe to a server process that outlives it: its exit is enough.
+    child.once(platform === 'darwin' ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (timer) clearTimeout(timer);
+      if (code === 0) return resolve();
+      reject(platform === 'darwin'
+        ? osascriptFailure(label, code, signal, stderr)
+        : new CloudRigError('TerminalFailed', `${label} did not open (exit ${code ?? signal}): ${stderr.trim() || 'no message'}.`, { action: 'pick-terminal', installed: null }));
+    });
+  });
 }

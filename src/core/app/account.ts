@@ -1,7 +1,7 @@
 import type { CheckReport, InstanceTypeOption, QuotaRequestResult } from '../../shared/views.js';
 import { GPU_MODEL_PATTERN, type GpuOffersQuery, type GpuOffersView } from '../../shared/gpu-offers.js';
 import { CloudRigError } from '../errors.js';
-import type { CheckTarget } from '../first-run-checks.js';
+import { runFirstRunChecks, type CheckTarget } from '../first-run-checks.js';
 import { gpuOffersView } from '../gpu-offer-rows.js';
 import { validateRegion } from '../validate.js';
 import type { CloudRigCore, GpuOfferList } from './cloudrig-core.js';
@@ -48,9 +48,9 @@ export async function listGpuOffersView(core: CloudRigCore, query: GpuOffersQuer
 }
 
 /** The first-run checks: credentials, the default VPC, the vCPU quota for the type. */
-export function runAccountChecks(core: CloudRigCore, target: CheckTarget): Promise<CheckReport> {
+export async function runAccountChecks(core: CloudRigCore, target: CheckTarget): Promise<CheckReport> {
   validateRegion(target.region, 'region');
-  return core.account.checks(target);
+  return runFirstRunChecks(await core.account.probe(target.region), target);
 }
 
 /** Files a vCPU quota increase. */

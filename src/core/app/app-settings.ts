@@ -48,13 +48,16 @@ export class AppSettings {
     return this.host.core().settings.read();
   }
 
-  /** At start: writes the login item again when it is on (the app may have moved or been updated since). */
+  /**
+   * At start: writes the login item again when it is on (the app may have moved or been updated
+   * since). One the user removed outside the app stays removed, and the app's switch follows them.
+   */
   renewLoginItem(): void {
     if (!this.host.appState.read().startAtLogin) return;
     // A Linux autostart entry names the executable's path.
     try {
-      if (this.host.loginItem.renew) this.host.loginItem.renew();
-      else this.host.loginItem.set(true);
+      if (!this.host.loginItem.renew) this.host.loginItem.set(true);
+      else if (!this.host.loginItem.renew()) this.host.appState.update((state) => ({ ...state, startAtLogin: false }));
     } catch (error) {
       this.host.log(`start at login: could not renew the login item: ${toErrorInfo(error).message}`);
     }

@@ -1,12 +1,12 @@
-import type { CheckReport, QuotaRequestResult } from '../../shared/views.js';
+import type { QuotaRequestResult } from '../../shared/views.js';
 import type { AccessKeys } from '../../shared/contract.js';
 import type { CostTracker } from '../cost-tracker.js';
 import type { ReminderStore } from '../cost-watch.js';
-import type { CheckTarget } from '../first-run-checks.js';
+import type { AccountProbe } from '../first-run-checks.js';
 import type { GpuOffer } from '../gpu-catalog.js';
 import type { HomeChanges } from '../home-changes.js';
 import type { PriceCatalog } from '../price-catalog.js';
-import type { Clock, Cloud, KeyStore, SettingsStore, SshClient } from '../ports.js';
+import type { Clock, Cloud, KeyStore, PublicIp, SettingsStore, SshClient } from '../ports.js';
 import type { WorkstationService } from '../workstation-service.js';
 import type { ForgottenStore } from './forgotten-watch.js';
 import type { RemoteAccess } from './remote-access.js';
@@ -27,7 +27,8 @@ export interface GpuOfferList {
 
 /** The account as the use cases ask it: checks, quota requests, GPU types and offers (the composition binds the credentials). */
 export interface AccountPort {
-  checks(target: CheckTarget): Promise<CheckReport>;
+  /** The account facts the checks read (STS asked in `region`); loaded on first use. */
+  probe(region: string): Promise<AccountProbe>;
   requestQuota(region: string, quotaCode: string, desired: number): Promise<QuotaRequestResult>;
   gpuTypes(region: string): Promise<GpuInstanceType[]>;
   gpuOffers(regions: readonly string[], gpu: string | null): Promise<GpuOfferList>;
@@ -97,6 +98,8 @@ export interface CloudRigCore {
   /** The app's reminder state (`<home>/state/reminders.json`), shared with `rig snooze`. */
   readonly reminders: ReminderStore;
   readonly account: AccountPort;
+  /** This machine's public IPv4 (what a security group must admit). */
+  readonly publicIp: PublicIp;
   /** The file `rig snooze` and Snooze write on the instance, when not the watchdog's default. */
   readonly keepAliveFile: string | null;
   /** Kept-alive ssh sessions for tunnels, file copies and stats. */

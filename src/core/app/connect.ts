@@ -2,6 +2,7 @@
 // tunnel`/`jupyter`/`push`/`stats` and the app's Jupyter, tunnel and GPU panel open; finding and
 // forwarding Jupyter; and the Remote-SSH folder URI `rig code` and "Open in VS Code" open.
 import type { WorkstationSpec } from '../../shared/workstation.js';
+import { hasControlCharacters } from '../../shared/untrusted-text.js';
 import { CloudRigError } from '../errors.js';
 import { sshTargetOf } from '../ssh-command.js';
 import { resourceName } from '../workstation-service.js';
@@ -59,8 +60,7 @@ export async function forwardJupyter(shell: RemoteShell, forwarder: PortForwarde
 export function remoteFolder(path: string | undefined, user: string): string {
   const home = user === 'root' ? '/root' : `/home/${user}`;
   if (path === undefined || path === '' || path === '~') return home;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) {
+  if (hasControlCharacters(path)) {
     throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(path)} has a control character.`, { action: 'correct-input', field: 'folder', hint: 'pass a folder on the workstation such as ~/project or /data.' });
   }
   if (path.startsWith('~/')) return `${home}/${path.slice(2)}`;

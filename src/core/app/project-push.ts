@@ -6,6 +6,7 @@
 import { byteSize } from '../../shared/byte-size.js';
 import type { ProjectFolder } from '../../shared/settings.js';
 import type { ProjectPushView, PushProgressView } from '../../shared/views.js';
+import { hasControlCharacters } from '../../shared/untrusted-text.js';
 import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
@@ -27,14 +28,11 @@ export function defaultRemoteFolder(local: string): string {
   return name === '' ? '~' : `~/${name}`;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
 /** A remote folder as the popover sends it: trimmed, no control characters; empty means the default. */
 export function checkedRemoteFolder(remote: string, local: string): string {
   const trimmed = remote.trim();
   if (trimmed === '') return defaultRemoteFolder(local);
-  if (CONTROL.test(trimmed)) {
+  if (hasControlCharacters(trimmed)) {
     throw new CloudRigError('InvalidInput', `The folder ${JSON.stringify(trimmed)} has a control character.`,
       { action: 'correct-input', field: 'folder', hint: 'give a folder on the workstation such as ~/project or /data.' });
   }

@@ -3,6 +3,7 @@ import { keeperOf } from '../duplicates.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
 import { checkArchitecture, checkDriver, type ResizeSubject } from '../resize-checks.js';
+import { quotaCheck } from '../first-run-checks.js';
 import { validateInstanceType } from '../validate.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { RunOptions } from './lifecycle.js';
@@ -81,17 +82,15 @@ export async function planResize(core: CloudRigCore, name: string | undefined, i
   };
 }
 
-/** The vCPU quota check `rig doctor` and the setup screen run, for the new type: refuses when it is too small. */
+/** The vCPU quota check `rig doctor` runs, for the new type in the workstation's market: refuses when it is too small. */
 async function quotaLine(core: CloudRigCore, region: string, instanceType: string, spot: boolean): Promise<string> {
-  const report = await core.account.checks({ region, instanceType, spot });
-  const quota = report.checks.find((check) => check.id === 'quota');
-  if (!quota) return 'vCPU quota: not checked.';
+  const quota = await quotaCheck(await core.account.probe(region), { region, instanceType, spot }, spot);
   if (quota.status === 'fail' && quota.quotaRequest) {
-    const offer = quota.quotaRequest;
+    const { region: where, quotaCode, quotaName, desired } = quota.quotaRequest;
     throw new CloudRigError('VcpuLimitExceeded', `Your account's vCPU quota is too small for ${instanceType}: ${quota.detail}`,
-      { action: 'request-quota', region: offer.region, quotaCode: offer.quotaCode, quotaName: offer.quotaName, desired: offer.desired });
+      { action: 'request-quota', region: where, quotaCode, quotaName, desired, market: spot ? 'spot' : 'on-demand', instanceType });
   }
-  return `vCPU quota: ${quota.status === 'skipped' ? `not checked: ${quota.detail}` : quota.detail}`;
+  return `vCPU quota: ${quota.detail}`;
 }
 
 /**

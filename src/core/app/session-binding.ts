@@ -4,7 +4,7 @@
 // replaced, the session ends instead of reconnecting to whatever answers there now.
 import type { InstanceFacts } from '../../shared/workstation.js';
 import { CloudRigError } from '../errors.js';
-import type { CloudRigCore } from './cloudrig-core.js';
+import type { WorkstationService } from '../workstation-service.js';
 
 /** What a session asks before it reconnects (and when its connection drops). */
 export interface SessionBinding {
@@ -33,9 +33,10 @@ export function sessionEndedBy(workstation: string, instanceId: string, now: Ins
 /**
  * The binding of a session opened for `instanceId`: each check asks EC2 (one DescribeInstances,
  * once per reconnect or dropped connection, never per poll). An EC2 that cannot answer does not
- * end the session: the reconnect still accepts only the host key the session connected with.
+ * end the session: the reconnect still accepts only the host key the session connected with. It
+ * takes only the service's refresh, not the core: the core holds the remote sessions, which hold this.
  */
-export function bindToInstance(c: CloudRigCore, workstation: string, instanceId: string): SessionBinding {
+export function bindToInstance(c: { readonly service: Pick<WorkstationService, 'refresh'> }, workstation: string, instanceId: string): SessionBinding {
   return {
     instanceId,
     async stillCurrent() {

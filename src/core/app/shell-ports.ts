@@ -30,8 +30,11 @@ export interface Notifier {
 /** Registers the app to start at login. */
 export interface LoginItem {
   set(enabled: boolean): void;
-  /** Re-registers at start (a moved app) without undoing what the user switched off outside the app. */
-  renew?(): void;
+  /**
+   * Re-registers at start (a moved app) without undoing what the user switched off outside the
+   * app; false when the user removed the login item outside the app (it then stays removed).
+   */
+  renew?(): boolean;
 }
 
 /** The popover window, as far as the application drives it. */

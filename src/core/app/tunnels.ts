@@ -1,5 +1,6 @@
 import { CloudRigError } from '../errors.js';
 import { naming, type RemoteShell } from './stats.js';
+import { replaceControlCharacters } from '../../shared/untrusted-text.js';
 
 /**
  * Ports and Jupyter: local forwards to ports on the workstation over its one kept-alive ssh
@@ -200,13 +201,10 @@ export async function findJupyter(shell: RemoteShell, workstation: string): Prom
   return server;
 }
 
-// eslint-disable-next-line no-control-regex
-const URL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /** The browser URL of a forwarded server, with its token. */
 export function jupyterUrl(server: JupyterServer, localPort: number): string {
   // The path is the box's text: a control character in it is percent-encoded, as a browser would.
-  const path = server.basePath.replace(URL_CONTROLS, (char) => encodeURIComponent(char));
+  const path = replaceControlCharacters(server.basePath, (char) => encodeURIComponent(char));
   const base = path.endsWith('/') ? path : `${path}/`;
   const query = server.token ? `?token=${encodeURIComponent(server.token)}` : '';
   return localUrl(localPort, `${base}${query}`);

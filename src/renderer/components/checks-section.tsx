@@ -63,7 +63,7 @@ export function ChecksSection(props: { region: string; instanceType: string; spo
         </div>
       ) : null}
       {filed ? <p className="notice" role="status">{filed}</p> : null}
-      {offer === null && props.report?.checks.some((item) => item.id === 'quota' && item.status !== 'ok') ? (
+      {offer === null && props.report?.checks.some((item) => item.quota !== undefined && item.status !== 'ok') ? (
         <button type="button" className="link" onClick={() => void request.run(() => api.openLink({ target: 'service-quotas', region: props.region }))}>
           Open Service Quotas in the AWS console
         </button>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { PRICE_SOURCE_NOTE, type GpuOfferRow, type GpuOffersQuery, type GpuOffersView } from '../../shared/gpu-offers.js';
+import { formatHourly } from '../../shared/hourly-rate.js';
 import type { ErrorInfo } from '../../shared/workstation.js';
 import { ErrorBox } from './error-box.js';
 
@@ -11,11 +12,6 @@ export interface GpuChoice {
 
 /** An answer to one picker query, or why there is none. */
 type Loaded = { readonly view: GpuOffersView } | { readonly error: ErrorInfo };
-
-/** `$0.526/h`, as `rig gpus` prints it. */
-function usd(value: number): string {
-  return `$${value.toFixed(3)}/h`;
-}
 
 /**
  * Asks main for offers: the answer, an error, or null while it runs. Answers are kept per query,
@@ -45,7 +41,7 @@ function useGpuOffers(query: GpuOffersQuery | null): Loaded | null {
 function PriceCell({ price, source, testId }: { price: number | null; source: string | null; testId: string }) {
   return (
     <td data-testid={testId}>
-      {price === null ? <span>—</span> : <span>{usd(price)}</span>} <span className="sub">{source ?? 'none'}</span>
+      {price === null ? <span>—</span> : <span>{formatHourly(price, 'compare')}</span>} <span className="sub">{source ?? 'none'}</span>
     </td>
   );
 }
@@ -172,7 +168,7 @@ export function GpuPicker(props: {
               <select value={shownModel ?? ''} onChange={(event) => setModel(event.target.value)}>
                 {hereView.models.map((choice) => (
                   <option key={choice.gpuModel} value={choice.gpuModel}>
-                    {choice.gpuModel} ({choice.types} {choice.types === 1 ? 'type' : 'types'}{choice.fromUsd === null ? '' : `, from ${usd(choice.fromUsd)}`})
+                    {choice.gpuModel} ({choice.types} {choice.types === 1 ? 'type' : 'types'}{choice.fromUsd === null ? '' : `, from ${formatHourly(choice.fromUsd, 'compare')}`})
                   </option>
                 ))}
               </select>

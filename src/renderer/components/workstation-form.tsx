@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { InstanceTypeOption, SettingsView, WorkstationForm } from '../../shared/views.js';
 import { appFix } from '../../shared/app-fix-wording.js';
+import { formatHourly } from '../../shared/hourly-rate.js';
 import { DISK_GIB, IDLE_MINUTES } from '../../shared/limits.js';
 import { GpuPicker } from './gpu-picker.js';
 
-/** `$0.526/h`, or nothing when the price is unknown. */
+/** `, $0.53/h`, or nothing when the price is unknown. */
 function rate(usd: number | null): string {
-  return usd === null ? '' : `, $${usd < 0.1 ? usd.toFixed(3) : usd.toFixed(2)}/h`;
+  return usd === null ? '' : `, ${formatHourly(usd)}`;
 }
 
 /** One line per GPU type: model, GPU memory, vCPUs, RAM and price. */

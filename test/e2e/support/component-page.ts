@@ -3,11 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright';
+import { SCREENSHOTS_BUILD } from '../../support/docs-build.js';
 
 /** Debian's Chromium, as the popover e2e uses it. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(import.meta.dirname, '../../..');
-export const SHOTS = join(ROOT, 'docs', 'screenshots');
+/** Where the e2e tests save screenshots: the docs build folder, copied into docs/screenshots by `npm run docs`. */
+export const SHOTS = SCREENSHOTS_BUILD;
 export const canRunChromium = existsSync(CHROMIUM);
 
 /** Debian's Chromium, headless, with nothing of its own reaching the network. */
