@@ -10,6 +10,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   image: '--ami',
   imageParameter: '--ami-param',
   imageIdArgument: 'IMAGE_ID',
+  instanceTypeArgument: 'TYPE',
   diskGiB: '--disk',
   sshUser: '--ssh-user',
   sshHost: '--ssh-host',
@@ -97,7 +98,7 @@ function cliStep(step: FixStep): string {
       return `See the image with \`rig images ${step.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${step.imageId}\`.`;
     case 'list-images': return `List them with \`rig images ${step.name}\`.`;
     case 'request-quota':
-      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor --request-quota${step.market ? ` --${step.market}` : ''}\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
+      return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor${step.instanceType ? ` --type ${step.instanceType}` : ''} --request-quota${step.market ? ` --${step.market}` : ''}\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
     case 'check-quota':
       return `Read it with \`aws service-quotas get-service-quota --service-code ec2 --quota-code ${step.quotaCode} --region ${step.region}\` (or in the console: Service Quotas → Amazon EC2 → "${step.quotaName}").`;
     case 'other-capacity': {
@@ -165,6 +166,15 @@ function cliStep(step: FixStep): string {
     case 'follow-setup': return `\`rig up ${step.name}\` follows it again while it runs (the whole log: \`rig ssh ${step.name} -- tail -n +1 -f ${step.log}\`).`;
     case 'choose-push-folder':
       return `Put ${step.path} back, or choose another push folder in the app (or pass an existing one to \`rig push ${step.name}\`).`;
+    case 'resize-by-relaunch':
+      return `Keep the disk and relaunch as the new type: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --type ${step.instanceType}\` and \`rig up ${step.name}\` (it launches from the saved image).`;
+    case 'stop-to-resize':
+      return `Run \`rig resize ${step.name} ${step.instanceType} --yes\` to stop it first, or \`rig stop ${step.name}\` and run the resize again.`;
+    case 'confirm-driver':
+      return `If the image does carry the NVIDIA driver (\`rig ssh ${step.name} -- nvidia-smi\` answers while it runs), run \`rig resize ${step.name} ${step.instanceType} --skip-driver-check\`; otherwise install the driver on the box first.`;
+    case 'resize-for-capacity': return step.instanceType === null
+      ? `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} TYPE\` (\`rig gpus\` lists them), then \`rig up ${step.name}\`.`
+      : `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} ${step.instanceType}\`${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}, then \`rig up ${step.name}\`.`;
     default: return unworded(step);
   }
 }

@@ -14,6 +14,7 @@ import { registerRemoveCommand } from './remove-command.js';
 import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
+import { registerResizeCommand } from './resize-command.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -184,7 +185,7 @@ export async function runRig(
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand, registerScanCommands,
-      ...(extensions.register ?? [])],
+      registerResizeCommand, ...(extensions.register ?? [])],
   });
   // Shell completion (`rig complete bash|zsh|fish|powershell` prints the script; the script calls
   // `rig complete -- WORDS…`): loaded only for those calls, so every other command starts as fast.

@@ -96,6 +96,34 @@ export interface CloudGateway {
   describeImage(imageId: string): Promise<SavedImage | null>;
   listImages(workstation: string): Promise<SavedImage[]>;
   deleteImage(imageId: string): Promise<void>;
+  /** What the region says of an instance type (DescribeInstanceTypes); null when the region does not offer it. */
+  describeInstanceType(instanceType: string): Promise<InstanceTypeFacts | null>;
+  /** An image's architecture, name and description (DescribeImages); null when it is gone. */
+  imageFacts(imageId: string): Promise<ImageFacts | null>;
+  /** Changes a stopped instance's type (ModifyInstanceAttribute); its disk and id are kept. */
+  modifyInstanceType(instanceId: string, instanceType: string): Promise<void>;
+}
+
+/** An instance type's hardware as one region describes it. */
+export interface InstanceTypeFacts {
+  readonly instanceType: string;
+  /** The CPU architectures it runs (`x86_64`, `arm64`, …). */
+  readonly architectures: readonly string[];
+  readonly vcpus: number;
+  readonly memoryGiB: number;
+  /** `NVIDIA T4`; null without a GPU. */
+  readonly gpuModel: string | null;
+  /** `NVIDIA`, `AMD`; null without a GPU. */
+  readonly gpuMaker: string | null;
+  readonly gpuCount: number;
+}
+
+/** What an image says of itself: enough to tell whether a type can boot it and whether it carries a GPU driver. */
+export interface ImageFacts {
+  readonly imageId: string;
+  readonly architecture: string | null;
+  readonly name: string | null;
+  readonly description: string | null;
 }
 
 /** One IPv4 range a security group admits on a port, with the rule's description (CloudRig's rules carry one). */

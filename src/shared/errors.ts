@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   // Workstations and their instances
   'NoWorkstation', 'WhichWorkstation', 'UnknownWorkstation', 'WorkstationNotInThisHome', 'WorkstationInUse', 'NoInstance',
   'NotRunning', 'NotManaged', 'DuplicateInstances', 'InstanceInterrupted', 'LaunchFailed', 'NoImage', 'NotOurImage', 'ImageFailed',
-  'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
+  'CannotResize', 'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
   // AWS
   'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'ClockSkew', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
   'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen', 'QuotaUnknown',
@@ -42,7 +42,7 @@ export function isErrorCode(value: string): value is ErrorCode {
  * the app a field of a form).
  */
 export const INPUT_FIELDS = [
-  'name', 'nameArgument', 'region', 'instanceType', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
+  'name', 'nameArgument', 'region', 'instanceType', 'instanceTypeArgument', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
   'setupScript', 'nodes', 'gpuSpec',
 ] as const;
@@ -94,7 +94,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('review-image'), name, imageId: text }),
   z.object({ action: z.literal('list-images'), name }),
   /** `market`: the quota of the market the workstation does not launch in (rig doctor names it to file for that one). */
-  z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number(), market: z.enum(['spot', 'on-demand']).optional() }),
+  /** `instanceType`: the type the quota is needed for, when it is not the workstation's (a resize). */
+  z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number(), market: z.enum(['spot', 'on-demand']).optional(), instanceType: text.optional() }),
   /** The quota could not be read: how to read it another way. */
   z.object({ action: z.literal('check-quota'), region: text, quotaCode: text, quotaName: text }),
   z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
@@ -132,6 +133,14 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('fix-setup-script'), name, problem: z.enum(['failed', 'interrupted', 'not-started']), log: text }),
   /** Following the setup script stopped (a timeout); it keeps running on the box: follow it again. */
   z.object({ action: z.literal('follow-setup'), name, log: text }),
+  /** A spot instance's type cannot change: save its disk as an image, change the spec, launch from the image. */
+  z.object({ action: z.literal('resize-by-relaunch'), name, instanceType: text }),
+  /** The instance runs: it has to stop before its type can change. */
+  z.object({ action: z.literal('stop-to-resize'), name, instanceType: text }),
+  /** Nothing showed that the image carries the NVIDIA driver the new type needs: confirm it does, or use an image that has it. */
+  z.object({ action: z.literal('confirm-driver'), name, instanceType: text }),
+  /** A stopped instance's type has no capacity: change its type (the disk is kept), to `instanceType` when a similar one is known. */
+  z.object({ action: z.literal('resize-for-capacity'), name, instanceType: text.nullable(), similarGpu: text.nullable() }),
   /** The app's push folder is gone: choose it again (or put it back). */
   z.object({ action: z.literal('choose-push-folder'), name, path: text }),
 ]);

@@ -77,6 +77,10 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'fix-setup-script': { action: 'fix-setup-script', name: 'gpu', problem: 'failed', log: '/var/lib/cloudrig/setup/setup.log' },
   'choose-push-folder': { action: 'choose-push-folder', name: 'gpu', path: '/home/me/projects/model' },
   'follow-setup': { action: 'follow-setup', name: 'gpu', log: '/var/lib/cloudrig/setup/setup.log' },
+  'resize-by-relaunch': { action: 'resize-by-relaunch', name: 'gpu', instanceType: 'g5.xlarge' },
+  'stop-to-resize': { action: 'stop-to-resize', name: 'gpu', instanceType: 'g5.xlarge' },
+  'confirm-driver': { action: 'confirm-driver', name: 'gpu', instanceType: 'g5.xlarge' },
+  'resize-for-capacity': { action: 'resize-for-capacity', name: 'gpu', instanceType: 'g4dn.2xlarge', similarGpu: 'NVIDIA T4' },
 };
 
 const STEPS = Object.values(SAMPLES);

@@ -10,11 +10,13 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
   type EC2Client,
   ImportKeyPairCommand,
+  ModifyInstanceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
   StartInstancesCommand,
@@ -27,10 +29,12 @@ import {
   type IpPermission,
   type TagSpecification,
   type ResourceType,
+  type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudRigError } from '../../core/errors.js';
-import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type IngressRule, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
+import { advice, thenFix, type Fix } from '../../shared/errors.js';
+import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type ImageFacts, type IngressRule, type InstanceTypeFacts, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';
 import { similarGpuType } from '../../core/gpu-catalog.js';
@@ -39,7 +43,7 @@ import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '
 import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
-import { listGpuInstanceTypes } from './instance-catalog.js';
+import { instanceTypeFactsOf, listGpuInstanceTypes } from './instance-catalog.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 /** How often, and how long apart, a security group still held by an ended instance's interface is deleted again (about 2 minutes). */
@@ -416,8 +420,26 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async startInstance(instanceId: string): Promise<void> {
-    await this.assertManaged(instanceId);
-    await this.guard(() => this.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })));
+    const instance = await this.assertManaged(instanceId);
+    const instanceType = instance.InstanceType ?? '';
+    await this.guard(() => this.ec2.send(new StartInstancesCommand({ InstanceIds: [instanceId] })), { instanceType })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof CloudRigError) || error.code !== 'InsufficientInstanceCapacity') throw error;
+        // A stopped instance keeps its disk in its zone: another type there is the way, not another
+        // launch. Offered, never taken silently: the same GPU in the next size, from the region's catalog.
+        const catalog = await listGpuInstanceTypes(this.access, this.region).catch(() => []);
+        const similar = similarGpuType(instanceType, catalog);
+        const similarGpu = catalog.find((t) => t.instanceType === similar)?.gpuModel ?? null;
+        const name = workstationOf(instance.Tags) ?? '';
+        // A spot instance's type cannot change: its way to another type is a relaunch from an image.
+        const fix: Fix = instance.InstanceLifecycle !== 'spot'
+          ? { action: 'resize-for-capacity', name, instanceType: similar, similarGpu }
+          : similar === null ? advice('Try again in a few minutes.')
+          : thenFix(advice('Try again in a few minutes.'), { action: 'resize-by-relaunch', name, instanceType: similar });
+        throw new CloudRigError('InsufficientInstanceCapacity',
+          `AWS has no ${instanceType}${instance.InstanceLifecycle === 'spot' ? ' spot' : ''} capacity in ${instance.Placement?.AvailabilityZone ?? this.region} to start ${instanceId} right now. It stays stopped: only its disk is billed.`,
+          fix);
+      });
   }
 
   async stopInstance(instanceId: string): Promise<void> {
@@ -433,6 +455,27 @@ export class AwsEc2Gateway implements CloudGateway {
       await this.guard(() => this.ec2.send(new CancelSpotInstanceRequestsCommand({ SpotInstanceRequestIds: [spotRequestId] })));
     }
     await this.guard(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })));
+  }
+
+  async modifyInstanceType(instanceId: string, instanceType: string): Promise<void> {
+    await this.assertManaged(instanceId);
+    await this.guard(() => this.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: instanceType } })), { instanceType });
+  }
+
+  async describeInstanceType(instanceType: string): Promise<InstanceTypeFacts | null> {
+    const out = await this.guard(() => this.ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] })), { instanceType })
+      .catch((error: CloudRigError) => {
+        // EC2 names the type it does not offer in this region by this code; anything else is a real failure.
+        if (error.awsCode?.startsWith('InvalidInstanceType')) return { InstanceTypes: [] };
+        throw error;
+      });
+    const info = out.InstanceTypes?.find((t) => t.InstanceType === instanceType);
+    return info ? instanceTypeFactsOf(info) : null;
+  }
+
+  async imageFacts(imageId: string): Promise<ImageFacts | null> {
+    const image = await this.imageOrNull(imageId);
+    return image ? { imageId, architecture: image.Architecture ?? null, name: image.Name ?? null, description: image.Description ?? null } : null;
   }
 
   async createImage(instanceId: string, name: string, workstation: string): Promise<string> {
@@ -492,13 +535,18 @@ export class AwsEc2Gateway implements CloudGateway {
   }
 
   async describeImage(imageId: string): Promise<SavedImage | null> {
+    const image = await this.imageOrNull(imageId);
+    return image ? imageOf(image) : null;
+  }
+
+  /** The image as DescribeImages has it; null when it is gone (deregistered, or never in this region). */
+  private async imageOrNull(imageId: string): Promise<Image | null> {
     const out = await this.guard(() => this.ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })))
       .catch((error: CloudRigError) => {
         if (error.code === 'InvalidAMIID') return { Images: [] };
         throw error;
       });
-    const image = out.Images?.[0];
-    return image ? imageOf(image) : null;
+    return out.Images?.[0] ?? null;
   }
 
   async listImages(workstation: string): Promise<SavedImage[]> {

@@ -3,6 +3,7 @@ import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
 import { mapAwsError } from './error-map.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
+import type { InstanceTypeFacts } from '../../core/ports.js';
 
 /** A GPU instance type's hardware, from DescribeInstanceTypes (the picker's option without its price). */
 export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
@@ -20,6 +21,20 @@ function gpuTypeOf(info: InstanceTypeInfo): GpuInstanceType | null {
     gpuMemoryGiB: totalMiB === undefined ? null : Math.round(totalMiB / 1024),
     vcpus: info.VCpuInfo?.DefaultVCpus ?? 0,
     memoryGiB: Math.round((info.MemoryInfo?.SizeInMiB ?? 0) / 1024),
+  };
+}
+
+/** Any instance type's facts, GPU or not, from its DescribeInstanceTypes entry. */
+export function instanceTypeFactsOf(info: InstanceTypeInfo): InstanceTypeFacts {
+  const first = info.GpuInfo?.Gpus?.[0];
+  return {
+    instanceType: info.InstanceType ?? '',
+    architectures: info.ProcessorInfo?.SupportedArchitectures ?? [],
+    vcpus: info.VCpuInfo?.DefaultVCpus ?? 0,
+    memoryGiB: Math.round((info.MemoryInfo?.SizeInMiB ?? 0) / 1024),
+    gpuModel: first ? [first.Manufacturer, first.Name].filter(Boolean).join(' ') || null : null,
+    gpuMaker: first?.Manufacturer ?? null,
+    gpuCount: (info.GpuInfo?.Gpus ?? []).reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0),
   };
 }
 
