@@ -59,8 +59,9 @@ afterAll(async () => {
 describe.runIf(canRun)('the popover over two workstations', () => {
   it('lists both with their states, draws the month under the cost, and switches to the other one on a click', async () => {
     const entries = page.getByTestId('fleet-entry');
+    // Last used first: `rig up other` was the last command to name one.
     await expect.poll(() => entries.allTextContents(), { timeout: 30_000 })
-      .toEqual(['gpu No instance', 'other Running, waiting for ssh…']);
+      .toEqual(['other Running, waiting for ssh…', 'gpu No instance']);
     await expect.poll(() => page.getByTestId('fleet-summary').textContent()).toMatch(/^1 of 2 running · \$[\d.]+\/h in total$/);
     // `rig init other` made it the current one.
     await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('other');
@@ -72,7 +73,8 @@ describe.runIf(canRun)('the popover over two workstations', () => {
     await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('gpu');
     await expect.poll(() => page.getByTestId('phase').textContent()).toBe('No instance');
     await page.screenshot({ path: join(SHOTS, 'fleet-switched.png') });
-    // Last used first: choosing `other` again puts it ahead of `gpu`.
+    await expect.poll(() => entries.allTextContents()).toEqual(['gpu No instance', 'other Running, waiting for ssh…']);
+    // Choosing `other` again puts it back ahead of `gpu`.
     await entries.filter({ hasText: 'other' }).click();
     await expect.poll(() => entries.allTextContents()).toEqual(['other Running, waiting for ssh…', 'gpu No instance']);
   });

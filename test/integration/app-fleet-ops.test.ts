@@ -197,8 +197,10 @@ describe("every running workstation's watchdog is asked, and its answer is that 
     await Promise.all([boxes.a.sshd.start(), boxes.b.sshd.start()]);
     // `rig up a`, `rig up b`: the same use case, in this process; each returns once its box answers ssh.
     await Promise.all(['a', 'b'].map((name) => startWorkstation(world.core(), name)));
-    // What b's check script has been writing: idle since 45 minutes ago. a's box has no such mark.
-    await writeFile(join(boxes.b.dir, 'run', 'idle-since'), `${Math.floor(Date.now() / 1000) - 45 * 60}\n`);
+    // What b's check script has been writing: idle since 45 and a half minutes ago (the half minute
+    // keeps the whole minutes at 45 when the app's reading of the box's clock is a second or two off).
+    // a's box has no such mark.
+    await writeFile(join(boxes.b.dir, 'run', 'idle-since'), `${Math.floor(Date.now() / 1000) - 45 * 60 - 30}\n`);
 
     const record: ShellRecord = { notifications: [], snapshots: [], notices: [] };
     app = startApp(record);
