@@ -34,6 +34,27 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
+/** The page's background colour as the browser computed it. */
+async function background(): Promise<string> {
+  return page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+}
+
+/**
+ * The same state in the light theme too (the popover follows the system's), then back to dark: a
+ * screenshot `NAME-light.png`, taken only once the light colours are in force.
+ */
+async function shotLight(name: string): Promise<void> {
+  const dark = await background();
+  await page.emulateMedia({ colorScheme: 'light' });
+  try {
+    await expect.poll(background).not.toBe(dark);
+    await page.screenshot({ path: join(SHOTS, `${name}-light.png`) });
+  } finally {
+    await page.emulateMedia({ colorScheme: 'dark' });
+  }
+  await expect.poll(background).toBe(dark);
+}
+
 async function phase(label: string, timeout = 60_000): Promise<void> {
   await page.getByTestId('phase').filter({ hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).waitFor({ timeout });
 }
@@ -131,6 +152,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await page.getByText('"Running On-Demand G and VT instances" in us-east-1 allows 0 vCPUs; a g4dn.xlarge needs 4.').waitFor();
     await page.getByRole('combobox', { name: 'Instance type' }).waitFor();
     await shot('first-run');
+    await shotLight('first-run');
 
     await page.getByRole('button', { name: 'Request 4 vCPUs…' }).click();
     await page.getByRole('alertdialog', { name: 'File a quota increase with AWS?' }).waitFor();
@@ -199,6 +221,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     expect(terminateBox!.height).toBeLessThan(stopBox!.height);
     expect(terminateBox!.y).toBeGreaterThan(stopBox!.y + stopBox!.height + 100);
     await shot('ready');
+    await shotLight('ready');
     await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu is ready for ssh');
 
     await page.getByRole('button', { name: 'Copy' }).click();
@@ -226,6 +249,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await expect.poll(() => kept.getByRole('heading').textContent(), { timeout: 10_000 }).toMatch(/^Still costing you \$\d+\.\d\d\/month$/);
     await primaryActionsInFirstViewport();
     await shot('stopped');
+    await shotLight('stopped');
     await expect.poll(() => app.record.notifications.map((notification) => notification.title), { timeout: 10_000 }).toContain('gpu stopped');
 
     await page.getByRole('button', { name: 'Start' }).click();
