@@ -122,6 +122,59 @@ describe('the packaged flow in Electron', () => {
     await popover.getByRole('button', { name: 'Terminate without saving' }).click();
     await popover.getByTestId('phase').filter({ hasText: /^No instance$/ }).waitFor({ timeout: 60_000 });
   }, 240_000);
+
+  it('keeps the tray menu in step, opens and hides the popover from the tray, notifies when ssh answers, and asks before quitting with an instance billed', async (context) => {
+    if (skipReason) return context.skip(skipReason);
+    // Electron has no API that lists an app's trays, menus or shown notifications: from here on the
+    // test records what the shell hands Electron, and answers the quit question with Cancel.
+    await app.evaluate(({ Tray, Menu, Notification, dialog }) => {
+      const seen = { tray: null as Electron.Tray | null, menus: [] as Electron.Menu[], notifications: [] as string[], questions: [] as string[] };
+      (globalThis as unknown as { seen: typeof seen }).seen = seen;
+      const setToolTip = Tray.prototype.setToolTip;
+      Tray.prototype.setToolTip = function (this: Electron.Tray, text: string) {
+        seen.tray = this;
+        setToolTip.call(this, text);
+      };
+      const build = Menu.buildFromTemplate.bind(Menu);
+      Menu.buildFromTemplate = (template) => {
+        const menu = build(template);
+        seen.menus.push(menu);
+        return menu;
+      };
+      const show = Notification.prototype.show;
+      Notification.prototype.show = function (this: Electron.Notification) {
+        seen.notifications.push(this.title);
+        show.call(this);
+      };
+      dialog.showMessageBox = (async (...args: unknown[]) => {
+        const options = args.at(-1) as Electron.MessageBoxOptions;
+        seen.questions.push(options.message);
+        return { response: options.cancelId ?? 1, checkboxChecked: false };
+      }) as typeof dialog.showMessageBox;
+    });
+    const seen = <T>(read: (seen: { tray: Electron.Tray | null; menus: Electron.Menu[]; notifications: string[]; questions: string[] }) => T): Promise<T> =>
+      app.evaluate((_electron, body) => (0, eval)(body)((globalThis as unknown as { seen: unknown }).seen), read.toString()) as Promise<T>;
+    const lastMenuLabels = (): Promise<string[]> => seen((s) => (s.menus.at(-1)?.items ?? []).map((item) => item.label));
+
+    await popover.getByRole('button', { name: 'Launch' }).click();
+    await popover.getByTestId('phase').filter({ hasText: /^Ready for ssh$/ }).waitFor({ timeout: 60_000 });
+    // The notification that ssh answers, and a tray menu that offers Stop for the running box.
+    await expect.poll(() => seen((s) => s.notifications), { timeout: 15_000 }).toContainEqual('gpu is ready for ssh');
+    await expect.poll(lastMenuLabels, { timeout: 15_000 }).toEqual(expect.arrayContaining(['Stop', 'Copy SSH command', 'Open terminal', 'Quit CloudRig']));
+
+    // A click on the tray opens the popover; the next one hides it.
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.hide());
+    await seen((s) => s.tray?.emit('click', {}, { x: 0, y: 0, width: 22, height: 22 }));
+    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible())).toBe(true);
+    await seen((s) => s.tray?.emit('click', {}, { x: 0, y: 0, width: 22, height: 22 }));
+    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible())).toBe(false);
+
+    // Quit from the tray menu with the instance billed: the question, and Cancel leaves the app running.
+    await seen((s) => s.menus.at(-1)?.items.find((item) => item.label === 'Quit CloudRig')?.click());
+    await expect.poll(() => seen((s) => s.questions)).toEqual(['gpu is still running']);
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
+    await popover.getByTestId('phase').filter({ hasText: /^Ready for ssh$/ }).waitFor();
+  }, 180_000);
 });
 
 // The packaged layout `npm run dist` leaves in dist/*-unpacked (or dist/mac*/CloudRig.app): the

@@ -36,7 +36,10 @@ async function shot(name: string): Promise<void> {
 
 /** The page's background colour as the browser computed it. */
 async function background(): Promise<string> {
-  return page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  return page.evaluate(() => {
+    const view = globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string }; document: { documentElement: unknown } };
+    return view.getComputedStyle(view.document.documentElement).backgroundColor;
+  });
 }
 
 /**
