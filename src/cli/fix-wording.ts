@@ -61,7 +61,7 @@ function cliStep(step: FixStep): string {
         ? `Name one of ${step.names.join(', ')}; or create ${step.missing} with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`
         : `Create it with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`;
     case 'adopt-workstation':
-      return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType}\`, then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
+      return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType} --new-key\` (its private key went with the lost home; if you still have the key file, copy it into this home's keys/ and leave out --new-key), then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
     case 'settle-before-removal': return step.holds === 'instance'
       ? `Pass --terminate to terminate it too (its disk is deleted); to keep its files, run \`rig down ${step.name} --save-image --yes\` first.`
       : `Pass --delete-images to delete them too, or --keep-images to leave them in AWS (their snapshots stay billed; a workstation named ${step.name} made again launches from the newest).`;

@@ -188,7 +188,7 @@ describe('with the home deleted while an instance runs', () => {
     const status = await world.rig(['status']);
     expect(status.code).toBe(1);
     expect(status.stderr).not.toContain('No workstation is set up yet');
-    expect(status.stderr).toMatch(new RegExp(`^error: This CloudRig home has no workstation, but AWS has CloudRig's ${id} \\(workstation gpu, g4dn\\.xlarge, running in us-east-1\\), billed while it runs\\. Fix: Take it over from here: \`rig init --name gpu --region us-east-1 --type g4dn\\.xlarge\``, 'm'));
+    expect(status.stderr).toMatch(new RegExp(`^error: This CloudRig home has no workstation, but AWS has CloudRig's ${id} \\(workstation gpu, g4dn\\.xlarge, running in us-east-1\\), billed while it runs\\. Fix: Take it over from here: \`rig init --name gpu --region us-east-1 --type g4dn\\.xlarge --new-key\``, 'm'));
 
     // The key pair in AWS has no private key here: refused, with a fix that works.
     const init = await world.rig(initArgs(world));
