@@ -123,7 +123,7 @@ function cliStep(step: FixStep): string {
     case 'reset-launch': return 'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.';
     case 'recreate-key': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''}\` again to recreate it.`;
     case 'replace-key':
-      return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
+      return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name}${step.region && step.instanceType ? ` --region ${step.region} --type ${step.instanceType}` : ''} --new-key\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
     case 'restore-key':
       return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: `
         + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.';

@@ -193,10 +193,11 @@ describe('with the home deleted while an instance runs', () => {
     // The key pair in AWS has no private key here: refused, with a fix that works.
     const init = await world.rig(initArgs(world));
     expect(init.code).toBe(1);
-    expect(init.stderr).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*Fix: Copy the key file there .* run `rig init --name gpu --new-key …`/m);
+    expect(init.stderr).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*Fix: Copy the key file there .* run `rig init --name gpu --region us-east-1 --type g4dn\.xlarge --new-key`/m);
     expect(world.cloud.proxy.counts().DeleteKeyPair ?? 0).toBe(0);
 
-    const replaced = await world.rig(initArgs(world, ['--new-key']));
+    // The fix, run as printed (a new spec: the sshd here is reached through its own host and port, as at first).
+    const replaced = await world.rig(['init', '--name', 'gpu', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--new-key', ...initArgs(world).slice(5)]);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stderr).toContain(`warning: ${id} (running) was launched with the key pair whose private key is lost, so nobody can log in to it.`);
     expect(replaced.stderr).toContain('rig down gpu --save-image --yes');
