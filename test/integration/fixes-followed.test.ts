@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useRigWorld } from '../support/rig-harness.js';
+import { readyWorkstation, useRigWorld } from '../support/rig-harness.js';
 
 // Each error's `Fix:` is a command that, run exactly as printed, makes progress: the test takes the
 // first `rig …` command out of the error line, runs it, and runs the failed command again, which now
@@ -71,4 +71,30 @@ describe('a fix followed as printed gets the command further', () => {
     const followed = await world.rig(fixCommand(stderr));
     expect(followed.code, followed.stderr).toBe(0);
   });
+
+  it('ssh to a stopped workstation: the fix starts it, and the same ssh then runs', async () => {
+    await readyWorkstation(world);
+    expect((await world.rig(['stop'])).code).toBe(0);
+    const stderr = await fails(['ssh', '--', 'true']);
+    const fix = fixCommand(stderr);
+    expect(fix[0]).toBe('up');
+    const followed = await world.rig(fix);
+    expect(followed.code, followed.stderr).toBe(0);
+    const again = await world.rig(['ssh', '--', 'echo', 'on', 'the', 'box']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe('on the box\n');
+  });
+
+  it('stop with nothing running: the fix launches one', async () => {
+    const init = await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host, '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
+    expect(init.code, init.stderr).toBe(0);
+    const stop = await world.rig(['stop']);
+    const printed = `${stop.stdout}${stop.stderr}`;
+    const fix = fixCommand(printed.includes('Fix: ') ? printed : `Fix: ${printed}`);
+    expect(fix[0]).toBe('up');
+    const followed = await world.rig([...fix, '--no-wait-ssh']);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(await world.statusJson()).toMatchObject({ state: 'running' });
+  });
 });
+
