@@ -186,3 +186,30 @@ describe('rig down on a terminal offers to save an image first', () => {
     expect(await ec2State(launched)).toBe('terminated');
   });
 });
+
+describe('rig up --json when the setup script fails', () => {
+  it('still prints the object, with setupFailure and the running instance a script must stop; the log goes to stderr; exits non-zero', async () => {
+    const script = join(scratch, 'setup.sh');
+    await writeFile(script, '#!/bin/bash\ncurl -fsS https://julialang-s3.julialang.org/\n');
+    // A launch from a saved image runs no setup script: the images saved above go first.
+    for (const image of parsed(await world.rig(['images', '--json'])) as unknown as Array<{ imageId: string }>) {
+      expect((await world.rig(['images', 'rm', image.imageId, '--yes'])).code).toBe(0);
+    }
+    const init = await world.rig(initArgs(world, ['--setup', script]));
+    expect(init.code, init.stderr).toBe(0);
+    // The box's side, as cloud-init leaves it: the script started on this boot, logged and exited 6.
+    const dir = join(scratch, 'setup');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'started'), `${(await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()}\n`);
+    await writeFile(join(dir, 'setup.log'), 'curl: (6) Could not resolve host: julialang-s3.julialang.org\n');
+    await writeFile(join(dir, 'exit'), '6\n');
+
+    const up = await world.rig(['up', '--json'], { env: { CLOUDRIG_SETUP_DIR: dir } });
+    expect(up.code).not.toBe(0);
+    const json = JSON.parse(up.stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ name: 'gpu', state: 'running', setupFailure: { code: 'SetupScriptFailed', message: 'The setup script failed (exit 6).' } });
+    expect(await ec2State(String(json.instanceId))).toBe('running');
+    expect(up.stderr).toContain('curl: (6) Could not resolve host');
+    expect(up.stderr).toMatch(/^error: The setup script failed \(exit 6\)\..* Fix: /m);
+  });
+});
