@@ -69,9 +69,15 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
+  // A failed test still lets the demo clean up after itself; SIGKILL only if it does not.
+  if (demo.exitCode === null && demo.signalCode === null) {
+    demo.kill('SIGINT');
+    const guard = setTimeout(() => demo.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(guard);
+  }
   await rm(work, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe('npm run demo: rig without an AWS account', () => {
   it('prints the environment and the init flags; init, up (with its setup script), push, ssh, stats and down work against it; Ctrl-C ends every process and folder it made', async () => {
