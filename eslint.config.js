@@ -84,7 +84,7 @@ const pureSyntax = [
 ];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.bench/**', '.docs-build/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', '.bench/**', '.demo/**', '.docs-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
