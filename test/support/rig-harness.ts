@@ -51,13 +51,17 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
   // The SDK reads AWS_ENDPOINT_URL and the keys from the environment, as it would for a user.
   Object.assign(process.env, cloud.env);
   const env: NodeJS.ProcessEnv = { ...process.env, ...cloud.env, CI: '1' };
+  // The box is this machine (sshd runs as this user): a snooze or an idle check over ssh must touch a
+  // keep-alive file of this world's, never the default /var/lib/cloudrig/keepalive that every other
+  // test's box would then read as "kept awake".
+  const ownBox = (): NodeJS.ProcessEnv => ({ CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: join(world.home, 'box-keepalive') });
   const world: RigWorld = {
     cloud,
     sshd,
     home: await mkdtemp(join(tmpdir(), 'cloudrig-home-')),
     env,
     rig(args, options = {}) {
-      const runEnv = { ...env, CLOUDRIG_HOME: world.home, ...options.env };
+      const runEnv = { ...env, ...ownBox(), ...options.env };
       if (!options.process && options.timeoutMs === undefined && !needsOwnProcess(args, runEnv)) return runRigInProcess(args, runEnv);
       return new Promise((resolve) => {
         execFile(process.execPath, [RIG, ...args], {
@@ -71,14 +75,14 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
       });
     },
     spawnRig(args) {
-      const child = spawn(process.execPath, [RIG, ...args], { env: { ...env, CLOUDRIG_HOME: world.home } });
+      const child = spawn(process.execPath, [RIG, ...args], { env: { ...env, ...ownBox() } });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       return Object.assign(child, { output: () => output });
     },
     core(options = {}) {
-      return createCore({ home: world.home, env, maxAttempts: options.maxAttempts, clock: options.clock });
+      return createCore({ home: world.home, env: { ...env, ...ownBox() }, maxAttempts: options.maxAttempts, clock: options.clock });
     },
     async trustWorkstationKey(workstation = 'gpu') {
       const pem = await readFile(join(world.home, 'keys', `cloudrig-${workstation}.pem`), 'utf8');
