@@ -3,6 +3,7 @@ import { buildProgram, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
 import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
+import { registerInitCommand } from './init-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import { registerGpusCommand } from './gpus-command.js';
 import { registerSshConfig } from './ssh-config-command.js';
@@ -183,7 +184,7 @@ export async function runRig(
     remote,
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
-    register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
+    register: [registerInitCommand, registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand, registerScanCommands,
       registerResizeCommand, ...(extensions.register ?? [])],
   });
