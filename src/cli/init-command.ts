@@ -115,10 +115,12 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
 async function chooseMissing(core: CloudRigCore, io: Io, name: string, opts: InitOptions): Promise<Chosen> {
   const configured = opts.region ? null : await core.account.defaultRegion();
   if (!io.stdinIsTty) {
-    if (opts.region) return {};
+    // The type's default launches nothing yet; a region is the user's to choose, so it must come from somewhere.
+    const instanceType = opts.type ?? DEFAULTS.instanceType;
+    if (opts.region) return { instanceType };
     if (!configured) throw noRegion(name, opts.name !== undefined);
     io.stderr.write(`Region ${configured.region} (from ${configured.source}).\n`);
-    return { region: validateRegion(configured.region, 'region') };
+    return { region: validateRegion(configured.region, 'region'), instanceType };
   }
   const asker = terminalAsker(io);
   try {
