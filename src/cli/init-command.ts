@@ -141,8 +141,8 @@ async function askMissing(core: CloudRigCore, io: Io, asker: Asker, opts: InitOp
   if (instanceType === undefined) {
     const offers = await launchableOffers(core, region, opts.spot === true);
     if (offers.length) {
-      out(`GPU types in ${region} your quota allows, cheapest first:`);
-      offers.forEach((offer, index) => out(`  ${index + 1}) ${offerLine(offer)}`));
+      out(`GPU types in ${region}, cheapest first (types your quota rules out are left out):`);
+      for (const line of offerLines(offers)) out(line);
     }
     instanceType = await asker.ask(offers.length ? `Instance type (a number or a type)` : 'Instance type', DEFAULTS.instanceType, (answer) => {
       const picked = /^\d+$/.test(answer) ? offers[Number(answer) - 1] : undefined;
@@ -179,10 +179,17 @@ async function launchableOffers(core: CloudRigCore, region: string, spot: boolea
   }
 }
 
-function offerLine(offer: GpuOffer): string {
-  const gpus = `${offer.gpuModel ?? '?'} ×${offer.gpuCount}${offer.gpuMemoryGiB === null ? '' : ` ${offer.gpuMemoryGiB} GiB`}`;
-  const price = offer.onDemand ? formatHourly(offer.onDemand.usd, 'compare') : 'price unknown';
-  return `${offer.instanceType.padEnd(14)} ${gpus.padEnd(16)} ${offer.vcpus} vCPU  ${price}`;
+/** The offers as a numbered table: type, GPUs, vCPUs, on-demand price. */
+function offerLines(offers: readonly GpuOffer[]): string[] {
+  const rows = offers.map((offer, index) => [
+    `${index + 1})`,
+    offer.instanceType,
+    `${offer.gpuModel ?? '?'} ×${offer.gpuCount}${offer.gpuMemoryGiB === null ? '' : ` ${offer.gpuMemoryGiB} GiB`}`,
+    `${offer.vcpus} vCPU`,
+    offer.onDemand ? formatHourly(offer.onDemand.usd, 'compare') : 'price unknown',
+  ]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`);
 }
 
 /** " (about $0.53/h)" from the price catalog, or nothing when no price is known. */

@@ -137,11 +137,15 @@ describe('rig init on a terminal', () => {
   });
 
   it('asks only for what the flags leave out, and lists the GPU types the quota allows to pick by number', async () => {
+    // Running On-Demand G and VT instances: 4 vCPUs admit the xlarge types, not the 2xlarge ones.
+    world.cloud.proxy.setQuota('L-DB2E81BA', 4);
     const env = { ...world.env, CLOUDRIG_HOME: world.home };
     const pty = rigOnPty(['init', '--region', 'us-east-1', '--disk', '120'], env);
     await waitUntil('the type question', () => pty.output().includes('Instance type') || pty.ended());
-    const listed = /GPU types in us-east-1 your quota allows, cheapest first:\n {2}1\) (\S+)/.exec(pty.output());
+    const listed = /GPU types in us-east-1, cheapest first \(types your quota rules out are left out\):\n {2}1\) +(\S+)/.exec(pty.output());
     expect(listed, pty.output()).not.toBeNull();
+    expect(pty.output()).toMatch(/^ {2}\d\) +g4dn\.xlarge /m);
+    expect(pty.output()).not.toContain('2xlarge');
     pty.type('1\r');
     await answer(pty, 'Stop after this many idle minutes [60]:', '45');
     const { code, output } = await pty.exited;
