@@ -154,4 +154,23 @@ describe('rig init on a terminal', () => {
     expect(output).not.toContain('Root disk');
     expect(await savedSpec()).toMatchObject({ region: 'us-east-1', instanceType: listed![1], diskGiB: 120, autoStop: { idleMinutes: 45 } });
   });
+
+  it('Ctrl-C at a question ends rig init with nothing saved and nothing made in AWS', async () => {
+    const env = { ...world.env, CLOUDRIG_HOME: world.home };
+    const pty = rigOnPty(['init'], env);
+    await waitUntil('the region question', () => pty.output().includes('Region (from AWS_REGION) [us-east-1]:') || pty.ended());
+    pty.pressCtrlC();
+    const { code, output } = await pty.exited;
+    expect(code).toBe(1);
+    expect(output).toContain('Cancelled at a question; nothing was saved.');
+    expect(await savedSpec()).toBeUndefined();
+    expect(world.cloud.proxy.requestLog()).not.toContain('CreateKeyPair');
+  });
+});
+
+describe('rig --help', () => {
+  it('lists init first, the command a new user runs first', async () => {
+    const help = await world.rig(['--help']);
+    expect(help.stdout).toMatch(/^Commands:\n {2}init \[options\] +Save the workstation spec/m);
+  });
 });
