@@ -6,7 +6,8 @@ import { snoozeWorkstation } from '../core/app/snooze.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
-import { lineWriter } from './output.js';
+import { jsonText, lineWriter } from './output.js';
+import type { SnoozeJson } from './command-json.js';
 import { dollars, monthFigure } from './cost-text.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
@@ -47,13 +48,15 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Keep the workstation awake: the idle auto-stop and the reminders wait (default 1 hour).')
     .addOption(new Option('--hours <hours>', 'how long to keep it awake').default('1'))
-    .action(async (name: string | undefined, opts: { hours: string }) => {
+    .option('--json', 'print { name, hours, until } (until: ISO 8601, UTC)')
+    .action(async (name: string | undefined, opts: { hours: string; json?: boolean }) => {
       const hours = Number(opts.hours);
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, { action: 'correct-input', field: 'snoozeHours', hint: 'pass a number such as 1 or 2.5.' });
       }
       const c = await core();
       const snoozed = await snoozeWorkstation(c, { name: await workstationFor(c, io, name), hours });
+      if (opts.json) return out(jsonText({ name: snoozed.name, hours: snoozed.hours, until: new Date(snoozed.until).toISOString() } satisfies SnoozeJson, 2));
       out(`Idle auto-stop snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}); reminders wait as long.`);
     });
 };

@@ -2,12 +2,14 @@ import { realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
 import ora from 'ora';
+import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
-import { isInteractive, lineWriter, type Io } from './output.js';
+import { isInteractive, jsonText, lineWriter, type Io } from './output.js';
+import { copyJson } from './command-json.js';
 import type { CommandRegistrar } from './program.js';
 import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
@@ -135,7 +137,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .description('Copy a file or folder to the workstation over sftp: changed files only, modes kept; --watch keeps pushing edits.')
     .option('--watch', 'keep pushing local edits until Ctrl-C (ignores .git and what .gitignore ignores)')
     .option('--force', 'replace files that are newer on the workstation, and links or special files where a file goes')
-    .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean }) => {
+    .addOption(new Option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied').conflicts('watch'))
+    .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean; json?: boolean }) => {
       const c = await core();
       const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
       const { paths } = split;
@@ -176,6 +179,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       try {
         const first = await push(true);
         if (first === null) return interruptedCopy(io, 'rig push');
+        if (opts.json) return out(jsonText(copyJson(name, { from: local, to: where }, first), 2));
         out(summaryLine(first, where));
         if (!opts.watch) return;
         const controller = new AbortController();
@@ -210,7 +214,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .argument('[paths...]', 'REMOTE [LOCAL]: a file or folder on the workstation (relative to ~), and where it goes here (default ./<its name>)')
     .description('Copy a file or folder from the workstation over sftp: changed files only, modes kept (masked by your umask).')
     .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')
-    .action(async (first: string | undefined, more: string[], opts: { force?: boolean }) => {
+    .option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied (also when names were refused, before the error)')
+    .action(async (first: string | undefined, more: string[], opts: { force?: boolean; json?: boolean }) => {
       const c = await core();
       const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
       const { paths } = split;
@@ -246,7 +251,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         }
         if (summary === null) return interruptedCopy(io, 'rig pull');
         for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
-        out(summaryLine(summary, local));
+        const box = session.target.workstation ?? 'the workstation';
+        out(opts.json ? jsonText(copyJson(name, { from: `${box}:${remote === '.' ? '~' : remote}`, to: local }, summary), 2) : summaryLine(summary, local));
         // Names no file system of ours should hold came from the box: the rest was copied, but a
         // script must not read this as a clean pull.
         const unsafe = summary.kept.filter((kept) => kept.reason === 'unsafe-name').length;

@@ -61,7 +61,7 @@ function cliStep(step: FixStep): string {
         ? `Name one of ${step.names.join(', ')}; or create ${step.missing} with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`
         : `Create it with \`rig init --name ${step.missing} --region us-east-1 --type g4dn.xlarge\`.`;
     case 'adopt-workstation':
-      return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType}\`, then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
+      return `Take it over from here: \`rig init --name ${step.name} --region ${step.region} --type ${step.instanceType} --new-key\` (its private key went with the lost home; if you still have the key file, copy it into this home's keys/ and leave out --new-key), then \`rig status\` or \`rig down ${step.name} --yes\` to end it.`;
     case 'settle-before-removal': return step.holds === 'instance'
       ? `Pass --terminate to terminate it too (its disk is deleted); to keep its files, run \`rig down ${step.name} --save-image --yes\` first.`
       : `Pass --delete-images to delete them too, or --keep-images to leave them in AWS (their snapshots stay billed; a workstation named ${step.name} made again launches from the newest).`;
@@ -123,7 +123,7 @@ function cliStep(step: FixStep): string {
     case 'reset-launch': return 'Run `rig up` again; if it persists, delete launch.json for this workstation in the CloudRig home.';
     case 'recreate-key': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''}\` again to recreate it.`;
     case 'replace-key':
-      return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name} --new-key …\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
+      return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name}${step.region && step.instanceType ? ` --region ${step.region} --type ${step.instanceType}` : ''} --new-key\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
     case 'restore-key':
       return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: `
         + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.';

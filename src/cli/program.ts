@@ -15,6 +15,8 @@ import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation
 import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
+import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
+import { askToTerminate } from './down-question.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
@@ -92,7 +94,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
     .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
-    .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number }) => {
+    .option('--json', 'print the `rig status --json` object (without the cost fields) at the end, also when the setup script failed; the setup log goes to stderr')
+    .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number; json?: boolean }) => {
       const startedAt = Date.now();
       const core = await getCore();
       const name = await workstationFor(core, io, named);
@@ -104,12 +107,25 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       });
       const setupFailed = snapshot.setupFailure ?? null;
       bar.done(`${snapshot.instance?.instanceId} is ${snapshot.phase === 'ready' ? `running and ssh answers${setupFailed ? ', but its setup script failed' : ''}` : 'running'}`);
-      out(snapshot.sshCommand ?? '(no public address)');
+      if (!opts.json) out(snapshot.sshCommand ?? '(no public address)');
       const followFor = opts.timeout === undefined ? null : Math.max(0, opts.timeout * 1000 - (Date.now() - startedAt));
-      await followSetupAfterUp(core, snapshot, io, {
-        timeoutMs: followFor,
-        onFollowing: () => options.billed?.()?.following(),
-      });
+      // With --json, stdout holds the one object: the setup log is progress, so it goes to stderr.
+      const upJson = (): void => {
+        if (!opts.json) return;
+        const spec = core.service.spec(name);
+        json(statusJson(core.service.cached(name) ?? snapshot, { ingressCidr: spec.ingressCidr, ingressWarning: ingressWarning(spec) }));
+      };
+      try {
+        await followSetupAfterUp(core, snapshot, opts.json ? { ...io, stdout: io.stderr } : io, {
+          timeoutMs: followFor,
+          onFollowing: () => options.billed?.()?.following(),
+        });
+      } catch (error) {
+        // The instance runs (and bills) even when its setup failed: a script still gets its address.
+        upJson();
+        throw error;
+      }
+      upJson();
     });
 
   program
@@ -169,11 +185,14 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .command('ssh-command')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Print the ssh command for the running workstation.')
-    .action(async (named: string | undefined) => {
+    .option('--json', 'print { name, command }')
+    .action(async (named: string | undefined, opts: { json?: boolean }) => {
       const c = await getCore();
       const name = await workstationFor(c, io, named);
       const target = await c.service.sshTarget(name);
-      out(displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled));
+      const command = displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled);
+      if (opts.json) return json({ name: c.service.spec(name).name, command } satisfies SshCommandJson);
+      out(command);
     });
 
   program
@@ -205,41 +224,61 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .command('stop')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
-    .action(async (named: string | undefined) => {
+    .option('--json', 'print { name, instanceId, state } once stopped')
+    .action(async (named: string | undefined, opts: { json?: boolean }) => {
       const c = await getCore();
       const name = await workstationFor(c, io, named);
       const bar = progress();
       const snapshot = await stopWorkstation(c, name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
+      if (opts.json) json(stopJson(snapshot));
     });
 
   program
     .command('down')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
-    .description('Terminate the instance (its disk is deleted).')
+    .description('Terminate the instance (its disk is deleted); on a terminal, offers to save an image first.')
     .option('--save-image', 'save an image first and wait until it is available')
     .option('--yes', 'do not ask for confirmation')
-    .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean }) => {
+    .option('--json', 'print { name, instanceId, terminated, imageId } at the end (terminated false when the question was declined)')
+    .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean; json?: boolean }) => {
       const c = await getCore();
       const spec = c.service.spec(await workstationFor(c, io, named, {
         unasked: opts.yes ? (name) => `rig down ${name}${opts.saveImage ? ' --save-image' : ''} --yes` : undefined,
       }));
+      // With --json, stdout holds the one object: the questions and the closing lines go to stderr.
+      const say = opts.json ? lineWriter(io.stderr) : out;
+      let saveImage = Boolean(opts.saveImage);
       if (!opts.yes) {
         if (!io.stdinIsTty) {
           throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         }
-        const ok = await confirm({ message: `Terminate workstation ${spec.name}${opts.saveImage ? ' after saving an image' : ' (its disk is deleted)'}?`, default: false });
-        if (!ok) {
-          out('Nothing was terminated.');
+        const answer = await askToTerminate(spec.name, saveImage, opts.json ? { output: io.stderr } : undefined);
+        if (answer === 'cancel') {
+          say('Nothing was terminated.');
+          if (opts.json) {
+            const instanceId = (await c.service.refresh(spec.name, { probeSsh: false })).instance?.instanceId ?? null;
+            json({ name: spec.name, instanceId, terminated: false, imageId: null } satisfies DownJson);
+          }
           return;
         }
+        saveImage = answer === 'save-image';
       }
       const bar = progress();
-      const result = await terminateWorkstation(c, spec.name, { saveImage: Boolean(opts.saveImage), onStep: tracked(bar) });
+      // The snapshot after a terminate has no instance: the steps name the one terminated.
+      let instanceId: string | null = null;
+      const result = await terminateWorkstation(c, spec.name, {
+        saveImage,
+        onStep: (step) => {
+          if (step.instanceId) instanceId = step.instanceId;
+          tracked(bar)(step);
+        },
+      });
       bar.done('terminated');
-      if (result.imageId) out(`Saved image: ${result.imageId}`);
-      out(`Workstation ${spec.name} is terminated.`);
-      await reportLeftovers(() => scanAccount(c), out);
+      if (result.imageId) say(`Saved image: ${result.imageId}`);
+      say(`Workstation ${spec.name} is terminated.`);
+      await reportLeftovers(() => scanAccount(c), say);
+      if (opts.json) json({ name: spec.name, instanceId, terminated: true, imageId: result.imageId } satisfies DownJson);
     });
 
   const images = program.command('images').description('List or delete images saved from a workstation.');

@@ -220,7 +220,7 @@ export class WorkstationService {
     const created: string[] = [];
     const warnings: InitWarning[] = [];
     options.onStep?.({ id: 'key-pair', label: `Key pair ${resourceName(spec.name)}` });
-    const key = await this.ensureKeyPair(gateway, spec.name, options.newKey === true);
+    const key = await this.ensureKeyPair(gateway, spec.name, spec.instanceType, options.newKey === true);
     if (key.created) created.push('key-pair');
     if (key.replaced) {
       // The old private key is gone: an instance launched with it can never be logged in to.
@@ -250,7 +250,7 @@ export class WorkstationService {
    * pair in AWS whose private key is not here (another machine, a deleted home) is replaced only
    * when asked (`replace`): another machine may still hold that key.
    */
-  private async ensureKeyPair(gateway: CloudGateway, workstation: string, replace = false): Promise<{ created: boolean; replaced: boolean }> {
+  private async ensureKeyPair(gateway: CloudGateway, workstation: string, instanceType: string, replace = false): Promise<{ created: boolean; replaced: boolean }> {
     const keyName = resourceName(workstation);
     const local = await this.deps.keys.read(keyName);
     const remote = await gateway.keyPairExists(keyName);
@@ -258,7 +258,7 @@ export class WorkstationService {
     if (remote && !replace) {
       throw new CloudRigError('KeyPairWithoutPrivateKey',
         `AWS has the key pair ${keyName} in ${gateway.region}, but its private key is not at ${this.deps.keys.pathOf(keyName)}.`,
-        { action: 'replace-key', name: workstation });
+        { action: 'replace-key', name: workstation, region: gateway.region, instanceType });
     }
     if (remote) await gateway.deleteKeyPair(keyName);
     const publicKey = local ? await this.deps.keys.publicKeyOf(local) : await this.deps.keys.create(keyName);
@@ -635,7 +635,7 @@ export class WorkstationService {
 
   private async launch(spec: WorkstationSpec, gateway: CloudGateway, options: OperationOptions, lockLost: AbortSignal): Promise<void> {
     this.setOperation(spec, 'launching', { id: 'prepare', label: 'Checking key pair and security group' }, options);
-    await this.ensureKeyPair(gateway, spec.name);
+    await this.ensureKeyPair(gateway, spec.name, spec.instanceType);
     const group = await gateway.ensureSecurityGroup(spec.name, spec.ingressCidr, 22);
     this.setOperation(spec, 'launching', { id: 'image', label: 'Finding the image' }, options);
     const image = await gateway.resolveImage(spec.image, spec.name, spec.preferSavedImage);

@@ -106,7 +106,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('start-jupyter'), name, port: z.number().int() }),
   z.object({ action: z.literal('reset-launch') }),
   z.object({ action: z.literal('recreate-key'), name: name.nullable() }),
-  z.object({ action: z.literal('replace-key'), name }),
+  // region and instanceType let the fix be a whole `rig init` for a workstation this home has not saved yet.
+  z.object({ action: z.literal('replace-key'), name, region: text.optional(), instanceType: text.optional() }),
   z.object({ action: z.literal('restore-key'), path: text }),
   z.object({ action: z.literal('delete-key-pair'), keyName: text, region: text }),
   z.object({ action: z.literal('check-image'), region: text }),

@@ -143,7 +143,7 @@ describe('AWS errors become a message and a fix', () => {
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'cloudrig-gpu', KeyType: 'ed25519' }));
     ec2.destroy();
     const init = await world.rig(initArgs(world));
-    expect(errorLine(init.stderr)).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*cloudrig-gpu\.pem\. Fix: Copy the key file there from the machine that made it; or, if it is lost, run `rig init --name gpu --new-key …` to replace the key pair/);
+    expect(errorLine(init.stderr)).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*cloudrig-gpu\.pem\. Fix: Copy the key file there from the machine that made it; or, if it is lost, run `rig init --name gpu --region us-east-1 --type g4dn\.xlarge --new-key` to replace the key pair/);
     expect(world.cloud.proxy.counts().CreateKeyPair).toBe(1); // only ours above
     expect(world.cloud.proxy.counts().DeleteKeyPair ?? 0).toBe(0);
     expect(world.cloud.proxy.counts().ImportKeyPair ?? 0).toBe(0);

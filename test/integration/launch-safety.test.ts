@@ -188,15 +188,16 @@ describe('with the home deleted while an instance runs', () => {
     const status = await world.rig(['status']);
     expect(status.code).toBe(1);
     expect(status.stderr).not.toContain('No workstation is set up yet');
-    expect(status.stderr).toMatch(new RegExp(`^error: This CloudRig home has no workstation, but AWS has CloudRig's ${id} \\(workstation gpu, g4dn\\.xlarge, running in us-east-1\\), billed while it runs\\. Fix: Take it over from here: \`rig init --name gpu --region us-east-1 --type g4dn\\.xlarge\``, 'm'));
+    expect(status.stderr).toMatch(new RegExp(`^error: This CloudRig home has no workstation, but AWS has CloudRig's ${id} \\(workstation gpu, g4dn\\.xlarge, running in us-east-1\\), billed while it runs\\. Fix: Take it over from here: \`rig init --name gpu --region us-east-1 --type g4dn\\.xlarge --new-key\``, 'm'));
 
     // The key pair in AWS has no private key here: refused, with a fix that works.
     const init = await world.rig(initArgs(world));
     expect(init.code).toBe(1);
-    expect(init.stderr).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*Fix: Copy the key file there .* run `rig init --name gpu --new-key …`/m);
+    expect(init.stderr).toMatch(/^error: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at .*Fix: Copy the key file there .* run `rig init --name gpu --region us-east-1 --type g4dn\.xlarge --new-key`/m);
     expect(world.cloud.proxy.counts().DeleteKeyPair ?? 0).toBe(0);
 
-    const replaced = await world.rig(initArgs(world, ['--new-key']));
+    // The fix, run as printed (a new spec: the sshd here is reached through its own host and port, as at first).
+    const replaced = await world.rig(['init', '--name', 'gpu', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--new-key', ...initArgs(world).slice(5)]);
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(replaced.stderr).toContain(`warning: ${id} (running) was launched with the key pair whose private key is lost, so nobody can log in to it.`);
     expect(replaced.stderr).toContain('rig down gpu --save-image --yes');

@@ -94,7 +94,7 @@ describe('rig doctor', () => {
     expect(doctor.code).toBe(1);
     expect(lineOf(doctor.stdout, 'Key pair')).toBe(
       `✗ Key pair cloudrig-gpu and its private key: AWS has the key pair cloudrig-gpu in us-east-1, but its private key is not at ${keyPath}. `
-      + 'Fix: Copy the key file there from the machine that made it; or, if it is lost, run `rig init --name gpu --new-key …` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).');
+      + 'Fix: Copy the key file there from the machine that made it; or, if it is lost, run `rig init --name gpu --region us-east-1 --type g4dn.xlarge --new-key` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).');
 
     const replaced = await world.rig(['init', '--name', 'gpu', '--new-key']);
     expect(replaced.code, replaced.stderr).toBe(0);
@@ -110,7 +110,7 @@ describe('rig doctor', () => {
     const doctor = await world.rig(['doctor']);
     expect(doctor.code).toBe(1);
     expect(lineOf(doctor.stdout, 'Key pair')).toMatch(
-      /^✗ Key pair cloudrig-gpu and its private key: The private key at \S+cloudrig-gpu\.pem is not the one of the key pair cloudrig-gpu in us-east-1: ssh would be refused\. Fix: .*`rig init --name gpu --new-key/);
+      /^✗ Key pair cloudrig-gpu and its private key: The private key at \S+cloudrig-gpu\.pem is not the one of the key pair cloudrig-gpu in us-east-1: ssh would be refused\. Fix: .*`rig init --name gpu --region us-east-1 --type g4dn\.xlarge --new-key`/);
   });
 
   it('fails the key line when others can read the private key, naming the chmod', async () => {

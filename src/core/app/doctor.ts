@@ -91,14 +91,14 @@ async function keyPairCheck(core: CloudRigCore, spec: WorkstationSpec, title: st
     if (!remote) {
       return fail(`AWS has no key pair ${keyName} in ${spec.region}${missingHere ? `, and its private key is not at ${path} either` : ''}.`, { action: 'recreate-key', name: spec.name });
     }
-    if (missingHere) return fail(`AWS has the key pair ${keyName} in ${spec.region}, but its private key is not at ${path}.`, { action: 'replace-key', name: spec.name });
+    if (missingHere) return fail(`AWS has the key pair ${keyName} in ${spec.region}, but its private key is not at ${path}.`, { action: 'replace-key', name: spec.name, region: spec.region, instanceType: spec.instanceType });
     if (problem) return fail(problem.message, problem.fix);
     const pem = await core.keys.read(keyName);
     const local = pem === null ? null : await core.keys.publicKeyOf(pem).catch(() => null);
-    if (local === null) return fail(`The file at ${path} is not a private key CloudRig can read.`, { action: 'replace-key', name: spec.name });
+    if (local === null) return fail(`The file at ${path} is not a private key CloudRig can read.`, { action: 'replace-key', name: spec.name, region: spec.region, instanceType: spec.instanceType });
     if (remote.publicKey === null) return passedCheck('key-pair', title, `In AWS (${spec.region}) and at ${path}, readable only by you (AWS did not show its public key to compare).`);
     if (keyOnly(remote.publicKey) !== keyOnly(local)) {
-      return fail(`The private key at ${path} is not the one of the key pair ${keyName} in ${spec.region}: ssh would be refused.`, { action: 'replace-key', name: spec.name });
+      return fail(`The private key at ${path} is not the one of the key pair ${keyName} in ${spec.region}: ssh would be refused.`, { action: 'replace-key', name: spec.name, region: spec.region, instanceType: spec.instanceType });
     }
     return passedCheck('key-pair', title, `In AWS (${spec.region}) and at ${path}, readable only by you; they match.`);
   } catch (error) {
