@@ -122,6 +122,7 @@ async function chooseMissing(core: CloudRigCore, io: Io, name: string, opts: Ini
     io.stderr.write(`Region ${configured.region} (from ${configured.source}).\n`);
     return { region: validateRegion(configured.region, 'region'), instanceType };
   }
+  if (opts.region && opts.type && opts.disk !== undefined && opts.idleMinutes !== undefined) return {};
   const asker = terminalAsker(io);
   try {
     return await askMissing(core, io, asker, opts, configured);
