@@ -28,6 +28,7 @@ import { FileAcceptedRuns } from './store/accepted-runs-file.js';
 import { FileReminderStore } from './store/reminder-store.js';
 import { listGpuInstanceTypes } from './aws/instance-catalog.js';
 import { listAwsProfiles } from './aws/profiles.js';
+import { defaultAwsRegion } from './aws/default-region.js';
 import { systemClock } from './system-clock.js';
 import { systemScheduler } from './system-scheduler.js';
 
@@ -90,6 +91,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     gpuOffers: async (regions: readonly string[], gpu: string | null) => (await import('./aws/gpu-offers.js')).listGpuOffers(access, prices, regions, gpu),
     enabledRegions: () => cloud.enabledRegions(),
     profiles: listAwsProfiles,
+    defaultRegion: () => defaultAwsRegion(profile, env),
   };
   return {
     home: options.home,

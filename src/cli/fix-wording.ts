@@ -17,7 +17,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   sshPort: '--ssh-port',
   ingressCidr: '--cidr',
   timeout: '--timeout',
-  idleMinutes: 'autoStop.idleMinutes in the workstation settings',
+  idleMinutes: '--idle-minutes',
   autoStop: 'autoStop in the workstation settings',
   snoozeHours: '--hours',
   folder: 'PATH',

@@ -1,8 +1,9 @@
-import { CommanderError } from 'commander';
+import { CommanderError, Help } from 'commander';
 import { buildProgram, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
 import { errorLine, Progress, type Io } from './output.js';
 import { registerDoctor } from './doctor-command.js';
+import { registerInitCommand } from './init-command.js';
 import { costStatusExtras, registerCostCommands } from './cost-commands.js';
 import { registerGpusCommand } from './gpus-command.js';
 import { registerSshConfig } from './ssh-config-command.js';
@@ -183,7 +184,7 @@ export async function runRig(
     remote,
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
-    register: [registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
+    register: [registerInitCommand, registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand, registerScanCommands,
       registerResizeCommand, ...(extensions.register ?? [])],
   });
@@ -194,6 +195,14 @@ export async function runRig(
     completion(program);
   }
   program.addHelpText('after', `${WHICH_WORKSTATION_HELP}${HELP_AFTER}`);
+  // `rig init` is registered with the commands defined in their own files, but it is the first a new
+  // user runs: it heads the list.
+  program.configureHelp({
+    visibleCommands(command) {
+      const listed = Help.prototype.visibleCommands.call(this, command);
+      return command === program ? [...listed.filter((c) => c.name() === 'init'), ...listed.filter((c) => c.name() !== 'init')] : listed;
+    },
+  });
   program.hook('preAction', (_program, command) => {
     changes.started(command.name());
     interrupts?.started(command.name());

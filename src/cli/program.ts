@@ -1,29 +1,18 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import confirm from '@inquirer/confirm';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
-import {
-  validateAmiId,
-  validateInstanceType,
-  validateInteger,
-  validateName,
-  validateParameterPath,
-  validateRegion,
-  validateCidr,
-  validateSshHost,
-  validateSshUser,
-} from '../core/validate.js';
+import { validateAmiId, validateInteger, validateName } from '../core/validate.js';
 import { unknownFieldsWarning } from '../shared/settings.js';
-import { DEFAULT_AMI_PARAMETER, type Step } from '../shared/workstation.js';
+import type { Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
 import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
-import { setUpWorkstation } from '../core/app/workstation-setup.js';
-import { flag, jsonText, lineWriter, Progress, warningLine, type Io } from './output.js';
+import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
@@ -31,11 +20,10 @@ import { askToTerminate } from './down-question.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
-import { followSetupAfterUp, readSetupScript } from './setup-script-option.js';
+import { followSetupAfterUp } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
-import { rememberUse } from '../core/app/workstation-choice.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 
 /** Global options every command sees. */
@@ -99,59 +87,6 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     bar.step(step);
     options.billed?.()?.step(step);
   };
-
-  program
-    .command('init')
-    .description('Save the workstation spec and create its key pair and security group (idempotent).')
-    .option('--name <name>', 'workstation name', flag(validateName))
-    .addOption(new Option('--region <region>', 'AWS region, e.g. us-east-1').argParser(flag((v) => validateRegion(v))))
-    .addOption(new Option('--type <type>', 'instance type, e.g. g4dn.xlarge').argParser(flag((v) => validateInstanceType(v))))
-    .addOption(new Option('--ami <id>', 'launch from this AMI').argParser(flag((v) => validateAmiId(v))).conflicts('amiParam'))
-    .addOption(new Option('--ami-param <path>', `SSM parameter naming the AMI (default ${DEFAULT_AMI_PARAMETER})`).argParser(flag((v) => validateParameterPath(v))))
-    .option('--disk <gib>', 'root disk size in GiB (gp3)', flag((v) => validateInteger(v, '--disk', 8, 16_384)))
-    .option('--spot', 'use a persistent spot instance (stops when interrupted)')
-    .option('--on-demand', 'use an on-demand instance')
-    .option('--ssh-user <user>', 'login user on the image (default ubuntu)', flag((v) => validateSshUser(v)))
-    .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)', flag((v) => validateSshHost(v)))
-    .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
-    .option('--new-key', 'replace the key pair in AWS with a new one made here (when its private key is lost)')
-    // Syntax and host bits are checked here; whether everyone may connect waits for --allow-anywhere.
-    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, '--cidr', { allowAnywhere: true }))))
-    .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
-    .option('--setup <file>', 'a script run once, as the ssh user, on the first boot of a fresh instance; rig up shows its output')
-    .option('--no-setup', 'remove the setup script')
-    .action(async (opts: {
-      name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; spot?: boolean; onDemand?: boolean;
-      sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false;
-    }) => {
-      const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : opts.setup === false ? null : undefined;
-      const core = await getCore();
-      const names = core.service.names();
-      const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
-      const bar = progress();
-      const result = await setUpWorkstation(core, {
-        name,
-        region: opts.region,
-        instanceType: opts.type,
-        image: opts.ami ? { kind: 'ami', imageId: opts.ami } : opts.amiParam ? { kind: 'parameter', path: opts.amiParam } : undefined,
-        diskGiB: opts.disk,
-        spot: opts.spot ? true : opts.onDemand ? false : undefined,
-        sshUser: opts.sshUser,
-        sshHost: opts.sshHost,
-        sshPort: opts.sshPort,
-        ingressCidr: opts.cidr,
-        ingressAnywhere: opts.allowAnywhere ? true : undefined,
-        setupScript,
-      }, { onStep: bar.step, newKey: opts.newKey === true });
-      bar.done();
-      rememberUse(core, name);
-      const { region, instanceType: type } = result.spec;
-      out(`Workstation ${name}: ${type} in ${region}, ssh from ${result.spec.ingressCidr}.`);
-      out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
-      out(`Private key: ${result.keyPath}`);
-      if (result.spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
-      for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
-    });
 
   program
     .command('up')

@@ -37,6 +37,15 @@ export interface AccountPort {
   enabledRegions(): Promise<string[]>;
   /** Profile names from ~/.aws/config and ~/.aws/credentials. */
   profiles(): Promise<string[]>;
+  /** The region the SDK uses when none is given (AWS_REGION, else the profile's), or null. */
+  defaultRegion(): Promise<DefaultRegion | null>;
+}
+
+/** A region the user configured for the AWS SDK, and where (for saying which one was used). */
+export interface DefaultRegion {
+  readonly region: string;
+  /** `AWS_REGION`, or `profile NAME in FILE`. */
+  readonly source: string;
 }
 
 /** Whether (and how) the user's ssh config includes CloudRig's. */
