@@ -54,7 +54,8 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
   // The box is this machine (sshd runs as this user): a snooze or an idle check over ssh must touch a
   // keep-alive file of this world's, never the default /var/lib/cloudrig/keepalive that every other
   // test's box would then read as "kept awake".
-  const ownBox = (): NodeJS.ProcessEnv => ({ CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: join(world.home, 'box-keepalive') });
+  // (A test that sets its own in world.env keeps it.)
+  const ownBox = (): NodeJS.ProcessEnv => ({ CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: env.CLOUDRIG_KEEPALIVE_FILE ?? join(world.home, 'box-keepalive') });
   const world: RigWorld = {
     cloud,
     sshd,
