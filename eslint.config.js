@@ -1,4 +1,4 @@
-// Lint enforces the layer arrows of ../shared/DESIGN.md: each folder may import only what it may depend on,
+// Lint enforces the layer arrows of docs/architecture.md: each folder may import only what it may depend on,
 // statically or through import(). test/unit/lint-rules.test.ts lints probe files that must fail.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
