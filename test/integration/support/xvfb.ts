@@ -18,7 +18,9 @@ export async function startXvfb(): Promise<Xvfb> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const number = 90 + ((process.pid + attempt * 7) % 400);
     if (existsSync(`/tmp/.X11-unix/X${number}`) || existsSync(`/tmp/.X${number}-lock`)) continue;
-    const child: OwnedProcess = await spawnOwned('Xvfb', [`:${number}`, '-nolisten', 'tcp', '-screen', '0', '1024x768x24']);
+    // -noreset: by default the server resets when its last client leaves, and an xterm that connects
+    // during that reset fails with "Can't open display" (one test's xterm exiting as the next starts).
+    const child: OwnedProcess = await spawnOwned('Xvfb', [`:${number}`, '-nolisten', 'tcp', '-noreset', '-screen', '0', '1024x768x24']);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && child.isRunning() && !existsSync(`/tmp/.X11-unix/X${number}`)) {
       await new Promise((resolve) => setTimeout(resolve, 50));
