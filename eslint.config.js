@@ -68,8 +68,7 @@ const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electro
 // file, and a file leaves its list when it is moved. Nothing new goes on either list.
 const domainImportingApp = ['src/core/workstation-service.ts'];
 const adaptersReadingEnv = [
-  'src/adapters/compose.ts', 'src/adapters/early-ssh-probe.ts', 'src/adapters/aws/client-config.ts', 'src/adapters/aws/debug-log.ts',
-  'src/adapters/aws/error-map.ts', 'src/adapters/ssh/ssh-config-file.ts', 'src/adapters/store/home.ts', 'src/adapters/terminal/system-terminal.ts',
+  'src/adapters/compose.ts', 'src/adapters/early-ssh-probe.ts', 'src/adapters/aws/error-map.ts', 'src/adapters/store/home.ts',
 ];
 
 // electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.

@@ -47,7 +47,7 @@ export function createCore(options: CoreOptions): ComposedCore {
   const settings = new ConfSettingsStore(options.home);
   const saved = settings.read();
   const profile = options.profile ?? saved.profile ?? null;
-  const access = { profile, credentials: options.credentials ?? null, maxAttempts: options.maxAttempts };
+  const access = { profile, credentials: options.credentials ?? null, maxAttempts: options.maxAttempts, env };
   const cloud = new AwsCloud(access, env.AWS_REGION ?? 'us-east-1', join(options.home, 'cache', 'regions.json'));
   const keys = new FileKeyStore(options.home);
   const ssh = options.ssh ?? new Ssh2Client();

@@ -46,7 +46,7 @@ beforeEach(async () => {
 describe('first-run checks against AWS (moto + proxy)', () => {
   it('finds the identity and the default VPC, and a zero G quota with the request to file', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 0);
-    const report = await runDoctor({}, TARGET);
+    const report = await runDoctor({ env: process.env }, TARGET);
     expect(report.checks.map((check) => `${check.id}:${check.status}`)).toEqual(['credentials:ok', 'default-vpc:ok', 'quota-on-demand:fail']);
     expect(report.checks[0]?.detail).toMatch(/^Signed in as arn:aws:\S+ \(account 123456789012\)\.$/);
     expect(report.checks[2]?.quotaRequest).toEqual({
@@ -56,20 +56,20 @@ describe('first-run checks against AWS (moto + proxy)', () => {
 
   it('files the increase, then shows it as open and refuses a second one', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 0);
-    const result = await requestQuotaIncrease({}, 'us-east-1', G_ON_DEMAND, 4);
+    const result = await requestQuotaIncrease({ env: process.env }, 'us-east-1', G_ON_DEMAND, 4);
     expect(result).toMatchObject({ status: 'PENDING', desired: 4 });
     expect(cloud.proxy.quotaRequests()).toEqual([expect.objectContaining({ QuotaCode: G_ON_DEMAND, DesiredValue: 4 })]);
 
-    const report = await runDoctor({}, TARGET);
+    const report = await runDoctor({ env: process.env }, TARGET);
     expect(report.checks[2]).toMatchObject({ status: 'warn', quotaRequest: null, detail: expect.stringContaining('A request for 4 vCPUs is open (PENDING).') });
-    await expect(requestQuotaIncrease({}, 'us-east-1', G_ON_DEMAND, 8)).rejects.toMatchObject({ code: 'QuotaRequestOpen' });
+    await expect(requestQuotaIncrease({ env: process.env }, 'us-east-1', G_ON_DEMAND, 8)).rejects.toMatchObject({ code: 'QuotaRequestOpen' });
   });
 
   it('passes when the quota covers the type, and reads the spot quota for spot', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 8);
     cloud.proxy.setQuota('L-3819A6DF', 0);
-    expect((await runDoctor({}, TARGET)).ok).toBe(true);
-    const spot = await runDoctor({}, { ...TARGET, instanceType: 'g4dn.2xlarge', spot: true });
+    expect((await runDoctor({ env: process.env }, TARGET)).ok).toBe(true);
+    const spot = await runDoctor({ env: process.env }, { ...TARGET, instanceType: 'g4dn.2xlarge', spot: true });
     expect(spot.checks[2]).toMatchObject({ status: 'fail', quotaRequest: { quotaCode: 'L-3819A6DF', desired: 8 } });
   });
 
@@ -88,12 +88,12 @@ describe('first-run checks against AWS (moto + proxy)', () => {
       await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
     }
     ec2.destroy();
-    const report = await runDoctor({}, { ...TARGET, region: 'eu-west-1' });
+    const report = await runDoctor({ env: process.env }, { ...TARGET, region: 'eu-west-1' });
     expect(report.checks[1]).toMatchObject({ id: 'default-vpc', status: 'fail', detail: 'There is no default VPC in eu-west-1.' });
   });
 
   it('fails the credentials check for a profile that does not exist, and skips the rest', async () => {
-    const report = await runDoctor({ profile: 'no-such-profile' }, TARGET);
+    const report = await runDoctor({ profile: 'no-such-profile', env: process.env }, TARGET);
     expect(report.checks.map((check) => check.status)).toEqual(['fail', 'skipped', 'skipped']);
     expect(report.checks[0]?.fix).toEqual(fixWorded('cli', /aws configure|--profile/));
     expect(report.checks[0]?.fix).toEqual(fixWorded('app', /Settings → AWS account/));
@@ -101,14 +101,14 @@ describe('first-run checks against AWS (moto + proxy)', () => {
 
   it('refuses an instance type the region does not have', async () => {
     cloud.proxy.setQuota(G_ON_DEMAND, 8);
-    const report = await runDoctor({}, { ...TARGET, instanceType: 'g4dn.97xlarge' });
+    const report = await runDoctor({ env: process.env }, { ...TARGET, instanceType: 'g4dn.97xlarge' });
     expect(report.checks[2]).toMatchObject({ status: 'warn', detail: '"Running On-Demand G and VT instances" in us-east-1 allows 8 vCPUs; what a g4dn.97xlarge needs is unknown: us-east-1 has no instance type "g4dn.97xlarge".' });
   });
 });
 
 describe('GPU instance types', () => {
   it('lists x86 G and P types with their GPUs, vCPUs and memory', async () => {
-    const types = await listGpuInstanceTypes({}, 'us-east-1');
+    const types = await listGpuInstanceTypes({ env: process.env }, 'us-east-1');
     expect(types.find((type) => type.instanceType === 'g4dn.xlarge')).toEqual({
       instanceType: 'g4dn.xlarge', gpuModel: 'NVIDIA T4', gpuCount: 1, gpuMemoryGiB: 16, vcpus: 4, memoryGiB: 16,
     });

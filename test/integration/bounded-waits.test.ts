@@ -71,7 +71,7 @@ describe('request timeouts on every AWS call', () => {
     expect(worstCaseCallMs(DEFAULT_MAX_ATTEMPTS, requestTimeouts(DEFAULT_MAX_ATTEMPTS, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
     // A user who asks for more attempts gets shorter ones, not a longer silence.
     expect(worstCaseCallMs(10, requestTimeouts(10, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
-    const config = clientConfig('us-east-1', {});
+    const config = clientConfig('us-east-1', { env: process.env });
     expect(config.requestHandler.requestTimeout).toBeGreaterThan(0);
     expect(config.requestHandler.connectionTimeout).toBeGreaterThan(0);
   });
@@ -94,7 +94,7 @@ describe('request timeouts on every AWS call', () => {
     process.env.CLOUDRIG_AWS_TIMEOUT_MS = '300';
     try {
       const endpoint = { endpoint: silent.url };
-      const access = { maxAttempts: 1 };
+      const access = { maxAttempts: 1, env: process.env };
       const [{ SSMClient, GetParameterCommand }, { STSClient, GetCallerIdentityCommand }, { PricingClient, GetProductsCommand }, { ServiceQuotasClient, GetServiceQuotaCommand }, { DescribeInstancesCommand }] =
         await Promise.all([import('@aws-sdk/client-ssm'), import('@aws-sdk/client-sts'), import('@aws-sdk/client-pricing'), import('@aws-sdk/client-service-quotas'), import('@aws-sdk/client-ec2')]);
       const calls = [

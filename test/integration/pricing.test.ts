@@ -55,7 +55,7 @@ beforeEach(async () => {
   await cloud.reset();
   home = mkdtempSync(join(tmpdir(), 'cloudrig-pricing-'));
   clock = new FakeClock('2026-11-10T09:00:00Z');
-  catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock });
+  catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
 });
 
 afterEach(() => {
@@ -94,7 +94,7 @@ describe('AwsPriceCatalog: on-demand', () => {
     const closed = await freePort();
     process.env.AWS_ENDPOINT_URL_PRICING = `http://127.0.0.1:${closed}`;
     try {
-      const offline = new AwsPriceCatalog({ cacheFile: cacheFile(), clock });
+      const offline = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
       expect(await offline.onDemandHourly('us-east-1', 'g4dn.xlarge')).toMatchObject({ usd: 0.526, source: 'bundled' });
     } finally {
       delete process.env.AWS_ENDPOINT_URL_PRICING;
@@ -123,7 +123,7 @@ describe('AwsPriceCatalog: on-demand', () => {
 
     const fetchedAt = clock.now();
     clock.advance(23 * 3_600_000);
-    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock });
+    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
     expect(await restarted.onDemandHourly('us-east-1', 'g4dn.xlarge')).toEqual({ usd: 0.5412, source: 'live', fetchedAt });
     expect(cloud.proxy.counts().GetProducts).toBe(1);
 
@@ -140,7 +140,7 @@ describe('AwsPriceCatalog: on-demand', () => {
     await catalog.onDemandHourly('us-east-1', 'g4dn.xlarge');
     clock.advance(3 * DAY);
     cloud.proxy.setPricingAvailable(false);
-    const later = new AwsPriceCatalog({ cacheFile: cacheFile(), clock });
+    const later = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
     expect(await later.onDemandHourly('us-east-1', 'g4dn.xlarge')).toEqual({ usd: 0.5412, source: 'live', fetchedAt });
   });
 
@@ -217,7 +217,7 @@ describe('still costing you: what moto reports for a stopped workstation', () =>
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     expect(described.Reservations![0]!.Instances![0]!.State!.Name).toBe('stopped');
 
-    const kept = await new AwsKeptResources().list('us-east-1', 'gpu', instanceId);
+    const kept = await new AwsKeptResources({ env: process.env }).list('us-east-1', 'gpu', instanceId);
     expect(kept.volumes.map((v) => [v.sizeGiB, v.volumeType])).toEqual([[100, 'gp3']]);
     expect(kept.images.map((i) => i.imageId)).toEqual([image.ImageId]);
     expect(kept.snapshots).toEqual([{ snapshotId: stray.SnapshotId, sizeGiB: 20 }]);
@@ -275,7 +275,7 @@ describe('CostTracker over the real adapters: what `rig status --json` and `rig 
     cloud.proxy.setPriceList(priceList(0.5412));
     const { ec2, instanceId, describe } = await launch();
     const store = new FileRunHistoryStore(home);
-    const tracker = new CostTracker(catalog, store, new AwsKeptResources());
+    const tracker = new CostTracker(catalog, store, new AwsKeptResources({ env: process.env }));
     const launchedAt = Date.parse((await describe()).launchedAt!);
     clock.set(launchedAt + 3_600_000);
     expect(await tracker.observe(spec, await describe(), clock.now())).toMatchObject({ hourlyUsd: 0.5412, priceSource: 'live' });

@@ -9,6 +9,8 @@ export interface AwsAccess {
   readonly credentials?: AwsCredentialIdentity | null;
   /** Total attempts per call, including retries. */
   readonly maxAttempts?: number;
+  /** The environment, read once by the entry point: retry mode and attempts, timeouts, debug logging. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Default total attempts per call (first try + retries). */
@@ -32,7 +34,7 @@ export interface RequestTimeouts {
  * Timeouts per attempt such that `maxAttempts` attempts still end within CALL_BUDGET_MS.
  * `CLOUDRIG_AWS_TIMEOUT_MS` shortens the per-attempt request timeout (tests; impatient users).
  */
-export function requestTimeouts(maxAttempts: number, env: NodeJS.ProcessEnv = process.env): RequestTimeouts {
+export function requestTimeouts(maxAttempts: number, env: AwsAccess['env']): RequestTimeouts {
   const attempts = Math.max(1, maxAttempts);
   const perAttempt = Math.floor((CALL_BUDGET_MS - BACKOFF_ALLOWANCE_MS) / attempts);
   const connectionTimeout = Math.min(DEFAULT_CONNECTION_TIMEOUT_MS, Math.floor(perAttempt / 3));
@@ -48,7 +50,7 @@ export function worstCaseCallMs(maxAttempts: number, timeouts: RequestTimeouts):
 }
 
 /** The attempts per call: the caller's, else AWS_MAX_ATTEMPTS, else the default. */
-export function maxAttemptsOf(access: AwsAccess, env: NodeJS.ProcessEnv = process.env): number {
+export function maxAttemptsOf(access: AwsAccess, env: AwsAccess['env'] = access.env): number {
   const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
   return access.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_MAX_ATTEMPTS);
 }
@@ -68,14 +70,15 @@ export function handlerOptions(timeouts: RequestTimeouts) {
  * gets request timeouts, so an endpoint that accepts and never answers ends in an error, not silence.
  */
 export function clientConfig(region: string, access: AwsAccess) {
+  const { env } = access;
   const maxAttempts = maxAttemptsOf(access);
   return {
     region,
     // Adaptive retries unless the user chose otherwise through AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
-    retryMode: process.env.AWS_RETRY_MODE ?? 'adaptive',
+    retryMode: env.AWS_RETRY_MODE ?? 'adaptive',
     maxAttempts,
-    requestHandler: handlerOptions(requestTimeouts(maxAttempts)),
+    requestHandler: handlerOptions(requestTimeouts(maxAttempts, env)),
     ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
-    ...(debugEnabled() ? { logger: awsDebugLogger(region) } : {}),
+    ...(debugEnabled(env) ? { logger: awsDebugLogger(region) } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 
 /** Whether the user asked for the debug log (`rig --debug` sets it for the whole process). */
-export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function debugEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
   return env.CLOUDRIG_DEBUG === '1' || env.CLOUDRIG_DEBUG === 'true';
 }
 

@@ -23,7 +23,7 @@ import { mapAwsError } from './error-map.js';
 export class AwsKeptResources {
 
   constructor(
-    private readonly access: AwsAccess = {},
+    private readonly access: AwsAccess,
     private readonly clientFor?: (region: string) => EC2Client,
   ) {}
 

@@ -35,7 +35,7 @@ export interface AwsPriceCatalogOptions {
   /** The cache file in the CloudRig home, e.g. `<home>/cache/prices.json`. */
   readonly cacheFile: string;
   readonly clock: Clock;
-  readonly access?: AwsAccess;
+  readonly access: AwsAccess;
   /** Injected clients (tests); by default made from `access`. */
   readonly pricingClient?: PricingClient;
   readonly ec2Client?: (region: string) => EC2Client;
@@ -100,7 +100,7 @@ export class AwsPriceCatalog implements PriceCatalog {
 
   constructor(options: AwsPriceCatalogOptions) {
     this.#options = options;
-    this.#clients = awsClients(options.access ?? {});
+    this.#clients = awsClients(options.access);
   }
 
   async onDemandHourly(region: string, instanceType: string): Promise<Price | null> {

@@ -24,7 +24,7 @@ import { withFileLock } from '../store/file-locks.js';
 import { readTextFile } from '../store/json-file.js';
 
 /** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
-export function userSshConfigPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
+export function userSshConfigPath(env: NodeJS.ProcessEnv, home = homedir()): string {
   return env.CLOUDRIG_SSH_CONFIG ? resolve(env.CLOUDRIG_SSH_CONFIG) : join(home, '.ssh', 'config');
 }
 

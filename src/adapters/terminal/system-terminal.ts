@@ -36,8 +36,8 @@ export class SystemTerminal {
   private readonly platform: TerminalPlatform;
 
   constructor(
-    platform: string = process.platform,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    platform: string,
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     this.platform = terminalPlatform(platform);
   }
