@@ -4,7 +4,6 @@ import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
 import type { Io } from './output.js';
 import { validateName } from '../core/validate.js';
@@ -31,10 +30,10 @@ async function onPath(name: string, env: Io['env']): Promise<string | null> {
   return null;
 }
 
-export { remoteFolder, remoteFolderUri } from '../core/app/connect.js';
+export { remoteFolder, remoteFolderUri } from '../core/app/rig.js';
 
 /** `rig code [name] [PATH]`: opens a folder on the workstation in VS Code (or Cursor) over Remote-SSH. */
-export const registerCode: CommandRegistrar = (program, { core, io }) => {
+export const registerCode: CommandRegistrar = (program, { rig, io }) => {
   program
     .command('code')
     .argument('[name]', WORKSTATION_ARGUMENT)
@@ -42,12 +41,12 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
     .description('Open a folder on the workstation in VS Code (or Cursor) through Remote-SSH.')
     .addOption(new Option('--editor <editor>', 'which editor to open (default: code when on PATH, else cursor)').choices(EDITORS))
     .action(async (first: string | undefined, second: string | undefined, opts: { editor?: Editor }) => {
-      const c = await core();
+      const c = await rig();
       // `rig code /data` with one workstation: the single argument is the folder.
-      const isName = first !== undefined && c.service.names().includes(first);
+      const isName = first !== undefined && c.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = await requireSshConfigIncluded(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const spec = await c.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
@@ -61,7 +60,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
         throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
           'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
       }
-      const uri = await remoteFolderOfRunning(c, spec, path);
+      const uri = await c.remoteFolderOfRunning(spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false, env: io.env });

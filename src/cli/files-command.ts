@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import ora from 'ora';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
+import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/rig.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
@@ -12,7 +12,7 @@ import type { ExitStatus } from './exit-status.js';
 import { isInteractive, jsonText, lineWriter, type Io } from './output.js';
 import { copyJson } from './command-json.js';
 import type { CommandRegistrar } from './program.js';
-import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { untilInterrupted, watchFailures } from './remote-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /**
@@ -128,7 +128,7 @@ function shellWord(word: string): string {
 }
 
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
-export const registerFileCommands: CommandRegistrar = (program, { core, io, exit }) => {
+export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -140,22 +140,22 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io, exit
     .option('--force', 'replace files that are newer on the workstation, and links or special files where a file goes')
     .addOption(new Option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied').conflicts('watch'))
     .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean; json?: boolean }) => {
-      const c = await core();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const c = await rig();
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
       const local = await named(checkedPath(paths[0]!, 'local'));
-      const source = c.remote.localTree(local);
+      const source = c.localTree(local);
       const rootEntry = await source.stat('');
       if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
       // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
-      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
-      const session = await openSession(c, name);
+      const remote = c.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
+      const session = await c.openSession(name);
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
       let lastKept = '';
@@ -188,7 +188,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io, exit
         // Bound to the instance pushed to first: once it ends, the watch ends, sending nothing anywhere else.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the watch stopped. Nothing was copied to the new address.' });
         await watchAndSync({
-          watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
+          watcher: c.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           // Said only once the watch is in place: an edit made after this line is never missed.
@@ -217,14 +217,14 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io, exit
     .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')
     .option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied (also when names were refused, before the error)')
     .action(async (first: string | undefined, more: string[], opts: { force?: boolean; json?: boolean }) => {
-      const c = await core();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const c = await rig();
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }
-      const remote = c.remote.remoteRoot(checkedPath(paths[0]!, 'remote'));
+      const remote = c.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const remoteName = posix.basename(posix.normalize(remote));
       // `rig pull ..`, `rig pull ~`, `rig pull /`: a folder with no name of its own would be merged
       // into the current folder or one above it.
@@ -234,7 +234,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io, exit
         throw new CloudRigError('InvalidInput', `rig pull ${paths[0]} would merge that whole folder of the workstation into ${local}${paths[1] === undefined ? '' : ', which holds the current folder'}.`,
           `Name a new folder for it, e.g. \`rig pull ${shellWord(paths[0]!)} ./pulled\`.`);
       }
-      const session = await openSession(c, name);
+      const session = await c.openSession(name);
       try {
         const source: FileTree = session.tree(remote);
         const rootEntry = await source.stat('');
@@ -246,7 +246,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io, exit
         const copier = session.download(remote, local);
         let summary: SyncSummary | null;
         try {
-          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.remote.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
+          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
         } finally {
           printer.done();
         }

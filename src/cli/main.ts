@@ -16,7 +16,7 @@ import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
 import { registerResizeCommand } from './resize-command.js';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
+import { Rig } from '../core/app/rig.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 import { BilledOnInterrupt } from './billed-on-interrupt.js';
@@ -35,7 +35,7 @@ export function splitRemote(argv: readonly string[]): { args: string[]; remote: 
  */
 class ChangeAnnouncer {
   private command: ChangeCommand | null = null;
-  private core: CloudRigCore | null = null;
+  private rig: Rig | null = null;
   private workstation: string | null = null;
   private lastPhase: string | null = null;
   private writes: Promise<void> = Promise.resolve();
@@ -45,11 +45,11 @@ class ChangeAnnouncer {
     this.command = isChangeCommand(name) ? name : null;
   }
 
-  /** The core the command built: follow its snapshots when the command changes state. */
-  attach(core: CloudRigCore): void {
+  /** The use cases the command loaded: follow their snapshots when the command changes state. */
+  attach(rig: Rig): void {
     if (this.command === null) return;
-    this.core = core;
-    core.service.onDidChange((snapshot) => {
+    this.rig = rig;
+    rig.onDidChange((snapshot) => {
       this.workstation = snapshot.name;
       if (snapshot.phase === this.lastPhase) return;
       this.lastPhase = snapshot.phase;
@@ -62,16 +62,16 @@ class ChangeAnnouncer {
    * that failed before it saw any state (bad input, no workstation) changed nothing to announce.
    */
   async finished(succeeded: boolean): Promise<void> {
-    if (this.core === null || (!succeeded && this.lastPhase === null)) return;
+    if (this.rig === null || (!succeeded && this.lastPhase === null)) return;
     this.send('done');
     await this.writes;
   }
 
   private send(stage: 'running' | 'done'): void {
-    const { core, command } = this;
-    if (!core || !command) return;
+    const { rig, command } = this;
+    if (!rig || !command) return;
     const workstation = this.workstation;
-    this.writes = this.writes.then(() => core.changes.announce({ command, workstation, stage }));
+    this.writes = this.writes.then(() => rig.announce({ command, workstation, stage }));
   }
 }
 
@@ -86,7 +86,7 @@ const LOOKUP_ON_INTERRUPT_MS = 3_000;
  */
 class InterruptLine {
   private tracker: BilledOnInterrupt | null = null;
-  private core: CloudRigCore | null = null;
+  private rig: Rig | null = null;
   private handling = false;
   private readonly onSignal = (signal: NodeJS.Signals): void => void this.interrupted(signal);
 
@@ -97,7 +97,7 @@ class InterruptLine {
     if (name !== 'up' && name !== 'down') return;
     this.tracker = new BilledOnInterrupt(name, (workstation) => {
       try {
-        return this.core?.service.spec(workstation).spot ?? false;
+        return this.rig?.spec(workstation).spot ?? false;
       } catch {
         return false;
       }
@@ -106,10 +106,10 @@ class InterruptLine {
     process.on('SIGTERM', this.onSignal);
   }
 
-  /** The core the command built: its snapshots feed the tracker. */
-  attach(core: CloudRigCore): void {
-    this.core = core;
-    core.service.onDidChange((snapshot) => this.tracker?.snapshot(snapshot));
+  /** The use cases the command loaded: their snapshots feed the tracker. */
+  attach(rig: Rig): void {
+    this.rig = rig;
+    rig.onDidChange((snapshot) => this.tracker?.snapshot(snapshot));
   }
 
   /** The tracker of the running command, for its steps; null when the command cannot leave anything billed. */
@@ -128,13 +128,13 @@ class InterruptLine {
     this.handling = true;
     Progress.failAll(this.io);
     const tracker = this.tracker;
-    const core = this.core;
+    const rig = this.rig;
     const name = tracker?.name();
-    if (tracker?.needsLookup() && core && name) {
+    if (tracker?.needsLookup() && rig && name) {
       // The launch was sent but its answer never came: ask AWS once (bounded) which instance it made.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        core.service.refresh(name, { probeSsh: false, force: true }).catch(() => undefined),
+        rig.refresh(name, { probeSsh: false, force: true }).catch(() => undefined),
         new Promise((resolve) => (timer = setTimeout(resolve, LOOKUP_ON_INTERRUPT_MS))),
       ]);
       clearTimeout(timer);
@@ -184,10 +184,10 @@ export async function runRig(
     // --debug is CLOUDRIG_DEBUG=1 for this run: the composition reads it from the environment it is given.
     const env = debug ? { ...io.env, CLOUDRIG_DEBUG: '1' } : io.env;
     if (env.CLOUDRIG_DEBUG === '1' || env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
-    const core = compose.createCore({ home: home ?? compose.resolveHome(env), profile, ssh: extensions.ssh, env });
-    changes.attach(core);
-    interrupts?.attach(core);
-    return core;
+    const rig = new Rig(compose.createCore({ home: home ?? compose.resolveHome(env), profile, ssh: extensions.ssh, env }));
+    changes.attach(rig);
+    interrupts?.attach(rig);
+    return rig;
   }, {
     remote,
     exit,

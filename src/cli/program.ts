@@ -10,8 +10,7 @@ import { validateAmiId, validateInteger, validateName } from '../core/validate.j
 import { unknownFieldsWarning } from '../shared/settings.js';
 import type { Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
-import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
+import type { Rig } from '../core/app/rig.js';
 import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
@@ -35,20 +34,20 @@ interface GlobalOptions {
 }
 
 /**
- * Loads the core for the global options (home null: the default home); the CLI never loads it before
- * parsing succeeded. Not core/app's CoreFactory: this one resolves the home and imports the composition.
+ * Loads the use cases for the global options (home null: the default home); the CLI never loads them
+ * before parsing succeeded. The loader resolves the home and imports the composition.
  */
-export type CoreLoader = (options: { home: string | null; profile: string | null; debug: boolean }) => Promise<CloudRigCore>;
+export type RigLoader = (options: { home: string | null; profile: string | null; debug: boolean }) => Promise<Rig>;
 
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
+export type CommandRegistrar = (program: Command, context: { rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
-export function buildProgram(io: Io, makeCore: CoreLoader, options: {
+export function buildProgram(io: Io, makeRig: RigLoader, options: {
   remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[];
   /** Where a command that does not fail leaves its exit code (runRig returns it). */
   exit?: ExitStatus;
@@ -72,14 +71,14 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     })
     .exitOverride();
 
-  // The core (and with it the AWS SDK) loads only when a command needs it: `rig --help` stays fast.
-  let core: Promise<CloudRigCore> | null = null;
-  const getCore = (): Promise<CloudRigCore> => {
-    if (!core) {
+  // The use cases (and with them the AWS SDK) load only when a command needs them: `rig --help` stays fast.
+  let loaded: Promise<Rig> | null = null;
+  const getRig = (): Promise<Rig> => {
+    if (!loaded) {
       const globals = program.opts<GlobalOptions>();
-      core = makeCore({ home: globals.home ?? null, profile: globals.profile ?? null, debug: globals.debug === true });
+      loaded = makeRig({ home: globals.home ?? null, profile: globals.profile ?? null, debug: globals.debug === true });
     }
-    return core;
+    return loaded;
   };
   const exit = options.exit ?? new ExitStatus();
   const out = lineWriter(io.stdout);
@@ -100,10 +99,10 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .option('--json', 'print the `rig status --json` object (without the cost fields) at the end, also when the setup script failed; the setup log goes to stderr')
     .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number; json?: boolean }) => {
       const startedAt = Date.now();
-      const core = await getCore();
-      const name = await workstationFor(core, io, named);
+      const rig = await getRig();
+      const name = await workstationFor(rig, io, named);
       const bar = progress();
-      const snapshot = await startWorkstation(core, name, {
+      const snapshot = await rig.up(name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
         onStep: tracked(bar),
@@ -115,11 +114,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       // With --json, stdout holds the one object: the setup log is progress, so it goes to stderr.
       const upJson = (): void => {
         if (!opts.json) return;
-        const spec = core.service.spec(name);
-        json(statusJson(core.service.cached(name) ?? snapshot, { ingressCidr: spec.ingressCidr, ingressWarning: ingressWarning(spec) }));
+        const spec = rig.spec(name);
+        json(statusJson(rig.cached(name) ?? snapshot, { ingressCidr: spec.ingressCidr, ingressWarning: ingressWarning(spec) }));
       };
       try {
-        await followSetupAfterUp(core, snapshot, opts.json ? { ...io, stdout: io.stderr } : io, {
+        await followSetupAfterUp(rig, snapshot, opts.json ? { ...io, stdout: io.stderr } : io, {
           timeoutMs: followFor,
           onFollowing: () => options.billed?.()?.following(),
         });
@@ -137,21 +136,21 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Show the workstation state (every workstation when there are several and none is named).')
     .option('--json', 'print a JSON object (an array for every workstation)')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       // On stderr, so `--json` stays parseable: the fields are kept, but the user should know they do nothing.
-      const unknown = unknownFieldsWarning(c.settings.unknownFields());
+      const unknown = unknownFieldsWarning(c.unknownSettingsFields());
       if (unknown) io.stderr.write(`warning: ${unknown}\n`);
       if (name === undefined && await statusOfAll(c, io, { json: opts.json === true, extras: options.statusExtras })) return;
       if (name !== undefined) await workstationFor(c, io, name);
-      const described = await c.service.refresh(name, { probeSsh: false });
+      const described = await c.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
       // The ssh probe and the price lookup are independent: run them together.
       const [snapshot, extra] = await Promise.all([
-        c.service.probeReady(described.name),
+        c.probeReady(described.name),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
       ]);
-      const spec = c.service.spec(described.name);
+      const spec = c.spec(described.name);
       const warning = ingressWarning(spec);
       const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
       if (opts.json) return json(status);
@@ -190,11 +189,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Print the ssh command for the running workstation.')
     .option('--json', 'print { name, command }')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       const name = await workstationFor(c, io, named);
-      const target = await c.service.sshTarget(name);
-      const command = displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled);
-      if (opts.json) return json({ name: c.service.spec(name).name, command } satisfies SshCommandJson);
+      const target = await c.sshTarget(name);
+      const command = displayedSshCommand(c.spec(name).name, target, c.sshConfigInstalled());
+      if (opts.json) return json({ name: c.spec(name).name, command } satisfies SshCommandJson);
       out(command);
     });
 
@@ -203,13 +202,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Open ssh to the workstation; `rig ssh [name] -- CMD…` runs CMD in the remote shell as `ssh host CMD…` does (words joined with spaces; pipes, &&, ~ and $VAR work there; the exit code passes through).')
     .action(async (named: string | undefined) => {
-      const c = await getCore();
-      const { service } = c;
+      const c = await getRig();
       // Chosen once, before anything else: an unknown or ambiguous name is one error, said once.
       const name = await workstationFor(c, io, named);
-      // The laptop may have moved since the last `rig up`: re-admit its address first.
-      const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
-      const target = await service.sshTarget(name);
+      // The laptop may have moved since the last `rig up`: the shell opens after its address is re-admitted.
+      const { target, drift } = await c.openShell(name);
       // Said once ssh can go ahead: when AWS fails, the one error line says so, not a warning before it too.
       if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const code = await new Promise<number>((resolve, reject) => {
@@ -229,10 +226,10 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .option('--json', 'print { name, instanceId, state } once stopped')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       const name = await workstationFor(c, io, named);
       const bar = progress();
-      const snapshot = await stopWorkstation(c, name, { onStep: bar.step });
+      const snapshot = await c.stop(name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
       if (opts.json) json(stopJson(snapshot));
     });
@@ -245,8 +242,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print { name, instanceId, terminated, imageId } at the end (terminated false when the question was declined)')
     .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean; json?: boolean }) => {
-      const c = await getCore();
-      const spec = c.service.spec(await workstationFor(c, io, named, {
+      const c = await getRig();
+      const spec = c.spec(await workstationFor(c, io, named, {
         unasked: opts.yes ? (name) => `rig down ${name}${opts.saveImage ? ' --save-image' : ''} --yes` : undefined,
       }));
       // With --json, stdout holds the one object: the questions and the closing lines go to stderr.
@@ -260,7 +257,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         if (answer === 'cancel') {
           say('Nothing was terminated.');
           if (opts.json) {
-            const instanceId = (await c.service.refresh(spec.name, { probeSsh: false })).instance?.instanceId ?? null;
+            const instanceId = (await c.refresh(spec.name, { probeSsh: false })).instance?.instanceId ?? null;
             json({ name: spec.name, instanceId, terminated: false, imageId: null } satisfies DownJson);
           }
           return;
@@ -270,7 +267,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       const bar = progress();
       // The snapshot after a terminate has no instance: the steps name the one terminated.
       let instanceId: string | null = null;
-      const result = await terminateWorkstation(c, spec.name, {
+      const result = await c.down(spec.name, {
         saveImage,
         onStep: (step) => {
           if (step.instanceId) instanceId = step.instanceId;
@@ -280,7 +277,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       bar.done('terminated');
       if (result.imageId) say(`Saved image: ${result.imageId}`);
       say(`Workstation ${spec.name} is terminated.`);
-      await reportLeftovers(() => scanAccount(c), say);
+      await reportLeftovers(() => c.scanInstances(), say);
       if (opts.json) json({ name: spec.name, instanceId, terminated: true, imageId: result.imageId } satisfies DownJson);
     });
 
@@ -290,8 +287,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .option('--json', 'print a JSON array')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
-      const list = await listImages(c, await workstationFor(c, io, named));
+      const c = await getRig();
+      const list = await c.images(await workstationFor(c, io, named));
       if (opts.json) return json(list);
       if (!list.length) return out('No saved images.');
       for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
@@ -306,11 +303,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
-      const c = await getCore();
-      await removeImage(c, await workstationFor(c, io, opts.name), imageId);
+      const c = await getRig();
+      await c.removeImage(await workstationFor(c, io, opts.name), imageId);
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  for (const register of options.register ?? []) register(program, { core: getCore, io, progress, exit });
+  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit });
   return program;
 }

@@ -1,6 +1,5 @@
-import { FleetWatch } from '../core/app/fleet-watch.js';
 import { CloudRigError } from '../core/errors.js';
-import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
+import type { Rig } from '../core/app/rig.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';
@@ -12,20 +11,19 @@ import { formatHourly } from '../shared/hourly-rate.js';
  * array of the objects `rig status NAME --json` prints), from one DescribeInstances per region.
  * Returns false when there are fewer than two, so the caller shows the only one as before.
  */
-export async function statusOfAll(core: Core, io: Io, options: { json: boolean; extras?: StatusExtras }): Promise<boolean> {
-  if (core.service.names().length < 2) return false;
-  const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
-  const described = (await fleet.poll({ probeSsh: false })).snapshots;
+export async function statusOfAll(rig: Rig, io: Io, options: { json: boolean; extras?: StatusExtras }): Promise<boolean> {
+  if (rig.names().length < 2) return false;
+  const described = await rig.describeAll();
   // This process asked AWS just now: when no answer came back at all, the status is unknown, so fail
   // (one region failing still lists the others, each with its own error).
   const first = described[0]?.error;
   if (first && described.every((snapshot) => snapshot.error !== null)) throw new CloudRigError(first.code, first.message, first.fix);
   const statuses = await Promise.all(described.map(async (before) => {
     const [snapshot, extra] = await Promise.all([
-      before.error ? before : core.service.probeReady(before.name),
-      options.extras ? options.extras(core, before) : Promise.resolve<Record<string, unknown>>({}),
+      before.error ? before : rig.probeReady(before.name),
+      options.extras ? options.extras(rig, before) : Promise.resolve<Record<string, unknown>>({}),
     ]);
-    return statusJson(snapshot, { ...extra, ingressCidr: core.service.spec(snapshot.name).ingressCidr });
+    return statusJson(snapshot, { ...extra, ingressCidr: rig.spec(snapshot.name).ingressCidr });
   }));
   const write = lineWriter(io.stdout);
   if (options.json) {
