@@ -30,7 +30,7 @@ async function onPath(name: string, env: Io['env']): Promise<string | null> {
   return null;
 }
 
-export { remoteFolder, remoteFolderUri } from '../core/app/rig.js';
+export { remoteFolder, remoteFolderUri } from '../core/app/face.js';
 
 /** `rig code [name] [PATH]`: opens a folder on the workstation in VS Code (or Cursor) over Remote-SSH. */
 export const registerCode: CommandRegistrar = (program, { rig, io }) => {
@@ -46,7 +46,7 @@ export const registerCode: CommandRegistrar = (program, { rig, io }) => {
       const isName = first !== undefined && c.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = await c.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const spec = await c.connect.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
@@ -60,7 +60,7 @@ export const registerCode: CommandRegistrar = (program, { rig, io }) => {
         throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
           'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
       }
-      const uri = await c.remoteFolderOfRunning(spec, path);
+      const uri = await c.connect.remoteFolderOfRunning(spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false, env: io.env });

@@ -44,7 +44,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
       // The checks are of a workstation unless --region and --type ask about the account alone: the
       // one named, or the one the name rules pick (said on stderr, so --json stays parseable).
       const accountAlone = name === undefined && ((opts.region !== undefined && opts.type !== undefined) || c.names().length === 0);
-      const report = await c.doctor({
+      const report = await c.account.doctor({
         name: accountAlone ? undefined : await workstationFor(c, io, name),
         region: opts.region === undefined ? undefined : validateRegion(opts.region, 'region'),
         instanceType: opts.type === undefined ? undefined : validateInstanceType(opts.type, 'instanceType'),
@@ -64,7 +64,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
           const ok = await confirm({ message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true });
           if (!ok) return out('No request was filed.');
         }
-        const filed = await c.requestQuota(offer);
+        const filed = await c.account.requestQuota(offer);
         out(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
         return;
       }

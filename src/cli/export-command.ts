@@ -32,7 +32,7 @@ export const registerExportCommand: CommandRegistrar = (program, { rig, io }) =>
         throw new CloudRigError('InvalidInput', 'Say which format to export.', { action: 'correct-input', field: 'name', hint: 'pass --skypilot (the only format for now).' });
       }
       const c = await rig();
-      const task = await c.exportSkyPilot(await workstationFor(c, io, name), { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
+      const task = await c.account.exportSkyPilot(await workstationFor(c, io, name), { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
       lineWriter(io.stdout)(skyPilotYaml(task).trimEnd());
     });
 };

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import ora from 'ora';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/rig.js';
+import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/face.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
@@ -148,14 +148,14 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
       const local = await named(checkedPath(paths[0]!, 'local'));
-      const source = c.localTree(local);
+      const source = c.connect.localTree(local);
       const rootEntry = await source.stat('');
       if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
       // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
-      const remote = c.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
-      const session = await c.openSession(name);
+      const remote = c.connect.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
+      const session = await c.connect.openSession(name);
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
       let lastKept = '';
@@ -188,7 +188,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         // Bound to the instance pushed to first: once it ends, the watch ends, sending nothing anywhere else.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the watch stopped. Nothing was copied to the new address.' });
         await watchAndSync({
-          watcher: c.watchLocal(local, rootEntry.kind === 'file'),
+          watcher: c.connect.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           // Said only once the watch is in place: an edit made after this line is never missed.
@@ -224,7 +224,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }
-      const remote = c.remoteRoot(checkedPath(paths[0]!, 'remote'));
+      const remote = c.connect.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const remoteName = posix.basename(posix.normalize(remote));
       // `rig pull ..`, `rig pull ~`, `rig pull /`: a folder with no name of its own would be merged
       // into the current folder or one above it.
@@ -234,7 +234,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         throw new CloudRigError('InvalidInput', `rig pull ${paths[0]} would merge that whole folder of the workstation into ${local}${paths[1] === undefined ? '' : ', which holds the current folder'}.`,
           `Name a new folder for it, e.g. \`rig pull ${shellWord(paths[0]!)} ./pulled\`.`);
       }
-      const session = await c.openSession(name);
+      const session = await c.connect.openSession(name);
       try {
         const source: FileTree = session.tree(remote);
         const rootEntry = await source.stat('');
@@ -246,7 +246,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         const copier = session.download(remote, local);
         let summary: SyncSummary | null;
         try {
-          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
+          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.connect.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
         } finally {
           printer.done();
         }

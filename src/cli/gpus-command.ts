@@ -50,8 +50,8 @@ export const registerGpusCommand: CommandRegistrar = (program, { rig, io }) => {
       const c = await rig();
       const names = c.names();
       const home = names.length > 0 ? c.spec(names.length === 1 ? names[0] : c.currentName() ?? names[0]).region : null;
-      const regions = opts.allRegions ? await c.enabledRegions() : [opts.region ?? home ?? io.env.AWS_REGION ?? 'us-east-1'];
-      const { offers, skipped } = await c.gpuOffers(regions, opts.gpu ?? null);
+      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? io.env.AWS_REGION ?? 'us-east-1'];
+      const { offers, skipped } = await c.account.gpuOffers(regions, opts.gpu ?? null);
       const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null, spot: opts.spot === true });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
       if (opts.json) return out(JSON.stringify(rows.map(gpuOfferRow), null, 2));

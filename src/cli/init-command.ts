@@ -13,7 +13,7 @@ import {
   validateSshUser,
 } from '../core/validate.js';
 import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
-import type { DefaultRegion, Rig } from '../core/app/rig.js';
+import type { DefaultRegion, Rig } from '../core/app/face.js';
 import { DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';
@@ -109,7 +109,7 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
  * the AWS configuration (said on stderr) or an error naming --region, the rest their defaults.
  */
 async function chooseMissing(rig: Rig, io: Io, name: string, opts: InitOptions): Promise<Chosen> {
-  const configured = opts.region ? null : await rig.defaultRegion();
+  const configured = opts.region ? null : await rig.account.defaultRegion();
   if (!io.stdinIsTty) {
     // The type's default launches nothing yet; a region is the user's to choose, so it must come from somewhere.
     const instanceType = opts.type ?? DEFAULTS.instanceType;
@@ -168,7 +168,7 @@ async function launchableOffers(rig: Rig, region: string, spot: boolean): Promis
   let timer: ReturnType<typeof setTimeout> | undefined;
   const slow = new Promise<null>((resolve) => (timer = setTimeout(resolve, OFFERS_WAIT_MS, null)));
   try {
-    const list = await Promise.race([rig.gpuOffers([region], null).catch(() => null), slow]);
+    const list = await Promise.race([rig.account.gpuOffers([region], null).catch(() => null), slow]);
     if (list === null) return [];
     return selectGpuOffers(list.offers, { spot }).filter((offer) => quotaAllows(offer) !== false).slice(0, OFFERS_LISTED);
   } finally {

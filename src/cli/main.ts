@@ -16,7 +16,7 @@ import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
 import { registerResizeCommand } from './resize-command.js';
-import { Rig } from '../core/app/rig.js';
+import { Rig } from '../core/app/face.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 import { BilledOnInterrupt } from './billed-on-interrupt.js';

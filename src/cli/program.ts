@@ -2,7 +2,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import confirm from '@inquirer/confirm';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { CloudRigError } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
@@ -10,7 +10,7 @@ import { validateAmiId, validateInteger, validateName } from '../core/validate.j
 import { unknownFieldsWarning } from '../shared/settings.js';
 import type { Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
-import type { Rig } from '../core/app/rig.js';
+import type { Rig } from '../core/app/face.js';
 import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
@@ -191,7 +191,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
       const c = await getRig();
       const name = await workstationFor(c, io, named);
-      const target = await c.sshTarget(name);
+      const target = await c.connect.sshTarget(name);
       const command = displayedSshCommand(c.spec(name).name, target, c.sshConfigInstalled());
       if (opts.json) return json({ name: c.spec(name).name, command } satisfies SshCommandJson);
       out(command);
@@ -206,7 +206,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       // Chosen once, before anything else: an unknown or ambiguous name is one error, said once.
       const name = await workstationFor(c, io, named);
       // The laptop may have moved since the last `rig up`: the shell opens after its address is re-admitted.
-      const { target, drift } = await c.openShell(name);
+      const { target, drift } = await c.connect.openShell(name);
       // Said once ssh can go ahead: when AWS fails, the one error line says so, not a warning before it too.
       if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const code = await new Promise<number>((resolve, reject) => {

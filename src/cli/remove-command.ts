@@ -1,7 +1,7 @@
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/rig.js';
+import { uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/face.js';
 import { resourceName } from '../core/workstation-service.js';
 import { lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';

@@ -1,5 +1,5 @@
 import confirm from '@inquirer/confirm';
-import type { ResizePlan } from '../core/app/rig.js';
+import type { ResizePlan } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import type { HourlyRate } from '../core/price-catalog.js';
 import { validateName } from '../core/validate.js';

@@ -1,6 +1,6 @@
 import confirm from '@inquirer/confirm';
 import { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../core/account-inventory.js';
-import type { RemovalResult } from '../core/app/rig.js';
+import type { RemovalResult } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import { formatUsd } from '../core/format.js';
 import { printable } from '../shared/untrusted-text.js';
@@ -99,7 +99,7 @@ export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit 
         for (const r of rows) out(`${r.region.padEnd(15)} ${r.instanceId}  ${r.state.padEnd(8)} ${r.instanceType.padEnd(12)} ${r.workstation ?? '(not CloudRig)'}`);
         return;
       }
-      const scan = await (await rig()).scanAccount();
+      const scan = await (await rig()).account.scanAccount();
       // A region that could not be read makes the answer partial: exit 1, after printing what was found.
       if (scan.regions.some((region) => region.error !== null)) exit.set(1);
       if (opts.json) return out(jsonText(scanJson(scan), 2));
@@ -129,8 +129,8 @@ export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit 
         throw new CloudRigError('NeedsConfirmation', 'Refusing to remove resources without confirmation (no terminal to ask on).', { action: 'confirm' });
       }
       const c = await rig();
-      const scan = await c.scanAccount();
-      const { plans, failed } = c.planClean(scan, { images: Boolean(opts.images) });
+      const scan = await c.account.scanAccount();
+      const { plans, failed } = c.account.planClean(scan, { images: Boolean(opts.images) });
       let removed = 0;
       let failures = failed.length;
       for (const plan of plans) {
@@ -143,7 +143,7 @@ export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit 
           out(`  Nothing removed in ${plan.region}.`);
           continue;
         }
-        const results = await c.removeLeftovers(plan, (result) => out(outcomeText(result)));
+        const results = await c.account.removeLeftovers(plan, (result) => out(outcomeText(result)));
         removed += results.filter((r) => r.outcome !== 'failed').length;
         failures += results.filter((r) => r.outcome === 'failed').length;
       }

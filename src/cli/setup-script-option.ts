@@ -4,7 +4,7 @@ import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { validateSetupScript } from '../core/validate.js';
 import { printable } from '../shared/untrusted-text.js';
 import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
-import { setupFailure, setupLogPath, setupOutcomeWords, type Rig } from '../core/app/rig.js';
+import { setupFailure, setupLogPath, setupOutcomeWords, type Rig } from '../core/app/face.js';
 import type { Io } from './output.js';
 
 /** What a path names, when it is not a regular file. */

@@ -14,7 +14,7 @@ export const registerSshConfig: CommandRegistrar = (program, { rig, io }) => {
     .action(async (opts: { install?: boolean; remove?: boolean; print?: boolean }) => {
       const c = await rig();
       // AWS asked about every workstation once (a start may have brought a new address), then the file rewritten.
-      const text = await c.refreshSshConfig();
+      const text = await c.sshConfig.refresh();
       const names = c.names();
       const example = names[0] ?? '<name>';
       if (opts.print) {
@@ -22,7 +22,7 @@ export const registerSshConfig: CommandRegistrar = (program, { rig, io }) => {
         return;
       }
       if (opts.install) {
-        const change = await c.installSshConfig();
+        const change = await c.sshConfig.install();
         if (!change.changed) return out(`${change.userConfigPath} already includes ${change.ownConfigPath}; nothing changed. Try: ssh ${example}`);
         out(change.created ? `Created ${change.userConfigPath} (mode 0600) with one line: ${change.line}` : `Added at the top of ${change.userConfigPath}: ${change.line}`);
         if (change.backupPath) out(`Your file as it was is kept in ${change.backupPath}.`);
@@ -30,12 +30,12 @@ export const registerSshConfig: CommandRegistrar = (program, { rig, io }) => {
         return;
       }
       if (opts.remove) {
-        const change = await c.removeSshConfig();
+        const change = await c.sshConfig.remove();
         if (!change.changed) return out(`${change.userConfigPath} has no CloudRig Include line; nothing changed.`);
         out(`Removed from ${change.userConfigPath}: ${change.line}`);
         return;
       }
-      const status = await c.sshConfigStatus();
+      const status = await c.sshConfig.status();
       out(`CloudRig's ssh config: ${status.ownConfigPath} (${names.length} workstation${names.length === 1 ? '' : 's'}${names.length ? `: ${names.join(', ')}` : ''}).`);
       if (status.installed) {
         out(`Included from ${status.userConfigPath}${status.symlinkTarget ? ` (a symlink to ${status.symlinkTarget})` : ''}: \`ssh ${example}\` works. \`rig ssh-config --remove\` takes the line out.`);

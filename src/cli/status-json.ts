@@ -1,4 +1,4 @@
-import type { Rig } from '../core/app/rig.js';
+import type { Rig } from '../core/app/face.js';
 import { duplicatesError } from '../core/duplicates.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
 import type { HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';

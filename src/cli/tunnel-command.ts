@@ -1,4 +1,4 @@
-import { forwardJupyter, isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/rig.js';
+import { forwardJupyter, isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/face.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, untilInterrupted, watchFailures } from './remote-session.js';
@@ -36,7 +36,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
       // The workstation first: `rig tunnel foo` is about a workstation foo, not a missing port.
       const name = await workstationFor(c, io, split.name);
       const specs = parseTunnelSpecs(split.ports);
-      const session = await c.openSession(name);
+      const session = await c.connect.openSession(name);
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
         await session.connect();
@@ -63,7 +63,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
       const c = await rig();
-      const session = await c.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const controller = new AbortController();

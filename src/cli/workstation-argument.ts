@@ -1,4 +1,4 @@
-import { choiceReason, type Rig } from '../core/app/rig.js';
+import { choiceReason, type Rig } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import type { Io } from './output.js';
 

@@ -1,28 +1,19 @@
 import type { ErrorInfo } from '../../shared/errors.js';
-import type { CheckReport, QuotaRequestResult } from '../../shared/views.js';
 import type { SavedImage, ScannedInstance, Snapshot, WorkstationSpec } from '../../shared/workstation.js';
-import type { AccountScan, CleanPlan } from '../account-inventory.js';
 import type { CloudRigError } from '../errors.js';
 import type { HomeChange } from '../home-changes.js';
-import type { HourlyRate } from '../price-catalog.js';
-import { hourlyRateOf } from '../price-catalog.js';
-import type { Clock, SshTarget } from '../ports.js';
-import type { SkyPilotTask } from '../skypilot-task.js';
-import type { DriftReport } from './address-drift.js';
-import { listGpuOffers, requestQuota } from './account.js';
-import { planClean, removeLeftovers, scanEverything, type CleanPlans, type RemovalResult } from './account-sweep.js';
-import type { CloudRigCore, DefaultRegion, GpuOfferList, SshConfigChange, SshConfigStatus } from './cloudrig-core.js';
-import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded } from './connect.js';
+import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
+import type { Clock } from '../ports.js';
+import type { CloudRigCore } from './cloudrig-core.js';
 import { costReport, workstationCost } from './cost.js';
-import { runDoctor, type DoctorRequest } from './doctor.js';
 import { FleetWatch } from './fleet-watch.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation, type RunOptions } from './lifecycle.js';
-import type { ChangeWatcher, FileTree } from './files.js';
-import type { RemoteSession } from './remote-access.js';
 import { removalPlan, removeWorkstation, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 import { planResize, resizeWorkstation, type ResizePlan, type ResizeResult } from './resize.js';
+import { AccountUseCases } from './rig-account.js';
+import { ConnectUseCases } from './rig-connect.js';
+import { SshConfigUseCases } from './rig-ssh-config.js';
 import { followWorkstationSetup, type FollowMode, type SetupOutcome } from './setup-script.js';
-import { exportSkyPilot } from './skypilot-export.js';
 import { snoozeWorkstation, type Snoozed } from './snooze.js';
 import { chooseWorkstation, knownWorkstation, rememberUse, type WorkstationChoice } from './workstation-choice.js';
 import { setUpWorkstation, type SetUpResult, type SpecRequest } from './workstation-setup.js';
@@ -33,7 +24,18 @@ import { setUpWorkstation, type SetUpResult, type SpecRequest } from './workstat
  * hands out the service, the adapters or the stores: each method is one thing a user asks for.
  */
 export class Rig {
-  constructor(private readonly core: CloudRigCore) {}
+  /** Reaching the running workstation: shells, sessions, files. */
+  readonly connect: ConnectUseCases;
+  /** The AWS account: checks, quota, GPU offers, billed resources. */
+  readonly account: AccountUseCases;
+  /** CloudRig's ssh config and the user's Include line. */
+  readonly sshConfig: SshConfigUseCases;
+
+  constructor(private readonly core: CloudRigCore) {
+    this.connect = new ConnectUseCases(core);
+    this.account = new AccountUseCases(core);
+    this.sshConfig = new SshConfigUseCases(core);
+  }
 
   /** The CloudRig home (settings, keys, state) this façade works in. */
   get home(): string {
@@ -181,54 +183,6 @@ export class Rig {
     return this.core.service.noteSetupOutcome(name, instanceId, failure);
   }
 
-  // ── Connecting ────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * What opening a shell needs, for both faces: the laptop's address re-admitted first when it moved
-   * (a failure to check is reported, not fatal), then the running instance's ssh target.
-   */
-  async openShell(name: string): Promise<{ readonly target: SshTarget; readonly drift: Pick<DriftReport, 'changed' | 'message'> }> {
-    const drift: Pick<DriftReport, 'changed' | 'message'> = await this.core.service.followAddressDrift(name)
-      .catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${errorMessage(error)}` }));
-    const target = await this.core.service.sshTarget(name);
-    return { target, drift };
-  }
-
-  /** The running instance's ssh target. */
-  sshTarget(name: string): Promise<SshTarget> {
-    return this.core.service.sshTarget(name);
-  }
-
-  /** A kept-alive ssh session to the running workstation (tunnels, files, stats). */
-  openSession(name: string | undefined): Promise<RemoteSession> {
-    return openWorkstationSession(this.core, name);
-  }
-
-  /** A local folder or file as a tree to copy from or into. */
-  localTree(path: string): FileTree {
-    return this.core.remote.localTree(path);
-  }
-
-  /** A path on the workstation, relative to the login user's home unless absolute. */
-  remoteRoot(path: string): string {
-    return this.core.remote.remoteRoot(path);
-  }
-
-  /** Watches a local folder (or file) for changes, for `push --watch`. */
-  watchLocal(path: string, isFile: boolean): ChangeWatcher {
-    return this.core.remote.watchLocal(path, isFile);
-  }
-
-  /** The workstation, once its ssh config is included (for VS Code over Remote-SSH). */
-  requireSshConfigIncluded(name: string | undefined): Promise<WorkstationSpec> {
-    return requireSshConfigIncluded(this.core, name);
-  }
-
-  /** A folder on the running workstation (its home by default), checked to exist. */
-  remoteFolderOfRunning(spec: WorkstationSpec, path?: string): Promise<string> {
-    return remoteFolderOfRunning(this.core, spec, path);
-  }
-
   // ── Cost ──────────────────────────────────────────────────────────────────────────────────
 
   /** The month's spend, its projection, the budget warning and the spend chart. */
@@ -251,72 +205,6 @@ export class Rig {
     return snoozeWorkstation(this.core, options);
   }
 
-  // ── The account ───────────────────────────────────────────────────────────────────────────
-
-  doctor(request: DoctorRequest): Promise<CheckReport> {
-    return runDoctor(this.core, request);
-  }
-
-  requestQuota(request: { readonly region: string; readonly quotaCode: string; readonly desired: number }): Promise<QuotaRequestResult> {
-    return requestQuota(this.core, request);
-  }
-
-  gpuOffers(regions: readonly string[], gpu: string | null): Promise<GpuOfferList> {
-    return listGpuOffers(this.core, regions, gpu);
-  }
-
-  enabledRegions(): Promise<string[]> {
-    return this.core.account.enabledRegions();
-  }
-
-  /** The region the AWS SDK would use (AWS_REGION, the profile's), or null. */
-  defaultRegion(): Promise<DefaultRegion | null> {
-    return this.core.account.defaultRegion();
-  }
-
-  /** Every billed resource of the account, by region. */
-  scanAccount(): Promise<AccountScan> {
-    return scanEverything(this.core);
-  }
-
-  planClean(scan: AccountScan, options: { readonly images: boolean }): CleanPlans {
-    return planClean(this.core, scan, options);
-  }
-
-  removeLeftovers(plan: CleanPlan, onResult?: (result: RemovalResult) => void): Promise<RemovalResult[]> {
-    return removeLeftovers(this.core, plan, onResult);
-  }
-
-  exportSkyPilot(name: string, options: { readonly nodes: number; readonly gpus: string | null }): Promise<SkyPilotTask> {
-    return exportSkyPilot(this.core, name, options);
-  }
-
-  // ── ssh config ────────────────────────────────────────────────────────────────────────────
-
-  /** Rewrites CloudRig's ssh config from every workstation as AWS describes it now; returns its text. */
-  async refreshSshConfig(): Promise<string> {
-    await Promise.all(this.names().map((name) => this.core.service.refresh(name, { probeSsh: false })));
-    await this.core.sshConfig.settled();
-    return this.core.sshConfig.sync();
-  }
-
-  /** Waits until CloudRig's ssh config has caught up with the snapshots seen. */
-  sshConfigSettled(): Promise<void> {
-    return this.core.sshConfig.settled();
-  }
-
-  sshConfigStatus(): Promise<SshConfigStatus> {
-    return this.core.sshConfig.status();
-  }
-
-  installSshConfig(): Promise<SshConfigChange> {
-    return this.core.sshConfig.install();
-  }
-
-  removeSshConfig(): Promise<SshConfigChange> {
-    return this.core.sshConfig.remove();
-  }
-
   // ── A running app ─────────────────────────────────────────────────────────────────────────
 
   /** Tells a running tray app what a command changes, as it changes it. */
@@ -324,26 +212,3 @@ export class Rig {
     return this.core.changes.announce(change);
   }
 }
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-// What a face uses besides the façade's methods: the types of what they return, wording rules of
-// the use cases, and the use cases that run over a session the façade opened (tunnels, stats, file
-// copies). Faces import these from here, never from the modules behind it.
-export type { WorkstationChoice, ChoiceRule } from './workstation-choice.js';
-export { choiceReason } from './workstation-choice.js';
-export type { DefaultRegion, GpuOfferList, SshConfigChange, SshConfigStatus } from './cloudrig-core.js';
-export type { RunOptions } from './lifecycle.js';
-export { setupFailure, setupLogPath, setupOutcomeWords, type FollowMode, type SetupOutcome } from './setup-script.js';
-export type { RemoteSession } from './remote-access.js';
-export { forwardJupyter, remoteFolder, remoteFolderUri } from './connect.js';
-export { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from './tunnels.js';
-export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
-export { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from './files.js';
-export { uncoveredRemoval, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
-export type { ResizePlan, ResizeResult } from './resize.js';
-export type { CleanPlans, RemovalResult } from './account-sweep.js';
-export type { DoctorRequest } from './doctor.js';
-export type { SpecRequest, SetUpResult } from './workstation-setup.js';
