@@ -16,12 +16,15 @@ export function rateWords(rate: RateView | null): string {
 
 /** The plan of a picked type: prices before and after, and each check's line. */
 function PlanBox({ plan }: { plan: ResizePlanView }) {
+  const box = useRef<HTMLElement>(null);
+  // Picked low in a long table: the plan and its button come into view.
+  useEffect(() => box.current?.scrollIntoView?.({ block: 'nearest' }), [plan]);
   return (
-    <section className="resize-plan" aria-label="The change">
+    <section className="resize-plan" aria-label="The change" ref={box}>
       <p data-testid="resize-types"><strong>{plan.from}</strong> → <strong>{plan.to}</strong>{plan.instanceId ? ` (${plan.instanceId}, ${plan.state ?? 'unknown'})` : ' (no instance yet)'}</p>
-      <dl className="meter">
-        <div><dt>Price now</dt><dd data-testid="resize-price-before">{rateWords(plan.priceBefore)}</dd></div>
-        <div><dt>Price after</dt><dd data-testid="resize-price-after">{rateWords(plan.priceAfter)}</dd></div>
+      <dl className="resize-prices">
+        <dt>Price now</dt><dd data-testid="resize-price-before">{rateWords(plan.priceBefore)}</dd>
+        <dt>Price after</dt><dd data-testid="resize-price-after">{rateWords(plan.priceAfter)}</dd>
       </dl>
       <ul className="checked" aria-label="Checked">
         {plan.checked.map((line) => <li key={line}>{line}</li>)}
@@ -96,6 +99,7 @@ export function ChangeTypeDialog(props: { name: string; onClose: () => void }) {
       <p className="detail">The instance keeps its disk and its id; only its type changes. It must be stopped for that.</p>
       {listing.busy ? <p className="hint" role="status">Listing GPU types, prices and your quota…</p> : null}
       {listing.error ? <ErrorBox error={listing.error} title="Could not list GPU types" /> : null}
+      {choices ? null : <div className="actions"><button type="button" onClick={props.onClose}>Cancel</button></div>}
       {choices ? (
         <>
           <p className="facts" data-testid="resize-current">Now: {choices.from} · {choices.region}{choices.zone ? ` (${choices.zone})` : ''}{choices.state ? ` · ${choices.state}` : ''}</p>
@@ -103,6 +107,28 @@ export function ChangeTypeDialog(props: { name: string; onClose: () => void }) {
             <p className="warning" data-testid="resize-needs-stop">{choices.name} is {choices.state}: its type can change only while it is stopped. Pick a type, then Stop and change type.</p>
           ) : null}
           {choices.spot ? <p className="warning">A spot instance&apos;s type cannot change (its spot request keeps the type it was made with).</p> : null}
+          {checking.busy ? <p className="hint" role="status">Checking {picked ?? 'the type'}…</p> : null}
+          {plan ? <PlanBox plan={plan} /> : null}
+          {checking.error ? <ErrorBox error={checking.error} title={`Cannot change to ${picked ?? 'that type'}`} /> : null}
+          {driverRefused || vouched ? (
+            <label className="inline">
+              <input type="checkbox" checked={vouched} onChange={(event) => {
+                setVouched(event.target.checked);
+                if (picked) void check(picked, event.target.checked);
+              }} />
+              The image has the NVIDIA driver (nvidia-smi answers on the box)
+            </label>
+          ) : null}
+          {applying.error ? <ErrorBox error={applying.error} title="The type did not change" /> : null}
+          {outcome ? <OutcomeLine outcome={outcome} /> : null}
+          <div className="actions stacked">
+            {plan && !outcome && !plan.unchanged ? (
+              <button type="button" className="primary" disabled={applying.busy} onClick={() => void apply(plan)}>
+                {plan.needsStop ? `Stop and change to ${plan.to}` : `Change to ${plan.to}`}
+              </button>
+            ) : null}
+            <button type="button" onClick={props.onClose}>{outcome ? 'Done' : 'Cancel'}</button>
+          </div>
           {choices.problems.map((problem) => (
             <ErrorBox key={problem.about} error={problem.error} title={problem.about === 'prices' ? 'Live prices unavailable: bundled prices shown' : 'vCPU quota unknown'} />
           ))}
@@ -123,28 +149,6 @@ export function ChangeTypeDialog(props: { name: string; onClose: () => void }) {
           {choices.rows.some((row) => row.onDemandSource === 'bundled') ? <p className="hint">{PRICE_SOURCE_NOTE}</p> : null}
         </>
       ) : null}
-      {checking.busy ? <p className="hint" role="status">Checking {picked ?? 'the type'}…</p> : null}
-      {plan ? <PlanBox plan={plan} /> : null}
-      {checking.error ? <ErrorBox error={checking.error} title={`Cannot change to ${picked ?? 'that type'}`} /> : null}
-      {driverRefused || vouched ? (
-        <label className="inline">
-          <input type="checkbox" checked={vouched} onChange={(event) => {
-            setVouched(event.target.checked);
-            if (picked) void check(picked, event.target.checked);
-          }} />
-          The image has the NVIDIA driver (nvidia-smi answers on the box)
-        </label>
-      ) : null}
-      {applying.error ? <ErrorBox error={applying.error} title="The type did not change" /> : null}
-      {outcome ? <OutcomeLine outcome={outcome} /> : null}
-      <div className="actions stacked">
-        {plan && !outcome && !plan.unchanged ? (
-          <button type="button" className="primary" disabled={applying.busy} onClick={() => void apply(plan)}>
-            {plan.needsStop ? `Stop and change to ${plan.to}` : `Change to ${plan.to}`}
-          </button>
-        ) : null}
-        <button type="button" onClick={props.onClose}>{outcome ? 'Done' : 'Cancel'}</button>
-      </div>
     </section>
   );
 }
