@@ -75,4 +75,23 @@ describe.runIf(canRun)('Change type… in the popover', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.locator('.facts').first().textContent()).toMatch(/^g5\.xlarge · us-east-1 · i-\w+$/);
   }, LISTING_MS + 120_000);
+
+  it('after a start that found no capacity, offers the same GPU or better in the disk\'s zone, and one click changes the type and starts it', async () => {
+    world.cloud.proxy.inject({ action: 'StartInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient g5.xlarge capacity in the Availability Zone you requested.', status: 500, times: Infinity });
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('heading', { name: 'Change type and start' }).waitFor({ timeout: 60_000 });
+    world.cloud.proxy.clearFaults();
+    const rows = page.getByTestId('capacity-row');
+    await rows.first().waitFor({ timeout: LISTING_MS });
+    const offered = await rows.getByRole('button').allTextContents();
+    expect(offered).toContain('Change to g5.2xlarge and start');
+    expect(offered).not.toContain('Change to g5.xlarge and start');
+    // A T4 has less memory than an A10G: not offered in its place.
+    expect(offered.some((text) => text.startsWith('Change to g4dn.'))).toBe(false);
+
+    await page.getByRole('button', { name: 'Change to g5.2xlarge and start' }).click();
+    await expect.poll(async () => (await world.instances()).filter((instance) => instance.State?.Name !== 'terminated')
+      .map((instance) => [instance.InstanceType, instance.State?.Name]), { timeout: 60_000 }).toEqual([['g5.2xlarge', 'running']]);
+    await expect.poll(() => page.locator('.facts').first().textContent()).toMatch(/^g5\.2xlarge · us-east-1 · i-\w+$/);
+  }, LISTING_MS + 120_000);
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
@@ -161,13 +162,18 @@ describe('a start that finds no capacity, in the app', () => {
     const choices: ResizeChoicesView = ok(await ask('resize:choices', { purpose: 'capacity' }));
     expect(choices).toMatchObject({ name: 'gpu', purpose: 'capacity', from: 'g4dn.xlarge', instanceId, zone, needsStop: false });
     const types = choices.rows.map((row) => row.instanceType);
-    // The other T4 sizes, and GPUs with at least the T4's 16 GiB each; never the type without capacity, nor a smaller GPU.
+    // The cheapest few of the other T4 sizes and of single GPUs with at least the T4's 16 GiB; never the type without capacity.
+    expect(types.length).toBeGreaterThan(0);
+    expect(types.length).toBeLessThanOrEqual(6);
     expect(types).toEqual(expect.arrayContaining(['g4dn.2xlarge', 'g5.xlarge']));
     expect(types).not.toContain('g4dn.xlarge');
     for (const row of choices.rows) {
-      expect(row.gpuCount).toBeGreaterThanOrEqual(1);
-      if (row.gpuModel !== 'NVIDIA T4') expect(row.gpuMemoryGiB! / row.gpuCount).toBeGreaterThanOrEqual(16);
+      if (row.gpuModel === 'NVIDIA T4') continue;
+      expect(row.gpuCount).toBe(1);
+      expect(row.gpuMemoryGiB!).toBeGreaterThanOrEqual(16);
     }
+    const prices = choices.rows.map((row) => row.onDemandUsd ?? Number.POSITIVE_INFINITY);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
     expect(world.cloud.proxy.counts().DescribeInstanceTypeOfferings).toBeGreaterThanOrEqual(1);
 
     const outcome = ok(await ask('resize:apply', { instanceType: 'g4dn.2xlarge', stopFirst: false, skipDriverCheck: false, startAfter: true }));
@@ -175,5 +181,34 @@ describe('a start that finds no capacity, in the app', () => {
     await app.session.settled();
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g4dn.2xlarge', State: { Name: 'running' } });
     expect(await specType()).toBe('g4dn.2xlarge');
+  }, LISTING_MS);
+});
+
+describe('the capacity rows follow the disk\'s zone', () => {
+  it('leaves out the types the zone does not offer, though the region does (us-east-1f has no gr6 nor g6e)', async () => {
+    // gpu's stopped g6.xlarge (one L4) in us-east-1f, tagged as CloudRig tags its own.
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const tags = [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' }];
+    const run = await ec2.send(new RunInstancesCommand({
+      ImageId: 'ami-dca37ea5', InstanceType: 'g6.xlarge', MinCount: 1, MaxCount: 1, Placement: { AvailabilityZone: 'us-east-1f' },
+      TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
+    }));
+    const instanceId = run.Instances![0]!.InstanceId!;
+    await waitUntil('the instance runs', async () => (await instance()).State?.Name === 'running');
+    await ec2.send(new StopInstancesCommand({ InstanceIds: [instanceId] }));
+    ec2.destroy();
+    await waitUntil('the instance is stopped', async () => (await instance()).State?.Name === 'stopped');
+    world.cloud.proxy.setQuota(G_QUOTA, 64);
+    const { ask } = openApp();
+
+    const inZone = ok(await ask('resize:choices', { purpose: 'capacity' }));
+    expect(inZone).toMatchObject({ instanceId, from: 'g6.xlarge', zone: 'us-east-1f' });
+    const offered = inZone.rows.map((row) => row.instanceType);
+    expect(offered).toContain('g6.2xlarge');
+    // The L4 of gr6.4xlarge and the L40S of g6e.xlarge would do, but us-east-1f offers neither.
+    const inRegion = ok(await ask('resize:choices', { purpose: 'change' })).rows.map((row) => row.instanceType);
+    expect(inRegion).toEqual(expect.arrayContaining(['gr6.4xlarge', 'g6e.xlarge']));
+    expect(offered).not.toContain('gr6.4xlarge');
+    expect(offered).not.toContain('g6e.xlarge');
   }, LISTING_MS);
 });

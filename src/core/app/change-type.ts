@@ -4,7 +4,7 @@ import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView, ResizePurpos
 import { keeperOf } from '../duplicates.js';
 import { CloudRigError } from '../errors.js';
 import type { HourlyRate } from '../price-catalog.js';
-import { sameGpuOrBetter } from '../resize-rows.js';
+import { CAPACITY_ROWS, sameGpuOrBetter } from '../resize-rows.js';
 import { listGpuOffersView } from './account.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { OperationKind } from './operation-runner.js';
@@ -15,8 +15,8 @@ const RUNNING = new Set(['pending', 'running']);
 
 /**
  * The rows Change type… offers: every GPU type of the workstation's region, as the picker lists
- * them; for a start that found no capacity, only the same GPU or better that the disk's zone
- * offers (a stopped instance keeps its disk, and so its zone).
+ * them; for a start that found no capacity, only the cheapest few with the same GPU or better
+ * that the disk's zone offers (a stopped instance keeps its disk, and so its zone).
  */
 export async function resizeChoices(core: CloudRigCore, name: string, purpose: ResizePurpose): Promise<ResizeChoicesView> {
   const spec = core.service.spec(name);
@@ -29,7 +29,7 @@ export async function resizeChoices(core: CloudRigCore, name: string, purpose: R
   if (purpose === 'capacity') {
     const current = rows.find((row) => row.instanceType === from) ?? null;
     const offered = zone === null ? null : await gateway.instanceTypesInZone(zone);
-    rows = rows.filter((row) => sameGpuOrBetter(current, row) && (offered === null || offered.has(row.instanceType)));
+    rows = rows.filter((row) => sameGpuOrBetter(current, row) && (offered === null || offered.has(row.instanceType))).slice(0, CAPACITY_ROWS);
   }
   return {
     name: spec.name,

@@ -40,7 +40,7 @@ export function CapacityResize() {
       {listing.error ? <ErrorBox error={listing.error} title="Could not list other types" /> : null}
       {choices && choices.rows.length === 0 ? <p className="hint">No other type with the same GPU or better is offered in {choices.zone ?? choices.region}.</p> : null}
       {choices && choices.rows.length > 0 ? (
-        <ul className="capacity-rows" aria-label={`Types with the same GPU or better in ${choices.zone ?? choices.region}`}>
+        <ul className="capacity-rows" aria-label={`The cheapest types with the same GPU or better in ${choices.zone ?? choices.region}`}>
           {choices.rows.map((row) => (
             <li key={row.instanceType} data-testid="capacity-row">
               <button type="button" disabled={applying.busy || outcome !== null} onClick={() => void change(row.instanceType)}>
