@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
@@ -143,6 +143,30 @@ describe('Change type… through the IPC handlers', () => {
     expect(modifies()).toBe(0);
     expect(world.cloud.proxy.counts().StopInstances ?? 0).toBe(0);
     expect(await specType()).toBe('g4dn.xlarge');
+  });
+});
+
+describe('Change type… for an image whose name shows no NVIDIA driver', () => {
+  it('refuses an NVIDIA type with the popover\'s way to vouch for the driver, and changes it once vouched for', async () => {
+    const source = await launched('running');
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: source, Name: 'plain-ubuntu-22.04', Description: 'Ubuntu server' }));
+    ec2.destroy();
+    expect((await world.rig(['down', '--yes'])).code).toBe(0);
+    expect((await world.rig(initArgs(world, ['--ami', ImageId!]))).code).toBe(0);
+    const instanceId = await launched('stopped');
+    const { ask } = openApp();
+
+    const error = refused(await ask('resize:plan', { instanceType: 'g5.xlarge', skipDriverCheck: false }));
+    expect(error.code).toBe('CannotResize');
+    expect(appFix(error.fix)).toBe('Check on the box that nvidia-smi answers (Open terminal): if it does, tick "The image has the NVIDIA driver" in Change type… and pick the type again; otherwise install the driver on the box first.');
+    expect(refused(await ask('resize:apply', { instanceType: 'g5.xlarge', stopFirst: false, skipDriverCheck: false, startAfter: false })).code).toBe('CannotResize');
+    expect(modifies()).toBe(0);
+
+    const vouched = ok(await ask('resize:plan', { instanceType: 'g5.xlarge', skipDriverCheck: true }));
+    expect(vouched.checked).toContain('NVIDIA driver: not checked (--skip-driver-check).');
+    ok(await ask('resize:apply', { instanceType: 'g5.xlarge', stopFirst: false, skipDriverCheck: true, startAfter: false }));
+    expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge' });
   });
 });
 
