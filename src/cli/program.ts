@@ -18,6 +18,8 @@ import { statusJson, type StatusCost, type StatusExtras } from './status-json.js
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
 import { askToTerminate } from './down-question.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
+import { askWatchdog } from '../core/app/keep-up.js';
+import { keepUpJson, keepUpLine } from './keep-up-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp } from './setup-script-option.js';
@@ -144,13 +146,14 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
       // The ssh probe and the price lookup are independent: run them together.
-      const [snapshot, extra] = await Promise.all([
+      const [snapshot, extra, watchdog] = await Promise.all([
         c.service.probeReady(described.name),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
+        askWatchdog(c, described),
       ]);
       const spec = c.service.spec(described.name);
       const warning = ingressWarning(spec);
-      const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
+      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning }), ...keepUpJson(watchdog, c.clock.now()) };
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
@@ -165,6 +168,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       } else {
         for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, state === 'running')) out(line);
         if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+        const keepUp = state === 'running' ? keepUpLine(watchdog, c.clock.now()) : null;
+        if (keepUp !== null) out(keepUp);
       }
       if (status.spotInterrupted) {
         const notice = spotInterruptionNotice(status.name);
