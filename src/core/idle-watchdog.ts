@@ -385,11 +385,11 @@ export function parseIdleStatus(stdout: string, localNow: number): IdleStatus {
     sec === null ? null : remoteNow === null ? sec * 1_000 : localNow - (remoteNow - sec) * 1_000;
   const idleSince = toLocal(field('idle-since'));
   const keepalive = toLocal(field('keepalive'));
-  const busy = stdout.match(/^busy=(.*)$/m)?.[1] ?? '';
+  const keptUpBy = parseKeepUpReason(stdout.match(/^busy=(.*)$/m)?.[1] ?? '', (sec) => toLocal(sec)!);
   return {
     idleSince: idleSince !== null && idleSince <= localNow ? idleSince : null,
     keptAwakeUntil: keepalive !== null && keepalive > localNow ? keepalive : null,
-    keptUpBy: parseKeepUpReason(busy, (sec) => toLocal(sec)!),
+    ...(keptUpBy !== null ? { keptUpBy } : {}),
   };
 }
 

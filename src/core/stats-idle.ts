@@ -81,7 +81,10 @@ export function combinedIdle(watchdog: WatchdogAnswer | null, stats: StatsIdle |
   const statsNewer = stats.at >= watchdog.askedAt && watchdog.status.keptUpBy?.kind !== 'kernel';
   const idleNow = statsNewer ? stats.idleSince !== null : watchdog.status.idleSince !== null;
   // What keeps it up is the watchdog's word, as long as the watchdog too said it was in use.
-  if (!idleNow) return { idleSince: null, keptAwakeUntil: null, keptUpBy: watchdog.status.idleSince === null ? watchdog.status.keptUpBy ?? null : null };
+  if (!idleNow) {
+    const keptUpBy = watchdog.status.idleSince === null ? watchdog.status.keptUpBy ?? null : null;
+    return { idleSince: null, keptAwakeUntil: null, ...(keptUpBy !== null ? { keptUpBy } : {}) };
+  }
   const starts = [stats.idleSince, watchdog.status.idleSince]
     .filter((since): since is number => since !== null && (stats.lastBusyAt === null || since > stats.lastBusyAt));
   // Only the watchdog (newer) says idle, and a busy reading came after the start it gives: the
