@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import type { AppView } from '../../src/shared/views.js';
 import { startJupyterStub, stubKernel, type JupyterStub } from '../fixtures/jupyter-stub.js';
-import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { Machine } from '../fixtures/watchdog-machine.js';
 import { appOn, useApps } from '../support/app-harness.js';
-import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { useRigWorld } from '../support/rig-harness.js';
+import { readyOnMachine } from '../support/watchdog-box.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // The popover says which signal keeps a running workstation up, read through the renderer's own IPC
@@ -39,12 +37,7 @@ describe("the popover says what keeps the box up", () => {
     machine.check();
     expect(machine.busyReason()).toBe('kernel busy');
 
-    expect((await world.rig(initArgs(world))).code).toBe(0);
-    const publicKey = publicKeyFromPrivate(await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8'));
-    const session = `CLOUDRIG_RUN_DIR='${machine.runDir}'; export CLOUDRIG_RUN_DIR; eval \\"$SSH_ORIGINAL_COMMAND\\"`;
-    await world.sshd.setAuthorizedKey(`command="${session}" ${publicKey}`);
-    const up = await world.rig(['up']);
-    expect(up.code, up.stderr).toBe(0);
+    await readyOnMachine(world, machine);
 
     const app = start(appOn(world));
     const handlers = ipcHandlers(app.session, async () => undefined);

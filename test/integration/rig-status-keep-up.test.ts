@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { startJupyterStub, stubKernel, type JupyterStub } from '../fixtures/jupyter-stub.js';
 import { Machine } from '../fixtures/watchdog-machine.js';
-import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { useRigWorld } from '../support/rig-harness.js';
+import { readyOnMachine } from '../support/watchdog-box.js';
 
 // `rig status` says which signal keeps a running workstation up, as the box's watchdog saw it at its
 // last check. The box: the sshd fixture, whose commands for the workstation's key run with the
@@ -18,12 +16,7 @@ let server: JupyterStub | null = null;
 beforeEach(async () => {
   machine = new Machine(60);
   machine.now = Math.floor(Date.now() / 1000);
-  expect((await world.rig(initArgs(world))).code).toBe(0);
-  const publicKey = publicKeyFromPrivate(await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8'));
-  const session = `CLOUDRIG_RUN_DIR='${machine.runDir}'; export CLOUDRIG_RUN_DIR; eval \\"$SSH_ORIGINAL_COMMAND\\"`;
-  await world.sshd.setAuthorizedKey(`command="${session}" ${publicKey}`);
-  const up = await world.rig(['up']);
-  expect(up.code, up.stderr).toBe(0);
+  await readyOnMachine(world, machine);
 });
 
 afterEach(async () => {
