@@ -146,10 +146,9 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
       // The ssh probe and the price lookup are independent: run them together.
-      const [snapshot, extra, watchdog] = await Promise.all([
-        c.service.probeReady(described.name),
+      const [{ snapshot, watchdog }, extra] = await Promise.all([
+        c.service.probeReady(described.name).then(async (ready) => ({ snapshot: ready, watchdog: await askWatchdog(c, ready) })),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
-        askWatchdog(c, described),
       ]);
       const spec = c.service.spec(described.name);
       const warning = ingressWarning(spec);

@@ -3,15 +3,17 @@ import { idleStatusCommand, parseIdleStatus, type IdleStatus } from '../idle-wat
 import type { CloudRigCore } from './cloudrig-core.js';
 import { targetOf } from './monitor.js';
 
-/** How long `rig status` waits for the watchdog's answer: it runs alongside the ssh probe. */
+/** How long `rig status` waits for the watchdog's answer. */
 const WATCHDOG_ANSWER_TIMEOUT_MS = 8_000;
 
 /**
  * The box's watchdog's view, asked over ssh as the app's monitor asks it: idle since when, kept
- * awake until when, and what kept it up at its last check. Null when there is nothing to ask (not
- * running, auto-stop off) or no answer came: a status never fails for want of it.
+ * awake until when, and what kept it up at its last check. Asked only once ssh answered with the
+ * pinned host key (the snapshot is ready), as the monitor does. Null when there is nothing to ask
+ * (not ready, auto-stop off) or no answer came: a status never fails for want of it.
  */
 export async function askWatchdog(core: CloudRigCore, snapshot: Snapshot): Promise<IdleStatus | null> {
+  if (snapshot.phase !== 'ready') return null;
   let target;
   try {
     if (!core.service.spec(snapshot.name).autoStop.enabled) return null;
