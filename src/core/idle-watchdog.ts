@@ -15,9 +15,9 @@
 //   driver must not keep a machine billing forever);
 // - no keep-alive file holding an epoch second in the future (`rig snooze` / Snooze write it);
 // - no busy notebook kernel (notebook-kernels.ts); an idle kernel's last activity restarts the stretch.
-// What kept the machine up at the last check is written to BUSY_REASON_FILE as one machine-read line
-// (keep-up-reason.ts parses and words it): `login ADDRESS`, `ssh ADDRESS`, `kernel busy`, `gpu PERCENT`
-// or `keepalive EPOCH`.
+// What kept the machine up at the last check goes to `busy-reason` in the run directory, one line
+// for the laptop to read (keep-up-reason.ts parses and words it): `login ADDRESS`, `ssh ADDRESS`,
+// `kernel busy`, `gpu PERCENT` or `keepalive EPOCH`.
 // The "idle since" marker lives in /run (tmpfs), so a stale one never stops a machine right after
 // its next boot.
 import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
@@ -138,7 +138,7 @@ if [ -n "$registered_connections" ]; then
 fi
 
 ${KERNELS_CHECK}
-# One line saying what keeps the machine up (see BUSY_REASON_FILE), or nothing when idle. Addresses
+# One line saying what keeps the machine up (parsed by keep-up-reason.ts), or nothing when idle. Addresses
 # are written only when they look like one: the laptop shows them.
 busy_reason() {
   local sessions lasting
