@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startJupyterStub, stubKernel, type JupyterStub } from '../fixtures/jupyter-stub.js';
 import { Machine } from '../fixtures/watchdog-machine.js';
-import { useRigWorld } from '../support/rig-harness.js';
+import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { readyOnMachine } from '../support/watchdog-box.js';
 
 // `rig status` says which signal keeps a running workstation up, as the box's watchdog saw it at its
@@ -51,6 +51,20 @@ describe('rig status says what keeps the box up', () => {
     expect(idle.json).toMatchObject({ keptUpBy: null });
     // The box's clock, read back in local time (the two clocks are this machine's: within a second).
     expect(Math.abs(Date.parse(String(idle.json.idleSince)) - machine.now * 1000)).toBeLessThan(1_000);
+  });
+
+  it('with several workstations, each line and JSON entry of a running one says it too', async () => {
+    expect((await world.rig(initArgs(world, ['--name', 'other']))).code).toBe(0);
+    machine.gpus([87]);
+    machine.check();
+    const text = await world.rig(['status']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^gpu\s+ready .* {2}kept up: GPU 87 %$/m);
+    expect(text.stdout).toMatch(/^other\s+no instance\b/m);
+    const json = await world.rig(['status', '--json']);
+    const entries = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(entries.find((entry) => entry.name === 'gpu')).toMatchObject({ keptUpBy: 'GPU 87 %', idleSince: null });
+    expect(entries.find((entry) => entry.name === 'other')).not.toHaveProperty('keptUpBy');
   });
 
   it('a GPU at work and a lasting ssh session, each in its words', async () => {
