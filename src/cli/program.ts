@@ -17,6 +17,7 @@ import { statusJson, type StatusCost, type StatusExtras } from './status-json.js
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
 import { askToTerminate } from './down-question.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
+import { keepUpJson, keepUpLine } from './keep-up-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp } from './setup-script-option.js';
@@ -146,13 +147,13 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
       // The ssh probe and the price lookup are independent: run them together.
-      const [snapshot, extra] = await Promise.all([
-        c.probeReady(described.name),
+      const [{ snapshot, watchdog }, extra] = await Promise.all([
+        c.probeReady(described.name).then(async (ready) => ({ snapshot: ready, watchdog: await c.watchdog(ready) })),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
       ]);
       const spec = c.spec(described.name);
       const warning = ingressWarning(spec);
-      const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
+      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning }), ...keepUpJson(watchdog, c.clock.now()) };
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
@@ -167,6 +168,8 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       } else {
         for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, state === 'running')) out(line);
         if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+        const keepUp = state === 'running' ? keepUpLine(watchdog, c.clock.now()) : null;
+        if (keepUp !== null) out(keepUp);
       }
       if (status.spotInterrupted) {
         const notice = spotInterruptionNotice(status.name);

@@ -5,6 +5,7 @@ import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';
 import { statusJson, type StatusExtras } from './status-json.js';
 import { formatHourly } from '../shared/hourly-rate.js';
+import { keepUpJson } from './keep-up-text.js';
 
 /**
  * `rig status` with no name when there are several workstations: one line each (`--json`: an
@@ -19,11 +20,11 @@ export async function statusOfAll(rig: Rig, io: Io, options: { json: boolean; ex
   const first = described[0]?.error;
   if (first && described.every((snapshot) => snapshot.error !== null)) throw new CloudRigError(first.code, first.message, first.fix);
   const statuses = await Promise.all(described.map(async (before) => {
-    const [snapshot, extra] = await Promise.all([
-      before.error ? before : rig.probeReady(before.name),
+    const [{ snapshot, watchdog }, extra] = await Promise.all([
+      (before.error ? Promise.resolve(before) : rig.probeReady(before.name)).then(async (ready) => ({ snapshot: ready, watchdog: await rig.watchdog(ready) })),
       options.extras ? options.extras(rig, before) : Promise.resolve<Record<string, unknown>>({}),
     ]);
-    return statusJson(snapshot, { ...extra, ingressCidr: rig.spec(snapshot.name).ingressCidr });
+    return { ...statusJson(snapshot, { ...extra, ingressCidr: rig.spec(snapshot.name).ingressCidr }), ...keepUpJson(watchdog, rig.clock.now()) };
   }));
   const write = lineWriter(io.stdout);
   if (options.json) {
@@ -35,7 +36,8 @@ export async function statusOfAll(rig: Rig, io: Io, options: { json: boolean; ex
     const billed = s.phase === 'running' || s.phase === 'ready';
     const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  ${formatHourly(s.hourlyUsd, 'compare')}` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
     const problem = s.error ? `  — ${printable(s.error.message)}` : s.setupFailure ? `  — setup: ${printable(s.setupFailure.message)}` : '';
-    write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
+    const keptUp = 'keptUpBy' in s && typeof s.keptUpBy === 'string' ? `  kept up: ${s.keptUpBy}` : '';
+    write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${keptUp}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
   const total = running.reduce((sum, s) => sum + (typeof s.hourlyUsd === 'number' ? s.hourlyUsd : 0), 0);

@@ -7,6 +7,8 @@ import type { Clock } from '../ports.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { costReport, workstationCost } from './cost.js';
 import { FleetWatch } from './fleet-watch.js';
+import { askWatchdog } from './keep-up.js';
+import type { IdleStatus } from '../idle-watchdog.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation, type RunOptions } from './lifecycle.js';
 import { removalPlan, removeWorkstation, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 import { planResize, resizeWorkstation, type ResizePlan, type ResizeResult } from './resize.js';
@@ -92,6 +94,11 @@ export class Rig {
   /** Whether ssh answers on the described instance: the snapshot with the answer. */
   probeReady(name: string): Promise<Snapshot> {
     return this.core.service.probeReady(name);
+  }
+
+  /** The box's watchdog's view of a ready workstation (idle since, kept up by), or null when it cannot say. */
+  watchdog(snapshot: Snapshot): Promise<IdleStatus | null> {
+    return askWatchdog(this.core, snapshot);
   }
 
   /** Every saved workstation described at once (one DescribeInstances per region), ssh not probed. */
