@@ -31,6 +31,7 @@ class Ssh2RemoteSession implements RemoteSession {
   private transfer: ReleaseUse | null = null;
   private readonly endedListeners: ((error: CloudRigError) => void)[] = [];
   private endedBy: CloudRigError | null = null;
+  private readonly droppedListeners: (() => void)[] = [];
 
   constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}, private readonly binding?: SessionBinding) {
     this.monitor = new MonitorRegistration({ workstation: target.workstation ?? target.host, dir: options.monitorsDir ?? MONITORS_DIR });
@@ -45,9 +46,12 @@ class Ssh2RemoteSession implements RemoteSession {
       beforeReconnect: () => this.stillCurrent(),
       // A connection that drops is how a terminated instance shows first: ask at once, so a tunnel
       // or a watch with nothing to send still ends with its instance.
-      onDropped: () => void this.stillCurrent().catch((error: unknown) => {
-        if (error instanceof CloudRigError) this.session.end(error);
-      }),
+      onDropped: () => {
+        void this.stillCurrent().catch((error: unknown) => {
+          if (error instanceof CloudRigError) this.session.end(error);
+        });
+        for (const listener of [...this.droppedListeners]) listener();
+      },
       onEnded: (error) => {
         this.endedBy ??= error;
         for (const listener of this.endedListeners.splice(0)) listener(error);
@@ -68,6 +72,10 @@ class Ssh2RemoteSession implements RemoteSession {
   onEnded(listener: (error: CloudRigError) => void): void {
     if (this.endedBy) listener(this.endedBy);
     else this.endedListeners.push(listener);
+  }
+
+  onDropped(listener: () => void): void {
+    this.droppedListeners.push(listener);
   }
 
   async connect(): Promise<void> {
