@@ -9,6 +9,8 @@ import { AppSession } from '../../src/core/app/app-session.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import type { AppView, GpuPanelView } from '../../src/shared/views.js';
 import { freePort } from '../fixtures/free-port.js';
+import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
+import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { startTcpRelay, type TcpRelay } from '../fixtures/tcp-relay.js';
 import { testSessionPorts } from '../support/app-ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
@@ -96,11 +98,10 @@ describe('rig tunnel', () => {
       expect(await through(local).then(() => 'carried', () => 'refused')).toBe('refused');
       const carried = relay.carried();
       relay.restore();
-      await waitUntil('the tunnel to reconnect', () => count(tunnel.output(), BACK) > 0);
-
-      // Back before anyone asked: the next request finds the connection up.
-      expect(relay.carried()).toBeGreaterThan(carried);
+      // Back before anyone asks: the session connects again by itself, so the next request finds it up.
+      await waitUntil('the session to connect again by itself', () => relay.carried() > carried);
       expect(await through(local)).toBe('from the box');
+      await waitUntil('the tunnel to say it reconnected', () => count(tunnel.output(), BACK) > 0);
       const output = tunnel.output();
       expect(count(output, LOST), output).toBe(1);
       expect(count(output, BACK), output).toBe(1);
@@ -155,7 +156,10 @@ describe('rig push --watch', () => {
       await waitUntil('the watch to start', () => watch.output().includes('Watching'));
       relay.cut();
       await waitUntil('the watch to say the connection is lost', () => watch.output().includes(LOST));
+      const refused = relay.refused();
       await writeFile(join(local, 'train.py'), 'print("v2, written while away")\n');
+      // Its push is tried while the network is away (and refused).
+      await waitUntil('a connection refused after the edit', () => relay.refused() > refused);
       relay.restore();
       await waitUntil('the edit to reach the box', async () => (await readFile(join(remote, 'train.py'), 'utf8')) === 'print("v2, written while away")\n');
 
@@ -181,6 +185,7 @@ describe('rig stats --watch', () => {
       await waitUntil('stats to say the connection is lost', () => stats.output().includes(LOST));
       relay.restore();
       await waitUntil('a reading after the reconnect', () => readings() === 2);
+      await waitUntil('stats to say it reconnected', () => count(stats.output(), BACK) > 0);
 
       const output = stats.output();
       expect(count(output, LOST), output).toBe(1);
@@ -196,20 +201,28 @@ describe('rig stats --watch', () => {
 
 describe('the app', () => {
   let app: AppSession | null = null;
+  let stubs: RemoteStubs | null = null;
   afterEach(async () => {
     await app?.dispose();
     app = null;
+    await stubs?.close();
+    stubs = null;
   });
 
-  it('shows the GPU panel reconnecting in one line, then reading again, and its tunnel carries again', async () => {
-    // Readings an hour apart: the panel comes back only by the reconnect.
+  it('shows the GPU panel reconnecting in one line, then reading again at once, and its tunnel carries again', async () => {
+    // The box has a T4 (a stub nvidia-smi): each reading adds a point to the panel's chart.
+    stubs = await remoteStubs();
+    await stubs.nvidiaSmiPrints(join(import.meta.dirname, '..', 'fixtures', 'nvidia-smi', 'g4dn-xlarge-1-gpu.csv'));
+    const pem = await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8');
+    await world.sshd.setAuthorizedKey(stubs.authorizedKeyLine(publicKeyFromPrivate(pem)));
+    // Readings an hour apart: a second one within the test comes only from the reconnect.
     app = new AppSession({ ...testSessionPorts(world), statsIntervalMs: 3_600_000 });
     app.start();
     const handlers = ipcHandlers(app, async () => undefined);
     const view = async (): Promise<AppView> => (await handlers['view:get'](undefined)) as AppView;
     const panel = async (): Promise<GpuPanelView | null> => (await view()).connect?.gpu ?? null;
     await waitUntil('the workstation to be ready', async () => (await view()).workstation?.phase === 'ready', 120_000);
-    await waitUntil('a first reading in the GPU panel', async () => (await panel()) !== null && (await panel())?.error === null);
+    await waitUntil('a first reading in the GPU panel', async () => (await panel())?.history.length === 1);
     const box = await boxServer();
     const local = await freePort();
     try {
@@ -217,20 +230,19 @@ describe('the app', () => {
       expect(await through(local)).toBe('from the box');
 
       const errors: (string | null)[] = [];
+      const look = async (): Promise<GpuPanelView | null> => {
+        const now = await panel();
+        errors.push(now?.error ?? null);
+        return now;
+      };
       relay.cut();
-      await waitUntil('the panel to say the connection is lost', async () => {
-        errors.push((await panel())?.error ?? null);
-        return errors.at(-1) === LOST;
-      });
+      await waitUntil('the panel to say the connection is lost', async () => (await look())?.error === LOST);
       relay.restore();
-      await waitUntil('the panel to read again', async () => {
-        errors.push((await panel())?.error ?? null);
-        return errors.at(-1) === null;
-      });
+      await waitUntil('the panel to read again', async () => (await look())?.history.length === 2);
 
-      // One line while away, never a failed reading's error in its place.
-      const said = [...new Set(errors.filter((error) => error !== null))];
-      expect(said).toEqual([LOST]);
+      // One line while away, never a failed reading's error in its place, and none once back.
+      expect([...new Set(errors.filter((error) => error !== null))]).toEqual([LOST]);
+      expect((await panel())?.error).toBeNull();
       expect((await view()).workstation?.phase).toBe('ready');
       expect(await through(local)).toBe('from the box');
     } finally {
