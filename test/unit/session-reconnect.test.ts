@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CloudRigError } from '../../src/core/errors.js';
 import { awayFor, reconnectDelayMs, RECONNECT_BACKOFF } from '../../src/core/reconnect-backoff.js';
 import { keepReconnecting, type ReconnectEvent } from '../../src/core/app/session-reconnect.js';
+import { watchAndSync, WATCH_DEBOUNCE_MS, type ChangeWatcher } from '../../src/core/app/files.js';
+import { watchStats, type RemoteShell } from '../../src/core/app/stats.js';
 import { FakeClock } from './support/fake-clock.js';
 
 describe('the reconnect backoff', () => {
@@ -51,6 +53,11 @@ class FakeDroppingSession {
 async function untilTrue(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 1_000 && !condition(); i++) await Promise.resolve();
   expect(condition()).toBe(true);
+}
+
+/** Lets every pending promise step run (the clock is fake, so nothing else moves). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
 }
 
 const lostAgain = (): Error => new CloudRigError('SshFailed', 'ssh to workstation gpu failed: connect ECONNREFUSED.', 'Check the workstation.');
@@ -122,5 +129,60 @@ describe('a session kept connected', () => {
     clock.advance(3_600_000);
     for (let i = 0; i < 100; i++) await Promise.resolve();
     expect(session.attempts).toBe(1);
+  });
+});
+
+/** A change source the test drives by hand (the real one is fs.watch, exercised by the integration tests). */
+class FakeChangeWatcher implements ChangeWatcher {
+  listener: ((path: string) => void) | null = null;
+  watch(onChange: (path: string) => void): { close(): void } {
+    this.listener = onChange;
+    return { close: () => undefined };
+  }
+}
+
+describe('what a watch does once its connection is back', () => {
+  it('push --watch pushes again at once, so an edit whose push failed while away is not left for the next edit', async () => {
+    const clock = new FakeClock();
+    const watcher = new FakeChangeWatcher();
+    const controller = new AbortController();
+    let back = (): void => undefined;
+    const outcomes: Array<'fail' | 'ok'> = ['fail', 'ok'];
+    const synced: string[] = [];
+    const done = watchAndSync({
+      watcher, clock, signal: controller.signal, onError: () => synced.push('failed'),
+      sync: async () => {
+        if (outcomes.shift() === 'fail') throw lostAgain();
+        synced.push('pushed');
+      },
+      syncNow: (sync) => (back = sync),
+    });
+    await untilTrue(() => watcher.listener !== null);
+    watcher.listener!('train.py');
+    await settle();
+    clock.advance(WATCH_DEBOUNCE_MS);
+    await untilTrue(() => synced.length === 1);
+    // The connection comes back; no further edit.
+    back();
+    await settle();
+    clock.advance(WATCH_DEBOUNCE_MS);
+    await untilTrue(() => synced.length === 2);
+    expect(synced).toEqual(['failed', 'pushed']);
+    controller.abort();
+    await done;
+  });
+
+  it('stats --watch reads at once, without waiting out its interval', async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    let reads = 0;
+    const shell: RemoteShell = { exec: async () => (reads++, { code: 0, stdout: '', stderr: '' }) };
+    let back = (): void => undefined;
+    const done = watchStats({ shell, clock, signal: controller.signal, intervalMs: 3_600_000, onReading: () => undefined, onError: () => undefined, readNow: (wake) => (back = wake) });
+    await untilTrue(() => reads === 1);
+    back();
+    await untilTrue(() => reads === 2);
+    controller.abort();
+    await done;
   });
 });
