@@ -36,8 +36,16 @@ class FakeDroppingSession {
   readonly answers: Array<Error | null> = [];
   attempts = 0;
   private dropped: (() => void)[] = [];
+  private reconnected: (() => void)[] = [];
   onDropped(listener: () => void): void {
     this.dropped.push(listener);
+  }
+  onReconnected(listener: () => void): void {
+    this.reconnected.push(listener);
+  }
+  /** Another use of the session reconnected it. */
+  usedAndReconnected(): void {
+    for (const listener of this.reconnected) listener();
   }
   drop(): void {
     for (const listener of this.dropped) listener();
@@ -87,6 +95,26 @@ describe('a session kept connected', () => {
     // The address is repaired before every attempt.
     expect(repairs).toEqual([0, 1, 2]);
     expect(kept.reconnecting).toBe(false);
+  });
+
+  it('says it is back as soon as a use of the session reconnected it, not at the next attempt', async () => {
+    const clock = new FakeClock();
+    const session = new FakeDroppingSession();
+    const events: ReconnectEvent[] = [];
+    keepReconnecting({ session, workstation: 'workstation gpu', clock, signal: new AbortController().signal, onEvent: (e) => events.push(e), random: () => 0 });
+    session.answers.push(lostAgain(), lostAgain(), lostAgain());
+    session.drop();
+    await untilTrue(() => session.attempts === 1);
+    await settle();
+    clock.advance(500);
+    await untilTrue(() => session.attempts === 2);
+    await settle();
+    // Waiting 1 s for the third attempt; a push reconnects after 0.7 s.
+    clock.advance(700);
+    session.answers.length = 0;
+    session.usedAndReconnected();
+    await untilTrue(() => events.length === 2);
+    expect(events[1]).toMatchObject({ kind: 'reconnected', awayMs: 1_200 });
   });
 
   it('keeps quiet the failures a drop causes while it reconnects, but never an ended session', async () => {

@@ -32,6 +32,8 @@ class Ssh2RemoteSession implements RemoteSession {
   private readonly endedListeners: ((error: CloudRigError) => void)[] = [];
   private endedBy: CloudRigError | null = null;
   private readonly droppedListeners: (() => void)[] = [];
+  private readonly reconnectedListeners: (() => void)[] = [];
+  private connections = 0;
 
   constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}, private readonly binding?: SessionBinding) {
     this.monitor = new MonitorRegistration({ workstation: target.workstation ?? target.host, dir: options.monitorsDir ?? MONITORS_DIR });
@@ -42,6 +44,7 @@ class Ssh2RemoteSession implements RemoteSession {
         this.monitor.connected(shell);
         this.refresher ??= setInterval(() => void this.monitor.refresh(), options.refreshMs ?? MONITOR_REFRESH_MS);
         this.refresher.unref();
+        if (this.connections++ > 0) for (const listener of [...this.reconnectedListeners]) listener();
       },
       beforeReconnect: () => this.stillCurrent(),
       // A connection that drops is how a terminated instance shows first: ask at once, so a tunnel
@@ -76,6 +79,10 @@ class Ssh2RemoteSession implements RemoteSession {
 
   onDropped(listener: () => void): void {
     this.droppedListeners.push(listener);
+  }
+
+  onReconnected(listener: () => void): void {
+    this.reconnectedListeners.push(listener);
   }
 
   async connect(): Promise<void> {

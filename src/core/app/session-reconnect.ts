@@ -43,7 +43,7 @@ export function reconnectedLine(workstation: string, awayMs: number, repaired: s
 
 /** What keepReconnecting needs. */
 export interface KeepReconnectingOptions {
-  readonly session: Pick<RemoteSession, 'connect' | 'onDropped'>;
+  readonly session: Pick<RemoteSession, 'connect' | 'onDropped' | 'onReconnected'>;
   readonly workstation: string;
   readonly clock: Clock;
   /** Ends the reconnecting (Ctrl-C, the workstation left ready, the session closed). */
@@ -64,6 +64,8 @@ export function keepReconnecting(options: KeepReconnectingOptions): KeptSession 
   const { session, clock, signal } = options;
   const random = options.random ?? Math.random;
   let reconnecting = false;
+  /** The wait between attempts: cut short when a use of the session reconnected first, so the line comes at once. */
+  let nap: AbortController | null = null;
 
   const reconnect = async (): Promise<void> => {
     const lostAt = clock.now();
@@ -86,7 +88,14 @@ export function keepReconnecting(options: KeepReconnectingOptions): KeptSession 
           return;
         }
       }
-      await clock.sleep(reconnectDelayMs(attempt, random, options.policy ?? RECONNECT_BACKOFF), signal);
+      if (signal.aborted) return;
+      nap = new AbortController();
+      const wake = nap;
+      const stop = (): void => wake.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      await clock.sleep(reconnectDelayMs(attempt, random, options.policy ?? RECONNECT_BACKOFF), wake.signal);
+      signal.removeEventListener('abort', stop);
+      nap = null;
     }
   };
 
@@ -97,6 +106,8 @@ export function keepReconnecting(options: KeepReconnectingOptions): KeptSession 
       if (signal.aborted) reconnecting = false;
     });
   });
+
+  session.onReconnected(() => nap?.abort());
 
   return {
     get reconnecting() {
@@ -116,7 +127,7 @@ export function keepReconnecting(options: KeepReconnectingOptions): KeptSession 
  */
 export function keepWorkstationSession(
   c: Pick<CloudRigCore, 'service' | 'clock'>,
-  session: Pick<RemoteSession, 'connect' | 'onDropped' | 'target'>,
+  session: Pick<RemoteSession, 'connect' | 'onDropped' | 'onReconnected' | 'target'>,
   options: Pick<KeepReconnectingOptions, 'signal' | 'onEvent'> & Partial<Pick<KeepReconnectingOptions, 'policy' | 'random'>>,
 ): KeptSession {
   const name = session.target.workstation ?? session.target.host;
