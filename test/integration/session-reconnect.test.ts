@@ -123,6 +123,26 @@ describe('rig tunnel', () => {
     });
   }, 180_000);
 
+  it('reconnects to the address the workstation answers at now, when it moved while away', async () => {
+    const moved = await startTcpRelay(world.sshd.port);
+    try {
+      await withTunnel(async (local, tunnel) => {
+        // While the laptop sleeps the workstation comes to answer elsewhere (as a stopped and started
+        // instance gets a new public IP), and the old address never answers again.
+        const edit = await world.rig(['init', '--name', 'gpu', '--ssh-port', String(moved.port)]);
+        expect(edit.code, edit.stderr).toBe(0);
+        relay.cut();
+        await waitUntil('the tunnel to reconnect', () => count(tunnel.output(), BACK) > 0);
+
+        expect(moved.carried()).toBeGreaterThan(0);
+        expect(await through(local)).toBe('from the box');
+        expect(count(tunnel.output(), LOST), tunnel.output()).toBe(1);
+      });
+    } finally {
+      await moved.close();
+    }
+  }, 180_000);
+
   it('meeting another host key on the way back stops reconnecting and ends with the pin error', async () => {
     await withTunnel(async (local, tunnel) => {
       relay.cut();

@@ -62,11 +62,16 @@ class Ssh2RemoteSession implements RemoteSession {
     });
   }
 
-  /** Rejects with SessionEnded when the instance the session was opened for is no longer the workstation's; any other failure to ask is ignored (the reconnect still checks the session's key). */
+  /**
+   * Rejects with SessionEnded when the instance the session was opened for is no longer the
+   * workstation's; any other failure to ask is ignored (the reconnect still checks the session's
+   * key). The next connection goes to the address the workstation answers at now.
+   */
   private async stillCurrent(): Promise<void> {
     if (!this.binding) return;
     try {
-      await this.binding.stillCurrent();
+      const address = await this.binding.stillCurrent();
+      if (address) this.session.moveTo(address.host, address.port);
     } catch (error) {
       if (error instanceof CloudRigError && error.code === 'SessionEnded') throw error;
     }
