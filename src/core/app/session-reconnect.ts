@@ -32,11 +32,12 @@ export function endsTheSession(error: unknown): error is CloudRigError {
   return error instanceof CloudRigError && (error.code === 'HostKeyMismatch' || error.code === 'SessionEnded');
 }
 
-/** The two lines, for a face that shows them as they are. */
+/** The line said once when the connection is lost. */
 export function lostLine(workstation: string): string {
   return `Connection to ${workstation} lost; reconnecting…`;
 }
 
+/** The line said once when it is back, with how long it was away and what the repair changed. */
 export function reconnectedLine(workstation: string, awayMs: number, repaired: string | null): string {
   return `Reconnected to ${workstation} after ${awayFor(awayMs)}.${repaired ? ` ${repaired}` : ''}`;
 }
@@ -121,9 +122,9 @@ export function keepReconnecting(options: KeepReconnectingOptions): KeptSession 
 }
 
 /**
- * keepReconnecting for a session to workstation `name`, each attempt following the laptop's
- * address drift first (the use case `rig ssh` and the app's resume run), the use case both faces
- * call for their tunnels, watches and panel.
+ * The use case both faces call for their tunnels, watches and GPU panel: keepReconnecting for a
+ * workstation's session, each attempt following the laptop's address drift first (as `rig ssh`
+ * and the app's resume do).
  */
 export function keepWorkstationSession(
   c: Pick<CloudRigCore, 'service' | 'clock'>,
