@@ -13,6 +13,7 @@ import { isInteractive, jsonText, lineWriter, type Io } from './output.js';
 import { copyJson } from './command-json.js';
 import type { CommandRegistrar } from './program.js';
 import { untilInterrupted, watchFailures } from './remote-session.js';
+import { keptSession } from './kept-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /**
@@ -187,6 +188,9 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         const interrupted = untilInterrupted(controller);
         // Bound to the instance pushed to first: once it ends, the watch ends, sending nothing anywhere else.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the watch stopped. Nothing was copied to the new address.' });
+        // Back after a sleep or a network change, it pushes at once: an edit whose push failed meanwhile is not left behind.
+        let pushNow = (): void => undefined;
+        const kept = keptSession(c, session, io, controller.signal, failures.onError, () => pushNow());
         await watchAndSync({
           watcher: c.connect.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
@@ -199,7 +203,8 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
             const summary = await push(false);
             if (summary?.copied.length) out(summaryLine(summary, where));
           },
-          onError: failures.onError,
+          syncNow: (sync) => (pushNow = sync),
+          onError: kept.quiet(failures.onError),
         });
         await interrupted;
         failures.rethrow();

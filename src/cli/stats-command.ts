@@ -4,6 +4,7 @@ import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';
 import { untilInterrupted, watchFailures } from './remote-session.js';
+import { keptSession } from './kept-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
@@ -50,14 +51,18 @@ export const registerStatsCommand: CommandRegistrar = (program, { rig, io }) => 
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the stats stopped.' });
-        await c.clock.sleep(intervalMs, controller.signal);
+        // Back after a sleep or a network change: one line each way, and a reading at once.
+        let readNow = (): void => undefined;
+        const kept = keptSession(c, session, io, controller.signal, failures.onError, () => readNow());
         await watchStats({
           shell: session,
           clock: c.clock,
           signal: controller.signal,
           intervalMs,
+          firstAfterInterval: true,
+          readNow: (wake) => (readNow = wake),
           onReading: print,
-          onError: failures.onError,
+          onError: kept.quiet(failures.onError),
         });
         await interrupted;
         failures.rethrow();

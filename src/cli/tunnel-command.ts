@@ -3,6 +3,7 @@ import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, untilInterrupted, watchFailures } from './remote-session.js';
 import { lineWriter } from './output.js';
+import { keptSession } from './kept-session.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
@@ -43,7 +44,9 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
         const controller = new AbortController();
         // Bound to the instance: once it ends, the tunnels close rather than reach whatever answers at its address.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the tunnels closed.' });
-        const tunnels = await openTunnels(session.forwarder(failures.onError), specs);
+        // Back by itself after a sleep or a network change, so the next browser request is carried.
+        const kept = keptSession(c, session, io, controller.signal, failures.onError);
+        const tunnels = await openTunnels(session.forwarder(kept.quiet(failures.onError)), specs);
         for (const tunnel of tunnels) out(`Forwarding ${describe(tunnel)}`);
         out('Press Ctrl-C to close the tunnels.');
         await untilInterrupted(controller);
@@ -68,7 +71,8 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
       try {
         const controller = new AbortController();
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the Jupyter tunnel closed.' });
-        const { tunnel, url } = await forwardJupyter(session, session.forwarder(failures.onError), workstation, opts.port);
+        const kept = keptSession(c, session, io, controller.signal, failures.onError);
+        const { tunnel, url } = await forwardJupyter(session, session.forwarder(kept.quiet(failures.onError)), workstation, opts.port);
         // The URL's path and token come from the box's `jupyter server list`.
         out(`Jupyter on ${workstation}: ${printable(url)}`);
         if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);

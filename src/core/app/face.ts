@@ -12,6 +12,7 @@ export type { DefaultRegion, GpuOfferList, SshConfigChange, SshConfigStatus } fr
 export type { RunOptions } from './lifecycle.js';
 export { setupFailure, setupLogPath, setupOutcomeWords, type FollowMode, type SetupOutcome } from './setup-script.js';
 export type { RemoteSession } from './remote-access.js';
+export type { KeptSession } from './session-reconnect.js';
 export { forwardJupyter, remoteFolder, remoteFolderUri } from './connect.js';
 export { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from './tunnels.js';
 export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';

@@ -5,6 +5,7 @@ import type { CloudRigCore } from './cloudrig-core.js';
 import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded } from './connect.js';
 import type { ChangeWatcher, FileTree } from './files.js';
 import type { RemoteSession } from './remote-access.js';
+import { keepWorkstationSession, type KeptSession } from './session-reconnect.js';
 
 /** Reaching a running workstation, for both faces: a shell, a kept-alive session, file trees, an editor's folder. */
 export class ConnectUseCases {
@@ -56,6 +57,14 @@ export class ConnectUseCases {
   /** A folder on the running workstation (its home by default), checked to exist. */
   remoteFolderOfRunning(spec: WorkstationSpec, path?: string): Promise<string> {
     return remoteFolderOfRunning(this.core, spec, path);
+  }
+
+  /**
+   * Keeps a long-running session connected across sleep and network changes: reconnects with backoff,
+   * the laptop's address re-admitted and the host-key pin checked on every attempt.
+   */
+  keep(session: RemoteSession, options: Parameters<typeof keepWorkstationSession>[2]): KeptSession {
+    return keepWorkstationSession(this.core, session, options);
   }
 }
 
