@@ -11,6 +11,7 @@ import type {
   WorkstationSpec,
 } from '../shared/workstation.js';
 import { duplicatesOf, isLive, isSpotInterruption, isSpotInterruptionReason, keeperOf } from './duplicates.js';
+import { launchEnded } from './ended-launch.js';
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix, type Fix } from '../shared/errors.js';
@@ -642,7 +643,7 @@ export class WorkstationService {
     validateDisk(spec.diskGiB, image.minDiskGiB);
     // The token is saved before the call: a retry, a crash and rerun, or a second process reuses it.
     let record = await this.deps.ledger.get(spec.name);
-    if (!record) {
+    if (!record || await launchEnded(gateway, record)) {
       record = { clientToken: this.deps.newId(), requestedAt: this.deps.clock.now(), instanceId: null };
       await this.deps.ledger.put(spec.name, record);
     }
