@@ -102,11 +102,12 @@ function cliStep(step: FixStep): string {
     case 'check-quota':
       return `Read it with \`aws service-quotas get-service-quota --service-code ec2 --quota-code ${step.quotaCode} --region ${step.region}\` (or in the console: Service Quotas → Amazon EC2 → "${step.quotaName}").`;
     case 'other-capacity': {
-      const market = step.otherMarket === 'spot' ? 'the other market, spot (rig init --spot), ' : step.otherMarket === 'on-demand' ? 'the other market, on-demand (rig init --on-demand), ' : '';
-      if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
+      const init = `rig init${step.name ? ` --name ${step.name}` : ''}`;
+      const market = step.otherMarket === 'spot' ? `the other market, spot (\`${init} --spot\`), ` : step.otherMarket === 'on-demand' ? `the other market, on-demand (\`${init} --on-demand\`), ` : '';
+      if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (\`${init} --type ${step.similar ?? 'g5.xlarge'}\`).`;
       const similar = !step.similar ? ''
-        : step.similarGpu ? `a similar GPU type, ${step.similar} (the same ${step.similarGpu}; rig init --type ${step.similar}), `
-        : `a similar GPU type (rig init --type ${step.similar}), `;
+        : step.similarGpu ? `a similar GPU type, ${step.similar} (the same ${step.similarGpu}; \`${init} --type ${step.similar}\`), `
+        : `a similar GPU type (\`${init} --type ${step.similar}\`), `;
       return `Try again in a few minutes, or choose: ${similar}${market}or another region.`;
     }
     case 'configure-credentials': return {
