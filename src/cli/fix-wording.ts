@@ -127,7 +127,7 @@ function cliStep(step: FixStep): string {
       return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name}${step.region && step.instanceType ? ` --region ${step.region} --type ${step.instanceType}` : ''} --new-key\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
     case 'restore-key':
       return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: `
-        + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.';
+        + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise), then `rig init --new-key` to replace its key pair with a new key.';
     case 'delete-key-pair': return `Delete it (aws ec2 delete-key-pair --key-name ${step.keyName} --region ${step.region}) and run rig init again.`;
     case 'check-image': return `Check the AMI id for ${step.region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`;
     case 'choose-image': return step.parameter === null

@@ -22,7 +22,6 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  * list can only shrink.
  */
 const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
-  Aborted: 'Ctrl-C at a `rig init` question on a terminal, then the printed `rig init`',
   Timeout: 'a setup script still running when `rig up --timeout` ends, then the printed `rig up gpu` following it again',
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
   SshConfigNotIncluded: '`rig code` without the Include line, then `rig ssh-config --install` against a user ssh config in a scratch HOME',
@@ -32,17 +31,12 @@ const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   SetupScriptFailed: 'a failed setup script (sshd following the launch), then the printed `rig ssh gpu -- cat LOG`',
   SetupScriptIncomplete: 'a setup script cut off by a stop, then the printed `rig ssh gpu`',
   NoJupyter: '`rig jupyter` with no server, then the printed `rig ssh gpu -- jupyter lab …` (jupyter on the sshd box)',
-  DuplicateInstances: 'a second tagged instance, then the printed `rig down gpu` on a terminal',
-  SshTimeout: '`rig up --timeout` while sshd refuses the key, then the printed `rig up gpu` once it accepts it',
   ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
-  NotOurImage: '`rig images rm` of an image of another workstation, then the printed `rig images gpu`',
-  SshNotAnswering: 'a running instance whose sshd refuses, then the printed `rig status gpu`',
   LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
   'InvalidKeyPair.NotFound': 'the key pair deleted in AWS between the check and RunInstances',
   SshCommandTimeout: 'a remote command that outlasts its limit, then the printed `rig status gpu`',
   SshFailed: 'ssh failing on a running instance, then the printed `rig status gpu`',
   SshOutputTooLarge: 'a command printing past the cap, then the printed `rig ssh gpu`',
-  KeyMissing: 'the private key deleted while the instance runs, then the printed `rig down` on a terminal',
   SshConfigReadOnly: 'a read-only user ssh config, then the printed `rig ssh-config --install` after chmod',
   HostKeyMismatch: 'sshd presenting another host key, then the printed `rig status gpu`',
   TunnelRefused: 'a tunnel to a port nothing listens on, then the printed `rig ssh -- ss -ltn`',

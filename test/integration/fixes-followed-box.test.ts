@@ -1,0 +1,151 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { followed, fixCommand } from '../support/followed-fix.js';
+import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
+import { rigOnPty } from '../support/rig-pty.js';
+import { waitUntil } from '../support/wait-until.js';
+
+// Each error's `Fix:` followed exactly as printed, for the errors of reaching a workstation and
+// what it holds: ssh that does not answer, a lost private key, duplicate instances, images, and a
+// question cancelled. The first runnable `rig …` command is taken out of the error line and run (on
+// a terminal when it asks there); the next run then gets further. Against moto + the cloud proxy +
+// sshd, through the CLI.
+const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300 }, eachTest: { init: false } });
+
+async function init(extra: readonly string[] = []): Promise<void> {
+  const result = await world.rig(initArgs(world, extra));
+  expect(result.code, result.stderr).toBe(0);
+}
+
+function ok(result: RigResult): RigResult {
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
+
+/** The error line of a run that must fail with exit 1. */
+function failed(result: RigResult): string {
+  expect(result.code, result.stdout).toBe(1);
+  return result.stderr;
+}
+
+function terminalEnv(): NodeJS.ProcessEnv {
+  return { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: join(world.home, 'box-keepalive') };
+}
+
+/** Runs `rig args` on a terminal, answering each yes/no question in turn from `answers`, until it ends. */
+async function onTerminal(args: readonly string[], answers: readonly ('y' | 'n')[]): Promise<{ code: number; output: string }> {
+  const rig = rigOnPty(args, terminalEnv());
+  let answered = 0;
+  await waitUntil(`rig ${args.join(' ')} to end`, () => {
+    const asked = rig.output().split(/\((?:y\/N|Y\/n)\)/).length - 1;
+    if (asked > answered) {
+      rig.type(`${answers[answered] ?? 'n'}\r`);
+      answered = asked;
+    }
+    return rig.ended();
+  }, 180_000);
+  return rig.exited;
+}
+
+describe('a fix followed as printed gets the command further (reaching the box)', () => {
+  it(followed('SshTimeout', 'rig up gives up while ssh refuses the key: the printed rig up keeps waiting and finds it ready once ssh lets the key in'), async () => {
+    await init();
+    const stderr = failed(await world.rig(['up', '--timeout', '5']));
+    expect(stderr).toMatch(/^error: .*ssh.* Fix: Run `rig up gpu` again to keep waiting\./m);
+    const fix = fixCommand(stderr);
+    expect(fix).toEqual(['up', 'gpu']);
+    await world.trustWorkstationKey();
+    ok(await world.rig(fix));
+    expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready' });
+  });
+
+  it(followed('SshNotAnswering', 'rig ssh while ssh refuses the key: the printed rig status shows the instance running, and once ssh lets the key in the same ssh runs'), async () => {
+    await init();
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const stderr = failed(await world.rig(['ssh', '--', 'true']));
+    expect(stderr).toMatch(/^error: Workstation gpu runs, but ssh to .* does not answer/m);
+    const fix = fixCommand(stderr);
+    expect(fix).toEqual(['status', 'gpu']);
+    const status = ok(await world.rig(fix));
+    expect(status.stdout).toMatch(/running/);
+    await world.trustWorkstationKey();
+    await waitUntil('status to say ready', async () => (await world.statusJson()).phase === 'ready');
+    const again = ok(await world.rig(['ssh', '--', 'echo', 'in']));
+    expect(again.stdout).toBe('in\n');
+  });
+
+  it(followed('KeyMissing', 'the private key deleted while the instance runs: the printed rig down ends it and the printed rig init makes a new key, and rig up then launches one that ssh reaches'), async () => {
+    await init();
+    await world.trustWorkstationKey();
+    ok(await world.rig(['up']));
+    await rm(join(world.home, 'keys'), { recursive: true, force: true });
+    const stderr = failed(await world.rig(['ssh', '--', 'true']));
+    expect(stderr).toMatch(/^error: The private key of .* is missing/m);
+    const down = fixCommand(stderr);
+    expect(down).toEqual(['down']);
+    // No image: the box cannot be reached to be worth one; then terminate.
+    const ended = await onTerminal(down, ['n', 'y']);
+    expect(ended.code, ended.output).toBe(0);
+    const newKey = fixCommand(stderr, 1);
+    expect(newKey[0]).toBe('init');
+    ok(await world.rig(newKey));
+    await world.trustWorkstationKey();
+    ok(await world.rig(['up']));
+    expect(ok(await world.rig(['ssh', '--', 'echo', 'in'])).stdout).toBe('in\n');
+  });
+
+  it(followed('DuplicateInstances', 'two instances for one workstation: the printed rig down ends both on a terminal, and status then has no error'), async () => {
+    await init();
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const { instanceId } = await world.statusJson();
+    // A second, as another tool (or a lost answer retried without a token) would start it.
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    await ec2.send(new RunInstancesCommand({
+      ImageId: (await world.instances())[0]!.ImageId, InstanceType: 'g4dn.xlarge', MinCount: 1, MaxCount: 1,
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' }] }],
+    }));
+    ec2.destroy();
+    const status = await world.rig(['status', '--json']);
+    const error = (JSON.parse(status.stdout) as { error: { code: string; fix: string } | null }).error;
+    expect(error?.code).toBe('DuplicateInstances');
+    const fix = fixCommand(`Fix: ${error!.fix}`);
+    expect(fix).toEqual(['down', 'gpu']);
+    const ended = await onTerminal(fix, ['n', 'y']);
+    expect(ended.code, ended.output).toBe(0);
+    const live = (await world.instances()).filter((i) => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down');
+    expect(live).toEqual([]);
+    expect(await world.statusJson()).toMatchObject({ state: 'absent', error: null });
+    expect(instanceId).toBeDefined();
+  });
+
+  it(followed('NotOurImage', 'rig images rm of an image not saved from the workstation: the printed rig images lists its own, and one of those is removed'), async () => {
+    await init();
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const stock = (await world.instances())[0]!.ImageId!;
+    const stderr = failed(await world.rig(['images', 'rm', stock, '--yes']));
+    const fix = fixCommand(stderr);
+    expect(fix).toEqual(['images', 'gpu']);
+    const saved = ok(await world.rig(['down', '--save-image', '--yes']));
+    const imageId = /Saved image: (ami-\w+)/.exec(saved.stdout)?.[1];
+    expect(imageId).toBeDefined();
+    const listed = ok(await world.rig(fix));
+    expect(listed.stdout).toContain(imageId!);
+    expect(listed.stdout).not.toContain(stock);
+    ok(await world.rig(['images', 'rm', imageId!, '--yes']));
+  });
+
+  it(followed('Aborted', 'Ctrl-C at an init question: the printed rig init makes the workstation'), async () => {
+    const rig = rigOnPty(['init'], terminalEnv());
+    await waitUntil('the first question', () => /Region/.test(rig.output()), 60_000);
+    rig.pressCtrlC();
+    const { code, output } = await rig.exited;
+    expect(code).toBe(1);
+    expect(output).toMatch(/Cancelled at a question; nothing was saved\./);
+    const fix = fixCommand(output);
+    expect(fix).toEqual(['init']);
+    ok(await world.rig(fix));
+    expect(await world.statusJson()).toMatchObject({ name: 'gpu', region: 'us-east-1', state: 'absent' });
+  });
+});
