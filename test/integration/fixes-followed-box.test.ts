@@ -148,4 +148,26 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     ok(await world.rig(fix));
     expect(await world.statusJson()).toMatchObject({ name: 'gpu', region: 'us-east-1', state: 'absent' });
   });
+
+  it(followed('CannotResize', 'a spot instance cannot change type: the printed down --save-image, init and up relaunch it as the new type from its saved disk'), async () => {
+    await init(['--spot']);
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const stderr = failed(await world.rig(['resize', 'gpu', 'g4dn.2xlarge', '--yes']));
+    expect(stderr).toMatch(/is a spot instance: EC2 cannot change its type/);
+    const down = fixCommand(stderr);
+    expect(down).toEqual(['down', 'gpu', '--save-image']);
+    const ended = await onTerminal(down, ['y']);
+    expect(ended.code, ended.output).toBe(0);
+    const imageId = /Saved image: (ami-\w+)/.exec(ended.output)?.[1];
+    expect(imageId).toBeDefined();
+    const spec = fixCommand(stderr, 1);
+    expect(spec).toEqual(['init', '--name', 'gpu', '--type', 'g4dn.2xlarge']);
+    ok(await world.rig(spec));
+    const up = fixCommand(stderr, 2);
+    expect(up).toEqual(['up', 'gpu']);
+    await world.trustWorkstationKey();
+    ok(await world.rig(up));
+    const live = (await world.instances()).filter((i) => i.State?.Name === 'running');
+    expect(live.map((i) => [i.InstanceType, i.ImageId])).toEqual([['g4dn.2xlarge', imageId]]);
+  });
 });

@@ -26,7 +26,6 @@ const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
   SshConfigNotIncluded: '`rig code` without the Include line, then `rig ssh-config --install` against a user ssh config in a scratch HOME',
   FolderMissing: "the app's push folder deleted, then the printed `rig push gpu` (a CLI run of the app's project push)",
-  CannotResize: 'a spot instance resized (resize-by-relaunch: down --save-image on a terminal, init, up)',
   SessionEnded: "an instance replaced under a running `rig tunnel`",
   SetupScriptFailed: 'a failed setup script (sshd following the launch), then the printed `rig ssh gpu -- cat LOG`',
   SetupScriptIncomplete: 'a setup script cut off by a stop, then the printed `rig ssh gpu`',
