@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
@@ -169,5 +170,45 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     ok(await world.rig(up));
     const live = (await world.instances()).filter((i) => i.State?.Name === 'running');
     expect(live.map((i) => [i.InstanceType, i.ImageId])).toEqual([['g4dn.2xlarge', imageId]]);
+  });
+
+  it(followed('SetupScriptFailed', 'a failed setup script: the printed ssh shows its whole log, and after the script is fixed the printed down and up run it on a fresh instance'), async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
+    const script = join(scratch, 'setup.sh');
+    await writeFile(script, '#!/bin/bash\ncurl -fsS https://julialang-s3.julialang.org/\n');
+    await init(['--setup', script]);
+    await world.trustWorkstationKey();
+    // The box's side, as cloud-init leaves it: the script started on this boot, logged and exited 6.
+    const box = join(scratch, 'box');
+    await mkdir(box);
+    const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    await writeFile(join(box, 'started'), `${bootId}\n`);
+    await writeFile(join(box, 'setup.log'), 'fetching julia\ncurl: (6) Could not resolve host: julialang-s3.julialang.org\n');
+    await writeFile(join(box, 'exit'), '6\n');
+    const env = { CLOUDRIG_SETUP_DIR: box };
+
+    const stderr = failed(await world.rig(['up'], { env }));
+    expect(stderr).toMatch(/^error: The setup script failed \(exit 6\)\./m);
+    const read = fixCommand(stderr);
+    expect(read).toEqual(['ssh', 'gpu', '--', 'cat', join(box, 'setup.log')]);
+    const log = ok(await world.rig(read, { process: true }));
+    expect(log.stdout).toBe('fetching julia\ncurl: (6) Could not resolve host: julialang-s3.julialang.org\n');
+
+    // The user's part: the script fixed, and saved with the printed init (its FILE is theirs to name).
+    await writeFile(script, '#!/bin/bash\necho fixed\n');
+    ok(await world.rig(['init', '--name', 'gpu', '--setup', script]));
+    const down = fixCommand(stderr, 1);
+    expect(down).toEqual(['down', 'gpu']);
+    const ended = await onTerminal(down, ['n', 'y']);
+    expect(ended.code, ended.output).toBe(0);
+    // The fresh instance's first boot runs the fixed script, which succeeds.
+    await writeFile(join(box, 'setup.log'), 'fixed\n');
+    await writeFile(join(box, 'exit'), '0\n');
+    const up = fixCommand(stderr, 2);
+    expect(up).toEqual(['up', 'gpu']);
+    const fresh = ok(await world.rig(up, { env }));
+    expect(fresh.stdout).toContain('fixed');
+    expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready', setupFailure: null });
+    await rm(scratch, { recursive: true, force: true });
   });
 });

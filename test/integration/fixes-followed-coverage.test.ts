@@ -27,7 +27,6 @@ const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   SshConfigNotIncluded: '`rig code` without the Include line, then `rig ssh-config --install` against a user ssh config in a scratch HOME',
   FolderMissing: "the app's push folder deleted, then the printed `rig push gpu` (a CLI run of the app's project push)",
   SessionEnded: "an instance replaced under a running `rig tunnel`",
-  SetupScriptFailed: 'a failed setup script (sshd following the launch), then the printed `rig ssh gpu -- cat LOG`',
   SetupScriptIncomplete: 'a setup script cut off by a stop, then the printed `rig ssh gpu`',
   NoJupyter: '`rig jupyter` with no server, then the printed `rig ssh gpu -- jupyter lab …` (jupyter on the sshd box)',
   ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
