@@ -211,4 +211,38 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready', setupFailure: null });
     await rm(scratch, { recursive: true, force: true });
   });
+
+  it(followed('Timeout', 'rig up --timeout ends while the setup script runs: the printed rig up follows it again to its end'), async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
+    const script = join(scratch, 'setup.sh');
+    await writeFile(script, '#!/bin/bash\npip install torch\n');
+    await init(['--setup', script]);
+    await world.trustWorkstationKey();
+    // The box's side: the script started on this boot and is still running (no exit status yet).
+    const box = join(scratch, 'box');
+    await mkdir(box);
+    await writeFile(join(box, 'started'), `${(await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()}\n`);
+    await writeFile(join(box, 'setup.log'), 'Collecting torch\n');
+    const env = { CLOUDRIG_SETUP_DIR: box };
+
+    const stderr = failed(await world.rig(['up', '--timeout', '20'], { env }));
+    expect(stderr).toMatch(/^error: Stopped following the setup script of gpu: --timeout ran out; the script keeps running on the instance\./m);
+    const fix = fixCommand(stderr);
+    expect(fix).toEqual(['up', 'gpu']);
+    // The printed command follows the script while it runs, to its end.
+    world.env.CLOUDRIG_SETUP_DIR = box;
+    try {
+      const following = world.spawnRig(fix);
+      const exited = new Promise<number | null>((resolve) => following.once('close', resolve));
+      await waitUntil('rig up to follow the setup log again', () => following.output().includes('Collecting torch'));
+      await writeFile(join(box, 'setup.log'), 'Collecting torch\nSuccessfully installed torch\n');
+      await writeFile(join(box, 'exit'), '0\n');
+      expect(await exited, following.output()).toBe(0);
+      expect(following.output()).toContain('Successfully installed torch');
+    } finally {
+      delete world.env.CLOUDRIG_SETUP_DIR;
+    }
+    expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready', setupFailure: null });
+    await rm(scratch, { recursive: true, force: true });
+  });
 });

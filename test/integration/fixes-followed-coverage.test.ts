@@ -22,7 +22,6 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  * list can only shrink.
  */
 const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
-  Timeout: 'a setup script still running when `rig up --timeout` ends, then the printed `rig up gpu` following it again',
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
   SshConfigNotIncluded: '`rig code` without the Include line, then `rig ssh-config --install` against a user ssh config in a scratch HOME',
   FolderMissing: "the app's push folder deleted, then the printed `rig push gpu` (a CLI run of the app's project push)",
