@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { followed, fixCommand } from '../support/followed-fix.js';
+import { followed, fixCommand, onTerminal, setupOnBox } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { rigOnPty } from '../support/rig-pty.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -25,29 +25,20 @@ function ok(result: RigResult): RigResult {
   return result;
 }
 
+/** Workstation gpu set up with a setup script of `text` (in a scratch folder, beside the box's setup folder) and its key trusted. */
+async function withSetupScript(text: string): Promise<{ scratch: string; script: string; box: string }> {
+  const scratch = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
+  const script = join(scratch, 'setup.sh');
+  await writeFile(script, text);
+  await init(['--setup', script]);
+  await world.trustWorkstationKey();
+  return { scratch, script, box: join(scratch, 'box') };
+}
+
 /** The error line of a run that must fail with exit 1. */
 function failed(result: RigResult): string {
   expect(result.code, result.stdout).toBe(1);
   return result.stderr;
-}
-
-function terminalEnv(): NodeJS.ProcessEnv {
-  return { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: join(world.home, 'box-keepalive') };
-}
-
-/** Runs `rig args` on a terminal, answering each yes/no question in turn from `answers`, until it ends. */
-async function onTerminal(args: readonly string[], answers: readonly ('y' | 'n')[]): Promise<{ code: number; output: string }> {
-  const rig = rigOnPty(args, terminalEnv());
-  let answered = 0;
-  await waitUntil(`rig ${args.join(' ')} to end`, () => {
-    const asked = rig.output().split(/\((?:y\/N|Y\/n)\)/).length - 1;
-    if (asked > answered) {
-      rig.type(`${answers[answered] ?? 'n'}\r`);
-      answered = asked;
-    }
-    return rig.ended();
-  }, 180_000);
-  return rig.exited;
 }
 
 describe('a fix followed as printed gets the command further (reaching the box)', () => {
@@ -87,7 +78,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     const down = fixCommand(stderr);
     expect(down).toEqual(['down']);
     // No image: the box cannot be reached to be worth one; then terminate.
-    const ended = await onTerminal(down, ['n', 'y']);
+    const ended = await onTerminal(world, down, ['n', 'y']);
     expect(ended.code, ended.output).toBe(0);
     const newKey = fixCommand(stderr, 1);
     expect(newKey[0]).toBe('init');
@@ -113,7 +104,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     expect(error?.code).toBe('DuplicateInstances');
     const fix = fixCommand(`Fix: ${error!.fix}`);
     expect(fix).toEqual(['down', 'gpu']);
-    const ended = await onTerminal(fix, ['n', 'y']);
+    const ended = await onTerminal(world, fix, ['n', 'y']);
     expect(ended.code, ended.output).toBe(0);
     const live = (await world.instances()).filter((i) => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down');
     expect(live).toEqual([]);
@@ -138,7 +129,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
   });
 
   it(followed('Aborted', 'Ctrl-C at an init question: the printed rig init makes the workstation'), async () => {
-    const rig = rigOnPty(['init'], terminalEnv());
+    const rig = rigOnPty(['init'], { ...world.env, CLOUDRIG_HOME: world.home });
     await waitUntil('the first question', () => /Region/.test(rig.output()), 60_000);
     rig.pressCtrlC();
     const { code, output } = await rig.exited;
@@ -157,7 +148,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     expect(stderr).toMatch(/is a spot instance: EC2 cannot change its type/);
     const down = fixCommand(stderr);
     expect(down).toEqual(['down', 'gpu', '--save-image']);
-    const ended = await onTerminal(down, ['y']);
+    const ended = await onTerminal(world, down, ['y']);
     expect(ended.code, ended.output).toBe(0);
     const imageId = /Saved image: (ami-\w+)/.exec(ended.output)?.[1];
     expect(imageId).toBeDefined();
@@ -173,18 +164,9 @@ describe('a fix followed as printed gets the command further (reaching the box)'
   });
 
   it(followed('SetupScriptFailed', 'a failed setup script: the printed ssh shows its whole log, and after the script is fixed the printed down and up run it on a fresh instance'), async () => {
-    const scratch = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
-    const script = join(scratch, 'setup.sh');
-    await writeFile(script, '#!/bin/bash\ncurl -fsS https://julialang-s3.julialang.org/\n');
-    await init(['--setup', script]);
-    await world.trustWorkstationKey();
+    const { scratch, script, box } = await withSetupScript('#!/bin/bash\ncurl -fsS https://julialang-s3.julialang.org/\n');
     // The box's side, as cloud-init leaves it: the script started on this boot, logged and exited 6.
-    const box = join(scratch, 'box');
-    await mkdir(box);
-    const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
-    await writeFile(join(box, 'started'), `${bootId}\n`);
-    await writeFile(join(box, 'setup.log'), 'fetching julia\ncurl: (6) Could not resolve host: julialang-s3.julialang.org\n');
-    await writeFile(join(box, 'exit'), '6\n');
+    await setupOnBox(box, 'fetching julia\ncurl: (6) Could not resolve host: julialang-s3.julialang.org\n', 6);
     const env = { CLOUDRIG_SETUP_DIR: box };
 
     const stderr = failed(await world.rig(['up'], { env }));
@@ -199,11 +181,10 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     ok(await world.rig(['init', '--name', 'gpu', '--setup', script]));
     const down = fixCommand(stderr, 1);
     expect(down).toEqual(['down', 'gpu']);
-    const ended = await onTerminal(down, ['n', 'y']);
+    const ended = await onTerminal(world, down, ['n', 'y']);
     expect(ended.code, ended.output).toBe(0);
     // The fresh instance's first boot runs the fixed script, which succeeds.
-    await writeFile(join(box, 'setup.log'), 'fixed\n');
-    await writeFile(join(box, 'exit'), '0\n');
+    await setupOnBox(box, 'fixed\n', 0);
     const up = fixCommand(stderr, 2);
     expect(up).toEqual(['up', 'gpu']);
     const fresh = ok(await world.rig(up, { env }));
@@ -213,16 +194,9 @@ describe('a fix followed as printed gets the command further (reaching the box)'
   });
 
   it(followed('Timeout', 'rig up --timeout ends while the setup script runs: the printed rig up follows it again to its end'), async () => {
-    const scratch = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
-    const script = join(scratch, 'setup.sh');
-    await writeFile(script, '#!/bin/bash\npip install torch\n');
-    await init(['--setup', script]);
-    await world.trustWorkstationKey();
+    const { scratch, box } = await withSetupScript('#!/bin/bash\npip install torch\n');
     // The box's side: the script started on this boot and is still running (no exit status yet).
-    const box = join(scratch, 'box');
-    await mkdir(box);
-    await writeFile(join(box, 'started'), `${(await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()}\n`);
-    await writeFile(join(box, 'setup.log'), 'Collecting torch\n');
+    await setupOnBox(box, 'Collecting torch\n', null);
     const env = { CLOUDRIG_SETUP_DIR: box };
 
     const stderr = failed(await world.rig(['up', '--timeout', '20'], { env }));
@@ -235,8 +209,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
       const following = world.spawnRig(fix);
       const exited = new Promise<number | null>((resolve) => following.once('close', resolve));
       await waitUntil('rig up to follow the setup log again', () => following.output().includes('Collecting torch'));
-      await writeFile(join(box, 'setup.log'), 'Collecting torch\nSuccessfully installed torch\n');
-      await writeFile(join(box, 'exit'), '0\n');
+      await setupOnBox(box, 'Collecting torch\nSuccessfully installed torch\n', 0);
       expect(await exited, following.output()).toBe(0);
       expect(following.output()).toContain('Successfully installed torch');
     } finally {

@@ -1,8 +1,7 @@
 import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { followed, fixCommand } from '../support/followed-fix.js';
+import { followed, fixCommand, onTerminal } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
-import { rigOnPty } from '../support/rig-pty.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Each error's `Fix:` followed exactly as printed, for the errors of starting a workstation: the
@@ -32,21 +31,6 @@ function ok(result: RigResult): RigResult {
   return result;
 }
 
-/** Runs `rig args` on a terminal, answering each yes/no question with `answer`, until it ends. */
-async function onTerminal(args: readonly string[], answer: 'y' | 'n' = 'y'): Promise<{ code: number; output: string }> {
-  const rig = rigOnPty(args, { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: `${world.home}/box-keepalive` });
-  let answered = 0;
-  await waitUntil(`rig ${args.join(' ')} to end`, () => {
-    const asked = rig.output().split(/\((?:y\/N|Y\/n)\)/).length - 1;
-    if (asked > answered) {
-      answered = asked;
-      rig.type(`${answer}\r`);
-    }
-    return rig.ended();
-  }, 120_000);
-  return rig.exited;
-}
-
 /** The instance type EC2 reports for an instance. */
 async function typeOf(instanceId: string): Promise<string | undefined> {
   const ec2 = new EC2Client({ region: 'us-east-1' });
@@ -67,7 +51,7 @@ describe('a fix followed as printed gets the command further (starting a worksta
     const fix = fixCommand(stderr);
     expect(fix).toEqual(['doctor', '--request-quota']);
 
-    const followedRun = await onTerminal(fix);
+    const followedRun = await onTerminal(world, fix, ['y']);
     expect(followedRun.code, followedRun.output).toBe(0);
     expect(followedRun.output).toMatch(/Requested 4 vCPUs for "Running On-Demand G and VT instances" in us-east-1/);
     expect(world.cloud.proxy.quotaRequests()).toMatchObject([{ QuotaCode: G_ON_DEMAND, DesiredValue: 4 }]);
@@ -86,7 +70,7 @@ describe('a fix followed as printed gets the command further (starting a worksta
     world.cloud.proxy.setQuota(G_ON_DEMAND, 0);
     const stderr = await fails(['doctor']);
     expect(stderr).toMatch(/^error: \d+ checks? failed: .*Fix: Run `rig doctor --request-quota`/m);
-    const followedRun = await onTerminal(fixCommand(stderr));
+    const followedRun = await onTerminal(world, fixCommand(stderr), ['y']);
     expect(followedRun.code, followedRun.output).toBe(0);
     expect(world.cloud.proxy.quotaRequests()).toMatchObject([{ QuotaCode: G_ON_DEMAND, DesiredValue: 4 }]);
   });

@@ -1,5 +1,10 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ErrorCode } from '../../src/shared/errors.js';
+import type { RigWorld } from './rig-harness.js';
+import { rigOnPty } from './rig-pty.js';
+import { waitUntil } from './wait-until.js';
 
 /**
  * The name of a test that produces `code` through `rig` and follows its fix as printed. The
@@ -28,4 +33,33 @@ export function fixCommand(stderr: string, nth = 0): string[] {
   expect(command, `no runnable rig command in the fix of: ${stderr}`).toBeDefined();
   expect(command).not.toMatch(/['"]/);
   return command!.split(' ').filter(Boolean);
+}
+
+/**
+ * Runs `rig args` of `world` on a terminal, as a user pasting a fix does, answering each yes/no
+ * question in turn from `answers` (then `n`), until it ends.
+ */
+export async function onTerminal(world: RigWorld, args: readonly string[], answers: readonly ('y' | 'n')[]): Promise<{ code: number; output: string }> {
+  const rig = rigOnPty(args, { ...world.env, CLOUDRIG_HOME: world.home, CLOUDRIG_KEEPALIVE_FILE: join(world.home, 'box-keepalive') });
+  let answered = 0;
+  await waitUntil(`rig ${args.join(' ')} to end`, () => {
+    const asked = rig.output().split(/\((?:y\/N|Y\/n)\)/).length - 1;
+    if (asked > answered) {
+      rig.type(`${answers[answered] ?? 'n'}\r`);
+      answered = asked;
+    }
+    return rig.ended();
+  }, 180_000);
+  return rig.exited;
+}
+
+/**
+ * The box's side of a setup script, as cloud-init leaves it in `dir` (rig reads it there with
+ * CLOUDRIG_SETUP_DIR): started on this boot, its log so far, and its exit status once it ended.
+ */
+export async function setupOnBox(dir: string, log: string, exit: number | null): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'started'), `${(await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim()}\n`);
+  await writeFile(join(dir, 'setup.log'), log);
+  if (exit !== null) await writeFile(join(dir, 'exit'), `${exit}\n`);
 }
