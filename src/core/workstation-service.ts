@@ -568,7 +568,8 @@ export class WorkstationService {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
     const gateway = this.deps.cloud.gateway(spec.region);
     try {
-      await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(spec, gateway, deadline, options, lockLost));
+      // Read again once the lock is held: a removal that held it may have taken the workstation away.
+      await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(this.spec(spec.name), gateway, deadline, options, lockLost));
       this.setOperation(spec, null, { id: 'pending', label: 'Waiting for the instance to run' }, options);
       const watch = untilRunning(this.lastKnown.get(spec.name)?.instanceId ?? null);
       let snapshot = await this.waitFor(spec, (s) => s.instance?.state === 'running', 'the instance to run', deadline, options, watch);

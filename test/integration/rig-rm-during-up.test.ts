@@ -51,4 +51,27 @@ describe('rig rm while rig up of the same workstation is launching', () => {
     expect((await world.instances()).filter((i) => i.State?.Name !== 'terminated')).toEqual([]);
     expect(await awsResources()).toEqual({ keyPairs: [], groups: [] });
   });
+
+  it('a rig up that waited for the lock while rm removed the workstation stops there: no key pair, group or instance is made again', async () => {
+    const init = await world.rig(initArgs(world));
+    expect(init.code, init.stderr).toBe(0);
+    // rm holds the lock, stopped at its key pair until clearFaults().
+    world.cloud.proxy.inject({ action: 'DeleteKeyPair', kind: 'stall' });
+    const rm = world.rig(['rm', 'gpu', '--yes'], { process: true });
+    await waitUntil('rig rm to delete the key pair', () => (world.cloud.proxy.counts().DeleteKeyPair ?? 0) >= 1);
+
+    // A start of the same workstation, with the real lock watched so the test knows it waits there.
+    const core = world.core();
+    const lock = core.locks.withLock.bind(core.locks);
+    let waiting = false;
+    Object.assign(core.locks, { withLock: (...args: Parameters<typeof lock>) => ((waiting = true), lock(...args)) });
+    const up = core.service.up('gpu', { waitSsh: false }).then(() => null, (error: unknown) => error as Error);
+    await waitUntil('rig up to wait for the lock', () => waiting);
+    world.cloud.proxy.clearFaults();
+    expect((await rm).code).toBe(0);
+
+    expect((await up)?.message).toMatch(/^There is no workstation gpu\./);
+    expect((await world.instances()).filter((i) => i.State?.Name !== 'terminated')).toEqual([]);
+    expect(await awsResources()).toEqual({ keyPairs: [], groups: [] });
+  });
 });
