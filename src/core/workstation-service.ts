@@ -37,8 +37,8 @@ import { sshCommandLine, sshTargetOf } from './ssh-command.js';
 import { displayedSshCommand } from './ssh-config.js';
 import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
-import { followAddressDrift, publicCidrOf, type DriftReport } from './app/address-drift.js';
-import { derivedPin, seededPin, type HostKeyMaker, type SeededHostKey } from './app/host-keys.js';
+import { followAddressDrift, publicCidrOf, type DriftReport } from './address-drift.js';
+import { derivedPin, seededPin, type HostKeyMaker, type SeededHostKey } from './host-keys.js';
 
 /** Everything the service needs from the outside world. */
 export interface WorkstationServiceDeps {
