@@ -5,7 +5,7 @@ import type { WorkstationSpec } from '../shared/workstation.js';
 import { utf8Length } from '../shared/workstation.js';
 import { CloudRigError } from '../core/errors.js';
 import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../core/validate.js';
-import { userDataFor } from '../core/idle-watchdog.js';
+import { userDataFor } from '../core/idle-watchdog-installer.js';
 import { hostKeyCloudConfig, type SeededHostKey } from '../core/host-keys.js';
 import { setupScriptRunner } from '../core/app/setup-script.js';
 
