@@ -63,9 +63,9 @@ function layer(files, patterns, message, { extraSyntax = [], ipc = true, literal
 const coreBans = [...nodeBuiltins, ...sdks, 'electron', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'];
 const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).';
 
-// Existing code the two rules below would refuse, being moved (address drift and host keys down out of
-// core/app; the environment read at the entry points and injected): each rule holds for every other
-// file, and a file leaves its list when it is moved. Nothing new goes on either list.
+// Existing code the environment rule below would refuse, being moved (the environment read at the
+// entry points and injected): the rule holds for every other file, and a file leaves the list when
+// it is moved. Nothing new goes on it.
 const adaptersReadingEnv = [
   'src/adapters/compose.ts', 'src/adapters/early-ssh-probe.ts', 'src/adapters/aws/error-map.ts', 'src/adapters/store/home.ts',
 ];
