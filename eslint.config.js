@@ -63,13 +63,6 @@ function layer(files, patterns, message, { extraSyntax = [], ipc = true, literal
 const coreBans = [...nodeBuiltins, ...sdks, 'electron', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'];
 const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).';
 
-// Existing code the environment rule below would refuse, being moved (the environment read at the
-// entry points and injected): the rule holds for every other file, and a file leaves the list when
-// it is moved. Nothing new goes on it.
-const adaptersReadingEnv = [
-  'src/adapters/compose.ts', 'src/adapters/early-ssh-probe.ts', 'src/adapters/aws/error-map.ts', 'src/adapters/store/home.ts',
-];
-
 // electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.
 const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
@@ -131,14 +124,18 @@ export default tseslint.config(
     ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
     'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.'),
   {
-    // Configuration is read once at each entry point (bin/, src/cli/main.ts, src/main/index.ts) and
-    // passed down typed; below them nothing reads the environment (core and shared have no process at all).
-    files: ['src/adapters/**/*.ts', 'src/core/**/*.ts', 'src/shared/**/*.ts'],
-    ignores: adaptersReadingEnv,
+    // Configuration is read once at each entry point (src/cli/rig.ts, src/main/index.ts) and passed
+    // down as a value; below them nothing reads or writes the environment (core and shared have no
+    // process at all), so two runs of `rig` in one process each see their own.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/rig.ts', 'src/main/index.ts'],
     rules: {
       'no-restricted-properties': ['error', {
         object: 'process', property: 'env',
-        message: 'Read the environment only at an entry point (bin/, src/cli/main.ts, src/main/index.ts) and pass the value down typed.',
+        message: 'Read the environment only at an entry point (src/cli/rig.ts, src/main/index.ts) and pass the value down.',
+      }, {
+        object: 'process', property: 'exitCode',
+        message: 'Return the exit code (runRig returns it; a command sets its ExitStatus): process.exitCode is shared by every run in the process.',
       }],
     },
   },

@@ -6,6 +6,7 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
+import type { Io } from './output.js';
 import { validateName } from '../core/validate.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
@@ -14,7 +15,7 @@ const EDITORS = ['code', 'cursor'] as const;
 type Editor = (typeof EDITORS)[number];
 
 /** The first executable called `name` on PATH (with Windows' extensions), or null. */
-async function onPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+async function onPath(name: string, env: Io['env']): Promise<string | null> {
   const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.CMD;.EXE').split(';') : [''];
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const extension of extensions) {
@@ -50,7 +51,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
-        const bin = await onPath(editor);
+        const bin = await onPath(editor, io.env);
         if (bin) {
           found = { editor, bin };
           break;
@@ -63,7 +64,7 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
       const uri = await remoteFolderOfRunning(c, spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false });
+        const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false, env: io.env });
         child.on('error', (error) => reject(new CloudRigError('EditorFailed', `Could not run ${bin}: ${error.message}.`, `Check that \`${editor} --version\` works in a terminal.`)));
         child.on('close', (exit) => resolve(exit ?? 1));
       });

@@ -51,7 +51,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
         region: opts.region === undefined ? undefined : validateRegion(opts.region, 'region'),
         instanceType: opts.type === undefined ? undefined : validateInstanceType(opts.type, 'instanceType'),
         spot: opts.spot ? true : opts.onDemand ? false : undefined,
-        defaultRegion: process.env.AWS_REGION ?? 'us-east-1',
+        defaultRegion: io.env.AWS_REGION ?? 'us-east-1',
       });
       const out = lineWriter(io.stdout);
       if (opts.json) out(JSON.stringify(reportJson(report), null, 2));

@@ -8,6 +8,7 @@ import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
+import type { ExitStatus } from './exit-status.js';
 import { isInteractive, jsonText, lineWriter, type Io } from './output.js';
 import { copyJson } from './command-json.js';
 import type { CommandRegistrar } from './program.js';
@@ -36,7 +37,7 @@ const size = byteSize;
 
 /** Progress on stderr: a spinner with the bytes on a terminal, one line per file otherwise. */
 function progressPrinter(io: Io, arrow: string): { onProgress: (progress: CopyProgress) => void; done: () => void } {
-  const interactive = isInteractive(io.stderr);
+  const interactive = isInteractive(io.stderr, io.env);
   const spinner = interactive ? ora({ text: 'Comparing…', stream: io.stderr }).start() : null;
   return {
     onProgress: (p) => {
@@ -105,9 +106,9 @@ async function untilCopiedOrInterrupted(copier: FileCopier, copy: Promise<SyncSu
 }
 
 /** What Ctrl-C during a copy says, and its exit code. */
-function interruptedCopy(io: Io, command: string): void {
+function interruptedCopy(io: Io, exit: ExitStatus, command: string): void {
   io.stderr.write(`Interrupted: files copied before Ctrl-C are in place; those under way were not written (their old copies, if any, are untouched). Run the same ${command} again to finish.\n`);
-  process.exitCode = 130;
+  exit.set(130);
 }
 
 /** The top-level path the user named, with links resolved (a link is allowed there, and only there). */
@@ -127,7 +128,7 @@ function shellWord(word: string): string {
 }
 
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
-export const registerFileCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerFileCommands: CommandRegistrar = (program, { core, io, exit }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -178,7 +179,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       };
       try {
         const first = await push(true);
-        if (first === null) return interruptedCopy(io, 'rig push');
+        if (first === null) return interruptedCopy(io, exit, 'rig push');
         if (opts.json) return out(jsonText(copyJson(name, { from: local, to: where }, first), 2));
         out(summaryLine(first, where));
         if (!opts.watch) return;
@@ -249,7 +250,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         } finally {
           printer.done();
         }
-        if (summary === null) return interruptedCopy(io, 'rig pull');
+        if (summary === null) return interruptedCopy(io, exit, 'rig pull');
         for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
         const box = session.target.workstation ?? 'the workstation';
         out(opts.json ? jsonText(copyJson(name, { from: `${box}:${remote === '.' ? '~' : remote}`, to: local }, summary), 2) : summaryLine(summary, local));

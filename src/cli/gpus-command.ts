@@ -51,7 +51,7 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
       const c = await core();
       const names = c.service.names();
       const home = names.length > 0 ? c.service.spec(names.length === 1 ? names[0] : c.settings.read().current ?? names[0]).region : null;
-      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
+      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? io.env.AWS_REGION ?? 'us-east-1'];
       const { offers, skipped } = await listGpuOffers(c, regions, opts.gpu ?? null);
       const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null, spot: opts.spot === true });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);

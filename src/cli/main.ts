@@ -20,6 +20,7 @@ import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 import { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { ExitStatus } from './exit-status.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -125,7 +126,7 @@ class InterruptLine {
     // The settings library's exit hook raises the signal once more after its cleanup: one line only.
     if (this.handling) return;
     this.handling = true;
-    Progress.failAll();
+    Progress.failAll(this.io);
     const tracker = this.tracker;
     const core = this.core;
     const name = tracker?.name();
@@ -163,25 +164,33 @@ Environment:
 
 Shell completion: eval "$(rig complete bash)" (or zsh, fish, powershell); see the README.`;
 
-/** Runs `rig` with the given arguments (without node and script) and returns the exit code. */
+/**
+ * Runs `rig` with the given arguments (without node and script) and returns the exit code. Everything
+ * it takes from its process comes in `io` (streams, the environment), and the code is returned, never
+ * left in `process.exitCode`: two runs may share a process.
+ */
 export async function runRig(
   argv: readonly string[],
-  io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
+  io: Io,
   extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; ssh?: SshClient; interrupts?: boolean } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const interrupts = extensions.interrupts ? new InterruptLine(io) : null;
-  const program = buildProgram(io, async ({ home, profile }) => {
+  const exit = new ExitStatus();
+  const program = buildProgram(io, async ({ home, profile, debug }) => {
     // The composition root: the only place `rig` reaches src/adapters (loaded on first use, so `rig --help` stays fast).
     const compose = await import('../adapters/compose.js');
-    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
-    const core = compose.createCore({ home: home ?? compose.resolveHome(), profile, ssh: extensions.ssh });
+    // --debug is CLOUDRIG_DEBUG=1 for this run: the composition reads it from the environment it is given.
+    const env = debug ? { ...io.env, CLOUDRIG_DEBUG: '1' } : io.env;
+    if (env.CLOUDRIG_DEBUG === '1' || env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
+    const core = compose.createCore({ home: home ?? compose.resolveHome(env), profile, ssh: extensions.ssh, env });
     changes.attach(core);
     interrupts?.attach(core);
     return core;
   }, {
     remote,
+    exit,
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerInitCommand, registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
@@ -211,13 +220,13 @@ export async function runRig(
   try {
     await program.parseAsync(args, { from: 'user' });
     succeeded = true;
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exit.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message (help, version, or the bad flag with its fix).
       return error.exitCode === 0 ? 0 : 2;
     }
-    Progress.failAll();
+    Progress.failAll(io);
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
   } finally {

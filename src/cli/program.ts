@@ -23,6 +23,7 @@ import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { ExitStatus } from './exit-status.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 
@@ -37,18 +38,20 @@ interface GlobalOptions {
  * Loads the core for the global options (home null: the default home); the CLI never loads it before
  * parsing succeeded. Not core/app's CoreFactory: this one resolves the home and imports the composition.
  */
-export type CoreLoader = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
+export type CoreLoader = (options: { home: string | null; profile: string | null; debug: boolean }) => Promise<CloudRigCore>;
 
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress }) => void;
+export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
 export function buildProgram(io: Io, makeCore: CoreLoader, options: {
   remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[];
+  /** Where a command that does not fail leaves its exit code (runRig returns it). */
+  exit?: ExitStatus;
   /** What the running command has left billed, told each step (the `rig` executable's Ctrl-C line). */
   billed?: () => BilledOnInterrupt | null;
 } = {}): Command {
@@ -74,11 +77,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
   const getCore = (): Promise<CloudRigCore> => {
     if (!core) {
       const globals = program.opts<GlobalOptions>();
-      if (globals.debug) process.env.CLOUDRIG_DEBUG = '1';
-      core = makeCore({ home: globals.home ?? null, profile: globals.profile ?? null });
+      core = makeCore({ home: globals.home ?? null, profile: globals.profile ?? null, debug: globals.debug === true });
     }
     return core;
   };
+  const exit = options.exit ?? new ExitStatus();
   const out = lineWriter(io.stdout);
   const json = (value: unknown): void => out(jsonText(value, 2));
   const progress = () => new Progress(io);
@@ -213,11 +216,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         // As `ssh host cmd…`: the words become one command line for the remote shell, given to ssh as
         // one argument after `--` (never an ssh option, never seen by a local shell: no shell here).
         const remote = options.remote ?? [];
-        const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit' });
+        const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit', env: io.env });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
         child.on('close', (c) => resolve(c ?? 255));
       });
-      process.exitCode = code;
+      exit.set(code);
     });
 
   program
@@ -308,6 +311,6 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  for (const register of options.register ?? []) register(program, { core: getCore, io, progress });
+  for (const register of options.register ?? []) register(program, { core: getCore, io, progress, exit });
   return program;
 }

@@ -82,7 +82,7 @@ function outcomeText(result: RemovalResult): string {
 }
 
 /** `rig scan [--all] [--json]` and `rig clean [--images] [--yes]`. */
-export const registerScanCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerScanCommands: CommandRegistrar = (program, { core, io, exit }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -102,7 +102,7 @@ export const registerScanCommands: CommandRegistrar = (program, { core, io }) =>
       }
       const scan = await scanEverything(await core());
       // A region that could not be read makes the answer partial: exit 1, after printing what was found.
-      if (scan.regions.some((region) => region.error !== null)) process.exitCode = 1;
+      if (scan.regions.some((region) => region.error !== null)) exit.set(1);
       if (opts.json) return out(jsonText(scanJson(scan), 2));
       for (const region of scan.regions) {
         if (region.error !== null) {
@@ -150,7 +150,7 @@ export const registerScanCommands: CommandRegistrar = (program, { core, io }) =>
       }
       for (const { region, error } of failed) out(`${region}: could not be read, nothing removed there: ${cliErrorText(error)}`);
       out(removed === 0 && failures === 0 ? 'Nothing of CloudRig\'s to remove.' : `Removed ${removed}${failures ? `; ${failures} could not be (see above)` : ''}.`);
-      if (failures) process.exitCode = 1;
+      if (failures) exit.set(1);
     });
 };
 

@@ -99,7 +99,7 @@ export interface FollowAfterUpOptions {
  * A failure remembered from before (an instance found running) fails the same way, without a replay.
  */
 export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io, options: FollowAfterUpOptions = {}): Promise<void> {
-  const dir = process.env.CLOUDRIG_SETUP_DIR || undefined;
+  const dir = io.env.CLOUDRIG_SETUP_DIR || undefined;
   const name = snapshot.name;
   const spec = core.service.spec(name);
   const instanceId = snapshot.instance?.instanceId;

@@ -121,7 +121,7 @@ export class AwsEc2Gateway implements CloudGateway {
     } catch (error) {
       throw await mapAwsError(error, {
         region: this.region,
-        profile: this.access.profile ?? null,
+        profile: this.access.profile ?? null, env: this.access.env,
         decode: (encoded) => this.decode(encoded),
         ...context,
       });

@@ -62,7 +62,7 @@ export async function listGpuInstanceTypes(access: AwsAccess, region: string): P
       }
     }
   } catch (error) {
-    throw await mapAwsError(error, { region, profile: access.profile ?? null });
+    throw await mapAwsError(error, { region, profile: access.profile ?? null, env: access.env });
   }
   return found.sort(byFamilyThenSize);
 }
