@@ -7,6 +7,7 @@
 //   node .bench/footprint-child.mjs HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepYoungGenerationSmall } from '../src/adapters/compose.js';
 import { AppSession } from '../src/core/app/app-session.js';
 import type { AppView } from '../src/shared/views.js';
 import { benchSessionPorts } from './app-ports.js';
@@ -15,6 +16,8 @@ const [home, name, windowArg] = process.argv.slice(2);
 if (!home || !name || !windowArg) throw new Error('usage: footprint-child HOME WORKSTATION WINDOW_MS');
 const windowMs = Number(windowArg);
 
+// As src/main/index.ts does before boot().
+keepYoungGenerationSmall();
 const session = new AppSession(benchSessionPorts(home, process.env));
 let view: AppView | null = null;
 let viewChanged: () => void = () => undefined;
