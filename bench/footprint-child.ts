@@ -1,33 +1,46 @@
-// The idle watcher process of item 6: core + real adapters + the app's FleetWatch over a home with one workstation, nothing else (no
-// Electron, no UI). Prints one JSON line when the workstation is `ready`, then, after the window,
-// one with its CPU time and memory. Run by footprint.ts as
+// The idle watcher process of item 6: the tray app's steady state without Electron. The app's main
+// process (src/main/app-shell.ts) builds an AppSession over the real core and adapters and starts
+// it; this child does the same over a home with one workstation, with a shell that shows nothing
+// (bench/app-ports.ts). Prints one JSON line once the session has settled with the workstation
+// `ready` (its view ready, the account scanned, the spend chart read, the first GPU reading in),
+// then, after the window, one with its CPU time and memory. Run by footprint.ts as
 //   node .bench/footprint-child.mjs HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
-import { createCore } from '../src/adapters/compose.js';
-import { FleetWatch } from '../src/core/app/fleet-watch.js';
-import type { Phase } from '../src/shared/workstation.js';
+import { join } from 'node:path';
+import { keepYoungGenerationSmall } from '../src/adapters/compose.js';
+import { AppSession } from '../src/core/app/app-session.js';
+import type { AppView } from '../src/shared/views.js';
+import { benchSessionPorts } from './app-ports.js';
 
 const [home, name, windowArg] = process.argv.slice(2);
 if (!home || !name || !windowArg) throw new Error('usage: footprint-child HOME WORKSTATION WINDOW_MS');
 const windowMs = Number(windowArg);
 
-const core = createCore({ home, env: process.env });
-// The app's FleetWatch watches every workstation in the home: this one must be all there is.
-if (core.service.names().join(',') !== name) throw new Error(`the home must hold only ${name}, not ${core.service.names().join(', ')}`);
-let phase = null as Phase | null;
-core.service.onDidChange((snapshot) => (phase = snapshot.phase));
-const watcher = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
-watcher.start();
-// As in the app: a change `rig` announces in the home makes the watcher ask EC2 at once.
-core.changes.watch(() => watcher.refreshNow());
+// As src/main/index.ts does before boot().
+keepYoungGenerationSmall();
+const session = new AppSession(benchSessionPorts(home, process.env));
+let view: AppView | null = null;
+let viewChanged: () => void = () => undefined;
+session.onDidChangeView((next) => {
+  view = next;
+  viewChanged();
+});
+session.start();
+// The session watches every workstation in the home: this one must be all there is.
+const names = Object.keys((JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')) as { workstations: object }).workstations);
+if (names.join(',') !== name) throw new Error(`the home must hold only ${name}, not ${names.join(', ')}`);
 
-const deadline = Date.now() + 30_000;
-while (phase !== 'ready') {
-  if (Date.now() > deadline) throw new Error(`the workstation is ${phase ?? 'unknown'}, not ready`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-// Let the first refresh's sockets close before the window opens.
-await new Promise((resolve) => setTimeout(resolve, 1_000));
+const settled = (current: AppView | null): boolean =>
+  current?.workstation?.phase === 'ready' && current.elsewhere != null && current.spendChart != null && current.connect?.gpu != null;
+const deadline = setTimeout(() => {
+  throw new Error(`the session did not settle with ${name} ready: ${JSON.stringify({ phase: view?.workstation?.phase, elsewhere: view?.elsewhere, chart: view?.spendChart != null, gpu: view?.connect?.gpu })}`);
+}, 60_000);
+await new Promise<void>((resolve) => {
+  viewChanged = () => settled(view) && resolve();
+  viewChanged();
+});
+await session.elsewhereSettled();
+clearTimeout(deadline);
 report({ event: 'ready', ...memory() });
 
 const cpuBefore = process.cpuUsage();
@@ -35,8 +48,8 @@ const started = performance.now();
 await new Promise((resolve) => setTimeout(resolve, windowMs));
 const cpu = process.cpuUsage(cpuBefore);
 const elapsedMs = performance.now() - started;
-report({ event: 'done', phase, elapsedMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, ...memory() });
-await watcher.dispose();
+report({ event: 'done', phase: (view as AppView | null)?.workstation?.phase ?? null, elapsedMs, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, ...memory() });
+await session.dispose();
 process.exit(0);
 
 function memory(): Record<string, number> {

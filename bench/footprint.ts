@@ -30,15 +30,16 @@ interface ChildReport {
 export interface FootprintRun {
   /** Resolves once the child is watching a `ready` workstation and its window has opened. */
   readonly started: Promise<void>;
-  /** The rows, once the window (60 s when measuring) has closed. */
+  /** The row, once the window (60 s when measuring) has closed. */
   readonly rows: Promise<Row[]>;
 }
 
 /**
- * Item 6 (process half). A second workstation, `idle`, runs with its own sshd; a child process with
- * only core + adapters (`footprint-child`) watches it through its own cloud proxy, so its polls do
- * not disturb the request counts of the other items. Over a window (60 s when measuring) the child
- * measures its CPU time; this process samples its RSS from /proc every second.
+ * Item 6 (process half). A second workstation, `idle`, runs with its own sshd; a child process
+ * (`footprint-child`) runs the tray app's session over real adapters without Electron and watches it
+ * through its own cloud proxy, so its polls do not disturb the request counts of the other items.
+ * Over a window (60 s when measuring) the child measures its CPU time; this process samples its
+ * RSS from /proc every second.
  */
 export function startFootprint(world: BenchWorld, outdir: string, samples: Samples): FootprintRun {
   let opened: () => void = () => undefined;
@@ -47,8 +48,8 @@ export function startFootprint(world: BenchWorld, outdir: string, samples: Sampl
     opened = resolve;
     failed = reject;
   });
-  // The same child twice, side by side: as it runs when the run's key was already accepted (by
-  // `rig up` or before a restart), and after proving the key itself with ssh2.
+  // The judged child (bundled as `rig` is) and, side by side, the diagnostic one (packaged as the
+  // app's main process is today, dependencies from node_modules).
   let openedCount = 0;
   const openedOne = (): void => {
     if (++openedCount === 2) opened();
@@ -65,14 +66,14 @@ export function startFootprint(world: BenchWorld, outdir: string, samples: Sampl
   return { started, rows };
 }
 
-async function run(world: BenchWorld, outdir: string, opened: () => void, fullProbe: boolean, windowMs: number): Promise<Row[]> {
+async function run(world: BenchWorld, outdir: string, opened: () => void, packagesExternal: boolean, windowMs: number): Promise<Row[]> {
   const home = await mkdtemp(join(tmpdir(), 'cloudrig-bench-idle-'));
   // Two children watch two workstations: their names (the instances' tags) must differ.
-  const name = fullProbe ? `${IDLE_WORKSTATION}-full` : IDLE_WORKSTATION;
+  const name = packagesExternal ? `${IDLE_WORKSTATION}-ext` : IDLE_WORKSTATION;
   let sshd: Sshd | undefined;
   let proxy: CloudProxy | undefined;
   try {
-    // Two footprint runs launch at once beside the bench world: an sshd that took every launch's
+    // The footprint's boxes launch beside the bench world's: an sshd that took every launch's
     // seeded host key would present another workstation's key. These boxes keep their own key
     // (trust on first use); the footprint does not depend on where the host key comes from.
     sshd = await startSshd({ start: true, followLaunches: false });
@@ -81,12 +82,10 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
     const pem = await readFile(join(home, 'keys', `cloudrig-${name}.pem`), 'utf8');
     await sshd.setAuthorizedKey(publicKeyFromPrivate(pem));
     await setup.service.up(name, { waitSsh: true, timeoutMs: 60_000 });
-    // Without the record of the accepted run, the child proves the key itself (and loads ssh2).
-    if (fullProbe) await rm(join(home, 'state', 'ssh-accepted.json'), { force: true });
     proxy = await startCloudProxy({ target: world.rig.cloud.moto.url });
     const childProxy = proxy;
 
-    const child = spawn(process.execPath, [join(outdir, 'footprint-child.mjs'), home, name, String(windowMs)], {
+    const child = spawn(process.execPath, [join(outdir, packagesExternal ? 'packages-external' : '', 'footprint-child.mjs'), home, name, String(windowMs)], {
       env: { ...world.rig.env, AWS_ENDPOINT_URL: childProxy.url, CLOUDRIG_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -125,14 +124,14 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, fullPr
     const increase = maxRss - bare;
     return [{
       item: 6,
-      measure: fullProbe
-        ? `Idle watcher process, ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation, after its own full ssh2 probe (diagnostic)`
-        : `Idle watcher process, ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation (run's key accepted before)`,
+      measure: packagesExternal
+        ? `Same, packaged as the app's main process is today: dependencies from node_modules (diagnostic)`
+        : `Idle watcher process (the app's session, no Electron), ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation`,
       result: `+${(increase / MB).toFixed(0)} MB over bare node (RSS ${(done.rss / MB).toFixed(0)} MB at the end, ${(maxRss / MB).toFixed(0)} MB max, ` +
         `JS heap ${(done.heapUsed / MB).toFixed(0)} MB; bare node ${(bare / MB).toFixed(0)} MB); CPU ${cpuPercent.toFixed(2)}% (${cpuMs.toFixed(0)} ms in ${polls.DescribeInstances ?? 0} poll + idle)`,
-      target: fullProbe ? 'none (ssh2 stays loaded once used)' : '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',
-      pass: fullProbe ? null : increase <= 30 * MB && cpuPercent < 0.5,
-      data: { fullProbe, windowMs: done.elapsedMs, maxRss, increase, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
+      target: packagesExternal ? 'none (shows what bundling the app\'s dependencies would save)' : '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',
+      pass: packagesExternal ? null : increase <= 30 * MB && cpuPercent < 0.5,
+      data: { packagesExternal, windowMs: done.elapsedMs, maxRss, increase, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
     }];
   } finally {
     await proxy?.close();

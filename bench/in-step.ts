@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { createCore } from '../src/adapters/compose.js';
-import { keyStorageVerdict } from '../src/core/credentials.js';
 import { AppSession } from '../src/core/app/app-session.js';
-import { FakeAppStateStore } from '../test/support/fake-app-state-store.js';
+import { benchSessionPorts } from './app-ports.js';
 import { seconds, summary, type Row } from './report.js';
 import type { Samples } from './samples.js';
 import { until, type BenchWorld } from './world.js';
@@ -29,27 +27,7 @@ export async function measureInStep(world: BenchWorld, root: string, samples: Sa
   rig.cloud.proxy.setHold({ pendingMs: HOLD_MS, stoppingMs: HOLD_MS });
   let tooltip = '';
   let stoppedAt: number | null = null;
-  const app = new AppSession({
-    home: rig.home,
-    env: { ...rig.env, CLOUDRIG_HOME: rig.home },
-    platform: process.platform,
-    createCore,
-    clipboard: { writeText: () => undefined },
-    terminal: { installed: async () => new Set<string>(), open: async () => ({ label: 'none' }) },
-    notifier: { show: () => undefined },
-    secretBox: {
-      availability: () => keyStorageVerdict('linux', true, 'basic_text'),
-      encrypt: () => {
-        throw new Error('not available');
-      },
-      decrypt: () => {
-        throw new Error('not available');
-      },
-    },
-    loginItem: { set: () => undefined },
-    appState: new FakeAppStateStore(),
-    popover: { show: () => undefined, hide: () => undefined },
-  });
+  const app = new AppSession(benchSessionPorts(rig.home, rig.env));
   app.onDidChangeTray((tray) => {
     tooltip = tray.tooltip;
     if (stoppedAt === null && tooltip.includes(': Stopped')) stoppedAt = performance.now();

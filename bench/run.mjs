@@ -31,6 +31,19 @@ await build({
   minify: true,
 });
 
+// The same child as the tray app's main process is packaged today (electron-vite externalizes
+// dependencies): src/ bundled, every package loaded from node_modules as Node resolves it (the
+// SDK's CommonJS build, all of it). A diagnostic row beside the judged one.
+await build({
+  ...nodeBundleOptions,
+  absWorkingDir: root,
+  entryPoints: { 'footprint-child': 'bench/footprint-child.ts' },
+  outdir: join(outdir, 'packages-external'),
+  packages: 'external',
+  splitting: true,
+  minify: true,
+});
+
 await bundleFixtures({ root, entryPoints: { main: 'bench/main.ts' }, outdir });
 
 // `rig status` is measured from the built CLI; rebuild it when src/ is newer than the bundle.

@@ -1,6 +1,7 @@
 // esbuild options shared by everything bundled for plain Node (the `rig` CLI, the bench's watcher
 // process): the SDK's ES modules so unused code is dropped, ssh2's native add-ons left out, and
 // the require/__dirname that bundled CommonJS expects in ESM output.
+import { readFile } from 'node:fs/promises';
 
 /**
  * `await import('node:http')`, which the SDK runs for an http:// endpoint (moto, LocalStack, a
@@ -57,6 +58,35 @@ export const evaluatedOnFirstCall = {
   },
 };
 
+/**
+ * The SDK's schema modules (one per client, 1.3 MB for EC2: every shape of every operation) key
+ * their member traits with computed names, `{ [_xN]: _bC }`, where `_xN` is a module constant
+ * holding a string. A bundler must assume a computed key may run code (a `toString`), so it keeps
+ * every shape and everything it names, used or not: all of EC2's schemas land in every bundle that
+ * sends one EC2 command, and parsing them costs ~30 MB of resident memory in each process (the
+ * watcher's footprint, `rig`'s start-up). Written with the constant's string itself as the key —
+ * the same object — the unused shapes are dropped.
+ */
+export const sdkSchemaLiteralKeys = {
+  name: 'sdk-schema-literal-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      return { contents: withLiteralKeys(source), loader: 'js' };
+    });
+  },
+};
+
+/** `{ [_xN]: v }` → `{ "xmlName": v }` for each computed key that names a `const _x = "…";` of the module. */
+export function withLiteralKeys(source) {
+  const strings = new Map();
+  for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) {
+    // A literal `"__proto__": v` would set the prototype; the computed key makes a property.
+    if (literal !== '"__proto__"') strings.set(name, literal);
+  }
+  return source.replace(/\[(_\w+)\]:/g, (computed, name) => (strings.has(name) ? `${strings.get(name)}:` : computed));
+}
+
 export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
@@ -65,7 +95,7 @@ export const nodeBundleOptions = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   external: ['cpu-features', '*.node'],
-  plugins: [builtinsByRequire, evaluatedOnFirstCall],
+  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The app's own state: what only the tray app uses, kept out of the settings file it shares with
 // `rig` (src/main keeps it in Electron's userData, see docs/architecture.md). Never holds a secret

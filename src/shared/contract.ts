@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_METHODS, REQUEST_METHODS } from './channels.js';
 import type {
   AppView,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every error code CloudRig raises. Most are its own; a few keep the AWS code they map

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WorkstationSpecSchema } from './workstation.js';
 import { IDLE_MINUTES } from './limits.js';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { WorkstationFormSchema } from './workstation-form.js';
 import type { Reminders } from './settings.js';
 import type { ErrorInfo, Phase } from './workstation.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DISK_GIB, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 import { SetupScriptSchema, SSH_USER_PATTERN } from './workstation.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isAnywhereCidr, parseIpv4Cidr } from './cidr.js';
 import type { ErrorInfo } from './errors.js';
 import { DISK_GIB, GPU_BUSY_PERCENT, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';

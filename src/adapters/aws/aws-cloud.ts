@@ -7,7 +7,7 @@ import { AwsEc2Gateway, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJsonFile } from '../store/json-file.js';
 
 const RegionsCacheSchema = z.object({ regions: z.array(z.string()) });

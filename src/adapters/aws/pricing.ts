@@ -1,7 +1,7 @@
 import type { EC2Client} from '@aws-sdk/client-ec2';
 import { DescribeSpotPriceHistoryCommand, paginateDescribeSpotPriceHistory, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   bundledOnDemandHourly,
   bundledStoragePrices,

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mergeRunHistories, type RunHistory, type RunHistoryStore } from '../../core/cost-meter.js';
 import type { Locks } from '../../core/ports.js';
 import { writeFileAtomic } from './atomic-file.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { INITIAL_FORGOTTEN_STATE, type ForgottenState, type ForgottenStore } from '../../core/app/forgotten-watch.js';
 import { readStateJson, writeStateFile } from './state-files.js';
 

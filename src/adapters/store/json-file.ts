@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A text file's contents, or null when it does not exist; other I/O errors are thrown. */
 export async function readTextFile(path: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LaunchLedger, LaunchRecord } from '../../core/ports.js';
 import { readStateJson, stateFolderError, writeStateFile } from './state-files.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReminderStore } from '../../core/cost-watch.js';
 import { INITIAL_REMINDER_STATE, type ReminderState } from '../../core/reminder-policy.js';
 import { readStateJson, writeStateFile } from './state-files.js';

@@ -1,7 +1,7 @@
 // Fields of settings.json that the schema does not know: found by comparing the file's JSON with
 // what the schema kept, reported by their path, and put back on every write (a newer CloudRig,
 // another tool or the user put them there; erasing them would lose that writer's change).
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A field the schema does not know, where it sits in the file and what it holds. */
 export interface StrayField {

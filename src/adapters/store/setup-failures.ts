@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorInfoSchema } from '../../shared/errors.js';
 import type { SetupFailureRecord, SetupFailures } from '../../core/ports.js';
 import { writeFileAtomic } from './atomic-file.js';

@@ -2,7 +2,7 @@
 // itself cannot be used, the user gets one line naming it and the fix for that case, not errno text.
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CloudRigError } from '../../core/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import { writeFileAtomic } from './atomic-file.js';

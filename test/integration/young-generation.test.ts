@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MiB = 1024 * 1024;
+const MODULE = pathToFileURL(resolve(import.meta.dirname, '../../src/adapters/young-generation.ts')).href;
+
+/**
+ * A Node process (this test's own Node, which runs TypeScript without a build) that, with or
+ * without the app's setting, lives through a start-up burst: many young objects that survive a
+ * few scavenges, as a poll, a scan and an ssh handshake at once leave them. It prints the size of
+ * the young generation before and after.
+ */
+function youngGenerationAfterBurst(keepSmall: boolean): Promise<{ before: number; after: number }> {
+  const script = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    ${keepSmall ? `(await import(${JSON.stringify(MODULE)})).keepYoungGenerationSmall();` : ''}
+    const young = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
+    const before = young();
+    const kept = [];
+    for (let round = 0; round < 40; round++) {
+      const batch = [];
+      for (let i = 0; i < 20000; i++) batch.push({ round, i, text: 'x'.repeat(16) });
+      kept.push(batch);
+      if (kept.length > 8) kept.shift();
+      await new Promise((done) => setImmediate(done));
+    }
+    console.log(JSON.stringify({ before, after: young(), kept: kept.length }));
+  `;
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout) => {
+      if (error) reject(error);
+      else resolvePromise(JSON.parse(stdout) as { before: number; after: number });
+    });
+  });
+}
+
+describe("the tray app's young generation", () => {
+  it('grows through a start-up burst in a plain Node process (what the setting is for)', async () => {
+    const { after } = await youngGenerationAfterBurst(false);
+    expect(after).toBeGreaterThan(16 * MiB);
+  });
+
+  it('stays within a few MB through the same burst once the app has kept it small', async () => {
+    const { after } = await youngGenerationAfterBurst(true);
+    expect(after).toBeLessThanOrEqual(4 * MiB);
+  });
+});
