@@ -39,6 +39,7 @@ import type { AcceptedRuns } from './ssh-readiness.js';
 import { validateCidr, validateDisk } from './validate.js';
 import { followAddressDrift, publicCidrOf, type DriftReport } from './app/address-drift.js';
 import { derivedPin, seededPin, type HostKeyMaker, type SeededHostKey } from './app/host-keys.js';
+import { recordArchive, resolveLaunchImage } from './archived-image.js';
 
 /** Everything the service needs from the outside world. */
 export interface WorkstationServiceDeps {
@@ -76,6 +77,8 @@ export interface UpOptions extends OperationOptions {
 export interface DownOptions extends OperationOptions {
   readonly saveImage?: boolean;
   readonly timeoutMs?: number;
+  /** With `saveImage`: runs once the image is available and before anything is terminated (an archive verifies and records it here). */
+  readonly beforeTerminate?: (imageId: string, instance: InstanceFacts) => Promise<void>;
 }
 
 /** What `init` did. */
@@ -638,7 +641,7 @@ export class WorkstationService {
     await this.ensureKeyPair(gateway, spec.name, spec.instanceType);
     const group = await gateway.ensureSecurityGroup(spec.name, spec.ingressCidr, 22);
     this.setOperation(spec, 'launching', { id: 'image', label: 'Finding the image' }, options);
-    const image = await gateway.resolveImage(spec.image, spec.name, spec.preferSavedImage);
+    const image = await resolveLaunchImage(gateway, spec);
     validateDisk(spec.diskGiB, image.minDiskGiB);
     // The token is saved before the call: a retry, a crash and rerun, or a second process reuses it.
     let record = await this.deps.ledger.get(spec.name);
@@ -680,6 +683,8 @@ export class WorkstationService {
     await this.deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
     this.described.delete(spec.name);
     this.launches.set(spec.name, { instanceId: instance.instanceId, fromSavedImage: image.source === 'saved' });
+    // Launched from its archive image: the workstation is no longer archived.
+    if (spec.archive?.imageId === image.imageId) recordArchive(this.deps.settings, spec.name, null, image.imageId);
     // Pinned before any probe: the first connection already checks the key. Without a seeded key
     // (an image without cloud-init) the old pin goes and the first connection takes the key, unverified.
     if (hostKey) await this.deps.keys.pinHostKeys(spec.name, seededPin(instance.instanceId, hostKey));
@@ -739,6 +744,7 @@ export class WorkstationService {
     let terminating: string | null | undefined;
     try {
       if (options.saveImage && isLive(instance)) imageId = await this.saveImage(spec, gateway, instance, deadline, options);
+      if (imageId !== null) await options.beforeTerminate?.(imageId, instance);
       // Every instance of the workstation, duplicates included: none may keep billing unseen.
       terminating = imageId;
       for (const each of instances.filter(isLive)) {
