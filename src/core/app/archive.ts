@@ -1,6 +1,7 @@
-import type { ArchiveRecord, InstanceFacts, InstanceStateName } from '../../shared/workstation.js';
+import type { ArchiveRecord, InstanceFacts, InstanceStateName, Snapshot } from '../../shared/workstation.js';
+import type { ArchiveReminderInput } from '../archive-reminders.js';
 import { fixSteps, type Fix, type FixStep } from '../../shared/errors.js';
-import { recordArchive } from '../archived-image.js';
+import { archiveAfterDaysOf, recordArchive } from '../archived-image.js';
 import { isLive, keeperOf } from '../duplicates.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import { HOURS_PER_MONTH } from '../cost-meter.js';
@@ -121,6 +122,25 @@ export async function archiveWorkstation(core: CloudRigCore, plan: ArchivePlan, 
     alreadyArchived: recorded.record === null,
     // The disk CloudRig launched; its snapshots hold at most as much.
     saving: await archiveSaving(core, spec.region, spec.diskGiB),
+  };
+}
+
+/**
+ * Plans and carries out an archive in one go: the app's Archive (a click, or the reminder's
+ * automatic archive) is itself the confirmation to stop a running box first.
+ */
+export async function archiveNow(core: CloudRigCore, name: string, options: RunOptions = {}): Promise<ArchiveResult> {
+  return archiveWorkstation(core, await planArchive(core, name), options);
+}
+
+/** The archive reminder's settings for a workstation and, while it is stopped, what its disk and its image cost a month. */
+export async function archiveReminderOptions(core: CloudRigCore, snapshot: Snapshot): Promise<Omit<ArchiveReminderInput, 'workstation' | 'now' | 'stoppedSince'>> {
+  const spec = core.service.spec(snapshot.name);
+  const saving = snapshot.phase === 'stopped' ? await archiveSaving(core, spec.region, spec.diskGiB).catch(() => null) : null;
+  return {
+    afterDays: archiveAfterDaysOf(spec),
+    auto: spec.autoArchive === true,
+    monthly: saving === null ? null : { diskUsd: saving.diskMonthlyUsd, archiveUsd: saving.archiveMonthlyUsd },
   };
 }
 
