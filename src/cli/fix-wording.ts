@@ -26,6 +26,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   setupScript: '--setup',
   nodes: '--nodes',
   gpuSpec: '--gpus',
+  archiveAfterDays: '--archive-after-days',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {

@@ -18,7 +18,7 @@ import { listGpuOffers } from '../core/app/account.js';
 import type { CloudRigCore, DefaultRegion } from '../core/app/cloudrig-core.js';
 import { setUpWorkstation } from '../core/app/workstation-setup.js';
 import { rememberUse } from '../core/app/workstation-choice.js';
-import { DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
+import { ARCHIVE_AFTER_DAYS, DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 import { flag, lineWriter, warningLine, type Io } from './output.js';
@@ -36,6 +36,7 @@ const OFFERS_WAIT_MS = 5_000;
 interface InitOptions {
   name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; idleMinutes?: number; spot?: boolean; onDemand?: boolean;
   sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false;
+  archiveAfterDays?: number; autoArchive?: boolean;
 }
 
 /** The values a new workstation still needs, from flags, the AWS configuration, questions or defaults. */
@@ -71,6 +72,10 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
     .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
     .option('--setup <file>', 'a script run once, as the ssh user, on the first boot of a fresh instance; rig up shows its output')
     .option('--no-setup', 'remove the setup script')
+    .option('--archive-after-days <n>', `days stopped before the reminder offers to archive it (${ARCHIVE_AFTER_DAYS.min} to ${ARCHIVE_AFTER_DAYS.max}; default ${ARCHIVE_AFTER_DAYS.default})`,
+      flag((v) => validateInteger(v, 'archiveAfterDays', ARCHIVE_AFTER_DAYS.min, ARCHIVE_AFTER_DAYS.max)))
+    .option('--auto-archive', 'archive it by itself after those days stopped, with a notice the day before (the app does it; off by default)')
+    .option('--no-auto-archive', 'only remind; never archive by itself')
     .action(async (opts: InitOptions) => {
       const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : opts.setup === false ? null : undefined;
       const core = await getCore();
@@ -94,6 +99,8 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
         ingressCidr: opts.cidr,
         ingressAnywhere: opts.allowAnywhere ? true : undefined,
         setupScript,
+        archiveAfterDays: opts.archiveAfterDays,
+        autoArchive: opts.autoArchive,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       rememberUse(core, name);
@@ -102,10 +109,18 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
       if (spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
+      if (opts.archiveAfterDays !== undefined || opts.autoArchive !== undefined) out(archiveLine(spec.archiveAfterDays ?? ARCHIVE_AFTER_DAYS.default, spec.autoArchive === true));
       for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
       out(`Next: \`rig up ${shellQuote(name)}\` starts it${await rateText(core, spec)}.`);
     });
 };
+
+/** What happens to the workstation once it has been stopped for a while. */
+function archiveLine(days: number, auto: boolean): string {
+  return auto
+    ? `Archive: after ${days} days stopped the app archives it by itself (a notice the day before); \`rig archive\` does it now.`
+    : `Archive: after ${days} days stopped the reminder offers to archive it; \`rig archive\` does it now.`;
+}
 
 /**
  * A new workstation's region, type, disk and idle minutes: flags first; then, on a terminal, a

@@ -25,6 +25,7 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   setupScript: 'Settings → Workstation → Setup script',
   nodes: 'the number of nodes',
   gpuSpec: 'the GPUs',
+  archiveAfterDays: 'the days stopped before Archive is offered',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {

@@ -44,7 +44,7 @@ export function isErrorCode(value: string): value is ErrorCode {
 export const INPUT_FIELDS = [
   'name', 'nameArgument', 'region', 'instanceType', 'instanceTypeArgument', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
-  'setupScript', 'nodes', 'gpuSpec',
+  'setupScript', 'nodes', 'gpuSpec', 'archiveAfterDays',
 ] as const;
 export const InputFieldSchema = z.enum(INPUT_FIELDS);
 export type InputField = z.infer<typeof InputFieldSchema>;

@@ -8,6 +8,8 @@ const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300, shuttingDow
 
 interface SpecOnFile {
   preferSavedImage?: boolean;
+  archiveAfterDays?: number;
+  autoArchive?: boolean;
   archive?: { imageId: string; instanceId: string; archivedAt: string };
 }
 
@@ -142,5 +144,21 @@ describe('rig archive: a forgotten stopped box stops billing its disk', () => {
     const archive = await world.rig(['archive', 'gpu']);
     expect(archive.code).toBe(1);
     expect(errorLine(archive.stderr)).toBe('error: Workstation gpu has no instance in us-east-1, so there is no disk to archive. Fix: Start it with `rig up gpu`.');
+  });
+
+  it('rig init --archive-after-days and --auto-archive set when the reminder offers Archive and whether the app archives by itself; a bad number is one line naming the flag', async () => {
+    const set = await world.rig(['init', '--archive-after-days', '3', '--auto-archive']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('Archive: after 3 days stopped the app archives it by itself (a notice the day before); `rig archive` does it now.');
+    expect(await spec()).toMatchObject({ archiveAfterDays: 3, autoArchive: true });
+
+    const off = await world.rig(['init', '--no-auto-archive']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(await spec()).toMatchObject({ archiveAfterDays: 3, autoArchive: false });
+
+    const bad = await world.rig(['init', '--archive-after-days', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('error: option \'--archive-after-days <n>\' argument \'0\' is invalid. "0" is not a whole number from 1 to 365. Fix: --archive-after-days: pass a number from 1 to 365.');
+    expect((await spec()).archiveAfterDays).toBe(3);
   });
 });
