@@ -127,6 +127,11 @@ export function WorkstationPanel(props: {
       <footer className="footer">
         <button type="button" className="link" onClick={() => void request.run(() => api.refresh())}>Refresh</button>
         <button type="button" className="link" onClick={props.onSettings}>Settings</button>
+        {/* A stopped box's disk kept as an image (nothing is lost, so no confirmation): Start launches from it. */}
+        {view.phase === 'stopped' ? (
+          <button type="button" className="link" disabled={request.busy} title="Save the disk as an image, then terminate: the disk stops billing; Start launches from the image"
+            onClick={() => void request.run(() => api.archive())}>Archive</button>
+        ) : null}
         {/* Secondary and far from Stop: it deletes the disk (a confirmation follows). */}
         <button type="button" className="link danger terminate" disabled={!view.canTerminate} onClick={() => props.onConfirm(true)}>Terminate…</button>
       </footer>
