@@ -12,16 +12,8 @@ function cents(usd: number): number {
   return Math.round(usd * 100) / 100;
 }
 
-/** What `rig archive --json` prints. */
-export interface ArchiveJson {
-  readonly name: string;
-  readonly region: string;
-  readonly imageId: string;
-  readonly instanceId: string;
-  readonly stopped: boolean;
-  readonly alreadyArchived: boolean;
-  readonly saving: ArchiveSaving;
-}
+/** What `rig archive --json` prints: the result, money in cents. */
+export type ArchiveJson = ArchiveResult;
 
 /** The line that says what archiving saves, with where the prices came from. */
 export function savingLine(saving: ArchiveSaving): string {

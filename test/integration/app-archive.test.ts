@@ -5,6 +5,7 @@ import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import type { WorkstationSpec } from '../../src/shared/workstation.js';
 import { appOn, useApps } from '../support/app-harness.js';
 import { useRigWorld } from '../support/rig-harness.js';
+import { launchedBox } from '../support/launched-box.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -23,13 +24,8 @@ async function live() {
   return (await world.instances()).filter((i) => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down');
 }
 
-/** `rig up`, then `rig stop`: workstation gpu with a stopped instance. */
-async function stoppedBox(): Promise<string> {
-  expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
-  expect((await world.rig(['stop'])).code).toBe(0);
-  const [instance] = await live();
-  return instance!.InstanceId!;
-}
+/** Workstation gpu with a stopped instance. */
+const stoppedBox = (): Promise<string> => launchedBox(world, 'stopped');
 
 describe('archive in the app', () => {
   it('the popover\'s Archive (workstation:archive) saves the disk as an image, terminates, and Start then launches from the image', async () => {

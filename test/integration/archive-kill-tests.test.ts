@@ -4,6 +4,8 @@ import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec
 import { afterAll, describe, expect, it } from 'vitest';
 import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
+import { untilKillPoint } from '../support/kill-point.js';
+import { launchedBox } from '../support/launched-box.js';
 
 /**
  * kill -9 of `rig archive` at each step, each step held by the cloud proxy until the kill; then AWS
@@ -61,36 +63,16 @@ async function observe(instanceId: string): Promise<{ state: string; available: 
   return { state, available, images, lost: (state === 'gone' || GONE.has(state)) && available.length === 0 };
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, child: { exitCode: number | null; output: () => string }): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (await condition()) return;
-    if (child.exitCode !== null) throw new Error(`rig ended before ${what}:\n${child.output()}`);
-    if (Date.now() > deadline) throw new Error(`never reached ${what}:\n${child.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Starts `rig archive --yes` in its own process, waits for the kill point, and kills it with SIGKILL. */
 async function killAt(what: string, condition: (output: string) => boolean | Promise<boolean>): Promise<void> {
   const child = world.spawnRig(['archive', 'gpu', '--yes']);
-  await until(what, () => condition(child.output()), child);
+  await untilKillPoint(what, () => condition(child.output()), child);
   child.kill('SIGKILL');
   if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
   expect(child.signalCode, `rig finished before being killed at ${what}`).toBe('SIGKILL');
 }
 
-async function launched(state: 'running' | 'stopped'): Promise<string> {
-  const up = await world.rig(['up', '--no-wait-ssh']);
-  expect(up.code, up.stderr).toBe(0);
-  if (state === 'stopped') {
-    const stop = await world.rig(['stop']);
-    expect(stop.code, stop.stderr).toBe(0);
-  }
-  world.cloud.proxy.resetCounts();
-  const instance = (await world.instances()).find((i) => !GONE.has(i.State?.Name ?? ''));
-  return instance!.InstanceId!;
-}
+const launched = (state: 'running' | 'stopped'): Promise<string> => launchedBox(world, state);
 
 function outcome(result: RigResult): string {
   const last = result.stderr.trim().split('\n').filter((l) => l.startsWith('error:') || l.startsWith('✔')).at(-1) ?? '';

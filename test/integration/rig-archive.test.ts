@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DeregisterImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
+import { launchedBox } from '../support/launched-box.js';
 
 const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300, shuttingDownMs: 300 }, eachTest: { init: true } });
 
@@ -26,17 +27,7 @@ async function live() {
   return (await world.instances()).filter((i) => i.State?.Name !== 'terminated' && i.State?.Name !== 'shutting-down');
 }
 
-async function launched(state: 'running' | 'stopped'): Promise<string> {
-  const up = await world.rig(['up', '--no-wait-ssh']);
-  expect(up.code, up.stderr).toBe(0);
-  if (state === 'stopped') {
-    const stop = await world.rig(['stop']);
-    expect(stop.code, stop.stderr).toBe(0);
-  }
-  world.cloud.proxy.resetCounts();
-  const [instance] = await live();
-  return instance!.InstanceId!;
-}
+const launched = (state: 'running' | 'stopped'): Promise<string> => launchedBox(world, state);
 
 function errorLine(stderr: string): string {
   return stderr.trim().split('\n').filter((line) => line.startsWith('error: ')).at(-1) ?? stderr;
