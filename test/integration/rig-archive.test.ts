@@ -73,6 +73,19 @@ describe('rig archive: a forgotten stopped box stops billing its disk', () => {
     expect((await spec()).archive).toMatchObject({ imageId: result.imageId, instanceId });
   });
 
+  it('waits for the image\'s snapshots to complete (the image already listed available) before it terminates anything', async () => {
+    await launched('stopped');
+    world.cloud.proxy.setSnapshotPendingMs(2_000);
+    const archive = await world.rig(['archive', 'gpu']);
+    expect(archive.code, archive.stderr).toBe(0);
+    expect(archive.stderr).toMatch(/Checking that ami-\S+ is available and its snapshots are completed/);
+    const log = world.cloud.proxy.requestLog();
+    const terminate = log.indexOf('TerminateInstances');
+    // At least one answer said pending, and the terminate came only after the one that said completed.
+    expect(log.slice(0, terminate).filter((action) => action === 'DescribeSnapshots').length).toBeGreaterThanOrEqual(2);
+    expect(await live()).toEqual([]);
+  });
+
   it('rig up on an archived workstation launches from its archive image without being asked, even when the spec prefers no saved image', async () => {
     await launched('stopped');
     const archive = await world.rig(['archive', '--json']);
