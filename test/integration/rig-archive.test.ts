@@ -71,6 +71,10 @@ describe('rig archive: a forgotten stopped box stops billing its disk', () => {
     const snapshots = await withEc2(async (ec2) => (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }))).Snapshots ?? []);
     expect(snapshots.map((s) => s.State)).toEqual(snapshotIds.map(() => 'completed'));
     expect((await spec()).archive).toMatchObject({ imageId: result.imageId, instanceId });
+
+    const status = await world.rig(['status', 'gpu']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^Archived to ${result.imageId} on \\d{4}-\\d{2}-\\d{2} \\(its disk, from ${instanceId}\\): \`rig up gpu\` launches from it\\.$`, 'm'));
   });
 
   it('waits for the image\'s snapshots to complete (the image already listed available) before it terminates anything', async () => {
