@@ -28,6 +28,12 @@ export async function resolveLaunchImage(gateway: CloudGateway, spec: Workstatio
   return { ...(await gateway.resolveImage({ kind: 'ami', imageId: archive.imageId }, spec.name, false)), source: 'saved' };
 }
 
+/** The popover's line for a workstation with no instance that is archived: where its disk is; null otherwise. */
+export function archivedDetail(phase: string, spec: WorkstationSpec | undefined): string | null {
+  if (phase !== 'absent' || !spec?.archive) return null;
+  return `Archived to ${spec.archive.imageId} on ${spec.archive.archivedAt.slice(0, 10)}: Start launches it from that image, with its disk as it was.`;
+}
+
 /**
  * Sets (or, with null, clears) the workstation's archive record, changing only that field of the
  * spec as the file holds it now: another writer's change to the rest is kept. Clearing a record
