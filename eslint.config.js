@@ -67,13 +67,11 @@ const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electro
 // core/app; the environment read at the entry points and injected): each rule holds for every other
 // file, and a file leaves its list when it is moved. Nothing new goes on either list.
 const domainImportingApp = ['src/core/workstation-service.ts'];
-const adaptersReadingEnv = [
-  'src/adapters/compose.ts', 'src/adapters/early-ssh-probe.ts', 'src/adapters/aws/error-map.ts', 'src/adapters/store/home.ts',
-];
 
 // electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.
 const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
+const CLI_FACADE = { patterns: ['**/core/app/**'], message: 'The CLI calls the use cases through the façade only: import from src/core/app/face.js (Rig and what it returns).' };
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
 
@@ -132,23 +130,29 @@ export default tseslint.config(
     ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
     'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.'),
   {
-    // Configuration is read once at each entry point (bin/, src/cli/main.ts, src/main/index.ts) and
-    // passed down typed; below them nothing reads the environment (core and shared have no process at all).
-    files: ['src/adapters/**/*.ts', 'src/core/**/*.ts', 'src/shared/**/*.ts'],
-    ignores: adaptersReadingEnv,
+    // Configuration is read once at each entry point (src/cli/rig.ts, src/main/index.ts) and passed
+    // down as a value; below them nothing reads or writes the environment (core and shared have no
+    // process at all), so two runs of `rig` in one process each see their own.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/rig.ts', 'src/main/index.ts'],
     rules: {
       'no-restricted-properties': ['error', {
         object: 'process', property: 'env',
-        message: 'Read the environment only at an entry point (bin/, src/cli/main.ts, src/main/index.ts) and pass the value down typed.',
+        message: 'Read the environment only at an entry point (src/cli/rig.ts, src/main/index.ts) and pass the value down.',
+      }, {
+        object: 'process', property: 'exitCode',
+        message: 'Return the exit code (runRig returns it; a command sets its ExitStatus): process.exitCode is shared by every run in the process.',
       }],
     },
   },
   // The two faces reach src/adapters only through their composition root, and each only there:
   // everything else they use is a use case or a port declared in src/core/app.
-  layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'] }),
-  layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js'] }),
+  // The CLI's commands reach the use cases through the façade only (src/core/app/face.ts): never a
+  // use-case module, the service or a port behind it.
+  layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'], allow: ['**/core/app/face.js'], also: [CLI_FACADE] }),
+  layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/face.js'], also: [CLI_FACADE] }),
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
-  layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'] }),
+  layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
   layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'] }),
   layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js'] }),
   layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1) }),

@@ -11,7 +11,7 @@ const [home, name, windowArg] = process.argv.slice(2);
 if (!home || !name || !windowArg) throw new Error('usage: footprint-child HOME WORKSTATION WINDOW_MS');
 const windowMs = Number(windowArg);
 
-const core = createCore({ home });
+const core = createCore({ home, env: process.env });
 // The app's FleetWatch watches every workstation in the home: this one must be all there is.
 if (core.service.names().join(',') !== name) throw new Error(`the home must hold only ${name}, not ${core.service.names().join(', ')}`);
 let phase = null as Phase | null;

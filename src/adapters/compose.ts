@@ -43,7 +43,7 @@ export interface ComposedCore extends CloudRigCore {
 
 /** The core wired to the real adapters: the one composition both the app and the CLI use. */
 export function createCore(options: CoreOptions): ComposedCore {
-  const env = options.env ?? process.env;
+  const { env } = options;
   const settings = new ConfSettingsStore(options.home);
   const saved = settings.read();
   const profile = options.profile ?? saved.profile ?? null;

@@ -12,7 +12,7 @@ const EARLY_TIMEOUT_MS = 3_000;
  * otherwise it probes afresh.
  * Reads argv loosely on purpose: a wrong guess costs one unused TCP connection, nothing else.
  */
-export function earlySshProbe(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): PrefetchingSshClient | undefined {
+export function earlySshProbe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): PrefetchingSshClient | undefined {
   let home: string | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {

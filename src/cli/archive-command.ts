@@ -1,6 +1,5 @@
 import confirm from '@inquirer/confirm';
-import { archiveWorkstation, planArchive, type ArchiveResult, type ArchiveSaving } from '../core/app/archive.js';
-import { recordArchive } from '../core/archived-image.js';
+import type { ArchiveResult, ArchiveSaving } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import { formatUsd } from '../core/format.js';
 import type { ArchiveRecord } from '../shared/workstation.js';
@@ -41,7 +40,7 @@ function archiveJson(result: ArchiveResult): ArchiveJson {
  * waits until it is confirmed, and terminates; `rig up` then launches from the image.
  * `--forget` drops the record of an archive image that is gone.
  */
-export const registerArchiveCommand: CommandRegistrar = (program, { core, io, progress }) => {
+export const registerArchiveCommand: CommandRegistrar = (program, { rig: getRig, io, progress }) => {
   program
     .command('archive')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
@@ -54,16 +53,16 @@ export const registerArchiveCommand: CommandRegistrar = (program, { core, io, pr
       const out = lineWriter(io.stdout);
       // With --json, stdout holds the one object: the closing lines go to stderr.
       const say = opts.json ? lineWriter(io.stderr) : out;
-      const c = await core();
-      const name = await workstationFor(c, io, named, {
+      const rig = await getRig();
+      const name = await workstationFor(rig, io, named, {
         unasked: opts.yes ? (chosen) => `rig archive ${chosen} --yes` : undefined,
       });
       if (opts.forget) {
-        const archive = c.service.spec(name).archive;
-        recordArchive(c.settings, name, null);
+        const archive = rig.spec(name).archive;
+        rig.forgetArchive(name);
         return say(archive ? `${name} is no longer archived to ${archive.imageId}: \`rig up ${name}\` launches from its own image.` : `${name} is not archived; nothing was changed.`);
       }
-      const plan = await planArchive(c, name);
+      const plan = await rig.planArchive(name);
       if (plan.needsStop && !opts.yes) {
         if (!io.stdinIsTty) {
           throw new CloudRigError('NeedsConfirmation',
@@ -74,7 +73,7 @@ export const registerArchiveCommand: CommandRegistrar = (program, { core, io, pr
         if (!stop) return say('Nothing was changed.');
       }
       const bar = progress();
-      const result = await archiveWorkstation(c, plan, { onStep: bar.step });
+      const result = await rig.archive(plan, { onStep: bar.step });
       bar.done(`archived to ${result.imageId}`);
       say(result.alreadyArchived
         ? `${result.name} was already archived to ${result.imageId} (${result.instanceId} is terminated); \`rig up ${result.name}\` launches from it.`

@@ -4,8 +4,8 @@ import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { remoteFolderOfRunning, requireSshConfigIncluded } from '../core/app/connect.js';
 import type { CommandRegistrar } from './program.js';
+import type { Io } from './output.js';
 import { validateName } from '../core/validate.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
@@ -14,7 +14,7 @@ const EDITORS = ['code', 'cursor'] as const;
 type Editor = (typeof EDITORS)[number];
 
 /** The first executable called `name` on PATH (with Windows' extensions), or null. */
-async function onPath(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+async function onPath(name: string, env: Io['env']): Promise<string | null> {
   const extensions = process.platform === 'win32' ? (env.PATHEXT ?? '.CMD;.EXE').split(';') : [''];
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     for (const extension of extensions) {
@@ -30,10 +30,10 @@ async function onPath(name: string, env: NodeJS.ProcessEnv = process.env): Promi
   return null;
 }
 
-export { remoteFolder, remoteFolderUri } from '../core/app/connect.js';
+export { remoteFolder, remoteFolderUri } from '../core/app/face.js';
 
 /** `rig code [name] [PATH]`: opens a folder on the workstation in VS Code (or Cursor) over Remote-SSH. */
-export const registerCode: CommandRegistrar = (program, { core, io }) => {
+export const registerCode: CommandRegistrar = (program, { rig, io }) => {
   program
     .command('code')
     .argument('[name]', WORKSTATION_ARGUMENT)
@@ -41,16 +41,16 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
     .description('Open a folder on the workstation in VS Code (or Cursor) through Remote-SSH.')
     .addOption(new Option('--editor <editor>', 'which editor to open (default: code when on PATH, else cursor)').choices(EDITORS))
     .action(async (first: string | undefined, second: string | undefined, opts: { editor?: Editor }) => {
-      const c = await core();
+      const c = await rig();
       // `rig code /data` with one workstation: the single argument is the folder.
-      const isName = first !== undefined && c.service.names().includes(first);
+      const isName = first !== undefined && c.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = await requireSshConfigIncluded(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const spec = await c.connect.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
-        const bin = await onPath(editor);
+        const bin = await onPath(editor, io.env);
         if (bin) {
           found = { editor, bin };
           break;
@@ -60,10 +60,10 @@ export const registerCode: CommandRegistrar = (program, { core, io }) => {
         throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
           'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
       }
-      const uri = await remoteFolderOfRunning(c, spec, path);
+      const uri = await c.connect.remoteFolderOfRunning(spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false });
+        const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false, env: io.env });
         child.on('error', (error) => reject(new CloudRigError('EditorFailed', `Could not run ${bin}: ${error.message}.`, `Check that \`${editor} --version\` works in a terminal.`)));
         child.on('close', (exit) => resolve(exit ?? 1));
       });

@@ -1,4 +1,4 @@
-import type { KeptPath, SyncSummary } from '../core/app/files.js';
+import type { KeptPath, SyncSummary } from '../core/app/face.js';
 import type { InstanceStateName, Snapshot } from '../shared/workstation.js';
 
 /** `rig stop --json`: the instance and the state it reached. */

@@ -1,8 +1,6 @@
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { costReport, workstationCost } from '../core/app/cost.js';
 import { spendChartLines } from './spend-chart-text.js';
-import { snoozeWorkstation } from '../core/app/snooze.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
@@ -11,10 +9,10 @@ import type { SnoozeJson } from './command-json.js';
 import { dollars, monthFigure } from './cost-text.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
-export const costStatusExtras: StatusExtras = async (core, snapshot) => ({ ...(await workstationCost(core, snapshot)) });
+export const costStatusExtras: StatusExtras = async (rig, snapshot) => ({ ...(await rig.workstationCost(snapshot)) });
 
 /** `rig cost [--json]` and `rig snooze [N] [--hours H]`. */
-export const registerCostCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerCostCommands: CommandRegistrar = (program, { rig, io }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -22,7 +20,7 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
     .description("This month's cost per workstation, what keeps costing while stopped, and the month's daily spend as a chart.")
     .option('--json', 'print a JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const report = await costReport(await core());
+      const report = await (await rig()).costReport();
       if (opts.json) return out(JSON.stringify(report, null, 2));
       const unpriced = report.monthUnpriced ? " (a run's rate is unknown, so it is not counted)" : '';
       out(`${report.month} (UTC): ${monthFigure(report.monthUsd, report.monthUnpriced)} of instance time so far${unpriced}.`);
@@ -54,8 +52,8 @@ export const registerCostCommands: CommandRegistrar = (program, { core, io }) =>
       if (!Number.isFinite(hours) || hours <= 0) {
         throw new CloudRigError('InvalidInput', `"${opts.hours}" is not a number of hours.`, { action: 'correct-input', field: 'snoozeHours', hint: 'pass a number such as 1 or 2.5.' });
       }
-      const c = await core();
-      const snoozed = await snoozeWorkstation(c, { name: await workstationFor(c, io, name), hours });
+      const c = await rig();
+      const snoozed = await c.snooze({ name: await workstationFor(c, io, name), hours });
       if (opts.json) return out(jsonText({ name: snoozed.name, hours: snoozed.hours, until: new Date(snoozed.until).toISOString() } satisfies SnoozeJson, 2));
       out(`Idle auto-stop snoozed for ${snoozed.hours} h (until ${new Date(snoozed.until).toLocaleTimeString()}); reminders wait as long.`);
     });

@@ -3,8 +3,6 @@ import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
 import { cliFix } from './fix-wording.js';
 import { validateInstanceType, validateRegion } from '../core/validate.js';
-import { requestQuota } from '../core/app/account.js';
-import { runDoctor } from '../core/app/doctor.js';
 import type { Check, CheckReport } from '../shared/views.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
@@ -29,7 +27,7 @@ function reportJson(report: CheckReport): unknown {
  * credentials, region, default VPC, image, both markets' vCPU quota, key pair and private key,
  * security group against this machine's address, ssh config Include; after confirmation, a quota increase.
  */
-export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
+export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
   program
     .command('doctor')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
@@ -42,16 +40,16 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
     .option('--yes', 'do not ask before filing the quota request')
     .option('--json', 'print every check as JSON: id, status, title, detail, fix (structured) and fixText')
     .action(async (name: string | undefined, opts: { region?: string; type?: string; spot?: boolean; onDemand?: boolean; requestQuota?: boolean; yes?: boolean; json?: boolean }) => {
-      const c = await core();
+      const c = await rig();
       // The checks are of a workstation unless --region and --type ask about the account alone: the
       // one named, or the one the name rules pick (said on stderr, so --json stays parseable).
-      const accountAlone = name === undefined && ((opts.region !== undefined && opts.type !== undefined) || c.service.names().length === 0);
-      const report = await runDoctor(c, {
+      const accountAlone = name === undefined && ((opts.region !== undefined && opts.type !== undefined) || c.names().length === 0);
+      const report = await c.account.doctor({
         name: accountAlone ? undefined : await workstationFor(c, io, name),
         region: opts.region === undefined ? undefined : validateRegion(opts.region, 'region'),
         instanceType: opts.type === undefined ? undefined : validateInstanceType(opts.type, 'instanceType'),
         spot: opts.spot ? true : opts.onDemand ? false : undefined,
-        defaultRegion: process.env.AWS_REGION ?? 'us-east-1',
+        defaultRegion: io.env.AWS_REGION ?? 'us-east-1',
       });
       const out = lineWriter(io.stdout);
       if (opts.json) out(JSON.stringify(reportJson(report), null, 2));
@@ -66,7 +64,7 @@ export const registerDoctor: CommandRegistrar = (program, { core, io }) => {
           const ok = await confirm({ message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true });
           if (!ok) return out('No request was filed.');
         }
-        const filed = await requestQuota(c, offer);
+        const filed = await c.account.requestQuota(offer);
         out(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
         return;
       }

@@ -1,5 +1,4 @@
 import { Document } from 'yaml';
-import { exportSkyPilot } from '../core/app/skypilot-export.js';
 import { CloudRigError } from '../core/errors.js';
 import { validateGpuSpec, validateInteger } from '../core/validate.js';
 import type { SkyPilotTask } from '../core/skypilot-task.js';
@@ -19,7 +18,7 @@ export function skyPilotYaml(task: SkyPilotTask): string {
 }
 
 /** `rig export [name] --skypilot [--nodes N] [--gpus MODEL:COUNT]`: a task file on stdout. */
-export const registerExportCommand: CommandRegistrar = (program, { core, io }) => {
+export const registerExportCommand: CommandRegistrar = (program, { rig, io }) => {
   program
     .command('export')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
@@ -32,8 +31,8 @@ export const registerExportCommand: CommandRegistrar = (program, { core, io }) =
       if (!opts.skypilot) {
         throw new CloudRigError('InvalidInput', 'Say which format to export.', { action: 'correct-input', field: 'name', hint: 'pass --skypilot (the only format for now).' });
       }
-      const c = await core();
-      const task = await exportSkyPilot(c, await workstationFor(c, io, name), { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
+      const c = await rig();
+      const task = await c.account.exportSkyPilot(await workstationFor(c, io, name), { nodes: opts.nodes ?? 1, gpus: opts.gpus ?? null });
       lineWriter(io.stdout)(skyPilotYaml(task).trimEnd());
     });
 };

@@ -4,14 +4,16 @@ import { posix } from 'node:path';
 import ora from 'ora';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/files.js';
+import { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from '../core/app/face.js';
 import { validateName } from '../core/validate.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
+import type { ExitStatus } from './exit-status.js';
 import { isInteractive, jsonText, lineWriter, type Io } from './output.js';
 import { copyJson } from './command-json.js';
 import type { CommandRegistrar } from './program.js';
-import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { untilInterrupted, watchFailures } from './remote-session.js';
+import { keptSession } from './kept-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /**
@@ -36,7 +38,7 @@ const size = byteSize;
 
 /** Progress on stderr: a spinner with the bytes on a terminal, one line per file otherwise. */
 function progressPrinter(io: Io, arrow: string): { onProgress: (progress: CopyProgress) => void; done: () => void } {
-  const interactive = isInteractive(io.stderr);
+  const interactive = isInteractive(io.stderr, io.env);
   const spinner = interactive ? ora({ text: 'Comparing…', stream: io.stderr }).start() : null;
   return {
     onProgress: (p) => {
@@ -105,9 +107,9 @@ async function untilCopiedOrInterrupted(copier: FileCopier, copy: Promise<SyncSu
 }
 
 /** What Ctrl-C during a copy says, and its exit code. */
-function interruptedCopy(io: Io, command: string): void {
+function interruptedCopy(io: Io, exit: ExitStatus, command: string): void {
   io.stderr.write(`Interrupted: files copied before Ctrl-C are in place; those under way were not written (their old copies, if any, are untouched). Run the same ${command} again to finish.\n`);
-  process.exitCode = 130;
+  exit.set(130);
 }
 
 /** The top-level path the user named, with links resolved (a link is allowed there, and only there). */
@@ -127,7 +129,7 @@ function shellWord(word: string): string {
 }
 
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
-export const registerFileCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -139,22 +141,22 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .option('--force', 'replace files that are newer on the workstation, and links or special files where a file goes')
     .addOption(new Option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied').conflicts('watch'))
     .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean; json?: boolean }) => {
-      const c = await core();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const c = await rig();
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
       const local = await named(checkedPath(paths[0]!, 'local'));
-      const source = c.remote.localTree(local);
+      const source = c.connect.localTree(local);
       const rootEntry = await source.stat('');
       if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
         throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
       }
       // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
-      const remote = c.remote.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
-      const session = await openSession(c, name);
+      const remote = c.connect.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
+      const session = await c.connect.openSession(name);
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
       let lastKept = '';
@@ -178,7 +180,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
       };
       try {
         const first = await push(true);
-        if (first === null) return interruptedCopy(io, 'rig push');
+        if (first === null) return interruptedCopy(io, exit, 'rig push');
         if (opts.json) return out(jsonText(copyJson(name, { from: local, to: where }, first), 2));
         out(summaryLine(first, where));
         if (!opts.watch) return;
@@ -186,8 +188,11 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         const interrupted = untilInterrupted(controller);
         // Bound to the instance pushed to first: once it ends, the watch ends, sending nothing anywhere else.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the watch stopped. Nothing was copied to the new address.' });
+        // Back after a sleep or a network change, it pushes at once: an edit whose push failed meanwhile is not left behind.
+        let pushNow = (): void => undefined;
+        const kept = keptSession(c, session, io, controller.signal, failures.onError, () => pushNow());
         await watchAndSync({
-          watcher: c.remote.watchLocal(local, rootEntry.kind === 'file'),
+          watcher: c.connect.watchLocal(local, rootEntry.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           // Said only once the watch is in place: an edit made after this line is never missed.
@@ -198,7 +203,8 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
             const summary = await push(false);
             if (summary?.copied.length) out(summaryLine(summary, where));
           },
-          onError: failures.onError,
+          syncNow: (sync) => (pushNow = sync),
+          onError: kept.quiet(failures.onError),
         });
         await interrupted;
         failures.rethrow();
@@ -216,14 +222,14 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
     .option('--force', 'replace files that are newer here, and symbolic links or special files where a file goes (replaced, never written through)')
     .option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied (also when names were refused, before the error)')
     .action(async (first: string | undefined, more: string[], opts: { force?: boolean; json?: boolean }) => {
-      const c = await core();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const c = await rig();
+      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
         throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
       }
-      const remote = c.remote.remoteRoot(checkedPath(paths[0]!, 'remote'));
+      const remote = c.connect.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const remoteName = posix.basename(posix.normalize(remote));
       // `rig pull ..`, `rig pull ~`, `rig pull /`: a folder with no name of its own would be merged
       // into the current folder or one above it.
@@ -233,7 +239,7 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         throw new CloudRigError('InvalidInput', `rig pull ${paths[0]} would merge that whole folder of the workstation into ${local}${paths[1] === undefined ? '' : ', which holds the current folder'}.`,
           `Name a new folder for it, e.g. \`rig pull ${shellWord(paths[0]!)} ./pulled\`.`);
       }
-      const session = await openSession(c, name);
+      const session = await c.connect.openSession(name);
       try {
         const source: FileTree = session.tree(remote);
         const rootEntry = await source.stat('');
@@ -245,11 +251,11 @@ export const registerFileCommands: CommandRegistrar = (program, { core, io }) =>
         const copier = session.download(remote, local);
         let summary: SyncSummary | null;
         try {
-          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.remote.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
+          summary = await untilCopiedOrInterrupted(copier, syncTree(source, c.connect.localTree(local), copier, { force: opts.force === true, onProgress: printer.onProgress }));
         } finally {
           printer.done();
         }
-        if (summary === null) return interruptedCopy(io, 'rig pull');
+        if (summary === null) return interruptedCopy(io, exit, 'rig pull');
         for (const kept of summary.kept) io.stderr.write(`${keptLine(kept, { source: session.target.workstation ?? 'the workstation', dest: 'this computer' })}\n`);
         const box = session.target.workstation ?? 'the workstation';
         out(opts.json ? jsonText(copyJson(name, { from: `${box}:${remote === '.' ? '~' : remote}`, to: local }, summary), 2) : summaryLine(summary, local));

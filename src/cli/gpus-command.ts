@@ -5,7 +5,6 @@ import { GPU_MODEL_PATTERN, PRICE_SOURCE_NOTE } from '../shared/gpu-offers.js';
 import type { Price } from '../core/price-catalog.js';
 import { flag, lineWriter } from './output.js';
 import { validateRegion } from '../core/validate.js';
-import { listGpuOffers } from '../core/app/account.js';
 import type { CommandRegistrar } from './program.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 
@@ -36,7 +35,7 @@ function quotaText(offer: GpuOffer): string {
 const GPUS_HEADER = ['GPU', 'GPUS', 'GPU MEMORY', 'CPUS', 'MEMORY', 'TYPE', 'REGION', 'ON-DEMAND', 'SPOT', 'QUOTA'];
 
 /** `rig gpus`: GPU instance types by price, with the account's quota, in one region or all. */
-export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => {
+export const registerGpusCommand: CommandRegistrar = (program, { rig, io }) => {
   const out = lineWriter(io.stdout);
   program
     .command('gpus')
@@ -48,11 +47,11 @@ export const registerGpusCommand: CommandRegistrar = (program, { core, io }) => 
     .option('--spot', 'compare --max-usd with spot prices, and sort by them')
     .option('--json', 'print a JSON array')
     .action(async (opts: { region?: string; allRegions?: boolean; gpu?: string; maxUsd?: number; spot?: boolean; json?: boolean }) => {
-      const c = await core();
-      const names = c.service.names();
-      const home = names.length > 0 ? c.service.spec(names.length === 1 ? names[0] : c.settings.read().current ?? names[0]).region : null;
-      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? process.env.AWS_REGION ?? 'us-east-1'];
-      const { offers, skipped } = await listGpuOffers(c, regions, opts.gpu ?? null);
+      const c = await rig();
+      const names = c.names();
+      const home = names.length > 0 ? c.spec(names.length === 1 ? names[0] : c.currentName() ?? names[0]).region : null;
+      const regions = opts.allRegions ? await c.account.enabledRegions() : [opts.region ?? home ?? io.env.AWS_REGION ?? 'us-east-1'];
+      const { offers, skipped } = await c.account.gpuOffers(regions, opts.gpu ?? null);
       const rows = selectGpuOffers(offers, { gpu: opts.gpu ?? null, maxUsd: opts.maxUsd ?? null, spot: opts.spot === true });
       for (const { region: where, message } of skipped) io.stderr.write(`skipped ${where}: ${message}\n`);
       if (opts.json) return out(JSON.stringify(rows.map(gpuOfferRow), null, 2));

@@ -13,11 +13,7 @@ import {
   validateSshUser,
 } from '../core/validate.js';
 import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
-import { hourlyRateOf } from '../core/price-catalog.js';
-import { listGpuOffers } from '../core/app/account.js';
-import type { CloudRigCore, DefaultRegion } from '../core/app/cloudrig-core.js';
-import { setUpWorkstation } from '../core/app/workstation-setup.js';
-import { rememberUse } from '../core/app/workstation-choice.js';
+import type { DefaultRegion, Rig } from '../core/app/face.js';
 import { ARCHIVE_AFTER_DAYS, DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';
@@ -48,7 +44,7 @@ interface Chosen {
 }
 
 /** `rig init`: save a workstation's spec, make its key pair and security group, and say what comes next. */
-export const registerInitCommand: CommandRegistrar = (program, { core: getCore, io, progress }) => {
+export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io, progress }) => {
   const out = lineWriter(io.stdout);
   program
     .command('init')
@@ -78,14 +74,14 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
     .option('--no-auto-archive', 'only remind; never archive by itself')
     .action(async (opts: InitOptions) => {
       const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : opts.setup === false ? null : undefined;
-      const core = await getCore();
-      const names = core.service.names();
+      const rig = await getRig();
+      const names = rig.names();
       const name = opts.name ?? (names.length === 1 ? names[0]! : 'gpu');
       // A saved workstation keeps what no flag changes; only a new one needs values chosen for it.
       const isNew = !names.includes(name);
-      const chosen = isNew ? await chooseMissing(core, io, name, opts) : {};
+      const chosen = isNew ? await chooseMissing(rig, io, name, opts) : {};
       const bar = progress();
-      const result = await setUpWorkstation(core, {
+      const result = await rig.setUp({
         name,
         region: chosen.region ?? opts.region,
         instanceType: chosen.instanceType ?? opts.type,
@@ -103,7 +99,7 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
         autoArchive: opts.autoArchive,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
-      rememberUse(core, name);
+      rig.rememberUse(name);
       const { spec } = result;
       out(`Workstation ${name}: ${spec.instanceType} in ${spec.region}, ssh from ${spec.ingressCidr}, stops after ${spec.autoStop.idleMinutes} idle minutes.`);
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
@@ -111,7 +107,7 @@ export const registerInitCommand: CommandRegistrar = (program, { core: getCore, 
       if (spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
       if (opts.archiveAfterDays !== undefined || opts.autoArchive !== undefined) out(archiveLine(spec.archiveAfterDays ?? ARCHIVE_AFTER_DAYS.default, spec.autoArchive === true));
       for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
-      out(`Next: \`rig up ${shellQuote(name)}\` starts it${await rateText(core, spec)}.`);
+      out(`Next: \`rig up ${shellQuote(name)}\` starts it${await rateText(rig, spec)}.`);
     });
 };
 
@@ -127,8 +123,8 @@ function archiveLine(days: number, auto: boolean): string {
  * question for each one missing (defaults shown); without one, never a question: the region from
  * the AWS configuration (said on stderr) or an error naming --region, the rest their defaults.
  */
-async function chooseMissing(core: CloudRigCore, io: Io, name: string, opts: InitOptions): Promise<Chosen> {
-  const configured = opts.region ? null : await core.account.defaultRegion();
+async function chooseMissing(rig: Rig, io: Io, name: string, opts: InitOptions): Promise<Chosen> {
+  const configured = opts.region ? null : await rig.account.defaultRegion();
   if (!io.stdinIsTty) {
     // The type's default launches nothing yet; a region is the user's to choose, so it must come from somewhere.
     const instanceType = opts.type ?? DEFAULTS.instanceType;
@@ -140,13 +136,13 @@ async function chooseMissing(core: CloudRigCore, io: Io, name: string, opts: Ini
   if (opts.region && opts.type && opts.disk !== undefined && opts.idleMinutes !== undefined) return {};
   const asker = terminalAsker(io);
   try {
-    return await askMissing(core, io, asker, opts, configured);
+    return await askMissing(rig, io, asker, opts, configured);
   } finally {
     asker.close();
   }
 }
 
-async function askMissing(core: CloudRigCore, io: Io, asker: Asker, opts: InitOptions, configured: DefaultRegion | null): Promise<Chosen> {
+async function askMissing(rig: Rig, io: Io, asker: Asker, opts: InitOptions, configured: DefaultRegion | null): Promise<Chosen> {
   const out = lineWriter(io.stdout);
   const region = opts.region ?? await asker.ask(
     configured ? `Region (from ${configured.source})` : 'Region, e.g. us-east-1',
@@ -155,7 +151,7 @@ async function askMissing(core: CloudRigCore, io: Io, asker: Asker, opts: InitOp
   );
   let instanceType = opts.type;
   if (instanceType === undefined) {
-    const offers = await launchableOffers(core, region, opts.spot === true);
+    const offers = await launchableOffers(rig, region, opts.spot === true);
     if (offers.length) {
       out(`GPU types in ${region}, cheapest first (types your quota rules out are left out):`);
       for (const line of offerLines(offers)) out(line);
@@ -183,11 +179,11 @@ function noRegion(name: string, named: boolean): CloudRigError {
  * quickly: Pricing answers for many types can take a while on a cold cache, and the question is
  * worth asking without the list.
  */
-async function launchableOffers(core: CloudRigCore, region: string, spot: boolean): Promise<GpuOffer[]> {
+async function launchableOffers(rig: Rig, region: string, spot: boolean): Promise<GpuOffer[]> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const slow = new Promise<null>((resolve) => (timer = setTimeout(resolve, OFFERS_WAIT_MS, null)));
   try {
-    const list = await Promise.race([listGpuOffers(core, [region], null).catch(() => null), slow]);
+    const list = await Promise.race([rig.account.gpuOffers([region], null).catch(() => null), slow]);
     if (list === null) return [];
     return selectGpuOffers(list.offers, { spot }).filter((offer) => quotaAllows(offer) !== false).slice(0, OFFERS_LISTED);
   } finally {
@@ -209,9 +205,9 @@ function offerLines(offers: readonly GpuOffer[]): string[] {
 }
 
 /** " (about $0.53/h)" from the price catalog, or nothing when no price is known. */
-async function rateText(core: CloudRigCore, spec: { readonly region: string; readonly instanceType: string; readonly spot: boolean }): Promise<string> {
+async function rateText(rig: Rig, spec: { readonly region: string; readonly instanceType: string; readonly spot: boolean }): Promise<string> {
   try {
-    const rate = await hourlyRateOf(core.prices, { region: spec.region, instanceType: spec.instanceType, spot: spec.spot, availabilityZone: null });
+    const rate = await rig.hourlyRate({ region: spec.region, instanceType: spec.instanceType, spot: spec.spot });
     return rate ? ` (about ${formatHourly(rate.usd)}${rate.market === 'spot' ? ' on spot' : ''})` : '';
   } catch {
     return '';

@@ -17,10 +17,11 @@ import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
 import { registerResizeCommand } from './resize-command.js';
 import { registerArchiveCommand } from './archive-command.js';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
+import { Rig } from '../core/app/face.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
 import { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { ExitStatus } from './exit-status.js';
 
 /** Splits `rig ssh [name] -- cmd…` so the remote command never reaches the option parser. */
 export function splitRemote(argv: readonly string[]): { args: string[]; remote: string[] } {
@@ -35,7 +36,7 @@ export function splitRemote(argv: readonly string[]): { args: string[]; remote: 
  */
 class ChangeAnnouncer {
   private command: ChangeCommand | null = null;
-  private core: CloudRigCore | null = null;
+  private rig: Rig | null = null;
   private workstation: string | null = null;
   private lastPhase: string | null = null;
   private writes: Promise<void> = Promise.resolve();
@@ -45,11 +46,11 @@ class ChangeAnnouncer {
     this.command = isChangeCommand(name) ? name : null;
   }
 
-  /** The core the command built: follow its snapshots when the command changes state. */
-  attach(core: CloudRigCore): void {
+  /** The use cases the command loaded: follow their snapshots when the command changes state. */
+  attach(rig: Rig): void {
     if (this.command === null) return;
-    this.core = core;
-    core.service.onDidChange((snapshot) => {
+    this.rig = rig;
+    rig.onDidChange((snapshot) => {
       this.workstation = snapshot.name;
       if (snapshot.phase === this.lastPhase) return;
       this.lastPhase = snapshot.phase;
@@ -62,16 +63,16 @@ class ChangeAnnouncer {
    * that failed before it saw any state (bad input, no workstation) changed nothing to announce.
    */
   async finished(succeeded: boolean): Promise<void> {
-    if (this.core === null || (!succeeded && this.lastPhase === null)) return;
+    if (this.rig === null || (!succeeded && this.lastPhase === null)) return;
     this.send('done');
     await this.writes;
   }
 
   private send(stage: 'running' | 'done'): void {
-    const { core, command } = this;
-    if (!core || !command) return;
+    const { rig, command } = this;
+    if (!rig || !command) return;
     const workstation = this.workstation;
-    this.writes = this.writes.then(() => core.changes.announce({ command, workstation, stage }));
+    this.writes = this.writes.then(() => rig.announce({ command, workstation, stage }));
   }
 }
 
@@ -86,7 +87,7 @@ const LOOKUP_ON_INTERRUPT_MS = 3_000;
  */
 class InterruptLine {
   private tracker: BilledOnInterrupt | null = null;
-  private core: CloudRigCore | null = null;
+  private rig: Rig | null = null;
   private handling = false;
   private readonly onSignal = (signal: NodeJS.Signals): void => void this.interrupted(signal);
 
@@ -97,7 +98,7 @@ class InterruptLine {
     if (name !== 'up' && name !== 'down') return;
     this.tracker = new BilledOnInterrupt(name, (workstation) => {
       try {
-        return this.core?.service.spec(workstation).spot ?? false;
+        return this.rig?.spec(workstation).spot ?? false;
       } catch {
         return false;
       }
@@ -106,10 +107,10 @@ class InterruptLine {
     process.on('SIGTERM', this.onSignal);
   }
 
-  /** The core the command built: its snapshots feed the tracker. */
-  attach(core: CloudRigCore): void {
-    this.core = core;
-    core.service.onDidChange((snapshot) => this.tracker?.snapshot(snapshot));
+  /** The use cases the command loaded: their snapshots feed the tracker. */
+  attach(rig: Rig): void {
+    this.rig = rig;
+    rig.onDidChange((snapshot) => this.tracker?.snapshot(snapshot));
   }
 
   /** The tracker of the running command, for its steps; null when the command cannot leave anything billed. */
@@ -126,15 +127,15 @@ class InterruptLine {
     // The settings library's exit hook raises the signal once more after its cleanup: one line only.
     if (this.handling) return;
     this.handling = true;
-    Progress.failAll();
+    Progress.failAll(this.io);
     const tracker = this.tracker;
-    const core = this.core;
+    const rig = this.rig;
     const name = tracker?.name();
-    if (tracker?.needsLookup() && core && name) {
+    if (tracker?.needsLookup() && rig && name) {
       // The launch was sent but its answer never came: ask AWS once (bounded) which instance it made.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        core.service.refresh(name, { probeSsh: false, force: true }).catch(() => undefined),
+        rig.refresh(name, { probeSsh: false, force: true }).catch(() => undefined),
         new Promise((resolve) => (timer = setTimeout(resolve, LOOKUP_ON_INTERRUPT_MS))),
       ]);
       clearTimeout(timer);
@@ -164,25 +165,33 @@ Environment:
 
 Shell completion: eval "$(rig complete bash)" (or zsh, fish, powershell); see the README.`;
 
-/** Runs `rig` with the given arguments (without node and script) and returns the exit code. */
+/**
+ * Runs `rig` with the given arguments (without node and script) and returns the exit code. Everything
+ * it takes from its process comes in `io` (streams, the environment), and the code is returned, never
+ * left in `process.exitCode`: two runs may share a process.
+ */
 export async function runRig(
   argv: readonly string[],
-  io: Io = { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY) },
+  io: Io,
   extensions: { statusExtras?: StatusExtras; register?: CommandRegistrar[]; ssh?: SshClient; interrupts?: boolean } = {},
 ): Promise<number> {
   const { args, remote } = splitRemote(argv);
   const changes = new ChangeAnnouncer();
   const interrupts = extensions.interrupts ? new InterruptLine(io) : null;
-  const program = buildProgram(io, async ({ home, profile }) => {
+  const exit = new ExitStatus();
+  const program = buildProgram(io, async ({ home, profile, debug }) => {
     // The composition root: the only place `rig` reaches src/adapters (loaded on first use, so `rig --help` stays fast).
     const compose = await import('../adapters/compose.js');
-    if (process.env.CLOUDRIG_DEBUG === '1' || process.env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
-    const core = compose.createCore({ home: home ?? compose.resolveHome(), profile, ssh: extensions.ssh });
-    changes.attach(core);
-    interrupts?.attach(core);
-    return core;
+    // --debug is CLOUDRIG_DEBUG=1 for this run: the composition reads it from the environment it is given.
+    const env = debug ? { ...io.env, CLOUDRIG_DEBUG: '1' } : io.env;
+    if (env.CLOUDRIG_DEBUG === '1' || env.CLOUDRIG_DEBUG === 'true') compose.watchHttpForDebug();
+    const rig = new Rig(compose.createCore({ home: home ?? compose.resolveHome(env), profile, ssh: extensions.ssh, env }));
+    changes.attach(rig);
+    interrupts?.attach(rig);
+    return rig;
   }, {
     remote,
+    exit,
     billed: () => interrupts?.billed() ?? null,
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerInitCommand, registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
@@ -212,13 +221,13 @@ export async function runRig(
   try {
     await program.parseAsync(args, { from: 'user' });
     succeeded = true;
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return exit.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message (help, version, or the bad flag with its fix).
       return error.exitCode === 0 ? 0 : 2;
     }
-    Progress.failAll();
+    Progress.failAll(io);
     io.stderr.write(`${errorLine(error)}\n`);
     return 1;
   } finally {

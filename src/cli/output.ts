@@ -6,11 +6,19 @@ import type { ErrorInfo } from '../shared/errors.js';
 import { cliErrorText, cliFix } from './fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';
 
-/** Where the CLI writes; injectable so tests can run the program in-process. */
+/** The environment as the entry point read it once; nothing below it reads `process.env`. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * What one `rig` run takes from its process: where it writes, whether it may ask, and the
+ * environment. The `rig` executable passes its own; a test passes streams and an environment of its
+ * own, so two runs in one process never share either.
+ */
 export interface Io {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stdinIsTty: boolean;
+  readonly env: Environment;
 }
 
 /**
@@ -19,8 +27,8 @@ export interface Io {
  * `stty cols 0`, some IDE and CI consoles) gets plain lines: a spinner there redraws for ever,
  * since no line ever fits (847 MB of cursor moves in 10 minutes).
  */
-export function isInteractive(stream: Io['stderr']): boolean {
-  return Boolean(stream.isTTY) && !process.env.CI && process.env.TERM !== 'dumb' && (stream.columns ?? 0) > 0;
+export function isInteractive(stream: Io['stderr'], env: Environment): boolean {
+  return Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb' && (stream.columns ?? 0) > 0;
 }
 
 /**
@@ -28,7 +36,7 @@ export function isInteractive(stream: Io['stderr']): boolean {
  * `FORCE_COLOR` turns it on (`0` or `false` off), otherwise a terminal that is not TERM=dumb. Ora's
  * spinner colours through chalk, which ignores NO_COLOR, so rig decides and tells it.
  */
-export function useColor(stream: Io['stderr'], env: NodeJS.ProcessEnv = process.env): boolean {
+export function useColor(stream: Io['stderr'], env: Environment): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   return Boolean(stream.isTTY) && env.TERM !== 'dumb';
@@ -60,19 +68,19 @@ export class Progress {
   private readonly color: boolean;
 
   constructor(private readonly io: Io) {
-    this.color = useColor(io.stderr);
+    this.color = useColor(io.stderr, io.env);
   }
 
-  /** Marks every spinner still turning as failed (the command ended with an error). */
-  static failAll(): void {
-    for (const progress of Progress.active) progress.fail();
+  /** Marks every spinner of this run (its `io`) still turning as failed: the command ended with an error. */
+  static failAll(io: Io): void {
+    for (const progress of Progress.active) if (progress.io === io) progress.fail();
   }
 
   readonly step = (step: Step): void => {
     if (this.current === step.label) return;
     this.stopTicker();
     const label = step.label;
-    if (!isInteractive(this.io.stderr)) {
+    if (!isInteractive(this.io.stderr, this.io.env)) {
       this.io.stderr.write(`• ${label}\n`);
       this.tick(STILL_WAITING_EVERY_MS, (elapsed) => this.io.stderr.write(`  still: ${label} (${elapsed})\n`));
     } else {

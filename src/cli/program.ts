@@ -2,7 +2,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import confirm from '@inquirer/confirm';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
+import { CloudRigError } from '../core/errors.js';
 import { ingressWarning } from '../core/ingress.js';
 import { shellQuote, sshArgs } from '../core/ssh-command.js';
 import { displayedSshCommand } from '../core/ssh-config.js';
@@ -10,19 +10,20 @@ import { validateAmiId, validateInteger, validateName } from '../core/validate.j
 import { unknownFieldsWarning } from '../shared/settings.js';
 import type { Step } from '../shared/workstation.js';
 import { spotInterruptionNotice } from '../core/duplicates.js';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
-import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation } from '../core/app/lifecycle.js';
+import type { Rig } from '../core/app/face.js';
 import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
 import { askToTerminate } from './down-question.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
+import { keepUpJson, keepUpLine } from './keep-up-text.js';
 import { hoursAndMinutes } from '../core/format.js';
 import { reportLeftovers } from './session-end.js';
 import { followSetupAfterUp } from './setup-script-option.js';
 import { statusOfAll } from './status-command.js';
 import type { BilledOnInterrupt } from './billed-on-interrupt.js';
+import { ExitStatus } from './exit-status.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 import { archivedLine } from './archive-command.js';
@@ -35,21 +36,23 @@ interface GlobalOptions {
 }
 
 /**
- * Loads the core for the global options (home null: the default home); the CLI never loads it before
- * parsing succeeded. Not core/app's CoreFactory: this one resolves the home and imports the composition.
+ * Loads the use cases for the global options (home null: the default home); the CLI never loads them
+ * before parsing succeeded. The loader resolves the home and imports the composition.
  */
-export type CoreLoader = (options: { home: string | null; profile: string | null }) => Promise<CloudRigCore>;
+export type RigLoader = (options: { home: string | null; profile: string | null; debug: boolean }) => Promise<Rig>;
 
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { core: () => Promise<CloudRigCore>; io: Io; progress: () => Progress }) => void;
+export type CommandRegistrar = (program: Command, context: { rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
-export function buildProgram(io: Io, makeCore: CoreLoader, options: {
+export function buildProgram(io: Io, makeRig: RigLoader, options: {
   remote?: string[]; statusExtras?: StatusExtras; register?: CommandRegistrar[];
+  /** Where a command that does not fail leaves its exit code (runRig returns it). */
+  exit?: ExitStatus;
   /** What the running command has left billed, told each step (the `rig` executable's Ctrl-C line). */
   billed?: () => BilledOnInterrupt | null;
 } = {}): Command {
@@ -70,16 +73,16 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     })
     .exitOverride();
 
-  // The core (and with it the AWS SDK) loads only when a command needs it: `rig --help` stays fast.
-  let core: Promise<CloudRigCore> | null = null;
-  const getCore = (): Promise<CloudRigCore> => {
-    if (!core) {
+  // The use cases (and with them the AWS SDK) load only when a command needs them: `rig --help` stays fast.
+  let loaded: Promise<Rig> | null = null;
+  const getRig = (): Promise<Rig> => {
+    if (!loaded) {
       const globals = program.opts<GlobalOptions>();
-      if (globals.debug) process.env.CLOUDRIG_DEBUG = '1';
-      core = makeCore({ home: globals.home ?? null, profile: globals.profile ?? null });
+      loaded = makeRig({ home: globals.home ?? null, profile: globals.profile ?? null, debug: globals.debug === true });
     }
-    return core;
+    return loaded;
   };
+  const exit = options.exit ?? new ExitStatus();
   const out = lineWriter(io.stdout);
   const json = (value: unknown): void => out(jsonText(value, 2));
   const progress = () => new Progress(io);
@@ -98,10 +101,10 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .option('--json', 'print the `rig status --json` object (without the cost fields) at the end, also when the setup script failed; the setup log goes to stderr')
     .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number; json?: boolean }) => {
       const startedAt = Date.now();
-      const core = await getCore();
-      const name = await workstationFor(core, io, named);
+      const rig = await getRig();
+      const name = await workstationFor(rig, io, named);
       const bar = progress();
-      const snapshot = await startWorkstation(core, name, {
+      const snapshot = await rig.up(name, {
         waitSsh: opts.waitSsh,
         timeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
         onStep: tracked(bar),
@@ -113,11 +116,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       // With --json, stdout holds the one object: the setup log is progress, so it goes to stderr.
       const upJson = (): void => {
         if (!opts.json) return;
-        const spec = core.service.spec(name);
-        json(statusJson(core.service.cached(name) ?? snapshot, { ingressCidr: spec.ingressCidr, ingressWarning: ingressWarning(spec) }));
+        const spec = rig.spec(name);
+        json(statusJson(rig.cached(name) ?? snapshot, { ingressCidr: spec.ingressCidr, ingressWarning: ingressWarning(spec) }));
       };
       try {
-        await followSetupAfterUp(core, snapshot, opts.json ? { ...io, stdout: io.stderr } : io, {
+        await followSetupAfterUp(rig, snapshot, opts.json ? { ...io, stdout: io.stderr } : io, {
           timeoutMs: followFor,
           onFollowing: () => options.billed?.()?.following(),
         });
@@ -135,23 +138,23 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Show the workstation state (every workstation when there are several and none is named).')
     .option('--json', 'print a JSON object (an array for every workstation)')
     .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       // On stderr, so `--json` stays parseable: the fields are kept, but the user should know they do nothing.
-      const unknown = unknownFieldsWarning(c.settings.unknownFields());
+      const unknown = unknownFieldsWarning(c.unknownSettingsFields());
       if (unknown) io.stderr.write(`warning: ${unknown}\n`);
       if (name === undefined && await statusOfAll(c, io, { json: opts.json === true, extras: options.statusExtras })) return;
       if (name !== undefined) await workstationFor(c, io, name);
-      const described = await c.service.refresh(name, { probeSsh: false });
+      const described = await c.refresh(name, { probeSsh: false });
       // This process asked AWS just now: an error here means the status is unknown, so fail.
       if (described.error) throw new CloudRigError(described.error.code, described.error.message, described.error.fix);
       // The ssh probe and the price lookup are independent: run them together.
-      const [snapshot, extra] = await Promise.all([
-        c.service.probeReady(described.name),
+      const [{ snapshot, watchdog }, extra] = await Promise.all([
+        c.probeReady(described.name).then(async (ready) => ({ snapshot: ready, watchdog: await c.watchdog(ready) })),
         options.statusExtras ? options.statusExtras(c, described) : Promise.resolve<StatusCost>({}),
       ]);
-      const spec = c.service.spec(described.name);
+      const spec = c.spec(described.name);
       const warning = ingressWarning(spec);
-      const status = statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning });
+      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning }), ...keepUpJson(watchdog, c.clock.now()) };
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
@@ -167,6 +170,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       } else {
         for (const line of statusCostLines({ ...extra, hourlyUsd: status.hourlyUsd }, state === 'running')) out(line);
         if (typeof extra.idleStopMinutes === 'number') out(`Stops itself after ${extra.idleStopMinutes} idle minutes.`);
+        const keepUp = state === 'running' ? keepUpLine(watchdog, c.clock.now()) : null;
+        if (keepUp !== null) out(keepUp);
       }
       if (status.spotInterrupted) {
         const notice = spotInterruptionNotice(status.name);
@@ -189,11 +194,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Print the ssh command for the running workstation.')
     .option('--json', 'print { name, command }')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       const name = await workstationFor(c, io, named);
-      const target = await c.service.sshTarget(name);
-      const command = displayedSshCommand(c.service.spec(name).name, target, c.settings.read().sshConfigInstalled);
-      if (opts.json) return json({ name: c.service.spec(name).name, command } satisfies SshCommandJson);
+      const target = await c.connect.sshTarget(name);
+      const command = displayedSshCommand(c.spec(name).name, target, c.sshConfigInstalled());
+      if (opts.json) return json({ name: c.spec(name).name, command } satisfies SshCommandJson);
       out(command);
     });
 
@@ -202,24 +207,22 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Open ssh to the workstation; `rig ssh [name] -- CMD…` runs CMD in the remote shell as `ssh host CMD…` does (words joined with spaces; pipes, &&, ~ and $VAR work there; the exit code passes through).')
     .action(async (named: string | undefined) => {
-      const c = await getCore();
-      const { service } = c;
+      const c = await getRig();
       // Chosen once, before anything else: an unknown or ambiguous name is one error, said once.
       const name = await workstationFor(c, io, named);
-      // The laptop may have moved since the last `rig up`: re-admit its address first.
-      const drift = await service.followAddressDrift(name).catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${toErrorInfo(error).message}` }));
-      const target = await service.sshTarget(name);
+      // The laptop may have moved since the last `rig up`: the shell opens after its address is re-admitted.
+      const { target, drift } = await c.connect.openShell(name);
       // Said once ssh can go ahead: when AWS fails, the one error line says so, not a warning before it too.
       if (drift.changed) io.stderr.write(`${drift.message}\n`);
       const code = await new Promise<number>((resolve, reject) => {
         // As `ssh host cmd…`: the words become one command line for the remote shell, given to ssh as
         // one argument after `--` (never an ssh option, never seen by a local shell: no shell here).
         const remote = options.remote ?? [];
-        const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit' });
+        const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit', env: io.env });
         child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
         child.on('close', (c) => resolve(c ?? 255));
       });
-      process.exitCode = code;
+      exit.set(code);
     });
 
   program
@@ -228,10 +231,10 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .description('Stop the instance (disk kept, compute billing ends); returns once stopped.')
     .option('--json', 'print { name, instanceId, state } once stopped')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
+      const c = await getRig();
       const name = await workstationFor(c, io, named);
       const bar = progress();
-      const snapshot = await stopWorkstation(c, name, { onStep: bar.step });
+      const snapshot = await c.stop(name, { onStep: bar.step });
       bar.done(`${snapshot.instance?.instanceId} is stopped`);
       if (opts.json) json(stopJson(snapshot));
     });
@@ -244,8 +247,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print { name, instanceId, terminated, imageId } at the end (terminated false when the question was declined)')
     .action(async (named: string | undefined, opts: { saveImage?: boolean; yes?: boolean; json?: boolean }) => {
-      const c = await getCore();
-      const spec = c.service.spec(await workstationFor(c, io, named, {
+      const c = await getRig();
+      const spec = c.spec(await workstationFor(c, io, named, {
         unasked: opts.yes ? (name) => `rig down ${name}${opts.saveImage ? ' --save-image' : ''} --yes` : undefined,
       }));
       // With --json, stdout holds the one object: the questions and the closing lines go to stderr.
@@ -259,7 +262,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         if (answer === 'cancel') {
           say('Nothing was terminated.');
           if (opts.json) {
-            const instanceId = (await c.service.refresh(spec.name, { probeSsh: false })).instance?.instanceId ?? null;
+            const instanceId = (await c.refresh(spec.name, { probeSsh: false })).instance?.instanceId ?? null;
             json({ name: spec.name, instanceId, terminated: false, imageId: null } satisfies DownJson);
           }
           return;
@@ -269,7 +272,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       const bar = progress();
       // The snapshot after a terminate has no instance: the steps name the one terminated.
       let instanceId: string | null = null;
-      const result = await terminateWorkstation(c, spec.name, {
+      const result = await c.down(spec.name, {
         saveImage,
         onStep: (step) => {
           if (step.instanceId) instanceId = step.instanceId;
@@ -279,7 +282,7 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
       bar.done('terminated');
       if (result.imageId) say(`Saved image: ${result.imageId}`);
       say(`Workstation ${spec.name} is terminated.`);
-      await reportLeftovers(() => scanAccount(c), say);
+      await reportLeftovers(() => c.scanInstances(), say);
       if (opts.json) json({ name: spec.name, instanceId, terminated: true, imageId: result.imageId } satisfies DownJson);
     });
 
@@ -289,8 +292,8 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .option('--json', 'print a JSON array')
     .action(async (named: string | undefined, opts: { json?: boolean }) => {
-      const c = await getCore();
-      const list = await listImages(c, await workstationFor(c, io, named));
+      const c = await getRig();
+      const list = await c.images(await workstationFor(c, io, named));
       if (opts.json) return json(list);
       if (!list.length) return out('No saved images.');
       for (const image of list) out(`${image.imageId}  ${image.state.padEnd(9)}  ${image.sizeGiB} GiB  ${image.createdAt ?? ''}  ${image.name}`);
@@ -305,11 +308,11 @@ export function buildProgram(io: Io, makeCore: CoreLoader, options: {
         if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, { action: 'confirm' });
         if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
       }
-      const c = await getCore();
-      await removeImage(c, await workstationFor(c, io, opts.name), imageId);
+      const c = await getRig();
+      await c.removeImage(await workstationFor(c, io, opts.name), imageId);
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  for (const register of options.register ?? []) register(program, { core: getCore, io, progress });
+  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit });
   return program;
 }

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import type { RemoteSession } from '../core/app/remote-access.js';
+import type { RemoteSession } from '../core/app/face.js';
 import { warningLine } from './output.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */
-export { openWorkstationSession as openSession } from '../core/app/connect.js';
 
 /**
  * Resolves when the user presses Ctrl-C (or the process is told to end), after aborting

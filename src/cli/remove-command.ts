@@ -1,9 +1,8 @@
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
 import { CloudRigError } from '../core/errors.js';
-import { removalPlan, removeWorkstation, uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/remove-workstation.js';
+import { uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/face.js';
 import { resourceName } from '../core/workstation-service.js';
-import { knownWorkstation } from '../core/app/workstation-choice.js';
 import { lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 
@@ -18,7 +17,7 @@ function summary(plan: RemovalPlan, choices: Pick<RemovalChoices, 'images'>): st
 }
 
 /** `rig rm NAME`: removes a workstation in AWS and here, once told what becomes of its instance and images. */
-export const registerRemoveCommand: CommandRegistrar = (program, { core, io, progress }) => {
+export const registerRemoveCommand: CommandRegistrar = (program, { rig, io, progress }) => {
   const out = lineWriter(io.stdout);
   program
     .command('rm')
@@ -30,11 +29,11 @@ export const registerRemoveCommand: CommandRegistrar = (program, { core, io, pro
     .option('--keep-images', 'leave its saved images in AWS (their snapshots stay billed)')
     .option('--yes', 'do not ask for confirmation')
     .action(async (name: string, opts: { terminate?: boolean; deleteImages?: boolean; keepImages?: boolean; yes?: boolean }) => {
-      const c = await core();
+      const c = await rig();
       // An unknown name lists the known ones (or names CloudRig's instances AWS runs under it).
-      await knownWorkstation(c, name);
+      await c.known(name);
       const choices = { terminate: opts.terminate === true, images: opts.deleteImages ? 'delete' as const : opts.keepImages ? 'keep' as const : null };
-      const plan = await removalPlan(c, name);
+      const plan = await c.removalPlan(name);
       const refusal = uncoveredRemoval(plan, choices);
       if (refusal) throw refusal;
       if (!opts.yes) {
@@ -44,7 +43,7 @@ export const registerRemoveCommand: CommandRegistrar = (program, { core, io, pro
         if (!(await confirm({ message: `Remove workstation ${name}: ${summary(plan, choices)}?`, default: false }))) return out('Nothing was removed.');
       }
       const bar = progress();
-      const removal = await removeWorkstation(c, name, { ...choices, onStep: bar.step });
+      const removal = await c.remove(name, { ...choices, onStep: bar.step });
       bar.done(`workstation ${name} removed`);
       if (removal.terminated.length) out(`Terminated: ${removal.terminated.join(', ')}.`);
       if (removal.deletedImages.length) out(`Deleted images: ${removal.deletedImages.join(', ')}.`);

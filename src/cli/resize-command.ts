@@ -1,5 +1,5 @@
 import confirm from '@inquirer/confirm';
-import { planResize, resizeWorkstation, type ResizePlan } from '../core/app/resize.js';
+import type { ResizePlan } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import type { HourlyRate } from '../core/price-catalog.js';
 import { validateName } from '../core/validate.js';
@@ -25,7 +25,7 @@ function rateJson(rate: HourlyRate | null): { usdPerHour: number; market: string
  * instance type keeping its disk. Checks first (type, architecture, driver, quota, spot), then
  * stops a running instance (asking, or with --yes), changes the type, and saves it in the spec.
  */
-export const registerResizeCommand: CommandRegistrar = (program, { core, io, progress }) => {
+export const registerResizeCommand: CommandRegistrar = (program, { rig, io, progress }) => {
   program
     .command('resize')
     .usage('[options] [name] <type>')
@@ -40,8 +40,8 @@ export const registerResizeCommand: CommandRegistrar = (program, { core, io, pro
       const name = second === undefined ? undefined : validateName(first, 'NAME');
       const type = second ?? first;
       const out = lineWriter(io.stdout);
-      const c = await core();
-      const plan = await planResize(c, name, type, { skipDriverCheck: opts.skipDriverCheck === true });
+      const c = await rig();
+      const plan = await c.planResize(name, type, { skipDriverCheck: opts.skipDriverCheck === true });
       if (!opts.json) {
         out(`${plan.name}: ${plan.from} → ${plan.to}${plan.instanceId ? ` (${plan.instanceId}, ${plan.state})` : ' (no instance)'}`);
         for (const line of plan.checked) out(`  ${printable(line)}`);
@@ -56,7 +56,7 @@ export const registerResizeCommand: CommandRegistrar = (program, { core, io, pro
         if (!(await confirm({ message: `Stop ${plan.name} first?`, default: true }))) return out('Nothing was changed.');
       }
       const bar = progress();
-      const result = await resizeWorkstation(c, plan, { onStep: bar.step });
+      const result = await c.resize(plan, { onStep: bar.step });
       bar.done();
       if (opts.json) {
         return out(jsonText({

@@ -1,7 +1,6 @@
 import confirm from '@inquirer/confirm';
 import { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../core/account-inventory.js';
-import { planClean, removeLeftovers, scanEverything, type RemovalResult } from '../core/app/account-sweep.js';
-import { scanAccount } from '../core/app/lifecycle.js';
+import type { RemovalResult } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import { formatUsd } from '../core/format.js';
 import { printable } from '../shared/untrusted-text.js';
@@ -82,7 +81,7 @@ function outcomeText(result: RemovalResult): string {
 }
 
 /** `rig scan [--all] [--json]` and `rig clean [--images] [--yes]`. */
-export const registerScanCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -93,16 +92,16 @@ export const registerScanCommands: CommandRegistrar = (program, { core, io }) =>
     .addHelpText('after', '\nExamples:\n  rig scan --all\n  rig scan --all --json > account.json')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       if (!opts.all) {
-        const found = await scanAccount(await core());
+        const found = await (await rig()).scanInstances();
         const rows = found.map(({ region, instanceId, state, instanceType, workstation }) => ({ region, instanceId, state, instanceType, workstation }));
         if (opts.json) return out(jsonText(rows, 2));
         if (!rows.length) return out('No instances in any region.');
         for (const r of rows) out(`${r.region.padEnd(15)} ${r.instanceId}  ${r.state.padEnd(8)} ${r.instanceType.padEnd(12)} ${r.workstation ?? '(not CloudRig)'}`);
         return;
       }
-      const scan = await scanEverything(await core());
+      const scan = await (await rig()).account.scanAccount();
       // A region that could not be read makes the answer partial: exit 1, after printing what was found.
-      if (scan.regions.some((region) => region.error !== null)) process.exitCode = 1;
+      if (scan.regions.some((region) => region.error !== null)) exit.set(1);
       if (opts.json) return out(jsonText(scanJson(scan), 2));
       for (const region of scan.regions) {
         if (region.error !== null) {
@@ -129,9 +128,9 @@ export const registerScanCommands: CommandRegistrar = (program, { core, io }) =>
       if (!opts.yes && !io.stdinIsTty) {
         throw new CloudRigError('NeedsConfirmation', 'Refusing to remove resources without confirmation (no terminal to ask on).', { action: 'confirm' });
       }
-      const c = await core();
-      const scan = await scanEverything(c);
-      const { plans, failed } = planClean(c, scan, { images: Boolean(opts.images) });
+      const c = await rig();
+      const scan = await c.account.scanAccount();
+      const { plans, failed } = c.account.planClean(scan, { images: Boolean(opts.images) });
       let removed = 0;
       let failures = failed.length;
       for (const plan of plans) {
@@ -144,13 +143,13 @@ export const registerScanCommands: CommandRegistrar = (program, { core, io }) =>
           out(`  Nothing removed in ${plan.region}.`);
           continue;
         }
-        const results = await removeLeftovers(c, plan, (result) => out(outcomeText(result)));
+        const results = await c.account.removeLeftovers(plan, (result) => out(outcomeText(result)));
         removed += results.filter((r) => r.outcome !== 'failed').length;
         failures += results.filter((r) => r.outcome === 'failed').length;
       }
       for (const { region, error } of failed) out(`${region}: could not be read, nothing removed there: ${cliErrorText(error)}`);
       out(removed === 0 && failures === 0 ? 'Nothing of CloudRig\'s to remove.' : `Removed ${removed}${failures ? `; ${failures} could not be (see above)` : ''}.`);
-      if (failures) process.exitCode = 1;
+      if (failures) exit.set(1);
     });
 };
 

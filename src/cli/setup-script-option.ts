@@ -1,11 +1,10 @@
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import { followWorkstationSetup, setupFailure, setupLogPath, setupOutcomeWords } from '../core/app/setup-script.js';
 import { validateSetupScript } from '../core/validate.js';
 import { printable } from '../shared/untrusted-text.js';
 import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
-import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
+import { setupFailure, setupLogPath, setupOutcomeWords, type Rig } from '../core/app/face.js';
 import type { Io } from './output.js';
 
 /** What a path names, when it is not a regular file. */
@@ -98,17 +97,17 @@ export interface FollowAfterUpOptions {
  * failure is remembered for that instance (`rig status`, the next `rig up` and the app say it).
  * A failure remembered from before (an instance found running) fails the same way, without a replay.
  */
-export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io, options: FollowAfterUpOptions = {}): Promise<void> {
-  const dir = process.env.CLOUDRIG_SETUP_DIR || undefined;
+export async function followSetupAfterUp(rig: Rig, snapshot: Snapshot, io: Io, options: FollowAfterUpOptions = {}): Promise<void> {
+  const dir = io.env.CLOUDRIG_SETUP_DIR || undefined;
   const name = snapshot.name;
-  const spec = core.service.spec(name);
+  const spec = rig.spec(name);
   const instanceId = snapshot.instance?.instanceId;
-  const billed = (error: CloudRigError, note = ''): Promise<CloudRigError> => core.service.failureSayingWhatIsBilled(spec, error, note);
+  const billed = (error: CloudRigError, note = ''): Promise<CloudRigError> => rig.failureSayingWhatIsBilled(spec.name, error, note);
   const timeoutMs = options.timeoutMs ?? null;
   const signal = timeoutMs === null ? undefined : AbortSignal.timeout(Math.max(1, timeoutMs));
-  let followed: Awaited<ReturnType<typeof followWorkstationSetup>>;
+  let followed: Awaited<ReturnType<Rig['followSetup']>>;
   try {
-    followed = await followWorkstationSetup(core, snapshot, {
+    followed = await rig.followSetup(snapshot, {
       ...(dir !== undefined ? { dir } : {}),
       ...(signal ? { signal } : {}),
       onFollowing: (mode) => {
@@ -134,7 +133,7 @@ export async function followSetupAfterUp(core: Core, snapshot: Snapshot, io: Io,
     return;
   }
   const failure = setupFailure(name, outcome, dir);
-  if (instanceId) await core.service.noteSetupOutcome(name, instanceId, failure).catch(() => undefined);
+  if (instanceId) await rig.noteSetupOutcome(name, instanceId, failure).catch(() => undefined);
   if (!failure) {
     io.stdout.write(`${words.message}${words.next ? ` ${words.next}` : ''}\n`);
     return;

@@ -1,21 +1,9 @@
 import { Option } from 'commander';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
 import type { CommandRegistrar } from './program.js';
 import { lineWriter } from './output.js';
 
-/**
- * Brings CloudRig's ssh config up to date: asks AWS about every workstation once (a start may
- * have brought a new address), then rewrites the file from what it saw. A workstation AWS cannot
- * be asked about keeps the address last written.
- */
-export async function refreshSshConfig(core: CloudRigCore): Promise<string> {
-  await Promise.all(core.service.names().map((name) => core.service.refresh(name, { probeSsh: false })));
-  await core.sshConfig.settled();
-  return core.sshConfig.sync();
-}
-
 /** `rig ssh-config [--install | --remove | --print]`: CloudRig's ssh config and the one Include line that makes `ssh <name>` work. */
-export const registerSshConfig: CommandRegistrar = (program, { core, io }) => {
+export const registerSshConfig: CommandRegistrar = (program, { rig, io }) => {
   const out = lineWriter(io.stdout);
   program
     .command('ssh-config')
@@ -24,9 +12,10 @@ export const registerSshConfig: CommandRegistrar = (program, { core, io }) => {
     .addOption(new Option('--remove', 'take exactly that line out again').conflicts(['install', 'print']))
     .addOption(new Option('--print', 'print CloudRig\'s ssh config').conflicts(['install', 'remove']))
     .action(async (opts: { install?: boolean; remove?: boolean; print?: boolean }) => {
-      const c = await core();
-      const text = await refreshSshConfig(c);
-      const names = c.service.names();
+      const c = await rig();
+      // AWS asked about every workstation once (a start may have brought a new address), then the file rewritten.
+      const text = await c.sshConfig.refresh();
+      const names = c.names();
       const example = names[0] ?? '<name>';
       if (opts.print) {
         io.stdout.write(text);

@@ -1,9 +1,10 @@
-import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/stats.js';
+import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/face.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';
-import { openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { untilInterrupted, watchFailures } from './remote-session.js';
+import { keptSession } from './kept-session.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 function value(n: number | null, unit: string, digits = 0): string {
@@ -26,7 +27,7 @@ export function statsLines(reading: StatsReading, workstation: string): string[]
 }
 
 /** `rig stats`: GPU use, memory, temperature and power, plus load and sessions, over the kept-alive connection. */
-export const registerStatsCommand: CommandRegistrar = (program, { core, io }) => {
+export const registerStatsCommand: CommandRegistrar = (program, { rig, io }) => {
   program
     .command('stats')
     .argument('[name]', WORKSTATION_ARGUMENT)
@@ -35,8 +36,8 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
     .option('--watch', 'read again every 30 s until Ctrl-C')
     .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, 'statsInterval', 1, 3600))
     .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
-      const c = await core();
-      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const c = await rig();
+      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'workstation';
       const print = (reading: StatsReading): void => {
         io.stdout.write(opts.json ? `${jsonText({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);
@@ -50,14 +51,18 @@ export const registerStatsCommand: CommandRegistrar = (program, { core, io }) =>
         const controller = new AbortController();
         const interrupted = untilInterrupted(controller);
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the stats stopped.' });
-        await c.clock.sleep(intervalMs, controller.signal);
+        // Back after a sleep or a network change: one line each way, and a reading at once.
+        let readNow = (): void => undefined;
+        const kept = keptSession(c, session, io, controller.signal, failures.onError, () => readNow());
         await watchStats({
           shell: session,
           clock: c.clock,
           signal: controller.signal,
           intervalMs,
+          firstAfterInterval: true,
+          readNow: (wake) => (readNow = wake),
           onReading: print,
-          onError: failures.onError,
+          onError: kept.quiet(failures.onError),
         });
         await interrupted;
         failures.rethrow();

@@ -1,31 +1,30 @@
-import { FleetWatch } from '../core/app/fleet-watch.js';
 import { CloudRigError } from '../core/errors.js';
-import type { CloudRigCore as Core } from '../core/app/cloudrig-core.js';
+import type { Rig } from '../core/app/face.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';
 import { statusJson, type StatusExtras } from './status-json.js';
 import { formatHourly } from '../shared/hourly-rate.js';
+import { keepUpJson } from './keep-up-text.js';
 
 /**
  * `rig status` with no name when there are several workstations: one line each (`--json`: an
  * array of the objects `rig status NAME --json` prints), from one DescribeInstances per region.
  * Returns false when there are fewer than two, so the caller shows the only one as before.
  */
-export async function statusOfAll(core: Core, io: Io, options: { json: boolean; extras?: StatusExtras }): Promise<boolean> {
-  if (core.service.names().length < 2) return false;
-  const fleet = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
-  const described = (await fleet.poll({ probeSsh: false })).snapshots;
+export async function statusOfAll(rig: Rig, io: Io, options: { json: boolean; extras?: StatusExtras }): Promise<boolean> {
+  if (rig.names().length < 2) return false;
+  const described = await rig.describeAll();
   // This process asked AWS just now: when no answer came back at all, the status is unknown, so fail
   // (one region failing still lists the others, each with its own error).
   const first = described[0]?.error;
   if (first && described.every((snapshot) => snapshot.error !== null)) throw new CloudRigError(first.code, first.message, first.fix);
   const statuses = await Promise.all(described.map(async (before) => {
-    const [snapshot, extra] = await Promise.all([
-      before.error ? before : core.service.probeReady(before.name),
-      options.extras ? options.extras(core, before) : Promise.resolve<Record<string, unknown>>({}),
+    const [{ snapshot, watchdog }, extra] = await Promise.all([
+      (before.error ? Promise.resolve(before) : rig.probeReady(before.name)).then(async (ready) => ({ snapshot: ready, watchdog: await rig.watchdog(ready) })),
+      options.extras ? options.extras(rig, before) : Promise.resolve<Record<string, unknown>>({}),
     ]);
-    return statusJson(snapshot, { ...extra, ingressCidr: core.service.spec(snapshot.name).ingressCidr });
+    return { ...statusJson(snapshot, { ...extra, ingressCidr: rig.spec(snapshot.name).ingressCidr }), ...keepUpJson(watchdog, rig.clock.now()) };
   }));
   const write = lineWriter(io.stdout);
   if (options.json) {
@@ -37,7 +36,8 @@ export async function statusOfAll(core: Core, io: Io, options: { json: boolean; 
     const billed = s.phase === 'running' || s.phase === 'ready';
     const rate = !billed ? '' : typeof s.hourlyUsd === 'number' ? `  ${formatHourly(s.hourlyUsd, 'compare')}` : s.priceUnknownReason ? `  rate unknown (${printable(s.priceUnknownReason)})` : '';
     const problem = s.error ? `  — ${printable(s.error.message)}` : s.setupFailure ? `  — setup: ${printable(s.setupFailure.message)}` : '';
-    write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${problem}`);
+    const keptUp = 'keptUpBy' in s && typeof s.keptUpBy === 'string' ? `  kept up: ${s.keptUpBy}` : '';
+    write(`${s.name.padEnd(width)}  ${phaseText(s.phase).padEnd(11)} ${s.instanceType} in ${s.region}${s.instanceId ? `  ${s.instanceId}` : ''}${rate}${keptUp}${problem}`);
   }
   const running = statuses.filter((s) => s.phase === 'running' || s.phase === 'ready');
   const total = running.reduce((sum, s) => sum + (typeof s.hourlyUsd === 'number' ? s.hourlyUsd : 0), 0);

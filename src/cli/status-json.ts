@@ -1,4 +1,4 @@
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
+import type { Rig } from '../core/app/face.js';
 import { duplicatesError } from '../core/duplicates.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
 import type { HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
@@ -28,7 +28,7 @@ export interface StatusCost {
 }
 
 /** Extra status fields from the cost side, filled in by the composition. */
-export type StatusExtras = (core: CloudRigCore, snapshot: Snapshot) => Promise<StatusCost>;
+export type StatusExtras = (rig: Rig, snapshot: Snapshot) => Promise<StatusCost>;
 
 /** What the workstation's settings add to a status. */
 export interface StatusIngress {

@@ -1,9 +1,9 @@
-import { forwardJupyter } from '../core/app/connect.js';
-import { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/tunnels.js';
+import { forwardJupyter, isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/face.js';
 import { validateInteger, validateName } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
-import { openInBrowser, openSession, untilInterrupted, watchFailures } from './remote-session.js';
+import { openInBrowser, untilInterrupted, watchFailures } from './remote-session.js';
 import { lineWriter } from './output.js';
+import { keptSession } from './kept-session.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
@@ -23,7 +23,7 @@ function describe(tunnel: OpenTunnel): string {
 }
 
 /** `rig tunnel` and `rig jupyter`: local forwards over the workstation's one kept-alive ssh connection. */
-export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) => {
+export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) => {
   const out = lineWriter(io.stdout);
 
   program
@@ -32,19 +32,21 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
     .argument('[ports...]', 'PORT, LOCAL:REMOTE, LOCAL:HOST:REMOTE, or a preset: jupyter (8888), tensorboard (6006)')
     .description('Forward local ports to the workstation over ssh until Ctrl-C; prints the local URLs.')
     .action(async (first: string | undefined, more: string[]) => {
-      const c = await core();
-      const split = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.service.names());
+      const c = await rig();
+      const split = splitNameAndPorts([...(first === undefined ? [] : [first]), ...more], c.names());
       // The workstation first: `rig tunnel foo` is about a workstation foo, not a missing port.
       const name = await workstationFor(c, io, split.name);
       const specs = parseTunnelSpecs(split.ports);
-      const session = await openSession(c, name);
+      const session = await c.connect.openSession(name);
       try {
         // Connect (and check the host key) before listening: a refused key opens nothing.
         await session.connect();
         const controller = new AbortController();
         // Bound to the instance: once it ends, the tunnels close rather than reach whatever answers at its address.
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the tunnels closed.' });
-        const tunnels = await openTunnels(session.forwarder(failures.onError), specs);
+        // Back by itself after a sleep or a network change, so the next browser request is carried.
+        const kept = keptSession(c, session, io, controller.signal, failures.onError);
+        const tunnels = await openTunnels(session.forwarder(kept.quiet(failures.onError)), specs);
         for (const tunnel of tunnels) out(`Forwarding ${describe(tunnel)}`);
         out('Press Ctrl-C to close the tunnels.');
         await untilInterrupted(controller);
@@ -63,13 +65,14 @@ export const registerTunnelCommands: CommandRegistrar = (program, { core, io }) 
     .option('--port <port>', 'local port (default: the server\'s port, or any free one when that is taken)', (v) => validateInteger(v, 'localPort', 1, 65_535))
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
-      const c = await core();
-      const session = await openSession(c, await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const c = await rig();
+      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const controller = new AbortController();
         const failures = watchFailures(io.stderr, controller, { session, consequence: 'the Jupyter tunnel closed.' });
-        const { tunnel, url } = await forwardJupyter(session, session.forwarder(failures.onError), workstation, opts.port);
+        const kept = keptSession(c, session, io, controller.signal, failures.onError);
+        const { tunnel, url } = await forwardJupyter(session, session.forwarder(kept.quiet(failures.onError)), workstation, opts.port);
         // The URL's path and token come from the box's `jupyter server list`.
         out(`Jupyter on ${workstation}: ${printable(url)}`);
         if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);

@@ -1,5 +1,4 @@
-import { chooseWorkstation, choiceReason } from '../core/app/workstation-choice.js';
-import type { CloudRigCore } from '../core/app/cloudrig-core.js';
+import { choiceReason, type Rig } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import type { Io } from './output.js';
 
@@ -9,9 +8,9 @@ import type { Io } from './output.js';
  * `unasked`: the command ends something without asking (`rig down --yes`), so a workstation picked
  * only as the last one used is refused; it gives the command that names it.
  */
-export async function workstationFor(core: CloudRigCore, io: Pick<Io, 'stderr'>, name: string | undefined,
+export async function workstationFor(rig: Rig, io: Pick<Io, 'stderr'>, name: string | undefined,
   options: { readonly unasked?: (name: string) => string } = {}): Promise<string> {
-  const choice = await chooseWorkstation(core, name);
+  const choice = await rig.choose(name);
   if (choice.rule === 'last-used' && options.unasked) {
     throw new CloudRigError('WhichWorkstation', `Workstation ${choice.name} is only the last one used, and this command would not ask before acting on it.`,
       `Name it to go ahead: \`${options.unasked(choice.name)}\`.`);

@@ -10,6 +10,7 @@ import type { PriceSource } from './price-catalog.js';
 import type { UnknownPrice } from './price-unknown.js';
 import { formatHourly, formatUsd } from './format.js';
 import { sessionCostUsd } from './phase-view.js';
+import { keepUpReasonText, localClockText, runtimeOffsetMinutes } from './keep-up-reason.js';
 
 /** What the app knows about a workstation's cost at one moment. */
 export interface CostFacts {
@@ -129,9 +130,9 @@ export function autoStopText(snapshot: Snapshot, settings: Settings, idle: IdleS
   if (!spec.autoStop.enabled) return 'Idle auto-stop is off';
   const limit = spec.autoStop.idleMinutes;
   if (snapshot.instance?.state !== 'running' || !idle) return `Stops itself after ${limit} idle min`;
-  if (idle.keptAwakeUntil !== null) return `Kept awake (snoozed); then stops itself after ${limit} idle min`;
-  // No idle time: in use, or the watchdog has not looked yet; either way there is nothing to count.
-  if (idle.idleSince === null) return `Stops itself after ${limit} idle min`;
+  if (idle.keptAwakeUntil !== null) return `Kept alive until ${localClockText(idle.keptAwakeUntil, now, runtimeOffsetMinutes)} (snoozed); then stops itself after ${limit} idle min`;
+  // No idle time: in use (the watchdog says by what, when it has), or it has not looked yet.
+  if (idle.idleSince === null) return idle.keptUpBy ? `Kept up: ${keepUpReasonText(idle.keptUpBy, now)}; stops itself after ${limit} idle min` : `Stops itself after ${limit} idle min`;
   const minutes = Math.floor(Math.max(0, now - idle.idleSince) / 60_000);
   return `Idle ${minutes} min; stops itself at ${limit} min`;
 }

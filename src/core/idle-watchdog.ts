@@ -13,7 +13,11 @@
 //   stale or unregistered connection counts as use, as any other;
 // - every GPU under the busy threshold (`nvidia-smi`, skipped when absent or failing: a broken
 //   driver must not keep a machine billing forever);
-// - no keep-alive file holding an epoch second in the future (`rig snooze` / Snooze write it).
+// - no keep-alive file holding an epoch second in the future (`rig snooze` / Snooze write it);
+// - no busy notebook kernel (notebook-kernels.ts); an idle kernel's last activity restarts the stretch.
+// What kept the machine up at the last check goes to `busy-reason` in the run directory, one line
+// for the laptop to read (keep-up-reason.ts parses and words it): `login ADDRESS`, `ssh ADDRESS`,
+// `kernel busy`, `gpu PERCENT` or `keepalive EPOCH`.
 // The "idle since" marker lives in /run (tmpfs), so a stale one never stops a machine right after
 // its next boot.
 import type { InstanceFacts, WorkstationSpec } from '../shared/workstation.js';
@@ -21,6 +25,9 @@ import { CloudRigError } from './errors.js';
 import { formatHourly, formatUsd } from './format.js';
 import { shellQuote } from './ssh-command.js';
 import { GPU_BUSY_PERCENT, IDLE_MINUTES } from '../shared/limits.js';
+import { KERNELS_CHECK } from './notebook-kernels.js';
+import { BUSY_REASON_NAME, parseKeepUpReason, type KeepUpReason } from './keep-up-reason.js';
+import { CLIENT_ALIVE_INSTALL } from './ssh-client-alive.js';
 
 /** Where Snooze writes the keep-alive "until" (epoch seconds) on the instance. */
 export const KEEPALIVE_FILE = '/var/lib/cloudrig/keepalive';
@@ -65,7 +72,7 @@ export const IDLE_CHECK_SCRIPT = `#!/bin/bash
 # CloudRig idle watchdog check, run every minute by cloudrig-idle.timer. Shuts the machine down once
 # it has been idle for CLOUDRIG_IDLE_MINUTES: no login session, no lasting ssh connection (CloudRig's
 # freshly registered monitoring connections aside), every GPU under CLOUDRIG_GPU_BUSY_PERCENT, no
-# keep-alive file holding a future epoch second.
+# keep-alive file holding a future epoch second, no busy notebook kernel.
 set -u
 export LC_ALL=C # sort and comm agree on one order
 
@@ -78,7 +85,7 @@ shutdown_command="\${CLOUDRIG_SHUTDOWN_COMMAND:-shutdown -h now}"
 monitor_fresh_seconds="\${CLOUDRIG_MONITOR_FRESH_SECONDS:-${MONITOR_FRESH_SECONDS}}"
 
 idle_file="$run_dir/idle-since"
-busy_file="$run_dir/busy-reason" # what kept the machine awake at the last check; absent when idle
+busy_file="$run_dir/${BUSY_REASON_NAME}" # what kept the machine awake at the last check; absent when idle
 connections_file="$run_dir/ssh-connections"
 monitors_dir="$run_dir/monitors"
 
@@ -130,14 +137,25 @@ if [ -n "$registered_connections" ]; then
   unregistered_connections="$(comm -23 <(printf '%s\\n' "$current_connections") <(printf '%s' "$registered_connections" | sort -u))"
 fi
 
+${KERNELS_CHECK}
+# One line saying what keeps the machine up (parsed by keep-up-reason.ts), or nothing when idle. Addresses
+# are written only when they look like one: the laptop shows them.
 busy_reason() {
-  if [ -n "$(who 2>/dev/null)" ]; then
-    echo "login session"
+  local sessions lasting
+  sessions="$(who 2>/dev/null)"
+  if [ -n "$sessions" ]; then
+    echo "login $(printf '%s\\n' "$sessions" | head -n 1 | sed -n 's/.*(\\([0-9A-Fa-f.:]\\{1,45\\}\\))[[:space:]]*$/\\1/p')"
     return
   fi
-  if [ -n "$unregistered_connections" ] && [ -n "$previous_connections" ] &&
-    [ -n "$(comm -12 <(printf '%s\\n' "$unregistered_connections") <(printf '%s\\n' "$previous_connections"))" ]; then
-    echo "ssh connection"
+  if [ -n "$unregistered_connections" ] && [ -n "$previous_connections" ]; then
+    lasting="$(comm -12 <(printf '%s\\n' "$unregistered_connections") <(printf '%s\\n' "$previous_connections") | awk 'NF == 4 { print $3; exit }')"
+    if [ -n "$lasting" ]; then
+      echo "ssh $lasting"
+      return
+    fi
+  fi
+  if [ "$kernel_state" = busy ]; then
+    echo "kernel busy"
     return
   fi
   if command -v nvidia-smi >/dev/null 2>&1; then
@@ -145,7 +163,7 @@ busy_reason() {
     while read -r utilization; do
       utilization="\${utilization//[^0-9]/}"
       if is_number "$utilization" && [ "$utilization" -ge "$gpu_busy_percent" ]; then
-        echo "GPU at $utilization%"
+        echo "gpu $utilization"
         return
       fi
     done < <(nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits 2>/dev/null)
@@ -154,7 +172,7 @@ busy_reason() {
     local keep_until
     keep_until="$(head -c 32 "$keepalive_file" | tr -dc '0-9')"
     if is_number "$keep_until" && [ "$keep_until" -gt "$now" ]; then
-      echo "kept alive until $keep_until"
+      echo "keepalive $keep_until"
       return
     fi
   fi
@@ -173,6 +191,11 @@ since=""
 if ! is_number "$since" || [ "$since" -gt "$now" ]; then
   printf '%s\\n' "$now" > "$idle_file"
   exit 0
+fi
+# A notebook kernel active since the stretch began (idle now) begins it again at that activity.
+if is_number "$kernel_active" && [ "$kernel_active" -gt "$since" ] && [ "$kernel_active" -le "$now" ]; then
+  since="$kernel_active"
+  printf '%s\\n' "$since" > "$idle_file"
 fi
 
 idle_seconds=$((now - since))
@@ -255,7 +278,7 @@ if id -u "$ssh_user" >/dev/null 2>&1; then
 fi
 systemctl daemon-reload
 systemctl enable --now cloudrig-idle.timer
-`;
+${CLIENT_ALIVE_INSTALL}`;
 }
 
 /**
@@ -322,16 +345,19 @@ export function monitorUnregisterCommand(dir: string = MONITORS_DIR): string {
 }
 
 /**
- * The remote command that reports the watchdog's view: the instance's clock, idle since, keep-alive.
- * It reads the idle marker in the run directory the check script uses (CLOUDRIG_RUN_DIR on the box,
- * IDLE_SINCE_FILE's by default), and the keep-alive where Snooze writes it (`keepaliveFile`).
+ * The remote command that reports the watchdog's view: the instance's clock, idle since, keep-alive,
+ * and what kept the machine up at the last check. It reads the run directory the check script uses
+ * (CLOUDRIG_RUN_DIR on the box, IDLE_SINCE_FILE's by default), and the keep-alive where Snooze
+ * writes it (`keepaliveFile`).
  */
 export function idleStatusCommand(keepaliveFile: string = KEEPALIVE_FILE): string {
-  const runDir = IDLE_SINCE_FILE.slice(0, IDLE_SINCE_FILE.lastIndexOf('/'));
+  const runDir = `\${CLOUDRIG_RUN_DIR:-${RUN_DIR}}`;
   return [
     `echo "now=$(date +%s)"`,
-    `echo "idle-since=$(cat "\${CLOUDRIG_RUN_DIR:-${runDir}}/idle-since" 2>/dev/null)"`,
+    `echo "idle-since=$(cat "${runDir}/idle-since" 2>/dev/null)"`,
     `echo "keepalive=$(cat ${shellQuote(keepaliveFile)} 2>/dev/null)"`,
+    // One line, capped: it is the box's text.
+    `echo "busy=$(head -c 200 "${runDir}/${BUSY_REASON_NAME}" 2>/dev/null | head -n 1)"`,
   ].join('; ');
 }
 
@@ -341,6 +367,8 @@ export interface IdleStatus {
   readonly idleSince: number | null;
   /** Until when a snooze keeps it awake; null when none is in force. */
   readonly keptAwakeUntil: number | null;
+  /** What kept it up at the watchdog's last check; null (or left out) when idle or not known. */
+  readonly keptUpBy?: KeepUpReason | null;
 }
 
 /**
@@ -357,9 +385,11 @@ export function parseIdleStatus(stdout: string, localNow: number): IdleStatus {
     sec === null ? null : remoteNow === null ? sec * 1_000 : localNow - (remoteNow - sec) * 1_000;
   const idleSince = toLocal(field('idle-since'));
   const keepalive = toLocal(field('keepalive'));
+  const keptUpBy = parseKeepUpReason(stdout.match(/^busy=(.*)$/m)?.[1] ?? '', (sec) => toLocal(sec)!);
   return {
     idleSince: idleSince !== null && idleSince <= localNow ? idleSince : null,
     keptAwakeUntil: keepalive !== null && keepalive > localNow ? keepalive : null,
+    ...(keptUpBy !== null ? { keptUpBy } : {}),
   };
 }
 

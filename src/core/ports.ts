@@ -104,6 +104,8 @@ export interface CloudGateway {
   imageFacts(imageId: string): Promise<ImageFacts | null>;
   /** Changes a stopped instance's type (ModifyInstanceAttribute); its disk and id are kept. */
   modifyInstanceType(instanceId: string, instanceType: string): Promise<void>;
+  /** The instance types an availability zone of this region offers (a stopped instance's disk stays in its zone). */
+  instanceTypesInZone(availabilityZone: string): Promise<ReadonlySet<string>>;
 }
 
 /** An instance type's hardware as one region describes it. */

@@ -14,6 +14,8 @@
 //   connection as use, and the app's own kept-alive connection (the one the readings come over) is
 //   one, so its "busy" counts only while it is the newest answer.
 // - With no watchdog answer (auto-stop off, so no probe runs; or it failed) the stats alone decide.
+// - A busy notebook kernel, which the stats cannot see, holds until the watchdog's next answer: a
+//   newer idle reading (no GPU work, nobody logged in) says nothing about it.
 import type { IdleStatus } from './idle-watchdog.js';
 
 /** What a stats reading tells about idleness (a StatsReading fits it). */
@@ -76,9 +78,13 @@ export function combinedIdle(watchdog: WatchdogAnswer | null, stats: StatsIdle |
   if (keptAwakeUntil !== null && keptAwakeUntil > now) return { idleSince: null, keptAwakeUntil };
   if (stats === null) return watchdog?.status ?? null;
   if (watchdog === null) return { idleSince: stats.idleSince, keptAwakeUntil: null };
-  const statsNewer = stats.at >= watchdog.askedAt;
+  const statsNewer = stats.at >= watchdog.askedAt && watchdog.status.keptUpBy?.kind !== 'kernel';
   const idleNow = statsNewer ? stats.idleSince !== null : watchdog.status.idleSince !== null;
-  if (!idleNow) return { idleSince: null, keptAwakeUntil: null };
+  // What keeps it up is the watchdog's word, as long as the watchdog too said it was in use.
+  if (!idleNow) {
+    const keptUpBy = watchdog.status.idleSince === null ? watchdog.status.keptUpBy ?? null : null;
+    return { idleSince: null, keptAwakeUntil: null, ...(keptUpBy !== null ? { keptUpBy } : {}) };
+  }
   const starts = [stats.idleSince, watchdog.status.idleSince]
     .filter((since): since is number => since !== null && (stats.lastBusyAt === null || since > stats.lastBusyAt));
   // Only the watchdog (newer) says idle, and a busy reading came after the start it gives: the

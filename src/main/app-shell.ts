@@ -44,7 +44,8 @@ registerAppScheme();
 
 /** What boot() may be given instead of the real adapters (the boot test passes its own). */
 export interface BootOptions {
-  readonly env?: NodeJS.ProcessEnv;
+  /** The environment, read once by the entry point (src/main/index.ts); nothing below reads `process.env`. */
+  readonly env: NodeJS.ProcessEnv;
   /** The OS to behave as (the boot test runs every desktop on one machine). */
   readonly platform?: NodeJS.Platform;
   /** The time, for telling a tray click from the blur it caused (the boot test moves it). */
@@ -82,8 +83,8 @@ export interface Shell {
  * router, the tray, notifications, and refreshes on resume and when the network comes back.
  * Resolves with null when another instance already runs (this one then quits).
  */
-export async function boot(composition: Composition, options: BootOptions = {}): Promise<Shell | null> {
-  const env = options.env ?? process.env;
+export async function boot(composition: Composition, options: BootOptions): Promise<Shell | null> {
+  const { env } = options;
   const now = options.now ?? Date.now;
   const desktop: Desktop = detectDesktop(options.platform ?? process.platform, env, app.commandLine.getSwitchValue('ozone-platform'));
   const platform = platformOf(desktop);

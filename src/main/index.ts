@@ -7,7 +7,8 @@ import { platformUpdater } from './updates.js';
 
 // The app's entry point and composition root: the real core and adapters go in here, and nowhere
 // else in src/main. Everything else is in boot(); a failure to start is shown, not swallowed.
-boot({ createCore, resolveHome, terminal: systemTerminal, updater: platformUpdater }).catch((error: unknown) => {
+// The one place the app reads its environment: handed down from here.
+boot({ createCore, resolveHome, terminal: systemTerminal, updater: platformUpdater }, { env: process.env }).catch((error: unknown) => {
   const info = toErrorInfo(error);
   dialog.showErrorBox('CloudRig could not start', `${info.message}\n\n${appFix(info.fix)}`);
   app.exit(1);

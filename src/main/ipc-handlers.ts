@@ -4,6 +4,7 @@ import { CloudRigError } from '../core/errors.js';
 import type { TrayAction } from '../core/tray-model.js';
 import { isAllowedExternal, linkUrl } from './external-links.js';
 import type { Handlers } from './ipc-router.js';
+import { resizeHandlers } from './resize-handlers.js';
 
 /** Opens an allowlisted URL in the OS browser (openExternalAllowlisted in the app). */
 export type OpenExternal = (url: string) => Promise<void>;
@@ -63,6 +64,7 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'tunnel:open': ({ localPort, remotePort }) => session.openCustomTunnel(localPort, remotePort),
     // The instance-type picker: GPU offers of a region or of all regions.
     'gpus:list': (query) => session.listGpuOffers(query),
+    ...resizeHandlers(session),
   };
 }
 

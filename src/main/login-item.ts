@@ -60,7 +60,7 @@ export class SystemLoginItem implements LoginItem {
   constructor(
     desktop: Desktop,
     private readonly memory: LoginItemMemory,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly env: NodeJS.ProcessEnv,
     private readonly executable: string = env.APPIMAGE ?? process.execPath,
   ) {
     this.platform = platformOf(desktop);

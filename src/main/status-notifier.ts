@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 export const STATUS_NOTIFIER_WATCHER = 'org.kde.StatusNotifierWatcher';
 
 /** Whether `name` has an owner on the session bus; null when that cannot be asked (no dbus-send, no bus). */
-export function nameHasOwner(name: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean | null> {
+export function nameHasOwner(name: string, env: NodeJS.ProcessEnv): Promise<boolean | null> {
   const args = ['--session', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`];
   return new Promise((resolve) => {
     execFile('dbus-send', args, { env, timeout: 2_000 }, (error, stdout) => resolve(error ? null : /\bboolean true\b/.test(stdout)));

@@ -9,7 +9,7 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   image: 'Settings → Workstation → Image (AMI id)',
   imageParameter: 'Settings → Workstation → Image (SSM parameter)',
   imageIdArgument: 'Settings → Workstation → Image (AMI id)',
-  instanceTypeArgument: 'Settings → Workstation → Instance type',
+  instanceTypeArgument: 'Change type…',
   diskGiB: 'Settings → Workstation → Disk (GiB)',
   sshUser: 'Settings → Workstation → SSH user',
   sshHost: 'Settings → Workstation → SSH host override',
@@ -150,13 +150,12 @@ function appStep(step: FixStep): string {
       return `Put ${step.path} back, or press Change… under "Push folder" in the popover to choose another one.`;
     case 'resize-by-relaunch':
       return `A spot instance's type cannot change: Terminate… with "Save image", then set the type to ${step.instanceType} in Settings → Workstation and press Start (it launches from the saved image).`;
-    case 'stop-to-resize': return `Press Stop first, then change its type to ${step.instanceType}.`;
+    case 'stop-to-resize': return `Press "Stop and change to ${step.instanceType}" in Change type… (the disk is kept), or press Stop and change its type once it is stopped.`;
     case 'confirm-driver':
-      return 'Check on the box that nvidia-smi answers (Open terminal): if it does, the image carries the driver and the type can change; otherwise install the driver on the box first.';
+      return 'Check on the box that nvidia-smi answers (Open terminal): if it does, tick "The image has the NVIDIA driver" in Change type… and pick the type again; otherwise install the driver on the box first.';
     case 'resize-for-capacity': {
-      // Named in the EC2 console's words: the app has no control of its own for this yet.
       const type = step.instanceType === null ? 'another GPU type' : `${step.instanceType}${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}`;
-      return `Try again in a few minutes, or change the stopped instance's type, keeping its disk, to ${type}: in the EC2 console, Actions → Instance settings → Change instance type; then set the same type in Settings → Workstation and press Start.`;
+      return `Try again in a few minutes, or change its type, keeping its disk, to ${type}: pick one under "Change type and start" in the popover (the same GPU or better, in the zone its disk is in).`;
     }
     default: return unworded(step);
   }

@@ -41,6 +41,10 @@ export const REQUEST_METHODS = {
   'tunnel:open': 'openCustomTunnel',
   // The instance-type picker: GPU offers of a region or of all regions.
   'gpus:list': 'listGpuOffers',
+  // Change type…: the picker's rows for the workstation, the checks and prices, the change.
+  'resize:choices': 'listResizeChoices',
+  'resize:plan': 'planTypeChange',
+  'resize:apply': 'changeType',
 } as const;
 
 /** Events main pushes to the popover, and the `on…` function the preload exposes for each. */

@@ -11,6 +11,7 @@ import type {
 } from './views.js';
 import type { ErrorInfo } from './workstation.js';
 import { GPU_MODEL_PATTERN, type GpuOffersQuery, type GpuOffersView } from './gpu-offers.js';
+import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView } from './resize-view.js';
 import { BUDGET_USD, IDLE_MINUTES } from './limits.js';
 import { WorkstationFormSchema } from './workstation-form.js';
 
@@ -109,6 +110,10 @@ const payloads = {
   'tunnel:open': z.object({ localPort: z.number().int().min(1).max(65_535), remotePort: z.number().int().min(1).max(65_535) }).strict(),
   // The instance-type picker: GPU offers of a region or of all regions.
   'gpus:list': GpuOffersQuerySchema,
+  // Change type…: the picker's rows for the workstation, the checks and prices, the change.
+  'resize:choices': z.object({ purpose: z.enum(['change', 'capacity']) }).strict(),
+  'resize:plan': z.object({ instanceType: z.string().min(1).max(32), skipDriverCheck: z.boolean() }).strict(),
+  'resize:apply': z.object({ instanceType: z.string().min(1).max(32), stopFirst: z.boolean(), skipDriverCheck: z.boolean(), startAfter: z.boolean() }).strict(),
 } as const satisfies Record<keyof typeof REQUEST_METHODS, z.ZodType>;
 
 type RequestTable = { readonly [C in keyof typeof REQUEST_METHODS]: { readonly method: (typeof REQUEST_METHODS)[C]; readonly payload: (typeof payloads)[C] } };
@@ -156,6 +161,9 @@ export interface Responses {
   'tunnel:reopen': AppView;
   'tunnel:open': TunnelView;
   'gpus:list': GpuOffersView;
+  'resize:choices': ResizeChoicesView;
+  'resize:plan': ResizePlanView;
+  'resize:apply': ResizeOutcomeView;
 }
 
 /** Events main pushes to the popover, with the listener name the preload exposes. */

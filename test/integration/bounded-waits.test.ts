@@ -71,7 +71,7 @@ describe('request timeouts on every AWS call', () => {
     expect(worstCaseCallMs(DEFAULT_MAX_ATTEMPTS, requestTimeouts(DEFAULT_MAX_ATTEMPTS, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
     // A user who asks for more attempts gets shorter ones, not a longer silence.
     expect(worstCaseCallMs(10, requestTimeouts(10, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
-    const config = clientConfig('us-east-1', { env: process.env });
+    const config = clientConfig('EC2', 'us-east-1', { env: process.env });
     expect(config.requestHandler.requestTimeout).toBeGreaterThan(0);
     expect(config.requestHandler.connectionTimeout).toBeGreaterThan(0);
   });
@@ -98,11 +98,11 @@ describe('request timeouts on every AWS call', () => {
       const [{ SSMClient, GetParameterCommand }, { STSClient, GetCallerIdentityCommand }, { PricingClient, GetProductsCommand }, { ServiceQuotasClient, GetServiceQuotaCommand }, { DescribeInstancesCommand }] =
         await Promise.all([import('@aws-sdk/client-ssm'), import('@aws-sdk/client-sts'), import('@aws-sdk/client-pricing'), import('@aws-sdk/client-service-quotas'), import('@aws-sdk/client-ec2')]);
       const calls = [
-        new EC2Client({ ...clientConfig('us-east-1', access), ...endpoint }).send(new DescribeInstancesCommand({})),
-        new SSMClient({ ...clientConfig('us-east-1', access), ...endpoint }).send(new GetParameterCommand({ Name: 'x' })),
-        new STSClient({ ...clientConfig('us-east-1', access), ...endpoint }).send(new GetCallerIdentityCommand({})),
-        new PricingClient({ ...clientConfig('us-east-1', access), ...endpoint }).send(new GetProductsCommand({ ServiceCode: 'AmazonEC2' })),
-        new ServiceQuotasClient({ ...clientConfig('us-east-1', access), ...endpoint }).send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: 'L-DB2E81BA' })),
+        new EC2Client({ ...clientConfig('EC2', 'us-east-1', access), ...endpoint }).send(new DescribeInstancesCommand({})),
+        new SSMClient({ ...clientConfig('SSM', 'us-east-1', access), ...endpoint }).send(new GetParameterCommand({ Name: 'x' })),
+        new STSClient({ ...clientConfig('STS', 'us-east-1', access), ...endpoint }).send(new GetCallerIdentityCommand({})),
+        new PricingClient({ ...clientConfig('Pricing', 'us-east-1', access), ...endpoint }).send(new GetProductsCommand({ ServiceCode: 'AmazonEC2' })),
+        new ServiceQuotasClient({ ...clientConfig('Service Quotas', 'us-east-1', access), ...endpoint }).send(new GetServiceQuotaCommand({ ServiceCode: 'ec2', QuotaCode: 'L-DB2E81BA' })),
       ];
       const outcomes = await Promise.allSettled(calls);
       for (const outcome of outcomes) {

@@ -102,12 +102,10 @@ const LIVE = new Set(['pending', 'running', 'stopping', 'stopped', 'shutting-dow
 
 /**
  * Runs one operation on a fresh core (as a new `rig` process would). `underFault`: with short
- * request timeouts and two attempts (the clients are made during the run and read them then).
+ * request timeouts and two attempts (in the environment the core is given).
  */
 async function run(operation: Operation, underFault: boolean): Promise<{ ok: true } | { ok: false; error: unknown }> {
-  const { service } = world.core({ maxAttempts: underFault ? ATTEMPTS : undefined });
-  const saved = process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-  if (underFault) process.env.CLOUDRIG_AWS_TIMEOUT_MS = String(TIMEOUT_MS);
+  const { service } = world.core({ maxAttempts: underFault ? ATTEMPTS : undefined, env: underFault ? { CLOUDRIG_AWS_TIMEOUT_MS: String(TIMEOUT_MS) } : {} });
   try {
     switch (operation) {
       case 'init':
@@ -135,9 +133,6 @@ async function run(operation: Operation, underFault: boolean): Promise<{ ok: tru
     return { ok: true };
   } catch (error) {
     return { ok: false, error };
-  } finally {
-    if (saved === undefined) delete process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-    else process.env.CLOUDRIG_AWS_TIMEOUT_MS = saved;
   }
 }
 

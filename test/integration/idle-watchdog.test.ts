@@ -1,8 +1,8 @@
-// The watchdog's bash, run for real: its probes (`who`, `ss`, `nvidia-smi`, `date`) and `shutdown`
-// are stub scripts found first on PATH, so a test sets what the machine looks like at each minute.
-// The monitoring cases use the real `ss` instead, against a real sshd and real ssh clients.
+// The watchdog's bash, run for real on a scratch machine (test/fixtures/watchdog-machine.ts): its
+// probes are stub scripts found first on PATH, so a test sets what the machine looks like at each
+// minute. The monitoring cases use the real `ss` instead, against a real sshd and real ssh clients.
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,133 +18,7 @@ import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
 import { startSshd, type Sshd } from '../fixtures/sshd.js';
 import { spawnOwned, type OwnedProcess } from '../fixtures/owned-process.js';
 import { waitUntil } from '../support/wait-until.js';
-
-const MINUTE = 60;
-
-/** A scratch machine: stubs on PATH, a run dir, a keep-alive file, and a log of shutdowns. */
-class Machine {
-  readonly dir = mkdtempSync(join(tmpdir(), 'cloudrig-watchdog-'));
-  readonly bin = join(this.dir, 'bin');
-  readonly script = join(this.dir, 'cloudrig-idle-check');
-  readonly keepalive = join(this.dir, 'var', 'keepalive');
-  readonly runDir = join(this.dir, 'run');
-  readonly monitorsDir = join(this.runDir, 'monitors');
-  now = Date.parse('2026-11-10T09:00:00Z') / 1000;
-  /** The ssh port the check watches (a real sshd's in the monitoring cases). */
-  sshPort = 22;
-  /**
-   * How long a registration stays fresh, when not the default. Registrations carry real mtimes
-   * while the checks run on a stub clock a minute a check, so cases that run many checks widen it.
-   */
-  freshSeconds: number | null = null;
-
-  constructor(readonly idleMinutes = 60) {
-    spawnSync('mkdir', ['-p', this.bin, join(this.dir, 'var')]);
-    writeFileSync(this.script, IDLE_CHECK_SCRIPT, { mode: 0o755 });
-    this.stub('date', `if [ "$1" = "+%s" ]; then cat "${this.file('now')}"; else exec /bin/date "$@"; fi`);
-    this.stub('who', `cat "${this.file('who')}" 2>/dev/null; true`);
-    this.stub('ss', `cat "${this.file('ss')}" 2>/dev/null; true`);
-    this.stub('nvidia-smi', `cat "${this.file('gpus')}"`);
-    this.stub('shutdown', `echo "shutdown $* at $(cat "${this.file('now')}")" >> "${this.file('shutdowns')}"`);
-    this.gpus([0]);
-  }
-
-  file(name: string): string {
-    return join(this.dir, name);
-  }
-
-  stub(name: string, body: string): void {
-    const path = join(this.bin, name);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
-    chmodSync(path, 0o755);
-  }
-
-  who(sessions: string): void {
-    writeFileSync(this.file('who'), sessions);
-  }
-
-  ss(connections: string): void {
-    writeFileSync(this.file('ss'), connections);
-  }
-
-  gpus(utilization: readonly number[]): void {
-    writeFileSync(this.file('gpus'), utilization.map((u) => `${u}\n`).join(''));
-  }
-
-  removeNvidiaSmi(): void {
-    rmSync(join(this.bin, 'nvidia-smi'));
-  }
-
-  /**
-   * The real `ss` (and the real clock as the start) against a real sshd on `port`, with the
-   * monitors directory the installer makes.
-   */
-  watchRealSshd(port: number): void {
-    rmSync(join(this.bin, 'ss'));
-    this.sshPort = port;
-    this.now = Math.floor(Date.now() / 1000);
-    mkdirSync(this.monitorsDir, { recursive: true, mode: 0o1777 });
-  }
-
-  /** What kept the machine awake at the last check, or null when it was idle. */
-  busyReason(): string | null {
-    const file = join(this.runDir, 'busy-reason');
-    return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
-  }
-
-  /** The idle-since marker, or null. */
-  idleSince(): number | null {
-    const file = join(this.runDir, 'idle-since');
-    return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
-  }
-
-  /** The registration files sessions have written. */
-  registrations(): string[] {
-    return existsSync(this.monitorsDir) ? readdirSync(this.monitorsDir).filter((name) => name.endsWith('.monitor')) : [];
-  }
-
-  /** Runs one check at the current time, as the timer would. */
-  check(): void {
-    writeFileSync(this.file('now'), `${this.now}\n`);
-    const result = spawnSync('bash', [this.script], {
-      encoding: 'utf8',
-      env: {
-        PATH: `${this.bin}:/usr/bin:/bin`,
-        CLOUDRIG_IDLE_MINUTES: String(this.idleMinutes),
-        CLOUDRIG_GPU_BUSY_PERCENT: '10',
-        CLOUDRIG_KEEPALIVE_FILE: this.keepalive,
-        CLOUDRIG_RUN_DIR: this.runDir,
-        CLOUDRIG_SSH_PORT: String(this.sshPort),
-        ...(this.freshSeconds === null ? {} : { CLOUDRIG_MONITOR_FRESH_SECONDS: String(this.freshSeconds) }),
-      },
-    });
-    if (result.status !== 0) throw new Error(`check failed (${result.status}): ${result.stderr}`);
-  }
-
-  /** Checks once a minute for `minutes` minutes (the check at the start included, not the end). */
-  runFor(minutes: number, each?: (minute: number) => void): void {
-    for (let minute = 0; minute < minutes; minute++) {
-      each?.(minute);
-      this.check();
-      this.now += MINUTE;
-    }
-  }
-
-  shutdowns(): string[] {
-    return existsSync(this.file('shutdowns')) ? readFileSync(this.file('shutdowns'), 'utf8').trim().split('\n') : [];
-  }
-
-  /** Minutes from `since` (epoch s) to the first shutdown, or null when none happened. */
-  minutesToShutdown(since: number): number | null {
-    const first = this.shutdowns()[0];
-    if (first === undefined) return null;
-    return (Number(first.split(' at ')[1]) - since) / MINUTE;
-  }
-
-  cleanUp(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { Machine, MINUTE } from '../fixtures/watchdog-machine.js';
 
 // Most cases use 15 idle minutes: each check costs a few bash processes.
 describe('idle watchdog check script', () => {
@@ -343,7 +217,7 @@ describe('monitor registrations (stub ss)', () => {
     // Someone else's lasting connection next to them keeps the machine up.
     machine.ss(`${registered}0 0 10.0.0.5:22 198.51.100.9:40000\n`);
     machine.runFor(6);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 198.51.100.9');
     expect(machine.shutdowns()).toEqual([]);
 
     machine.ss(registered);
@@ -363,7 +237,7 @@ describe('monitor registrations (stub ss)', () => {
     expect(machine.registrations()).toEqual([]);
     // Use at once: the connection was there a check ago.
     machine.runFor(1);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 198.51.100.7');
     expect(machine.idleSince()).toBeNull();
   });
 
@@ -374,7 +248,7 @@ describe('monitor registrations (stub ss)', () => {
     expect(machine.registrations()).toEqual([]);
     machine.ss('0 0 10.0.0.5:22 198.51.100.7:50022\n');
     machine.runFor(2);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 198.51.100.7');
   });
 
   it('says why it wrote nothing: a box whose watchdog predates registration, a box without one, no connection', () => {
@@ -465,7 +339,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     const tunnel = await session.forwarder().open({ localPort: 0, remoteHost: '127.0.0.1', remotePort: sshd.port, label: null });
     await waitFor('the registration to be withdrawn', () => machine.registrations().length === 0);
     machine.runFor(5);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 127.0.0.1');
     expect(machine.shutdowns()).toEqual([]);
 
     await tunnel.close();
@@ -483,7 +357,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     children.push(ssh);
     await waitFor('ssh -N to connect', () => establishedTo(sshd.port) === 2);
     machine.runFor(5);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 127.0.0.1');
     expect(machine.shutdowns()).toEqual([]);
     expect(machine.registrations()).toHaveLength(1);
 
@@ -498,7 +372,7 @@ describe("CloudRig's kept-alive monitoring connection (real sshd, real ss)", () 
     await registeredSession();
     machine.now += MONITOR_FRESH_SECONDS + 2 * MINUTE;
     machine.runFor(5);
-    expect(machine.busyReason()).toBe('ssh connection');
+    expect(machine.busyReason()).toBe('ssh 127.0.0.1');
     expect(machine.shutdowns()).toEqual([]);
     // The stale record is gone: it can never excuse the connection again.
     expect(machine.registrations()).toEqual([]);

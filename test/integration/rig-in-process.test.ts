@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needsOwnProcess, runRigInProcess } from '../support/rig-in-process.js';
 
 // The harness that runs `rig` inside the test process (test/support/rig-in-process.ts): it must give a
-// command the environment it was handed and nothing else, put the process back as it was, and refuse
-// what only a process of its own can run rather than run it wrongly.
+// command the environment it was handed and nothing else, leave the process's own alone (so runs may
+// overlap), and refuse what only a process of its own can run rather than run it wrongly.
 
 let home: string;
 beforeAll(async () => {
@@ -15,18 +15,15 @@ beforeAll(async () => {
 afterAll(() => rm(home, { recursive: true, force: true }));
 
 describe('rig in-process', () => {
-  it('runs with exactly the environment it is given, collects what rig prints, and puts env and exitCode back', async () => {
-    const before = { ...process.env };
-    process.env.CLOUDRIG_HOME = '/nonexistent-home-of-the-test-process';
+  it('runs with exactly the environment it is given, collects what rig prints, and leaves the process environment and exitCode alone', async () => {
+    const before = JSON.stringify(process.env);
     const result = await runRigInProcess(['status'], { CLOUDRIG_HOME: home, PATH: process.env.PATH });
     expect(result.code).toBe(1);
     // The home it was given (empty), not the test process's: rig says nothing is set up there.
     expect(result.stderr).toMatch(/^error: No workstation is set up yet\. Fix: Run `rig init/);
     expect(result.stdout).toBe('');
-    expect(process.env.CLOUDRIG_HOME).toBe('/nonexistent-home-of-the-test-process');
+    expect(JSON.stringify(process.env)).toBe(before);
     expect(process.exitCode).toBeUndefined();
-    for (const key of Object.keys(process.env)) if (!(key in before)) delete process.env[key];
-    Object.assign(process.env, before);
   });
 
   it('prints help to its own stdout with exit code 0', async () => {
@@ -35,12 +32,22 @@ describe('rig in-process', () => {
     expect(result.stdout).toMatch(/^Usage: rig /);
   });
 
-  it('refuses a second run while one is under way: two commands at once need two processes', async () => {
-    const first = runRigInProcess(['status'], { CLOUDRIG_HOME: home });
-    await expect(runRigInProcess(['status'], { CLOUDRIG_HOME: home })).rejects.toThrow(/started while rig status runs in this process: pass \{ process: true \}/);
-    expect((await first).code).toBe(1);
-    // The refusal did not leave the runner busy.
-    expect((await runRigInProcess(['status'], { CLOUDRIG_HOME: home })).code).toBe(1);
+  it('lets two runs overlap, each with its own environment and its own output', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'cloudrig-inprocess-other-'));
+    try {
+      const [first, second] = await Promise.all([
+        runRigInProcess(['status'], { CLOUDRIG_HOME: home }),
+        runRigInProcess(['--version'], { CLOUDRIG_HOME: other }),
+      ]);
+      expect(first.code).toBe(1);
+      expect(first.stderr).toMatch(/No workstation is set up yet/);
+      expect(first.stdout).toBe('');
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+      expect(second.stderr).toBe('');
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('leaves to a process of its own the commands that need one, and refuses to run them here', async () => {

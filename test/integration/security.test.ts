@@ -71,6 +71,9 @@ const VALID: Record<RequestChannel, unknown> = {
   'tunnel:reopen': { localPort: 6006, reopen: true },
   'tunnel:open': { localPort: 8080, remotePort: 8080 },
   'gpus:list': { scope: 'region', region: 'us-east-1', gpu: 'NVIDIA T4' },
+  'resize:choices': { purpose: 'capacity' },
+  'resize:plan': { instanceType: 'g5.xlarge', skipDriverCheck: false },
+  'resize:apply': { instanceType: 'g5.xlarge', stopFirst: true, skipDriverCheck: false, startAfter: false },
 };
 
 /** A hostile value of some kind. */

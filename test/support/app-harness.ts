@@ -57,8 +57,7 @@ export interface AppOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * The AWS endpoint the app's SDK clients use, e.g. a cloud proxy of the app's own so that its
-   * counts are the app's calls. The SDK reads it from process.env when a client is made, so it is
-   * set there until the app is disposed.
+   * counts are the app's calls: AWS_ENDPOINT_URL in the app's environment.
    */
   readonly endpoint?: string;
   /** The core's clock (the system clock by default). */
@@ -78,7 +77,7 @@ export interface AppOptions {
 export interface AppHarness {
   readonly session: AppSession;
   readonly record: ShellRecord;
-  /** Disposes the session and gives process.env its endpoint back; safe to call twice. */
+  /** Disposes the session; safe to call twice. */
   dispose(): Promise<void>;
 }
 
@@ -90,12 +89,10 @@ export function appOn(world: { readonly home: string; readonly env: Readonly<Rec
 /** Builds (and by default starts) the app's session with recording shell doubles. */
 export function startApp(options: AppOptions): AppHarness {
   const record: ShellRecord = { clipboard: [], notifications: [], forgotten: [], terminals: [], popover: [], loginItem: [], opened: [] };
-  const savedEndpoint = process.env.AWS_ENDPOINT_URL;
-  if (options.endpoint !== undefined) process.env.AWS_ENDPOINT_URL = options.endpoint;
   const installed = options.terminals ?? [];
   const ports: SessionPorts = {
     home: options.home,
-    env: { ...options.env, CLOUDRIG_HOME: options.home },
+    env: { ...options.env, CLOUDRIG_HOME: options.home, ...(options.endpoint !== undefined ? { AWS_ENDPOINT_URL: options.endpoint } : {}) },
     platform: 'linux',
     createCore: (core) => createCore(options.clock ? { ...core, clock: options.clock } : core),
     clipboard: { writeText: (text) => void record.clipboard.push(text) },
@@ -126,9 +123,7 @@ export function startApp(options: AppOptions): AppHarness {
     session,
     record,
     dispose() {
-      disposed ??= session.dispose().finally(() => {
-        if (options.endpoint !== undefined) process.env.AWS_ENDPOINT_URL = savedEndpoint;
-      });
+      disposed ??= session.dispose();
       return disposed;
     },
   };
@@ -139,7 +134,6 @@ export function useApps(): (options: AppOptions) => AppHarness {
   const started: AppHarness[] = [];
   afterEach(async () => {
     const apps = started.splice(0);
-    // The last started first: each gives back the endpoint the one before it found.
     for (const app of apps.reverse()) await app.dispose();
   });
   return (options) => {

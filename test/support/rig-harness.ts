@@ -32,7 +32,7 @@ export interface RigWorld {
   /** Starts `rig` without waiting for it. */
   spawnRig(args: readonly string[]): ChildProcess & { output: () => string };
   /** The core wired to the real adapters, in this process. */
-  core(options?: { maxAttempts?: number; clock?: Clock }): ReturnType<typeof createCore>;
+  core(options?: { maxAttempts?: number; clock?: Clock; env?: NodeJS.ProcessEnv }): ReturnType<typeof createCore>;
   /** Authorises the key pair CloudRig created for `workstation` on the sshd. */
   trustWorkstationKey(workstation?: string): Promise<void>;
   /** `rig status --json`, checked to succeed. */
@@ -83,7 +83,7 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
       return Object.assign(child, { output: () => output });
     },
     core(options = {}) {
-      return createCore({ home: world.home, env: { ...env, ...ownBox() }, maxAttempts: options.maxAttempts, clock: options.clock });
+      return createCore({ home: world.home, env: { ...env, ...ownBox(), ...options.env }, maxAttempts: options.maxAttempts, clock: options.clock });
     },
     async trustWorkstationKey(workstation = 'gpu') {
       const pem = await readFile(join(world.home, 'keys', `cloudrig-${workstation}.pem`), 'utf8');

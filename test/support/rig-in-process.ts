@@ -24,8 +24,6 @@ export function needsOwnProcess(args: readonly string[], env: NodeJS.ProcessEnv)
     || Boolean(env.CLOUDRIG_DEBUG);
 }
 
-let running: string | null = null;
-
 /** A stream that keeps what is written to it, as a pipe to a parent would. */
 class Collected extends Writable {
   text = '';
@@ -37,36 +35,18 @@ class Collected extends Writable {
 }
 
 /**
- * Runs `rig args` in this process, with `env` as its whole environment for the length of the run:
- * the same runRig the `rig` executable calls, with stdout and stderr collected as a parent process
- * would see them (not terminals, so no spinners). A node process costs about a second of CPU to
- * start and load the SDK; the suite runs `rig` hundreds of times.
- *
- * One run at a time: process.env and process.exitCode are the process's. A second run started while
- * one is under way is refused (two commands at once need two processes: their locks are per process).
+ * Runs `rig args` in this process with `env` as its environment: the same runRig the `rig`
+ * executable calls, given its streams and environment as values (stdout and stderr collected as a
+ * parent process would see them: not terminals, so no spinners). The process's own environment is
+ * neither read nor changed, and the exit code is returned, so runs may overlap. A node process costs
+ * about a second of CPU to start and load the SDK; the suite runs `rig` hundreds of times.
  */
 export async function runRigInProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RigResult> {
   if (needsOwnProcess(args, env)) {
     throw new Error(`rig ${args.join(' ')} needs a process of its own: pass { process: true }`);
   }
-  if (running !== null) {
-    throw new Error(`rig ${args.join(' ')} started while rig ${running} runs in this process: pass { process: true } to run both at once`);
-  }
-  running = args.join(' ');
-  const savedEnv = { ...process.env };
-  const savedExitCode = process.exitCode;
-  for (const key of Object.keys(process.env)) delete process.env[key];
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
-  process.exitCode = undefined;
   const stdout = new Collected();
   const stderr = new Collected();
-  try {
-    const code = await runRig(args, { stdout, stderr, stdinIsTty: false }, { ssh: earlySshProbe(args, process.env) });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  } finally {
-    for (const key of Object.keys(process.env)) delete process.env[key];
-    Object.assign(process.env, savedEnv);
-    process.exitCode = savedExitCode;
-    running = null;
-  }
+  const code = await runRig(args, { stdout, stderr, stdinIsTty: false, env }, { ssh: earlySshProbe(args, env) });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Progress, useColor, type Io } from '../../src/cli/output.js';
 
-function terminal(): { io: Io; text: () => string } {
+function terminal(env: Io['env'] = {}): { io: Io; text: () => string } {
   // Just enough of a tty.WriteStream for a spinner.
   const stderr = Object.assign(new PassThrough(), {
     isTTY: true,
@@ -13,32 +13,24 @@ function terminal(): { io: Io; text: () => string } {
   });
   let text = '';
   stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { io: { stdout: new PassThrough(), stderr, stdinIsTty: true }, text: () => text };
+  return { io: { stdout: new PassThrough(), stderr, stdinIsTty: true, env }, text: () => text };
 }
-
-const ci = process.env.CI;
-afterEach(() => {
-  if (ci === undefined) delete process.env.CI;
-  else process.env.CI = ci;
-});
 
 describe('rig progress on a terminal', () => {
   it('a failed command marks the running step failed and leaves no spinner timer keeping rig alive', () => {
-    delete process.env.CI;
     const { io, text } = terminal();
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
     const progress = new Progress(io);
     progress.step({ id: 'ssh', label: 'Waiting for ssh on 127.0.0.1' });
     expect(timers()).toBeGreaterThan(before);
-    Progress.failAll();
+    Progress.failAll(io);
     expect(timers()).toBe(before);
     expect(text()).toMatch(/✖.* Waiting for ssh on 127\.0\.0\.1/);
   });
 
   it('prints one plain line per step when not on a terminal (CI, pipes)', () => {
-    const { io, text } = terminal();
-    process.env.CI = '1';
+    const { io, text } = terminal({ CI: '1' });
     const progress = new Progress(io);
     progress.step({ id: 'a', label: 'Finding the image' });
     progress.step({ id: 'a', label: 'Finding the image' });
@@ -50,8 +42,7 @@ describe('rig progress on a terminal', () => {
   it('says every half minute that a long step is still waiting, with its elapsed time, when not on a terminal', () => {
     vi.useFakeTimers();
     try {
-      const { io, text } = terminal();
-      process.env.CI = '1';
+      const { io, text } = terminal({ CI: '1' });
       const progress = new Progress(io);
       progress.step({ id: 'ssh', label: 'Waiting for ssh on 127.0.0.1' });
       vi.advanceTimersByTime(95_000);

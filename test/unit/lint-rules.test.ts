@@ -78,6 +78,13 @@ describe('the layer rules refuse each way around them', () => {
     ['domain code in core loads the application layer with import()', 'src/core/probe.ts', "export const a = () => import('./app/app-session.js');\n", /no-restricted-syntax: Domain code in src\/core/],
     ['an adapter reads process.env', 'src/adapters/probe.ts', 'export const home = process.env.HOME;\n', /no-restricted-properties: .*entry point/],
     ['an adapter takes env out of process', 'src/adapters/aws/probe.ts', 'const { env } = process;\nexport const region = env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
+    ['a CLI command imports a use-case module behind the façade', 'src/cli/probe.ts', "import { costReport } from '../core/app/cost.js';\nexport const c = costReport;\n", /no-restricted-imports: .*through the façade only/],
+    ['a CLI command imports the core the façade wraps', 'src/cli/probe.ts', "import type { CloudRigCore } from '../core/app/cloudrig-core.js';\nexport type C = CloudRigCore;\n", /no-restricted-imports: .*through the façade only/],
+    ["the CLI's composition root loads a use case with import()", 'src/cli/main.ts', "export const c = () => import('../core/app/cost.js');\n", /no-restricted-syntax: .*through the façade only/],
+    ['a CLI command reads process.env', 'src/cli/probe.ts', 'export const region = () => process.env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
+    ["the CLI's composition writes process.env", 'src/cli/main.ts', "export const debug = () => { process.env.CLOUDRIG_DEBUG = '1'; };\n", /no-restricted-properties: .*entry point/],
+    ['a CLI command leaves its exit code in process.exitCode', 'src/cli/probe.ts', 'export const fail = () => { process.exitCode = 1; };\n', /no-restricted-properties: .*Return the exit code/],
+    ['the shell below its entry point reads process.env', 'src/main/probe.ts', 'export const desktop = () => process.env.XDG_CURRENT_DESKTOP;\n', /no-restricted-properties: .*entry point/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -95,6 +102,9 @@ describe('the layer rules refuse each way around them', () => {
     ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
     ["the shell's app state store imports electron-store", 'src/main/app-state-store.ts', "import Store from 'electron-store';\nexport const s = Store;\n"],
     ['the application layer imports itself and domain code', 'src/core/app/probe.ts', "import { AppSession } from './app-session.js';\nimport { CloudRigError } from '../errors.js';\nexport const x = [AppSession, CloudRigError];\n"],
+    ['a CLI command imports the façade', 'src/cli/probe.ts', "import { Rig, choiceReason } from '../core/app/face.js';\nexport const x = [Rig, choiceReason];\n"],
+    ['the rig executable reads its environment once', 'src/cli/rig.ts', 'export const env = process.env;\n'],
+    ["the app's entry point reads its environment once", 'src/main/index.ts', 'export const env = process.env;\n'],
     ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
     ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
   ];

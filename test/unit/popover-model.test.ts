@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StillCosting } from '../../src/core/cost-meter.js';
 import { appView, currentWorkstation, workstationView } from '../../src/core/popover-model.js';
 import type { Reminder } from '../../src/core/reminder-policy.js';
+import type { IdleStatus } from '../../src/core/idle-watchdog.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
 import { advice, type ErrorInfo } from '../../src/shared/errors.js';
@@ -97,12 +98,14 @@ describe('workstationView', () => {
 
   it('says what the idle auto-stop will do, from the watchdog\'s answer', () => {
     const ready = snapshotIn('ready');
-    const auto = (idle: { idleSince: number | null; keptAwakeUntil: number | null } | null, settings = settingsWithGpu()) =>
+    const auto = (idle: IdleStatus | null, settings = settingsWithGpu()) =>
       workstationView(ready, settings, NOW, { ...METERED, idle }).autoStop;
     expect(auto(null)).toBe('Stops itself after 60 idle min');
     expect(auto({ idleSince: NOW - 12 * 60_000, keptAwakeUntil: null })).toBe('Idle 12 min; stops itself at 60 min');
     expect(auto({ idleSince: null, keptAwakeUntil: null })).toBe('Stops itself after 60 idle min');
-    expect(auto({ idleSince: null, keptAwakeUntil: NOW + 3_600_000 })).toBe('Kept awake (snoozed); then stops itself after 60 idle min');
+    expect(auto({ idleSince: null, keptAwakeUntil: NOW + 3_600_000 })).toMatch(/^Kept alive until \d\d:\d\d \(snoozed\); then stops itself after 60 idle min$/);
+    expect(auto({ idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'kernel' } })).toBe('Kept up: kernel busy; stops itself after 60 idle min');
+    expect(auto({ idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'ssh', from: '198.51.100.7' } })).toBe('Kept up: ssh session from 198.51.100.7; stops itself after 60 idle min');
     const off = settingsWithGpu({ workstations: { gpu: specOf({ autoStop: { enabled: false, idleMinutes: 60, gpuBusyPercent: 10 } }) } });
     expect(auto(null, off)).toBe('Idle auto-stop is off');
   });

@@ -95,6 +95,19 @@ describe('the stats and the watchdog together (the newer evidence wins)', () => 
     expect(combinedIdle(watchdog, statsIdle([idle(30 * MIN), idle(50 * MIN)], 10), now)).toEqual({ idleSince: 30 * MIN, keptAwakeUntil: null });
   });
 
+  it('a busy notebook kernel the watchdog saw holds until its next answer: newer idle readings cannot see kernels', () => {
+    const kernel = { status: { idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'kernel' } as const }, askedAt: 40 * MIN };
+    expect(combinedIdle(kernel, statsIdle([idle(30 * MIN), idle(50 * MIN)], 10), now)).toEqual({ idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'kernel' } });
+    // The watchdog's next answer (idle) decides again.
+    const after = { status: { idleSince: 55 * MIN, keptAwakeUntil: null, keptUpBy: null }, askedAt: 56 * MIN };
+    expect(combinedIdle(after, statsIdle([idle(30 * MIN), idle(58 * MIN)], 10), now)).toEqual({ idleSince: 30 * MIN, keptAwakeUntil: null });
+  });
+
+  it('a busy reading and a watchdog that also says busy: the watchdog names what keeps it up', () => {
+    const gpu = { status: { idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'gpu', percent: 87 } as const }, askedAt: 40 * MIN };
+    expect(combinedIdle(gpu, statsIdle([busy(50 * MIN)], 10), now)).toEqual({ idleSince: null, keptAwakeUntil: null, keptUpBy: { kind: 'gpu', percent: 87 } });
+  });
+
   it('a snooze in force keeps it "not idle" whatever the readings say; one that has run out does not', () => {
     const snoozed = { status: { idleSince: null, keptAwakeUntil: now + 30 * MIN }, askedAt: 10 * MIN };
     const readings = statsIdle([idle(20 * MIN), idle(50 * MIN)], 10);

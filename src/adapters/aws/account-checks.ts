@@ -31,7 +31,7 @@ export class AwsAccountProbe implements AccountProbe {
     try {
       return await work();
     } catch (error) {
-      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, instanceType });
+      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, env: this.access.env, instanceType });
     }
   }
 
@@ -75,7 +75,7 @@ export class AwsAccountProbe implements AccountProbe {
       if (error.name === 'NoSuchResourceException') return quotas.send(new GetAWSDefaultServiceQuotaCommand(input));
       throw error;
     }).catch(async (error: unknown) => {
-      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, instanceType });
+      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, env: this.access.env, instanceType });
     });
     // An answer without a value says nothing about the quota: unknown, never taken as 0 (or as enough).
     if (out.Quota?.Value === undefined) {
@@ -116,6 +116,6 @@ export async function requestQuotaIncrease(access: AwsAccess, region: string, qu
     if ((error as { name?: string }).name === 'ResourceAlreadyExistsException') {
       throw new CloudRigError('QuotaRequestOpen', 'An increase request for this quota is already open.', 'Wait for AWS to answer it (usually within a day; you get an email).');
     }
-    throw await mapAwsError(error, { region, profile: access.profile ?? null });
+    throw await mapAwsError(error, { region, profile: access.profile ?? null, env: access.env });
   }
 }

@@ -58,7 +58,7 @@ export class AwsAccountInventory implements AccountInventory {
       ]);
       return inventoryOf(region, { instances, volumes, snapshots, images, addresses });
     } catch (error) {
-      throw await mapAwsError(error, { region, profile: this.access.profile ?? null });
+      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, env: this.access.env });
     }
   }
 
@@ -84,7 +84,7 @@ export class AwsAccountInventory implements AccountInventory {
       }
       return 'removed';
     } catch (error) {
-      const mapped = await mapAwsError(error, { region: resource.region, profile: this.access.profile ?? null });
+      const mapped = await mapAwsError(error, { region: resource.region, profile: this.access.profile ?? null, env: this.access.env });
       if (GONE.has(mapped.awsCode ?? errorName(error))) return 'already-gone';
       throw mapped;
     }

@@ -89,7 +89,7 @@ export class AwsCloud implements Cloud {
       const out = await this.client(this.homeRegion).send(new DescribeRegionsCommand({ AllRegions: false }));
       return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
     } catch (error) {
-      throw await mapAwsError(error, { region: this.homeRegion, profile: this.access.profile ?? null });
+      throw await mapAwsError(error, { region: this.homeRegion, profile: this.access.profile ?? null, env: this.access.env });
     }
   }
 
@@ -102,7 +102,7 @@ export class AwsCloud implements Cloud {
         for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
       }
     } catch (error) {
-      throw await mapAwsError(error, { region, profile: this.access.profile ?? null });
+      throw await mapAwsError(error, { region, profile: this.access.profile ?? null, env: this.access.env });
     }
     return instances.map((instance) => ({
       region,

@@ -65,20 +65,56 @@ export function handlerOptions(timeouts: RequestTimeouts) {
 }
 
 /**
- * Client options for one region. Endpoints are never set here: the SDK itself reads
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> (that is how tests point at moto). Every client
- * gets request timeouts, so an endpoint that accepts and never answers ends in an error, not silence.
+ * The endpoint override for `service` (the SDK's service id: `EC2`, `Service Quotas`) as the AWS CLI
+ * and SDKs read it: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; none unless
+ * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true.
  */
-export function clientConfig(region: string, access: AwsAccess) {
+export function endpointOverride(service: string, env: AwsAccess['env']): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
+  return env[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+/**
+ * Where the client's credentials come from, decided from the given environment rather than left to
+ * the SDK's reading of the process's: keys typed into the app; else the profile asked for (--profile,
+ * the settings, AWS_PROFILE); else keys in the environment (as the SDK's chain takes them first);
+ * else the SDK's chain (SSO, web identity, the instance's role).
+ */
+function credentialsOf(access: AwsAccess): { credentials?: AwsCredentialIdentity; profile?: string } {
+  const { env } = access;
+  if (access.credentials) return { credentials: access.credentials };
+  const profile = access.profile || env.AWS_PROFILE;
+  if (profile) return { profile };
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return {
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      },
+    };
+  }
+  return {};
+}
+
+/**
+ * Client options for `service` in one region, all from `access` and its environment (the endpoint
+ * override is how tests point at moto; two cores in one process with different environments each
+ * reach their own). Every client gets request timeouts, so an endpoint that accepts and never
+ * answers ends in an error, not silence.
+ */
+export function clientConfig(service: string, region: string, access: AwsAccess) {
   const { env } = access;
   const maxAttempts = maxAttemptsOf(access);
+  const endpoint = endpointOverride(service, env);
   return {
     region,
     // Adaptive retries unless the user chose otherwise through AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.
     retryMode: env.AWS_RETRY_MODE ?? 'adaptive',
     maxAttempts,
     requestHandler: handlerOptions(requestTimeouts(maxAttempts, env)),
-    ...(access.credentials ? { credentials: access.credentials } : access.profile ? { profile: access.profile } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...credentialsOf(access),
     ...(debugEnabled(env) ? { logger: awsDebugLogger(region) } : {}),
   };
 }

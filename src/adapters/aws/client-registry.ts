@@ -80,27 +80,27 @@ export class AwsClients {
   }
 
   ec2(region: string): EC2Client {
-    return this.get('ec2', region, (r, access) => new EC2Client(clientConfig(r, access)));
+    return this.get('ec2', region, (r, access) => new EC2Client(clientConfig('EC2', r, access)));
   }
 
   /** An EC2 client that never retries, for calls EC2 cannot make idempotent (CreateImage). */
   ec2Once(region: string): EC2Client {
-    return this.get('ec2-once', region, (r, access) => new EC2Client(clientConfig(r, { ...access, maxAttempts: 1 })));
+    return this.get('ec2-once', region, (r, access) => new EC2Client(clientConfig('EC2', r, { ...access, maxAttempts: 1 })));
   }
 
   async ssm(region: string): Promise<SSMClient> {
     const { SSMClient } = await import('@aws-sdk/client-ssm');
-    return this.get('ssm', region, (r, access) => new SSMClient(clientConfig(r, access)));
+    return this.get('ssm', region, (r, access) => new SSMClient(clientConfig('SSM', r, access)));
   }
 
   async sts(region: string): Promise<STSClient> {
     const { STSClient } = await import('@aws-sdk/client-sts');
-    return this.get('sts', region, (r, access) => new STSClient(clientConfig(r, access)));
+    return this.get('sts', region, (r, access) => new STSClient(clientConfig('STS', r, access)));
   }
 
   async quotas(region: string): Promise<ServiceQuotasClient> {
     const { ServiceQuotasClient } = await import('@aws-sdk/client-service-quotas');
-    return this.get('service-quotas', region, (r, access) => new ServiceQuotasClient(clientConfig(r, access)));
+    return this.get('service-quotas', region, (r, access) => new ServiceQuotasClient(clientConfig('Service Quotas', r, access)));
   }
 
   /**
@@ -109,7 +109,7 @@ export class AwsClients {
    */
   async pricing(region: string): Promise<PricingClient> {
     const { PricingClient } = await import('@aws-sdk/client-pricing');
-    return this.get('pricing', region, (r, access) => new PricingClient(clientConfig(r, { maxAttempts: 2, ...access })));
+    return this.get('pricing', region, (r, access) => new PricingClient(clientConfig('Pricing', r, { maxAttempts: 2, ...access })));
   }
 
   /** Closes every client's sockets (a core being replaced, e.g. after a profile switch). */

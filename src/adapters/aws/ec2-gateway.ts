@@ -44,7 +44,7 @@ import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '
 import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
-import { instanceTypeFactsOf, listGpuInstanceTypes } from './instance-catalog.js';
+import { instanceTypeFactsOf, instanceTypesOfferedIn, listGpuInstanceTypes } from './instance-catalog.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 /** How often, and how long apart, a security group still held by an ended instance's interface is deleted again (about 2 minutes). */
@@ -122,7 +122,7 @@ export class AwsEc2Gateway implements CloudGateway {
     } catch (error) {
       throw await mapAwsError(error, {
         region: this.region,
-        profile: this.access.profile ?? null,
+        profile: this.access.profile ?? null, env: this.access.env,
         decode: (encoded) => this.decode(encoded),
         ...context,
       });
@@ -461,6 +461,10 @@ export class AwsEc2Gateway implements CloudGateway {
   async modifyInstanceType(instanceId: string, instanceType: string): Promise<void> {
     await this.assertManaged(instanceId);
     await this.guard(() => this.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: instanceType } })), { instanceType });
+  }
+
+  instanceTypesInZone(availabilityZone: string): Promise<ReadonlySet<string>> {
+    return instanceTypesOfferedIn(this.access, this.region, availabilityZone);
   }
 
   async describeInstanceType(instanceType: string): Promise<InstanceTypeFacts | null> {

@@ -3,6 +3,7 @@ import { isErrorCode } from '../../shared/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import { KNOWN_REGIONS } from '../../core/validate.js';
 import { originOfError } from './client-registry.js';
+import { endpointOverride } from './client-config.js';
 
 /** What the failing call was about, to make the message specific. */
 export interface ErrorContext {
@@ -10,6 +11,8 @@ export interface ErrorContext {
   readonly instanceType?: string;
   readonly imageId?: string;
   readonly profile?: string | null;
+  /** The environment the client was configured from (its endpoint overrides). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Decodes an UnauthorizedOperation's encoded message (STS), when the caller may. */
   readonly decode?: (encoded: string) => Promise<string | null>;
 }
@@ -55,12 +58,11 @@ function networkCode(error: SdkErrorLike): string | undefined {
 }
 
 /**
- * The endpoint the SDK would use for `service` (its service id, e.g. `EC2`, `Service Quotas`) in
- * `region`, for an error whose request was never built: the override when one is set, else AWS's.
+ * The endpoint for `service` (its service id, e.g. `EC2`, `Service Quotas`) in `region`, for an
+ * error whose request was never built: the override the client was given, else AWS's own.
  */
-export function endpointOf(service: string, region: string, env: NodeJS.ProcessEnv = process.env): string {
-  const specific = env[`AWS_ENDPOINT_URL_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
-  return specific ?? env.AWS_ENDPOINT_URL ?? `https://${service.toLowerCase().replace(/[^a-z0-9]/g, '')}.${region}.amazonaws.com`;
+export function endpointOf(service: string, region: string, env: Readonly<Record<string, string | undefined>>): string {
+  return endpointOverride(service, env) ?? `https://${service.toLowerCase().replace(/[^a-z0-9]/g, '')}.${region}.amazonaws.com`;
 }
 
 /** 5xx codes AWS answers while it has a passing failure of its own. */
@@ -97,7 +99,7 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
   /** A service other than EC2 failed: messages that would not otherwise say which one name it. */
   const other = service !== 'EC2';
   if (net) {
-    const endpoint = origin?.endpoint ?? endpointOf(service, region);
+    const endpoint = origin?.endpoint ?? endpointOf(service, region, context.env ?? {});
     const attempts = error.$metadata?.attempts;
     const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : '';
     const what = net === 'ETIMEDOUT'

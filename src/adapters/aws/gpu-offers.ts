@@ -57,7 +57,7 @@ export async function listGpuOffers(
   }))).filter((region): region is RegionFacts => region !== null);
   // No region answered (expired credentials, a skewed clock, no network): that is a failure with
   // its own fix, not an empty list of GPU types.
-  if (facts.length === 0 && failures.length > 0) throw await mapAwsError(failures[0], { region: regions[0] ?? PRICING_API_REGION, profile: access.profile ?? null });
+  if (facts.length === 0 && failures.length > 0) throw await mapAwsError(failures[0], { region: regions[0] ?? PRICING_API_REGION, profile: access.profile ?? null, env: access.env });
 
   const regionsOfType = new Map<string, string[]>();
   for (const { region, types } of facts) {
@@ -80,7 +80,7 @@ export async function listGpuOffers(
   })));
   const problems = facts.flatMap(({ quotaProblem }) => (quotaProblem === null ? [] : [quotaProblem]));
   if (prices.lastPricingFailure !== null && offers.some((offer) => offer.onDemand?.source === 'bundled')) {
-    const { code, message, fix } = toErrorInfo(await mapAwsError(prices.lastPricingFailure, { region: PRICING_API_REGION, profile: access.profile ?? null }));
+    const { code, message, fix } = toErrorInfo(await mapAwsError(prices.lastPricingFailure, { region: PRICING_API_REGION, profile: access.profile ?? null, env: access.env }));
     problems.unshift({ about: 'prices', error: { code, fix, message: `Live prices could not be read, so the on-demand prices are CloudRig's bundled table (labelled bundled). ${message}` } });
   }
   return { offers, skipped: skipped.sort((a, b) => a.region.localeCompare(b.region)), problems };

@@ -1,4 +1,4 @@
-import { paginateDescribeInstanceTypes, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import { paginateDescribeInstanceTypeOfferings, paginateDescribeInstanceTypes, type InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
 import { mapAwsError } from './error-map.js';
@@ -62,7 +62,24 @@ export async function listGpuInstanceTypes(access: AwsAccess, region: string): P
       }
     }
   } catch (error) {
-    throw await mapAwsError(error, { region, profile: access.profile ?? null });
+    throw await mapAwsError(error, { region, profile: access.profile ?? null, env: access.env });
   }
   return found.sort(byFamilyThenSize);
+}
+
+/** The instance types one availability zone offers (DescribeInstanceTypeOfferings by zone). */
+export async function instanceTypesOfferedIn(access: AwsAccess, region: string, availabilityZone: string): Promise<ReadonlySet<string>> {
+  const offered = new Set<string>();
+  try {
+    const pages = paginateDescribeInstanceTypeOfferings({ client: awsClients(access).ec2(region) }, {
+      LocationType: 'availability-zone',
+      Filters: [{ Name: 'location', Values: [availabilityZone] }],
+    });
+    for await (const page of pages) {
+      for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType) offered.add(offering.InstanceType);
+    }
+  } catch (error) {
+    throw await mapAwsError(error, { region, profile: access.profile ?? null });
+  }
+  return offered;
 }

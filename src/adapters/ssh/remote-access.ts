@@ -31,6 +31,9 @@ class Ssh2RemoteSession implements RemoteSession {
   private transfer: ReleaseUse | null = null;
   private readonly endedListeners: ((error: CloudRigError) => void)[] = [];
   private endedBy: CloudRigError | null = null;
+  private readonly droppedListeners: (() => void)[] = [];
+  private readonly reconnectedListeners: (() => void)[] = [];
+  private connections = 0;
 
   constructor(readonly target: SshTarget, private readonly options: MonitorOptions = {}, private readonly binding?: SessionBinding) {
     this.monitor = new MonitorRegistration({ workstation: target.workstation ?? target.host, dir: options.monitorsDir ?? MONITORS_DIR });
@@ -41,13 +44,17 @@ class Ssh2RemoteSession implements RemoteSession {
         this.monitor.connected(shell);
         this.refresher ??= setInterval(() => void this.monitor.refresh(), options.refreshMs ?? MONITOR_REFRESH_MS);
         this.refresher.unref();
+        if (this.connections++ > 0) for (const listener of [...this.reconnectedListeners]) listener();
       },
       beforeReconnect: () => this.stillCurrent(),
       // A connection that drops is how a terminated instance shows first: ask at once, so a tunnel
       // or a watch with nothing to send still ends with its instance.
-      onDropped: () => void this.stillCurrent().catch((error: unknown) => {
-        if (error instanceof CloudRigError) this.session.end(error);
-      }),
+      onDropped: () => {
+        void this.stillCurrent().catch((error: unknown) => {
+          if (error instanceof CloudRigError) this.session.end(error);
+        });
+        for (const listener of [...this.droppedListeners]) listener();
+      },
       onEnded: (error) => {
         this.endedBy ??= error;
         for (const listener of this.endedListeners.splice(0)) listener(error);
@@ -55,11 +62,16 @@ class Ssh2RemoteSession implements RemoteSession {
     });
   }
 
-  /** Rejects with SessionEnded when the instance the session was opened for is no longer the workstation's; any other failure to ask is ignored (the reconnect still checks the session's key). */
+  /**
+   * Rejects with SessionEnded when the instance the session was opened for is no longer the
+   * workstation's; any other failure to ask is ignored (the reconnect still checks the session's
+   * key). The next connection goes to the address the workstation answers at now.
+   */
   private async stillCurrent(): Promise<void> {
     if (!this.binding) return;
     try {
-      await this.binding.stillCurrent();
+      const address = await this.binding.stillCurrent();
+      if (address) this.session.moveTo(address.host, address.port);
     } catch (error) {
       if (error instanceof CloudRigError && error.code === 'SessionEnded') throw error;
     }
@@ -68,6 +80,14 @@ class Ssh2RemoteSession implements RemoteSession {
   onEnded(listener: (error: CloudRigError) => void): void {
     if (this.endedBy) listener(this.endedBy);
     else this.endedListeners.push(listener);
+  }
+
+  onDropped(listener: () => void): void {
+    this.droppedListeners.push(listener);
+  }
+
+  onReconnected(listener: () => void): void {
+    this.reconnectedListeners.push(listener);
   }
 
   async connect(): Promise<void> {

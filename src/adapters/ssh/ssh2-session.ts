@@ -64,7 +64,8 @@ export class Ssh2Session implements RemoteShell {
   private ended: CloudRigError | null = null;
 
   constructor(
-    readonly target: SshTarget,
+    /** Where it connects; moveTo() changes it for the next connection. */
+    public target: SshTarget,
     private readonly options: {
       readonly keepaliveMs?: number;
       readonly connectTimeoutMs?: number;
@@ -78,6 +79,14 @@ export class Ssh2Session implements RemoteShell {
       readonly onEnded?: (error: CloudRigError) => void;
     } = {},
   ) {}
+
+  /**
+   * The workstation's sshd answers elsewhere now (a started instance's new public IP): the next
+   * connection goes there, and must still present the key the session first connected with.
+   */
+  moveTo(host: string, port: number): void {
+    if (host !== this.target.host || port !== this.target.port) this.target = { ...this.target, host, port };
+  }
 
   /** Ends the session for good with `error` (its instance ended, or a reconnect met another key). */
   end(error: CloudRigError): void {

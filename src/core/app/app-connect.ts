@@ -15,6 +15,7 @@ import { localUrl, TUNNEL_PRESETS, type OpenTunnel, type TunnelSpec } from './tu
 import { runKey } from '../run-key.js';
 import { ProjectPush } from './project-push.js';
 import { TunnelReopen } from './tunnel-reopen.js';
+import { keepWorkstationSession, type KeptSession, type ReconnectEvent } from './session-reconnect.js';
 
 /** How many readings the GPU panel's chart keeps (10 minutes at 30 s). */
 export const GPU_HISTORY = 20;
@@ -48,7 +49,10 @@ export function gpuLine(panel: GpuPanelView | null): string | null {
 }
 
 export class AppConnect {
-  private session: { name: string; remote: RemoteSession } | null = null;
+  /** The session, kept connected across sleep and network changes until `stop` aborts. */
+  private session: { name: string; remote: RemoteSession; kept: KeptSession; stop: AbortController } | null = null;
+  /** Takes the GPU panel's next reading at once (its connection just came back). */
+  private statsNow: () => void = () => undefined;
   private opening: Promise<RemoteSession> | null = null;
   private readonly tunnels: { view: TunnelView; tunnel: OpenTunnel }[] = [];
   private stats: AbortController | null = null;
@@ -93,13 +97,23 @@ export class AppConnect {
         const remote = await openWorkstationSession(this.deps.core(), name);
         remote.onMonitorNote(this.deps.log);
         await remote.connect();
-        this.session = { name, remote };
+        const stop = new AbortController();
+        const kept = keepWorkstationSession(this.deps.core(), remote, { signal: stop.signal, onEvent: (event) => this.reconnectEvent(event) });
+        this.session = { name, remote, kept, stop };
         return remote;
       })().finally(() => {
         this.opening = null;
       });
     }
     return this.opening;
+  }
+
+  /** The panel says the connection is lost (one line), then reads at once when it is back; tunnels follow the session. */
+  private reconnectEvent(event: ReconnectEvent): void {
+    this.deps.log(event.kind === 'ended' ? `session ended: ${event.error.message}` : event.line);
+    if (event.kind === 'reconnected') return this.statsNow();
+    const controller = this.stats;
+    if (controller) this.setPanel({ ...(this.panel ?? { gpus: null, note: null, history: [] }), error: event.kind === 'lost' ? event.line : event.error.message }, controller);
   }
 
   private requireReady(name: string): void {
@@ -194,11 +208,13 @@ export class AppConnect {
         clock: c.clock,
         signal: controller.signal,
         intervalMs: this.deps.statsIntervalMs ?? STATS_INTERVAL_MS,
+        readNow: (wake) => (this.statsNow = wake),
         onReading: (reading) => {
           this.setPanel(this.withReading(reading), controller);
           if (this.stats === controller && !controller.signal.aborted) this.deps.onReading?.(name, reading);
         },
-        onError: (error) => this.setPanel({ ...(this.panel ?? { gpus: null, note: null, history: [] }), error: toErrorInfo(error).message }, controller),
+        // While the session reconnects, the panel keeps its one "reconnecting" line.
+        onError: (this.session?.kept.quiet ?? ((report) => report))((error) => this.setPanel({ ...(this.panel ?? { gpus: null, note: null, history: [] }), error: toErrorInfo(error).message }, controller)),
       });
       await setup;
     })();
@@ -227,6 +243,8 @@ export class AppConnect {
     const open = this.tunnels.splice(0);
     const session = this.session;
     this.session = null;
+    session?.stop.abort();
+    this.statsNow = () => undefined;
     const hadSetup = this.setup.clear();
     const hadSomething = open.length > 0 || this.panel !== null || hadSetup;
     this.panel = null;

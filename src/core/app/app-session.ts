@@ -21,6 +21,8 @@ import { withSetupProgress } from './app-setup.js';
 import { listGpuOffersView } from './account.js';
 import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
 import { AppFleet } from './app-fleet.js';
+import { changeType, planTypeChange, resizeChoices, type TypeChangeRequest } from './change-type.js';
+import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView, ResizePurpose } from '../../shared/resize-view.js';
 import { AppOperations } from './app-operations.js';
 import { AppSettings, type SettingsChange } from './app-settings.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
@@ -714,5 +716,34 @@ export class AppSession {
   /** GPU offers for the workstation form's picker (src/core/app/account.ts). */
   listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {
     return listGpuOffersView(this.core, query);
+  }
+
+  // --- Change type…: the same use case as `rig resize` (change-type.ts).
+
+  /** The rows Change type… offers for the workstation shown (for a capacity error: the same GPU or better in its zone). */
+  listResizeChoices(purpose: ResizePurpose): Promise<ResizeChoicesView> {
+    return resizeChoices(this.core, this.requireName(), purpose);
+  }
+
+  /** The checks and prices of a change of type, before anything changes. */
+  planTypeChange(instanceType: string, skipDriverCheck: boolean): Promise<ResizePlanView> {
+    return planTypeChange(this.core, this.requireName(), instanceType, skipDriverCheck);
+  }
+
+  /** Changes the type of the workstation shown (stopping it first when asked; its tunnels close as for Stop). */
+  changeType(request: TypeChangeRequest): Promise<ResizeOutcomeView> {
+    const name = this.requireName();
+    this.clearNotice();
+    return changeType({
+      core: this.core,
+      operationOf: (workstation) => this.operations.kindOf(workstation),
+      runOperation: (workstation, kind, work) => {
+        this.monitor.closeReminder();
+        void this.connect.closeAll();
+        this.operations.run(workstation, kind, work);
+      },
+      start: (workstation) => this.startWorkstation(workstation),
+      setNotice: (text) => this.setNotice(text),
+    }, name, request);
   }
 }

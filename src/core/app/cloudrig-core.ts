@@ -125,8 +125,8 @@ export interface CoreOptions {
   readonly home: string;
   /** Overrides the settings' profile (the CLI's --profile). */
   readonly profile?: string | null;
-  /** The environment (endpoints, CLOUDRIG_* overrides); the process's by default. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The environment as the entry point read it (endpoints, keys, CLOUDRIG_* overrides). */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Keys typed into the app, decrypted in memory only. */
   readonly credentials?: AccessKeys | null;
   readonly clock?: Clock;

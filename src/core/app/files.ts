@@ -345,6 +345,8 @@ export async function watchAndSync(options: {
   readonly isIgnored?: (path: string) => Promise<boolean> | boolean;
   /** Called once the watch is in place: a change from then on is pushed ("Watching …" is true). */
   readonly onWatching?: () => void;
+  /** Hands over a function that asks for a push as an edit does (a connection came back: what failed meanwhile goes now). */
+  readonly syncNow?: (sync: () => void) => void;
 }): Promise<void> {
   const { watcher, clock, signal } = options;
   let pending = false;
@@ -353,6 +355,7 @@ export async function watchAndSync(options: {
     pending = true;
     wake?.();
   };
+  options.syncNow?.(edited);
   const handle = watcher.watch((path) => {
     if (path.split('/').some((part) => ALWAYS_IGNORED.has(part))) return;
     if (!options.isIgnored) return edited();

@@ -332,7 +332,7 @@ export class Monitor {
 }
 
 /** Where ssh reaches the instance of this snapshot, without asking AWS again. */
-function targetOf(core: CloudRigCore, snapshot: Snapshot): SshTarget | null {
+export function targetOf(core: CloudRigCore, snapshot: Snapshot): SshTarget | null {
   if (snapshot.instance?.state !== 'running') return null;
   const spec = core.service.spec(snapshot.name);
   return sshTargetOf(spec, snapshot.instance, core.keys.pathOf(resourceName(spec.name)), core.keys.knownHostsPathOf(spec.name));

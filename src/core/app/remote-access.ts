@@ -32,6 +32,10 @@ export interface RemoteSession extends RemoteShell {
    * when its connection dropped), or a reconnect met another host key. Every later use rejects.
    */
   onEnded(listener: (error: CloudRigError) => void): void;
+  /** Hears each time its connection drops (not closed by close()); the next use, or connect(), reconnects. */
+  onDropped(listener: () => void): void;
+  /** Hears each new connection after the first (a use, or connect(), reconnected), once its host key checked out. */
+  onReconnected(listener: () => void): void;
 }
 
 /** Sessions to workstations, and the local side of file copies. */

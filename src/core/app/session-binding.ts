@@ -4,14 +4,25 @@
 // replaced, the session ends instead of reconnecting to whatever answers there now.
 import type { InstanceFacts } from '../../shared/workstation.js';
 import { CloudRigError } from '../errors.js';
+import { sshTargetOf } from '../ssh-command.js';
 import type { WorkstationService } from '../workstation-service.js';
+
+/** Where a workstation's sshd answers now. */
+export interface SessionAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 /** What a session asks before it reconnects (and when its connection drops). */
 export interface SessionBinding {
   /** The instance the session was opened for. */
   readonly instanceId: string;
-  /** Resolves when the workstation still has that instance; rejects with `SessionEnded` when not. */
-  stillCurrent(): Promise<void>;
+  /**
+   * Resolves when the workstation still has that instance, with the address its sshd answers at now
+   * (a stopped and started instance has a new public IP; null when EC2 could not say); rejects with
+   * `SessionEnded` when not.
+   */
+  stillCurrent(): Promise<SessionAddress | null>;
 }
 
 /** States after which an instance never runs again. */
@@ -36,15 +47,17 @@ export function sessionEndedBy(workstation: string, instanceId: string, now: Ins
  * end the session: the reconnect still accepts only the host key the session connected with. It
  * takes only the service's refresh, not the core: the core holds the remote sessions, which hold this.
  */
-export function bindToInstance(c: { readonly service: Pick<WorkstationService, 'refresh'> }, workstation: string, instanceId: string): SessionBinding {
+export function bindToInstance(c: { readonly service: Pick<WorkstationService, 'refresh' | 'spec'> }, workstation: string, instanceId: string): SessionBinding {
   return {
     instanceId,
     async stillCurrent() {
       const snapshot = await c.service.refresh(workstation, { probeSsh: false, force: true });
       // Offline: the snapshot keeps the last known instance (or none) and carries the error; nothing learned.
-      if (snapshot.error && (snapshot.instance === null || snapshot.instance.instanceId === instanceId)) return;
+      if (snapshot.error && (snapshot.instance === null || snapshot.instance.instanceId === instanceId)) return null;
       const ended = sessionEndedBy(workstation, instanceId, snapshot.instance);
       if (ended) throw ended;
+      const target = sshTargetOf(c.service.spec(workstation), snapshot.instance, '', '');
+      return target ? { host: target.host, port: target.port } : null;
     },
   };
 }

@@ -147,8 +147,10 @@ export async function readStats(shell: RemoteShell, clock: Clock, timeoutMs = 20
 }
 
 /**
- * Reads the stats now and then every `intervalMs` until `signal` aborts. A failed read (the
- * connection dropped) is reported and the next one tries again.
+ * Reads the stats now (or, with `firstAfterInterval`, after one interval) and then every
+ * `intervalMs` until `signal` aborts. A failed read (the connection dropped) is reported and the
+ * next one tries again; `readNow` hands over a function that takes the next reading at once (a
+ * connection just came back).
  */
 export async function watchStats(options: {
   readonly shell: RemoteShell;
@@ -157,8 +159,28 @@ export async function watchStats(options: {
   readonly onReading: (reading: StatsReading) => void;
   readonly onError: (error: unknown) => void;
   readonly intervalMs?: number;
+  readonly firstAfterInterval?: boolean;
+  readonly readNow?: (wake: () => void) => void;
 }): Promise<void> {
   const { clock, signal } = options;
+  let nap: AbortController | null = null;
+  let woken = false;
+  options.readNow?.(() => {
+    woken = true;
+    nap?.abort();
+  });
+  const pause = async (): Promise<void> => {
+    if (signal.aborted) return;
+    if (woken) return void (woken = false);
+    nap = new AbortController();
+    const stop = (): void => nap?.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    await clock.sleep(options.intervalMs ?? STATS_INTERVAL_MS, nap.signal);
+    signal.removeEventListener('abort', stop);
+    nap = null;
+    woken = false;
+  };
+  if (options.firstAfterInterval) await pause();
   while (!signal.aborted) {
     try {
       options.onReading(await readStats(options.shell, clock));
@@ -166,6 +188,6 @@ export async function watchStats(options: {
       if (signal.aborted) break;
       options.onError(error);
     }
-    await clock.sleep(options.intervalMs ?? STATS_INTERVAL_MS, signal);
+    await pause();
   }
 }

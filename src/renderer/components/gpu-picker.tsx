@@ -58,9 +58,9 @@ function QuotaCell({ row }: { row: GpuOfferRow }) {
 
 /**
  * The same columns as `rig gpus`, folded to fit the popover: type with its GPU, vCPUs and RAM; on-demand
- * and spot with their source; the quota.
+ * and spot with their source; the quota. Change type… lists its rows with it too.
  */
-function OfferTable(props: {
+export function OfferTable(props: {
   rows: readonly GpuOfferRow[];
   label: string;
   group: string;

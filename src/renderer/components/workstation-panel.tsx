@@ -1,7 +1,9 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { ConnectView, ReminderView, WorkstationView } from '../../shared/views.js';
 import { ConnectActions, ConnectSection } from './connect-section.js';
 import { useRequest } from '../use-request.js';
+import { CapacityResize, offersCapacityResize } from './capacity-resize.js';
+import { ChangeTypeDialog } from './change-type-dialog.js';
 import { ConfirmTerminate } from './confirm-terminate.js';
 import { ErrorBox } from './error-box.js';
 import { ProgressSteps } from './progress-steps.js';
@@ -23,6 +25,9 @@ function commandWords(command: string): string[] {
   return words;
 }
 
+/** Phases in which Change type… opens (a running workstation is offered a stop first). */
+const CHANGEABLE: ReadonlySet<WorkstationView['phase']> = new Set(['stopped', 'running', 'ready']);
+
 /** The popover's main screen: one workstation's state, cost, ssh command and actions. */
 export function WorkstationPanel(props: {
   view: WorkstationView;
@@ -42,6 +47,7 @@ export function WorkstationPanel(props: {
   const { view } = props;
   const request = useRequest();
   const api = window.cloudrig;
+  const [changingType, setChangingType] = useState(false);
 
   const terminate = async (saveImage: boolean): Promise<void> => {
     if (await request.run(() => api.terminate({ saveImage }))) props.onConfirm(false);
@@ -54,6 +60,10 @@ export function WorkstationPanel(props: {
         {request.error ? <ErrorBox error={request.error} title="Could not terminate" /> : null}
       </main>
     );
+  }
+
+  if (changingType) {
+    return <main className="panel"><ChangeTypeDialog name={view.name} onClose={() => setChangingType(false)} /></main>;
   }
 
   const ready = view.phase === 'ready';
@@ -99,6 +109,7 @@ export function WorkstationPanel(props: {
       ) : null}
       {request.error ? <ErrorBox error={request.error} title="That did not work" /> : null}
       {view.error ? <ErrorBox error={view.error} title={view.phase === 'error' ? 'Error' : 'Last problem'} /> : null}
+      {offersCapacityResize(view.error) ? <CapacityResize key={view.error?.message} /> : null}
 
       {props.reminder ? (
         <ReminderBox reminder={props.reminder} busy={request.busy} onAnswer={(action) => void request.run(() => api.answerReminder({ action }))} />
@@ -132,6 +143,8 @@ export function WorkstationPanel(props: {
           <button type="button" className="link" disabled={request.busy} title="Save the disk as an image, then terminate: the disk stops billing; Start launches from the image"
             onClick={() => void request.run(() => api.archive())}>Archive</button>
         ) : null}
+        {/* Its type changes only while stopped; on a running one the dialog offers to stop it first. */}
+        <button type="button" className="link" disabled={!CHANGEABLE.has(view.phase)} onClick={() => setChangingType(true)}>Change type…</button>
         {/* Secondary and far from Stop: it deletes the disk (a confirmation follows). */}
         <button type="button" className="link danger terminate" disabled={!view.canTerminate} onClick={() => props.onConfirm(true)}>Terminate…</button>
       </footer>

@@ -1,0 +1,25 @@
+// The façade's module for the faces (the CLI's commands, the tray app's shell): the use cases
+// (Rig and its parts), the types of what they return, the wording rules of the use cases, and the
+// use cases that run over a session the façade opened (tunnels, stats, file copies). A face imports
+// core through this module only; lint holds it to that.
+export { Rig } from './rig.js';
+export type { AccountUseCases } from './rig-account.js';
+export type { ConnectUseCases } from './rig-connect.js';
+export type { SshConfigUseCases } from './rig-ssh-config.js';
+export type { WorkstationChoice, ChoiceRule } from './workstation-choice.js';
+export { choiceReason } from './workstation-choice.js';
+export type { DefaultRegion, GpuOfferList, SshConfigChange, SshConfigStatus } from './cloudrig-core.js';
+export type { RunOptions } from './lifecycle.js';
+export { setupFailure, setupLogPath, setupOutcomeWords, type FollowMode, type SetupOutcome } from './setup-script.js';
+export type { RemoteSession } from './remote-access.js';
+export type { KeptSession } from './session-reconnect.js';
+export { forwardJupyter, remoteFolder, remoteFolderUri } from './connect.js';
+export { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from './tunnels.js';
+export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
+export { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from './files.js';
+export { uncoveredRemoval, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
+export type { ResizePlan, ResizeResult } from './resize.js';
+export type { ArchivePlan, ArchiveResult, ArchiveSaving } from './archive.js';
+export type { CleanPlans, RemovalResult } from './account-sweep.js';
+export type { DoctorRequest } from './doctor.js';
+export type { SpecRequest, SetUpResult } from './workstation-setup.js';
