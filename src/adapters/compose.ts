@@ -98,6 +98,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     service,
     settings,
     keys,
+    locks,
     ssh,
     clock,
     scheduler: systemScheduler,

@@ -105,11 +105,12 @@ function cliStep(step: FixStep): string {
     case 'check-quota':
       return `Read it with \`aws service-quotas get-service-quota --service-code ec2 --quota-code ${step.quotaCode} --region ${step.region}\` (or in the console: Service Quotas → Amazon EC2 → "${step.quotaName}").`;
     case 'other-capacity': {
-      const market = step.otherMarket === 'spot' ? 'the other market, spot (rig init --spot), ' : step.otherMarket === 'on-demand' ? 'the other market, on-demand (rig init --on-demand), ' : '';
-      if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (rig init --type ${step.similar ?? 'g5.xlarge'}).`;
+      const init = `rig init${step.name ? ` --name ${step.name}` : ''}`;
+      const market = step.otherMarket === 'spot' ? `the other market, spot (\`${init} --spot\`), ` : step.otherMarket === 'on-demand' ? `the other market, on-demand (\`${init} --on-demand\`), ` : '';
+      if (step.otherMarket === null) return `Try again in a few minutes, pick another region (rig init --region …) or another GPU type (\`${init} --type ${step.similar ?? 'g5.xlarge'}\`).`;
       const similar = !step.similar ? ''
-        : step.similarGpu ? `a similar GPU type, ${step.similar} (the same ${step.similarGpu}; rig init --type ${step.similar}), `
-        : `a similar GPU type (rig init --type ${step.similar}), `;
+        : step.similarGpu ? `a similar GPU type, ${step.similar} (the same ${step.similarGpu}; \`${init} --type ${step.similar}\`), `
+        : `a similar GPU type (\`${init} --type ${step.similar}\`), `;
       return `Try again in a few minutes, or choose: ${similar}${market}or another region.`;
     }
     case 'configure-credentials': return {
@@ -129,7 +130,7 @@ function cliStep(step: FixStep): string {
       return `Copy the key file there from the machine that made it; or, if it is lost, run \`rig init --name ${step.name}${step.region && step.instanceType ? ` --region ${step.region} --type ${step.instanceType}` : ''} --new-key\` to replace the key pair (an instance launched with the old key can then not be logged in to; init names it).`;
     case 'restore-key':
       return `Restore the file from your backup to that path (then chmod 600 ${step.path}). If it is lost, no one can log in with it: `
-        + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise) and run `rig init` again for a new key.';
+        + '`rig down` the instance (save an image first with --save-image only if you can reach it otherwise), then `rig init --new-key` to replace its key pair with a new key.';
     case 'delete-key-pair': return `Delete it (aws ec2 delete-key-pair --key-name ${step.keyName} --region ${step.region}) and run rig init again.`;
     case 'check-image': return `Check the AMI id for ${step.region} (AMI ids differ per region), or drop --ami to use the default Deep Learning GPU image.`;
     case 'choose-image': return step.parameter === null

@@ -17,7 +17,8 @@ import type { DefaultRegion, Rig } from '../core/app/face.js';
 import { ARCHIVE_AFTER_DAYS, DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';
-import { flag, lineWriter, warningLine, type Io } from './output.js';
+import { flag, jsonText, lineWriter, warningLine, type Io } from './output.js';
+import { initJson } from './command-json.js';
 import { readSetupScript } from './setup-script-option.js';
 import { terminalAsker, type Asker } from './prompt.js';
 import type { CommandRegistrar } from './program.js';
@@ -31,7 +32,7 @@ const OFFERS_WAIT_MS = 5_000;
 
 interface InitOptions {
   name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; idleMinutes?: number; spot?: boolean; onDemand?: boolean;
-  sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false;
+  sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false; json?: boolean;
   archiveAfterDays?: number; autoArchive?: boolean;
 }
 
@@ -44,8 +45,7 @@ interface Chosen {
 }
 
 /** `rig init`: save a workstation's spec, make its key pair and security group, and say what comes next. */
-export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io, progress }) => {
-  const out = lineWriter(io.stdout);
+export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io: shellIo, progress }) => {
   program
     .command('init')
     .description('Save the workstation spec and create its key pair and security group (idempotent). On a terminal, asks for what a new workstation is missing.')
@@ -72,7 +72,11 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
       flag((v) => validateInteger(v, 'archiveAfterDays', ARCHIVE_AFTER_DAYS.min, ARCHIVE_AFTER_DAYS.max)))
     .option('--auto-archive', 'archive it by itself after those days stopped, with a notice the day before (the app does it; off by default)')
     .option('--no-auto-archive', 'only remind; never archive by itself')
+    .option('--json', 'print { name, region, instanceType, …, created, keyPath, warnings, next } once saved; questions and the summary go to stderr')
     .action(async (opts: InitOptions) => {
+      // With --json, stdout holds the one object: questions and the lines for people go to stderr.
+      const io = opts.json ? { ...shellIo, stdout: shellIo.stderr } : shellIo;
+      const out = lineWriter(io.stdout);
       const setupScript = typeof opts.setup === 'string' ? await readSetupScript(opts.setup) : opts.setup === false ? null : undefined;
       const rig = await getRig();
       const names = rig.names();
@@ -107,7 +111,9 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
       if (spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
       if (opts.archiveAfterDays !== undefined || opts.autoArchive !== undefined) out(archiveLine(spec.archiveAfterDays ?? ARCHIVE_AFTER_DAYS.default, spec.autoArchive === true));
       for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
-      out(`Next: \`rig up ${shellQuote(name)}\` starts it${await rateText(rig, spec)}.`);
+      const next = `rig up ${shellQuote(name)}`;
+      out(`Next: \`${next}\` starts it${await rateText(rig, spec)}.`);
+      if (opts.json) shellIo.stdout.write(`${jsonText(initJson(result, next), 2)}\n`);
     });
 };
 

@@ -40,7 +40,10 @@ export function rateWords(region: string, instanceType: string, spot: boolean): 
 export function billedFailure(error: unknown, instance: BilledInstance | null, note = ''): CloudRigError {
   const info = toErrorInfo(error);
   const base = error instanceof CloudRigError ? error : new CloudRigError(info.code, info.message, info.fix);
-  if (instance === null || !mayBeBilled(instance) || (info.message.includes(instance.instanceId) && info.message.includes('billed'))) {
+  // An instance someone else stopped or terminated: its error says what became of it and what is
+  // billed now, and the state this process last saw (pending, or unknown) is out of date.
+  const interrupted = info.code === 'InstanceInterrupted' && instance !== null && info.message.includes(instance.instanceId);
+  if (instance === null || interrupted || !mayBeBilled(instance) || (info.message.includes(instance.instanceId) && info.message.includes('billed'))) {
     return note ? new CloudRigError(info.code, `${info.message} ${note}`, info.fix) : base;
   }
   const { workstation, region, instanceId } = instance;

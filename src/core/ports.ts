@@ -207,7 +207,8 @@ export interface SetupFailures {
  * lock is lost (it could not be refreshed, or another process took it): the holder must stop.
  */
 export interface Locks {
-  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** `wait: false` refuses at once (a `Busy` error) when another process holds the lock. */
+  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options?: { readonly wait?: boolean }): Promise<T>;
 }
 
 /** Host keys to pin for one address of one instance. */

@@ -11,6 +11,7 @@ import type {
   WorkstationSpec,
 } from '../shared/workstation.js';
 import { duplicatesOf, isLive, isSpotInterruption, isSpotInterruptionReason, keeperOf } from './duplicates.js';
+import { launchEnded } from './ended-launch.js';
 import { billedFailure, rateWords, type BilledInstance } from './billed-failure.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix, type Fix } from '../shared/errors.js';
@@ -570,7 +571,8 @@ export class WorkstationService {
     const deadline = this.deps.clock.now() + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
     const gateway = this.deps.cloud.gateway(spec.region);
     try {
-      await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(spec, gateway, deadline, options, lockLost));
+      // Read again once the lock is held: a removal that held it may have taken the workstation away.
+      await this.deps.locks.withLock(spec.name, (lockLost) => this.startOrLaunch(this.spec(spec.name), gateway, deadline, options, lockLost));
       this.setOperation(spec, null, { id: 'pending', label: 'Waiting for the instance to run' }, options);
       const watch = untilRunning(this.lastKnown.get(spec.name)?.instanceId ?? null);
       let snapshot = await this.waitFor(spec, (s) => s.instance?.state === 'running', 'the instance to run', deadline, options, watch);
@@ -645,7 +647,7 @@ export class WorkstationService {
     validateDisk(spec.diskGiB, image.minDiskGiB);
     // The token is saved before the call: a retry, a crash and rerun, or a second process reuses it.
     let record = await this.deps.ledger.get(spec.name);
-    if (!record) {
+    if (!record || await launchEnded(gateway, record)) {
       record = { clientToken: this.deps.newId(), requestedAt: this.deps.clock.now(), instanceId: null };
       await this.deps.ledger.put(spec.name, record);
     }

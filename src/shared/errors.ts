@@ -102,7 +102,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number(), market: z.enum(['spot', 'on-demand']).optional(), instanceType: text.optional() }),
   /** The quota could not be read: how to read it another way. */
   z.object({ action: z.literal('check-quota'), region: text, quotaCode: text, quotaName: text }),
-  z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable() }),
+  /** `name`: the workstation whose launch found no capacity, so the fix edits that one. */
+  z.object({ action: z.literal('other-capacity'), instanceType: text.nullable(), similar: text.nullable(), similarGpu: text.nullable().optional(), otherMarket: z.enum(['spot', 'on-demand']).nullable(), name: name.optional() }),
   z.object({ action: z.literal('configure-credentials'), profile: text.nullable(), problem: z.enum(['missing', 'expired', 'invalid']) }),
   z.object({ action: z.literal('grant-permissions') }),
   /** AWS refused the request's time: this computer's clock is off. */

@@ -45,7 +45,7 @@ describe('AWS errors become a message and a fix', () => {
     await initialised();
     world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient g4dn.xlarge capacity', status: 500, times: Infinity });
     const up = await world.rig(['up', '--timeout', '30'], { env: { AWS_MAX_ATTEMPTS: '1' } });
-    expect(errorLine(up.stderr)).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: Try again in a few minutes, or choose: a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; rig init --type g4dn\.2xlarge\), the other market, spot \(rig init --spot\), or another region\.$/);
+    expect(errorLine(up.stderr)).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: Try again in a few minutes, or choose: a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; `rig init --name gpu --type g4dn\.2xlarge`\), the other market, spot \(`rig init --name gpu --spot`\), or another region\.$/);
     expect(await world.instances()).toHaveLength(0);
   });
 

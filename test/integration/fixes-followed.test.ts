@@ -1,21 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { followed, fixCommand } from '../support/followed-fix.js';
 import { readyWorkstation, useRigWorld } from '../support/rig-harness.js';
 
 // Each error's `Fix:` is a command that, run exactly as printed, makes progress: the test takes the
 // first `rig …` command out of the error line, runs it, and runs the failed command again, which now
 // gets further. Against moto + the cloud proxy + sshd, through the CLI.
 const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300 }, eachTest: { init: false } });
-
-/** The first `rig …` command in the error's Fix, as words (CloudRig's fixes quote nothing in them). */
-function fixCommand(stderr: string): string[] {
-  const fix = /Fix: (.*)$/m.exec(stderr)?.[1] ?? '';
-  const command = /`rig ([^`]+)`/.exec(fix)?.[1];
-  expect(command, `no rig command in the fix of: ${stderr}`).toBeDefined();
-  expect(command).not.toMatch(/['"…]|\.\.\./);
-  return command!.split(' ').filter(Boolean);
-}
 
 /** Runs rig, expects it to fail with exit 1, and returns what it printed on stderr. */
 async function fails(args: readonly string[]): Promise<string> {
@@ -25,7 +17,7 @@ async function fails(args: readonly string[]): Promise<string> {
 }
 
 describe('a fix followed as printed gets the command further', () => {
-  it('no workstation yet: `rig up` says which init to run; after it, rig up launches', async () => {
+  it(followed('NoWorkstation', 'no workstation yet: `rig up` says which init to run; after it, rig up launches'), async () => {
     const stderr = await fails(['up', '--no-wait-ssh']);
     expect(stderr).toMatch(/^error: No workstation is set up yet\./m);
     const fix = fixCommand(stderr);
@@ -37,7 +29,7 @@ describe('a fix followed as printed gets the command further', () => {
     expect(await world.statusJson()).toMatchObject({ state: 'running' });
   });
 
-  it('the home lost while an instance runs: the takeover init works as printed, and status shows the instance again', async () => {
+  it(followed('WorkstationNotInThisHome', 'the home lost while an instance runs: the takeover init works as printed, and status shows the instance again'), async () => {
     const init = await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host, '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
     expect(init.code, init.stderr).toBe(0);
     expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
@@ -50,7 +42,7 @@ describe('a fix followed as printed gets the command further', () => {
     expect(await world.statusJson()).toMatchObject({ instanceId, state: 'running' });
   });
 
-  it('the private key deleted here: the key-pair fix works as printed, and rig up launches', async () => {
+  it(followed('KeyPairWithoutPrivateKey', 'the private key deleted here: the key-pair fix works as printed, and rig up launches'), async () => {
     const init = await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host, '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
     expect(init.code, init.stderr).toBe(0);
     await rm(join(world.home, 'keys'), { recursive: true, force: true });
@@ -63,7 +55,7 @@ describe('a fix followed as printed gets the command further', () => {
     expect(again.code, again.stderr).toBe(0);
   });
 
-  it('an unknown workstation name: the fix names one that exists or the init that makes it, and either works', async () => {
+  it(followed('UnknownWorkstation', 'an unknown workstation name: the fix names one that exists or the init that makes it, and either works'), async () => {
     const init = await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host, '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
     expect(init.code, init.stderr).toBe(0);
     const stderr = await fails(['status', 'gpux']);
@@ -72,7 +64,7 @@ describe('a fix followed as printed gets the command further', () => {
     expect(followed.code, followed.stderr).toBe(0);
   });
 
-  it('ssh to a stopped workstation: the fix starts it, and the same ssh then runs', async () => {
+  it(followed('NotRunning', 'ssh to a stopped workstation: the fix starts it, and the same ssh then runs'), async () => {
     await readyWorkstation(world);
     expect((await world.rig(['stop'])).code).toBe(0);
     const stderr = await fails(['ssh', '--', 'true']);
@@ -85,7 +77,7 @@ describe('a fix followed as printed gets the command further', () => {
     expect(again.stdout).toBe('on the box\n');
   });
 
-  it('stop with nothing running: the fix launches one', async () => {
+  it(followed('NoInstance', 'stop with nothing running: the fix launches one'), async () => {
     const init = await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-host', world.sshd.host, '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]);
     expect(init.code, init.stderr).toBe(0);
     const stop = await world.rig(['stop']);

@@ -171,7 +171,7 @@ describe('when a zone has no capacity', () => {
     world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'We currently do not have sufficient capacity.', times: Infinity });
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code).toBe(1);
-    expect(up.stderr).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: .*a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; rig init --type g4dn\.2xlarge\), the other market, spot \(rig init --spot\), or another region\.$/m);
+    expect(up.stderr).toMatch(/^error: AWS has no g4dn\.xlarge capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: .*a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; `rig init --name gpu --type g4dn\.2xlarge`\), the other market, spot \(`rig init --name gpu --spot`\), or another region\.$/m);
     expect(up.stderr).not.toMatch(/\n\s+at /);
     expect(await liveInstances()).toHaveLength(0);
     expect(world.cloud.proxy.applied().RunInstances ?? 0).toBe(0);

@@ -207,7 +207,7 @@ describe('rig resize: a new type for the same disk', () => {
     world.cloud.proxy.inject({ action: 'ModifyInstanceAttribute', kind: 'error', code: 'IncorrectInstanceState', message: 'The instance is not in the \'stopped\' state.', status: 400 });
     const resize = await world.rig(['resize', 'gpu', 'g5.xlarge']);
     expect(resize.code).toBe(1);
-    expect(errorLine(resize.stderr)).toMatch(/^error: AWS did not change i-\w+ to g5\.xlarge: AWS said: The instance is not in the 'stopped' state\. It is still a g4dn\.xlarge; the spec is unchanged\. Fix: /);
+    expect(errorLine(resize.stderr)).toMatch(/^error: AWS did not change i-\w+ to g5\.xlarge: AWS said: The instance is not in the 'stopped' state\. It is still a g4dn\.xlarge, stopped: only its disk is billed; the spec is unchanged\. Fix: .*Start it with `rig up gpu`\.$/);
     expect(world.cloud.proxy.counts().ModifyInstanceAttribute).toBe(1);
     expect(await instance()).toMatchObject({ InstanceType: 'g4dn.xlarge' });
     expect(await specType()).toBe('g4dn.xlarge');

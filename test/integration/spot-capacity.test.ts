@@ -139,7 +139,7 @@ describe('no capacity in any zone', () => {
     world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InsufficientInstanceCapacity', message: 'There is no Spot capacity available that matches your request.', times: Infinity });
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code).toBe(1);
-    expect(up.stderr).toMatch(/^error: AWS has no g4dn\.xlarge spot capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: Try again in a few minutes, or choose: a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; rig init --type g4dn\.2xlarge\), the other market, on-demand \(rig init --on-demand\), or another region\.$/m);
+    expect(up.stderr).toMatch(/^error: AWS has no g4dn\.xlarge spot capacity in us-east-1 right now \(tried us-east-1a, .*\)\. Nothing was launched\. Fix: Try again in a few minutes, or choose: a similar GPU type, g4dn\.2xlarge \(the same NVIDIA T4; `rig init --name gpu --type g4dn\.2xlarge`\), the other market, on-demand \(`rig init --name gpu --on-demand`\), or another region\.$/m);
     expect(up.stderr).not.toMatch(/\n\s+at /);
     // Offered, not taken: every launch asked for the type the user chose.
     expect(world.cloud.proxy.applied().RunInstances ?? 0).toBe(0);

@@ -359,7 +359,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const similarGpu = catalog.find((t) => t.instanceType === similar)?.gpuModel ?? null;
     throw new CloudRigError('InsufficientInstanceCapacity',
       `AWS has no ${request.instanceType}${request.spot ? ' spot' : ''} capacity in ${this.region} right now (tried ${tried.length ? tried.join(', ') : 'every zone'}). Nothing was launched.`,
-      { action: 'other-capacity', instanceType: request.instanceType, similar, similarGpu, otherMarket: request.spot ? 'on-demand' : 'spot' });
+      { action: 'other-capacity', instanceType: request.instanceType, similar, similarGpu, otherMarket: request.spot ? 'on-demand' : 'spot', name: request.workstation });
   }
 
   /** The default VPC's default subnet in each availability zone. */

@@ -22,7 +22,7 @@ export class FileLocks implements Locks {
     private readonly waitMs = 15 * 60_000,
   ) {}
 
-  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options: { readonly wait?: boolean } = {}): Promise<T> {
     const dir = join(this.home, 'locks');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, key);
@@ -33,7 +33,7 @@ export class FileLocks implements Locks {
         realpath: false,
         stale: STALE_MS,
         update: REFRESH_MS,
-        retries: { retries: Math.ceil(this.waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 },
+        retries: options.wait === false ? 0 : { retries: Math.ceil(this.waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 },
         // proper-lockfile throws from a timer by default, killing the process mid-operation.
         onCompromised: (error) => lost.abort(new CloudRigError('LockLost',
           `CloudRig lost its lock on ${key} (${error.message}), so it stopped before changing anything else.`,

@@ -6,7 +6,7 @@ import type { AccountProbe } from '../first-run-checks.js';
 import type { GpuOffer } from '../gpu-catalog.js';
 import type { HomeChanges } from '../home-changes.js';
 import type { PriceCatalog } from '../price-catalog.js';
-import type { Clock, Cloud, KeyStore, PublicIp, SettingsStore, SshClient } from '../ports.js';
+import type { Clock, Cloud, KeyStore, Locks, PublicIp, SettingsStore, SshClient } from '../ports.js';
 import type { WorkstationService } from '../workstation-service.js';
 import type { ForgottenStore } from './forgotten-watch.js';
 import type { AccountInventory } from '../account-inventory.js';
@@ -98,6 +98,8 @@ export interface CloudRigCore {
   readonly cloud: Cloud;
   readonly settings: SettingsStore;
   readonly keys: KeyStore;
+  /** The per-workstation launch lock `up` takes: whatever changes what AWS holds for a workstation takes it too. */
+  readonly locks: Locks;
   readonly ssh: SshClient;
   readonly clock: Clock;
   readonly scheduler: Scheduler;

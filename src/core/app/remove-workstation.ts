@@ -62,8 +62,27 @@ export function uncoveredRemoval(plan: RemovalPlan, choices: Pick<RemovalChoices
  * when a choice is missing), then its key pair and security group deleted in AWS, then everything
  * this machine keeps for it. Each step passes over what is already gone, and this machine's
  * settings go last, so a removal that was interrupted is finished by running it again.
+ *
+ * It holds the workstation's launch lock throughout, and is refused at once while another process
+ * holds it: a launch in flight has made its key pair and group and is about to start an instance
+ * that a removal would leave billed with no workstation to end it.
  */
 export async function removeWorkstation(core: CloudRigCore, name: string, choices: RemovalChoices): Promise<Removal> {
+  const spec = core.service.spec(name);
+  let held = false;
+  try {
+    return await core.locks.withLock(spec.name, () => {
+      held = true;
+      return removeHoldingLock(core, spec.name, choices);
+    }, { wait: false });
+  } catch (error) {
+    if (held || !(error instanceof CloudRigError && error.code === 'Busy')) throw error;
+    throw new CloudRigError('Busy', `Workstation ${spec.name} is being started or launched by another rig or the app; nothing was removed.`,
+      { action: 'retry', reason: 'busy' });
+  }
+}
+
+async function removeHoldingLock(core: CloudRigCore, name: string, choices: RemovalChoices): Promise<Removal> {
   const plan = await removalPlan(core, name);
   const refusal = uncoveredRemoval(plan, choices);
   if (refusal) throw refusal;

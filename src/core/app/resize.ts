@@ -1,6 +1,8 @@
 import type { InstanceFacts, InstanceStateName, Step } from '../../shared/workstation.js';
+import { billedFailure } from '../billed-failure.js';
 import { keeperOf } from '../duplicates.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
+import { thenFix } from '../../shared/errors.js';
 import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
 import { checkArchitecture, checkDriver, type ResizeSubject } from '../resize-checks.js';
 import { quotaCheck } from '../first-run-checks.js';
@@ -113,10 +115,17 @@ export async function resizeWorkstation(core: CloudRigCore, plan: ResizePlan, op
       }
       const { instanceId, instanceType } = instance;
       options.onStep?.(step(`Changing ${instanceId} from ${instanceType} to ${plan.to} (its disk is kept)`, instanceId));
-      await gateway.modifyInstanceType(instanceId, plan.to).catch((error: unknown) => {
+      await gateway.modifyInstanceType(instanceId, plan.to).catch(async (error: unknown) => {
         const info = toErrorInfo(error);
-        throw new CloudRigError(info.code,
-          `AWS did not change ${instanceId} to ${plan.to}: ${info.message} It is still a ${instanceType}${stopped ? ' (stopped)' : ''}; the spec is unchanged.`, info.fix);
+        const said = `AWS did not change ${instanceId} to ${plan.to}: ${info.message} It is still a ${instanceType}`;
+        // What is billed follows its state now: stopped (as a type change needs), only its disk, and
+        // `up` starts it as it was; anything else (started meanwhile, or unknown) is said as billed.
+        const now = await gateway.describeInstance(instanceId).catch(() => null);
+        if (now?.state === 'stopped') {
+          throw new CloudRigError(info.code, `${said}, stopped: only its disk is billed; the spec is unchanged.`, thenFix(info.fix, { action: 'start', name: plan.name }));
+        }
+        throw billedFailure(new CloudRigError(info.code, `${said}; the spec is unchanged.`, info.fix),
+          { workstation: plan.name, region: plan.region, instanceId, state: now?.state ?? null, instanceType, spot: instance.spot });
       });
     }
   }
