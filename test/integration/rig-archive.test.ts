@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeregisterImageCommand, DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
 import { launchedBox } from '../support/launched-box.js';
@@ -125,27 +125,6 @@ describe('rig archive: a forgotten stopped box stops billing its disk', () => {
     expect(log.indexOf('StopInstances')).toBeGreaterThanOrEqual(0);
     expect(log.indexOf('StopInstances')).toBeLessThan(log.indexOf('CreateImage'));
     expect(await live()).toEqual([]);
-  });
-
-  it('an archive image that is gone: rig up launches nothing and says how to go on, and --forget makes rig up use the workstation\'s own image', async () => {
-    await launched('stopped');
-    const archive = await world.rig(['archive', '--json']);
-    expect(archive.code, archive.stderr).toBe(0);
-    const { imageId } = JSON.parse(archive.stdout) as { imageId: string };
-    await withEc2((ec2) => ec2.send(new DeregisterImageCommand({ ImageId: imageId })));
-    world.cloud.proxy.resetCounts();
-
-    const up = await world.rig(['up', '--no-wait-ssh']);
-    expect(up.code).toBe(1);
-    expect(errorLine(up.stderr)).toContain(`gpu was archived to ${imageId}, which no longer exists in us-east-1; nothing was launched. Fix: Run \`rig archive gpu --forget\``);
-    expect(world.cloud.proxy.counts().RunInstances ?? 0).toBe(0);
-
-    const forget = await world.rig(['archive', 'gpu', '--forget']);
-    expect(forget.code, forget.stderr).toBe(0);
-    expect(forget.stdout).toContain(`gpu is no longer archived to ${imageId}`);
-    const again = await world.rig(['up', '--no-wait-ssh']);
-    expect(again.code, again.stderr).toBe(0);
-    expect((await live()).map((i) => i.ImageId)).not.toContain(imageId);
   });
 
   it('says there is nothing to archive when the workstation has no instance and no archive', async () => {
