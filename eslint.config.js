@@ -63,11 +63,6 @@ function layer(files, patterns, message, { extraSyntax = [], ipc = true, literal
 const coreBans = [...nodeBuiltins, ...sdks, 'electron', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'];
 const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electron, AWS SDK or ssh2 (put it in src/adapters behind a port).';
 
-// Existing code the two rules below would refuse, being moved (address drift and host keys down out of
-// core/app; the environment read at the entry points and injected): each rule holds for every other
-// file, and a file leaves its list when it is moved. Nothing new goes on either list.
-const domainImportingApp = ['src/core/workstation-service.ts'];
-
 // electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.
 const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
@@ -124,7 +119,7 @@ export default tseslint.config(
   layer(['src/core/**/*.ts'], coreBans, CORE_MESSAGE, {
     extraSyntax: pureSyntax, literalImportsOnly: true,
     also: [{ patterns: ['./app/**', '../app/**', '**/core/app/**'], message: 'Domain code in src/core never imports src/core/app: move what both need down into src/core, or the helper next to the adapter that uses it.' }],
-    ignores: ['src/core/app/**', ...domainImportingApp],
+    ignores: ['src/core/app/**'],
   }),
   layer(['src/adapters/**/*.ts'],
     ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],

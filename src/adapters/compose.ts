@@ -5,7 +5,7 @@ import type { TerminalPort } from '../core/app/shell-ports.js';
 import { SystemTerminal } from './terminal/system-terminal.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
-import { launchUserData } from '../core/app/user-data.js';
+import { launchUserData } from './user-data.js';
 import { DerivedHostKeys } from './ssh/derived-host-keys.js';
 import { AwsPriceCatalog } from './aws/pricing.js';
 import { AwsKeptResources } from './aws/kept-resources.js';

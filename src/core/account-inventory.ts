@@ -3,7 +3,8 @@
 // CloudRig's own leftovers that `rig clean` may remove. Pure: the listing comes from an adapter,
 // prices from the catalog; nothing here calls AWS.
 import type { ErrorInfo } from '../shared/errors.js';
-import { HOURS_PER_MONTH, stillCosting, type KeptResources } from './cost-meter.js';
+import { HOURS_PER_MONTH } from './cost-meter.js';
+import { stillCosting, type KeptResources } from './still-costing.js';
 import { formatUsd } from './format.js';
 import type { IdleRow, IdleView } from '../shared/forgotten.js';
 import type { HourlyRate, PriceSource, StoragePrices } from './price-catalog.js';

@@ -1,8 +1,9 @@
-import type { InstanceStateName } from '../shared/workstation.js';
+import type { InstanceFacts, InstanceStateName, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { thenFix } from '../shared/errors.js';
 import { bundledOnDemandHourly } from './price-catalog.js';
 import { hourlyAmount } from '../shared/hourly-rate.js';
+import type { LaunchLedger } from './ports.js';
 
 /** What is known about an instance when an operation on it fails. */
 export interface BilledInstance {
@@ -52,4 +53,36 @@ export function billedFailure(error: unknown, instance: BilledInstance | null, n
     : `is ${instance.state} and billed ${rateWords(region, instance.instanceType, instance.spot)}`;
   const message = `${info.message}${note ? ` ${note}` : ''} Instance ${instanceId} (workstation ${workstation}, ${instance.instanceType} in ${region}) ${state}.`;
   return new CloudRigError(info.code, message, thenFix(info.fix, { action: 'stop-billing', name: workstation, instanceId, region }));
+}
+
+/**
+ * The error of a failed operation on `spec`, naming the instance that is still billed (if any) and
+ * how to stop it: the instance last seen (`known`) or, failing that, the one the launch ledger
+ * recorded. A launch whose request was sent but never answered may have started one: it says so.
+ */
+export async function failureSayingWhatIsBilled(ledger: LaunchLedger, spec: WorkstationSpec, known: InstanceFacts | null, error: unknown, note = ''): Promise<CloudRigError> {
+  const instance = await billedInstance(ledger, spec, known);
+  if (instance === null && error instanceof CloudRigError && error.code === 'EndpointUnreachable') {
+    // A launch was requested and its answer never came: it may have started an instance.
+    const record = await ledger.get(spec.name).catch(() => null);
+    if (record && !record.instanceId) return unansweredLaunch(spec, error);
+  }
+  return billedFailure(error, instance, note);
+}
+
+/** The instance a failure leaves behind, as last seen (this process) or launched (the ledger). */
+async function billedInstance(ledger: LaunchLedger, spec: WorkstationSpec, known: InstanceFacts | null): Promise<BilledInstance | null> {
+  if (known) {
+    return { workstation: spec.name, region: spec.region, instanceId: known.instanceId, state: known.state, instanceType: known.instanceType || spec.instanceType, spot: known.spot };
+  }
+  const record = await ledger.get(spec.name).catch(() => null);
+  if (!record?.instanceId) return null;
+  return { workstation: spec.name, region: spec.region, instanceId: record.instanceId, state: null, instanceType: spec.instanceType, spot: spec.spot };
+}
+
+/** The error of a launch whose RunInstances was sent but never answered (timeout, dropped connection). */
+function unansweredLaunch(spec: WorkstationSpec, error: CloudRigError): CloudRigError {
+  return new CloudRigError(error.code,
+    `${error.message} The launch request for workstation ${spec.name} was sent but not answered, so it may have started an instance in ${spec.region}; if so it is billed ${rateWords(spec.region, spec.instanceType, spec.spot)}.`,
+    thenFix(error.fix, { action: 'find-launch', name: spec.name }));
 }

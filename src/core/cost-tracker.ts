@@ -7,13 +7,11 @@ import {
   monthCost,
   observeRun,
   sessionCost,
-  stillCosting,
   utcMonthKey,
-  type KeptResources,
   type RunHistory,
   type RunHistoryStore,
-  type StillCosting,
 } from './cost-meter.js';
+import { stillCosting, type KeptResources, type StillCosting } from './still-costing.js';
 import { hourlyRateOf, type HourlyRate, type PriceCatalog, type PriceSource } from './price-catalog.js';
 import { unknownPrice, type UnknownPrice } from './price-unknown.js';
 

@@ -2,7 +2,7 @@
 // price came from, this session, this month, and what keeps billing while stopped. Pure: the
 // numbers come from the cost meter (CostTracker) and the price catalog; this only words them.
 import type { IdleStatus } from './idle-watchdog.js';
-import type { StillCosting } from './cost-meter.js';
+import type { StillCosting } from './still-costing.js';
 import type { Snapshot } from '../shared/workstation.js';
 import type { StillCostingView } from '../shared/views.js';
 import type { Settings } from '../shared/settings.js';

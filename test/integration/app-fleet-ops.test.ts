@@ -8,7 +8,7 @@ import { createCore } from '../../src/adapters/compose.js';
 import { AppSession } from '../../src/core/app/app-session.js';
 import { startWorkstation } from '../../src/core/app/lifecycle.js';
 import { setUpWorkstation } from '../../src/core/app/workstation-setup.js';
-import { watchdogSettingsFromUserData } from '../../src/core/idle-watchdog.js';
+import { watchdogSettingsFromUserData } from '../../src/core/idle-watchdog-installer.js';
 import type { NotificationButton, NotificationModel } from '../../src/core/notification-policy.js';
 import type { Clock } from '../../src/core/ports.js';
 import type { Snapshot } from '../../src/shared/workstation.js';

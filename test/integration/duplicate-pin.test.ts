@@ -8,7 +8,7 @@ import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/clie
 import { describe, expect, it } from 'vitest';
 import { DerivedHostKeys } from '../../src/adapters/ssh/derived-host-keys.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
-import { hostKeyCloudConfig } from '../../src/core/app/host-keys.js';
+import { hostKeyCloudConfig } from '../../src/core/host-keys.js';
 import { useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 

@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  IDLE_CHECK_SCRIPT, idleWatchdogInstaller, MONITOR_FRESH_SECONDS, MONITORS_TMPFILES, monitorRegisterCommand, monitorUnregisterCommand,
-  snoozeCommand, userDataFor,
-} from '../../src/core/idle-watchdog.js';
+import { MONITOR_FRESH_SECONDS, monitorRegisterCommand, monitorUnregisterCommand, snoozeCommand } from '../../src/core/idle-watchdog.js';
+import { IDLE_CHECK_SCRIPT, idleWatchdogInstaller, MONITORS_TMPFILES, userDataFor } from '../../src/core/idle-watchdog-installer.js';
 import { ssh2RemoteAccessWith } from '../../src/adapters/ssh/remote-access.js';
 import type { RemoteSession } from '../../src/core/app/remote-access.js';
 import type { SshTarget } from '../../src/core/ports.js';

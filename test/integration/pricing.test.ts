@@ -20,7 +20,7 @@ import { AwsKeptResources } from '../../src/adapters/aws/kept-resources.js';
 import { factsOf } from '../../src/adapters/aws/ec2-gateway.js';
 import { AwsPriceCatalog } from '../../src/adapters/aws/pricing.js';
 import { FileRunHistoryStore } from '../../src/adapters/store/cost-history.js';
-import { stillCosting } from '../../src/core/cost-meter.js';
+import { stillCosting } from '../../src/core/still-costing.js';
 import { CostTracker } from '../../src/core/cost-tracker.js';
 import { BUNDLED_PRICES_AT, hourlyRateOf } from '../../src/core/price-catalog.js';
 import { TAG_MANAGED, TAG_WORKSTATION } from '../../src/core/ports.js';

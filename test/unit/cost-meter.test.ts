@@ -5,12 +5,12 @@ import {
   monthCost,
   observeRun,
   sessionCost,
-  stillCosting,
   transitionTime,
   utcMonthKey,
   type RunHistory,
   type RunObservation,
 } from '../../src/core/cost-meter.js';
+import { stillCosting } from '../../src/core/still-costing.js';
 import { bundledStoragePrices } from '../../src/core/price-catalog.js';
 import type { InstanceFacts, InstanceStateName } from '../../src/shared/workstation.js';
 import { FakeClock } from './support/fake-clock.js';

@@ -6,9 +6,8 @@ import {
   instanceInitiatedStop,
   parseIdleStatus,
   snoozeCommand,
-  userDataFor,
-  watchdogSettingsFromUserData,
 } from '../../src/core/idle-watchdog.js';
+import { userDataFor, watchdogSettingsFromUserData } from '../../src/core/idle-watchdog-installer.js';
 import { WorkstationSpecSchema, type InstanceFacts } from '../../src/shared/workstation.js';
 
 const spec = (autoStop: object) =>

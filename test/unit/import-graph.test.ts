@@ -72,6 +72,16 @@ describe('the import graph of src', () => {
     expect(cycles.map((cycle) => cycle.map((file) => relative(ROOT, file)).join(' ↔ '))).toEqual([]);
   });
 
+  it('has no import from domain code in src/core into the application layer src/core/app', () => {
+    const core = join(SRC, 'core');
+    const app = join(core, 'app');
+    const inside = (file: string, dir: string): boolean => file.startsWith(`${dir}/`);
+    const upward = sourceFiles(core)
+      .filter((file) => !inside(file, app))
+      .flatMap((file) => importsOf(file).filter((target) => inside(target, app)).map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`));
+    expect(upward).toEqual([]);
+  });
+
   it('the check finds a cycle of two modules and one through three, and none in a chain', () => {
     const edges = (graph: Record<string, string[]>) => (file: string): string[] => graph[file] ?? [];
     expect(importCycles(['a', 'b', 'c'], edges({ a: ['b'], b: ['a', 'c'] }))).toEqual([['a', 'b']]);

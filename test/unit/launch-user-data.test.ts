@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planIngress } from '../../src/core/app/address-drift.js';
-import { hostKeyCloudConfig, seededPin, seededPublicKeyOf } from '../../src/core/app/host-keys.js';
+import { planIngress } from '../../src/core/address-drift.js';
+import { hostKeyCloudConfig, seededPin, seededPublicKeyOf } from '../../src/core/host-keys.js';
 import { parseSetupStatus, setupOutcomeWords } from '../../src/core/app/setup-script.js';
-import { launchUserData, multipartUserData } from '../../src/core/app/user-data.js';
+import { launchUserData, multipartUserData } from '../../src/adapters/user-data.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
 
 const KEY = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StillCosting } from '../../src/core/cost-meter.js';
+import type { StillCosting } from '../../src/core/still-costing.js';
 import { appView, currentWorkstation, workstationView } from '../../src/core/popover-model.js';
 import type { Reminder } from '../../src/core/reminder-policy.js';
 import type { IdleStatus } from '../../src/core/idle-watchdog.js';

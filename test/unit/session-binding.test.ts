@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launchTokensOf } from '../../src/core/app/host-keys.js';
+import { launchTokensOf } from '../../src/core/host-keys.js';
 import { sessionEndedBy } from '../../src/core/app/session-binding.js';
 import type { InstanceFacts } from '../../src/shared/workstation.js';
 

@@ -36,7 +36,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudRigError } from '../../core/errors.js';
 import { advice, thenFix, type Fix } from '../../shared/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type ImageFacts, type IngressRule, type InstanceTypeFacts, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
-import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/app/address-drift.js';
+import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';
 import { similarGpuType } from '../../core/gpu-catalog.js';
 import { resourceName } from '../../core/workstation-service.js';

@@ -7,7 +7,7 @@ import {
   DescribeVolumesCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import type { KeptResources } from '../../core/cost-meter.js';
+import type { KeptResources } from '../../core/still-costing.js';
 import { TAG_WORKSTATION } from '../../core/ports.js';
 import type { SavedImage } from '../../shared/workstation.js';
 import type { AwsAccess } from './client-config.js';

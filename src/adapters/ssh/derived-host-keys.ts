@@ -1,5 +1,5 @@
 import { createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
-import type { HostKeyMaker, SeededHostKey } from '../../core/app/host-keys.js';
+import type { HostKeyMaker, SeededHostKey } from '../../core/host-keys.js';
 import type { KeyStore } from '../../core/ports.js';
 import { resourceName } from '../../core/workstation-service.js';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { HostKeyTrust } from '../../shared/workstation.js';
 import type { HostKeyPin } from '../../core/ports.js';
-import { ANY_ADDRESS } from '../../core/app/host-keys.js';
+import { ANY_ADDRESS } from '../../core/host-keys.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import { readTextFile } from '../store/json-file.js';
 

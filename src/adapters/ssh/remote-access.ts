@@ -2,7 +2,7 @@ import type { SshTarget } from '../../core/ports.js';
 import type { RemoteAccess, RemoteSession } from '../../core/app/remote-access.js';
 import { CloudRigError } from '../../core/errors.js';
 import type { SessionBinding } from '../../core/app/session-binding.js';
-import { MonitorRegistration, type ConnectionShell, type ReleaseUse } from '../../core/app/monitor-registration.js';
+import { MonitorRegistration, type ConnectionShell, type ReleaseUse } from './monitor-registration.js';
 import { heldWhileOpen } from '../../core/app/tunnels.js';
 import { MONITOR_REFRESH_MS, MONITORS_DIR } from '../../core/idle-watchdog.js';
 import { FsChangeWatcher, LocalFileTree } from '../files/local-tree.js';

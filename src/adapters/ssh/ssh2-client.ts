@@ -4,7 +4,7 @@ import type { HostKeyTrust } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../../core/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
-import { ANY_ADDRESS, launchTokensOf } from '../../core/app/host-keys.js';
+import { ANY_ADDRESS, launchTokensOf } from '../../core/host-keys.js';
 import { derivedHostKey } from './derived-host-keys.js';
 import { keyOfBlob, pinnedKeys, readPins, writePins } from './known-hosts.js';
 import { privateKeyProblem } from './private-key-check.js';

@@ -18,7 +18,7 @@ import {
 } from '../first-run-checks.js';
 import { resourceName } from '../workstation-service.js';
 import { validateDisk, validateInstanceType, validateRegion } from '../validate.js';
-import { publicCidrOf, SSH_RULE_PORT } from './address-drift.js';
+import { publicCidrOf, SSH_RULE_PORT } from '../address-drift.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 
 /** What to check: a workstation (named, or the only one), with the region, type or market overridden. */

@@ -1,6 +1,6 @@
 import type { Snapshot } from '../../shared/workstation.js';
 import type { Reminders } from '../../shared/settings.js';
-import type { StillCosting } from '../cost-meter.js';
+import type { StillCosting } from '../still-costing.js';
 import type { CostStatus } from '../cost-tracker.js';
 import type { CostFacts } from '../cost-view.js';
 import {

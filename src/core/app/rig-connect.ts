@@ -1,6 +1,6 @@
 import type { SshTarget } from '../ports.js';
 import type { WorkstationSpec } from '../../shared/workstation.js';
-import type { DriftReport } from './address-drift.js';
+import type { DriftReport } from '../address-drift.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded } from './connect.js';
 import type { ChangeWatcher, FileTree } from './files.js';

@@ -13,7 +13,7 @@
 // the workstation's private key and the launch's ClientToken, so a retried or resumed launch
 // (same token) sends byte-identical user data (EC2's idempotency demands it) and a new launch,
 // from a saved image too, gets a new key.
-import type { HostKeyPin } from '../ports.js';
+import type { HostKeyPin } from './ports.js';
 
 /** A host key made for one launch. The private half lives only in memory and the user data. */
 export interface SeededHostKey {

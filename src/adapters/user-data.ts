@@ -1,13 +1,13 @@
 // The launch's user data: what cloud-init runs on the instance's first boot. One part is a plain
 // `#!` script (cloud-init runs it once per instance); several parts travel as multipart MIME, the
 // format cloud-init reads to run a cloud-config and shell scripts from the same user data.
-import type { WorkstationSpec } from '../../shared/workstation.js';
-import { utf8Length } from '../../shared/workstation.js';
-import { CloudRigError } from '../errors.js';
-import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../validate.js';
-import { userDataFor } from '../idle-watchdog.js';
-import { hostKeyCloudConfig, type SeededHostKey } from './host-keys.js';
-import { setupScriptRunner } from './setup-script.js';
+import type { WorkstationSpec } from '../shared/workstation.js';
+import { utf8Length } from '../shared/workstation.js';
+import { CloudRigError } from '../core/errors.js';
+import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../core/validate.js';
+import { userDataFor } from '../core/idle-watchdog-installer.js';
+import { hostKeyCloudConfig, type SeededHostKey } from '../core/host-keys.js';
+import { setupScriptRunner } from '../core/app/setup-script.js';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_MAX_BYTES = 16_384;

@@ -3,10 +3,10 @@
 // (`ingressAuto`), CloudRig admits the new /32 and revokes the rule it added for the old address,
 // and only that: a rule is CloudRig's when it carries CloudRig's rule description; every other
 // rule on the port (one the user added by hand, a VPN range) is left alone.
-import type { WorkstationSpec } from '../../shared/workstation.js';
-import { CloudRigError } from '../errors.js';
-import type { Cloud, IngressRule, PublicIp, SettingsStore } from '../ports.js';
-import { validateCidr } from '../validate.js';
+import type { WorkstationSpec } from '../shared/workstation.js';
+import { CloudRigError } from './errors.js';
+import type { Cloud, IngressRule, PublicIp, SettingsStore } from './ports.js';
+import { validateCidr } from './validate.js';
 
 /** The description CloudRig puts on the ingress rules it adds; how it recognises them later. */
 export const CLOUDRIG_RULE_DESCRIPTION = 'CloudRig ssh';

@@ -5,10 +5,10 @@
 // monitorRegisterCommand) right after connecting and refreshes that record while it carries no
 // tunnel and no file transfer. Opening the first tunnel or transfer withdraws the record (the
 // connection is the user's work from then on); closing the last tunnel registers it again.
-import { toErrorInfo } from '../errors.js';
+import { toErrorInfo } from '../../core/errors.js';
 import {
   MONITOR_EXIT_NO_WATCHDOG, MONITOR_EXIT_OLD_WATCHDOG, MONITORS_DIR, monitorRegisterCommand, monitorUnregisterCommand,
-} from '../idle-watchdog.js';
+} from '../../core/idle-watchdog.js';
 
 /** Runs a command over one particular ssh connection (the one being registered), never another. */
 export type ConnectionShell = (command: string) => Promise<{ code: number; stdout: string; stderr: string }>;
