@@ -27,6 +27,7 @@ import { AppOperations } from './app-operations.js';
 import { AppSettings, type SettingsChange } from './app-settings.js';
 import type { CloudRigCore, CoreFactory } from './cloudrig-core.js';
 import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
+import { archiveNow } from './archive.js';
 import { Monitor } from './monitor.js';
 import { moveLegacyAppState } from './app-state-migration.js';
 import type { AppStateStore, Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
@@ -149,6 +150,7 @@ export class AppSession {
       reminderSettings: () => this.settings().reminders,
       stopping: (name) => this.operations.kindOf(name) === 'stop',
       stop: (name) => this.attempt(() => this.stopWorkstation(name), name),
+      archive: (name) => this.attempt(() => this.archiveWorkstation(name), name),
       others: () => this.fleet.all().filter((snapshot) => snapshot.name !== this.watched),
       notify: (notification, reminder) => this.notify(notification, reminder),
       changed: () => this.emit(),
@@ -449,6 +451,15 @@ export class AppSession {
     return this.view();
   }
 
+  /** Archive (the current workstation unless named): its disk saved as an image, then terminated; returns at once. */
+  archiveWorkstation(workstation?: string): AppView {
+    const name = workstation ?? this.requireName();
+    this.clearNotice();
+    if (name === this.watched) this.monitor.closeReminder();
+    this.operations.run(name, 'down', (signal) => archiveNow(this.core, name, { signal }));
+    return this.view();
+  }
+
   /**
    * Snooze (the current workstation unless named): its instance's idle auto-stop, then the
    * reminders, wait SNOOZE_HOURS (the same use case as `rig snooze`).
@@ -462,8 +473,9 @@ export class AppSession {
   }
 
   /** The popover's answer to the open reminder: Stop now, Snooze, or just dismiss it. */
-  async answerReminder(action: 'stop' | 'snooze' | 'dismiss'): Promise<AppView> {
+  async answerReminder(action: 'stop' | 'snooze' | 'archive' | 'dismiss'): Promise<AppView> {
     if (action === 'stop') return this.stopWorkstation();
+    if (action === 'archive') return this.archiveWorkstation();
     if (action === 'snooze') await this.snooze();
     this.monitor.closeReminder();
     this.emit();
@@ -594,6 +606,11 @@ export class AppSession {
    */
   private onNotificationButton(button: NotificationButton['id'], reminder: OpenReminder | null): void {
     const name = reminder?.reminder.workstation ?? null;
+    // Archive answers a reminder about a stopped box: it applies while the box is still stopped.
+    if (button === 'archive' && name !== null && this.latest(name)?.phase === 'stopped') {
+      this.attempt(() => this.archiveWorkstation(name), name);
+      return;
+    }
     if (name === null || !reminderApplies(reminder, this.latest(name), this.core.clock.now())) {
       this.setNotice('That reminder was about a run that has ended');
       return;

@@ -19,6 +19,7 @@ export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './s
 export { isIgnoredIn, syncTree, watchAndSync, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from './files.js';
 export { uncoveredRemoval, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 export type { ResizePlan, ResizeResult } from './resize.js';
+export type { ArchivePlan, ArchiveResult, ArchiveSaving } from './archive.js';
 export type { CleanPlans, RemovalResult } from './account-sweep.js';
 export type { DoctorRequest } from './doctor.js';
 export type { SpecRequest, SetUpResult } from './workstation-setup.js';

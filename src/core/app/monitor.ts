@@ -4,6 +4,7 @@ import type { StillCosting } from '../still-costing.js';
 import type { CostStatus } from '../cost-tracker.js';
 import type { CostFacts } from '../cost-view.js';
 import {
+  archiveDue,
   budgetStopDue,
   idleProbeDue,
   keptResourcesDue,
@@ -22,6 +23,7 @@ import { combinedIdle, type StatsIdle } from '../stats-idle.js';
 import type { SshTarget } from '../ports.js';
 import { resourceName } from '../workstation-service.js';
 import type { CloudRigCore } from './cloudrig-core.js';
+import { archiveReminderOptions } from './archive.js';
 
 /** What the monitor reads from, and reports to, the session that owns it. */
 export interface MonitorHost {
@@ -37,6 +39,8 @@ export interface MonitorHost {
   stopping(name: string): boolean;
   /** Stops this workstation (its budget cap was reached). */
   stop(name: string): void;
+  /** Archives this workstation (automatic archive, a day after its notice); absent: never archived from here. */
+  archive?(name: string): void;
   /** The latest snapshots of the other workstations (the fleet); none when left out. */
   others?(): readonly Snapshot[];
   notify(notification: NotificationModel, reminder: OpenReminder | null): void;
@@ -243,8 +247,10 @@ export class Monitor {
   ): Promise<void> {
     const snapshot = members[0]!.snapshot;
     const state = await core.reminders.read();
-    const decision = evaluateFleetReminders(state, members.map((member) => reminderInputOf({
+    const archive = await Promise.all(members.map((member) => archiveReminderOptions(core, member.snapshot)));
+    const decision = evaluateFleetReminders(state, members.map((member, index) => reminderInputOf({
       ...member,
+      archive: archive[index],
       settings: this.host.reminderSettings(),
       now,
       localOffsetMinutes: (ms) => this.host.localOffsetMinutes(ms),
@@ -261,6 +267,11 @@ export class Monitor {
       if (member === null || !budgetStopDue(decision.reminders, member) || this.host.stopping(member.name)) continue;
       this.host.log(`budget reached: stopping ${member.name}`);
       this.host.stop(member.name);
+    }
+    for (const member of shown) {
+      if (member === null || !this.host.archive || !archiveDue(decision.reminders, member)) continue;
+      this.host.log(`automatic archive: archiving ${member.name}`);
+      this.host.archive(member.name);
     }
   }
 
