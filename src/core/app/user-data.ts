@@ -7,7 +7,7 @@ import { CloudRigError } from '../errors.js';
 import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../validate.js';
 import { userDataFor } from '../idle-watchdog.js';
 import { hostKeyCloudConfig, type SeededHostKey } from './host-keys.js';
-import { setupScriptRunner } from './setup-script.js';
+import { setupScriptRunner } from './setup-script-runner.js';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_MAX_BYTES = 16_384;
