@@ -2,7 +2,6 @@ import confirm from '@inquirer/confirm';
 import type { ArchiveResult, ArchiveSaving } from '../core/app/face.js';
 import { CloudRigError } from '../core/errors.js';
 import { formatUsd } from '../core/format.js';
-import type { ArchiveRecord } from '../shared/workstation.js';
 import { jsonText, lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
@@ -14,11 +13,6 @@ function cents(usd: number): number {
 
 /** What `rig archive --json` prints: the result, money in cents. */
 export type ArchiveJson = ArchiveResult;
-
-/** `rig status`'s line for an archived workstation: where its disk is, and what `rig up` does. */
-export function archivedLine(name: string, archive: ArchiveRecord): string {
-  return `Archived to ${archive.imageId} on ${archive.archivedAt.slice(0, 10)} (its disk, from ${archive.instanceId}): \`rig up ${name}\` launches from it.`;
-}
 
 /** The line that says what archiving saves, with where the prices came from. */
 export function savingLine(saving: ArchiveSaving): string {

@@ -26,7 +26,7 @@ import type { BilledOnInterrupt } from './billed-on-interrupt.js';
 import { ExitStatus } from './exit-status.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { formatHourly } from '../shared/hourly-rate.js';
-import { archivedLine } from './archive-command.js';
+import { archivedLine } from './archive-text.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {

@@ -3,7 +3,7 @@
 // on (off by default) a notice comes first, and the archive only a day after it was shown: the user
 // always has a day to start the box or turn it off. Pure, like the rest of the reminder policy.
 import { formatUsd } from './format.js';
-import type { Reminder } from './reminder-policy.js';
+import type { Reminder } from './reminder.js';
 
 const DAY_MS = 24 * 3_600_000;
 

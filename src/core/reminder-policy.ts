@@ -25,26 +25,8 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The buttons a reminder offers (macOS actions; elsewhere the popover shows them). */
-export type ReminderAction = 'stop' | 'snooze' | 'archive';
-
-/** What triggered a reminder. */
-export type ReminderKind = 'running' | 'daily' | 'idle' | 'budget' | 'stopped';
-
-/** A reminder to show as a notification. */
-export interface Reminder {
-  /** Stable for what it is about; use it as the notification id. */
-  readonly id: string;
-  readonly kind: ReminderKind;
-  readonly workstation: string;
-  readonly title: string;
-  readonly body: string;
-  readonly actions: readonly ReminderAction[];
-  /** The caller must stop the workstation now: a budget cap with auto-stop was reached. */
-  readonly autoStop: boolean;
-  /** The caller must archive the workstation now: automatic archive is on and its notice was shown a day ago. */
-  readonly autoArchive?: boolean;
-}
+export type { Reminder, ReminderAction, ReminderKind } from './reminder.js';
+import type { Reminder } from './reminder.js';
 
 /** Policy state the caller persists (plain JSON); one value for all workstations. */
 export interface ReminderState {
