@@ -90,7 +90,7 @@ export function createCore(options: CoreOptions): ComposedCore {
     gpuTypes: (region: string) => listGpuInstanceTypes(access, region),
     gpuOffers: async (regions: readonly string[], gpu: string | null) => (await import('./aws/gpu-offers.js')).listGpuOffers(access, prices, regions, gpu),
     enabledRegions: () => cloud.enabledRegions(),
-    profiles: listAwsProfiles,
+    profiles: () => listAwsProfiles(env),
     defaultRegion: () => defaultAwsRegion(profile, env),
   };
   return {

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { awsDebugLogger, debugEnabled } from './debug-log.js';
+import { credentialSource } from './credential-source.js';
 
 /** How every AWS client is configured: region, optional profile or explicit keys, adaptive retries. */
 export interface AwsAccess {
@@ -75,29 +76,6 @@ export function endpointOverride(service: string, env: AwsAccess['env']): string
 }
 
 /**
- * Where the client's credentials come from, decided from the given environment rather than left to
- * the SDK's reading of the process's: keys typed into the app; else the profile asked for (--profile,
- * the settings, AWS_PROFILE); else keys in the environment (as the SDK's chain takes them first);
- * else the SDK's chain (SSO, web identity, the instance's role).
- */
-function credentialsOf(access: AwsAccess): { credentials?: AwsCredentialIdentity; profile?: string } {
-  const { env } = access;
-  if (access.credentials) return { credentials: access.credentials };
-  const profile = access.profile || env.AWS_PROFILE;
-  if (profile) return { profile };
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return {
-      credentials: {
-        accessKeyId: env.AWS_ACCESS_KEY_ID,
-        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-      },
-    };
-  }
-  return {};
-}
-
-/**
  * Client options for `service` in one region, all from `access` and its environment (the endpoint
  * override is how tests point at moto; two cores in one process with different environments each
  * reach their own). Every client gets request timeouts, so an endpoint that accepts and never
@@ -114,7 +92,7 @@ export function clientConfig(service: string, region: string, access: AwsAccess)
     maxAttempts,
     requestHandler: handlerOptions(requestTimeouts(maxAttempts, env)),
     ...(endpoint ? { endpoint } : {}),
-    ...credentialsOf(access),
+    credentials: credentialSource(env, access.credentials, access.profile),
     ...(debugEnabled(env) ? { logger: awsDebugLogger(region) } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { DefaultRegion } from '../../core/app/cloudrig-core.js';
+import { sharedAwsFiles } from './credential-source.js';
 
 /**
  * The region the AWS SDK would use without one given, and where it comes from: `AWS_REGION`, else
@@ -11,7 +12,7 @@ export async function defaultAwsRegion(profile: string | null, env: NodeJS.Proce
   if (fromEnv) return { region: fromEnv, source: 'AWS_REGION' };
   const name = profile ?? env.AWS_PROFILE ?? 'default';
   // An unreadable file names no region, as for the SDK; the user is then asked or told to pass one.
-  const files = await loadSharedConfigFiles({ ignoreCache: true }).catch(() => null);
+  const files = await loadSharedConfigFiles({ ignoreCache: true, ...sharedAwsFiles(env) }).catch(() => null);
   if (!files) return null;
   const { configFile, credentialsFile } = files;
   // As the SDK's region provider reads it: the config file's section over the credentials file's.
