@@ -1,3 +1,4 @@
+import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +110,31 @@ describe('the same use cases serve rig and the app', () => {
     expect(cli.instanceStates).toEqual(['stopped']);
     expect(cli.spec).toMatchObject(EDIT);
     expect(app).toEqual(cli);
+  });
+
+  it('opening a shell admits the laptop\'s new address first, from either face: `rig ssh` and the popover\'s Open terminal', async () => {
+    const sshRules = async (): Promise<string[]> => {
+      const ec2 = new EC2Client({ region: 'us-east-1' });
+      const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
+      ec2.destroy();
+      return (out.SecurityGroups ?? []).flatMap((g) => g.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp ?? '')).sort();
+    };
+    await runningWorkstation();
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    const ssh = await world.rig(['ssh', '--', 'true'], { process: true });
+    expect(ssh.code, ssh.stderr).toBe(0);
+    const throughRig = await sshRules();
+
+    await runningWorkstation();
+    const app = startApp(appOn(world)).session;
+    const handlers = ipcHandlers(app, async () => undefined);
+    await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    await handlers['terminal:open'](undefined);
+    const throughApp = await sshRules();
+
+    expect(throughRig).toEqual(['198.51.100.9/32']);
+    expect(throughApp).toEqual(throughRig);
+    expect(app.view().notice).toMatch(/198\.51\.100\.9/);
   });
 });

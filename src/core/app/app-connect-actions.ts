@@ -10,6 +10,7 @@ import type { AppConnect } from './app-connect.js';
 import type { FleetViewModel } from './app-fleet-view.js';
 import type { SessionPorts } from './app-session-ports.js';
 import type { SessionState } from './app-session-state.js';
+import { ConnectUseCases } from './rig-connect.js';
 
 /** The parts the connect actions read and tell. */
 export interface ConnectActionParts {
@@ -36,9 +37,10 @@ export class ConnectActions {
   async openTerminal(workstation?: string): Promise<{ terminal: string }> {
     const { state, ports } = this.parts;
     const name = workstation ?? state.requireName();
-    const target = await state.core().service.sshTarget(name);
+    // The same use case as `rig ssh`: the laptop's moved address is admitted before the shell opens.
+    const { target, drift } = await new ConnectUseCases(state.core()).openShell(name);
     const app = await ports.terminal.open(displayedSshArgv(name, target, state.settings().sshConfigInstalled), { preferred: state.settings().terminal, title: `CloudRig: ${name}` });
-    state.setNotice(`Opened ${app.label}`);
+    state.setNotice(drift.changed ? `Opened ${app.label}. ${drift.message}` : `Opened ${app.label}`);
     return { terminal: app.label };
   }
 
