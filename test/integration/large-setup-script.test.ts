@@ -110,7 +110,7 @@ describe('a large setup script in the launch user data', () => {
     expect(init.stdout).toBe('');
     const lines = init.stderr.trim().split('\n');
     expect(lines, init.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: The setup script does not fit in the launch's user data: gzip-compressed with the idle watchdog and the host key it is \d{5} bytes, and EC2 takes at most 16384\. Fix: --setup: make it smaller by about \d+ bytes once compressed: have it download what it carries \(archives, keys, base64 data\)\.$/);
+    expect(lines[0]).toMatch(/^error: The setup script does not fit in the launch's user data: with the idle watchdog and the host key it needs about \d{5} bytes gzip-compressed, and EC2 takes at most 16384\. Fix: --setup: make it about \d+ bytes smaller once compressed: have it download what it carries \(archives, keys, base64 data\)\.$/);
     // Refused before anything is made: no key pair, no security group, no settings.
     expect(world.cloud.proxy.counts()).not.toHaveProperty('CreateKeyPair');
     expect(world.cloud.proxy.counts()).not.toHaveProperty('CreateSecurityGroup');
@@ -122,7 +122,7 @@ describe('a large setup script in the launch user data', () => {
     const saving = setUpWorkstation(world.core(), requestOfForm({ ...DEFAULT_FORM, setupScript: text }));
     const refused = await saving.then(() => null, (error: unknown) => error as { code: string; message: string; fix: Parameters<typeof appFix>[0] });
     expect(refused).toMatchObject({ code: 'UserDataTooLarge', message: expect.stringMatching(/^The setup script does not fit in the launch's user data/) });
-    expect(appFix(refused!.fix)).toMatch(/^Settings → Workstation → Setup script: make it smaller by about \d+ bytes once compressed/);
+    expect(appFix(refused!.fix)).toMatch(/^Settings → Workstation → Setup script: make it about \d+ bytes smaller once compressed/);
     await expect(readFile(join(world.home, 'settings.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
