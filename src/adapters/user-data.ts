@@ -12,7 +12,7 @@ import { CloudRigError } from '../core/errors.js';
 import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../core/validate.js';
 import { userDataFor } from '../core/idle-watchdog-installer.js';
 import { hostKeyCloudConfig, type SeededHostKey } from '../core/host-keys.js';
-import { setupScriptRunner } from '../core/app/setup-script.js';
+import { setupScriptRunner } from '../core/app/setup-script-runner.js';
 import { ed25519FromSeed } from './ssh/derived-host-keys.js';
 
 /** EC2's limit on user data: the bytes sent (here gzip-compressed), before base64. */

@@ -26,6 +26,7 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   setupScript: '--setup',
   nodes: '--nodes',
   gpuSpec: '--gpus',
+  archiveAfterDays: '--archive-after-days',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -97,6 +98,8 @@ function cliStep(step: FixStep): string {
     case 'review-image':
       return `See the image with \`rig images ${step.name}\`; run \`rig down --save-image\` again, or delete it with \`rig images rm ${step.imageId}\`.`;
     case 'list-images': return `List them with \`rig images ${step.name}\`.`;
+    case 'archive-again': return `Run \`rig archive ${step.name} --yes\` again: it reuses the image and terminates the instance only once the image is available.`;
+    case 'forget-archive': return `Run \`rig archive ${step.name} --forget\`: the next \`rig up ${step.name}\` then launches from the workstation's own image (what ${step.imageId} held is gone).`;
     case 'request-quota':
       return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): run \`rig doctor${step.instanceType ? ` --type ${step.instanceType}` : ''} --request-quota${step.market ? ` --${step.market}` : ''}\`, or open Service Quotas → Amazon EC2 in ${step.region}.`;
     case 'check-quota':

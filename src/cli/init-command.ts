@@ -14,7 +14,7 @@ import {
 } from '../core/validate.js';
 import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
 import type { DefaultRegion, Rig } from '../core/app/face.js';
-import { DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
+import { ARCHIVE_AFTER_DAYS, DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 import { flag, jsonText, lineWriter, warningLine, type Io } from './output.js';
@@ -33,6 +33,7 @@ const OFFERS_WAIT_MS = 5_000;
 interface InitOptions {
   name?: string; region?: string; type?: string; ami?: string; amiParam?: string; disk?: number; idleMinutes?: number; spot?: boolean; onDemand?: boolean;
   sshUser?: string; sshHost?: string; sshPort?: number; cidr?: string; newKey?: boolean; allowAnywhere?: boolean; setup?: string | false; json?: boolean;
+  archiveAfterDays?: number; autoArchive?: boolean;
 }
 
 /** The values a new workstation still needs, from flags, the AWS configuration, questions or defaults. */
@@ -67,6 +68,10 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
     .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
     .option('--setup <file>', 'a script run once, as the ssh user, on the first boot of a fresh instance; rig up shows its output')
     .option('--no-setup', 'remove the setup script')
+    .option('--archive-after-days <n>', `days stopped before the reminder offers to archive it (${ARCHIVE_AFTER_DAYS.min} to ${ARCHIVE_AFTER_DAYS.max}; default ${ARCHIVE_AFTER_DAYS.default})`,
+      flag((v) => validateInteger(v, 'archiveAfterDays', ARCHIVE_AFTER_DAYS.min, ARCHIVE_AFTER_DAYS.max)))
+    .option('--auto-archive', 'archive it by itself after those days stopped, with a notice the day before (the app does it; off by default)')
+    .option('--no-auto-archive', 'only remind; never archive by itself')
     .option('--json', 'print { name, region, instanceType, …, created, keyPath, warnings, next } once saved; questions and the summary go to stderr')
     .action(async (opts: InitOptions) => {
       // With --json, stdout holds the one object: questions and the lines for people go to stderr.
@@ -94,6 +99,8 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
         ingressCidr: opts.cidr,
         ingressAnywhere: opts.allowAnywhere ? true : undefined,
         setupScript,
+        archiveAfterDays: opts.archiveAfterDays,
+        autoArchive: opts.autoArchive,
       }, { onStep: bar.step, newKey: opts.newKey === true });
       bar.done();
       rig.rememberUse(name);
@@ -102,12 +109,20 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
       out(result.created.length ? `Created: ${result.created.join(', ')}.` : 'Nothing new to create.');
       out(`Private key: ${result.keyPath}`);
       if (spec.setupScript) out('Setup script: runs once on the first boot of the next fresh instance; `rig up` shows its output.');
+      if (opts.archiveAfterDays !== undefined || opts.autoArchive !== undefined) out(archiveLine(spec.archiveAfterDays ?? ARCHIVE_AFTER_DAYS.default, spec.autoArchive === true));
       for (const warning of result.warnings) io.stderr.write(`${warningLine(warning)}\n`);
       const next = `rig up ${shellQuote(name)}`;
       out(`Next: \`${next}\` starts it${await rateText(rig, spec)}.`);
       if (opts.json) shellIo.stdout.write(`${jsonText(initJson(result, next), 2)}\n`);
     });
 };
+
+/** What happens to the workstation once it has been stopped for a while. */
+function archiveLine(days: number, auto: boolean): string {
+  return auto
+    ? `Archive: after ${days} days stopped the app archives it by itself (a notice the day before); \`rig archive\` does it now.`
+    : `Archive: after ${days} days stopped the reminder offers to archive it; \`rig archive\` does it now.`;
+}
 
 /**
  * A new workstation's region, type, disk and idle minutes: flags first; then, on a terminal, a

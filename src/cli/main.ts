@@ -16,6 +16,7 @@ import { WHICH_WORKSTATION_HELP } from './workstation-argument.js';
 import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
 import { registerResizeCommand } from './resize-command.js';
+import { registerArchiveCommand } from './archive-command.js';
 import { Rig } from '../core/app/face.js';
 import type { SshClient } from '../core/ports.js';
 import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
@@ -195,7 +196,7 @@ export async function runRig(
     statusExtras: extensions.statusExtras ?? costStatusExtras,
     register: [registerInitCommand, registerDoctor, registerCostCommands, registerGpusCommand, registerSshConfig, registerCode,
       registerTunnelCommands, registerFileCommands, registerStatsCommand, registerExportCommand, registerRemoveCommand, registerScanCommands,
-      registerResizeCommand, ...(extensions.register ?? [])],
+      registerResizeCommand, registerArchiveCommand, ...(extensions.register ?? [])],
   });
   // Shell completion (`rig complete bash|zsh|fish|powershell` prints the script; the script calls
   // `rig complete -- WORDS…`): loaded only for those calls, so every other command starts as fast.

@@ -26,6 +26,7 @@ import type { BilledOnInterrupt } from './billed-on-interrupt.js';
 import { ExitStatus } from './exit-status.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { formatHourly } from '../shared/hourly-rate.js';
+import { archivedLine } from './archive-command.js';
 
 /** Global options every command sees. */
 interface GlobalOptions {
@@ -163,6 +164,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       // Each state says what is true of it: a stopped box bills its disk, not the running rate; with
       // no instance, what a start costs; only a running one has an uptime, an idle stop and ssh.
       if (state === 'running' && status.launchedAt) out(`Up ${hoursAndMinutes(c.clock.now() - Date.parse(status.launchedAt))} (since ${status.launchedAt}).`);
+      if (state === 'absent' && spec.archive) out(archivedLine(spec.name, spec.archive));
       if (state === 'stopped' || state === 'absent') {
         for (const line of idleStateLines(state, extra, status.hourlyUsd)) out(line);
       } else {

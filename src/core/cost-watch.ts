@@ -8,6 +8,8 @@ import type { CostStatus } from './cost-tracker.js';
 import type { IdleStatus } from './idle-watchdog.js';
 import { canStop } from './phase-view.js';
 import type { Reminder, ReminderInput, ReminderState } from './reminder-policy.js';
+import type { ArchiveReminderInput } from './archive-reminders.js';
+import { transitionTime } from './cost-meter.js';
 
 /** Reads and writes the reminder policy's state (`<home>/state/reminders.json` in the app). */
 export interface ReminderStore {
@@ -60,6 +62,8 @@ export function reminderInputOf(options: {
   readonly settings: Reminders;
   readonly now: number;
   readonly localOffsetMinutes: (epochMs: number) => number;
+  /** The workstation's archive settings and prices; absent: no archive reminders. */
+  readonly archive?: Omit<ArchiveReminderInput, 'workstation' | 'now' | 'stoppedSince'>;
 }): ReminderInput {
   const { snapshot, cost, now } = options;
   const since = runningSince(snapshot, now);
@@ -76,7 +80,20 @@ export function reminderInputOf(options: {
     priceUnknown: cost.priceUnknown,
     settings: options.settings,
     localOffsetMinutes: options.localOffsetMinutes,
+    ...(options.archive ? { archive: { ...options.archive, stoppedSince: stoppedSince(snapshot, now) } } : {}),
   };
+}
+
+/** Epoch ms the instance stopped (EC2's transition time in its state reason); null when not stopped or unknown. */
+export function stoppedSince(snapshot: Snapshot, now: number): number | null {
+  if (snapshot.phase !== 'stopped' || snapshot.instance?.state !== 'stopped') return null;
+  const at = transitionTime(snapshot.instance.stateReason);
+  return at === null ? null : Math.min(at, now);
+}
+
+/** Whether an automatic archive was decided for this workstation (and it is still stopped, with nothing under way). */
+export function archiveDue(shown: readonly Reminder[], snapshot: Snapshot | null): boolean {
+  return snapshot !== null && snapshot.phase === 'stopped' && shown.some((reminder) => reminder.autoArchive === true && reminder.workstation === snapshot.name);
 }
 
 /** A reminder shown and not answered yet, with the run it is about. */

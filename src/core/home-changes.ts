@@ -1,5 +1,5 @@
 /** The commands whose effects another CloudRig process sharing the home should see at once. */
-export type ChangeCommand = 'init' | 'up' | 'stop' | 'down' | 'resize' | 'snooze' | 'settings' | 'rm';
+export type ChangeCommand = 'init' | 'up' | 'stop' | 'down' | 'archive' | 'resize' | 'snooze' | 'settings' | 'rm';
 
 /** One announcement: which command changed what, from which process, when. */
 export interface HomeChange {
@@ -27,5 +27,5 @@ export interface HomeChanges {
 
 /** Whether a command changes state the app shows (reads like `status` do not). */
 export function isChangeCommand(name: string): name is ChangeCommand {
-  return name === 'init' || name === 'up' || name === 'stop' || name === 'down' || name === 'resize' || name === 'snooze' || name === 'settings' || name === 'rm';
+  return name === 'init' || name === 'up' || name === 'stop' || name === 'down' || name === 'archive' || name === 'resize' || name === 'snooze' || name === 'settings' || name === 'rm';
 }

@@ -58,6 +58,8 @@ export interface UpOptions extends OperationOptions {
 export interface DownOptions extends OperationOptions {
   readonly saveImage?: boolean;
   readonly timeoutMs?: number;
+  /** With `saveImage`: runs once the image is available and before anything is terminated (an archive verifies and records it here). */
+  readonly beforeTerminate?: (imageId: string, instance: InstanceFacts) => Promise<void>;
 }
 
 export const DEFAULT_UP_TIMEOUT_MS = 15 * 60_000;

@@ -36,6 +36,7 @@ export interface NotificationPrice {
 export const REMINDER_BUTTON_LABELS: Readonly<Record<ReminderAction, string>> = {
   stop: 'Stop now',
   snooze: `Snooze ${SNOOZE_HOURS} h`,
+  archive: 'Archive',
 };
 
 /** Which run of which instance a snapshot is about (`none` without one). */

@@ -28,6 +28,7 @@ import {
   uptimeMs,
 } from './phase-view.js';
 import { SNOOZE_HOURS, type Reminder } from './reminder-policy.js';
+import { archivedDetail } from './archived-image.js';
 
 /** The badge once the setup script failed on a box that otherwise answers ssh. */
 export const SETUP_FAILED_LABEL = 'Setup failed';
@@ -57,7 +58,7 @@ export function workstationView(snapshot: Snapshot, settings: Settings, now: num
       ? (offline.ageMs === null
         ? 'AWS cannot be reached, so the state is not known yet. CloudRig looks again when the network is back.'
         : 'AWS cannot be reached: this is the last state it reported. CloudRig looks again when the network is back.')
-      : (snapshot.step?.label ?? null),
+      : (snapshot.step?.label ?? archivedDetail(phase, spec)),
     progress: progressOf(phase),
     instanceId: instance?.instanceId ?? null,
     address: spec?.sshHost ?? instance?.publicDns ?? instance?.publicIp ?? null,

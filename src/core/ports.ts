@@ -94,6 +94,8 @@ export interface CloudGateway {
   /** Tags the image's snapshots as the workstation's (idempotent). */
   tagImageSnapshots(imageId: string, workstation: string): Promise<void>;
   describeImage(imageId: string): Promise<SavedImage | null>;
+  /** Each snapshot's state (DescribeSnapshots: pending, completed, error); a snapshot that is gone is left out. */
+  snapshotStates(snapshotIds: readonly string[]): Promise<ReadonlyArray<{ readonly snapshotId: string; readonly state: string }>>;
   listImages(workstation: string): Promise<SavedImage[]>;
   deleteImage(imageId: string): Promise<void>;
   /** What the region says of an instance type (DescribeInstanceTypes); null when the region does not offer it. */

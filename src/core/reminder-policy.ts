@@ -10,6 +10,7 @@ import type { Reminders } from '../shared/settings.js';
 import { formatEnteredUsd, formatHourly, formatUsd, hoursAndMinutes } from './format.js';
 import { utcMonthKey } from './cost-meter.js';
 import { budgetUncheckedText, type UnknownPrice } from './price-unknown.js';
+import { archiveReminders, type ArchiveReminderInput } from './archive-reminders.js';
 
 /** How long "Snooze" holds reminders back. */
 export const SNOOZE_HOURS = 1;
@@ -25,10 +26,10 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** The buttons a reminder offers (macOS actions; elsewhere the popover shows them). */
-export type ReminderAction = 'stop' | 'snooze';
+export type ReminderAction = 'stop' | 'snooze' | 'archive';
 
 /** What triggered a reminder. */
-export type ReminderKind = 'running' | 'daily' | 'idle' | 'budget';
+export type ReminderKind = 'running' | 'daily' | 'idle' | 'budget' | 'stopped';
 
 /** A reminder to show as a notification. */
 export interface Reminder {
@@ -41,6 +42,8 @@ export interface Reminder {
   readonly actions: readonly ReminderAction[];
   /** The caller must stop the workstation now: a budget cap with auto-stop was reached. */
   readonly autoStop: boolean;
+  /** The caller must archive the workstation now: automatic archive is on and its notice was shown a day ago. */
+  readonly autoArchive?: boolean;
 }
 
 /** Policy state the caller persists (plain JSON); one value for all workstations. */
@@ -77,6 +80,8 @@ export interface ReminderInput {
    * `(ms) => -new Date(ms).getTimezoneOffset()`. A function, so DST changes are right.
    */
   readonly localOffsetMinutes: (epochMs: number) => number;
+  /** Since when it has been stopped and its archive settings; absent: no archive reminders. */
+  readonly archive?: Omit<ArchiveReminderInput, 'workstation' | 'now'>;
 }
 
 /** The reminders to show now and the state to persist. */
@@ -107,6 +112,10 @@ export function evaluateReminders(state: ReminderState, input: ReminderInput): R
     if (idle !== null) candidates.push({ reminder: idle, covers: [] });
   }
   candidates.push(...budgetReminders(input));
+  // Not snoozable: Snooze keeps a running box up for an hour, which says nothing about a stopped one.
+  if (input.archive) {
+    candidates.push(...archiveReminders({ ...input.archive, workstation: input.workstation, now }, state.fired).map((reminder) => ({ reminder, covers: [] })));
+  }
 
   const fired: Record<string, number> = {};
   for (const [id, at] of Object.entries(state.fired)) {

@@ -11,6 +11,7 @@ import { ensureKeyPair } from './key-pair.js';
 import { DEFAULT_UP_TIMEOUT_MS, resourceName, type Lifecycle, type OperationOptions, type UpOptions } from './lifecycle-context.js';
 import type { CloudGateway } from './ports.js';
 import { validateDisk } from './validate.js';
+import { recordArchive, resolveLaunchImage } from './archived-image.js';
 import { launchEnded } from './ended-launch.js';
 
 /**
@@ -88,7 +89,7 @@ async function launch(lifecycle: Lifecycle, spec: WorkstationSpec, gateway: Clou
   await ensureKeyPair(deps.keys, gateway, spec.name, spec.instanceType);
   const group = await gateway.ensureSecurityGroup(spec.name, spec.ingressCidr, 22);
   lifecycle.setOperation(spec, 'launching', { id: 'image', label: 'Finding the image' }, options);
-  const image = await gateway.resolveImage(spec.image, spec.name, spec.preferSavedImage);
+  const image = await resolveLaunchImage(gateway, spec);
   validateDisk(spec.diskGiB, image.minDiskGiB);
   // The token is saved before the call: a retry, a crash and rerun, or a second process reuses it.
   let record = await deps.ledger.get(spec.name);
@@ -132,6 +133,8 @@ async function launch(lifecycle: Lifecycle, spec: WorkstationSpec, gateway: Clou
   await deps.ledger.put(spec.name, { ...record, instanceId: instance.instanceId });
   workstation.described = null;
   workstation.lastLaunch = { instanceId: instance.instanceId, fromSavedImage: image.source === 'saved' };
+  // Launched from its archive image: the workstation is no longer archived.
+  if (spec.archive?.imageId === image.imageId) recordArchive(deps.settings, spec.name, null, image.imageId);
   // Pinned before any probe: the first connection already checks the key. Without a seeded key
   // (an image without cloud-init) the old pin goes and the first connection takes the key, unverified.
   if (hostKey) await deps.keys.pinHostKeys(spec.name, seededPin(instance.instanceId, hostKey));

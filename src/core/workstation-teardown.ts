@@ -64,6 +64,7 @@ export async function terminateWorkstation(lifecycle: Lifecycle, spec: Workstati
   let terminating: string | null | undefined;
   try {
     if (options.saveImage && isLive(instance)) imageId = await saveImage(lifecycle, spec, gateway, instance, deadline, options);
+    if (imageId !== null) await options.beforeTerminate?.(imageId, instance);
     // Every instance of the workstation, duplicates included: none may keep billing unseen.
     terminating = imageId;
     for (const each of instances.filter(isLive)) {

@@ -1,4 +1,4 @@
-import { app, clipboard, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, clipboard, type BrowserWindow } from 'electron';
 import type { AppUpdater } from 'electron-updater';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,11 +27,9 @@ import { registerAppScheme, serveRenderer } from './renderer-protocol.js';
 import { hardenWebContents, openExternalAllowlisted } from './security.js';
 import { TrayView } from './tray.js';
 import { AppUpdates } from './updates.js';
+import { watchWakeAndNetwork } from './wake-watch.js';
 
 const mainDir = fileURLToPath(new URL('.', import.meta.url));
-
-/** How often main asks whether the network came back (Electron has no event for it). */
-const ONLINE_POLL_MS = 15_000;
 
 /** How long a login start waits for the panel's StatusNotifier host before making the tray anyway. */
 const TRAY_HOST_WAIT_MS = 60_000;
@@ -213,28 +211,14 @@ export async function boot(composition: Composition, options: BootOptions): Prom
 
   // A tray app keeps running with its popover hidden.
   app.on('window-all-closed', () => undefined);
-  // A resume or a network coming back may have moved the public address: follow it (a notice says what changed).
-  const followDrift = (): void => session.attempt(() => session.followAddressDrift());
-  powerMonitor.on('resume', () => {
-    session.refreshNow();
-    followDrift();
-  });
-  powerMonitor.on('unlock-screen', () => session.refreshNow());
-  let online = net.isOnline();
-  const onlinePoll = setInterval(() => {
-    const now = net.isOnline();
-    if (now && !online) {
-      session.refreshNow();
-      followDrift();
-    }
-    online = now;
-  }, ONLINE_POLL_MS);
+  // Resume, unlock and a network coming back: look again, and follow the public address.
+  const stopWakeWatch = watchWakeAndNetwork(session);
   app.on('before-quit', () => {
     quitting = true;
   });
   app.on('will-quit', () => {
     // Quitting stops watching; every instance is left exactly as it is.
-    clearInterval(onlinePoll);
+    stopWakeWatch();
     updates?.dispose();
     unbind();
     tray?.destroy();

@@ -26,6 +26,7 @@ export function ipcHandlers(session: AppSession, openExternal: OpenExternal): Ha
     'workstation:start': () => session.startWorkstation(),
     'workstation:stop': () => session.stopWorkstation(),
     'workstation:terminate': ({ saveImage }) => session.terminateWorkstation(saveImage),
+    'workstation:archive': () => session.archiveWorkstation(),
     'workstation:refresh': () => {
       session.popoverShown();
       return session.view();

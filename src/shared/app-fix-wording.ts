@@ -25,6 +25,7 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   setupScript: 'Settings → Workstation → Setup script',
   nodes: 'the number of nodes',
   gpuSpec: 'the GPUs',
+  archiveAfterDays: 'the days stopped before Archive is offered',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -90,6 +91,8 @@ function appStep(step: FixStep): string {
     case 'review-image':
       return `The image ${step.imageId} is listed in the EC2 console under AMIs; Terminate… with "Save image" again, or deregister it there.`;
     case 'list-images': return 'The EC2 console lists this workstation\'s images under AMIs.';
+    case 'archive-again': return 'Press Archive again: it reuses the image and terminates the instance only once the image is available.';
+    case 'forget-archive': return `The image ${step.imageId} it was archived to is gone (the EC2 console lists images under AMIs); ask the command line to forget the archive, so Start launches from the workstation's own image.`;
     case 'request-quota':
       return `Request at least ${step.desired} vCPUs for "${step.quotaName}" (quota ${step.quotaCode}): Settings → Account checks → Request, or open Service Quotas → Amazon EC2 in ${step.region}.`;
     case 'other-capacity':

@@ -8,6 +8,7 @@ export const REQUEST_METHODS = {
   'workstation:start': 'start',
   'workstation:stop': 'stop',
   'workstation:terminate': 'terminate',
+  'workstation:archive': 'archive',
   'workstation:refresh': 'refresh',
   'ssh:copy': 'copySshCommand',
   'terminal:open': 'openTerminal',

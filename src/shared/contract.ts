@@ -57,7 +57,7 @@ export const SettingsChangeSchema = z.object({
 }).strict();
 
 /** The user's answer to the reminder the popover shows. */
-export const ReminderAnswerSchema = z.object({ action: z.enum(['stop', 'snooze', 'dismiss']) }).strict();
+export const ReminderAnswerSchema = z.object({ action: z.enum(['stop', 'snooze', 'archive', 'dismiss']) }).strict();
 
 /** What the instance-type picker asks for: the form's region, or every enabled region for one GPU model. */
 const GpuModelSchema = z.string().regex(GPU_MODEL_PATTERN, 'A GPU model such as T4, A10G or NVIDIA L4.').nullable();
@@ -73,6 +73,7 @@ const payloads = {
   'workstation:start': None,
   'workstation:stop': None,
   'workstation:terminate': z.object({ saveImage: z.boolean() }).strict(),
+  'workstation:archive': None,
   'workstation:refresh': None,
   'ssh:copy': None,
   'terminal:open': None,
@@ -129,6 +130,7 @@ export interface Responses {
   'workstation:start': AppView;
   'workstation:stop': AppView;
   'workstation:terminate': AppView;
+  'workstation:archive': AppView;
   'workstation:refresh': AppView;
   'ssh:copy': { readonly copied: string };
   'terminal:open': { readonly terminal: string };

@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   // Workstations and their instances
   'NoWorkstation', 'WhichWorkstation', 'UnknownWorkstation', 'WorkstationNotInThisHome', 'WorkstationInUse', 'NoInstance',
   'NotRunning', 'NotManaged', 'DuplicateInstances', 'InstanceInterrupted', 'LaunchFailed', 'NoImage', 'NotOurImage', 'ImageFailed',
-  'CannotResize', 'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
+  'CannotResize', 'ArchiveImageGone', 'Timeout', 'Aborted', 'Busy', 'LockLost', 'InvalidSetupScript', 'UserDataTooLarge', 'SetupScriptFailed', 'SetupScriptIncomplete', 'NoAddress',
   // AWS
   'NoCredentials', 'ExpiredCredentials', 'InvalidCredentials', 'ClockSkew', 'KeyStorageUnavailable', 'UnauthorizedOperation', 'UnknownRegion',
   'InvalidEndpoint', 'EndpointUnreachable', 'AwsUnavailable', 'RequestLimitExceeded', 'VcpuLimitExceeded', 'QuotaRequestOpen', 'QuotaUnknown',
@@ -44,7 +44,7 @@ export function isErrorCode(value: string): value is ErrorCode {
 export const INPUT_FIELDS = [
   'name', 'nameArgument', 'region', 'instanceType', 'instanceTypeArgument', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
-  'setupScript', 'nodes', 'gpuSpec',
+  'setupScript', 'nodes', 'gpuSpec', 'archiveAfterDays',
 ] as const;
 export const InputFieldSchema = z.enum(INPUT_FIELDS);
 export type InputField = z.infer<typeof InputFieldSchema>;
@@ -93,6 +93,10 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('wait-for-image'), name }),
   z.object({ action: z.literal('review-image'), name, imageId: text }),
   z.object({ action: z.literal('list-images'), name }),
+  /** An archive stopped before its end: running it again reuses the image and terminates only once it is available. */
+  z.object({ action: z.literal('archive-again'), name }),
+  /** The image a workstation was archived to is gone: forget it, so the next launch uses the workstation's own image. */
+  z.object({ action: z.literal('forget-archive'), name, imageId: text }),
   /** `market`: the quota of the market the workstation does not launch in (rig doctor names it to file for that one). */
   /** `instanceType`: the type the quota is needed for, when it is not the workstation's (a resize). */
   z.object({ action: z.literal('request-quota'), region: text, quotaCode: text, quotaName: text, desired: z.number(), market: z.enum(['spot', 'on-demand']).optional(), instanceType: text.optional() }),

@@ -20,6 +20,8 @@ export const GPU_BUSY_PERCENT: Range = { min: 1, max: 100 };
 export const DISK_GIB: Range = { min: 8, max: 16_384 };
 /** A TCP port. */
 export const SSH_PORT: Range = { min: 1, max: 65_535 };
+/** Days a workstation stays stopped before the reminder offers to archive it (and an automatic archive may run). */
+export const ARCHIVE_AFTER_DAYS: Range & { readonly default: number } = { min: 1, max: 365, default: 7 };
 /** A monthly or per-session budget in USD. */
 export const BUDGET_USD: Range = { min: 0, max: 1_000_000 };
 

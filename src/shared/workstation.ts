@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { isAnywhereCidr, parseIpv4Cidr } from './cidr.js';
 import type { ErrorInfo } from './errors.js';
-import { DISK_GIB, GPU_BUSY_PERCENT, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
+import { ARCHIVE_AFTER_DAYS, DISK_GIB, GPU_BUSY_PERCENT, IDLE_MINUTES, SSH_PORT, WORKSTATION_NAME_PATTERN } from './limits.js';
 
 /** The SSM public parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
 export const DEFAULT_AMI_PARAMETER =
@@ -87,6 +87,19 @@ export const SetupScriptSchema = z.string()
   .refine((text) => !text.includes('\0'), 'holds a NUL byte; give a text file')
   .refine((text) => utf8Length(text) <= SETUP_SCRIPT_MAX_BYTES, `is over ${SETUP_SCRIPT_MAX_BYTES} bytes; keep it short and have it download anything larger`);
 
+/**
+ * The image a workstation was archived to (`rig archive`): its instance was terminated once this
+ * image was available, so the next launch starts from it. Cleared by that launch.
+ */
+export const ArchiveRecordSchema = z.object({
+  imageId: z.string().regex(/^ami-[0-9a-f]{8,17}$/),
+  /** The instance the image was made from (terminated after the image was available). */
+  instanceId: z.string(),
+  /** When the image was confirmed available (ISO 8601). */
+  archivedAt: z.string(),
+});
+export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
+
 /** A named workstation: everything needed to launch it again the same way. */
 export const WorkstationSpecSchema = z.object({
   name: z.string().regex(WORKSTATION_NAME_PATTERN),
@@ -116,6 +129,12 @@ export const WorkstationSpecSchema = z.object({
   seedHostKey: z.boolean().optional(),
   /** A script run once, as root, on the first boot of a fresh instance (`rig init --setup FILE`). */
   setupScript: SetupScriptSchema.optional(),
+  /** Days stopped before the reminder offers Archive (absent: ARCHIVE_AFTER_DAYS.default). */
+  archiveAfterDays: z.number().int().min(ARCHIVE_AFTER_DAYS.min).max(ARCHIVE_AFTER_DAYS.max).optional(),
+  /** Archive it automatically after that many days stopped, with a notice the day before (absent: off). */
+  autoArchive: z.boolean().optional(),
+  /** Set once the workstation is archived: the next launch starts from this image. */
+  archive: ArchiveRecordSchema.optional(),
 }).superRefine((spec, context) => {
   // A hand-edited 0.0.0.0/0 must not open ssh to the world without the recorded confirmation.
   if (isAnywhereCidr(spec.ingressCidr) && spec.ingressAnywhere !== true) {

@@ -16,7 +16,7 @@ const electron = await vi.hoisted(async () => (await import('../support/electron
 
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
-/** How often the shell asks whether the network came back (ONLINE_POLL_MS in app-shell.ts). */
+/** How often the shell asks whether the network came back (ONLINE_POLL_MS in wake-watch.ts). */
 const ONLINE_POLL_MS = 15_000;
 
 const world = useRigWorld({ eachTest: { init: false } });

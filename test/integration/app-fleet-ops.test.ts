@@ -85,7 +85,9 @@ async function initBoth(): Promise<void> {
     name: box.name, region: 'us-east-1', instanceType: 'g4dn.xlarge', sshHost: box.sshd.host, sshPort: box.sshd.port, sshUser: box.sshd.user,
     ...(box.name === 'b' ? { autoStopMinutes: B_IDLE_MINUTES } : {}),
   })));
-  core.settings.update((settings) => ({ ...settings, current: 'a' }));
+  // No daily reminder: the tests jump the clock by hours, and from whatever time of day the run
+  // starts a jump may cross the daily time, whose reminder would then cover the one a test is about.
+  core.settings.update((settings) => ({ ...settings, current: 'a', reminders: { ...settings.reminders, dailyAt: null } }));
   for (const box of Object.values(boxes)) {
     const pem = await readFile(join(world.home, 'keys', `cloudrig-${box.name}.pem`), 'utf8');
     // The workstation's key logs in to its own box only, and its commands run in the box's folder.

@@ -6,6 +6,7 @@ import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSnapshotsComman
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
+import { untilKillPoint } from '../support/kill-point.js';
 
 /**
  * kill -9 of `rig` at each step of launch, of save-image-then-terminate and of init; then the same
@@ -48,20 +49,10 @@ afterAll(async ({}, file) => {
   ].join('\n'));
 });
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, child: { exitCode: number | null; output: () => string }): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (await condition()) return;
-    if (child.exitCode !== null) throw new Error(`rig ended before ${what}:\n${child.output()}`);
-    if (Date.now() > deadline) throw new Error(`never reached ${what}:\n${child.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Starts `rig args`, waits for the kill point, and kills it with SIGKILL. */
 async function killAt(args: readonly string[], what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
   const child = world.spawnRig(args);
-  await until(what, condition, child);
+  await untilKillPoint(what, condition, child);
   child.kill('SIGKILL');
   if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
   expect(child.signalCode, `rig finished before being killed at ${what}`).toBe('SIGKILL');
@@ -168,7 +159,7 @@ describe('kill -9 during rig up, then rig up again', () => {
     await world.sshd.stop();
     try {
       const child = world.spawnRig(['up']);
-      await until('the ssh wait', () => child.output().includes('Waiting for ssh'), child);
+      await untilKillPoint('the ssh wait', () => child.output().includes('Waiting for ssh'), child);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
     } finally {
@@ -196,7 +187,7 @@ describe('kill -9 during rig down --save-image, then the same command again', ()
     await freshWorld({ init: true, up: true });
     world.cloud.proxy.setImagePendingMs(HOLD_MS);
     const child = world.spawnRig(['down', '--save-image', '--yes']);
-    await until('the image wait', () => /Waiting for ami-\S+ to be available/.test(child.output()), child);
+    await untilKillPoint('the image wait', () => /Waiting for ami-\S+ to be available/.test(child.output()), child);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const again = await world.rig(['down', '--save-image', '--yes']);
@@ -274,7 +265,7 @@ async function appCoreAgain(): Promise<RigResult> {
 
 async function killAppCoreAt(what: string, condition: (output: string) => boolean | Promise<boolean>): Promise<void> {
   const child = spawnAppCore();
-  await until(what, () => condition(child.output()), child);
+  await untilKillPoint(what, () => condition(child.output()), child);
   child.kill('SIGKILL');
   const end = await child.exited;
   expect(child.signalCode, `the app's core finished before being killed at ${what}: ${end.stdout}${end.stderr}`).toBe('SIGKILL');

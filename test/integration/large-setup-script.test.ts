@@ -12,9 +12,9 @@ import { USER_DATA_MAX_BYTES } from '../../src/adapters/user-data.js';
 import { onInstanceLaunch, userDataParts, userDataText } from '../fixtures/instance-boot.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-// A setup script as large as the settings take a usual one (8 KB), most of it random data (a key
-// or an archive carried as base64, which no compression shrinks), beside the idle watchdog and the
-// seeded host key: it must launch, through `rig init` and `rig up` against moto + the cloud proxy +
+// An 8 KB setup script (sent as text, it left the launch's user data 22 KB, over EC2's 16 KB), most
+// of it random data (a key or an archive carried as base64, which compression shrinks least), beside
+// the idle watchdog and the seeded host key: it must launch, through `rig init` and `rig up` against moto + the cloud proxy +
 // a real sshd. The launch sends its user data gzip-compressed, as cloud-init documents; the test
 // plays cloud-init on the box: the fixture decompresses it, sshd takes the seeded host key, and
 // the setup part runs under bash. A script that cannot fit even compressed is refused when it is

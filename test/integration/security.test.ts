@@ -40,6 +40,7 @@ const VALID: Record<RequestChannel, unknown> = {
   'workstation:start': undefined,
   'workstation:stop': undefined,
   'workstation:terminate': { saveImage: false },
+  'workstation:archive': undefined,
   'workstation:refresh': undefined,
   'ssh:copy': undefined,
   'terminal:open': undefined,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeUserData } from '../fixtures/instance-boot.js';
-import { setupScriptRunner } from '../../src/core/app/setup-script.js';
+import { setupScriptRunner } from '../../src/core/app/setup-script-runner.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 

@@ -191,7 +191,7 @@ describe('host keys are pinned and enforced', () => {
     try {
       const json = await world.statusJson();
       expect(json.phase).toBe('running');
-      expect(json.error).toMatchObject({ code: 'KeyMissing', fix: expect.stringMatching(/Restore the file from your backup .*`rig init`/) });
+      expect(json.error).toMatchObject({ code: 'KeyMissing', fix: expect.stringMatching(/Restore the file from your backup .*`rig init --new-key`/) });
       const ssh = await world.rig(['ssh']);
       expectOneLineError(ssh, /^error: The private key of workstation gpu is missing: .*cloudrig-gpu\.pem\. Fix: Restore/);
       expect(ssh.stderr.trim().split('\n')).toHaveLength(1);

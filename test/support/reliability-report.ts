@@ -4,7 +4,7 @@ import type { RunnerTask, RunnerTestSuite } from 'vitest';
 import { DOCS_BUILD, RELIABILITY_BUILD } from './docs-build.js';
 
 /** The sections of docs/reliability.md that tests generate, each between its `<!-- NAME:start/end -->` markers. */
-export const RELIABILITY_SECTIONS = ['fault-matrix', 'kill-tests', 'interrupts', 'bad-input', 'security', 'writers', 'sessions', 'files'] as const;
+export const RELIABILITY_SECTIONS = ['fault-matrix', 'kill-tests', 'archive-kills', 'interrupts', 'bad-input', 'security', 'writers', 'sessions', 'files'] as const;
 
 /** One generated section of docs/reliability.md. */
 export type ReliabilitySection = (typeof RELIABILITY_SECTIONS)[number];

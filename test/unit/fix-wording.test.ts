@@ -46,6 +46,8 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'wait-for-image': { action: 'wait-for-image', name: 'gpu' },
   'review-image': { action: 'review-image', name: 'gpu', imageId: 'ami-0123456789abcdef0' },
   'list-images': { action: 'list-images', name: 'gpu' },
+  'archive-again': { action: 'archive-again', name: 'gpu' },
+  'forget-archive': { action: 'forget-archive', name: 'gpu', imageId: 'ami-0123456789abcdef0' },
   'request-quota': { action: 'request-quota', region: 'us-east-1', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances', desired: 4 },
   'other-capacity': { action: 'other-capacity', instanceType: 'g4dn.xlarge', similar: 'g5.xlarge', otherMarket: 'spot' },
   'configure-credentials': { action: 'configure-credentials', profile: 'work', problem: 'expired' },

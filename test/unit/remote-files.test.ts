@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gitignoreRules, isIgnored, isUnsafeName, newerAtDestination, sameFile, watchAndSync, WATCH_DEBOUNCE_MS, WATCH_MAX_WAIT_MS, type ChangeWatcher, type FileEntry } from '../../src/core/app/files.js';
+import { gitignoreRules, isIgnored, isUnsafeName, newerAtDestination, sameFile, type FileEntry } from '../../src/core/app/files.js';
+import { watchAndSync, WATCH_DEBOUNCE_MS, WATCH_MAX_WAIT_MS, type ChangeWatcher } from '../../src/core/app/file-watch.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const file = (size: number, mtimeMs: number): FileEntry => ({ name: 'f', kind: 'file', size, mtimeMs, mode: 0o644 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CloudRigError } from '../../src/core/errors.js';
 import { awayFor, reconnectDelayMs, RECONNECT_BACKOFF } from '../../src/core/reconnect-backoff.js';
 import { keepReconnecting, type ReconnectEvent } from '../../src/core/app/session-reconnect.js';
-import { watchAndSync, WATCH_DEBOUNCE_MS, type ChangeWatcher } from '../../src/core/app/files.js';
+import { watchAndSync, WATCH_DEBOUNCE_MS, type ChangeWatcher } from '../../src/core/app/file-watch.js';
 import { watchStats, type RemoteShell } from '../../src/core/app/stats.js';
 import { FakeClock } from './support/fake-clock.js';
 

@@ -8,6 +8,7 @@ import {
   DeleteKeyPairCommand,
   DeleteSecurityGroupCommand,
   DeleteSnapshotCommand,
+  DescribeSnapshotsCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstanceTypesCommand,
@@ -561,6 +562,13 @@ export class AwsEc2Gateway implements CloudGateway {
       Filters: [{ Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] }, { Name: `tag:${TAG_MANAGED}`, Values: ['true'] }],
     })));
     return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+  }
+
+  async snapshotStates(snapshotIds: readonly string[]): Promise<ReadonlyArray<{ readonly snapshotId: string; readonly state: string }>> {
+    if (snapshotIds.length === 0) return [];
+    // By filter, not SnapshotIds: a deleted snapshot is then absent rather than an error for the whole call.
+    const out = await this.guard(() => this.ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: 'snapshot-id', Values: [...snapshotIds] }] })));
+    return (out.Snapshots ?? []).map((snapshot) => ({ snapshotId: snapshot.SnapshotId ?? '', state: snapshot.State ?? 'pending' }));
   }
 
   async deleteImage(imageId: string): Promise<void> {

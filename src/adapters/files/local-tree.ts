@@ -2,7 +2,8 @@ import { watch } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Stats } from 'node:fs';
-import type { ChangeWatcher, FileEntry, FileTree } from '../../core/app/files.js';
+import type { ChangeWatcher } from '../../core/app/file-watch.js';
+import type { FileEntry, FileTree } from '../../core/app/files.js';
 
 /** A tree-relative path ('/'-separated, '' for the root) on this computer. */
 export function localPath(root: string, path: string): string {

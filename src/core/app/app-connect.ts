@@ -1,27 +1,24 @@
 // The app's side of reaching a running workstation: one kept-alive session while it is ready,
-// the forwards the popover opened (Jupyter, TensorBoard), the GPU panel's readings every
+// the forwards the popover opened (AppTunnels), the GPU panel's readings every
 // STATS_INTERVAL_MS, the setup script's log (AppSetup). Everything closes when the workstation
 // leaves `ready` (Stop) or the session is disposed. The use cases are the ones `rig` calls.
-import type { ConnectView, GpuPanelView, TunnelView } from '../../shared/views.js';
+import type { ConnectView, GpuPanelView } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
-import { CloudRigError, toErrorInfo } from '../errors.js';
+import { toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import { forwardJupyter, remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink, openWorkstationSession } from './connect.js';
+import { remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink, openWorkstationSession } from './connect.js';
 import type { RemoteSession } from './remote-access.js';
 import { AppSetup } from './app-setup.js';
 import type { NotificationModel } from '../notification-policy.js';
 import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
-import { localUrl, TUNNEL_PRESETS, type OpenTunnel, type TunnelSpec } from './tunnels.js';
 import { runKey } from '../run-key.js';
 import { ProjectPush } from './project-push.js';
 import { TunnelReopen } from './tunnel-reopen.js';
+import { AppTunnels, requireReady, type OpenUrl } from './app-tunnels.js';
 import { keepWorkstationSession, type KeptSession, type ReconnectEvent } from './session-reconnect.js';
 
 /** How many readings the GPU panel's chart keeps (10 minutes at 30 s). */
 export const GPU_HISTORY = 20;
-
-/** Opens a URL outside the app (the shell's allowlisted openExternal). */
-export type OpenUrl = (url: string) => Promise<void>;
 
 export interface AppConnectDeps {
   readonly core: () => CloudRigCore;
@@ -54,7 +51,6 @@ export class AppConnect {
   /** Takes the GPU panel's next reading at once (its connection just came back). */
   private statsNow: () => void = () => undefined;
   private opening: Promise<RemoteSession> | null = null;
-  private readonly tunnels: { view: TunnelView; tunnel: OpenTunnel }[] = [];
   private stats: AbortController | null = null;
   private statsDone: Promise<void> = Promise.resolve();
   private panel: GpuPanelView | null = null;
@@ -65,6 +61,8 @@ export class AppConnect {
   /** The push folder, and the tunnels re-opened on start. */
   readonly project: ProjectPush;
   readonly reopen: TunnelReopen;
+  /** The tunnels the popover opened. */
+  readonly tunnels: AppTunnels;
 
   constructor(private readonly deps: AppConnectDeps) {
     this.setup = new AppSetup({
@@ -73,6 +71,10 @@ export class AppConnect {
     const parts = { core: deps.core, changed: deps.changed, log: deps.log };
     this.project = new ProjectPush({ ...parts, session: (name) => (this.requireReady(name), this.remote(name)) });
     this.reopen = new TunnelReopen(parts);
+    this.tunnels = new AppTunnels({
+      openExternal: deps.openExternal, changed: deps.changed, log: deps.log, reopen: this.reopen,
+      ready: () => this.ready, session: (name) => (this.requireReady(name), this.remote(name)),
+    });
   }
 
   /** Follows the workstation's phase: stats while ready; everything closed when it leaves ready. */
@@ -117,65 +119,7 @@ export class AppConnect {
   }
 
   private requireReady(name: string): void {
-    if (this.ready !== name) throw new CloudRigError('NotRunning', `Workstation ${name} is not ready, so there is nothing to connect to.`, 'Start it first.');
-  }
-
-  /** Finds the Jupyter server, forwards it and opens it in the browser; returns the URL. */
-  async openJupyter(name: string): Promise<TunnelView> {
-    this.requireReady(name);
-    const existing = this.tunnels.find((t) => t.view.label === 'jupyter');
-    if (existing) {
-      await this.deps.openExternal(existing.view.url);
-      return existing.view;
-    }
-    const remote = await this.remote(name);
-    const { tunnel, url } = await forwardJupyter(remote, remote.forwarder((error) => this.deps.log(`jupyter tunnel: ${toErrorInfo(error).message}`)), name);
-    const view = this.keep(tunnel, url);
-    await this.deps.openExternal(url);
-    return view;
-  }
-
-  /** Forwards a preset's port (TensorBoard) to the same local port, or any free one when taken. */
-  async openTunnel(name: string, preset: 'tensorboard'): Promise<TunnelView> {
-    this.requireReady(name);
-    const existing = this.tunnels.find((t) => t.view.label === preset);
-    if (existing) return existing.view;
-    const remote = await this.remote(name);
-    const port = TUNNEL_PRESETS[preset]!;
-    const forwarder = remote.forwarder((error) => this.deps.log(`${preset} tunnel: ${toErrorInfo(error).message}`));
-    const spec = { localPort: port, remoteHost: 'localhost', remotePort: port, label: preset };
-    let tunnel: OpenTunnel;
-    try {
-      tunnel = await forwarder.open(spec);
-    } catch (error) {
-      if (!(error instanceof CloudRigError) || error.code !== 'PortInUse') throw error;
-      tunnel = await forwarder.open({ ...spec, localPort: 0 });
-    }
-    return this.keep(tunnel, localUrl(tunnel.localPort));
-  }
-
-  /** Opens a tunnel's URL in the browser again. */
-  async openTunnelUrl(localPort: number): Promise<void> {
-    const kept = this.tunnels.find((t) => t.view.localPort === localPort);
-    if (!kept) throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, 'Open it again from the popover.');
-    await this.deps.openExternal(kept.view.url);
-  }
-
-  private keep(tunnel: OpenTunnel, url: string): TunnelView {
-    const view: TunnelView = { label: tunnel.spec.label ?? `port ${tunnel.spec.remotePort}`, localPort: tunnel.localPort, remotePort: tunnel.spec.remotePort, url, reopen: false };
-    this.tunnels.push({ view, tunnel });
-    this.deps.changed();
-    return view;
-  }
-
-  /** Closes one tunnel (closed by hand, it is no longer re-opened on start). */
-  async closeTunnel(localPort: number): Promise<void> {
-    if (this.ready !== null) this.reopen.forget(this.ready, localPort);
-    const index = this.tunnels.findIndex((t) => t.view.localPort === localPort);
-    if (index < 0) return;
-    const [kept] = this.tunnels.splice(index, 1);
-    await kept!.tunnel.close();
-    this.deps.changed();
+    requireReady(this.ready, name);
   }
 
   /** The vscode:// link for the workstation's home folder, once the ssh config is up to date; opened outside the app. */
@@ -240,7 +184,7 @@ export class AppConnect {
     this.reopen.clear();
     await this.statsDone;
     await this.opening?.catch(() => undefined);
-    const open = this.tunnels.splice(0);
+    const open = this.tunnels.takeAll();
     const session = this.session;
     this.session = null;
     session?.stop.abort();
@@ -248,7 +192,7 @@ export class AppConnect {
     const hadSetup = this.setup.clear();
     const hadSomething = open.length > 0 || this.panel !== null || hadSetup;
     this.panel = null;
-    await Promise.allSettled(open.map((t) => t.tunnel.close()));
+    await Promise.allSettled(open.map((tunnel) => tunnel.close()));
     await session?.remote.close().catch(() => undefined);
     if (hadSomething) this.deps.changed();
   }
@@ -256,39 +200,14 @@ export class AppConnect {
   /** Once ready, the push on start (once per run) and the tunnels marked to re-open. */
   private whenReady(name: string, run: string | null): void {
     this.project.onReady(name, run);
-    void this.reopen.onReady(name, (port) => this.tunnels.some((t) => t.view.localPort === port), (spec) => this.openForward(name, spec));
-  }
-
-  /** Forwards exactly `spec` (a custom tunnel, or one re-opened on start: the same local port) and keeps it. */
-  async openForward(name: string, spec: TunnelSpec): Promise<TunnelView> {
-    this.requireReady(name);
-    const remote = await this.remote(name);
-    const tunnel = await remote.forwarder((error) => this.deps.log(`${spec.label ?? `port ${spec.remotePort}`} tunnel: ${toErrorInfo(error).message}`)).open(spec);
-    if (this.ready !== name) {
-      // Stopped while it opened: it closes with the rest.
-      await tunnel.close();
-      this.requireReady(name);
-    }
-    return this.keep(tunnel, localUrl(tunnel.localPort));
-  }
-
-  /** Marks an open tunnel "Re-open on start" (or not). */
-  setReopen(name: string, localPort: number, reopen: boolean): void {
-    const kept = this.tunnels.find((t) => t.view.localPort === localPort);
-    if (!kept) {
-      if (!reopen) this.reopen.forget(name, localPort);
-      else throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, 'Open it again from the popover.');
-      return;
-    }
-    const { label, remoteHost, remotePort } = kept.tunnel.spec;
-    this.reopen.mark(name, { label, localPort: kept.tunnel.localPort, remoteHost, remotePort }, reopen);
+    void this.reopen.onReady(name, (port) => this.tunnels.has(port), (spec) => this.tunnels.openForward(name, spec));
   }
 
   /** The connect section of the view. */
   view(snapshot: Snapshot | null, sshConfigInstalled: boolean): ConnectView {
     const marked = new Set(snapshot ? this.reopen.marked(snapshot.name).map((tunnel) => tunnel.localPort) : []);
     return {
-      tunnels: this.tunnels.map((t) => ({ ...t.view, reopen: marked.has(t.view.localPort) })),
+      tunnels: this.tunnels.views(marked),
       gpu: this.panel,
       gpuLine: gpuLine(this.panel),
       hostKey: snapshot?.hostKey ?? null,

@@ -10,7 +10,7 @@ import { spendChart } from '../spend-chart.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { ElsewhereWatch } from './elsewhere.js';
 import { FleetWatch } from './fleet-watch.js';
-import type { OpenUrl } from './app-connect.js';
+import type { OpenUrl } from './app-tunnels.js';
 import type { Notifier } from './shell-ports.js';
 
 /** What the fleet part reads from, and reports to, the session that owns it. */

@@ -2,6 +2,7 @@
 // typed keys (either rebuilds the core), instance types, account checks and quota requests.
 import type { AccessKeys } from '../../shared/contract.js';
 import type { Reminders, Settings } from '../../shared/settings.js';
+import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
 import type { CheckReport, InstanceTypeOption, QuotaRequestResult, SettingsView } from '../../shared/views.js';
 import { sealAccessKeys, type SecretBox } from '../credentials.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
@@ -9,7 +10,7 @@ import type { CheckTarget } from '../first-run-checks.js';
 import { currentWorkstation } from '../popover-model.js';
 import { settingsView } from '../settings-view.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
-import { listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
+import { listGpuOffersView, listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { AppStateStore, LoginItem, TerminalPort } from './shell-ports.js';
 
@@ -138,5 +139,10 @@ export class AppSettings {
     const result = await requestQuota(this.host.core(), request);
     this.host.setNotice(`Requested ${result.desired} vCPUs (${result.status.toLowerCase()})`);
     return result;
+  }
+
+  /** GPU offers for the workstation form's picker (the same use case as `rig gpus`). */
+  listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {
+    return listGpuOffersView(this.host.core(), query);
   }
 }

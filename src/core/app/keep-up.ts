@@ -1,7 +1,7 @@
 import type { Snapshot } from '../../shared/workstation.js';
 import { idleStatusCommand, parseIdleStatus, type IdleStatus } from '../idle-watchdog.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import { targetOf } from './monitor.js';
+import { targetOf } from './idle-answers.js';
 
 /** How long `rig status` waits for the watchdog's answer. */
 const WATCHDOG_ANSWER_TIMEOUT_MS = 8_000;

@@ -10,7 +10,8 @@ import { hasControlCharacters } from '../../shared/untrusted-text.js';
 import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import { syncTree, type CopyProgress, type SyncSummary } from './files.js';
+import type { CopyProgress, SyncSummary } from './files.js';
+import { syncTree } from './file-sync.js';
 import type { RemoteSession } from './remote-access.js';
 import type { FolderPicker } from './shell-ports.js';
 

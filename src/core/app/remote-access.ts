@@ -3,7 +3,8 @@
 // it; the faces reach it through the composition (CloudRigCore.remote), never directly.
 import type { CloudRigError } from '../errors.js';
 import type { SshTarget } from '../ports.js';
-import type { ChangeWatcher, FileCopier, FileTree } from './files.js';
+import type { ChangeWatcher } from './file-watch.js';
+import type { FileCopier, FileTree } from './files.js';
 import type { SessionBinding } from './session-binding.js';
 import type { RemoteShell } from './stats.js';
 import type { PortForwarder } from './tunnels.js';

@@ -3,7 +3,8 @@ import type { WorkstationSpec } from '../../shared/workstation.js';
 import type { DriftReport } from '../address-drift.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded } from './connect.js';
-import type { ChangeWatcher, FileTree } from './files.js';
+import type { FileTree } from './files.js';
+import type { ChangeWatcher } from './file-watch.js';
 import type { RemoteSession } from './remote-access.js';
 import { keepWorkstationSession, type KeptSession } from './session-reconnect.js';
 

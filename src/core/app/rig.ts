@@ -12,6 +12,8 @@ import type { IdleStatus } from '../idle-watchdog.js';
 import { listImages, removeImage, scanAccount, startWorkstation, stopWorkstation, terminateWorkstation, type RunOptions } from './lifecycle.js';
 import { removalPlan, removeWorkstation, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 import { planResize, resizeWorkstation, type ResizePlan, type ResizeResult } from './resize.js';
+import { archiveWorkstation, planArchive, type ArchivePlan, type ArchiveResult } from './archive.js';
+import { recordArchive } from '../archived-image.js';
 import { AccountUseCases } from './rig-account.js';
 import { ConnectUseCases } from './rig-connect.js';
 import { SshConfigUseCases } from './rig-ssh-config.js';
@@ -171,6 +173,19 @@ export class Rig {
 
   resize(plan: ResizePlan, options: RunOptions = {}): Promise<ResizeResult> {
     return resizeWorkstation(this.core, plan, options);
+  }
+
+  planArchive(name: string | undefined): Promise<ArchivePlan> {
+    return planArchive(this.core, name);
+  }
+
+  archive(plan: ArchivePlan, options: RunOptions = {}): Promise<ArchiveResult> {
+    return archiveWorkstation(this.core, plan, options);
+  }
+
+  /** Forgets the workstation's archive image (one that is gone): the next launch uses its own image. */
+  forgetArchive(name: string): void {
+    recordArchive(this.core.settings, name, null);
   }
 
   /** The error to show for a failure after a launch: it says what is billed and how to stop it. */

@@ -1,12 +1,13 @@
 import type { WorkstationForm } from '../../shared/views.js';
 import { DEFAULT_AMI_PARAMETER, WorkstationSpecSchema, type ImageSource, type WorkstationSpec } from '../../shared/workstation.js';
-import { IDLE_MINUTES } from '../../shared/limits.js';
+import { ARCHIVE_AFTER_DAYS, IDLE_MINUTES } from '../../shared/limits.js';
 import { CloudRigError } from '../errors.js';
 import type { Step } from '../../shared/workstation.js';
 import {
   validateAmiId,
   validateCidr,
   validateInstanceType,
+  validateInteger,
   validateName,
   validateParameterPath,
   validateRegion,
@@ -42,6 +43,10 @@ export interface SpecRequest {
   readonly autoStopMinutes?: number;
   /** The first-boot setup script's text; null removes it. */
   readonly setupScript?: string | null;
+  /** Days stopped before the reminder offers Archive. */
+  readonly archiveAfterDays?: number;
+  /** Archive by itself after that many days stopped (a notice the day before). */
+  readonly autoArchive?: boolean;
 }
 
 /** The form as a request: every field given. */
@@ -110,6 +115,8 @@ export function specFromInput(request: SpecRequest, existing: WorkstationSpec | 
     ingressCidr,
     ...(anywhere === true && ingressCidr !== 'auto' ? { ingressAnywhere: true } : {}),
     ...(setupScript === undefined ? {} : { setupScript }),
+    ...(request.archiveAfterDays === undefined ? {} : { archiveAfterDays: validateInteger(request.archiveAfterDays, 'archiveAfterDays', ARCHIVE_AFTER_DAYS.min, ARCHIVE_AFTER_DAYS.max) }),
+    ...(request.autoArchive === undefined ? {} : { autoArchive: request.autoArchive }),
     autoStop: {
       enabled: request.autoStopEnabled ?? base.autoStop.enabled,
       idleMinutes: request.autoStopMinutes === undefined ? base.autoStop.idleMinutes : validateIdleMinutes(request.autoStopMinutes),

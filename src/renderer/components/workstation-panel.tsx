@@ -138,6 +138,11 @@ export function WorkstationPanel(props: {
       <footer className="footer">
         <button type="button" className="link" onClick={() => void request.run(() => api.refresh())}>Refresh</button>
         <button type="button" className="link" onClick={props.onSettings}>Settings</button>
+        {/* A stopped box's disk kept as an image (nothing is lost, so no confirmation): Start launches from it. */}
+        {view.phase === 'stopped' ? (
+          <button type="button" className="link" disabled={request.busy} title="Save the disk as an image, then terminate: the disk stops billing; Start launches from the image"
+            onClick={() => void request.run(() => api.archive())}>Archive</button>
+        ) : null}
         {/* Its type changes only while stopped; on a running one the dialog offers to stop it first. */}
         <button type="button" className="link" disabled={!CHANGEABLE.has(view.phase)} onClick={() => setChangingType(true)}>Change type…</button>
         {/* Secondary and far from Stop: it deletes the disk (a confirmation follows). */}
