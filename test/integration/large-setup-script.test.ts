@@ -12,13 +12,13 @@ import { USER_DATA_MAX_BYTES } from '../../src/adapters/user-data.js';
 import { onInstanceLaunch, userDataParts, userDataText } from '../fixtures/instance-boot.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-// An 8 KB setup script (sent as text, it left the launch's user data 22 KB, over EC2's 16 KB), most
-// of it random data (a key or an archive carried as base64, which compression shrinks least), beside
-// the idle watchdog and the seeded host key: it must launch, through `rig init` and `rig up` against moto + the cloud proxy +
-// a real sshd. The launch sends its user data gzip-compressed, as cloud-init documents; the test
-// plays cloud-init on the box: the fixture decompresses it, sshd takes the seeded host key, and
-// the setup part runs under bash. A script that cannot fit even compressed is refused when it is
-// saved (rig init, the app's form), never at `rig up`.
+// An 8 KB setup script (sent as text, it made the launch's user data 22 KB, over EC2's 16 KB), most
+// of it random data (a key or an archive carried as base64, which compression shrinks least),
+// beside the idle watchdog and the seeded host key: it must launch, through `rig init` and `rig up`
+// against moto + the cloud proxy + a real sshd. The launch sends its user data gzip-compressed, as
+// cloud-init documents; the test plays cloud-init on the box: the fixture decompresses it, sshd
+// takes the seeded host key, and the setup part runs under bash. A script that cannot fit even
+// compressed is refused when it is saved (rig init, the app's form), never at `rig up`.
 const world = useRigWorld({ eachTest: { init: false } });
 
 /** An exactly `bytes`-long setup script: a little shell around a base64 payload of random bytes; and the payload's sha256 as the box prints it. */
