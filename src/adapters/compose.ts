@@ -5,7 +5,7 @@ import type { TerminalPort } from '../core/app/shell-ports.js';
 import { SystemTerminal } from './terminal/system-terminal.js';
 import { WorkstationService } from '../core/workstation-service.js';
 import { CostTracker } from '../core/cost-tracker.js';
-import { launchUserData } from './user-data.js';
+import { launchUserData, refuseSetupScriptThatCannotFit } from './user-data.js';
 import { DerivedHostKeys } from './ssh/derived-host-keys.js';
 import { AwsPriceCatalog } from './aws/pricing.js';
 import { AwsKeptResources } from './aws/kept-resources.js';
@@ -67,6 +67,8 @@ export function createCore(options: CoreOptions): ComposedCore {
     // The launch seeds the ssh host key (pinned before the first connection), installs the
     // on-instance idle watchdog (stops the machine with the laptop closed) and the setup script.
     userDataFor: launchUserData,
+    // A setup script too large for the launch's user data, even compressed, is refused when saved.
+    refuseSetupScriptThatCannotFit,
     hostKeys: new DerivedHostKeys(keys),
     // Each run whose key was accepted is recorded, so the next `rig status` can start its probe early.
     acceptedRuns: new FileAcceptedRuns(options.home),

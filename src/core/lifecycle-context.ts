@@ -33,6 +33,8 @@ export interface WorkstationServiceDeps {
   readonly newId: IdSource;
   /** User data for a launch (the seeded host key, the idle watchdog, the setup script); null for none. */
   readonly userDataFor?: (spec: WorkstationSpec, launch?: { readonly hostKey?: SeededHostKey | null }) => string | null;
+  /** Throws (a CloudRigError with a fix) when the spec being saved has a setup script its launch's user data could not carry. */
+  readonly refuseSetupScriptThatCannotFit?: (spec: WorkstationSpec) => void;
   /** Makes the host key seeded into each launch (pinned before the first connection); without it, keys are taken on first use. */
   readonly hostKeys?: HostKeyMaker;
   /** Where the target of each run whose key was accepted is recorded, for a probe started early by the next process. */

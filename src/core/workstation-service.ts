@@ -107,6 +107,8 @@ export class WorkstationService {
    * `ingressCidr` may be `auto`: the caller's public IP /32.
    */
   async init(input: Omit<WorkstationSpec, 'ingressCidr'> & { ingressCidr: string }, options: OperationOptions & { newKey?: boolean } = {}): Promise<InitResult> {
+    // Refused before anything is asked or made: a setup script that fits nowhere fails here, not at `rig up`.
+    this.deps.refuseSetupScriptThatCannotFit?.(input);
     const auto = input.ingressCidr === 'auto';
     const cidr = auto ? await publicCidrOf(this.deps.publicIp) : validateCidr(input.ingressCidr, 'ingressCidr', { allowAnywhere: input.ingressAnywhere === true });
     const spec: WorkstationSpec = { ...input, ingressCidr: cidr, ingressAuto: auto };

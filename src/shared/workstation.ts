@@ -64,8 +64,12 @@ export function isSshHost(host: string): boolean {
   return name.split('.').every((label) => HOST_LABEL.test(label)) && !/^[\d.]+$/.test(name);
 }
 
-/** The most a setup script may hold: EC2 takes 16 KB of user data, which the idle watchdog shares. */
-export const SETUP_SCRIPT_MAX_BYTES = 8_192;
+/**
+ * The most a setup script may hold as text: EC2's 16 KB of user data. The launch sends the user
+ * data gzip-compressed, so whether a script fits beside the idle watchdog and the host key depends
+ * on how well it compresses; that is checked on the compressed bytes when the spec is saved.
+ */
+export const SETUP_SCRIPT_MAX_BYTES = 16_384;
 
 /** The length of `text` in UTF-8 bytes (no TextEncoder here: shared code has neither DOM nor Node types). */
 export function utf8Length(text: string): number {

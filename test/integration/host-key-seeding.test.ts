@@ -5,7 +5,7 @@ import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2
 import { describe, expect, it } from 'vitest';
 import { DerivedHostKeys } from '../../src/adapters/ssh/derived-host-keys.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
-import { seededPrivateKeyOf } from '../fixtures/instance-boot.js';
+import { decodeUserData, seededPrivateKeyOf } from '../fixtures/instance-boot.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 
@@ -18,7 +18,7 @@ async function userDataOf(instanceId: string): Promise<string> {
   const ec2 = new EC2Client({ region: 'us-east-1' });
   try {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
-    return Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
+    return decodeUserData(attribute.UserData?.Value ?? '');
   } finally {
     ec2.destroy();
   }

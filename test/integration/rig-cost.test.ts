@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
+import { decodeUserData } from '../fixtures/instance-boot.js';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { useRigWorld } from '../support/rig-harness.js';
 
@@ -46,7 +47,7 @@ describe('cost in rig status, rig cost and rig snooze', () => {
     const ec2 = new EC2Client({ region: 'us-east-1' });
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: String(instanceId), Attribute: 'userData' }));
     ec2.destroy();
-    const userData = Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
+    const userData = decodeUserData(attribute.UserData?.Value ?? '');
     // Multipart: the seeded host key's cloud-config, then the watchdog's installer script.
     expect(userData).toMatch(/^Content-Type: text\/x-shellscript; charset="utf-8"\nMIME-Version: 1\.0\nContent-Disposition: attachment; filename="cloudrig-idle-watchdog\.sh"\n\n#!\/bin\/bash/m);
     expect(userData).toContain('cloudrig-idle-check');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeUserData } from '../fixtures/instance-boot.js';
 import { setupScriptRunner } from '../../src/core/app/setup-script-runner.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -33,7 +34,7 @@ async function userDataOf(instanceId: string): Promise<string> {
   const ec2 = new EC2Client({ region: 'us-east-1' });
   try {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
-    return Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
+    return decodeUserData(attribute.UserData?.Value ?? '');
   } finally {
     ec2.destroy();
   }

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { planIngress } from '../../src/core/address-drift.js';
 import { hostKeyCloudConfig, seededPin, seededPublicKeyOf } from '../../src/core/host-keys.js';
 import { parseSetupStatus, setupOutcomeWords } from '../../src/core/app/setup-script.js';
-import { launchUserData, multipartUserData } from '../../src/adapters/user-data.js';
+import { compressedUserData, HOST_KEY_SLACK_BYTES, launchUserData, multipartUserData, refuseSetupScriptThatCannotFit, USER_DATA_MAX_BYTES } from '../../src/adapters/user-data.js';
+import { ed25519FromSeed } from '../../src/adapters/ssh/derived-host-keys.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
 
 const KEY = {
@@ -31,10 +34,39 @@ describe('launch user data', () => {
     expect(multipartUserData([])).toBeNull();
   });
 
-  it('refuses user data over EC2\'s 16 KB with a fix naming rig init --setup', () => {
-    const big = spec();
-    const tooLarge = { ...big, setupScript: `# ${'x'.repeat(8_000)}\n`.repeat(2) };
-    expect(() => launchUserData(tooLarge, { hostKey: KEY })).toThrow(/at most 16384[\s\S]*/);
+  it('is sent gzip-compressed: the same text always gives the same bytes, which decompress to it', () => {
+    const userData = launchUserData(spec({ setupScript: 'echo hi\n' }), { hostKey: KEY })!;
+    const sent = compressedUserData(userData);
+    expect([...sent.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    expect(compressedUserData(userData).equals(sent)).toBe(true);
+    expect(gunzipSync(sent).toString('utf8')).toBe(userData);
+    expect(sent.length).toBeLessThan(userData.length / 2);
+  });
+
+  it('a 16 KB script of ordinary shell fits once compressed, though its text alone fills EC2\'s 16 KB', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `sudo apt-get install -y --no-install-recommends package-${i} && echo "installed ${i}"`);
+    const script = `#!/bin/bash\n${lines.join('\n')}\n`.slice(0, 16_384);
+    const userData = launchUserData(spec({ setupScript: script }), { hostKey: KEY })!;
+    expect(userData.length).toBeGreaterThan(USER_DATA_MAX_BYTES);
+    expect(compressedUserData(userData).length).toBeLessThan(USER_DATA_MAX_BYTES);
+    expect(() => refuseSetupScriptThatCannotFit(spec({ setupScript: script }))).not.toThrow();
+  });
+
+  it('refuses user data whose compressed bytes are over EC2\'s 16 KB, at launch with a fix naming rig init --setup, and at save naming the field', () => {
+    // Random data as base64: no compression takes it much below three quarters of its text.
+    const script = `: '${randomBytes(12_000).toString('base64')}'\n`;
+    const tooLarge = { ...spec(), setupScript: script };
+    expect(() => launchUserData(tooLarge, { hostKey: KEY })).toThrow(/is \d+ bytes gzip-compressed; EC2 takes at most 16384/);
+    expect(() => refuseSetupScriptThatCannotFit(tooLarge)).toThrow(expect.objectContaining({
+      code: 'UserDataTooLarge',
+      fix: expect.objectContaining({ action: 'correct-input', field: 'setupScript' }),
+    }));
+  });
+
+  it('the room kept at save for the launch\'s own host key covers how differently random keys compress', () => {
+    const script = `: '${randomBytes(6_000).toString('base64')}'\n`;
+    const sizes = Array.from({ length: 100 }, () => compressedUserData(launchUserData(spec({ setupScript: script }), { hostKey: ed25519FromSeed(randomBytes(32)) })!).length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(HOST_KEY_SLACK_BYTES);
   });
 
   it('the cloud-config installs only the seeded key; its pin is verified, for the instance, at any address', () => {
@@ -47,7 +79,7 @@ describe('launch user data', () => {
 
   it('the settings schema refuses an empty or oversized setup script', () => {
     expect(WorkstationSpecSchema.safeParse({ ...spec(), setupScript: ' \n' }).success).toBe(false);
-    expect(WorkstationSpecSchema.safeParse({ ...spec(), setupScript: 'é'.repeat(4_097) }).success).toBe(false);
+    expect(WorkstationSpecSchema.safeParse({ ...spec(), setupScript: 'é'.repeat(8_193) }).success).toBe(false);
     expect(WorkstationSpecSchema.safeParse({ ...spec(), setupScript: 'echo ok' }).success).toBe(true);
   });
 });

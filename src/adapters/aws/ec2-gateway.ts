@@ -44,6 +44,7 @@ import type { ImageSource, InstanceFacts, InstanceStateName, SavedImage } from '
 import type { AwsAccess } from './client-config.js';
 import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
+import { userDataParameter } from '../user-data.js';
 import { instanceTypeFactsOf, instanceTypesOfferedIn, listGpuInstanceTypes } from './instance-catalog.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
@@ -395,7 +396,8 @@ export class AwsEc2Gateway implements CloudGateway {
       // A shutdown from inside (the idle watchdog) stops rather than terminates.
       InstanceInitiatedShutdownBehavior: 'stop',
       MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
-      UserData: request.userData ? Buffer.from(request.userData, 'utf8').toString('base64') : undefined,
+      // gzip-compressed (cloud-init decompresses it): EC2's 16 KB limit applies to the compressed bytes.
+      UserData: request.userData ? userDataParameter(request.userData) : undefined,
       InstanceMarketOptions: request.spot
         ? { MarketType: 'spot', SpotOptions: { SpotInstanceType: 'persistent', InstanceInterruptionBehavior: 'stop' } }
         : undefined,
