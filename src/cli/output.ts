@@ -87,7 +87,8 @@ export class Progress {
       this.persist(true);
       // discardStdin off: ora's raw-mode stdin swallowed Ctrl-C (its data listener never made stdin
       // flow), so an interrupt never reached rig; the terminal's own Ctrl-C (SIGINT) must.
-      const spinner = ora({ text: label, stream: this.io.stderr, discardStdin: false, color: this.color ? 'cyan' : false }).start();
+      // isEnabled: rig decided from its own environment (io.env) that this is a terminal; ora would read process.env.
+      const spinner = ora({ text: label, stream: this.io.stderr, discardStdin: false, isEnabled: true, color: this.color ? 'cyan' : false }).start();
       this.spinner = spinner;
       Progress.active.add(this);
       this.tick(1_000, (elapsed) => {
