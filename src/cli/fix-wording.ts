@@ -1,5 +1,6 @@
 import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
 import { printable } from '../shared/untrusted-text.js';
+import { shellQuote } from '../core/ssh-command.js';
 
 /** How `rig` names each input: its flag or argument. */
 export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -149,7 +150,7 @@ function cliStep(step: FixStep): string {
       ? 'Install one (e.g. `sudo apt install xterm`), or copy the ssh command and paste it into your terminal.'
       : 'Copy the ssh command and paste it into your terminal.';
     case 'make-writable':
-      return `Make it writable with \`chmod u+w ${step.path}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
+      return `Make it writable with \`chmod u+w ${shellQuote(step.path)}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
     case 'include-ssh-config':
       return `Run \`rig ssh-config --install\` (one Include line at the top of ~/.ssh/config; a backup is kept), so \`ssh ${step.name ?? '<name>'}\`, scp, rsync and VS Code Remote-SSH reach it by name.`;
