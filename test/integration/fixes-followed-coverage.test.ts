@@ -28,7 +28,6 @@ const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   SetupScriptIncomplete: 'a setup script cut off by a stop, then the printed `rig ssh gpu`',
   ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
   LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
-  'InvalidKeyPair.NotFound': 'the key pair deleted in AWS between the check and RunInstances',
   HostKeyMismatch: 'sshd presenting another host key, then the printed `rig status gpu`',
 };
 

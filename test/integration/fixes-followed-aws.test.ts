@@ -1,0 +1,49 @@
+import { DeleteKeyPairCommand, DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { followed, fixCommand } from '../support/followed-fix.js';
+import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
+import { waitUntil } from '../support/wait-until.js';
+
+// Each error's `Fix:` followed exactly as printed, for what AWS takes away under a command: the
+// first runnable `rig …` command is taken out of the error line and run, and the failed command
+// then gets further. Against moto + the cloud proxy + sshd, through the CLI.
+const world = useRigWorld({ hold: { pendingMs: 300, stoppingMs: 300 }, eachTest: { init: false } });
+
+function ok(result: RigResult): RigResult {
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
+
+/** The key pairs moto holds, by name. */
+async function keyPairs(): Promise<string[]> {
+  const ec2 = new EC2Client({ region: 'us-east-1' });
+  try {
+    return ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((k) => k.KeyName ?? '');
+  } finally {
+    ec2.destroy();
+  }
+}
+
+describe('a fix followed as printed gets the command further (AWS changed underneath)', () => {
+  it(followed('InvalidKeyPair.NotFound', 'the key pair deleted in AWS while rig up launched: the printed rig init makes it again, and rig up launches'), async () => {
+    ok(await world.rig(initArgs(world)));
+    // Another tool deletes the key pair after rig up checked it: RunInstances answers as AWS then does
+    // (moto does not check the key name), and the key pair is gone from AWS by the time the user looks.
+    world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InvalidKeyPair.NotFound', message: "The key pair 'cloudrig-gpu' does not exist" });
+    const up = world.rig(['up', '--no-wait-ssh']);
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    await waitUntil('rig up to send RunInstances', () => (world.cloud.proxy.counts().RunInstances ?? 0) >= 1);
+    await ec2.send(new DeleteKeyPairCommand({ KeyName: 'cloudrig-gpu' }));
+    ec2.destroy();
+    const failedUp = await up;
+    expect(failedUp.code, failedUp.stdout).toBe(1);
+    expect(failedUp.stderr).toMatch(/^error: The key pair for this workstation is missing in us-east-1\./m);
+    const fix = fixCommand(failedUp.stderr);
+    expect(fix[0]).toBe('init');
+    ok(await world.rig(fix));
+    expect(await keyPairs()).toEqual(['cloudrig-gpu']);
+    await world.trustWorkstationKey();
+    ok(await world.rig(['up']));
+    expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready' });
+  });
+});
