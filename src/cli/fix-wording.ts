@@ -167,7 +167,7 @@ function cliStep(step: FixStep): string {
     }[step.problem];
     case 'follow-setup': return `\`rig up ${step.name}\` follows it again while it runs (the whole log: \`rig ssh ${step.name} -- tail -n +1 -f ${step.log}\`).`;
     case 'choose-push-folder':
-      return `Put ${step.path} back, or choose another push folder in the app (or pass an existing one to \`rig push ${step.name}\`).`;
+      return `Put ${step.path} back, or choose another push folder in the app (or push an existing one with \`rig push ${step.name} FOLDER\`).`;
     case 'resize-by-relaunch':
       return `Keep the disk and relaunch as the new type: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --type ${step.instanceType}\` and \`rig up ${step.name}\` (it launches from the saved image).`;
     case 'stop-to-resize':
