@@ -23,10 +23,8 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  */
 const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
-  SessionEnded: "an instance replaced under a running `rig tunnel`",
   ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
   LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
-  HostKeyMismatch: 'sshd presenting another host key, then the printed `rig status gpu`',
 };
 
 /** The values a site writes for a step's enum fields (`reason: 'busy'`), so only those branches are worded. */
