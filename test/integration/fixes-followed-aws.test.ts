@@ -1,6 +1,6 @@
-import { DeleteKeyPairCommand, DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteKeyPairCommand, DescribeImagesCommand, DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { followed, fixCommand } from '../support/followed-fix.js';
+import { followed, fixCommand, onTerminal } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -19,6 +19,16 @@ async function keyPairs(): Promise<string[]> {
   const ec2 = new EC2Client({ region: 'us-east-1' });
   try {
     return ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((k) => k.KeyName ?? '');
+  } finally {
+    ec2.destroy();
+  }
+}
+
+/** This account's images, by id, with their state as EC2 reports it. */
+async function images(): Promise<Record<string, string>> {
+  const ec2 = new EC2Client({ region: 'us-east-1' });
+  try {
+    return Object.fromEntries(((await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images ?? []).map((i) => [i.ImageId ?? '', i.State ?? '']));
   } finally {
     ec2.destroy();
   }
@@ -45,5 +55,26 @@ describe('a fix followed as printed gets the command further (AWS changed undern
     await world.trustWorkstationKey();
     ok(await world.rig(['up']));
     expect(await world.statusJson()).toMatchObject({ state: 'running', phase: 'ready' });
+  });
+
+  it(followed('ImageFailed', 'the image of rig down --save-image ends failed: the printed down --save-image, on a terminal, saves a good one and terminates'), async () => {
+    ok(await world.rig(initArgs(world)));
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const { instanceId } = await world.statusJson();
+    world.cloud.proxy.setImagesFail(true);
+    const down = await world.rig(['down', '--save-image', '--yes']);
+    expect(down.code, down.stdout).toBe(1);
+    expect(down.stderr).toMatch(/^error: Image ami-\w+ ended failed, so CloudRig deleted it; the instance was not terminated\. .*is running and billed by the hour.* Fix: Try `rig down --save-image` again/m);
+    expect(await world.statusJson()).toMatchObject({ instanceId, state: 'running' });
+    // AWS snapshots the volume this time.
+    world.cloud.proxy.setImagesFail(false);
+    const fix = fixCommand(down.stderr);
+    expect(fix).toEqual(['down', '--save-image']);
+    const again = await onTerminal(world, fix, ['y']);
+    expect(again.code, again.output).toBe(0);
+    const saved = /Saved image: (ami-\w+)/.exec(again.output)?.[1];
+    expect(saved).toBeDefined();
+    expect(await images()).toEqual({ [saved!]: 'available' });
+    expect(await world.statusJson()).toMatchObject({ state: 'absent' });
   });
 });

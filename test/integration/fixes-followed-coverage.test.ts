@@ -23,7 +23,6 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  */
 const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
-  ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
   LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
 };
 
