@@ -73,7 +73,7 @@ function cliStep(step: FixStep): string {
       return `To stop the billing: \`rig stop ${step.name}\` (keeps the disk) or \`rig down ${step.name}\` (terminates it); if AWS stays unreachable, stop ${step.instanceId} in the EC2 console (${step.region}).`;
     case 'find-launch':
       return `Then \`rig up ${step.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${step.name}\` shows it, and \`rig down ${step.name}\` terminates it.`;
-    case 'check-launch': return 'Run `rig status` to see whether it exists, then `rig up` again.';
+    case 'check-launch': return 'Run `rig status` to see whether it exists, then `rig up` again to go on with it (no second one is launched), or `rig down` to end it.';
     case 'terminate-duplicates':
       return `\`rig down ${step.name}\` terminates all of them; or keep the oldest (${step.keep}) and terminate the others in the EC2 console.`;
     case 'after-interruption': return step.stopped

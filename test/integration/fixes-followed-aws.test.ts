@@ -77,4 +77,24 @@ describe('a fix followed as printed gets the command further (AWS changed undern
     expect(await images()).toEqual({ [saved!]: 'available' });
     expect(await world.statusJson()).toMatchObject({ state: 'absent' });
   });
+
+  it(followed('LaunchFailed', 'RunInstances answered without its instance: the printed rig status finds the instance by its tags, and the printed rig up goes on with it, launching no second one'), async () => {
+    ok(await world.rig(initArgs(world)));
+    await world.trustWorkstationKey();
+    world.cloud.proxy.resetCounts();
+    world.cloud.proxy.inject({ action: 'RunInstances', kind: 'no-instance' });
+    const up = await world.rig(['up']);
+    expect(up.code, up.stdout).toBe(1);
+    expect(up.stderr).toMatch(/^error: AWS accepted the launch but returned no instance; one may be running, billed by the hour\. Fix: Run `rig status` .* or `rig down` to end it\.$/m);
+    const launched = (await world.instances()).filter((i) => i.State?.Name !== 'terminated');
+    expect(launched).toHaveLength(1);
+    const status = fixCommand(up.stderr);
+    expect(status).toEqual(['status']);
+    expect(ok(await world.rig(status)).stdout).toContain(launched[0]!.InstanceId!);
+    const again = fixCommand(up.stderr, 1);
+    expect(again).toEqual(['up']);
+    ok(await world.rig(again));
+    expect(await world.statusJson()).toMatchObject({ instanceId: launched[0]!.InstanceId, state: 'running', phase: 'ready' });
+    expect(world.cloud.proxy.applied().RunInstances).toBe(1);
+  });
 });

@@ -23,7 +23,6 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  */
 const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
   NoAddress: 'an instance without a public address (the proxy would have to strip it)',
-  LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
 };
 
 /** The values a site writes for a step's enum fields (`reason: 'busy'`), so only those branches are worded. */
