@@ -97,4 +97,24 @@ describe('a fix followed as printed gets the command further (AWS changed undern
     expect(await world.statusJson()).toMatchObject({ instanceId: launched[0]!.InstanceId, state: 'running', phase: 'ready' });
     expect(world.cloud.proxy.applied().RunInstances).toBe(1);
   });
+
+  it(followed('NoAddress', 'rig stats while the instance has no public address: the printed rig status shows it running without one, and once EC2 gives one rig stats reads the box'), async () => {
+    // No --ssh-host: ssh goes to the address EC2 reports (the proxy reports none, then the sshd's).
+    world.cloud.proxy.setPublicAddress(null);
+    ok(await world.rig(['init', '--region', 'us-east-1', '--type', 'g4dn.xlarge', '--ssh-port', String(world.sshd.port), '--ssh-user', world.sshd.user]));
+    await world.trustWorkstationKey();
+    ok(await world.rig(['up', '--no-wait-ssh']));
+    const stats = await world.rig(['stats']);
+    expect(stats.code, stats.stdout).toBe(1);
+    expect(stats.stderr).toMatch(/^error: Workstation gpu runs but has no public address yet\./m);
+    const fix = fixCommand(stats.stderr);
+    expect(fix).toEqual(['status', 'gpu']);
+    const status = ok(await world.rig(fix));
+    expect(status.stdout).toMatch(/running/);
+    expect(status.stdout).not.toMatch(/^ssh /m);
+
+    world.cloud.proxy.setPublicAddress(world.sshd.host);
+    const again = ok(await world.rig(['stats']));
+    expect(again.stdout).toMatch(/^gpu at \d\d:\d\d:\d\d UTC$/m);
+  });
 });

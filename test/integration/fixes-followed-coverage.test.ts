@@ -21,9 +21,8 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  * here, and for a code listed here that no longer needs to be (followed now, or no command): the
  * list can only shrink.
  */
-const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
-  NoAddress: 'an instance without a public address (the proxy would have to strip it)',
-};
+// Empty: every code whose fix names a runnable command is followed.
+const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {};
 
 /** The values a site writes for a step's enum fields (`reason: 'busy'`), so only those branches are worded. */
 function writtenValues(site: ErrorFixSite): Record<string, string> {
