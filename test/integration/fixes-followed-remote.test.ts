@@ -92,6 +92,25 @@ async function boxServer(port: number): Promise<Server> {
   return server;
 }
 
+/**
+ * `rig stats` with nvidia-smi on the box running `body` fails with `error`, whose printed `rig
+ * status gpu` shows that the box answers ssh; with nvidia-smi fixed, the next `rig stats` reads the GPU.
+ */
+async function statsFailsOnTheBox(body: string, error: RegExp): Promise<void> {
+  await stubs.program('nvidia-smi', body);
+  try {
+    const stderr = failed(await world.rig(['stats']));
+    expect(stderr).toMatch(error);
+    const fix = fixCommand(stderr);
+    expect(fix).toEqual(['status', 'gpu']);
+    expect(ok(await world.rig(fix)).stdout).toMatch(/ssh answers|ready/);
+    await stubs.nvidiaSmiPrints(CSV);
+    expect(ok(await world.rig(['stats'])).stdout).toMatch(/^GPU 0: /m);
+  } finally {
+    await stubs.clear();
+  }
+}
+
 describe('a fix followed as printed gets the command further (using the box)', () => {
   it(followed('SshConfigNotIncluded', 'rig code before the Include line: the printed ssh-config --install adds it, and the printed rig code opens the editor'), async () => {
     const userConfig = join(scratch, 'ssh config');
@@ -216,33 +235,11 @@ describe('a fix followed as printed gets the command further (using the box)', (
 
   it(followed('SshCommandTimeout', 'nvidia-smi that hangs: the printed rig status shows the box answers, and once it is fixed rig stats reads the GPU'), async () => {
     // Hangs until its channel closes (stdin ends), as a driver stuck in a call does until killed.
-    await stubs.program('nvidia-smi', 'cat > /dev/null');
-    try {
-      const stderr = failed(await world.rig(['stats']));
-      expect(stderr).toMatch(/^error: The command on workstation gpu did not finish within 20 s\./m);
-      const fix = fixCommand(stderr);
-      expect(fix).toEqual(['status', 'gpu']);
-      expect(ok(await world.rig(fix)).stdout).toMatch(/ssh answers|ready/);
-      await stubs.nvidiaSmiPrints(CSV);
-      expect(ok(await world.rig(['stats'])).stdout).toMatch(/^GPU 0: /m);
-    } finally {
-      await stubs.clear();
-    }
+    await statsFailsOnTheBox('cat > /dev/null', /^error: The command on workstation gpu did not finish within 20 s\./m);
   }, 90_000);
 
   it(followed('SshFailed', 'the connection broken under a command: the printed rig status shows the box answers, and the next rig stats reads the GPU'), async () => {
     // The box drops the connection: nvidia-smi kills the sshd process serving it (the session's shell's parent).
-    await stubs.program('nvidia-smi', 'kill -9 "$(ps -o ppid= -p "$PPID" | tr -d " ")"');
-    try {
-      const stderr = failed(await world.rig(['stats']));
-      expect(stderr).toMatch(/^error: The ssh connection to workstation gpu broke/m);
-      const fix = fixCommand(stderr);
-      expect(fix).toEqual(['status', 'gpu']);
-      expect(ok(await world.rig(fix)).stdout).toMatch(/ssh answers|ready/);
-      await stubs.nvidiaSmiPrints(CSV);
-      expect(ok(await world.rig(['stats'])).stdout).toMatch(/^GPU 0: /m);
-    } finally {
-      await stubs.clear();
-    }
+    await statsFailsOnTheBox('kill -9 "$(ps -o ppid= -p "$PPID" | tr -d " ")"', /^error: The ssh connection to workstation gpu broke/m);
   });
 });

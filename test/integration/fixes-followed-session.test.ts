@@ -43,6 +43,13 @@ async function tunnelTo(port: number): Promise<{ local: number; tunnel: ReturnTy
   return { local, tunnel, exited };
 }
 
+/** A new `rig tunnel` carries a request to the box, and closes on Ctrl-C. */
+async function tunnelGetsThrough(port: number): Promise<void> {
+  const fresh = await tunnelTo(port);
+  fresh.tunnel.kill('SIGINT');
+  expect(await fresh.exited).toBe(0);
+}
+
 /** The error line a session ended with. */
 function errorLine(output: string): string {
   return output.split('\n').find((line) => line.startsWith('error: ')) ?? '';
@@ -68,9 +75,7 @@ describe('a fix followed as printed gets the command further (a session whose bo
       // A new instance replaces it (its seeded key is what answers now): a new tunnel reaches it.
       ok(await world.rig(['up']));
       expect((await world.statusJson()).instanceId).not.toBe(first);
-      const fresh = await tunnelTo(box.port);
-      fresh.tunnel.kill('SIGINT');
-      expect(await fresh.exited).toBe(0);
+      await tunnelGetsThrough(box.port);
     } finally {
       old.tunnel.kill('SIGKILL');
       box.server.close();
@@ -96,9 +101,7 @@ describe('a fix followed as printed gets the command further (a session whose bo
 
       // The box back with its own key: a new command checks it against the pin and gets through.
       await world.sshd.useHostKey(ownKey!);
-      const fresh = await tunnelTo(box.port);
-      fresh.tunnel.kill('SIGINT');
-      expect(await fresh.exited).toBe(0);
+      await tunnelGetsThrough(box.port);
     } finally {
       old.tunnel.kill('SIGKILL');
       box.server.close();
