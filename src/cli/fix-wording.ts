@@ -1,5 +1,6 @@
 import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
 import { printable } from '../shared/untrusted-text.js';
+import { shellQuote } from '../core/ssh-command.js';
 
 /** How `rig` names each input: its flag or argument. */
 export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -73,7 +74,7 @@ function cliStep(step: FixStep): string {
       return `To stop the billing: \`rig stop ${step.name}\` (keeps the disk) or \`rig down ${step.name}\` (terminates it); if AWS stays unreachable, stop ${step.instanceId} in the EC2 console (${step.region}).`;
     case 'find-launch':
       return `Then \`rig up ${step.name}\` finds that instance (it reuses the same launch token, so it cannot start a second one), \`rig status ${step.name}\` shows it, and \`rig down ${step.name}\` terminates it.`;
-    case 'check-launch': return 'Run `rig status` to see whether it exists, then `rig up` again.';
+    case 'check-launch': return 'Run `rig status` to see whether it exists, then `rig up` again to go on with it (no second one is launched), or `rig down` to end it.';
     case 'terminate-duplicates':
       return `\`rig down ${step.name}\` terminates all of them; or keep the oldest (${step.keep}) and terminate the others in the EC2 console.`;
     case 'after-interruption': return step.stopped
@@ -152,7 +153,7 @@ function cliStep(step: FixStep): string {
       ? 'Install one (e.g. `sudo apt install xterm`), or copy the ssh command and paste it into your terminal.'
       : 'Copy the ssh command and paste it into your terminal.';
     case 'make-writable':
-      return `Make it writable with \`chmod u+w ${step.path}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
+      return `Make it writable with \`chmod u+w ${shellQuote(step.path)}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
     case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
     case 'include-ssh-config':
       return `Run \`rig ssh-config --install\` (one Include line at the top of ~/.ssh/config; a backup is kept), so \`ssh ${step.name ?? '<name>'}\`, scp, rsync and VS Code Remote-SSH reach it by name.`;
@@ -169,7 +170,7 @@ function cliStep(step: FixStep): string {
     }[step.problem];
     case 'follow-setup': return `\`rig up ${step.name}\` follows it again while it runs (the whole log: \`rig ssh ${step.name} -- tail -n +1 -f ${step.log}\`).`;
     case 'choose-push-folder':
-      return `Put ${step.path} back, or choose another push folder in the app (or pass an existing one to \`rig push ${step.name}\`).`;
+      return `Put ${step.path} back, or choose another push folder in the app (or push an existing one with \`rig push ${step.name} FOLDER\`).`;
     case 'resize-by-relaunch':
       return `Keep the disk and relaunch as the new type: \`rig down ${step.name} --save-image\`, then \`rig init --name ${step.name} --type ${step.instanceType}\` and \`rig up ${step.name}\` (it launches from the saved image).`;
     case 'stop-to-resize':

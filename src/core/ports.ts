@@ -207,8 +207,11 @@ export interface SetupFailures {
  * lock is lost (it could not be refreshed, or another process took it): the holder must stop.
  */
 export interface Locks {
-  /** `wait: false` refuses at once (a `Busy` error) when another process holds the lock. */
-  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options?: { readonly wait?: boolean }): Promise<T>;
+  /**
+   * `wait: false` refuses at once (a `Busy` error) when another process holds the lock; else
+   * `onWait` is called once, before waiting, when another process holds it (so a user is told).
+   */
+  withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options?: { readonly wait?: boolean; readonly onWait?: () => void }): Promise<T>;
 }
 
 /** Host keys to pin for one address of one instance. */

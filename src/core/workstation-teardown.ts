@@ -109,6 +109,8 @@ async function saveImage(lifecycle: Lifecycle, spec: WorkstationSpec, gateway: C
     await waitForImage(lifecycle, gateway, spec.name, imageId, deadline, options);
     await gateway.tagImageSnapshots(imageId, spec.name);
   } catch (error) {
+    // A failed image is gone already (waitForImage deleted it): nothing to review, only to retry.
+    if (error instanceof CloudRigError && error.code === 'ImageFailed') throw error;
     const info = toErrorInfo(error);
     throw new CloudRigError(info.code, `Image ${imageId} was requested but is not confirmed available, so ${instance.instanceId} was not terminated: ${info.message}`,
       thenFix(info.fix, { action: 'review-image', name: spec.name, imageId }));
@@ -128,7 +130,12 @@ async function waitForImage(lifecycle: Lifecycle, gateway: CloudGateway, name: s
     const image = await gateway.describeImage(imageId);
     if (image?.state === 'available') return;
     if (image && (image.state === 'failed' || image.state === 'invalid' || image.state === 'error')) {
-      throw new CloudRigError('ImageFailed', `Image ${imageId} ended ${image.state}; the instance was not terminated.`, { action: 'retry-image', name });
+      // Deleted, or a retry would find it again (by its source tag, or by its name, which it keeps
+      // while it exists) and wait on it instead of making a new one: the retry could never succeed.
+      const deleted = await gateway.deleteImage(imageId).then(() => true, () => false);
+      throw new CloudRigError('ImageFailed',
+        `Image ${imageId} ended ${image.state}${deleted ? ', so CloudRig deleted it' : ''}; the instance was not terminated.`,
+        deleted ? { action: 'retry-image', name } : thenFix({ action: 'retry-image', name }, { action: 'review-image', name, imageId }));
     }
     if (clock.now() >= deadline) {
       throw new CloudRigError('Timeout', `Image ${imageId} is not available yet; the instance was not terminated.`, { action: 'wait-for-image', name });

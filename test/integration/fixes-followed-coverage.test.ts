@@ -21,23 +21,8 @@ const FOLLOWED_FILES = readdirSync(import.meta.dirname).filter((file) => /^fixes
  * here, and for a code listed here that no longer needs to be (followed now, or no command): the
  * list can only shrink.
  */
-const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {
-  NoAddress: 'an instance without a public address (the proxy would have to strip it)',
-  SshConfigNotIncluded: '`rig code` without the Include line, then `rig ssh-config --install` against a user ssh config in a scratch HOME',
-  FolderMissing: "the app's push folder deleted, then the printed `rig push gpu` (a CLI run of the app's project push)",
-  SessionEnded: "an instance replaced under a running `rig tunnel`",
-  SetupScriptIncomplete: 'a setup script cut off by a stop, then the printed `rig ssh gpu`',
-  NoJupyter: '`rig jupyter` with no server, then the printed `rig ssh gpu -- jupyter lab …` (jupyter on the sshd box)',
-  ImageFailed: 'CreateImage failing in `rig down --save-image`, then the printed `rig down --save-image` on a terminal',
-  LaunchFailed: 'RunInstances answered with no instance (the proxy would have to drop it from the answer)',
-  'InvalidKeyPair.NotFound': 'the key pair deleted in AWS between the check and RunInstances',
-  SshCommandTimeout: 'a remote command that outlasts its limit, then the printed `rig status gpu`',
-  SshFailed: 'ssh failing on a running instance, then the printed `rig status gpu`',
-  SshOutputTooLarge: 'a command printing past the cap, then the printed `rig ssh gpu`',
-  SshConfigReadOnly: 'a read-only user ssh config, then the printed `rig ssh-config --install` after chmod',
-  HostKeyMismatch: 'sshd presenting another host key, then the printed `rig status gpu`',
-  TunnelRefused: 'a tunnel to a port nothing listens on, then the printed `rig ssh -- ss -ltn`',
-};
+// Empty: every code whose fix names a runnable command is followed.
+const NOT_YET_FOLLOWED: Partial<Record<ErrorCode, string>> = {};
 
 /** The values a site writes for a step's enum fields (`reason: 'busy'`), so only those branches are worded. */
 function writtenValues(site: ErrorFixSite): Record<string, string> {

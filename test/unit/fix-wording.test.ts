@@ -117,6 +117,12 @@ describe('fix wording, one function per face', () => {
     expect(appFix(SAMPLES['correct-input'])).toBe('Settings → Workstation → Region: use a region code such as us-east-1.');
   });
 
+  it('a command that needs a word from the user says which word, and a path in a command is quoted for the shell', () => {
+    // `rig push gpu` alone is refused: it takes the folder to push.
+    expect(cliFix(SAMPLES['choose-push-folder'])).toContain('`rig push gpu FOLDER`');
+    expect(cliFix({ ...SAMPLES['make-writable'], path: '/Users/Jo Smith/.ssh/config' })).toContain("`chmod u+w '/Users/Jo Smith/.ssh/config'`");
+  });
+
   it('points to the debug log only from the CLI, which has one (rig --debug, CLOUDRIG_DEBUG)', () => {
     const unexpected = toErrorInfo(new Error('socket hang up'));
     expect(unexpected).toMatchObject({ code: 'Unexpected', fix: { action: 'report-bug' } });

@@ -408,7 +408,7 @@ export class AwsEc2Gateway implements CloudGateway {
       ],
     })), { instanceType: request.instanceType, imageId: request.imageId });
     const instance = out.Instances?.[0];
-    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance.', { action: 'check-launch', name: null });
+    if (!instance) throw new CloudRigError('LaunchFailed', 'AWS accepted the launch but returned no instance; one may be running, billed by the hour.', { action: 'check-launch', name: null });
     return factsOf(instance);
   }
 

@@ -22,23 +22,24 @@ export class FileLocks implements Locks {
     private readonly waitMs = 15 * 60_000,
   ) {}
 
-  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options: { readonly wait?: boolean } = {}): Promise<T> {
+  async withLock<T>(key: string, work: (signal: AbortSignal) => Promise<T>, options: { readonly wait?: boolean; readonly onWait?: () => void } = {}): Promise<T> {
     const dir = join(this.home, 'locks');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const target = join(dir, key);
     const lost = new AbortController();
+    const lock = (retries: number | { retries: number; minTimeout: number; maxTimeout: number; factor: number }) => lockfile.lock(target, {
+      realpath: false,
+      stale: STALE_MS,
+      update: REFRESH_MS,
+      retries,
+      // proper-lockfile throws from a timer by default, killing the process mid-operation.
+      onCompromised: (error) => lost.abort(new CloudRigError('LockLost',
+        `CloudRig lost its lock on ${key} (${error.message}), so it stopped before changing anything else.`,
+        { action: 'retry', reason: 'lock-lost' })),
+    });
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(target, {
-        realpath: false,
-        stale: STALE_MS,
-        update: REFRESH_MS,
-        retries: options.wait === false ? 0 : { retries: Math.ceil(this.waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 },
-        // proper-lockfile throws from a timer by default, killing the process mid-operation.
-        onCompromised: (error) => lost.abort(new CloudRigError('LockLost',
-          `CloudRig lost its lock on ${key} (${error.message}), so it stopped before changing anything else.`,
-          { action: 'retry', reason: 'lock-lost' })),
-      });
+      release = options.wait === false ? await lock(0) : await lockNowOrWait(lock, options.onWait, this.waitMs);
     } catch (error) {
       throw new CloudRigError('Busy', `Another CloudRig process is working on ${key} (${(error as Error).message}).`,
         { action: 'retry', reason: 'busy' });
@@ -48,6 +49,26 @@ export class FileLocks implements Locks {
     } finally {
       if (!lost.signal.aborted) await release().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Takes the lock at once when it is free; when another process holds it, says so through `onWait`
+ * (a wait of up to `waitMs` should not look like a hang) and then waits for it.
+ */
+async function lockNowOrWait<R>(
+  lock: (retries: number | { retries: number; minTimeout: number; maxTimeout: number; factor: number }) => Promise<R>,
+  onWait: (() => void) | undefined,
+  waitMs: number,
+): Promise<R> {
+  const waiting = { retries: Math.ceil(waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 };
+  if (!onWait) return lock(waiting);
+  try {
+    return await lock(0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    onWait();
+    return lock(waiting);
   }
 }
 
