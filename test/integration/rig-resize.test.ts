@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CreateImageCommand, EC2Client, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
+import { launchedBox } from '../support/launched-box.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { rigOnPty } from '../support/rig-pty.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -27,14 +28,7 @@ async function specType(name = 'gpu'): Promise<string> {
 
 async function launched(state: 'running' | 'stopped'): Promise<string> {
   world.cloud.proxy.setQuota(G_QUOTA, 64);
-  const up = await world.rig(['up', '--no-wait-ssh']);
-  expect(up.code, up.stderr).toBe(0);
-  if (state === 'stopped') {
-    const stop = await world.rig(['stop']);
-    expect(stop.code, stop.stderr).toBe(0);
-  }
-  world.cloud.proxy.resetCounts();
-  return (await instance()).InstanceId!;
+  return launchedBox(world, state);
 }
 
 function errorLine(stderr: string): string {
