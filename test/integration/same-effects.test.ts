@@ -137,4 +137,24 @@ describe('the same use cases serve rig and the app', () => {
     expect(throughApp).toEqual(throughRig);
     expect(app.view().notice).toMatch(/198\.51\.100\.9/);
   });
+
+  it('a security group AWS will not show does not keep the shell shut, from either face: the shell opens and says the check could not run', async () => {
+    await runningWorkstation();
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    world.cloud.proxy.inject({ action: 'DescribeSecurityGroups', kind: 'server-error', times: Infinity });
+    const ssh = await world.rig(['ssh', '--', 'true'], { process: true });
+    expect(ssh.code, ssh.stderr).toBe(0);
+    expect(ssh.stderr).toMatch(/^Could not check the security group: /m);
+
+    await runningWorkstation();
+    const record = startApp(appOn(world));
+    const handlers = ipcHandlers(record.session, async () => undefined);
+    await expect.poll(() => record.session.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
+    world.cloud.proxy.setMyIp('198.51.100.9');
+    world.cloud.proxy.inject({ action: 'DescribeSecurityGroups', kind: 'server-error', times: Infinity });
+    await handlers['terminal:open'](undefined);
+    expect(record.record.terminals).toHaveLength(1);
+    expect(record.session.view().notice).toMatch(/Could not check the security group: /);
+  });
 });
+
