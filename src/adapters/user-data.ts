@@ -45,7 +45,7 @@ export function multipartUserData(parts: readonly UserDataPart[]): string | null
   if (parts.length === 1 && parts[0]!.contentType === 'text/x-shellscript') return parts[0]!.content;
   if (parts.some((part) => part.content.includes(BOUNDARY))) {
     throw new CloudRigError('InvalidSetupScript', `The setup script contains the line ${BOUNDARY}, which CloudRig uses to separate the user data.`,
-      'Remove that text from the setup script and run `rig init --setup FILE` again.');
+      { action: 'correct-input', field: 'setupScript', hint: 'remove that line from the script.' });
   }
   const lines = [`Content-Type: multipart/mixed; boundary="${BOUNDARY}"`, 'MIME-Version: 1.0', ''];
   for (const part of parts) {
@@ -78,7 +78,7 @@ export function launchUserData(spec: WorkstationSpec, launch: { readonly hostKey
   const size = userData === null ? 0 : compressedUserData(userData).length;
   if (size > USER_DATA_MAX_BYTES) {
     throw new CloudRigError('UserDataTooLarge', `The launch's user data (setup script, idle watchdog, host key) is ${size} bytes gzip-compressed; EC2 takes at most ${USER_DATA_MAX_BYTES}.`,
-      `Shorten the setup script (have it download what it carries) and run \`rig init --name ${spec.name} --setup FILE\` again.`);
+      { action: 'correct-input', field: 'setupScript', hint: 'shorten the script (have it download what it carries).' });
   }
   return userData;
 }

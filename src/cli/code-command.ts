@@ -46,7 +46,7 @@ export const registerCode: CommandRegistrar = (program, { rig, io }) => {
       const isName = first !== undefined && c.names().includes(first);
       const name = isName || second !== undefined ? first : undefined;
       const path = isName ? second : second ?? first;
-      const spec = await c.connect.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const spec = await c.connect.requireSshConfigIncluded(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'nameArgument')));
       const editors = opts.editor ? [opts.editor] : EDITORS;
       let found: { editor: Editor; bin: string } | null = null;
       for (const editor of editors) {
@@ -58,16 +58,16 @@ export const registerCode: CommandRegistrar = (program, { rig, io }) => {
       }
       if (!found) {
         throw new CloudRigError('NoEditor', editors.length === 1 ? `\`${editors[0]}\` is not on PATH.` : 'Neither `code` (VS Code) nor `cursor` (Cursor) is on PATH.',
-          'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.');
+          { action: 'install-editor' });
       }
       const uri = await c.connect.remoteFolderOfRunning(spec, path);
       const { bin, editor } = found;
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(bin, ['--folder-uri', uri], { stdio: ['ignore', 'inherit', 'inherit'], shell: false, env: io.env });
-        child.on('error', (error) => reject(new CloudRigError('EditorFailed', `Could not run ${bin}: ${error.message}.`, `Check that \`${editor} --version\` works in a terminal.`)));
+        child.on('error', (error) => reject(new CloudRigError('EditorFailed', `Could not run ${bin}: ${error.message}.`, { action: 'check-editor', editor, uri: null })));
         child.on('close', (exit) => resolve(exit ?? 1));
       });
-      if (code !== 0) throw new CloudRigError('EditorFailed', `${editor} exited with code ${code} opening ${uri}.`, `Run \`${editor} --folder-uri ${uri}\` to see its message.`);
+      if (code !== 0) throw new CloudRigError('EditorFailed', `${editor} exited with code ${code} opening ${uri}.`, { action: 'check-editor', editor, uri });
       io.stdout.write(`Opened ${uri} in ${editor === 'code' ? 'VS Code' : 'Cursor'}.\n`);
     });
 };

@@ -59,7 +59,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
       if (opts.requestQuota && offer) {
         if (!opts.yes) {
           if (!io.stdinIsTty) {
-            throw new CloudRigError('NeedsConfirmation', `Refusing to request ${offer.desired} vCPUs for "${offer.quotaName}" without confirmation (no terminal to ask on).`, 'Pass --yes to confirm.');
+            throw new CloudRigError('NeedsConfirmation', `Refusing to request ${offer.desired} vCPUs for "${offer.quotaName}" without confirmation (no terminal to ask on).`, { action: 'confirm' });
           }
           const ok = await confirm({ message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true });
           if (!ok) return out('No request was filed.');
@@ -72,7 +72,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
       if (!report.ok) {
         const failed = report.checks.filter((check) => check.status === 'fail').map((check) => check.title);
         throw new CloudRigError('ChecksFailed', `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}.`,
-          offer ? 'Run `rig doctor --request-quota` for the quota; fix the others as shown above.' : 'Fix them as shown above, then run rig doctor again.');
+          { action: 'fix-checks', quotaOffered: offer !== null && offer !== undefined, requestQuota: false });
       }
     });
 };
@@ -83,7 +83,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
  */
 function quotaNeedsNoRequest(check: Check | null, out: (line: string) => void): void {
   const quota = check?.quota;
-  if (!check || !quota) throw new CloudRigError('QuotaUnknown', 'The quota was not checked (see the lines above).', 'Fix them as shown above, then run rig doctor --request-quota again.');
+  if (!check || !quota) throw new CloudRigError('QuotaUnknown', 'The quota was not checked (see the lines above).', { action: 'fix-checks', quotaOffered: false, requestQuota: true });
   if (quota.value === null) {
     throw new CloudRigError('QuotaUnknown',
       `Cannot tell whether "${quota.quotaName}" in ${quota.region} needs a request, so nothing was filed: ${check.detail.replace(/^Unknown: /, '')}`,

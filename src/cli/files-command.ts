@@ -22,13 +22,14 @@ import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js'
  */
 export function splitNameAndPaths(words: readonly string[], names: readonly string[]): { name: string | undefined; paths: string[] } {
   const [first, ...rest] = words;
-  if (first !== undefined && (rest.length > 1 || (rest.length > 0 && names.includes(first)))) return { name: validateName(first, 'NAME'), paths: rest };
+  if (first !== undefined && (rest.length > 1 || (rest.length > 0 && names.includes(first)))) return { name: validateName(first, 'nameArgument'), paths: rest };
   return { name: undefined, paths: [...words] };
 }
 
 function checkedPath(path: string, what: string): string {
   if (path === '' || hasControlCharacters(path)) {
-    throw new CloudRigError('InvalidInput', `${JSON.stringify(path)} is not a usable ${what} path.`, `Pass a ${what} path without control characters, e.g. ./project.`);
+    throw new CloudRigError('InvalidInput', `${JSON.stringify(path)} is not a usable ${what} path.`,
+      { action: 'correct-input', field: 'folder', hint: `pass a ${what} path without control characters, e.g. ./project.` });
   }
   return path;
 }
@@ -124,10 +125,6 @@ function holdsCwd(folder: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
-function shellWord(word: string): string {
-  return /^[\w./~@%+:=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
 /** `rig push` and `rig pull`: copies over the workstation's sftp channel that skip what already matches. */
 export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit }) => {
   const out = lineWriter(io.stdout);
@@ -146,13 +143,13 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
-        throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
+        throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', { action: 'copy-usage', direction: 'push' });
       }
       const local = await named(checkedPath(paths[0]!, 'local'));
       const source = c.connect.localTree(local);
       const rootEntry = await source.stat('');
       if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
-        throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
+        throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, { action: 'correct-input', field: 'folder', hint: 'pass an existing file or folder to push.' });
       }
       // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
       const remote = c.connect.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
@@ -227,7 +224,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
       const { paths } = split;
       const name = await workstationFor(c, io, split.name);
       if (paths.length < 1 || paths.length > 2) {
-        throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.');
+        throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', { action: 'copy-usage', direction: 'pull' });
       }
       const remote = c.connect.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const remoteName = posix.basename(posix.normalize(remote));
@@ -237,7 +234,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
       const local = await named(checkedPath(paths[1] ?? (nameless ? '.' : remoteName), 'local'));
       if (nameless && (paths[1] === undefined || holdsCwd(local))) {
         throw new CloudRigError('InvalidInput', `rig pull ${paths[0]} would merge that whole folder of the workstation into ${local}${paths[1] === undefined ? '' : ', which holds the current folder'}.`,
-          `Name a new folder for it, e.g. \`rig pull ${shellWord(paths[0]!)} ./pulled\`.`);
+          { action: 'pull-into-new-folder', remote: paths[0]! });
       }
       const session = await c.connect.openSession(name);
       try {
@@ -245,7 +242,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         const rootEntry = await source.stat('');
         if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
           throw new CloudRigError('InvalidInput', `${paths[0]} is not a file or folder on workstation ${session.target.workstation ?? ''}.`.replace(' .', '.'),
-            'Check the path with `rig ssh -- ls -la PATH` (relative paths start in the login user\'s home).');
+            { action: 'check-remote-path', name: session.target.workstation ?? null });
         }
         const printer = progressPrinter(io, '↓');
         const copier = session.download(remote, local);
@@ -264,7 +261,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         const unsafe = summary.kept.filter((kept) => kept.reason === 'unsafe-name').length;
         if (unsafe > 0) {
           throw new CloudRigError('SftpFailed', `Workstation ${session.target.workstation ?? ''} listed ${unsafe} name${unsafe === 1 ? '' : 's'} that ${unsafe === 1 ? 'is not a plain file name' : 'are not plain file names'} under ${printable(paths[0]!)}; nothing was written for ${unsafe === 1 ? 'it' : 'them'} (the rest was copied).`.replace('Workstation  ', 'The workstation '),
-            `Look at ${unsafe === 1 ? 'it' : 'them'} on the workstation (\`rig ssh -- ls -la PATH\`): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${unsafe === 1 ? 'it' : 'them'} there.`);
+            { action: 'inspect-unsafe-names', name: session.target.workstation ?? null, count: unsafe });
         }
       } finally {
         await session.close();

@@ -1,4 +1,4 @@
-import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+import { fixSteps, byHand, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
 import { printable } from '../shared/untrusted-text.js';
 import { shellQuote } from '../core/ssh-command.js';
 
@@ -28,6 +28,8 @@ export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {
   nodes: '--nodes',
   gpuSpec: '--gpus',
   archiveAfterDays: '--archive-after-days',
+  gpuModel: '--gpu',
+  forwards: 'PORT…',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -39,14 +41,20 @@ const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: 
   network: 'Check your network connection, VPN or proxy (and AWS_ENDPOINT_URL if you set one), then run the command again.',
   'aws-said': 'Check the message above; run the command again once it is fixed.',
   snooze: 'Check that you can log in with `rig ssh`, then try again.',
+  'copy-interrupted': 'Run the same command again to finish it.',
+  capacity: 'Try again in a few minutes.',
 };
+
+/** A path as one shell word, left bare when it is plain (so `~/work` keeps its tilde). */
+function shellWord(word: string): string {
+  return /^[\w./~@%+:=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
 
 const profileFlag = (profile: string | null): string => (profile ? ` --profile ${profile}` : '');
 
 /** One step as `rig` says it: the command to run. */
 function cliStep(step: FixStep): string {
   switch (step.action) {
-    case 'advice': return step.text;
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.';
     case 'correct-input': return `${CLI_INPUT_NAMES[step.field]}: ${step.hint}`;
@@ -153,7 +161,7 @@ function cliStep(step: FixStep): string {
       ? 'Install one (e.g. `sudo apt install xterm`), or copy the ssh command and paste it into your terminal.'
       : 'Copy the ssh command and paste it into your terminal.';
     case 'make-writable':
-      return `Make it writable with \`chmod u+w ${shellQuote(step.path)}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${step.otherwise}`;
+      return `Make it writable with \`chmod u+w ${shellQuote(step.path)}\` and run \`rig ssh-config --${step.verb === 'add' ? 'install' : 'remove'}\` again, or ${byHand(step.verb, step.line, 'its')}`;
     case 'install-ssh-config': return 'Run `rig ssh-config --install`, then `rig code` again.';
     case 'include-ssh-config':
       return `Run \`rig ssh-config --install\` (one Include line at the top of ~/.ssh/config; a backup is kept), so \`ssh ${step.name ?? '<name>'}\`, scp, rsync and VS Code Remote-SSH reach it by name.`;
@@ -180,6 +188,83 @@ function cliStep(step: FixStep): string {
     case 'resize-for-capacity': return step.instanceType === null
       ? `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} TYPE\` (\`rig gpus\` lists them), then \`rig up ${step.name}\`.`
       : `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} ${step.instanceType}\`${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}, then \`rig up ${step.name}\`.`;
+    case 'copy-by-hand': return `Copy it by hand: ${step.text}`;
+    case 'open-link-yourself': return step.url === null ? 'Open it in your browser yourself.' : `Open ${step.url} in your browser yourself.`;
+    case 'setup-not-running': return `Its log is shown while a fresh instance runs its setup script (\`rig up ${step.name}\` follows it).`;
+    case 'reopen-tunnel': return `Open it again with \`rig tunnel${step.name ? ` ${step.name}` : ''} ${step.localPort}\`.`;
+    case 'wait-for-address': return `Wait a moment and try again, or check \`rig status ${step.name}\`.`;
+    case 'refresh-scan': return 'Run `rig scan` again to see the current list.';
+    case 'push-by-path': return `Push the folder with \`rig push ${step.name} FOLDER\` instead.`;
+    case 'pick-push-folder': return `Push a folder with \`rig push ${step.name} FOLDER\` (the app keeps a push folder per workstation).`;
+    case 'reconnect':
+      return `Run \`rig status${step.name ? ` ${step.name}` : ''}\` to see the workstation now; a new command connects to its current instance and checks that instance's host key.`;
+    case 'use-another-port':
+      if (step.reopening) return `Close what uses port ${step.localPort} here and open the tunnel again (\`rig tunnel ${step.localPort}\`).`;
+      return step.remotePort === null ? 'Pick another local port.' : `Forward from another local port, e.g. \`${step.localPort + 1}:${step.remotePort}\`.`;
+    case 'copy-ssh-command':
+      return `Print the ssh command with \`rig ssh-command${step.name ? ` ${step.name}` : ''}\` and run it in your terminal instead.`;
+    case 'use-aws-profile': return 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pass --profile NAME.';
+    case 'quota-request-open': return step.market === null
+      ? 'Wait for AWS to answer it (usually within a day; you get an email); until then the launch would fail.'
+      : `Wait for AWS to answer it (usually within a day; you get an email); until then a ${step.market} launch would fail.`;
+    case 'manage-in-aws': return 'Manage it in the EC2 console or with the AWS CLI.';
+    case 'fix-endpoint': return 'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself.';
+    case 'make-key-private': return `Make it private: chmod 600 ${step.path}`;
+    case 'check-remote-path':
+      return `Check the path and its permissions on the workstation (\`rig ssh${step.name ? ` ${step.name}` : ''} -- ls -la PATH\`; relative paths start in the login user's home).`;
+    case 'avoid-links': return 'Pull into a folder with no symbolic links inside it, or pass --force to replace the links.';
+    case 'inspect-unsafe-names': {
+      const them = step.count === 1 ? 'it' : 'them';
+      return `Look at ${them} on the workstation (\`rig ssh${step.name ? ` ${step.name}` : ''} -- ls -la PATH\`): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${them} there.`;
+    }
+    case 'edit-ssh-config-target':
+      return `Open ${step.target} and ${byHand(step.verb, step.line, 'its')} — or set CLOUDRIG_SSH_CONFIG=${step.target} to let CloudRig edit that file.`;
+    case 'ssh-config-not-a-file': return 'Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.';
+    case 'make-folder-writable': return `Make ${step.path} writable for you, or ${byHand(step.verb, step.line, step.file)}`;
+    case 'fix-access': return step.problem === 'owner'
+      ? `Check that ${step.path} is a ${step.folder ? 'folder' : 'file'} you own, then try again.`
+      : step.folder
+        ? `Make it writable with \`chmod u+rwx ${shellQuote(step.path)}\`, then try again.`
+        : `Make it readable and writable for you with \`chmod u+rw ${shellQuote(step.path)}\`, then try again.`;
+    case 'move-file-away': return `Move that file away (mv ${shellQuote(step.path)} ${shellQuote(`${step.path}.moved`)}) and try again; CloudRig makes the folder anew.`;
+    case 'forget-host-key': return step.replaced
+      ? `If ${step.instanceId ?? 'that instance'} is yours (e.g. another of your computers launched it), forget the old pin and connect again, taking its key on first use: \`${step.command} && rig up${step.name ? ` ${step.name}` : ''}\``
+      : `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key with \`${step.command}\` and connect again.`;
+    case 'check-remote-port':
+      return `Check that something listens on port ${step.port} on the workstation (e.g. \`rig ssh${step.name ? ` ${step.name}` : ''} -- ss -ltn\`).`;
+    case 'enable-sftp': return 'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).';
+    case 'update-cloudrig': return 'Update CloudRig (the app and rig) to the newest version.';
+    case 'repair-settings': {
+      const away = `mv ${shellQuote(step.path)} ${shellQuote(`${step.path}.damaged`)}`;
+      return step.field === null
+        ? `Fix it by hand, or move it away (${away}) to start with fresh settings; your instances are found again from AWS.`
+        : `Correct ${step.field} in the file by hand (or rerun the rig init that set it), or move the file away (${away}) to start afresh.`;
+    }
+    case 'rename-settings-field': return `Rename ${step.field} to ${step.meant} in ${step.path} (at ${step.where}).`;
+    case 'correct-setting': return `Correct ${step.field} and try again.`;
+    case 'allow-automation':
+      return 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal.';
+    case 'install-editor':
+      return 'Install VS Code (or Cursor) and its shell command (VS Code: Command Palette → "Shell Command: Install \'code\' command in PATH"), with the Remote - SSH extension.';
+    case 'check-editor': return step.uri === null
+      ? `Check that \`${step.editor} --version\` works in a terminal.`
+      : `Run \`${step.editor} --folder-uri ${step.uri}\` to see its message.`;
+    case 'fix-checks':
+      if (step.requestQuota) return 'Fix them as shown above, then run rig doctor --request-quota again.';
+      return step.quotaOffered ? 'Run `rig doctor --request-quota` for the quota; fix the others as shown above.' : 'Fix them as shown above, then run rig doctor again.';
+    case 'copy-usage': return step.direction === 'push'
+      ? 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.'
+      : 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.';
+    case 'pull-into-new-folder': return `Name a new folder for it, e.g. \`rig pull ${shellWord(step.remote)} ./pulled\`.`;
+    case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH.';
+    case 'answer-questions': return 'Run `rig init` again, or pass every value as a flag (rig init --help).';
+    case 'name-workstation': return `Name it to go ahead: \`${step.command}\`.`;
+    case 'restart-app': return 'This is a bug or a tampered page; restart CloudRig.';
+    case 'correct-form': return 'Correct the highlighted field and try again.';
+    case 'reinstall': return 'Reinstall CloudRig from its installer.';
+    case 'list-gpu-types': return step.architecture === null ? '`rig gpus` lists its GPU types.' : `\`rig gpus\` lists ${step.architecture} GPU types.`;
+    case 'save-setup-image': return `Save this set-up disk so the next launch starts ready: \`rig down ${step.name} --save-image\` (in the app: Save image).`;
+    case 'stop-later': return `Stop it later with \`rig stop ${step.name}\`.`;
     default: return unworded(step);
   }
 }

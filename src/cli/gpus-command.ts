@@ -19,7 +19,7 @@ function usdLimit(value: string): number {
   return usd;
 }
 
-const region = flag((value: string) => validateRegion(value, '--region'));
+const region = flag((value: string) => validateRegion(value, 'region'));
 
 function priceText(price: Price | null): string {
   return price === null ? '—' : `${formatHourly(price.usd, 'compare')} ${price.source}`;

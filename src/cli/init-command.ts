@@ -54,17 +54,17 @@ export const registerInitCommand: CommandRegistrar = (program, { rig: getRig, io
     .addOption(new Option('--type <type>', `instance type (default ${DEFAULTS.instanceType})`).argParser(flag((v) => validateInstanceType(v))))
     .addOption(new Option('--ami <id>', 'launch from this AMI').argParser(flag((v) => validateAmiId(v))).conflicts('amiParam'))
     .addOption(new Option('--ami-param <path>', `SSM parameter naming the AMI (default ${DEFAULT_AMI_PARAMETER})`).argParser(flag((v) => validateParameterPath(v))))
-    .option('--disk <gib>', `root disk size in GiB (gp3; default ${DEFAULTS.diskGiB})`, flag((v) => validateInteger(v, '--disk', DISK_GIB.min, DISK_GIB.max)))
+    .option('--disk <gib>', `root disk size in GiB (gp3; default ${DEFAULTS.diskGiB})`, flag((v) => validateInteger(v, 'diskGiB', DISK_GIB.min, DISK_GIB.max)))
     .option('--idle-minutes <n>', `stop the instance after this many idle minutes (${IDLE_MINUTES.min} to ${IDLE_MINUTES.max}; default ${DEFAULTS.idleMinutes})`,
       flag((v) => validateInteger(v, 'idleMinutes', IDLE_MINUTES.min, IDLE_MINUTES.max)))
     .option('--spot', 'use a persistent spot instance (stops when interrupted)')
     .option('--on-demand', 'use an on-demand instance')
     .option('--ssh-user <user>', 'login user on the image (default ubuntu)', flag((v) => validateSshUser(v)))
     .option('--ssh-host <host>', 'connect to this host instead of the instance address (VPN, tunnel)', flag((v) => validateSshHost(v)))
-    .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, '--ssh-port', 1, 65_535)))
+    .option('--ssh-port <port>', 'ssh port (default 22)', flag((v) => validateInteger(v, 'sshPort', 1, 65_535)))
     .option('--new-key', 'replace the key pair in AWS with a new one made here (when its private key is lost)')
     // Syntax and host bits are checked here; whether everyone may connect waits for --allow-anywhere.
-    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, '--cidr', { allowAnywhere: true }))))
+    .option('--cidr <cidr|auto>', 'addresses admitted on tcp/22 (default auto: your public IP /32)', flag((v) => (v === 'auto' ? v : validateCidr(v, 'ingressCidr', { allowAnywhere: true }))))
     .option('--allow-anywhere', 'confirm a --cidr that admits every address (0.0.0.0/0)')
     .option('--setup <file>', 'a script run once, as the ssh user, on the first boot of a fresh instance; rig up shows its output')
     .option('--no-setup', 'remove the setup script')
@@ -164,7 +164,8 @@ async function askMissing(rig: Rig, io: Io, asker: Asker, opts: InitOptions, con
     }
     instanceType = await asker.ask(offers.length ? `Instance type (a number or a type)` : 'Instance type', DEFAULTS.instanceType, (answer) => {
       const picked = /^\d+$/.test(answer) ? offers[Number(answer) - 1] : undefined;
-      if (/^\d+$/.test(answer) && !picked) throw new CloudRigError('InvalidInput', `There is no type ${answer} in the list.`, `Answer 1 to ${offers.length}, or an instance type such as ${DEFAULTS.instanceType}.`);
+      if (/^\d+$/.test(answer) && !picked) throw new CloudRigError('InvalidInput', `There is no type ${answer} in the list.`,
+        { action: 'correct-input', field: 'instanceType', hint: `answer 1 to ${offers.length}, or an instance type such as ${DEFAULTS.instanceType}.` });
       return picked ? picked.instanceType : validateInstanceType(answer, 'instanceType');
     });
   }

@@ -43,7 +43,7 @@ export type RigLoader = (options: { home: string | null; profile: string | null;
 
 
 /** Parses a workstation name given as an argument: refused before it reaches any message or command. */
-export const workstationName = flag((value: string) => validateName(value, 'NAME'));
+export const workstationName = flag((value: string) => validateName(value, 'nameArgument'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
 export type CommandRegistrar = (program: Command, context: { rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
@@ -97,7 +97,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
     .description('Start the workstation (launch it if there is no instance); wait until ssh answers.')
     .option('--no-wait-ssh', 'return once the instance runs, without waiting for ssh')
-    .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, '--timeout', 1, 24 * 3600)))
+    .option('--timeout <seconds>', 'give up after this long, following the setup script included (default: 900 for the instance and ssh; the setup is then followed until it ends)', flag((v) => validateInteger(v, 'timeout', 1, 24 * 3600)))
     .option('--json', 'print the `rig status --json` object (without the cost fields) at the end, also when the setup script failed; the setup log goes to stderr')
     .action(async (named: string | undefined, opts: { waitSsh: boolean; timeout?: number; json?: boolean }) => {
       const startedAt = Date.now();
@@ -219,7 +219,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
         // one argument after `--` (never an ssh option, never seen by a local shell: no shell here).
         const remote = options.remote ?? [];
         const child = spawn('ssh', sshArgs(target, remote.length ? [remote.join(' ')] : []), { stdio: 'inherit', env: io.env });
-        child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, 'Install an OpenSSH client (ssh) and make sure it is on PATH.')));
+        child.on('error', (error) => reject(new CloudRigError('NoSsh', `Could not run ssh: ${error.message}.`, { action: 'install-ssh-client' })));
         child.on('close', (c) => resolve(c ?? 255));
       });
       exit.set(code);
@@ -300,7 +300,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
     });
   images
     .command('rm')
-    .argument('<imageId>', 'image to deregister (its snapshots are deleted too)', flag((v) => validateAmiId(v, 'IMAGE_ID')))
+    .argument('<imageId>', 'image to deregister (its snapshots are deleted too)', flag((v) => validateAmiId(v, 'imageIdArgument')))
     .option('--name <name>', 'workstation the image belongs to', flag(validateName))
     .option('--yes', 'do not ask for confirmation')
     .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {

@@ -31,7 +31,7 @@ export function terminalAsker(io: Io): Asker {
           answer = (await rl.question(`${question}${fallback ? ` [${fallback}]` : ''}: `, { signal: cancel.signal })).trim();
         } catch {
           io.stdout.write('\n');
-          throw new CloudRigError('Aborted', 'Cancelled at a question; nothing was saved.', 'Run `rig init` again, or pass every value as a flag (rig init --help).');
+          throw new CloudRigError('Aborted', 'Cancelled at a question; nothing was saved.', { action: 'answer-questions' });
         }
         try {
           return parse(answer === '' ? fallback : answer);

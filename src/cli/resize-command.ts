@@ -37,7 +37,7 @@ export const registerResizeCommand: CommandRegistrar = (program, { rig, io, prog
     .option('--json', 'print { name, instanceId, from, to, priceBefore, priceAfter } as JSON')
     .addHelpText('after', '\nExamples:\n  rig resize gpu g5.xlarge\n  rig resize g4dn.2xlarge --yes')
     .action(async (first: string, second: string | undefined, opts: { yes?: boolean; skipDriverCheck?: boolean; json?: boolean }) => {
-      const name = second === undefined ? undefined : validateName(first, 'NAME');
+      const name = second === undefined ? undefined : validateName(first, 'nameArgument');
       const type = second ?? first;
       const out = lineWriter(io.stdout);
       const c = await rig();

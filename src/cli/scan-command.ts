@@ -160,7 +160,7 @@ function printPlan(plan: CleanPlan, out: (line: string) => void): void {
   }
   if (plan.kept.length) {
     out('  CloudRig\'s, kept:');
-    for (const { row, detail } of plan.kept) out(`  ${resourceLine(row, { link: false })}  (${detail})`);
+    for (const { row, reason, detail } of plan.kept) out(`  ${resourceLine(row, { link: false })}  (${detail}${reason === 'saved-image' ? '; --images removes it' : ''})`);
   }
   if (plan.foreign.length) {
     out('  Not CloudRig\'s (never removed; see them in the AWS console):');

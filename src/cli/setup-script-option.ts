@@ -6,6 +6,7 @@ import { printable } from '../shared/untrusted-text.js';
 import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
 import { setupFailure, setupLogPath, setupOutcomeWords, type Rig } from '../core/app/face.js';
 import type { Io } from './output.js';
+import { cliFix } from './fix-wording.js';
 
 /** What a path names, when it is not a regular file. */
 function notAFile(stats: Stats): string | null {
@@ -135,7 +136,7 @@ export async function followSetupAfterUp(rig: Rig, snapshot: Snapshot, io: Io, o
   const failure = setupFailure(name, outcome, dir);
   if (instanceId) await rig.noteSetupOutcome(name, instanceId, failure).catch(() => undefined);
   if (!failure) {
-    io.stdout.write(`${words.message}${words.next ? ` ${words.next}` : ''}\n`);
+    io.stdout.write(`${words.message}${words.next ? ` ${cliFix(words.next)}` : ''}\n`);
     return;
   }
   const lastLines = words.message.split('\n').slice(1);

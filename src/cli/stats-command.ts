@@ -37,7 +37,7 @@ export const registerStatsCommand: CommandRegistrar = (program, { rig, io }) => 
     .option('--interval <seconds>', 'seconds between readings with --watch (default 30)', (v) => validateInteger(v, 'statsInterval', 1, 3600))
     .action(async (name: string | undefined, opts: { json?: boolean; watch?: boolean; interval?: number }) => {
       const c = await rig();
-      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'nameArgument')));
       const workstation = session.target.workstation ?? 'workstation';
       const print = (reading: StatsReading): void => {
         io.stdout.write(opts.json ? `${jsonText({ workstation, ...reading, at: new Date(reading.at).toISOString() })}\n` : `${statsLines(reading, workstation).join('\n')}\n`);

@@ -11,7 +11,7 @@ import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js'
 export function splitNameAndPorts(words: readonly string[], names: readonly string[]): { name: string | undefined; ports: string[] } {
   const [first, ...rest] = words;
   if (first !== undefined && (!isTunnelWord(first) || (names.includes(first) && rest.length > 0))) {
-    return { name: validateName(first, 'NAME'), ports: rest };
+    return { name: validateName(first, 'nameArgument'), ports: rest };
   }
   return { name: undefined, ports: [...words] };
 }
@@ -66,7 +66,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
     .option('--no-open', 'print the URL without opening a browser')
     .action(async (name: string | undefined, opts: { port?: number; open: boolean }) => {
       const c = await rig();
-      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'NAME')));
+      const session = await c.connect.openSession(await workstationFor(c, io, name === undefined ? undefined : validateName(name, 'nameArgument')));
       const workstation = session.target.workstation ?? 'the workstation';
       try {
         const controller = new AbortController();

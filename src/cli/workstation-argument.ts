@@ -13,7 +13,7 @@ export async function workstationFor(rig: Rig, io: Pick<Io, 'stderr'>, name: str
   const choice = await rig.choose(name);
   if (choice.rule === 'last-used' && options.unasked) {
     throw new CloudRigError('WhichWorkstation', `Workstation ${choice.name} is only the last one used, and this command would not ask before acting on it.`,
-      `Name it to go ahead: \`${options.unasked(choice.name)}\`.`);
+      { action: 'name-workstation', name: choice.name, command: options.unasked(choice.name) });
   }
   const reason = choiceReason(choice.rule);
   if (reason) io.stderr.write(`Using workstation ${choice.name} (${reason}).\n`);

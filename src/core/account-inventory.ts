@@ -312,7 +312,7 @@ export function cleanPlan(
     if (resource.kind !== 'image' || resource.workstation === null) continue;
     const launches = options.launchImages.get(resource.id);
     if (launches !== undefined) kept.push({ row, reason: 'launch-image', detail: `workstation ${launches} launches from it` });
-    else if (!options.images) kept.push({ row, reason: 'saved-image', detail: 'a saved image (your data); --images removes it' });
+    else if (!options.images) kept.push({ row, reason: 'saved-image', detail: 'a saved image (your data)' });
     else removedImages.add(resource.id);
   }
   const remove: PricedResource[] = [];

@@ -100,7 +100,7 @@ export async function followAddressDrift(deps: AddressDriftDeps, spec: Workstati
   if (cidr !== spec.ingressCidr) deps.settings.saveWorkstation({ ...spec, ingressCidr: cidr });
   const changed = group !== null && (plan.admit || plan.revoke.length > 0);
   if (!group) {
-    return report({ changed: false, cidr, revoked: [], kept: [], message: `Workstation ${spec.name} has no security group yet; \`rig up\` creates it admitting ${cidr}.` });
+    return report({ changed: false, cidr, revoked: [], kept: [], message: `Workstation ${spec.name} has no security group yet; the next launch creates it admitting ${cidr}.` });
   }
   const kept = plan.kept.length ? ` Left ${plan.kept.length === 1 ? 'the rule' : 'the rules'} for ${rangeWords(plan.kept)} alone (not added by CloudRig).` : '';
   const message = !changed

@@ -119,7 +119,7 @@ export function stillCostingView(costing: StillCosting | null | undefined, hasIn
     source: costing.source,
     hint: hasInstance
       ? `Billed while stopped (${costing.source} prices). Terminating removes the disk; delete saved images you no longer need.`
-      : `Billed with no instance running (${costing.source} prices). Delete saved images you no longer need (rig images rm).`,
+      : `Billed with no instance running (${costing.source} prices). Delete saved images you no longer need.`,
   };
 }
 

@@ -10,10 +10,8 @@ export interface SecretBox {
   decrypt(sealed: string): string;
 }
 
-/** Whether typed keys may be stored, and if not the reason to show. */
+/** Whether typed keys may be stored, and if not why (what to do instead is the `use-aws-profile` fix). */
 export type KeyStorageVerdict = { readonly available: true } | { readonly available: false; readonly reason: string };
-
-const USE_PROFILES = 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pick that profile here.';
 
 /**
  * Decides whether the OS can protect typed keys. On Linux, safeStorage falls back to
@@ -21,12 +19,12 @@ const USE_PROFILES = 'Use an AWS profile instead: run `aws configure --profile N
  */
 export function keyStorageVerdict(platform: string, encryptionAvailable: boolean, linuxBackend: string | null): KeyStorageVerdict {
   if (!encryptionAvailable) {
-    return { available: false, reason: `This system offers no encrypted storage for keys. ${USE_PROFILES}` };
+    return { available: false, reason: 'This system offers no encrypted storage for keys.' };
   }
   if (platform === 'linux' && (linuxBackend === 'basic_text' || linuxBackend === 'unknown' || linuxBackend === null)) {
     return {
       available: false,
-      reason: `No keyring (GNOME Keyring or KWallet) is running, so keys could only be stored in plain text. ${USE_PROFILES}`,
+      reason: 'No keyring (GNOME Keyring or KWallet) is running, so keys could only be stored in plain text.',
     };
   }
   return { available: true };
@@ -35,7 +33,7 @@ export function keyStorageVerdict(platform: string, encryptionAvailable: boolean
 /** Encrypts access keys for the settings file; refuses when the box cannot protect them. */
 export function sealAccessKeys(box: SecretBox, keys: AccessKeys): string {
   const verdict = box.availability();
-  if (!verdict.available) throw new CloudRigError('KeyStorageUnavailable', 'CloudRig will not store access keys on this system.', verdict.reason);
+  if (!verdict.available) throw new CloudRigError('KeyStorageUnavailable', `CloudRig will not store access keys on this system: ${verdict.reason}`, { action: 'use-aws-profile' });
   return box.encrypt(JSON.stringify(AccessKeysSchema.parse(keys)));
 }
 

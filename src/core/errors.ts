@@ -1,4 +1,4 @@
-import { advice, type ErrorCode, type ErrorInfo, type Fix } from '../shared/errors.js';
+import { type ErrorCode, type ErrorInfo, type Fix } from '../shared/errors.js';
 
 /**
  * An error the user can act on: what went wrong (its code and message) and how to fix it (a
@@ -7,18 +7,15 @@ import { advice, type ErrorCode, type ErrorInfo, type Fix } from '../shared/erro
 export class CloudRigError extends Error implements ErrorInfo {
   override readonly name = 'CloudRigError';
   readonly fix: Fix;
-  /**
-   * A string fix is plain advice (kept for callers not yet converted to a structured fix).
-   * `awsCode` is the AWS error code this error was mapped from, for adapters that branch on it.
-   */
+  /** `awsCode` is the AWS error code this error was mapped from, for adapters that branch on it. */
   constructor(
     readonly code: ErrorCode,
     message: string,
-    fix: Fix | string,
+    fix: Fix,
     readonly awsCode: string | null = null,
   ) {
     super(message);
-    this.fix = typeof fix === 'string' ? advice(fix) : fix;
+    this.fix = fix;
   }
 
   /** The plain value shown by surfaces. */

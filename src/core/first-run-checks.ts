@@ -1,6 +1,6 @@
 import type { Check, CheckId, CheckReport, QuotaFacts } from '../shared/views.js';
 import { toErrorInfo } from './errors.js';
-import { advice, thenFix } from '../shared/errors.js';
+import { thenFix } from '../shared/errors.js';
 
 /** A vCPU quota as Service Quotas reports it. */
 export interface VcpuQuota {
@@ -102,7 +102,7 @@ export async function quotaCheck(probe: AccountProbe, target: CheckTarget, spot:
     return {
       id, status: 'warn', title,
       detail: `${have} A request for ${open.desired} vCPUs is open (${open.status}).`,
-      fix: advice(`AWS usually answers within a day; you will get an email. Until then ${inUse ? 'the launch would fail' : `a ${market} launch would fail`}.`),
+      fix: { action: 'quota-request-open', market: inUse ? null : market },
       quotaRequest: null,
       quota: known,
     };
@@ -114,7 +114,7 @@ export async function quotaCheck(probe: AccountProbe, target: CheckTarget, spot:
   }
   return {
     id, status: 'fail', title, detail: have,
-    fix: advice(`Request ${need.value} vCPUs for "${name}" (quota ${code}); AWS usually answers within a day.`),
+    fix: { action: 'request-quota', ...request },
     quotaRequest: { ...request, current: value },
     quota: known,
   };

@@ -1,3 +1,4 @@
+import type { FixStep } from '../shared/errors.js';
 import type { Snapshot } from '../shared/workstation.js';
 import { formatHourly } from './format.js';
 import { isBilledRunning } from './phase.js';
@@ -6,6 +7,8 @@ import { isBilledRunning } from './phase.js';
 export interface QuitPrompt {
   readonly message: string;
   readonly detail: string;
+  /** How to stop it later, which the app words after the detail. */
+  readonly fix: FixStep;
   readonly quitLabel: string;
   readonly cancelLabel: string;
 }
@@ -19,7 +22,8 @@ export function quitPrompt(snapshot: Snapshot | null, hourlyUsd: number | null):
   const rate = hourlyUsd === null ? 'it keeps being billed by the hour' : `it keeps costing ${formatHourly(hourlyUsd)}`;
   return {
     message: `${snapshot.name} is still running`,
-    detail: `Quitting CloudRig leaves the instance as it is: ${rate}. Stop it from the menu first, or later with \`rig stop ${snapshot.name}\`.`,
+    detail: `Quitting CloudRig leaves the instance as it is: ${rate}.`,
+    fix: { action: 'stop-later', name: snapshot.name },
     quitLabel: 'Quit and leave it running',
     cancelLabel: 'Cancel',
   };

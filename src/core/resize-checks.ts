@@ -45,7 +45,8 @@ export function checkArchitecture(subject: ResizeSubject): string {
   if (!to.architectures.includes(architecture)) {
     throw new CloudRigError('InvalidInput',
       `${to.instanceType} runs ${to.architectures.join(', ') || 'no known architecture'} only, and ${subject.name}'s disk cannot boot on it: ${whence}.`,
-      { action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type that runs ${architecture} (\`rig gpus\` lists x86_64 GPU types).` });
+      { action: 'steps', steps: [{ action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type that runs ${architecture}.` },
+      { action: 'list-gpu-types', architecture }] });
   }
   return `Architecture: ${whence}; ${to.instanceType} runs it.`;
 }
@@ -60,7 +61,7 @@ export function checkDriver(subject: ResizeSubject, vouched: boolean): string | 
   const { image, to } = subject;
   if (to.gpuModel === null) return null;
   if (to.gpuMaker?.toUpperCase() !== 'NVIDIA') return `GPU driver: not checked (${to.gpuModel} needs its maker's driver on the image).`;
-  if (vouched) return 'NVIDIA driver: not checked (--skip-driver-check).';
+  if (vouched) return 'NVIDIA driver: not checked (you said the image has it).';
   const named = [image?.name, image?.description].find((text) => text && NVIDIA_IMAGE_WORDS.test(text));
   if (named && image) return `NVIDIA driver: its image ${image.imageId} is "${named}" (checked by name, not on the disk).`;
   const { imageSource } = subject;

@@ -92,19 +92,17 @@ export function sshHostEntryOf(
   };
 }
 
-const HEADER = [
-  '# Written by CloudRig: one Host block per workstation, rewritten when an address changes.',
-  '# Edits here are overwritten; change a workstation with `rig init`, see `rig ssh-config`.',
-];
-
 /** The HostName written for a workstation with no address: a name that can never resolve, saying why. */
 export function noAddressHostName(alias: string): string {
   return `${alias}.${NO_ADDRESS_DOMAIN}`;
 }
 
-/** CloudRig's ssh config file. Every value is validated; an unsafe one throws instead of being written. */
-export function renderSshConfig(entries: readonly SshHostEntry[]): string {
-  const lines = [...HEADER];
+/**
+ * CloudRig's ssh config file. Every value is validated; an unsafe one throws instead of being written.
+ * `header`: the comment lines at its top (without `# `), worded by whoever writes the file.
+ */
+export function renderSshConfig(entries: readonly SshHostEntry[], header: readonly string[] = []): string {
+  const lines = header.map((line) => `# ${line.replace(/[\r\n]/g, ' ')}`);
   for (const entry of [...entries].sort((a, b) => a.alias.localeCompare(b.alias))) {
     const alias = validateAlias(entry.alias);
     lines.push(

@@ -34,26 +34,11 @@ const SIZE = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/
 /** GPU types suggested in error messages. */
 export const SUGGESTED_TYPES = ['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge', 'g6e.xlarge'];
 
-/**
- * Names callers used before inputs were typed (a flag or a form label), mapped to the input they
- * mean. Kept so callers not yet converted still name the right field.
- */
-const LEGACY_NAMES = {
-  '--name': 'name', NAME: 'nameArgument', Name: 'name', '--region': 'region', Region: 'region', '--type': 'instanceType',
-  'Instance type': 'instanceType', '--ami': 'image', Image: 'image', '--ami-param': 'imageParameter', IMAGE_ID: 'imageIdArgument',
-  '--disk': 'diskGiB', '--ssh-user': 'sshUser', '--ssh-host': 'sshHost', '--ssh-port': 'sshPort', '--cidr': 'ingressCidr',
-  'Allowed addresses': 'ingressCidr', '--timeout': 'timeout',
-} as const satisfies Record<string, InputField>;
-
-/** The input a validator reports on: an InputField, or a legacy flag or label. */
-export type FieldName = InputField | keyof typeof LEGACY_NAMES;
-
-function fieldOf(name: FieldName): InputField {
-  return name in LEGACY_NAMES ? LEGACY_NAMES[name as keyof typeof LEGACY_NAMES] : (name as InputField);
-}
+/** The input a validator reports on. */
+export type FieldName = InputField;
 
 function invalid(field: FieldName, message: string, hint: string): CloudRigError {
-  return new CloudRigError('InvalidInput', message, { action: 'correct-input', field: fieldOf(field), hint });
+  return new CloudRigError('InvalidInput', message, { action: 'correct-input', field, hint });
 }
 
 /** Refuses a region CloudRig does not know. */
@@ -194,7 +179,7 @@ export function validateSetupScript(text: string, field: FieldName = 'setupScrip
   if (withReturn >= 0) {
     const endings = text.includes('\r\n') ? 'Windows (CRLF) line endings' : 'a carriage return';
     throw new CloudRigError('InvalidSetupScript', `${what} has ${endings} (line ${withReturn + 1}): bash on the box would fail on them.`, {
-      action: 'correct-input', field: fieldOf(field),
+      action: 'correct-input', field,
       hint: file === undefined ? 'save it with Unix (LF) line endings.' : `convert it with \`dos2unix ${pathWord(file)}\`, then pass it again.`,
     });
   }
@@ -202,7 +187,7 @@ export function validateSetupScript(text: string, field: FieldName = 'setupScrip
   if (withBoundary >= 0) {
     throw new CloudRigError('InvalidSetupScript',
       `${what} holds ${USER_DATA_BOUNDARY} (line ${withBoundary + 1}), the text CloudRig separates the parts of the launch's user data with.`, {
-        action: 'correct-input', field: fieldOf(field),
+        action: 'correct-input', field,
         hint: `remove the line ${withBoundary + 1} (or that text from it)${file === undefined ? '' : ` from ${pathWord(file)}`}, then ${file === undefined ? 'save again' : 'pass it again'}.`,
       });
   }

@@ -56,7 +56,7 @@ export async function terminateWorkstation(lifecycle: Lifecycle, spec: Workstati
   const instance = keeperOf(instances);
   if (!instance) {
     await deps.ledger.clear(spec.name);
-    throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, 'There is nothing to terminate.');
+    throw new CloudRigError('NoInstance', `Workstation ${spec.name} has no instance in ${spec.region}.`, { action: 'nothing-to-stop', name: spec.name });
   }
   fleet.of(spec.name).lastKnown = instance;
   let imageId: string | null = null;

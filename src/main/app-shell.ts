@@ -6,6 +6,7 @@ import type { CoreFactory } from '../core/app/cloudrig-core.js';
 import { AppSession } from '../core/app/app-session.js';
 import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
+import { appFix } from '../shared/app-fix-wording.js';
 import type { TrayAction } from '../core/tray-model.js';
 import type { TerminalPort } from '../core/app/shell-ports.js';
 import { updateBlocker, withUpdateItem } from '../core/update-menu.js';
@@ -155,7 +156,7 @@ export async function boot(composition: Composition, options: BootOptions): Prom
       const response = await askInFront(window, desktop, {
         type: 'warning',
         message: prompt.message,
-        detail: prompt.detail,
+        detail: `${prompt.detail} ${appFix(prompt.fix)}`,
         buttons: [prompt.quitLabel, prompt.cancelLabel],
         defaultId: 1,
         cancelId: 1,

@@ -11,7 +11,7 @@ export type OpenExternal = (url: string) => Promise<void>;
 
 async function openLink(openExternal: OpenExternal, target: LinkTarget, region: string): Promise<null> {
   const url = linkUrl(target, region);
-  if (!isAllowedExternal(url)) throw new CloudRigError('LinkRefused', 'CloudRig does not open that address.', 'Open it in your browser yourself.');
+  if (!isAllowedExternal(url)) throw new CloudRigError('LinkRefused', 'CloudRig does not open that address.', { action: 'open-link-yourself', url: null });
   // electronegativity OPEN_EXTERNAL_JS_CHECK: the URL is built by linkUrl() from a fixed target
   // list and checked against the allowlist above; openExternal is openExternalAllowlisted.
   await openExternal(url);

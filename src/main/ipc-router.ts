@@ -7,7 +7,7 @@ import {
   type Result,
 } from '../shared/contract.js';
 import { toErrorInfo } from '../core/errors.js';
-import { advice, type ErrorCode } from '../shared/errors.js';
+import type { ErrorCode } from '../shared/errors.js';
 
 /** The frame an IPC message came from, as Electron (or Playwright) reports it. */
 export interface Sender {
@@ -43,7 +43,7 @@ export function senderFrom(origin: string): (sender: Sender) => boolean {
 }
 
 function refused(code: ErrorCode, message: string): Result<never> {
-  return { ok: false, error: { code, message, fix: advice('This is a bug or a tampered page; restart CloudRig.') } };
+  return { ok: false, error: { code, message, fix: { action: 'restart-app' } } };
 }
 
 /**
@@ -72,7 +72,7 @@ export function createRouter(handlers: Handlers, trusted: (sender: Sender) => bo
           error: {
             code: 'InvalidPayload',
             message: `Invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'not accepted'}.`,
-            fix: advice('Correct the highlighted field and try again.'),
+            fix: { action: 'correct-form' },
           },
         };
       }

@@ -51,7 +51,7 @@ export function trayImage(resources: string, icon: TrayIcon, desktop: Desktop, c
   }
   const fallback = nativeImage.createFromPath(join(resources, 'icon.png'));
   if (!fallback.isEmpty()) return fallback.resize({ width: 16, height: 16 });
-  throw new CloudRigError('AppDamaged', `CloudRig's tray icons are missing (${join(resources, 'tray')}).`, 'Reinstall CloudRig from its installer.');
+  throw new CloudRigError('AppDamaged', `CloudRig's tray icons are missing (${join(resources, 'tray')}).`, { action: 'reinstall' });
 }
 
 /**

@@ -23,7 +23,7 @@ export function useRequest(): {
       setError(result.error);
       return null;
     } catch (thrown) {
-      setError({ code: 'Unexpected', message: thrown instanceof Error ? thrown.message : String(thrown), fix: { action: 'advice', text: 'Try again.' } });
+      setError({ code: 'Unexpected', message: thrown instanceof Error ? thrown.message : String(thrown), fix: { action: 'report-bug' } });
       return null;
     } finally {
       setBusy(false);

@@ -1,4 +1,4 @@
-import { fixSteps, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
+import { fixSteps, byHand, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
 
 /** Where the app shows each input: the field of the Settings form, by its label. */
 export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -26,6 +26,8 @@ export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
   nodes: 'the number of nodes',
   gpuSpec: 'the GPUs',
   archiveAfterDays: 'the days stopped before Archive is offered',
+  gpuModel: 'the GPU filter of the GPU list',
+  forwards: 'the tunnel\'s ports',
 };
 
 const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: string } = {
@@ -37,6 +39,8 @@ const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: 
   network: 'Check your network connection, VPN or proxy, then try again.',
   'aws-said': 'Check the message above; try again once it is fixed.',
   snooze: 'Check that the workstation is ready (Copy the ssh command and log in), then try again.',
+  'copy-interrupted': 'Push again to finish it.',
+  capacity: 'Try again in a few minutes.',
 };
 
 const workstationField = (field: InputField): string => APP_INPUT_NAMES[field];
@@ -44,7 +48,6 @@ const workstationField = (field: InputField): string => APP_INPUT_NAMES[field];
 /** One step as the app says it: where to click. Never a command-line flag. */
 function appStep(step: FixStep): string {
   switch (step.action) {
-    case 'advice': return step.text;
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, report what happened (CloudRig → About shows the version).';
     case 'correct-input': return `${APP_INPUT_NAMES[step.field]}: ${step.hint}`;
@@ -129,7 +132,7 @@ function appStep(step: FixStep): string {
     case 'install-terminal': return step.linux
       ? 'Install one (e.g. xterm from your package manager), or copy the ssh command and paste it into your terminal.'
       : 'Copy the ssh command and paste it into your terminal.';
-    case 'make-writable': return `Make ${step.path} writable and try again, or ${step.otherwise}`;
+    case 'make-writable': return `Make ${step.path} writable and try again, or ${byHand(step.verb, step.line, 'its')}`;
     case 'install-ssh-config': return 'Add CloudRig\'s ssh config to yours (Settings → App), then try again.';
     case 'include-ssh-config': return `Add CloudRig's ssh config to yours (Settings → App), so ssh ${step.name ?? '<name>'}, scp, rsync and VS Code Remote-SSH reach it by name.`;
     case 'rerun-init': return 'Save the workstation again in Settings → Workstation to create it again.';
@@ -157,6 +160,69 @@ function appStep(step: FixStep): string {
       const type = step.instanceType === null ? 'another GPU type' : `${step.instanceType}${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}`;
       return `Try again in a few minutes, or change its type, keeping its disk, to ${type}: pick one under "Change type and start" in the popover (the same GPU or better, in the zone its disk is in).`;
     }
+    case 'copy-by-hand': return `Copy it by hand: ${step.text}`;
+    case 'open-link-yourself': return step.url === null ? 'Open it in your browser yourself.' : `Open ${step.url} in your browser yourself.`;
+    case 'setup-not-running': return 'Its log is shown while a fresh instance runs its setup script.';
+    case 'reopen-tunnel': return `Open the tunnel on port ${step.localPort} again from the popover.`;
+    case 'wait-for-address': return 'Wait a moment and try again (Refresh shows its address).';
+    case 'refresh-scan': return 'Open the popover again to see the current list.';
+    case 'push-by-path': return 'There is no folder dialog here: push the folder from a terminal instead.';
+    case 'pick-push-folder': return 'Press Change… under "Push folder" to choose one.';
+    case 'reconnect':
+      return 'Press Refresh to see the workstation now; connecting again reaches its current instance and checks that instance\'s host key.';
+    case 'use-another-port':
+      if (step.reopening) return `Close what uses port ${step.localPort} here and open the tunnel again from the popover, or press Forget to stop re-opening it.`;
+      return step.remotePort === null ? 'Pick another local port.' : `Forward from another local port, e.g. ${step.localPort + 1}.`;
+    case 'copy-ssh-command': return 'Copy the ssh command and run it in your terminal instead.';
+    case 'use-aws-profile':
+      return 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pick that profile here.';
+    case 'quota-request-open':
+      return `Wait for AWS to answer it (usually within a day; you get an email); until then ${step.market === null ? 'the launch' : `a ${step.market} launch`} would fail.`;
+    case 'manage-in-aws': return 'Manage it in the EC2 console or with the AWS CLI.';
+    case 'fix-endpoint': return 'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself, and open CloudRig again.';
+    case 'make-key-private': return `Make it private: chmod 600 ${step.path}`;
+    case 'check-remote-path':
+      return 'Check the path and its permissions on the workstation (Open terminal, then ls -la PATH; relative paths start in the login user\'s home).';
+    case 'avoid-links': return 'Copy into a folder with no symbolic links inside it.';
+    case 'inspect-unsafe-names': {
+      const them = step.count === 1 ? 'it' : 'them';
+      return `Look at ${them} on the workstation (Open terminal): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${them} there.`;
+    }
+    case 'edit-ssh-config-target':
+      return `Open ${step.target} and ${byHand(step.verb, step.line, 'its')} — or set CLOUDRIG_SSH_CONFIG=${step.target} to let CloudRig edit that file.`;
+    case 'ssh-config-not-a-file': return 'Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.';
+    case 'make-folder-writable': return `Make ${step.path} writable for you, or ${byHand(step.verb, step.line, step.file)}`;
+    case 'fix-access': return step.problem === 'owner'
+      ? `Check that ${step.path} is a ${step.folder ? 'folder' : 'file'} you own, then try again.`
+      : `Make ${step.path} ${step.folder ? 'writable' : 'readable and writable'} for you, then try again.`;
+    case 'move-file-away': return `Move that file away (rename ${step.path}) and try again; CloudRig makes the folder anew.`;
+    case 'forget-host-key': return step.replaced
+      ? `If ${step.instanceId ?? 'that instance'} is yours (e.g. another of your computers launched it), forget the old pin (in a terminal: ${step.command}) and press Start again, taking its key on first use.`
+      : `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key (in a terminal: ${step.command}) and connect again.`;
+    case 'check-remote-port': return `Check that something listens on port ${step.port} on the workstation (Open terminal, then ss -ltn).`;
+    case 'enable-sftp': return 'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).';
+    case 'update-cloudrig': return 'Update CloudRig (the app and rig) to the newest version.';
+    case 'repair-settings': return step.field === null
+      ? `Fix it by hand, or move it away (rename it to ${step.path}.damaged) to start with fresh settings; your instances are found again from AWS.`
+      : `Correct ${step.field} in the file by hand (or save that workstation again in Settings → Workstation), or move the file away (rename it to ${step.path}.damaged) to start afresh.`;
+    case 'rename-settings-field': return `Rename ${step.field} to ${step.meant} in ${step.path} (at ${step.where}).`;
+    case 'correct-setting': return `Correct ${step.field} and try again.`;
+    case 'allow-automation':
+      return 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal in Settings → App.';
+    case 'install-editor': return 'Install VS Code (or Cursor) and its shell command, with the Remote - SSH extension.';
+    case 'check-editor': return `Check that ${step.editor} opens from a terminal.`;
+    case 'fix-checks': return 'Fix them as shown above, then run the checks again (Settings → Account checks).';
+    case 'copy-usage': return step.direction === 'push' ? 'Choose a folder to push.' : 'Name a path on the workstation to copy here.';
+    case 'pull-into-new-folder': return 'Choose a new folder for it.';
+    case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH, then open CloudRig again.';
+    case 'answer-questions': return 'Fill in the setup form again.';
+    case 'name-workstation': return `Pick ${step.name} in the popover first.`;
+    case 'restart-app': return 'This is a bug or a tampered page; restart CloudRig.';
+    case 'correct-form': return 'Correct the highlighted field and try again.';
+    case 'reinstall': return 'Reinstall CloudRig from its installer.';
+    case 'list-gpu-types': return 'The GPU list (Change type…) shows the types you can pick.';
+    case 'save-setup-image': return 'Save this set-up disk so the next launch starts ready: Save image.';
+    case 'stop-later': return `Stop it from the menu first, or later with \`rig stop ${step.name}\`.`;
     default: return unworded(step);
   }
 }

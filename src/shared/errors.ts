@@ -44,24 +44,23 @@ export function isErrorCode(value: string): value is ErrorCode {
 export const INPUT_FIELDS = [
   'name', 'nameArgument', 'region', 'instanceType', 'instanceTypeArgument', 'image', 'imageParameter', 'imageIdArgument', 'diskGiB', 'sshUser', 'sshHost',
   'sshPort', 'ingressCidr', 'timeout', 'idleMinutes', 'autoStop', 'snoozeHours', 'folder', 'localPort', 'statsInterval',
-  'setupScript', 'nodes', 'gpuSpec', 'archiveAfterDays',
+  'setupScript', 'nodes', 'gpuSpec', 'archiveAfterDays', 'gpuModel', 'forwards',
 ] as const;
 export const InputFieldSchema = z.enum(INPUT_FIELDS);
 export type InputField = z.infer<typeof InputFieldSchema>;
 
 /** Why running it again is the fix. */
-export const RETRY_REASONS = ['aborted', 'lock-lost', 'busy', 'throttled', 'aws-unavailable', 'network', 'aws-said', 'snooze'] as const;
+export const RETRY_REASONS = ['aborted', 'lock-lost', 'busy', 'throttled', 'aws-unavailable', 'network', 'aws-said', 'snooze', 'copy-interrupted', 'capacity'] as const;
 
 const text = z.string().max(4_000);
 const name = z.string().max(64);
 
 /**
  * One thing the user can do, with its arguments. Faces word it (src/cli/fix-wording.ts names a
- * command, src/shared/app-fix-wording.ts names where to click); `advice` is plain text that names
- * neither, for what no product action does.
+ * command, src/shared/app-fix-wording.ts names where to click); no step is free text, so neither
+ * face shows the other's words.
  */
 export const FixStepSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('advice'), text }),
   z.object({ action: z.literal('retry'), reason: z.enum(RETRY_REASONS) }),
   z.object({ action: z.literal('report-bug') }),
   z.object({ action: z.literal('correct-input'), field: InputFieldSchema, hint: text }),
@@ -123,7 +122,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('move-home') }),
   z.object({ action: z.literal('pick-terminal'), installed: z.array(text).nullable() }),
   z.object({ action: z.literal('install-terminal'), linux: z.boolean() }),
-  z.object({ action: z.literal('make-writable'), path: text, verb: z.enum(['add', 'remove']), otherwise: text }),
+  /** A file CloudRig edits is read-only: make it writable, or make the one-line edit (`line`, added at its top or removed) by hand. */
+  z.object({ action: z.literal('make-writable'), path: text, verb: z.enum(['add', 'remove']), line: text }),
   z.object({ action: z.literal('install-ssh-config') }),
   /** The Include line is missing (rig doctor): add it so `ssh <name>` works. */
   z.object({ action: z.literal('include-ssh-config'), name: name.nullable() }),
@@ -149,6 +149,98 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('resize-for-capacity'), name, instanceType: text.nullable(), similarGpu: text.nullable() }),
   /** The app's push folder is gone: choose it again (or put it back). */
   z.object({ action: z.literal('choose-push-folder'), name, path: text }),
+  /** The clipboard failed: the text to copy by hand. */
+  z.object({ action: z.literal('copy-by-hand'), text }),
+  /** CloudRig does not open that address (here, or at all): open it in a browser by hand (`url` when it may be shown). */
+  z.object({ action: z.literal('open-link-yourself'), url: text.nullable() }),
+  /** No setup script is being followed: its log shows while a fresh instance runs it. */
+  z.object({ action: z.literal('setup-not-running'), name }),
+  /** A tunnel that is not open (any more): open it again. */
+  z.object({ action: z.literal('reopen-tunnel'), name: name.nullable(), localPort: z.number().int() }),
+  /** The instance runs but has no public address yet: wait a moment, then look again. */
+  z.object({ action: z.literal('wait-for-address'), name }),
+  /** An instance is not in the last scan of other regions: scan again for the current list. */
+  z.object({ action: z.literal('refresh-scan') }),
+  /** There is no folder dialog here: push a folder named by its path instead. */
+  z.object({ action: z.literal('push-by-path'), name }),
+  /** The workstation has no push folder yet: choose one. */
+  z.object({ action: z.literal('pick-push-folder'), name }),
+  /** A session's instance ended or was replaced: look at the workstation now and connect again (the new instance's key is checked). */
+  z.object({ action: z.literal('reconnect'), name: name.nullable() }),
+  /** A local port is taken (`reopening`: by a kept tunnel opening again), or cannot be listened on: use another one. */
+  z.object({ action: z.literal('use-another-port'), localPort: z.number().int(), remotePort: z.number().int().nullable(), reopening: z.boolean() }),
+  /** A terminal cannot be opened with this command: copy the ssh command and run it in a terminal instead. */
+  z.object({ action: z.literal('copy-ssh-command'), name: name.nullable() }),
+  /** Typed access keys cannot be stored encrypted here: use an AWS profile instead. */
+  z.object({ action: z.literal('use-aws-profile') }),
+  /** A quota increase is already requested: wait for AWS's answer (`market`: the one a launch would fail in, null for the one launches use). */
+  z.object({ action: z.literal('quota-request-open'), market: z.enum(['spot', 'on-demand']).nullable() }),
+  /** The instance is not CloudRig's: manage it with AWS's own tools. */
+  z.object({ action: z.literal('manage-in-aws') }),
+  /** An AWS endpoint override is not a URL: set it to one, or unset it. */
+  z.object({ action: z.literal('fix-endpoint') }),
+  /** A private key file others can read: make it private (`path` quoted for a shell). */
+  z.object({ action: z.literal('make-key-private'), path: text }),
+  /** A path on the workstation could not be read or is not a file or folder: check it and its permissions there. */
+  z.object({ action: z.literal('check-remote-path'), name: name.nullable() }),
+  /** A copy would write through a symbolic link in the destination: copy into a folder without links, or replace them. */
+  z.object({ action: z.literal('avoid-links') }),
+  /** The workstation listed names that are not plain file names: look at them there, and rename or remove them. */
+  z.object({ action: z.literal('inspect-unsafe-names'), name: name.nullable(), count: z.number().int() }),
+  /** The user's ssh config is a symlink: make the edit (`line`, `verb`) in its target by hand, or let CloudRig edit the target. */
+  z.object({ action: z.literal('edit-ssh-config-target'), target: text, verb: z.enum(['add', 'remove']), line: text }),
+  /** The user's ssh config path is not a regular file: move it away, or point CloudRig at the real file. */
+  z.object({ action: z.literal('ssh-config-not-a-file') }),
+  /** The folder of a file CloudRig edits is not writable: make it so, or make the one-line edit by hand. */
+  z.object({ action: z.literal('make-folder-writable'), path: text, file: text, verb: z.enum(['add', 'remove']), line: text }),
+  /** A local file or folder CloudRig needs cannot be used: `owner` (check it is one you own), or `permission` (chmod it). */
+  z.object({ action: z.literal('fix-access'), path: text, problem: z.enum(['owner', 'permission']), folder: z.boolean() }),
+  /** A file stands where CloudRig keeps a folder: move it away. */
+  z.object({ action: z.literal('move-file-away'), path: text }),
+  /** The pinned host key does not match (`replaced`: the pin is of another instance): forget it (`command`) only if the machine was replaced knowingly. */
+  z.object({ action: z.literal('forget-host-key'), name: name.nullable(), command: text, instanceId: text.nullable(), replaced: z.boolean() }),
+  /** Nothing on the workstation answered on a forwarded port: check that something listens there. */
+  z.object({ action: z.literal('check-remote-port'), name: name.nullable(), port: z.number().int() }),
+  /** The workstation's sshd refused sftp: it needs an sftp Subsystem. */
+  z.object({ action: z.literal('enable-sftp') }),
+  /** The settings were written by a newer CloudRig. */
+  z.object({ action: z.literal('update-cloudrig') }),
+  /** The settings file is damaged (`field`: the bad value, when one): correct it by hand or move the file away. */
+  z.object({ action: z.literal('repair-settings'), path: text, field: text.nullable() }),
+  /** The settings file has a misspelt field: rename it. */
+  z.object({ action: z.literal('rename-settings-field'), path: text, field: text, meant: text, where: text }),
+  /** A value the settings refuse (`field`: its path in the settings). */
+  z.object({ action: z.literal('correct-setting'), field: text }),
+  /** macOS refused CloudRig control of the terminal (Automation): allow it, or pick another terminal. */
+  z.object({ action: z.literal('allow-automation') }),
+  /** No editor with Remote-SSH to open: install one. */
+  z.object({ action: z.literal('install-editor') }),
+  /** The editor could not run, or failed to open `uri`: see its own message. */
+  z.object({ action: z.literal('check-editor'), editor: text, uri: text.nullable() }),
+  /** Account checks failed: fix them as shown, then check again (`requestQuota`: the quota request is what is left to run). */
+  z.object({ action: z.literal('fix-checks'), quotaOffered: z.boolean(), requestQuota: z.boolean() }),
+  /** Wrong arguments to a copy: how it is called. */
+  z.object({ action: z.literal('copy-usage'), direction: z.enum(['push', 'pull']) }),
+  /** A pull would merge a whole folder into the current one: name a new folder for it (`remote`: what was asked for). */
+  z.object({ action: z.literal('pull-into-new-folder'), remote: text }),
+  /** No ssh client to run. */
+  z.object({ action: z.literal('install-ssh-client') }),
+  /** The questions of set-up were cancelled: answer them again, or give every value at once. */
+  z.object({ action: z.literal('answer-questions') }),
+  /** Only the last-used workstation was found, and the action would not ask: name it (`command`: the same command with its name). */
+  z.object({ action: z.literal('name-workstation'), name, command: text }),
+  /** The app's page sent what no honest page sends: restart the app. */
+  z.object({ action: z.literal('restart-app') }),
+  /** A form value the app refused: correct the highlighted field. */
+  z.object({ action: z.literal('correct-form') }),
+  /** The app's own files are missing: reinstall it. */
+  z.object({ action: z.literal('reinstall') }),
+  /** Where to see the GPU types (`architecture`: only those that run it). */
+  z.object({ action: z.literal('list-gpu-types'), architecture: text.nullable() }),
+  /** The setup script finished: save the set-up disk as an image so the next launch starts ready. */
+  z.object({ action: z.literal('save-setup-image'), name }),
+  /** An instance keeps running after the app quits: how to stop it, now or later. */
+  z.object({ action: z.literal('stop-later'), name }),
 ]);
 /** One thing the user can do. */
 export type FixStep = z.infer<typeof FixStepSchema>;
@@ -163,11 +255,6 @@ export type Fix = z.infer<typeof FixSchema>;
 export const ErrorInfoSchema = z.object({ code: ErrorCodeSchema, message: text, fix: FixSchema });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
-/** A fix that is plain text (no product action applies). */
-export function advice(text: string): FixStep {
-  return { action: 'advice', text };
-}
-
 /** The steps of a fix, in order. */
 export function fixSteps(fix: Fix): readonly FixStep[] {
   return fix.action === 'steps' ? fix.steps : [fix];
@@ -181,6 +268,13 @@ export function thenFix(first: Fix, next: FixStep): Fix {
 /** Joins worded steps as sentences ("Do this. Then that."). */
 export function joinSteps(words: readonly string[]): string {
   return words.map((word, i) => (i < words.length - 1 ? word.replace(/\.?\s*$/, '.') : word)).join(' ');
+}
+
+/** A one-line edit of a file made by hand, in words both faces use (`whose`: "its" for the file just named, or the file's path). */
+export function byHand(verb: 'add' | 'remove', line: string, whose: string): string {
+  return verb === 'add'
+    ? `add this line at ${whose === 'its' ? 'its top' : `the top of ${whose}`} yourself: ${line}`
+    : `delete this line from ${whose === 'its' ? 'it' : whose} yourself: ${line}`;
 }
 
 /** For the `never` check in a face's wording: a step no case handled. */

@@ -138,7 +138,7 @@ export const WorkstationSpecSchema = z.object({
 }).superRefine((spec, context) => {
   // A hand-edited 0.0.0.0/0 must not open ssh to the world without the recorded confirmation.
   if (isAnywhereCidr(spec.ingressCidr) && spec.ingressAnywhere !== true) {
-    context.addIssue({ code: 'custom', path: ['ingressCidr'], message: `${spec.ingressCidr} admits every address; it needs "ingressAnywhere": true (rig init --cidr ${spec.ingressCidr} --allow-anywhere)` });
+    context.addIssue({ code: 'custom', path: ['ingressCidr'], message: `${spec.ingressCidr} admits every address; it needs "ingressAnywhere": true, the recorded confirmation that ssh may be open to everyone` });
   }
 });
 export type WorkstationSpec = z.infer<typeof WorkstationSpecSchema>;

@@ -52,7 +52,7 @@ describe.runIf(canRun)('the push folder and re-opened tunnels in the popover', (
         label: 'tensorboard', localPort: 6006,
         error: {
           code: 'PortInUse', message: 'Could not re-open the tensorboard tunnel: port 6006 is in use on this computer.',
-          fix: { action: 'advice', text: 'Close what uses port 6006 here and open the tunnel again from the popover, or press Forget to stop re-opening it.' },
+          fix: { action: 'use-another-port', localPort: 6006, remotePort: null, reopening: true },
         },
       }],
       project: {

@@ -38,17 +38,17 @@ describe('runFirstRunChecks', () => {
   it('skips the other checks when the credentials do not work, keeping their fix', async () => {
     const report = await runFirstRunChecks(account({
       callerIdentity: async () => {
-        throw new CloudRigError('NoCredentials', 'No AWS credentials found.', 'Run `aws configure`.');
+        throw new CloudRigError('NoCredentials', 'No AWS credentials found.', { action: 'configure-credentials', profile: null, problem: 'missing' });
       },
     }), TARGET);
     expect(report.checks.map((check) => check.status)).toEqual(['fail', 'skipped', 'skipped']);
-    expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: { action: 'advice', text: 'Run `aws configure`.' } });
+    expect(report.checks[0]).toMatchObject({ detail: 'No AWS credentials found.', fix: { action: 'configure-credentials', profile: null, problem: 'missing' } });
   });
 
   it('says the quota is unknown, and how to read it otherwise, when it cannot be read (no servicequotas permission)', async () => {
     const report = await runFirstRunChecks(account({
       vcpuQuota: async () => {
-        throw new CloudRigError('UnauthorizedOperation', 'AWS Service Quotas refused: your AWS identity is not allowed to do this in us-east-1.', 'Ask your administrator.');
+        throw new CloudRigError('UnauthorizedOperation', 'AWS Service Quotas refused: your AWS identity is not allowed to do this in us-east-1.', { action: 'grant-permissions' });
       },
     }), TARGET);
     expect(report.checks[2]).toMatchObject({

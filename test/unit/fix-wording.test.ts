@@ -18,7 +18,6 @@ import {
 
 /** One step of every action. Typed so that a new action without a sample here fails to compile. */
 const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = {
-  advice: { action: 'advice', text: 'Manage it in the EC2 console.' },
   retry: { action: 'retry', reason: 'network' },
   'report-bug': { action: 'report-bug' },
   'correct-input': { action: 'correct-input', field: 'region', hint: 'use a region code such as us-east-1.' },
@@ -68,7 +67,7 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'move-home': { action: 'move-home' },
   'pick-terminal': { action: 'pick-terminal', installed: ['xterm'] },
   'install-terminal': { action: 'install-terminal', linux: true },
-  'make-writable': { action: 'make-writable', path: '/home/me/.ssh/config', verb: 'add', otherwise: 'add this line at its top yourself: Include x' },
+  'make-writable': { action: 'make-writable', path: '/home/me/.ssh/config', verb: 'add', line: 'Include x' },
   'install-ssh-config': { action: 'install-ssh-config' },
   'include-ssh-config': { action: 'include-ssh-config', name: 'gpu' },
   'rerun-init': { action: 'rerun-init', name: 'gpu' },
@@ -83,6 +82,52 @@ const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = 
   'stop-to-resize': { action: 'stop-to-resize', name: 'gpu', instanceType: 'g5.xlarge' },
   'confirm-driver': { action: 'confirm-driver', name: 'gpu', instanceType: 'g5.xlarge' },
   'resize-for-capacity': { action: 'resize-for-capacity', name: 'gpu', instanceType: 'g4dn.2xlarge', similarGpu: 'NVIDIA T4' },
+  'copy-by-hand': { action: 'copy-by-hand', text: 'ssh -i /home/me/.config/CloudRig/keys/cloudrig-gpu.pem ubuntu@198.51.100.4' },
+  'open-link-yourself': { action: 'open-link-yourself', url: 'https://console.aws.amazon.com/ec2/home?region=us-east-1' },
+  'setup-not-running': { action: 'setup-not-running', name: 'gpu' },
+  'reopen-tunnel': { action: 'reopen-tunnel', name: 'gpu', localPort: 8888 },
+  'wait-for-address': { action: 'wait-for-address', name: 'gpu' },
+  'refresh-scan': { action: 'refresh-scan' },
+  'push-by-path': { action: 'push-by-path', name: 'gpu' },
+  'pick-push-folder': { action: 'pick-push-folder', name: 'gpu' },
+  reconnect: { action: 'reconnect', name: 'gpu' },
+  'use-another-port': { action: 'use-another-port', localPort: 8888, remotePort: 8888, reopening: false },
+  'copy-ssh-command': { action: 'copy-ssh-command', name: 'gpu' },
+  'use-aws-profile': { action: 'use-aws-profile' },
+  'quota-request-open': { action: 'quota-request-open', market: 'spot' },
+  'manage-in-aws': { action: 'manage-in-aws' },
+  'fix-endpoint': { action: 'fix-endpoint' },
+  'make-key-private': { action: 'make-key-private', path: '/home/me/.config/CloudRig/keys/cloudrig-gpu.pem' },
+  'check-remote-path': { action: 'check-remote-path', name: 'gpu' },
+  'avoid-links': { action: 'avoid-links' },
+  'inspect-unsafe-names': { action: 'inspect-unsafe-names', name: 'gpu', count: 2 },
+  'edit-ssh-config-target': { action: 'edit-ssh-config-target', target: '/home/me/dotfiles/ssh/config', verb: 'add', line: 'Include x' },
+  'ssh-config-not-a-file': { action: 'ssh-config-not-a-file' },
+  'make-folder-writable': { action: 'make-folder-writable', path: '/home/me/.ssh', file: '/home/me/.ssh/config', verb: 'remove', line: 'Include x' },
+  'fix-access': { action: 'fix-access', path: '/home/me/.ssh/config', problem: 'permission', folder: false },
+  'move-file-away': { action: 'move-file-away', path: '/home/me/.config/CloudRig/keys' },
+  'forget-host-key': { action: 'forget-host-key', name: 'gpu', command: "rm '/home/me/.config/CloudRig/known_hosts/gpu'", instanceId: 'i-0123456789abcdef0', replaced: true },
+  'check-remote-port': { action: 'check-remote-port', name: 'gpu', port: 8888 },
+  'enable-sftp': { action: 'enable-sftp' },
+  'update-cloudrig': { action: 'update-cloudrig' },
+  'repair-settings': { action: 'repair-settings', path: '/home/me/.config/CloudRig/settings.json', field: 'workstations.gpu.diskGiB' },
+  'rename-settings-field': { action: 'rename-settings-field', path: '/home/me/.config/CloudRig/settings.json', field: 'seedHostkey', meant: 'seedHostKey', where: 'workstations.gpu' },
+  'correct-setting': { action: 'correct-setting', field: 'workstations.gpu.diskGiB' },
+  'allow-automation': { action: 'allow-automation' },
+  'install-editor': { action: 'install-editor' },
+  'check-editor': { action: 'check-editor', editor: 'code', uri: 'vscode-remote://ssh-remote+gpu/home/ubuntu' },
+  'fix-checks': { action: 'fix-checks', quotaOffered: true, requestQuota: false },
+  'copy-usage': { action: 'copy-usage', direction: 'pull' },
+  'pull-into-new-folder': { action: 'pull-into-new-folder', remote: '~/work' },
+  'install-ssh-client': { action: 'install-ssh-client' },
+  'answer-questions': { action: 'answer-questions' },
+  'name-workstation': { action: 'name-workstation', name: 'gpu', command: 'rig down gpu --yes' },
+  'restart-app': { action: 'restart-app' },
+  'correct-form': { action: 'correct-form' },
+  reinstall: { action: 'reinstall' },
+  'list-gpu-types': { action: 'list-gpu-types', architecture: 'x86_64' },
+  'save-setup-image': { action: 'save-setup-image', name: 'gpu' },
+  'stop-later': { action: 'stop-later', name: 'gpu' },
 };
 
 const STEPS = Object.values(SAMPLES);
@@ -145,10 +190,10 @@ describe('fix wording, one function per face', () => {
     expect(() => appFix(bogus)).toThrow(/No wording for fix/);
   });
 
-  it('a string fix given to the constructor is plain advice, worded the same by both faces', () => {
-    const error = new CloudRigError('AppDamaged', 'The tray icons are missing.', 'Reinstall CloudRig from its installer.');
-    expect(error.fix).toEqual({ action: 'advice', text: 'Reinstall CloudRig from its installer.' });
+  it('a fix both faces can act on alike is worded the same by both', () => {
+    const error = new CloudRigError('AppDamaged', 'The tray icons are missing.', { action: 'reinstall' });
     expect(cliFix(error.fix)).toBe(appFix(error.fix));
+    expect(cliFix(error.fix)).toBe('Reinstall CloudRig from its installer.');
   });
 });
 

@@ -3,7 +3,7 @@ import { notificationPolicy, reminderNotification } from '../../src/core/notific
 import type { Reminder } from '../../src/core/reminder-policy.js';
 import type { Phase, Snapshot } from '../../src/shared/workstation.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
-import { advice, type ErrorInfo } from '../../src/shared/errors.js';
+import type { ErrorInfo } from '../../src/shared/errors.js';
 
 const settings = settingsWithGpu();
 
@@ -47,7 +47,7 @@ describe('notificationPolicy', () => {
 
   it('shows nothing for the first snapshot after a restart, whatever the phase', () => {
     for (const phase of ['ready', 'running', 'stopped', 'error'] as const) {
-      expect(notificationPolicy(null, snapshotIn(phase, { error: phase === 'error' ? { code: 'Unexpected', message: 'm', fix: advice('f') } : null }), NOW, settings)).toBeNull();
+      expect(notificationPolicy(null, snapshotIn(phase, { error: phase === 'error' ? { code: 'Unexpected', message: 'm', fix: { action: 'report-bug' } } : null }), NOW, settings)).toBeNull();
     }
     // After a restart the app sees ready→ready: still nothing.
     expect(shownFor(phases('ready', 'ready'))).toEqual([]);
@@ -114,14 +114,14 @@ describe('notificationPolicy', () => {
   });
 
   it('shows an error that quotes the box with its escape sequences as text (a title cannot retitle or recolour anything)', () => {
-    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh to workstation gpu failed: \u001b]0;pwned\u0007\u001b[2J\u009b31mboom.', fix: advice('Check \u001b[31mit.') };
+    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh to workstation gpu failed: \u001b]0;pwned\u0007\u001b[2J\u009b31mboom.', fix: { action: 'copy-by-hand', text: 'Check \u001b[31mit.' } };
     const notification = notificationPolicy(snapshotIn('ready'), snapshotIn('ready', { error }), NOW, settings);
     expect(notification?.title).toBe('gpu: ssh to workstation gpu failed: \\e]0;pwned\\x07\\e[2J\\x9b31mboom.');
     expect(notification?.body).toBe('Check \\e[31mit.');
   });
 
   it('stays quiet about a Stop aborting a Start (the user changed their mind)', () => {
-    const aborted = snapshotIn('running', { error: { code: 'Aborted', message: 'Stopped waiting for ssh to answer.', fix: advice('Run it again.') } });
+    const aborted = snapshotIn('running', { error: { code: 'Aborted', message: 'Stopped waiting for ssh to answer.', fix: { action: 'retry', reason: 'aborted' } } });
     expect(notificationPolicy(snapshotIn('running'), aborted, NOW, settings)).toBeNull();
   });
 

@@ -6,9 +6,9 @@ import { trayModel } from '../../src/core/tray-model.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import type { Phase } from '../../src/shared/workstation.js';
 import { NOW, snapshotIn, specOf } from './support/snapshots.js';
-import { advice, type ErrorInfo } from '../../src/shared/errors.js';
+import type { ErrorInfo } from '../../src/shared/errors.js';
 
-const OFFLINE: ErrorInfo = { code: 'EndpointUnreachable', message: 'Could not reach AWS EC2 at https://ec2.us-east-1.amazonaws.com: ENOTFOUND.', fix: advice('Check your network connection.') };
+const OFFLINE: ErrorInfo = { code: 'EndpointUnreachable', message: 'Could not reach AWS EC2 at https://ec2.us-east-1.amazonaws.com: ENOTFOUND.', fix: { action: 'retry', reason: 'network' } };
 const settings = { ...defaultSettings(), workstations: { gpu: specOf() } };
 const FIVE_MIN = 5 * 60_000;
 
@@ -57,7 +57,7 @@ describe('offline: the last known state, with its age, never turned into stopped
   });
 
   it('an AWS refusal (not a network failure) is not "offline" and still shows as an error', () => {
-    const refused = snapshotIn('ready', { error: { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: advice('aws sso login') } });
+    const refused = snapshotIn('ready', { error: { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: { action: 'configure-credentials', profile: null, problem: 'expired' } } });
     expect(offlineOf(refused, NOW)).toBeNull();
     expect(iconOf(refused)).toBe('error');
   });

@@ -27,7 +27,7 @@ function waitUntilAborted(seen: AbortSignal[]) {
   const work = (signal: AbortSignal) => new Promise<void>((_resolve, reject) => {
     seen.push(signal);
     began();
-    const aborted = () => reject(new CloudRigError('Aborted', 'aborted', 'none'));
+    const aborted = () => reject(new CloudRigError('Aborted', 'aborted', { action: 'retry', reason: 'aborted' }));
     if (signal.aborted) aborted();
     else signal.addEventListener('abort', aborted, { once: true });
   });
@@ -58,7 +58,7 @@ describe('OperationRunner: one lifecycle operation at a time', () => {
   it('reports a failure that no newer operation caused, with its error as data', async () => {
     const { runner, failures } = recordingRunner();
     runner.run('down', async () => {
-      throw new CloudRigError('ImageFailed', 'The image ended failed.', 'Try again.');
+      throw new CloudRigError('ImageFailed', 'The image ended failed.', { action: 'retry-image', name: 'gpu' });
     });
     await runner.settled();
     expect(failures).toEqual([{ kind: 'down', error: expect.objectContaining({ code: 'ImageFailed', message: 'The image ended failed.' }) }]);
@@ -133,7 +133,7 @@ describe('WorkstationOperations: one lifecycle operation at a time per workstati
   it('reports a failure under the workstation it happened to', async () => {
     const { operations, events } = recordingOperations();
     operations.run('b', 'down', async () => {
-      throw new CloudRigError('ImageFailed', 'The image ended failed.', 'Try again.');
+      throw new CloudRigError('ImageFailed', 'The image ended failed.', { action: 'retry-image', name: 'gpu' });
     });
     operations.run('a', 'up', async () => undefined);
     await operations.settled();

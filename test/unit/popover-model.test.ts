@@ -5,7 +5,7 @@ import type { Reminder } from '../../src/core/reminder-policy.js';
 import type { IdleStatus } from '../../src/core/idle-watchdog.js';
 import { defaultSettings } from '../../src/shared/settings.js';
 import { instanceIn, NOW, settingsWithGpu, snapshotIn, specOf } from './support/snapshots.js';
-import { advice, type ErrorInfo } from '../../src/shared/errors.js';
+import type { ErrorInfo } from '../../src/shared/errors.js';
 
 const PRICE = { hourlyUsd: 0.526 };
 /** The cost meter's answer: the bundled on-demand rate, its own session figure, the month so far. */
@@ -51,7 +51,7 @@ describe('workstationView', () => {
   });
 
   it('badges a ready box whose setup script failed "Setup failed" in red: the worst current fact wins', () => {
-    const failure: ErrorInfo = { code: 'SetupScriptFailed', message: 'The setup script failed (exit 6).', fix: advice('Read the whole log.') };
+    const failure: ErrorInfo = { code: 'SetupScriptFailed', message: 'The setup script failed (exit 6).', fix: { action: 'fix-setup-script', name: 'gpu', problem: 'failed', log: '/var/lib/cloudrig/setup/setup.log' } };
     const view = workstationView(snapshotIn('ready', { setupFailure: failure }), settingsWithGpu(), NOW, PRICE);
     expect(view).toMatchObject({ phase: 'ready', phaseLabel: 'Setup failed', tone: 'bad', canOpenTerminal: true });
   });
@@ -122,7 +122,7 @@ describe('workstationView', () => {
   });
 
   it('keeps the last error with its fix beside the phase', () => {
-    const error: ErrorInfo = { code: 'InsufficientInstanceCapacity', message: 'AWS has no g4dn.xlarge capacity free.', fix: advice('Try another region.') };
+    const error: ErrorInfo = { code: 'InsufficientInstanceCapacity', message: 'AWS has no g4dn.xlarge capacity free.', fix: { action: 'other-capacity', instanceType: 'g4dn.xlarge', similar: null, otherMarket: null } };
     expect(workstationView(snapshotIn('error', { error }), settingsWithGpu(), NOW)).toMatchObject({ tone: 'bad', phaseLabel: 'Error', error });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkedRemoteFolder, defaultRemoteFolder, folderBasename, pushResultLine } from '../../src/core/app/project-push.js';
 import { CloudRigError } from '../../src/core/errors.js';
 import { reopenProblem } from '../../src/core/app/tunnel-reopen.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
 
 describe('the push folder, as the popover words it', () => {
   it('goes to ~/<its name> by default, from a macOS, Linux or Windows path', () => {
@@ -31,13 +32,14 @@ describe('a tunnel that could not re-open', () => {
   const tunnel = { label: 'tensorboard', localPort: 6006, remoteHost: 'localhost', remotePort: 6006 };
 
   it('names the taken port and what to do', () => {
-    const problem = reopenProblem(tunnel, new CloudRigError('PortInUse', 'Port 6006 is already in use on this computer.', 'Forward from another local port.'));
+    const problem = reopenProblem(tunnel, new CloudRigError('PortInUse', 'Port 6006 is already in use on this computer.', { action: 'use-another-port', localPort: 6006, remotePort: 6006, reopening: false }));
     expect(problem).toMatchObject({ label: 'tensorboard', localPort: 6006, error: { code: 'PortInUse', message: 'Could not re-open the tensorboard tunnel: port 6006 is in use on this computer.' } });
-    expect(problem.error.fix).toEqual({ action: 'advice', text: 'Close what uses port 6006 here and open the tunnel again from the popover, or press Forget to stop re-opening it.' });
+    expect(problem.error.fix).toEqual({ action: 'use-another-port', localPort: 6006, remotePort: null, reopening: true });
+    expect(appFix(problem.error.fix)).toBe('Close what uses port 6006 here and open the tunnel again from the popover, or press Forget to stop re-opening it.');
   });
 
   it('keeps any other error with its own fix', () => {
-    const problem = reopenProblem({ ...tunnel, label: null, remotePort: 8080 }, new CloudRigError('TunnelFailed', 'Could not listen.', 'Pick another local port.'));
+    const problem = reopenProblem({ ...tunnel, label: null, remotePort: 8080 }, new CloudRigError('TunnelFailed', 'Could not listen.', { action: 'use-another-port', localPort: 8080, remotePort: null, reopening: false }));
     expect(problem).toMatchObject({ label: 'port 8080', error: { code: 'TunnelFailed', message: 'Could not re-open the port 8080 tunnel: Could not listen.' } });
   });
 });

@@ -68,7 +68,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) await Promise.resolve();
 }
 
-const lostAgain = (): Error => new CloudRigError('SshFailed', 'ssh to workstation gpu failed: connect ECONNREFUSED.', 'Check the workstation.');
+const lostAgain = (): Error => new CloudRigError('SshFailed', 'ssh to workstation gpu failed: connect ECONNREFUSED.', { action: 'check-workstation-answers', name: 'gpu' });
 
 describe('a session kept connected', () => {
   it('says one line when the connection drops and one when it is back, however many attempts failed between', async () => {
@@ -126,7 +126,7 @@ describe('a session kept connected', () => {
     session.answers.push(lostAgain());
     session.drop();
     onError(lostAgain());
-    const ended = new CloudRigError('HostKeyMismatch', 'another key', 'Do not connect.');
+    const ended = new CloudRigError('HostKeyMismatch', 'another key', { action: 'forget-host-key', name: 'gpu', command: 'rm known_hosts/gpu', instanceId: null, replaced: false });
     onError(ended);
     expect(heard).toEqual([ended]);
   });
@@ -136,7 +136,7 @@ describe('a session kept connected', () => {
     const session = new FakeDroppingSession();
     const events: ReconnectEvent[] = [];
     keepReconnecting({ session, workstation: 'workstation gpu', clock, signal: new AbortController().signal, onEvent: (e) => events.push(e) });
-    session.answers.push(new CloudRigError('HostKeyMismatch', 'The ssh host key at 127.0.0.1:22 is not the one this session connected with.', 'Check what runs now.'));
+    session.answers.push(new CloudRigError('HostKeyMismatch', 'The ssh host key at 127.0.0.1:22 is not the one this session connected with.', { action: 'reconnect', name: 'gpu' }));
     session.drop();
     await untilTrue(() => events.length === 2);
     expect(events[1]).toMatchObject({ kind: 'ended', error: { code: 'HostKeyMismatch' } });

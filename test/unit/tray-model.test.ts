@@ -4,7 +4,7 @@ import { trayModel, type TrayMenuItem, type TrayModel } from '../../src/core/tra
 import { defaultSettings } from '../../src/shared/settings.js';
 import { PHASES, type Phase } from '../../src/shared/workstation.js';
 import { NOW, settingsWithGpu, snapshotIn } from './support/snapshots.js';
-import { advice, type ErrorInfo } from '../../src/shared/errors.js';
+import type { ErrorInfo } from '../../src/shared/errors.js';
 
 const PRICE = { hourlyUsd: 0.526 };
 /** What the cost meter answers for the run of snapshotIn('ready'): its own session figure, and the month. */
@@ -85,7 +85,7 @@ describe('trayModel', () => {
   });
 
   it('shows the error icon and message when AWS said no, and still offers Start', () => {
-    const error: ErrorInfo = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: advice('Request 4 vCPUs.') };
+    const error: ErrorInfo = { code: 'VcpuLimitExceeded', message: 'Your vCPU quota is too low.', fix: { action: 'request-quota', region: 'us-east-1', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances', desired: 4 } };
     const model = trayModel(snapshotIn('error', { error }), settingsWithGpu(), NOW, PRICE);
     expect(model.icon).toBe('error');
     expect(model.tooltip).toContain('Your vCPU quota is too low.');
@@ -93,7 +93,7 @@ describe('trayModel', () => {
   });
 
   it('shows an error that quotes the box in the tooltip with its control characters escaped', () => {
-    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh failed: \u001b]0;pwned\u0007\u009b2J\u202Egnp.exe', fix: advice('Check it.') };
+    const error: ErrorInfo = { code: 'SshFailed', message: 'ssh failed: \u001b]0;pwned\u0007\u009b2J\u202Egnp.exe', fix: { action: 'check-workstation-answers', name: 'gpu' } };
     const { tooltip } = trayModel(snapshotIn('ready', { error }), settingsWithGpu(), NOW, PRICE);
     expect(tooltip).toContain('ssh failed: \\e]0;pwned\\x07\\x9b2J\\u202egnp.exe');
     // eslint-disable-next-line no-control-regex
@@ -102,7 +102,7 @@ describe('trayModel', () => {
 
   it('shows the error icon for an error on a stopped instance, but not over a transition', () => {
     // (Offline is not such an error: the last known phase stays, see offline-view.test.ts.)
-    const error: ErrorInfo = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: advice('Refresh them.') };
+    const error: ErrorInfo = { code: 'ExpiredCredentials', message: 'Your AWS credentials have expired.', fix: { action: 'configure-credentials', profile: null, problem: 'expired' } };
     expect(trayModel(snapshotIn('stopped', { error }), settingsWithGpu(), NOW).icon).toBe('error');
     expect(trayModel(snapshotIn('pending', { error }), settingsWithGpu(), NOW).icon).toBe('starting');
   });

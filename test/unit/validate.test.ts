@@ -59,7 +59,7 @@ describe('input validation before any AWS call', () => {
     const narrow = errorOf(() => validateCidr('10.1.2.3/24'));
     expect(narrow.message).toContain('10.1.2.0/24');
     expect(narrow.fix).toBe('--cidr: pass 10.1.2.0/24 for the whole network, or 10.1.2.3/32 for that address only.');
-    const open = errorOf(() => validateCidr('10.1.2.3/0', '--cidr', { allowAnywhere: true }));
+    const open = errorOf(() => validateCidr('10.1.2.3/0', 'ingressCidr', { allowAnywhere: true }));
     expect(open.message).toContain('every address');
     expect(open.fix).toMatch(/^--cidr: pass 10\.1\.2\.3\/32 for that address only/);
   });
@@ -69,8 +69,8 @@ describe('input validation before any AWS call', () => {
     expect(errorOf(() => validateCidr('0.0.0.0/0', 'ingressCidr')).appFix)
       .toMatch(/^Settings → Workstation → Allowed addresses \(CIDR\): .*tick "Allow ssh from anywhere"/);
     expect(errorOf(() => validateCidr('0.0.0.0/0', 'ingressCidr')).appFix).not.toContain('--');
-    expect(validateCidr('0.0.0.0/0', '--cidr', { allowAnywhere: true })).toBe('0.0.0.0/0');
-    expect(errorOf(() => validateCidr('::/0', '--cidr', { allowAnywhere: true })).message).toContain('IPv4 ranges only');
+    expect(validateCidr('0.0.0.0/0', 'ingressCidr', { allowAnywhere: true })).toBe('0.0.0.0/0');
+    expect(errorOf(() => validateCidr('::/0', 'ingressCidr', { allowAnywhere: true })).message).toContain('IPv4 ranges only');
   });
 
   it('refuses a disk smaller than the image and says which size to pass', () => {

@@ -114,7 +114,7 @@ export async function requestQuotaIncrease(access: AwsAccess, region: string, qu
     return { requestId: out.RequestedQuota?.Id ?? 'unknown', status: out.RequestedQuota?.Status ?? 'PENDING', desired: out.RequestedQuota?.DesiredValue ?? desired };
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceAlreadyExistsException') {
-      throw new CloudRigError('QuotaRequestOpen', 'An increase request for this quota is already open.', 'Wait for AWS to answer it (usually within a day; you get an email).');
+      throw new CloudRigError('QuotaRequestOpen', 'An increase request for this quota is already open.', { action: 'quota-request-open', market: null });
     }
     throw await mapAwsError(error, { region, profile: access.profile ?? null, env: access.env });
   }

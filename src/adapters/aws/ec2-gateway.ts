@@ -34,7 +34,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudRigError } from '../../core/errors.js';
-import { advice, thenFix, type Fix } from '../../shared/errors.js';
+import { thenFix, type Fix } from '../../shared/errors.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type ImageFacts, type IngressRule, type InstanceTypeFacts, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';
@@ -417,7 +417,7 @@ export class AwsEc2Gateway implements CloudGateway {
     const [instance] = await this.describe([], [instanceId]);
     if (!instance || workstationOf(instance.Tags) === null) {
       throw new CloudRigError('NotManaged', `${instanceId} was not created by CloudRig, so CloudRig leaves it alone.`,
-        'Manage it in the EC2 console or with the AWS CLI.');
+        { action: 'manage-in-aws' });
     }
     return instance;
   }
@@ -437,8 +437,8 @@ export class AwsEc2Gateway implements CloudGateway {
         // A spot instance's type cannot change: its way to another type is a relaunch from an image.
         const fix: Fix = instance.InstanceLifecycle !== 'spot'
           ? { action: 'resize-for-capacity', name, instanceType: similar, similarGpu }
-          : similar === null ? advice('Try again in a few minutes.')
-          : thenFix(advice('Try again in a few minutes.'), { action: 'resize-by-relaunch', name, instanceType: similar });
+          : similar === null ? { action: 'retry', reason: 'capacity' }
+          : thenFix({ action: 'retry', reason: 'capacity' }, { action: 'resize-by-relaunch', name, instanceType: similar });
         throw new CloudRigError('InsufficientInstanceCapacity',
           `AWS has no ${instanceType}${instance.InstanceLifecycle === 'spot' ? ' spot' : ''} capacity in ${instance.Placement?.AvailabilityZone ?? this.region} to start ${instanceId} right now. It stays stopped: only its disk is billed.`,
           fix);

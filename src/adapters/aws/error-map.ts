@@ -90,7 +90,7 @@ export async function mapAwsError(raw: unknown, context: ErrorContext): Promise<
   }
   if ((raw as { code?: string } | null)?.code === 'ERR_INVALID_URL') {
     return new CloudRigError('InvalidEndpoint', 'An AWS endpoint override (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>) is not a URL.',
-      'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself.');
+      { action: 'fix-endpoint' });
   }
   // The client that threw names its service and endpoint; an error from elsewhere is EC2's, the
   // service most calls go to.

@@ -30,7 +30,7 @@ export async function keyFileProblem(path: string, who: string, platform: string
   if (platform !== 'win32' && (mode & 0o077) !== 0) {
     return new CloudRigError('KeyPermissions',
       `The private key of ${who} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}), so ssh refuses to use it: ${path}.`,
-      `Make it private: chmod 600 ${quoted}`);
+      { action: 'make-key-private', path: quoted });
   }
   return null;
 }

@@ -50,7 +50,7 @@ function call<T>(run: (done: (error: Error | null | undefined, value?: T) => voi
 function sftpError(session: Ssh2Session, path: string, error: unknown): CloudRigError {
   const message = error instanceof Error ? error.message : String(error);
   return new CloudRigError('SftpFailed', `sftp on workstation ${session.target.workstation ?? session.target.host} failed on ${path}: ${message}.`,
-    'Check the path and its permissions on the workstation (`rig ssh -- ls -la PATH`).');
+    { action: 'check-remote-path', name: session.target.workstation ?? null });
 }
 
 /** A tree on the workstation, read over the session's sftp channel. */
@@ -333,10 +333,10 @@ export class SftpDownload implements FileCopier {
 }
 
 function interruptedError(): CloudRigError {
-  return new CloudRigError('Aborted', 'The copy was interrupted.', 'Run the same command again to finish it.');
+  return new CloudRigError('Aborted', 'The copy was interrupted.', { action: 'retry', reason: 'copy-interrupted' });
 }
 
 function outsideDestination(root: string, path: string): CloudRigError {
   return new CloudRigError('SftpFailed', `Refused to write ${printable(path)}: it would land outside ${printable(root)}.`,
-    'Pull into a folder with no symbolic links inside it, or pass --force to replace the links.');
+    { action: 'avoid-links' });
 }

@@ -16,12 +16,17 @@ import {
   withoutIncludeLine,
   type SshHostEntry,
 } from '../../core/ssh-config.js';
-import { shellQuote } from '../../core/ssh-command.js';
 import { resourceName } from '../../core/workstation-service.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import { renameOver, writeFileAtomic, writeTempFile } from '../store/atomic-file.js';
 import { withFileLock } from '../store/file-locks.js';
 import { readTextFile } from '../store/json-file.js';
+
+/** The comment at the top of CloudRig's ssh config file: what it is, and where a workstation is changed. */
+const HEADER = [
+  'Written by CloudRig: one Host block per workstation, rewritten when an address changes.',
+  'Edits here are overwritten; change a workstation with `rig init`, see `rig ssh-config`.',
+];
 
 /** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
 export function userSshConfigPath(env: NodeJS.ProcessEnv, home = homedir()): string {
@@ -156,7 +161,7 @@ export class SshConfigFiles {
       const pinned = hostName !== null && await knownHostsHas(this.deps.keys.knownHostsPathOf(spec.name), hostName, spec.sshPort);
       entries.push({ ...base, hostName, pinned });
     }
-    const text = renderSshConfig(entries);
+    const text = renderSshConfig(entries, HEADER);
     if (text !== previousText) await writeFileAtomic(this.path, text, 0o600);
     return text;
   }
@@ -259,17 +264,16 @@ export class SshConfigFiles {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    const by = verb === 'add' ? `add this line at its top yourself: ${line}` : `delete this line from it yourself: ${line}`;
     if (info.isSymbolicLink()) {
       const target = resolve(dirname(path), await readlink(path));
       // A symlinked config is usually a dotfiles manager's (stow, chezmoi, home-manager): replacing the
       // link would detach it from the repository, and writing behind it would edit a tracked file unasked.
       throw new CloudRigError('SshConfigIsSymlink',
         `${path} is a symlink to ${target}; CloudRig does not replace a symlink or write through it.`,
-        `Open ${target} and ${by} — or set CLOUDRIG_SSH_CONFIG=${target} to let CloudRig edit that file.`);
+        { action: 'edit-ssh-config-target', target, verb, line });
     }
     if (!info.isFile()) {
-      throw new CloudRigError('SshConfigNotAFile', `${path} is not a regular file.`, `Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.`);
+      throw new CloudRigError('SshConfigNotAFile', `${path} is not a regular file.`, { action: 'ssh-config-not-a-file' });
     }
     try {
       await access(path, constants.R_OK);
@@ -278,7 +282,7 @@ export class SshConfigFiles {
     }
     if ((info.mode & 0o200) === 0) {
       throw new CloudRigError('SshConfigReadOnly', `${path} is read-only (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}); CloudRig leaves it as it is.`,
-        { action: 'make-writable', path, verb, otherwise: by });
+        { action: 'make-writable', path, verb, line });
     }
     return info;
   }
@@ -347,16 +351,16 @@ export class SshConfigFiles {
 
   private notWritable(path: string, line: string, error: unknown, verb: 'add' | 'remove'): CloudRigError {
     return new CloudRigError('SshConfigNotWritable', `Could not write next to ${path}: ${(error as Error).message}.`,
-      `Make ${dirname(path)} writable for you, or ${verb === 'add' ? `add this line at the top of ${path} yourself` : `delete this line from ${path} yourself`}: ${line}`);
+      { action: 'make-folder-writable', path: dirname(path), file: path, verb, line });
   }
 }
 
 /** The user's ssh config cannot be read (EACCES and the like): one line with the chmod that fixes it. */
 function unreadable(path: string, error: unknown): CloudRigError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code !== 'EACCES' && code !== 'EPERM') return error instanceof CloudRigError ? error : new CloudRigError('SshConfigUnreadable', `${path} cannot be read (${code ?? (error as Error).message}).`, `Check that ${path} is a file you own, then try again.`);
+  if (code !== 'EACCES' && code !== 'EPERM') return error instanceof CloudRigError ? error : new CloudRigError('SshConfigUnreadable', `${path} cannot be read (${code ?? (error as Error).message}).`, { action: 'fix-access', path, problem: 'owner', folder: false });
   return new CloudRigError('SshConfigUnreadable', `${path} cannot be read: permission denied.`,
-    `Make it readable and writable for you with \`chmod u+rw ${shellQuote(path)}\`, then try again.`);
+    { action: 'fix-access', path, problem: 'permission', folder: false });
 }
 
 /**

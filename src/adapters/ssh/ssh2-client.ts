@@ -26,7 +26,7 @@ function hostKeyMismatch(target: SshTarget): CloudRigError {
   const forget = forgetCommand(target);
   return new CloudRigError('HostKeyMismatch',
     `The ssh host key of ${who} (${instance} at ${target.host}:${target.port}) is not the key pinned for it; CloudRig refused to connect, since someone may be intercepting the connection.`,
-    `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key with \`${forget}\` and connect again.`);
+    { action: 'forget-host-key', name: target.workstation ?? null, command: forget, instanceId: target.instanceId ?? null, replaced: false });
 }
 
 /** `rm` (or `del`) of the workstation's known_hosts file, as a shell line that works when pasted. */
@@ -44,7 +44,7 @@ function pinOfAnotherInstance(target: SshTarget, pinned: string | null): CloudRi
   const name = target.workstation ?? '';
   return new CloudRigError('HostKeyMismatch',
     `The ssh host key pinned for ${who} belongs to instance ${pinned ?? '(unknown)'}, not to ${target.instanceId ?? 'the instance it runs now'}; CloudRig cannot check the new instance's key, so it did not connect.`,
-    `If ${target.instanceId ?? 'that instance'} is yours (e.g. another of your computers launched it), forget the old pin and connect again, taking its key on first use: \`${forgetCommand(target)} && rig up${name ? ` ${name}` : ''}\``);
+    { action: 'forget-host-key', name: name || null, command: forgetCommand(target), instanceId: target.instanceId ?? null, replaced: true });
 }
 
 /**
@@ -56,7 +56,7 @@ function sessionKeyChanged(target: SshTarget): CloudRigError {
   const instance = target.instanceId ? `instance ${target.instanceId}` : 'its instance';
   return new CloudRigError('HostKeyMismatch',
     `The ssh host key at ${target.host}:${target.port} is not the one this session to ${who} (${instance}) connected with; CloudRig refused to reconnect, and nothing was sent to that host.`,
-    `Check what runs now with \`rig status${target.workstation ? ` ${target.workstation}` : ''}\`; a new command connects to the workstation's current instance and checks its pinned key.`);
+    { action: 'reconnect', name: target.workstation ?? null });
 }
 
 /** A connection that handshook, passed the host key check and authenticated. */

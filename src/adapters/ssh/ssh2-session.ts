@@ -150,7 +150,7 @@ export class Ssh2Session implements RemoteShell {
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => {
         if (error) reject(new CloudRigError('TunnelRefused', `${sshPeerName(this.target)} could not reach ${host}:${port} (${error.message}).`,
-          `Check that something listens on port ${port} on the workstation (e.g. \`rig ssh -- ss -ltn\`).`));
+          { action: 'check-remote-port', name: this.target.workstation ?? null, port }));
         else resolve(channel);
       });
     });
@@ -163,7 +163,7 @@ export class Ssh2Session implements RemoteShell {
       client.sftp((error, sftp) => {
         if (error) {
           reject(new CloudRigError('SftpFailed', `${sshPeerName(this.target)} refused sftp (${error.message}).`,
-            'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).'));
+            { action: 'enable-sftp' }));
         } else {
           sftp.on('close', () => {
             if (this.sftpChannel === opening) this.sftpChannel = null;
@@ -217,8 +217,8 @@ export class SshPortForwarder implements PortForwarder {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(error.code === 'EADDRINUSE'
           ? new CloudRigError('PortInUse', `Port ${spec.localPort} is already in use on this computer.`,
-            `Forward from another local port, e.g. \`${spec.localPort + 1}:${spec.remotePort}\`.`)
-          : new CloudRigError('TunnelFailed', `Could not listen on 127.0.0.1:${spec.localPort}: ${error.message}.`, 'Pick another local port.'));
+            { action: 'use-another-port', localPort: spec.localPort, remotePort: spec.remotePort, reopening: false })
+          : new CloudRigError('TunnelFailed', `Could not listen on 127.0.0.1:${spec.localPort}: ${error.message}.`, { action: 'use-another-port', localPort: spec.localPort, remotePort: null, reopening: false }));
       });
       server.listen(spec.localPort, '127.0.0.1', () => resolve());
     });

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { CloudRigError } from '../../core/errors.js';
 import type { SettingsStore } from '../../core/ports.js';
-import { shellQuote } from '../../core/ssh-command.js';
 import { SettingsSchema, SETTINGS_VERSION, type Settings } from '../../shared/settings.js';
 import type { WorkstationSpec } from '../../shared/workstation.js';
 import { withFileLockSync } from './file-locks.js';
@@ -19,7 +18,7 @@ function firstLine(error: unknown): string {
 export function migrateSettings(raw: Record<string, unknown>): Record<string, unknown> {
   const version = typeof raw.schemaVersion === 'number' ? raw.schemaVersion : SETTINGS_VERSION;
   if (version > SETTINGS_VERSION) {
-    throw new CloudRigError('SettingsTooNew', `The settings file was written by a newer CloudRig (schema ${version}).`, 'Update CloudRig (the app and rig) to the newest version.');
+    throw new CloudRigError('SettingsTooNew', `The settings file was written by a newer CloudRig (schema ${version}).`, { action: 'update-cloudrig' });
   }
   // Version 1 is the first; future migrations go here, one step per version.
   return { ...raw, schemaVersion: SETTINGS_VERSION };
@@ -57,10 +56,9 @@ export class ConfSettingsStore implements SettingsStore {
     }
   }
 
-  private damaged(what: string, fix?: string): CloudRigError {
-    const moved = shellQuote(`${this.path}.damaged`);
-    return new CloudRigError('SettingsDamaged', `The settings file ${this.path} is damaged: it ${what}.`,
-      fix ?? `Fix it by hand, or move it away (mv ${shellQuote(this.path)} ${moved}) to start with fresh settings; your instances are found again from AWS.`);
+  /** `field`: the bad value's path in the file, when one is to blame. */
+  private damaged(what: string, field: string | null = null): CloudRigError {
+    return new CloudRigError('SettingsDamaged', `The settings file ${this.path} is damaged: it ${what}.`, { action: 'repair-settings', path: this.path, field });
   }
 
   /** The file's JSON, or an empty object when there is no file yet. Anything but an object is damage. */
@@ -92,8 +90,7 @@ export class ConfSettingsStore implements SettingsStore {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.join('.') || '(top level)';
-      throw this.damaged(`has a bad value at ${where}: ${issue.message}`,
-        `Correct ${where} in the file by hand (or rerun the rig init that set it), or move the file away (mv ${shellQuote(this.path)} ${shellQuote(`${this.path}.damaged`)}) to start afresh.`);
+      throw this.damaged(`has a bad value at ${where}: ${issue.message}`, where);
     }
     const strays = strayFields(raw, parsed.data);
     for (const stray of strays) {
@@ -103,7 +100,7 @@ export class ConfSettingsStore implements SettingsStore {
       const name = String(stray.path.at(-1));
       // Kept silently, a misspelt field would look set and do nothing (seedHostkey leaves seeding on).
       throw new CloudRigError('SettingsDamaged', `The settings file ${this.path} has a field CloudRig does not know at ${where}: did you mean ${meant}?`,
-        `Rename ${name} to ${meant} in ${this.path} (at ${where}).`);
+        { action: 'rename-settings-field', path: this.path, field: name, meant, where });
     }
     return { settings: parsed.data, strays };
   }
@@ -138,7 +135,7 @@ export class ConfSettingsStore implements SettingsStore {
     const parsed = SettingsSchema.safeParse(change(settings));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, 'Correct that value and try again.');
+      throw new CloudRigError('InvalidInput', `Refusing to save ${issue.path.join('.') || 'the settings'}: ${issue.message}.`, { action: 'correct-setting', field: issue.path.join('.') || 'the settings' });
     }
     try {
       this.conf.store = withStrayFields(parsed.data, strays) as unknown as Record<string, unknown>;

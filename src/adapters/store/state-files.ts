@@ -4,7 +4,6 @@ import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as z from 'zod';
 import { CloudRigError } from '../../core/errors.js';
-import { shellQuote } from '../../core/ssh-command.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { readJsonFile } from './json-file.js';
 
@@ -25,15 +24,15 @@ export function stateFolderError(file: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if ((code === 'ENOTDIR' || code === 'EEXIST') && !isDirectory(dir)) {
     return new CloudRigError('HomeUnusable', `${dir} is a file, not a folder, so CloudRig cannot keep its state there.`,
-      `Move that file away (mv ${shellQuote(dir)} ${shellQuote(`${dir}.moved`)}) and try again; CloudRig makes the folder anew.`);
+      { action: 'move-file-away', path: dir });
   }
   if (code === 'EROFS') {
     return new CloudRigError('HomeUnusable', `${dir} is on a read-only file system, so CloudRig cannot keep its state there.`,
-      'Pass a CloudRig home on a writable disk with --home DIR (or set CLOUDRIG_HOME), then try again.');
+      { action: 'choose-home', problem: 'unusable', suggested: null });
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new CloudRigError('HomeUnusable', `${dir} is read-only for you, so CloudRig cannot keep its state there.`,
-      `Make it writable with \`chmod u+rwx ${shellQuote(dir)}\`, then try again.`);
+      { action: 'fix-access', path: dir, problem: 'permission', folder: true });
   }
   return error;
 }

@@ -24,7 +24,7 @@ const NOT_AUTHORIZED = /\(-1743\)/;
 /** osascript's error when nobody answered the consent prompt before the Apple event timed out (2 min). */
 const TIMED_OUT = /\(-1712\)/;
 
-const AUTOMATION_FIX = 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal.';
+const AUTOMATION_FIX = { action: 'allow-automation' } as const;
 
 async function exists(path: string): Promise<boolean> {
   // lstat, not access: Windows app execution aliases (wt.exe) are reparse points access() rejects.

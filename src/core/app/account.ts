@@ -22,7 +22,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 
 /** The GPU instance types of a region with their on-demand price, for the setup form's picker. */
 export async function listInstanceTypes(core: CloudRigCore, region: string): Promise<InstanceTypeOption[]> {
-  validateRegion(region, 'Region');
+  validateRegion(region, 'region');
   const types = await core.account.gpuTypes(region);
   const hourly = await mapLimited(types, PRICE_LOOKUPS_AT_ONCE, (type) =>
     core.prices.onDemandHourly(region, type.instanceType).then((price) => price?.usd ?? null, () => null));
@@ -40,9 +40,10 @@ export function listGpuOffers(core: CloudRigCore, regions: readonly string[], gp
  */
 export async function listGpuOffersView(core: CloudRigCore, query: GpuOffersQuery): Promise<GpuOffersView> {
   if (query.gpu !== null && !GPU_MODEL_PATTERN.test(query.gpu)) {
-    throw new CloudRigError('InvalidInput', `"${query.gpu}" is not a GPU model.`, 'Pick one from the GPU list.');
+    throw new CloudRigError('InvalidInput', `"${query.gpu}" is not a GPU model.`,
+      { action: 'correct-input', field: 'gpuModel', hint: 'pick one from the GPU list, e.g. A10G.' });
   }
-  const regions = query.scope === 'all-regions' ? await core.account.enabledRegions() : [validateRegion(query.region, 'Region')];
+  const regions = query.scope === 'all-regions' ? await core.account.enabledRegions() : [validateRegion(query.region, 'region')];
   const list = await listGpuOffers(core, regions, query.gpu);
   return gpuOffersView(list, { scope: query.scope, regions, filter: { gpu: query.gpu } });
 }
@@ -55,6 +56,6 @@ export async function runAccountChecks(core: CloudRigCore, target: CheckTarget):
 
 /** Files a vCPU quota increase. */
 export function requestQuota(core: CloudRigCore, request: { readonly region: string; readonly quotaCode: string; readonly desired: number }): Promise<QuotaRequestResult> {
-  validateRegion(request.region, 'Region');
+  validateRegion(request.region, 'region');
   return core.account.requestQuota(request.region, request.quotaCode, request.desired);
 }

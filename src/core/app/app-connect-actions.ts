@@ -27,7 +27,8 @@ export class ConnectActions {
     const { state, fleet } = this.parts;
     const snapshot = workstation === undefined || workstation === state.watched ? fleet.effective() : fleet.latest(workstation);
     if (!snapshot || !canCopySsh(snapshot) || snapshot.sshCommand === null) {
-      throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.', 'Start it first.');
+      throw new CloudRigError('NotRunning', 'There is no ssh command while the workstation is not running.',
+        { action: 'start', name: snapshot?.name ?? workstation ?? state.requireName() });
     }
     await this.copyText(snapshot.sshCommand, 'the ssh command');
     state.setNotice('Copied the ssh command');
@@ -129,7 +130,7 @@ export class ConnectActions {
       await this.parts.ports.clipboard.writeText(text);
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
-      throw new CloudRigError('ClipboardFailed', `Could not put ${what} on the clipboard (${reason}).`, `Copy it by hand: ${text}`);
+      throw new CloudRigError('ClipboardFailed', `Could not put ${what} on the clipboard (${reason}).`, { action: 'copy-by-hand', text });
     }
   }
 }

@@ -105,7 +105,8 @@ export class FleetViewModel {
   select(name: string): void {
     const { state, monitor } = this.parts;
     if (!state.settings().workstations[name]) {
-      throw new CloudRigError('NoWorkstation', `There is no workstation named "${name}".`, 'Pick one from the list.');
+      throw new CloudRigError('NoWorkstation', `There is no workstation named "${name}".`,
+        { action: 'choose-workstation', names: Object.keys(state.settings().workstations), missing: null });
     }
     const core = state.core();
     core.settings.update((current) => ({ ...current, current: name, lastUsed: { ...current.lastUsed, [name]: core.clock.now() } }));

@@ -62,7 +62,7 @@ export class SessionState {
   /** The workstation shown, for the actions that need one. */
   requireName(): string {
     if (this.watched === null) {
-      throw new CloudRigError('NoWorkstation', 'No workstation is set up yet.', 'Fill in the setup form and press Create workstation.');
+      throw new CloudRigError('NoWorkstation', 'No workstation is set up yet.', { action: 'create-workstation', name: null });
     }
     return this.watched;
   }

@@ -69,7 +69,7 @@ export class AppSession {
     });
     this.connect = new AppConnect({
       core, changed, log,
-      openExternal: ports.openExternal ?? (() => Promise.reject(new CloudRigError('LinkRefused', 'CloudRig cannot open links here.', 'Open the address yourself.'))),
+      openExternal: ports.openExternal ?? ((url) => Promise.reject(new CloudRigError('LinkRefused', 'CloudRig cannot open links here.', { action: 'open-link-yourself', url }))),
       ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
       onReading: (name, reading) => this.noteStatsReading(name, reading),
       notify: (notification) => this.notifications.notify(notification, null),

@@ -85,7 +85,7 @@ export class AppSettings {
 
   async updateSettings(change: SettingsChange): Promise<SettingsView> {
     if (change.terminal != null && !TERMINALS[terminalPlatform(this.host.platform)].some((app) => app.id === change.terminal)) {
-      throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, 'Pick one from the list.');
+      throw new CloudRigError('InvalidInput', `"${change.terminal}" is not a terminal CloudRig can open here.`, { action: 'pick-terminal', installed: null });
     }
     const before = this.settings();
     const profile = change.profile === '' ? null : change.profile;

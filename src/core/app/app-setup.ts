@@ -112,14 +112,14 @@ export class AppSetup {
       shown.suggest = true;
       this.deps.notify({
         key: `setup:${shown.name}:${shown.instanceId}`, kind: 'ready', title: `${shown.name} is set up`,
-        body: 'The setup script finished. Save image (in the popover) so the next launch starts ready.', action: 'show-popover', buttons: [],
+        body: 'The setup script finished. Save an image of it so the next launch starts ready.', action: 'show-popover', buttons: [],
       });
     } else if (failure) {
       shown.state = 'failed';
       shown.error = failure;
       this.deps.notify({
         key: `setup:${shown.name}:${shown.instanceId}`, kind: 'error', title: `Setup did not finish on ${shown.name}`,
-        body: `${failure.message} The popover shows its last lines.`, action: 'show-popover', buttons: [],
+        body: `${failure.message} Its last lines are shown with the workstation.`, action: 'show-popover', buttons: [],
       });
     } else {
       this.shown = null;
@@ -200,7 +200,7 @@ export class AppSetup {
 
   private requireShown(name: string): void {
     if (this.shown?.name !== name || !this.shown.state) {
-      throw new CloudRigError('NotRunning', `No setup script of ${name} is being followed now.`, 'Its log is shown while a fresh instance runs its setup script.');
+      throw new CloudRigError('NotRunning', `No setup script of ${name} is being followed now.`, { action: 'setup-not-running', name });
     }
   }
 }

@@ -13,7 +13,7 @@ export type OpenUrl = (url: string) => Promise<void>;
 
 /** Refuses to reach a workstation that is not the ready one. */
 export function requireReady(ready: string | null, name: string): void {
-  if (ready !== name) throw new CloudRigError('NotRunning', `Workstation ${name} is not ready, so there is nothing to connect to.`, 'Start it first.');
+  if (ready !== name) throw new CloudRigError('NotRunning', `Workstation ${name} is not ready, so there is nothing to connect to.`, { action: 'start', name });
 }
 
 export interface AppTunnelsDeps {
@@ -82,7 +82,7 @@ export class AppTunnels {
   /** Opens a tunnel's URL in the browser again. */
   async openUrl(localPort: number): Promise<void> {
     const kept = this.kept.find((t) => t.view.localPort === localPort);
-    if (!kept) throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, 'Open it again from the popover.');
+    if (!kept) throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, { action: 'reopen-tunnel', name: null, localPort });
     await this.deps.openExternal(kept.view.url);
   }
 
@@ -109,7 +109,7 @@ export class AppTunnels {
     const kept = this.kept.find((t) => t.view.localPort === localPort);
     if (!kept) {
       if (!reopen) this.deps.reopen.forget(name, localPort);
-      else throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, 'Open it again from the popover.');
+      else throw new CloudRigError('InvalidInput', `No tunnel on local port ${localPort}.`, { action: 'reopen-tunnel', name, localPort });
       return;
     }
     const { label, remoteHost, remotePort } = kept.tunnel.spec;

@@ -22,11 +22,11 @@ export async function openWorkstationSession(c: CloudRigCore, name: string | und
   if (snapshot.error && !snapshot.instance) throw new CloudRigError(snapshot.error.code, snapshot.error.message, snapshot.error.fix);
   const spec = c.service.spec(snapshot.name);
   if (snapshot.instance?.state !== 'running') {
-    throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to connect to.`, `Start it with \`rig up ${spec.name}\`.`);
+    throw new CloudRigError('NotRunning', `Workstation ${spec.name} is ${snapshot.instance?.state ?? 'absent'}, so there is nothing to connect to.`, { action: 'start', name: spec.name });
   }
   const target = sshTargetOf(spec, snapshot.instance, c.keys.pathOf(resourceName(spec.name)), c.keys.knownHostsPathOf(spec.name));
   if (!target) {
-    throw new CloudRigError('NoAddress', `Workstation ${spec.name} runs but has no public address yet.`, `Wait a moment and try again, or check \`rig status ${spec.name}\`.`);
+    throw new CloudRigError('NoAddress', `Workstation ${spec.name} runs but has no public address yet.`, { action: 'wait-for-address', name: spec.name });
   }
   // Bound to this instance: a reconnect after it ended (or to another key) ends the session instead.
   return c.remote.session(target, bindToInstance(c, spec.name, snapshot.instance.instanceId));

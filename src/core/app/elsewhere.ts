@@ -74,7 +74,7 @@ export class ElsewhereWatch {
   /** "Show in AWS console" for an instance of the last scan. */
   async openInConsole(instanceId: string): Promise<void> {
     const instance = this.last?.instances.find((i) => i.instanceId === instanceId);
-    if (!instance) throw new CloudRigError('InvalidInput', `${instanceId} is not in the last scan.`, 'Open the popover again to see the current list.');
+    if (!instance) throw new CloudRigError('InvalidInput', `${instanceId} is not in the last scan.`, { action: 'refresh-scan' });
     await this.host.openExternal?.(instance.consoleUrl);
   }
 

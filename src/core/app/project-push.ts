@@ -45,8 +45,8 @@ export function pushResultLine(summary: SyncSummary): string {
   const n = summary.copied.length;
   const newer = summary.kept.filter((kept) => kept.reason === 'newer').length;
   const other = summary.kept.length - newer;
-  // The app has no --force: a newer file on the box is the user's to resolve there (or with `rig push --force`).
-  const kept = `${newer ? `; ${newer} newer on the workstation kept` : ''}${other ? `; ${other} left alone (see \`rig push\`)` : ''}`;
+  // The app does not replace: a newer file on the box is the user's to resolve there (or with the CLI's push, which can).
+  const kept = `${newer ? `; ${newer} newer on the workstation kept` : ''}${other ? `; ${other} left alone (not replaced)` : ''}`;
   if (n === 0) return `Up to date${summary.skipped ? ` (${summary.skipped} file${summary.skipped === 1 ? '' : 's'} unchanged)` : ''}${kept}`;
   return `Pushed ${n} file${n === 1 ? '' : 's'} (${byteSize(summary.bytes)})${summary.skipped ? `, ${summary.skipped} unchanged` : ''}${kept}`;
 }
@@ -93,7 +93,7 @@ export class ProjectPush {
 
   /** "Change…": the folder dialog; a new folder goes to ~/<its name> unless it is the same folder. Null when cancelled. */
   async choose(name: string, picker: FolderPicker | undefined): Promise<ProjectFolder | null> {
-    if (!picker) throw new CloudRigError('InvalidInput', 'There is no folder dialog here.', `Push the folder with \`rig push ${name} FOLDER\` instead.`);
+    if (!picker) throw new CloudRigError('InvalidInput', 'There is no folder dialog here.', { action: 'push-by-path', name });
     const current = this.folder(name);
     const local = await picker.pickFolder({ title: `Folder to push to ${name}`, defaultPath: current?.local ?? null });
     if (local === null) return null;
@@ -104,7 +104,7 @@ export class ProjectPush {
   /** "Push on start" on or off, or another folder on the workstation. */
   update(name: string, change: { readonly pushOnStart?: boolean; readonly remote?: string }): ProjectFolder {
     const current = this.folder(name);
-    if (!current) throw new CloudRigError('InvalidInput', `No push folder is chosen for ${name} yet.`, 'Press Change… under "Push folder" to choose one.');
+    if (!current) throw new CloudRigError('InvalidInput', `No push folder is chosen for ${name} yet.`, { action: 'pick-push-folder', name });
     return this.save(name, {
       ...current,
       ...(change.pushOnStart !== undefined ? { pushOnStart: change.pushOnStart } : {}),
@@ -132,7 +132,7 @@ export class ProjectPush {
   /** "Push now" (and the push on start): copies what differs; the outcome shows in the view. */
   async push(name: string): Promise<SyncSummary> {
     const folder = this.folder(name);
-    if (!folder) throw new CloudRigError('InvalidInput', `No push folder is chosen for ${name} yet.`, 'Press Change… under "Push folder" to choose one.');
+    if (!folder) throw new CloudRigError('InvalidInput', `No push folder is chosen for ${name} yet.`, { action: 'pick-push-folder', name });
     if (this.running) throw new CloudRigError('Busy', `A push to ${this.running.name} is under way.`, { action: 'retry', reason: 'busy' });
     const generation = ++this.generation;
     const running = { name, generation, progress: null as PushProgressView | null };

@@ -58,7 +58,7 @@ export async function planResize(core: CloudRigCore, name: string | undefined, i
   const [target, fromFacts] = await Promise.all([gateway.describeInstanceType(to), gateway.describeInstanceType(from)]);
   if (target === null) {
     throw new CloudRigError('InvalidInput', `${spec.region} does not offer the instance type "${to}".`,
-      { action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type ${spec.region} offers (\`rig gpus\` lists its GPU types).` });
+      { action: 'steps', steps: [{ action: 'correct-input', field: 'instanceTypeArgument', hint: `pick a type ${spec.region} offers.` }, { action: 'list-gpu-types', architecture: null }] });
   }
   const unchanged = from === to && spec.instanceType === to;
   const imageId = instance ? instance.imageId : (await gateway.resolveImage(spec.image, spec.name, spec.preferSavedImage)).imageId;

@@ -38,7 +38,7 @@ export function sessionEndedBy(workstation: string, instanceId: string, now: Ins
     ? `was terminated`
     : `was replaced by ${now.instanceId}`;
   return new CloudRigError('SessionEnded', `Workstation ${workstation}'s instance ${instanceId} ${what}`,
-    `Run \`rig status ${workstation}\` to see the workstation now; a new command connects to its current instance and checks that instance's host key.`);
+    { action: 'reconnect', name: workstation });
 }
 
 /**

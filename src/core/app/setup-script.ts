@@ -4,7 +4,7 @@
 // instance launched from an image saved after it ran (the image carries the marker). `rig up`
 // follows the log over ssh until the script's exit status appears, shows the last lines of a
 // failure, and after a success suggests saving an image, so the next launch starts ready.
-import type { ErrorInfo } from '../../shared/errors.js';
+import type { ErrorInfo, FixStep } from '../../shared/errors.js';
 import { shellQuote } from '../ssh-command.js';
 import type { Clock } from '../ports.js';
 import type { RemoteShell } from './stats.js';
@@ -161,21 +161,21 @@ export async function followSetup(options: FollowSetupOptions): Promise<SetupOut
 }
 
 /** What to tell the user about an outcome: a headline and what to do next (a failure's fix: setupFailure). */
-export function setupOutcomeWords(workstation: string, outcome: SetupOutcome): { readonly ok: boolean; readonly message: string; readonly next: string } {
+export function setupOutcomeWords(workstation: string, outcome: SetupOutcome): { readonly ok: boolean; readonly message: string; readonly next: FixStep | null } {
   switch (outcome.kind) {
     case 'succeeded':
       return { ok: true, message: 'The setup script finished.',
-        next: `Save this set-up disk so the next launch starts ready: \`rig down ${workstation} --save-image\` (in the app: Save image).` };
+        next: { action: 'save-setup-image', name: workstation } };
     case 'already-ran':
-      return { ok: true, message: 'The setup script already ran on the saved image this instance was launched from; it is not run again.', next: '' };
+      return { ok: true, message: 'The setup script already ran on the saved image this instance was launched from; it is not run again.', next: null };
     case 'failed':
-      return { ok: false, message: `The setup script failed (exit ${outcome.exitCode}). Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: '' };
+      return { ok: false, message: `The setup script failed (exit ${outcome.exitCode}). Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: null };
     case 'interrupted':
-      return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: '' };
+      return { ok: false, message: `The setup script was cut off: the instance stopped while it ran. Its last lines:\n${outcome.lastLines.map((line) => `  ${line}`).join('\n')}`, next: null };
     case 'nothing':
-      return { ok: true, message: '', next: '' };
+      return { ok: true, message: '', next: null };
     case 'not-started':
-      return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).', next: '' };
+      return { ok: false, message: 'The setup script has not started on the instance (cloud-init did not run it).', next: null };
   }
 }
 

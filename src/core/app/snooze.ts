@@ -33,7 +33,7 @@ export async function snoozeWorkstation(
   const name = core.service.spec(options.name).name;
   const refused = (why: string): CloudRigError => new CloudRigError('SnoozeFailed',
     `${name} did not take the snooze: ${why}. Its idle auto-stop and the reminders go on as before.`,
-    'Check that the workstation is running and answers ssh, then snooze again.');
+    { action: 'retry', reason: 'snooze' });
   const target = await core.service.sshTarget(name).catch((error: unknown) => {
     throw refused(toErrorInfo(error).message.replace(/\.$/, ''));
   });

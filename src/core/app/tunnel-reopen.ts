@@ -24,7 +24,7 @@ export function reopenProblem(tunnel: RememberedTunnel, error: unknown): ReopenP
   const label = tunnelLabel(tunnel);
   const info = error instanceof CloudRigError && error.code === 'PortInUse'
     ? new CloudRigError('PortInUse', `Could not re-open the ${label} tunnel: port ${tunnel.localPort} is in use on this computer.`,
-      `Close what uses port ${tunnel.localPort} here and open the tunnel again from the popover, or press Forget to stop re-opening it.`).toInfo()
+      { action: 'use-another-port', localPort: tunnel.localPort, remotePort: null, reopening: true }).toInfo()
     : { ...toErrorInfo(error), message: `Could not re-open the ${label} tunnel: ${toErrorInfo(error).message}` };
   return { label, localPort: tunnel.localPort, error: info };
 }

@@ -37,7 +37,8 @@ export const TUNNEL_PRESETS: Readonly<Record<string, number>> = { jupyter: 8888,
 /** Jupyter's usual port, suggested when none is running. */
 const JUPYTER_PORT = 8888;
 
-const USAGE = 'Pass PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE (ports 1-65535), or a preset: jupyter, tensorboard.';
+/** How a forward is written, as the fix for a bad one. */
+const USAGE = { action: 'correct-input', field: 'forwards', hint: 'give PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE (ports 1-65535), or a preset: jupyter, tensorboard; e.g. 8888.' } as const;
 
 function port(text: string, word: string): number {
   const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
@@ -68,12 +69,12 @@ export function parseTunnelSpec(word: string): TunnelSpec {
 
 /** Parses every argument and refuses two forwards on one local port. */
 export function parseTunnelSpecs(words: readonly string[]): TunnelSpec[] {
-  if (words.length === 0) throw new CloudRigError('InvalidInput', 'No port to forward.', `${USAGE} Example: rig tunnel 8888.`);
+  if (words.length === 0) throw new CloudRigError('InvalidInput', 'No port to forward.', USAGE);
   const specs = words.map(parseTunnelSpec);
   const seen = new Set<number>();
   for (const spec of specs) {
     if (seen.has(spec.localPort)) {
-      throw new CloudRigError('InvalidInput', `Local port ${spec.localPort} is given twice.`, 'Give each forward its own local port, e.g. 8889:8888.');
+      throw new CloudRigError('InvalidInput', `Local port ${spec.localPort} is given twice.`, { action: 'correct-input', field: 'forwards', hint: 'give each forward its own local port, e.g. 8889:8888.' });
     }
     seen.add(spec.localPort);
   }

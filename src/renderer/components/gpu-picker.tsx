@@ -29,7 +29,7 @@ function useGpuOffers(query: GpuOffersQuery | null): Loaded | null {
     };
     void window.cloudrig.listGpuOffers(query).then(
       (result) => keep(result.ok ? { view: result.value } : { error: result.error }),
-      (thrown: unknown) => keep({ error: { code: 'Unexpected', message: String(thrown), fix: { action: 'advice', text: 'Try again.' } } }),
+      (thrown: unknown) => keep({ error: { code: 'Unexpected', message: String(thrown), fix: { action: 'report-bug' } } }),
     );
     return () => {
       live = false;
