@@ -175,7 +175,7 @@ function appStep(step: FixStep): string {
       return step.remotePort === null ? 'Pick another local port.' : `Forward from another local port, e.g. ${step.localPort + 1}.`;
     case 'copy-ssh-command': return 'Copy the ssh command and run it in your terminal instead.';
     case 'use-aws-profile':
-      return 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pick that profile here.';
+      return 'Use an AWS profile instead: set one up with the AWS CLI (aws configure, or aws sso login) and pick that profile here.';
     case 'quota-request-open':
       return `Wait for AWS to answer it (usually within a day; you get an email); until then ${step.market === null ? 'the launch' : `a ${step.market} launch`} would fail.`;
     case 'manage-in-aws': return 'Manage it in the EC2 console or with the AWS CLI.';
@@ -222,7 +222,7 @@ function appStep(step: FixStep): string {
     case 'reinstall': return 'Reinstall CloudRig from its installer.';
     case 'list-gpu-types': return 'The GPU list (Change type…) shows the types you can pick.';
     case 'save-setup-image': return 'Save this set-up disk so the next launch starts ready: Save image.';
-    case 'stop-later': return `Stop it from the menu first, or later with \`rig stop ${step.name}\`.`;
+    case 'stop-later': return `Stop ${step.name} from the menu first, or later from the menu or the command line.`;
     default: return unworded(step);
   }
 }

@@ -21,7 +21,7 @@ describe('key storage', () => {
   it('refuses Linux basic_text, where safeStorage would only obfuscate', () => {
     const verdict = keyStorageVerdict('linux', true, 'basic_text');
     expect(verdict.available).toBe(false);
-    expect(!verdict.available && verdict.reason).toMatch(/plain text\. Use an AWS profile instead: run `aws configure --profile NAME`/);
+    expect(!verdict.available && verdict.reason).toBe('No keyring (GNOME Keyring or KWallet) is running, so keys could only be stored in plain text.');
   });
 
   it('accepts a real keyring on Linux, and the OS stores on macOS and Windows', () => {
@@ -41,7 +41,9 @@ describe('key storage', () => {
   });
 
   it('refuses to store keys when the box cannot protect them, with the way out', () => {
-    expect(() => sealAccessKeys(new FakeSecretBox(false), KEYS)).toThrow(expect.objectContaining({ code: 'KeyStorageUnavailable', fix: { action: 'advice', text: 'No keyring.' } }));
+    expect(() => sealAccessKeys(new FakeSecretBox(false), KEYS)).toThrow(expect.objectContaining({
+      code: 'KeyStorageUnavailable', message: 'CloudRig will not store access keys on this system: No keyring.', fix: { action: 'use-aws-profile' },
+    }));
   });
 
   it('treats keys it cannot decrypt (another machine or user) as not stored', () => {

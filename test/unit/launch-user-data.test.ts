@@ -7,6 +7,8 @@ import { parseSetupStatus, setupOutcomeWords } from '../../src/core/app/setup-sc
 import { compressedUserData, HOST_KEY_SLACK_BYTES, launchUserData, multipartUserData, refuseSetupScriptThatCannotFit, USER_DATA_MAX_BYTES } from '../../src/adapters/user-data.js';
 import { ed25519FromSeed } from '../../src/adapters/ssh/derived-host-keys.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
+import { cliFix } from '../../src/cli/fix-wording.js';
+import { appFix } from '../../src/shared/app-fix-wording.js';
 
 const KEY = {
   publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJTjHWw//y0zSevQvIel4fBqmk4lzRQsDm4AXnbKSls',
@@ -93,7 +95,10 @@ describe('setup status', () => {
   });
 
   it('words a success with the Save image suggestion and a failure with its last lines', () => {
-    expect(setupOutcomeWords('gpu', { kind: 'succeeded' }).next).toContain('rig down gpu --save-image');
+    const succeeded = setupOutcomeWords('gpu', { kind: 'succeeded' });
+    expect(succeeded.next).toEqual({ action: 'save-setup-image', name: 'gpu' });
+    expect(cliFix(succeeded.next!)).toContain('rig down gpu --save-image');
+    expect(appFix(succeeded.next!)).toContain('Save image');
     const failed = setupOutcomeWords('gpu', { kind: 'failed', exitCode: 1, lastLines: ['boom'] });
     expect(failed).toMatchObject({ ok: false });
     expect(failed.message).toBe('The setup script failed (exit 1). Its last lines:\n  boom');

@@ -117,7 +117,7 @@ describe('notificationPolicy', () => {
     const error: ErrorInfo = { code: 'SshFailed', message: 'ssh to workstation gpu failed: \u001b]0;pwned\u0007\u001b[2J\u009b31mboom.', fix: { action: 'copy-by-hand', text: 'Check \u001b[31mit.' } };
     const notification = notificationPolicy(snapshotIn('ready'), snapshotIn('ready', { error }), NOW, settings);
     expect(notification?.title).toBe('gpu: ssh to workstation gpu failed: \\e]0;pwned\\x07\\e[2J\\x9b31mboom.');
-    expect(notification?.body).toBe('Check \\e[31mit.');
+    expect(notification?.body).toBe('Copy it by hand: Check \\e[31mit.');
   });
 
   it('stays quiet about a Stop aborting a Start (the user changed their mind)', () => {

@@ -90,7 +90,7 @@ describe('workstationView', () => {
       hint: 'Billed while stopped (bundled prices). Terminating removes the disk; delete saved images you no longer need.',
     });
     expect(workstationView(snapshotIn('absent'), settingsWithGpu(), NOW, { ...METERED, stillCosting: KEPT }).stillCosting).toMatchObject({
-      total: '$13.00/month', hint: 'Billed with no instance running (bundled prices). Delete saved images you no longer need (rig images rm).',
+      total: '$13.00/month', hint: 'Billed with no instance running (bundled prices). Delete saved images you no longer need.',
     });
     expect(workstationView(snapshotIn('ready'), settingsWithGpu(), NOW, { ...METERED, stillCosting: KEPT }).stillCosting).toBeNull();
     expect(workstationView(snapshotIn('stopped'), settingsWithGpu(), NOW, { ...METERED, stillCosting: { items: [], monthlyUsd: 0, source: 'live' } }).stillCosting).toBeNull();

@@ -43,7 +43,7 @@ describe('whether the disk has the driver the new GPU needs', () => {
 
   it('refuses when neither the image nor its source names an NVIDIA image, unless vouched for', () => {
     expect(() => checkDriver(subject(), false)).toThrow(expect.objectContaining({ code: 'CannotResize', fix: { action: 'confirm-driver', name: 'gpu', instanceType: 'g5.xlarge' } }));
-    expect(checkDriver(subject(), true)).toBe('NVIDIA driver: not checked (--skip-driver-check).');
+    expect(checkDriver(subject(), true)).toBe('NVIDIA driver: not checked (you said the image has it).');
   });
 
   it('does not check other makers\' GPUs, and says so; a type without a GPU needs no driver', () => {

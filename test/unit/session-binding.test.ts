@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cliFix } from '../../src/cli/fix-wording.js';
 import { launchTokensOf } from '../../src/core/host-keys.js';
 import { sessionEndedBy } from '../../src/core/app/session-binding.js';
 import type { InstanceFacts } from '../../src/shared/workstation.js';
@@ -19,7 +20,8 @@ describe('a session bound to its instance', () => {
       const ended = sessionEndedBy('gpu', 'i-1', now);
       expect(ended?.code).toBe('SessionEnded');
       expect(ended?.message).toBe("Workstation gpu's instance i-1 was terminated");
-      expect(ended?.fix).toMatchObject({ action: 'advice', text: expect.stringContaining('`rig status gpu`') });
+      expect(ended?.fix).toEqual({ action: 'reconnect', name: 'gpu' });
+      expect(cliFix(ended!.fix)).toContain('`rig status gpu`');
     }
   });
 

@@ -44,7 +44,8 @@ describe('quitPrompt', () => {
   it('asks before quitting while billed, saying the instance is left running and how to stop it', () => {
     expect(quitPrompt(snapshotIn('ready'), 0.526)).toEqual({
       message: 'gpu is still running',
-      detail: 'Quitting CloudRig leaves the instance as it is: it keeps costing $0.53/h. Stop it from the menu first, or later with `rig stop gpu`.',
+      detail: 'Quitting CloudRig leaves the instance as it is: it keeps costing $0.53/h.',
+      fix: { action: 'stop-later', name: 'gpu' },
       quitLabel: 'Quit and leave it running',
       cancelLabel: 'Cancel',
     });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { SettingsView } from '../../shared/views.js';
+import { appFix } from '../../shared/app-fix-wording.js';
 import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
 
@@ -62,7 +63,7 @@ export function AccountSection(props: { settings: SettingsView; onSettings: (set
           </form>
         </details>
       ) : (
-        <p className="hint">{settings.keyStorage.reason}</p>
+        <p className="hint">{settings.keyStorage.reason} {appFix({ action: 'use-aws-profile' })}</p>
       )}
       <button type="button" className="link" onClick={() => void request.run(() => api.openLink({ target: 'aws-credentials-help', region: 'us-east-1' }))}>
         How to set up an AWS profile
