@@ -72,7 +72,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
       if (!report.ok) {
         const failed = report.checks.filter((check) => check.status === 'fail').map((check) => check.title);
         throw new CloudRigError('ChecksFailed', `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}.`,
-          { action: 'fix-checks', quotaOffered: offer !== null && offer !== undefined, requestQuota: false });
+          { action: 'fix-checks', then: offer ? 'request-quota' : 'check-again' });
       }
     });
 };
@@ -83,7 +83,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
  */
 function quotaNeedsNoRequest(check: Check | null, out: (line: string) => void): void {
   const quota = check?.quota;
-  if (!check || !quota) throw new CloudRigError('QuotaUnknown', 'The quota was not checked (see the lines above).', { action: 'fix-checks', quotaOffered: false, requestQuota: true });
+  if (!check || !quota) throw new CloudRigError('QuotaUnknown', 'The quota was not checked (see the lines above).', { action: 'fix-checks', then: 'request-quota-again' });
   if (quota.value === null) {
     throw new CloudRigError('QuotaUnknown',
       `Cannot tell whether "${quota.quotaName}" in ${quota.region} needs a request, so nothing was filed: ${check.detail.replace(/^Unknown: /, '')}`,

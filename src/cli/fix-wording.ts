@@ -40,7 +40,7 @@ const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: 
   'aws-unavailable': 'This is usually brief: wait a minute and run the command again (https://health.aws.amazon.com shows outages).',
   network: 'Check your network connection, VPN or proxy (and AWS_ENDPOINT_URL if you set one), then run the command again.',
   'aws-said': 'Check the message above; run the command again once it is fixed.',
-  snooze: 'Check that you can log in with `rig ssh`, then try again.',
+  snooze: 'Check that the workstation is running and answers ssh, then snooze again.',
   'copy-interrupted': 'Run the same command again to finish it.',
   capacity: 'Try again in a few minutes.',
 };
@@ -199,10 +199,9 @@ function cliStep(step: FixStep): string {
     case 'reconnect':
       return `Run \`rig status${step.name ? ` ${step.name}` : ''}\` to see the workstation now; a new command connects to its current instance and checks that instance's host key.`;
     case 'use-another-port':
-      if (step.reopening) return `Close what uses port ${step.localPort} here and open the tunnel again (\`rig tunnel ${step.localPort}\`).`;
+      if (step.reopening) return `Close what uses port ${step.localPort} here and open the tunnel again.`;
       return step.remotePort === null ? 'Pick another local port.' : `Forward from another local port, e.g. \`${step.localPort + 1}:${step.remotePort}\`.`;
-    case 'copy-ssh-command':
-      return `Print the ssh command with \`rig ssh-command${step.name ? ` ${step.name}` : ''}\` and run it in your terminal instead.`;
+    case 'copy-ssh-command': return 'Copy the ssh command and run it in your terminal instead.';
     case 'use-aws-profile': return 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pass --profile NAME.';
     case 'quota-request-open': return step.market === null
       ? 'Wait for AWS to answer it (usually within a day; you get an email); until then the launch would fail.'
@@ -249,9 +248,11 @@ function cliStep(step: FixStep): string {
     case 'check-editor': return step.uri === null
       ? `Check that \`${step.editor} --version\` works in a terminal.`
       : `Run \`${step.editor} --folder-uri ${step.uri}\` to see its message.`;
-    case 'fix-checks':
-      if (step.requestQuota) return 'Fix them as shown above, then run rig doctor --request-quota again.';
-      return step.quotaOffered ? 'Run `rig doctor --request-quota` for the quota; fix the others as shown above.' : 'Fix them as shown above, then run rig doctor again.';
+    case 'fix-checks': return {
+      'check-again': 'Fix them as shown above, then run rig doctor again.',
+      'request-quota': 'Run `rig doctor --request-quota` for the quota; fix the others as shown above.',
+      'request-quota-again': 'Fix them as shown above, then run rig doctor --request-quota again.',
+    }[step.then];
     case 'copy-usage': return step.direction === 'push'
       ? 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.'
       : 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.';

@@ -152,7 +152,7 @@ function refuseOnWindows(argv: readonly string[], label: string, also: RegExp | 
   const bad = argv.find((arg) => hasControlCharacters(arg) || (also !== null && also.test(arg)));
   if (bad !== undefined) {
     throw new CloudRigError('TerminalFailed', `${label} cannot be given the argument ${JSON.stringify(bad)}.`,
-      { action: 'steps', steps: [{ action: 'copy-ssh-command', name: null }, { action: 'move-home' }] });
+      { action: 'steps', steps: [{ action: 'copy-ssh-command' }, { action: 'move-home' }] });
   }
 }
 

@@ -170,7 +170,7 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   /** A local port is taken (`reopening`: by a kept tunnel opening again), or cannot be listened on: use another one. */
   z.object({ action: z.literal('use-another-port'), localPort: z.number().int(), remotePort: z.number().int().nullable(), reopening: z.boolean() }),
   /** A terminal cannot be opened with this command: copy the ssh command and run it in a terminal instead. */
-  z.object({ action: z.literal('copy-ssh-command'), name: name.nullable() }),
+  z.object({ action: z.literal('copy-ssh-command') }),
   /** Typed access keys cannot be stored encrypted here: use an AWS profile instead. */
   z.object({ action: z.literal('use-aws-profile') }),
   /** A quota increase is already requested: wait for AWS's answer (`market`: the one a launch would fail in, null for the one launches use). */
@@ -217,8 +217,8 @@ export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('install-editor') }),
   /** The editor could not run, or failed to open `uri`: see its own message. */
   z.object({ action: z.literal('check-editor'), editor: text, uri: text.nullable() }),
-  /** Account checks failed: fix them as shown, then check again (`requestQuota`: the quota request is what is left to run). */
-  z.object({ action: z.literal('fix-checks'), quotaOffered: z.boolean(), requestQuota: z.boolean() }),
+  /** Account checks failed: fix them as shown, then check again (`request-quota`: a quota request is offered; `request-quota-again`: it is what is left to run). */
+  z.object({ action: z.literal('fix-checks'), then: z.enum(['check-again', 'request-quota', 'request-quota-again']) }),
   /** Wrong arguments to a copy: how it is called. */
   z.object({ action: z.literal('copy-usage'), direction: z.enum(['push', 'pull']) }),
   /** A pull would merge a whole folder into the current one: name a new folder for it (`remote`: what was asked for). */

@@ -164,7 +164,7 @@ describe('Change type… for an image whose name shows no NVIDIA driver', () => 
     expect(modifies()).toBe(0);
 
     const vouched = ok(await ask('resize:plan', { instanceType: 'g5.xlarge', skipDriverCheck: true }));
-    expect(vouched.checked).toContain('NVIDIA driver: not checked (--skip-driver-check).');
+    expect(vouched.checked).toContain('NVIDIA driver: not checked (you said the image has it).');
     ok(await ask('resize:apply', { instanceType: 'g5.xlarge', stopFirst: false, skipDriverCheck: true, startAfter: false }));
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge' });
   });

@@ -55,10 +55,10 @@ describe('every fix that names a rig command is followed by a test', () => {
   }
 
   it('the scan finds the places that give codes their fixes, structured and as text', () => {
-    // Ones a broken scan would lose: a fix object, a fix held in a const, a `case` label, a string fix.
+    // Ones a broken scan would lose: a fix object, a fix held in a const, a `case` label, a fix in a face.
     expect(sites.find((s) => s.code === 'VcpuLimitExceeded' && s.where.startsWith('src/adapters/aws/error-map.ts'))?.actions).toEqual(['request-quota']);
     expect(sites.find((s) => s.code === 'InsufficientInstanceCapacity' && s.fix.includes('resize-for-capacity'))).toBeDefined();
-    expect(sites.find((s) => s.code === 'NotRunning' && s.texts.some((t) => t.includes('`rig up gpu`')))).toBeDefined();
+    expect(sites.find((s) => s.code === 'NotRunning' && s.where.startsWith('src/core/app/connect.ts'))?.actions).toEqual(['start']);
     expect(new Set(sites.map((s) => s.code)).size).toBeGreaterThan(ERROR_CODES.length / 2);
   });
 

@@ -205,7 +205,7 @@ describe('kill -9 during rig down --save-image, then the same command again', ()
     // The instance is gone or going: the rerun makes no second image and says there is nothing left to end.
     await converged('down --save-image: TerminateInstances applied', again, {
       instances: 0, images: 1,
-      rerunOk: (r) => (r.code === 0 && /terminated/.test(r.stdout)) || (r.code === 1 && /has no instance in us-east-1\. Fix: There is nothing to terminate\./.test(r.stderr)),
+      rerunOk: (r) => (r.code === 0 && /terminated/.test(r.stdout)) || (r.code === 1 && /has no instance in us-east-1\. Fix: Nothing is running, so nothing is billed by the hour\./.test(r.stderr)),
     });
     expect(world.cloud.proxy.counts().CreateImage).toBe(1);
   }, 120_000);

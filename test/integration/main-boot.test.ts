@@ -250,7 +250,7 @@ describe('main process boot on Windows, through a real launch (electron replaced
       error: {
         code: 'ClipboardFailed',
         message: 'Could not put the ssh command on the clipboard (Write permission denied).',
-        fix: { action: 'advice', text: expect.stringMatching(new RegExp(`^Copy it by hand: ssh -i \\S+cloudrig-gpu\\.pem .* -p ${sshd.port} ${sshd.user}@127\\.0\\.0\\.1$`)) },
+        fix: { action: 'copy-by-hand', text: expect.stringMatching(new RegExp(`^ssh -i \\S+cloudrig-gpu\\.pem .* -p ${sshd.port} ${sshd.user}@127\\.0\\.0\\.1$`)) },
       },
     });
   });

@@ -132,7 +132,7 @@ describe('rig tunnel and rig jupyter', () => {
   });
 
   it('a port that is not a port is refused in one line with the forms it takes', async () => {
-    expectOneLineError(await world.rig(['tunnel', 'gpu', '8888:-oProxyCommand=x:22']), /is not a port to forward\. Fix: Pass PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE/);
+    expectOneLineError(await world.rig(['tunnel', 'gpu', '8888:-oProxyCommand=x:22']), /is not a port to forward\. Fix: PORT…: give PORT, LOCAL:REMOTE or LOCAL:HOST:REMOTE/);
     expectOneLineError(await world.rig(['tunnel', '70000']), /"70000" is not a port to forward/);
   });
 
@@ -257,7 +257,7 @@ describe('rig push and rig pull', () => {
   });
 
   it('a missing local path is refused in one line', async () => {
-    expectOneLineError(await world.rig(['push', join(scratch, 'nope')]), /is not a file or folder\. Fix: Pass an existing file or folder/);
+    expectOneLineError(await world.rig(['push', join(scratch, 'nope')]), /is not a file or folder\. Fix: PATH: pass an existing file or folder/);
   });
 
   it('push of one file keeps its time, so the next push skips it', async () => {

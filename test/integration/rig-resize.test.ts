@@ -165,7 +165,7 @@ describe('rig resize: a new type for the same disk', () => {
     await launched('stopped');
     const resize = await world.rig(['resize', 'gpu', 'g4dn.24xlarge']);
     expect(resize.code).toBe(1);
-    expect(errorLine(resize.stderr)).toBe('error: us-east-1 does not offer the instance type "g4dn.24xlarge". Fix: TYPE: pick a type us-east-1 offers (`rig gpus` lists its GPU types).');
+    expect(errorLine(resize.stderr)).toBe('error: us-east-1 does not offer the instance type "g4dn.24xlarge". Fix: TYPE: pick a type us-east-1 offers. `rig gpus` lists its GPU types.');
     const nonsense = await world.rig(['resize', 'gpu', 'banana']);
     expect(nonsense.code).toBe(1);
     expect(errorLine(nonsense.stderr)).toMatch(/^error: Unknown instance type "banana"\. Fix: TYPE: use an EC2 instance type such as /);
@@ -177,7 +177,7 @@ describe('rig resize: a new type for the same disk', () => {
     const resize = await world.rig(['resize', 'gpu', 'g5g.xlarge']);
     expect(resize.code).toBe(1);
     expect(errorLine(resize.stderr)).toBe('error: g5g.xlarge runs arm64 only, and gpu\'s disk cannot boot on it: its image ami-dca37ea5 is x86_64. '
-      + 'Fix: TYPE: pick a type that runs x86_64 (`rig gpus` lists x86_64 GPU types).');
+      + 'Fix: TYPE: pick a type that runs x86_64. `rig gpus` lists x86_64 GPU types.');
     expect(world.cloud.proxy.counts().ModifyInstanceAttribute ?? 0).toBe(0);
     expect(await instance()).toMatchObject({ InstanceType: 'g4dn.xlarge' });
   });
@@ -224,7 +224,7 @@ describe('rig resize: a new type for the same disk', () => {
 
     const vouched = await world.rig(['resize', 'gpu', 'g5.xlarge', '--skip-driver-check']);
     expect(vouched.code, vouched.stderr).toBe(0);
-    expect(vouched.stdout).toContain('NVIDIA driver: not checked (--skip-driver-check).');
+    expect(vouched.stdout).toContain('NVIDIA driver: not checked (you said the image has it).');
     expect(await instance()).toMatchObject({ InstanceId: instanceId, InstanceType: 'g5.xlarge' });
   });
 });
