@@ -152,7 +152,7 @@ describe('a fix followed as printed gets the command further (using the box)', (
     expect(await readFile(userConfig, 'utf8')).toMatch(/^Include "[^\n]*"\n\nHost work\n|^Include "[^\n]*"\nHost work\n/);
   });
 
-  it(followed('TunnelRefused', 'a tunnel to a port nothing listens on: the printed rig ssh -- ss -ltn lists what does, and once the server listens the same tunnel carries a request'), async () => {
+  it(followed('TunnelRefused', 'a tunnel to a port nothing listens on: the printed rig ssh gpu -- ss -ltn lists what does, and once the server listens the same tunnel carries a request'), async () => {
     const local = await freePort();
     const remote = await freePort(BOX_ADDRESS);
     const tunnel = world.spawnRig(['tunnel', `${local}:${BOX_ADDRESS}:${remote}`]);
@@ -165,7 +165,7 @@ describe('a fix followed as printed gets the command further (using the box)', (
       const warning = tunnel.output().split('\n').find((line) => line.includes('Fix: '))!;
       expect(warning).toMatch(new RegExp(`^warning: .* could not reach ${BOX_ADDRESS}:${remote}`));
       const fix = fixCommand(warning);
-      expect(fix).toEqual(['ssh', '--', 'ss', '-ltn']);
+      expect(fix).toEqual(['ssh', 'gpu', '--', 'ss', '-ltn']);
       expect(ok(await world.rig(fix)).stdout).not.toContain(`${BOX_ADDRESS}:${remote} `);
 
       server = await boxServer(remote);
