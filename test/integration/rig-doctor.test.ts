@@ -50,7 +50,7 @@ describe('rig doctor', () => {
     world.cloud.proxy.setQuota(G_ON_DEMAND, 0);
     const doctor = await world.rig(['doctor']);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/✗ On-demand vCPU quota for g4dn\.xlarge \(the market it launches in\): .* allows 0 vCPUs; a g4dn\.xlarge needs 4\. Fix: Request 4 vCPUs/);
+    expect(doctor.stdout).toMatch(/✗ On-demand vCPU quota for g4dn\.xlarge \(the market it launches in\): .* allows 0 vCPUs; a g4dn\.xlarge needs 4\. Fix: Request at least 4 vCPUs .*`rig doctor --request-quota`/);
     expect(doctor.stderr).toMatch(/^error: 1 check failed: On-demand vCPU quota for g4dn\.xlarge \(the market it launches in\)\. Fix: Run `rig doctor --request-quota`/m);
     expect(world.cloud.proxy.quotaRequests()).toEqual([]);
 
