@@ -1,4 +1,5 @@
-import { fixSteps, byHand, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+import { byHand, isSameWorded, sameWording } from '../shared/same-fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';
 import { shellQuote } from '../core/ssh-command.js';
 
@@ -54,6 +55,7 @@ const profileFlag = (profile: string | null): string => (profile ? ` --profile $
 
 /** One step as `rig` says it: the command to run. */
 function cliStep(step: FixStep): string {
+  if (isSameWorded(step)) return sameWording(step);
   switch (step.action) {
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.';
@@ -188,8 +190,6 @@ function cliStep(step: FixStep): string {
     case 'resize-for-capacity': return step.instanceType === null
       ? `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} TYPE\` (\`rig gpus\` lists them), then \`rig up ${step.name}\`.`
       : `Try again in a few minutes, or change its type keeping the disk: \`rig resize ${step.name} ${step.instanceType}\`${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}, then \`rig up ${step.name}\`.`;
-    case 'copy-by-hand': return `Copy it by hand: ${step.text}`;
-    case 'open-link-yourself': return step.url === null ? 'Open it in your browser yourself.' : `Open ${step.url} in your browser yourself.`;
     case 'setup-not-running': return `Its log is shown while a fresh instance runs its setup script (\`rig up ${step.name}\` follows it).`;
     case 'reopen-tunnel': return `Open it again with \`rig tunnel${step.name ? ` ${step.name}` : ''} ${step.localPort}\`.`;
     case 'wait-for-address': return `Wait a moment and try again, or check \`rig status ${step.name}\`.`;
@@ -203,10 +203,6 @@ function cliStep(step: FixStep): string {
       return step.remotePort === null ? 'Pick another local port.' : `Forward from another local port, e.g. \`${step.localPort + 1}:${step.remotePort}\`.`;
     case 'copy-ssh-command': return 'Copy the ssh command and run it in your terminal instead.';
     case 'use-aws-profile': return 'Use an AWS profile instead: run `aws configure --profile NAME` (or `aws sso login`) and pass --profile NAME.';
-    case 'quota-request-open': return step.market === null
-      ? 'Wait for AWS to answer it (usually within a day; you get an email); until then the launch would fail.'
-      : `Wait for AWS to answer it (usually within a day; you get an email); until then a ${step.market} launch would fail.`;
-    case 'manage-in-aws': return 'Manage it in the EC2 console or with the AWS CLI.';
     case 'fix-endpoint': return 'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself.';
     case 'make-key-private': return `Make it private: chmod 600 ${step.path}`;
     case 'check-remote-path':
@@ -216,10 +212,6 @@ function cliStep(step: FixStep): string {
       const them = step.count === 1 ? 'it' : 'them';
       return `Look at ${them} on the workstation (\`rig ssh${step.name ? ` ${step.name}` : ''} -- ls -la PATH\`): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${them} there.`;
     }
-    case 'edit-ssh-config-target':
-      return `Open ${step.target} and ${byHand(step.verb, step.line, 'its')} — or set CLOUDRIG_SSH_CONFIG=${step.target} to let CloudRig edit that file.`;
-    case 'ssh-config-not-a-file': return 'Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.';
-    case 'make-folder-writable': return `Make ${step.path} writable for you, or ${byHand(step.verb, step.line, step.file)}`;
     case 'fix-access': return step.problem === 'owner'
       ? `Check that ${step.path} is a ${step.folder ? 'folder' : 'file'} you own, then try again.`
       : step.folder
@@ -231,16 +223,12 @@ function cliStep(step: FixStep): string {
       : `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key with \`${step.command}\` and connect again.`;
     case 'check-remote-port':
       return `Check that something listens on port ${step.port} on the workstation (e.g. \`rig ssh${step.name ? ` ${step.name}` : ''} -- ss -ltn\`).`;
-    case 'enable-sftp': return 'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).';
-    case 'update-cloudrig': return 'Update CloudRig (the app and rig) to the newest version.';
     case 'repair-settings': {
       const away = `mv ${shellQuote(step.path)} ${shellQuote(`${step.path}.damaged`)}`;
       return step.field === null
         ? `Fix it by hand, or move it away (${away}) to start with fresh settings; your instances are found again from AWS.`
         : `Correct ${step.field} in the file by hand (or rerun the rig init that set it), or move the file away (${away}) to start afresh.`;
     }
-    case 'rename-settings-field': return `Rename ${step.field} to ${step.meant} in ${step.path} (at ${step.where}).`;
-    case 'correct-setting': return `Correct ${step.field} and try again.`;
     case 'allow-automation':
       return 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal.';
     case 'install-editor':
@@ -260,9 +248,6 @@ function cliStep(step: FixStep): string {
     case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH.';
     case 'answer-questions': return 'Run `rig init` again, or pass every value as a flag (rig init --help).';
     case 'name-workstation': return `Name it to go ahead: \`${step.command}\`.`;
-    case 'restart-app': return 'This is a bug or a tampered page; restart CloudRig.';
-    case 'correct-form': return 'Correct the highlighted field and try again.';
-    case 'reinstall': return 'Reinstall CloudRig from its installer.';
     case 'list-gpu-types': return step.architecture === null ? '`rig gpus` lists its GPU types.' : `\`rig gpus\` lists ${step.architecture} GPU types.`;
     case 'save-setup-image': return `Save this set-up disk so the next launch starts ready: \`rig down ${step.name} --save-image\` (in the app: Save image).`;
     case 'stop-later': return `Stop it later with \`rig stop ${step.name}\`.`;

@@ -1,4 +1,5 @@
-import { fixSteps, byHand, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
+import { fixSteps, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
+import { byHand, isSameWorded, sameWording } from './same-fix-wording.js';
 
 /** Where the app shows each input: the field of the Settings form, by its label. */
 export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -47,6 +48,7 @@ const workstationField = (field: InputField): string => APP_INPUT_NAMES[field];
 
 /** One step as the app says it: where to click. Never a command-line flag. */
 function appStep(step: FixStep): string {
+  if (isSameWorded(step)) return sameWording(step);
   switch (step.action) {
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, report what happened (CloudRig → About shows the version).';
@@ -160,8 +162,6 @@ function appStep(step: FixStep): string {
       const type = step.instanceType === null ? 'another GPU type' : `${step.instanceType}${step.similarGpu ? ` (the same ${step.similarGpu})` : ''}`;
       return `Try again in a few minutes, or change its type, keeping its disk, to ${type}: pick one under "Change type and start" in the popover (the same GPU or better, in the zone its disk is in).`;
     }
-    case 'copy-by-hand': return `Copy it by hand: ${step.text}`;
-    case 'open-link-yourself': return step.url === null ? 'Open it in your browser yourself.' : `Open ${step.url} in your browser yourself.`;
     case 'setup-not-running': return 'Its log is shown while a fresh instance runs its setup script.';
     case 'reopen-tunnel': return `Open the tunnel on port ${step.localPort} again from the popover.`;
     case 'wait-for-address': return 'Wait a moment and try again (Refresh shows its address).';
@@ -176,9 +176,6 @@ function appStep(step: FixStep): string {
     case 'copy-ssh-command': return 'Copy the ssh command and run it in your terminal instead.';
     case 'use-aws-profile':
       return 'Use an AWS profile instead: set one up with the AWS CLI (aws configure, or aws sso login) and pick that profile here.';
-    case 'quota-request-open':
-      return `Wait for AWS to answer it (usually within a day; you get an email); until then ${step.market === null ? 'the launch' : `a ${step.market} launch`} would fail.`;
-    case 'manage-in-aws': return 'Manage it in the EC2 console or with the AWS CLI.';
     case 'fix-endpoint': return 'Set it to a URL such as http://127.0.0.1:5000, or unset it to reach AWS itself, and open CloudRig again.';
     case 'make-key-private': return `Make it private: chmod 600 ${step.path}`;
     case 'check-remote-path':
@@ -188,10 +185,6 @@ function appStep(step: FixStep): string {
       const them = step.count === 1 ? 'it' : 'them';
       return `Look at ${them} on the workstation (Open terminal): a name with '/', '..' or control characters there means something on the box wrote it; rename or remove ${them} there.`;
     }
-    case 'edit-ssh-config-target':
-      return `Open ${step.target} and ${byHand(step.verb, step.line, 'its')} — or set CLOUDRIG_SSH_CONFIG=${step.target} to let CloudRig edit that file.`;
-    case 'ssh-config-not-a-file': return 'Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.';
-    case 'make-folder-writable': return `Make ${step.path} writable for you, or ${byHand(step.verb, step.line, step.file)}`;
     case 'fix-access': return step.problem === 'owner'
       ? `Check that ${step.path} is a ${step.folder ? 'folder' : 'file'} you own, then try again.`
       : `Make ${step.path} ${step.folder ? 'writable' : 'readable and writable'} for you, then try again.`;
@@ -200,13 +193,9 @@ function appStep(step: FixStep): string {
       ? `If ${step.instanceId ?? 'that instance'} is yours (e.g. another of your computers launched it), forget the old pin (in a terminal: ${step.command}) and press Start again, taking its key on first use.`
       : `Do not connect. Only if you replaced the machine behind that address yourself, forget the old key (in a terminal: ${step.command}) and connect again.`;
     case 'check-remote-port': return `Check that something listens on port ${step.port} on the workstation (Open terminal, then ss -ltn).`;
-    case 'enable-sftp': return 'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).';
-    case 'update-cloudrig': return 'Update CloudRig (the app and rig) to the newest version.';
     case 'repair-settings': return step.field === null
       ? `Fix it by hand, or move it away (rename it to ${step.path}.damaged) to start with fresh settings; your instances are found again from AWS.`
       : `Correct ${step.field} in the file by hand (or save that workstation again in Settings → Workstation), or move the file away (rename it to ${step.path}.damaged) to start afresh.`;
-    case 'rename-settings-field': return `Rename ${step.field} to ${step.meant} in ${step.path} (at ${step.where}).`;
-    case 'correct-setting': return `Correct ${step.field} and try again.`;
     case 'allow-automation':
       return 'Allow CloudRig to control the terminal in System Settings → Privacy & Security → Automation (turn on the terminal under CloudRig), then open the terminal again, or pick another terminal in Settings → App.';
     case 'install-editor': return 'Install VS Code (or Cursor) and its shell command, with the Remote - SSH extension.';
@@ -217,9 +206,6 @@ function appStep(step: FixStep): string {
     case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH, then open CloudRig again.';
     case 'answer-questions': return 'Fill in the setup form again.';
     case 'name-workstation': return `Pick ${step.name} in the popover first.`;
-    case 'restart-app': return 'This is a bug or a tampered page; restart CloudRig.';
-    case 'correct-form': return 'Correct the highlighted field and try again.';
-    case 'reinstall': return 'Reinstall CloudRig from its installer.';
     case 'list-gpu-types': return 'The GPU list (Change type…) shows the types you can pick.';
     case 'save-setup-image': return 'Save this set-up disk so the next launch starts ready: Save image.';
     case 'stop-later': return `Stop ${step.name} from the menu first, or later from the menu or the command line.`;

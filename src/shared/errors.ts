@@ -270,13 +270,6 @@ export function joinSteps(words: readonly string[]): string {
   return words.map((word, i) => (i < words.length - 1 ? word.replace(/\.?\s*$/, '.') : word)).join(' ');
 }
 
-/** A one-line edit of a file made by hand, in words both faces use (`whose`: "its" for the file just named, or the file's path). */
-export function byHand(verb: 'add' | 'remove', line: string, whose: string): string {
-  return verb === 'add'
-    ? `add this line at ${whose === 'its' ? 'its top' : `the top of ${whose}`} yourself: ${line}`
-    : `delete this line from ${whose === 'its' ? 'it' : whose} yourself: ${line}`;
-}
-
 /** For the `never` check in a face's wording: a step no case handled. */
 export function unworded(step: never): never {
   throw new Error(`No wording for fix ${JSON.stringify(step)}`);
