@@ -1,11 +1,15 @@
+import { EventEmitter } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { PrefetchingSshClient } from '../../src/adapters/ssh/prefetching-ssh-client.js';
 import { earlySshProbe } from '../../src/adapters/early-ssh-probe.js';
+import type { Connection } from '../../src/adapters/ssh/ssh2-client.js';
+import { lastAcceptedTarget } from '../../src/adapters/store/accepted-runs-file.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../src/core/ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { loginsDuring } from '../support/ssh-logins.js';
 
 // `rig status` starts its full ssh probe (pinned host key, then the workstation's key) of the last
 // accepted run's target while its code loads; the answer counts only for that very target.
@@ -17,15 +21,27 @@ function someoneElsesKey(): string {
   return utils.generateKeyPairSync('ed25519').public;
 }
 
-/** An SshClient that records the targets it probes, answering ok. */
-class CountingSshClient implements SshClient {
+/** Records the targets an early probe connects to; each connection answers as verified and can be ended. */
+class CountingConnector {
+  readonly connected: string[] = [];
+  readonly connect = async (target: SshTarget): Promise<Connection> => {
+    this.connected.push(`${target.host}:${target.port}`);
+    const client = Object.assign(new EventEmitter(), { end: () => undefined });
+    return { client, hostKey: 'verified', presentedKey: '' } as unknown as Connection;
+  };
+}
+
+/** An SshClient that records the targets it probes and the commands it runs, answering ok. */
+class FakeSshClient implements SshClient {
   readonly probed: string[] = [];
+  readonly ran: string[] = [];
   async probe(target: SshTarget): Promise<ProbeResult> {
     this.probed.push(`${target.host}:${target.port}`);
     return { ok: true };
   }
-  exec(): Promise<{ code: number; stdout: string; stderr: string }> {
-    throw new Error('not used');
+  async exec(_target: SshTarget, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    this.ran.push(command);
+    return { code: 0, stdout: '', stderr: '' };
   }
 }
 
@@ -35,18 +51,32 @@ function target(port: number, extra: Partial<SshTarget> = {}): SshTarget {
 
 describe('a probe started early', () => {
   it('answers the next probe of exactly that target, once; any other target is probed afresh', async () => {
-    const inner = new CountingSshClient();
-    const ssh = new PrefetchingSshClient(inner);
+    const inner = new FakeSshClient();
+    const early = new CountingConnector();
+    const ssh = new PrefetchingSshClient(inner, Date.now, early.connect);
     ssh.prefetch(target(1), 3_000);
-    expect(inner.probed).toEqual(['127.0.0.1:1']);
+    expect(early.connected).toEqual(['127.0.0.1:1']);
     // Another instance behind the same address has its own pinned key: not the same probe.
     await ssh.probe(target(1, { instanceId: 'i-2' }), 3_000);
-    expect(inner.probed).toEqual(['127.0.0.1:1', '127.0.0.1:1']);
+    expect(inner.probed).toEqual(['127.0.0.1:1']);
+    ssh.prefetch(target(1), 3_000);
+    expect(await ssh.probe(target(1), 3_000)).toEqual({ ok: true, hostKey: 'verified' });
+    expect(inner.probed).toHaveLength(1);
+    await ssh.probe(target(1), 3_000);
+    expect(inner.probed).toHaveLength(2);
+  });
+
+  it('lends its connection only to a command for that same target, once', async () => {
+    const inner = new FakeSshClient();
+    const ssh = new PrefetchingSshClient(inner, Date.now, new CountingConnector().connect);
     ssh.prefetch(target(1), 3_000);
     await ssh.probe(target(1), 3_000);
-    expect(inner.probed).toHaveLength(3);
-    await ssh.probe(target(1), 3_000);
-    expect(inner.probed).toHaveLength(4);
+    // Another instance's command never rides on this connection.
+    await ssh.exec(target(1, { instanceId: 'i-2' }), 'other', 3_000);
+    expect(inner.ran).toEqual(['other']);
+    ssh.release();
+    await ssh.exec(target(1), 'after release', 3_000);
+    expect(inner.ran).toEqual(['other', 'after release']);
   });
 
   it('rig status starts one only for `status` with a recorded run, and it names the pinned instance', async () => {
@@ -59,8 +89,35 @@ describe('a probe started early', () => {
     expect(earlySshProbe(['--home', join(world.home, 'nowhere'), 'status'], env)).toBeUndefined();
     const early = earlySshProbe(['--home', world.home, 'status', '--json'], env);
     expect(early).toBeInstanceOf(PrefetchingSshClient);
+    early?.release();
     const record = JSON.parse(await readFile(join(world.home, 'state', 'ssh-accepted.json'), 'utf8')) as Record<string, { run: string; host: string; port: number }>;
     expect(record.gpu).toMatchObject({ run: expect.stringMatching(/^i-[0-9a-f]+@/), host: world.sshd.host, port: world.sshd.port });
+  });
+
+  it('runs the next command over the probe\'s connection, and over a fresh one when the box ended it', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await world.trustWorkstationKey();
+    expect((await world.rig(['up'])).code).toBe(0);
+    const accepted = lastAcceptedTarget(world.home);
+    if (!accepted) throw new Error('no accepted run recorded');
+
+    const reused = new PrefetchingSshClient();
+    const both = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      reused.prefetch(accepted, 3_000);
+      return [await reused.probe(accepted, 3_000), await reused.exec(accepted, 'echo same', 5_000)];
+    });
+    expect(both.result).toMatchObject([{ ok: true }, { code: 0, stdout: 'same\n' }]);
+    // Both answers over one login.
+    expect(both.logins).toBe(1);
+
+    const ended = new PrefetchingSshClient();
+    ended.prefetch(accepted, 3_000);
+    expect(await ended.probe(accepted, 3_000)).toMatchObject({ ok: true });
+    // A restart ends every session sshd serves, as a rebooting box does.
+    await world.sshd.stop();
+    await world.sshd.start();
+    expect(await ended.exec(accepted, 'echo fresh', 5_000)).toMatchObject({ code: 0, stdout: 'fresh\n' });
+    ended.release();
   });
 });
 
