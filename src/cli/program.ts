@@ -46,7 +46,13 @@ export type RigLoader = (options: { home: string | null; profile: string | null;
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
+export type CommandRegistrar = (program: Command, context: {
+  rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus;
+  /** A bar's step callback that also tells what tracks the billed instance for a Ctrl-C. */
+  tracked: (bar: Progress) => (step: Step) => void;
+  /** What tracks the billed instance for a Ctrl-C, when the `rig` executable runs the command. */
+  billed: () => BilledOnInterrupt | null;
+}) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
 export function buildProgram(io: Io, makeRig: RigLoader, options: {
@@ -313,6 +319,6 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit });
+  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit, tracked, billed: () => options.billed?.() ?? null });
   return program;
 }
