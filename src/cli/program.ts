@@ -160,7 +160,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       ]);
       const spec = c.spec(described.name);
       const warning = ingressWarning(spec);
-      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning }), ...keepUpJson(watchdog, c.clock.now()) };
+      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning, archive: spec.archive ?? null }), ...keepUpJson(watchdog, c.clock.now()) };
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
