@@ -29,6 +29,4 @@ const env = process.env;
 const ssh = earlySshProbe(argv, env);
 const { runRig } = await import('./main.js');
 exit.code = await runRig(argv, { stdout: process.stdout, stderr: process.stderr, stdinIsTty: Boolean(process.stdin.isTTY), env }, { ssh, interrupts: true });
-// The early probe's connection, kept for the watchdog's answer, would hold the process open.
-ssh?.release();
 process.exitCode = exit.code;

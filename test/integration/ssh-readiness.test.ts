@@ -10,6 +10,7 @@ import { lastAcceptedTarget } from '../../src/adapters/store/accepted-runs-file.
 import type { ProbeResult, SshClient, SshTarget } from '../../src/core/ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { loginsDuring } from '../support/ssh-logins.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // `rig status` starts its full ssh probe (pinned host key, then the workstation's key) of the last
 // accepted run's target while its code loads; the answer counts only for that very target.
@@ -66,19 +67,6 @@ describe('a probe started early', () => {
     expect(inner.probed).toHaveLength(2);
   });
 
-  it('lends its connection only to a command for that same target, once', async () => {
-    const inner = new FakeSshClient();
-    const ssh = new PrefetchingSshClient(inner, Date.now, new CountingConnector().connect);
-    ssh.prefetch(target(1), 3_000);
-    await ssh.probe(target(1), 3_000);
-    // Another instance's command never rides on this connection.
-    await ssh.exec(target(1, { instanceId: 'i-2' }), 'other', 3_000);
-    expect(inner.ran).toEqual(['other']);
-    ssh.release();
-    await ssh.exec(target(1), 'after release', 3_000);
-    expect(inner.ran).toEqual(['other', 'after release']);
-  });
-
   it('rig status starts one only for `status` with a recorded run, and it names the pinned instance', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     await world.trustWorkstationKey();
@@ -89,35 +77,56 @@ describe('a probe started early', () => {
     expect(earlySshProbe(['--home', join(world.home, 'nowhere'), 'status'], env)).toBeUndefined();
     const early = earlySshProbe(['--home', world.home, 'status', '--json'], env);
     expect(early).toBeInstanceOf(PrefetchingSshClient);
-    early?.release();
     const record = JSON.parse(await readFile(join(world.home, 'state', 'ssh-accepted.json'), 'utf8')) as Record<string, { run: string; host: string; port: number }>;
     expect(record.gpu).toMatchObject({ run: expect.stringMatching(/^i-[0-9a-f]+@/), host: world.sshd.host, port: world.sshd.port });
   });
 
-  it('runs the next command over the probe\'s connection, and over a fresh one when the box ended it', async () => {
+  it('answers the command it ran early for exactly that command and target, once; any other connects afresh', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     await world.trustWorkstationKey();
     expect((await world.rig(['up'])).code).toBe(0);
     const accepted = lastAcceptedTarget(world.home);
     if (!accepted) throw new Error('no accepted run recorded');
 
-    const reused = new PrefetchingSshClient();
-    const both = await loginsDuring(world.sshd, accepted.keyPath, async () => {
-      reused.prefetch(accepted, 3_000);
-      return [await reused.probe(accepted, 3_000), await reused.exec(accepted, 'echo same', 5_000)];
+    const early = new PrefetchingSshClient();
+    const same = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      early.prefetch(accepted, 3_000, 'echo early');
+      return [await early.probe(accepted, 3_000), await early.exec(accepted, 'echo early', 5_000)];
     });
-    expect(both.result).toMatchObject([{ ok: true }, { code: 0, stdout: 'same\n' }]);
-    // Both answers over one login.
-    expect(both.logins).toBe(1);
+    expect(same.result).toMatchObject([{ ok: true }, { code: 0, stdout: 'early\n' }]);
+    // The probe and the command over one login.
+    expect(same.logins).toBe(1);
 
-    const ended = new PrefetchingSshClient();
-    ended.prefetch(accepted, 3_000);
-    expect(await ended.probe(accepted, 3_000)).toMatchObject({ ok: true });
+    const other = new PrefetchingSshClient();
+    const afresh = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      other.prefetch(accepted, 3_000, 'echo early');
+      await other.probe(accepted, 3_000);
+      return [await other.exec(accepted, 'echo other', 5_000), await other.exec(accepted, 'echo early', 5_000)];
+    });
+    // Another command, and the early one asked a second time, each get their own connection.
+    expect(afresh.result).toMatchObject([{ code: 0, stdout: 'other\n' }, { code: 0, stdout: 'early\n' }]);
+    expect(afresh.logins).toBe(3);
+  });
+
+  it('an early command the box cut off is run again afresh', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await world.trustWorkstationKey();
+    expect((await world.rig(['up'])).code).toBe(0);
+    const accepted = lastAcceptedTarget(world.home);
+    if (!accepted) throw new Error('no accepted run recorded');
+    const flag = join(world.home, 'box-restarted');
+    // Early, it waits (nothing flagged yet); run again after the restart, it answers at once.
+    const command = `test -e '${flag}' && echo fresh || sleep 60`;
+    const ssh = new PrefetchingSshClient();
+    const logins = world.sshd.logins().length;
+    ssh.prefetch(accepted, 3_000, command);
+    expect(await ssh.probe(accepted, 3_000)).toMatchObject({ ok: true });
+    await waitUntil('the early login', () => world.sshd.logins().length > logins);
     // A restart ends every session sshd serves, as a rebooting box does.
     await world.sshd.stop();
+    await writeFile(flag, '');
     await world.sshd.start();
-    expect(await ended.exec(accepted, 'echo fresh', 5_000)).toMatchObject({ code: 0, stdout: 'fresh\n' });
-    ended.release();
+    expect(await ssh.exec(accepted, command, 10_000)).toMatchObject({ code: 0, stdout: 'fresh\n' });
   });
 });
 

@@ -10,12 +10,13 @@ function targetKey(target: SshTarget): string {
   return JSON.stringify([target.host, target.port, target.user, target.keyPath, target.knownHostsPath, target.instanceId ?? null]);
 }
 
-/** An early probe's connection (null when it failed) and its answer. */
-interface Held {
-  readonly connection: Connection | null;
-  readonly result: ProbeResult;
-  /** Whether the box ended the connection since (it is then not reused). */
-  closed: boolean;
+/** An early probe's answer, and its first command's answer when one was asked. */
+interface Early {
+  readonly key: string;
+  readonly at: number;
+  readonly probe: Promise<ProbeResult>;
+  /** The command run right after the probe, over its connection; null when none was asked. */
+  readonly first: { readonly command: string; readonly result: Promise<ExecResult> } | null;
 }
 
 /** How a connection is made: host key checked against the pins, then authenticated. */
@@ -29,13 +30,14 @@ export type Connect = (target: SshTarget, timeoutMs: number) => Promise<Connecti
  * same full probe — key exchange checked against the pinned host key, then authentication — so
  * nothing is taken on trust to save time.
  *
- * The early probe's connection stays open until `release()`: the next command for that same target
- * (the watchdog's answer `rig status` asks for) runs over it instead of a second handshake.
+ * The early probe may also run one read-only command over its connection at once (the watchdog's
+ * status, which `rig status` asks for next): a later command that is exactly that one, for exactly
+ * that target, takes its answer instead of a second handshake. Any other command connects afresh.
  */
 export class PrefetchingSshClient implements SshClient {
-  private early: { readonly key: string; readonly at: number; readonly held: Promise<Held> } | null = null;
-  /** A connection whose probe answered, for the next command to the same target. */
-  private open: { readonly key: string; readonly held: Held } | null = null;
+  private early: Early | null = null;
+  /** The early first command, once its probe was taken, for the command that may follow. */
+  private first: { readonly key: string; readonly command: string; readonly result: Promise<ExecResult> } | null = null;
 
   constructor(
     private readonly inner: SshClient = new Ssh2Client(),
@@ -43,52 +45,40 @@ export class PrefetchingSshClient implements SshClient {
     private readonly connectTo: Connect = connect,
   ) {}
 
-  /** Starts probing `target` now, for a probe of the same target that may follow. */
-  prefetch(target: SshTarget, timeoutMs: number): void {
-    const held = this.connectTo(target, timeoutMs).then(
-      (connection): Held => {
-        const held: Held = { connection, result: { ok: true, hostKey: connection.hostKey }, closed: false };
-        connection.client.once('close', () => {
-          held.closed = true;
-        });
-        return held;
-      },
-      (error: unknown): Held => ({ connection: null, result: probeFailure(error), closed: true }),
-    );
-    this.early = { key: targetKey(target), at: this.now(), held };
+  /** Starts probing `target` now (and then running `command` over that connection, when given). */
+  prefetch(target: SshTarget, timeoutMs: number, command?: string): void {
+    const connection = this.connectTo(target, timeoutMs);
+    const probe = connection.then((open): ProbeResult => ({ ok: true, hostKey: open.hostKey }), probeFailure);
+    let first: Early['first'] = null;
+    if (command === undefined) {
+      void connection.then((open) => open.client.end(), () => undefined);
+    } else {
+      const result = connection.then((open) => execOn(open, target, command, Date.now() + timeoutMs, timeoutMs));
+      // Nobody may ask for it: its failure is then nobody's concern.
+      result.catch(() => undefined);
+      first = { command, result };
+    }
+    this.early = { key: targetKey(target), at: this.now(), probe, first };
   }
 
   async probe(target: SshTarget, timeoutMs: number): Promise<ProbeResult> {
     const early = this.early;
     this.early = null;
-    if (!early) return this.inner.probe(target, timeoutMs);
     const key = targetKey(target);
-    if (early.key !== key || this.now() - early.at > PREFETCH_FRESH_MS) {
-      void early.held.then((held) => held.connection?.client.end());
-      return this.inner.probe(target, timeoutMs);
-    }
-    const held = await early.held;
-    this.open?.held.connection?.client.end();
-    this.open = held.connection ? { key, held } : null;
-    return held.result;
+    if (!early || early.key !== key || this.now() - early.at > PREFETCH_FRESH_MS) return this.inner.probe(target, timeoutMs);
+    const result = await early.probe;
+    this.first = result.ok && early.first ? { key, ...early.first } : null;
+    return result;
   }
 
   async exec(target: SshTarget, command: string, timeoutMs: number): Promise<ExecResult> {
-    const open = this.open;
-    if (open && open.key === targetKey(target)) {
-      this.open = null;
-      // A connection the box ended meanwhile is not reused: the command gets a fresh one.
-      if (open.held.connection && !open.held.closed) return execOn(open.held.connection, target, command, Date.now() + timeoutMs, timeoutMs);
+    const first = this.first;
+    this.first = null;
+    if (first && first.key === targetKey(target) && first.command === command) {
+      // An answer that did not come (the box ended the connection) is asked again, afresh.
+      const answer = await first.result.catch(() => null);
+      if (answer !== null) return answer;
     }
     return this.inner.exec(target, command, timeoutMs);
-  }
-
-  /** Ends the connections still held (the process is done with ssh). */
-  release(): void {
-    const early = this.early;
-    this.early = null;
-    void early?.held.then((held) => held.connection?.client.end());
-    this.open?.held.connection?.client.end();
-    this.open = null;
   }
 }
