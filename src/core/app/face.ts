@@ -18,6 +18,7 @@ export { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel 
 export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
 export { isIgnoredIn, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from './files.js';
 export { syncTree } from './file-sync.js';
+export type { Push, PushCopyOptions, PushRequest } from './push.js';
 export { watchAndSync } from './file-watch.js';
 export { uncoveredRemoval, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 export type { ResizePlan, ResizeResult } from './resize.js';
