@@ -5,6 +5,7 @@
 export { Rig } from './rig.js';
 export type { AccountUseCases } from './rig-account.js';
 export type { ConnectUseCases } from './rig-connect.js';
+export type { CostReportWithChart, CostUseCases, WorkstationCostNow } from './cost.js';
 export type { SshConfigUseCases } from './rig-ssh-config.js';
 export type { WorkstationChoice, ChoiceRule } from './workstation-choice.js';
 export { choiceReason } from './workstation-choice.js';
