@@ -6,8 +6,8 @@ import type { ElsewhereView } from '../../shared/forgotten.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import type { CostFacts } from '../cost-view.js';
 import { toErrorInfo } from '../errors.js';
-import { spendChart } from '../spend-chart.js';
 import type { CloudRigCore } from './cloudrig-core.js';
+import { CostUseCases } from './cost.js';
 import { ElsewhereWatch } from './elsewhere.js';
 import { FleetWatch } from './fleet-watch.js';
 import type { OpenUrl } from './app-tunnels.js';
@@ -92,10 +92,11 @@ export class AppFleet {
   /** Reads the run histories again for the spend chart (no AWS call). */
   refreshChart(): void {
     const core = this.host.core();
-    core.costs.histories().then(
-      (histories) => {
+    // The same spend as `rig cost` prints (cost.ts).
+    new CostUseCases(core).spend().then(
+      (chart) => {
         if (core !== this.host.core()) return;
-        this.chart = spendChart(histories, core.clock.now(), core.settings.read().reminders.monthlyBudgetUsd);
+        this.chart = chart;
         this.host.changed();
       },
       (error: unknown) => this.host.log(`could not read the run history: ${toErrorInfo(error).message}`),
@@ -105,13 +106,13 @@ export class AppFleet {
   /** Looks up the rate of a workstation other than the current one, for the fleet's tray and total. */
   noteRate(snapshot: Snapshot): void {
     const core = this.host.core();
-    let spec;
+    let rate;
     try {
-      spec = core.service.spec(snapshot.name);
+      rate = new CostUseCases(core).rate(snapshot.name, snapshot.instance);
     } catch {
       return;
     }
-    core.costs.rateOf(spec, snapshot.instance).then(
+    rate.then(
       (rate) => {
         if (core !== this.host.core() || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
         this.rates.set(snapshot.name, rate?.usd ?? null);
