@@ -36,7 +36,7 @@ export function archiveReminders(input: ArchiveReminderInput, fired: Readonly<Re
       kind: 'stopped',
       workstation,
       title: `${workstation} has been stopped for ${days(stoppedFor)} days`,
-      body: `Archive it to keep its disk as an image and stop paying for the disk; Start launches it from the image.${cost}`,
+      body: `Archive it to keep its disk as an image and stop paying for the disk; the next launch starts from the image.${cost}`,
       actions: ['archive'],
       autoStop: false,
     }];
@@ -50,7 +50,7 @@ export function archiveReminders(input: ArchiveReminderInput, fired: Readonly<Re
       kind: 'stopped',
       workstation,
       title: `${workstation} will be archived tomorrow`,
-      body: `It has been stopped for ${days(stoppedFor)} days. In a day CloudRig saves its disk as an image and terminates it (Start launches it from the image); start it, or turn automatic archive off, to keep it as it is.${cost}`,
+      body: `It has been stopped for ${days(stoppedFor)} days. In a day CloudRig saves its disk as an image and terminates it (the next launch starts from the image); start it, or turn automatic archive off, to keep it as it is.${cost}`,
       actions: ['archive'],
       autoStop: false,
     }];
@@ -61,7 +61,7 @@ export function archiveReminders(input: ArchiveReminderInput, fired: Readonly<Re
     kind: 'stopped',
     workstation,
     title: `Archiving ${workstation}: stopped for ${days(stoppedFor)} days`,
-    body: `CloudRig is saving its disk as an image, then terminating it, as you asked; Start launches it from the image.${cost}`,
+    body: `CloudRig is saving its disk as an image, then terminating it, as you asked; the next launch starts from the image.${cost}`,
     actions: [],
     autoStop: false,
     autoArchive: true,

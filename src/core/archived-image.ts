@@ -31,7 +31,7 @@ export async function resolveLaunchImage(gateway: CloudGateway, spec: Workstatio
 /** The popover's line for a workstation with no instance that is archived: where its disk is; null otherwise. */
 export function archivedDetail(phase: string, spec: WorkstationSpec | undefined): string | null {
   if (phase !== 'absent' || !spec?.archive) return null;
-  return `Archived to ${spec.archive.imageId} on ${spec.archive.archivedAt.slice(0, 10)}: Start launches it from that image, with its disk as it was.`;
+  return `Archived to ${spec.archive.imageId} on ${spec.archive.archivedAt.slice(0, 10)}: the next launch starts from that image, with its disk as it was.`;
 }
 
 /**

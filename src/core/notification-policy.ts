@@ -161,7 +161,7 @@ export function notificationPolicy(
         key: `terminated:${name}:${runOf(prev)}`,
         kind: 'terminated',
         title: `${name} terminated`,
-        body: 'Nothing of it is billed any more. Start launches a fresh instance.',
+        body: 'Nothing of it is billed any more. The next launch starts a fresh instance.',
         action: 'show-popover',
         buttons: [],
       };

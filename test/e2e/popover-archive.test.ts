@@ -24,7 +24,7 @@ describe.runIf(canRun)('Archive in the popover', () => {
     await archive.click();
     await expect.poll(() => popoverWorld.page.getByTestId('phase').textContent(), { timeout: 90_000 }).toBe('No instance');
     const detail = await popoverWorld.page.locator('.detail').first().textContent();
-    const [, imageId] = /^Archived to (ami-\w+) on \d{4}-\d{2}-\d{2}: Start launches it from that image, with its disk as it was\.$/.exec(detail ?? '') ?? [];
+    const [, imageId] = /^Archived to (ami-\w+) on \d{4}-\d{2}-\d{2}: the next launch starts from that image, with its disk as it was\.$/.exec(detail ?? '') ?? [];
     expect(imageId, `the popover's detail: ${detail}`).toBeDefined();
     // Archived, nothing is left to archive: the button is gone and Start launches from the image.
     expect(await popoverWorld.page.getByRole('button', { name: 'Archive', exact: true }).count()).toBe(0);

@@ -91,7 +91,7 @@ describe.runIf(canRun)('the setup script in the popover, in Chromium', () => {
     await page.evaluate(() => ((globalThis as unknown as { intents: string[] }).intents.length = 0));
     await render({ state: 'succeeded', title: 'Setup finished', lines: [], error: null, logPath: LOG, suggestion: SAVE_IMAGE_SUGGESTION });
     await page.getByTestId('suggest-save-image').waitFor();
-    expect(await page.getByTestId('suggest-save-image').innerText()).toContain('Setup finished — Save image so the next launch starts ready.');
+    expect(await page.getByTestId('suggest-save-image').innerText()).toContain('Setup finished — save an image so the next launch starts ready.');
     expect(await page.getByTestId('setup-lines').count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'setup-succeeded.png'), fullPage: true });
     await page.getByRole('button', { name: 'Save image and terminate…' }).click();

@@ -41,7 +41,7 @@ describe('archive in the app', () => {
     const archive = (await settingsFile()).workstations.gpu!.archive;
     expect(archive).toMatchObject({ instanceId, imageId: expect.stringMatching(/^ami-/) });
     await waitUntil('the popover shows it archived', () => session.view().workstation?.phase === 'absent');
-    expect(session.view().workstation?.detail).toBe(`Archived to ${archive!.imageId} on ${archive!.archivedAt.slice(0, 10)}: Start launches it from that image, with its disk as it was.`);
+    expect(session.view().workstation?.detail).toBe(`Archived to ${archive!.imageId} on ${archive!.archivedAt.slice(0, 10)}: the next launch starts from that image, with its disk as it was.`);
 
     await handlers['workstation:start'](undefined);
     await session.settled();

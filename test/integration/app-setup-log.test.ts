@@ -113,7 +113,7 @@ describe('the popover follows the setup script of a fresh instance', () => {
     await waitFor('the success', () => setupOf(session)?.state === 'succeeded');
     const view = session.view();
     expect(view.connect?.suggestSaveImage).toBe(true);
-    expect(view.connect?.setup?.suggestion).toMatch(/^Setup finished — Save image so the next launch starts ready\. Saving the image ends this instance/);
+    expect(view.connect?.setup?.suggestion).toMatch(/^Setup finished — save an image so the next launch starts ready\. Saving the image ends this instance/);
     expect(view.workstation).toMatchObject({ phaseLabel: 'Ready for ssh', tone: 'good', progress: null });
     expect(notifications.filter((n) => n.key.startsWith('setup:')).map((n) => n.title)).toEqual(['gpu is set up']);
 

@@ -33,7 +33,7 @@ describe('the reminder about a box left stopped', () => {
     expect(shown[0]!.reminder).toMatchObject({
       kind: 'stopped', workstation: 'gpu', actions: ['archive'], autoStop: false,
       title: 'gpu has been stopped for 7 days',
-      body: 'Archive it to keep its disk as an image and stop paying for the disk; Start launches it from the image. Its disk costs $8.00 a month while stopped; archived, at most $5.00.',
+      body: 'Archive it to keep its disk as an image and stop paying for the disk; the next launch starts from the image. Its disk costs $8.00 a month while stopped; archived, at most $5.00.',
     });
     expect(shown[0]!.reminder.autoArchive).toBeUndefined();
     expect(reminderNotification(shown[0]!.reminder).buttons).toEqual([{ id: 'archive', label: 'Archive' }]);

@@ -84,6 +84,9 @@ function faceWords(vocabulary: { commands: readonly string[]; flags: readonly st
       ['a button label ending in …', /\b(Terminate|Change type|Change|Open)…/],
       ['Open terminal', /\bOpen terminal\b/],
       ['Open Jupyter', /\bOpen Jupyter\b/],
+      ['Save image', /\bSave image\b/],
+      // A button named as the one who acts: "Start launches it", "Refresh shows it".
+      ['a button as the subject', /\b(Start|Stop|Launch|Refresh|Forget|Archive|Push now) (launches|starts|stops|keeps|waits|tries|ends|shows|opens|saves)\b/],
       ['Copy the ssh command', /\bCopy (the )?ssh command\b/i],
     ],
   };
@@ -189,6 +192,8 @@ describe('the errors-as-data check refuses each way around it', () => {
     ['a click in shared', 'src/shared/probe.ts', "export const m = 'Click Start.';\n", /face word "click"/],
     ['a button label in core', 'src/core/probe.ts', "export const m = 'Use Terminate… to end it.';\n", /face word "a button label/],
     ['the tray menu in core', 'src/core/probe.ts', "export const m = 'Pick it in the tray menu.';\n", /face word "tray menu"/],
+    ['a button that acts in core', 'src/core/probe.ts', "export const m = 'Archived: Start launches it from the image.';\n", /face word "a button as the subject"/],
+    ['the Save image button in core', 'src/core/app/probe.ts', "export const m = 'Setup finished — Save image so the next launch starts ready.';\n", /face word "Save image"/],
     ['a rig command in the tray model', 'src/core/tray-model.ts', "export const m = 'Stop it with rig stop.';\n", /face word "rig stop"/],
     ['a flag in a command run on the box but another one', 'src/core/app/tunnels.ts', "export const m = 'Pass --yes.';\n", /face word "--yes"/],
   ];

@@ -21,7 +21,7 @@ export const SETUP_VIEW_LINES = 20;
 
 /** What the popover offers after a success (CloudRig saves an image only on the way to terminating). */
 export const SAVE_IMAGE_SUGGESTION =
-  'Setup finished — Save image so the next launch starts ready. Saving the image ends this instance: CloudRig saves its disk, then terminates it; the next Start launches from the image, set up.';
+  'Setup finished — save an image so the next launch starts ready. Saving the image ends this instance: CloudRig saves its disk, then terminates it; the next launch starts from the image, set up.';
 
 export interface AppSetupDeps {
   readonly core: () => CloudRigCore;
