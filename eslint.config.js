@@ -68,6 +68,8 @@ const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
 const CLI_FACADE = { patterns: ['**/core/app/**'], message: 'The CLI calls the use cases through the façade only: import from src/core/app/face.js (Rig and what it returns).' };
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
+// Written so that no pattern excludes core/app itself: a file cannot be re-allowed inside an excluded folder.
+const MAIN_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: "The tray app's shell reaches core through its door only: import from src/core/app/app-face.js (the view-model over Rig, the ports it provides, the tray model and errors)." };
 const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
 
 /** core and shared: no Node or host globals, and no reaching them through globalThis. */
@@ -148,9 +150,10 @@ export default tseslint.config(
   layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/face.js'], also: [CLI_FACADE] }),
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
   layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
-  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'] }),
-  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js'] }),
-  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1) }),
+  // The shell reaches core through one door (src/core/app/app-face.ts), as the CLI through face.ts.
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
   layer(['src/preload/**/*.ts'],
     [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
     'The preload only bridges the contract in src/shared to the renderer.',

@@ -84,6 +84,11 @@ describe('the layer rules refuse each way around them', () => {
     ['a CLI command reads process.env', 'src/cli/probe.ts', 'export const region = () => process.env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
     ["the CLI's composition writes process.env", 'src/cli/main.ts', "export const debug = () => { process.env.CLOUDRIG_DEBUG = '1'; };\n", /no-restricted-properties: .*entry point/],
     ['a CLI command leaves its exit code in process.exitCode', 'src/cli/probe.ts', 'export const fail = () => { process.exitCode = 1; };\n', /no-restricted-properties: .*Return the exit code/],
+    ['a main file imports the view-model module behind its door', 'src/main/probe.ts', "import { AppSession } from '../core/app/app-session.js';\nexport const a = AppSession;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file imports the core the façade wraps', 'src/main/probe.ts', "import type { CloudRigCore } from '../core/app/cloudrig-core.js';\nexport type C = CloudRigCore;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file imports domain code past its door', 'src/main/probe.ts', "import { trayModel } from '../core/tray-model.js';\nexport const t = trayModel;\n", /no-restricted-imports: .*through its door only/],
+    ["main's entry point imports a use case past its door", 'src/main/index.ts', "import { startWorkstation } from '../core/app/lifecycle.js';\nexport const s = startWorkstation;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file loads a use case with import()', 'src/main/probe.ts', "export const c = () => import('../core/app/cost.js');\n", /no-restricted-syntax: .*through its door only/],
     ['the shell below its entry point reads process.env', 'src/main/probe.ts', 'export const desktop = () => process.env.XDG_CURRENT_DESKTOP;\n', /no-restricted-properties: .*entry point/],
   ];
 
@@ -106,7 +111,8 @@ describe('the layer rules refuse each way around them', () => {
     ['the rig executable reads its environment once', 'src/cli/rig.ts', 'export const env = process.env;\n'],
     ["the app's entry point reads its environment once", 'src/main/index.ts', 'export const env = process.env;\n'],
     ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
-    ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
+    ['a main file imports the view-model, a port and the tray model through its door', 'src/main/probe.ts', "import { AppSession, toErrorInfo, type Notifier, type TrayModel } from '../core/app/app-face.js';\nexport const x: [Notifier | null, TrayModel | null, typeof AppSession, typeof toErrorInfo] = [null, null, AppSession, toErrorInfo];\n"],
+    ["main's entry point imports the composition and the door", 'src/main/index.ts', "import { createCore } from '../adapters/compose.js';\nimport { toErrorInfo } from '../core/app/app-face.js';\nexport const x = [createCore, toErrorInfo];\n"],
   ];
 
   it.each(allowed)('accepts: %s', async (_what, path, code) => {
