@@ -72,7 +72,7 @@ export class FleetViewModel {
     change();
     const after = this.effective();
     if (after) {
-      const notification = notificationPolicy(before, after, state.core().clock.now(), state.settings(), { hourlyUsd: monitor.hourlyUsd() });
+      const notification = notificationPolicy(before, after, state.rig().clock.now(), state.settings(), { hourlyUsd: monitor.hourlyUsd() });
       if (notification) notifications.notify(notification, null);
     }
     state.changed();
@@ -107,8 +107,7 @@ export class FleetViewModel {
     if (!state.settings().workstations[name]) {
       throw new CloudRigError('NoWorkstation', `There is no workstation named "${name}".`, 'Pick one from the list.');
     }
-    const core = state.core();
-    core.settings.update((current) => ({ ...current, current: name, lastUsed: { ...current.lastUsed, [name]: core.clock.now() } }));
+    state.rig().app.makeCurrent(name);
     this.watch();
     monitor.assess();
     monitor.lookUpStillCosting();

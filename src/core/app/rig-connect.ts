@@ -25,6 +25,11 @@ export class ConnectUseCases {
     return { target, drift };
   }
 
+  /** Admits the laptop's public address when it moved (resume, a network change); says what it did. */
+  followAddressDrift(name: string): Promise<DriftReport> {
+    return this.core.service.followAddressDrift(name);
+  }
+
   /** The running instance's ssh target. */
   sshTarget(name: string): Promise<SshTarget> {
     return this.core.service.sshTarget(name);
