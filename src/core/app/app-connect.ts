@@ -6,11 +6,10 @@ import type { ConnectView, GpuPanelView } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import { toErrorInfo } from '../errors.js';
 import type { AppLoops } from './app-loops.js';
-import { vscodeLink } from './connect.js';
 import type { RemoteSession } from './remote-access.js';
 import { AppSetup } from './app-setup.js';
 import type { NotificationModel } from '../notification-policy.js';
-import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
+import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './face.js';
 import { runKey } from '../run-key.js';
 import type { ProjectPush } from './project-push.js';
 import type { Rig } from './rig.js';
@@ -128,9 +127,7 @@ export class AppConnect {
 
   /** The vscode:// link for the workstation's home folder, once the ssh config is up to date; opened outside the app. */
   async openInVsCode(name: string): Promise<string> {
-    const { connect } = this.deps.rig();
-    const spec = await connect.requireSshConfigIncluded(name);
-    const link = vscodeLink(await connect.remoteFolderOfRunning(spec));
+    const link = await this.deps.rig().connect.editorLink(name);
     await this.deps.openExternal(link);
     return link;
   }

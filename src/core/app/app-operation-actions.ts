@@ -10,10 +10,10 @@ import type { AppFleet } from './app-fleet.js';
 import type { FleetViewModel } from './app-fleet-view.js';
 import type { AppOperations } from './app-operations.js';
 import type { SessionState } from './app-session-state.js';
-import { changeType, type TypeChangeRequest } from './change-type.js';
+import type { TypeChangeRequest } from './change-type.js';
 import type { ResizeOutcomeView } from '../../shared/resize-view.js';
 import type { Monitor } from './monitor.js';
-import { requestOfForm } from './workstation-setup.js';
+import { requestOfForm } from './face.js';
 
 /** The parts the lifecycle actions read and tell. */
 export interface OperationActionParts {
@@ -120,8 +120,7 @@ export class OperationActions {
     const { state, operations, monitor, connect } = this.parts;
     const name = state.requireName();
     state.clearNotice();
-    return changeType({
-      rig: state.rig(),
+    return state.rig().app.changeType({
       operationOf: (workstation) => operations.kindOf(workstation),
       runOperation: (workstation, kind, work) => {
         monitor.closeReminder();

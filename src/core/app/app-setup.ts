@@ -13,7 +13,8 @@ import type { SshTarget } from '../ports.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { shellQuote } from '../ssh-command.js';
 import type { Rig } from './rig.js';
-import { followSetup, setupFailure, setupLogPath, type FollowMode, type SetupOutcome, type SetupState } from './setup-script.js';
+import { followSetup, setupFailure, setupLogPath } from './face.js';
+import type { FollowMode, SetupOutcome, SetupState } from './setup-script.js';
 import type { RemoteShell } from './stats.js';
 
 /** How many of the log's last lines the popover shows. */

@@ -8,8 +8,7 @@ import { CAPACITY_ROWS, sameGpuOrBetter } from '../resize-rows.js';
 import { listGpuOffersView } from './account.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { OperationKind } from './operation-runner.js';
-import type { Rig } from './rig.js';
-import { planResize, type ResizePlan } from './resize.js';
+import { planResize, resizeWorkstation, type ResizePlan } from './resize.js';
 
 /** States in which the instance must stop before its type can change. */
 const RUNNING = new Set(['pending', 'running']);
@@ -86,7 +85,7 @@ export interface TypeChangeRequest {
 
 /** What Change type needs from the session that runs it. */
 export interface TypeChangeHost {
-  readonly rig: Rig;
+  readonly core: CloudRigCore;
   /** The lifecycle operation under way on a workstation, if any. */
   operationOf(name: string): OperationKind | null;
   /** Runs work in the background as the workstation's operation (its progress and error show in the popover). */
@@ -107,7 +106,7 @@ export async function changeType(host: TypeChangeHost, name: string, request: Ty
     throw new CloudRigError('Busy', `${name} is busy (${under === 'up' ? 'starting' : under === 'stop' ? 'stopping' : 'terminating'}); its type can change once that is done.`,
       { action: 'retry', reason: 'busy' });
   }
-  const plan = await host.rig.planResize(name, request.instanceType, { skipDriverCheck: request.skipDriverCheck });
+  const plan = await planResize(host.core, name, request.instanceType, { skipDriverCheck: request.skipDriverCheck });
   const view = resizePlanView(plan);
   if (plan.unchanged) return { plan: view, status: 'unchanged', started: false };
   if (plan.needsStop) {
@@ -117,13 +116,13 @@ export async function changeType(host: TypeChangeHost, name: string, request: Ty
         { action: 'stop-to-resize', name: plan.name, instanceType: plan.to });
     }
     host.runOperation(name, 'stop', async (signal) => {
-      await host.rig.resize(plan, { signal });
+      await resizeWorkstation(host.core, plan, { signal });
       host.setNotice(`${name} is now a ${plan.to}, with the same disk`);
       if (request.startAfter) host.start(name);
     });
     return { plan: view, status: 'stopping', started: request.startAfter };
   }
-  const done = await host.rig.resize(plan);
+  const done = await resizeWorkstation(host.core, plan);
   host.setNotice(`${name} is now a ${done.to}, with the same disk`);
   if (request.startAfter) host.start(name);
   return { plan: view, status: 'changed', started: request.startAfter };

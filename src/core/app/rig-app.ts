@@ -1,5 +1,5 @@
 import type { Reminders, Settings } from '../../shared/settings.js';
-import type { ResizeChoicesView, ResizePlanView, ResizePurpose } from '../../shared/resize-view.js';
+import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView, ResizePurpose } from '../../shared/resize-view.js';
 import type { SpendChart } from '../../shared/spend-chart.js';
 import type { InstanceFacts, WorkstationSpec } from '../../shared/workstation.js';
 import type { HomeChange } from '../home-changes.js';
@@ -7,7 +7,7 @@ import type { HourlyRate } from '../price-catalog.js';
 import { spendChart } from '../spend-chart.js';
 import { archiveNow, type ArchiveResult } from './archive.js';
 import { moveLegacyAppState } from './app-state-migration.js';
-import { planTypeChange, resizeChoices } from './change-type.js';
+import { changeType, planTypeChange, resizeChoices, type TypeChangeHost, type TypeChangeRequest } from './change-type.js';
 import type { CloudRigCore, Scheduler } from './cloudrig-core.js';
 import type { RunOptions } from './lifecycle.js';
 import type { AppStateStore } from './shell-ports.js';
@@ -86,6 +86,14 @@ export class AppUseCases {
   /** Change type…'s plan for one type, as the popover shows it. */
   planTypeChange(name: string, instanceType: string, skipDriverCheck: boolean): Promise<ResizePlanView> {
     return planTypeChange(this.core, name, instanceType, skipDriverCheck);
+  }
+
+  /**
+   * Changes the type as `rig resize` does, the popover's way: a running instance is stopped first
+   * when asked, as the workstation's operation (`host` runs it and shows its progress).
+   */
+  changeType(host: Omit<TypeChangeHost, 'core'>, name: string, request: TypeChangeRequest): Promise<ResizeOutcomeView> {
+    return changeType({ ...host, core: this.core }, name, request);
   }
 
   /** The spend chart from the run histories (no AWS call). */
