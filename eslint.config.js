@@ -76,7 +76,7 @@ const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or 
 // the use cases themselves and the loops the façade builds. test/unit/lint-rules.test.ts checks that
 // every such module is named here.
 export const OVER_THE_CORE = ['account', 'account-sweep', 'archive', 'change-type', 'cloudrig-core', 'connect', 'cost', 'doctor',
-  'elsewhere', 'fleet-watch', 'forgotten-watch', 'idle-answers', 'keep-up', 'lifecycle', 'monitor', 'project-push', 'remote-access',
+  'elsewhere', 'fleet-watch', 'forgotten-watch', 'idle-answers', 'keep-up', 'lifecycle', 'monitor', 'project-push', 'push', 'remote-access',
   'remove-workstation', 'resize', 'rig-account', 'rig-app', 'rig-connect', 'rig-ssh-config', 'session-reconnect', 'setup-script',
   'skypilot-export', 'snooze', 'still-costing-lookup', 'tunnel-reopen', 'workstation-choice', 'workstation-setup'];
 const VIEW_MODEL_MESSAGE = "The tray app's view-model reaches the use cases through Rig (state.rig()), and those that run over a session through face.js as the CLI does: import only types from a module that works over the core, and never the core itself.";

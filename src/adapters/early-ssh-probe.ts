@@ -1,3 +1,4 @@
+import { idleStatusCommand } from '../core/idle-watchdog.js';
 import { PrefetchingSshClient } from './ssh/prefetching-ssh-client.js';
 import { lastAcceptedTarget } from './store/accepted-runs-file.js';
 import { resolveHome } from './store/home.js';
@@ -9,7 +10,8 @@ const EARLY_TIMEOUT_MS = 3_000;
  * For `rig status` only: starts the full ssh probe (pinned host key, then the workstation's key) of
  * the last accepted run's target before the AWS code loads, so sshd's handshake and node's compiling
  * overlap. The core takes the answer only when EC2 then reports that same run at that same target;
- * otherwise it probes afresh.
+ * otherwise it probes afresh. Over the same connection it asks the watchdog's status, the one
+ * command `rig status` runs on a ready box.
  * Reads argv loosely on purpose: a wrong guess costs one unused TCP connection, nothing else.
  */
 export function earlySshProbe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): PrefetchingSshClient | undefined {
@@ -31,6 +33,7 @@ export function earlySshProbe(argv: readonly string[], env: Readonly<Record<stri
   const target = lastAcceptedTarget(home ?? resolveHome(env), words[1]);
   if (!target) return undefined;
   const ssh = new PrefetchingSshClient();
-  ssh.prefetch(target, EARLY_TIMEOUT_MS);
+  // The watchdog's status is what `rig status` asks the box next: read-only, so asked at once.
+  ssh.prefetch(target, EARLY_TIMEOUT_MS, idleStatusCommand(env.CLOUDRIG_KEEPALIVE_FILE || undefined));
   return ssh;
 }

@@ -34,7 +34,7 @@ function archiveJson(result: ArchiveResult): ArchiveJson {
  * waits until it is confirmed, and terminates; `rig up` then launches from the image.
  * `--forget` drops the record of an archive image that is gone.
  */
-export const registerArchiveCommand: CommandRegistrar = (program, { rig: getRig, io, progress }) => {
+export const registerArchiveCommand: CommandRegistrar = (program, { rig: getRig, io, progress, tracked, billed }) => {
   program
     .command('archive')
     .argument('[name]', WORKSTATION_ARGUMENT, workstationName)
@@ -66,8 +66,10 @@ export const registerArchiveCommand: CommandRegistrar = (program, { rig: getRig,
         const stop = await confirm({ message: `${plan.name} is ${plan.state}. Stop it and archive its disk?`, default: true }, opts.json ? { output: io.stderr } : undefined);
         if (!stop) return say('Nothing was changed.');
       }
+      const spec = rig.spec(plan.name);
+      billed()?.found({ name: plan.name, region: plan.region, instanceType: spec.instanceType, spot: spec.spot, instanceId: plan.instanceId, state: plan.state });
       const bar = progress();
-      const result = await rig.archive(plan, { onStep: bar.step });
+      const result = await rig.archive(plan, { onStep: tracked(bar) });
       bar.done(`archived to ${result.imageId}`);
       say(result.alreadyArchived
         ? `${result.name} was already archived to ${result.imageId} (${result.instanceId} is terminated); \`rig up ${result.name}\` launches from it.`

@@ -5,7 +5,7 @@ import type { InstanceStateName, Snapshot, Step } from '../shared/workstation.js
 const BILLED: ReadonlySet<InstanceStateName> = new Set(['pending', 'running']);
 
 /** The commands whose interrupt can leave an instance billed: what each one was doing to it. */
-export type BilledCommand = 'up' | 'down';
+export type BilledCommand = 'up' | 'down' | 'archive';
 
 /**
  * What a command has left billed, fed by the operation's own progress (its steps and the
@@ -47,6 +47,19 @@ export class BilledOnInterrupt {
     }
   };
 
+  /**
+   * What the command found before it changed anything (an archive's plan): the instance and its
+   * state as AWS described it, until a snapshot says more.
+   */
+  found(found: { readonly name: string; readonly region: string; readonly instanceType: string; readonly spot: boolean; readonly instanceId: string | null; readonly state: InstanceStateName | null }): void {
+    this.workstation = found.name;
+    this.region = found.region;
+    this.instanceType = found.instanceType;
+    this.spot = found.spot;
+    this.instanceId = found.instanceId;
+    this.state = found.state;
+  }
+
   /** Each step the operation starts. */
   readonly step = (step: Step): void => {
     if (step.id === 'requesting' || step.id === 'starting') this.requested = true;
@@ -83,6 +96,7 @@ export class BilledOnInterrupt {
     const rate = rateWords(this.region, this.instanceType, this.spot);
     const what = (id: string) => `${id} (workstation ${name}, ${this.instanceType} in ${this.region})`;
     if (this.command === 'down') return this.downLine(name, rate, what);
+    if (this.command === 'archive') return this.archiveLine(name, rate, what);
     if (this.instanceId !== null && this.state !== null && BILLED.has(this.state)) {
       const setup = this.followingSetup ? ' Its setup script keeps running on it (`rig up ' + name + '` follows it again).' : '';
       return `Interrupted: ${what(this.instanceId)} is ${this.state} and billed ${rate}.${setup} Stop it with \`rig stop ${name}\` (keeps the disk) or end it with \`rig down ${name}\`.`;
@@ -107,5 +121,27 @@ export class BilledOnInterrupt {
     if (this.state !== null && !BILLED.has(this.state)) return null;
     const again = this.imageId !== null || this.imageRequested ? `\`rig down ${name} --save-image\` (reuses that image) or \`rig down ${name}\`` : `\`rig down ${name}\``;
     return `Interrupted before the terminate: ${what(this.instanceId)} was not terminated and is still ${this.state ?? 'running'}, billed ${rate}.${image} End it with ${again}.`;
+  }
+
+  /**
+   * An archive stops the instance, saves the image, then terminates: before the terminate the
+   * disk is still billed (and the compute, while the instance still runs); running the command again
+   * reuses the image and finishes.
+   */
+  private archiveLine(name: string, rate: string, what: (id: string) => string): string | null {
+    if (this.instanceId === null) return null;
+    if (this.terminated) {
+      const image = this.imageId !== null ? ` as image ${this.imageId}` : '';
+      return `Interrupted after the terminate: ${what(this.instanceId)} is terminating and no longer billed; its disk is kept${image}, and \`rig up ${name}\` launches from it.`;
+    }
+    const again = this.imageId !== null ? `Image ${this.imageId} was requested and is kept: \`rig archive ${name}\` reuses it and finishes.`
+      : this.imageRequested ? `An image was requested (its id had not come back): \`rig archive ${name}\` finds it and finishes.`
+        : `Finish with \`rig archive ${name}\`.`;
+    if (this.terminateSent) return `Interrupted while the terminate was sent: ${what(this.instanceId)} may still exist, its disk billed until it ends. ${again}`;
+    if (this.state !== null && BILLED.has(this.state)) {
+      return `Interrupted: ${what(this.instanceId)} is ${this.state} and billed ${rate}. ${again} Or stop it with \`rig stop ${name}\`.`;
+    }
+    const state = this.state ?? 'not terminated';
+    return `Interrupted before the terminate: ${what(this.instanceId)} is ${state}, its disk billed until the archive ends. ${again}`;
   }
 }

@@ -9,7 +9,7 @@ import type { SnoozeJson } from './command-json.js';
 import { dollars, monthFigure } from './cost-text.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
-export const costStatusExtras: StatusExtras = async (rig, snapshot) => ({ ...(await rig.workstationCost(snapshot)) });
+export const costStatusExtras: StatusExtras = async (rig, snapshot) => ({ ...(await rig.cost.now(snapshot)) });
 
 /** `rig cost [--json]` and `rig snooze [N] [--hours H]`. */
 export const registerCostCommands: CommandRegistrar = (program, { rig, io }) => {
@@ -20,7 +20,7 @@ export const registerCostCommands: CommandRegistrar = (program, { rig, io }) => 
     .description("This month's cost per workstation, what keeps costing while stopped, and the month's daily spend as a chart.")
     .option('--json', 'print a JSON object')
     .action(async (opts: { json?: boolean }) => {
-      const report = await (await rig()).costReport();
+      const report = await (await rig()).cost.report();
       if (opts.json) return out(JSON.stringify(report, null, 2));
       const unpriced = report.monthUnpriced ? " (a run's rate is unknown, so it is not counted)" : '';
       out(`${report.month} (UTC): ${monthFigure(report.monthUsd, report.monthUnpriced)} of instance time so far${unpriced}.`);

@@ -149,24 +149,24 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.');
       }
       const local = await named(checkedPath(paths[0]!, 'local'));
-      const source = c.connect.localTree(local);
-      const rootEntry = await source.stat('');
-      if (!rootEntry || rootEntry.kind === 'other' || rootEntry.kind === 'link') {
-        throw new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.');
-      }
-      // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
-      const remote = c.connect.remoteRoot(checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'));
-      const session = await c.connect.openSession(name);
+      // The same push as the popover's Push now (push.ts): the local side checked before any ssh.
+      const pushing = await c.connect.push({
+        name,
+        local,
+        // Named after what the user typed (`rig push ./current` goes to ~/current, whatever the link points to).
+        remote: checkedPath(paths[1] ?? `~/${basename(resolve(paths[0]!))}`, 'remote'),
+        unusable: () => new CloudRigError('InvalidInput', `${local} is not a file or folder.`, 'Pass an existing file or folder to push.'),
+      });
+      const { session, source, remoteRoot: remote } = pushing;
       const box = session.target.workstation ?? 'the workstation';
       const where = `${box}:${remote === '.' ? '~' : remote}`;
       let lastKept = '';
       /** One push; null when Ctrl-C interrupted it (`interruptible`: the watch has its own Ctrl-C). */
       const push = async (interruptible: boolean): Promise<SyncSummary | null> => {
         const printer = progressPrinter(io, '↑');
-        const copier = session.upload(local, remote);
         let summary: SyncSummary | null;
         try {
-          const copy = syncTree(source, session.tree(remote), copier, { force: opts.force === true, onProgress: printer.onProgress });
+          const { copier, summary: copy } = pushing.copy({ force: opts.force === true, onProgress: printer.onProgress });
           summary = interruptible ? await untilCopiedOrInterrupted(copier, copy) : await copy;
         } finally {
           printer.done();
@@ -192,7 +192,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         let pushNow = (): void => undefined;
         const kept = keptSession(c, session, io, controller.signal, failures.onError, () => pushNow());
         await watchAndSync({
-          watcher: c.connect.watchLocal(local, rootEntry.kind === 'file'),
+          watcher: c.connect.watchLocal(local, pushing.kind === 'file'),
           clock: c.clock,
           signal: controller.signal,
           // Said only once the watch is in place: an edit made after this line is never missed.
@@ -210,7 +210,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
         failures.rethrow();
         out('Stopped watching.');
       } finally {
-        await session.close();
+        await pushing.close();
       }
     });
 

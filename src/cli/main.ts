@@ -80,7 +80,7 @@ class ChangeAnnouncer {
 const LOOKUP_ON_INTERRUPT_MS = 3_000;
 
 /**
- * Ctrl-C (or SIGTERM) during `rig up` or `rig down`: one line on stderr saying what is left billed
+ * Ctrl-C (or SIGTERM) during `rig up`, `rig down` or `rig archive`: one line on stderr saying what is left billed
  * (the instance, its rate, the command that ends it), then exit 130 (143 for SIGTERM). Only the
  * `rig` executable installs it (runRig in a test's process must not take the test runner's
  * signals); other commands keep their own handling (watches, tunnels end cleanly on Ctrl-C).
@@ -93,9 +93,9 @@ class InterruptLine {
 
   constructor(private readonly io: Io) {}
 
-  /** The command commander is about to run: up and down get a tracker and the signal handlers. */
+  /** The command commander is about to run: up, down and archive get a tracker and the signal handlers. */
   started(name: string): void {
-    if (name !== 'up' && name !== 'down') return;
+    if (name !== 'up' && name !== 'down' && name !== 'archive') return;
     this.tracker = new BilledOnInterrupt(name, (workstation) => {
       try {
         return this.rig?.spec(workstation).spot ?? false;

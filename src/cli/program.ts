@@ -46,7 +46,13 @@ export type RigLoader = (options: { home: string | null; profile: string | null;
 export const workstationName = flag((value: string) => validateName(value, 'NAME'));
 
 /** Extension point for commands defined elsewhere (cost, doctor, snooze). */
-export type CommandRegistrar = (program: Command, context: { rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus }) => void;
+export type CommandRegistrar = (program: Command, context: {
+  rig: () => Promise<Rig>; io: Io; progress: () => Progress; exit: ExitStatus;
+  /** A bar's step callback that also tells what tracks the billed instance for a Ctrl-C. */
+  tracked: (bar: Progress) => (step: Step) => void;
+  /** What tracks the billed instance for a Ctrl-C, when the `rig` executable runs the command. */
+  billed: () => BilledOnInterrupt | null;
+}) => void;
 
 /** The `rig` program. `remote` is the command after `--` for `rig ssh`. */
 export function buildProgram(io: Io, makeRig: RigLoader, options: {
@@ -154,7 +160,7 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       ]);
       const spec = c.spec(described.name);
       const warning = ingressWarning(spec);
-      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning }), ...keepUpJson(watchdog, c.clock.now()) };
+      const status = { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, ingressWarning: warning, archive: spec.archive ?? null }), ...keepUpJson(watchdog, c.clock.now()) };
       if (opts.json) return json(status);
       out(`${status.name} (${status.instanceType}, ${status.region}): ${phaseText(status.phase)}${status.instanceId ? ` — ${status.instanceId}` : ''}`);
       // What keeps it from being ready that only the user can fix (a broken key, a changed host key).
@@ -313,6 +319,6 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       out(`Deleted ${imageId} and its snapshots.`);
     });
 
-  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit });
+  for (const register of options.register ?? []) register(program, { rig: getRig, io, progress, exit, tracked, billed: () => options.billed?.() ?? null });
   return program;
 }

@@ -24,7 +24,8 @@ export async function statusOfAll(rig: Rig, io: Io, options: { json: boolean; ex
       (before.error ? Promise.resolve(before) : rig.probeReady(before.name)).then(async (ready) => ({ snapshot: ready, watchdog: await rig.watchdog(ready) })),
       options.extras ? options.extras(rig, before) : Promise.resolve<Record<string, unknown>>({}),
     ]);
-    return { ...statusJson(snapshot, { ...extra, ingressCidr: rig.spec(snapshot.name).ingressCidr }), ...keepUpJson(watchdog, rig.clock.now()) };
+    const spec = rig.spec(snapshot.name);
+    return { ...statusJson(snapshot, { ...extra, ingressCidr: spec.ingressCidr, archive: spec.archive ?? null }), ...keepUpJson(watchdog, rig.clock.now()) };
   }));
   const write = lineWriter(io.stdout);
   if (options.json) {

@@ -1,7 +1,7 @@
 import type { Rig } from '../core/app/face.js';
 import { duplicatesError } from '../core/duplicates.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
-import type { HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
+import type { ArchiveRecord, HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
 import { cliFix } from './fix-wording.js';
 
 /** What the cost side adds to a status (`costStatusExtras`). */
@@ -34,6 +34,8 @@ export type StatusExtras = (rig: Rig, snapshot: Snapshot) => Promise<StatusCost>
 export interface StatusIngress {
   readonly ingressCidr?: string;
   readonly ingressWarning?: string | null;
+  /** The image the workstation was archived to (its next launch starts from it); null when it is not archived. */
+  readonly archive?: ArchiveRecord | null;
 }
 
 /** One extra live instance of the workstation, each billed. */

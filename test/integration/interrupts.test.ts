@@ -8,7 +8,7 @@ import { waitUntil } from '../support/wait-until.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
 
 /**
- * Issue 19 item 4: Ctrl-C at each step of `rig up` and `rig down --save-image` that may leave an
+ * Ctrl-C at each step of `rig up`, `rig down --save-image` and `rig archive` that may leave an
  * instance billed, pressed on a real pseudo-terminal (the line discipline sends SIGINT, as in a
  * shell). Each time rig must print one line naming the instance, its rate and the command that
  * ends it, and exit 130; moto (behind the cloud proxy) is then asked what really runs, so the line
@@ -219,6 +219,64 @@ describe('Ctrl-C during rig down', () => {
     expect(end.code).toBe(130);
     const [instance] = await instancesInAws();
     record('down: TerminateInstances sent, not yet applied', end.code, instance!.state, lines[0]!.includes(before!.id));
+  }, 120_000);
+});
+
+describe('Ctrl-C during rig archive says what is billed and how to finish', () => {
+  async function stopped(): Promise<string> {
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    const stop = await world.rig(['stop']);
+    expect(stop.code, stop.stderr).toBe(0);
+    const [instance] = await instancesInAws();
+    return instance!.id;
+  }
+
+  it('while stopping the running box: the instance still runs, billed, and the rerun finishes the archive', async () => {
+    const up = await world.rig(['up', '--no-wait-ssh']);
+    expect(up.code, up.stderr).toBe(0);
+    const [before] = await instancesInAws();
+    world.cloud.proxy.setLatency(HOLD_MS, 'StopInstances');
+    const archive = rigPty(['archive', '--yes']);
+    const end = await interruptAt(archive, 'the stop sent', () => (world.cloud.proxy.counts().StopInstances ?? 0) >= 1);
+    world.cloud.proxy.setLatency(0, 'StopInstances');
+    const lines = interruptLines(end.output);
+    expect(lines).toEqual([`Interrupted: ${before!.id} (workstation gpu, g4dn.xlarge in us-east-1) is running and billed by the hour (about $0.526/hour on demand). Finish with \`rig archive gpu\`. Or stop it with \`rig stop gpu\`.`]);
+    expect(end.code).toBe(130);
+    const [instance] = await instancesInAws();
+    record('archive: StopInstances sent, not yet applied', end.code, instance!.state, lines[0]!.includes(before!.id));
+    const again = await world.rig(['archive', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await instancesInAws())[0]).toMatchObject({ id: before!.id, state: 'terminated' });
+  }, 120_000);
+
+  it('while waiting for the image, before the terminate: the disk is billed, the image is kept, and the rerun reuses it', async () => {
+    const id = await stopped();
+    world.cloud.proxy.setImagePendingMs(HOLD_MS * 4);
+    const archive = rigPty(['archive', '--yes']);
+    const end = await interruptAt(archive, 'the image wait', () => /Waiting for ami-\S+ to be available/.test(archive.output()));
+    const imageId = /Waiting for (ami-\S+) to be available/.exec(end.output)![1]!;
+    const lines = interruptLines(end.output);
+    expect(lines).toEqual([`Interrupted before the terminate: ${id} (workstation gpu, g4dn.xlarge in us-east-1) is stopped, its disk billed until the archive ends. Image ${imageId} was requested and is kept: \`rig archive gpu\` reuses it and finishes.`]);
+    expect(end.code).toBe(130);
+    const [instance] = await instancesInAws();
+    record('archive: waiting for the image (before the terminate)', end.code, instance!.state, lines[0]!.includes(id));
+    world.cloud.proxy.setImagePendingMs(0);
+    const again = await world.rig(['archive', '--yes', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ imageId });
+  }, 120_000);
+
+  it('after the terminate was accepted: no longer billed, the disk kept as the image `rig up` launches from', async () => {
+    const id = await stopped();
+    world.cloud.proxy.setHold({ pendingMs: 1_000, stoppingMs: 500, shuttingDownMs: HOLD_MS * 4 });
+    const archive = rigPty(['archive', '--yes']);
+    const end = await interruptAt(archive, 'the terminate accepted', () => archive.output().includes(`Waiting for ${id} to terminate`));
+    const lines = interruptLines(end.output);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^Interrupted after the terminate: ${id} \\(workstation gpu, g4dn\\.xlarge in us-east-1\\) is terminating and no longer billed; its disk is kept as image ami-\\S+, and \`rig up gpu\` launches from it\\.$`))]);
+    expect(end.code).toBe(130);
+    const [instance] = await instancesInAws();
+    record('archive: after the terminate was accepted', end.code, instance!.state, lines[0]!.includes(id));
   }, 120_000);
 });
 

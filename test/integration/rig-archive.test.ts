@@ -75,6 +75,9 @@ describe('rig archive: a forgotten stopped box stops billing its disk', () => {
     const status = await world.rig(['status', 'gpu']);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`^Archived to ${result.imageId} on \\d{4}-\\d{2}-\\d{2} \\(its disk, from ${instanceId}\\): \`rig up gpu\` launches from it\\.$`, 'm'));
+    // Scripts see the same record: the image the next launch starts from.
+    const json = await world.rig(['status', 'gpu', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ state: 'absent', archive: { imageId: result.imageId, instanceId, archivedAt: expect.stringMatching(/^\d{4}-/) } });
   });
 
   it('waits for the image\'s snapshots to complete (the image already listed available) before it terminates anything', async () => {

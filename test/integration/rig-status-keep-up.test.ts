@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startJupyterStub, stubKernel, type JupyterStub } from '../fixtures/jupyter-stub.js';
 import { Machine } from '../fixtures/watchdog-machine.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { readyOnMachine } from '../support/watchdog-box.js';
+import { loginsDuring } from '../support/ssh-logins.js';
 
 // `rig status` says which signal keeps a running workstation up, as the box's watchdog saw it at its
 // last check. The box: the sshd fixture, whose commands for the workstation's key run with the
@@ -79,4 +81,18 @@ describe('rig status says what keeps the box up', () => {
     expect(ssh.text).toMatch(/^Kept up: ssh session from 198\.51\.100\.7\.$/m);
     expect(ssh.json).toMatchObject({ keptUpBy: 'ssh session from 198.51.100.7' });
   });
+});
+
+describe('rig status asks the box once', () => {
+  it('the watchdog\'s answer comes over the connection that proved ssh: one login on the box, and the answer is shown', async () => {
+    machine.gpus([87]);
+    machine.check();
+    // The first status records the accepted run; the next one starts its probe early on that record.
+    expect((await world.rig(['status'])).code).toBe(0);
+    const status = await loginsDuring(world.sshd, join(world.home, 'keys', 'cloudrig-gpu.pem'), () => world.rig(['status', '--json'], { process: true }));
+    expect(status.result.code, status.result.stderr).toBe(0);
+    expect(JSON.parse(status.result.stdout)).toMatchObject({ phase: 'ready', keptUpBy: 'GPU 87 %' });
+    expect(status.logins).toBe(1);
+  });
+
 });

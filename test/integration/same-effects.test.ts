@@ -1,7 +1,13 @@
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileRunHistoryStore } from '../../src/adapters/store/cost-history.js';
+import { pushResultLine } from '../../src/core/app/project-push.js';
+import type { CostReportWithChart } from '../../src/core/app/cost.js';
+import type { FolderPicker } from '../../src/core/app/shell-ports.js';
+import type { RunHistory, RunInterval } from '../../src/core/cost-meter.js';
 import { SNOOZE_HOURS } from '../../src/core/reminder-policy.js';
 import { formOf } from '../../src/core/settings-view.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
@@ -32,6 +38,16 @@ interface Effects {
 }
 
 const startApp = useApps();
+
+/** Local folders to push and the box's destination (sshd runs as this user: the box's disk is this one). */
+let scratch: string | null = null;
+async function scratchDir(): Promise<string> {
+  scratch ??= await mkdtemp(join(tmpdir(), 'cloudrig-same-effects-'));
+  return scratch;
+}
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
 
 /** Both faces start alike: `rig init` (ssh to the sshd fixture), the key trusted, `rig up`. */
 async function runningWorkstation(): Promise<string> {
@@ -158,5 +174,96 @@ describe('the same use cases serve rig and the app', () => {
     expect(record.record.terminals).toHaveLength(1);
     expect(record.session.view().notice).toMatch(/Could not check the security group: /);
   });
-});
+  it('the cost report `rig cost` prints and the spend chart the popover holds come from the same spend: the same month total, bars and budget line', async () => {
+    await world.reset();
+    const init = await world.rig(initArgs(world));
+    expect(init.code, init.stderr).toBe(0);
+    // A month of runs of this workstation and of one removed since, and one run last month that does not count.
+    const now = Date.now();
+    const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1);
+    const at = (fraction: number): number => Math.floor(monthStart + (now - monthStart) * fraction);
+    const run = (startedAt: number, endedAt: number, hourlyUsd: number): RunInterval =>
+      ({ instanceId: 'i-0123456789abcdef0', instanceType: 'g4dn.xlarge', startedAt, endedAt, lastSeenAt: endedAt, hourlyUsd, priceSource: 'bundled', estimated: false });
+    const histories: RunHistory[] = [
+      { workstation: 'gpu', completeSince: monthStart - 86_400_000 * 40, intervals: [run(monthStart - 5 * 3_600_000, monthStart - 2 * 3_600_000, 4), run(at(0.1), at(0.3), 1.006)] },
+      { workstation: 'old', completeSince: monthStart - 86_400_000 * 40, intervals: [run(at(0.5), at(0.6), 0.526)] },
+    ];
+    const store = new FileRunHistoryStore(world.home);
+    for (const history of histories) await store.update(history.workstation, () => history);
+    const settingsFile = join(world.home, 'settings.json');
+    const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as { reminders: Record<string, unknown> };
+    await writeFile(settingsFile, JSON.stringify({ ...settings, reminders: { ...settings.reminders, monthlyBudgetUsd: 100 } }, null, 2));
 
+    const cost = await world.rig(['cost', '--json']);
+    expect(cost.code, cost.stderr).toBe(0);
+    const report = JSON.parse(cost.stdout) as CostReportWithChart;
+
+    const app = startApp(appOn(world)).session;
+    await expect.poll(() => app.view().spendChart ?? null, { timeout: 20_000 }).not.toBeNull();
+    const chart = app.view().spendChart!;
+
+    const bars = (days: CostReportWithChart['chart']['days']) => days.map((day) => [day.date, day.usd, day.future]);
+    expect(report.monthUsd).toBeGreaterThan(0);
+    expect(chart.spentUsd).toBe(Math.round(report.monthUsd * 100) / 100);
+    expect(chart.spentUsd).toBe(report.chart.spentUsd);
+    expect(bars(chart.days)).toEqual(bars(report.chart.days));
+    expect({ budgetUsd: chart.budgetUsd, budgetPerDayUsd: chart.budgetPerDayUsd }).toEqual({ budgetUsd: 100, budgetPerDayUsd: report.chart.budgetPerDayUsd });
+  });
+
+  it('a push from `rig push` and from the popover\'s Push now leave the same files on the box and the same outcome: ignore rules, a newer file kept, an unsafe name refused', async () => {
+    const dir = await scratchDir();
+    const project = join(dir, 'project');
+    await mkdir(join(project, 'src'), { recursive: true });
+    await mkdir(join(project, '.git'), { recursive: true });
+    await writeFile(join(project, 'train.py'), 'print("train")\n');
+    await writeFile(join(project, 'run.sh'), '#!/bin/sh\npython train.py\n');
+    await chmod(join(project, 'run.sh'), 0o755);
+    await writeFile(join(project, 'src', 'model.py'), 'class Model: pass\n');
+    await writeFile(join(project, '.gitignore'), '*.log\n');
+    await writeFile(join(project, 'debug.log'), 'noise\n');
+    await writeFile(join(project, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(join(project, 'bell\u0007.txt'), 'a name no box should be given\n');
+    await writeFile(join(project, 'notes.txt'), 'old notes\n');
+    await utimes(join(project, 'notes.txt'), new Date('2024-01-01T00:00:00Z'), new Date('2024-01-01T00:00:00Z'));
+    const box = join(dir, 'on-the-box');
+    /** The box before each push: an empty destination but for notes edited there after the local copy. */
+    const freshBox = async (): Promise<void> => {
+      await rm(box, { recursive: true, force: true });
+      await mkdir(box, { recursive: true });
+      await writeFile(join(box, 'notes.txt'), 'notes edited on the box\n');
+    };
+    const boxFiles = async (): Promise<Array<{ path: string; mode: number; content: string }>> => {
+      const files = [];
+      for (const entry of await readdir(box, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = join(entry.parentPath, entry.name);
+        files.push({ path: path.slice(box.length + 1), mode: (await stat(path)).mode & 0o7777, content: await readFile(path, 'utf8') });
+      }
+      return files.sort((a, b) => a.path.localeCompare(b.path));
+    };
+
+    await runningWorkstation();
+    await freshBox();
+    const pushed = await world.rig(['push', '--json', project, box]);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const throughRig = { files: await boxFiles(), outcome: pushResultLine(JSON.parse(pushed.stdout) as Parameters<typeof pushResultLine>[0]) };
+
+    await runningWorkstation();
+    await freshBox();
+    const folderDialog: FolderPicker = { pickFolder: async () => project };
+    const app = startApp(appOn(world, { folderPicker: folderDialog })).session;
+    const handlers = ipcHandlers(app, async () => undefined);
+    await expect.poll(() => app.tray().tooltip, { timeout: 20_000 }).toContain(': Ready for ssh');
+    await handlers['project:choose'](undefined);
+    await handlers['project:update']({ remote: box });
+    await expect.poll(() => app.view().connect?.project?.canPush, { timeout: 20_000 }).toBe(true);
+    const view = await handlers['project:push'](undefined);
+    const throughApp = { files: await boxFiles(), outcome: view.connect?.project?.result };
+
+    expect(throughRig.files.map((file) => file.path)).toEqual(['.gitignore', 'notes.txt', 'run.sh', 'src/model.py', 'train.py']);
+    expect(throughRig.files.find((file) => file.path === 'notes.txt')?.content).toBe('notes edited on the box\n');
+    expect(throughRig.files.find((file) => file.path === 'run.sh')?.mode).toBe(0o755);
+    expect(throughRig.outcome).toMatch(/^Pushed 4 files .*; 1 newer on the workstation kept; 1 left alone/);
+    expect(throughApp).toEqual(throughRig);
+  });
+});

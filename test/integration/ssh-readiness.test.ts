@@ -1,11 +1,16 @@
+import { EventEmitter } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { PrefetchingSshClient } from '../../src/adapters/ssh/prefetching-ssh-client.js';
 import { earlySshProbe } from '../../src/adapters/early-ssh-probe.js';
+import type { Connection } from '../../src/adapters/ssh/ssh2-client.js';
+import { lastAcceptedTarget } from '../../src/adapters/store/accepted-runs-file.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../src/core/ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
+import { loginsDuring } from '../support/ssh-logins.js';
+import { waitUntil } from '../support/wait-until.js';
 
 // `rig status` starts its full ssh probe (pinned host key, then the workstation's key) of the last
 // accepted run's target while its code loads; the answer counts only for that very target.
@@ -17,15 +22,27 @@ function someoneElsesKey(): string {
   return utils.generateKeyPairSync('ed25519').public;
 }
 
-/** An SshClient that records the targets it probes, answering ok. */
-class CountingSshClient implements SshClient {
+/** Records the targets an early probe connects to; each connection answers as verified and can be ended. */
+class CountingConnector {
+  readonly connected: string[] = [];
+  readonly connect = async (target: SshTarget): Promise<Connection> => {
+    this.connected.push(`${target.host}:${target.port}`);
+    const client = Object.assign(new EventEmitter(), { end: () => undefined });
+    return { client, hostKey: 'verified', presentedKey: '' } as unknown as Connection;
+  };
+}
+
+/** An SshClient that records the targets it probes and the commands it runs, answering ok. */
+class FakeSshClient implements SshClient {
   readonly probed: string[] = [];
+  readonly ran: string[] = [];
   async probe(target: SshTarget): Promise<ProbeResult> {
     this.probed.push(`${target.host}:${target.port}`);
     return { ok: true };
   }
-  exec(): Promise<{ code: number; stdout: string; stderr: string }> {
-    throw new Error('not used');
+  async exec(_target: SshTarget, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    this.ran.push(command);
+    return { code: 0, stdout: '', stderr: '' };
   }
 }
 
@@ -35,18 +52,19 @@ function target(port: number, extra: Partial<SshTarget> = {}): SshTarget {
 
 describe('a probe started early', () => {
   it('answers the next probe of exactly that target, once; any other target is probed afresh', async () => {
-    const inner = new CountingSshClient();
-    const ssh = new PrefetchingSshClient(inner);
+    const inner = new FakeSshClient();
+    const early = new CountingConnector();
+    const ssh = new PrefetchingSshClient(inner, Date.now, early.connect);
     ssh.prefetch(target(1), 3_000);
-    expect(inner.probed).toEqual(['127.0.0.1:1']);
+    expect(early.connected).toEqual(['127.0.0.1:1']);
     // Another instance behind the same address has its own pinned key: not the same probe.
     await ssh.probe(target(1, { instanceId: 'i-2' }), 3_000);
-    expect(inner.probed).toEqual(['127.0.0.1:1', '127.0.0.1:1']);
+    expect(inner.probed).toEqual(['127.0.0.1:1']);
     ssh.prefetch(target(1), 3_000);
+    expect(await ssh.probe(target(1), 3_000)).toEqual({ ok: true, hostKey: 'verified' });
+    expect(inner.probed).toHaveLength(1);
     await ssh.probe(target(1), 3_000);
-    expect(inner.probed).toHaveLength(3);
-    await ssh.probe(target(1), 3_000);
-    expect(inner.probed).toHaveLength(4);
+    expect(inner.probed).toHaveLength(2);
   });
 
   it('rig status starts one only for `status` with a recorded run, and it names the pinned instance', async () => {
@@ -61,6 +79,54 @@ describe('a probe started early', () => {
     expect(early).toBeInstanceOf(PrefetchingSshClient);
     const record = JSON.parse(await readFile(join(world.home, 'state', 'ssh-accepted.json'), 'utf8')) as Record<string, { run: string; host: string; port: number }>;
     expect(record.gpu).toMatchObject({ run: expect.stringMatching(/^i-[0-9a-f]+@/), host: world.sshd.host, port: world.sshd.port });
+  });
+
+  it('answers the command it ran early for exactly that command and target, once; any other connects afresh', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await world.trustWorkstationKey();
+    expect((await world.rig(['up'])).code).toBe(0);
+    const accepted = lastAcceptedTarget(world.home);
+    if (!accepted) throw new Error('no accepted run recorded');
+
+    const early = new PrefetchingSshClient();
+    const same = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      early.prefetch(accepted, 3_000, 'echo early');
+      return [await early.probe(accepted, 3_000), await early.exec(accepted, 'echo early', 5_000)];
+    });
+    expect(same.result).toMatchObject([{ ok: true }, { code: 0, stdout: 'early\n' }]);
+    // The probe and the command over one login.
+    expect(same.logins).toBe(1);
+
+    const other = new PrefetchingSshClient();
+    const afresh = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      other.prefetch(accepted, 3_000, 'echo early');
+      await other.probe(accepted, 3_000);
+      return [await other.exec(accepted, 'echo other', 5_000), await other.exec(accepted, 'echo early', 5_000)];
+    });
+    // Another command, and the early one asked a second time, each get their own connection.
+    expect(afresh.result).toMatchObject([{ code: 0, stdout: 'other\n' }, { code: 0, stdout: 'early\n' }]);
+    expect(afresh.logins).toBe(3);
+  });
+
+  it('an early command the box cut off is run again afresh', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    await world.trustWorkstationKey();
+    expect((await world.rig(['up'])).code).toBe(0);
+    const accepted = lastAcceptedTarget(world.home);
+    if (!accepted) throw new Error('no accepted run recorded');
+    const flag = join(world.home, 'box-restarted');
+    // Early, it waits (nothing flagged yet); run again after the restart, it answers at once.
+    const command = `test -e '${flag}' && echo fresh || sleep 60`;
+    const ssh = new PrefetchingSshClient();
+    const logins = world.sshd.logins().length;
+    ssh.prefetch(accepted, 3_000, command);
+    expect(await ssh.probe(accepted, 3_000)).toMatchObject({ ok: true });
+    await waitUntil('the early login', () => world.sshd.logins().length > logins);
+    // A restart ends every session sshd serves, as a rebooting box does.
+    await world.sshd.stop();
+    await writeFile(flag, '');
+    await world.sshd.start();
+    expect(await ssh.exec(accepted, command, 10_000)).toMatchObject({ code: 0, stdout: 'fresh\n' });
   });
 });
 

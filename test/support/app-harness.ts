@@ -5,7 +5,7 @@ import { afterEach } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { AppSession, type SessionPorts } from '../../src/core/app/app-session.js';
-import type { AppStateStore } from '../../src/core/app/shell-ports.js';
+import type { AppStateStore, FolderPicker } from '../../src/core/app/shell-ports.js';
 import type { ForgottenAction, ForgottenNotice } from '../../src/core/app/forgotten-watch.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
@@ -71,6 +71,8 @@ export interface AppOptions {
   readonly tickMs?: number;
   /** Starts the session (true by default). */
   readonly start?: boolean;
+  /** Answers the system folder dialog (the push folder's Change…); without one, the app has no dialog. */
+  readonly folderPicker?: FolderPicker;
 }
 
 /** A running app and what it asked of its shell. */
@@ -115,6 +117,7 @@ export function startApp(options: AppOptions): AppHarness {
       record.opened.push(url);
     },
     tickMs: options.tickMs ?? 3_600_000,
+    ...(options.folderPicker ? { folderPicker: options.folderPicker } : {}),
   };
   const session = new AppSession(ports);
   if (options.start !== false) session.start();

@@ -183,6 +183,12 @@ export async function connect(target: SshTarget, timeoutMs: number, options: Con
   });
 }
 
+/** A probe's answer for a connection that failed: the user's problem when it is one, else why. */
+export function probeFailure(error: unknown): ProbeResult {
+  if (error instanceof CloudRigError) return { ok: false, reason: error.message, problem: error.toInfo() };
+  return { ok: false, reason: toErrorInfo(error).message };
+}
+
 /** ssh2-based readiness probe and command runner. */
 export class Ssh2Client implements SshClient {
   async probe(target: SshTarget, timeoutMs: number): Promise<ProbeResult> {
@@ -191,8 +197,7 @@ export class Ssh2Client implements SshClient {
       client.end();
       return { ok: true, hostKey };
     } catch (error) {
-      if (error instanceof CloudRigError) return { ok: false, reason: error.message, problem: error.toInfo() };
-      return { ok: false, reason: toErrorInfo(error).message };
+      return probeFailure(error);
     }
   }
 
@@ -207,30 +212,39 @@ export class Ssh2Client implements SshClient {
       if (Date.now() >= deadline) throw timedOut();
       throw connectFailed(target, error);
     }
-    const { client } = connection;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (result: ExecResult | Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (result instanceof Error) {
-          client.destroy();
-          reject(result);
-        } else {
-          client.end();
-          resolve(result);
-        }
-      };
-      // The deadline bounds the whole run, not just the handshake.
-      const timer = setTimeout(() => finish(timedOut()), Math.max(0, deadline - Date.now()));
-      const lost = (why: string): CloudRigError => connectionLost(target, why);
-      client.on('error', (error) => finish(lost(error.message)));
-      client.on('close', () => finish(lost('closed by the other end')));
-      client.exec(command, (error, stream) => {
-        if (error) return finish(lost(error.message));
-        collectExecOutput(stream, target, finish);
-      });
-    });
+    return execOn(connection, target, command, deadline, timeoutMs);
   }
+}
+
+/**
+ * Runs `command` over a connection that already passed the host key check and authenticated, then
+ * ends the connection. `deadline` (epoch ms) bounds the run; a run past it fails saying `timeoutMs`,
+ * the time the caller gave the whole command.
+ */
+export function execOn(connection: Connection, target: SshTarget, command: string, deadline: number, timeoutMs: number): Promise<ExecResult> {
+  const { client } = connection;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (result: ExecResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (result instanceof Error) {
+        client.destroy();
+        reject(result);
+      } else {
+        client.end();
+        resolve(result);
+      }
+    };
+    // The deadline bounds the whole run, not just the handshake.
+    const timer = setTimeout(() => finish(commandTimedOut(target, timeoutMs)), Math.max(0, deadline - Date.now()));
+    const lost = (why: string): CloudRigError => connectionLost(target, why);
+    client.on('error', (error) => finish(lost(error.message)));
+    client.on('close', () => finish(lost('closed by the other end')));
+    client.exec(command, (error, stream) => {
+      if (error) return finish(lost(error.message));
+      collectExecOutput(stream, target, finish);
+    });
+  });
 }

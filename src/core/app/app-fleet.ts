@@ -93,7 +93,8 @@ export class AppFleet {
   /** Reads the run histories again for the spend chart (no AWS call). */
   refreshChart(): void {
     const rig = this.host.rig();
-    rig.app.spendChart().then(
+    // The same spend as `rig cost` prints (cost.ts).
+    rig.cost.spend().then(
       (chart) => {
         if (rig !== this.host.rig()) return;
         this.chart = chart;
@@ -106,13 +107,13 @@ export class AppFleet {
   /** Looks up the rate of a workstation other than the current one, for the fleet's tray and total. */
   noteRate(snapshot: Snapshot): void {
     const rig = this.host.rig();
-    let spec;
+    let rate;
     try {
-      spec = rig.spec(snapshot.name);
+      rate = rig.cost.rate(snapshot.name, snapshot.instance);
     } catch {
       return;
     }
-    rig.app.rateOf(spec, snapshot.instance).then(
+    rate.then(
       (rate) => {
         if (rig !== this.host.rig() || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
         this.rates.set(snapshot.name, rate?.usd ?? null);

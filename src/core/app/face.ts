@@ -5,6 +5,7 @@
 export { Rig } from './rig.js';
 export type { AccountUseCases } from './rig-account.js';
 export type { ConnectUseCases } from './rig-connect.js';
+export type { CostReportWithChart, CostUseCases, WorkstationCostNow } from './cost.js';
 export type { SshConfigUseCases } from './rig-ssh-config.js';
 export type { WorkstationChoice, ChoiceRule } from './workstation-choice.js';
 export { choiceReason } from './workstation-choice.js';
@@ -18,6 +19,7 @@ export { isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel 
 export { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
 export { isIgnoredIn, type CopyProgress, type FileCopier, type FileTree, type KeptPath, type SyncSummary } from './files.js';
 export { syncTree } from './file-sync.js';
+export type { Push, PushCopyOptions, PushRequest } from './push.js';
 export { watchAndSync } from './file-watch.js';
 export { uncoveredRemoval, type Removal, type RemovalChoices, type RemovalPlan } from './remove-workstation.js';
 export type { ResizePlan, ResizeResult } from './resize.js';

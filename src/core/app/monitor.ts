@@ -17,6 +17,7 @@ import { evaluateFleetReminders } from '../fleet-reminders.js';
 import type { StatsIdle } from '../stats-idle.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { archiveReminderOptions } from './archive.js';
+import { CostUseCases } from './cost.js';
 import { IdleAnswers } from './idle-answers.js';
 import { StillCostingLookup } from './still-costing-lookup.js';
 
@@ -173,14 +174,14 @@ export class Monitor {
     const name = this.host.watched();
     const snapshot = this.host.snapshot();
     if (name === null || snapshot === null || snapshot.name !== name) return;
-    const spec = core.service.spec(name);
+    const costs = new CostUseCases(core);
     const now = core.clock.now();
-    const status = await core.costs.observe(spec, snapshot.instance, now);
+    const status = await costs.meter(name, snapshot.instance, now);
     // The other workstations with an instance: each run is metered and reminded about on its own.
-    const others = await this.observeOthers(core, name, now);
+    const others = await this.observeOthers(core, costs, name, now);
     // Every workstation's month from the run histories alone (no AWS call): the budget is global.
     const monthExcept = async (workstation: string) => {
-      const spend = await core.costs.monthSpend(now, { except: workstation });
+      const spend = await costs.othersMonth(workstation, now);
       return { othersMonthUsd: spend.usd, othersMonthUnpriced: spend.unpriced };
     };
     const othersMonth = await monthExcept(name);
@@ -196,9 +197,9 @@ export class Monitor {
   }
 
   /** Meters the other workstations that have an instance (no AWS call: their snapshots are the fleet watch's). */
-  private async observeOthers(core: CloudRigCore, watched: string, now: number): Promise<Array<{ snapshot: Snapshot; cost: CostStatus }>> {
+  private async observeOthers(core: CloudRigCore, costs: CostUseCases, watched: string, now: number): Promise<Array<{ snapshot: Snapshot; cost: CostStatus }>> {
     const others = (this.host.others?.() ?? []).filter((other) => other.name !== watched && other.instance !== null && core.service.names().includes(other.name));
-    return Promise.all(others.map(async (other) => ({ snapshot: other, cost: await core.costs.observe(core.service.spec(other.name), other.instance, now) })));
+    return Promise.all(others.map(async (other) => ({ snapshot: other, cost: await costs.meter(other.name, other.instance, now) })));
   }
 
   /**

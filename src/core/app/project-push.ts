@@ -1,5 +1,5 @@
 // The app's push folder: a local folder chosen once per workstation with the
-// system's folder dialog, pushed with the same use case as `rig push` (syncTree over the kept-alive
+// system's folder dialog, pushed with the same use case as `rig push` (push.ts, over the kept-alive
 // session's sftp) on "Push now", and once per run when the workstation becomes ready with "Push on
 // start" on. Progress and the outcome are part of the connect view; a failure is shown with its
 // fix and touches nothing else.
@@ -11,8 +11,8 @@ import type { ErrorInfo, Snapshot } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import type { CopyProgress, SyncSummary } from './files.js';
-import { syncTree } from './file-sync.js';
 import type { RemoteSession } from './remote-access.js';
+import { ConnectUseCases } from './rig-connect.js';
 import type { FolderPicker } from './shell-ports.js';
 
 /** How often, at most, a push's progress reaches the view (each emit is an IPC message). */
@@ -165,18 +165,18 @@ export class ProjectPush {
     }
   }
 
-  /** The same copy as `rig push`: the local folder must still exist, as a folder. */
+  /** The same push as `rig push` (push.ts) over the kept-alive session: the local folder must still exist, as a folder. */
   private async copy(name: string, folder: ProjectFolder, onProgress: (progress: CopyProgress) => void): Promise<SyncSummary> {
-    const c = this.deps.core();
-    const source = c.remote.localTree(folder.local);
-    const root = await source.stat('');
-    if (root?.kind !== 'dir') {
-      throw new CloudRigError('FolderMissing', `The push folder ${folder.local} ${root === null ? 'no longer exists' : 'is no longer a folder'}.`,
-        { action: 'choose-push-folder', name, path: folder.local });
-    }
-    const remoteRoot = c.remote.remoteRoot(folder.remote);
-    const session = await this.deps.session(name);
-    return syncTree(source, session.tree(remoteRoot), session.upload(folder.local, remoteRoot), { onProgress });
+    const push = await new ConnectUseCases(this.deps.core()).push({
+      name,
+      local: folder.local,
+      remote: folder.remote,
+      folderOnly: true,
+      unusable: (found) => new CloudRigError('FolderMissing', `The push folder ${folder.local} ${found === null ? 'no longer exists' : 'is no longer a folder'}.`,
+        { action: 'choose-push-folder', name, path: folder.local }),
+      session: this.deps.session,
+    });
+    return push.copy({ onProgress }).summary;
   }
 
   /** The workstation left ready: a push under way is abandoned (its session is closing). */

@@ -1,10 +1,6 @@
 import type { Reminders, Settings } from '../../shared/settings.js';
 import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView, ResizePurpose } from '../../shared/resize-view.js';
-import type { SpendChart } from '../../shared/spend-chart.js';
-import type { InstanceFacts, WorkstationSpec } from '../../shared/workstation.js';
 import type { HomeChange } from '../home-changes.js';
-import type { HourlyRate } from '../price-catalog.js';
-import { spendChart } from '../spend-chart.js';
 import { archiveNow, type ArchiveResult } from './archive.js';
 import { moveLegacyAppState } from './app-state-migration.js';
 import { changeType, planTypeChange, resizeChoices, type TypeChangeHost, type TypeChangeRequest } from './change-type.js';
@@ -21,7 +17,7 @@ export interface SettingsEdit {
 
 /**
  * The use cases only the tray app asks for, beside the ones both faces share: its settings screen,
- * the popover's switcher and Change type… lists, its spend chart and fleet rates, the watch on
+ * the popover's switcher and Change type…, archiving at once, the watch on
  * what `rig` changes, and the one-time move of the app's own fields out of the shared settings.
  */
 export class AppUseCases {
@@ -94,16 +90,5 @@ export class AppUseCases {
    */
   changeType(host: Omit<TypeChangeHost, 'core'>, name: string, request: TypeChangeRequest): Promise<ResizeOutcomeView> {
     return changeType({ ...host, core: this.core }, name, request);
-  }
-
-  /** The spend chart from the run histories (no AWS call). */
-  async spendChart(): Promise<SpendChart> {
-    const histories = await this.core.costs.histories();
-    return spendChart(histories, this.core.clock.now(), this.core.settings.read().reminders.monthlyBudgetUsd);
-  }
-
-  /** The hourly rate of a workstation's instance (for the fleet's tray and total). */
-  rateOf(spec: WorkstationSpec, instance: InstanceFacts | null): Promise<HourlyRate | null> {
-    return this.core.costs.rateOf(spec, instance);
   }
 }

@@ -5,6 +5,7 @@ import type { CloudRigCore } from './cloudrig-core.js';
 import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink } from './connect.js';
 import type { FileTree } from './files.js';
 import type { ChangeWatcher } from './file-watch.js';
+import { startPush, type Push, type PushRequest } from './push.js';
 import type { RemoteSession } from './remote-access.js';
 import { keepWorkstationSession, type KeptSession } from './session-reconnect.js';
 
@@ -38,6 +39,14 @@ export class ConnectUseCases {
   /** A kept-alive ssh session to the running workstation (tunnels, files, stats). */
   openSession(name: string | undefined): Promise<RemoteSession> {
     return openWorkstationSession(this.core, name);
+  }
+
+  /**
+   * A push to the workstation, for both faces (`rig push`, the popover's Push now): the local side
+   * checked before any ssh, the remote root resolved, the session open; each `copy()` sends what differs.
+   */
+  push(request: PushRequest): Promise<Push> {
+    return startPush(this.core, request);
   }
 
   /** A local folder or file as a tree to copy from or into. */

@@ -5,7 +5,7 @@ import type { HomeChange } from '../home-changes.js';
 import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
 import type { Clock } from '../ports.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import { costReport, workstationCost } from './cost.js';
+import { CostUseCases } from './cost.js';
 import { FleetWatch } from './fleet-watch.js';
 import { askWatchdog } from './keep-up.js';
 import type { IdleStatus } from '../idle-watchdog.js';
@@ -37,12 +37,15 @@ export class Rig {
   readonly sshConfig: SshConfigUseCases;
   /** What only the tray app asks for: its settings screen, switcher, Change type… lists, spend chart. */
   readonly app: AppUseCases;
+  /** Money: the cost report and spend chart, each workstation's cost now, the meter. */
+  readonly cost: CostUseCases;
 
   constructor(private readonly core: CloudRigCore) {
     this.connect = new ConnectUseCases(core);
     this.account = new AccountUseCases(core);
     this.sshConfig = new SshConfigUseCases(core);
     this.app = new AppUseCases(core);
+    this.cost = new CostUseCases(core);
   }
 
   /** The CloudRig home (settings, keys, state) this façade works in. */
@@ -210,16 +213,6 @@ export class Rig {
   }
 
   // ── Cost ──────────────────────────────────────────────────────────────────────────────────
-
-  /** The month's spend, its projection, the budget warning and the spend chart. */
-  costReport(): ReturnType<typeof costReport> {
-    return costReport(this.core);
-  }
-
-  /** What a workstation costs now (rate, session, storage, idle stop). */
-  workstationCost(snapshot: Snapshot): ReturnType<typeof workstationCost> {
-    return workstationCost(this.core, snapshot);
-  }
 
   /** The hourly rate of a type (on-demand or spot), live or from the bundled table. */
   hourlyRate(spec: { readonly region: string; readonly instanceType: string; readonly spot: boolean }): Promise<HourlyRate | null> {

@@ -6,6 +6,7 @@ import { keptResourcesDue } from '../cost-watch.js';
 import { toErrorInfo } from '../errors.js';
 import { showsStillCosting } from '../popover-model.js';
 import type { CloudRigCore } from './cloudrig-core.js';
+import { CostUseCases } from './cost.js';
 
 /** What the lookup reads from, and reports to, the monitor that owns it. */
 export interface StillCostingHost {
@@ -53,16 +54,16 @@ export class StillCostingLookup {
     const snapshot = this.host.snapshot();
     if (name === null || snapshot === null || !showsStillCosting(snapshot)) return;
     const lookup = ++this.lookups;
-    let spec;
+    let found;
     try {
-      spec = core.service.spec(name);
+      found = new CostUseCases(core).stillCosting(name, snapshot.instance);
     } catch {
       return;
     }
-    this.lookup = core.costs.report([spec], new Map([[name, snapshot.instance]]), core.clock.now()).then(
-      (report) => {
+    this.lookup = found.then(
+      (value) => {
         if (lookup !== this.lookups || core !== this.host.core() || name !== this.host.watched()) return;
-        this.found = { name, value: report.workstations.find((w) => w.name === name)?.stillCosting ?? null };
+        this.found = { name, value };
         this.host.changed();
       },
       (error: unknown) => this.host.log(`could not list what ${name} keeps in AWS: ${toErrorInfo(error).message}`),
