@@ -68,7 +68,18 @@ const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
 const CLI_FACADE = { patterns: ['**/core/app/**'], message: 'The CLI calls the use cases through the façade only: import from src/core/app/face.js (Rig and what it returns).' };
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
+// Written so that no pattern excludes core/app itself: a file cannot be re-allowed inside an excluded folder.
+const MAIN_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: "The tray app's shell reaches core through its door only: import from src/core/app/app-face.js (the view-model over Rig, the ports it provides, the tray model and errors)." };
 const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
+
+// The modules of src/core/app that work over the core the façade wraps (CloudRigCore, the service):
+// the use cases themselves and the loops the façade builds. test/unit/lint-rules.test.ts checks that
+// every such module is named here.
+export const OVER_THE_CORE = ['account', 'account-sweep', 'archive', 'change-type', 'cloudrig-core', 'connect', 'cost', 'doctor',
+  'elsewhere', 'fleet-watch', 'forgotten-watch', 'idle-answers', 'keep-up', 'lifecycle', 'monitor', 'project-push', 'push', 'remote-access',
+  'remove-workstation', 'resize', 'rig-account', 'rig-app', 'rig-connect', 'rig-ssh-config', 'session-reconnect', 'setup-script',
+  'skypilot-export', 'snooze', 'still-costing-lookup', 'tunnel-reopen', 'workstation-choice', 'workstation-setup'];
+const VIEW_MODEL_MESSAGE = "The tray app's view-model reaches the use cases through Rig (state.rig()), and those that run over a session through face.js as the CLI does: import only types from a module that works over the core, and never the core itself.";
 
 /** core and shared: no Node or host globals, and no reaching them through globalThis. */
 const pureSyntax = [
@@ -121,6 +132,23 @@ export default tseslint.config(
     also: [{ patterns: ['./app/**', '../app/**', '**/core/app/**'], message: 'Domain code in src/core never imports src/core/app: move what both need down into src/core, or the helper next to the adapter that uses it.' }],
     ignores: ['src/core/app/**'],
   }),
+  {
+    // The tray app's view-model (AppSession and its parts) keeps what is shown and calls the use
+    // cases through a Rig; the long-running loops it holds are built by app-loops.ts over that Rig.
+    files: ['src/core/app/app-*.ts'],
+    ignores: ['src/core/app/app-loops.ts', 'src/core/app/app-face.ts', 'src/core/app/app-state-migration.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          // A type import matching any pattern that allows type imports passes them all: cloudrig-core
+          // is left to its own pattern, so even the type of the core is refused (its ports' types are not).
+          { group: OVER_THE_CORE.filter((name) => name !== 'cloudrig-core').map((name) => `./${name}.js`), allowTypeImports: true, message: VIEW_MODEL_MESSAGE },
+          { group: ['./cloudrig-core.js'], importNames: ['CloudRigCore'], message: VIEW_MODEL_MESSAGE },
+          { group: ['./rig.js'], importNames: ['coreOf'], message: VIEW_MODEL_MESSAGE },
+        ],
+      }],
+    },
+  },
   layer(['src/adapters/**/*.ts'],
     ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
     'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.'),
@@ -148,9 +176,10 @@ export default tseslint.config(
   layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/face.js'], also: [CLI_FACADE] }),
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
   layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
-  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'] }),
-  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js'] }),
-  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1) }),
+  // The shell reaches core through one door (src/core/app/app-face.ts), as the CLI through face.ts.
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
   layer(['src/preload/**/*.ts'],
     [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
     'The preload only bridges the contract in src/shared to the renderer.',

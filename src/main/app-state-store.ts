@@ -1,7 +1,6 @@
 import Store from 'electron-store';
 import { renameSync } from 'node:fs';
-import type { AppStateStore } from '../core/app/shell-ports.js';
-import { toErrorInfo } from '../core/errors.js';
+import { toErrorInfo, type AppStateStore } from '../core/app/app-face.js';
 import { AppStateSchema, defaultAppState, type AppState } from '../shared/app-state.js';
 import { closeElectronStoreChannel } from './ipc-binding.js';
 

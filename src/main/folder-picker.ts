@@ -1,5 +1,5 @@
 import { dialog } from 'electron';
-import type { FolderPicker } from '../core/app/shell-ports.js';
+import type { FolderPicker } from '../core/app/app-face.js';
 
 /**
  * The system folder dialog (for the app's push folder), through dialog.showOpenDialog with

@@ -1,6 +1,6 @@
 import { app, dialog } from 'electron';
 import { createCore, keepYoungGenerationSmall, resolveHome, systemTerminal } from '../adapters/compose.js';
-import { toErrorInfo } from '../core/errors.js';
+import { toErrorInfo } from '../core/app/app-face.js';
 import { appFix } from '../shared/app-fix-wording.js';
 import { boot } from './app-shell.js';
 import { platformUpdater } from './updates.js';

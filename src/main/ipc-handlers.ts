@@ -1,7 +1,5 @@
 import type { LinkTarget } from '../shared/contract.js';
-import type { AppSession } from '../core/app/app-session.js';
-import { CloudRigError } from '../core/errors.js';
-import type { TrayAction } from '../core/tray-model.js';
+import { CloudRigError, type AppSession, type TrayAction } from '../core/app/app-face.js';
 import { isAllowedExternal, linkUrl } from './external-links.js';
 import type { Handlers } from './ipc-router.js';
 import { resizeHandlers } from './resize-handlers.js';

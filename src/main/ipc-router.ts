@@ -6,7 +6,7 @@ import {
   type Responses,
   type Result,
 } from '../shared/contract.js';
-import { toErrorInfo } from '../core/errors.js';
+import { toErrorInfo } from '../core/app/app-face.js';
 import type { ErrorCode } from '../shared/errors.js';
 
 /** The frame an IPC message came from, as Electron (or Playwright) reports it. */

@@ -2,8 +2,7 @@ import { app } from 'electron';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { autostartEntry } from '../core/autostart-entry.js';
-import type { LoginItem } from '../core/app/shell-ports.js';
+import { autostartEntry, type LoginItem } from '../core/app/app-face.js';
 import { platformOf, type Desktop } from './desktop.js';
 
 /** The Exec= line's program (quoted or bare) and the rest of the line. */

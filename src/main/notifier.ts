@@ -1,7 +1,5 @@
 import { Notification } from 'electron';
-import type { NotificationButton, NotificationModel } from '../core/notification-policy.js';
-import type { ForgottenAction, ForgottenNotice } from '../core/app/forgotten-watch.js';
-import type { Notifier } from '../core/app/shell-ports.js';
+import type { ForgottenAction, ForgottenNotice, NotificationButton, NotificationModel, Notifier } from '../core/app/app-face.js';
 
 /** Windows keeps up to 20 of an app's notifications in the Action Center, dropping the oldest. */
 const ACTION_CENTER_KEEPS = 20;

@@ -1,6 +1,6 @@
 import { app, BrowserWindow, nativeTheme, screen, systemPreferences, type Rectangle } from 'electron';
 import { join } from 'node:path';
-import { popoverPosition } from '../core/popover-position.js';
+import { popoverPosition } from '../core/app/app-face.js';
 import { traitsOf, type Desktop } from './desktop.js';
 
 /** The popover's size in CSS pixels. */

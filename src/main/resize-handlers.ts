@@ -1,4 +1,4 @@
-import type { AppSession } from '../core/app/app-session.js';
+import type { AppSession } from '../core/app/app-face.js';
 import type { Handlers } from './ipc-router.js';
 
 /** Change type…'s channels, each mapped to its use case on the session. */

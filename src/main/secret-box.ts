@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron';
-import { keyStorageVerdict, type KeyStorageVerdict, type SecretBox } from '../core/credentials.js';
+import { keyStorageVerdict, type KeyStorageVerdict, type SecretBox } from '../core/app/app-face.js';
 
 /** Secrets encrypted with the OS keychain through Electron's safeStorage (base64 ciphertext). */
 export class SafeStorageSecretBox implements SecretBox {

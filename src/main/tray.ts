@@ -1,8 +1,6 @@
 import { Menu, nativeImage, Tray, type MenuItemConstructorOptions, type NativeImage, type Rectangle } from 'electron';
 import { join } from 'node:path';
-import type { TrayIcon } from '../core/phase-view.js';
-import type { TrayAction, TrayMenuItem, TrayModel } from '../core/tray-model.js';
-import { CloudRigError } from '../core/errors.js';
+import { CloudRigError, type TrayAction, type TrayIcon, type TrayMenuItem, type TrayModel } from '../core/app/app-face.js';
 import { trayIconFile, traitsOf, type Desktop } from './desktop.js';
 
 const SEPARATOR = ' · ';

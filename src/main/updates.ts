@@ -1,6 +1,5 @@
 import type { AppUpdater } from 'electron-updater';
-import { Emitter } from '../core/emitter.js';
-import { UPDATE_CHECK_INTERVAL_MS } from '../core/update-menu.js';
+import { Emitter, UPDATE_CHECK_INTERVAL_MS } from '../core/app/app-face.js';
 
 /** The first line of an error, short: electron-updater's HTTP errors carry headers and bodies after it. */
 function reason(error: unknown): string {

@@ -1,5 +1,5 @@
 import { net, powerMonitor } from 'electron';
-import type { AppSession } from '../core/app/app-session.js';
+import type { AppSession } from '../core/app/app-face.js';
 
 /** How often main asks whether the network came back (Electron has no event for it). */
 const ONLINE_POLL_MS = 15_000;

@@ -62,7 +62,8 @@ describe.runIf(canRun)('the popover over two workstations', () => {
     // Last used first: `rig up other` was the last command to name one.
     await expect.poll(() => entries.allTextContents(), { timeout: 30_000 })
       .toEqual(['other Running, waiting for ssh…', 'gpu No instance']);
-    await expect.poll(() => page.getByTestId('fleet-summary').textContent()).toMatch(/^1 of 2 running · \$[\d.]+\/h in total$/);
+    // The rate comes from the Pricing API (or the bundled table), which may answer after the list shows.
+    await expect.poll(() => page.getByTestId('fleet-summary').textContent(), { timeout: 30_000 }).toMatch(/^1 of 2 running · \$[\d.]+\/h in total$/);
     // `rig init other` made it the current one.
     await expect.poll(() => page.locator('#workstation-name').textContent()).toBe('other');
     await page.getByTestId('spend-chart').waitFor();

@@ -5,12 +5,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 // The IPC contract (src/shared/contract.ts) is checked against what the handlers call by the
 // compiler: src/main/ipc-handlers.ts returns a `Handlers`, one function per contract channel taking
-// that channel's parsed payload and answering that channel's response. These probes compile the
-// real handlers (and the real session) with one drift each, in memory, and expect the compiler to
-// refuse it in the handlers file.
+// that channel's parsed payload and answering that channel's response, by calling the view-model's
+// method (AppSession), which calls the façade (Rig). These probes compile the real handlers, the
+// real view-model and the real façade with one drift each, in memory, and expect the compiler to
+// refuse it where the two sides meet.
 const ROOT = join(import.meta.dirname, '..', '..');
 const HANDLERS = join(ROOT, 'src', 'main', 'ipc-handlers.ts');
+const RESIZE_HANDLERS = join(ROOT, 'src', 'main', 'resize-handlers.ts');
 const SESSION = join(ROOT, 'src', 'core', 'app', 'app-session.ts');
+const SETTINGS_PART = join(ROOT, 'src', 'core', 'app', 'app-settings.ts');
+const RIG_ACCOUNT = join(ROOT, 'src', 'core', 'app', 'rig-account.ts');
+const RIG_APP = join(ROOT, 'src', 'core', 'app', 'rig-app.ts');
 
 const options = (() => {
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.node.json'), {}, {
@@ -27,6 +32,11 @@ let previous: ts.Program | undefined;
 
 /** Type-checks the handlers with `edits` applied to the named files' text; returns the errors reported in the handlers file. */
 function handlerErrors(edits: Readonly<Record<string, (text: string) => string>> = {}): string[] {
+  return errorsIn([HANDLERS], edits);
+}
+
+/** Type-checks the handlers (and all they import) with `edits` applied; returns the errors reported in `files`. */
+function errorsIn(files: readonly string[], edits: Readonly<Record<string, (text: string) => string>> = {}): string[] {
   const host = ts.createCompilerHost(options);
   const { getSourceFile, readFile } = host;
   const edited = (file: string, text: string): string => {
@@ -44,7 +54,7 @@ function handlerErrors(edits: Readonly<Record<string, (text: string) => string>>
     edits[file] ? ts.createSourceFile(file, edited(file, readFileSync(file, 'utf8')), language) : getSourceFile.call(host, file, language, ...rest);
   const program = ts.createProgram([HANDLERS], options, host, previous);
   previous = program;
-  return ts.getPreEmitDiagnostics(program, program.getSourceFile(HANDLERS)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return files.flatMap((file) => ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')));
 }
 
 describe('the IPC handlers against the contract, by the compiler', () => {
@@ -91,5 +101,39 @@ describe('the IPC handlers against the contract, by the compiler', () => {
       ),
     });
     expect(errors.join('\n')).toMatch(/Type 'Promise<string>' is not assignable to type/);
+  }, 120_000);
+
+  it("refuses a Change type… channel whose view-model method's result drifts from the response", () => {
+    const errors = errorsIn([RESIZE_HANDLERS], {
+      [SESSION]: (text) => text.replace(
+        'changeType(request: TypeChangeRequest): Promise<ResizeOutcomeView> { return this.lifecycle.changeType(request); }',
+        'changeType(request: TypeChangeRequest): Promise<ResizePlanView> { return this.lifecycle.changeType(request).then((outcome) => outcome.plan); }',
+      ),
+    });
+    expect(errors.join('\n')).toMatch(/Type 'Promise<ResizePlanView>' is not assignable to type/);
+  }, 120_000);
+
+  it("refuses a façade use case whose parameters drift from what the view-model passes it", () => {
+    const errors = errorsIn([HANDLERS, SESSION, SETTINGS_PART], {
+      [RIG_ACCOUNT]: (text) => text.replace(
+        `  instanceTypes(region: string): Promise<InstanceTypeOption[]> {
+    return listInstanceTypes(this.core, region);`,
+        `  instanceTypes(region: { readonly name: string }): Promise<InstanceTypeOption[]> {
+    return listInstanceTypes(this.core, region.name);`,
+      ),
+    });
+    expect(errors).toEqual([expect.stringMatching(/Argument of type 'string' is not assignable to parameter of type '\{ readonly name: string; \}'/)]);
+  }, 120_000);
+
+  it("refuses a façade use case whose result drifts from what the view-model answers the channel", () => {
+    const errors = errorsIn([HANDLERS, SESSION], {
+      [RIG_APP]: (text) => text.replace(
+        `  planTypeChange(name: string, instanceType: string, skipDriverCheck: boolean): Promise<ResizePlanView> {
+    return planTypeChange(this.core, name, instanceType, skipDriverCheck);`,
+        `  planTypeChange(name: string, instanceType: string, skipDriverCheck: boolean): Promise<string> {
+    return planTypeChange(this.core, name, instanceType, skipDriverCheck).then((plan) => plan.to);`,
+      ),
+    });
+    expect(errors.join('\n')).toMatch(/Type 'Promise<string>' is not assignable to type 'Promise<ResizePlanView>'/);
   }, 120_000);
 });

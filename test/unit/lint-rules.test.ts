@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,15 @@ describe('the layer rules refuse each way around them', () => {
     ['a CLI command reads process.env', 'src/cli/probe.ts', 'export const region = () => process.env.AWS_REGION;\n', /no-restricted-properties: .*entry point/],
     ["the CLI's composition writes process.env", 'src/cli/main.ts', "export const debug = () => { process.env.CLOUDRIG_DEBUG = '1'; };\n", /no-restricted-properties: .*entry point/],
     ['a CLI command leaves its exit code in process.exitCode', 'src/cli/probe.ts', 'export const fail = () => { process.exitCode = 1; };\n', /no-restricted-properties: .*Return the exit code/],
+    ['a main file imports the view-model module behind its door', 'src/main/probe.ts', "import { AppSession } from '../core/app/app-session.js';\nexport const a = AppSession;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file imports the core the façade wraps', 'src/main/probe.ts', "import type { CloudRigCore } from '../core/app/cloudrig-core.js';\nexport type C = CloudRigCore;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file imports domain code past its door', 'src/main/probe.ts', "import { trayModel } from '../core/tray-model.js';\nexport const t = trayModel;\n", /no-restricted-imports: .*through its door only/],
+    ["main's entry point imports a use case past its door", 'src/main/index.ts', "import { startWorkstation } from '../core/app/lifecycle.js';\nexport const s = startWorkstation;\n", /no-restricted-imports: .*through its door only/],
+    ['a main file loads a use case with import()', 'src/main/probe.ts', "export const c = () => import('../core/app/cost.js');\n", /no-restricted-syntax: .*through its door only/],
+    ["the tray app's view-model calls a use-case module instead of Rig", 'src/core/app/app-probe.ts', "import { stopWorkstation } from './lifecycle.js';\nexport const s = stopWorkstation;\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
+    ["the tray app's view-model builds a loop over the core itself", 'src/core/app/app-probe.ts', "import { Monitor } from './monitor.js';\nexport const m = Monitor;\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
+    ["the tray app's view-model holds the core the façade wraps", 'src/core/app/app-probe.ts', "import type { CloudRigCore } from './cloudrig-core.js';\nexport type C = () => CloudRigCore;\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
+    ["the tray app's view-model reaches behind the façade", 'src/core/app/app-probe.ts', "import { coreOf, Rig } from './rig.js';\nexport const x = [coreOf, Rig];\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
     ['the shell below its entry point reads process.env', 'src/main/probe.ts', 'export const desktop = () => process.env.XDG_CURRENT_DESKTOP;\n', /no-restricted-properties: .*entry point/],
   ];
 
@@ -102,15 +112,30 @@ describe('the layer rules refuse each way around them', () => {
     ['rig starts its early ssh probe before the composition', 'src/cli/rig.ts', "import { earlySshProbe } from '../adapters/early-ssh-probe.js';\nexport const p = earlySshProbe;\n"],
     ["the shell's app state store imports electron-store", 'src/main/app-state-store.ts', "import Store from 'electron-store';\nexport const s = Store;\n"],
     ['the application layer imports itself and domain code', 'src/core/app/probe.ts', "import { AppSession } from './app-session.js';\nimport { CloudRigError } from '../errors.js';\nexport const x = [AppSession, CloudRigError];\n"],
+    ["the tray app's view-model builds a Rig, takes a session-level use case from face.js and a use case's result type", 'src/core/app/app-probe.ts', "import { Rig } from './rig.js';\nimport { watchStats } from './face.js';\nimport type { Monitor } from './monitor.js';\nimport type { CoreFactory } from './cloudrig-core.js';\nexport const x: [typeof Rig, typeof watchStats, Monitor | null, CoreFactory | null] = [Rig, watchStats, null, null];\n"],
     ['a CLI command imports the façade', 'src/cli/probe.ts', "import { Rig, choiceReason } from '../core/app/face.js';\nexport const x = [Rig, choiceReason];\n"],
     ['the rig executable reads its environment once', 'src/cli/rig.ts', 'export const env = process.env;\n'],
     ["the app's entry point reads its environment once", 'src/main/index.ts', 'export const env = process.env;\n'],
     ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
-    ['a main file imports a port and a use case from core/app', 'src/main/probe.ts', "import type { Notifier } from '../core/app/shell-ports.js';\nimport { AppSession } from '../core/app/app-session.js';\nexport const x: [Notifier | null, typeof AppSession] = [null, AppSession];\n"],
+    ['a main file imports the view-model, a port and the tray model through its door', 'src/main/probe.ts', "import { AppSession, toErrorInfo, type Notifier, type TrayModel } from '../core/app/app-face.js';\nexport const x: [Notifier | null, TrayModel | null, typeof AppSession, typeof toErrorInfo] = [null, null, AppSession, toErrorInfo];\n"],
+    ["main's entry point imports the composition and the door", 'src/main/index.ts', "import { createCore } from '../adapters/compose.js';\nimport { toErrorInfo } from '../core/app/app-face.js';\nexport const x = [createCore, toErrorInfo];\n"],
   ];
 
   it.each(allowed)('accepts: %s', async (_what, path, code) => {
     expect(await lint(eslint, path, code)).toEqual([]);
+  });
+});
+
+describe("the view-model rule knows every module that works over the core", () => {
+  it('names each src/core/app module that mentions CloudRigCore (a new use case is refused to the view-model from its first line)', async () => {
+    const { OVER_THE_CORE } = (await import(pathToFileURL(join(ROOT, 'eslint.config.js')).href)) as { OVER_THE_CORE: readonly string[] };
+    const dir = join(ROOT, 'src', 'core', 'app');
+    const overTheCore = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts') && !/^(app-|rig\.ts|face\.ts)/.test(file))
+      .filter((file) => /\bCloudRigCore\b/.test(readFileSync(join(dir, file), 'utf8')))
+      .map((file) => file.replace(/\.ts$/, ''));
+    expect(overTheCore.length).toBeGreaterThan(20);
+    expect(overTheCore.filter((name) => !OVER_THE_CORE.includes(name))).toEqual([]);
   });
 });
 

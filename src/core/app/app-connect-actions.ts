@@ -10,7 +10,6 @@ import type { AppConnect } from './app-connect.js';
 import type { FleetViewModel } from './app-fleet-view.js';
 import type { SessionPorts } from './app-session-ports.js';
 import type { SessionState } from './app-session-state.js';
-import { ConnectUseCases } from './rig-connect.js';
 
 /** The parts the connect actions read and tell. */
 export interface ConnectActionParts {
@@ -39,7 +38,7 @@ export class ConnectActions {
     const { state, ports } = this.parts;
     const name = workstation ?? state.requireName();
     // The same use case as `rig ssh`: the laptop's moved address is admitted before the shell opens.
-    const { target, drift } = await new ConnectUseCases(state.core()).openShell(name);
+    const { target, drift } = await state.rig().connect.openShell(name);
     const app = await ports.terminal.open(displayedSshArgv(name, target, state.settings().sshConfigInstalled), { preferred: state.settings().terminal, title: `CloudRig: ${name}` });
     state.setNotice(drift.changed ? `Opened ${app.label}. ${drift.message}` : `Opened ${app.label}`);
     return { terminal: app.label };
@@ -82,7 +81,7 @@ export class ConnectActions {
   async followAddressDrift(): Promise<string | null> {
     const { state } = this.parts;
     if (state.watched === null || state.snapshot?.instance == null) return null;
-    const report = await state.core().service.followAddressDrift(state.watched);
+    const report = await state.rig().connect.followAddressDrift(state.watched);
     if (report.changed || report.cidr === null) state.setNotice(report.message);
     return report.message;
   }
@@ -91,7 +90,7 @@ export class ConnectActions {
   async copySetupLogCommand(): Promise<{ copied: string }> {
     const { state, connect } = this.parts;
     const name = state.requireName();
-    const command = connect.setup.logTailCommand(name, await state.core().service.sshTarget(name), state.settings().sshConfigInstalled);
+    const command = connect.setup.logTailCommand(name, await state.rig().connect.sshTarget(name), state.settings().sshConfigInstalled);
     await this.copyText(command, 'the command that follows the setup log');
     state.setNotice('Copied the command that follows the setup log');
     return { copied: command };
@@ -101,7 +100,7 @@ export class ConnectActions {
   async openSetupLog(): Promise<{ terminal: string }> {
     const { state, ports, connect } = this.parts;
     const name = state.requireName();
-    const argv = connect.setup.logViewerArgv(name, await state.core().service.sshTarget(name), state.settings().sshConfigInstalled);
+    const argv = connect.setup.logViewerArgv(name, await state.rig().connect.sshTarget(name), state.settings().sshConfigInstalled);
     const app = await ports.terminal.open(argv, { preferred: state.settings().terminal, title: `CloudRig: ${name} setup log` });
     state.setNotice(`Opened the setup log in ${app.label}`);
     return { terminal: app.label };

@@ -5,23 +5,25 @@
 import type { ConnectView, GpuPanelView } from '../../shared/views.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import { toErrorInfo } from '../errors.js';
-import type { CloudRigCore } from './cloudrig-core.js';
-import { remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink, openWorkstationSession } from './connect.js';
+import type { AppLoops } from './app-loops.js';
 import type { RemoteSession } from './remote-access.js';
 import { AppSetup } from './app-setup.js';
 import type { NotificationModel } from '../notification-policy.js';
-import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './stats.js';
+import { STATS_INTERVAL_MS, watchStats, type StatsReading } from './face.js';
 import { runKey } from '../run-key.js';
-import { ProjectPush } from './project-push.js';
-import { TunnelReopen } from './tunnel-reopen.js';
+import type { ProjectPush } from './project-push.js';
+import type { Rig } from './rig.js';
+import type { TunnelReopen } from './tunnel-reopen.js';
 import { AppTunnels, requireReady, type OpenUrl } from './app-tunnels.js';
-import { keepWorkstationSession, type KeptSession, type ReconnectEvent } from './session-reconnect.js';
+import type { KeptSession, ReconnectEvent } from './session-reconnect.js';
 
 /** How many readings the GPU panel's chart keeps (10 minutes at 30 s). */
 export const GPU_HISTORY = 20;
 
 export interface AppConnectDeps {
-  readonly core: () => CloudRigCore;
+  /** The use cases, as the session's façade is now (built again when the profile or keys change). */
+  readonly rig: () => Rig;
+  readonly loops: AppLoops;
   readonly openExternal: OpenUrl;
   readonly changed: () => void;
   readonly log: (line: string) => void;
@@ -66,11 +68,11 @@ export class AppConnect {
 
   constructor(private readonly deps: AppConnectDeps) {
     this.setup = new AppSetup({
-      core: deps.core, changed: deps.changed, log: deps.log, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}),
+      rig: deps.rig, changed: deps.changed, log: deps.log, notify: deps.notify ?? (() => undefined), ...(deps.setupDir ? { dir: deps.setupDir } : {}),
     });
-    const parts = { core: deps.core, changed: deps.changed, log: deps.log };
-    this.project = new ProjectPush({ ...parts, session: (name) => (this.requireReady(name), this.remote(name)) });
-    this.reopen = new TunnelReopen(parts);
+    const parts = { changed: deps.changed, log: deps.log };
+    this.project = deps.loops.projectPush({ ...parts, session: (name) => (this.requireReady(name), this.remote(name)) });
+    this.reopen = deps.loops.tunnelReopen(parts);
     this.tunnels = new AppTunnels({
       openExternal: deps.openExternal, changed: deps.changed, log: deps.log, reopen: this.reopen,
       ready: () => this.ready, session: (name) => (this.requireReady(name), this.remote(name)),
@@ -96,11 +98,12 @@ export class AppConnect {
     if (this.session?.name === name) return this.session.remote;
     if (!this.opening) {
       this.opening = (async () => {
-        const remote = await openWorkstationSession(this.deps.core(), name);
+        const rig = this.deps.rig();
+        const remote = await rig.connect.openSession(name);
         remote.onMonitorNote(this.deps.log);
         await remote.connect();
         const stop = new AbortController();
-        const kept = keepWorkstationSession(this.deps.core(), remote, { signal: stop.signal, onEvent: (event) => this.reconnectEvent(event) });
+        const kept = rig.connect.keep(remote, { signal: stop.signal, onEvent: (event) => this.reconnectEvent(event) });
         this.session = { name, remote, kept, stop };
         return remote;
       })().finally(() => {
@@ -124,9 +127,7 @@ export class AppConnect {
 
   /** The vscode:// link for the workstation's home folder, once the ssh config is up to date; opened outside the app. */
   async openInVsCode(name: string): Promise<string> {
-    const c = this.deps.core();
-    const spec = await requireSshConfigIncluded(c, name);
-    const link = vscodeLink(await remoteFolderOfRunning(c, spec));
+    const link = await this.deps.rig().connect.editorLink(name);
     await this.deps.openExternal(link);
     return link;
   }
@@ -134,7 +135,7 @@ export class AppConnect {
   private startStats(name: string): void {
     const controller = new AbortController();
     this.stats = controller;
-    const c = this.deps.core();
+    const { clock } = this.deps.rig();
     this.statsDone = (async () => {
       let remote: RemoteSession;
       try {
@@ -149,7 +150,7 @@ export class AppConnect {
         : Promise.resolve();
       await watchStats({
         shell: remote,
-        clock: c.clock,
+        clock,
         signal: controller.signal,
         intervalMs: this.deps.statsIntervalMs ?? STATS_INTERVAL_MS,
         readNow: (wake) => (this.statsNow = wake),

@@ -72,7 +72,7 @@ export class FleetViewModel {
     change();
     const after = this.effective();
     if (after) {
-      const notification = notificationPolicy(before, after, state.core().clock.now(), state.settings(), { hourlyUsd: monitor.hourlyUsd() });
+      const notification = notificationPolicy(before, after, state.rig().clock.now(), state.settings(), { hourlyUsd: monitor.hourlyUsd() });
       if (notification) notifications.notify(notification, null);
     }
     state.changed();
@@ -108,8 +108,7 @@ export class FleetViewModel {
       throw new CloudRigError('NoWorkstation', `There is no workstation named "${name}".`,
         { action: 'choose-workstation', names: Object.keys(state.settings().workstations), missing: null });
     }
-    const core = state.core();
-    core.settings.update((current) => ({ ...current, current: name, lastUsed: { ...current.lastUsed, [name]: core.clock.now() } }));
+    state.rig().app.makeCurrent(name);
     this.watch();
     monitor.assess();
     monitor.lookUpStillCosting();

@@ -6,16 +6,18 @@ import type { ElsewhereView } from '../../shared/forgotten.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import type { CostFacts } from '../cost-view.js';
 import { toErrorInfo } from '../errors.js';
-import type { CloudRigCore } from './cloudrig-core.js';
-import { CostUseCases } from './cost.js';
-import { ElsewhereWatch } from './elsewhere.js';
-import { FleetWatch } from './fleet-watch.js';
+import type { AppLoops } from './app-loops.js';
+import type { ElsewhereWatch } from './elsewhere.js';
+import type { FleetWatch } from './fleet-watch.js';
 import type { OpenUrl } from './app-tunnels.js';
+import type { Rig } from './rig.js';
 import type { Notifier } from './shell-ports.js';
 
 /** What the fleet part reads from, and reports to, the session that owns it. */
 export interface AppFleetHost {
-  core(): CloudRigCore;
+  /** The use cases, as the session's façade is now (built again when the profile or keys change). */
+  rig(): Rig;
+  readonly loops: AppLoops;
   readonly notifier: Notifier;
   readonly openExternal?: OpenUrl;
   changed(): void;
@@ -39,10 +41,9 @@ export class AppFleet {
 
   /** Polls every workstation, and scans the account for instances CloudRig did not start. */
   start(): void {
-    const core = this.host.core();
-    this.watch = new FleetWatch({ service: core.service, cloud: core.cloud, clock: core.clock });
+    this.watch = this.host.loops.fleetWatch();
     this.watch.start();
-    this.elsewhere = new ElsewhereWatch(core, {
+    this.elsewhere = this.host.loops.elsewhere({
       notifier: this.host.notifier,
       openExternal: this.host.openExternal,
       changed: () => this.host.changed(),
@@ -91,11 +92,11 @@ export class AppFleet {
 
   /** Reads the run histories again for the spend chart (no AWS call). */
   refreshChart(): void {
-    const core = this.host.core();
+    const rig = this.host.rig();
     // The same spend as `rig cost` prints (cost.ts).
-    new CostUseCases(core).spend().then(
+    rig.cost.spend().then(
       (chart) => {
-        if (core !== this.host.core()) return;
+        if (rig !== this.host.rig()) return;
         this.chart = chart;
         this.host.changed();
       },
@@ -105,16 +106,16 @@ export class AppFleet {
 
   /** Looks up the rate of a workstation other than the current one, for the fleet's tray and total. */
   noteRate(snapshot: Snapshot): void {
-    const core = this.host.core();
+    const rig = this.host.rig();
     let rate;
     try {
-      rate = new CostUseCases(core).rate(snapshot.name, snapshot.instance);
+      rate = rig.cost.rate(snapshot.name, snapshot.instance);
     } catch {
       return;
     }
     rate.then(
       (rate) => {
-        if (core !== this.host.core() || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
+        if (rig !== this.host.rig() || this.rates.get(snapshot.name) === (rate?.usd ?? null)) return;
         this.rates.set(snapshot.name, rate?.usd ?? null);
         this.host.changed();
       },

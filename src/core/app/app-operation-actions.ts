@@ -10,13 +10,10 @@ import type { AppFleet } from './app-fleet.js';
 import type { FleetViewModel } from './app-fleet-view.js';
 import type { AppOperations } from './app-operations.js';
 import type { SessionState } from './app-session-state.js';
-import { startWorkstation, stopWorkstation, terminateWorkstation } from './lifecycle.js';
-import { archiveNow } from './archive.js';
-import { changeType, type TypeChangeRequest } from './change-type.js';
+import type { TypeChangeRequest } from './change-type.js';
 import type { ResizeOutcomeView } from '../../shared/resize-view.js';
 import type { Monitor } from './monitor.js';
-import { snoozeWorkstation } from './snooze.js';
-import { requestOfForm, setUpWorkstation } from './workstation-setup.js';
+import { requestOfForm } from './face.js';
 
 /** The parts the lifecycle actions read and tell. */
 export interface OperationActionParts {
@@ -34,7 +31,7 @@ export class OperationActions {
   /** Set up or edit the workstation from the form (the same use case as `rig init`). */
   async save(form: WorkstationForm): Promise<void> {
     const { state, fleet, poll } = this.parts;
-    const result = await setUpWorkstation(state.core(), requestOfForm(form), { editing: state.watched });
+    const result = await state.rig().setUp(requestOfForm(form), { editing: state.watched });
     fleet.watch();
     poll.refreshNow();
     state.setNotice(`Saved ${result.spec.name}`);
@@ -45,7 +42,7 @@ export class OperationActions {
     const { state, operations } = this.parts;
     const name = workstation ?? state.requireName();
     state.clearNotice();
-    operations.run(name, 'up', (signal) => startWorkstation(state.core(), name, { signal }));
+    operations.run(name, 'up', (signal) => state.rig().up(name, { signal }));
   }
 
   /** Stop (`rig stop`); returns at once (the shown workstation's tunnels close first). */
@@ -57,7 +54,7 @@ export class OperationActions {
       monitor.closeReminder();
       void connect.closeAll();
     }
-    operations.run(name, 'stop', (signal) => stopWorkstation(state.core(), name, { signal }));
+    operations.run(name, 'stop', (signal) => state.rig().stop(name, { signal }));
   }
 
   /** Terminate (`rig down`, saving an image first when asked); returns at once. */
@@ -65,7 +62,7 @@ export class OperationActions {
     const { state, operations } = this.parts;
     const name = state.requireName();
     state.clearNotice();
-    operations.run(name, 'down', (signal) => terminateWorkstation(state.core(), name, { saveImage, signal }));
+    operations.run(name, 'down', (signal) => state.rig().down(name, { saveImage, signal }));
   }
 
   /** Archive (the shown workstation unless named): its disk saved as an image, then terminated; returns at once. */
@@ -74,7 +71,7 @@ export class OperationActions {
     const name = workstation ?? state.requireName();
     state.clearNotice();
     if (name === state.watched) monitor.closeReminder();
-    operations.run(name, 'down', (signal) => archiveNow(state.core(), name, { signal }));
+    operations.run(name, 'down', (signal) => state.rig().app.archiveNow(name, { signal }));
   }
 
   /**
@@ -84,7 +81,7 @@ export class OperationActions {
   async snooze(workstation?: string): Promise<void> {
     const { state, monitor, fleet } = this.parts;
     const name = workstation ?? state.requireName();
-    const snoozed = await snoozeWorkstation(state.core(), { name, hours: SNOOZE_HOURS, exclusive: (work) => monitor.serial(work) });
+    const snoozed = await state.rig().snooze({ name, hours: SNOOZE_HOURS, exclusive: (work) => monitor.serial(work) });
     if (monitor.openReminder?.reminder.workstation === name) monitor.closeReminder();
     monitor.noteSnoozed(fleet.latest(name), snoozed.until);
     state.setNotice(`Snoozed for ${SNOOZE_HOURS} h: no reminders, and ${name} stays up`);
@@ -111,7 +108,7 @@ export class OperationActions {
       this.attempt(() => this.archive(name), name);
       return;
     }
-    if (name === null || !reminderApplies(reminder, fleet.latest(name), state.core().clock.now())) {
+    if (name === null || !reminderApplies(reminder, fleet.latest(name), state.rig().clock.now())) {
       state.setNotice('That reminder was about a run that has ended');
       return;
     }
@@ -123,8 +120,7 @@ export class OperationActions {
     const { state, operations, monitor, connect } = this.parts;
     const name = state.requireName();
     state.clearNotice();
-    return changeType({
-      core: state.core(),
+    return state.rig().app.changeType({
       operationOf: (workstation) => operations.kindOf(workstation),
       runOperation: (workstation, kind, work) => {
         monitor.closeReminder();

@@ -1,17 +1,17 @@
-// The state every part of the tray app's view-model reads: the core (built again when the profile
-// or the keys change), the workstation shown and its latest snapshot, the notice line ("Copied …"),
-// and the signal that something shown changed.
+// The state every part of the tray app's view-model reads: the façade of use cases (built again
+// when the profile or the keys change), the workstation shown and its latest snapshot, the notice
+// line ("Copied …"), and the signal that something shown changed.
 import type { Settings } from '../../shared/settings.js';
 import type { Snapshot } from '../../shared/workstation.js';
 import { openAccessKeys } from '../credentials.js';
 import { Emitter } from '../emitter.js';
 import { CloudRigError } from '../errors.js';
-import { moveLegacyAppState } from './app-state-migration.js';
+import { AppLoops } from './app-loops.js';
 import type { SessionPorts } from './app-session-ports.js';
-import type { CloudRigCore } from './cloudrig-core.js';
+import { Rig } from './rig.js';
 
 export class SessionState {
-  private built: CloudRigCore;
+  private built: Rig;
   /** The workstation shown, and its latest snapshot. */
   watched: string | null = null;
   snapshot: Snapshot | null = null;
@@ -21,33 +21,36 @@ export class SessionState {
   /** Fires when anything shown may have changed: the views are computed again. */
   readonly onDidChange = this.changes.event;
 
+  /** The application layer's long-running parts, each over the façade as built now. */
+  readonly loops = new AppLoops(() => this.built);
+
   constructor(private readonly ports: SessionPorts) {
-    this.built = this.buildCore();
+    this.built = this.buildRig();
   }
 
-  /** The core as built now (with the typed keys when there are any). */
-  core(): CloudRigCore {
+  /** The use cases, over the core as built now (with the typed keys when there are any). */
+  rig(): Rig {
     return this.built;
   }
 
-  /** Switch profile or keys: the core is built again with them, and nothing is shown until watched again. */
-  rebuildCore(): void {
+  /** Switch profile or keys: the façade is built again over a core with them, and nothing is shown until watched again. */
+  rebuildRig(): void {
     this.watched = null;
     this.snapshot = null;
-    this.built = this.buildCore();
+    this.built = this.buildRig();
   }
 
-  private buildCore(): CloudRigCore {
+  private buildRig(): Rig {
     const base = { home: this.ports.home, env: this.ports.env };
-    const plain = this.ports.createCore(base);
+    const plain = new Rig(this.ports.createCore(base));
     // Before the keys are read: an earlier version kept them in the shared settings file.
-    moveLegacyAppState(plain.settings, this.ports.appState, (line) => this.log(line));
+    plain.app.moveLegacyAppState(this.ports.appState, (line) => this.log(line));
     const keys = openAccessKeys(this.ports.secretBox, this.ports.appState.read().sealedCredentials);
-    return keys ? this.ports.createCore({ ...base, credentials: keys }) : plain;
+    return keys ? new Rig(this.ports.createCore({ ...base, credentials: keys })) : plain;
   }
 
   settings(): Settings {
-    return this.built.settings.read();
+    return this.built.app.settings();
   }
 
   log(line: string): void {
@@ -75,7 +78,7 @@ export class SessionState {
   /** Shows a notice for a few seconds. */
   setNotice(text: string): void {
     this.shownNotice?.cancel();
-    const cancel = this.built.scheduler.after(this.ports.noticeMs ?? 4_000, () => {
+    const cancel = this.built.app.scheduler.after(this.ports.noticeMs ?? 4_000, () => {
       this.shownNotice = null;
       this.changed();
     });

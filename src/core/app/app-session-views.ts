@@ -53,7 +53,7 @@ export class SessionViews {
     const { state, fleet, poll, monitor, connect } = this.sources;
     const settings = state.settings();
     const snapshot = fleet.effective();
-    const base = appView(snapshot, settings, state.core().clock.now(), monitor.costFacts(), state.notice(), monitor.openReminder?.reminder ?? null);
+    const base = appView(snapshot, settings, state.rig().clock.now(), monitor.costFacts(), state.notice(), monitor.openReminder?.reminder ?? null);
     const connectView = snapshot ? connect.view(snapshot, settings.sshConfigInstalled) : undefined;
     return {
       ...base,
@@ -69,7 +69,7 @@ export class SessionViews {
   tray(): TrayModel {
     const { state, fleet, connect, appState } = this.sources;
     const settings = { ...state.settings(), startAtLogin: appState.read().startAtLogin };
-    const model = fleetTrayModel(fleet.snapshots(), settings, state.core().clock.now(), fleet.costs());
+    const model = fleetTrayModel(fleet.snapshots(), settings, state.rig().clock.now(), fleet.costs());
     const lines = [connect.setup.trayLine(), connect.view(fleet.effective(), false).gpuLine].filter((line) => line !== null);
     return lines.length > 0 ? { ...model, tooltip: [model.tooltip, ...lines].join('\n') } : model;
   }

@@ -17,8 +17,8 @@ import type { SessionPorts } from './app-session-ports.js';
 import { SessionState } from './app-session-state.js';
 import { SessionViews } from './app-session-views.js';
 import { AppSettings, type SettingsChange } from './app-settings.js';
-import { Monitor } from './monitor.js';
-import { planTypeChange, resizeChoices, type TypeChangeRequest } from './change-type.js';
+import type { Monitor } from './monitor.js';
+import type { TypeChangeRequest } from './change-type.js';
 import type { ResizeChoicesView, ResizeOutcomeView, ResizePlanView, ResizePurpose } from '../../shared/resize-view.js';
 import type { PopoverPort } from './shell-ports.js';
 import type { StatsReading } from './stats.js';
@@ -60,7 +60,8 @@ export class AppSession {
 
   constructor(private readonly ports: SessionPorts) {
     const state = (this.state = new SessionState(ports));
-    const core = () => state.core();
+    const rig = () => state.rig();
+    const loops = state.loops;
     const changed = () => state.changed();
     const log = (line: string) => state.log(line);
     this.notifications = new SessionNotifications(ports.notifier, ports.popover, {
@@ -68,14 +69,14 @@ export class AppSession {
       answerReminder: (button, reminder) => this.lifecycle.answerReminderButton(button, reminder),
     });
     this.connect = new AppConnect({
-      core, changed, log,
+      rig, loops, changed, log,
       openExternal: ports.openExternal ?? ((url) => Promise.reject(new CloudRigError('LinkRefused', 'CloudRig cannot open links here.', { action: 'open-link-yourself', url }))),
       ...(ports.statsIntervalMs !== undefined ? { statsIntervalMs: ports.statsIntervalMs } : {}),
       onReading: (name, reading) => this.noteStatsReading(name, reading),
       notify: (notification) => this.notifications.notify(notification, null),
       ...(ports.env.CLOUDRIG_SETUP_DIR ? { setupDir: ports.env.CLOUDRIG_SETUP_DIR } : {}),
     });
-    this.poll = new AppFleet({ core, notifier: ports.notifier, openExternal: ports.openExternal, changed, log });
+    this.poll = new AppFleet({ rig, loops, notifier: ports.notifier, openExternal: ports.openExternal, changed, log });
     this.operations = new AppOperations({
       update: (change) => this.fleet.update(change),
       ended: () => {
@@ -86,15 +87,15 @@ export class AppSession {
       log,
     });
     this.account = new AppSettings({
-      core, changed, log,
+      rig, changed, log,
       platform: ports.platform, terminal: ports.terminal, secretBox: ports.secretBox, loginItem: ports.loginItem, appState: ports.appState,
       hasInstance: () => state.snapshot?.instance != null,
       rebuild: () => this.rebuild(),
       remindersChanged: () => this.monitor.assess(),
       setNotice: (text) => state.setNotice(text),
     });
-    this.monitor = new Monitor({
-      core, changed, log,
+    this.monitor = loops.monitor({
+      changed, log,
       watched: () => state.watched,
       snapshot: () => state.snapshot,
       effective: () => this.fleet.effective(),
@@ -113,7 +114,7 @@ export class AppSession {
     this.views = new SessionViews({ ...parts, fleet: this.fleet, appState: ports.appState });
     this.onDidChangeView = this.views.onDidChangeView;
     this.onDidChangeTray = this.views.onDidChangeTray;
-    this.unsubscribe = state.core().service.onDidChange((snapshot) => this.fleet.onSnapshot(snapshot));
+    this.unsubscribe = state.rig().onDidChange((snapshot) => this.fleet.onSnapshot(snapshot));
   }
 
   /** Starts watching the current workstation. */
@@ -122,9 +123,9 @@ export class AppSession {
     this.fleet.watch();
     this.poll.start();
     // A change `rig` made in the shell shows at once, not at the next poll.
-    this.unwatchHome = this.state.core().changes.watch(() => this.fleet.homeChanged());
+    this.unwatchHome = this.state.rig().app.watchHome(() => this.fleet.homeChanged());
     // Cost grows and reminders come due with time alone: bring both up to date on a timer.
-    this.stopTicker = this.state.core().scheduler.every(this.ports.tickMs ?? 30_000, () => {
+    this.stopTicker = this.state.rig().app.scheduler.every(this.ports.tickMs ?? 30_000, () => {
       if (this.poll.anyInstance()) this.monitor.assess();
     });
     this.state.changed();
@@ -143,14 +144,14 @@ export class AppSession {
     await this.connect.closeAll();
   }
 
-  /** Switch profile or keys: the core is built again with them, and the workstation watched again. */
+  /** Switch profile or keys: the façade is built again over a core with them, and the workstation watched again. */
   private async rebuild(): Promise<void> {
     await this.operations.reset();
     this.unsubscribe();
     await this.poll.stop();
-    this.state.rebuildCore();
+    this.state.rebuildRig();
     this.monitor.reset();
-    this.unsubscribe = this.state.core().service.onDidChange((snapshot) => this.fleet.onSnapshot(snapshot));
+    this.unsubscribe = this.state.rig().onDidChange((snapshot) => this.fleet.onSnapshot(snapshot));
     this.fleet.watch();
     this.poll.start();
     this.state.changed();
@@ -158,7 +159,7 @@ export class AppSession {
 
   private noteStatsReading(name: string, reading: StatsReading): void {
     this.statsIdleFeed ??= new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
-    this.statsIdleFeed.note(this.state.core(), this.poll.get(name), reading);
+    this.statsIdleFeed.note(this.state.rig(), this.poll.get(name), reading);
   }
 
   // What is shown (SessionViews) and the fleet (FleetViewModel, AppFleet).
@@ -191,8 +192,8 @@ export class AppSession {
 
   // Change type…: the same use case as `rig resize` (change-type.ts).
 
-  listResizeChoices(purpose: ResizePurpose): Promise<ResizeChoicesView> { return resizeChoices(this.state.core(), this.state.requireName(), purpose); }
-  planTypeChange(instanceType: string, skipDriverCheck: boolean): Promise<ResizePlanView> { return planTypeChange(this.state.core(), this.state.requireName(), instanceType, skipDriverCheck); }
+  listResizeChoices(purpose: ResizePurpose): Promise<ResizeChoicesView> { return this.state.rig().app.resizeChoices(this.state.requireName(), purpose); }
+  planTypeChange(instanceType: string, skipDriverCheck: boolean): Promise<ResizePlanView> { return this.state.rig().app.planTypeChange(this.state.requireName(), instanceType, skipDriverCheck); }
   changeType(request: TypeChangeRequest): Promise<ResizeOutcomeView> { return this.lifecycle.changeType(request); }
 
   // Reaching the running workstation (ConnectActions over AppConnect).

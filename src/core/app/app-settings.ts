@@ -1,5 +1,5 @@
 // The app's settings and account screens: terminal, start at login, reminders, the AWS profile or
-// typed keys (either rebuilds the core), instance types, account checks and quota requests.
+// typed keys (either rebuilds the façade), instance types, account checks and quota requests.
 import type { AccessKeys } from '../../shared/contract.js';
 import type { Reminders, Settings } from '../../shared/settings.js';
 import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
@@ -10,8 +10,7 @@ import type { CheckTarget } from '../first-run-checks.js';
 import { currentWorkstation } from '../popover-model.js';
 import { settingsView } from '../settings-view.js';
 import { TERMINALS, terminalOptions, terminalPlatform } from '../terminal-command.js';
-import { listGpuOffersView, listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
-import type { CloudRigCore } from './cloudrig-core.js';
+import type { Rig } from './rig.js';
 import type { AppStateStore, LoginItem, TerminalPort } from './shell-ports.js';
 
 /** A settings change from the popover. */
@@ -24,7 +23,8 @@ export interface SettingsChange {
 
 /** What the settings part reads from, and asks of, the session that owns it. */
 export interface AppSettingsHost {
-  core(): CloudRigCore;
+  /** The use cases, as the session's façade is now (built again when the profile or keys change). */
+  rig(): Rig;
   readonly platform: string;
   readonly terminal: TerminalPort;
   readonly secretBox: SecretBox;
@@ -32,7 +32,7 @@ export interface AppSettingsHost {
   readonly appState: AppStateStore;
   /** Whether the current workstation has an instance (the form locks what cannot change then). */
   hasInstance(): boolean;
-  /** Builds the core again (another profile or keys) and watches again. */
+  /** Builds the façade again over another profile or keys, and watches again. */
   rebuild(): Promise<void>;
   /** The reminder settings changed: bring reminders up to date. */
   remindersChanged(): void;
@@ -46,7 +46,7 @@ export class AppSettings {
   constructor(private readonly host: AppSettingsHost) {}
 
   private settings(): Settings {
-    return this.host.core().settings.read();
+    return this.host.rig().app.settings();
   }
 
   /**
@@ -70,7 +70,7 @@ export class AppSettings {
   }
 
   async getSettings(): Promise<SettingsView> {
-    const [profiles, terminals] = await Promise.all([this.host.core().account.profiles().catch(() => []), this.terminalOptions()]);
+    const [profiles, terminals] = await Promise.all([this.host.rig().app.profiles().catch(() => []), this.terminalOptions()]);
     const settings = this.settings();
     return settingsView(settings, {
       current: currentWorkstation(settings),
@@ -78,7 +78,7 @@ export class AppSettings {
       keyStorage: this.host.secretBox.availability(),
       terminals,
       hasInstance: this.host.hasInstance(),
-      unknownFields: this.host.core().settings.unknownFields(),
+      unknownFields: this.host.rig().unknownSettingsFields(),
       appState: this.host.appState.read(),
     });
   }
@@ -89,12 +89,11 @@ export class AppSettings {
     }
     const before = this.settings();
     const profile = change.profile === '' ? null : change.profile;
-    const after = this.host.core().settings.update((current) => ({
-      ...current,
+    const after = this.host.rig().app.editSettings({
       ...(profile !== undefined ? { profile } : {}),
       ...(change.terminal !== undefined ? { terminal: change.terminal } : {}),
       ...(change.reminders !== undefined ? { reminders: change.reminders } : {}),
-    }));
+    });
     const startAtLogin = change.startAtLogin;
     if (startAtLogin !== undefined && startAtLogin !== this.host.appState.read().startAtLogin) {
       // Recorded once written: the store says what the app last asked of the system.
@@ -128,21 +127,21 @@ export class AppSettings {
   }
 
   listInstanceTypes(region: string): Promise<InstanceTypeOption[]> {
-    return listInstanceTypes(this.host.core(), region);
+    return this.host.rig().account.instanceTypes(region);
   }
 
   runChecks(target: CheckTarget): Promise<CheckReport> {
-    return runAccountChecks(this.host.core(), target);
+    return this.host.rig().account.checks(target);
   }
 
   async requestQuota(request: { region: string; quotaCode: string; desired: number }): Promise<QuotaRequestResult> {
-    const result = await requestQuota(this.host.core(), request);
+    const result = await this.host.rig().account.requestQuota(request);
     this.host.setNotice(`Requested ${result.desired} vCPUs (${result.status.toLowerCase()})`);
     return result;
   }
 
   /** GPU offers for the workstation form's picker (the same use case as `rig gpus`). */
   listGpuOffers(query: GpuOffersQuery): Promise<GpuOffersView> {
-    return listGpuOffersView(this.host.core(), query);
+    return this.host.rig().account.gpuOffersView(query);
   }
 }

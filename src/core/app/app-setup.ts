@@ -12,8 +12,9 @@ import { SETUP_FAILED_LABEL } from '../popover-model.js';
 import type { SshTarget } from '../ports.js';
 import { displayedSshArgv } from '../ssh-config.js';
 import { shellQuote } from '../ssh-command.js';
-import type { CloudRigCore } from './cloudrig-core.js';
-import { followSetup, setupFailure, setupLogPath, type FollowMode, type SetupOutcome, type SetupState } from './setup-script.js';
+import type { Rig } from './rig.js';
+import { followSetup, setupFailure, setupLogPath } from './face.js';
+import type { FollowMode, SetupOutcome, SetupState } from './setup-script.js';
 import type { RemoteShell } from './stats.js';
 
 /** How many of the log's last lines the popover shows. */
@@ -24,7 +25,7 @@ export const SAVE_IMAGE_SUGGESTION =
   'Setup finished — save an image so the next launch starts ready. Saving the image ends this instance: CloudRig saves its disk, then terminates it; the next launch starts from the image, set up.';
 
 export interface AppSetupDeps {
-  readonly core: () => CloudRigCore;
+  readonly rig: () => Rig;
   readonly changed: () => void;
   readonly notify: (notification: NotificationModel) => void;
   readonly log: (line: string) => void;
@@ -59,7 +60,7 @@ export class AppSetup {
 
   /** How to follow this instance: fresh when this app's core launched it and has not followed it to its end yet. */
   private modeOf(name: string, instanceId: string): FollowMode {
-    const launch = this.deps.core().service.lastLaunch(name);
+    const launch = this.deps.rig().app.lastLaunch(name);
     if (launch?.instanceId !== instanceId || this.concluded.has(instanceId)) return 'attach';
     return launch.fromSavedImage ? 'fresh-from-saved-image' : 'fresh';
   }
@@ -69,9 +70,9 @@ export class AppSetup {
    * aborts (Stop). Nothing happens without a setup script.
    */
   async follow(shell: RemoteShell, snapshot: Snapshot, signal: AbortSignal): Promise<void> {
-    const core = this.deps.core();
+    const rig = this.deps.rig();
     const instanceId = snapshot.instance?.instanceId;
-    if (!instanceId || !core.service.spec(snapshot.name).setupScript) return;
+    if (!instanceId || !rig.spec(snapshot.name).setupScript) return;
     const mode = this.modeOf(snapshot.name, instanceId);
     const shown: Shown = { name: snapshot.name, instanceId, state: mode === 'fresh' ? 'waiting' : null, lines: [], error: null, suggest: false };
     this.shown = shown;
@@ -79,7 +80,7 @@ export class AppSetup {
     let outcome: SetupOutcome;
     try {
       outcome = await followSetup({
-        shell, clock: core.clock, mode, signal,
+        shell, clock: rig.clock, mode, signal,
         ...(this.deps.dir ? { dir: this.deps.dir } : {}),
         onLine: (line) => {
           shown.lines.push(line);
@@ -100,7 +101,7 @@ export class AppSetup {
     this.conclude(shown, outcome);
     // Remembered in the home for this instance: the app after a restart, `rig status` and `rig up` say it too.
     if (outcome.kind !== 'nothing') {
-      await core.service.noteSetupOutcome(snapshot.name, instanceId, setupFailure(snapshot.name, outcome, this.deps.dir))
+      await rig.noteSetupOutcome(snapshot.name, instanceId, setupFailure(snapshot.name, outcome, this.deps.dir))
         .catch((error: unknown) => this.deps.log(`setup outcome not saved: ${toErrorInfo(error).message}`));
     }
   }

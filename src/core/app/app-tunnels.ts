@@ -3,7 +3,7 @@
 // leaves `ready`, each markable "Re-open on start" (TunnelReopen keeps the marks).
 import type { TunnelView } from '../../shared/views.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
-import { forwardJupyter } from './connect.js';
+import { forwardJupyter } from './face.js';
 import type { RemoteSession } from './remote-access.js';
 import type { TunnelReopen } from './tunnel-reopen.js';
 import { localUrl, TUNNEL_PRESETS, type OpenTunnel, type TunnelSpec } from './tunnels.js';

@@ -1,7 +1,7 @@
-// The façade's module for the faces (the CLI's commands, the tray app's shell): the use cases
+// The façade's module for the faces (the CLI's commands, the tray app's view-model): the use cases
 // (Rig and its parts), the types of what they return, the wording rules of the use cases, and the
-// use cases that run over a session the façade opened (tunnels, stats, file copies). A face imports
-// core through this module only; lint holds it to that.
+// use cases that run over a session the façade opened (tunnels, stats, the setup log, file copies).
+// A face imports core through this module only; lint holds it to that.
 export { Rig } from './rig.js';
 export type { AccountUseCases } from './rig-account.js';
 export type { ConnectUseCases } from './rig-connect.js';
@@ -11,7 +11,7 @@ export type { WorkstationChoice, ChoiceRule } from './workstation-choice.js';
 export { choiceReason } from './workstation-choice.js';
 export type { DefaultRegion, GpuOfferList, SshConfigChange, SshConfigStatus } from './cloudrig-core.js';
 export type { RunOptions } from './lifecycle.js';
-export { setupFailure, setupLogPath, setupOutcomeWords, type FollowMode, type SetupOutcome } from './setup-script.js';
+export { followSetup, setupFailure, setupLogPath, setupOutcomeWords, type FollowMode, type SetupOutcome } from './setup-script.js';
 export type { RemoteSession } from './remote-access.js';
 export type { KeptSession } from './session-reconnect.js';
 export { forwardJupyter, remoteFolder, remoteFolderUri } from './connect.js';
@@ -26,4 +26,4 @@ export type { ResizePlan, ResizeResult } from './resize.js';
 export type { ArchivePlan, ArchiveResult, ArchiveSaving } from './archive.js';
 export type { CleanPlans, RemovalResult } from './account-sweep.js';
 export type { DoctorRequest } from './doctor.js';
-export type { SpecRequest, SetUpResult } from './workstation-setup.js';
+export { requestOfForm, type SpecRequest, type SetUpResult } from './workstation-setup.js';

@@ -1,7 +1,9 @@
-import type { CheckReport, QuotaRequestResult } from '../../shared/views.js';
+import type { GpuOffersQuery, GpuOffersView } from '../../shared/gpu-offers.js';
+import type { CheckReport, InstanceTypeOption, QuotaRequestResult } from '../../shared/views.js';
+import type { CheckTarget } from '../first-run-checks.js';
 import type { AccountScan, CleanPlan } from '../account-inventory.js';
 import type { SkyPilotTask } from '../skypilot-task.js';
-import { listGpuOffers, requestQuota } from './account.js';
+import { listGpuOffers, listGpuOffersView, listInstanceTypes, requestQuota, runAccountChecks } from './account.js';
 import { planClean, removeLeftovers, scanEverything, type CleanPlans, type RemovalResult } from './account-sweep.js';
 import type { CloudRigCore, DefaultRegion, GpuOfferList } from './cloudrig-core.js';
 import { runDoctor, type DoctorRequest } from './doctor.js';
@@ -23,6 +25,21 @@ export class AccountUseCases {
 
   gpuOffers(regions: readonly string[], gpu: string | null): Promise<GpuOfferList> {
     return listGpuOffers(this.core, regions, gpu);
+  }
+
+  /** The first-run checks: credentials, the default VPC, the vCPU quota for the type. */
+  checks(target: CheckTarget): Promise<CheckReport> {
+    return runAccountChecks(this.core, target);
+  }
+
+  /** The GPU instance types of a region with their on-demand price (the setup form's picker). */
+  instanceTypes(region: string): Promise<InstanceTypeOption[]> {
+    return listInstanceTypes(this.core, region);
+  }
+
+  /** The app's picker of GPU offers, sorted and quota-checked as `rig gpus` lists them. */
+  gpuOffersView(query: GpuOffersQuery): Promise<GpuOffersView> {
+    return listGpuOffersView(this.core, query);
   }
 
   enabledRegions(): Promise<string[]> {

@@ -2,7 +2,7 @@ import type { SshTarget } from '../ports.js';
 import type { WorkstationSpec } from '../../shared/workstation.js';
 import type { DriftReport } from '../address-drift.js';
 import type { CloudRigCore } from './cloudrig-core.js';
-import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded } from './connect.js';
+import { openWorkstationSession, remoteFolderOfRunning, requireSshConfigIncluded, vscodeLink } from './connect.js';
 import type { FileTree } from './files.js';
 import type { ChangeWatcher } from './file-watch.js';
 import { startPush, type Push, type PushRequest } from './push.js';
@@ -24,6 +24,11 @@ export class ConnectUseCases {
       .catch((error: unknown) => ({ changed: true, message: `Could not check the security group: ${errorMessage(error)}` }));
     const target = await this.core.service.sshTarget(name);
     return { target, drift };
+  }
+
+  /** Admits the laptop's public address when it moved (resume, a network change); says what it did. */
+  followAddressDrift(name: string): Promise<DriftReport> {
+    return this.core.service.followAddressDrift(name);
   }
 
   /** The running instance's ssh target. */
@@ -62,6 +67,12 @@ export class ConnectUseCases {
   /** The workstation, once its ssh config is included (for VS Code over Remote-SSH). */
   requireSshConfigIncluded(name: string | undefined): Promise<WorkstationSpec> {
     return requireSshConfigIncluded(this.core, name);
+  }
+
+  /** The vscode:// link to the running workstation's home folder, once its ssh config is included (the app's Open in VS Code). */
+  async editorLink(name: string): Promise<string> {
+    const spec = await requireSshConfigIncluded(this.core, name);
+    return vscodeLink(await remoteFolderOfRunning(this.core, spec));
   }
 
   /** A folder on the running workstation (its home by default), checked to exist. */

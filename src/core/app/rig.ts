@@ -15,6 +15,7 @@ import { planResize, resizeWorkstation, type ResizePlan, type ResizeResult } fro
 import { archiveWorkstation, planArchive, type ArchivePlan, type ArchiveResult } from './archive.js';
 import { recordArchive } from '../archived-image.js';
 import { AccountUseCases } from './rig-account.js';
+import { AppUseCases } from './rig-app.js';
 import { ConnectUseCases } from './rig-connect.js';
 import { SshConfigUseCases } from './rig-ssh-config.js';
 import { followWorkstationSetup, type FollowMode, type SetupOutcome } from './setup-script.js';
@@ -34,6 +35,8 @@ export class Rig {
   readonly account: AccountUseCases;
   /** CloudRig's ssh config and the user's Include line. */
   readonly sshConfig: SshConfigUseCases;
+  /** What only the tray app asks for: its settings screen, switcher, Change type… lists, spend chart. */
+  readonly app: AppUseCases;
   /** Money: the cost report and spend chart, each workstation's cost now, the meter. */
   readonly cost: CostUseCases;
 
@@ -41,6 +44,7 @@ export class Rig {
     this.connect = new ConnectUseCases(core);
     this.account = new AccountUseCases(core);
     this.sshConfig = new SshConfigUseCases(core);
+    this.app = new AppUseCases(core);
     this.cost = new CostUseCases(core);
   }
 
@@ -226,4 +230,12 @@ export class Rig {
   announce(change: Omit<HomeChange, 'id' | 'pid' | 'at'>): Promise<void> {
     return this.core.changes.announce(change);
   }
+}
+
+/**
+ * The wired core behind a façade, for the application layer's own long-running loops (app-loops.ts)
+ * and nothing else: neither face module (face.ts, app-face.ts) exports it.
+ */
+export function coreOf(rig: Rig): CloudRigCore {
+  return rig['core'];
 }

@@ -1,7 +1,7 @@
 import type { Snapshot } from '../../shared/workstation.js';
 import { runKey } from '../run-key.js';
 import { foldStatsIdle, type StatsIdle } from '../stats-idle.js';
-import type { CloudRigCore } from './cloudrig-core.js';
+import type { Rig } from './rig.js';
 import type { StatsReading } from './stats.js';
 
 /** Where the stats' view of idleness goes (the monitor's noteStatsIdle). */
@@ -18,11 +18,11 @@ export class StatsIdleFeed {
   constructor(private readonly sink: StatsIdleSink) {}
 
   /** A reading arrived for `snapshot`'s workstation (the snapshot it was taken under). */
-  note(core: CloudRigCore, snapshot: Snapshot | null, reading: StatsReading): void {
+  note(rig: Rig, snapshot: Snapshot | null, reading: StatsReading): void {
     if (snapshot === null || snapshot.phase !== 'ready') return;
     let gpuBusyPercent: number;
     try {
-      gpuBusyPercent = core.service.spec(snapshot.name).autoStop.gpuBusyPercent;
+      gpuBusyPercent = rig.spec(snapshot.name).autoStop.gpuBusyPercent;
     } catch {
       return; // removed meanwhile: nothing to remind about
     }
