@@ -66,7 +66,8 @@ const CORE_MESSAGE = 'src/core is pure domain logic over ports: no node, electro
 // electron-store holds the app's own state (src/main/app-state-store.ts): only the shell may load it, never `rig`'s code paths.
 const cliBans = ['electron', 'electron-store', '**/main/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 const CLI_MESSAGE = 'The CLI never loads electron or the app shell, and reaches src/adapters only through the composition root (src/cli/main.ts imports adapters/compose.js): call the use cases in src/core/app.';
-const CLI_FACADE = { patterns: ['**/core/app/**'], message: 'The CLI calls the use cases through the façade only: import from src/core/app/face.js (Rig and what it returns).' };
+// Written so that no pattern excludes core/app itself: a file cannot be re-allowed inside an excluded folder.
+const CLI_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: 'The CLI calls the use cases through the façade only: import from src/core/app/face.js (Rig, what it returns, and the domain rules the CLI words).' };
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 // Written so that no pattern excludes core/app itself: a file cannot be re-allowed inside an excluded folder.
 const MAIN_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: "The tray app's shell reaches core through its door only: import from src/core/app/app-face.js (the view-model over Rig, the ports it provides, the tray model and errors)." };

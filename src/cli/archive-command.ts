@@ -1,7 +1,5 @@
 import confirm from '@inquirer/confirm';
-import type { ArchiveResult, ArchiveSaving } from '../core/app/face.js';
-import { CloudRigError } from '../core/errors.js';
-import { formatUsd } from '../core/format.js';
+import { type ArchiveResult, type ArchiveSaving, CloudRigError, formatUsd } from '../core/app/face.js';
 import { jsonText, lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';

@@ -1,4 +1,4 @@
-import { rateWords } from '../core/billed-failure.js';
+import { rateWords } from '../core/app/face.js';
 import type { InstanceStateName, Snapshot, Step } from '../shared/workstation.js';
 
 /** States in which an instance is billed by the hour for compute. */

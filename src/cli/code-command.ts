@@ -1,12 +1,11 @@
+import { CloudRigError, validateName } from '../core/app/face.js';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { Option } from 'commander';
-import { CloudRigError } from '../core/errors.js';
 import type { CommandRegistrar } from './program.js';
 import type { Io } from './output.js';
-import { validateName } from '../core/validate.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
 /** Editors that open a Remote-SSH folder from the command line, in the order tried. */

@@ -1,5 +1,5 @@
+import { CloudRigError } from '../core/app/face.js';
 import { Option } from 'commander';
-import { CloudRigError } from '../core/errors.js';
 import { spendChartLines } from './spend-chart-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';

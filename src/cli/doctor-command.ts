@@ -1,8 +1,7 @@
+import { CloudRigError, validateInstanceType, validateRegion } from '../core/app/face.js';
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
-import { CloudRigError } from '../core/errors.js';
 import { cliFix } from './fix-wording.js';
-import { validateInstanceType, validateRegion } from '../core/validate.js';
 import type { Check, CheckReport } from '../shared/views.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';

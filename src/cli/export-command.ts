@@ -1,7 +1,5 @@
+import { CloudRigError, type SkyPilotTask, validateGpuSpec, validateInteger } from '../core/app/face.js';
 import { Document } from 'yaml';
-import { CloudRigError } from '../core/errors.js';
-import { validateGpuSpec, validateInteger } from '../core/validate.js';
-import type { SkyPilotTask } from '../core/skypilot-task.js';
 import { flag, lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';

@@ -1,7 +1,7 @@
+import { shellQuote } from '../core/app/face.js';
 import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
 import { byHand, isSameWorded, sameWording } from '../shared/same-fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';
-import { shellQuote } from '../core/ssh-command.js';
 
 /** How `rig` names each input: its flag or argument. */
 export const CLI_INPUT_NAMES: { readonly [F in InputField]: string } = {

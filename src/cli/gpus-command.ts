@@ -1,10 +1,7 @@
+import { type GpuOffer, gpuOfferRow, type Price, quotaAllows, selectGpuOffers, validateRegion } from '../core/app/face.js';
 import { InvalidArgumentError, Option } from 'commander';
-import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
-import { gpuOfferRow } from '../core/gpu-offer-rows.js';
 import { GPU_MODEL_PATTERN, PRICE_SOURCE_NOTE } from '../shared/gpu-offers.js';
-import type { Price } from '../core/price-catalog.js';
 import { flag, lineWriter } from './output.js';
-import { validateRegion } from '../core/validate.js';
 import type { CommandRegistrar } from './program.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 

@@ -1,19 +1,5 @@
 import { Option } from 'commander';
-import { CloudRigError } from '../core/errors.js';
-import { shellQuote } from '../core/ssh-command.js';
-import {
-  validateAmiId,
-  validateCidr,
-  validateInstanceType,
-  validateInteger,
-  validateName,
-  validateParameterPath,
-  validateRegion,
-  validateSshHost,
-  validateSshUser,
-} from '../core/validate.js';
-import { quotaAllows, selectGpuOffers, type GpuOffer } from '../core/gpu-catalog.js';
-import type { DefaultRegion, Rig } from '../core/app/face.js';
+import { CloudRigError, type DefaultRegion, type GpuOffer, quotaAllows, type Rig, selectGpuOffers, shellQuote, validateAmiId, validateCidr, validateInstanceType, validateInteger, validateName, validateParameterPath, validateRegion, validateSshHost, validateSshUser } from '../core/app/face.js';
 import { ARCHIVE_AFTER_DAYS, DISK_GIB, IDLE_MINUTES } from '../shared/limits.js';
 import { DEFAULT_AMI_PARAMETER } from '../shared/workstation.js';
 import { formatHourly } from '../shared/hourly-rate.js';

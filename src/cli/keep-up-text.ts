@@ -1,6 +1,3 @@
-import type { IdleStatus } from '../core/idle-watchdog.js';
-import { keepUpReasonText } from '../core/keep-up-reason.js';
-import { hoursAndMinutes } from '../core/format.js';
 
 /** What `rig status --json` says of the watchdog's view. */
 export interface StatusKeepUp {
@@ -28,4 +25,5 @@ export function keepUpLine(status: IdleStatus | null, now: number): string | nul
   if (keptUpBy !== null) return `Kept up: ${keptUpBy}.`;
   if (status.idleSince !== null) return `Idle for ${hoursAndMinutes(Math.max(0, now - status.idleSince))}.`;
   return null;
-}
+}import { hoursAndMinutes, type IdleStatus, keepUpReasonText } from '../core/app/face.js';
+

@@ -17,9 +17,7 @@ import { registerExportCommand } from './export-command.js';
 import { registerScanCommands } from './scan-command.js';
 import { registerResizeCommand } from './resize-command.js';
 import { registerArchiveCommand } from './archive-command.js';
-import { Rig } from '../core/app/face.js';
-import type { SshClient } from '../core/ports.js';
-import { isChangeCommand, type ChangeCommand } from '../core/home-changes.js';
+import { type ChangeCommand, isChangeCommand, Rig, type SshClient } from '../core/app/face.js';
 import { BilledOnInterrupt } from './billed-on-interrupt.js';
 import { ExitStatus } from './exit-status.js';
 

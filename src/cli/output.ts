@@ -1,7 +1,7 @@
+import { CloudRigError, toErrorInfo } from '../core/app/face.js';
 import { InvalidArgumentError } from 'commander';
 import ora, { type Ora } from 'ora';
 import type { Step } from '../shared/workstation.js';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import type { ErrorInfo } from '../shared/errors.js';
 import { cliErrorText, cliFix } from './fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';

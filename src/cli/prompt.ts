@@ -1,5 +1,5 @@
+import { CloudRigError, toErrorInfo } from '../core/app/face.js';
 import { createInterface } from 'node:readline/promises';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
 import { cliErrorText } from './fix-wording.js';
 import type { Io } from './output.js';
 

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import type { RemoteSession } from '../core/app/face.js';
+import { CloudRigError, type RemoteSession, toErrorInfo } from '../core/app/face.js';
 import { warningLine } from './output.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */

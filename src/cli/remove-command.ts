@@ -1,8 +1,6 @@
 import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
-import { CloudRigError } from '../core/errors.js';
-import { uncoveredRemoval, type RemovalChoices, type RemovalPlan } from '../core/app/face.js';
-import { resourceName } from '../core/workstation-service.js';
+import { CloudRigError, type RemovalChoices, type RemovalPlan, resourceName, uncoveredRemoval } from '../core/app/face.js';
 import { lineWriter } from './output.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 

@@ -1,8 +1,5 @@
 import confirm from '@inquirer/confirm';
-import type { ResizePlan } from '../core/app/face.js';
-import { CloudRigError } from '../core/errors.js';
-import type { HourlyRate } from '../core/price-catalog.js';
-import { validateName } from '../core/validate.js';
+import { CloudRigError, type HourlyRate, type ResizePlan, validateName } from '../core/app/face.js';
 import { printable } from '../shared/untrusted-text.js';
 import { jsonText, lineWriter } from './output.js';
 import type { CommandRegistrar } from './program.js';

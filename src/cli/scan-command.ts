@@ -1,8 +1,5 @@
 import confirm from '@inquirer/confirm';
-import { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../core/account-inventory.js';
-import type { RemovalResult } from '../core/app/face.js';
-import { CloudRigError } from '../core/errors.js';
-import { formatUsd } from '../core/format.js';
+import { type AccountScan, type CleanPlan, CloudRigError, formatUsd, type InventoryResource, type PricedResource, projectionText, type RegionScan, type RemovalResult } from '../core/app/face.js';
 import { printable } from '../shared/untrusted-text.js';
 import { cliErrorText } from './fix-wording.js';
 import { jsonText, lineWriter } from './output.js';

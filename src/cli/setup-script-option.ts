@@ -1,10 +1,8 @@
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { CloudRigError, toErrorInfo } from '../core/errors.js';
-import { validateSetupScript } from '../core/validate.js';
 import { printable } from '../shared/untrusted-text.js';
 import { SETUP_SCRIPT_MAX_BYTES, SetupScriptSchema, type Snapshot } from '../shared/workstation.js';
-import { setupFailure, setupLogPath, setupOutcomeWords, type Rig } from '../core/app/face.js';
+import { CloudRigError, type Rig, setupFailure, setupLogPath, setupOutcomeWords, toErrorInfo, validateSetupScript } from '../core/app/face.js';
 import type { Io } from './output.js';
 import { cliFix } from './fix-wording.js';
 

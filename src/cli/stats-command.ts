@@ -1,5 +1,4 @@
-import { readStats, STATS_INTERVAL_MS, watchStats, type StatsReading } from '../core/app/face.js';
-import { validateInteger, validateName } from '../core/validate.js';
+import { readStats, STATS_INTERVAL_MS, type StatsReading, validateInteger, validateName, watchStats } from '../core/app/face.js';
 import { printable } from '../shared/untrusted-text.js';
 import type { CommandRegistrar } from './program.js';
 import { jsonText } from './output.js';

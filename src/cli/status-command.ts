@@ -1,5 +1,4 @@
-import { CloudRigError } from '../core/errors.js';
-import type { Rig } from '../core/app/face.js';
+import { CloudRigError, type Rig } from '../core/app/face.js';
 import { jsonText, lineWriter, type Io } from './output.js';
 import { printable } from '../shared/untrusted-text.js';
 import { phaseText } from './cost-text.js';

@@ -1,5 +1,4 @@
-import type { Rig } from '../core/app/face.js';
-import { duplicatesError } from '../core/duplicates.js';
+import { duplicatesError, type Rig } from '../core/app/face.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
 import type { ArchiveRecord, HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
 import { cliFix } from './fix-wording.js';

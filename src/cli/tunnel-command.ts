@@ -1,5 +1,4 @@
-import { forwardJupyter, isTunnelWord, localUrl, openTunnels, parseTunnelSpecs, type OpenTunnel } from '../core/app/face.js';
-import { validateInteger, validateName } from '../core/validate.js';
+import { forwardJupyter, isTunnelWord, localUrl, type OpenTunnel, openTunnels, parseTunnelSpecs, validateInteger, validateName } from '../core/app/face.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, untilInterrupted, watchFailures } from './remote-session.js';
 import { lineWriter } from './output.js';

@@ -1,5 +1,4 @@
-import { choiceReason, type Rig } from '../core/app/face.js';
-import { CloudRigError } from '../core/errors.js';
+import { choiceReason, CloudRigError, type Rig } from '../core/app/face.js';
 import type { Io } from './output.js';
 
 /**

@@ -27,3 +27,23 @@ export type { ArchivePlan, ArchiveResult, ArchiveSaving } from './archive.js';
 export type { CleanPlans, RemovalResult } from './account-sweep.js';
 export type { DoctorRequest } from './doctor.js';
 export { requestOfForm, type SpecRequest, type SetUpResult } from './workstation-setup.js';
+
+// Domain values and rules the CLI words itself: its errors, validators, formats and the ssh line.
+export { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../account-inventory.js';
+export { rateWords } from '../billed-failure.js';
+export { duplicatesError, spotInterruptionNotice } from '../duplicates.js';
+export { CloudRigError, toErrorInfo } from '../errors.js';
+export { formatUsd, hoursAndMinutes } from '../format.js';
+export { quotaAllows, selectGpuOffers, type GpuOffer } from '../gpu-catalog.js';
+export { gpuOfferRow } from '../gpu-offer-rows.js';
+export { isChangeCommand, type ChangeCommand } from '../home-changes.js';
+export type { IdleStatus } from '../idle-watchdog.js';
+export { ingressWarning } from '../ingress.js';
+export { keepUpReasonText } from '../keep-up-reason.js';
+export type { SshClient } from '../ports.js';
+export type { HourlyRate, Price } from '../price-catalog.js';
+export type { SkyPilotTask } from '../skypilot-task.js';
+export { shellQuote, sshArgs } from '../ssh-command.js';
+export { displayedSshCommand } from '../ssh-config.js';
+export { validateAmiId, validateCidr, validateGpuSpec, validateInstanceType, validateInteger, validateName, validateParameterPath, validateRegion, validateSetupScript, validateSshHost, validateSshUser } from '../validate.js';
+export { resourceName } from '../workstation-service.js';
