@@ -4,7 +4,7 @@
 // (bench/app-ports.ts). Prints one JSON line once the session has settled with the workstation
 // `ready` (its view ready, the account scanned, the spend chart read, the first GPU reading in),
 // then, after the window, one with its CPU time and memory. Run by footprint.ts as
-//   node .bench/footprint-child.mjs HOME WORKSTATION WINDOW_MS
+//   node .bench/app-main/footprint-child.js HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keepYoungGenerationSmall } from '../src/adapters/compose.js';
