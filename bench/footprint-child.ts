@@ -7,7 +7,7 @@
 //   node .bench/app-main/footprint-child.js HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keepYoungGenerationSmall } from '../src/adapters/compose.js';
+import { favourMemoryOverSpeed, keepYoungGenerationSmall } from '../src/adapters/compose.js';
 import { AppSession } from '../src/core/app/app-session.js';
 import type { AppView } from '../src/shared/views.js';
 import { benchSessionPorts } from './app-ports.js';
@@ -18,6 +18,7 @@ const windowMs = Number(windowArg);
 
 // As src/main/index.ts does before boot().
 keepYoungGenerationSmall();
+favourMemoryOverSpeed();
 const session = new AppSession(benchSessionPorts(home, process.env));
 let view: AppView | null = null;
 let viewChanged: () => void = () => undefined;

@@ -2,5 +2,5 @@ import type { Plugin } from 'vite';
 
 /** What the main process leaves out of its bundle (see main-bundle.mjs). */
 export declare const mainExternals: Array<string | RegExp>;
-export declare function builtinsByRequirePlugin(): Plugin;
 export declare function nativeAddonsLeftOutPlugin(): Plugin;
+export declare function builtinsRequiredPlugin(): Plugin;

@@ -105,7 +105,7 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
     expect(listing.filter((entry) => !/^\/(out(\/(main|preload|renderer)(\/.*)?)?|resources(\/(tray(\/.*)?|icon\.png))?|package\.json)$/.test(entry))).toEqual([]);
   });
 
-  it('bundles main\'s dependencies: the ESM main and its chunks import nothing but Electron and Node\'s built-ins', async () => {
+  it('bundles main\'s dependencies: the ESM main and its chunks import nothing but Electron, and require Node\'s built-ins', async () => {
     // Dependencies loaded from node_modules would be the SDK's CommonJS build (every command and
     // shape of each client) and all of zod: twice the watcher's memory (docs/benchmarks.md).
     const files = ['index.js', ...(await readdir(join(ROOT, 'out/main/chunks'))).map((file) => `chunks/${file}`)].filter((file) => file.endsWith('.js'));
@@ -120,6 +120,10 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
     }
     expect(specifiers).toContain('electron');
     expect([...specifiers].filter((specifier) => specifier !== 'electron' && !specifier.startsWith('node:') && !builtinModules.includes(specifier))).toEqual([]);
+    // Node's built-ins are required, not imported: an ES-module facade reads every export of its
+    // module (node:http's compiles undici). node:module itself provides the require.
+    expect([...specifiers].filter((specifier) => specifier.startsWith('node:') && specifier !== 'node:module')).toEqual([]);
+    expect(all.match(/\bimport\(\s*["'`]node:[^"'`]+["'`]\s*\)/g) ?? []).toEqual([]);
     // Bundled as `rig` is: EC2's shapes that no command of the app reaches, and zod's locales, left out.
     const kept = { DescribeInstancesRequest: all.includes('DescribeInstancesRequest'), WithdrawByoipCidrResult: all.includes('WithdrawByoipCidrResult'), zodGerman: all.includes('Zeichen') };
     expect(kept).toEqual({ DescribeInstancesRequest: true, WithdrawByoipCidrResult: false, zodGerman: false });
