@@ -4,3 +4,5 @@ import type { Plugin } from 'vite';
 export declare const mainExternals: Array<string | RegExp>;
 export declare function nativeAddonsLeftOutPlugin(): Plugin;
 export declare function builtinsRequiredPlugin(): Plugin;
+export declare function confWithoutValidatorPlugin(): Plugin;
+export declare function latin1SourcesPlugin(): Plugin;
