@@ -2,6 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { builtinsRequiredPlugin, confWithoutValidatorPlugin, latin1SourcesPlugin, mainExternals, nativeAddonsLeftOutPlugin } from './scripts/main-bundle.mjs';
 
 /**
  * `electron-vite dev` only: the dev server injects an inline React Refresh preamble and talks to
@@ -20,8 +21,13 @@ function devServerCsp(): Plugin {
 // src/main and src/preload; the popover is a React app in src/renderer, built to out/renderer.
 export default defineConfig({
   main: {
+    // Dependencies bundled, as `rig` is (scripts/main-bundle.mjs): the watcher's memory is what it
+    // uses, not the SDK's whole CommonJS build (docs/benchmarks.md, "Watcher footprint").
+    plugins: [nativeAddonsLeftOutPlugin(), confWithoutValidatorPlugin(), builtinsRequiredPlugin(), latin1SourcesPlugin()],
     build: {
-      rolldownOptions: { input: { index: resolve('src/main/index.ts') } },
+      externalizeDeps: false,
+      minify: true,
+      rolldownOptions: { input: { index: resolve('src/main/index.ts') }, external: mainExternals },
     },
   },
   preload: {

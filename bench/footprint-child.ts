@@ -4,10 +4,10 @@
 // (bench/app-ports.ts). Prints one JSON line once the session has settled with the workstation
 // `ready` (its view ready, the account scanned, the spend chart read, the first GPU reading in),
 // then, after the window, one with its CPU time and memory. Run by footprint.ts as
-//   node .bench/footprint-child.mjs HOME WORKSTATION WINDOW_MS
+//   node .bench/app-main/footprint-child.js HOME WORKSTATION WINDOW_MS
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keepYoungGenerationSmall } from '../src/adapters/compose.js';
+import { favourMemoryOverSpeed, keepYoungGenerationSmall } from '../src/adapters/compose.js';
 import { AppSession } from '../src/core/app/app-session.js';
 import type { AppView } from '../src/shared/views.js';
 import { benchSessionPorts } from './app-ports.js';
@@ -18,6 +18,7 @@ const windowMs = Number(windowArg);
 
 // As src/main/index.ts does before boot().
 keepYoungGenerationSmall();
+favourMemoryOverSpeed();
 const session = new AppSession(benchSessionPorts(home, process.env));
 let view: AppView | null = null;
 let viewChanged: () => void = () => undefined;

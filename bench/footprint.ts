@@ -48,28 +48,19 @@ export function startFootprint(world: BenchWorld, outdir: string, samples: Sampl
     opened = resolve;
     failed = reject;
   });
-  // The judged child (bundled as `rig` is) and, side by side, the diagnostic one (packaged as the
-  // app's main process is today, dependencies from node_modules).
-  let openedCount = 0;
-  const openedOne = (): void => {
-    if (++openedCount === 2) opened();
-  };
-  const rows = Promise.all([run(world, outdir, openedOne, false, samples.footprintWindowMs), run(world, outdir, openedOne, true, samples.footprintWindowMs)])
-    .then((both) => both.flat())
-    .catch((error: unknown) => {
-      failed(error);
-      throw error;
-    });
+  const rows = run(world, outdir, opened, samples.footprintWindowMs).catch((error: unknown) => {
+    failed(error);
+    throw error;
+  });
   // Collected later; until then a failure must not count as an unhandled rejection.
   rows.catch(() => undefined);
   started.catch(() => undefined);
   return { started, rows };
 }
 
-async function run(world: BenchWorld, outdir: string, opened: () => void, packagesExternal: boolean, windowMs: number): Promise<Row[]> {
+async function run(world: BenchWorld, outdir: string, opened: () => void, windowMs: number): Promise<Row[]> {
   const home = await mkdtemp(join(tmpdir(), 'cloudrig-bench-idle-'));
-  // Two children watch two workstations: their names (the instances' tags) must differ.
-  const name = packagesExternal ? `${IDLE_WORKSTATION}-ext` : IDLE_WORKSTATION;
+  const name = IDLE_WORKSTATION;
   let sshd: Sshd | undefined;
   let proxy: CloudProxy | undefined;
   try {
@@ -85,7 +76,8 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, packag
     proxy = await startCloudProxy({ target: world.rig.cloud.moto.url });
     const childProxy = proxy;
 
-    const child = spawn(process.execPath, [join(outdir, packagesExternal ? 'packages-external' : '', 'footprint-child.mjs'), home, name, String(windowMs)], {
+    // Built by the app's own main-process build (bench/run.mjs): the code the app ships.
+    const child = spawn(process.execPath, [join(outdir, 'app-main', 'footprint-child.js'), home, name, String(windowMs)], {
       env: { ...world.rig.env, AWS_ENDPOINT_URL: childProxy.url, CLOUDRIG_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -124,14 +116,12 @@ async function run(world: BenchWorld, outdir: string, opened: () => void, packag
     const increase = maxRss - bare;
     return [{
       item: 6,
-      measure: packagesExternal
-        ? `Same, packaged as the app's main process is today: dependencies from node_modules (diagnostic)`
-        : `Idle watcher process (the app's session, no Electron), ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation`,
+      measure: `Idle watcher process (the app's session built as the app's main, no Electron), ${Math.round((done.elapsedMs ?? windowMs) / 1000)} s, one ready workstation`,
       result: `+${(increase / MB).toFixed(0)} MB over bare node (RSS ${(done.rss / MB).toFixed(0)} MB at the end, ${(maxRss / MB).toFixed(0)} MB max, ` +
         `JS heap ${(done.heapUsed / MB).toFixed(0)} MB; bare node ${(bare / MB).toFixed(0)} MB); CPU ${cpuPercent.toFixed(2)}% (${cpuMs.toFixed(0)} ms in ${polls.DescribeInstances ?? 0} poll + idle)`,
-      target: packagesExternal ? 'none (shows what bundling the app\'s dependencies would save)' : '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',
-      pass: packagesExternal ? null : increase <= 30 * MB && cpuPercent < 0.5,
-      data: { packagesExternal, windowMs: done.elapsedMs, maxRss, increase, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
+      target: '≤ 30 MB over the bare runtime, ~0% CPU (< 0.5%)',
+      pass: increase <= 30 * MB && cpuPercent < 0.5,
+      data: { windowMs: done.elapsedMs, maxRss, increase, rssSamples, ready, done, cpuMs, cpuPercent, polls, bareNodeRss: bare, phaseAtEnd: done.phase },
     }];
   } finally {
     await proxy?.close();

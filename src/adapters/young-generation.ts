@@ -12,3 +12,21 @@ import { setFlagsFromString } from 'node:v8';
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
+
+/**
+ * Has V8 favour memory over speed for the rest of the process: no optimizing compilers (TurboFan
+ * and Maglev: the interpreter and the baseline compiler only) and `--optimize-for-size` (a heap
+ * kept closer to what is live, smaller inline caches). The tray app's main process spends its hours
+ * waiting and wakes for a poll, a keep-alive or a click; nothing in it is hot enough to repay
+ * optimizing, and optimizing is what pages in the compilers' code and fills their threads' malloc
+ * arenas. Together about 20 MB of a watcher's resident memory (docs/benchmarks.md). The price is
+ * slower CPU-heavy JavaScript in the main process (a long scan's or a large transfer's
+ * bookkeeping), not its I/O; WebAssembly (ssh2's poly1305) is compiled as before. Set at run time,
+ * before the start-up burst: V8 reads these flags each time it considers optimizing a function or
+ * sizing the heap.
+ */
+export function favourMemoryOverSpeed(): void {
+  setFlagsFromString('--no-opt');
+  setFlagsFromString('--no-maglev');
+  setFlagsFromString('--optimize-for-size');
+}

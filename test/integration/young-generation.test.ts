@@ -47,3 +47,33 @@ describe("the tray app's young generation", () => {
     expect(after).toBeLessThanOrEqual(4 * MiB);
   });
 });
+
+/**
+ * A Node process that, with or without the app's setting, runs one function hot enough for V8 to
+ * optimize it, and prints what V8's `--trace-opt` says it optimized.
+ */
+function optimizedAfterHotLoop(skip: boolean): Promise<string[]> {
+  const script = `
+    ${skip ? `(await import(${JSON.stringify(MODULE)})).favourMemoryOverSpeed();` : ''}
+    function hot(n) { let sum = 0; for (let i = 0; i < n; i++) sum += Math.sqrt(i) * (i & 3); return sum; }
+    let total = 0;
+    for (let round = 0; round < 2000; round++) total += hot(10000);
+    console.log(total > 0);
+  `;
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, ['--trace-opt', '--input-type=module', '-e', script], (error, stdout) => {
+      if (error) reject(error);
+      else resolvePromise(stdout.split('\n').filter((line) => /completed (optimizing|compiling)/.test(line) && line.includes('hot')));
+    });
+  });
+}
+
+describe("the tray app's JavaScript compilers", () => {
+  it('optimize a hot function in a plain Node process (what the setting is for)', async () => {
+    expect(await optimizedAfterHotLoop(false)).not.toEqual([]);
+  });
+
+  it('leave every function to the interpreter and the baseline compiler once the app favours memory over speed', async () => {
+    expect(await optimizedAfterHotLoop(true)).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+// The tray app's main process is bundled with its dependencies, as `rig` is (node-bundle.mjs), so
+// the app loads what it uses and nothing else: the SDK's ES modules (unused commands and shapes
+// dropped), zod's used parts, no module resolution in node_modules at start. These are the
+// Vite/Rolldown counterparts of node-bundle.mjs's esbuild plugins, used by electron.vite.config.ts
+// and by the bench, which builds its watcher child with the app's own main config. Rolldown needs
+// no counterpart of `sdkSchemaLiteralKeys`: it drops the SDK's unused schemas with their computed
+// keys as written (a key naming a module's string constant cannot run code).
+
+/** What the main process leaves out of its bundle: Electron (the runtime provides it; Node's built-ins are left out by electron-vite). */
+export const mainExternals = ['electron', /^electron\/.+/];
+
+/**
+ * ssh2's optional native add-ons stay out, their `require` as written: each sits in a try/catch
+ * that falls back to JavaScript, as in `rig` (a resolved path would point into this machine's
+ * node_modules).
+ */
+export function nativeAddonsLeftOutPlugin() {
+  return {
+    name: 'native-addons-left-out',
+    enforce: 'pre',
+    resolveId(source) {
+      return source === 'cpu-features' || source.endsWith('.node') ? { id: source, external: true } : null;
+    },
+  };
+}
+
+/**
+ * Node's built-in modules reached through `require`, not through their ES-module facades. A
+ * facade is built from every export of the module, so importing `node:http` evaluates its lazy
+ * `WebSocket` getter (compiling Node's bundled undici), `node:process` reads every property of
+ * `process`, `node:util` and `node:crypto` theirs: measured alone, `import 'node:http'` leaves a
+ * process 14 MB larger than `require('node:http')`, and the watcher's bundle imports 20 built-ins
+ * (docs/benchmarks.md). The same module objects are handed over, so the code runs as before; only
+ * the names the chunk imports are read. `node:module`, which provides `require`, stays an import.
+ * (Rolldown treats built-ins as external before any resolveId hook sees them, so this works on
+ * each rendered chunk.)
+ */
+export function builtinsRequiredPlugin() {
+  return {
+    name: 'builtins-required',
+    renderChunk(code) {
+      const program = this.parse(code);
+      const edits = [];
+      for (const node of program.body) {
+        if (node.type !== 'ImportDeclaration' || node.importKind === 'type') continue;
+        const source = node.source.value;
+        if (typeof source !== 'string' || !source.startsWith('node:') || source === 'node:module') continue;
+        const load = `__cloudrigRequire(${JSON.stringify(source)})`;
+        const named = [];
+        const whole = [];
+        for (const specifier of node.specifiers) {
+          if (specifier.type === 'ImportSpecifier') {
+            const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+            if (imported === 'default') whole.push(specifier.local.name);
+            else named.push(`${JSON.stringify(imported)}:${specifier.local.name}`);
+          } else {
+            whole.push(specifier.local.name);
+          }
+        }
+        const declarations = [...whole.map((local) => `${local}=${load}`), ...(named.length > 0 ? [`{${named.join(',')}}=${load}`] : [])];
+        edits.push({ start: node.start, end: node.end, text: declarations.length > 0 ? `const ${declarations.join(',')};` : `${load};` });
+      }
+      // A dynamic import of a built-in (the SDK's `await import('node:http')` for an http://
+      // endpoint) builds the same facade: it gets the module object, as `rig` does (node-bundle.mjs).
+      for (const match of code.matchAll(/\bimport\(\s*(["'`])(node:[\w/]+)\1\s*\)/g)) {
+        edits.push({ start: match.index, end: match.index + match[0].length, text: `Promise.resolve(__cloudrigRequire(${JSON.stringify(match[2])}))` });
+      }
+      if (edits.length === 0) return null;
+      let out = code;
+      for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      return { code: `import{createRequire as __cloudrigCreateRequire}from"node:module";const __cloudrigRequire=__cloudrigCreateRequire(import.meta.url);${out}`, map: null };
+    },
+  };
+}
+
+/**
+ * conf without its JSON-schema validator (ajv, ajv-formats, fast-uri) and semver: CloudRig gives
+ * conf no schema (zod checks the settings and the app's state) and no migrations, so they never
+ * run, yet they were 320 KB of the 480 KB that the watcher evaluates at start. Their imports in
+ * conf become stand-ins that fail with a clear message if a schema or migrations are ever passed.
+ */
+export function confWithoutValidatorPlugin() {
+  const absent = (what) => `throw new Error('conf was bundled without ${what}: CloudRig passes it no schema or migrations (scripts/main-bundle.mjs)');`;
+  const standIns = [
+    ["import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';", `function Ajv() { ${absent('ajv')} }`],
+    ["import ajvFormatsModule from 'ajv-formats';", `const ajvFormatsModule = { get default() { ${absent('ajv-formats')} } };`],
+    ["import semver from 'semver';", `const semver = new Proxy({}, { get() { ${absent('semver')} } });`],
+  ];
+  return {
+    name: 'conf-without-validator',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/.test(id)) return null;
+      let out = code;
+      for (const [from, to] of standIns) {
+        if (!out.includes(from)) throw new Error(`conf-without-validator: conf no longer has \`${from}\`; update scripts/main-bundle.mjs`);
+        out = out.replace(from, to);
+      }
+      return { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * Every character above U+00FF in the emitted chunks written as a `\uXXXX` escape (they are in
+ * strings, regular expressions and comments: the wording's "…" and "→", zod's and ssh2's
+ * whitespace classes). V8 keeps a script's source in memory for as long as the script lives, and
+ * one such character makes the whole source two bytes a character: 1 MB instead of 0.5 MB for the
+ * main chunk.
+ */
+export function latin1SourcesPlugin() {
+  return {
+    name: 'latin1-sources',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk') continue;
+        file.code = file.code.replace(/[\u0100-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      }
+    },
+  };
+}
