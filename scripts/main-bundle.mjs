@@ -73,6 +73,25 @@ export function builtinsRequiredPlugin() {
   };
 }
 
+/** conf's own module, whose validator imports `confWithoutValidator` replaces. */
+export const CONF_MODULE = /[\\/]node_modules[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/;
+
+/** conf's source with its validator's and semver's imports made stand-ins (see confWithoutValidatorPlugin). */
+export function confWithoutValidator(code) {
+  const absent = (what) => `throw new Error('conf was bundled without ${what}: CloudRig passes it no schema or migrations (scripts/main-bundle.mjs)');`;
+  const standIns = [
+    ["import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';", `function Ajv() { ${absent('ajv')} }`],
+    ["import ajvFormatsModule from 'ajv-formats';", `const ajvFormatsModule = { get default() { ${absent('ajv-formats')} } };`],
+    ["import semver from 'semver';", `const semver = new Proxy({}, { get() { ${absent('semver')} } });`],
+  ];
+  let out = code;
+  for (const [from, to] of standIns) {
+    if (!out.includes(from)) throw new Error(`conf-without-validator: conf no longer has \`${from}\`; update scripts/main-bundle.mjs`);
+    out = out.replace(from, to);
+  }
+  return out;
+}
+
 /**
  * conf without its JSON-schema validator (ajv, ajv-formats, fast-uri) and semver: CloudRig gives
  * conf no schema (zod checks the settings and the app's state) and no migrations, so they never
@@ -80,22 +99,10 @@ export function builtinsRequiredPlugin() {
  * conf become stand-ins that fail with a clear message if a schema or migrations are ever passed.
  */
 export function confWithoutValidatorPlugin() {
-  const absent = (what) => `throw new Error('conf was bundled without ${what}: CloudRig passes it no schema or migrations (scripts/main-bundle.mjs)');`;
-  const standIns = [
-    ["import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';", `function Ajv() { ${absent('ajv')} }`],
-    ["import ajvFormatsModule from 'ajv-formats';", `const ajvFormatsModule = { get default() { ${absent('ajv-formats')} } };`],
-    ["import semver from 'semver';", `const semver = new Proxy({}, { get() { ${absent('semver')} } });`],
-  ];
   return {
     name: 'conf-without-validator',
     transform(code, id) {
-      if (!/[\\/]node_modules[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/.test(id)) return null;
-      let out = code;
-      for (const [from, to] of standIns) {
-        if (!out.includes(from)) throw new Error(`conf-without-validator: conf no longer has \`${from}\`; update scripts/main-bundle.mjs`);
-        out = out.replace(from, to);
-      }
-      return { code: out, map: null };
+      return CONF_MODULE.test(id) ? { code: confWithoutValidator(code), map: null } : null;
     },
   };
 }

@@ -2,6 +2,7 @@
 // process): the SDK's ES modules so unused code is dropped, ssh2's native add-ons left out, and
 // the require/__dirname that bundled CommonJS expects in ESM output.
 import { readFile } from 'node:fs/promises';
+import { CONF_MODULE, confWithoutValidator } from './main-bundle.mjs';
 
 /**
  * `await import('node:http')`, which the SDK runs for an http:// endpoint (moto, LocalStack, a
@@ -87,6 +88,18 @@ export function withLiteralKeys(source) {
   return source.replace(/\[(_\w+)\]:/g, (computed, name) => (strings.has(name) ? `${strings.get(name)}:` : computed));
 }
 
+/**
+ * conf without its validator and semver, as in the app's main bundle (`confWithoutValidator` in
+ * main-bundle.mjs): `rig` never gives conf a schema either, and evaluating ajv cost about 33 ms of
+ * CPU in every command, `rig status` included.
+ */
+export const confWithoutValidatorEsbuild = {
+  name: 'conf-without-validator',
+  setup(build) {
+    build.onLoad({ filter: CONF_MODULE }, async (args) => ({ contents: confWithoutValidator(await readFile(args.path, 'utf8')), loader: 'js' }));
+  },
+};
+
 export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
@@ -95,7 +108,7 @@ export const nodeBundleOptions = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   external: ['cpu-features', '*.node'],
-  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys],
+  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys, confWithoutValidatorEsbuild],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },

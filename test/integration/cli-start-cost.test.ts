@@ -86,4 +86,19 @@ describe('what `rig status` loads', () => {
     expect(ran).toContain('ssh2');
     expect(SPINNER_AND_PROMPT.filter((name) => ran.has(name))).toEqual([]);
   });
+
+  it('carries no JSON-schema validator for the settings library: zod checks the settings, so ajv and semver are not bundled', async () => {
+    const outDir = join(process.cwd(), 'out', 'cli');
+    const maps = [join(outDir, 'rig.mjs.map'), ...(await readdir(join(outDir, 'chunks'))).filter((f) => f.endsWith('.map')).map((f) => join(outDir, 'chunks', f))];
+    const bundled = new Set<string>();
+    for (const path of maps) {
+      for (const source of (JSON.parse(await readFile(path, 'utf8')) as { sources: string[] }).sources) {
+        const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1];
+        if (name) bundled.add(name);
+      }
+    }
+    // The source maps are read right: the settings library itself is bundled.
+    expect(bundled).toContain('conf');
+    expect(['ajv', 'ajv-formats', 'fast-uri', 'semver'].filter((name) => bundled.has(name))).toEqual([]);
+  });
 });
