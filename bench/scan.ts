@@ -3,6 +3,7 @@ import { startCloudProxy, type CloudProxy } from '../test/fixtures/cloud-proxy.j
 import { startMoto, type MotoServer } from '../test/fixtures/moto.js';
 import { seconds, summary, type Row } from './report.js';
 import type { Samples } from './samples.js';
+import { createCore } from '../src/adapters/compose.js';
 import { REGION, type BenchWorld } from './world.js';
 
 /** A near region's round trip, and a far one's (e.g. a laptop in Europe asking ap-southeast-2). */
@@ -24,16 +25,16 @@ export async function measureScan(world: BenchWorld, samples: Samples): Promise<
   try {
     // moto processes besides the world's: each answers a group of regions, as AWS's endpoints do.
     for (let i = 0; i < samples.scanExtraMotos; i++) motos.push(await startMoto());
-    const regions = await withEndpoint(world.rig.cloud.endpoint, () => enabledRegions());
+    const regions = await enabledRegions(world.rig.cloud.endpoint);
     const targets = [world.rig.cloud.moto.url, ...motos.map((m) => m.url)];
     const regionTargets = Object.fromEntries(regions.map((region, i) => [region, region === REGION ? world.rig.cloud.moto.url : targets[i % targets.length]!]));
     parallel = await startCloudProxy({ target: world.rig.cloud.moto.url, regionTargets });
     const peer = `${targets.length} moto processes`;
     const rows: Row[] = [];
     for (const [index, latency] of LATENCIES_MS.entries()) {
-      rows.push(await withEndpoint(parallel.url, () => measureAt(world, parallel!, latency, peer, index === 0 ? samples.scanSequentialRepeats : 0, samples.scanRepeats)));
+      rows.push(await measureAt(world, parallel.url, parallel, latency, peer, index === 0 ? samples.scanSequentialRepeats : 0, samples.scanRepeats));
     }
-    const single = await withEndpoint(world.rig.cloud.endpoint, () => measureAt(world, world.rig.cloud.proxy, 100, 'one moto process', 0, samples.scanRepeats));
+    const single = await measureAt(world, world.rig.cloud.endpoint, world.rig.cloud.proxy, 100, 'one moto process', 0, samples.scanRepeats);
     rows.push({ ...single, measure: `${single.measure}, diagnostic`, target: 'none (moto answers one request at a time)', pass: null });
     return rows;
   } finally {
@@ -42,19 +43,9 @@ export async function measureScan(world: BenchWorld, samples: Samples): Promise<
   }
 }
 
-/** Runs `work` with the SDK pointed at `endpoint` (clients read AWS_ENDPOINT_URL when made). */
-async function withEndpoint<T>(endpoint: string, work: () => Promise<T>): Promise<T> {
-  const saved = process.env.AWS_ENDPOINT_URL;
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  try {
-    return await work();
-  } finally {
-    process.env.AWS_ENDPOINT_URL = saved;
-  }
-}
-
-async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: number, peer: string, sequentialRepeats: number, repeats: number): Promise<Row> {
-  const cloud = world.core().cloud;
+async function measureAt(world: BenchWorld, endpoint: string, proxy: CloudProxy, LATENCY_MS: number, peer: string, sequentialRepeats: number, repeats: number): Promise<Row> {
+  // The core reads its endpoint from the environment it is given, once: a core of its own for this peer.
+  const cloud = createCore({ home: world.rig.home, env: { ...world.rig.env, AWS_ENDPOINT_URL: endpoint } }).cloud;
   proxy.setLatency(LATENCY_MS);
   try {
     // Warm up: module loading and the first client setup are not what we measure.
@@ -66,7 +57,7 @@ async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: numbe
 
     // Diagnostic: the same fan-out without the DescribeRegions round trip before it, i.e. with the
     // list of enabled regions already known.
-    const regionNames = await enabledRegions();
+    const regionNames = await enabledRegions(endpoint);
 
     const single: number[] = [];
     const parallel: number[] = [];
@@ -83,6 +74,9 @@ async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: numbe
     const f = summary(fanOut);
     const q = sequential.length ? summary(sequential) : null;
     const regionCount = callsPerScan.DescribeInstances ?? 0;
+    // A scan whose calls this peer never saw went elsewhere (the core's own endpoint): its times
+    // would say nothing about this peer, so the row is not measured rather than wrong.
+    if (regionCount === 0) throw new Error(`the scan sent no DescribeInstances through ${peer}: its calls went to another endpoint`);
     const times = (x: number): string => `${(x / s.median).toFixed(1)}×`;
     return {
       item: 4,
@@ -99,8 +93,8 @@ async function measureAt(world: BenchWorld, proxy: CloudProxy, LATENCY_MS: numbe
 }
 
 /** The enabled regions, asked once with a client of our own (AwsCloud keeps its list private). */
-async function enabledRegions(): Promise<string[]> {
-  const client = new EC2Client({ region: REGION });
+async function enabledRegions(endpoint: string): Promise<string[]> {
+  const client = new EC2Client({ region: REGION, endpoint });
   try {
     const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));
     return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []));
