@@ -46,6 +46,16 @@ class FakeSshClient implements SshClient {
   }
 }
 
+/** Launches the workstation on the sshd with its key trusted, and returns the target its accepted run recorded. */
+async function readyAndAccepted(): Promise<SshTarget> {
+  expect((await world.rig(initArgs(world))).code).toBe(0);
+  await world.trustWorkstationKey();
+  expect((await world.rig(['up'])).code).toBe(0);
+  const accepted = lastAcceptedTarget(world.home);
+  if (!accepted) throw new Error('no accepted run recorded');
+  return accepted;
+}
+
 function target(port: number, extra: Partial<SshTarget> = {}): SshTarget {
   return { host: '127.0.0.1', port, user: 'ubuntu', keyPath: '/k', knownHostsPath: '/kh', workstation: 'gpu', instanceId: 'i-1', ...extra };
 }
@@ -82,11 +92,7 @@ describe('a probe started early', () => {
   });
 
   it('answers the command it ran early for exactly that command and target, once; any other connects afresh', async () => {
-    expect((await world.rig(initArgs(world))).code).toBe(0);
-    await world.trustWorkstationKey();
-    expect((await world.rig(['up'])).code).toBe(0);
-    const accepted = lastAcceptedTarget(world.home);
-    if (!accepted) throw new Error('no accepted run recorded');
+    const accepted = await readyAndAccepted();
 
     const early = new PrefetchingSshClient();
     const same = await loginsDuring(world.sshd, accepted.keyPath, async () => {
@@ -109,11 +115,7 @@ describe('a probe started early', () => {
   });
 
   it('an early command the box cut off is run again afresh', async () => {
-    expect((await world.rig(initArgs(world))).code).toBe(0);
-    await world.trustWorkstationKey();
-    expect((await world.rig(['up'])).code).toBe(0);
-    const accepted = lastAcceptedTarget(world.home);
-    if (!accepted) throw new Error('no accepted run recorded');
+    const accepted = await readyAndAccepted();
     const flag = join(world.home, 'box-restarted');
     // Early, it waits (nothing flagged yet); run again after the restart, it answers at once.
     const command = `test -e '${flag}' && echo fresh || sleep 60`;
