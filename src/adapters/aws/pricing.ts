@@ -92,6 +92,8 @@ export class AwsPriceCatalog implements PriceCatalog {
   #pricingFailedAt: number | null = null;
   #pricingProblem: 'denied' | 'unavailable' | null = null;
   #cache: CacheFile | null = null;
+  /** The one read of the cache file, shared by lookups that start before it has answered. */
+  #cacheRead: Promise<CacheFile> | null = null;
   #writing: Promise<void> = Promise.resolve();
   /** Why the last Pricing call failed, for --debug output. */
   lastPricingError: string | null = null;
@@ -374,10 +376,21 @@ export class AwsPriceCatalog implements PriceCatalog {
     await this.#writeCache({ ...(this.#cache ?? cache), pricingFailedAt: now, pricingProblem: this.#pricingProblem }).catch(() => undefined);
   }
 
-  async #readCache(): Promise<CacheFile> {
-    // A missing or damaged cache is only a cache: start over.
-    this.#cache ??= (await readJsonFile(this.#options.cacheFile, CacheFileSchema)) ?? emptyCache();
-    return this.#cache;
+  #readCache(): Promise<CacheFile> {
+    if (this.#cache) return Promise.resolve(this.#cache);
+    // One read for every lookup that starts before it answers. Each reading the file itself would
+    // set the cache when its own read answered, over a price another lookup had fetched and
+    // merged in the meantime, and that price would never reach the file.
+    this.#cacheRead ??= readJsonFile(this.#options.cacheFile, CacheFileSchema).then((read) => {
+      // A missing or damaged cache is only a cache: start over.
+      this.#cache ??= read ?? emptyCache();
+      return this.#cache;
+    }, (error: unknown) => {
+      // A read that failed is tried again by the next lookup, as before.
+      this.#cacheRead = null;
+      throw error;
+    });
+    return this.#cacheRead;
   }
 
   async #writeCache(cache: CacheFile): Promise<void> {
