@@ -114,6 +114,18 @@ describe('a probe started early', () => {
     expect(afresh.logins).toBe(3);
   });
 
+  it('an early command the box leaves hanging fails at its own deadline, without a second login that would hang too', async () => {
+    const accepted = await readyAndAccepted();
+    const ssh = new PrefetchingSshClient();
+    const hung = await loginsDuring(world.sshd, accepted.keyPath, async () => {
+      ssh.prefetch(accepted, 1_500, 'sleep 60');
+      expect(await ssh.probe(accepted, 1_500)).toMatchObject({ ok: true });
+      return ssh.exec(accepted, 'sleep 60', 30_000).then(() => null, (error: unknown) => error);
+    });
+    expect(hung.result).toMatchObject({ code: 'SshCommandTimeout' });
+    expect(hung.logins).toBe(1);
+  });
+
   it('an early command the box cut off is run again afresh', async () => {
     const accepted = await readyAndAccepted();
     const flag = join(world.home, 'box-restarted');

@@ -1,3 +1,4 @@
+import { CloudRigError } from '../../core/errors.js';
 import type { ProbeResult, SshClient, SshTarget } from '../../core/ports.js';
 import type { ExecResult } from './exec-result.js';
 import { connect, execOn, probeFailure, Ssh2Client, type Connection } from './ssh2-client.js';
@@ -75,8 +76,12 @@ export class PrefetchingSshClient implements SshClient {
     const first = this.first;
     this.first = null;
     if (first && first.key === targetKey(target) && first.command === command) {
-      // An answer that did not come (the box ended the connection) is asked again, afresh.
-      const answer = await first.result.catch(() => null);
+      // A box that let the command run out its time would do so again: that answer stands. One
+      // that ended the connection under it (a reboot, a dropped network) is asked again, afresh.
+      const answer = await first.result.catch((error: unknown) => {
+        if (error instanceof CloudRigError && error.code === 'SshCommandTimeout') throw error;
+        return null;
+      });
       if (answer !== null) return answer;
     }
     return this.inner.exec(target, command, timeoutMs);
