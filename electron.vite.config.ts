@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { builtinsRequiredPlugin, confWithoutValidatorPlugin, latin1SourcesPlugin, mainExternals, nativeAddonsLeftOutPlugin } from './scripts/main-bundle.mjs';
+import { builtinsRequiredPlugin, confWithoutValidatorPlugin, latin1SourcesPlugin, mainExternals, nativeAddonsLeftOutPlugin, sshWithoutPoly1305Plugin } from './scripts/main-bundle.mjs';
 
 /**
  * `electron-vite dev` only: the dev server injects an inline React Refresh preamble and talks to
@@ -23,11 +23,12 @@ export default defineConfig({
   main: {
     // Dependencies bundled, as `rig` is (scripts/main-bundle.mjs): the watcher's memory is what it
     // uses, not the SDK's whole CommonJS build (docs/benchmarks.md, "Watcher footprint").
-    plugins: [nativeAddonsLeftOutPlugin(), confWithoutValidatorPlugin(), builtinsRequiredPlugin(), latin1SourcesPlugin()],
+    plugins: [nativeAddonsLeftOutPlugin(), confWithoutValidatorPlugin(), sshWithoutPoly1305Plugin(), builtinsRequiredPlugin(), latin1SourcesPlugin()],
     build: {
       externalizeDeps: false,
       minify: true,
-      rolldownOptions: { input: { index: resolve('src/main/index.ts') }, external: mainExternals },
+      // The entry is start.ts (V8's memory settings, then index.ts, the composition root).
+      rolldownOptions: { input: { index: resolve('src/main/start.ts') }, external: mainExternals },
     },
   },
   preload: {

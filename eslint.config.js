@@ -82,6 +82,9 @@ export const OVER_THE_CORE = ['account', 'account-sweep', 'archive', 'change-typ
   'skypilot-export', 'snooze', 'still-costing-lookup', 'tunnel-reopen', 'workstation-choice', 'workstation-setup'];
 const VIEW_MODEL_MESSAGE = "The tray app's view-model reaches the use cases through Rig (state.rig()), and those that run over a session through face.js as the CLI does: import only types from a module that works over the core, and never the core itself.";
 
+// Its first call builds an ICU collator: megabytes of the watcher's memory (src/shared/text-order.ts).
+const LOCALE_COMPARE = { property: 'localeCompare', message: 'Order ids, names and timestamps with byText (src/shared/text-order.ts): localeCompare loads an ICU collator into the long-lived process.' };
+
 /** core and shared: no Node or host globals, and no reaching them through globalThis. */
 const pureSyntax = [
   { selector: "MemberExpression[object.name='globalThis']", message: 'src/core and src/shared reach the host only through ports.' },
@@ -111,7 +114,10 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.{ts,tsx}'],
-    rules: { 'no-restricted-syntax': ['error', ...ipcSelectors] },
+    rules: {
+      'no-restricted-syntax': ['error', ...ipcSelectors],
+      'no-restricted-properties': ['error', LOCALE_COMPARE],
+    },
   },
   {
     files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
@@ -166,7 +172,7 @@ export default tseslint.config(
       }, {
         object: 'process', property: 'exitCode',
         message: 'Return the exit code (runRig returns it; a command sets its ExitStatus): process.exitCode is shared by every run in the process.',
-      }],
+      }, LOCALE_COMPARE],
     },
   },
   // The two faces reach src/adapters only through their composition root, and each only there:
@@ -178,7 +184,9 @@ export default tseslint.config(
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
   layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
   // The shell reaches core through one door (src/core/app/app-face.ts), as the CLI through face.ts.
-  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts', 'src/main/start.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  // The app's first module sets V8's memory settings before the composition root loads.
+  layer(['src/main/start.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/memory-first.js'], also: [MAIN_FACADE] }),
   layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE] }),
   layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
   layer(['src/preload/**/*.ts'],

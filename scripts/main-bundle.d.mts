@@ -6,3 +6,4 @@ export declare function nativeAddonsLeftOutPlugin(): Plugin;
 export declare function builtinsRequiredPlugin(): Plugin;
 export declare function confWithoutValidatorPlugin(): Plugin;
 export declare function latin1SourcesPlugin(): Plugin;
+export declare function sshWithoutPoly1305Plugin(): Plugin;

@@ -73,6 +73,33 @@ export function builtinsRequiredPlugin() {
   };
 }
 
+/** ssh2's Poly1305, an Emscripten WebAssembly build used only by the chacha20-poly1305 cipher. */
+export const POLY1305_MODULE = /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]crypto[\\/]poly1305\.js$/;
+
+/**
+ * What stands in for it: a module whose setup resolves at once and whose function fails, saying
+ * why, if it is ever called. ssh2 compiles and instantiates the WebAssembly when its crypto module
+ * loads (a 16 MB memory, V8's WebAssembly compilers paged in: about 3 MB of a watcher's resident
+ * memory, and start-up time for `rig`), whichever cipher is then agreed. CloudRig's connections never
+ * offer chacha20-poly1305 (src/adapters/ssh/ssh2-client.ts, SSH_CIPHERS_NOT_OFFERED): AES-GCM, which
+ * OpenSSL runs natively and every OpenSSH server offers, is agreed instead.
+ */
+export const POLY1305_STAND_IN = `module.exports = function poly1305() {
+  const absent = function () { throw new Error('ssh2 was bundled without Poly1305: CloudRig does not offer chacha20-poly1305 (scripts/main-bundle.mjs)'); };
+  return Promise.resolve({ _malloc: function () { return 0; }, cwrap: function () { return absent; } });
+};
+`;
+
+/** ssh2 without its Poly1305 WebAssembly (see POLY1305_STAND_IN). */
+export function sshWithoutPoly1305Plugin() {
+  return {
+    name: 'ssh-without-poly1305',
+    transform(_code, id) {
+      return POLY1305_MODULE.test(id) ? { code: POLY1305_STAND_IN, map: null } : null;
+    },
+  };
+}
+
 /** conf's own module, whose validator imports `confWithoutValidator` replaces. */
 export const CONF_MODULE = /[\\/]node_modules[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/;
 

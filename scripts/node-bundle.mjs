@@ -2,7 +2,7 @@
 // process): the SDK's ES modules so unused code is dropped, ssh2's native add-ons left out, and
 // the require/__dirname that bundled CommonJS expects in ESM output.
 import { readFile } from 'node:fs/promises';
-import { CONF_MODULE, confWithoutValidator } from './main-bundle.mjs';
+import { CONF_MODULE, confWithoutValidator, POLY1305_MODULE, POLY1305_STAND_IN } from './main-bundle.mjs';
 
 /**
  * `await import('node:http')`, which the SDK runs for an http:// endpoint (moto, LocalStack, a
@@ -100,6 +100,14 @@ export const confWithoutValidatorEsbuild = {
   },
 };
 
+/** ssh2 without its Poly1305 WebAssembly (main-bundle.mjs, POLY1305_STAND_IN), for esbuild. */
+export const sshWithoutPoly1305Esbuild = {
+  name: 'ssh-without-poly1305',
+  setup(build) {
+    build.onLoad({ filter: POLY1305_MODULE }, () => ({ contents: POLY1305_STAND_IN, loader: 'js' }));
+  },
+};
+
 export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
@@ -108,7 +116,7 @@ export const nodeBundleOptions = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   external: ['cpu-features', '*.node'],
-  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys, confWithoutValidatorEsbuild],
+  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys, confWithoutValidatorEsbuild, sshWithoutPoly1305Esbuild],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },

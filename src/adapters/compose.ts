@@ -127,7 +127,6 @@ export type Core = ComposedCore;
 // core: the shell never reaches into src/adapters for anything else.
 export { resolveHome } from './store/home.js';
 export { watchHttpForDebug } from './aws/debug-log.js';
-export { favourMemoryOverSpeed, keepYoungGenerationSmall } from './young-generation.js';
 
 /** The system terminal, for the app's TerminalPort. */
 export function systemTerminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort {

@@ -1,4 +1,5 @@
 import type { ErrorInfo, InstanceFacts, Snapshot } from '../shared/workstation.js';
+import { byText } from '../shared/text-order.js';
 
 /** States in which an instance is (or can again be) billed: more than one of these is a duplicate. */
 const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
@@ -15,8 +16,8 @@ export function isLive(instance: InstanceFacts): boolean {
  */
 export function byKeepOrder(a: InstanceFacts, b: InstanceFacts): number {
   return Number(!isLive(a)) - Number(!isLive(b))
-    || (a.launchedAt ?? '').localeCompare(b.launchedAt ?? '')
-    || a.instanceId.localeCompare(b.instanceId);
+    || byText(a.launchedAt ?? '', b.launchedAt ?? '')
+    || byText(a.instanceId, b.instanceId);
 }
 
 /** The instance that represents the workstation: the one kept when there are several. */

@@ -1,5 +1,6 @@
 import type { InstanceTypeOption } from '../shared/views.js';
 import type { Price } from './price-catalog.js';
+import { byText } from '../shared/text-order.js';
 
 /** The vCPU quota that governs launching a type in a region (on-demand, by instance family). */
 export interface FamilyQuota {
@@ -67,8 +68,8 @@ export function selectGpuOffers(offers: readonly GpuOffer[], filter: GpuFilter =
     .sort((a, b) =>
       first(a) - first(b)
       || second(a) - second(b)
-      || a.region.localeCompare(b.region)
-      || a.instanceType.localeCompare(b.instanceType));
+      || byText(a.region, b.region)
+      || byText(a.instanceType, b.instanceType));
 }
 
 /**
@@ -80,7 +81,7 @@ export function similarGpuType(instanceType: string, catalog: ReadonlyArray<Omit
   const current = catalog.find((t) => t.instanceType === instanceType);
   if (!current?.gpuModel) return null;
   const sameGpu = catalog.filter((t) => t.instanceType !== instanceType && t.gpuModel === current.gpuModel);
-  const bySize = (a: typeof current, b: typeof current): number => a.vcpus - b.vcpus || a.gpuCount - b.gpuCount || a.instanceType.localeCompare(b.instanceType);
+  const bySize = (a: typeof current, b: typeof current): number => a.vcpus - b.vcpus || a.gpuCount - b.gpuCount || byText(a.instanceType, b.instanceType);
   const larger = sameGpu.filter((t) => t.vcpus > current.vcpus || (t.vcpus === current.vcpus && t.gpuCount > current.gpuCount)).sort(bySize);
   const smaller = sameGpu.filter((t) => !larger.includes(t)).sort(bySize).reverse();
   return larger[0]?.instanceType ?? smaller[0]?.instanceType ?? null;

@@ -4,6 +4,7 @@ import type { Fix, InputField } from '../shared/errors.js';
 import { hasControlCharacters } from '../shared/untrusted-text.js';
 import type { SshTarget } from './ports.js';
 import { sshArgs, sshCommandLine } from './ssh-command.js';
+import { byText } from '../shared/text-order.js';
 
 /** Seconds between keep-alives, so a NAT or a sleeping laptop does not silently drop the session. */
 export const SERVER_ALIVE_INTERVAL_S = 30;
@@ -103,7 +104,7 @@ export function noAddressHostName(alias: string): string {
  */
 export function renderSshConfig(entries: readonly SshHostEntry[], header: readonly string[] = []): string {
   const lines = header.map((line) => `# ${line.replace(/[\r\n]/g, ' ')}`);
-  for (const entry of [...entries].sort((a, b) => a.alias.localeCompare(b.alias))) {
+  for (const entry of [...entries].sort((a, b) => byText(a.alias, b.alias))) {
     const alias = validateAlias(entry.alias);
     lines.push(
       '',

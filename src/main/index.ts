@@ -1,5 +1,5 @@
 import { app, dialog } from 'electron';
-import { createCore, favourMemoryOverSpeed, keepYoungGenerationSmall, resolveHome, systemTerminal } from '../adapters/compose.js';
+import { createCore, resolveHome, systemTerminal } from '../adapters/compose.js';
 import { toErrorInfo } from '../core/app/app-face.js';
 import { appFix } from '../shared/app-fix-wording.js';
 import { boot } from './app-shell.js';
@@ -7,10 +7,8 @@ import { platformUpdater } from './updates.js';
 
 // The app's entry point and composition root: the real core and adapters go in here, and nowhere
 // else in src/main. Everything else is in boot(); a failure to start is shown, not swallowed.
-// The app is a long-lived watcher: its start-up burst must not leave V8's young generation grown.
-keepYoungGenerationSmall();
-// It waits far more than it computes: memory matters more than the speed of its JavaScript.
-favourMemoryOverSpeed();
+// V8's memory settings for a long-lived watcher are already in force: src/main/start.ts set them
+// before loading this module.
 // The one place the app reads its environment: handed down from here.
 boot({ createCore, resolveHome, terminal: systemTerminal, updater: platformUpdater }, { env: process.env }).catch((error: unknown) => {
   const info = toErrorInfo(error);

@@ -2,6 +2,7 @@ import { AllocateAddressCommand, CreateVolumeCommand, DescribeVolumesCommand, EC
 import { describe, expect, it } from 'vitest';
 import { HOURS_PER_MONTH } from '../../src/core/cost-meter.js';
 import { BUNDLED_STORAGE } from '../../src/core/price-table.js';
+import { SWEEP_REGIONS_AT_ONCE } from '../../src/core/app/elsewhere.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import type { AppView } from '../../src/shared/views.js';
 import { appOn, useApps } from '../support/app-harness.js';
@@ -49,5 +50,26 @@ describe('the app\'s idle list', () => {
     // The app only reads: the volume is still there.
     expect((await ec2.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] }))).Volumes).toHaveLength(1);
     ec2.destroy();
+  }, 120_000);
+
+  it('sweeps the account a few regions at a time in the background, where `rig scan --all` asks every region together', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    const proxy = world.cloud.proxy;
+    // Each region's volumes take a while to answer, so the regions asked together overlap.
+    proxy.setLatency(60, 'DescribeVolumes');
+    try {
+      proxy.resetCounts();
+      expect((await world.rig(['scan', '--all'])).code).toBe(0);
+      expect(proxy.peakRegionsInFlight('DescribeVolumes'), 'rig asks every region at once').toBeGreaterThan(SWEEP_REGIONS_AT_ONCE);
+
+      proxy.resetCounts();
+      const { session } = start(appOn(world));
+      await session.elsewhereSettled();
+      const regions = Object.keys(proxy.countsByRegion()).filter((key) => key.startsWith('DescribeVolumes@'));
+      expect(regions.length, 'the sweep read every region').toBeGreaterThan(SWEEP_REGIONS_AT_ONCE);
+      expect(proxy.peakRegionsInFlight('DescribeVolumes')).toBe(SWEEP_REGIONS_AT_ONCE);
+    } finally {
+      proxy.setLatency(0, 'DescribeVolumes');
+    }
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -77,3 +78,18 @@ describe("the tray app's JavaScript compilers", () => {
     expect(await optimizedAfterHotLoop(true)).toEqual([]);
   });
 });
+
+describe("the tray app's start", () => {
+  it('sets these flags before any code of its own bundle runs: out/main/index.js imports no chunk statically and loads the rest after setting them', async () => {
+    const entry = await readFile(resolve(import.meta.dirname, '../../out/main/index.js'), 'utf8');
+    // A static import's module evaluates before the importing module's body, whatever its place.
+    const staticImports = [...entry.matchAll(/\bimport\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}\s*)?(?:\*\s*as\s+[\w$]+\s*)?(?:from\s*)?["'`]([^"'`]+)["'`]/g)].map((m) => m[1]);
+    expect(staticImports).toContain('electron');
+    expect(staticImports.filter((source) => source?.startsWith('.'))).toEqual([]);
+    const flagsSet = ['--semi-space-growth-factor=1', '--no-opt', '--no-maglev', '--optimize-for-size'].map((flag) => entry.indexOf(flag));
+    const restLoaded = entry.search(/\bimport\(\s*["'`]\.\/chunks\//);
+    expect(flagsSet.every((at) => at >= 0), 'every flag is set in the entry').toBe(true);
+    expect(restLoaded, 'the rest is loaded with import()').toBeGreaterThan(Math.max(...flagsSet));
+  });
+});
+

@@ -61,6 +61,7 @@ describe('the layer rules refuse each way around them', () => {
     ['the renderer imports core', 'src/renderer/probe.ts', "import { trayModel } from '../core/tray-model.js';\nexport const t = trayModel;\n", /no-restricted-imports/],
     ['the preload imports an adapter with import()', 'src/preload/probe.ts', "export const a = () => import('../adapters/compose.js');\n", /no-restricted-syntax/],
     ['an adapter imports electron', 'src/adapters/probe.ts', "import { app } from 'electron';\nexport const a = app;\n", /no-restricted-imports/],
+    ["the app's first module imports the composition before V8's memory settings are in force", 'src/main/start.ts', "import { createCore } from '../adapters/compose.js';\nexport const c = createCore;\n", /no-restricted-imports: .*The Electron shell/],
     ['a main file other than the root imports the composition', 'src/main/probe.ts', "import { createCore } from '../adapters/compose.js';\nexport const c = createCore;\n", /no-restricted-imports: .*The Electron shell/],
     ['main imports an adapter type', 'src/main/probe.ts', "import type { AwsAccess } from '../adapters/aws/client-config.js';\nexport type A = AwsAccess;\n", /no-restricted-imports/],
     ["main's composition root imports another adapter", 'src/main/index.ts', "import { resolveHome } from '../adapters/store/home.js';\nexport const h = resolveHome;\n", /no-restricted-imports/],
@@ -97,6 +98,9 @@ describe('the layer rules refuse each way around them', () => {
     ["the tray app's view-model holds the core the façade wraps", 'src/core/app/app-probe.ts', "import type { CloudRigCore } from './cloudrig-core.js';\nexport type C = () => CloudRigCore;\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
     ["the tray app's view-model reaches behind the façade", 'src/core/app/app-probe.ts', "import { coreOf, Rig } from './rig.js';\nexport const x = [coreOf, Rig];\n", /no-restricted-imports: .*view-model reaches the use cases through Rig/],
     ['the shell below its entry point reads process.env', 'src/main/probe.ts', 'export const desktop = () => process.env.XDG_CURRENT_DESKTOP;\n', /no-restricted-properties: .*entry point/],
+    ['an adapter orders names with localeCompare', 'src/adapters/probe.ts', "export const order = (a: string, b: string): number => a.localeCompare(b);\n", /no-restricted-properties: .*byText/],
+    ["the app's entry point orders names with localeCompare", 'src/main/index.ts', "export const order = (a: string, b: string): number => a.localeCompare(b);\n", /no-restricted-properties: .*byText/],
+    ['the popover orders names with localeCompare', 'src/renderer/probe.tsx', "export const order = (a: string, b: string): number => a.localeCompare(b);\n", /no-restricted-properties: .*byText/],
   ];
 
   it.each(forbidden)('refuses: %s', async (_what, path, code, expected) => {
@@ -120,6 +124,7 @@ describe('the layer rules refuse each way around them', () => {
     ["the app's entry point reads its environment once", 'src/main/index.ts', 'export const env = process.env;\n'],
     ['an adapter takes its environment as a parameter', 'src/adapters/probe.ts', 'export function region(env: Readonly<Record<string, string | undefined>>): string | undefined {\n  return env.AWS_REGION;\n}\n'],
     ['a main file imports the view-model, a port and the tray model through its door', 'src/main/probe.ts', "import { AppSession, toErrorInfo, type Notifier, type TrayModel } from '../core/app/app-face.js';\nexport const x: [Notifier | null, TrayModel | null, typeof AppSession, typeof toErrorInfo] = [null, null, AppSession, toErrorInfo];\n"],
+    ["the app's first module sets V8's memory settings before the composition root", 'src/main/start.ts', "import '../adapters/memory-first.js';\nexport const load = () => import('./index.js');\n"],
     ["main's entry point imports the composition and the door", 'src/main/index.ts', "import { createCore } from '../adapters/compose.js';\nimport { toErrorInfo } from '../core/app/app-face.js';\nexport const x = [createCore, toErrorInfo];\n"],
   ];
 

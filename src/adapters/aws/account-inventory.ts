@@ -19,6 +19,7 @@ import type { AccountInventory, InventoryResource, InventorySnapshot, RemoveOutc
 import type { AwsAccess } from './client-config.js';
 import { imageOf, workstationOf } from './ec2-gateway.js';
 import { mapAwsError } from './error-map.js';
+import { byText } from '../../shared/text-order.js';
 
 const KIND_ORDER = ['instance', 'volume', 'snapshot', 'image', 'address'];
 
@@ -149,7 +150,7 @@ function inventoryOf(region: string, found: {
       allocationId: address.AllocationId ?? null,
       associatedWith: address.InstanceId || address.NetworkInterfaceId || address.AssociationId || null,
     })),
-  ].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.id.localeCompare(b.id));
+  ].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || byText(a.id, b.id));
 }
 
 function withoutId(saved: ReturnType<typeof imageOf>): { name: string; state: string; sizeGiB: number; snapshotIds: readonly string[]; createdAt: string | null } {

@@ -9,6 +9,7 @@ import { KNOWN_REGIONS } from '../../core/validate.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
 import * as z from 'zod';
 import { readJsonFile } from '../store/json-file.js';
+import { byText } from '../../shared/text-order.js';
 
 const RegionsCacheSchema = z.object({ regions: z.array(z.string()) });
 
@@ -123,5 +124,5 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
 }
 
 function sortScan(found: ScannedInstance[]): ScannedInstance[] {
-  return found.sort((a, b) => a.region.localeCompare(b.region) || a.instanceId.localeCompare(b.instanceId));
+  return found.sort((a, b) => byText(a.region, b.region) || byText(a.instanceId, b.instanceId));
 }

@@ -46,6 +46,7 @@ import { awsClients } from './client-registry.js';
 import { mapAwsError, type ErrorContext } from './error-map.js';
 import { userDataParameter } from '../user-data.js';
 import { instanceTypeFactsOf, instanceTypesOfferedIn, listGpuInstanceTypes } from './instance-catalog.js';
+import { byText } from '../../shared/text-order.js';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'];
 /** How often, and how long apart, a security group still held by an ended instance's interface is deleted again (about 2 minutes). */
@@ -374,7 +375,7 @@ export class AwsEc2Gateway implements CloudGateway {
           if (subnet.SubnetId) subnets.push({ subnetId: subnet.SubnetId, zone: subnet.AvailabilityZone ?? subnet.SubnetId });
         }
       }
-      return subnets.sort((a, b) => a.zone.localeCompare(b.zone));
+      return subnets.sort((a, b) => byText(a.zone, b.zone));
     });
   }
 
@@ -527,7 +528,7 @@ export class AwsEc2Gateway implements CloudGateway {
         { Name: 'state', Values: ['pending', 'available'] },
       ],
     })));
-    return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0] ?? null;
+    return (out.Images ?? []).map(imageOf).sort((a, b) => byText(b.createdAt ?? '', a.createdAt ?? ''))[0] ?? null;
   }
 
   async tagImageSnapshots(imageId: string, workstation: string): Promise<void> {
@@ -561,7 +562,7 @@ export class AwsEc2Gateway implements CloudGateway {
       Owners: ['self'],
       Filters: [{ Name: `tag:${TAG_WORKSTATION}`, Values: [workstation] }, { Name: `tag:${TAG_MANAGED}`, Values: ['true'] }],
     })));
-    return (out.Images ?? []).map(imageOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    return (out.Images ?? []).map(imageOf).sort((a, b) => byText(b.createdAt ?? '', a.createdAt ?? ''));
   }
 
   async snapshotStates(snapshotIds: readonly string[]): Promise<ReadonlyArray<{ readonly snapshotId: string; readonly state: string }>> {

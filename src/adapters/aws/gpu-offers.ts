@@ -7,6 +7,7 @@ import type { AwsAccess } from './client-config.js';
 import { mapAwsError, quotaFor } from './error-map.js';
 import { listGpuInstanceTypes, type GpuInstanceType } from './instance-catalog.js';
 import { PRICING_API_REGION, type AwsPriceCatalog } from './pricing.js';
+import { byText } from '../../shared/text-order.js';
 
 /** Pricing passes run this many at a time: GetProducts throttles bursts (answers are cached a day). */
 const PRICING_PASSES_AT_ONCE = 4;
@@ -83,7 +84,7 @@ export async function listGpuOffers(
     const { code, message, fix } = toErrorInfo(await mapAwsError(prices.lastPricingFailure, { region: PRICING_API_REGION, profile: access.profile ?? null, env: access.env }));
     problems.unshift({ about: 'prices', error: { code, fix, message: `Live prices could not be read, so the on-demand prices are CloudRig's bundled table (labelled bundled). ${message}` } });
   }
-  return { offers, skipped: skipped.sort((a, b) => a.region.localeCompare(b.region)), problems };
+  return { offers, skipped: skipped.sort((a, b) => byText(a.region, b.region)), problems };
 }
 
 /**

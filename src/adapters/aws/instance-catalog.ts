@@ -4,6 +4,7 @@ import { awsClients } from './client-registry.js';
 import { mapAwsError } from './error-map.js';
 import type { InstanceTypeOption } from '../../shared/views.js';
 import type { InstanceTypeFacts } from '../../core/ports.js';
+import { byText } from '../../shared/text-order.js';
 
 /** A GPU instance type's hardware, from DescribeInstanceTypes (the picker's option without its price). */
 export type GpuInstanceType = Omit<InstanceTypeOption, 'hourlyUsd'>;
@@ -41,7 +42,7 @@ export function instanceTypeFactsOf(info: InstanceTypeInfo): InstanceTypeFacts {
 /** Sorts like a catalogue: by family, then by size. */
 function byFamilyThenSize(a: GpuInstanceType, b: GpuInstanceType): number {
   const family = (type: string): string => type.split('.')[0] ?? type;
-  return family(a.instanceType).localeCompare(family(b.instanceType)) || a.vcpus - b.vcpus || a.instanceType.localeCompare(b.instanceType);
+  return byText(family(a.instanceType), family(b.instanceType)) || a.vcpus - b.vcpus || byText(a.instanceType, b.instanceType);
 }
 
 /** The x86_64 GPU instance types of a region (G and P families), for the type picker. */

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type ssh2 from 'ssh2';
+import type { CipherAlgorithm } from 'ssh2';
 import type { HostKeyTrust } from '../../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from '../../core/errors.js';
 import { shellQuote } from '../../core/ssh-command.js';
@@ -19,6 +20,14 @@ const ALGORITHMS_OF_TYPE: Readonly<Record<string, readonly string[]>> = {
   'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
   'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
 };
+
+/**
+ * Ciphers CloudRig's connections never offer. ssh2 runs chacha20-poly1305 in JavaScript with a
+ * WebAssembly Poly1305, which the app's and `rig`'s bundles leave out (scripts/main-bundle.mjs,
+ * POLY1305_STAND_IN: memory and start-up time); AES-GCM, which OpenSSL runs natively and every
+ * OpenSSH server offers, is ssh2's first choice anyway.
+ */
+export const SSH_CIPHERS_NOT_OFFERED: readonly CipherAlgorithm[] = ['chacha20-poly1305@openssh.com'];
 
 function hostKeyMismatch(target: SshTarget): CloudRigError {
   const who = sshPeerName(target);
@@ -137,7 +146,10 @@ export async function connect(target: SshTarget, timeoutMs: number, options: Con
         readyTimeout: timeoutMs,
         // A kept-alive session notices a dead peer after three unanswered keepalives.
         ...(options.keepaliveIntervalMs ? { keepaliveInterval: options.keepaliveIntervalMs, keepaliveCountMax: 3 } : {}),
-        ...(preferred.length ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred } } } : {}),
+        algorithms: {
+          cipher: { append: [], prepend: [], remove: [...SSH_CIPHERS_NOT_OFFERED] },
+          ...(preferred.length ? { serverHostKey: { remove: preferred, prepend: preferred } } : {}),
+        },
         hostVerifier: (blob: Buffer, verify: (valid: boolean) => void) => {
           const presented = keyOfBlob(blob);
           presentedKey = presented;

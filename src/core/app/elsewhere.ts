@@ -9,6 +9,12 @@ import type { CloudRigCore } from './cloudrig-core.js';
 import { elsewhereView, ForgottenWatch, type ForgottenAction, type ForgottenScan } from './forgotten-watch.js';
 import type { Notifier } from './shell-ports.js';
 
+/**
+ * Regions the background account sweep asks at a time: it runs while the app waits, so it trades
+ * a few seconds for the watcher's memory (account-sweep.ts, scanEverything).
+ */
+export const SWEEP_REGIONS_AT_ONCE = 2;
+
 /** What the elsewhere watch reports to the session that owns it. */
 export interface ElsewhereHost {
   readonly notifier: Notifier;
@@ -81,7 +87,7 @@ export class ElsewhereWatch {
   private onScan(scan: ForgottenScan): void {
     this.last = scan;
     // Volumes, snapshots, images and Elastic IPs, at the instance scan's hourly pace; it only reads.
-    this.idleScan = this.idleScan.then(() => scanEverything(this.core)).then((account) => {
+    this.idleScan = this.idleScan.then(() => scanEverything(this.core, { regionsAtOnce: SWEEP_REGIONS_AT_ONCE })).then((account) => {
       if (this.disposed) return;
       this.idle = idleView(account);
       this.host.changed();
