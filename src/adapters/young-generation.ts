@@ -21,9 +21,8 @@ export function keepYoungGenerationSmall(): void {
  * optimizing, and optimizing is what pages in the compilers' code and fills their threads' malloc
  * arenas. Together about 20 MB of a watcher's resident memory (docs/benchmarks.md). The price is
  * slower CPU-heavy JavaScript in the main process (a long scan's or a large transfer's
- * bookkeeping), not its I/O; WebAssembly (ssh2's poly1305) is compiled as before. Set at run time,
- * before the start-up burst: V8 reads these flags each time it considers optimizing a function or
- * sizing the heap.
+ * bookkeeping), not its I/O. Set at run time, before anything else loads (memory-first.ts): V8
+ * reads these flags each time it considers optimizing a function or sizing the heap.
  */
 export function favourMemoryOverSpeed(): void {
   setFlagsFromString('--no-opt');
