@@ -228,16 +228,22 @@ describe('the app', () => {
     stubs = null;
   });
 
-  it('shows the GPU panel reconnecting in one line, then reading again at once, and its tunnel carries again', async () => {
-    // The box has a T4 (a stub nvidia-smi): each reading adds a point to the panel's chart.
+  /**
+   * The app on a box with a T4 (a stub nvidia-smi: each reading adds a point to the panel's chart),
+   * its readings an hour apart, so a second one within a test comes only from a reconnect.
+   */
+  async function appWithGpuPanel(): Promise<{ app: AppSession; handlers: ReturnType<typeof ipcHandlers> }> {
     stubs = await remoteStubs();
     await stubs.nvidiaSmiPrints(join(import.meta.dirname, '..', 'fixtures', 'nvidia-smi', 'g4dn-xlarge-1-gpu.csv'));
     const pem = await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8');
     await world.sshd.setAuthorizedKey(stubs.authorizedKeyLine(publicKeyFromPrivate(pem)));
-    // Readings an hour apart: a second one within the test comes only from the reconnect.
     app = new AppSession({ ...testSessionPorts(world), statsIntervalMs: 3_600_000 });
     app.start();
-    const handlers = ipcHandlers(app, async () => undefined);
+    return { app, handlers: ipcHandlers(app, async () => undefined) };
+  }
+
+  it('shows the GPU panel reconnecting in one line, then reading again at once, and its tunnel carries again', async () => {
+    const { handlers } = await appWithGpuPanel();
     const view = async (): Promise<AppView> => (await handlers['view:get'](undefined)) as AppView;
     const panel = async (): Promise<GpuPanelView | null> => (await view()).connect?.gpu ?? null;
     await waitUntil('the workstation to be ready', async () => (await view()).workstation?.phase === 'ready', 120_000);
@@ -268,4 +274,18 @@ describe('the app', () => {
       box.server.close();
     }
   }, 240_000);
+
+  it('after the laptop wakes, drops a connection that died without a word and reads again at once, rather than when the keepalive gives up', async () => {
+    const { app: woken, handlers } = await appWithGpuPanel();
+    const panel = async (): Promise<GpuPanelView | null> => ((await handlers['view:get'](undefined)) as AppView).connect?.gpu ?? null;
+    await waitUntil('a first reading in the GPU panel', async () => (await panel())?.history.length === 1, 120_000);
+
+    // Asleep: the panel's connection carries nothing any more and nobody closes it.
+    relay.freeze();
+    woken.afterWake();
+    // The keepalive would take three 15 s intervals to notice; the check on waking takes seconds.
+    await waitUntil('the panel to say the connection is lost', async () => (await panel())?.error === LOST, 20_000);
+    await waitUntil('the panel to read again', async () => (await panel())?.history.length === 2, 20_000);
+    expect((await panel())?.error).toBeNull();
+  }, 120_000);
 });

@@ -94,6 +94,10 @@ class Ssh2RemoteSession implements RemoteSession {
     await this.session.client();
   }
 
+  checkNow(): Promise<void> {
+    return this.session.checkNow();
+  }
+
   close(): Promise<void> {
     this.monitor.close();
     if (this.refresher) clearInterval(this.refresher);

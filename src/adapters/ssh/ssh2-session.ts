@@ -10,6 +10,8 @@ import { collectExecOutput, commandTimedOut, connectFailed, connectionLost, sshP
 
 /** How often a kept-alive session pings the server (three unanswered pings end it). */
 const KEEPALIVE_MS = 15_000;
+/** How long checkNow() gives a connection that may have died unnoticed to run `true`. */
+const CHECK_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 20_000;
 
 /**
@@ -86,6 +88,21 @@ export class Ssh2Session implements RemoteShell {
    */
   moveTo(host: string, port: number): void {
     if (host !== this.target.host || port !== this.target.port) this.target = { ...this.target, host, port };
+  }
+
+  /**
+   * Asks the live connection to answer now, for when it may have died without a word (the laptop
+   * slept, or moved to another network): one that does not run `true` within `timeoutMs` is ended,
+   * and `onDropped` follows as after a keepalive timeout, which takes up to three keepalive
+   * intervals. Nothing happens without a live connection: the next use connects anyway.
+   */
+  async checkNow(timeoutMs = CHECK_TIMEOUT_MS): Promise<void> {
+    const connection = this.connection;
+    if (!connection) return;
+    const client = await connection.catch(() => null);
+    if (!client || this.connection !== connection) return;
+    const answered = await execOver(client, this.target, 'true', timeoutMs).then(() => true, () => false);
+    if (!answered && this.connection === connection) client.destroy();
   }
 
   /** Ends the session for good with `error` (its instance ended, or a reconnect met another key). */

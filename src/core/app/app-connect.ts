@@ -113,6 +113,16 @@ export class AppConnect {
     return this.opening;
   }
 
+  /**
+   * The laptop woke, its screen unlocked or its network came back: the kept session proves itself
+   * now, so a connection that died meanwhile is dropped (and reconnected, the panel saying so) in
+   * seconds rather than when the keepalive gives up.
+   */
+  checkSessionNow(): void {
+    const remote = this.session?.remote;
+    remote?.checkNow().catch((error: unknown) => this.deps.log(`session check: ${toErrorInfo(error).message}`));
+  }
+
   /** The panel says the connection is lost (one line), then reads at once when it is back; tunnels follow the session. */
   private reconnectEvent(event: ReconnectEvent): void {
     this.deps.log(event.kind === 'ended' ? `session ended: ${event.error.message}` : event.line);

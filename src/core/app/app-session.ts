@@ -171,6 +171,8 @@ export class AppSession {
   hide(): void { this.ports.popover.hide(); }
   popoverShown(): void { this.fleet.popoverShown(); }
   refreshNow(): void { this.poll.refreshNow(); }
+  /** The laptop woke, its screen unlocked or its network came back: look again, and the kept session proves itself. */
+  afterWake(): void { this.poll.refreshNow(); this.connect.checkSessionNow(); }
   selectWorkstation(name: string): AppView { this.fleet.select(name); return this.view(); }
   async dismissForgotten(instanceId: string): Promise<AppView> { await this.poll.dismissForgotten(instanceId); return this.view(); }
   async openForgottenInConsole(instanceId: string): Promise<null> { await this.poll.openForgottenInConsole(instanceId); return null; }

@@ -37,6 +37,12 @@ export interface RemoteSession extends RemoteShell {
   onDropped(listener: () => void): void;
   /** Hears each new connection after the first (a use, or connect(), reconnected), once its host key checked out. */
   onReconnected(listener: () => void): void;
+  /**
+   * Makes the live connection prove itself now (after the laptop woke, or its network changed): one
+   * that does not answer within seconds is dropped at once (onDropped), instead of when the
+   * keepalive gives up. Nothing without a live connection.
+   */
+  checkNow(): Promise<void>;
 }
 
 /** Sessions to workstations, and the local side of file copies. */
