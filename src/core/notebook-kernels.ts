@@ -4,10 +4,10 @@
 //
 // The servers are found as `jupyter server list` finds them: the jpserver-*.json (Jupyter Server)
 // and nbserver-*.json (classic Notebook) files in each user's Jupyter runtime directory, which hold
-// the server's port, base URL and token. The check runs as root, so it looks in every home's
-// runtime directory rather than running `jupyter` as one user. Each server is asked over its REST
-// API on loopback (GET api/kernels, the token in the Authorization header, never in a URL or a
-// log). A server that does not answer, refuses the token or answers nonsense counts for nothing:
+// the server's port (or, for `jupyter server --sock`, its unix socket), base URL and token. The
+// check runs as root, so it looks in every home's runtime directory rather than running `jupyter`
+// as one user. Each server is asked over its REST API on loopback or its socket (GET api/kernels,
+// the token in the Authorization header, never in a URL or a log). A server that does not answer, refuses the token or answers nonsense counts for nothing:
 // a crashed notebook must not keep a machine billing forever, as a broken GPU driver must not.
 // Python reads the files and makes the requests, since every box that runs Jupyter has it.
 
@@ -23,8 +23,16 @@ export const KERNEL_REQUEST_TIMEOUT_SECONDS = 3;
  * slow or hostile server from holding the check; files are read only when regular and small (a
  * FIFO planted in a runtime directory must not hang it); at most 32 servers are asked.
  */
-export const KERNELS_PROGRAM = `import calendar, json, os, ssl, stat, sys, time, urllib.request
+export const KERNELS_PROGRAM = `import calendar, http.client, json, os, socket, ssl, stat, sys, time, urllib.request
 start = time.monotonic()
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout):
+        super().__init__('localhost', timeout=timeout)
+        self.unix_path = path
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.unix_path)
 now = int(sys.argv[1])
 busy, latest = False, None
 def read(path):
@@ -46,16 +54,28 @@ for path in sys.argv[2:34]:
     try:
         server = read(path)
         if not isinstance(server, dict) or not alive(server.get('pid')): continue
-        port, base, token = server.get('port'), server.get('base_url') or '/', server.get('token') or ''
-        if not isinstance(port, int) or not 0 < port < 65536 or not isinstance(base, str) or not isinstance(token, str): continue
+        port, base, token, sock = server.get('port'), server.get('base_url') or '/', server.get('token') or '', server.get('sock') or ''
+        if not isinstance(base, str) or not isinstance(token, str) or not isinstance(sock, str): continue
         if not base.startswith('/') or any(c in base for c in '?#\\\\ \\r\\n') or any(not ' ' < c <= '~' for c in token): continue
-        scheme = 'https' if server.get('secure') else 'http'
-        request = urllib.request.Request(scheme + '://127.0.0.1:' + str(port) + base.rstrip('/') + '/api/kernels')
-        if token: request.add_header('Authorization', 'token ' + token)
-        # Loopback, to the port the server wrote: its certificate names another host, if any.
-        context = ssl._create_unverified_context() if scheme == 'https' else None
-        with urllib.request.urlopen(request, timeout=${KERNEL_REQUEST_TIMEOUT_SECONDS}, context=context) as response:
+        api = base.rstrip('/') + '/api/kernels'
+        headers = {'Authorization': 'token ' + token} if token else {}
+        if sock:
+            # \`jupyter server --sock PATH\`: HTTP over that unix socket, if it is one (not a file planted to hang the check).
+            if not sock.startswith('/') or not stat.S_ISSOCK(os.stat(sock).st_mode): continue
+            connection = UnixHTTPConnection(sock, ${KERNEL_REQUEST_TIMEOUT_SECONDS})
+            connection.request('GET', api, headers=headers)
+            response = connection.getresponse()
+            if response.status != 200: continue
             kernels = json.loads(response.read(1048576))
+            connection.close()
+        else:
+            if not isinstance(port, int) or not 0 < port < 65536: continue
+            scheme = 'https' if server.get('secure') else 'http'
+            request = urllib.request.Request(scheme + '://127.0.0.1:' + str(port) + api, headers=headers)
+            # Loopback, to the port the server wrote: its certificate names another host, if any.
+            context = ssl._create_unverified_context() if scheme == 'https' else None
+            with urllib.request.urlopen(request, timeout=${KERNEL_REQUEST_TIMEOUT_SECONDS}, context=context) as response:
+                kernels = json.loads(response.read(1048576))
         for kernel in kernels if isinstance(kernels, list) else []:
             if not isinstance(kernel, dict): continue
             if kernel.get('execution_state') == 'busy': busy = True

@@ -35,8 +35,11 @@ afterEach(async () => {
 });
 
 /** A notebook server on the machine, run by its user `ubuntu`. */
-async function notebookServer(options: { token?: string; baseUrl?: string } = {}): Promise<JupyterStub> {
-  const server = await startJupyterStub({ runtimeDir: machine.jupyterRuntimeDir, token: options.token ?? TOKEN, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}) });
+async function notebookServer(options: { token?: string; baseUrl?: string; sock?: string } = {}): Promise<JupyterStub> {
+  const server = await startJupyterStub({
+    runtimeDir: machine.jupyterRuntimeDir, token: options.token ?? TOKEN,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), ...(options.sock ? { sock: options.sock } : {}),
+  });
   servers.push(server);
   return server;
 }
@@ -110,6 +113,41 @@ describe('notebook kernels on the box', () => {
       const requests = await server.requests();
       expect(requests.length).toBeGreaterThan(0);
       expect(requests.some((request) => request.authorized)).toBe(false);
+    }
+  });
+
+  it('a server on a unix socket (`jupyter server --sock`) is asked over it: its busy kernel keeps the machine up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudrig-sock-'));
+    try {
+      const server = await notebookServer({ sock: join(dir, 'jupyter.sock'), baseUrl: '/lab/' });
+      await server.kernels([stubKernel('train', 'busy', machine.now)]);
+      machine.runFor(8);
+      expect(machine.shutdowns()).toEqual([]);
+      expect(machine.busyReason()).toBe('kernel busy');
+      const requests = await server.requests();
+      expect(requests.length).toBeGreaterThanOrEqual(8);
+      expect(requests.every((request) => request.url === '/lab/api/kernels' && request.authorized)).toBe(true);
+      await server.stop();
+      servers.splice(servers.indexOf(server), 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a runtime file whose socket is not one (a FIFO, a regular file, a relative path) counts for nothing, and the check does not hang', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudrig-sock-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      writeFileSync(join(dir, 'file'), 'not a socket');
+      mkdirSync(machine.jupyterRuntimeDir, { recursive: true });
+      for (const [name, sock] of [['fifo', join(dir, 'fifo')], ['file', join(dir, 'file')], ['relative', 'jupyter.sock']]) {
+        writeFileSync(join(machine.jupyterRuntimeDir, `jpserver-${name}.json`), JSON.stringify({ pid: process.pid, port: 0, sock, base_url: '/', token: TOKEN }));
+      }
+      const start = machine.now;
+      machine.runFor(6);
+      expect(machine.minutesToShutdown(start)).toBe(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
