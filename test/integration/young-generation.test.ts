@@ -80,7 +80,7 @@ describe("the tray app's JavaScript compilers", () => {
 });
 
 describe("the tray app's start", () => {
-  it('sets these flags before any code of its own bundle runs: out/main/index.js imports no chunk statically and loads the rest after setting them', async () => {
+  it('sets these flags before any code of its own bundle runs: out/main/index.js imports no chunk statically and awaits the rest after setting them', async () => {
     const entry = await readFile(resolve(import.meta.dirname, '../../out/main/index.js'), 'utf8');
     // A static import's module evaluates before the importing module's body, whatever its place.
     const staticImports = [...entry.matchAll(/\bimport\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}\s*)?(?:\*\s*as\s+[\w$]+\s*)?(?:from\s*)?["'`]([^"'`]+)["'`]/g)].map((m) => m[1]);
@@ -90,6 +90,9 @@ describe("the tray app's start", () => {
     const restLoaded = entry.search(/\bimport\(\s*["'`]\.\/chunks\//);
     expect(flagsSet.every((at) => at >= 0), 'every flag is set in the entry').toBe(true);
     expect(restLoaded, 'the rest is loaded with import()').toBeGreaterThan(Math.max(...flagsSet));
+    // Awaited at the top level: Electron emits `ready` only once the entry has evaluated, and the
+    // composition root sets userData, takes the single-instance lock and registers app:// before it.
+    expect(entry).toMatch(/\bawait\s+import\(\s*["'`]\.\/chunks\//);
   });
 });
 
