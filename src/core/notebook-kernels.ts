@@ -6,7 +6,7 @@
 // and nbserver-*.json (classic Notebook) files in each user's Jupyter runtime directory, which hold
 // the server's port (or, for `jupyter server --sock`, its unix socket), base URL and token. The
 // check runs as root, so it looks in every home's runtime directory rather than running `jupyter`
-// as one user. Each server is asked over its REST API on loopback or its socket (GET api/kernels,
+// as one user, and in each directory a running process's JUPYTER_RUNTIME_DIR names. Each server is asked over its REST API on loopback or its socket (GET api/kernels,
 // the token in the Authorization header, never in a URL or a log). A server that does not answer, refuses the token or answers nonsense counts for nothing:
 // a crashed notebook must not keep a machine billing forever, as a broken GPU driver must not.
 // Python reads the files and makes the requests, since every box that runs Jupyter has it.
@@ -96,15 +96,27 @@ elif latest is not None: print('active %d' % latest)
  */
 export const KERNELS_CHECK = `kernel_state=""
 notebook_servers() {
-  local IFS=$'\\n' dirs dir file
+  local IFS=$'\\n' dirs dir file environ entry
+  local -a entries
   IFS=: read -r -a dirs <<< "\${CLOUDRIG_JUPYTER_RUNTIME_DIRS:-${JUPYTER_RUNTIME_DIRS}}"
   shopt -s nullglob
   for dir in "\${dirs[@]}"; do
     for file in $dir/jpserver-*.json $dir/nbserver-*.json; do printf '%s\\n' "$file"; done
   done
+  # A server started with JUPYTER_RUNTIME_DIR set writes its file there instead: each running
+  # process's environment names it (read as root, with builtins only; absolute paths, taken as
+  # written, not as patterns).
+  for environ in "\${CLOUDRIG_PROC_DIR:-/proc}"/[0-9]*/environ; do
+    mapfile -d '' -t entries 2>/dev/null < "$environ" || continue
+    for entry in "\${entries[@]}"; do
+      [[ "$entry" == JUPYTER_RUNTIME_DIR=/* ]] || continue
+      dir="\${entry#JUPYTER_RUNTIME_DIR=}"
+      for file in "$dir"/jpserver-*.json "$dir"/nbserver-*.json; do printf '%s\\n' "$file"; done
+    done
+  done
   shopt -u nullglob
 }
-mapfile -t notebook_files < <(notebook_servers)
+mapfile -t notebook_files < <(notebook_servers | sort -u)
 if [ "\${#notebook_files[@]}" -gt 0 ] && command -v python3 >/dev/null 2>&1; then
   kernel_state="$(timeout 30 python3 - "$now" "\${notebook_files[@]}" 2>/dev/null <<'CLOUDRIG_KERNELS' | head -n 1
 ${KERNELS_PROGRAM}CLOUDRIG_KERNELS

@@ -134,6 +134,24 @@ describe('notebook kernels on the box', () => {
     }
   });
 
+  it('a server whose runtime directory JUPYTER_RUNTIME_DIR moved elsewhere is found through its environment, and its busy kernel keeps the machine up', async () => {
+    const custom = mkdtempSync(join(tmpdir(), 'cloudrig-runtime-'));
+    try {
+      const server = await startJupyterStub({ runtimeDir: custom, token: TOKEN, env: { JUPYTER_RUNTIME_DIR: custom } });
+      servers.push(server);
+      await server.kernels([stubKernel('train', 'busy', machine.now)]);
+      // Not where the check looks by default: the machine's users' runtime directories.
+      expect(server.runtimeFile.startsWith(machine.jupyterRuntimeDir)).toBe(false);
+      machine.readsProcesses = true;
+      machine.runFor(8);
+      expect(machine.shutdowns()).toEqual([]);
+      expect(machine.busyReason()).toBe('kernel busy');
+      expect((await server.requests()).every((request) => request.authorized)).toBe(true);
+    } finally {
+      rmSync(custom, { recursive: true, force: true });
+    }
+  });
+
   it('a runtime file whose socket is not one (a FIFO, a regular file, a relative path) counts for nothing, and the check does not hang', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudrig-sock-'));
     try {
