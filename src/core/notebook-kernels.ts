@@ -92,7 +92,8 @@ elif latest is not None: print('active %d' % latest)
 /**
  * The check script's part (bash) that asks the notebook servers: sets `kernel_state` to the
  * program's answer (`busy`, `active EPOCH` or empty). Expects `$now`; skipped without python3 or
- * without a runtime file, so a box without Jupyter pays one glob a minute.
+ * without a runtime file, so a box without Jupyter pays a glob and a builtin read of each
+ * process's environment a minute (no process started).
  */
 export const KERNELS_CHECK = `kernel_state=""
 notebook_servers() {

@@ -18,6 +18,7 @@ import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import type { CloudRigCore } from './cloudrig-core.js';
 import { byText } from '../../shared/text-order.js';
+import { inTurns } from '../in-turns.js';
 
 /**
  * Every enabled region; each region's failure stays its own. All at once unless `regionsAtOnce`
@@ -28,13 +29,12 @@ import { byText } from '../../shared/text-order.js';
  */
 export async function scanEverything(core: CloudRigCore, options: { regionsAtOnce?: number } = {}): Promise<AccountScan> {
   const regions = await core.account.enabledRegions();
-  const atOnce = Math.max(1, Math.min(options.regionsAtOnce ?? regions.length, regions.length));
+  const atOnce = options.regionsAtOnce ?? regions.length;
   const scans: RegionScan[] = new Array<RegionScan>(regions.length);
-  let next = 0;
-  // `atOnce` workers, each taking the next region until none is left; the order is the regions'.
-  await Promise.all(Array.from({ length: atOnce }, async () => {
-    for (let i = next++; i < regions.length; i = next++) scans[i] = await scanRegion(core, regions[i]!);
-  }));
+  // A region's failure is its own row (scanRegion does not throw); the order is the regions'.
+  await inTurns(regions.length, atOnce, async (i) => {
+    scans[i] = await scanRegion(core, regions[i]!);
+  });
   return accountScan(scans);
 }
 

@@ -1,6 +1,7 @@
 // Copying what differs from one tree to another (`rig push`, `rig pull`, the app's Push now): a plan
 // made by walking both trees, then the files copied several at a time. See files.ts for the trees.
 import { gitignoreRules, isIgnored, isUnsafeName, joinPath, newerAtDestination, sameFile, type CopyProgress, type FileCopier, type FileEntry, type FileTree, type KeptPath, type KeptReason, type Rules, type SyncSummary } from './files.js';
+import { inTurns } from '../in-turns.js';
 
 /** How a sync runs. */
 export interface SyncOptions {
@@ -104,7 +105,6 @@ export async function syncTree(source: FileTree, dest: FileTree, copier: FileCop
   const kept = [...plan.kept];
   let bytesDone = 0;
   let filesDone = 0;
-  let next = 0;
   const copyOne = async (index: number): Promise<void> => {
     const { path, entry } = plan.files[index]!;
     let sent = 0;
@@ -125,20 +125,8 @@ export async function syncTree(source: FileTree, dest: FileTree, copier: FileCop
     report(outcome.bytes);
     copied.push(path);
   };
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    try {
-      while (!failed && next < plan.files.length) await copyOne(next++);
-    } catch (error) {
-      // The first failure stops the others taking new files; what is in flight finishes.
-      failed = true;
-      throw error;
-    }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? COPY_CONCURRENCY, plan.files.length));
-  const results = await Promise.allSettled(Array.from({ length: workers }, worker));
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failure) throw failure.reason;
+  // The first failure stops the others taking new files; what is in flight finishes.
+  await inTurns(plan.files.length, options.concurrency ?? COPY_CONCURRENCY, copyOne);
   const order = new Map(plan.files.map((file, index) => [file.path, index]));
   copied.sort((a, b) => order.get(a)! - order.get(b)!);
   return { copied, skipped: plan.skipped, ignored: plan.ignored, bytes: bytesDone, kept };
