@@ -152,6 +152,42 @@ describe('notebook kernels on the box', () => {
     }
   });
 
+  it('a socket that accepts and never answers is given up on, and the servers after it are still asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudrig-sock-'));
+    try {
+      // Reads and never answers; lets go once the check hangs up (so it can be closed after).
+      const silent = createServer((socket) => void socket.on('end', () => socket.destroy()).resume());
+      listeners.push(silent);
+      await new Promise<void>((resolve) => silent.listen(join(dir, 'silent.sock'), resolve));
+      mkdirSync(machine.jupyterRuntimeDir, { recursive: true });
+      // Named to come first in the check's (sorted) list, before the stub's jpserver-PID.json.
+      writeFileSync(join(machine.jupyterRuntimeDir, 'jpserver-0-silent.json'),
+        JSON.stringify({ pid: process.pid, port: 0, sock: join(dir, 'silent.sock'), base_url: '/', token: TOKEN }));
+      const busy = await notebookServer();
+      await busy.kernels([stubKernel('train', 'busy', machine.now)]);
+      machine.check();
+      expect(machine.busyReason()).toBe('kernel busy');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a JUPYTER_RUNTIME_DIR that is a pattern is taken as written, not expanded', async () => {
+    const custom = mkdtempSync(join(tmpdir(), 'cloudrig-runtime-'));
+    try {
+      // The server writes into custom/sub; its environment names custom/* (which a glob would match).
+      const server = await startJupyterStub({ runtimeDir: join(custom, 'sub'), token: TOKEN, env: { JUPYTER_RUNTIME_DIR: join(custom, '*') } });
+      servers.push(server);
+      await server.kernels([stubKernel('train', 'busy', machine.now)]);
+      machine.readsProcesses = true;
+      machine.check();
+      expect(machine.busyReason()).toBeNull();
+      expect(await server.requests()).toEqual([]);
+    } finally {
+      rmSync(custom, { recursive: true, force: true });
+    }
+  });
+
   it('a runtime file whose socket is not one (a FIFO, a regular file, a relative path) counts for nothing, and the check does not hang', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudrig-sock-'));
     try {
