@@ -1,4 +1,5 @@
 import { createCore } from '../src/adapters/compose.js';
+import { releaseColdCode } from '../src/adapters/cold-code.js';
 import type { SessionPorts } from '../src/core/app/app-session.js';
 import { keyStorageVerdict } from '../src/core/credentials.js';
 import { FakeAppStateStore } from '../test/support/fake-app-state-store.js';
@@ -30,5 +31,6 @@ export function benchSessionPorts(home: string, env: NodeJS.ProcessEnv): Session
     loginItem: { set: () => undefined },
     appState: new FakeAppStateStore(),
     popover: { show: () => undefined, hide: () => undefined },
+    memory: { releaseColdCode },
   };
 }

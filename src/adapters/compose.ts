@@ -127,6 +127,8 @@ export type Core = ComposedCore;
 // core: the shell never reaches into src/adapters for anything else.
 export { resolveHome } from './store/home.js';
 export { watchHttpForDebug } from './aws/debug-log.js';
+/** The tray app's main process gives memory back after bursts of work with it (SessionPorts.memory). */
+export { releaseColdCode } from './cold-code.js';
 
 /** The system terminal, for the app's TerminalPort. */
 export function systemTerminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort {

@@ -2,7 +2,7 @@ import { app, clipboard, type BrowserWindow } from 'electron';
 import type { AppUpdater } from 'electron-updater';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppSession, updateBlocker, withUpdateItem, type CoreFactory, type TerminalPort, type TrayAction } from '../core/app/app-face.js';
+import { AppSession, updateBlocker, withUpdateItem, type CoreFactory, type MemoryPort, type TerminalPort, type TrayAction } from '../core/app/app-face.js';
 import type { Events, EventChannel } from '../shared/contract.js';
 import type { Screen } from '../shared/views.js';
 import { appFix } from '../shared/app-fix-wording.js';
@@ -60,6 +60,8 @@ export interface Composition {
   terminal(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): TerminalPort;
   /** This install's updater (electron-updater), or null where it does not update itself; absent: no updates. */
   updater?(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): Promise<AppUpdater | null>;
+  /** Gives memory back after bursts of work (adapters/cold-code.ts); absent: never early. */
+  readonly memory?: MemoryPort;
 }
 
 /** The running app, for the boot test and for quitting. */
@@ -140,6 +142,7 @@ export async function boot(composition: Composition, options: BootOptions): Prom
     log,
     openExternal: openExternalAllowlisted,
     folderPicker: new ElectronFolderPicker(),
+    memory: composition.memory,
   });
 
   const router = createRouter(ipcHandlers(session, openExternalAllowlisted), senderFrom(pageOrigin), (line) => console.warn(line));

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppSession } from '../../src/core/app/app-session.js';
+import type { BurstEnd } from '../../src/core/app/shell-ports.js';
 import type { AppView } from '../../src/shared/views.js';
 import { freePort } from '../fixtures/free-port.js';
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
@@ -64,6 +65,35 @@ describe('the app reaches a ready workstation', () => {
     expect(connect.gpuLine).toBe('GPU 0% · 0.0/15 GiB · 27 °C');
     expect(session.tray().tooltip).toContain('GPU 0% · 0.0/15 GiB · 27 °C');
     expect(connect.hostKey).toMatch(/^(verified|unverified)$/);
+  });
+
+  it('gives memory back once each burst is over: after the account sweep and the first GPU reading at start, after each later sweep, never for a later reading', async () => {
+    await stubs.nvidiaSmiPrints(join(FIXTURES, 'g4dn-xlarge-1-gpu.csv'));
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    const publicKey = publicKeyFromPrivate(await readFile(join(world.home, 'keys', 'cloudrig-gpu.pem'), 'utf8'));
+    await world.sshd.setAuthorizedKey(stubs.authorizedKeyLine(publicKey));
+    expect((await world.rig(['up'])).code).toBe(0);
+    const released: BurstEnd[] = [];
+    const { session } = start(appOn(world, { memory: { releaseColdCode: (after) => void released.push(after) }, statsIntervalMs: 200 }));
+    await session.elsewhereSettled();
+    expect(released, 'the sweep at start, answered').toContain('account-sweep');
+    await waitUntil('three GPU readings', () => (connectOf(session).gpu?.history?.length ?? 0) >= 3);
+    expect(released.filter((after) => after === 'first-gpu-reading'), 'the first reading only').toHaveLength(1);
+    expect(released.filter((after) => after === 'account-sweep')).toHaveLength(1);
+    await session.scanElsewhere();
+    expect(released.filter((after) => after === 'account-sweep'), 'the next sweep').toHaveLength(2);
+    expect(released).toHaveLength(3);
+  });
+
+  it('gives memory back after a sweep that failed as after one that answered', async () => {
+    expect((await world.rig(initArgs(world))).code).toBe(0);
+    // The instance scan's region list answers; the account sweep's, asked next, does not.
+    world.cloud.proxy.inject({ action: 'DescribeRegions', kind: 'expired-credentials', after: 1, times: Infinity });
+    const released: BurstEnd[] = [];
+    const { session } = start(appOn(world, { memory: { releaseColdCode: (after) => void released.push(after) } }));
+    await session.elsewhereSettled();
+    expect(session.view().elsewhere?.idle ?? null, 'the sweep did not answer').toBeNull();
+    expect(released).toEqual(['account-sweep']);
   });
 
   it('says plainly when the box has no nvidia-smi', async () => {

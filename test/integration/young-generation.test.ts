@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const MiB = 1024 * 1024;
 const MODULE = pathToFileURL(resolve(import.meta.dirname, '../../src/adapters/young-generation.ts')).href;
+const COLD_CODE = pathToFileURL(resolve(import.meta.dirname, '../../src/adapters/cold-code.ts')).href;
 
 /**
  * A Node process (this test's own Node, which runs TypeScript without a build) that, with or
@@ -96,3 +97,46 @@ describe("the tray app's start", () => {
   });
 });
 
+
+/**
+ * A Node process that runs two thousand functions once, as a start-up burst runs every module's
+ * top level, then has a full collection made either plainly or by the app's release, and prints
+ * V8's bytecode-and-metadata size before and after, and whether the functions still answer the same.
+ */
+function codeAfterCollection(release: boolean): Promise<{ before: number; after: number; same: boolean }> {
+  const script = `
+    import { getHeapCodeStatistics, setFlagsFromString } from 'node:v8';
+    import { runInNewContext } from 'node:vm';
+    const count = 2000;
+    const source = Array.from({ length: count }, (_, i) => 'function f' + i + '(x) { let s = x; for (let k = 0; k < 3; k++) s += k * ' + i + ' + (s >> 1); return s; }').join('\\n')
+      + '\\nreturn [' + Array.from({ length: count }, (_, i) => 'f' + i).join(',') + '];';
+    const functions = new Function(source)();
+    const first = functions.map((f) => f(1));
+    const code = () => getHeapCodeStatistics().bytecode_and_metadata_size;
+    const before = code();
+    if (${release}) (await import(${JSON.stringify(COLD_CODE)})).releaseColdCode();
+    else { setFlagsFromString('--expose-gc'); runInNewContext('gc')({ type: 'major', execution: 'sync', flavor: 'last-resort' }); }
+    const after = code();
+    const again = functions.map((f) => f(1));
+    console.log(JSON.stringify({ before, after, same: JSON.stringify(first) === JSON.stringify(again) }));
+  `;
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout) => {
+      if (error) reject(error);
+      else resolvePromise(JSON.parse(stdout) as { before: number; after: number; same: boolean });
+    });
+  });
+}
+
+describe("the tray app's release after a burst", () => {
+  it('is needed: a full collection alone keeps the code of functions that ran once', async () => {
+    const { before, after } = await codeAfterCollection(false);
+    expect(after).toBeGreaterThan(before * 0.75);
+  });
+
+  it('drops the code of functions that ran once, and they answer the same when called again', async () => {
+    const { before, after, same } = await codeAfterCollection(true);
+    expect(after).toBeLessThan(before * 0.25);
+    expect(same).toBe(true);
+  });
+});

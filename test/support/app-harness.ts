@@ -5,7 +5,7 @@ import { afterEach } from 'vitest';
 import { createCore } from '../../src/adapters/compose.js';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { AppSession, type SessionPorts } from '../../src/core/app/app-session.js';
-import type { AppStateStore, FolderPicker } from '../../src/core/app/shell-ports.js';
+import type { AppStateStore, FolderPicker, MemoryPort } from '../../src/core/app/shell-ports.js';
 import type { ForgottenAction, ForgottenNotice } from '../../src/core/app/forgotten-watch.js';
 import { keyStorageVerdict, type SecretBox } from '../../src/core/credentials.js';
 import type { NotificationModel } from '../../src/core/notification-policy.js';
@@ -73,6 +73,10 @@ export interface AppOptions {
   readonly start?: boolean;
   /** Answers the system folder dialog (the push folder's Change…); without one, the app has no dialog. */
   readonly folderPicker?: FolderPicker;
+  /** Gives memory back after bursts (the app's is V8's); without one, nothing is given back early. */
+  readonly memory?: MemoryPort;
+  /** How often the GPU panel reads the stats while ready (the app's 30 s by default). */
+  readonly statsIntervalMs?: number;
 }
 
 /** A running app and what it asked of its shell. */
@@ -118,6 +122,8 @@ export function startApp(options: AppOptions): AppHarness {
     },
     tickMs: options.tickMs ?? 3_600_000,
     ...(options.folderPicker ? { folderPicker: options.folderPicker } : {}),
+    ...(options.memory ? { memory: options.memory } : {}),
+    ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
   };
   const session = new AppSession(ports);
   if (options.start !== false) session.start();

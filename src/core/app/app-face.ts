@@ -5,7 +5,7 @@
 export { AppSession, type SessionPorts, type SettingsChange } from './app-session.js';
 export type { Rig } from './rig.js';
 export type { CoreFactory } from './cloudrig-core.js';
-export type { AppStateStore, Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+export type { AppStateStore, Clipboard, BurstEnd, FolderPicker, LoginItem, MemoryPort, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 export type { ForgottenAction, ForgottenNotice } from './forgotten-watch.js';
 export { CloudRigError, toErrorInfo } from '../errors.js';
 export { Emitter } from '../emitter.js';

@@ -22,6 +22,8 @@ export interface AppFleetHost {
   readonly openExternal?: OpenUrl;
   changed(): void;
   log(line: string): void;
+  /** The account sweep after an instance scan is over (at start, then hourly), answered or not. */
+  swept?(): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class AppFleet {
       openExternal: this.host.openExternal,
       changed: () => this.host.changed(),
       log: (line) => this.host.log(line),
+      swept: () => this.host.swept?.(),
     });
     this.elsewhere.start();
     this.refreshChart();

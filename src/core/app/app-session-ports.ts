@@ -1,7 +1,7 @@
 import type { SecretBox } from '../credentials.js';
 import type { OpenUrl } from './app-tunnels.js';
 import type { CoreFactory } from './cloudrig-core.js';
-import type { AppStateStore, Clipboard, FolderPicker, LoginItem, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
+import type { AppStateStore, Clipboard, FolderPicker, LoginItem, MemoryPort, Notifier, PopoverPort, TerminalPort } from './shell-ports.js';
 
 /** What the app session needs from the shell around it; the app passes Electron's, tests their own. */
 export interface SessionPorts {
@@ -30,4 +30,9 @@ export interface SessionPorts {
   readonly statsIntervalMs?: number;
   /** The system folder dialog (the push folder's Change…); absent where there is none. */
   readonly folderPicker?: FolderPicker;
+  /**
+   * Gives memory back after the start-up burst and each hourly account sweep (the process's V8);
+   * absent, nothing is given back early (the tests' sessions).
+   */
+  readonly memory?: MemoryPort;
 }

@@ -76,7 +76,8 @@ export class AppSession {
       notify: (notification) => this.notifications.notify(notification, null),
       ...(ports.env.CLOUDRIG_SETUP_DIR ? { setupDir: ports.env.CLOUDRIG_SETUP_DIR } : {}),
     });
-    this.poll = new AppFleet({ rig, loops, notifier: ports.notifier, openExternal: ports.openExternal, changed, log });
+    // The start-up burst and each hourly sweep run much code once; what it left is given back after.
+    this.poll = new AppFleet({ rig, loops, notifier: ports.notifier, openExternal: ports.openExternal, changed, log, swept: () => ports.memory?.releaseColdCode('account-sweep') });
     this.operations = new AppOperations({
       update: (change) => this.fleet.update(change),
       ended: () => {
@@ -158,7 +159,11 @@ export class AppSession {
   }
 
   private noteStatsReading(name: string, reading: StatsReading): void {
-    this.statsIdleFeed ??= new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
+    if (this.statsIdleFeed === null) {
+      // The first reading ends the kept session's handshake and first command: code run once.
+      this.ports.memory?.releaseColdCode('first-gpu-reading');
+      this.statsIdleFeed = new StatsIdleFeed((workstation, run, status) => this.monitor.noteStatsIdle(workstation, run, status));
+    }
     this.statsIdleFeed.note(this.state.rig(), this.poll.get(name), reading);
   }
 

@@ -22,6 +22,8 @@ export interface ElsewhereHost {
   readonly openExternal?: (url: string) => Promise<void>;
   changed(): void;
   log(line: string): void;
+  /** The account sweep after an instance scan is over, answered or not (not once disposed). */
+  swept?(): void;
 }
 
 /** Runs the forgotten-instance watch for the app and remembers its last scan. */
@@ -91,8 +93,11 @@ export class ElsewhereWatch {
       if (this.disposed) return;
       this.idle = idleView(account);
       this.host.changed();
+      this.host.swept?.();
     }, (error: unknown) => {
-      if (!this.disposed) this.host.log(`account scan: ${toErrorInfo(error).message}`);
+      if (this.disposed) return;
+      this.host.log(`account scan: ${toErrorInfo(error).message}`);
+      this.host.swept?.();
     });
     for (const notice of scan.notices) {
       const act = (action: ForgottenAction): void => {

@@ -43,6 +43,15 @@ export interface PopoverPort {
   hide(): void;
 }
 
+/** The end of a burst of work after which the session has the process give memory back. */
+export type BurstEnd = 'account-sweep' | 'first-gpu-reading';
+
+/** What the process can give back once a burst of work is over (adapters/cold-code.ts). */
+export interface MemoryPort {
+  /** Drops the compiled code of what is not running and returns the freed memory to the system. */
+  releaseColdCode(after: BurstEnd): void;
+}
+
 /** The system's folder dialog, for the app's push folder. */
 export interface FolderPicker {
   /** Lets the user choose one folder; resolves with its absolute path, or null when cancelled. */
