@@ -140,6 +140,11 @@ export interface IngressRule {
 export interface Cloud {
   gateway(region: string): CloudGateway;
   scan(): Promise<ScannedInstance[]>;
+  /**
+   * Closes the clients no request is using now (a scan of every region leaves one per region);
+   * the next call makes its region's client again. A client a caller still holds keeps working.
+   */
+  forgetIdleClients(): void;
 }
 
 /** Private keys on local disk. */

@@ -33,7 +33,7 @@ export class AwsCloud implements Cloud {
   gateway(region: string): CloudGateway {
     let gateway = this.gateways.get(region);
     if (!gateway) {
-      gateway = new AwsEc2Gateway(region, this.access, this.client(region));
+      gateway = new AwsEc2Gateway(region, this.access);
       this.gateways.set(region, gateway);
     }
     return gateway;
@@ -61,6 +61,10 @@ export class AwsCloud implements Cloud {
       return result.value;
     }));
     return sortScan(perRegion.flat());
+  }
+
+  forgetIdleClients(): void {
+    awsClients(this.access).forgetIdle();
   }
 
   /** The process's one EC2 client for a region, shared by the gateway, scans, prices and costs. */

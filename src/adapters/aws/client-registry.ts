@@ -65,6 +65,8 @@ type Make<C> = (region: string, access: AwsAccess) => C;
  */
 export class AwsClients {
   private readonly made = new Map<string, SdkClient>();
+  /** Requests each client has under way (sent, not yet answered or failed). */
+  private readonly inFlight = new Map<SdkClient, number>();
 
   constructor(readonly access: AwsAccess) {}
 
@@ -74,9 +76,38 @@ export class AwsClients {
     if (!client) {
       client = make(region, this.access);
       tagErrorOrigin(client);
+      this.countInFlight(client);
       this.made.set(key, client);
     }
     return client;
+  }
+
+  /** Counts the client's requests under way, so that forgetIdle() never closes one in use. */
+  private countInFlight(client: SdkClient): void {
+    client.middlewareStack.add((next) => async (args) => {
+      this.inFlight.set(client, (this.inFlight.get(client) ?? 0) + 1);
+      try {
+        return await next(args);
+      } finally {
+        const left = (this.inFlight.get(client) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(client, left);
+        else this.inFlight.delete(client);
+      }
+    }, { step: 'initialize', name: 'cloudrigInFlight' });
+  }
+
+  /**
+   * Closes and forgets every client with no request under way; the next use makes a new one.
+   * A scan of every region makes 38 EC2 clients (each with its configuration, middleware and
+   * sockets) that the hourly poll of one region never uses again. A caller that still holds a
+   * forgotten client can go on sending with it: the SDK opens new sockets after destroy().
+   */
+  forgetIdle(): void {
+    for (const [key, client] of this.made) {
+      if (this.inFlight.has(client)) continue;
+      client.destroy();
+      this.made.delete(key);
+    }
   }
 
   ec2(region: string): EC2Client {
@@ -110,6 +141,11 @@ export class AwsClients {
   async pricing(region: string): Promise<PricingClient> {
     const { PricingClient } = await import('@aws-sdk/client-pricing');
     return this.get('pricing', region, (r, access) => new PricingClient(clientConfig('Pricing', r, { maxAttempts: 2, ...access })));
+  }
+
+  /** The clients kept now, as `service:region` (what a test of forgetIdle looks at). */
+  kept(): string[] {
+    return [...this.made.keys()];
   }
 
   /** Closes every client's sockets (a core being replaced, e.g. after a profile switch). */

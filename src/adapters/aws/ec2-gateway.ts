@@ -106,15 +106,20 @@ export function imageOf(image: Image): SavedImage {
 
 /** EC2 + SSM in one region through the AWS SDK v3. Every error leaves as a CloudRigError. */
 export class AwsEc2Gateway implements CloudGateway {
-  private readonly ec2: EC2Client;
   // SSM and STS are needed rarely (an image parameter, a permission error): loaded on first use.
 
   constructor(
     readonly region: string,
     private readonly access: AwsAccess,
-    ec2?: EC2Client,
-  ) {
-    this.ec2 = ec2 ?? awsClients(access).ec2(region);
+  ) {}
+
+  /**
+   * The region's client, asked of the registry at each call rather than kept: the registry closes
+   * idle clients after a sweep (forgetIdle), and a gateway that kept its own would live on beside
+   * the one the registry makes next.
+   */
+  private get ec2(): EC2Client {
+    return awsClients(this.access).ec2(this.region);
   }
 
   /** Runs `call`, mapping any failure to a CloudRigError with a fix. */

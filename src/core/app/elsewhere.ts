@@ -86,6 +86,12 @@ export class ElsewhereWatch {
     await this.host.openExternal?.(instance.consoleUrl);
   }
 
+  /** The sweep asked every region through a client of its own: those close, and the session hears it is over. */
+  private afterSweep(): void {
+    this.core.cloud.forgetIdleClients();
+    this.host.swept?.();
+  }
+
   private onScan(scan: ForgottenScan): void {
     this.last = scan;
     // Volumes, snapshots, images and Elastic IPs, at the instance scan's hourly pace; it only reads.
@@ -93,11 +99,11 @@ export class ElsewhereWatch {
       if (this.disposed) return;
       this.idle = idleView(account);
       this.host.changed();
-      this.host.swept?.();
+      this.afterSweep();
     }, (error: unknown) => {
       if (this.disposed) return;
       this.host.log(`account scan: ${toErrorInfo(error).message}`);
-      this.host.swept?.();
+      this.afterSweep();
     });
     for (const notice of scan.notices) {
       const act = (action: ForgottenAction): void => {
