@@ -1,5 +1,6 @@
 import { shellQuote } from '../core/app/face.js';
-import { fixSteps, joinSteps, unworded, type ErrorInfo, type Fix, type FixStep, type InputField } from '../shared/errors.js';
+import type { ErrorInfo, Fix, FixStep, InputField } from '../shared/errors.js';
+import { fixSteps, joinSteps, unworded } from '../shared/fix-steps.js';
 import { byHand, isSameWorded, sameWording } from '../shared/same-fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';
 

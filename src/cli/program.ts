@@ -2,7 +2,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import confirm from '@inquirer/confirm';
-import { unknownFieldsWarning } from '../shared/settings.js';
+import { unknownFieldsWarning } from '../shared/settings-warning.js';
 import type { Step } from '../shared/workstation.js';
 import { CloudRigError, displayedSshCommand, hoursAndMinutes, ingressWarning, type Rig, shellQuote, spotInterruptionNotice, sshArgs, validateAmiId, validateInteger, validateName } from '../core/app/face.js';
 import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';

@@ -1,6 +1,6 @@
 import type { InstanceFacts, InstanceStateName, WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
-import { thenFix } from '../shared/errors.js';
+import { thenFix } from '../shared/fix-steps.js';
 import { bundledOnDemandHourly } from './price-catalog.js';
 import { hourlyAmount } from '../shared/hourly-rate.js';
 import type { LaunchLedger } from './ports.js';

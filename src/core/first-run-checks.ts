@@ -1,6 +1,6 @@
 import type { Check, CheckId, CheckReport, QuotaFacts } from '../shared/views.js';
 import { toErrorInfo } from './errors.js';
-import { thenFix } from '../shared/errors.js';
+import { thenFix } from '../shared/fix-steps.js';
 
 /** A vCPU quota as Service Quotas reports it. */
 export interface VcpuQuota {

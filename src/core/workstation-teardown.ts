@@ -2,7 +2,7 @@
 // included), first saving an image when asked, so nothing installed is lost. A failure says whether
 // an instance is still billed; an image that was saved is kept and named.
 import type { InstanceFacts, Snapshot, WorkstationSpec } from '../shared/workstation.js';
-import { thenFix } from '../shared/errors.js';
+import { thenFix } from '../shared/fix-steps.js';
 import { isLive, keeperOf } from './duplicates.js';
 import { CloudRigError, toErrorInfo } from './errors.js';
 import { untilStopped, waitFor } from './instance-wait.js';

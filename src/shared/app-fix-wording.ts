@@ -1,4 +1,5 @@
-import { fixSteps, joinSteps, unworded, type Fix, type FixStep, type InputField } from './errors.js';
+import type { Fix, FixStep, InputField } from './errors.js';
+import { fixSteps, joinSteps, unworded } from './fix-steps.js';
 import { byHand, isSameWorded, sameWording } from './same-fix-wording.js';
 
 /** Where the app shows each input: the field of the Settings form, by its label. */

@@ -254,23 +254,3 @@ export type Fix = z.infer<typeof FixSchema>;
 /** An error the user can act on, as it crosses IPC and reaches a face. */
 export const ErrorInfoSchema = z.object({ code: ErrorCodeSchema, message: text, fix: FixSchema });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
-
-/** The steps of a fix, in order. */
-export function fixSteps(fix: Fix): readonly FixStep[] {
-  return fix.action === 'steps' ? fix.steps : [fix];
-}
-
-/** `first`, then `next`: one flat list of steps. */
-export function thenFix(first: Fix, next: FixStep): Fix {
-  return { action: 'steps', steps: [...fixSteps(first), next] };
-}
-
-/** Joins worded steps as sentences ("Do this. Then that."). */
-export function joinSteps(words: readonly string[]): string {
-  return words.map((word, i) => (i < words.length - 1 ? word.replace(/\.?\s*$/, '.') : word)).join(' ');
-}
-
-/** For the `never` check in a face's wording: a step no case handled. */
-export function unworded(step: never): never {
-  throw new Error(`No wording for fix ${JSON.stringify(step)}`);
-}

@@ -1,4 +1,5 @@
-import { unworded, type FixStep } from './errors.js';
+import type { FixStep } from './errors.js';
+import { unworded } from './fix-steps.js';
 
 /** The actions both faces word alike: nothing in them is a command or a click. */
 const SAME_IN_BOTH = [

@@ -6,7 +6,7 @@ import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
 import type { RequestChannel, Responses, Result } from '../../src/shared/contract.js';
-import { fixSteps } from '../../src/shared/errors.js';
+import { fixSteps } from '../../src/shared/fix-steps.js';
 import type { ResizeChoicesView } from '../../src/shared/resize-view.js';
 import type { ErrorInfo } from '../../src/shared/workstation.js';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';

@@ -138,6 +138,14 @@ describe('the packaged app (electron-builder.yml files → app.asar)', () => {
   });
 });
 
+describe('the popover\'s bundle', () => {
+  it('carries no zod: main checks every IPC payload, and the helpers the popover shares with the core live apart from the schemas', async () => {
+    const assets = (await readdir(join(ROOT, 'out/renderer/assets'))).filter((file) => file.endsWith('.js'));
+    expect(assets).not.toEqual([]);
+    for (const file of assets) expect(await readFile(join(ROOT, 'out/renderer/assets', file), 'utf8'), file).not.toContain('_zod');
+  });
+});
+
 describe('the electron-builder configuration', () => {
   it('passes electron-builder\'s own schema validation', { timeout: 60_000 }, async () => {
     const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {

@@ -11,10 +11,10 @@ import {
   ErrorInfoSchema,
   FixStepSchema,
   isErrorCode,
-  thenFix,
   type FixAction,
   type FixStep,
 } from '../../src/shared/errors.js';
+import { thenFix } from '../../src/shared/fix-steps.js';
 
 /** One step of every action. Typed so that a new action without a sample here fails to compile. */
 const SAMPLES: { readonly [A in FixAction]: Extract<FixStep, { action: A }> } = {

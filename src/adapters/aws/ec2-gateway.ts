@@ -34,7 +34,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudRigError } from '../../core/errors.js';
-import { thenFix, type Fix } from '../../shared/errors.js';
+import type { Fix } from '../../shared/errors.js';
+import { thenFix } from '../../shared/fix-steps.js';
 import { TAG_MANAGED, TAG_SOURCE_INSTANCE, TAG_WORKSTATION, type CloudGateway, type ImageFacts, type IngressRule, type InstanceTypeFacts, type LaunchRequest, type ResolvedImage } from '../../core/ports.js';
 import { CLOUDRIG_RULE_DESCRIPTION, planIngress } from '../../core/address-drift.js';
 import { byKeepOrder } from '../../core/duplicates.js';

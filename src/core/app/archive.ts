@@ -1,6 +1,7 @@
 import type { ArchiveRecord, InstanceFacts, InstanceStateName, Snapshot } from '../../shared/workstation.js';
 import type { ArchiveReminderInput } from '../archive-reminders.js';
-import { fixSteps, type Fix, type FixStep } from '../../shared/errors.js';
+import type { Fix, FixStep } from '../../shared/errors.js';
+import { fixSteps } from '../../shared/fix-steps.js';
 import { archiveAfterDaysOf, recordArchive } from '../archived-image.js';
 import { isLive, keeperOf } from '../duplicates.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';

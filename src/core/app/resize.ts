@@ -2,7 +2,7 @@ import type { InstanceFacts, InstanceStateName, Step } from '../../shared/workst
 import { billedFailure } from '../billed-failure.js';
 import { keeperOf } from '../duplicates.js';
 import { CloudRigError, toErrorInfo } from '../errors.js';
-import { thenFix } from '../../shared/errors.js';
+import { thenFix } from '../../shared/fix-steps.js';
 import { hourlyRateOf, type HourlyRate } from '../price-catalog.js';
 import { checkArchitecture, checkDriver, type ResizeSubject } from '../resize-checks.js';
 import { quotaCheck } from '../first-run-checks.js';

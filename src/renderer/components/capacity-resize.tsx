@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { fixSteps } from '../../shared/errors.js';
+import { fixSteps } from '../../shared/fix-steps.js';
 import { formatHourly } from '../../shared/hourly-rate.js';
 import type { ResizeChoicesView, ResizeOutcomeView } from '../../shared/resize-view.js';
 import type { ErrorInfo } from '../../shared/workstation.js';

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { formatHourly } from '../../shared/hourly-rate.js';
-import { fixSteps } from '../../shared/errors.js';
+import { fixSteps } from '../../shared/fix-steps.js';
 import { PRICE_SOURCE_NOTE, type GpuOfferRow } from '../../shared/gpu-offers.js';
 import type { RateView, ResizeChoicesView, ResizeOutcomeView, ResizePlanView } from '../../shared/resize-view.js';
 import { useRequest } from '../use-request.js';

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { unknownFieldsWarning } from '../../shared/settings.js';
+import { unknownFieldsWarning } from '../../shared/settings-warning.js';
 import type { CheckReport, SettingsView, WorkstationForm } from '../../shared/views.js';
 import { useRequest } from '../use-request.js';
 import { AccountSection } from './account-section.js';
