@@ -23,6 +23,29 @@ describe('the settings file on disk', () => {
     expect(new ConfSettingsStore(home).read().workstations.gpu).toEqual(spec);
   });
 
+  it('is read again each time: another writer\'s change, and then damage, are seen by a store that read it before', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    const app = new ConfSettingsStore(home);
+    app.saveWorkstation(spec);
+    expect(app.read().workstations.gpu?.instanceType).toBe('g4dn.xlarge');
+    new ConfSettingsStore(home).saveWorkstation({ ...spec, instanceType: 'g5.xlarge' });
+    expect(app.read().workstations.gpu?.instanceType).toBe('g5.xlarge');
+    await writeFile(join(home, 'settings.json'), '{"workstations": {');
+    expect(() => app.read()).toThrow(expect.objectContaining({ code: 'SettingsDamaged' }));
+  });
+
+  it('gives each reader its own settings: a change made to what one read is neither saved nor seen by the next read', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
+    const store = new ConfSettingsStore(home);
+    store.saveWorkstation(spec);
+    const first = store.read();
+    first.workstations.gpu!.instanceType = 'p5.48xlarge';
+    (first as { current: string | null }).current = null;
+    expect(store.read().workstations.gpu?.instanceType).toBe('g4dn.xlarge');
+    expect(store.read().current).toBe('gpu');
+    expect(JSON.parse(await readFile(join(home, 'settings.json'), 'utf8')).workstations.gpu.instanceType).toBe('g4dn.xlarge');
+  });
+
   it('a damaged file gives a clear error with the fix, and is not overwritten', async () => {
     const home = await mkdtemp(join(tmpdir(), 'cloudrig-settings-'));
     await writeFile(join(home, 'settings.json'), '{"workstations": {');

@@ -61,14 +61,15 @@ async function lockNowOrWait<R>(
   onWait: (() => void) | undefined,
   waitMs: number,
 ): Promise<R> {
-  const waiting = { retries: Math.ceil(waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 };
-  if (!onWait) return lock(waiting);
+  // Free, as it nearly always is: one attempt. Asking for the wait's retries up front would have
+  // proper-lockfile's retry schedule (thousands of timeouts for a 15-minute wait) built and sorted
+  // at every lock the app's minute tick takes.
   try {
     return await lock(0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    onWait();
-    return lock(waiting);
+    onWait?.();
+    return lock({ retries: Math.ceil(waitMs / 250), minTimeout: 100, maxTimeout: 250, factor: 1.2 });
   }
 }
 

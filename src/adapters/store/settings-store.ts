@@ -61,16 +61,20 @@ export class ConfSettingsStore implements SettingsStore {
     return new CloudRigError('SettingsDamaged', `The settings file ${this.path} is damaged: it ${what}.`, { action: 'repair-settings', path: this.path, field });
   }
 
-  /** The file's JSON, or an empty object when there is no file yet. Anything but an object is damage. */
-  private raw(): Record<string, unknown> {
-    let text: string;
+  /** The file's text; null when there is no file yet. */
+  private text(): string | null {
     try {
-      text = readFileSync(this.path, 'utf8');
+      return readFileSync(this.path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return {};
+      if (code === 'ENOENT') return null;
       throw this.damaged(`cannot be read (${code ?? firstLine(error)})`);
     }
+  }
+
+  /** The file's JSON, or an empty object when there is no file yet. Anything but an object is damage. */
+  private raw(text: string | null = this.text()): Record<string, unknown> {
+    if (text === null) return {};
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -83,9 +87,25 @@ export class ConfSettingsStore implements SettingsStore {
     return value as Record<string, unknown>;
   }
 
-  /** The file checked against the schema, with the fields the schema does not know (a typo of a known one is an error). */
+  /**
+   * The file checked against the schema, with the fields the schema does not know (a typo of a
+   * known one is an error). The file is read every time, so another writer's change is seen at
+   * once; when its text is what was last checked, the check is not made again (the app reads the
+   * settings several times a minute) and the caller gets its own copy of what it gave.
+   */
   private load(): { settings: Settings; strays: StrayField[] } {
-    const raw = migrateSettings(this.raw());
+    const text = this.text();
+    const last = this.lastLoad;
+    if (last !== null && last.text === text) return { settings: structuredClone(last.settings), strays: last.strays };
+    const loaded = this.check(text);
+    this.lastLoad = { text, ...loaded, settings: structuredClone(loaded.settings) };
+    return loaded;
+  }
+
+  private lastLoad: { readonly text: string | null; readonly settings: Settings; readonly strays: StrayField[] } | null = null;
+
+  private check(text: string | null): { settings: Settings; strays: StrayField[] } {
+    const raw = migrateSettings(this.raw(text));
     const parsed = SettingsSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
