@@ -52,7 +52,8 @@ describe("the tray app's young generation", () => {
 
 /**
  * A Node process that, with or without the app's setting, runs one function hot enough for V8 to
- * optimize it, and prints what V8's `--trace-opt` says it optimized.
+ * optimize it, and prints what V8's `--trace-opt` says it optimized and what its baseline
+ * compiler's trace says it queued for Sparkplug.
  */
 function optimizedAfterHotLoop(skip: boolean): Promise<string[]> {
   const script = `
@@ -63,19 +64,21 @@ function optimizedAfterHotLoop(skip: boolean): Promise<string[]> {
     console.log(total > 0);
   `;
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, ['--trace-opt', '--input-type=module', '-e', script], (error, stdout) => {
+    execFile(process.execPath, ['--trace-opt', '--trace-baseline-batch-compilation', '--input-type=module', '-e', script], (error, stdout) => {
       if (error) reject(error);
-      else resolvePromise(stdout.split('\n').filter((line) => /completed (optimizing|compiling)/.test(line) && line.includes('hot')));
+      else resolvePromise(stdout.split('\n').filter((line) => (/completed (optimizing|compiling)/.test(line) && line.includes('hot')) || line.includes('SFI hot ')));
     });
   });
 }
 
 describe("the tray app's JavaScript compilers", () => {
-  it('optimize a hot function in a plain Node process (what the setting is for)', async () => {
-    expect(await optimizedAfterHotLoop(false)).not.toEqual([]);
+  it('optimize a hot function and compile it to baseline code in a plain Node process (what the setting is for)', async () => {
+    const compiled = await optimizedAfterHotLoop(false);
+    expect(compiled.some((line) => line.includes('SFI hot ')), 'baseline').toBe(true);
+    expect(compiled.some((line) => /completed (optimizing|compiling)/.test(line)), 'optimized').toBe(true);
   });
 
-  it('leave every function to the interpreter and the baseline compiler once the app favours memory over speed', async () => {
+  it('leave every function to the interpreter, not even compiled to baseline code, once the app favours memory over speed', async () => {
     expect(await optimizedAfterHotLoop(true)).toEqual([]);
   });
 });
