@@ -53,6 +53,16 @@ describe('idle clients', () => {
     clients.destroy();
   });
 
+  it('include one whose request failed: a fault from AWS does not leave it counted as busy', async () => {
+    const clients = awsClients({ profile: null, env: world.env });
+    const failing = clients.ec2('us-west-2');
+    world.cloud.proxy.inject({ action: 'DescribeRegions', kind: 'error', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403, times: Infinity });
+    await expect(failing.send(new DescribeRegionsCommand({}))).rejects.toThrow(/not authorized/);
+    clients.forgetIdle();
+    expect(clients.ec2('us-west-2'), 'made again').not.toBe(failing);
+    clients.destroy();
+  });
+
   it('of every region are closed once the app\'s account sweep is over', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
     const core = createCore({ home: world.home, env: world.env });
