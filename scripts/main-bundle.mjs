@@ -152,3 +152,96 @@ export function latin1SourcesPlugin() {
     },
   };
 }
+
+/** The names a declaration's binding pattern declares (`a`, `{ a, b: [c, ...d] }`, `e = 1`). */
+function boundNames(pattern, into = []) {
+  if (pattern.type === 'Identifier') into.push(pattern.name);
+  else if (pattern.type === 'ObjectPattern') for (const property of pattern.properties) boundNames(property.type === 'RestElement' ? property.argument : property.value, into);
+  else if (pattern.type === 'ArrayPattern') for (const element of pattern.elements) { if (element) boundNames(element.type === 'RestElement' ? element.argument : element, into); }
+  else if (pattern.type === 'AssignmentPattern') boundNames(pattern.left, into);
+  else if (pattern.type === 'RestElement') boundNames(pattern.argument, into);
+  else throw new Error(`module-body-runs-once: unexpected binding ${pattern.type}`);
+  return into;
+}
+
+const FUNCTION_NODES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'StaticBlock']);
+
+/**
+ * Whether a top-level statement, outside the functions it contains, awaits or declares a `var`
+ * (which would then belong to the wrapping function, not to the module).
+ */
+function awaitsOrDeclaresVar(node) {
+  if (!node || typeof node.type !== 'string') return false;
+  if (node.type === 'AwaitExpression' || (node.type === 'ForOfStatement' && node.await)) return true;
+  if (node.type === 'VariableDeclaration' && node.kind !== 'let' && node.kind !== 'const') return true;
+  if (FUNCTION_NODES.has(node.type)) return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'type' || key === 'start' || key === 'end' || value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value) ? value.some(awaitsOrDeclaresVar) : awaitsOrDeclaresVar(value)) return true;
+  }
+  return false;
+}
+
+/**
+ * A chunk's module body (what runs once, when it is evaluated) moved into a function that the
+ * module calls once: `var a, b; (() => { a = …; b = …; })();`. V8 never discards the compiled code
+ * of a module's own body (a module body is resumable, like a generator), so the bytecode of every
+ * chunk's start-up work stayed in the watcher for good: 188 KB for the EC2 client's schemas alone,
+ * in a large-object page whose malloc'd bookkeeping, made while the parser's zones were at the top
+ * of glibc's heap, pinned 4 MB of freed heap under it for the life of the process in about half of
+ * the runs (docs/benchmarks.md, "Watcher footprint"). A function's code is discarded once it has
+ * run and the session releases its cold code. The declarations stay at module scope (exports and
+ * live bindings unchanged), each initializer runs in the same order, function declarations stay
+ * where they are. A chunk whose body awaits, or declares a `var` inside a statement, is left as is.
+ */
+export function moduleBodyRunsOncePlugin() {
+  return {
+    name: 'module-body-runs-once',
+    // After the minifier, which would fold the function back into the module body.
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk') continue;
+        const moved = moduleBodyInFunction(file.code, (code) => this.parse(code));
+        if (moved !== null) file.code = moved;
+      }
+    },
+  };
+}
+
+/** The name a chunk's `export default <expression>` gets once its expression runs in the function. */
+const DEFAULT_EXPORT = '__cloudrigDefault';
+
+/** A chunk's code with its module body moved into a function called once, or null when it must stay as it is (moduleBodyRunsOncePlugin). */
+export function moduleBodyInFunction(code, parse) {
+  const program = parse(code);
+  const names = [];
+  const body = [];
+  const kept = [];
+  for (const node of program.body) {
+    const text = code.slice(node.start, node.end);
+    if (node.type === 'ImportDeclaration' || node.type === 'ExportAllDeclaration' || (node.type === 'ExportNamedDeclaration' && !node.declaration)) kept.push(text);
+    else if (node.type === 'FunctionDeclaration' || (node.type.startsWith('Export') && node.declaration?.type === 'FunctionDeclaration')) kept.push(text);
+    else if (node.type === 'ExportDefaultDeclaration' && node.declaration.type !== 'ClassDeclaration') {
+      if (awaitsOrDeclaresVar(node.declaration)) return null;
+      names.push(DEFAULT_EXPORT);
+      body.push(`${DEFAULT_EXPORT}=(${code.slice(node.declaration.start, node.declaration.end)});`);
+      kept.push(`export{${DEFAULT_EXPORT} as default};`);
+    } else if (node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration') return null;
+    else if (node.type === 'ClassDeclaration') {
+      names.push(node.id.name);
+      body.push(`${node.id.name}=${text};`);
+    } else if (node.type === 'VariableDeclaration') {
+      for (const declarator of node.declarations) {
+        if (awaitsOrDeclaresVar(declarator.init)) return null;
+        names.push(...boundNames(declarator.id));
+        if (declarator.init) body.push(`(${code.slice(declarator.id.start, declarator.id.end)}=${code.slice(declarator.init.start, declarator.init.end)});`);
+      }
+    } else {
+      if (awaitsOrDeclaresVar(node)) return null;
+      body.push(text);
+    }
+  }
+  if (body.length === 0) return null;
+  const declared = names.length > 0 ? `var ${[...new Set(names)].join(',')};` : '';
+  return `${kept.join('\n')}\n${declared}(()=>{${body.join('\n')}\n})();\n`;
+}

@@ -34,7 +34,8 @@ export async function ensureAppBuilt(root: string): Promise<void> {
     retries: { retries: 240, minTimeout: 250, maxTimeout: 500 },
   });
   try {
-    const sources = Math.max(await newestMtime(join(root, 'src')), (await stat(join(root, 'electron.vite.config.ts'))).mtimeMs);
+    // The config's plugins live in scripts/main-bundle.mjs: a change there changes the build too.
+    const sources = Math.max(await newestMtime(join(root, 'src')), ...(await Promise.all(['electron.vite.config.ts', 'scripts/main-bundle.mjs'].map(async (file) => (await stat(join(root, file))).mtimeMs))));
     if ((await oldestOutput(root)) > sources) return;
     await run(join(root, 'node_modules/.bin/electron-vite'), ['build'], { cwd: root });
   } finally {
