@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { AppView, Screen } from '../shared/views.js';
 import { ElsewhereList } from './components/elsewhere-list.js';
 import { IdleList } from './components/idle-list.js';
@@ -15,7 +15,10 @@ export function App() {
   const [screen, setScreen] = useState<Screen>('main');
   const [error, setError] = useState<ErrorInfo | null>(null);
 
-  useEffect(() => {
+  // A layout effect runs as the first render commits, before the browser paints it: the view is
+  // asked for at once, not a frame later (a passive effect waits for the next frame), so the
+  // snapshot is usually in the first frame painted instead of "Loading…" (docs/benchmarks.md).
+  useLayoutEffect(() => {
     const api = window.cloudrig;
     const offView = api.onView(setView);
     const offScreen = api.onScreen(setScreen);
