@@ -145,12 +145,18 @@ export function latin1SourcesPlugin() {
   return {
     name: 'latin1-sources',
     generateBundle(_options, bundle) {
-      for (const file of Object.values(bundle)) {
-        if (file.type !== 'chunk') continue;
-        file.code = file.code.replace(/[\u0100-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-      }
+      rewriteChunks(bundle, (code) => code.replace(/[\u0100-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
     },
   };
+}
+
+/** Each emitted chunk's code through `rewrite` (in generateBundle, after the minifier); null leaves a chunk as it is. */
+function rewriteChunks(bundle, rewrite) {
+  for (const file of Object.values(bundle)) {
+    if (file.type !== 'chunk') continue;
+    const code = rewrite(file.code);
+    if (code !== null) file.code = code;
+  }
 }
 
 /** The names a declaration's binding pattern declares (`a`, `{ a, b: [c, ...d] }`, `e = 1`). */
@@ -199,11 +205,7 @@ export function moduleBodyRunsOncePlugin() {
     name: 'module-body-runs-once',
     // After the minifier, which would fold the function back into the module body.
     generateBundle(_options, bundle) {
-      for (const file of Object.values(bundle)) {
-        if (file.type !== 'chunk') continue;
-        const moved = moduleBodyInFunction(file.code, (code) => this.parse(code));
-        if (moved !== null) file.code = moved;
-      }
+      rewriteChunks(bundle, (code) => moduleBodyInFunction(code, (source) => this.parse(source)));
     },
   };
 }
