@@ -73,4 +73,23 @@ describe.skipIf(!canRun)('the popover, opened', () => {
     expect(frames).not.toContain('loading');
     await page.close();
   });
+
+  it('shows what main answered when the first view fails, with its fix, instead of "Loading…" for good', async () => {
+    const page = await browser.newPage();
+    const error = { code: 'SettingsDamaged', message: 'The settings file /home/u/.cloudrig/settings.json is damaged: it is not JSON.', fix: { action: 'repair-settings', path: '/home/u/.cloudrig/settings.json', field: null } };
+    await page.addInitScript((input: { error: unknown; requests: string[]; events: string[] }) => {
+      const api: Record<string, unknown> = {};
+      for (const method of input.requests) api[method] = () => Promise.resolve(method === 'getView' ? { ok: false, error: input.error } : { ok: true, value: null });
+      for (const method of input.events) api[method] = () => () => undefined;
+      Object.defineProperty(globalThis, 'cloudrig', { value: Object.freeze(api) });
+    }, { error, requests: Object.values(REQUEST_METHODS), events: Object.values(EVENT_METHODS) });
+    await page.goto(url);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('CloudRig could not load');
+    expect(await alert.textContent()).toContain(error.message);
+    expect(await alert.locator('.fix').textContent()).toMatch(/settings\.json/);
+    expect(await page.getByText('Loading').count()).toBe(0);
+    await page.close();
+  });
 });
