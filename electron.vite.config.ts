@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { builtinsRequiredPlugin, confWithoutValidatorPlugin, latin1SourcesPlugin, mainExternals, moduleBodyRunsOncePlugin, nativeAddonsLeftOutPlugin, sshWithoutPoly1305Plugin } from './scripts/main-bundle.mjs';
+import { builtinsRequiredPlugin, confWithoutValidatorPlugin, latin1SourcesPlugin, mainExternals, moduleBodyRunsOncePlugin, nativeAddonsLeftOutPlugin, sshLazyBuiltinsPlugin, sshWithoutPoly1305Plugin } from './scripts/main-bundle.mjs';
 
 /**
  * `electron-vite dev` only: the dev server injects an inline React Refresh preamble and talks to
@@ -23,7 +23,7 @@ export default defineConfig({
   main: {
     // Dependencies bundled, as `rig` is (scripts/main-bundle.mjs): the watcher's memory is what it
     // uses, not the SDK's whole CommonJS build (docs/benchmarks.md, "Watcher footprint").
-    plugins: [nativeAddonsLeftOutPlugin(), confWithoutValidatorPlugin(), sshWithoutPoly1305Plugin(), builtinsRequiredPlugin(), moduleBodyRunsOncePlugin(), latin1SourcesPlugin()],
+    plugins: [nativeAddonsLeftOutPlugin(), confWithoutValidatorPlugin(), sshWithoutPoly1305Plugin(), sshLazyBuiltinsPlugin(), builtinsRequiredPlugin(), moduleBodyRunsOncePlugin(), latin1SourcesPlugin()],
     build: {
       externalizeDeps: false,
       minify: true,

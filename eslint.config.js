@@ -71,6 +71,11 @@ const CLI_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: 'The CL
 const mainBans = ['**/cli/**', '**/renderer/**', '**/preload/**', '**/adapters/**'];
 // Written so that no pattern excludes core/app itself: a file cannot be re-allowed inside an excluded folder.
 const MAIN_FACADE = { patterns: ['**/core/*.*', '**/core/*/**'], message: "The tray app's shell reaches core through its door only: import from src/core/app/app-face.js (the view-model over Rig, the ports it provides, the tray model and errors)." };
+// ssh2's are made lazy in its bundle (scripts/main-bundle.mjs, SSH_LAZY_BUILTINS); these are the app's own.
+const WATCHER_BUILTINS = {
+  patterns: ['node:child_process', 'child_process', 'node:zlib', 'zlib', 'node:dns', 'dns'],
+  message: "The tray app's main process keeps every built-in it loads for as long as it runs: load child_process, zlib and dns where they are called (process.getBuiltinModule('node:…')), not with the module.",
+};
 const MAIN_MESSAGE = 'The Electron shell never imports the CLI, the renderer or the preload, and reaches src/adapters only through the composition root (src/main/index.ts imports adapters/compose.js): call the use cases in src/core/app.';
 
 // The modules of src/core/app that work over the core the façade wraps (CloudRigCore, the service):
@@ -158,7 +163,7 @@ export default tseslint.config(
   },
   layer(['src/adapters/**/*.ts'],
     ['electron', 'electron-store', '**/main/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
-    'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.'),
+    'src/adapters may use node and SDKs, never electron, electron-store or the composition roots.', { also: [WATCHER_BUILTINS] }),
   {
     // Configuration is read once at each entry point (src/cli/rig.ts, src/main/index.ts) and passed
     // down as a value; below them nothing reads or writes the environment (core and shared have no
@@ -184,11 +189,11 @@ export default tseslint.config(
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
   layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
   // The shell reaches core through one door (src/core/app/app-face.ts), as the CLI through face.ts.
-  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts', 'src/main/start.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts', 'src/main/start.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
   // The app's first module sets V8's memory settings before the composition root loads.
-  layer(['src/main/start.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/memory-first.js'], also: [MAIN_FACADE] }),
-  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE] }),
-  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE] }),
+  layer(['src/main/start.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/memory-first.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
+  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
+  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
   layer(['src/preload/**/*.ts'],
     [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
     'The preload only bridges the contract in src/shared to the renderer.',

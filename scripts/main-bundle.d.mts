@@ -7,6 +7,11 @@ export declare function builtinsRequiredPlugin(): Plugin;
 export declare function confWithoutValidatorPlugin(): Plugin;
 export declare function latin1SourcesPlugin(): Plugin;
 export declare function sshWithoutPoly1305Plugin(): Plugin;
+/** ssh2's modules whose built-ins load at their first use, each with the exact texts replaced. */
+export declare const SSH_LAZY_BUILTINS: ReadonlyArray<{ readonly module: RegExp; readonly edits: ReadonlyArray<readonly [string, string]> }>;
+/** An ssh2 module's source with its built-ins made lazy, or null for any other module. */
+export declare function sshLazyBuiltins(code: string, id: string): string | null;
+export declare function sshLazyBuiltinsPlugin(): Plugin;
 export declare function moduleBodyRunsOncePlugin(): Plugin;
 /** A chunk's code with its module body moved into a function called once, or null when it stays as it is. */
 export declare function moduleBodyInFunction(code: string, parse: (code: string) => ReturnType<typeof parseAst>): string | null;

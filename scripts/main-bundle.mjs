@@ -100,6 +100,86 @@ export function sshWithoutPoly1305Plugin() {
   };
 }
 
+/**
+ * The built-ins ssh2 loads at its top level but calls only in cases CloudRig meets rarely or never,
+ * made to load at their first call: `child_process` (the Pageant and Cygwin agents, Windows only),
+ * `dns` (a connection forced to IPv4 or IPv6; CloudRig hands ssh2 its own socket) and `zlib`
+ * (compression, which CloudRig's connections offer after `none`, so it is agreed only with a box
+ * that refuses to go without; ssh2 also built a throwaway inflater at load to find zlib's handle
+ * class). Node compiles a built-in loaded after a run-time V8 flag from its source, and the watcher
+ * keeps what it loaded for hours: with these three loaded only when used it is about 0.8 MB
+ * smaller (docs/benchmarks.md). Each file's text is replaced exactly; a change in ssh2 that moves
+ * it fails the build instead of silently loading them again.
+ */
+export const SSH_LAZY_BUILTINS = [
+  {
+    module: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]agent\.js$/,
+    edits: [[
+      "const { execFile, spawn } = require('child_process');",
+      "function execFile(...args) { return require('child_process').execFile(...args); }\nfunction spawn(...args) { return require('child_process').spawn(...args); }",
+    ]],
+  },
+  {
+    module: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]client\.js$/,
+    edits: [["const { lookup: dnsLookup } = require('dns');", "function dnsLookup(...args) { return require('dns').lookup(...args); }"]],
+  },
+  {
+    module: /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]zlib\.js$/,
+    edits: [
+      [
+        `const {
+  createInflate,
+  constants: {
+    DEFLATE,
+    INFLATE,
+    Z_DEFAULT_CHUNK,
+    Z_DEFAULT_COMPRESSION,
+    Z_DEFAULT_MEMLEVEL,
+    Z_DEFAULT_STRATEGY,
+    Z_DEFAULT_WINDOWBITS,
+    Z_PARTIAL_FLUSH,
+  }
+} = require('zlib');
+const ZlibHandle = createInflate()._handle.constructor;`,
+        `let DEFLATE, INFLATE, Z_DEFAULT_CHUNK, Z_DEFAULT_COMPRESSION, Z_DEFAULT_MEMLEVEL, Z_DEFAULT_STRATEGY, Z_DEFAULT_WINDOWBITS, Z_PARTIAL_FLUSH, ZlibHandle;
+function loadZlib() {
+  if (ZlibHandle !== undefined) return;
+  const zlib = require('zlib');
+  ({ DEFLATE, INFLATE, Z_DEFAULT_CHUNK, Z_DEFAULT_COMPRESSION, Z_DEFAULT_MEMLEVEL, Z_DEFAULT_STRATEGY, Z_DEFAULT_WINDOWBITS, Z_PARTIAL_FLUSH } = zlib.constants);
+  ZlibHandle = zlib.createInflate()._handle.constructor;
+}`,
+      ],
+      // Both users of the compressor load zlib first: the mode they pass is one of its constants.
+      ['    this._zlib = new Zlib(DEFLATE);', '    loadZlib();\n    this._zlib = new Zlib(DEFLATE);'],
+      ['    this._zlib = new Zlib(INFLATE);', '    loadZlib();\n    this._zlib = new Zlib(INFLATE);'],
+    ],
+  },
+];
+
+/** An ssh2 module's source with its built-ins made lazy (SSH_LAZY_BUILTINS), or null for any other module. */
+export function sshLazyBuiltins(code, id) {
+  const file = SSH_LAZY_BUILTINS.find((entry) => entry.module.test(id));
+  if (!file) return null;
+  let out = code;
+  for (const [from, to] of file.edits) {
+    const at = out.indexOf(from);
+    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(`ssh-lazy-builtins: ${id} no longer has \`${from.split('\n', 1)[0]}\` exactly once; update scripts/main-bundle.mjs`);
+    out = out.slice(0, at) + to + out.slice(at + from.length);
+  }
+  return out;
+}
+
+/** ssh2 with `child_process`, `dns` and `zlib` loaded at their first use (see SSH_LAZY_BUILTINS). */
+export function sshLazyBuiltinsPlugin() {
+  return {
+    name: 'ssh-lazy-builtins',
+    transform(code, id) {
+      const out = sshLazyBuiltins(code, id);
+      return out === null ? null : { code: out, map: null };
+    },
+  };
+}
+
 /** conf's own module, whose validator imports `confWithoutValidator` replaces. */
 export const CONF_MODULE = /[\\/]node_modules[\\/]conf[\\/]dist[\\/]source[\\/]index\.js$/;
 

@@ -2,7 +2,7 @@
 // process): the SDK's ES modules so unused code is dropped, ssh2's native add-ons left out, and
 // the require/__dirname that bundled CommonJS expects in ESM output.
 import { readFile } from 'node:fs/promises';
-import { CONF_MODULE, confWithoutValidator, POLY1305_MODULE, POLY1305_STAND_IN } from './main-bundle.mjs';
+import { CONF_MODULE, confWithoutValidator, POLY1305_MODULE, POLY1305_STAND_IN, SSH_LAZY_BUILTINS, sshLazyBuiltins } from './main-bundle.mjs';
 
 /**
  * `await import('node:http')`, which the SDK runs for an http:// endpoint (moto, LocalStack, a
@@ -108,6 +108,16 @@ export const sshWithoutPoly1305Esbuild = {
   },
 };
 
+/** ssh2 with `child_process`, `dns` and `zlib` loaded at their first use (main-bundle.mjs, SSH_LAZY_BUILTINS), for esbuild. */
+export const sshLazyBuiltinsEsbuild = {
+  name: 'ssh-lazy-builtins',
+  setup(build) {
+    for (const { module } of SSH_LAZY_BUILTINS) {
+      build.onLoad({ filter: module }, async (args) => ({ contents: sshLazyBuiltins(await readFile(args.path, 'utf8'), args.path), loader: 'js' }));
+    }
+  },
+};
+
 export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
@@ -116,7 +126,7 @@ export const nodeBundleOptions = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   external: ['cpu-features', '*.node'],
-  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys, confWithoutValidatorEsbuild, sshWithoutPoly1305Esbuild],
+  plugins: [builtinsByRequire, evaluatedOnFirstCall, sdkSchemaLiteralKeys, confWithoutValidatorEsbuild, sshWithoutPoly1305Esbuild, sshLazyBuiltinsEsbuild],
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },

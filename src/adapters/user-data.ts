@@ -6,7 +6,6 @@
 // limit applies to the compressed bytes. The idle watchdog alone is about 11 KB as text and under
 // 5 KB compressed, which leaves a setup script room for what users put in it.
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { WorkstationSpec } from '../shared/workstation.js';
 import { CloudRigError } from '../core/errors.js';
 import { USER_DATA_BOUNDARY as BOUNDARY, validateSetupScript } from '../core/validate.js';
@@ -24,7 +23,9 @@ export const USER_DATA_MAX_BYTES = 16_384;
  * with the same ClientToken sends what the first one sent, as EC2's idempotency requires.
  */
 export function compressedUserData(text: string): Buffer {
-  return gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+  // zlib is loaded here, at a launch, not with the module: the tray app's main process loads this
+  // module at start and seldom launches; a built-in it never calls costs it memory for hours.
+  return process.getBuiltinModule('node:zlib').gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
 }
 
 /** RunInstances' UserData parameter for user data `text`: the compressed bytes, base64-encoded. */

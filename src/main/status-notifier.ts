@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-
 /** The D-Bus name a StatusNotifier host (GNOME's AppIndicator extension, KDE's panel) owns. */
 export const STATUS_NOTIFIER_WATCHER = 'org.kde.StatusNotifierWatcher';
 
@@ -7,7 +5,8 @@ export const STATUS_NOTIFIER_WATCHER = 'org.kde.StatusNotifierWatcher';
 export function nameHasOwner(name: string, env: NodeJS.ProcessEnv): Promise<boolean | null> {
   const args = ['--session', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${name}`];
   return new Promise((resolve) => {
-    execFile('dbus-send', args, { env, timeout: 2_000 }, (error, stdout) => resolve(error ? null : /\bboolean true\b/.test(stdout)));
+    // child_process is loaded by the first question, not with the main process.
+    process.getBuiltinModule('node:child_process').execFile('dbus-send', args, { env, timeout: 2_000 }, (error, stdout) => resolve(error ? null : /\bboolean true\b/.test(stdout)));
   });
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { lstat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { CloudRigError } from '../../core/errors.js';
@@ -90,7 +89,8 @@ function osascriptFailure(label: string, code: number | null, signal: NodeJS.Sig
  * launcher is the terminal itself and keeps running: alive after FAILS_WITHIN_MS means started.
  */
 export async function launch(command: LaunchCommand, label: string, platform: TerminalPlatform, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(command.file, [...command.args], {
+  // child_process is loaded at the first terminal opened, not with the tray app's main process.
+  const child = process.getBuiltinModule('node:child_process').spawn(command.file, [...command.args], {
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
