@@ -8,8 +8,10 @@
 //   npm run bench -- --strict      exit 1 when a target is missed
 //   npm run bench -- --smoke       every row once, no target judged; exit 1 when a row could not be measured (CI)
 import { resolveConfig } from 'electron-vite';
-import { build as viteBuild } from 'vite';
+import { parseAst, build as viteBuild } from 'vite';
 import { bundleFixtures, ensureCliBuilt } from '../scripts/fixture-bundle.mjs';
+import { bodyRunsOnce } from '../scripts/main-bundle.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,6 +29,11 @@ const { config: appBuild } = await resolveConfig({ root, logLevel: 'warn' }, 'bu
 appBuild.main.build.rolldownOptions.input = { 'footprint-child': join(root, 'bench/footprint-child.ts') };
 appBuild.main.build.outDir = join(outdir, 'app-main');
 await viteBuild(appBuild.main);
+// As in out/main, every chunk but the entry runs its body once, in a function (scripts/main-bundle.mjs):
+// a chunk whose body awaits at its top keeps that body's compiled code for good, which the app's do not.
+const childChunks = join(outdir, 'app-main', 'chunks');
+const keptBodies = readdirSync(childChunks).filter((file) => file.endsWith('.js') && !bodyRunsOnce(parseAst(readFileSync(join(childChunks, file), 'utf8'))));
+if (keptBodies.length > 0) throw new Error(`the watcher child's chunks ${keptBodies.join(', ')} run their body at the module's top, unlike the app's: keep top-level await out of bench/footprint-watch.ts`);
 
 await bundleFixtures({ root, entryPoints: { main: 'bench/main.ts' }, outdir });
 

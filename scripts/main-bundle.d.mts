@@ -14,4 +14,6 @@ export declare function sshLazyBuiltins(code: string, id: string): string | null
 export declare function sshLazyBuiltinsPlugin(): Plugin;
 export declare function moduleBodyRunsOncePlugin(): Plugin;
 /** A chunk's code with its module body moved into a function called once, or null when it stays as it is. */
+/** Whether a parsed chunk's body runs once in a function (or runs nothing), as moduleBodyInFunction writes it. */
+export declare function bodyRunsOnce(program: ReturnType<typeof parseAst>): boolean;
 export declare function moduleBodyInFunction(code: string, parse: (code: string) => ReturnType<typeof parseAst>): string | null;

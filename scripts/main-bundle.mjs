@@ -327,3 +327,15 @@ export function moduleBodyInFunction(code, parse) {
   const declared = names.length > 0 ? `var ${[...new Set(names)].join(',')};` : '';
   return `${kept.join('\n')}\n${declared}(()=>{${body.join('\n')}\n})();\n`;
 }
+
+/**
+ * Whether a parsed chunk's body runs once in a function, as moduleBodyInFunction writes it (or runs
+ * nothing at all: only imports, exports, declarations). The tests check the app's build with it,
+ * and the bench the watcher child it builds, so the row measures a body laid out as the app's.
+ */
+export function bodyRunsOnce(program) {
+  const runs = program.body.filter((node) => !['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'FunctionDeclaration'].includes(node.type)
+    && !(node.type === 'VariableDeclaration' && node.declarations.every((declarator) => declarator.init === null)));
+  return runs.length === 0 || (runs.length === 1 && runs[0].type === 'ExpressionStatement' && runs[0].expression.type === 'CallExpression'
+    && runs[0].expression.callee.type === 'ArrowFunctionExpression');
+}
