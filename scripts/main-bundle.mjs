@@ -73,6 +73,21 @@ export function builtinsRequiredPlugin() {
   };
 }
 
+/**
+ * A dependency's source with each `[from, to]` edit made, each `from` found exactly once; otherwise
+ * the build fails with `missing(from)`, so a new version of the dependency that moved the text is
+ * noticed instead of silently bundled as written.
+ */
+function replaceExactlyOnce(code, edits, missing) {
+  let out = code;
+  for (const [from, to] of edits) {
+    const at = out.indexOf(from);
+    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(missing(from));
+    out = out.slice(0, at) + to + out.slice(at + from.length);
+  }
+  return out;
+}
+
 /** ssh2's Poly1305, an Emscripten WebAssembly build used only by the chacha20-poly1305 cipher. */
 export const POLY1305_MODULE = /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]protocol[\\/]crypto[\\/]poly1305\.js$/;
 
@@ -160,13 +175,7 @@ function loadZlib() {
 export function sshLazyBuiltins(code, id) {
   const file = SSH_LAZY_BUILTINS.find((entry) => entry.module.test(id));
   if (!file) return null;
-  let out = code;
-  for (const [from, to] of file.edits) {
-    const at = out.indexOf(from);
-    if (at < 0 || out.indexOf(from, at + 1) >= 0) throw new Error(`ssh-lazy-builtins: ${id} no longer has \`${from.split('\n', 1)[0]}\` exactly once; update scripts/main-bundle.mjs`);
-    out = out.slice(0, at) + to + out.slice(at + from.length);
-  }
-  return out;
+  return replaceExactlyOnce(code, file.edits, (from) => `ssh-lazy-builtins: ${id} no longer has \`${from.split('\n', 1)[0]}\` exactly once; update scripts/main-bundle.mjs`);
 }
 
 /** ssh2 with `child_process`, `dns` and `zlib` loaded at their first use (see SSH_LAZY_BUILTINS). */
@@ -191,12 +200,7 @@ export function confWithoutValidator(code) {
     ["import ajvFormatsModule from 'ajv-formats';", `const ajvFormatsModule = { get default() { ${absent('ajv-formats')} } };`],
     ["import semver from 'semver';", `const semver = new Proxy({}, { get() { ${absent('semver')} } });`],
   ];
-  let out = code;
-  for (const [from, to] of standIns) {
-    if (!out.includes(from)) throw new Error(`conf-without-validator: conf no longer has \`${from}\`; update scripts/main-bundle.mjs`);
-    out = out.replace(from, to);
-  }
-  return out;
+  return replaceExactlyOnce(code, standIns, (from) => `conf-without-validator: conf no longer has \`${from}\`; update scripts/main-bundle.mjs`);
 }
 
 /**
