@@ -4,6 +4,8 @@ import type { parseAst, Plugin } from 'vite';
 export declare const mainExternals: Array<string | RegExp>;
 export declare function nativeAddonsLeftOutPlugin(): Plugin;
 export declare function builtinsRequiredPlugin(): Plugin;
+/** conf's source with its validator's and semver's imports made stand-ins. */
+export declare function confWithoutValidator(code: string): string;
 export declare function confWithoutValidatorPlugin(): Plugin;
 export declare function latin1SourcesPlugin(): Plugin;
 export declare function sshWithoutPoly1305Plugin(): Plugin;
