@@ -6,7 +6,7 @@ import { workstationName, type CommandRegistrar } from './program.js';
 import type { StatusExtras } from './status-json.js';
 import { jsonText, lineWriter } from './output.js';
 import type { SnoozeJson } from './command-json.js';
-import { dollars, monthFigure } from './cost-text.js';
+import { formatUsd, pricedSum } from '../shared/money.js';
 
 /** Cost fields of `rig status --json`: hourly and session cost, the month, the price's source. */
 export const costStatusExtras: StatusExtras = async (rig, snapshot) => ({ ...(await rig.cost.now(snapshot)) });
@@ -23,18 +23,18 @@ export const registerCostCommands: CommandRegistrar = (program, { rig, io }) => 
       const report = await (await rig()).cost.report();
       if (opts.json) return out(JSON.stringify(report, null, 2));
       const unpriced = report.monthUnpriced ? " (a run's rate is unknown, so it is not counted)" : '';
-      out(`${report.month} (UTC): ${monthFigure(report.monthUsd, report.monthUnpriced)} of instance time so far${unpriced}.`);
+      out(`${report.month} (UTC): ${pricedSum(report.monthUsd, report.monthUnpriced)} of instance time so far${unpriced}.`);
       for (const w of report.workstations) {
-        const running = !w.running ? '' : `, running — this session ${w.sessionUsd === null ? 'unknown' : dollars(w.sessionUsd)}`;
+        const running = !w.running ? '' : `, running — this session ${w.sessionUsd === null ? 'unknown' : formatUsd(w.sessionUsd)}`;
         const partial = w.monthComplete ? '' : w.monthUnpriced ? ' (history starts mid-month)' : ' (at least; history starts mid-month)';
-        out(`  ${w.name}: ${monthFigure(w.monthUsd, w.monthUnpriced)}${partial}${running}`);
+        out(`  ${w.name}: ${pricedSum(w.monthUsd, w.monthUnpriced)}${partial}${running}`);
         if (w.priceUnknown) out(`    rate unknown — ${w.priceUnknown.reason}. Fix: ${w.priceUnknown.fix}.`);
         for (const item of w.stillCosting?.items ?? []) {
-          out(`    still costing: ${item.label} — ${dollars(item.monthlyUsd)}/month (${item.source})`);
+          out(`    still costing: ${item.label} — ${formatUsd(item.monthlyUsd)}/month (${item.source})`);
         }
       }
       if (report.stillCostingMonthlyUsd > 0) {
-        out(`Kept resources cost about ${dollars(report.stillCostingMonthlyUsd)}/month even while stopped; \`rig down\` and \`rig images rm\` remove them.`);
+        out(`Kept resources cost about ${formatUsd(report.stillCostingMonthlyUsd)}/month even while stopped; \`rig down\` and \`rig images rm\` remove them.`);
       }
       if (report.budgetWarning) out(`Warning: ${report.budgetWarning}.`);
       out('');

@@ -2,17 +2,8 @@
 // unknown one as "unknown" with why and the fix, never as $0.00.
 import type { StatusCost } from './status-json.js';
 import { formatHourly } from '../shared/hourly-rate.js';
+import { formatUsd, pricedSum } from '../shared/money.js';
 
-/** Dollars with cents. */
-export function dollars(usd: number): string {
-  return `$${usd.toFixed(2)}`;
-}
-
-/** The month's figure: "$4.20", "at least $4.20" when a run has no price, or "unknown" when none has. */
-export function monthFigure(usd: number, unpriced: boolean): string {
-  if (!unpriced) return dollars(usd);
-  return usd > 0 ? `at least ${dollars(usd)}` : 'unknown';
-}
 
 /** Where a price came from, e.g. "bundled price, estimated from eu-central-1". */
 function sourceText(cost: StatusCost): string {
@@ -29,8 +20,8 @@ export function statusCostLines(cost: StatusCost, running: boolean): string[] {
   const lines: string[] = [];
   const session = !running
     ? ''
-    : cost.sessionUsd === null ? ' · this session unknown' : typeof cost.sessionUsd === 'number' ? ` · this session ${dollars(cost.sessionUsd)}` : '';
-  const month = typeof cost.monthUsd === 'number' ? ` · this month ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}` : '';
+    : cost.sessionUsd === null ? ' · this session unknown' : typeof cost.sessionUsd === 'number' ? ` · this session ${formatUsd(cost.sessionUsd)}` : '';
+  const month = typeof cost.monthUsd === 'number' ? ` · this month ${pricedSum(cost.monthUsd, cost.monthUnpriced === true)}` : '';
   if (typeof cost.hourlyUsd === 'number') {
     lines.push(`Cost: ${formatHourly(cost.hourlyUsd, 'compare')}${sourceText(cost)}${session}${month}`);
   } else if (typeof cost.priceUnknownReason === 'string') {
@@ -52,12 +43,12 @@ export function phaseText(phase: string): string {
  */
 export function idleStateLines(state: 'stopped' | 'absent', cost: StatusCost, hourlyUsd: number | null): string[] {
   const rate = typeof hourlyUsd === 'number' ? formatHourly(hourlyUsd, 'compare') : null;
-  const month = typeof cost.monthUsd === 'number' && cost.monthUsd > 0 ? [`This month: ${monthFigure(cost.monthUsd, cost.monthUnpriced === true)}.`] : [];
+  const month = typeof cost.monthUsd === 'number' && cost.monthUsd > 0 ? [`This month: ${pricedSum(cost.monthUsd, cost.monthUnpriced === true)}.`] : [];
   if (state === 'absent') {
     return [rate === null ? 'A start launches one (its rate is unknown here).' : `A start launches one at ${rate}${sourceText(cost)}.`, ...month];
   }
   const disk = cost.disk
-    ? `its ${cost.disk.sizeGiB} GiB disk costs about ${dollars(cost.disk.monthlyUsd)}/month (${cost.disk.priceSource} price)`
+    ? `its ${cost.disk.sizeGiB} GiB disk costs about ${formatUsd(cost.disk.monthlyUsd)}/month (${cost.disk.priceSource} price)`
     : 'its disk still bills while it is kept';
   const start = rate === null ? '' : ` \`rig up\` starts it at ${rate}.`;
   return [`Stopped: no instance charge; ${disk}.${start}`, ...month];

@@ -1,5 +1,6 @@
 import confirm from '@inquirer/confirm';
 import { CloudRigError, type HourlyRate, type ResizePlan, validateName } from '../core/app/face.js';
+import { formatHourly } from '../shared/hourly-rate.js';
 import { printable } from '../shared/untrusted-text.js';
 import { jsonText, lineWriter } from './output.js';
 import type { CommandRegistrar } from './program.js';
@@ -8,7 +9,7 @@ import type { CommandRegistrar } from './program.js';
 export function rateText(rate: HourlyRate | null): string {
   if (rate === null) return 'unknown (no price for it)';
   const estimate = rate.estimatedFrom ? `, estimated from ${rate.estimatedFrom}` : '';
-  return `$${rate.usd.toFixed(3)}/h ${rate.market} (${rate.source} price${estimate})`;
+  return `${formatHourly(rate.usd, 'compare')} ${rate.market} (${rate.source} price${estimate})`;
 }
 
 /** A rate as `--json` gives it. */

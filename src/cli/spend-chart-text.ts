@@ -1,11 +1,9 @@
-import type { SpendChart } from '../shared/spend-chart.js';
+import { chartFigure, chartPace, type SpendChart } from '../shared/spend-chart.js';
+import { formatUsd } from '../shared/money.js';
 
 const BLOCKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ROWS = 4;
 
-function dollars(usd: number): string {
-  return `$${usd.toFixed(2)}`;
-}
 
 /**
  * `rig cost`'s picture of the month: one column a day, four rows of eighth-blocks (past days
@@ -34,16 +32,13 @@ export function spendChartLines(chart: SpendChart): string[] {
     if (axis.length > day.day - 1) continue;
     axis += day.day === 1 || day.day % 5 === 0 ? String(day.day) : ' ';
   }
-  const budget = chart.budgetUsd === null ? '' : ` · budget ${dollars(chart.budgetUsd)} (${dollars(chart.budgetPerDayUsd ?? 0)}/day, ─)`;
+  const budget = chart.budgetUsd === null ? '' : ` · budget ${formatUsd(chart.budgetUsd)} (${formatUsd(chart.budgetPerDayUsd ?? 0)}/day, ─)`;
   const over = chart.budgetUsd !== null && chart.projectedUsd > chart.budgetUsd ? ' — over budget at this pace' : '';
-  // A run without a price is not counted: the figures are floors, or unknown when nothing is priced.
-  const figure = (usd: number): string => (!chart.unpriced ? dollars(usd) : chart.spentUsd > 0 ? `at least ${dollars(usd)}` : 'unknown');
-  const pace = chart.unpriced && chart.spentUsd === 0 ? 'unknown' : `${figure(chart.paceUsdPerDay)}/day`;
   const unpriced = chart.unpriced ? " (a run's rate is unknown and not counted)" : '';
   return [
-    `Daily spend, ${chart.month} (UTC), top ${chart.unpriced && chart.topUsd === 0 ? 'unknown' : `${dollars(chart.topUsd)}/day`}; ░ the rest of the month at the pace:`,
+    `Daily spend, ${chart.month} (UTC), top ${chart.unpriced && chart.topUsd === 0 ? 'unknown' : `${formatUsd(chart.topUsd)}/day`}; ░ the rest of the month at the pace:`,
     ...rows,
     `   ${axis}`,
-    `Spent ${figure(chart.spentUsd)} · pace ${pace} · projected ${figure(chart.projectedUsd)} by month end${budget}${over}${unpriced}`,
+    `Spent ${chartFigure(chart, chart.spentUsd)} · pace ${chartPace(chart)} · projected ${chartFigure(chart, chart.projectedUsd)} by month end${budget}${over}${unpriced}`,
   ];
 }

@@ -9,6 +9,7 @@ import type { Settings } from '../shared/settings.js';
 import type { PriceSource } from './price-catalog.js';
 import type { UnknownPrice } from './price-unknown.js';
 import { formatHourly, formatUsd } from './format.js';
+import { pricedSum } from '../shared/money.js';
 import { sessionCostUsd } from './phase-view.js';
 import { keepUpReasonText, localClockText, runtimeOffsetMinutes } from './keep-up-reason.js';
 
@@ -88,9 +89,7 @@ export function sessionUsdOf(snapshot: Snapshot, cost: CostFacts | null, now: nu
 /** This month's figure as shown, or null when not known. */
 export function monthText(cost: CostFacts | null): string | null {
   if (cost?.monthUsd == null) return null;
-  if (cost.monthUnpriced !== true) return formatUsd(cost.monthUsd);
-  // A run without a price is not counted: a floor, or unknown when nothing this month was priced.
-  return cost.monthUsd > 0 ? `at least ${formatUsd(cost.monthUsd)}` : 'unknown';
+  return pricedSum(cost.monthUsd, cost.monthUnpriced === true);
 }
 
 /** This session as shown while billed: dollars, "unknown" when the rate is unknown, null when not running. */

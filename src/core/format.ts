@@ -7,11 +7,6 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(hours / 24)}d${hours % 24}h`;
 }
 
-/** Dollars with cents; amounts under a cent say so instead of showing $0.00. */
-export function formatUsd(usd: number): string {
-  if (usd > 0 && usd < 0.005) return '<$0.01';
-  return `$${usd.toFixed(2)}`;
-}
 
 /**
  * An amount the user typed (a budget), with the precision it was typed at: 0.005 reads `$0.005`,
@@ -23,8 +18,9 @@ export function formatEnteredUsd(usd: number): string {
   return `$${usd.toFixed(Math.min(6, Math.max(2, decimals)))}`;
 }
 
-// Written once in shared, where the renderer can use it too.
+// Written once in shared, where the renderer can use them too.
 export { formatHourly } from '../shared/hourly-rate.js';
+export { formatUsd } from '../shared/money.js';
 
 /** A length of time in words: `5 min`, `2 h`, `2 h 5 min`. */
 export function hoursAndMinutes(ms: number): string {

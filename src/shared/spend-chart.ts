@@ -1,3 +1,5 @@
+import { pricedSum } from './money.js';
+
 /** One UTC day of the month in the spend chart. */
 export interface SpendDay {
   /** `2026-11-05`. */
@@ -36,4 +38,14 @@ export interface SpendChart {
   readonly complete: boolean;
   /** True when some run had no known price and counts as zero. */
   readonly unpriced: boolean;
+}
+
+/** One of the chart's month figures (spent, projected) as both faces word it; see `pricedSum`. */
+export function chartFigure(chart: SpendChart, usd: number): string {
+  return pricedSum(usd, chart.unpriced, chart.spentUsd > 0);
+}
+
+/** The pace as both faces word it: `$1.20/day`, or `unknown` when nothing this month was priced. */
+export function chartPace(chart: SpendChart): string {
+  return chart.unpriced && chart.spentUsd === 0 ? 'unknown' : `${chartFigure(chart, chart.paceUsdPerDay)}/day`;
 }

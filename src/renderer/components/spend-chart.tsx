@@ -1,22 +1,14 @@
-import type { SpendChart as SpendChartModel, SpendDay } from '../../shared/spend-chart.js';
+import { chartFigure, chartPace, type SpendChart as SpendChartModel, type SpendDay } from '../../shared/spend-chart.js';
+import { formatUsd } from '../../shared/money.js';
 
 const WIDTH = 300;
 const HEIGHT = 84;
 /** Room above the bars for the budget label. */
 const TOP = 12;
 
-function dollars(usd: number): string {
-  return `$${usd.toFixed(2)}`;
-}
-
-/** A month figure: a floor ("at least") when a run has no price, "unknown" when none has one. */
-function figure(chart: SpendChartModel, usd: number): string {
-  if (!chart.unpriced) return dollars(usd);
-  return chart.spentUsd > 0 ? `at least ${dollars(usd)}` : 'unknown';
-}
 
 function barLabel(day: SpendDay, pace: number): string {
-  return day.future ? `${day.date}: ${dollars(pace)} at the pace so far` : `${day.date}: ${dollars(day.usd)}${day.today ? ' so far today' : ''}`;
+  return day.future ? `${day.date}: ${formatUsd(pace)} at the pace so far` : `${day.date}: ${formatUsd(day.usd)}${day.today ? ' so far today' : ''}`;
 }
 
 /**
@@ -35,14 +27,14 @@ export function SpendChart({ chart }: { chart: SpendChartModel }) {
   return (
     <figure className="spend-chart" data-testid="spend-chart" style={{ margin: '8px 0' }}>
       <figcaption data-testid="spend-summary" style={{ fontSize: 12, marginBottom: 4 }}>
-        This month <strong>{figure(chart, chart.spentUsd)}</strong>
-        {' · '}projected <span style={over ? { color: '#d93036', fontWeight: 600 } : undefined}>{figure(chart, chart.projectedUsd)}</span>
-        {chart.budgetUsd !== null ? <> of {dollars(chart.budgetUsd)} budget</> : null}
-        {' · '}pace {chart.unpriced && chart.spentUsd === 0 ? 'unknown' : `${figure(chart, chart.paceUsdPerDay)}/day`}
+        This month <strong>{chartFigure(chart, chart.spentUsd)}</strong>
+        {' · '}projected <span style={over ? { color: '#d93036', fontWeight: 600 } : undefined}>{chartFigure(chart, chart.projectedUsd)}</span>
+        {chart.budgetUsd !== null ? <> of {formatUsd(chart.budgetUsd)} budget</> : null}
+        {' · '}pace {chartPace(chart)}
         {chart.unpriced ? <span data-testid="spend-unpriced"> (a run&apos;s rate is unknown and not counted)</span> : null}
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT + 12}`} width="100%" role="img"
-        aria-label={`Daily spend in ${chart.month}: ${dollars(chart.spentUsd)} so far, ${dollars(chart.projectedUsd)} projected by month end`}>
+        aria-label={`Daily spend in ${chart.month}: ${formatUsd(chart.spentUsd)} so far, ${formatUsd(chart.projectedUsd)} projected by month end`}>
         {chart.days.map((day) => {
           const usd = day.future ? chart.paceUsdPerDay : day.usd;
           const top = y(usd);
@@ -58,7 +50,7 @@ export function SpendChart({ chart }: { chart: SpendChartModel }) {
         {chart.budgetPerDayUsd !== null ? (
           <g data-testid="spend-budget-line">
             <line x1={0} x2={WIDTH} y1={y(chart.budgetPerDayUsd)} y2={y(chart.budgetPerDayUsd)} stroke="#d93036" strokeDasharray="4 3" strokeWidth={1} />
-            <text x={WIDTH - 2} y={y(chart.budgetPerDayUsd) - 2} textAnchor="end" fontSize={9} fill="#d93036">budget {dollars(chart.budgetPerDayUsd)}/day</text>
+            <text x={WIDTH - 2} y={y(chart.budgetPerDayUsd) - 2} textAnchor="end" fontSize={9} fill="#d93036">budget {formatUsd(chart.budgetPerDayUsd)}/day</text>
           </g>
         ) : null}
         <line x1={0} x2={WIDTH} y1={HEIGHT} y2={HEIGHT} stroke="#999" strokeWidth={0.5} />
