@@ -168,12 +168,16 @@ export default tseslint.config(
     // Configuration is read once at each entry point (src/cli/rig.ts, src/main/index.ts) and passed
     // down as a value; below them nothing reads or writes the environment (core and shared have no
     // process at all), so two runs of `rig` in one process each see their own.
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/cli/rig.ts', 'src/main/index.ts'],
     rules: {
       'no-restricted-properties': ['error', {
         object: 'process', property: 'env',
         message: 'Read the environment only at an entry point (src/cli/rig.ts, src/main/index.ts) and pass the value down.',
+      }, {
+        // `globalThis.process.env` would pass the rule above; nothing below an entry point needs the global.
+        object: 'globalThis', property: 'process',
+        message: 'Read the environment only at an entry point (src/cli/rig.ts, src/main/index.ts) and pass the value down; use process by name where a built-in is needed.',
       }, {
         object: 'process', property: 'exitCode',
         message: 'Return the exit code (runRig returns it; a command sets its ExitStatus): process.exitCode is shared by every run in the process.',
@@ -184,16 +188,16 @@ export default tseslint.config(
   // everything else they use is a use case or a port declared in src/core/app.
   // The CLI's commands reach the use cases through the façade only (src/core/app/face.ts): never a
   // use-case module, the service or a port behind it.
-  layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'], allow: ['**/core/app/face.js'], also: [CLI_FACADE] }),
-  layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/face.js'], also: [CLI_FACADE] }),
+  layer(['src/cli/**/*.ts'], cliBans, CLI_MESSAGE, { ignores: ['src/cli/main.ts', 'src/cli/rig.ts'], allow: ['**/core/app/face.js'], also: [CLI_FACADE], literalImportsOnly: true }),
+  layer(['src/cli/main.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/face.js'], also: [CLI_FACADE], literalImportsOnly: true }),
   // `rig status` starts its ssh probe before the composition (and the AWS SDK) loads.
-  layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE] }),
+  layer(['src/cli/rig.ts'], cliBans, CLI_MESSAGE, { allow: ['**/adapters/early-ssh-probe.js'], also: [CLI_FACADE], literalImportsOnly: true }),
   // The shell reaches core through one door (src/core/app/app-face.ts), as the CLI through face.ts.
-  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts', 'src/main/start.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
+  layer(['src/main/**/*.ts'], mainBans, MAIN_MESSAGE, { ignores: ['src/main/ipc-binding.ts', 'src/main/index.ts', 'src/main/start.ts'], allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS], literalImportsOnly: true }),
   // The app's first module sets V8's memory settings before the composition root loads.
-  layer(['src/main/start.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/memory-first.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
-  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
-  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS] }),
+  layer(['src/main/start.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/memory-first.js'], also: [MAIN_FACADE, WATCHER_BUILTINS], literalImportsOnly: true }),
+  layer(['src/main/index.ts'], mainBans, MAIN_MESSAGE, { allow: ['**/adapters/compose.js', '**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS], literalImportsOnly: true }),
+  layer(['src/main/ipc-binding.ts'], mainBans, MAIN_MESSAGE, { ipc: false, extraSyntax: ipcSelectors.slice(1), allow: ['**/core/app/app-face.js'], also: [MAIN_FACADE, WATCHER_BUILTINS], literalImportsOnly: true }),
   layer(['src/preload/**/*.ts'],
     [...nodeBuiltins, ...sdks, '**/core/**', '**/adapters/**', '**/main/**', '**/cli/**', '**/renderer/**'],
     'The preload only bridges the contract in src/shared to the renderer.',
