@@ -35,7 +35,7 @@ export class Rig {
   readonly account: AccountUseCases;
   /** CloudRig's ssh config and the user's Include line. */
   readonly sshConfig: SshConfigUseCases;
-  /** What only the tray app asks for: its settings screen, switcher, Change type… lists, spend chart. */
+  /** What only the tray app asks for: its settings screen, switcher, Change type… lists, Archive now. */
   readonly app: AppUseCases;
   /** Money: the cost report and spend chart, each workstation's cost now, the meter. */
   readonly cost: CostUseCases;
