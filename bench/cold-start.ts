@@ -24,12 +24,12 @@ interface Timings {
 }
 
 /**
- * Item 5. Wall time of whole processes, spawn to exit, run in turns (after untimed warm-ups):
- * `rig status --json` from the built CLI, with the workstation running and ssh answering (so rig
- * also does its ssh probe), against `aws ec2 describe-instances` for the same workstation's tag
- * through the same proxy. `rig` runs on the Node running the bench (Node 24 through
- * scripts/use-node.sh: the judged row) and, for comparison, on the machine's own Node when that is
- * another version.
+ * DESIGN.md's target: `rig status` cold start ≤ 0.5× the AWS CLI. Wall time of whole processes,
+ * spawn to exit, run in turns (after untimed warm-ups): `rig status --json` from the built CLI,
+ * with the workstation running and ssh answering (so rig also does its ssh probe), against `aws ec2
+ * describe-instances` for the same workstation's tag through the same proxy. `rig` runs on the Node
+ * running the bench (Node 24 through scripts/use-node.sh: the judged row) and, for comparison, on
+ * the machine's own Node when that is another version.
  */
 export async function measureColdStart(world: BenchWorld, root: string, samples: Samples): Promise<Row[]> {
   const env = { ...world.rig.env, CLOUDRIG_HOME: world.rig.home };

@@ -1,4 +1,4 @@
-// The idle watcher process of item 6 (loaded by footprint-child.ts once V8's memory settings are in
+// The footprint row's idle watcher (loaded by footprint-child.ts once V8's memory settings are in
 // force, as src/main/start.ts loads the app): the tray app's steady state without Electron. The
 // app's main process (src/main/app-shell.ts) builds an AppSession over the real core and adapters and starts
 // it; this child does the same over a home with one workstation, with a shell that shows nothing

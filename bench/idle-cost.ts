@@ -17,10 +17,11 @@ interface Window {
 }
 
 /**
- * Item 3. The app's FleetWatch on an accelerated clock (see AcceleratedClock) watches a workstation that
- * is not changing; the proxy counts every request it receives over the window, reported per
- * simulated hour. Three steady states: running with ssh answering (`ready`), `stopped`, and, as
- * an extra, running while ssh never answers (a firewall or a changed home IP).
+ * DESIGN.md's target: idle polling costs ≤ 1 DescribeInstances a minute per region. The app's
+ * FleetWatch on an accelerated clock (see AcceleratedClock) watches a workstation that is not
+ * changing; the proxy counts every request it receives over the window, reported per simulated
+ * hour. Three steady states: running with ssh answering (`ready`), `stopped`, and, as an extra,
+ * running while ssh never answers (a firewall or a changed home IP).
  */
 export async function measureIdleCost(world: BenchWorld, samples: Samples): Promise<Row[]> {
   const { sshd } = world.rig;

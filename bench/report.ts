@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 
 /** One figure of the benchmark, with its DESIGN.md target. */
 export interface Row {
-  /** The issue's item number (1–6). */
+  /** The table's first column: groups related rows and orders them (1 notice latency … 7 `rig push`). */
   readonly item: number;
   readonly measure: string;
   /** Human-readable result, e.g. "0.27 s median (p95 0.52 s)". */

@@ -1,6 +1,6 @@
 // `npm run bench`: bundles the TypeScript under bench/ (with the src/ and test/fixtures/ code it
 // imports) into the gitignored .bench/ directory with esbuild, then runs it; packages stay external
-// there. The idle watcher child of item 6 is built as the app's main process is (below).
+// there. The idle watcher child (the footprint row) is built as the app's main process is (below).
 //
 //   npm run bench                  print the table
 //   npm run bench -- --json [PATH] also write machine-readable results (default .bench/results.json)

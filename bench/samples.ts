@@ -2,26 +2,26 @@
 export interface Samples {
   /** True for `--smoke`: every row runs once, to show the bench still works; no target is judged. */
   readonly smoke: boolean;
-  /** Item 1: stop/start transitions watched. */
+  /** Notice latency: stop/start transitions watched. */
   readonly noticeTransitions: number;
-  /** Item 2: `rig stop`s followed by the tray. */
+  /** Tray in step with `rig`: `rig stop`s followed by the tray. */
   readonly inStepStops: number;
-  /** Item 2: starts of sshd. */
+  /** SSH-ready latency: starts of sshd. */
   readonly sshStarts: number;
-  /** Item 3: real time a steady window may last (it ends sooner after a simulated hour). */
+  /** Idle API calls: real time a steady window may last (it ends sooner after a simulated hour). */
   readonly idleRealCapMs: number;
-  /** Item 3: real time of the ssh-never-answers window. */
+  /** Idle API calls: real time of the ssh-never-answers window. */
   readonly idleBusyCapMs: number;
-  /** Item 4: timed scans per latency, sequential scans (only at the first latency), extra moto processes. */
+  /** All-region scan: timed scans per latency, sequential ones (first latency only), extra moto processes. */
   readonly scanRepeats: number;
   readonly scanSequentialRepeats: number;
   readonly scanExtraMotos: number;
-  /** Items 5 and 7: timed whole-process runs of each command, and untimed warm-ups before them. */
+  /** Cold start and push: timed whole-process runs of each command, and untimed warm-ups before them. */
   readonly cliRuns: number;
   readonly cliDiagnosticRuns: number;
   readonly pushRuns: number;
   readonly warmUps: number;
-  /** Item 6: the idle watcher's window, and the cold loads of the popover in Chromium. */
+  /** Footprint and renderer: the idle watcher's window, and the cold loads of the popover in Chromium. */
   readonly footprintWindowMs: number;
   readonly rendererLoads: number;
   readonly rendererBlankLoads: number;

@@ -7,10 +7,11 @@ import { delay, ensureRunning, until, type BenchWorld } from './world.js';
 const READY_TIMEOUT_MS = 10_000;
 
 /**
- * Item 2. The instance runs and sshd is down, so the FleetWatch sits in `running`, probing. After a
- * random wait sshd starts (the key is already authorised); t0 is the first moment it sends its
- * banner, seen by a 5 ms connect loop, and the latency runs to the service's `ready` snapshot.
- * Each sample uses a fresh core, since readiness is remembered per instance run.
+ * DESIGN.md's target: SSH-ready noticed ≤ 1 s after sshd accepts the key. The instance runs and
+ * sshd is down, so the FleetWatch sits in `running`, probing. After a random wait sshd starts (the
+ * key is already authorised); t0 is the first moment it sends its banner, seen by a 5 ms connect
+ * loop, and the latency runs to the service's `ready` snapshot. Each sample uses a fresh core,
+ * since readiness is remembered per instance run.
  */
 export async function measureSshReady(world: BenchWorld, samples: Samples): Promise<Row[]> {
   const { sshd } = world.rig;

@@ -5,7 +5,7 @@ import { IDLE_MINUTES } from './limits.js';
 /** Current version of the settings file's schema; migrations in adapters/store bring older files up. */
 export const SETTINGS_VERSION = 1;
 
-/** Reminder settings (see the cost issue); all times local. */
+/** When the app reminds the user that a workstation still costs money, and budgets; times are local. */
 export const RemindersSchema = z.object({
   afterHours: z.number().min(0.25).max(48).default(2),
   repeatHours: z.number().min(0.25).max(48).default(1),

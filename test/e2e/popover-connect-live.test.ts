@@ -16,12 +16,12 @@ import { openPopover } from './support/popover-page.js';
 import { noKeyring } from '../support/app-harness.js';
 import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 
-// Issue 10's done-when, live: the built popover in Chromium talks (through the same bridge and IPC
-// router as the app) to a real AppSession, whose workstation `rig` made and started against moto +
-// the cloud proxy and whose ssh is the real sshd with stub `nvidia-smi` and `jupyter` on the box's
-// PATH. Jupyter "runs" on the instance side's loopback only (127.0.0.2), so a request that answers
-// went through the tunnel. The connect section rendered from prepared views is
-// test/e2e/popover-connect.test.ts.
+// Connecting from the popover works end to end, not only from prepared views: the built popover in
+// Chromium talks (through the same bridge and IPC router as the app) to a real AppSession, whose
+// workstation `rig` made and started against moto + the cloud proxy and whose ssh is the real sshd
+// with stub `nvidia-smi` and `jupyter` on the box's PATH. Jupyter "runs" on the instance side's
+// loopback only (127.0.0.2), so a request that answers went through the tunnel. The connect section
+// rendered from prepared views is test/e2e/popover-connect.test.ts.
 if (!canRun) console.log(`popover connect live e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectView } from '../../src/shared/views.js';
 import { CHROMIUM, SHOTS, canRunChromium as canRun, openComponentPage } from './support/component-page.js';
 
-// Issue 10 items 4–5 in the popover's connect section, in Debian's Chromium: the push folder with
-// its progress, outcome and actions (Change…, Push now, Push on start), "Re-open on start" on each
+// Push and tunnels in the popover's connect section, in Debian's Chromium: the push folder with its
+// progress, outcome and actions (Change…, Push now, Push on start), "Re-open on start" on each
 // tunnel, a custom forward, and a marked tunnel whose port was taken, with Forget. The same
 // section runs against moto and a real sshd in test/integration/app-push-tunnels.test.ts.
 if (!canRun) console.log(`popover push e2e: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium)`);

@@ -12,10 +12,11 @@ import { appOn, useApps, type AppHarness } from '../support/app-harness.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 10, the app side: the tray app's controller in this process, against moto + a real sshd
-// with stub nvidia-smi and jupyter on the box's PATH. While the workstation is ready the GPU panel
-// fills from the kept-alive session; "Open Jupyter" forwards the server and hands its URL to the
-// shell's openExternal; the tunnel carries a request; Stop closes it.
+// The app must reach a ready workstation as `rig` does: the tray app's controller in this process,
+// against moto + a real sshd with stub nvidia-smi and jupyter on the box's PATH. While the
+// workstation is ready the GPU panel fills from the kept-alive session; "Open Jupyter" forwards the
+// server and hands its URL to the shell's openExternal; the tunnel carries a request; Stop closes
+// it.
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'nvidia-smi');
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */

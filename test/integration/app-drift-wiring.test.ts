@@ -7,8 +7,9 @@ import { createCore, resolveHome, systemTerminal } from '../../src/adapters/comp
 import type { Shell } from '../../src/main/app-shell.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
-// Issue 10 item 8, "Address drift, also in the app": the Electron shell (electron replaced by the
-// module double; test/support/electron-double.ts) follows the laptop's public address when the
+// The workstation's firewall admits only the laptop's public address, which changes after sleep or
+// a new network, so the app must follow it as `rig` does. The Electron shell (electron replaced by
+// the module double; test/support/electron-double.ts) follows the laptop's public address when the
 // machine resumes and when the network comes back. Everything behind the double is real: the
 // session, the core, the AWS adapters against moto + the cloud proxy, whose /checkip is the
 // public-IP lookup. The test breaks when the wiring in src/main/app-shell.ts does.

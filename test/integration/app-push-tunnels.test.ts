@@ -15,11 +15,12 @@ import { testSessionPorts } from '../support/app-ports.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 10 items 4 and 5, the app side, against moto + the cloud proxy + a real sshd: a push folder
-// chosen through the folder dialog goes to the box over sftp when the workstation becomes ready
-// (once per run; the next start finds nothing to copy); a folder that is gone says so and how to
-// fix it; a tunnel marked "Re-open on start" is open again after Stop and Start, or after the app
-// starts again, on the same local port, and one not marked is not; a taken port is named.
+// The app remembers a push folder and tunnels, so a Start brings the user's set-up back. Against
+// moto + the cloud proxy + a real sshd: a push folder chosen through the folder dialog goes to the box
+// over sftp when the workstation becomes ready (once per run; the next start finds nothing to
+// copy); a folder that is gone says so and how to fix it; a tunnel marked "Re-open on start" is
+// open again after Stop and Start, or after the app starts again, on the same local port, and one
+// not marked is not; a taken port is named.
 
 /** The "instance" side's loopback address: nothing of CloudRig's listens there, sshd reaches it. */
 const BOX_ADDRESS = '127.0.0.2';

@@ -13,10 +13,11 @@ import { noKeyring } from '../support/app-harness.js';
 import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 10 item 6, the app side, against moto + the cloud proxy + the real sshd: the app launches a
-// workstation with a setup script and follows its log over the kept-alive session with rig's
-// followSetup. The test plays cloud-init on the "box" (as setup-script.test.ts does): it writes the
-// runner's markers and the log where CLOUDRIG_SETUP_DIR points, line by line.
+// A setup script can run for many minutes, so the app shows its log as it is written, as `rig up`
+// does. Against moto + the cloud proxy + the real sshd: the app launches a workstation with a setup
+// script and follows its log over the kept-alive session with rig's followSetup. The test plays
+// cloud-init on the "box" (as setup-script.test.ts does): it writes the runner's markers and the
+// log where CLOUDRIG_SETUP_DIR points, line by line.
 
 const world = useRigWorld({ eachTest: { init: false } });
 

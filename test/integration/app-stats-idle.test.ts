@@ -12,10 +12,11 @@ import { noKeyring } from '../support/app-harness.js';
 import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 10 item 7, "Feeds the idle reminder": the GPU panel's readings (a real ssh exec of a stub
-// nvidia-smi on the box's PATH, through the real sshd, against moto + the cloud proxy) decide
-// whether the app reminds the user that the workstation sits idle. The app's clock is the real one
-// shifted forward, so the idle minutes pass at once while polling and ssh run in real time.
+// An idle GPU box still costs money, so the app's GPU readings feed its idle reminder: the GPU
+// panel's readings (a real ssh exec of a stub nvidia-smi on the box's PATH, through the real sshd,
+// against moto + the cloud proxy) decide whether the app reminds the user that the workstation sits
+// idle. The app's clock is the real one shifted forward, so the idle minutes pass at once while
+// polling and ssh run in real time.
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'nvidia-smi');
 /** An idle T4 (0 %). */

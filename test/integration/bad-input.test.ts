@@ -14,10 +14,11 @@ import { useRigWorld } from '../support/rig-harness.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
 
 /**
- * The bad-input table (issue 8, "What to build" 4): hostile or mistaken values through every door —
- * `rig` flags, a hand-edited settings file, the environment, and IPC payloads through the real
- * router. Each must end in one `error: … Fix: …` line (or an IPC error value with its fix), with no
- * stack trace, and leave AWS (moto behind the proxy) and the CloudRig home exactly as they were.
+ * The bad-input table: a typo or a hostile value must be refused before it touches anything.
+ * Hostile or mistaken values through every door — `rig` flags, a hand-edited settings file, the
+ * environment, and IPC payloads through the real router. Each must end in one `error: … Fix: …`
+ * line (or an IPC error value with its fix), with no stack trace, and leave AWS (moto behind the
+ * proxy) and the CloudRig home exactly as they were.
  */
 
 const world = useRigWorld();

@@ -9,11 +9,12 @@ import { remoteStubs, type RemoteStubs } from '../fixtures/remote-stubs.js';
 import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 19, item 3, through `rig` against moto + the cloud proxy + a real sshd whose box programs
-// (nvidia-smi, jupyter, the login shell, the setup log) print what a compromised or broken
-// workstation would: a window title (OSC 0 … BEL), a screen clear, colour, an 8-bit CSI (U+009B).
-// Each face shows those bytes as escapes; none reaches the user's terminal raw. A command that
-// prints without end is ended at the cap with an error that says so.
+// A compromised or broken box must not drive the user's terminal through what it prints. Through
+// `rig` against moto + the cloud proxy + a real sshd whose box programs (nvidia-smi, jupyter, the
+// login shell, the setup log) print what such a workstation would: a window title (OSC 0 … BEL), a
+// screen clear, colour, an 8-bit CSI (U+009B). Each face shows those bytes as escapes; none reaches
+// the user's terminal raw. A command that prints without end is ended at the cap with an error that
+// says so.
 
 /** What the hostile box prints. */
 const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\u001b[31mred\u001b[0m\u009b6n';

@@ -12,13 +12,14 @@ import { hostKeyCloudConfig } from '../../src/core/host-keys.js';
 import { useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 19 item 2, the two-laptop race: the laptop whose launch came second terminates its own
-// instance and backs off to the other laptop's. Its home still pins the host key of the duplicate it
-// terminated. Both laptops hold the workstation's private key, and EC2 reports the keeper's
-// ClientToken, so the loser derives the key the keeper's launch seeded and pins it; when that key is
-// not the keeper's, the loser's `rig up` ends at once with the command that recovers, which works
-// when pasted. Through the built `rig` against moto + the cloud proxy + a real sshd that takes the
-// host key each launch seeds, as the launched instance would.
+// Two laptops launching the same workstation at once must end with one instance and a host key each
+// can trust. The laptop whose launch came second terminates its own instance and backs off to the
+// other laptop's. Its home still pins the host key of the duplicate it terminated. Both laptops
+// hold the workstation's private key, and EC2 reports the keeper's ClientToken, so the loser
+// derives the key the keeper's launch seeded and pins it; when that key is not the keeper's, the
+// loser's `rig up` ends at once with the command that recovers, which works when pasted. Through
+// the built `rig` against moto + the cloud proxy + a real sshd that takes the host key each launch
+// seeds, as the launched instance would.
 
 // Both instances stay pending for a while, so the loser finds the keeper before either runs.
 const world = useRigWorld({ hold: { pendingMs: 6_000, stoppingMs: 500, shuttingDownMs: 500 }, eachTest: { init: true } });

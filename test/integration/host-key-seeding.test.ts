@@ -9,9 +9,11 @@ import { decodeUserData, seededPrivateKeyOf } from '../fixtures/instance-boot.js
 import { publicKeyFromPrivate } from '../fixtures/sshd.js';
 import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 
-// Issue 10 item 2 against moto + the cloud proxy + a real sshd and the system OpenSSH client. The
-// sshd here does not follow launches by itself: the test plays cloud-init, reading the key from
-// the user data moto stored for the instance and starting sshd with it.
+// The launch gives the instance its host key through cloud-init, so even the first connection is
+// verified instead of trusting whatever key answers. Against moto + the cloud proxy + a real sshd
+// and the system OpenSSH client. The sshd here does not follow launches by itself: the test plays
+// cloud-init, reading the key from the user data moto stored for the instance and starting sshd
+// with it.
 const world = useRigWorld({ eachTest: { init: true }, followLaunches: false });
 
 async function userDataOf(instanceId: string): Promise<string> {

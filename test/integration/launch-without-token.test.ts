@@ -1,6 +1,7 @@
-// Issue 8, defect 3, the case no other test reproduces: one lost RunInstances answer on an endpoint
-// that does not honour ClientToken (the SDK's retry then launches a second instance). Through
-// `rig` against moto + the cloud proxy with its token contract switched off, as moto itself behaves.
+// A second instance that nobody knows of bills all month, so a retried launch must not leave one.
+// The case no other test reproduces: one lost RunInstances answer on an endpoint that does not
+// honour ClientToken (the SDK's retry then launches a second instance). Through `rig` against moto
+// + the cloud proxy with its token contract switched off, as moto itself behaves.
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
 

@@ -11,8 +11,9 @@ import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
 
 /**
- * Security checks in CI (issue 8, "What to build" 7): an IPC fuzz through the real router, no
- * secret in logs, settings, errors or the renderer's view, and the modes of the home and keys.
+ * Security checks in CI, so a change that leaks a secret or lets a bad payload through fails here:
+ * an IPC fuzz through the real router, no secret in logs, settings, errors or the renderer's view,
+ * and the modes of the home and keys.
  */
 
 const world = useRigWorld();

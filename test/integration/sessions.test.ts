@@ -9,8 +9,9 @@ import { markdownTable, writeReliabilitySection } from '../support/reliability-r
 import { useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 19 item 2, through the built `rig` against moto + the cloud proxy + a real sshd: a watch,
-// a tunnel or a stats session ends when its workstation's instance ends, and no reconnect trusts a
+// A session that outlives its instance could send the user's files to whoever answers at that
+// address next. Through the built `rig` against moto + the cloud proxy + a real sshd: a watch, a
+// tunnel or a stats session ends when its workstation's instance ends, and no reconnect trusts a
 // host key on first use. The sshd fixture stands in for every instance at one address (as a
 // recycled public IP or an `--ssh-host` set-up would): `rig down` terminates the instance and drops
 // its pin, then the sshd restarts with another host key — a stranger at the same address.

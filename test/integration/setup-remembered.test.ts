@@ -10,11 +10,12 @@ import { noKeyring } from '../support/app-harness.js';
 import { FakeAppStateStore } from '../support/fake-app-state-store.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 19 item 6, against moto + the cloud proxy + the real sshd: a failed setup script is
-// remembered for its instance (every `rig status`, the next `rig up` and the app say so, until a
-// fresh launch), its error says the box runs and is billed, and `--timeout` bounds following it.
-// The test plays cloud-init on the "box" (as setup-script.test.ts does): it writes the runner's
-// markers and log where CLOUDRIG_SETUP_DIR points.
+// A failed setup script leaves a half-made box that is still billed, so the failure must not be
+// forgotten. Against moto + the cloud proxy + the real sshd: it is remembered for its instance
+// (every `rig status`, the next `rig up` and the app say so, until a fresh launch), its error says
+// the box runs and is billed, and `--timeout` bounds following it. The test plays cloud-init on the
+// "box" (as setup-script.test.ts does): it writes the runner's markers and log where
+// CLOUDRIG_SETUP_DIR points.
 const world = useRigWorld({ eachTest: { init: false } });
 
 let box: string;

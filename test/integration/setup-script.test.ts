@@ -10,9 +10,10 @@ import { setupScriptRunner } from '../../src/core/app/setup-script-runner.js';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// Issue 10 item 6 against moto + the cloud proxy + the sshd fixture: the setup script travels in
-// the user data exactly once, and `rig up` streams its log over ssh. The test plays the instance
-// side (cloud-init running the script): it writes the log and the markers where the runner would.
+// A setup script installs what the user needs once, at launch, and they should see it run. Against
+// moto + the cloud proxy + the sshd fixture: the setup script travels in the user data exactly
+// once, and `rig up` streams its log over ssh. The test plays the instance side (cloud-init running
+// the script): it writes the log and the markers where the runner would.
 const world = useRigWorld({ eachTest: { init: false } });
 
 const SCRIPT = `#!/bin/bash

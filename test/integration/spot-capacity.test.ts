@@ -1,6 +1,7 @@
-// Capacity and spot (issue 8, item 5) through `rig` against moto + the cloud proxy + sshd: the
-// proxy plays the spot service moto lacks (a spot request per spot launch, interruptions with
-// EC2's state reason, a replacement launch for a persistent request that was not cancelled).
+// Capacity and spot: AWS may refuse a GPU or take a spot instance back, and the user must learn why
+// and what to do instead. Through `rig` against moto + the cloud proxy + sshd: the proxy plays the
+// spot service moto lacks (a spot request per spot launch, interruptions with EC2's state reason, a
+// replacement launch for a persistent request that was not cancelled).
 import { describe, expect, it } from 'vitest';
 import { notificationPolicy } from '../../src/core/notification-policy.js';
 import type { Snapshot } from '../../src/shared/workstation.js';

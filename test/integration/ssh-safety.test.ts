@@ -9,9 +9,11 @@ import { sshArgs } from '../../src/core/ssh-command.js';
 import type { SshTarget } from '../../src/core/ports.js';
 import { initArgs, startRigWorld, type RigResult, type RigWorld } from '../support/rig-harness.js';
 
-// Issue 8, the ssh side, through the built `rig` against moto + the cloud proxy + a real sshd and
-// the system OpenSSH client: host keys pinned and enforced, a home path with spaces, values that
-// must never become options, a port that resets, a bounded exec, and a broken private key.
+// The ssh side of CloudRig's safety: a wrong host, a hostile value or a broken key must end in a
+// refusal with a clear line, never in a connection or a crash. Through the built `rig` against moto
+// + the cloud proxy + a real sshd and the system OpenSSH client: host keys pinned and enforced, a
+// home path with spaces, values that must never become options, a port that resets, a bounded exec,
+// and a broken private key.
 
 // One world for the file; each describe sets up the state it needs once (rig runs are the cost).
 let world: RigWorld;

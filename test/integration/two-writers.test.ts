@@ -1,5 +1,6 @@
-// Two writers, no loss (issue 19, item 7): several `rig` processes, the app and other tools writing
-// settings.json and ~/.ssh/config at the same moment each keep every other writer's change.
+// Two writers, no loss: a user runs `rig` in several terminals beside the app, so several `rig`
+// processes, the app and other tools writing settings.json and ~/.ssh/config at the same moment
+// each keep every other writer's change.
 import { appendFile, chmod, chown, link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

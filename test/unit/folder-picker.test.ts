@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { ElectronFolderPicker } from '../../src/main/folder-picker.js';
 import { DESKTOP_PROFILES } from '../support/electron-double.js';
 
-// The push folder's Change… (issue 10): the system folder dialog through the electron double,
-// which models how each desktop shows dialog.showOpenDialog (see its header).
+// The push folder's Change… button: the system folder dialog through the electron double, which
+// models how each desktop shows dialog.showOpenDialog (see its header).
 const electron = await vi.hoisted(async () => (await import('../support/electron-double.js')).createElectronDouble());
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
