@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfSettingsStore } from '../../src/adapters/store/settings-store.js';
 import { FileLaunchLedger } from '../../src/adapters/store/launch-ledger.js';
+import { FileSetupFailures } from '../../src/adapters/store/setup-failures.js';
 import { resolveHome } from '../../src/adapters/store/home.js';
 import { WorkstationSpecSchema } from '../../src/shared/workstation.js';
 import { fixWorded } from '../support/fix-matchers.js';
@@ -75,6 +76,17 @@ describe('the settings file on disk', () => {
     expect((await stat(ledger.pathOf('gpu'))).mode & 0o777).toBe(0o600);
     await writeFile(ledger.pathOf('gpu'), '{"clientTo');
     expect(await ledger.get('gpu')).toBeNull();
+  });
+
+  it('a setup failure in a state folder that is a file: every step says to move the file away, not errno text', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'cloudrig-setup-'));
+    await writeFile(join(home, 'state'), 'not a folder\n');
+    const failures = new FileSetupFailures(home);
+    const record = { instanceId: 'i-0abc', failure: { code: 'SetupScriptFailed' as const, message: 'The setup script failed (exit 2).', fix: { action: 'report-bug' as const } } };
+    const unusable = expect.objectContaining({ code: 'HomeUnusable', fix: { action: 'move-file-away', path: join(home, 'state') } });
+    await expect(failures.put('gpu', record)).rejects.toEqual(unusable);
+    await expect(failures.put('gpu', null)).rejects.toEqual(unusable);
+    await expect(failures.get('gpu')).rejects.toEqual(unusable);
   });
 });
 

@@ -1,7 +1,8 @@
 // Files under `<home>/state` (launch records, reminders, forgotten instances): when the folder
 // itself cannot be used, the user gets one line naming it and the fix for that case, not errno text.
 import { lstatSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type * as z from 'zod';
 import { CloudRigError } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -52,5 +53,34 @@ export async function writeStateFile(path: string, data: string): Promise<void> 
     await writeFileAtomic(path, data);
   } catch (error) {
     throw stateFolderError(path, error);
+  }
+}
+
+/**
+ * One record per workstation as `<home>/state/<workstation>.<kind>.json`, written atomically: a
+ * damaged record reads as none, and an unusable state folder is a clear error on every step.
+ */
+export class WorkstationRecords<S extends z.ZodType> {
+  constructor(private readonly home: string, private readonly kind: string, private readonly schema: S) {}
+
+  /** Where a workstation's record lives. */
+  pathOf(workstation: string): string {
+    return join(this.home, 'state', `${workstation}.${this.kind}.json`);
+  }
+
+  get(workstation: string): Promise<z.infer<S> | null> {
+    return readStateJson(this.pathOf(workstation), this.schema);
+  }
+
+  put(workstation: string, record: z.infer<S>): Promise<void> {
+    return writeStateFile(this.pathOf(workstation), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  async clear(workstation: string): Promise<void> {
+    try {
+      await rm(this.pathOf(workstation), { force: true });
+    } catch (error) {
+      throw stateFolderError(this.pathOf(workstation), error);
+    }
   }
 }
