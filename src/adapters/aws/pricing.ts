@@ -28,7 +28,10 @@ export const PRICING_RETRY_AFTER_MS = 10 * 60_000;
 /** Spot prices move slowly (every few minutes at most); reuse one this long. */
 export const SPOT_PRICE_TTL_MS = 10 * 60_000;
 
+/** Pages of 100 products read for one type in one region (a handful match); a bound on a runaway list. */
 const MAX_PAGES = 5;
+/** The same bound for one type in every region (one or a few products a region, about 40 regions). */
+const MAX_PAGES_ALL_REGIONS = 20;
 
 /** What the catalog needs. */
 export interface AwsPriceCatalogOptions {
@@ -178,8 +181,21 @@ export class AwsPriceCatalog implements PriceCatalog {
   }
 
   async #fetchOnDemand(region: string, instanceType: string): Promise<number | null> {
-    const filter = (Field: string, Value: string) => ({ Type: 'TERM_MATCH' as const, Field, Value });
     const prices: number[] = [];
+    for await (const entry of this.#onDemandProducts(instanceType, region, MAX_PAGES)) {
+      const usd = hourlyUsdOf(entry);
+      if (usd !== null) prices.push(usd);
+    }
+    // Several products can match (e.g. a reserved-capacity variant); the plain on-demand one is the lowest.
+    return prices.length === 0 ? null : Math.min(...prices);
+  }
+
+  /**
+   * The price list's Linux, shared-tenancy, on-demand products of one type, in one region or (null)
+   * in every region, as the entries' JSON text; at most `maxPages` pages of 100 are read.
+   */
+  async *#onDemandProducts(instanceType: string, region: string | null, maxPages: number): AsyncGenerator<string> {
+    const filter = (Field: string, Value: string) => ({ Type: 'TERM_MATCH' as const, Field, Value });
     const { client } = await this.#pricingClient();
     const { paginateGetProducts } = await import('@aws-sdk/client-pricing');
     const pages = paginateGetProducts({ client, pageSize: 100 }, {
@@ -187,7 +203,7 @@ export class AwsPriceCatalog implements PriceCatalog {
       FormatVersion: 'aws_v1',
       Filters: [
         filter('instanceType', instanceType),
-        filter('regionCode', region),
+        ...(region === null ? [] : [filter('regionCode', region)]),
         filter('operatingSystem', 'Linux'),
         filter('tenancy', 'Shared'),
         filter('preInstalledSw', 'NA'),
@@ -196,14 +212,9 @@ export class AwsPriceCatalog implements PriceCatalog {
     });
     let page = 0;
     for await (const response of pages) {
-      for (const entry of response.PriceList ?? []) {
-        const usd = hourlyUsdOf(String(entry));
-        if (usd !== null) prices.push(usd);
-      }
-      if (++page >= MAX_PAGES) break;
+      for (const entry of response.PriceList ?? []) yield String(entry);
+      if (++page >= maxPages) break;
     }
-    // Several products can match (e.g. a reserved-capacity variant); the plain on-demand one is the lowest.
-    return prices.length === 0 ? null : Math.min(...prices);
   }
 
   async #fetchSpot(region: string, instanceType: string, availabilityZone: string | null): Promise<number | null> {
@@ -331,29 +342,13 @@ export class AwsPriceCatalog implements PriceCatalog {
   }
 
   async #fetchOnDemandAllRegions(instanceType: string): Promise<Map<string, number>> {
-    const filter = (Field: string, Value: string) => ({ Type: 'TERM_MATCH' as const, Field, Value });
-    const { client } = await this.#pricingClient();
-    const { paginateGetProducts } = await import('@aws-sdk/client-pricing');
     const lowest = new Map<string, number>();
-    const pages = paginateGetProducts({ client, pageSize: 100 }, {
-      ServiceCode: 'AmazonEC2',
-      FormatVersion: 'aws_v1',
-      Filters: [
-        filter('instanceType', instanceType),
-        filter('operatingSystem', 'Linux'),
-        filter('tenancy', 'Shared'),
-        filter('preInstalledSw', 'NA'),
-        filter('capacitystatus', 'Used'),
-      ],
-    });
-    for await (const page of pages) {
-      for (const entry of page.PriceList ?? []) {
-        const region = regionCodeOf(String(entry));
-        const usd = hourlyUsdOf(String(entry));
-        if (region === null || usd === null) continue;
-        // Several products can match per region; the plain on-demand one is the lowest.
-        lowest.set(region, Math.min(lowest.get(region) ?? Number.POSITIVE_INFINITY, usd));
-      }
+    for await (const entry of this.#onDemandProducts(instanceType, null, MAX_PAGES_ALL_REGIONS)) {
+      const region = regionCodeOf(entry);
+      const usd = hourlyUsdOf(entry);
+      if (region === null || usd === null) continue;
+      // Several products can match per region; the plain on-demand one is the lowest.
+      lowest.set(region, Math.min(lowest.get(region) ?? Number.POSITIVE_INFINITY, usd));
     }
     return lowest;
   }
