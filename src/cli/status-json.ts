@@ -1,30 +1,10 @@
-import { duplicatesError, type Rig } from '../core/app/face.js';
+import { duplicatesError, type Rig, type WorkstationCostNow } from '../core/app/face.js';
 import type { ErrorCode, Fix } from '../shared/errors.js';
 import type { ArchiveRecord, HostKeyTrust, InstanceStateName, Phase, Snapshot } from '../shared/workstation.js';
 import { cliFix } from './fix-wording.js';
 
-/** What the cost side adds to a status (`costStatusExtras`). */
-export interface StatusCost {
-  readonly hourlyUsd?: number | null;
-  readonly priceSource?: string | null;
-  readonly market?: string | null;
-  /** A bundled estimate's neighbour region; null for a region's own price. */
-  readonly priceEstimatedFrom?: string | null;
-  /** Why the rate is unknown; null when it is known. */
-  readonly priceUnknownReason?: string | null;
-  readonly priceUnknownFix?: string | null;
-  /** Null while it runs at an unknown rate: never a silent 0. */
-  readonly sessionUsd?: number | null;
-  readonly monthUsd?: number;
-  readonly monthComplete?: boolean;
-  /** True when a run this month has no known price: `monthUsd` is only a floor. */
-  readonly monthUnpriced?: boolean;
-  /** A budget that cannot be checked while the rate is unknown. */
-  readonly budgetWarning?: string | null;
-  readonly idleStopMinutes?: number | null;
-  /** While stopped: what its disk costs a month. */
-  readonly disk?: { readonly sizeGiB: number; readonly monthlyUsd: number; readonly priceSource: string } | null;
-}
+/** What the cost side adds to a status (`costStatusExtras`): the use case's figures, none when it has none. */
+export type StatusCost = Partial<WorkstationCostNow>;
 
 /** Extra status fields from the cost side, filled in by the composition. */
 export type StatusExtras = (rig: Rig, snapshot: Snapshot) => Promise<StatusCost>;
