@@ -251,6 +251,7 @@ function cliStep(step: FixStep): string {
     case 'name-workstation': return `Name it to go ahead: \`${step.command}\`.`;
     case 'list-gpu-types': return step.architecture === null ? '`rig gpus` lists its GPU types.' : `\`rig gpus\` lists ${step.architecture} GPU types.`;
     case 'save-setup-image': return `Save this set-up disk so the next launch starts ready: \`rig down ${step.name} --save-image\` (in the app: Save image).`;
+    case 'correct-form': return 'Correct the value and try again.';
     case 'stop-later': return `Stop it later with \`rig stop ${step.name}\`.`;
     default: return unworded(step);
   }

@@ -272,7 +272,7 @@ function autoStopReminder(id: string, workstation: string, why: string): Reminde
     kind: 'budget',
     workstation,
     title: `Stopping ${workstation}: budget reached`,
-    body: `${why} CloudRig is stopping it, as you asked; raise the budget in settings to keep going.`,
+    body: `${why} CloudRig is stopping it, as you asked; raise the budget to keep going.`,
     actions: [],
     autoStop: true,
   };

@@ -54,7 +54,7 @@ export function pickTerminal(platform: TerminalPlatform, preferred: string | nul
     const chosen = apps.find((app) => app.id === preferred);
     if (chosen && installed.has(chosen.id)) return chosen;
     throw new CloudRigError('TerminalNotFound',
-      `The terminal chosen in the settings (${chosen?.label ?? preferred}) is not installed here.`,
+      `The terminal you chose (${chosen?.label ?? preferred}) is not installed here.`,
       { action: 'pick-terminal', installed: apps.filter((app) => installed.has(app.id)).map((app) => app.label) });
   }
   const found = apps.find((app) => installed.has(app.id));

@@ -26,7 +26,7 @@ export async function bringUp(lifecycle: Lifecycle, spec: WorkstationSpec, optio
     // Read again once the lock is held: a removal that held it may have taken the workstation away.
     await deps.locks.withLock(spec.name, (lockLost) => startOrLaunch(lifecycle, lifecycle.spec(spec.name), gateway, deadline, options, lockLost), {
       // The wait can last minutes (another launch waits for its instance): say what it waits for.
-      onWait: () => options.onStep?.({ id: 'lock', label: `Waiting for another rig or the app to finish with ${spec.name}` }),
+      onWait: () => options.onStep?.({ id: 'lock', label: `Waiting for another CloudRig process to finish with ${spec.name}` }),
     });
     lifecycle.setOperation(spec, null, { id: 'pending', label: 'Waiting for the instance to run' }, options);
     const watch = untilRunning(fleet.of(spec.name).lastKnown?.instanceId ?? null);

@@ -167,7 +167,7 @@ function appStep(step: FixStep): string {
     case 'reopen-tunnel': return `Open the tunnel on port ${step.localPort} again from the popover.`;
     case 'wait-for-address': return 'Wait a moment and try again (Refresh shows its address).';
     case 'refresh-scan': return 'Open the popover again to see the current list.';
-    case 'push-by-path': return 'There is no folder dialog here: push the folder from a terminal instead.';
+    case 'push-by-path': return 'Push the folder from a terminal instead.';
     case 'pick-push-folder': return 'Press Change… under "Push folder" to choose one.';
     case 'reconnect':
       return 'Press Refresh to see the workstation now; connecting again reaches its current instance and checks that instance\'s host key.';
@@ -209,6 +209,7 @@ function appStep(step: FixStep): string {
     case 'name-workstation': return `Pick ${step.name} in the popover first.`;
     case 'list-gpu-types': return 'The GPU list (Change type…) shows the types you can pick.';
     case 'save-setup-image': return 'Save this set-up disk so the next launch starts ready: Save image.';
+    case 'correct-form': return 'Correct the highlighted field and try again.';
     case 'stop-later': return `Stop ${step.name} from the menu first, or later from the menu or the command line.`;
     default: return unworded(step);
   }

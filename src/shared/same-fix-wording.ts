@@ -4,7 +4,7 @@ import { unworded } from './fix-steps.js';
 /** The actions both faces word alike: nothing in them is a command or a click. */
 const SAME_IN_BOTH = [
   'copy-by-hand', 'open-link-yourself', 'quota-request-open', 'manage-in-aws', 'edit-ssh-config-target', 'ssh-config-not-a-file',
-  'make-folder-writable', 'enable-sftp', 'update-cloudrig', 'rename-settings-field', 'correct-setting', 'restart-app', 'correct-form', 'reinstall',
+  'make-folder-writable', 'enable-sftp', 'update-cloudrig', 'rename-settings-field', 'correct-setting', 'restart-app', 'reinstall',
 ] as const;
 
 /** A step both faces word alike. */
@@ -35,11 +35,10 @@ export function sameWording(step: SameWordedStep): string {
     case 'ssh-config-not-a-file': return 'Move it away, or set CLOUDRIG_SSH_CONFIG to your ssh config file.';
     case 'make-folder-writable': return `Make ${step.path} writable for you, or ${byHand(step.verb, step.line, step.file)}`;
     case 'enable-sftp': return 'Check that the workstation\'s sshd has an sftp Subsystem (the default on Ubuntu and Amazon Linux).';
-    case 'update-cloudrig': return 'Update CloudRig (the app and rig) to the newest version.';
+    case 'update-cloudrig': return 'Update CloudRig (the app and the command line) to the newest version.';
     case 'rename-settings-field': return `Rename ${step.field} to ${step.meant} in ${step.path} (at ${step.where}).`;
     case 'correct-setting': return `Correct ${step.field} and try again.`;
     case 'restart-app': return 'This is a bug or a tampered page; restart CloudRig.';
-    case 'correct-form': return 'Correct the highlighted field and try again.';
     case 'reinstall': return 'Reinstall CloudRig from its installer.';
     default: return unworded(step);
   }

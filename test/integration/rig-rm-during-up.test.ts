@@ -33,7 +33,7 @@ describe('rig rm while rig up of the same workstation is launching', () => {
 
     const rm = await world.rig(['rm', 'gpu', '--terminate', '--delete-images', '--yes']);
     expect(rm.code, rm.stdout).toBe(1);
-    expect(rm.stderr).toBe('error: Workstation gpu is being started or launched by another rig or the app; nothing was removed. Fix: Wait for it to finish (or end it), then try again.\n');
+    expect(rm.stderr).toBe('error: Workstation gpu is being started or launched by another CloudRig process; nothing was removed. Fix: Wait for it to finish (or end it), then try again.\n');
     expect(rm.stdout).toBe('');
 
     world.cloud.proxy.clearFaults();

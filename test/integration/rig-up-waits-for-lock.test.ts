@@ -7,7 +7,7 @@ import { waitUntil } from '../support/wait-until.js';
 // second waits for that lock (up to 15 minutes) — saying so, rather than sitting silent.
 const world = useRigWorld({ eachTest: { init: false } });
 
-const WAITING = '• Waiting for another rig or the app to finish with gpu\n';
+const WAITING = '• Waiting for another CloudRig process to finish with gpu\n';
 
 describe('rig up while another process holds the launch lock', () => {
   it('says in one line what it waits for, then goes on once the lock is free, launching nothing more', async () => {
@@ -29,7 +29,7 @@ describe('rig up while another process holds the launch lock', () => {
     expect(await secondDone, second.output()).toBe(0);
     // Said once, and only by the one that waited.
     expect(second.output().split(WAITING)).toHaveLength(2);
-    expect(first.output()).not.toContain('Waiting for another rig');
+    expect(first.output()).not.toContain('Waiting for another');
     // The second found the first one's instance: one launch in all.
     expect(world.cloud.proxy.counts().RunInstances).toBe(1);
     expect((await world.instances()).filter((i) => i.State?.Name !== 'terminated')).toHaveLength(1);

@@ -198,7 +198,7 @@ describe('pickTerminal', () => {
       }
       return null;
     })();
-    expect(error).toMatchObject({ code: 'TerminalNotFound', message: 'The terminal chosen in the settings (Konsole) is not installed here.' });
+    expect(error).toMatchObject({ code: 'TerminalNotFound', message: 'The terminal you chose (Konsole) is not installed here.' });
     expect(error?.fix).toEqual(fixWorded('app', 'Settings → App (xterm)'));
   });
 

@@ -93,7 +93,7 @@ export class ProjectPush {
 
   /** "Change…": the folder dialog; a new folder goes to ~/<its name> unless it is the same folder. Null when cancelled. */
   async choose(name: string, picker: FolderPicker | undefined): Promise<ProjectFolder | null> {
-    if (!picker) throw new CloudRigError('InvalidInput', 'There is no folder dialog here.', { action: 'push-by-path', name });
+    if (!picker) throw new CloudRigError('InvalidInput', 'A folder cannot be chosen here.', { action: 'push-by-path', name });
     const current = this.folder(name);
     const local = await picker.pickFolder({ title: `Folder to push to ${name}`, defaultPath: current?.local ?? null });
     if (local === null) return null;

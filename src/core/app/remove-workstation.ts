@@ -77,7 +77,7 @@ export async function removeWorkstation(core: CloudRigCore, name: string, choice
     }, { wait: false });
   } catch (error) {
     if (held || !(error instanceof CloudRigError && error.code === 'Busy')) throw error;
-    throw new CloudRigError('Busy', `Workstation ${spec.name} is being started or launched by another rig or the app; nothing was removed.`,
+    throw new CloudRigError('Busy', `Workstation ${spec.name} is being started or launched by another CloudRig process; nothing was removed.`,
       { action: 'retry', reason: 'busy' });
   }
 }
