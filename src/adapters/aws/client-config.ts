@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { DefaultsMode } from '@smithy/core/client';
 import { awsDebugLogger, debugEnabled } from './debug-log.js';
 import { credentialSource } from './credential-source.js';
 
@@ -80,6 +81,17 @@ export function endpointOverride(service: string, env: AwsAccess['env']): string
  * override is how tests point at moto; two cores in one process with different environments each
  * reach their own). Every client gets request timeouts, so an endpoint that accepts and never
  * answers ends in an error, not silence.
+ *
+ * Each setting the SDK would otherwise look up itself is named here, because its lookup reads
+ * process.env (and the ~/.aws/config that process.env's HOME, AWS_CONFIG_FILE and AWS_PROFILE
+ * point at), not the environment this client was given: the endpoint (else
+ * `ignoreConfiguredEndpointUrls`, so AWS_ENDPOINT_URL[_<SERVICE>] and a profile's endpoint_url in
+ * the process's environment are not consulted), FIPS and dual-stack endpoints, the user agent's app
+ * id, the auth scheme preference, the SigV4a region set (STS), the defaults mode and the profile.
+ * So a shared config file's settings for these (endpoint_url, use_fips_endpoint, ...) are not read;
+ * the environment's are, and the shared files serve credentials (credential-source.ts). What the SDK
+ * still reads from process.env has no client option and picks neither the endpoint nor the keys:
+ * the Node-version warning switch, AWS_EXECUTION_ENV in the user agent, Lambda's trace id.
  */
 export function clientConfig(service: string, region: string, access: AwsAccess) {
   const { env } = access;
@@ -91,8 +103,22 @@ export function clientConfig(service: string, region: string, access: AwsAccess)
     retryMode: env.AWS_RETRY_MODE ?? 'adaptive',
     maxAttempts,
     requestHandler: handlerOptions(requestTimeouts(maxAttempts, env)),
-    ...(endpoint ? { endpoint } : {}),
+    ...(endpoint ? { endpoint } : { ignoreConfiguredEndpointUrls: true }),
+    useFipsEndpoint: env.AWS_USE_FIPS_ENDPOINT === 'true',
+    useDualstackEndpoint: env.AWS_USE_DUALSTACK_ENDPOINT === 'true',
+    // Providers, not values: an unset value would send the SDK to process.env for it.
+    userAgentAppId: () => Promise.resolve(env.AWS_SDK_UA_APP_ID),
+    authSchemePreference: () => Promise.resolve(listOf(env.AWS_AUTH_SCHEME_PREFERENCE) ?? []),
+    sigv4aSigningRegionSet: () => Promise.resolve(listOf(env.AWS_SIGV4A_SIGNING_REGION_SET)),
+    // It would only choose a retry mode and timeouts, both set above; named so it is not looked up.
+    defaultsMode: (env.AWS_DEFAULTS_MODE ?? 'legacy') as DefaultsMode,
+    profile: access.profile || env.AWS_PROFILE || 'default',
     credentials: credentialSource(env, access.credentials, access.profile),
     ...(debugEnabled(env) ? { logger: awsDebugLogger(region) } : {}),
   };
+}
+
+/** A comma-separated setting as the SDK splits it; undefined when unset. */
+function listOf(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter(Boolean);
 }
