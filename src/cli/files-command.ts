@@ -3,7 +3,7 @@ import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
 import ora from 'ora';
 import { Option } from 'commander';
-import { CloudRigError, type CopyProgress, type FileCopier, type FileTree, isIgnoredIn, type KeptPath, type SyncSummary, syncTree, validateName, watchAndSync } from '../core/app/face.js';
+import { CloudRigError, type CopyProgress, type FileCopier, type FileTree, isIgnoredIn, type KeptPath, type Rig, type SyncSummary, syncTree, validateName, watchAndSync } from '../core/app/face.js';
 import { byteSize } from '../shared/byte-size.js';
 import { hasControlCharacters, printable } from '../shared/untrusted-text.js';
 import type { ExitStatus } from './exit-status.js';
@@ -22,6 +22,19 @@ export function splitNameAndPaths(words: readonly string[], names: readonly stri
   const [first, ...rest] = words;
   if (first !== undefined && (rest.length > 1 || (rest.length > 0 && names.includes(first)))) return { name: validateName(first, 'nameArgument'), paths: rest };
   return { name: undefined, paths: [...words] };
+}
+
+const COPY_USAGE = {
+  push: 'rig push takes a local path and, optionally, where it goes.',
+  pull: 'rig pull takes a path on the workstation and, optionally, where it goes here.',
+} as const;
+
+/** The workstation `rig push`/`rig pull` acts on and its one or two paths, or the usage error. */
+async function copyArguments(c: Rig, io: Io, words: readonly (string | undefined)[], direction: 'push' | 'pull'): Promise<{ name: string; paths: string[] }> {
+  const split = splitNameAndPaths(words.filter((word) => word !== undefined), c.names());
+  const name = await workstationFor(c, io, split.name);
+  if (split.paths.length < 1 || split.paths.length > 2) throw new CloudRigError('InvalidInput', COPY_USAGE[direction], { action: 'copy-usage', direction });
+  return { name, paths: split.paths };
 }
 
 function checkedPath(path: string, what: string): string {
@@ -137,12 +150,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
     .addOption(new Option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied').conflicts('watch'))
     .action(async (first: string | undefined, more: string[], opts: { watch?: boolean; force?: boolean; json?: boolean }) => {
       const c = await rig();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
-      const { paths } = split;
-      const name = await workstationFor(c, io, split.name);
-      if (paths.length < 1 || paths.length > 2) {
-        throw new CloudRigError('InvalidInput', 'rig push takes a local path and, optionally, where it goes.', { action: 'copy-usage', direction: 'push' });
-      }
+      const { name, paths } = await copyArguments(c, io, [first, ...more], 'push');
       const local = await named(checkedPath(paths[0]!, 'local'));
       // The same push as the popover's Push now (push.ts): the local side checked before any ssh.
       const pushing = await c.connect.push({
@@ -218,12 +226,7 @@ export const registerFileCommands: CommandRegistrar = (program, { rig, io, exit 
     .option('--json', 'print { name, from, to, copied, skipped, ignored, bytes, kept } once copied (also when names were refused, before the error)')
     .action(async (first: string | undefined, more: string[], opts: { force?: boolean; json?: boolean }) => {
       const c = await rig();
-      const split = splitNameAndPaths([...(first === undefined ? [] : [first]), ...more], c.names());
-      const { paths } = split;
-      const name = await workstationFor(c, io, split.name);
-      if (paths.length < 1 || paths.length > 2) {
-        throw new CloudRigError('InvalidInput', 'rig pull takes a path on the workstation and, optionally, where it goes here.', { action: 'copy-usage', direction: 'pull' });
-      }
+      const { name, paths } = await copyArguments(c, io, [first, ...more], 'pull');
       const remote = c.connect.remoteRoot(checkedPath(paths[0]!, 'remote'));
       const remoteName = posix.basename(posix.normalize(remote));
       // `rig pull ..`, `rig pull ~`, `rig pull /`: a folder with no name of its own would be merged
