@@ -1,7 +1,7 @@
 import { shellQuote } from '../core/app/face.js';
 import type { ErrorInfo, Fix, FixStep, InputField } from '../shared/errors.js';
 import { fixSteps, joinSteps, unworded } from '../shared/fix-steps.js';
-import { byHand, isSameWorded, sameWording } from '../shared/same-fix-wording.js';
+import { byHand, inputHint, isSameWorded, sameWording } from '../shared/same-fix-wording.js';
 import { printable } from '../shared/untrusted-text.js';
 
 /** How `rig` names each input: its flag or argument. */
@@ -60,7 +60,7 @@ function cliStep(step: FixStep): string {
   switch (step.action) {
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, run it again with --debug (e.g. rig --debug status) and report what it prints.';
-    case 'correct-input': return `${CLI_INPUT_NAMES[step.field]}: ${step.hint}`;
+    case 'correct-input': return `${CLI_INPUT_NAMES[step.field]}: ${inputHint(step, 'pass it again')}`;
     case 'raise-disk': return `--disk: pass --disk ${step.minGiB} or more (rig init … --disk ${step.minGiB}).`;
     case 'confirm-anywhere': return '--cidr: pass your own address range (or auto), or add --allow-anywhere if you really mean everyone.';
     case 'edit-workstation': return `Run \`rig init${step.name ? ` --name ${step.name}` : ''} ${CLI_INPUT_NAMES[step.field]} ${step.value}\`.`;

@@ -179,16 +179,16 @@ export function validateSetupScript(text: string, field: FieldName = 'setupScrip
   if (withReturn >= 0) {
     const endings = text.includes('\r\n') ? 'Windows (CRLF) line endings' : 'a carriage return';
     throw new CloudRigError('InvalidSetupScript', `${what} has ${endings} (line ${withReturn + 1}): bash on the box would fail on them.`, {
-      action: 'correct-input', field,
-      hint: file === undefined ? 'save it with Unix (LF) line endings.' : `convert it with \`dos2unix ${pathWord(file)}\`, then pass it again.`,
+      action: 'correct-input', field, again: true,
+      hint: file === undefined ? 'convert it to Unix (LF) line endings' : `convert it with \`dos2unix ${pathWord(file)}\``,
     });
   }
   const withBoundary = lines.findIndex((line) => line.includes(USER_DATA_BOUNDARY));
   if (withBoundary >= 0) {
     throw new CloudRigError('InvalidSetupScript',
       `${what} holds ${USER_DATA_BOUNDARY} (line ${withBoundary + 1}), the text CloudRig separates the parts of the launch's user data with.`, {
-        action: 'correct-input', field,
-        hint: `remove the line ${withBoundary + 1} (or that text from it)${file === undefined ? '' : ` from ${pathWord(file)}`}, then ${file === undefined ? 'save again' : 'pass it again'}.`,
+        action: 'correct-input', field, again: true,
+        hint: `remove the line ${withBoundary + 1} (or that text from it)${file === undefined ? '' : ` from ${pathWord(file)}`}`,
       });
   }
   return text;

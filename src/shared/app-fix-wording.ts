@@ -1,6 +1,6 @@
 import type { Fix, FixStep, InputField } from './errors.js';
 import { fixSteps, joinSteps, unworded } from './fix-steps.js';
-import { byHand, isSameWorded, sameWording } from './same-fix-wording.js';
+import { byHand, inputHint, isSameWorded, sameWording } from './same-fix-wording.js';
 
 /** Where the app shows each input: the field of the Settings form, by its label. */
 export const APP_INPUT_NAMES: { readonly [F in InputField]: string } = {
@@ -53,7 +53,7 @@ function appStep(step: FixStep): string {
   switch (step.action) {
     case 'retry': return RETRY[step.reason];
     case 'report-bug': return 'Try again; if it keeps happening, report what happened (CloudRig → About shows the version).';
-    case 'correct-input': return `${APP_INPUT_NAMES[step.field]}: ${step.hint}`;
+    case 'correct-input': return `${APP_INPUT_NAMES[step.field]}: ${inputHint(step, 'save again')}`;
     case 'raise-disk': return `${APP_INPUT_NAMES.diskGiB}: give ${step.minGiB} GiB or more.`;
     case 'confirm-anywhere':
       return `${APP_INPUT_NAMES.ingressCidr}: give your own address range (or auto), or tick "Allow ssh from anywhere" if you really mean everyone.`;

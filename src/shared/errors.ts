@@ -63,7 +63,12 @@ const name = z.string().max(64);
 export const FixStepSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('retry'), reason: z.enum(RETRY_REASONS) }),
   z.object({ action: z.literal('report-bug') }),
-  z.object({ action: z.literal('correct-input'), field: InputFieldSchema, hint: text }),
+  /**
+   * A value to correct: `hint` says how (what kind of value; never a face's verb), `again` that the
+   * corrected value has to be given again, which each face words its own way (the CLI: pass it
+   * again; the app: save again).
+   */
+  z.object({ action: z.literal('correct-input'), field: InputFieldSchema, hint: text, again: z.boolean().optional() }),
   z.object({ action: z.literal('raise-disk'), minGiB: z.number().int() }),
   z.object({ action: z.literal('confirm-anywhere') }),
   z.object({ action: z.literal('edit-workstation'), name: name.nullable(), field: InputFieldSchema, value: text }),

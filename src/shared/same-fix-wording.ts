@@ -22,6 +22,11 @@ export function byHand(verb: 'add' | 'remove', line: string, whose: string): str
     : `delete this line from ${whose === 'its' ? 'it' : whose} yourself: ${line}`;
 }
 
+/** A correct-input step's hint, followed (when the value has to be given again) by the face's words for that, `again`. */
+export function inputHint(step: Extract<FixStep, { action: 'correct-input' }>, again: string): string {
+  return step.again === true ? `${step.hint.replace(/\.\s*$/, '')}, then ${again}.` : step.hint;
+}
+
 /** The words of a step that reads the same in the CLI and in the app. */
 export function sameWording(step: SameWordedStep): string {
   switch (step.action) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cliErrorText, cliFix } from '../../src/cli/fix-wording.js';
 import { billedFailure } from '../../src/core/billed-failure.js';
 import { CloudRigError, toErrorInfo } from '../../src/core/errors.js';
+import { USER_DATA_BOUNDARY, validateSetupScript } from '../../src/core/validate.js';
 import { appFix } from '../../src/shared/app-fix-wording.js';
 import {
   ERROR_CODES,
@@ -11,6 +12,7 @@ import {
   ErrorInfoSchema,
   FixStepSchema,
   isErrorCode,
+  type Fix,
   type FixAction,
   type FixStep,
 } from '../../src/shared/errors.js';
@@ -160,6 +162,27 @@ describe('fix wording, one function per face', () => {
     expect(appFix(SAMPLES['request-quota'])).toContain('Settings → Account checks → Request');
     expect(cliFix(SAMPLES['correct-input'])).toBe('--region: use a region code such as us-east-1.');
     expect(appFix(SAMPLES['correct-input'])).toBe('Settings → Workstation → Region: use a region code such as us-east-1.');
+  });
+
+  it('a value to give again after correcting it: core says so as data, each face says how (pass it again, save again)', () => {
+    const fixOf = (run: () => unknown): Fix => {
+      try {
+        run();
+      } catch (error) {
+        return toErrorInfo(error).fix;
+      }
+      throw new Error('not refused');
+    };
+    const boundary = `echo hi\n${USER_DATA_BOUNDARY}\n`;
+    const fromForm = fixOf(() => validateSetupScript(boundary));
+    expect(fromForm).toEqual({ action: 'correct-input', field: 'setupScript', hint: 'remove the line 2 (or that text from it)', again: true });
+    expect(cliFix(fromForm)).toBe('--setup: remove the line 2 (or that text from it), then pass it again.');
+    expect(appFix(fromForm)).toBe('Settings → Workstation → Setup script: remove the line 2 (or that text from it), then save again.');
+    const fromFile = fixOf(() => validateSetupScript('echo hi\r\n', 'setupScript', 'my setup.sh'));
+    expect(cliFix(fromFile)).toBe("--setup: convert it with `dos2unix 'my setup.sh'`, then pass it again.");
+    expect(appFix(fromFile)).toBe("Settings → Workstation → Setup script: convert it with `dos2unix 'my setup.sh'`, then save again.");
+    // Without `again`, the hint is worded as it is.
+    expect(appFix({ action: 'correct-input', field: 'gpuModel', hint: 'give a GPU model such as A10G.' })).toBe('the GPU filter of the GPU list: give a GPU model such as A10G.');
   });
 
   it('a command that needs a word from the user says which word, and a path in a command is quoted for the shell', () => {

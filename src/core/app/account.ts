@@ -41,7 +41,7 @@ export function listGpuOffers(core: CloudRigCore, regions: readonly string[], gp
 export async function listGpuOffersView(core: CloudRigCore, query: GpuOffersQuery): Promise<GpuOffersView> {
   if (query.gpu !== null && !GPU_MODEL_PATTERN.test(query.gpu)) {
     throw new CloudRigError('InvalidInput', `"${query.gpu}" is not a GPU model.`,
-      { action: 'correct-input', field: 'gpuModel', hint: 'pick one from the GPU list, e.g. A10G.' });
+      { action: 'correct-input', field: 'gpuModel', hint: 'give a GPU model such as A10G.' });
   }
   const regions = query.scope === 'all-regions' ? await core.account.enabledRegions() : [validateRegion(query.region, 'region')];
   const list = await listGpuOffers(core, regions, query.gpu);
