@@ -67,8 +67,9 @@ export function WorkstationPanel(props: {
   }
 
   const ready = view.phase === 'ready';
-  // With CloudRig's Include in ~/.ssh/config, `ssh <name>` is the whole command (and what Copy copies).
-  const sshShown = view.sshCommand && props.connect?.sshConfigInstalled ? `ssh ${view.name}` : view.sshCommand;
+  // The command as core words it (displayedSshCommand): `ssh <name>` once ~/.ssh/config includes
+  // CloudRig's, and what Copy copies.
+  const sshShown = view.sshCommand;
   return (
     <main className="panel" aria-labelledby="workstation-name">
       {props.above}
