@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 // Errors are data: a CloudRigError carries a structured fix that each face words for its user (the
 // CLI names a command, the app names where to click). So no fix is free text, and nothing in
 // src/core or src/shared (which both faces show) names a `rig` command, a flag or a popover button;
-// only the two wording modules do.
+// only the two wording modules do. (src/shared/same-fix-wording.ts words what both faces say alike,
+// so it is checked like the rest.)
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -16,9 +17,10 @@ const WORDING_MODULES = new Set(['src/cli/fix-wording.ts', 'src/shared/app-fix-w
 /**
  * The tray app's own models, pure and so in src/core (DESIGN.md: "tray model, notification policy"):
  * their words are the tray menu's labels and the app's notifications, shown by no other face. They
- * may name the app's buttons; a `rig` command or flag is still refused there.
+ * may name the app's buttons; a `rig` command or flag is still refused there. The Linux autostart
+ * entry is the app's too: its Comment is what the desktop's startup list shows for the tray app.
  */
-const APP_MODELS = new Set(['src/core/tray-model.ts', 'src/core/notification-policy.ts']);
+const APP_MODELS = new Set(['src/core/tray-model.ts', 'src/core/notification-policy.ts', 'src/core/autostart-entry.ts']);
 
 /** Literals that are commands run on the workstation, not words to the user: their flags are the remote tool's. */
 const BOX_COMMANDS: readonly (readonly [string, string])[] = [
@@ -72,6 +74,12 @@ function faceWords(vocabulary: { commands: readonly string[]; flags: readonly st
     commands: [
       ...vocabulary.commands.map((command) => [`rig ${command}`, new RegExp(`\\brig ${escape(command)}\\b`)] as const),
       ...vocabulary.flags.map((flag) => [flag, new RegExp(`(^|[^\\w-])${escape(flag)}(?![\\w-])`)] as const),
+      // A command put together: `rig ${command}`, 'rig ' + command (the literal ends where the command is computed).
+      ['rig before a computed command', /\brig\s*$/],
+      // The CLI by its name, with or without a command ("CloudRig", "trigger" and "rigged" are other words).
+      ['rig', /\brig\b/],
+      // A short flag the user is told to give ("pass -y"); a bare one is everywhere in the shell scripts core sends to the box.
+      ['a short flag to give', /\b(pass|passing|add|adding|drop|use|with|give|append)\s+`?-[a-zA-Z](?![\w-])/i],
     ],
     popover: [
       // The popover's words: how to reach a button, and the labels of its buttons (a key is pressed in any face).
@@ -79,9 +87,17 @@ function faceWords(vocabulary: { commands: readonly string[]; flags: readonly st
       ['press', /\bpress(es|ed)?\b(?! (Enter|Return|Ctrl|a key|any key))/i],
       ['popover', /\bpopover\b/i],
       ['tray menu', /\btray menu\b/i],
+      ['tray', /\btray\b/i],
+      ['menu', /\bmenus?\b/i],
+      // The app's window, not a window of time ("the billing window") or a terminal's AppleScript ("in window 1").
+      ['window', /\b(the|this|that|CloudRig|CloudRig's|app|app's|main|settings|popover|other) window\b/i],
+      ['dialog', /\bdialogs?\b/i],
+      ['select', /\bselect(s|ed|ing)?\b/i],
       ['button', /\bbutton\b/i],
-      ['Settings →', /\bSettings →/],
-      ['a button label ending in …', /\b(Terminate|Change type|Change|Open)…/],
+      ['Settings → (or >, ->)', /\bSettings\s*(→|->|>|›)/i],
+      // The settings as a place the user goes; "settings.json", "the settings file" and "its settings" (a workstation's) are data.
+      ['settings as a place', /\b(in|from|open|under|into|to) (the |your )?settings\b(?!\.\w| file)/i],
+      ['a button label ending in …', /\b(Terminate|Change type|Change|Open|Settings)…/],
       ['Open terminal', /\bOpen terminal\b/],
       ['Open Jupyter', /\bOpen Jupyter\b/],
       ['Save image', /\bSave image\b/],
@@ -142,8 +158,8 @@ function errorsAsDataViolations(path: string, source: string, words: FaceWords):
     // Face words in what core and shared say (comments are not literals, so they are not read).
     if (sharedOrCore && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node))) {
       const moduleName = ts.isStringLiteral(node) && (ts.isImportDeclaration(node.parent) || ts.isExportDeclaration(node.parent) || ts.isExternalModuleReference(node.parent) || ts.isLiteralTypeNode(node.parent));
-      // A kebab-case identifier ('show-popover') is a value the faces act on, not a word they show.
-      const identifier = /^[a-z0-9]+(-[a-z0-9]+)+$/.test(node.text);
+      // A kebab-case identifier ('show-popover') or an IPC channel ('window:hide') is a value the faces act on, not a word they show.
+      const identifier = /^[a-z0-9]+(-[a-z0-9]+)+$/.test(node.text) || /^[a-z]+:[a-z]+(-[a-z]+)*$/.test(node.text);
       const boxCommand = BOX_COMMANDS.some(([file, command]) => file === path && node.text.startsWith(command));
       if (!moduleName && !identifier && !boxCommand) {
         const patterns = APP_MODELS.has(path) ? words.commands : [...words.commands, ...words.popover];
@@ -196,6 +212,20 @@ describe('the errors-as-data check refuses each way around it', () => {
     ['the Save image button in core', 'src/core/app/probe.ts', "export const m = 'Setup finished — Save image so the next launch starts ready.';\n", /face word "Save image"/],
     ['a rig command in the tray model', 'src/core/tray-model.ts', "export const m = 'Stop it with rig stop.';\n", /face word "rig stop"/],
     ['a flag in a command run on the box but another one', 'src/core/app/tunnels.ts', "export const m = 'Pass --yes.';\n", /face word "--yes"/],
+    ['a rig command put together in a template', 'src/core/probe.ts', 'export const m = (command: string) => `Run rig ${command} again.`;\n', /face word "rig before a computed command"/],
+    ['a rig command put together with +', 'src/shared/probe.ts', "export const m = (command: string) => 'Run rig ' + command + '.';\n", /face word "rig before a computed command"/],
+    ['rig by name in core', 'src/core/probe.ts', "export const m = 'Another rig holds the lock.';\n", /face word "rig"/],
+    ['rig by name in the tray model', 'src/core/tray-model.ts', "export const m = 'Changed by rig';\n", /face word "rig"/],
+    ['a short flag to give in core', 'src/core/app/probe.ts', "export const m = 'Pass -y to skip the question.';\n", /face word "a short flag to give"/],
+    ['the menu in core', 'src/core/probe.ts', "export const m = 'Stop it from the menu.';\n", /face word "menu"/],
+    ['the tray in shared', 'src/shared/probe.ts', "export const m = 'It keeps running in the tray.';\n", /face word "tray"/],
+    ['the window in core', 'src/core/probe.ts', "export const m = 'Close the window to hide it.';\n", /face word "window"/],
+    ['a dialog in core', 'src/core/app/probe.ts', "export const m = 'There is no folder dialog here.';\n", /face word "dialog"/],
+    ['select in shared', 'src/shared/probe.ts', "export const m = 'Select the region you want.';\n", /face word "select"/],
+    ['Settings > in core', 'src/core/probe.ts', "export const m = 'Open Settings > Workstation.';\n", /face word "Settings → \(or >, ->\)"/],
+    ['Settings -> in core', 'src/core/probe.ts', "export const m = 'Change it in Settings -> App.';\n", /face word "Settings → \(or >, ->\)"/],
+    ['the settings as a place in core', 'src/core/probe.ts', "export const m = 'Raise the budget in settings to keep going.';\n", /face word "settings as a place"/],
+    ['the Settings… item in core', 'src/core/probe.ts', "export const m = 'Use Settings… to change it.';\n", /face word "a button label ending in …"/],
   ];
 
   it.each(refused)('refuses: %s', (_what, path, source, expected) => {
@@ -208,7 +238,10 @@ describe('the errors-as-data check refuses each way around it', () => {
     ['face words in a comment of core', 'src/core/probe.ts', "// The fix says `rig up`; the popover says Start.\nexport const m = 'It is stopped.';\n"],
     ['face words in the wording modules', 'src/shared/app-fix-wording.ts', "export const m = 'Press Start in the popover.';\n"],
     ['face words in a face', 'src/cli/probe.ts', "export const m = 'Run `rig up --timeout 60`.';\n"],
-    ['a word that only contains a face word', 'src/core/probe.ts', "export const m = 'The rig update expression --dry is fine; compressed.';\n"],
+    ['a word that only contains a face word', 'src/core/probe.ts', "export const m = 'The trigger rigged an update expression --dry; compressed; a selection; a windowless room.';\n"],
+    ['words that only look like face words', 'src/core/probe.ts', "export const m = 'Windows (CRLF) line endings; settings.json; the AMI id in its settings; the billing window; do script in window 1; shutdown -h now';\n"],
+    ['an IPC channel the faces call', 'src/shared/probe.ts', "export const c = ['settings:get', 'window:hide', 'workstation:select'];\n"],
+    ["the app's autostart entry names the tray", 'src/core/autostart-entry.ts', "export const c = 'Comment=Your cloud GPU workstation in the tray';\n"],
     ['a key pressed in a terminal', 'src/core/probe.ts', "export const m = 'press Enter to close';\n"],
     ['an action id the app acts on', 'src/core/probe.ts', "export const a = { action: 'show-popover' };\n"],
     ["the tray menu's own labels in the tray model", 'src/core/tray-model.ts', "export const items = ['Open terminal', 'Terminate…'];\n"],
