@@ -63,8 +63,8 @@ describe('the app reaches a ready workstation', () => {
     const connect = connectOf(session);
     expect(connect.gpu?.gpus?.[0]).toMatchObject({ utilizationPercent: 0, memoryUsedMiB: 0, memoryTotalMiB: 15_360, temperatureC: 27, powerW: 13.96 });
     expect(connect.gpu?.history).toEqual([0]);
-    expect(connect.gpuLine).toBe('GPU 0% · 0.0/15 GiB · 27 °C');
-    expect(session.tray().tooltip).toContain('GPU 0% · 0.0/15 GiB · 27 °C');
+    expect(connect.gpuLine).toBe('GPU 0% · 0.0 / 15 GiB · 27 °C');
+    expect(session.tray().tooltip).toContain('GPU 0% · 0.0 / 15 GiB · 27 °C');
     expect(connect.hostKey).toMatch(/^(verified|unverified)$/);
   });
 

@@ -25,7 +25,7 @@ describe('links the app opens for a workstation', () => {
 
   it('words the tooltip GPU line from GPU 0, and says when there are no readings', () => {
     expect(gpuLine({ gpus: [{ index: 0, utilizationPercent: 87, memoryUsedMiB: 31_744, memoryTotalMiB: 81_920, temperatureC: 71, powerW: 250 }], note: null, history: [87], error: null }))
-      .toBe('GPU 87% · 31.0/80 GiB · 71 °C');
+      .toBe('GPU 87% · 31.0 / 80 GiB · 71 °C');
     expect(gpuLine({ gpus: null, note: 'No nvidia-smi on the workstation', history: [], error: null })).toBe('GPU: no readings');
     expect(gpuLine(null)).toBeNull();
   });

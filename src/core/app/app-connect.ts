@@ -16,6 +16,7 @@ import type { Rig } from './rig.js';
 import type { TunnelReopen } from './tunnel-reopen.js';
 import { AppTunnels, requireReady, type OpenUrl } from './app-tunnels.js';
 import type { KeptSession, ReconnectEvent } from './session-reconnect.js';
+import { gpuMemoryText } from '../../shared/byte-size.js';
 
 /** How many readings the GPU panel's chart keeps (10 minutes at 30 s). */
 export const GPU_HISTORY = 20;
@@ -42,7 +43,7 @@ export function gpuLine(panel: GpuPanelView | null): string | null {
   const gpu = panel.gpus?.[0];
   if (!gpu) return panel.note ? 'GPU: no readings' : null;
   const parts = [`GPU ${gpu.utilizationPercent ?? '?'}%`];
-  if (gpu.memoryUsedMiB !== null && gpu.memoryTotalMiB !== null) parts.push(`${(gpu.memoryUsedMiB / 1024).toFixed(1)}/${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB`);
+  if (gpu.memoryUsedMiB !== null && gpu.memoryTotalMiB !== null) parts.push(gpuMemoryText(gpu.memoryUsedMiB, gpu.memoryTotalMiB));
   if (gpu.temperatureC !== null) parts.push(`${gpu.temperatureC} °C`);
   return parts.join(' · ');
 }

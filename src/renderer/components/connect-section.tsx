@@ -3,6 +3,7 @@ import { useRequest } from '../use-request.js';
 import { ErrorBox } from './error-box.js';
 import { SetupLog } from './setup-log.js';
 import { CustomTunnel, PushFolder, ReopenProblems, ReopenToggle } from './push-and-reopen.js';
+import { gpuMemoryText } from '../../shared/byte-size.js';
 
 const CHART_W = 120;
 const CHART_H = 28;
@@ -33,7 +34,7 @@ function GpuPanel({ panel }: { panel: GpuPanelView }) {
               <tr key={gpu.index}>
                 <td>{gpu.index}</td>
                 <td>{orDash(gpu.utilizationPercent, ' %')}</td>
-                <td>{gpu.memoryUsedMiB === null || gpu.memoryTotalMiB === null ? '—' : `${(gpu.memoryUsedMiB / 1024).toFixed(1)} / ${(gpu.memoryTotalMiB / 1024).toFixed(0)} GiB`}</td>
+                <td>{gpu.memoryUsedMiB === null || gpu.memoryTotalMiB === null ? '—' : gpuMemoryText(gpu.memoryUsedMiB, gpu.memoryTotalMiB)}</td>
                 <td>{orDash(gpu.temperatureC, ' °C')}</td>
                 <td>{gpu.powerW === null ? '—' : `${Math.round(gpu.powerW)} W`}</td>
               </tr>
