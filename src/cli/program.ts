@@ -5,7 +5,7 @@ import confirm from '@inquirer/confirm';
 import { unknownFieldsWarning } from '../shared/settings-warning.js';
 import type { Step } from '../shared/workstation.js';
 import { CloudRigError, displayedSshCommand, hoursAndMinutes, ingressWarning, type Rig, shellQuote, spotInterruptionNotice, sshArgs, validateAmiId, validateInteger, validateName } from '../core/app/face.js';
-import { flag, jsonText, lineWriter, Progress, type Io } from './output.js';
+import { flag, jsonText, lineWriter, Progress, useColor, type Io } from './output.js';
 import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
@@ -64,6 +64,9 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Rig's own colour decision for its streams and environment, not commander's reading of process.env.
+      getOutHasColors: () => useColor(io.stdout, io.env),
+      getErrHasColors: () => useColor(io.stderr, io.env),
       // A usage error is one line with its fix, like every other error.
       outputError: (text, write) => {
         const line = text.trim().replaceAll('\n', ' ');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CloudRigError, type RemoteSession, toErrorInfo } from '../core/app/face.js';
-import { warningLine } from './output.js';
+import { warningLine, type Io } from './output.js';
 
 /** The kept-alive session to a running workstation (the use case the app calls too). */
 
@@ -23,13 +23,17 @@ export function untilInterrupted(controller: AbortController): Promise<void> {
   });
 }
 
-/** Opens a URL in the default browser; a failure is only a missed convenience (the URL is printed). */
-export function openInBrowser(url: string): void {
+/**
+ * Opens a URL in the default browser, as a child with the run's environment (its PATH finds the
+ * opener, its DISPLAY and BROWSER choose the browser); a failure is only a missed convenience (the URL
+ * is printed).
+ */
+export function openInBrowser(url: string, env: Io['env']): void {
   const [command, args] = process.platform === 'darwin' ? ['open', [url]]
     : process.platform === 'win32' ? ['explorer.exe', [url]]
     : ['xdg-open', [url]];
   // No shell: the URL is one argument, never parsed by a shell.
-  const child = spawn(command, args, { stdio: 'ignore', detached: true, shell: false });
+  const child = spawn(command, args, { env: { ...env }, stdio: 'ignore', detached: true, shell: false });
   child.on('error', () => undefined);
   child.unref();
 }

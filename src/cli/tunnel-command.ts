@@ -74,7 +74,7 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
         const { tunnel, url } = await forwardJupyter(session, session.forwarder(kept.quiet(failures.onError)), workstation, opts.port);
         // The URL's path and token come from the box's `jupyter server list`.
         out(`Jupyter on ${workstation}: ${printable(url)}`);
-        if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url);
+        if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url, io.env);
         out('Press Ctrl-C to close the tunnel.');
         await untilInterrupted(controller);
         await tunnel.close();

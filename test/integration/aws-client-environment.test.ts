@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../src/adapters/aws/client-config.js';
 import { credentialSource } from '../../src/adapters/aws/credential-source.js';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
+import { withProcessEnv } from '../support/process-env.js';
 
 // An AWS client built by clientConfig takes every setting from the environment it is given, never
 // from the process's: `rig` run in-process (and two cores in one process) each reach their own AWS.
@@ -37,23 +38,6 @@ async function countingServer(body = ''): Promise<CountingServer> {
       server.closeAllConnections();
     }),
   };
-}
-
-/** Runs `body` with these process.env entries set (undefined: removed), restoring them after. */
-async function withProcessEnv<T>(entries: Record<string, string | undefined>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(entries).map((key) => [key, process.env[key]]));
-  const apply = (values: Record<string, string | undefined>): void => {
-    for (const [key, value] of Object.entries(values)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  apply(entries);
-  try {
-    return await body();
-  } finally {
-    apply(saved);
-  }
 }
 
 class Stopped extends Error {}

@@ -11,6 +11,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
  * `~/` path is expanded here: the SDK would expand it with process.env's HOME.
  */
 export function sharedAwsFiles(env: Environment): { readonly filepath: string; readonly configFilepath: string } {
+  // The given environment's HOME; os.homedir() (which reads the process's) only when it has none at all.
   const home = env.HOME || homedir();
   const expand = (path: string): string => (path.startsWith('~/') ? join(home, path.slice(2)) : path);
   return {

@@ -28,8 +28,11 @@ const HEADER = [
   'Edits here are overwritten; change a workstation with `rig init`, see `rig ssh-config`.',
 ];
 
-/** The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`. */
-export function userSshConfigPath(env: NodeJS.ProcessEnv, home = homedir()): string {
+/**
+ * The user's ssh config: `CLOUDRIG_SSH_CONFIG` when set (tests, unusual setups), else `~/.ssh/config`
+ * under the given environment's HOME; os.homedir() (which reads the process's) only when it has none.
+ */
+export function userSshConfigPath(env: NodeJS.ProcessEnv, home = env.HOME || homedir()): string {
   return env.CLOUDRIG_SSH_CONFIG ? resolve(env.CLOUDRIG_SSH_CONFIG) : join(home, '.ssh', 'config');
 }
 

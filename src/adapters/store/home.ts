@@ -2,11 +2,11 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'no
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CloudRigError } from '../../core/errors.js';
-import { shellQuote } from '../../core/ssh-command.js';
 
 /**
  * The directory the app and the CLI share: CLOUDRIG_HOME, else the platform's config dir
- * (~/Library/Application Support/CloudRig, %APPDATA%\CloudRig, $XDG_CONFIG_HOME/CloudRig).
+ * (~/Library/Application Support/CloudRig, %APPDATA%\CloudRig, $XDG_CONFIG_HOME/CloudRig), under the
+ * given environment's HOME; os.homedir() (which reads the process's) only when it has no HOME at all.
  */
 export function resolveHome(env: Readonly<Record<string, string | undefined>>, platform: NodeJS.Platform = process.platform, home = env.HOME || homedir()): string {
   if (env.CLOUDRIG_HOME) return env.CLOUDRIG_HOME;
@@ -28,9 +28,16 @@ function reasonOf(code: string | undefined): string {
   }
 }
 
+/**
+ * The home a failed one's fix suggests, written for the user's shell to expand (`--home ~/…`): the
+ * user's own home, not the one this process happens to see (os.homedir() reads process.env.HOME,
+ * and ensureHome is given no environment).
+ */
+const SUGGESTED_HOME = '~/.config/CloudRig';
+
 function unusableHome(home: string, reason: string): CloudRigError {
   return new CloudRigError('HomeUnusable', `The CloudRig home ${home} cannot be used: ${reason}.`,
-    { action: 'choose-home', problem: 'unusable', suggested: shellQuote(join(homedir(), '.config', 'CloudRig')) });
+    { action: 'choose-home', problem: 'unusable', suggested: SUGGESTED_HOME });
 }
 
 /**
@@ -43,7 +50,7 @@ function unusableHome(home: string, reason: string): CloudRigError {
 export function ensureHome(home: string): string {
   if (home.trim() === '') {
     throw new CloudRigError('HomeUnusable', 'The CloudRig home is an empty path.',
-      { action: 'choose-home', problem: 'empty', suggested: shellQuote(join(homedir(), '.config', 'CloudRig')) });
+      { action: 'choose-home', problem: 'empty', suggested: SUGGESTED_HOME });
   }
   const target = resolve(home);
   const missing: string[] = [];
