@@ -4,7 +4,7 @@ import ora, { type Ora } from 'ora';
 import type { Step } from '../shared/workstation.js';
 import type { ErrorInfo } from '../shared/errors.js';
 import { cliErrorText, cliFix } from './fix-wording.js';
-import { printable } from '../shared/untrusted-text.js';
+import { printable, replaceControlCharacters } from '../shared/untrusted-text.js';
 
 /** The environment as the entry point read it once; nothing below it reads `process.env`. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -149,15 +149,15 @@ export function warningLine(problem: Pick<ErrorInfo, 'message' | 'fix'>): string
   return `warning: ${printable(`${problem.message} Fix: ${cliFix(problem.fix)}`)}`;
 }
 
-// JSON.stringify escapes C0 controls; these it leaves raw (DEL, the C1 range with its 8-bit CSI, bidi controls).
-const JSON_RAW_CONTROLS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * `value` as JSON with every control character written as a \u escape: the same data for a script
  * that parses it, and nothing a terminal acts on when it is printed (text from the box is in it).
+ * The controls are the shared set printable escapes. JSON.stringify has already escaped C0 inside
+ * strings, so a raw newline left is the layout's own and stays; DEL, the C1 range (with its 8-bit
+ * CSI), the line separators and the bidi controls it leaves raw, and they are escaped here.
  */
 export function jsonText(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(JSON_RAW_CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return replaceControlCharacters(JSON.stringify(value, null, indent), (char) => (char === '\n' ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** Writes one line to `stream` (stdout or stderr). */
