@@ -47,11 +47,6 @@ const RETRY: { readonly [R in Extract<FixStep, { action: 'retry' }>['reason']]: 
   capacity: 'Try again in a few minutes.',
 };
 
-/** A path as one shell word, left bare when it is plain (so `~/work` keeps its tilde). */
-function shellWord(word: string): string {
-  return /^[\w./~@%+:=,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
 const profileFlag = (profile: string | null): string => (profile ? ` --profile ${profile}` : '');
 
 /** One step as `rig` says it: the command to run. */
@@ -245,7 +240,8 @@ function cliStep(step: FixStep): string {
     case 'copy-usage': return step.direction === 'push'
       ? 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.'
       : 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.';
-    case 'pull-into-new-folder': return `Name a new folder for it, e.g. \`rig pull ${shellWord(step.remote)} ./pulled\`.`;
+    // Quoted like any word: a bare ~ would be this machine's home by the time rig reads it, not the workstation's.
+    case 'pull-into-new-folder': return `Name a new folder for it, e.g. \`rig pull ${shellQuote(step.remote)} ./pulled\`.`;
     case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH.';
     case 'answer-questions': return 'Run `rig init` again, or pass every value as a flag (rig init --help).';
     case 'name-workstation': return `Name it to go ahead: \`${step.command}\`.`;
