@@ -1,6 +1,6 @@
-import confirm from '@inquirer/confirm';
-import { type ArchiveResult, type ArchiveSaving, CloudRigError, formatUsd } from '../core/app/face.js';
+import { type ArchiveResult, type ArchiveSaving, formatUsd } from '../core/app/face.js';
 import { jsonText, lineWriter } from './output.js';
+import { confirmOrRefuse } from './prompt.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 
@@ -55,13 +55,12 @@ export const registerArchiveCommand: CommandRegistrar = (program, { rig: getRig,
         return say(archive ? `${name} is no longer archived to ${archive.imageId}: \`rig up ${name}\` launches from its own image.` : `${name} is not archived; nothing was changed.`);
       }
       const plan = await rig.planArchive(name);
-      if (plan.needsStop && !opts.yes) {
-        if (!io.stdinIsTty) {
-          throw new CloudRigError('NeedsConfirmation',
-            `${plan.name}'s instance ${plan.instanceId} is ${plan.state}; it is stopped before its disk is archived, and there is no terminal to ask whether to stop it.`,
-            { action: 'confirm' });
-        }
-        const stop = await confirm({ message: `${plan.name} is ${plan.state}. Stop it and archive its disk?`, default: true }, opts.json ? { output: io.stderr } : undefined);
+      if (plan.needsStop) {
+        const stop = await confirmOrRefuse(io, {
+          yes: opts.yes, json: opts.json,
+          refusal: `${plan.name}'s instance ${plan.instanceId} is ${plan.state}; it is stopped before its disk is archived, and there is no terminal to ask whether to stop it.`,
+          message: `${plan.name} is ${plan.state}. Stop it and archive its disk?`, default: true,
+        });
         if (!stop) return say('Nothing was changed.');
       }
       const spec = rig.spec(plan.name);

@@ -1,5 +1,4 @@
 import { CloudRigError, validateInstanceType, validateRegion } from '../core/app/face.js';
-import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
 import { cliFix } from './fix-wording.js';
 import type { Check, CheckReport } from '../shared/views.js';
@@ -7,6 +6,7 @@ import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { lineWriter } from './output.js';
+import { confirmOrRefuse } from './prompt.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
 
@@ -51,23 +51,24 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
         defaultRegion: io.env.AWS_REGION ?? 'us-east-1',
       });
       const out = lineWriter(io.stdout);
+      // With --json, stdout holds only the report: the quota request's lines go to stderr.
+      const say = opts.json ? lineWriter(io.stderr) : out;
       if (opts.json) out(JSON.stringify(reportJson(report), null, 2));
       else for (const check of report.checks) out(checkLine(check));
       const inUse = report.checks.find((check) => check.quota?.inUse) ?? null;
       const offer = inUse?.quotaRequest ?? null;
       if (opts.requestQuota && offer) {
-        if (!opts.yes) {
-          if (!io.stdinIsTty) {
-            throw new CloudRigError('NeedsConfirmation', `Refusing to request ${offer.desired} vCPUs for "${offer.quotaName}" without confirmation (no terminal to ask on).`, { action: 'confirm' });
-          }
-          const ok = await confirm({ message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true });
-          if (!ok) return out('No request was filed.');
-        }
+        const ok = await confirmOrRefuse(io, {
+          yes: opts.yes, json: opts.json,
+          refusal: `Refusing to request ${offer.desired} vCPUs for "${offer.quotaName}" without confirmation (no terminal to ask on).`,
+          message: `Ask AWS to raise "${offer.quotaName}" in ${offer.region} from ${offer.current} to ${offer.desired} vCPUs?`, default: true,
+        });
+        if (!ok) return say('No request was filed.');
         const filed = await c.account.requestQuota(offer);
-        out(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
+        say(`Requested ${filed.desired} vCPUs for "${offer.quotaName}" in ${offer.region} (request ${filed.requestId}, ${filed.status}). AWS usually answers within a day.`);
         return;
       }
-      if (opts.requestQuota) quotaNeedsNoRequest(inUse, out);
+      if (opts.requestQuota) quotaNeedsNoRequest(inUse, say);
       if (!report.ok) {
         const failed = report.checks.filter((check) => check.status === 'fail').map((check) => check.title);
         throw new CloudRigError('ChecksFailed', `${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')}.`,

@@ -1,7 +1,6 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
-import confirm from '@inquirer/confirm';
 import { unknownFieldsWarning } from '../shared/settings-warning.js';
 import type { Step } from '../shared/workstation.js';
 import { CloudRigError, displayedSshCommand, hoursAndMinutes, ingressWarning, type Rig, shellQuote, spotInterruptionNotice, sshArgs, validateAmiId, validateInteger, validateName } from '../core/app/face.js';
@@ -10,6 +9,7 @@ import { cliErrorText } from './fix-wording.js';
 import { statusJson, type StatusCost, type StatusExtras } from './status-json.js';
 import { stopJson, type DownJson, type SshCommandJson } from './command-json.js';
 import { askToTerminate } from './down-question.js';
+import { confirmOrRefuse, questionContext, refuseWithoutTerminal } from './prompt.js';
 import { idleStateLines, phaseText, statusCostLines } from './cost-text.js';
 import { keepUpJson, keepUpLine } from './keep-up-text.js';
 import { reportLeftovers } from './session-end.js';
@@ -257,10 +257,8 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
       const say = opts.json ? lineWriter(io.stderr) : out;
       let saveImage = Boolean(opts.saveImage);
       if (!opts.yes) {
-        if (!io.stdinIsTty) {
-          throw new CloudRigError('NeedsConfirmation', `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).`, { action: 'confirm' });
-        }
-        const answer = await askToTerminate(spec.name, saveImage, opts.json ? { output: io.stderr } : undefined);
+        refuseWithoutTerminal(io, { refusal: `Refusing to terminate ${spec.name} without confirmation (no terminal to ask on).` });
+        const answer = await askToTerminate(spec.name, saveImage, questionContext(io, opts.json));
         if (answer === 'cancel') {
           say('Nothing was terminated.');
           if (opts.json) {
@@ -306,10 +304,12 @@ export function buildProgram(io: Io, makeRig: RigLoader, options: {
     .option('--name <name>', 'workstation the image belongs to', flag(validateName))
     .option('--yes', 'do not ask for confirmation')
     .action(async (imageId: string, opts: { name?: string; yes?: boolean }) => {
-      if (!opts.yes) {
-        if (!io.stdinIsTty) throw new CloudRigError('NeedsConfirmation', `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`, { action: 'confirm' });
-        if (!(await confirm({ message: `Delete image ${imageId} and its snapshots?`, default: false }))) return out('Nothing was deleted.');
-      }
+      const go = await confirmOrRefuse(io, {
+        yes: opts.yes,
+        refusal: `Refusing to delete ${imageId} without confirmation (no terminal to ask on).`,
+        message: `Delete image ${imageId} and its snapshots?`, default: false,
+      });
+      if (!go) return out('Nothing was deleted.');
       const c = await getRig();
       await c.removeImage(await workstationFor(c, io, opts.name), imageId);
       out(`Deleted ${imageId} and its snapshots.`);

@@ -1,7 +1,49 @@
 import { CloudRigError, toErrorInfo } from '../core/app/face.js';
+import confirm from '@inquirer/confirm';
 import { createInterface } from 'node:readline/promises';
+import type { Fix } from '../shared/errors.js';
 import { cliErrorText } from './fix-wording.js';
 import type { Io } from './output.js';
+
+/** Where a yes-or-no question is written (the context @inquirer/confirm takes). */
+export type QuestionContext = NonNullable<Parameters<typeof confirm>[1]>;
+
+/** What a command says when it would ask but cannot. */
+export interface Refusal {
+  /** --yes: nothing is asked, the answer is yes. */
+  readonly yes?: boolean;
+  /** The error's message when stdin is no terminal; it says nothing was done and why. */
+  readonly refusal: string;
+  /** The error's fix; by default "Pass --yes to confirm." */
+  readonly fix?: Fix;
+}
+
+/**
+ * Throws `refusal` when rig would ask but stdin is no terminal: a script or a pipe gets an error
+ * naming --yes, never a question nobody answers or a yes nobody gave.
+ */
+export function refuseWithoutTerminal(io: Io, options: Refusal): void {
+  if (options.yes || io.stdinIsTty) return;
+  throw new CloudRigError('NeedsConfirmation', options.refusal, options.fix ?? { action: 'confirm' });
+}
+
+/**
+ * Where this run asks: its own streams, and stderr when stdout holds the one JSON object (--json),
+ * so a script reading stdout never gets a question in it.
+ */
+export function questionContext(io: Io, json = false): QuestionContext {
+  return { output: json ? io.stderr : io.stdout };
+}
+
+/**
+ * Asks `message` (yes or no) on the terminal, or refuses without one (see refuseWithoutTerminal);
+ * with --yes asks nothing and answers yes.
+ */
+export async function confirmOrRefuse(io: Io, options: Refusal & { readonly json?: boolean; readonly message: string; readonly default: boolean }): Promise<boolean> {
+  if (options.yes) return true;
+  refuseWithoutTerminal(io, options);
+  return confirm({ message: options.message, default: options.default }, questionContext(io, options.json));
+}
 
 /** Asks the user on the terminal, one line per question. */
 export interface Asker {

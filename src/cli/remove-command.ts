@@ -1,7 +1,7 @@
-import confirm from '@inquirer/confirm';
 import { Option } from 'commander';
-import { CloudRigError, type RemovalChoices, type RemovalPlan, resourceName, uncoveredRemoval } from '../core/app/face.js';
+import { type RemovalChoices, type RemovalPlan, resourceName, uncoveredRemoval } from '../core/app/face.js';
 import { lineWriter } from './output.js';
+import { confirmOrRefuse } from './prompt.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 
 /** What the removal will do, as the confirmation asks it. */
@@ -34,12 +34,12 @@ export const registerRemoveCommand: CommandRegistrar = (program, { rig, io, prog
       const plan = await c.removalPlan(name);
       const refusal = uncoveredRemoval(plan, choices);
       if (refusal) throw refusal;
-      if (!opts.yes) {
-        if (!io.stdinIsTty) {
-          throw new CloudRigError('NeedsConfirmation', `Refusing to remove workstation ${name} without confirmation (no terminal to ask on): it would ${summary(plan, choices)}.`, { action: 'confirm' });
-        }
-        if (!(await confirm({ message: `Remove workstation ${name}: ${summary(plan, choices)}?`, default: false }))) return out('Nothing was removed.');
-      }
+      const go = await confirmOrRefuse(io, {
+        yes: opts.yes,
+        refusal: `Refusing to remove workstation ${name} without confirmation (no terminal to ask on): it would ${summary(plan, choices)}.`,
+        message: `Remove workstation ${name}: ${summary(plan, choices)}?`, default: false,
+      });
+      if (!go) return out('Nothing was removed.');
       const bar = progress();
       const removal = await c.remove(name, { ...choices, onStep: bar.step });
       bar.done(`workstation ${name} removed`);

@@ -1,8 +1,8 @@
-import confirm from '@inquirer/confirm';
-import { CloudRigError, type HourlyRate, type ResizePlan, validateName } from '../core/app/face.js';
+import { type HourlyRate, type ResizePlan, validateName } from '../core/app/face.js';
 import { formatHourly } from '../shared/hourly-rate.js';
 import { printable } from '../shared/untrusted-text.js';
 import { jsonText, lineWriter } from './output.js';
+import { confirmOrRefuse } from './prompt.js';
 import type { CommandRegistrar } from './program.js';
 
 /** A rate as `rig resize` shows it: the price, the market and where the price came from. */
@@ -45,13 +45,15 @@ export const registerResizeCommand: CommandRegistrar = (program, { rig, io, prog
         for (const line of plan.checked) out(`  ${printable(line)}`);
         out(`Price: ${rateText(plan.priceBefore)} → ${rateText(plan.priceAfter)}`);
       }
-      if (plan.needsStop && !opts.yes) {
-        if (!io.stdinIsTty) {
-          throw new CloudRigError('NeedsConfirmation',
-            `${plan.name}'s instance ${plan.instanceId} is ${plan.state}; its type can change only while it is stopped, and there is no terminal to ask whether to stop it.`,
-            { action: 'stop-to-resize', name: plan.name, instanceType: plan.to });
-        }
-        if (!(await confirm({ message: `Stop ${plan.name} first?`, default: true }))) return out('Nothing was changed.');
+      if (plan.needsStop) {
+        const stop = await confirmOrRefuse(io, {
+          yes: opts.yes, json: opts.json,
+          refusal: `${plan.name}'s instance ${plan.instanceId} is ${plan.state}; its type can change only while it is stopped, and there is no terminal to ask whether to stop it.`,
+          fix: { action: 'stop-to-resize', name: plan.name, instanceType: plan.to },
+          message: `Stop ${plan.name} first?`, default: true,
+        });
+        // With --json, stdout holds only the object: the answer's line goes to stderr.
+        if (!stop) return lineWriter(opts.json ? io.stderr : io.stdout)('Nothing was changed.');
       }
       const bar = progress();
       const result = await c.resize(plan, { onStep: bar.step });

@@ -1,8 +1,8 @@
-import confirm from '@inquirer/confirm';
-import { type AccountScan, type CleanPlan, CloudRigError, formatUsd, type InventoryResource, type PricedResource, projectionText, type RegionScan, type RemovalResult } from '../core/app/face.js';
+import { type AccountScan, type CleanPlan, formatUsd, type InventoryResource, type PricedResource, projectionText, type RegionScan, type RemovalResult } from '../core/app/face.js';
 import { printable } from '../shared/untrusted-text.js';
 import { cliErrorText } from './fix-wording.js';
 import { jsonText, lineWriter } from './output.js';
+import { confirmOrRefuse, refuseWithoutTerminal } from './prompt.js';
 import type { CommandRegistrar } from './program.js';
 
 /** What one resource is, in a few words (names from AWS are other tools' text: printed escaped). */
@@ -122,9 +122,9 @@ export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit 
     .option('--yes', 'do not ask for confirmation in each region')
     .addHelpText('after', '\nResources CloudRig did not make are never removed: they are listed with their AWS console page.\n\nExample:\n  rig clean --yes')
     .action(async (opts: { images?: boolean; yes?: boolean }) => {
-      if (!opts.yes && !io.stdinIsTty) {
-        throw new CloudRigError('NeedsConfirmation', 'Refusing to remove resources without confirmation (no terminal to ask on).', { action: 'confirm' });
-      }
+      // Refused before the scan: no terminal means no region's question could be answered.
+      const refusal = { yes: opts.yes, refusal: 'Refusing to remove resources without confirmation (no terminal to ask on).' };
+      refuseWithoutTerminal(io, refusal);
       const c = await rig();
       const scan = await c.account.scanAccount();
       const { plans, failed } = c.account.planClean(scan, { images: Boolean(opts.images) });
@@ -135,7 +135,7 @@ export const registerScanCommands: CommandRegistrar = (program, { rig, io, exit 
         out(plan.region);
         printPlan(plan, out);
         if (!plan.remove.length) continue;
-        const go = opts.yes || (await confirm({ message: `Remove ${plan.remove.length} CloudRig leftover${plan.remove.length === 1 ? '' : 's'} in ${plan.region}?`, default: false }));
+        const go = await confirmOrRefuse(io, { ...refusal, message: `Remove ${plan.remove.length} CloudRig leftover${plan.remove.length === 1 ? '' : 's'} in ${plan.region}?`, default: false });
         if (!go) {
           out(`  Nothing removed in ${plan.region}.`);
           continue;

@@ -1,7 +1,7 @@
 import { forwardJupyter, isTunnelWord, localUrl, type OpenTunnel, openTunnels, parseTunnelSpecs, validateInteger, validateName } from '../core/app/face.js';
 import type { CommandRegistrar } from './program.js';
 import { openInBrowser, untilInterrupted, watchFailures } from './remote-session.js';
-import { lineWriter } from './output.js';
+import { isInteractive, lineWriter } from './output.js';
 import { keptSession } from './kept-session.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
@@ -74,7 +74,8 @@ export const registerTunnelCommands: CommandRegistrar = (program, { rig, io }) =
         const { tunnel, url } = await forwardJupyter(session, session.forwarder(kept.quiet(failures.onError)), workstation, opts.port);
         // The URL's path and token come from the box's `jupyter server list`.
         out(`Jupyter on ${workstation}: ${printable(url)}`);
-        if (opts.open && io.stdinIsTty && io.stdout.isTTY) openInBrowser(url, io.env);
+        // A browser only for someone at a terminal: not for a script, a pipe or CI.
+        if (opts.open && io.stdinIsTty && isInteractive(io.stdout, io.env)) openInBrowser(url, io.env);
         out('Press Ctrl-C to close the tunnel.');
         await untilInterrupted(controller);
         await tunnel.close();
