@@ -5,7 +5,7 @@ import type { Check, CheckReport } from '../shared/views.js';
 import { printable } from '../shared/untrusted-text.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
 import { workstationName, type CommandRegistrar } from './program.js';
-import { lineWriter } from './output.js';
+import { jsonText, lineWriter } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
 
 const MARK = { ok: '✔', warn: '!', fail: '✗', skipped: '-' } as const;
@@ -53,7 +53,7 @@ export const registerDoctor: CommandRegistrar = (program, { rig, io }) => {
       const out = lineWriter(io.stdout);
       // With --json, stdout holds only the report: the quota request's lines go to stderr.
       const say = opts.json ? lineWriter(io.stderr) : out;
-      if (opts.json) out(JSON.stringify(reportJson(report), null, 2));
+      if (opts.json) out(jsonText(reportJson(report), 2));
       else for (const check of report.checks) out(checkLine(check));
       const inUse = report.checks.find((check) => check.quota?.inUse) ?? null;
       const offer = inUse?.quotaRequest ?? null;

@@ -1,7 +1,5 @@
 import confirm from '@inquirer/confirm';
-
-/** Where the questions are asked (stderr when stdout holds --json). */
-type Context = Parameters<typeof confirm>[1];
+import type { QuestionContext } from './prompt.js';
 
 /** What the user chose at `rig down`'s question. */
 export type DownAnswer = 'save-image' | 'terminate' | 'cancel';
@@ -11,7 +9,7 @@ export type DownAnswer = 'save-image' | 'terminate' | 'cancel';
  * otherwise deleted with the instance), then asks to terminate. With --save-image the first
  * question is already answered. Each question defaults to the answer that loses nothing.
  */
-export async function askToTerminate(name: string, saveImage: boolean, context?: Context): Promise<DownAnswer> {
+export async function askToTerminate(name: string, saveImage: boolean, context?: QuestionContext): Promise<DownAnswer> {
   const save = saveImage || await confirm({ message: `Save an image of ${name} first (keeps its disk as an image that rig up can launch from)?`, default: true }, context);
   const message = save ? `Terminate workstation ${name} after saving an image?` : `Terminate workstation ${name} without saving an image (its disk is deleted)?`;
   if (!(await confirm({ message, default: false }, context))) return 'cancel';

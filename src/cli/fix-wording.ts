@@ -238,8 +238,8 @@ function cliStep(step: FixStep): string {
       'request-quota-again': 'Fix them as shown above, then run rig doctor --request-quota again.',
     }[step.then];
     case 'copy-usage': return step.direction === 'push'
-      ? 'Run e.g. `rig push ./project` or `rig push ./project ~/work/project`.'
-      : 'Run e.g. `rig pull results` or `rig pull ~/work/results ./results`.';
+      ? 'Run e.g. `rig push ./project` or `rig push ./project work/project` (a path on the workstation is relative to its home; a bare ~ would be this machine\'s).'
+      : 'Run e.g. `rig pull results` or `rig pull work/results ./results` (relative to the workstation\'s home).';
     // Quoted like any word: a bare ~ would be this machine's home by the time rig reads it, not the workstation's.
     case 'pull-into-new-folder': return `Name a new folder for it, e.g. \`rig pull ${shellQuote(step.remote)} ./pulled\`.`;
     case 'install-ssh-client': return 'Install an OpenSSH client (ssh) and make sure it is on PATH.';
