@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientConfig } from '../../src/adapters/aws/client-config.js';
 import type { AppSession } from '../../src/core/app/app-session.js';
 import type { Cloud } from '../fixtures/cloud.js';
 import { startApp, startAppPeers, type AppHarness, type AppPeers } from '../support/app-harness.js';
@@ -129,7 +130,7 @@ beforeAll(async () => {
   cloud.proxy.setPricingAvailable(false);
 
   // Clipboard, notifications, the terminal launcher and the login item are recorded in app.record.
-  app = startApp({ home: peers.home, env: process.env, terminals: ['xterm'], tickMs: 1_000, start: false });
+  app = startApp({ home: peers.home, env: peers.env, terminals: ['xterm'], tickMs: 1_000, start: false });
   controller = app.session;
   popover = await openPopover(controller, VIEWPORT);
   page = popover.page;
@@ -333,7 +334,7 @@ describe.runIf(canRun)('the popover in Chromium, against moto + proxy + sshd', (
     await primaryActionsInFirstViewport();
     await shot('terminated');
 
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = new EC2Client(clientConfig('EC2', 'us-east-1', { env: peers.env }));
     const images = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }));
     ec2.destroy();
     expect(images.Images?.map((image) => image.State)).toEqual(['available']);

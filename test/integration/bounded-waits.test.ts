@@ -64,14 +64,14 @@ function errorLine(stderr: string): string {
 /** waitUntil with this file's deadline (30 s) and a 25 ms step. */
 const waitFor = (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> => waitUntil(what, condition, timeoutMs, 25);
 
-const ec2 = () => new EC2Client({ region: 'us-east-1' });
+const ec2 = () => new EC2Client(clientConfig('EC2', 'us-east-1', { env: world.env }));
 
 describe('request timeouts on every AWS call', () => {
   it('by default one call, every attempt and back-off included, ends within a minute', () => {
     expect(worstCaseCallMs(DEFAULT_MAX_ATTEMPTS, requestTimeouts(DEFAULT_MAX_ATTEMPTS, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
     // A user who asks for more attempts gets shorter ones, not a longer silence.
     expect(worstCaseCallMs(10, requestTimeouts(10, {}))).toBeLessThanOrEqual(CALL_BUDGET_MS);
-    const config = clientConfig('EC2', 'us-east-1', { env: process.env });
+    const config = clientConfig('EC2', 'us-east-1', { env: world.env });
     expect(config.requestHandler.requestTimeout).toBeGreaterThan(0);
     expect(config.requestHandler.connectionTimeout).toBeGreaterThan(0);
   });
@@ -90,11 +90,9 @@ describe('request timeouts on every AWS call', () => {
 
   it('every client kind (EC2, SSM, STS, Pricing, Service Quotas) gives up on a silent endpoint', async () => {
     const silent = await silentEndpoint();
-    const saved = process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-    process.env.CLOUDRIG_AWS_TIMEOUT_MS = '300';
     try {
       const endpoint = { endpoint: silent.url };
-      const access = { maxAttempts: 1, env: process.env };
+      const access = { maxAttempts: 1, env: { ...world.env, CLOUDRIG_AWS_TIMEOUT_MS: '300' } };
       const [{ SSMClient, GetParameterCommand }, { STSClient, GetCallerIdentityCommand }, { PricingClient, GetProductsCommand }, { ServiceQuotasClient, GetServiceQuotaCommand }, { DescribeInstancesCommand }] =
         await Promise.all([import('@aws-sdk/client-ssm'), import('@aws-sdk/client-sts'), import('@aws-sdk/client-pricing'), import('@aws-sdk/client-service-quotas'), import('@aws-sdk/client-ec2')]);
       const calls = [
@@ -110,8 +108,6 @@ describe('request timeouts on every AWS call', () => {
         expect((outcome as PromiseRejectedResult).reason).toMatchObject({ name: 'TimeoutError' });
       }
     } finally {
-      if (saved === undefined) delete process.env.CLOUDRIG_AWS_TIMEOUT_MS;
-      else process.env.CLOUDRIG_AWS_TIMEOUT_MS = saved;
       await silent.close();
     }
   });

@@ -34,16 +34,12 @@ import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js'
 
 let cloud: Cloud;
 let sshd: Sshd;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   [cloud, sshd] = await Promise.all([startCloud(), startSshd({ start: false })]);
-  // The SDK finds the proxy through AWS_ENDPOINT_URL, as CloudRig's users' tools would.
-  Object.assign(process.env, cloud.env);
 });
 
 afterAll(async () => {
-  process.env = savedEnv;
   await Promise.all([cloud?.close(), sshd?.close()]);
 });
 
@@ -52,11 +48,13 @@ beforeEach(async () => {
 });
 
 const credentials = () => ({
-  accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+  accessKeyId: cloud.env.AWS_ACCESS_KEY_ID ?? '',
+  secretAccessKey: cloud.env.AWS_SECRET_ACCESS_KEY ?? '',
 });
+/** A plain SDK client's options, the cloud's endpoint and keys given as a user's tool would take them. */
 const clientConfig = (overrides: { region?: string; maxAttempts?: number } = {}) => ({
-  region: overrides.region ?? process.env.AWS_REGION ?? '',
+  region: overrides.region ?? cloud.env.AWS_REGION ?? '',
+  endpoint: cloud.endpoint,
   credentials: credentials(),
   maxAttempts: overrides.maxAttempts ?? 3,
 });

@@ -84,7 +84,6 @@ beforeAll(async () => {
   cloud.proxy.setHold({ pendingMs: 1_500 });
   // No pricing:GetProducts: the app prices from its bundled table, and says so.
   cloud.proxy.setPricingAvailable(false);
-  Object.assign(process.env, { CLOUDRIG_HOME: peers.home, XDG_CONFIG_HOME: join(home, 'xdg') });
   // Start at login was ticked in an earlier run: boot writes the login item again.
   new ConfSettingsStore(join(home, 'home')).update((settings) => ({ ...settings, startAtLogin: true }));
   const { boot } = await import('../../src/main/app-shell.js');
@@ -100,7 +99,7 @@ beforeAll(async () => {
   };
   // A Windows desktop: toasts with buttons, a taskbar tray, a 127-character tooltip.
   electron.reset('win32', { appData: join(home, 'appdata') });
-  const booted = await boot({ createCore: recordingCore, resolveHome, terminal: systemTerminal }, { platform: 'win32', env: process.env, now: shellNow });
+  const booted = await boot({ createCore: recordingCore, resolveHome, terminal: systemTerminal }, { platform: 'win32', env: { ...peers.env, CLOUDRIG_HOME: peers.home, XDG_CONFIG_HOME: join(home, 'xdg') }, now: shellNow });
   if (!booted) throw new Error('boot() gave up the single-instance lock');
   shell = booted;
 }, 60_000);
@@ -388,7 +387,7 @@ describe.each(DESKTOP_PROFILES)('main process boot on %s (electron replaced by a
       await writeFile(autostartFile(), scenario.autostart);
     }
     const { boot } = await import('../../src/main/app-shell.js');
-    const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...process.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
+    const booted = await boot({ createCore, resolveHome, terminal: systemTerminal }, { platform: platformOf(profile), now: shellNow, argv: scenario.argv, trayHost, env: { ...peers.env, ...scenario.env, CLOUDRIG_HOME: desktopHome, XDG_CONFIG_HOME: appData, APPDATA: appData } });
     if (!booted) throw new Error('boot() gave up the single-instance lock');
     desktopShell = booted;
   }, 30_000);

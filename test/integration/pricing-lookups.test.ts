@@ -10,18 +10,15 @@ import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { FakeClock } from '../unit/support/fake-clock.js';
 
 let cloud: Cloud;
-const savedEnv = { ...process.env };
 let home: string;
 let clock: FakeClock;
 const cacheFile = (): string => join(home, 'cache', 'prices.json');
 
 beforeAll(async () => {
   cloud = await startCloud();
-  Object.assign(process.env, cloud.env);
 });
 
 afterAll(async () => {
-  process.env = savedEnv;
   await cloud?.close();
 });
 
@@ -38,7 +35,7 @@ afterEach(() => {
 describe('price lookups side by side', () => {
   it('a type the price list lacks falls back to the table without making the other types bundled', async () => {
     cloud.proxy.setPriceList([onDemandPriceEntry({ instanceType: 'g4dn.xlarge', regionCode: 'us-east-1', usd: 0.5 })]);
-    const catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+    const catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
     expect(await catalog.onDemandHourly('us-east-1', 'g5.xlarge')).toMatchObject({ source: 'bundled' });
     expect(await catalog.onDemandHourly('us-east-1', 'g4dn.xlarge')).toMatchObject({ usd: 0.5, source: 'live' });
     // The type without a product is not asked about again at every look.
@@ -53,11 +50,11 @@ describe('price lookups side by side', () => {
       onDemandPriceEntry({ instanceType: 'g5.xlarge', regionCode: 'us-east-1', usd: 1.0 }),
       onDemandPriceEntry({ instanceType: 'g6.xlarge', regionCode: 'us-east-1', usd: 0.8 }),
     ]);
-    const catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+    const catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
     await Promise.all(['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge'].map((type) => catalog.onDemandHourly('us-east-1', type)));
     // A restart reads all three from the cache in the home, without asking Pricing.
     cloud.proxy.resetCounts();
-    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
     const prices = await Promise.all(['g4dn.xlarge', 'g5.xlarge', 'g6.xlarge'].map((type) => restarted.onDemandHourly('us-east-1', type)));
     expect(prices.map((price) => [price?.usd, price?.source])).toEqual([[0.5, 'live'], [1.0, 'live'], [0.8, 'live']]);
     expect(cloud.proxy.counts().GetProducts ?? 0).toBe(0);

@@ -16,6 +16,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientConfig } from '../../src/adapters/aws/client-config.js';
 import { AwsKeptResources } from '../../src/adapters/aws/kept-resources.js';
 import { factsOf } from '../../src/adapters/aws/ec2-gateway.js';
 import { AwsPriceCatalog } from '../../src/adapters/aws/pricing.js';
@@ -33,16 +34,12 @@ import { FakeClock } from '../unit/support/fake-clock.js';
 const DAY = 24 * 3_600_000;
 
 let cloud: Cloud;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   cloud = await startCloud();
-  // The SDK finds the proxy through AWS_ENDPOINT_URL, as it would any user's endpoint.
-  Object.assign(process.env, cloud.env);
 });
 
 afterAll(async () => {
-  process.env = savedEnv;
   await cloud?.close();
 });
 
@@ -55,7 +52,7 @@ beforeEach(async () => {
   await cloud.reset();
   home = mkdtempSync(join(tmpdir(), 'cloudrig-pricing-'));
   clock = new FakeClock('2026-11-10T09:00:00Z');
-  catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+  catalog = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
 });
 
 afterEach(() => {
@@ -92,13 +89,9 @@ describe('AwsPriceCatalog: on-demand', () => {
 
   it('falls back to the bundled table when the Pricing endpoint does not answer', async () => {
     const closed = await freePort();
-    process.env.AWS_ENDPOINT_URL_PRICING = `http://127.0.0.1:${closed}`;
-    try {
-      const offline = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
-      expect(await offline.onDemandHourly('us-east-1', 'g4dn.xlarge')).toMatchObject({ usd: 0.526, source: 'bundled' });
-    } finally {
-      delete process.env.AWS_ENDPOINT_URL_PRICING;
-    }
+    const env = { ...cloud.env, AWS_ENDPOINT_URL_PRICING: `http://127.0.0.1:${closed}` };
+    const offline = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env } });
+    expect(await offline.onDemandHourly('us-east-1', 'g4dn.xlarge')).toMatchObject({ usd: 0.526, source: 'bundled' });
   });
 
   it('after a failure, answers from the bundled table without asking Pricing again for a while', async () => {
@@ -123,7 +116,7 @@ describe('AwsPriceCatalog: on-demand', () => {
 
     const fetchedAt = clock.now();
     clock.advance(23 * 3_600_000);
-    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+    const restarted = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
     expect(await restarted.onDemandHourly('us-east-1', 'g4dn.xlarge')).toEqual({ usd: 0.5412, source: 'live', fetchedAt });
     expect(cloud.proxy.counts().GetProducts).toBe(1);
 
@@ -140,7 +133,7 @@ describe('AwsPriceCatalog: on-demand', () => {
     await catalog.onDemandHourly('us-east-1', 'g4dn.xlarge');
     clock.advance(3 * DAY);
     cloud.proxy.setPricingAvailable(false);
-    const later = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: process.env } });
+    const later = new AwsPriceCatalog({ cacheFile: cacheFile(), clock, access: { env: cloud.env } });
     expect(await later.onDemandHourly('us-east-1', 'g4dn.xlarge')).toEqual({ usd: 0.5412, source: 'live', fetchedAt });
   });
 
@@ -182,7 +175,7 @@ describe('AwsPriceCatalog: spot and storage', () => {
 
 describe('still costing you: what moto reports for a stopped workstation', () => {
   it('lists the tagged volume, the saved image, a stray snapshot and the Elastic IP, priced per month', async () => {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = new EC2Client(clientConfig('EC2', 'us-east-1', { env: cloud.env }));
     const tags = (workstation: string) => [
       { Key: TAG_WORKSTATION, Value: workstation },
       { Key: TAG_MANAGED, Value: 'true' },
@@ -217,7 +210,7 @@ describe('still costing you: what moto reports for a stopped workstation', () =>
     const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     expect(described.Reservations![0]!.Instances![0]!.State!.Name).toBe('stopped');
 
-    const kept = await new AwsKeptResources({ env: process.env }).list('us-east-1', 'gpu', instanceId);
+    const kept = await new AwsKeptResources({ env: cloud.env }).list('us-east-1', 'gpu', instanceId);
     expect(kept.volumes.map((v) => [v.sizeGiB, v.volumeType])).toEqual([[100, 'gp3']]);
     expect(kept.images.map((i) => i.imageId)).toEqual([image.ImageId]);
     expect(kept.snapshots).toEqual([{ snapshotId: stray.SnapshotId, sizeGiB: 20 }]);
@@ -241,7 +234,7 @@ describe('CostTracker over the real adapters: what `rig status --json` and `rig 
   });
 
   async function launch() {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = new EC2Client(clientConfig('EC2', 'us-east-1', { env: cloud.env }));
     const run = await ec2.send(new RunInstancesCommand({
       ImageId: DLAMI_IMAGE_ID, InstanceType: 'g4dn.xlarge', MinCount: 1, MaxCount: 1,
       BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 100, VolumeType: 'gp3' } }],
@@ -275,7 +268,7 @@ describe('CostTracker over the real adapters: what `rig status --json` and `rig 
     cloud.proxy.setPriceList(priceList(0.5412));
     const { ec2, instanceId, describe } = await launch();
     const store = new FileRunHistoryStore(home);
-    const tracker = new CostTracker(catalog, store, new AwsKeptResources({ env: process.env }));
+    const tracker = new CostTracker(catalog, store, new AwsKeptResources({ env: cloud.env }));
     const launchedAt = Date.parse((await describe()).launchedAt!);
     clock.set(launchedAt + 3_600_000);
     expect(await tracker.observe(spec, await describe(), clock.now())).toMatchObject({ hourlyUsd: 0.5412, priceSource: 'live' });

@@ -73,7 +73,10 @@ afterAll(async () => {
 
 beforeEach(async () => {
   const run = await mkdtemp(join(dir, 'run-'));
-  // Each test downloads into a cache of its own, and runs from an AppImage of its own.
+  // Each test downloads into a cache of its own, and runs from an AppImage of its own. These two are
+  // written to process.env because electron-updater, the code under test, reads them there itself
+  // (AppAdapter's cache dir, AppImageUpdater's installed file) and has no option to be given them.
+  // This file runs in a process of its own (NEEDS_OWN_PROCESS in vitest.config.ts).
   process.env.XDG_CACHE_HOME = join(run, 'cache');
   await mkdir(join(run, 'apps'));
   installed = join(run, 'apps', `CloudRig-${RUNNING}.AppImage`);

@@ -152,7 +152,7 @@ export function useApps(): (options: AppOptions) => AppHarness {
   };
 }
 
-/** moto + cloud proxy + a reserved sshd + a scratch folder, with process.env pointed at them as a user's would be. */
+/** moto + cloud proxy + a reserved sshd + a scratch folder, and the environment that points an app at them. */
 export interface AppPeers {
   readonly cloud: Cloud;
   /** The workstation's sshd: its port is reserved; start it once CloudRig has made the key. */
@@ -161,17 +161,18 @@ export interface AppPeers {
   readonly dir: string;
   /** The CloudRig home to give the app (not created yet). */
   readonly home: string;
-  /** Stops the peers, gives process.env back and removes the folder. */
+  /** The app's environment: this process's, with the cloud's endpoint and keys, an empty AWS config and the keep-alive file. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Stops the peers and removes the folder. */
   close(): Promise<void>;
 }
 
 /**
  * Starts the peers an app test that makes its own workstation needs, for tests that do not run `rig`
- * (those use `useRigWorld`). The SDK reads the endpoint and keys from process.env, and Snooze writes
- * the keep-alive to CLOUDRIG_KEEPALIVE_FILE (the sshd fixture runs as this user), so both are set there.
+ * (those use `useRigWorld`). The app is given `env` (its AWS endpoint and keys, and the keep-alive file
+ * Snooze writes: the sshd fixture runs as this user); the process environment is left alone.
  */
 export async function startAppPeers(name: string): Promise<AppPeers> {
-  const saved = { ...process.env };
   const cloud = await startCloud();
   const sshd = await startSshd({ start: false }).catch(async (error: unknown) => {
     await cloud.close();
@@ -179,18 +180,20 @@ export async function startAppPeers(name: string): Promise<AppPeers> {
   });
   const dir = await mkdtemp(join(tmpdir(), `cloudrig-${name}-`));
   await writeFile(join(dir, 'aws-config'), '');
-  Object.assign(process.env, cloud.env, {
+  const env = {
+    ...process.env,
+    ...cloud.env,
     AWS_CONFIG_FILE: join(dir, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
     CLOUDRIG_KEEPALIVE_FILE: join(dir, 'instance-keepalive'),
-  });
+  };
   return {
     cloud,
     sshd,
     dir,
     home: join(dir, 'home'),
+    env,
     async close() {
-      process.env = saved;
       await sshd.close();
       await cloud.close();
       await rm(dir, { recursive: true, force: true });

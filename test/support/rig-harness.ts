@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startCloud, type Cloud } from '../fixtures/cloud.js';
 import type { HoldTimes } from '../fixtures/cloud-proxy.js';
 import { publicKeyFromPrivate, startSshd, type Sshd } from '../fixtures/sshd.js';
+import { clientConfig } from '../../src/adapters/aws/client-config.js';
 import { createCore } from '../../src/adapters/compose.js';
 import type { Clock } from '../../src/core/ports.js';
 import { needsOwnProcess, runRigInProcess, type RigResult } from './rig-in-process.js';
@@ -48,8 +49,11 @@ export interface RigWorld {
 export async function startRigWorld(options: { readonly followLaunches?: boolean } = {}): Promise<RigWorld> {
   const cloud = await startCloud();
   const sshd = await startSshd({ start: true, followLaunches: options.followLaunches });
-  // The SDK reads AWS_ENDPOINT_URL and the keys from the environment, as it would for a user.
-  Object.assign(process.env, cloud.env);
+  // Only for the tests' own SDK clients (`new EC2Client({ region })` in many test files), which read
+  // the endpoint and keys from the process environment as the AWS CLI would: the AWS variables, not
+  // CloudRig's. rig and the core get `env` as a value and never read process.env (clientConfig names
+  // every setting; aws-client-environment.test.ts), so this write does not reach them.
+  Object.assign(process.env, Object.fromEntries(Object.entries(cloud.env).filter(([name]) => name.startsWith('AWS_'))));
   const env: NodeJS.ProcessEnv = { ...process.env, ...cloud.env, CI: '1' };
   // The box is this machine (sshd runs as this user): a snooze or an idle check over ssh must touch a
   // keep-alive file of this world's, never the default /var/lib/cloudrig/keepalive that every other
@@ -95,7 +99,7 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
       return JSON.parse(result.stdout) as Record<string, unknown>;
     },
     async instances(region = 'us-east-1') {
-      const ec2 = new EC2Client({ region });
+      const ec2 = new EC2Client(clientConfig('EC2', region, { env }));
       const out = await ec2.send(new DescribeInstancesCommand({}));
       ec2.destroy();
       return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
