@@ -3,11 +3,8 @@ import { jsonText, lineWriter } from './output.js';
 import { confirmOrRefuse } from './prompt.js';
 import { workstationName, type CommandRegistrar } from './program.js';
 import { WORKSTATION_ARGUMENT, workstationFor } from './workstation-argument.js';
+import { roundCents } from '../shared/money.js';
 
-/** Cents, for `--json`: a script compares money, not float noise. */
-function cents(usd: number): number {
-  return Math.round(usd * 100) / 100;
-}
 
 /** What `rig archive --json` prints: the result, money in cents. */
 export type ArchiveJson = ArchiveResult;
@@ -22,7 +19,7 @@ function archiveJson(result: ArchiveResult): ArchiveJson {
   const { saving } = result;
   return {
     name: result.name, region: result.region, imageId: result.imageId, instanceId: result.instanceId, stopped: result.stopped, alreadyArchived: result.alreadyArchived,
-    saving: { ...saving, diskMonthlyUsd: cents(saving.diskMonthlyUsd), archiveMonthlyUsd: cents(saving.archiveMonthlyUsd), savedMonthlyUsd: cents(saving.savedMonthlyUsd) },
+    saving: { ...saving, diskMonthlyUsd: roundCents(saving.diskMonthlyUsd), archiveMonthlyUsd: roundCents(saving.archiveMonthlyUsd), savedMonthlyUsd: roundCents(saving.savedMonthlyUsd) },
   };
 }
 

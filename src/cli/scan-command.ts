@@ -1,4 +1,4 @@
-import { type AccountScan, type CleanPlan, formatUsd, type InventoryResource, type PricedResource, projectionText, type RegionScan, type RemovalResult } from '../core/app/face.js';
+import { type AccountScan, type CleanPlan, type InventoryResource, monthlyCostText, type PricedResource, projectionText, type RegionScan, type RemovalResult } from '../core/app/face.js';
 import { printable } from '../shared/untrusted-text.js';
 import { cliErrorText } from './fix-wording.js';
 import { jsonText, lineWriter } from './output.js';
@@ -27,8 +27,7 @@ function owner(resource: InventoryResource): string {
 
 function monthlyText(row: PricedResource): string {
   if (row.includedIn !== null) return `counted with ${row.includedIn}`;
-  if (row.monthly.usd === null) return 'price unknown';
-  return `${formatUsd(row.monthly.usd)}/month${row.monthly.source === 'bundled' ? ' (bundled price)' : ''}`;
+  return monthlyCostText(row.monthly);
 }
 
 /** One row of `rig scan --all` or of `rig clean`'s lists. */

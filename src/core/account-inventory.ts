@@ -236,6 +236,11 @@ function idleTitle(resource: Exclude<InventoryResource, InventoryInstance>): str
   }
 }
 
+/** What a resource costs a month as both faces list it: `$8.00/month (bundled price)`, or `price unknown`. */
+export function monthlyCostText(monthly: MonthlyCost): string {
+  return monthly.usd === null ? 'price unknown' : `${formatUsd(monthly.usd)}/month${monthly.source === 'bundled' ? ' (bundled price)' : ''}`;
+}
+
 /**
  * The app's "Idle in this account" list from the hourly account scan: every volume, snapshot,
  * image and Elastic IP with its monthly cost and owner (instances are the fleet's and the
@@ -249,7 +254,7 @@ export function idleView(scan: AccountScan): IdleView {
   return {
     rows: rows.map((row): IdleRow => {
       const resource = row.resource as Exclude<InventoryResource, InventoryInstance>;
-      const cost = row.monthly.usd === null ? 'price unknown' : `${formatUsd(row.monthly.usd)}/month${row.monthly.source === 'bundled' ? ' (bundled price)' : ''}`;
+      const cost = monthlyCostText(row.monthly);
       return {
         id: resource.id,
         title: idleTitle(resource),

@@ -3,12 +3,10 @@
 // histories, the time and the budget; the popover, `rig cost` and its JSON all draw this one model.
 import type { SpendChart, SpendDay } from '../shared/spend-chart.js';
 import { costBetween, utcMonthKey, utcMonthStart, type RunHistory } from './cost-meter.js';
+import { roundCents } from '../shared/money.js';
 
 const DAY_MS = 24 * 3_600_000;
 
-function cents(usd: number): number {
-  return Math.round(usd * 100) / 100;
-}
 
 /**
  * The chart at `now` for every workstation's history together. The pace is the month so far
@@ -35,7 +33,7 @@ export function spendChart(histories: readonly RunHistory[], now: number, budget
         unpriced ||= cost.unpriced;
       }
     }
-    return { date: new Date(from).toISOString().slice(0, 10), day: index + 1, usd: cents(usd), future, today: index === todayIndex };
+    return { date: new Date(from).toISOString().slice(0, 10), day: index + 1, usd: roundCents(usd), future, today: index === todayIndex };
   });
 
   // The month's total from the unrounded days, as `rig cost` reports it, then rounded once.
@@ -44,14 +42,14 @@ export function spendChart(histories: readonly RunHistory[], now: number, budget
   const pace = spent / elapsedDays;
   const projected = spent + pace * Math.max(0, (monthEnd - now) / DAY_MS);
   const budget = budgetUsd !== null && budgetUsd > 0 ? budgetUsd : null;
-  const budgetPerDay = budget === null ? null : cents(budget / dayCount);
-  const paceUsdPerDay = cents(pace);
+  const budgetPerDay = budget === null ? null : roundCents(budget / dayCount);
+  const paceUsdPerDay = roundCents(pace);
   return {
     month: utcMonthKey(now),
     days,
-    spentUsd: cents(spent),
+    spentUsd: roundCents(spent),
     paceUsdPerDay,
-    projectedUsd: cents(projected),
+    projectedUsd: roundCents(projected),
     budgetUsd: budget,
     budgetPerDayUsd: budgetPerDay,
     topUsd: Math.max(...days.map((d) => d.usd), paceUsdPerDay, budgetPerDay ?? 0),

@@ -13,3 +13,8 @@ export function pricedSum(usd: number, unpriced: boolean, priced = usd > 0): str
   if (!unpriced) return formatUsd(usd);
   return priced ? `at least ${formatUsd(usd)}` : 'unknown';
 }
+
+/** An amount rounded to cents, for `--json` and the spend chart: a script compares money, not float noise. */
+export function roundCents(usd: number): number {
+  return Math.round(usd * 100) / 100;
+}

@@ -29,7 +29,7 @@ export type { DoctorRequest } from './doctor.js';
 export { requestOfForm, type SpecRequest, type SetUpResult } from './workstation-setup.js';
 
 // Domain values and rules the CLI words itself: its errors, validators, formats and the ssh line.
-export { projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../account-inventory.js';
+export { monthlyCostText, projectionText, type AccountScan, type CleanPlan, type InventoryResource, type PricedResource, type RegionScan } from '../account-inventory.js';
 export { rateWords } from '../billed-failure.js';
 export { duplicatesError, spotInterruptionNotice } from '../duplicates.js';
 export { CloudRigError, toErrorInfo } from '../errors.js';
