@@ -26,6 +26,9 @@ export function sharedAwsFiles(env: Environment): { readonly filepath: string; r
  * into the app; else the profile asked for (--profile, the settings, AWS_PROFILE) from the shared
  * files the environment names; else keys in the environment (the SDK's chain takes them first);
  * else the default profile, then a container's or an instance's role, as the SDK's chain goes on.
+ * A profile that assumes a role or signs in with SSO has fromIni make its own STS or SSO client; those
+ * clients (and the SSO token cache's path) are the SDK's, configured from process.env, which the
+ * entry points pass down unchanged, so there the two agree.
  */
 export function credentialSource(
   env: Environment,
