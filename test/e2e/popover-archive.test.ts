@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { CHROMIUM, canRunChromium as canRun, SHOTS } from './support/component-page.js';
 import { stoppedWorkstation, usePopoverWorld } from './support/popover-world.js';
@@ -30,7 +30,7 @@ describe.runIf(canRun)('Archive in the popover', () => {
     expect(await popoverWorld.page.getByRole('button', { name: 'Archive', exact: true }).count()).toBe(0);
 
     expect((await popoverWorld.world.instances()).map((instance) => instance.State?.Name)).toEqual(['terminated']);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = popoverWorld.world.ec2();
     const images = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId!] }))).Images ?? [];
     ec2.destroy();
     expect(images.map((image) => image.State)).toEqual(['available']);

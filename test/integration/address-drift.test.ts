@@ -1,4 +1,4 @@
-import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -6,7 +6,7 @@ const world = useRigWorld({ eachTest: { init: false } });
 let ec2: EC2Client;
 
 beforeEach(() => {
-  ec2 = new EC2Client({ region: 'us-east-1' });
+  ec2 = world.ec2();
 });
 afterEach(() => ec2.destroy());
 

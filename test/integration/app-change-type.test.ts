@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateImageCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
 import { createRouter, senderFrom, type Router } from '../../src/main/ipc-router.js';
@@ -149,7 +149,7 @@ describe('Change type… through the IPC handlers', () => {
 describe('Change type… for an image whose name shows no NVIDIA driver', () => {
   it('refuses an NVIDIA type with the popover\'s way to vouch for the driver, and changes it once vouched for', async () => {
     const source = await launched('running');
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: source, Name: 'plain-ubuntu-22.04', Description: 'Ubuntu server' }));
     ec2.destroy();
     expect((await world.rig(['down', '--yes'])).code).toBe(0);
@@ -211,7 +211,7 @@ describe('a start that finds no capacity, in the app', () => {
 describe('the capacity rows follow the disk\'s zone', () => {
   it('leaves out the types the zone does not offer, though the region does (us-east-1f has no gr6 nor g6e)', async () => {
     // gpu's stopped g6.xlarge (one L4) in us-east-1f, tagged as CloudRig tags its own.
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const tags = [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' }];
     const run = await ec2.send(new RunInstancesCommand({
       ImageId: 'ami-dca37ea5', InstanceType: 'g6.xlarge', MinCount: 1, MaxCount: 1, Placement: { AvailabilityZone: 'us-east-1f' },

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCore, resolveHome, systemTerminal } from '../../src/adapters/compose.js';
 import type { Shell } from '../../src/main/app-shell.js';
@@ -26,7 +26,7 @@ let shell: Shell | null = null;
 let appData: string;
 
 beforeEach(async () => {
-  ec2 = new EC2Client({ region: 'us-east-1' });
+  ec2 = world.ec2();
   appData = await mkdtemp(join(tmpdir(), 'cloudrig-appdata-'));
 });
 

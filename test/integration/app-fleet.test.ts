@@ -1,4 +1,4 @@
-import { EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, waitUntilInstanceRunning, waitUntilInstanceStopped } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, waitUntilInstanceRunning, waitUntilInstanceStopped } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppSession } from '../../src/core/app/app-session.js';
 import { DLAMI_IMAGE_ID } from '../fixtures/cloud.js';
@@ -98,7 +98,7 @@ describe('the tray app over a fleet', () => {
 
   it('notifies once about an untagged instance in a third region, opens its console page, and stays silent about it once dismissed', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
-    const foreign = new EC2Client({ region: THIRD, endpoint: world.env.AWS_ENDPOINT_URL });
+    const foreign = world.ec2(THIRD);
     const run = await foreign.send(new RunInstancesCommand({ ImageId: DLAMI_IMAGE_ID, InstanceType: 'g4dn.xlarge', MinCount: 1, MaxCount: 1 }));
     const instanceId = run.Instances![0]!.InstanceId!;
 

@@ -1,4 +1,4 @@
-import { AllocateAddressCommand, CreateVolumeCommand, DescribeVolumesCommand, EC2Client, type Tag } from '@aws-sdk/client-ec2';
+import { AllocateAddressCommand, CreateVolumeCommand, DescribeVolumesCommand, type Tag } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { HOURS_PER_MONTH } from '../../src/core/cost-meter.js';
 import { BUNDLED_STORAGE } from '../../src/core/price-table.js';
@@ -19,7 +19,7 @@ const CLOUDRIG_TAGS: Tag[] = [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { K
 describe('the app\'s idle list', () => {
   it('lists, after the scan at start, an unattached CloudRig volume and another tool\'s Elastic IP in another region with their monthly cost, and the month\'s projection', async () => {
     expect((await world.rig(initArgs(world))).code).toBe(0);
-    const ec2 = new EC2Client({ region: REGION });
+    const ec2 = world.ec2(REGION);
     const volumeId = (await ec2.send(new CreateVolumeCommand({
       AvailabilityZone: `${REGION}a`, Size: 100, VolumeType: 'gp3', TagSpecifications: [{ ResourceType: 'volume', Tags: CLOUDRIG_TAGS }],
     }))).VolumeId!;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { snoozeWorkstation } from '../../src/core/app/snooze.js';
 import { requestOfForm, setUpWorkstation } from '../../src/core/app/workstation-setup.js';
@@ -20,7 +20,7 @@ async function savedSpec(): Promise<WorkstationSpec> {
 }
 
 async function hasSecurityGroup(region: string): Promise<boolean> {
-  const ec2 = new EC2Client({ region });
+  const ec2 = world.ec2(region);
   try {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     return (out.SecurityGroups ?? []).length > 0;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, type Image } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
@@ -45,7 +45,7 @@ afterAll(async ({}, file) => {
 });
 
 async function workstationImages(): Promise<Image[]> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     return (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }))).Images ?? [];
   } finally {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORM } from '../../src/core/settings-view.js';
 import { requestOfForm, specFromInput } from '../../src/core/app/workstation-setup.js';
@@ -178,7 +178,7 @@ async function tree(dir: string): Promise<Record<string, string>> {
 
 /** What CloudRig could have created in moto. */
 async function awsResources(): Promise<{ instances: number; keyPairs: number; groups: number }> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const keys = await ec2.send(new DescribeKeyPairsCommand({}));
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({}));

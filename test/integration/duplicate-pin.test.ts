@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { DerivedHostKeys } from '../../src/adapters/ssh/derived-host-keys.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
@@ -34,7 +34,7 @@ const run = promisify(exec);
 async function otherLaptopLaunch(seeded: boolean): Promise<{ instanceId: string; clientToken: string; privateHostKey: string | null; tag: () => Promise<void> }> {
   const clientToken = randomUUID();
   const key = seeded ? await new DerivedHostKeys(new FileKeyStore(world.home)).forLaunch('gpu', clientToken) : null;
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   const out = await ec2.send(new RunInstancesCommand({
     ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 'g4dn.xlarge', ClientToken: clientToken,
     ...(key ? { UserData: Buffer.from(hostKeyCloudConfig(key)).toString('base64') } : {}),

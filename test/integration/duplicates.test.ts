@@ -1,7 +1,7 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTagsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -20,7 +20,7 @@ async function liveIds(): Promise<string[]> {
 async function launchTagged(tags: { Key: string; Value: string }[] = [
   { Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' },
 ]): Promise<string> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   const out = await ec2.send(new RunInstancesCommand({
     ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 'g4dn.xlarge',
     TagSpecifications: [{ ResourceType: 'instance', Tags: tags }],
@@ -71,7 +71,7 @@ describe('a second live instance never runs unseen', () => {
     // run is already waiting for its own (its tags arrive late, as EC2's listing can lag a launch).
     // Both stay pending for a while, so the run finds the older one before either runs.
     world.cloud.proxy.setHold({ pendingMs: 8_000, stoppingMs: 500, shuttingDownMs: 500 });
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const older = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 'g4dn.xlarge' }))).Instances![0]!;
     await waitUntil('a second past the older launch', () => Date.now() >= older.LaunchTime!.getTime() + 1_000);
     const up = world.spawnRig(['up', '--no-wait-ssh']);

@@ -7,8 +7,7 @@ import {
   DescribeInternetGatewaysCommand,
   DetachInternetGatewayCommand,
   DeleteInternetGatewayCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+  } from '@aws-sdk/client-ec2';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,7 +122,7 @@ describe('AWS errors become a message and a fix', () => {
   });
 
   it('an account without a default VPC is told how to create one', async () => {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0]!.VpcId!;
     for (const subnet of (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []) {
       await ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId }));
@@ -139,7 +138,7 @@ describe('AWS errors become a message and a fix', () => {
   });
 
   it('a key pair in AWS whose private key is gone gets the fix, and nothing is overwritten', async () => {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'cloudrig-gpu', KeyType: 'ed25519' }));
     ec2.destroy();
     const init = await world.rig(initArgs(world));

@@ -1,4 +1,4 @@
-import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, type Instance } from '@aws-sdk/client-ec2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { errorLine } from '../../src/cli/output.js';
 import { CloudRigError } from '../../src/core/errors.js';
@@ -165,7 +165,7 @@ async function converged(operation: Operation, instances: Instance[]): Promise<b
     if (live.length > 0) return false;
   } else if (live.length !== 1 || live[0]!.State?.Name !== expected) return false;
   if (operation === 'init') {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const keys = await ec2.send(new DescribeKeyPairsCommand({ KeyNames: ['cloudrig-gpu'] })).catch(() => ({ KeyPairs: [] }));
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     ec2.destroy();
@@ -175,7 +175,7 @@ async function converged(operation: Operation, instances: Instance[]): Promise<b
 }
 
 async function imageCount(): Promise<number> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   const out = await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }));
   ec2.destroy();
   return (out.Images ?? []).length;

@@ -1,4 +1,4 @@
-import { DeregisterImageCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeregisterImageCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { followed, fixCommand } from '../support/followed-fix.js';
 import { launchedBox } from '../support/launched-box.js';
@@ -19,7 +19,7 @@ describe('a fix followed as printed gets the command further (an archived workst
     const archive = await world.rig(['archive', '--json']);
     expect(archive.code, archive.stderr).toBe(0);
     const { imageId } = JSON.parse(archive.stdout) as { imageId: string };
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     await ec2.send(new DeregisterImageCommand({ ImageId: imageId }));
     ec2.destroy();
     world.cloud.proxy.resetCounts();

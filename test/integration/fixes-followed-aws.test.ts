@@ -1,4 +1,4 @@
-import { DeleteKeyPairCommand, DescribeImagesCommand, DescribeKeyPairsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteKeyPairCommand, DescribeImagesCommand, DescribeKeyPairsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { followed, fixCommand, onTerminal } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
@@ -16,7 +16,7 @@ function ok(result: RigResult): RigResult {
 
 /** The key pairs moto holds, by name. */
 async function keyPairs(): Promise<string[]> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     return ((await ec2.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((k) => k.KeyName ?? '');
   } finally {
@@ -26,7 +26,7 @@ async function keyPairs(): Promise<string[]> {
 
 /** This account's images, by id, with their state as EC2 reports it. */
 async function images(): Promise<Record<string, string>> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     return Object.fromEntries(((await ec2.send(new DescribeImagesCommand({ Owners: ['self'] }))).Images ?? []).map((i) => [i.ImageId ?? '', i.State ?? '']));
   } finally {
@@ -41,7 +41,7 @@ describe('a fix followed as printed gets the command further (AWS changed undern
     // (moto does not check the key name), and the key pair is gone from AWS by the time the user looks.
     world.cloud.proxy.inject({ action: 'RunInstances', kind: 'error', code: 'InvalidKeyPair.NotFound', message: "The key pair 'cloudrig-gpu' does not exist" });
     const up = world.rig(['up', '--no-wait-ssh']);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     await waitUntil('rig up to send RunInstances', () => (world.cloud.proxy.counts().RunInstances ?? 0) >= 1);
     await ec2.send(new DeleteKeyPairCommand({ KeyName: 'cloudrig-gpu' }));
     ec2.destroy();

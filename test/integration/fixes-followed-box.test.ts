@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { followed, fixCommand, onTerminal, setupOnBox } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
@@ -93,7 +93,7 @@ describe('a fix followed as printed gets the command further (reaching the box)'
     ok(await world.rig(['up', '--no-wait-ssh']));
     const { instanceId } = await world.statusJson();
     // A second, as another tool (or a lost answer retried without a token) would start it.
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     await ec2.send(new RunInstancesCommand({
       ImageId: (await world.instances())[0]!.ImageId, InstanceType: 'g4dn.xlarge', MinCount: 1, MaxCount: 1,
       TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'cloudrig:workstation', Value: 'gpu' }, { Key: 'cloudrig:managed', Value: 'true' }] }],

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { followed, fixCommand, onTerminal } from '../support/followed-fix.js';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
@@ -33,7 +33,7 @@ function ok(result: RigResult): RigResult {
 
 /** The instance type EC2 reports for an instance. */
 async function typeOf(instanceId: string): Promise<string | undefined> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return out.Reservations?.[0]?.Instances?.[0]?.InstanceType;
@@ -173,7 +173,7 @@ describe('a fix followed as printed gets the command further (starting a worksta
     const up = world.rig(['up', '--no-wait-ssh'], { process: true });
     let instanceId: string | undefined;
     await waitUntil('the launch', async () => (instanceId = (await world.instances()).find((i) => i.State?.Name !== 'terminated')?.InstanceId) !== undefined);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId!] }));
     ec2.destroy();
     const interrupted = await up;

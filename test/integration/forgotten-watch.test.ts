@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { ForgottenWatch } from '../../src/core/app/forgotten-watch.js';
 import { FileForgottenStore } from '../../src/adapters/store/forgotten-store.js';
@@ -27,7 +27,7 @@ describe('the forgotten-instance watch', () => {
     expect((await world.rig(['init', '--name', 'west', ...initArgs(world).slice(1).map((a) => (a === 'us-east-1' ? 'eu-west-1' : a))])).code).toBe(0);
     expect((await world.rig(['up', 'gpu', '--no-wait-ssh'])).code).toBe(0);
     world.cloud.proxy.setPriceList([onDemandPriceEntry({ instanceType: 'g4dn.xlarge', regionCode: THIRD, usd: 0.71 })]);
-    const ec2 = new EC2Client({ region: THIRD });
+    const ec2 = world.ec2(THIRD);
     const foreignId = await launchByHand(ec2);
 
     const core = world.core();

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { DerivedHostKeys } from '../../src/adapters/ssh/derived-host-keys.js';
 import { FileKeyStore } from '../../src/adapters/store/key-store.js';
@@ -17,7 +17,7 @@ import { useRigWorld, type RigResult } from '../support/rig-harness.js';
 const world = useRigWorld({ eachTest: { init: true }, followLaunches: false });
 
 async function userDataOf(instanceId: string): Promise<string> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
     return decodeUserData(attribute.UserData?.Value ?? '');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { markdownTable, writeReliabilitySection } from '../support/reliability-report.js';
@@ -60,7 +60,7 @@ async function killAt(args: readonly string[], what: string, condition: () => bo
 
 /** What AWS holds for workstation gpu now. */
 async function inspect() {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const live = (await world.instances()).filter((i) => LIVE.has(i.State?.Name ?? ''));
     const images = (await ec2.send(new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }] }))).Images ?? [];
@@ -94,7 +94,7 @@ async function freshWorld(options: { init: boolean; up?: boolean }): Promise<voi
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
   }
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   snapshotsBefore = new Set((await snapshotIds(ec2)).map((s) => s.SnapshotId ?? ''));
   ec2.destroy();
   world.cloud.proxy.resetCounts();

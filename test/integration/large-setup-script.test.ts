@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { requestOfForm, setUpWorkstation } from '../../src/core/app/workstation-setup.js';
 import { DEFAULT_FORM } from '../../src/core/settings-view.js';
@@ -61,7 +61,7 @@ function runSetupPartOnLaunch(dir: string): void {
 
 /** The instance's user data as EC2 stores it (DescribeInstanceAttribute), in raw bytes. */
 async function storedUserData(instanceId: string): Promise<Buffer> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
     return Buffer.from(attribute.UserData?.Value ?? '', 'base64');

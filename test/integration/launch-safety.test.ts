@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { EC2Client, RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand, CreateTagsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -64,7 +64,7 @@ describe('never two billed instances', () => {
 
 describe('instances CloudRig did not create', () => {
   it('are listed by scan across regions but never stopped or terminated', async () => {
-    const ec2 = new EC2Client({ region: 'eu-west-1' });
+    const ec2 = world.ec2('eu-west-1');
     const foreign = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-dca37ea5', MinCount: 1, MaxCount: 1, InstanceType: 't3.micro' }));
     const foreignId = foreign.Instances![0]!.InstanceId!;
     // Only the workstation tag, not the managed one: still not CloudRig's.
@@ -103,7 +103,7 @@ describe('ssh stays open to me only', () => {
     const up = await world.rig(['up', '--no-wait-ssh']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toContain("Your public IP changed: admitted 198.51.100.9/32 on ssh and revoked CloudRig's rule for 203.0.113.7/32.");
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     ec2.destroy();
     expect((groups.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp))).toEqual(['198.51.100.9/32']);
@@ -144,7 +144,7 @@ describe('the root volume', () => {
   it('is encrypted (the account default key) on every launch', async () => {
     expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
     const [instance] = await liveInstances();
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instance!.InstanceId!] }] }));
     ec2.destroy();
     expect(volumes.Volumes?.length).toBeGreaterThan(0);
@@ -160,7 +160,7 @@ describe('when a zone has no capacity', () => {
     expect(up.stderr).toContain('g4dn.xlarge: no capacity in (any zone AWS chose); trying the next availability zone');
     const live = await liveInstances();
     expect(live).toHaveLength(1);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets ?? [];
     ec2.destroy();
     const firstZone = subnets.map((s) => s.AvailabilityZone!).sort()[0];

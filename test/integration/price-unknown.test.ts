@@ -3,7 +3,7 @@
 // its JSON, `rig cost` and the budgets all say "unknown", why, and how to fix it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
@@ -119,7 +119,7 @@ describe('other unknown and estimated prices', () => {
   });
 
   it('every region moto lists (the regions the forgotten-instance scan can find) is priced or explicitly unpriced for every bundled GPU type', async () => {
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const regions = ((await ec2.send(new DescribeRegionsCommand({ AllRegions: true }))).Regions ?? []).map((r) => r.RegionName!);
     ec2.destroy();
     expect(regions.length).toBeGreaterThanOrEqual(38);

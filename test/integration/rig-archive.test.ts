@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeImagesCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeSnapshotsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { useRigWorld } from '../support/rig-harness.js';
 import { launchedBox } from '../support/launched-box.js';
@@ -34,7 +34,7 @@ function errorLine(stderr: string): string {
 }
 
 async function withEc2<T>(work: (ec2: EC2Client) => Promise<T>): Promise<T> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     return await work(ec2);
   } finally {

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 
 const world = useRigWorld({ eachTest: { init: false } });
 
 async function sshRanges(): Promise<string[]> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     return (out.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp ?? ''));

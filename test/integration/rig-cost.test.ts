@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { decodeUserData } from '../fixtures/instance-boot.js';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
@@ -44,7 +44,7 @@ describe('cost in rig status, rig cost and rig snooze', () => {
   it('the launch sends the idle watchdog as user data, with the idle minutes of the spec', async () => {
     expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
     const { instanceId } = await status();
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: String(instanceId), Attribute: 'userData' }));
     ec2.destroy();
     const userData = decodeUserData(attribute.UserData?.Value ?? '');

@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ describe('rig export --skypilot', () => {
 
     // The AMI is the one a launch uses: rig up launches from exactly that image.
     expect((await world.rig(['up', '--no-wait-ssh'])).code).toBe(0);
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const described = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:cloudrig:workstation', Values: ['gpu'] }, { Name: 'instance-state-name', Values: ['pending', 'running'] }] }));
     ec2.destroy();
     expect(described.Reservations?.[0]?.Instances?.[0]?.ImageId).toBe(task.resources?.image_id);

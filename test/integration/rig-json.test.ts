@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld, type RigResult } from '../support/rig-harness.js';
 import { rigOnPty, type RigOnPty } from '../support/rig-pty.js';
@@ -18,7 +18,7 @@ let ec2: EC2Client;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'cloudrig-json-'));
-  ec2 = new EC2Client({ region: 'us-east-1' });
+  ec2 = world.ec2();
   const init = await world.rig(initArgs(world));
   expect(init.code, init.stderr).toBe(0);
   await world.trustWorkstationKey();

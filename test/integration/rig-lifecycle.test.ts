@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeSecurityGroupsCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, lastLine, useRigWorld } from '../support/rig-harness.js';
 
@@ -17,7 +17,7 @@ describe('rig: a workstation from init to down, through the CLI', () => {
     const key = await stat(join(world.home, 'keys', 'cloudrig-gpu.pem'));
     expect(key.mode & 0o777).toBe(0o600);
 
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const groups = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     const ingress = groups.SecurityGroups?.[0]?.IpPermissions ?? [];
     expect(ingress.map((p) => [p.IpProtocol, p.FromPort, p.ToPort, (p.IpRanges ?? []).map((r) => r.CidrIp)]))
@@ -109,7 +109,7 @@ describe('rig: a workstation from init to down, through the CLI', () => {
     expect(down.code, down.stderr).toBe(0);
     const imageId = /Saved image: (ami-[0-9a-f]+)/.exec(down.stdout)?.[1];
     expect(imageId).toBeDefined();
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const image = (await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId!] }))).Images?.[0];
     ec2.destroy();
     expect(image?.State).toBe('available');

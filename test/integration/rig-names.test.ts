@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  CreateImageCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand, DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client,
+  CreateImageCommand, DeleteKeyPairCommand, DeleteSecurityGroupCommand, DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, type EC2Client,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ function expectOnlyError(result: RigResult, pattern: RegExp): void {
 }
 
 async function ec2<T>(work: (client: EC2Client) => Promise<T>): Promise<T> {
-  const client = new EC2Client({ region: 'us-east-1' });
+  const client = world.ec2();
   try {
     return await work(client);
   } finally {

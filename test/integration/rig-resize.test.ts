@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateImageCommand, EC2Client, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
+import { CreateImageCommand, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { onDemandPriceEntry } from '../fixtures/cloud-proxy.js';
 import { launchedBox } from '../support/launched-box.js';
@@ -209,7 +209,7 @@ describe('rig resize: a new type for the same disk', () => {
 
   it('refuses an NVIDIA type for an image whose name shows no driver, unless told it has one', async () => {
     const source = await launched('running');
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const { ImageId } = await ec2.send(new CreateImageCommand({ InstanceId: source, Name: 'plain-ubuntu-22.04', Description: 'Ubuntu server' }));
     ec2.destroy();
     expect((await world.rig(['down', '--yes'])).code).toBe(0);
@@ -278,7 +278,7 @@ describe('a stopped spot instance that cannot start for capacity', () => {
 describe('the cloud proxy, as EC2', () => {
   it('changes an instance\'s type only while it is stopped (moto would change it running)', async () => {
     const instanceId = await launched('running');
-    const ec2 = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
+    const ec2 = world.ec2('us-east-1', { maxAttempts: 1 });
     const modify = () => ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, InstanceType: { Value: 'g5.xlarge' } }));
     await expect(modify()).rejects.toMatchObject({ name: 'IncorrectInstanceState', message: `The instance '${instanceId}' is not in the 'stopped' state.` });
     expect((await world.rig(['stop'])).code).toBe(0);

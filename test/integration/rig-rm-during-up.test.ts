@@ -1,4 +1,4 @@
-import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { initArgs, useRigWorld } from '../support/rig-harness.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -10,7 +10,7 @@ const world = useRigWorld({ eachTest: { init: false } });
 
 /** The key pairs and security groups moto holds, by name. */
 async function awsResources(): Promise<{ keyPairs: string[]; groups: string[] }> {
-  const client = new EC2Client({ region: 'us-east-1' });
+  const client = world.ec2();
   try {
     return {
       keyPairs: ((await client.send(new DescribeKeyPairsCommand({}))).KeyPairs ?? []).map((k) => k.KeyName ?? '').sort(),

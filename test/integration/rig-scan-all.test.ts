@@ -9,7 +9,7 @@ import {
   DescribeImagesCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
-  EC2Client,
+  type EC2Client,
   RunInstancesCommand,
   StopInstancesCommand,
   type ResourceType,
@@ -49,7 +49,7 @@ interface Seeded {
 }
 
 function ec2(region: string): EC2Client {
-  return new EC2Client({ region });
+  return world.ec2(region);
 }
 
 async function seed(region: string): Promise<Seeded> {

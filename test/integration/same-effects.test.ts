@@ -1,4 +1,4 @@
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +130,7 @@ describe('the same use cases serve rig and the app', () => {
 
   it('opening a shell admits the laptop\'s new address first, from either face: `rig ssh` and the popover\'s Open terminal', async () => {
     const sshRules = async (): Promise<string[]> => {
-      const ec2 = new EC2Client({ region: 'us-east-1' });
+      const ec2 = world.ec2();
       const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
       ec2.destroy();
       return (out.SecurityGroups ?? []).flatMap((g) => g.IpPermissions ?? []).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp ?? '')).sort();

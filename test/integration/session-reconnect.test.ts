@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppSession } from '../../src/core/app/app-session.js';
 import { ipcHandlers } from '../../src/main/ipc-handlers.js';
@@ -72,7 +72,7 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
 
 /** The CIDRs the workstation's security group admits on ssh, as moto holds them. */
 async function sshRanges(): Promise<string[]> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const out = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['cloudrig-gpu'] }] }));
     return (out.SecurityGroups?.[0]?.IpPermissions ?? []).filter((p) => p.FromPort === 22).flatMap((p) => (p.IpRanges ?? []).map((r) => r.CidrIp ?? '')).sort();

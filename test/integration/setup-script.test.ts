@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeInstanceAttributeCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeUserData } from '../fixtures/instance-boot.js';
 import { setupScriptRunner } from '../../src/core/app/setup-script-runner.js';
@@ -32,7 +32,7 @@ beforeEach(async () => {
 afterEach(() => rm(box, { recursive: true, force: true }));
 
 async function userDataOf(instanceId: string): Promise<string> {
-  const ec2 = new EC2Client({ region: 'us-east-1' });
+  const ec2 = world.ec2();
   try {
     const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
     return decodeUserData(attribute.UserData?.Value ?? '');

@@ -74,7 +74,7 @@ beforeAll(async () => {
   expect(init.code, init.stderr).toBe(0);
   // These tests pin the host key on first use (the fallback for an image without cloud-init), so the
   // known_hosts lines name the host; host-key-seeding.test.ts covers the seeded key.
-  const core = createCore({ home, env: process.env });
+  const core = createCore({ home, env: world.env });
   core.settings.saveWorkstation({ ...core.service.spec('gpu'), seedHostKey: false });
   await world.sshd.setAuthorizedKey(publicKeyFromPrivate(await readFile(join(home, 'keys', 'cloudrig-gpu.pem'), 'utf8')));
   const up = await rig(['up']);

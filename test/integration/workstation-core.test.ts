@@ -1,4 +1,4 @@
-import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/adapters/system-clock.js';
 import { POLL } from '../../src/core/poll-policy.js';
@@ -123,7 +123,7 @@ describe('what a launch asks EC2 for', () => {
     const up = await core.service.up(undefined, { waitSsh: false });
     const instanceId = up.instance!.instanceId;
 
-    const ec2 = new EC2Client({ region: 'us-east-1' });
+    const ec2 = world.ec2();
     const instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations![0]!.Instances![0]!;
     expect(instance.MetadataOptions?.HttpTokens).toBe('required');
     expect(instance.InstanceLifecycle).toBe('spot');

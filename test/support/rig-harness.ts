@@ -38,6 +38,11 @@ export interface RigWorld {
   trustWorkstationKey(workstation?: string): Promise<void>;
   /** `rig status --json`, checked to succeed. */
   statusJson(): Promise<Record<string, unknown>>;
+  /**
+   * An EC2 client of the test's own for `region` (default us-east-1), configured from this world's
+   * env as rig's are (clientConfig): moto's endpoint and keys given, nothing read from process.env.
+   */
+  ec2(region?: string, options?: { maxAttempts?: number }): EC2Client;
   /** Every instance moto has in `region`, any state. */
   instances(region?: string): Promise<Instance[]>;
   /** A fresh home and a clean moto and proxy. */
@@ -45,15 +50,13 @@ export interface RigWorld {
   close(): Promise<void>;
 }
 
-/** Starts the peers and points this process's AWS SDK at them. */
+/**
+ * Starts the peers; `env` points rig, the core and the tests' own SDK clients (world.ec2) at them.
+ * The process environment is left alone.
+ */
 export async function startRigWorld(options: { readonly followLaunches?: boolean } = {}): Promise<RigWorld> {
   const cloud = await startCloud();
   const sshd = await startSshd({ start: true, followLaunches: options.followLaunches });
-  // Only for the tests' own SDK clients (`new EC2Client({ region })` in many test files), which read
-  // the endpoint and keys from the process environment as the AWS CLI would: the AWS variables, not
-  // CloudRig's. rig and the core get `env` as a value and never read process.env (clientConfig names
-  // every setting; aws-client-environment.test.ts), so this write does not reach them.
-  Object.assign(process.env, Object.fromEntries(Object.entries(cloud.env).filter(([name]) => name.startsWith('AWS_'))));
   const env: NodeJS.ProcessEnv = { ...process.env, ...cloud.env, CI: '1' };
   // The box is this machine (sshd runs as this user): a snooze or an idle check over ssh must touch a
   // keep-alive file of this world's, never the default /var/lib/cloudrig/keepalive that every other
@@ -98,8 +101,11 @@ export async function startRigWorld(options: { readonly followLaunches?: boolean
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as Record<string, unknown>;
     },
+    ec2(region = 'us-east-1', options = {}) {
+      return new EC2Client(clientConfig('EC2', region, { env, maxAttempts: options.maxAttempts }));
+    },
     async instances(region = 'us-east-1') {
-      const ec2 = new EC2Client(clientConfig('EC2', region, { env }));
+      const ec2 = world.ec2(region);
       const out = await ec2.send(new DescribeInstancesCommand({}));
       ec2.destroy();
       return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
