@@ -69,7 +69,9 @@ async function boxServer(answer: (url: string) => string): Promise<{ server: Ser
     requests.push(request.url ?? '');
     response.end(answer(request.url ?? ''));
   });
-  const port = await freePort(BOX_ADDRESS);
+  // Free on 127.0.0.1 too: rig jupyter forwards the server's own port there when it is free, and a
+  // port another test holds on 127.0.0.1 would make it fall back to any port.
+  const port = await freePort(BOX_ADDRESS, ['127.0.0.1']);
   await new Promise<void>((resolve) => server.listen(port, BOX_ADDRESS, resolve));
   return { server, port, requests };
 }
@@ -151,6 +153,30 @@ describe('rig tunnel and rig jupyter', () => {
       expect(await (await fetch(url!)).text()).toBe('jupyter lab');
       expect(await interrupt(child)).toBe(0);
     } finally {
+      box.server.close();
+      await stubs.clear();
+    }
+  });
+
+  it('rig jupyter forwards to another local port when the server\'s own is taken here, and the URL still reaches it', async () => {
+    const box = await boxServer((url) => (url.includes('token=s3cret') ? 'jupyter lab' : 'login needed'));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(box.port, '127.0.0.1', resolve));
+    try {
+      await stubs.jupyterLists([JSON.stringify({
+        base_url: '/', hostname: BOX_ADDRESS, password: false, pid: 4242, port: box.port, root_dir: '/home/ubuntu',
+        secure: false, sock: '', token: 's3cret', url: `http://${BOX_ADDRESS}:${box.port}/`, version: '2.14.2',
+      })]);
+      const child = world.spawnRig(['jupyter', '--no-open']);
+      await waitFor('the Jupyter URL', () => child.output().includes('Press Ctrl-C'));
+      const url = /Jupyter on gpu: (\S+)/.exec(child.output())?.[1];
+      const port = Number(/^http:\/\/127\.0\.0\.1:(\d+)\/\?token=s3cret$/.exec(url ?? '')?.[1]);
+      expect(port).toBeGreaterThan(0);
+      expect(port).not.toBe(box.port);
+      expect(await (await fetch(url!)).text()).toBe('jupyter lab');
+      expect(await interrupt(child)).toBe(0);
+    } finally {
+      taken.close();
       box.server.close();
       await stubs.clear();
     }
