@@ -133,7 +133,9 @@ describe('a probe started early', () => {
     const command = `test -e '${flag}' && echo fresh || sleep 60`;
     const ssh = new PrefetchingSshClient();
     const logins = world.sshd.logins().length;
-    ssh.prefetch(accepted, 3_000, command);
+    // A deadline far past the restart: the box must cut the command off before it times out (under
+    // load a 3 s one could expire first, and a timed-out early answer is kept, not asked again).
+    ssh.prefetch(accepted, 30_000, command);
     expect(await ssh.probe(accepted, 3_000)).toMatchObject({ ok: true });
     await waitUntil('the early login', () => world.sshd.logins().length > logins);
     // A restart ends every session sshd serves, as a rebooting box does.
