@@ -4,6 +4,7 @@ import { startMoto, type MotoServer } from '../test/fixtures/moto.js';
 import { seconds, summary, type Row } from './report.js';
 import type { Samples } from './samples.js';
 import { createCore } from '../src/adapters/compose.js';
+import { clientConfig } from '../src/adapters/aws/client-config.js';
 import { REGION, type BenchWorld } from './world.js';
 
 /** A near region's round trip, and a far one's (e.g. a laptop in Europe asking ap-southeast-2). */
@@ -26,7 +27,7 @@ export async function measureScan(world: BenchWorld, samples: Samples): Promise<
   try {
     // moto processes besides the world's: each answers a group of regions, as AWS's endpoints do.
     for (let i = 0; i < samples.scanExtraMotos; i++) motos.push(await startMoto());
-    const regions = await enabledRegions(world.rig.cloud.endpoint);
+    const regions = await enabledRegions(world, world.rig.cloud.endpoint);
     const targets = [world.rig.cloud.moto.url, ...motos.map((m) => m.url)];
     const regionTargets = Object.fromEntries(regions.map((region, i) => [region, region === REGION ? world.rig.cloud.moto.url : targets[i % targets.length]!]));
     parallel = await startCloudProxy({ target: world.rig.cloud.moto.url, regionTargets });
@@ -58,7 +59,7 @@ async function measureAt(world: BenchWorld, endpoint: string, proxy: CloudProxy,
 
     // Diagnostic: the same fan-out without the DescribeRegions round trip before it, i.e. with the
     // list of enabled regions already known.
-    const regionNames = await enabledRegions(endpoint);
+    const regionNames = await enabledRegions(world, endpoint);
 
     const single: number[] = [];
     const parallel: number[] = [];
@@ -93,9 +94,12 @@ async function measureAt(world: BenchWorld, endpoint: string, proxy: CloudProxy,
   }
 }
 
-/** The enabled regions, asked once with a client of our own (AwsCloud keeps its list private). */
-async function enabledRegions(endpoint: string): Promise<string[]> {
-  const client = new EC2Client({ region: REGION, endpoint });
+/**
+ * The enabled regions, asked once with a client of our own (AwsCloud keeps its list private),
+ * configured from the world's environment as rig's clients are: nothing is read from process.env.
+ */
+async function enabledRegions(world: BenchWorld, endpoint: string): Promise<string[]> {
+  const client = new EC2Client(clientConfig('EC2', REGION, { env: { ...world.rig.env, AWS_ENDPOINT_URL: endpoint } }));
   try {
     const out = await client.send(new DescribeRegionsCommand({ AllRegions: false }));
     return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : []));
