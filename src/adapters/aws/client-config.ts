@@ -83,14 +83,14 @@ export function endpointOverride(service: string, env: AwsAccess['env']): string
  * answers ends in an error, not silence.
  *
  * Each setting the SDK would otherwise look up itself is named here, because its lookup reads
- * process.env (and the ~/.aws/config that process.env's HOME, AWS_CONFIG_FILE and AWS_PROFILE
+ * the process environment (and the ~/.aws/config that the process environment's HOME, AWS_CONFIG_FILE and AWS_PROFILE
  * point at), not the environment this client was given: the endpoint (else
  * `ignoreConfiguredEndpointUrls`, so AWS_ENDPOINT_URL[_<SERVICE>] and a profile's endpoint_url in
  * the process's environment are not consulted), FIPS and dual-stack endpoints, the user agent's app
  * id, the auth scheme preference, the SigV4a region set (STS), the defaults mode and the profile.
  * So a shared config file's settings for these (endpoint_url, use_fips_endpoint, ...) are not read;
  * the environment's are, and the shared files serve credentials (credential-source.ts). What the SDK
- * still reads from process.env has no client option and picks neither the endpoint nor the keys:
+ * still reads from the process environment has no client option and picks neither the endpoint nor the keys:
  * the Node-version warning switch, AWS_EXECUTION_ENV in the user agent, Lambda's trace id.
  */
 export function clientConfig(service: string, region: string, access: AwsAccess) {
@@ -106,7 +106,7 @@ export function clientConfig(service: string, region: string, access: AwsAccess)
     ...(endpoint ? { endpoint } : { ignoreConfiguredEndpointUrls: true }),
     useFipsEndpoint: env.AWS_USE_FIPS_ENDPOINT === 'true',
     useDualstackEndpoint: env.AWS_USE_DUALSTACK_ENDPOINT === 'true',
-    // Providers, not values: an unset value would send the SDK to process.env for it.
+    // Providers, not values: an unset value would send the SDK to the process environment for it.
     userAgentAppId: () => Promise.resolve(env.AWS_SDK_UA_APP_ID),
     authSchemePreference: () => Promise.resolve(listOf(env.AWS_AUTH_SCHEME_PREFERENCE) ?? []),
     sigv4aSigningRegionSet: () => Promise.resolve(listOf(env.AWS_SIGV4A_SIGNING_REGION_SET)),

@@ -8,7 +8,7 @@ type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * The shared config and credentials files as the AWS CLI finds them, from the given environment. A
- * `~/` path is expanded here: the SDK would expand it with process.env's HOME.
+ * `~/` path is expanded here: the SDK would expand it with the process environment's HOME.
  */
 export function sharedAwsFiles(env: Environment): { readonly filepath: string; readonly configFilepath: string } {
   // The given environment's HOME; os.homedir() (which reads the process's) only when it has none at all.
@@ -27,7 +27,7 @@ export function sharedAwsFiles(env: Environment): { readonly filepath: string; r
  * files the environment names; else keys in the environment (the SDK's chain takes them first);
  * else the default profile, then a container's or an instance's role, as the SDK's chain goes on.
  * A profile that assumes a role or signs in with SSO has fromIni make its own STS or SSO client; those
- * clients (and the SSO token cache's path) are the SDK's, configured from process.env, which the
+ * clients (and the SSO token cache's path) are the SDK's, configured from the process environment, which the
  * entry points pass down unchanged, so there the two agree.
  */
 export function credentialSource(
@@ -52,12 +52,12 @@ export function credentialSource(
 /**
  * A container's or an instance's role, as the SDK's default chain picks between them, but from the
  * given environment: a container's credentials endpoint when it names one (fromHttp takes the URI and
- * token as options; '' for an unset one, since fromHttp reads process.env for any it is not given),
+ * token as options; '' for an unset one, since fromHttp reads the process environment for any it is not given),
  * else the instance metadata service unless AWS_EC2_METADATA_DISABLED says not to.
  *
  * fromInstanceMetadata has no option for the rest of what it reads: its endpoint
  * (AWS_EC2_METADATA_SERVICE_ENDPOINT[_MODE]) and whether IMDSv1 is refused (AWS_EC2_METADATA_V1_DISABLED)
- * come from process.env and its ~/.aws/config. The given environment can only add the refusal
+ * come from the process environment and its ~/.aws/config. The given environment can only add the refusal
  * (ec2MetadataV1Disabled), never lift one. Both entry points pass the process's own environment, so
  * there the two agree; a run given another environment (the in-process test runner) reaches IMDS only
  * when that environment has no keys, no profile and no container endpoint, and the tests' environments disable it.

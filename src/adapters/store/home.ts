@@ -30,7 +30,7 @@ function reasonOf(code: string | undefined): string {
 
 /**
  * The home a failed one's fix suggests, written for the user's shell to expand (`--home ~/…`): the
- * user's own home, not the one this process happens to see (os.homedir() reads process.env.HOME,
+ * user's own home, not the one this process happens to see (os.homedir() reads the process's HOME,
  * and ensureHome is given no environment).
  */
 const SUGGESTED_HOME = '~/.config/CloudRig';
