@@ -139,8 +139,16 @@ describe('rig tunnel and rig jupyter', () => {
     expectOneLineError(await world.rig(['tunnel', '70000']), /"70000" is not a port to forward/);
   });
 
-  it('rig jupyter finds the running server, forwards its port and prints the URL with its token', async () => {
+  /**
+   * A Jupyter server on the box, listed by the stubbed `jupyter server list`, and `rig jupyter
+   * --no-open` run against it (with the server's port held on 127.0.0.1 first when `holdLocalPort`).
+   * `check` gets the box's port and the URL rig printed; the URL must then reach the server through
+   * the forward, and Ctrl-C must end rig with 0.
+   */
+  async function jupyterRun(check: (boxPort: number, url: string | undefined) => void, holdLocalPort = false): Promise<void> {
     const box = await boxServer((url) => (url.includes('token=s3cret') ? 'jupyter lab' : 'login needed'));
+    const taken = holdLocalPort ? createServer() : null;
+    if (taken) await new Promise<void>((resolve) => taken.listen(box.port, '127.0.0.1', resolve));
     try {
       await stubs.jupyterLists([JSON.stringify({
         base_url: '/', hostname: BOX_ADDRESS, password: false, pid: 4242, port: box.port, root_dir: '/home/ubuntu',
@@ -149,37 +157,26 @@ describe('rig tunnel and rig jupyter', () => {
       const child = world.spawnRig(['jupyter', '--no-open']);
       await waitFor('the Jupyter URL', () => child.output().includes('Press Ctrl-C'));
       const url = /Jupyter on gpu: (\S+)/.exec(child.output())?.[1];
-      expect(url).toBe(`http://127.0.0.1:${box.port}/?token=s3cret`);
+      check(box.port, url);
       expect(await (await fetch(url!)).text()).toBe('jupyter lab');
       expect(await interrupt(child)).toBe(0);
     } finally {
+      taken?.close();
       box.server.close();
       await stubs.clear();
     }
+  }
+
+  it('rig jupyter finds the running server, forwards its port and prints the URL with its token', async () => {
+    await jupyterRun((boxPort, url) => expect(url).toBe(`http://127.0.0.1:${boxPort}/?token=s3cret`));
   });
 
   it('rig jupyter forwards to another local port when the server\'s own is taken here, and the URL still reaches it', async () => {
-    const box = await boxServer((url) => (url.includes('token=s3cret') ? 'jupyter lab' : 'login needed'));
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(box.port, '127.0.0.1', resolve));
-    try {
-      await stubs.jupyterLists([JSON.stringify({
-        base_url: '/', hostname: BOX_ADDRESS, password: false, pid: 4242, port: box.port, root_dir: '/home/ubuntu',
-        secure: false, sock: '', token: 's3cret', url: `http://${BOX_ADDRESS}:${box.port}/`, version: '2.14.2',
-      })]);
-      const child = world.spawnRig(['jupyter', '--no-open']);
-      await waitFor('the Jupyter URL', () => child.output().includes('Press Ctrl-C'));
-      const url = /Jupyter on gpu: (\S+)/.exec(child.output())?.[1];
+    await jupyterRun((boxPort, url) => {
       const port = Number(/^http:\/\/127\.0\.0\.1:(\d+)\/\?token=s3cret$/.exec(url ?? '')?.[1]);
       expect(port).toBeGreaterThan(0);
-      expect(port).not.toBe(box.port);
-      expect(await (await fetch(url!)).text()).toBe('jupyter lab');
-      expect(await interrupt(child)).toBe(0);
-    } finally {
-      taken.close();
-      box.server.close();
-      await stubs.clear();
-    }
+      expect(port).not.toBe(boxPort);
+    }, true);
   });
 
   it('rig jupyter with no server running says so and names the command that starts one', async () => {
