@@ -79,6 +79,17 @@ describe('AwsPriceCatalog: on-demand', () => {
     expect(cloud.proxy.counts().GetProducts).toBe(1);
   });
 
+  it('a price list that never stops paginating is read only so far: one region and every region each end with the live price', async () => {
+    cloud.proxy.setPriceList(priceList(0.5412));
+    cloud.proxy.setPricingPagesEndless(true);
+    expect(await catalog.onDemandHourly('us-east-1', 'g4dn.xlarge')).toMatchObject({ usd: 0.5412, source: 'live' });
+    const oneRegion = cloud.proxy.counts().GetProducts ?? 0;
+    expect(oneRegion).toBe(5);
+    const byRegion = await catalog.onDemandHourlyByRegion('g4dn.xlarge', ['eu-west-1']);
+    expect(byRegion.get('eu-west-1')).toMatchObject({ usd: 0.587, source: 'live' });
+    expect((cloud.proxy.counts().GetProducts ?? 0) - oneRegion).toBe(20);
+  });
+
   it('falls back to the bundled 0.526 for g4dn.xlarge in us-east-1 when Pricing is denied, labelled bundled', async () => {
     cloud.proxy.setPriceList(priceList(0.5412));
     cloud.proxy.setPricingAvailable(false);
